@@ -1,0 +1,160 @@
+//! The 13 record kinds: Filevine's resource names, which are also the queue names.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    Contacts,
+    Projects,
+    Sections,
+    Notes,
+    Calendar,
+    Tasks,
+    BillingItems,
+    ProjectFunds,
+    BillingInvoice,
+    Payment,
+    ProjectEmail,
+    Document,
+    Jobs,
+}
+
+impl Kind {
+    /// Every queue kind, in the seed's order.
+    pub const ALL: [Kind; 13] = [
+        Kind::Contacts,
+        Kind::Projects,
+        Kind::Sections,
+        Kind::Notes,
+        Kind::Calendar,
+        Kind::Tasks,
+        Kind::BillingItems,
+        Kind::ProjectFunds,
+        Kind::BillingInvoice,
+        Kind::Payment,
+        Kind::ProjectEmail,
+        Kind::Document,
+        Kind::Jobs,
+    ];
+
+    /// The 12 kinds that hold migrated records (everything but the job itself).
+    pub const ENTITIES: [Kind; 12] = [
+        Kind::Contacts,
+        Kind::Projects,
+        Kind::Sections,
+        Kind::Notes,
+        Kind::Calendar,
+        Kind::Tasks,
+        Kind::BillingItems,
+        Kind::ProjectFunds,
+        Kind::BillingInvoice,
+        Kind::Payment,
+        Kind::ProjectEmail,
+        Kind::Document,
+    ];
+
+    /// The slug used in queue names, URLs and mapping files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Contacts => "contacts",
+            Kind::Projects => "projects",
+            Kind::Sections => "sections",
+            Kind::Notes => "notes",
+            Kind::Calendar => "calendar",
+            Kind::Tasks => "tasks",
+            Kind::BillingItems => "billing-items",
+            Kind::ProjectFunds => "project-funds",
+            Kind::BillingInvoice => "billing-invoice",
+            Kind::Payment => "payment",
+            Kind::ProjectEmail => "project-email",
+            Kind::Document => "document",
+            Kind::Jobs => "jobs",
+        }
+    }
+
+    /// Kinds whose records this kind refers to; they must be loaded first.
+    pub fn depends_on(self) -> &'static [Kind] {
+        match self {
+            Kind::Contacts => &[],
+            Kind::Projects => &[Kind::Contacts],
+            Kind::Sections | Kind::Calendar | Kind::Tasks => &[Kind::Projects],
+            Kind::Notes | Kind::ProjectFunds => &[Kind::Projects, Kind::Contacts],
+            Kind::BillingItems | Kind::ProjectEmail | Kind::Document => &[Kind::Projects],
+            Kind::BillingInvoice => &[Kind::Projects, Kind::BillingItems],
+            Kind::Payment => &[Kind::BillingInvoice],
+            Kind::Jobs => &[],
+        }
+    }
+
+    /// The phase a kind runs in: one more than the latest phase it depends on.
+    /// Kinds of one phase run concurrently; a phase starts when the previous one is complete.
+    pub fn phase(self) -> u8 {
+        self.depends_on()
+            .iter()
+            .map(|k| k.phase() + 1)
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Entity kinds grouped by phase, in order.
+    pub fn phases() -> Vec<Vec<Kind>> {
+        let mut phases: Vec<Vec<Kind>> = Vec::new();
+        for kind in Kind::ENTITIES {
+            let p = kind.phase() as usize;
+            if phases.len() <= p {
+                phases.resize_with(p + 1, Vec::new);
+            }
+            phases[p].push(kind);
+        }
+        phases
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown kind \"{0}\"; expected one of: contacts, projects, sections, notes, calendar, tasks, billing-items, project-funds, billing-invoice, payment, project-email, document, jobs")]
+pub struct UnknownKind(pub String);
+
+impl FromStr for Kind {
+    type Err = UnknownKind;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let norm = s.trim().to_ascii_lowercase().replace('_', "-");
+        Kind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == norm)
+            .ok_or_else(|| UnknownKind(s.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parents_run_in_earlier_phases() {
+        for kind in Kind::ENTITIES {
+            for parent in kind.depends_on() {
+                assert!(parent.phase() < kind.phase(), "{parent} before {kind}");
+            }
+        }
+        assert_eq!(Kind::phases()[0], vec![Kind::Contacts]);
+        assert_eq!(Kind::Payment.phase(), 4);
+    }
+
+    #[test]
+    fn slugs_round_trip() {
+        for kind in Kind::ALL {
+            assert_eq!(kind.as_str().parse::<Kind>(), Ok(kind));
+        }
+        assert_eq!("billing_items".parse::<Kind>(), Ok(Kind::BillingItems));
+        assert!("matters".parse::<Kind>().is_err());
+    }
+}

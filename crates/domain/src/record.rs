@@ -1,0 +1,589 @@
+//! Canonical records and the validation that turns a mapped source row into one.
+
+use crate::catalogue::{FieldDef, FieldType, KindDef};
+use crate::kind::Kind;
+use crate::value::date::{self, DateError, DateOrder, When};
+use crate::value::{address, money::MoneyError, text, Currency, Email, Money, PersonName, Phone};
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "t", content = "v", rename_all = "snake_case")]
+pub enum Value {
+    Text(String),
+    Email(Email),
+    Phone(Phone),
+    Date(NaiveDate),
+    When(When),
+    Bool(bool),
+    Money(Money),
+    Decimal(#[serde(with = "rust_decimal::serde::str")] Decimal),
+    Integer(i64),
+    /// A choice, a currency code, a country code, a zone name, a checksum or a file path.
+    Code(String),
+    /// A source id of another kind.
+    Ref(String),
+    RefList(Vec<String>),
+}
+
+impl Value {
+    pub fn as_text(&self) -> Option<&str> {
+        match self {
+            Value::Text(s) | Value::Code(s) | Value::Ref(s) => Some(s),
+            Value::Email(e) => Some(e.as_str()),
+            _ => None,
+        }
+    }
+
+    pub fn as_money(&self) -> Option<Money> {
+        match self {
+            Value::Money(m) => Some(*m),
+            _ => None,
+        }
+    }
+}
+
+/// A validated record of one kind, keyed by its source id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CanonicalRecord {
+    pub kind: Kind,
+    pub source_id: String,
+    pub fields: BTreeMap<String, Value>,
+}
+
+impl CanonicalRecord {
+    pub fn get(&self, field: &str) -> Option<&Value> {
+        self.fields.get(field)
+    }
+
+    pub fn text(&self, field: &str) -> Option<&str> {
+        self.fields.get(field).and_then(Value::as_text)
+    }
+
+    pub fn money(&self, field: &str) -> Option<Money> {
+        self.fields.get(field).and_then(Value::as_money)
+    }
+
+    pub fn reference(&self, field: &str) -> Option<&str> {
+        match self.fields.get(field) {
+            Some(Value::Ref(s)) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// Why a row was refused: which field, what it held, and a reason a person can act on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    /// A stable code for tests and filters ("invalid_email", "required", ...).
+    pub code: String,
+    pub reason: String,
+}
+
+impl FieldError {
+    pub fn new(field: &str, code: &str, reason: impl Into<String>) -> Self {
+        FieldError {
+            field: field.to_string(),
+            code: code.to_string(),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// Settings a row is read with: the job's defaults and the column's date order.
+#[derive(Debug, Clone)]
+pub struct RowContext {
+    pub currency: Currency,
+    /// ISO 3166 alpha-2 for phone numbers written without "+".
+    pub country: Option<String>,
+    pub time_zone: Tz,
+    pub date_order: Option<DateOrder>,
+    /// Longest text accepted in a short text field; long-text fields get 64 times this.
+    pub max_text: usize,
+}
+
+impl Default for RowContext {
+    fn default() -> Self {
+        RowContext {
+            currency: Currency::USD,
+            country: Some("US".into()),
+            time_zone: chrono_tz::America::New_York,
+            date_order: None,
+            max_text: 16 * 1024,
+        }
+    }
+}
+
+/// Validates one row of mapped values (canonical field name → raw text) into a record.
+/// Every problem is returned, not just the first; an empty cell is "no value".
+pub fn validate_row(
+    def: &KindDef,
+    values: &[(&'static str, &str)],
+    ctx: &RowContext,
+) -> Result<CanonicalRecord, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let mut fields = BTreeMap::new();
+    // The row's own zone applies to its date-times, so it is read first.
+    let mut zone = ctx.time_zone;
+    for (name, raw) in values {
+        if let Some(fd) = def.field(name) {
+            if fd.ty == FieldType::TimeZone && !raw.trim().is_empty() {
+                match date::parse_zone(raw) {
+                    Ok(z) => zone = z,
+                    Err(e) => {
+                        errors.push(FieldError::new(name, "invalid_time_zone", e.to_string()))
+                    }
+                }
+            }
+        }
+    }
+    for (name, raw) in values {
+        let Some(fd) = def.field(name) else { continue };
+        if raw.trim().is_empty() {
+            continue;
+        }
+        match parse_field(fd, raw, ctx, zone) {
+            Ok(v) => {
+                fields.insert(fd.name.to_string(), v);
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    for fd in def.fields.iter().filter(|f| f.required) {
+        if !fields.contains_key(fd.name) && !errors.iter().any(|e| e.field == fd.name) {
+            errors.push(FieldError::new(
+                fd.name,
+                "required",
+                format!("{} is required", fd.name),
+            ));
+        }
+    }
+    for group in def.one_of {
+        if !group.iter().any(|n| fields.contains_key(*n))
+            && !group.iter().any(|n| errors.iter().any(|e| e.field == *n))
+        {
+            errors.push(FieldError::new(
+                group[0],
+                "required",
+                format!("one of {} is required", group.join(", ")),
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let source_id = match fields.get(def.id_field().name) {
+        Some(Value::Text(s)) => s.clone(),
+        _ => {
+            return Err(vec![FieldError::new(
+                def.id_field().name,
+                "required",
+                "the source id is required",
+            )])
+        }
+    };
+    let mut record = CanonicalRecord {
+        kind: def.kind,
+        source_id,
+        fields,
+    };
+    finish(&mut record).map_err(|e| vec![e])?;
+    Ok(record)
+}
+
+fn parse_field(fd: &FieldDef, raw: &str, ctx: &RowContext, zone: Tz) -> Result<Value, FieldError> {
+    let name = fd.name;
+    let long = matches!(fd.ty, FieldType::LongText);
+    let limit = if long {
+        ctx.max_text * 64
+    } else {
+        ctx.max_text
+    };
+    text::check_text(raw, limit).map_err(|e| {
+        let code = match e {
+            text::TextError::Formula(_) => "formula",
+            text::TextError::Nul => "nul_byte",
+            text::TextError::Bom => "bom",
+            text::TextError::TooLong(..) => "too_long",
+            _ => "invalid",
+        };
+        FieldError::new(name, code, e.to_string())
+    })?;
+    let s = raw.trim();
+    let v = match fd.ty {
+        FieldType::SourceId => {
+            if s.len() > 256 {
+                return Err(FieldError::new(
+                    name,
+                    "invalid_id",
+                    "source id is longer than 256 characters",
+                ));
+            }
+            Value::Text(s.to_string())
+        }
+        FieldType::Ref(_) => Value::Ref(s.to_string()),
+        FieldType::RefList(_) => Value::RefList(
+            s.split([';', ',', '|'])
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(str::to_string)
+                .collect(),
+        ),
+        FieldType::Text | FieldType::LongText => Value::Text(s.to_string()),
+        FieldType::Email => Value::Email(
+            Email::parse(s).map_err(|e| FieldError::new(name, "invalid_email", e.to_string()))?,
+        ),
+        FieldType::Phone => Value::Phone(
+            Phone::parse(s, ctx.country.as_deref())
+                .map_err(|e| FieldError::new(name, "invalid_phone", e.to_string()))?,
+        ),
+        FieldType::Date => {
+            Value::Date(date::parse_date(s, ctx.date_order).map_err(|e| date_error(name, e))?)
+        }
+        FieldType::DateTime => Value::When(
+            date::parse_datetime(s, ctx.date_order, zone).map_err(|e| date_error(name, e))?,
+        ),
+        FieldType::TimeZone => Value::Code(
+            date::parse_zone(s)
+                .map_err(|e| date_error(name, e))?
+                .name()
+                .to_string(),
+        ),
+        FieldType::Bool => Value::Bool(
+            text::parse_bool(s)
+                .map_err(|e| FieldError::new(name, "invalid_bool", e.to_string()))?,
+        ),
+        FieldType::Money { signed } => {
+            let m = Money::parse(s, ctx.currency).map_err(|e| {
+                let code = match e {
+                    MoneyError::OutOfRange(_) => "amount_out_of_range",
+                    _ => "invalid_amount",
+                };
+                FieldError::new(name, code, e.to_string())
+            })?;
+            if m.currency != ctx.currency {
+                return Err(FieldError::new(
+                    name,
+                    "currency_mismatch",
+                    format!(
+                        "\"{s}\" is in {}, but this migration is in {}",
+                        m.currency, ctx.currency
+                    ),
+                ));
+            }
+            if !signed && m.amount.is_sign_negative() && !m.amount.is_zero() {
+                return Err(FieldError::new(
+                    name,
+                    "negative_amount",
+                    format!("\"{s}\" is negative; {name} cannot be"),
+                ));
+            }
+            Value::Money(m)
+        }
+        FieldType::Decimal => Value::Decimal(
+            text::parse_decimal(s)
+                .map_err(|e| FieldError::new(name, "invalid_number", e.to_string()))?,
+        ),
+        FieldType::Integer => Value::Integer(
+            text::parse_integer(s)
+                .map_err(|e| FieldError::new(name, "invalid_number", e.to_string()))?,
+        ),
+        FieldType::Currency => Value::Code(
+            s.parse::<Currency>()
+                .map_err(|e| FieldError::new(name, "invalid_currency", e))?
+                .to_string(),
+        ),
+        FieldType::Country => Value::Code(
+            address::country_code(s)
+                .map(str::to_string)
+                .unwrap_or_else(|| s.to_string()),
+        ),
+        FieldType::Choice => Value::Code(choose(fd, s)?),
+        FieldType::FilePath => Value::Code(check_path(name, s)?),
+        FieldType::Sha256 => {
+            let h = s.to_ascii_lowercase();
+            if h.len() != 64 || !h.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(FieldError::new(
+                    name,
+                    "invalid_checksum",
+                    format!("\"{s}\" is not a SHA-256 checksum"),
+                ));
+            }
+            Value::Code(h)
+        }
+    };
+    Ok(v)
+}
+
+fn date_error(name: &str, e: DateError) -> FieldError {
+    let code = match e {
+        DateError::TwoDigitYear(_) => "two_digit_year",
+        DateError::AmbiguousOrder(_) => "ambiguous_date",
+        DateError::NonexistentLocalTime { .. } => "nonexistent_local_time",
+        DateError::UnknownZone(_) => "invalid_time_zone",
+        _ => "invalid_date",
+    };
+    FieldError::new(name, code, e.to_string())
+}
+
+/// Maps a written value to one of the field's choices, by value or alias, ignoring case and punctuation.
+pub fn choose(fd: &FieldDef, raw: &str) -> Result<String, FieldError> {
+    let norm = crate::value::name::normalise_name(raw);
+    for choice in fd.choices {
+        if crate::value::name::normalise_name(choice.value) == norm
+            || choice
+                .aliases
+                .iter()
+                .any(|a| crate::value::name::normalise_name(a) == norm)
+        {
+            return Ok(choice.value.to_string());
+        }
+    }
+    let allowed: Vec<&str> = fd.choices.iter().map(|c| c.value).collect();
+    Err(FieldError::new(
+        fd.name,
+        "invalid_choice",
+        format!("\"{raw}\" is not one of: {}", allowed.join(", ")),
+    ))
+}
+
+/// A file path inside the export: relative, forward slashes, no way out of the export.
+pub fn check_path(field: &str, raw: &str) -> Result<String, FieldError> {
+    let p = raw.trim().replace('\\', "/");
+    let bytes = p.as_bytes();
+    let absolute = p.starts_with('/')
+        || (bytes.len() >= 2 && bytes[1] == b':' && bytes[0].is_ascii_alphabetic())
+        || p.starts_with("//");
+    if absolute {
+        return Err(FieldError::new(
+            field,
+            "absolute_path",
+            format!(
+                "\"{raw}\" is an absolute path; documents must be referenced inside the export"
+            ),
+        ));
+    }
+    if p.split('/').any(|seg| seg == "..") {
+        return Err(FieldError::new(
+            field,
+            "path_traversal",
+            format!("\"{raw}\" leaves the export folder (\"..\")"),
+        ));
+    }
+    let clean: Vec<&str> = p
+        .split('/')
+        .filter(|s| !s.is_empty() && *s != ".")
+        .collect();
+    if clean.is_empty() {
+        return Err(FieldError::new(
+            field,
+            "invalid_path",
+            format!("\"{raw}\" is not a file path"),
+        ));
+    }
+    Ok(clean.join("/"))
+}
+
+/// Kind-specific completion: derived fields a canonical record always carries.
+fn finish(r: &mut CanonicalRecord) -> Result<(), FieldError> {
+    match r.kind {
+        Kind::Contacts => {
+            let has_parts =
+                r.fields.contains_key("first_name") || r.fields.contains_key("last_name");
+            if !has_parts {
+                if let Some(full) = r.text("full_name").map(str::to_string) {
+                    if r.text("contact_type") != Some("organization")
+                        && !r.fields.contains_key("organization")
+                    {
+                        let n = PersonName::from_full(&full);
+                        for (k, v) in [
+                            ("prefix", n.prefix),
+                            ("first_name", n.first),
+                            ("middle_name", n.middle),
+                            ("last_name", n.last),
+                            ("suffix", n.suffix),
+                        ] {
+                            if let Some(v) = v {
+                                r.fields.insert(k.into(), Value::Text(v));
+                            }
+                        }
+                    }
+                }
+            }
+            if !r.fields.contains_key("contact_type") {
+                let org = r.fields.contains_key("organization")
+                    && !has_parts
+                    && !r.fields.contains_key("full_name");
+                r.fields.insert(
+                    "contact_type".into(),
+                    Value::Code(if org { "organization" } else { "person" }.into()),
+                );
+            }
+        }
+        Kind::ProjectFunds => {
+            if !r.fields.contains_key("amount") {
+                let dep = r.money("deposit");
+                let wd = r.money("withdrawal");
+                let cur = dep.or(wd).map(|m| m.currency).unwrap_or(Currency::USD);
+                let amount = dep.map(|m| m.amount).unwrap_or_default()
+                    - wd.map(|m| m.amount).unwrap_or_default();
+                r.fields
+                    .insert("amount".into(), Value::Money(Money::new(amount, cur)));
+            }
+        }
+        Kind::Calendar => {
+            let all_day = matches!(r.fields.get("all_day"), Some(Value::Bool(true)));
+            for key in ["starts_at", "ends_at"] {
+                if let (true, Some(Value::When(When::At(t)))) = (all_day, r.fields.get(key)) {
+                    let date = t.local.date();
+                    r.fields
+                        .insert(key.into(), Value::When(When::AllDay { date }));
+                }
+            }
+            if let (Some(Value::When(a)), Some(Value::When(b))) =
+                (r.fields.get("starts_at"), r.fields.get("ends_at"))
+            {
+                let ends_before = match (a, b) {
+                    (When::At(a), When::At(b)) => b.utc < a.utc,
+                    (When::AllDay { date: a }, When::AllDay { date: b }) => b < a,
+                    _ => false,
+                };
+                if ends_before {
+                    return Err(FieldError::new(
+                        "ends_at",
+                        "ends_before_start",
+                        "the event ends before it starts",
+                    ));
+                }
+            }
+            let is_all_day = matches!(
+                r.fields.get("starts_at"),
+                Some(Value::When(When::AllDay { .. }))
+            );
+            r.fields.insert("all_day".into(), Value::Bool(is_all_day));
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue::{CALENDAR, CONTACTS, PROJECT_FUNDS};
+
+    #[test]
+    fn contact_row_validates_and_derives() {
+        let ctx = RowContext::default();
+        let r = validate_row(
+            &CONTACTS,
+            &[
+                ("contact_id", "C1"),
+                ("full_name", "Dr. Jane Doe"),
+                ("email", "JANE@X.COM"),
+                ("phone", "(212) 555-0143"),
+            ],
+            &ctx,
+        )
+        .expect("valid row");
+        assert_eq!(r.source_id, "C1");
+        assert_eq!(r.text("first_name"), Some("Jane"));
+        assert_eq!(r.text("contact_type"), Some("person"));
+        let errs = validate_row(&CONTACTS, &[("contact_id", "C2"), ("email", "nope")], &ctx)
+            .expect_err("invalid");
+        let codes: Vec<_> = errs.iter().map(|e| e.code.as_str()).collect();
+        assert_eq!(codes, ["invalid_email", "required"]);
+    }
+
+    #[test]
+    fn trust_amount_from_in_and_out_columns() {
+        let ctx = RowContext::default();
+        let r = validate_row(
+            &PROJECT_FUNDS,
+            &[
+                ("transaction_id", "T1"),
+                ("project_id", "M1"),
+                ("date", "2024-01-02"),
+                ("withdrawal", "250.00"),
+            ],
+            &ctx,
+        )
+        .expect("valid");
+        assert_eq!(
+            r.money("amount").map(|m| m.amount.to_string()),
+            Some("-250.00".into())
+        );
+        let errs = validate_row(
+            &PROJECT_FUNDS,
+            &[
+                ("transaction_id", "T2"),
+                ("project_id", "M1"),
+                ("date", "2024-01-02"),
+                ("amount", "€5"),
+            ],
+            &ctx,
+        )
+        .expect_err("currency");
+        assert_eq!(errs[0].code, "currency_mismatch");
+    }
+
+    #[test]
+    fn calendar_keeps_zone_and_all_day() {
+        let ctx = RowContext::default();
+        let r = validate_row(
+            &CALENDAR,
+            &[
+                ("event_id", "E1"),
+                ("project_id", "M1"),
+                ("title", "Hearing"),
+                ("starts_at", "2024-03-09 23:00"),
+                ("ends_at", "2024-03-10 04:00"),
+                ("time_zone", "America/Chicago"),
+            ],
+            &ctx,
+        )
+        .expect("valid");
+        match r.get("starts_at") {
+            Some(Value::When(When::At(t))) => assert_eq!(t.zone, "America/Chicago"),
+            other => panic!("unexpected {other:?}"),
+        }
+        let r = validate_row(
+            &CALENDAR,
+            &[
+                ("event_id", "E2"),
+                ("project_id", "M1"),
+                ("title", "Trial"),
+                ("starts_at", "2024-03-10 09:00"),
+                ("all_day", "yes"),
+            ],
+            &ctx,
+        )
+        .expect("valid");
+        assert!(matches!(
+            r.get("starts_at"),
+            Some(Value::When(When::AllDay { .. }))
+        ));
+        assert_eq!(r.get("all_day"), Some(&Value::Bool(true)));
+    }
+
+    #[test]
+    fn paths_stay_inside_the_export() {
+        assert_eq!(check_path("f", "docs\\a.pdf"), Ok("docs/a.pdf".into()));
+        assert_eq!(
+            check_path("f", "../etc/passwd").map_err(|e| e.code),
+            Err("path_traversal".into())
+        );
+        assert_eq!(
+            check_path("f", "/etc/passwd").map_err(|e| e.code),
+            Err("absolute_path".into())
+        );
+        assert_eq!(
+            check_path("f", "C:\\x.doc").map_err(|e| e.code),
+            Err("absolute_path".into())
+        );
+    }
+}

@@ -1,0 +1,270 @@
+//! Money: an exact decimal amount with an ISO 4217 currency. Never floating point.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// A three-letter ISO 4217 currency code, upper case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Currency([u8; 3]);
+
+impl Currency {
+    pub const USD: Currency = Currency(*b"USD");
+
+    pub fn as_str(&self) -> &str {
+        // Constructed only from ASCII letters.
+        std::str::from_utf8(&self.0).unwrap_or("???")
+    }
+
+    /// The currency a symbol stands for in practice-management exports.
+    fn from_symbol(c: char) -> Option<Currency> {
+        match c {
+            '$' => Some(Currency(*b"USD")),
+            '€' => Some(Currency(*b"EUR")),
+            '£' => Some(Currency(*b"GBP")),
+            '¥' => Some(Currency(*b"JPY")),
+            '₹' => Some(Currency(*b"INR")),
+            _ => None,
+        }
+    }
+}
+
+impl FromStr for Currency {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let b = s.trim().as_bytes();
+        if b.len() == 3 && b.iter().all(|c| c.is_ascii_alphabetic()) {
+            Ok(Currency([
+                b[0].to_ascii_uppercase(),
+                b[1].to_ascii_uppercase(),
+                b[2].to_ascii_uppercase(),
+            ]))
+        } else {
+            Err(format!("\"{s}\" is not a three-letter currency code"))
+        }
+    }
+}
+
+impl TryFrom<String> for Currency {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+
+impl From<Currency> for String {
+    fn from(c: Currency) -> String {
+        c.as_str().to_string()
+    }
+}
+
+impl fmt::Display for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Money {
+    #[serde(with = "rust_decimal::serde::str")]
+    pub amount: Decimal,
+    pub currency: Currency,
+}
+
+impl Money {
+    pub fn new(amount: Decimal, currency: Currency) -> Self {
+        Money { amount, currency }
+    }
+
+    pub fn zero(currency: Currency) -> Self {
+        Money {
+            amount: Decimal::ZERO,
+            currency,
+        }
+    }
+
+    /// Parses what exports carry: "1,234.56", "$1,234.56", "(12.00)", "12.00-", "-$5",
+    /// "USD 10", "10 EUR", "1.234,56 €". The default currency applies when none is written.
+    pub fn parse(raw: &str, default: Currency) -> Result<Money, MoneyError> {
+        let s = raw.trim();
+        if s.is_empty() {
+            return Err(MoneyError::Empty);
+        }
+        let mut negative = false;
+        let mut body = s;
+        if body.starts_with('(') && body.ends_with(')') {
+            negative = true;
+            body = body[1..body.len() - 1].trim();
+        }
+        let mut currency: Option<Currency> = None;
+        let mut digits = String::with_capacity(body.len());
+        let mut letters = String::new();
+        for c in body.chars() {
+            match c {
+                '0'..='9' | '.' | ',' => digits.push(c),
+                '-' | '−' => {
+                    if negative {
+                        return Err(MoneyError::Invalid(raw.to_string()));
+                    }
+                    negative = true;
+                }
+                '+' => {}
+                ' ' | '\u{a0}' | '\'' | '_' => {}
+                c if c.is_ascii_alphabetic() => letters.push(c),
+                c => match Currency::from_symbol(c) {
+                    Some(cur) => set_currency(&mut currency, cur, raw)?,
+                    None => return Err(MoneyError::Invalid(raw.to_string())),
+                },
+            }
+        }
+        if !letters.is_empty() {
+            let cur: Currency = letters
+                .parse()
+                .map_err(|_| MoneyError::Invalid(raw.to_string()))?;
+            set_currency(&mut currency, cur, raw)?;
+        }
+        let normalised =
+            normalise_separators(&digits).ok_or_else(|| MoneyError::Invalid(raw.to_string()))?;
+        let mut amount = Decimal::from_str(&normalised).map_err(|_| {
+            if normalised.trim_start_matches('0').len() > 20 {
+                MoneyError::OutOfRange(raw.to_string())
+            } else {
+                MoneyError::Invalid(raw.to_string())
+            }
+        })?;
+        if amount.abs() > max_abs_amount() {
+            return Err(MoneyError::OutOfRange(raw.to_string()));
+        }
+        if amount.scale() > 4 {
+            return Err(MoneyError::TooPrecise(raw.to_string()));
+        }
+        if negative {
+            amount = -amount;
+        }
+        Ok(Money {
+            amount,
+            currency: currency.unwrap_or(default),
+        })
+    }
+}
+
+fn set_currency(slot: &mut Option<Currency>, cur: Currency, raw: &str) -> Result<(), MoneyError> {
+    match slot {
+        Some(existing) if *existing != cur => Err(MoneyError::Invalid(raw.to_string())),
+        _ => {
+            *slot = Some(cur);
+            Ok(())
+        }
+    }
+}
+
+/// The largest amount accepted: one trillion.
+pub fn max_abs_amount() -> Decimal {
+    Decimal::from(1_000_000_000_000i64)
+}
+
+/// Turns "1,234.56" or "1.234,56" or "1234,5" into "1234.56"-style text.
+/// The last separator followed by one or two digits is the decimal point; others group thousands.
+fn normalise_separators(d: &str) -> Option<String> {
+    if d.is_empty() || !d.bytes().any(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let last_sep = d.rfind(['.', ',']);
+    let decimal_at = match last_sep {
+        Some(i) => {
+            let tail = &d[i + 1..];
+            let sep = d.as_bytes()[i];
+            let same_sep_count = d.bytes().filter(|&b| b == sep).count();
+            // "1,234" is a thousands group; "1.5" and "1,50" are decimals.
+            if tail.len() == 3 && (sep == b',' || same_sep_count > 1) {
+                None
+            } else if same_sep_count > 1 {
+                return None;
+            } else {
+                Some(i)
+            }
+        }
+        None => None,
+    };
+    let mut out = String::with_capacity(d.len());
+    for (i, c) in d.char_indices() {
+        match c {
+            '0'..='9' => out.push(c),
+            _ if Some(i) == decimal_at => out.push('.'),
+            _ => {}
+        }
+    }
+    Some(out)
+}
+
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.amount, self.currency)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MoneyError {
+    #[error("empty amount")]
+    Empty,
+    #[error("\"{0}\" is not an amount")]
+    Invalid(String),
+    #[error("amount \"{0}\" is out of range (more than one trillion)")]
+    OutOfRange(String),
+    #[error("amount \"{0}\" has more than 4 decimal places")]
+    TooPrecise(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros_free::dec;
+
+    mod rust_decimal_macros_free {
+        pub fn dec(s: &str) -> rust_decimal::Decimal {
+            s.parse().expect("test literal")
+        }
+    }
+
+    fn p(s: &str) -> Result<Money, MoneyError> {
+        Money::parse(s, Currency::USD)
+    }
+
+    #[test]
+    fn parses_export_formats() {
+        assert_eq!(p("1,234.56").unwrap().amount, dec("1234.56"));
+        assert_eq!(p("$1,234.56").unwrap().amount, dec("1234.56"));
+        assert_eq!(p("(12.00)").unwrap().amount, dec("-12.00"));
+        assert_eq!(p("12.00-").unwrap().amount, dec("-12.00"));
+        assert_eq!(p("-$5").unwrap().amount, dec("-5"));
+        assert_eq!(
+            p("1.234,56 €").unwrap(),
+            Money::new(dec("1234.56"), "EUR".parse().unwrap())
+        );
+        assert_eq!(p("EUR 10").unwrap().currency.as_str(), "EUR");
+        assert_eq!(p("1,5").unwrap().amount, dec("1.5"));
+        assert_eq!(p("1,234").unwrap().amount, dec("1234"));
+        assert_eq!(
+            p("0.1").unwrap().amount + p("0.2").unwrap().amount,
+            dec("0.3")
+        );
+    }
+
+    #[test]
+    fn refuses_dirt() {
+        assert!(matches!(p(""), Err(MoneyError::Empty)));
+        assert!(matches!(p("abc"), Err(MoneyError::Invalid(_))));
+        assert!(matches!(p("12..5"), Err(MoneyError::Invalid(_))));
+        assert!(matches!(
+            p("99999999999999999999999999999999"),
+            Err(MoneyError::OutOfRange(_))
+        ));
+        assert!(matches!(p("2000000000000"), Err(MoneyError::OutOfRange(_))));
+        assert!(matches!(p("1.23456"), Err(MoneyError::TooPrecise(_))));
+        assert!(matches!(p("$5 €"), Err(MoneyError::Invalid(_))));
+        assert!(matches!(p("--5"), Err(MoneyError::Invalid(_))));
+        assert!(matches!(p("1.2.3"), Err(MoneyError::Invalid(_))));
+    }
+}

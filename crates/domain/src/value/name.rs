@@ -1,0 +1,168 @@
+//! Person and organisation names, and the normalised key duplicates are matched on.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonName {
+    pub prefix: Option<String>,
+    pub first: Option<String>,
+    pub middle: Option<String>,
+    pub last: Option<String>,
+    pub suffix: Option<String>,
+}
+
+impl PersonName {
+    pub fn display(&self) -> String {
+        [
+            &self.prefix,
+            &self.first,
+            &self.middle,
+            &self.last,
+            &self.suffix,
+        ]
+        .iter()
+        .filter_map(|p| p.as_deref())
+        .collect::<Vec<_>>()
+        .join(" ")
+    }
+
+    /// Splits a full name as exports write it: "Doe, Jane A." or "Dr. Jane A. Doe Jr.".
+    pub fn from_full(full: &str) -> PersonName {
+        let clean = collapse_spaces(full);
+        let (mut given, mut last) = match clean.split_once(',') {
+            Some((l, g)) if !g.trim().is_empty() && !is_suffix(g.trim()) => {
+                (g.trim().to_string(), Some(l.trim().to_string()))
+            }
+            _ => (clean.clone(), None),
+        };
+        let mut tokens: Vec<String> = given
+            .split(' ')
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
+            .collect();
+        let prefix = match tokens.first() {
+            Some(t) if is_prefix(t) => Some(tokens.remove(0)),
+            _ => None,
+        };
+        let suffix = match tokens.last() {
+            Some(t) if tokens.len() > 1 && is_suffix(t) => tokens.pop(),
+            _ => None,
+        };
+        if last.is_none() && tokens.len() > 1 {
+            last = tokens.pop();
+        }
+        given = tokens.join(" ");
+        let mut parts = given.splitn(2, ' ');
+        let first = parts.next().filter(|s| !s.is_empty()).map(str::to_string);
+        let middle = parts.next().filter(|s| !s.is_empty()).map(str::to_string);
+        PersonName {
+            prefix,
+            first,
+            middle,
+            last,
+            suffix,
+        }
+    }
+
+    /// First and last name, case and spacing folded, punctuation dropped: "JANE  doe" = "Jane Doe".
+    pub fn match_key(&self) -> String {
+        let joined = format!(
+            "{} {}",
+            self.first.as_deref().unwrap_or(""),
+            self.last.as_deref().unwrap_or("")
+        );
+        normalise_name(&joined)
+    }
+}
+
+fn is_prefix(t: &str) -> bool {
+    matches!(
+        t.trim_end_matches('.').to_lowercase().as_str(),
+        "mr" | "mrs" | "ms" | "dr" | "prof" | "hon" | "mx"
+    )
+}
+
+fn is_suffix(t: &str) -> bool {
+    matches!(
+        t.trim_end_matches('.').to_lowercase().as_str(),
+        "jr" | "sr" | "ii" | "iii" | "iv" | "esq" | "md" | "phd" | "cpa"
+    )
+}
+
+pub fn collapse_spaces(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Lower case, letters and digits only, single spaces: the matching form of any name.
+pub fn normalise_name(s: &str) -> String {
+    let mapped: String = s
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() {
+                c.to_lowercase().next().unwrap_or(c)
+            } else {
+                ' '
+            }
+        })
+        .collect();
+    collapse_spaces(&mapped)
+}
+
+/// Organisation names match without their legal-form suffix: "Acme, Inc." = "ACME Inc" = "Acme".
+pub fn organisation_key(s: &str) -> String {
+    let n = normalise_name(s);
+    let forms = [
+        "inc",
+        "llc",
+        "llp",
+        "ltd",
+        "corp",
+        "co",
+        "pc",
+        "pllc",
+        "plc",
+        "gmbh",
+        "company",
+        "corporation",
+    ];
+    let tokens: Vec<&str> = n.split(' ').collect();
+    let keep = tokens.len()
+        - tokens
+            .iter()
+            .rev()
+            .take_while(|t| forms.contains(t))
+            .count()
+            .min(tokens.len().saturating_sub(1));
+    tokens[..keep].join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_full_names() {
+        let n = PersonName::from_full("Dr. Jane  A. Doe Jr.");
+        assert_eq!(n.prefix.as_deref(), Some("Dr."));
+        assert_eq!(n.first.as_deref(), Some("Jane"));
+        assert_eq!(n.middle.as_deref(), Some("A."));
+        assert_eq!(n.last.as_deref(), Some("Doe"));
+        assert_eq!(n.suffix.as_deref(), Some("Jr."));
+        let c = PersonName::from_full("Doe, Jane");
+        assert_eq!(
+            (c.first.as_deref(), c.last.as_deref()),
+            (Some("Jane"), Some("Doe"))
+        );
+    }
+
+    #[test]
+    fn keys_fold_case_and_spacing() {
+        assert_eq!(
+            PersonName::from_full("JANE   doe").match_key(),
+            PersonName::from_full("Jane Doe").match_key()
+        );
+        assert_eq!(organisation_key("Acme, Inc."), "acme");
+        assert_eq!(organisation_key("ACME INC"), "acme");
+        assert_eq!(organisation_key("Inc"), "inc");
+    }
+}
