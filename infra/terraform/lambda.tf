@@ -1,0 +1,218 @@
+# 13 worker Lambdas, one per queue: container image from ECR, SQS trigger with partial
+# batch failures, a least-privilege role each.
+
+resource "aws_cloudwatch_log_group" "lambda" {
+  for_each = toset(local.queue_kinds)
+
+  name              = "/aws/lambda/${var.project}-${each.value}"
+  retention_in_days = var.lambda_log_retention_days
+  kms_key_id        = aws_kms_key.main.arn
+}
+
+data "aws_iam_policy_document" "lambda_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+  }
+}
+
+resource "aws_iam_role" "lambda" {
+  for_each = toset(local.queue_kinds)
+
+  name               = "${local.name_prefix}-lambda-${each.value}"
+  assume_role_policy = data.aws_iam_policy_document.lambda_assume.json
+}
+
+data "aws_iam_policy_document" "lambda" {
+  for_each = toset(local.queue_kinds)
+
+  statement {
+    sid       = "Logs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.lambda[each.value].arn}:*"]
+  }
+
+  statement {
+    sid = "ConsumeOwnQueue"
+    actions = [
+      "sqs:ReceiveMessage",
+      "sqs:DeleteMessage",
+      "sqs:ChangeMessageVisibility",
+      "sqs:GetQueueAttributes",
+    ]
+    resources = [aws_sqs_queue.main[each.value].arn]
+  }
+
+  statement {
+    sid       = "DeadLetterOwnDlq"
+    actions   = ["sqs:SendMessage", "sqs:GetQueueAttributes"]
+    resources = [aws_sqs_queue.dlq[each.value].arn]
+  }
+
+  statement {
+    sid       = "SendToQueues"
+    actions   = ["sqs:SendMessage", "sqs:GetQueueUrl"]
+    resources = [for k in local.worker_send_queues[each.value] : aws_sqs_queue.main[k].arn]
+  }
+
+  statement {
+    sid       = "ReadBucketPrefixes"
+    actions   = ["s3:GetObject", "s3:GetObjectVersion"]
+    resources = [for p in local.worker_read_prefixes[each.value] : "${aws_s3_bucket.app.arn}/${p}"]
+  }
+
+  statement {
+    sid       = "WriteBucketPrefixes"
+    actions   = ["s3:PutObject", "s3:GetObject"]
+    resources = [for p in local.worker_write_prefixes[each.value] : "${aws_s3_bucket.app.arn}/${p}"]
+  }
+
+  statement {
+    sid       = "ListOwnPrefixes"
+    actions   = ["s3:ListBucket"]
+    resources = [aws_s3_bucket.app.arn]
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = concat(local.worker_read_prefixes[each.value], local.worker_write_prefixes[each.value])
+    }
+  }
+
+  statement {
+    sid     = "ReadSecrets"
+    actions = ["secretsmanager:GetSecretValue"]
+    resources = [
+      aws_secretsmanager_secret.redis_password.arn,
+      aws_db_instance.main.master_user_secret[0].secret_arn,
+    ]
+  }
+
+  statement {
+    sid       = "UseDataKey"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+    resources = [aws_kms_key.main.arn]
+  }
+}
+
+resource "aws_iam_role_policy" "lambda" {
+  for_each = toset(local.queue_kinds)
+
+  name   = "worker-${each.value}"
+  role   = aws_iam_role.lambda[each.value].id
+  policy = data.aws_iam_policy_document.lambda[each.value].json
+}
+
+# ENI management in the VPC and X-Ray traces (AWS managed, resource-scoped by AWS).
+resource "aws_iam_role_policy_attachment" "lambda_vpc" {
+  for_each = toset(local.queue_kinds)
+
+  role       = aws_iam_role.lambda[each.value].name
+  policy_arn = "arn:${local.partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
+}
+
+resource "aws_iam_role_policy_attachment" "lambda_xray" {
+  for_each = toset(local.queue_kinds)
+
+  role       = aws_iam_role.lambda[each.value].name
+  policy_arn = "arn:${local.partition}:iam::aws:policy/AWSXRayDaemonWriteAccess"
+}
+
+resource "aws_lambda_function" "worker" {
+  #checkov:skip=CKV_AWS_272:Code signing applies to .zip packages only; these are container images, scanned on push and tag-immutable in ECR.
+  for_each = toset(local.queue_kinds)
+
+  function_name = "${var.project}-${each.value}"
+  description   = "MigrationAI ${each.value} worker (queue ${aws_sqs_queue.main[each.value].name})"
+  role          = aws_iam_role.lambda[each.value].arn
+  package_type  = "Image"
+  image_uri     = "${aws_ecr_repository.this["worker-${each.value}"].repository_url}:${var.image_tag}"
+  architectures = ["x86_64"]
+
+  timeout                        = var.lambda_timeout
+  memory_size                    = var.lambda_memory_size
+  reserved_concurrent_executions = var.lambda_reserved_concurrency
+  kms_key_arn                    = aws_kms_key.main.arn
+
+  vpc_config {
+    subnet_ids         = aws_subnet.private[*].id
+    security_group_ids = [aws_security_group.lambda.id]
+  }
+
+  environment {
+    variables = merge(
+      local.base_app_env,
+      local.redis_env,
+      local.database_env,
+      {
+        MIGRATIONAI_QUEUE = each.value
+        # Own DLQ, plus every queue the worker sends to (the Lambda environment is capped at 4 KB).
+        "MIGRATIONAI_DLQ_URL_${local.queue_env_key[each.value]}" = aws_sqs_queue.dlq[each.value].url
+      },
+      { for k in local.worker_send_queues[each.value] : "MIGRATIONAI_QUEUE_URL_${local.queue_env_key[k]}" => aws_sqs_queue.main[k].url },
+    )
+  }
+
+  # Asynchronous invocations that fail end in the function's DLQ too.
+  dead_letter_config {
+    target_arn = aws_sqs_queue.dlq[each.value].arn
+  }
+
+  tracing_config {
+    mode = "Active"
+  }
+
+  logging_config {
+    log_format = "Text"
+    log_group  = aws_cloudwatch_log_group.lambda[each.value].name
+  }
+
+  lifecycle {
+    # The pipeline deploys new images; Terraform does not roll them back.
+    ignore_changes = [image_uri]
+  }
+
+  depends_on = [
+    aws_iam_role_policy.lambda,
+    aws_iam_role_policy_attachment.lambda_vpc,
+    aws_ecr_repository_policy.worker,
+  ]
+}
+
+resource "aws_lambda_event_source_mapping" "worker" {
+  for_each = toset(local.queue_kinds)
+
+  event_source_arn                   = aws_sqs_queue.main[each.value].arn
+  function_name                      = aws_lambda_function.worker[each.value].arn
+  batch_size                         = var.sqs_batch_size
+  maximum_batching_window_in_seconds = var.sqs_batching_window_seconds
+  function_response_types            = ["ReportBatchItemFailures"]
+
+  scaling_config {
+    maximum_concurrency = var.sqs_maximum_concurrency
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "lambda_errors" {
+  for_each = toset(local.queue_kinds)
+
+  alarm_name          = "${local.name_prefix}-lambda-${each.value}-errors"
+  alarm_description   = "Invocation errors of ${var.project}-${each.value} (whole batches failing)."
+  namespace           = "AWS/Lambda"
+  metric_name         = "Errors"
+  dimensions          = { FunctionName = aws_lambda_function.worker[each.value].function_name }
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms.arn]
+}

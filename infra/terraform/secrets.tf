@@ -1,0 +1,63 @@
+# Secrets. Generated values go to Secrets Manager through write-only attributes, so that
+# they are never stored in the Terraform state. The database password is managed by RDS
+# itself (rds.tf). The one exception is the MemoryDB user password: the MemoryDB API takes
+# it as a plain argument, so it is read back from Secrets Manager and kept (sensitive) in the
+# encrypted remote state.
+#
+# The ephemeral generators use their own provider configuration (aws.secrets, same account
+# and region) because Terraform's mock providers cannot run ephemeral resources: the offline
+# tests mock the default provider and set generate_secret_values = false. With it false the
+# secrets need a value written with `aws secretsmanager put-secret-value` before the services start.
+
+ephemeral "aws_secretsmanager_random_password" "redis" {
+  provider = aws.secrets
+  count    = var.generate_secret_values ? 1 : 0
+
+  password_length     = 40
+  exclude_punctuation = true
+}
+
+resource "aws_secretsmanager_secret" "redis_password" {
+  #checkov:skip=CKV2_AWS_57:MemoryDB passwords cannot be rotated by a Secrets Manager rotation Lambda without a custom function; rotate by writing a new version and re-applying.
+  name                    = "${var.project}/${var.environment}/redis-password"
+  description             = "Password of the MemoryDB user ${var.project}-app"
+  kms_key_id              = aws_kms_key.main.arn
+  recovery_window_in_days = 7
+}
+
+resource "aws_secretsmanager_secret_version" "redis_password" {
+  count = var.generate_secret_values ? 1 : 0
+
+  secret_id                = aws_secretsmanager_secret.redis_password.id
+  secret_string_wo         = ephemeral.aws_secretsmanager_random_password.redis[0].random_password
+  secret_string_wo_version = 1
+}
+
+data "aws_secretsmanager_secret_version" "redis_password" {
+  secret_id  = aws_secretsmanager_secret.redis_password.id
+  depends_on = [aws_secretsmanager_secret_version.redis_password]
+}
+
+ephemeral "aws_secretsmanager_random_password" "session" {
+  provider = aws.secrets
+  count    = var.generate_secret_values ? 1 : 0
+
+  password_length     = 64
+  exclude_punctuation = true
+}
+
+resource "aws_secretsmanager_secret" "session_key" {
+  #checkov:skip=CKV2_AWS_57:Rotating the session signing key logs every user out; it is rotated by bumping session_key_version.
+  name                    = "${var.project}/${var.environment}/session-key"
+  description             = "Signing key of the web sessions"
+  kms_key_id              = aws_kms_key.main.arn
+  recovery_window_in_days = 7
+}
+
+resource "aws_secretsmanager_secret_version" "session_key" {
+  count = var.generate_secret_values ? 1 : 0
+
+  secret_id                = aws_secretsmanager_secret.session_key.id
+  secret_string_wo         = ephemeral.aws_secretsmanager_random_password.session[0].random_password
+  secret_string_wo_version = 1
+}

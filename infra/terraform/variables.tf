@@ -1,0 +1,433 @@
+# ---------------------------------------------------------------------------
+# General
+# ---------------------------------------------------------------------------
+variable "region" {
+  description = "AWS region (the seed: us-west-2, Oregon)."
+  type        = string
+  default     = "us-west-2"
+}
+
+variable "project" {
+  description = "Project name, used as the prefix of every resource name."
+  type        = string
+  default     = "migrationai"
+}
+
+variable "environment" {
+  description = "Environment name (queue names are <environment>-<project>-<kind>, ECR repositories <environment>/<project>-<image>)."
+  type        = string
+  default     = "prod"
+}
+
+variable "tags" {
+  description = "Extra tags applied to every resource."
+  type        = map(string)
+  default     = {}
+}
+
+variable "image_tag" {
+  description = "Image tag deployed by the first apply. Later deployments come from the pipeline, which Terraform does not revert (image fields ignore changes)."
+  type        = string
+  default     = "bootstrap"
+}
+
+# ---------------------------------------------------------------------------
+# Network
+# ---------------------------------------------------------------------------
+variable "vpc_cidr" {
+  description = "CIDR block of migrationai-prod-vpc."
+  type        = string
+  default     = "10.0.0.0/16"
+}
+
+variable "availability_zones" {
+  description = "Two availability zones for the public and private subnets."
+  type        = list(string)
+  default     = ["us-west-2a", "us-west-2b"]
+
+  validation {
+    condition     = length(var.availability_zones) == 2
+    error_message = "Exactly two availability zones are expected (the seed: us-west-2a and us-west-2b)."
+  }
+}
+
+variable "public_subnet_cidrs" {
+  description = "CIDRs of the public subnets, one per availability zone."
+  type        = list(string)
+  default     = ["10.0.0.0/24", "10.0.1.0/24"]
+}
+
+variable "private_subnet_cidrs" {
+  description = "CIDRs of the private subnets, one per availability zone (sized for Lambda and Fargate ENIs)."
+  type        = list(string)
+  default     = ["10.0.16.0/20", "10.0.32.0/20"]
+}
+
+variable "single_nat_gateway" {
+  description = "Use one NAT gateway for both AZs (saves ~$33/month, loses AZ independence of egress)."
+  type        = bool
+  default     = false
+}
+
+variable "interface_endpoint_services" {
+  description = "AWS services reached through interface VPC endpoints from the private subnets (each costs ~$14.6/month for two AZs)."
+  type        = list(string)
+  default     = ["sqs", "ecr.api", "ecr.dkr", "logs", "ssm", "ssmmessages", "ec2messages", "secretsmanager", "kms", "sts", "monitoring"]
+}
+
+variable "flow_log_retention_days" {
+  description = "Retention of the VPC flow log group."
+  type        = number
+  default     = 365
+}
+
+variable "ssh_ingress_cidrs" {
+  description = "CIDRs allowed to SSH (22) to the EC2 hosts. Empty by default: use Session Manager."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = !contains(var.ssh_ingress_cidrs, "0.0.0.0/0")
+    error_message = "SSH from 0.0.0.0/0 is not allowed; use Session Manager or a narrow CIDR."
+  }
+}
+
+# ---------------------------------------------------------------------------
+# EC2
+# ---------------------------------------------------------------------------
+variable "ec2_instance_type" {
+  description = "Instance type of both EC2 hosts."
+  type        = string
+  default     = "t3a.large"
+}
+
+variable "ec2_root_volume_size" {
+  description = "Root volume size (GB) of both EC2 hosts."
+  type        = number
+  default     = 153
+}
+
+variable "ec2_ami_ssm_parameter" {
+  description = "Public SSM parameter holding the AMI id (Amazon Linux 2023)."
+  type        = string
+  default     = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
+}
+
+variable "docker_compose_version" {
+  description = "Docker Compose plugin version installed by the EC2 user data."
+  type        = string
+  default     = "v2.29.7"
+}
+
+# ---------------------------------------------------------------------------
+# SQS and Lambda
+# ---------------------------------------------------------------------------
+variable "lambda_timeout" {
+  description = "Timeout (s) of each worker Lambda (the seed: 300)."
+  type        = number
+  default     = 300
+
+  validation {
+    condition     = var.lambda_timeout >= 1 && var.lambda_timeout <= 900
+    error_message = "Lambda timeout must be between 1 and 900 seconds."
+  }
+}
+
+variable "lambda_memory_size" {
+  description = "Memory (MB) of each worker Lambda (the seed: 512)."
+  type        = number
+  default     = 512
+}
+
+variable "lambda_log_retention_days" {
+  description = "Retention of the Lambda log groups."
+  type        = number
+  default     = 365
+}
+
+variable "lambda_reserved_concurrency" {
+  description = "Reserved concurrency of each worker Lambda (caps the load one queue can put on the database)."
+  type        = number
+  default     = 10
+}
+
+variable "sqs_batch_size" {
+  description = "Messages per Lambda invocation."
+  type        = number
+  default     = 10
+}
+
+variable "sqs_batching_window_seconds" {
+  description = "Maximum batching window (s) of the SQS event source mappings."
+  type        = number
+  default     = 5
+}
+
+variable "sqs_maximum_concurrency" {
+  description = "Maximum concurrent invocations per SQS event source mapping (2 to 1000, at most the reserved concurrency)."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.sqs_maximum_concurrency >= 2 && var.sqs_maximum_concurrency <= 1000
+    error_message = "SQS maximum concurrency must be between 2 and 1000."
+  }
+}
+
+variable "sqs_visibility_timeout_multiplier" {
+  description = "Visibility timeout = multiplier x Lambda timeout + batching window (AWS recommends at least 6)."
+  type        = number
+  default     = 6
+
+  validation {
+    condition     = var.sqs_visibility_timeout_multiplier >= 6
+    error_message = "The visibility timeout must be at least 6x the Lambda timeout."
+  }
+}
+
+variable "sqs_max_receive_count" {
+  description = "Receives before a message moves to its DLQ (the seed: 3)."
+  type        = number
+  default     = 3
+}
+
+variable "sqs_message_retention_seconds" {
+  description = "Retention of messages in the main queues."
+  type        = number
+  default     = 345600
+}
+
+variable "dlq_message_retention_seconds" {
+  description = "Retention of messages in the DLQs (maximum, 14 days, to leave time to inspect and redrive)."
+  type        = number
+  default     = 1209600
+}
+
+variable "queue_oldest_message_alarm_seconds" {
+  description = "Alarm when the oldest message of a main queue is older than this."
+  type        = number
+  default     = 3600
+}
+
+# ---------------------------------------------------------------------------
+# Frontends
+# ---------------------------------------------------------------------------
+variable "frontend_platform" {
+  description = "Where the two frontends run: apprunner (the seed) or ecs (Fargate behind a public ALB, for accounts App Runner no longer admits)."
+  type        = string
+  default     = "apprunner"
+
+  validation {
+    condition     = contains(["apprunner", "ecs"], var.frontend_platform)
+    error_message = "frontend_platform must be apprunner or ecs."
+  }
+}
+
+variable "frontend_cpu" {
+  description = "vCPU units per frontend instance/task (1024 = 1 vCPU)."
+  type        = number
+  default     = 1024
+}
+
+variable "frontend_memory" {
+  description = "Memory (MB) per frontend instance/task."
+  type        = number
+  default     = 2048
+}
+
+variable "frontend_min_size" {
+  description = "Minimum instances/tasks per frontend."
+  type        = number
+  default     = 1
+}
+
+variable "frontend_max_size" {
+  description = "Maximum instances/tasks per frontend."
+  type        = number
+  default     = 4
+}
+
+variable "frontend_max_concurrency" {
+  description = "Concurrent requests per App Runner instance before it scales out."
+  type        = number
+  default     = 100
+}
+
+variable "frontend_certificate_arn" {
+  description = "ACM certificate for the public ALB (frontend_platform = ecs only)."
+  type        = string
+  default     = ""
+}
+
+# ---------------------------------------------------------------------------
+# MemoryDB
+# ---------------------------------------------------------------------------
+variable "memorydb_node_type" {
+  description = "MemoryDB node type. The seed's db.t4.micro does not exist; db.t4g.small is the smallest."
+  type        = string
+  default     = "db.t4g.small"
+
+  validation {
+    condition     = can(regex("^db\\.(t4g\\.(small|medium)|r6g\\.(large|xlarge|2xlarge|4xlarge|8xlarge|12xlarge|16xlarge)|r6gd\\.(xlarge|2xlarge|4xlarge|8xlarge)|r7g\\.(large|xlarge|2xlarge|4xlarge|8xlarge|12xlarge|16xlarge)|m7g\\.(large|xlarge|2xlarge|4xlarge|8xlarge|12xlarge|16xlarge))$", var.memorydb_node_type))
+    error_message = "memorydb_node_type must be a MemoryDB node type that exists (db.t4g.small, db.t4g.medium, db.r6g.*, db.r6gd.*, db.r7g.*, db.m7g.*)."
+  }
+}
+
+variable "memorydb_replicas_per_shard" {
+  description = "Replicas per MemoryDB shard (1 gives a multi-AZ failover target)."
+  type        = number
+  default     = 1
+}
+
+variable "memorydb_engine_version" {
+  description = "MemoryDB Redis engine version."
+  type        = string
+  default     = "7.1"
+}
+
+variable "memorydb_snapshot_retention_days" {
+  description = "Days of MemoryDB snapshots kept."
+  type        = number
+  default     = 7
+}
+
+# ---------------------------------------------------------------------------
+# Database (an addition: the seed's "direct database connections")
+# ---------------------------------------------------------------------------
+variable "db_instance_class" {
+  description = "RDS PostgreSQL instance class."
+  type        = string
+  default     = "db.t4g.small"
+}
+
+variable "db_allocated_storage" {
+  description = "RDS storage (GB)."
+  type        = number
+  default     = 20
+}
+
+variable "db_max_allocated_storage" {
+  description = "Storage autoscaling ceiling (GB)."
+  type        = number
+  default     = 100
+}
+
+variable "db_engine_version" {
+  description = "PostgreSQL major version."
+  type        = string
+  default     = "16"
+}
+
+variable "db_multi_az" {
+  description = "Run the database Multi-AZ."
+  type        = bool
+  default     = true
+}
+
+variable "db_backup_retention_days" {
+  description = "Automated backup retention (days)."
+  type        = number
+  default     = 7
+}
+
+variable "db_deletion_protection" {
+  description = "Protect the database from deletion."
+  type        = bool
+  default     = true
+}
+
+# ---------------------------------------------------------------------------
+# S3
+# ---------------------------------------------------------------------------
+variable "bucket_name" {
+  description = "Name of the application bucket (the seed: migrationai; bucket names are global, so override it if taken)."
+  type        = string
+  default     = "migrationai"
+}
+
+variable "s3_transition_ia_days" {
+  description = "Days before objects move to STANDARD_IA."
+  type        = number
+  default     = 30
+}
+
+variable "s3_transition_glacier_days" {
+  description = "Days before objects move to GLACIER."
+  type        = number
+  default     = 90
+}
+
+variable "s3_transition_deep_archive_days" {
+  description = "Days before objects move to DEEP_ARCHIVE."
+  type        = number
+  default     = 365
+}
+
+variable "s3_noncurrent_expiration_days" {
+  description = "Days before noncurrent object versions expire."
+  type        = number
+  default     = 400
+}
+
+variable "s3_abort_multipart_days" {
+  description = "Days before incomplete multipart uploads are aborted."
+  type        = number
+  default     = 7
+}
+
+# ---------------------------------------------------------------------------
+# ECR
+# ---------------------------------------------------------------------------
+variable "ecr_keep_images" {
+  description = "Images kept per ECR repository by the lifecycle policy."
+  type        = number
+  default     = 20
+}
+
+# ---------------------------------------------------------------------------
+# CI/CD
+# ---------------------------------------------------------------------------
+variable "github_repository" {
+  description = "GitHub repository (owner/name) the pipeline builds."
+  type        = string
+  default     = "migrationai/migrationai"
+}
+
+variable "github_branch" {
+  description = "Branch that triggers the pipeline."
+  type        = string
+  default     = "main"
+}
+
+variable "codebuild_compute_type" {
+  description = "CodeBuild compute type (the Rust workspace builds once per run)."
+  type        = string
+  default     = "BUILD_GENERAL1_LARGE"
+}
+
+variable "codebuild_image" {
+  description = "CodeBuild image."
+  type        = string
+  default     = "aws/codebuild/amazonlinux2-x86_64-standard:5.0"
+}
+
+# ---------------------------------------------------------------------------
+# Observability
+# ---------------------------------------------------------------------------
+variable "alarm_email" {
+  description = "Email subscribed to the alarm topic (empty: no subscription)."
+  type        = string
+  default     = ""
+}
+
+variable "log_retention_days" {
+  description = "Retention of the other log groups (EC2, CodeBuild, CloudTrail, frontends)."
+  type        = number
+  default     = 365
+}
+
+variable "generate_secret_values" {
+  description = "Generate the Redis password and the session key into Secrets Manager (write-only, never in the state). False only for the offline tests or when the values are written by hand."
+  type        = bool
+  default     = true
+}
