@@ -1,1 +1,10 @@
+//! Ingestion: reading exports (CSV, XLSX, JSON, ZIP), detecting encodings and, later,
+//! profiling columns and proposing mappings. Pure over files and byte streams.
 
+pub mod read;
+
+pub use read::{
+    open_sheet, open_table, open_table_with, sheet_names, Entry, ErrorKind, Export, ExportError,
+    ExportErrorKind, Format, Limits, ReadError, ReadOptions, RefError, RowError, SourceRow,
+    TableReader,
+};

@@ -1,0 +1,485 @@
+//! Delimited text (CSV, TSV, semicolon and pipe files).
+//!
+//! Parsing runs on `csv_core` directly rather than the `csv` crate's reader so that an
+//! oversized field can be discarded while it streams by (memory stays bounded by the field
+//! limit) and so that an unterminated quote at end of file can be noticed.
+
+use std::io::{self, Read};
+use std::path::Path;
+
+use csv_core::{ReadRecordResult, Reader as CoreReader, ReaderBuilder};
+
+use super::encoding::{self, TextEncoding};
+use super::error::{ErrorKind, ReadError};
+use super::table::{normalize_headers, ReadOptions, SourceRow};
+
+const INPUT_BUF: usize = 64 * 1024;
+const SNIFF_BYTES: usize = 64 * 1024;
+const SNIFF_RECORDS: usize = 50;
+const CANDIDATES: [u8; 4] = [b',', b';', b'\t', b'|'];
+
+/// One record as parsed, before it is checked and turned into strings.
+#[derive(Debug, Default, Clone, Copy)]
+struct RecordFlags {
+    /// Index of the first field that went over the size limit (its bytes were dropped).
+    oversize_field: Option<usize>,
+    /// The record had more fields than we keep; the extra ones were dropped.
+    fields_capped: bool,
+    /// The record ended at end of file inside an open quoted field.
+    unterminated_quote: bool,
+}
+
+/// Pull parser over a UTF-8 byte stream producing records into reused buffers.
+struct RecordParser {
+    src: Box<dyn Read + Send>,
+    core: CoreReader,
+    input: Vec<u8>,
+    pos: usize,
+    len: usize,
+    eof: bool,
+    out: Vec<u8>,
+    out_len: usize,
+    ends: Vec<usize>,
+    n_ends: usize,
+    max_field: usize,
+    max_fields: usize,
+    finished: bool,
+}
+
+impl RecordParser {
+    fn new(src: Box<dyn Read + Send>, delimiter: u8, opts: &ReadOptions) -> Self {
+        RecordParser {
+            src,
+            core: ReaderBuilder::new().delimiter(delimiter).build(),
+            input: vec![0u8; INPUT_BUF],
+            pos: 0,
+            len: 0,
+            eof: false,
+            out: vec![0u8; 4096],
+            out_len: 0,
+            ends: vec![0usize; 64],
+            n_ends: 0,
+            max_field: opts.max_field_bytes,
+            max_fields: opts.max_fields,
+            finished: false,
+        }
+    }
+
+    fn record(&self) -> &[u8] {
+        &self.out[..self.out_len]
+    }
+
+    fn field_ends(&self) -> &[usize] {
+        &self.ends[..self.n_ends]
+    }
+
+    /// Whether the parser sits inside an open quoted field. Checked on a copy by feeding
+    /// "x\n": anywhere else that completes a record, inside quotes it is swallowed.
+    fn in_open_quote(&self) -> bool {
+        let mut probe = self.core.clone();
+        let mut out = [0u8; 8];
+        let mut ends = [0usize; 4];
+        let (res, _, _, _) = probe.read_record(b"x\n", &mut out, &mut ends);
+        res == ReadRecordResult::InputEmpty
+    }
+
+    /// Reads the next record; `Ok(None)` at end of input.
+    fn next_record(&mut self) -> io::Result<Option<RecordFlags>> {
+        if self.finished {
+            return Ok(None);
+        }
+        self.out_len = 0;
+        self.n_ends = 0;
+        let mut flags = RecordFlags::default();
+        // Bytes dropped from this record; csv_core's end offsets still count them.
+        let mut dropped = 0usize;
+        let mut probed = false;
+        loop {
+            if self.pos == self.len && !self.eof {
+                self.len = self.src.read(&mut self.input)?;
+                self.pos = 0;
+                self.eof = self.len == 0;
+            }
+            if self.eof && !probed {
+                probed = true;
+                flags.unterminated_quote = self.in_open_quote();
+            }
+            if self.out_len == self.out.len() {
+                let grown = (self.out.len() * 2).min(self.out_len + self.max_field + 1);
+                self.out.resize(grown.max(self.out_len + 1024), 0);
+            }
+            let capped = self.n_ends >= self.max_fields;
+            if self.n_ends == self.ends.len() && !capped {
+                let grown = (self.ends.len() * 2).min(self.max_fields);
+                self.ends.resize(grown.max(self.n_ends + 1), 0);
+            }
+            let mut scratch = [0usize; 1];
+            let ends_slot: &mut [usize] = if capped {
+                &mut scratch
+            } else {
+                &mut self.ends[self.n_ends..]
+            };
+            let (res, nin, nout, nend) = self.core.read_record(
+                &self.input[self.pos..self.len],
+                &mut self.out[self.out_len..],
+                ends_slot,
+            );
+            self.pos += nin;
+            self.out_len += nout;
+            if capped {
+                if nend > 0 {
+                    // Keep no bytes of fields beyond the cap.
+                    flags.fields_capped = true;
+                    let keep = self.ends[self.n_ends - 1];
+                    dropped += self.out_len - keep;
+                    self.out_len = keep;
+                }
+            } else {
+                for end in &mut self.ends[self.n_ends..self.n_ends + nend] {
+                    *end -= dropped;
+                }
+                self.n_ends += nend;
+            }
+            let field_start = if self.n_ends > 0 {
+                self.ends[self.n_ends - 1]
+            } else {
+                0
+            };
+            if self.out_len - field_start > self.max_field {
+                if flags.oversize_field.is_none() {
+                    flags.oversize_field = Some(self.n_ends);
+                }
+                dropped += self.out_len - field_start;
+                self.out_len = field_start;
+            }
+            match res {
+                ReadRecordResult::Record => return Ok(Some(flags)),
+                ReadRecordResult::End => {
+                    self.finished = true;
+                    return Ok(None);
+                }
+                ReadRecordResult::InputEmpty
+                | ReadRecordResult::OutputFull
+                | ReadRecordResult::OutputEndsFull => {}
+            }
+        }
+    }
+}
+
+/// Picks the delimiter that splits the first records into the most consistent number of
+/// fields (quotes respected, since the candidates are parsed with a real CSV parser).
+fn sniff_delimiter(sample: &[u8], complete: bool, prefer_tab: bool) -> u8 {
+    let mut best = (b',', 0usize, 0usize);
+    for &delim in CANDIDATES.iter() {
+        let counts = field_counts(sample, delim, complete);
+        let Some(&header) = counts.first() else {
+            continue;
+        };
+        if header < 2 {
+            continue;
+        }
+        let agreeing = counts.iter().filter(|&&c| c == header).count();
+        let better = agreeing > best.1
+            || (agreeing == best.1 && header > best.2)
+            || (agreeing == best.1 && header == best.2 && prefer_tab && delim == b'\t');
+        if better {
+            best = (delim, agreeing, header);
+        }
+    }
+    best.0
+}
+
+fn field_counts(sample: &[u8], delim: u8, complete: bool) -> Vec<usize> {
+    let mut core = ReaderBuilder::new().delimiter(delim).build();
+    let mut out = vec![0u8; sample.len() + 1];
+    let mut ends = vec![0usize; 4096];
+    let mut counts = Vec::new();
+    let mut input = sample;
+    while counts.len() < SNIFF_RECORDS {
+        let (res, nin, _, nend) = core.read_record(input, &mut out, &mut ends);
+        input = &input[nin..];
+        match res {
+            ReadRecordResult::Record => counts.push(nend),
+            // The sample ends mid-record: that partial record proves nothing.
+            ReadRecordResult::InputEmpty if !complete => break,
+            ReadRecordResult::InputEmpty => {
+                // Flush the final record of a file that fits entirely in the sample.
+                let (res, _, _, nend2) = core.read_record(&[], &mut out, &mut ends);
+                if res == ReadRecordResult::Record {
+                    counts.push(nend + nend2);
+                }
+                break;
+            }
+            _ => break,
+        }
+    }
+    counts
+}
+
+/// Reader over a delimited text file.
+pub struct CsvTable {
+    name: String,
+    encoding: TextEncoding,
+    delimiter: u8,
+    headers: Vec<String>,
+    header_issues: Vec<ReadError>,
+    parser: RecordParser,
+    next_row: u64,
+    has_rows: bool,
+    /// The first data record, parsed at open time so emptiness is known up front.
+    pending: Option<RecordFlags>,
+    done: bool,
+}
+
+impl CsvTable {
+    pub(crate) fn open(
+        path: &Path,
+        name: &str,
+        opts: &ReadOptions,
+        prefer_tab: bool,
+    ) -> Result<CsvTable, ReadError> {
+        let encoding = encoding::detect_encoding(path, name)?;
+        let mut stream =
+            encoding::open_utf8_stream(path, encoding).map_err(|e| ReadError::io(name, &e))?;
+        let mut sample = vec![0u8; SNIFF_BYTES];
+        let n =
+            encoding::read_full(&mut stream, &mut sample).map_err(|e| ReadError::io(name, &e))?;
+        sample.truncate(n);
+        let delimiter = sniff_delimiter(&sample, n < SNIFF_BYTES, prefer_tab);
+        let src: Box<dyn Read + Send> = Box::new(io::Cursor::new(sample).chain(stream));
+        let mut parser = RecordParser::new(src, delimiter, opts);
+
+        let header_flags = parser
+            .next_record()
+            .map_err(|e| ReadError::io(name, &e))?
+            .ok_or_else(|| ReadError::new(ErrorKind::EmptyFile, name, "the file has no rows"))?;
+        if parser.record().iter().all(|b| b.is_ascii_whitespace()) && parser.n_ends <= 1 {
+            return Err(ReadError::new(
+                ErrorKind::EmptyFile,
+                name,
+                "the file holds only blank space, no header row",
+            ));
+        }
+        if header_flags.oversize_field.is_some() || header_flags.unterminated_quote {
+            return Err(ReadError::new(
+                ErrorKind::UnterminatedQuote,
+                name,
+                "the header row never ends: a quote in it is not closed",
+            )
+            .at_row(1));
+        }
+        let raw: Vec<String> = split_fields(parser.record(), parser.field_ends())
+            .map(|f| String::from_utf8_lossy(f).into_owned())
+            .collect();
+        let (headers, header_issues) = normalize_headers(raw, name);
+
+        let mut table = CsvTable {
+            name: name.to_string(),
+            encoding,
+            delimiter,
+            headers,
+            header_issues,
+            parser,
+            next_row: 2,
+            has_rows: false,
+            pending: None,
+            done: false,
+        };
+        match table.parser.next_record() {
+            Ok(Some(flags)) => {
+                table.pending = Some(flags);
+                table.has_rows = true;
+            }
+            Ok(None) => table.done = true,
+            Err(e) => return Err(ReadError::io(name, &e)),
+        }
+        Ok(table)
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    pub fn headers(&self) -> &[String] {
+        &self.headers
+    }
+    pub fn encoding(&self) -> TextEncoding {
+        self.encoding
+    }
+    pub fn delimiter(&self) -> u8 {
+        self.delimiter
+    }
+    pub fn header_issues(&self) -> &[ReadError] {
+        &self.header_issues
+    }
+    pub fn has_rows(&self) -> bool {
+        self.has_rows
+    }
+
+    /// Reads the next row into `row`, reusing its buffers.
+    pub fn read_into(&mut self, row: &mut SourceRow) -> Option<Result<(), ReadError>> {
+        if self.done {
+            return None;
+        }
+        let flags = match self.pending.take() {
+            Some(flags) => flags,
+            None => match self.parser.next_record() {
+                Ok(Some(flags)) => flags,
+                Ok(None) => {
+                    self.done = true;
+                    return None;
+                }
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(ReadError::io(&self.name, &e).at_row(self.next_row)));
+                }
+            },
+        };
+        let row_no = self.next_row;
+        self.next_row += 1;
+        row.row = row_no;
+        Some(self.check_and_fill(flags, row_no, row))
+    }
+
+    fn column_name(&self, index: usize) -> String {
+        match self.headers.get(index) {
+            Some(h) => h.clone(),
+            None => format!("column {}", index + 1),
+        }
+    }
+
+    fn err(&self, kind: ErrorKind, row: u64, field: Option<usize>, msg: String) -> ReadError {
+        let mut e = ReadError::new(kind, self.name.clone(), msg).at_row(row);
+        if let Some(i) = field {
+            e = e.in_field(self.column_name(i));
+        }
+        e
+    }
+
+    fn check_and_fill(
+        &mut self,
+        flags: RecordFlags,
+        row_no: u64,
+        row: &mut SourceRow,
+    ) -> Result<(), ReadError> {
+        let n_fields = self.parser.n_ends;
+        let expected = self.headers.len();
+        if flags.unterminated_quote {
+            self.done = true;
+            let last = n_fields.saturating_sub(1);
+            return Err(self.err(
+                ErrorKind::UnterminatedQuote,
+                row_no,
+                Some(last),
+                format!(
+                    "a quoted field that starts in row {row_no} is never closed, so the rest of \
+                     the file was swallowed into it; add the missing closing quote (\")"
+                ),
+            ));
+        }
+        if let Some(i) = flags.oversize_field {
+            return Err(self.err(
+                ErrorKind::FieldTooLarge,
+                row_no,
+                Some(i),
+                format!(
+                    "the field is longer than the limit of {} bytes and was not read; this \
+                     usually means a stray quote joined many rows into one field",
+                    self.parser.max_field
+                ),
+            ));
+        }
+        if n_fields < expected {
+            return Err(self.err(
+                ErrorKind::TooFewFields,
+                row_no,
+                Some(n_fields),
+                format!(
+                    "the row has {n_fields} fields but the header has {expected}; the first \
+                     missing column is \"{}\"",
+                    self.column_name(n_fields)
+                ),
+            ));
+        }
+        if n_fields > expected || flags.fields_capped {
+            let shown = if flags.fields_capped {
+                format!("more than {n_fields}")
+            } else {
+                n_fields.to_string()
+            };
+            return Err(self.err(
+                ErrorKind::TooManyFields,
+                row_no,
+                Some(expected),
+                format!(
+                    "the row has {shown} fields but the header has {expected}; the first extra \
+                     field is column {} (check for an unquoted delimiter in a value)",
+                    expected + 1
+                ),
+            ));
+        }
+        let record = self.parser.record();
+        if let Some(at) = memchr::memchr(0, record) {
+            let field = field_at(self.parser.field_ends(), at);
+            return Err(self.err(
+                ErrorKind::NulByte,
+                row_no,
+                Some(field),
+                "the field contains a NUL byte, which is not text".into(),
+            ));
+        }
+        if let Some(at) = memchr::memmem::find(record, "\u{FEFF}".as_bytes()) {
+            let field = field_at(self.parser.field_ends(), at);
+            return Err(self.err(
+                ErrorKind::MidFileBom,
+                row_no,
+                Some(field),
+                "a byte-order mark appears in the middle of the file; two exports were \
+                 probably joined together"
+                    .into(),
+            ));
+        }
+        if let Err(e) = std::str::from_utf8(record) {
+            let field = field_at(self.parser.field_ends(), e.valid_up_to());
+            return Err(self.err(
+                ErrorKind::InvalidEncoding,
+                row_no,
+                Some(field),
+                format!(
+                    "the field holds bytes that are not valid {} text",
+                    self.encoding.label()
+                ),
+            ));
+        }
+        fill_values(record, self.parser.field_ends(), &mut row.values);
+        Ok(())
+    }
+}
+
+/// Index of the field holding byte offset `at` of the record.
+fn field_at(ends: &[usize], at: usize) -> usize {
+    ends.partition_point(|&end| end <= at)
+}
+
+fn split_fields<'a>(record: &'a [u8], ends: &'a [usize]) -> impl Iterator<Item = &'a [u8]> + 'a {
+    let mut start = 0;
+    ends.iter().map(move |&end| {
+        let field = record.get(start..end).unwrap_or_default();
+        start = end;
+        field
+    })
+}
+
+/// Copies the (already validated) fields into reused strings.
+fn fill_values(record: &[u8], ends: &[usize], values: &mut Vec<String>) {
+    values.truncate(ends.len());
+    while values.len() < ends.len() {
+        values.push(String::new());
+    }
+    for (value, field) in values.iter_mut().zip(split_fields(record, ends)) {
+        value.clear();
+        // Validated as a whole record; a field boundary never splits a character because
+        // delimiters are ASCII.
+        let text = std::str::from_utf8(field).unwrap_or_default();
+        value.push_str(text.strip_suffix('\r').unwrap_or(text));
+    }
+}

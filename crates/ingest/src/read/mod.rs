@@ -1,0 +1,22 @@
+//! Readers for what law firms actually export: a folder or zip of CSV/XLSX/JSON/JSONL
+//! tables plus document and email files.
+//!
+//! Everything streams: rows are read one at a time into reused buffers, and every
+//! problem comes back as a value naming the file, row and field.
+
+mod csv;
+pub mod encoding;
+pub mod error;
+mod export;
+mod json;
+mod table;
+mod xlsx;
+mod zip;
+
+pub use encoding::{detect_encoding, TextEncoding};
+pub use error::{ErrorKind, ExportError, ExportErrorKind, ReadError, RefError, RowError};
+pub use export::{Entry, Export, Format};
+pub use table::{
+    open_sheet, open_table, open_table_with, sheet_names, ReadOptions, SourceRow, TableReader,
+};
+pub use zip::Limits;
