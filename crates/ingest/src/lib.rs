@@ -1,7 +1,11 @@
 //! Ingestion: reading exports (CSV, XLSX, JSON, ZIP), detecting encodings and, later,
 //! profiling columns and proposing mappings. Pure over files and byte streams.
 
+pub mod header;
+pub mod mapping;
+pub mod profile;
 pub mod read;
+pub mod suggest;
 
 pub use read::{
     open_sheet, open_table, open_table_with, sheet_names, Entry, ErrorKind, Export, ExportError,

@@ -1,0 +1,106 @@
+//! Header names: normalisation and similarity to a field's name and synonyms.
+
+use strsim::jaro_winkler;
+
+/// "ContactExternalID" → "contact external id"; "Open_Date" → "open date"; "Invoice #" → "invoice number".
+pub fn normalise_header(h: &str) -> String {
+    let mut out = String::with_capacity(h.len() + 4);
+    let mut prev: Option<char> = None;
+    let chars: Vec<char> = h.trim().trim_start_matches('\u{feff}').chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_alphanumeric() {
+            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
+            let boundary = match prev {
+                Some(p) if p.is_lowercase() && c.is_uppercase() => true,
+                Some(p) if p.is_uppercase() && c.is_uppercase() && next_lower => true,
+                Some(p) if p.is_alphabetic() && c.is_ascii_digit() => true,
+                _ => false,
+            };
+            if boundary {
+                out.push(' ');
+            }
+            out.extend(c.to_lowercase());
+        } else if c == '#' {
+            out.push_str(" number ");
+        } else {
+            out.push(' ');
+        }
+        prev = Some(c);
+    }
+    let words: Vec<&str> = out.split_whitespace().collect();
+    words.join(" ")
+}
+
+/// Words that carry no meaning in a header.
+const FILLER: &[&str] = &[
+    "the", "of", "a", "an", "primary", "main", "default", "field", "value", "code",
+];
+
+fn content_words(s: &str) -> Vec<&str> {
+    let mut w: Vec<&str> = s
+        .split(' ')
+        .filter(|t| !t.is_empty() && !FILLER.contains(t))
+        .collect();
+    w.sort_unstable();
+    w
+}
+
+fn dice(a: &[&str], b: &[&str]) -> f64 {
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    let common = a.iter().filter(|t| b.contains(t)).count();
+    2.0 * common as f64 / (a.len() + b.len()) as f64
+}
+
+/// How similar a normalised header is to one candidate name, in [0, 1].
+pub fn similarity(header: &str, candidate: &str) -> f64 {
+    if header == candidate {
+        return 1.0;
+    }
+    let (hw, cw) = (content_words(header), content_words(candidate));
+    if !hw.is_empty() && hw == cw {
+        return 0.96;
+    }
+    let squashed = |s: &str| s.replace(' ', "");
+    if squashed(header) == squashed(candidate) {
+        return 0.96;
+    }
+    0.85 * jaro_winkler(header, candidate).max(dice(&hw, &cw))
+}
+
+/// The best similarity of a header to a field: its canonical name or any synonym.
+pub fn best_match<'a>(header: &str, name: &'a str, synonyms: &[&'a str]) -> (f64, &'a str) {
+    let canonical = name.replace('_', " ");
+    let mut best = (similarity(header, &canonical), name);
+    for s in synonyms {
+        let score = similarity(header, &normalise_header(s));
+        if score > best.0 {
+            best = (score, s);
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalises_vendor_spellings() {
+        assert_eq!(normalise_header("ContactExternalID"), "contact external id");
+        assert_eq!(normalise_header("Open_Date"), "open date");
+        assert_eq!(normalise_header("Invoice #"), "invoice number");
+        assert_eq!(normalise_header("  E-Mail Address "), "e mail address");
+        assert_eq!(normalise_header("\u{feff}Matter Ref"), "matter ref");
+        assert_eq!(normalise_header("Address1"), "address 1");
+    }
+
+    #[test]
+    fn scores() {
+        assert_eq!(similarity("open date", "open date"), 1.0);
+        assert!(similarity("date opened", "opened date") > 0.9);
+        assert!(similarity("e mail", "email") > 0.9);
+        assert!(similarity("zzz", "email") < 0.5);
+    }
+}

@@ -1,0 +1,364 @@
+//! The mapping file: a plain TOML file a person can read, edit and pass back with `--mapping`.
+
+use crate::suggest::TableSuggestion;
+use migrationai_domain::catalogue::kind_def;
+use migrationai_domain::value::DateOrder;
+use migrationai_domain::Kind;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use toml::Spanned;
+
+/// How one table maps onto one kind.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileMapping {
+    /// The table's name: a path inside the export, or "file.xlsx#Sheet".
+    pub table: String,
+    /// None: the file is left out of the migration.
+    pub kind: Option<Kind>,
+    pub date_order: Option<DateOrder>,
+    /// Header → canonical field (None: not migrated), in column order.
+    pub columns: Vec<(String, Option<&'static str>)>,
+}
+
+impl FileMapping {
+    /// The canonical field of each column, by position.
+    pub fn fields_by_position(&self, headers: &[String]) -> Vec<Option<&'static str>> {
+        headers
+            .iter()
+            .map(|h| {
+                self.columns
+                    .iter()
+                    .find(|(c, _)| c == h)
+                    .and_then(|(_, f)| *f)
+            })
+            .collect()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mapping {
+    pub currency: String,
+    pub country: Option<String>,
+    pub time_zone: String,
+    pub files: Vec<FileMapping>,
+}
+
+impl Default for Mapping {
+    fn default() -> Self {
+        Mapping {
+            currency: "USD".into(),
+            country: Some("US".into()),
+            time_zone: "America/New_York".into(),
+            files: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{line}: {message}")]
+pub struct MappingError {
+    pub file: String,
+    pub line: usize,
+    pub message: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMapping {
+    #[serde(default = "usd")]
+    currency: Spanned<String>,
+    country: Option<Spanned<String>>,
+    #[serde(default = "new_york")]
+    time_zone: Spanned<String>,
+    #[serde(default, rename = "file")]
+    files: Vec<RawFile>,
+}
+
+fn usd() -> Spanned<String> {
+    Spanned::new(0..0, "USD".into())
+}
+fn new_york() -> Spanned<String> {
+    Spanned::new(0..0, "America/New_York".into())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    path: Spanned<String>,
+    kind: Spanned<String>,
+    #[serde(default)]
+    confidence: Option<f64>,
+    date_order: Option<Spanned<String>>,
+    #[serde(default)]
+    columns: BTreeMap<String, Spanned<String>>,
+    /// Column order as the file has it; written by `to_toml`, optional when editing by hand.
+    #[serde(default)]
+    order: Vec<String>,
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text.get(..offset.min(text.len()))
+        .map(|t| t.matches('\n').count() + 1)
+        .unwrap_or(1)
+}
+
+impl Mapping {
+    /// Parses a mapping file; an unknown kind, field or setting is an error naming its line.
+    pub fn parse(file: &str, text: &str) -> Result<Mapping, MappingError> {
+        let err = |offset: usize, message: String| MappingError {
+            file: file.to_string(),
+            line: line_of(text, offset),
+            message,
+        };
+        let raw: RawMapping = toml::from_str(text).map_err(|e| {
+            let offset = e.span().map(|s| s.start).unwrap_or(0);
+            err(offset, e.message().to_string())
+        })?;
+        if raw
+            .currency
+            .get_ref()
+            .parse::<migrationai_domain::value::Currency>()
+            .is_err()
+        {
+            return Err(err(
+                raw.currency.span().start,
+                format!("\"{}\" is not a currency code", raw.currency.get_ref()),
+            ));
+        }
+        if migrationai_domain::value::date::parse_zone(raw.time_zone.get_ref()).is_err() {
+            return Err(err(
+                raw.time_zone.span().start,
+                format!("unknown time zone \"{}\"", raw.time_zone.get_ref()),
+            ));
+        }
+        let mut files = Vec::new();
+        for f in raw.files {
+            let kind_text = f.kind.get_ref().trim();
+            let kind = if kind_text.is_empty() || kind_text == "ignore" {
+                None
+            } else {
+                let k: Kind =
+                    kind_text
+                        .parse()
+                        .map_err(|e: migrationai_domain::kind::UnknownKind| {
+                            err(f.kind.span().start, e.to_string())
+                        })?;
+                if k == Kind::Jobs {
+                    return Err(err(
+                        f.kind.span().start,
+                        "\"jobs\" is not a kind of record a file can hold".into(),
+                    ));
+                }
+                Some(k)
+            };
+            let date_order = match &f.date_order {
+                None => None,
+                Some(s) => Some(match s.get_ref().to_ascii_lowercase().as_str() {
+                    "mdy" => DateOrder::Mdy,
+                    "dmy" => DateOrder::Dmy,
+                    other => {
+                        return Err(err(
+                            s.span().start,
+                            format!("date_order \"{other}\" must be \"mdy\" or \"dmy\""),
+                        ))
+                    }
+                }),
+            };
+            let mut columns = Vec::new();
+            let mut seen_fields: BTreeMap<&'static str, String> = BTreeMap::new();
+            let mut headers: Vec<String> = f.order.clone();
+            for h in f.columns.keys() {
+                if !headers.contains(h) {
+                    headers.push(h.clone());
+                }
+            }
+            for header in headers {
+                let Some(value) = f.columns.get(&header) else {
+                    columns.push((header, None));
+                    continue;
+                };
+                let name = value.get_ref().trim();
+                let field = if name.is_empty() {
+                    None
+                } else {
+                    let Some(def) = kind.and_then(kind_def) else {
+                        return Err(err(
+                            value.span().start,
+                            format!(
+                                "column \"{header}\" maps to \"{name}\" but the file has no kind"
+                            ),
+                        ));
+                    };
+                    let Some(fd) = def.field(name) else {
+                        let known: Vec<&str> = def.fields.iter().map(|f| f.name).collect();
+                        return Err(err(
+                            value.span().start,
+                            format!(
+                                "unknown field \"{name}\" for kind {}; known fields: {}",
+                                def.kind,
+                                known.join(", ")
+                            ),
+                        ));
+                    };
+                    if let Some(other) = seen_fields.insert(fd.name, header.clone()) {
+                        return Err(err(value.span().start, format!("field \"{name}\" is mapped twice: from \"{other}\" and \"{header}\"")));
+                    }
+                    Some(fd.name)
+                };
+                columns.push((header, field));
+            }
+            let _ = f.confidence;
+            files.push(FileMapping {
+                table: f.path.get_ref().clone(),
+                kind,
+                date_order,
+                columns,
+            });
+        }
+        Ok(Mapping {
+            currency: raw.currency.into_inner().to_ascii_uppercase(),
+            country: raw.country.map(|c| c.into_inner()),
+            time_zone: raw.time_zone.into_inner(),
+            files,
+        })
+    }
+
+    pub fn file(&self, table: &str) -> Option<&FileMapping> {
+        self.files.iter().find(|f| f.table == table)
+    }
+
+    /// The mapping a suggestion proposes.
+    pub fn from_suggestions(tables: &[TableSuggestion]) -> Mapping {
+        let files = tables
+            .iter()
+            .map(|t| FileMapping {
+                table: t.table.clone(),
+                kind: t.kind,
+                date_order: t.date_order,
+                columns: t
+                    .columns
+                    .iter()
+                    .map(|c| (c.header.clone(), c.field))
+                    .collect(),
+            })
+            .collect();
+        Mapping {
+            files,
+            ..Mapping::default()
+        }
+    }
+
+    /// Writes the mapping as TOML, with each column's confidence and examples as comments
+    /// when the suggestions are given.
+    pub fn to_toml(&self, suggestions: &[TableSuggestion]) -> String {
+        let q = |s: &str| toml::Value::String(s.to_string()).to_string();
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "# MigrationAI mapping. Edit a column's field (\"\" leaves it out), a file's kind"
+        );
+        let _ = writeln!(out, "# (\"ignore\" leaves the file out) or date_order (\"mdy\"/\"dmy\"), then pass it back with --mapping.");
+        let _ = writeln!(out, "currency = {}", q(&self.currency));
+        if let Some(c) = &self.country {
+            let _ = writeln!(out, "country = {}", q(c));
+        }
+        let _ = writeln!(out, "time_zone = {}", q(&self.time_zone));
+        for f in &self.files {
+            let s = suggestions.iter().find(|s| s.table == f.table);
+            let _ = writeln!(out, "\n[[file]]");
+            let _ = writeln!(out, "path = {}", q(&f.table));
+            let _ = writeln!(
+                out,
+                "kind = {}",
+                q(f.kind.map(|k| k.as_str()).unwrap_or("ignore"))
+            );
+            if let Some(s) = s {
+                let _ = writeln!(out, "confidence = {}", s.kind_confidence);
+            }
+            if let Some(o) = f.date_order {
+                let _ = writeln!(
+                    out,
+                    "date_order = {}",
+                    q(match o {
+                        DateOrder::Mdy => "mdy",
+                        DateOrder::Dmy => "dmy",
+                    })
+                );
+            }
+            let order: Vec<String> = f.columns.iter().map(|(h, _)| q(h)).collect();
+            let _ = writeln!(out, "order = [{}]", order.join(", "));
+            let _ = writeln!(out, "[file.columns]");
+            for (header, field) in &f.columns {
+                let note = s
+                    .and_then(|s| s.columns.iter().find(|c| &c.header == header))
+                    .map(|c| match (c.field, c.best_guess) {
+                        (Some(_), _) => format!(
+                            "  # confidence {:.2}; e.g. {}",
+                            c.confidence,
+                            c.examples.join(" | ")
+                        ),
+                        (None, Some((g, conf))) => format!(
+                            "  # unmapped: best guess {g} at {conf:.2}; e.g. {}",
+                            c.examples.join(" | ")
+                        ),
+                        (None, None) => "  # unmapped".to_string(),
+                    });
+                let note = note.unwrap_or_default().replace('\n', " ");
+                let _ = writeln!(out, "{} = {}{}", q(header), q(field.unwrap_or("")), note);
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+currency = "USD"
+time_zone = "America/Chicago"
+
+[[file]]
+path = "Matters.csv"
+kind = "projects"
+date_order = "mdy"
+[file.columns]
+"Matter Ref" = "project_id"
+"Client" = "client_id"
+"Legacy" = ""
+"#;
+
+    #[test]
+    fn parses_and_round_trips() {
+        let m = Mapping::parse("m.toml", GOOD).expect("valid mapping");
+        assert_eq!(m.files[0].kind, Some(Kind::Projects));
+        assert_eq!(m.files[0].date_order, Some(DateOrder::Mdy));
+        assert!(m.files[0]
+            .columns
+            .contains(&("Client".to_string(), Some("client_id"))));
+        let again = Mapping::parse("m.toml", &m.to_toml(&[])).expect("own output parses");
+        assert_eq!(again.files, m.files);
+    }
+
+    #[test]
+    fn errors_name_the_line() {
+        let bad_kind = GOOD.replace("kind = \"projects\"", "kind = \"matters\"");
+        let e = Mapping::parse("m.toml", &bad_kind).expect_err("unknown kind");
+        assert_eq!(e.line, 7, "{e}");
+        assert!(e.message.contains("unknown kind"), "{e}");
+        let bad_field = GOOD.replace("\"client_id\"", "\"customer\"");
+        let e = Mapping::parse("m.toml", &bad_field).expect_err("unknown field");
+        assert_eq!(e.line, 11, "{e}");
+        assert!(e.message.contains("unknown field \"customer\""), "{e}");
+        let e =
+            Mapping::parse("m.toml", "currency = \"USD\"\nbogus = 1\n").expect_err("unknown key");
+        assert_eq!(e.line, 2, "{e}");
+        let twice = GOOD.replace("\"Legacy\" = \"\"", "\"Legacy\" = \"client_id\"");
+        assert!(Mapping::parse("m.toml", &twice)
+            .expect_err("twice")
+            .message
+            .contains("mapped twice"));
+    }
+}

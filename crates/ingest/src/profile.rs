@@ -1,0 +1,126 @@
+//! Column profiles: what a sample of a column's values looks like, and how well they fit
+//! each canonical field type.
+
+use migrationai_domain::catalogue::{FieldDef, FieldType};
+use migrationai_domain::record::{check_path, choose};
+use migrationai_domain::value::date::{self, OrderEvidence};
+use migrationai_domain::value::{address, text, Currency, Email, Money, Phone};
+use std::collections::HashSet;
+
+/// Rows read from the top of a table to profile it.
+pub const SAMPLE_ROWS: usize = 1000;
+
+/// The head of one table: its headers and its first rows.
+#[derive(Debug, Clone, Default)]
+pub struct TableSample {
+    pub name: String,
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ColumnProfile {
+    pub header: String,
+    pub total: usize,
+    /// Non-empty sampled values.
+    pub values: Vec<String>,
+    pub distinct: usize,
+}
+
+impl ColumnProfile {
+    pub fn of(sample: &TableSample, column: usize) -> ColumnProfile {
+        let mut values = Vec::new();
+        for row in &sample.rows {
+            if let Some(v) = row.get(column) {
+                let v = v.trim();
+                if !v.is_empty() {
+                    values.push(v.to_string());
+                }
+            }
+        }
+        let distinct = values.iter().collect::<HashSet<_>>().len();
+        ColumnProfile {
+            header: sample.headers.get(column).cloned().unwrap_or_default(),
+            total: sample.rows.len(),
+            values,
+            distinct,
+        }
+    }
+
+    /// Share of non-empty values that are distinct.
+    pub fn uniqueness(&self) -> f64 {
+        if self.values.is_empty() {
+            0.0
+        } else {
+            self.distinct as f64 / self.values.len() as f64
+        }
+    }
+
+    /// A few distinct values to show a person reviewing the mapping.
+    pub fn examples(&self, n: usize) -> Vec<String> {
+        let mut seen = HashSet::new();
+        self.values
+            .iter()
+            .filter(|v| seen.insert(v.as_str()))
+            .take(n)
+            .map(|v| v.chars().take(60).collect())
+            .collect()
+    }
+
+    /// Share of non-empty values that parse as the field's type; `None` when the column is empty.
+    pub fn fit(&self, field: &FieldDef) -> Option<f64> {
+        if self.values.is_empty() {
+            return None;
+        }
+        let ok = self.values.iter().filter(|v| value_fits(field, v)).count();
+        let share = ok as f64 / self.values.len() as f64;
+        Some(match field.ty {
+            // An id column is one whose values are distinct.
+            FieldType::SourceId => share * self.uniqueness(),
+            _ => share,
+        })
+    }
+
+    /// How this column's values constrain day/month order.
+    pub fn order_votes(&self) -> (usize, usize, usize) {
+        let (mut mdy, mut dmy, mut either) = (0, 0, 0);
+        for v in &self.values {
+            match date::order_evidence(v) {
+                OrderEvidence::OnlyMdy => mdy += 1,
+                OrderEvidence::OnlyDmy => dmy += 1,
+                OrderEvidence::Either => either += 1,
+                _ => {}
+            }
+        }
+        (mdy, dmy, either)
+    }
+}
+
+fn value_fits(field: &FieldDef, v: &str) -> bool {
+    match field.ty {
+        FieldType::SourceId | FieldType::Ref(_) => v.len() <= 256 && !v.contains('\n'),
+        FieldType::RefList(_) => !v.contains('\n'),
+        FieldType::Text => v.len() <= 512 && !v.contains('\n'),
+        FieldType::LongText => true,
+        FieldType::Email => Email::parse(v).is_ok(),
+        FieldType::Phone => Phone::parse(v, Some("US")).is_ok(),
+        FieldType::Date => {
+            date::parse_date(v, Some(date::DateOrder::Mdy)).is_ok()
+                || date::parse_date(v, Some(date::DateOrder::Dmy)).is_ok()
+        }
+        FieldType::DateTime => {
+            date::parse_datetime(v, Some(date::DateOrder::Mdy), chrono_tz::UTC).is_ok()
+                || date::parse_datetime(v, Some(date::DateOrder::Dmy), chrono_tz::UTC).is_ok()
+        }
+        FieldType::TimeZone => date::parse_zone(v).is_ok(),
+        FieldType::Bool => text::parse_bool(v).is_ok(),
+        FieldType::Money { .. } => Money::parse(v, Currency::USD).is_ok(),
+        FieldType::Decimal => text::parse_decimal(v).is_ok(),
+        FieldType::Integer => text::parse_integer(v).is_ok(),
+        FieldType::Currency => v.parse::<Currency>().is_ok(),
+        FieldType::Country => address::country_code(v).is_some(),
+        FieldType::Choice => choose(field, v).is_ok(),
+        FieldType::FilePath => check_path("", v).is_ok() && v.contains('.'),
+        FieldType::Sha256 => v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()),
+    }
+}

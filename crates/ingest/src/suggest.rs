@@ -1,0 +1,343 @@
+//! Kind detection and mapping suggestion: for each table the most likely kind, and for each
+//! column the proposed canonical field with a confidence and the evidence behind it.
+
+use crate::header::{best_match, normalise_header};
+use crate::profile::{ColumnProfile, TableSample};
+use migrationai_domain::catalogue::{FieldType, KindDef, CATALOGUE};
+use migrationai_domain::value::DateOrder;
+use migrationai_domain::Kind;
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+
+/// Below this confidence a column stays unmapped and is listed for review.
+pub const DEFAULT_THRESHOLD: f64 = 0.7;
+
+/// Weight of the header's similarity against the values' fit.
+const HEADER_WEIGHT: f64 = 0.7;
+/// The value fit assumed for a column with no values in the sample.
+const EMPTY_COLUMN_FIT: f64 = 0.8;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Evidence {
+    /// Similarity of the header to the field's name or one of its synonyms.
+    pub header_score: f64,
+    /// Which name or synonym the header matched best.
+    pub matched: String,
+    /// Share of sampled values that parse as the field's type (None: the column is empty).
+    pub value_fit: Option<f64>,
+    pub uniqueness: f64,
+    /// Share of sampled values found among the ids of the referenced kind's file.
+    pub reference_hits: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ColumnSuggestion {
+    pub column: usize,
+    pub header: String,
+    /// The proposed field; None when no field reaches the threshold.
+    pub field: Option<&'static str>,
+    pub confidence: f64,
+    pub evidence: Option<Evidence>,
+    /// The best field even when below the threshold, to help a reviewer.
+    pub best_guess: Option<(&'static str, f64)>,
+    pub examples: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TableSuggestion {
+    pub table: String,
+    pub kind: Option<Kind>,
+    pub kind_confidence: f64,
+    /// Every kind's score, best first, so a reviewer sees the runner-up.
+    pub kind_scores: Vec<(Kind, f64)>,
+    pub columns: Vec<ColumnSuggestion>,
+    pub date_order: Option<DateOrder>,
+    pub date_order_evidence: (usize, usize, usize),
+    /// Required fields of the detected kind that no column maps to.
+    pub missing_required: Vec<&'static str>,
+}
+
+impl TableSuggestion {
+    pub fn unmapped(&self) -> impl Iterator<Item = &ColumnSuggestion> {
+        self.columns.iter().filter(|c| c.field.is_none())
+    }
+
+    pub fn column_for(&self, field: &str) -> Option<&ColumnSuggestion> {
+        self.columns.iter().find(|c| c.field == Some(field))
+    }
+}
+
+struct Candidate {
+    column: usize,
+    field: &'static str,
+    confidence: f64,
+    evidence: Evidence,
+}
+
+fn score_column(profile: &ColumnProfile, def: &KindDef, column: usize) -> Vec<Candidate> {
+    let header = normalise_header(&profile.header);
+    def.fields
+        .iter()
+        .map(|fd| {
+            let (header_score, matched) = best_match(&header, fd.name, fd.synonyms);
+            let value_fit = profile.fit(fd);
+            let fit = value_fit.unwrap_or(EMPTY_COLUMN_FIT);
+            let confidence = HEADER_WEIGHT * header_score + (1.0 - HEADER_WEIGHT) * fit;
+            Candidate {
+                column,
+                field: fd.name,
+                confidence,
+                evidence: Evidence {
+                    header_score,
+                    matched: matched.to_string(),
+                    value_fit,
+                    uniqueness: profile.uniqueness(),
+                    reference_hits: None,
+                },
+            }
+        })
+        .collect()
+}
+
+/// Assigns each field to at most one column and each column to at most one field, best first.
+fn assign(mut candidates: Vec<Candidate>, threshold: f64) -> Vec<Candidate> {
+    candidates.sort_by(|a, b| {
+        b.confidence
+            .total_cmp(&a.confidence)
+            .then(a.column.cmp(&b.column))
+    });
+    let mut used_cols = HashSet::new();
+    let mut used_fields = HashSet::new();
+    let mut chosen = Vec::new();
+    for c in candidates {
+        if c.confidence < threshold
+            || used_cols.contains(&c.column)
+            || used_fields.contains(c.field)
+        {
+            continue;
+        }
+        used_cols.insert(c.column);
+        used_fields.insert(c.field);
+        chosen.push(c);
+    }
+    chosen
+}
+
+/// How strongly a table's name points to a kind.
+fn name_score(table: &str, def: &KindDef) -> f64 {
+    let file = table.rsplit('/').next().unwrap_or(table);
+    let (stem, sheet) = match file.split_once('#') {
+        Some((f, s)) => (f, Some(s)),
+        None => (file, None),
+    };
+    let stem = stem.rsplit_once('.').map(|(s, _)| s).unwrap_or(stem);
+    let mut best: f64 = 0.0;
+    for name in [Some(stem), sheet].into_iter().flatten() {
+        let n = normalise_header(name);
+        for w in def.file_words {
+            let w = normalise_header(w);
+            if n == w {
+                best = best.max(1.0);
+            } else if format!(" {n} ").contains(&format!(" {w} ")) {
+                best = best.max(0.8);
+            }
+        }
+    }
+    best
+}
+
+/// Profiles a table's sample and proposes its kind and column mapping.
+pub fn suggest_table(sample: &TableSample, threshold: f64) -> TableSuggestion {
+    let profiles: Vec<ColumnProfile> = (0..sample.headers.len())
+        .map(|i| ColumnProfile::of(sample, i))
+        .collect();
+    let ncols = profiles.len().max(1) as f64;
+    let mut scored: Vec<(Kind, f64, Vec<Candidate>, Vec<Candidate>)> = CATALOGUE
+        .iter()
+        .map(|def| {
+            let all: Vec<Candidate> = profiles
+                .iter()
+                .enumerate()
+                .flat_map(|(i, p)| score_column(p, def, i))
+                .collect();
+            let best_per_col = best_per_column(&all);
+            let chosen = assign(all, threshold);
+            let coverage: f64 = chosen.iter().map(|c| c.confidence).sum::<f64>() / ncols;
+            let required: Vec<_> = def.fields.iter().filter(|f| f.required).collect();
+            let covered = required
+                .iter()
+                .filter(|f| chosen.iter().any(|c| c.field == f.name))
+                .count();
+            let req_share = covered as f64 / required.len().max(1) as f64;
+            let score = 0.45 * coverage + 0.35 * req_share + 0.2 * name_score(&sample.name, def);
+            (def.kind, score, chosen, best_per_col)
+        })
+        .collect();
+    scored.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let kind_scores: Vec<(Kind, f64)> =
+        scored.iter().map(|(k, s, _, _)| (*k, round3(*s))).collect();
+    let Some((kind, kind_score, chosen, best_per_col)) = scored.into_iter().next() else {
+        return empty_suggestion(sample);
+    };
+    let def = CATALOGUE.iter().find(|d| d.kind == kind).copied();
+    let columns = profiles
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let pick = chosen.iter().find(|c| c.column == i);
+            let guess = best_per_col.iter().find(|c| c.column == i);
+            ColumnSuggestion {
+                column: i,
+                header: p.header.clone(),
+                field: pick.map(|c| c.field),
+                confidence: round3(pick.map(|c| c.confidence).unwrap_or(0.0)),
+                evidence: pick.or(guess).map(|c| c.evidence.clone()),
+                best_guess: guess.map(|c| (c.field, round3(c.confidence))),
+                examples: p.examples(3),
+            }
+        })
+        .collect::<Vec<_>>();
+    let missing_required = def
+        .map(|d| {
+            d.fields
+                .iter()
+                .filter(|f| f.required && !columns.iter().any(|c| c.field == Some(f.name)))
+                .map(|f| f.name)
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut votes = (0, 0, 0);
+    for c in &columns {
+        let is_date = c
+            .field
+            .and_then(|f| def.and_then(|d| d.field(f)))
+            .is_some_and(|fd| matches!(fd.ty, FieldType::Date | FieldType::DateTime));
+        if is_date {
+            let (m, d, e) = profiles[c.column].order_votes();
+            votes = (votes.0 + m, votes.1 + d, votes.2 + e);
+        }
+    }
+    TableSuggestion {
+        table: sample.name.clone(),
+        kind: (kind_score > 0.3).then_some(kind),
+        kind_confidence: round3(kind_score),
+        kind_scores,
+        columns,
+        date_order: order_from_votes(votes),
+        date_order_evidence: votes,
+        missing_required,
+    }
+}
+
+fn best_per_column(all: &[Candidate]) -> Vec<Candidate> {
+    let mut best: HashMap<usize, &Candidate> = HashMap::new();
+    for c in all {
+        let e = best.entry(c.column).or_insert(c);
+        if c.confidence > e.confidence {
+            *e = c;
+        }
+    }
+    let mut v: Vec<Candidate> = best
+        .into_values()
+        .map(|c| Candidate {
+            column: c.column,
+            field: c.field,
+            confidence: c.confidence,
+            evidence: c.evidence.clone(),
+        })
+        .collect();
+    v.sort_by_key(|c| c.column);
+    v
+}
+
+fn empty_suggestion(sample: &TableSample) -> TableSuggestion {
+    TableSuggestion {
+        table: sample.name.clone(),
+        kind: None,
+        kind_confidence: 0.0,
+        kind_scores: Vec::new(),
+        columns: Vec::new(),
+        date_order: None,
+        date_order_evidence: (0, 0, 0),
+        missing_required: Vec::new(),
+    }
+}
+
+/// A column's order is known only when its values point one way and never the other.
+pub fn order_from_votes((mdy, dmy, _either): (usize, usize, usize)) -> Option<DateOrder> {
+    match (mdy > 0, dmy > 0) {
+        (true, false) => Some(DateOrder::Mdy),
+        (false, true) => Some(DateOrder::Dmy),
+        _ => None,
+    }
+}
+
+/// Tables without evidence of their own take the order the rest of the export agrees on.
+pub fn settle_date_orders(tables: &mut [TableSuggestion]) {
+    let (m, d) = tables.iter().fold((0, 0), |(m, d), t| {
+        (m + t.date_order_evidence.0, d + t.date_order_evidence.1)
+    });
+    let export_order = order_from_votes((m, d, 0));
+    for t in tables.iter_mut() {
+        if t.date_order.is_none() && t.date_order_evidence.0 == 0 && t.date_order_evidence.1 == 0 {
+            t.date_order = export_order;
+        }
+    }
+}
+
+/// Adds cross-file evidence: a reference column whose values are ids of the referenced kind
+/// gains confidence; one whose values are not loses it. `ids` holds each kind's sampled ids.
+pub fn apply_reference_evidence(
+    tables: &mut [TableSuggestion],
+    samples: &[TableSample],
+    ids: &HashMap<Kind, HashSet<String>>,
+    threshold: f64,
+) {
+    for (t, sample) in tables.iter_mut().zip(samples) {
+        let Some(def) = t
+            .kind
+            .and_then(|k| CATALOGUE.iter().find(|d| d.kind == k).copied())
+        else {
+            continue;
+        };
+        for c in t.columns.iter_mut() {
+            let Some(fd) = c.field.and_then(|f| def.field(f)) else {
+                continue;
+            };
+            let target = match fd.ty {
+                FieldType::Ref(k) => k,
+                _ => continue,
+            };
+            let Some(known) = ids.get(&target) else {
+                continue;
+            };
+            let values: Vec<&str> = sample
+                .rows
+                .iter()
+                .filter_map(|r| r.get(c.column))
+                .map(|v| v.trim())
+                .filter(|v| !v.is_empty())
+                .collect();
+            if values.is_empty() || known.is_empty() {
+                continue;
+            }
+            let hits =
+                values.iter().filter(|v| known.contains(**v)).count() as f64 / values.len() as f64;
+            if let Some(ev) = c.evidence.as_mut() {
+                ev.reference_hits = Some(round3(hits));
+                let fit = hits.min(ev.value_fit.unwrap_or(EMPTY_COLUMN_FIT));
+                ev.value_fit = Some(round3(fit));
+                c.confidence =
+                    round3(HEADER_WEIGHT * ev.header_score + (1.0 - HEADER_WEIGHT) * fit);
+                if c.confidence < threshold {
+                    c.best_guess = Some((fd.name, c.confidence));
+                    c.field = None;
+                }
+            }
+        }
+    }
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
