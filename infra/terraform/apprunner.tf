@@ -274,8 +274,35 @@ resource "aws_wafv2_web_acl" "frontends" {
   }
 
   rule {
-    name     = "rate-limit"
+    name     = "aws-anonymous-ip"
     priority = 3
+    override_action {
+      none {}
+    }
+    statement {
+      managed_rule_group_statement {
+        vendor_name = "AWS"
+        name        = "AWSManagedRulesAnonymousIpList"
+
+        # Firms reach the app from office VPNs and cloud desktops: count those, block Tor and proxies.
+        rule_action_override {
+          name = "HostingProviderIPList"
+          action_to_use {
+            count {}
+          }
+        }
+      }
+    }
+    visibility_config {
+      cloudwatch_metrics_enabled = true
+      metric_name                = "aws-anonymous-ip"
+      sampled_requests_enabled   = true
+    }
+  }
+
+  rule {
+    name     = "rate-limit"
+    priority = 4
     action {
       block {}
     }

@@ -229,6 +229,7 @@ resource "aws_cloudwatch_metric_alarm" "ec2_status" {
 # Internal load balancer: the frontends reach the backend APIs, the backend reaches tfp.
 # ---------------------------------------------------------------------------
 resource "aws_lb" "internal" {
+  #checkov:skip=CKV2_AWS_20:Internal load balancer with plain HTTP listeners only (see aws_lb_listener.internal); there is no HTTPS listener to redirect to.
   #checkov:skip=CKV2_AWS_28:Internal load balancer, not reachable from the internet; the public entry points carry the WAF.
   name                       = "${local.name_prefix}-internal"
   internal                   = true
