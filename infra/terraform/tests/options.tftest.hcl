@@ -1,0 +1,122 @@
+# The switches (ECS Fargate instead of App Runner) and the guards on the seed's contradictions.
+
+mock_provider "aws" {
+  source          = "./tests/mocks"
+  override_during = plan
+}
+
+provider "aws" {
+  alias                       = "secrets"
+  region                      = "us-west-2"
+  access_key                  = "offline-test"
+  secret_key                  = "offline-test"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+  skip_region_validation      = true
+}
+
+variables {
+  generate_secret_values = false
+}
+
+run "ecs_fargate_switch" {
+  command = plan
+
+  variables {
+    frontend_platform        = "ecs"
+    frontend_certificate_arn = "arn:aws:acm:us-west-2:123456789012:certificate/mock"
+  }
+
+  assert {
+    condition     = length(aws_apprunner_service.frontend) == 0 && length(aws_apprunner_vpc_connector.main) == 0
+    error_message = "No App Runner with frontend_platform = ecs."
+  }
+  assert {
+    condition     = toset([for s in aws_ecs_service.frontend : s.name]) == toset(["migrationai-frontend", "migrationai-admin-frontend"]) && alltrue([for s in aws_ecs_service.frontend : s.launch_type == "FARGATE"])
+    error_message = "Both frontends on Fargate."
+  }
+  assert {
+    condition     = alltrue([for s in aws_ecs_service.frontend : s.network_configuration[0].assign_public_ip == false])
+    error_message = "Tasks have no public IP."
+  }
+  assert {
+    condition     = aws_lb.public[0].internal == false && alltrue([for l in aws_lb_listener.public : l.protocol == "HTTPS"])
+    error_message = "A public ALB with HTTPS listeners."
+  }
+  assert {
+    condition     = length(aws_wafv2_web_acl_association.public_alb) == 1
+    error_message = "The public ALB is behind the WAF."
+  }
+  assert {
+    condition     = alltrue([for r in aws_vpc_security_group_ingress_rule.public_alb_https : r.from_port != 22 && r.from_port != 80])
+    error_message = "Only HTTPS is open to the internet."
+  }
+}
+
+run "ecs_needs_a_certificate" {
+  command = plan
+
+  variables {
+    frontend_platform = "ecs"
+  }
+
+  expect_failures = [aws_lb_listener.public]
+}
+
+run "no_ssh_from_anywhere" {
+  command = plan
+
+  variables {
+    ssh_ingress_cidrs = ["0.0.0.0/0"]
+  }
+
+  expect_failures = [var.ssh_ingress_cidrs]
+}
+
+run "ssh_from_a_narrow_cidr" {
+  command = plan
+
+  variables {
+    ssh_ingress_cidrs = ["203.0.113.0/24"]
+  }
+
+  assert {
+    condition     = length(aws_vpc_security_group_ingress_rule.ssh) == 1 && aws_vpc_security_group_ingress_rule.ssh["203.0.113.0/24"].from_port == 22
+    error_message = "SSH opens only to the given CIDR."
+  }
+}
+
+run "memorydb_node_type_must_exist" {
+  command = plan
+
+  variables {
+    memorydb_node_type = "db.t4.micro"
+  }
+
+  expect_failures = [var.memorydb_node_type]
+}
+
+run "visibility_timeout_at_least_6x" {
+  command = plan
+
+  variables {
+    sqs_visibility_timeout_multiplier = 2
+  }
+
+  expect_failures = [var.sqs_visibility_timeout_multiplier]
+}
+
+run "right_sized_lambdas" {
+  command = plan
+
+  variables {
+    lambda_timeout     = 60
+    lambda_memory_size = 256
+  }
+
+  assert {
+    condition     = alltrue([for q in aws_sqs_queue.main : q.visibility_timeout_seconds == 6 * 60 + 5])
+    error_message = "The visibility timeout follows the Lambda timeout."
+  }
+}
