@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Keep the running release's image coordinates for a rollback, and make room for the new one.
 set -euo pipefail
+# shellcheck source=common.sh
 . "$(dirname "$0")/common.sh"
 
 mkdir -p "$APP_DIR" "$DATA_DIR/tmp"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fetch this host's configuration, prepare the next deploy environment and pull its images.
 set -euo pipefail
+# shellcheck source=common.sh
 . "$(dirname "$0")/common.sh"
 
 # Runtime configuration from SSM (SecureString): queue URLs, endpoints, secret ARNs.

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Switch to the pulled release and (re)start the containers.
 set -euo pipefail
+# shellcheck source=common.sh
 . "$(dirname "$0")/common.sh"
 
 mv "${APP_DIR}/app.env.next" "${APP_DIR}/app.env"

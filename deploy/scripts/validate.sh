@@ -3,6 +3,7 @@
 # restart the previous release and fail the hook, so CodeDeploy marks the deployment
 # failed (and its automatic rollback redeploys the last good revision).
 set -euo pipefail
+# shellcheck source=common.sh
 . "$(dirname "$0")/common.sh"
 
 ATTEMPTS="${HEALTH_ATTEMPTS:-30}"

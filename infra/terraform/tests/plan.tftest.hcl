@@ -23,8 +23,10 @@ variables {
   generate_secret_values = false
 }
 
-run "network" {
+run "seed_requirements" {
   command = plan
+
+  # --- network
 
   assert {
     condition     = aws_vpc.main.cidr_block == "10.0.0.0/16" && aws_vpc.main.tags["Name"] == "migrationai-prod-vpc"
@@ -74,23 +76,8 @@ run "network" {
     condition     = aws_flow_log.main.traffic_type == "ALL"
     error_message = "VPC flow logs capture all traffic."
   }
-}
 
-run "single_nat_option" {
-  command = plan
-
-  variables {
-    single_nat_gateway = true
-  }
-
-  assert {
-    condition     = length(aws_nat_gateway.main) == 1 && length(aws_route.private_nat) == 2
-    error_message = "single_nat_gateway gives one NAT gateway shared by both private route tables."
-  }
-}
-
-run "security_groups" {
-  command = plan
+  # --- security groups
 
   assert {
     condition     = length(aws_vpc_security_group_ingress_rule.ssh) == 0
@@ -121,10 +108,8 @@ run "security_groups" {
     condition     = length(aws_security_group.public_alb) == 0 && length(aws_vpc_security_group_ingress_rule.public_alb_https) == 0
     error_message = "No internet-facing security group with App Runner."
   }
-}
 
-run "ec2_hosts" {
-  command = plan
+  # --- ec2 hosts
 
   assert {
     condition     = length(aws_instance.host) == 2 && toset([for i in aws_instance.host : i.tags["Name"]]) == toset(["migrationai-backend", "migrationai-tfp"])
@@ -164,10 +149,8 @@ run "ec2_hosts" {
     condition     = alltrue([for t in aws_lb_target_group.backend : t.health_check[0].path == "/health"])
     error_message = "Targets are health-checked on /health."
   }
-}
 
-run "ecr" {
-  command = plan
+  # --- ecr
 
   assert {
     condition     = length(aws_ecr_repository.this) == 18
@@ -188,10 +171,8 @@ run "ecr" {
     condition     = length(aws_ecr_lifecycle_policy.this) == 18 && alltrue([for p in aws_ecr_lifecycle_policy.this : jsondecode(p.policy).rules[1].selection.countNumber == 20])
     error_message = "Each repository keeps the last 20 images."
   }
-}
 
-run "sqs" {
-  command = plan
+  # --- sqs
 
   assert {
     condition = toset([for q in aws_sqs_queue.main : q.name]) == toset([
@@ -227,10 +208,8 @@ run "sqs" {
     ])
     error_message = "Alarms on DLQ depth and on the age of the oldest message."
   }
-}
 
-run "lambda" {
-  command = plan
+  # --- lambda
 
   assert {
     condition     = length(aws_lambda_function.worker) == 13 && alltrue([for k, f in aws_lambda_function.worker : f.function_name == "migrationai-${k}"])
@@ -270,10 +249,8 @@ run "lambda" {
     condition     = length(aws_iam_role.lambda) == 13 && length(aws_cloudwatch_log_group.lambda) == 13 && alltrue([for g in aws_cloudwatch_log_group.lambda : g.retention_in_days == 365])
     error_message = "A role and a log group with retention per function."
   }
-}
 
-run "apprunner" {
-  command = plan
+  # --- apprunner
 
   assert {
     condition     = toset([for s in aws_apprunner_service.frontend : s.service_name]) == toset(["migrationai-frontend", "migrationai-admin-frontend"])
@@ -300,10 +277,8 @@ run "apprunner" {
     condition     = length(aws_apprunner_vpc_connector.main) == 1 && length(aws_ecs_service.frontend) == 0 && length(aws_lb.public) == 0
     error_message = "App Runner by default, with a VPC connector and no ECS."
   }
-}
 
-run "memorydb_and_database" {
-  command = plan
+  # --- memorydb and database
 
   assert {
     condition     = aws_memorydb_cluster.redis.name == "migrationai-redis-cache" && aws_memorydb_cluster.redis.node_type == "db.t4g.small"
@@ -321,10 +296,8 @@ run "memorydb_and_database" {
     condition     = aws_db_instance.main.storage_encrypted && !aws_db_instance.main.publicly_accessible && aws_db_instance.main.manage_master_user_password && aws_db_instance.main.engine == "postgres"
     error_message = "PostgreSQL: encrypted, private, password managed in Secrets Manager."
   }
-}
 
-run "s3" {
-  command = plan
+  # --- s3
 
   assert {
     condition     = aws_s3_bucket.app.bucket == "migrationai"
@@ -360,10 +333,8 @@ run "s3" {
     condition     = data.aws_iam_policy_document.app_bucket.statement[0].effect == "Deny" && one(data.aws_iam_policy_document.app_bucket.statement[0].condition).variable == "aws:SecureTransport"
     error_message = "The bucket policy denies non-TLS access."
   }
-}
 
-run "pipeline" {
-  command = plan
+  # --- pipeline
 
   assert {
     condition     = [for s in aws_codepipeline.main.stage : s.name] == ["Source", "Build", "Deploy"]
@@ -389,10 +360,8 @@ run "pipeline" {
     condition     = length(aws_codedeploy_deployment_group.hosts) == 2 && alltrue([for g in aws_codedeploy_deployment_group.hosts : g.auto_rollback_configuration[0].enabled])
     error_message = "A CodeDeploy group per host, with automatic rollback."
   }
-}
 
-run "observability" {
-  command = plan
+  # --- observability
 
   assert {
     condition     = aws_cloudtrail.main.is_multi_region_trail && aws_cloudtrail.main.enable_log_file_validation
@@ -406,10 +375,8 @@ run "observability" {
     condition     = length(aws_cloudwatch_metric_alarm.lambda_errors) == 13 && length(aws_cloudwatch_metric_alarm.ec2_status) == 2
     error_message = "Alarms on Lambda errors and EC2 status checks."
   }
-}
 
-run "outputs" {
-  command = plan
+  # --- outputs
 
   assert {
     condition     = length(output.queue_urls) == 13 && length(output.dlq_urls) == 13 && length(output.ecr_repository_urls) == 18
@@ -422,5 +389,18 @@ run "outputs" {
   assert {
     condition     = output.bucket_name == "migrationai" && output.queue_visibility_timeout_seconds == 1805
     error_message = "Bucket and visibility timeout outputs."
+  }
+}
+
+run "single_nat_option" {
+  command = plan
+
+  variables {
+    single_nat_gateway = true
+  }
+
+  assert {
+    condition     = length(aws_nat_gateway.main) == 1 && length(aws_route.private_nat) == 2
+    error_message = "single_nat_gateway gives one NAT gateway shared by both private route tables."
   }
 }
