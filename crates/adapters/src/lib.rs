@@ -3,5 +3,6 @@
 
 pub mod bench;
 pub mod embedded;
+pub mod sql;
 
 pub use bench::{bench_queue, BenchFigures};

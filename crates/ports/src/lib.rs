@@ -4,6 +4,7 @@
 pub mod blob;
 pub mod cache;
 pub mod queue;
+pub mod store;
 
 pub use blob::{BlobError, BlobMeta, BlobStore, StoredBlob};
 pub use cache::{Cache, CacheError};

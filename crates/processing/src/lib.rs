@@ -1,1 +1,25 @@
+//! Processing: the batch processor, the 13 queue handlers, job orchestration and the
+//! reconciliation report. The same handler code runs embedded, in pollers and in Lambda.
 
+pub mod app;
+pub mod batch;
+pub mod bench;
+pub mod config;
+pub mod error;
+pub mod handlers;
+pub mod ids;
+pub mod jobs;
+pub mod message;
+pub mod report;
+pub mod services;
+pub mod worker;
+
+pub use app::{
+    dlq_list, dlq_redrive, list_jobs, migrate, queue_stats, report, App, DeadLetter, Progress,
+    QueueRow, RunOutcome,
+};
+pub use batch::{BatchProcessor, BatchResult, Handler, HandlerError, Outcome};
+pub use bench::{bench_migrate, BenchResult};
+pub use config::Config;
+pub use error::ProcessingError;
+pub use report::Report;

@@ -1,0 +1,612 @@
+use std::path::Path;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use async_trait::async_trait;
+use migrationai_ports::store::{
+    BatchRow, BatchWrite, ContactLink, JobRow, KindProgress, MessageFailure, RecordRow, RejectRow,
+    Store, StoreError,
+};
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Executor, Row};
+
+// Rows per multi-row INSERT: well under SQLite's and PostgreSQL's parameter limits.
+const INSERT_CHUNK: usize = 200;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/store");
+
+/// The store on any SQL database sqlx's `Any` driver reaches.
+#[derive(Debug, Clone)]
+pub struct SqlStore {
+    pool: AnyPool,
+}
+
+fn backend(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Backend(e.to_string())
+}
+
+fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+impl SqlStore {
+    /// Connects to `url` (`sqlite://...` or `postgres://...`).
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        sqlx::any::install_default_drivers();
+        let sqlite = url.starts_with("sqlite:");
+        // SQLite takes one writer at a time; one connection avoids lock upgrades between
+        // concurrent transactions (SQLITE_BUSY that no busy timeout resolves).
+        let max = if sqlite { 1 } else { 8 };
+        let pool = AnyPoolOptions::new()
+            .max_connections(max)
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if sqlite {
+                        conn.execute("PRAGMA journal_mode = WAL").await?;
+                        conn.execute("PRAGMA synchronous = NORMAL").await?;
+                        conn.execute("PRAGMA busy_timeout = 30000").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(url)
+            .await
+            .map_err(backend)?;
+        Ok(SqlStore { pool })
+    }
+
+    /// Opens (creating when missing) an SQLite database file and migrates it.
+    pub async fn open_sqlite(path: &Path) -> Result<Self, StoreError> {
+        let url = format!("sqlite://{}?mode=rwc", path.display());
+        let store = Self::connect(&url).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+}
+
+fn job_row(r: &AnyRow) -> Result<JobRow, StoreError> {
+    Ok(JobRow {
+        tenant: r.try_get("tenant").map_err(backend)?,
+        id: r.try_get("id").map_err(backend)?,
+        name: r.try_get("name").map_err(backend)?,
+        status: r.try_get("status").map_err(backend)?,
+        phase: r.try_get("phase").map_err(backend)?,
+        fanout: r.try_get("fanout").map_err(backend)?,
+        settings: r.try_get("settings").map_err(backend)?,
+        mapping: r.try_get("mapping").map_err(backend)?,
+        report: r.try_get("report").map_err(backend)?,
+        error: r.try_get("error").map_err(backend)?,
+        created_at: r.try_get("created_at").map_err(backend)?,
+        updated_at: r.try_get("updated_at").map_err(backend)?,
+    })
+}
+
+fn batch_row(r: &AnyRow) -> Result<BatchRow, StoreError> {
+    Ok(BatchRow {
+        kind: r.try_get("kind").map_err(backend)?,
+        batch_no: r.try_get("batch_no").map_err(backend)?,
+        file: r.try_get("file").map_err(backend)?,
+        blob_key: r.try_get("blob_key").map_err(backend)?,
+        rows: r.try_get("source_rows").map_err(backend)?,
+        done: r.try_get::<i64, _>("done").map_err(backend)? != 0,
+        loaded: r.try_get("loaded").map_err(backend)?,
+        rejected: r.try_get("rejected").map_err(backend)?,
+    })
+}
+
+fn record_row(r: &AnyRow) -> Result<RecordRow, StoreError> {
+    Ok(RecordRow {
+        kind: r.try_get("kind").map_err(backend)?,
+        source_id: r.try_get("source_id").map_err(backend)?,
+        canonical_id: r.try_get("canonical_id").map_err(backend)?,
+        file: r.try_get("file").map_err(backend)?,
+        row: r.try_get("row_no").map_err(backend)?,
+        data: r.try_get("data").map_err(backend)?,
+    })
+}
+
+fn reject_row(r: &AnyRow) -> Result<RejectRow, StoreError> {
+    Ok(RejectRow {
+        kind: r.try_get("kind").map_err(backend)?,
+        file: r.try_get("file").map_err(backend)?,
+        row: r.try_get("row_no").map_err(backend)?,
+        source_id: r.try_get("source_id").map_err(backend)?,
+        field: r.try_get("field").map_err(backend)?,
+        code: r.try_get("code").map_err(backend)?,
+        reason: r.try_get("reason").map_err(backend)?,
+        raw: r.try_get("raw").map_err(backend)?,
+    })
+}
+
+fn failure_row(r: &AnyRow) -> Result<MessageFailure, StoreError> {
+    Ok(MessageFailure {
+        queue: r.try_get("queue").map_err(backend)?,
+        message_id: r.try_get("message_id").map_err(backend)?,
+        error: r.try_get("error").map_err(backend)?,
+        at: r.try_get("failed_at").map_err(backend)?,
+    })
+}
+
+/// "($1, $2, ...), ($n+1, ...)" for `rows` rows of `cols` parameters.
+fn placeholders(rows: usize, cols: usize) -> String {
+    let mut s = String::with_capacity(rows * cols * 5);
+    for r in 0..rows {
+        if r > 0 {
+            s.push_str(", ");
+        }
+        s.push('(');
+        for c in 0..cols {
+            if c > 0 {
+                s.push_str(", ");
+            }
+            s.push('$');
+            s.push_str(&(r * cols + c + 1).to_string());
+        }
+        s.push(')');
+    }
+    s
+}
+
+const JOB_COLUMNS: &str = "tenant, id, name, status, phase, fanout, settings, mapping, report, error, created_at, updated_at";
+
+#[async_trait]
+impl Store for SqlStore {
+    async fn migrate(&self) -> Result<(), StoreError> {
+        MIGRATOR.run(&self.pool).await.map_err(backend)
+    }
+
+    async fn ensure_tenant(&self, tenant: &str, name: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO tenants (id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(tenant)
+        .bind(name)
+        .bind(now())
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn create_job(&self, job: &JobRow) -> Result<JobRow, StoreError> {
+        sqlx::query(&format!(
+            "INSERT INTO jobs ({JOB_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (tenant, name) DO NOTHING"
+        ))
+        .bind(&job.tenant)
+        .bind(&job.id)
+        .bind(&job.name)
+        .bind(&job.status)
+        .bind(job.phase)
+        .bind(job.fanout)
+        .bind(&job.settings)
+        .bind(&job.mapping)
+        .bind(job.report.clone())
+        .bind(job.error.clone())
+        .bind(job.created_at)
+        .bind(job.updated_at)
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?;
+        self.job_by_name(&job.tenant, &job.name)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("job {}", job.name)))
+    }
+
+    async fn job(&self, tenant: &str, job: &str) -> Result<Option<JobRow>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {JOB_COLUMNS} FROM jobs WHERE tenant = $1 AND id = $2"
+        ))
+        .bind(tenant)
+        .bind(job)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend)?;
+        row.as_ref().map(job_row).transpose()
+    }
+
+    async fn job_by_name(&self, tenant: &str, name: &str) -> Result<Option<JobRow>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {JOB_COLUMNS} FROM jobs WHERE tenant = $1 AND name = $2"
+        ))
+        .bind(tenant)
+        .bind(name)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend)?;
+        row.as_ref().map(job_row).transpose()
+    }
+
+    async fn jobs(&self, tenant: &str) -> Result<Vec<JobRow>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {JOB_COLUMNS} FROM jobs WHERE tenant = $1 ORDER BY created_at, name"
+        ))
+        .bind(tenant)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?;
+        rows.iter().map(job_row).collect()
+    }
+
+    async fn set_job_status(
+        &self,
+        tenant: &str,
+        job: &str,
+        status: &str,
+        error: Option<&str>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE jobs SET status = $1, error = $2, updated_at = $3 WHERE tenant = $4 AND id = $5",
+        )
+        .bind(status)
+        .bind(error.map(str::to_string))
+        .bind(now())
+        .bind(tenant)
+        .bind(job)
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn set_job_report(
+        &self,
+        tenant: &str,
+        job: &str,
+        report: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE jobs SET report = $1, updated_at = $2 WHERE tenant = $3 AND id = $4")
+            .bind(report)
+            .bind(now())
+            .bind(tenant)
+            .bind(job)
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn advance_phase(
+        &self,
+        tenant: &str,
+        job: &str,
+        from: i64,
+        to: i64,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE jobs SET phase = $1, updated_at = $2 WHERE tenant = $3 AND id = $4 AND phase = $5",
+        )
+        .bind(to)
+        .bind(now())
+        .bind(tenant)
+        .bind(job)
+        .bind(from)
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn set_fanout(&self, tenant: &str, job: &str, phase: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE jobs SET fanout = $1 WHERE tenant = $2 AND id = $3 AND fanout < $4")
+            .bind(phase)
+            .bind(tenant)
+            .bind(job)
+            .bind(phase)
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn add_batches(
+        &self,
+        tenant: &str,
+        job: &str,
+        batches: &[BatchRow],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.map_err(backend)?;
+        for chunk in batches.chunks(INSERT_CHUNK) {
+            let sql = format!(
+                "INSERT INTO job_batches (tenant, job, kind, batch_no, file, blob_key, source_rows, done, loaded, rejected) VALUES {} ON CONFLICT (tenant, job, kind, batch_no) DO NOTHING",
+                placeholders(chunk.len(), 10)
+            );
+            let mut q = sqlx::query(&sql);
+            for b in chunk {
+                q = q
+                    .bind(tenant)
+                    .bind(job)
+                    .bind(&b.kind)
+                    .bind(b.batch_no)
+                    .bind(&b.file)
+                    .bind(&b.blob_key)
+                    .bind(b.rows)
+                    .bind(0_i64)
+                    .bind(0_i64)
+                    .bind(0_i64);
+            }
+            q.execute(&mut *tx).await.map_err(backend)?;
+        }
+        tx.commit().await.map_err(backend)
+    }
+
+    async fn batches(&self, tenant: &str, job: &str) -> Result<Vec<BatchRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT kind, batch_no, file, blob_key, source_rows, done, loaded, rejected FROM job_batches WHERE tenant = $1 AND job = $2 ORDER BY kind, batch_no",
+        )
+        .bind(tenant)
+        .bind(job)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?;
+        rows.iter().map(batch_row).collect()
+    }
+
+    async fn batch(
+        &self,
+        tenant: &str,
+        job: &str,
+        kind: &str,
+        batch_no: i64,
+    ) -> Result<Option<BatchRow>, StoreError> {
+        let row = sqlx::query(
+            "SELECT kind, batch_no, file, blob_key, source_rows, done, loaded, rejected FROM job_batches WHERE tenant = $1 AND job = $2 AND kind = $3 AND batch_no = $4",
+        )
+        .bind(tenant)
+        .bind(job)
+        .bind(kind)
+        .bind(batch_no)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend)?;
+        row.as_ref().map(batch_row).transpose()
+    }
+
+    async fn commit_batch(&self, tenant: &str, write: &BatchWrite) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await.map_err(backend)?;
+        // The done mark comes first: it is a write, so the transaction takes the write lock at
+        // once, and a batch already done stops here without touching anything.
+        let marked = sqlx::query(
+            "UPDATE job_batches SET done = 1, loaded = $1, rejected = $2 WHERE tenant = $3 AND job = $4 AND kind = $5 AND batch_no = $6 AND done = 0",
+        )
+        .bind(write.records.len() as i64)
+        .bind(write.rejects.len() as i64)
+        .bind(tenant)
+        .bind(&write.job)
+        .bind(&write.kind)
+        .bind(write.batch_no)
+        .execute(&mut *tx)
+        .await
+        .map_err(backend)?;
+        if marked.rows_affected() != 1 {
+            tx.rollback().await.map_err(backend)?;
+            return Ok(false);
+        }
+        for chunk in write.records.chunks(INSERT_CHUNK) {
+            let sql = format!(
+                "INSERT INTO records (tenant, job, kind, source_id, canonical_id, file, row_no, data) VALUES {} ON CONFLICT (tenant, job, kind, source_id) DO UPDATE SET canonical_id = excluded.canonical_id, file = excluded.file, row_no = excluded.row_no, data = excluded.data",
+                placeholders(chunk.len(), 8)
+            );
+            let mut q = sqlx::query(&sql);
+            for r in chunk {
+                q = q
+                    .bind(tenant)
+                    .bind(&write.job)
+                    .bind(&r.kind)
+                    .bind(&r.source_id)
+                    .bind(&r.canonical_id)
+                    .bind(&r.file)
+                    .bind(r.row)
+                    .bind(&r.data);
+            }
+            q.execute(&mut *tx).await.map_err(backend)?;
+        }
+        for chunk in write.rejects.chunks(INSERT_CHUNK) {
+            let sql = format!(
+                "INSERT INTO rejects (tenant, job, kind, file, row_no, source_id, field, code, reason, raw) VALUES {} ON CONFLICT (tenant, job, file, row_no) DO NOTHING",
+                placeholders(chunk.len(), 10)
+            );
+            let mut q = sqlx::query(&sql);
+            for r in chunk {
+                q = q
+                    .bind(tenant)
+                    .bind(&write.job)
+                    .bind(&r.kind)
+                    .bind(&r.file)
+                    .bind(r.row)
+                    .bind(r.source_id.clone())
+                    .bind(&r.field)
+                    .bind(&r.code)
+                    .bind(&r.reason)
+                    .bind(&r.raw);
+            }
+            q.execute(&mut *tx).await.map_err(backend)?;
+        }
+        tx.commit().await.map_err(backend)?;
+        Ok(true)
+    }
+
+    async fn progress(&self, tenant: &str, job: &str) -> Result<Vec<KindProgress>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT kind, COUNT(*) AS batches, CAST(SUM(done) AS BIGINT) AS batches_done, CAST(SUM(source_rows) AS BIGINT) AS source_rows, CAST(SUM(loaded) AS BIGINT) AS loaded, CAST(SUM(rejected) AS BIGINT) AS rejected FROM job_batches WHERE tenant = $1 AND job = $2 GROUP BY kind ORDER BY kind",
+        )
+        .bind(tenant)
+        .bind(job)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?;
+        rows.iter()
+            .map(|r| {
+                Ok(KindProgress {
+                    kind: r.try_get("kind").map_err(backend)?,
+                    batches: r.try_get("batches").map_err(backend)?,
+                    batches_done: r.try_get("batches_done").map_err(backend)?,
+                    rows: r.try_get("source_rows").map_err(backend)?,
+                    loaded: r.try_get("loaded").map_err(backend)?,
+                    rejected: r.try_get("rejected").map_err(backend)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn lookup(
+        &self,
+        tenant: &str,
+        job: &str,
+        kind: &str,
+        source_ids: &[String],
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        let mut out = Vec::with_capacity(source_ids.len());
+        for chunk in source_ids.chunks(INSERT_CHUNK * 4) {
+            let list: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 4)).collect();
+            let sql = format!(
+                "SELECT source_id, canonical_id FROM records WHERE tenant = $1 AND job = $2 AND kind = $3 AND source_id IN ({})",
+                list.join(", ")
+            );
+            let mut q = sqlx::query(&sql).bind(tenant).bind(job).bind(kind);
+            for id in chunk {
+                q = q.bind(id);
+            }
+            for r in q.fetch_all(&self.pool).await.map_err(backend)? {
+                out.push((
+                    r.try_get("source_id").map_err(backend)?,
+                    r.try_get("canonical_id").map_err(backend)?,
+                ));
+            }
+        }
+        Ok(out)
+    }
+
+    async fn records(
+        &self,
+        tenant: &str,
+        job: &str,
+        kind: &str,
+    ) -> Result<Vec<RecordRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT kind, source_id, canonical_id, file, row_no, data FROM records WHERE tenant = $1 AND job = $2 AND kind = $3 ORDER BY file, row_no",
+        )
+        .bind(tenant)
+        .bind(job)
+        .bind(kind)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?;
+        rows.iter().map(record_row).collect()
+    }
+
+    async fn rejects(&self, tenant: &str, job: &str) -> Result<Vec<RejectRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT kind, file, row_no, source_id, field, code, reason, raw FROM rejects WHERE tenant = $1 AND job = $2 ORDER BY kind, file, row_no",
+        )
+        .bind(tenant)
+        .bind(job)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?;
+        rows.iter().map(reject_row).collect()
+    }
+
+    async fn set_contact_links(
+        &self,
+        tenant: &str,
+        job: &str,
+        links: &[ContactLink],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.map_err(backend)?;
+        sqlx::query("DELETE FROM contact_links WHERE tenant = $1 AND job = $2")
+            .bind(tenant)
+            .bind(job)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        for chunk in links.chunks(INSERT_CHUNK) {
+            let sql = format!(
+                "INSERT INTO contact_links (tenant, job, contact_a, contact_b, reason, match_key) VALUES {} ON CONFLICT (tenant, job, contact_a, contact_b, reason) DO NOTHING",
+                placeholders(chunk.len(), 6)
+            );
+            let mut q = sqlx::query(&sql);
+            for l in chunk {
+                q = q
+                    .bind(tenant)
+                    .bind(job)
+                    .bind(&l.a)
+                    .bind(&l.b)
+                    .bind(&l.reason)
+                    .bind(&l.key);
+            }
+            q.execute(&mut *tx).await.map_err(backend)?;
+        }
+        tx.commit().await.map_err(backend)
+    }
+
+    async fn contact_links(&self, tenant: &str, job: &str) -> Result<Vec<ContactLink>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT contact_a, contact_b, reason, match_key FROM contact_links WHERE tenant = $1 AND job = $2 ORDER BY contact_a, contact_b, reason",
+        )
+        .bind(tenant)
+        .bind(job)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?;
+        rows.iter()
+            .map(|r| {
+                Ok(ContactLink {
+                    a: r.try_get("contact_a").map_err(backend)?,
+                    b: r.try_get("contact_b").map_err(backend)?,
+                    reason: r.try_get("reason").map_err(backend)?,
+                    key: r.try_get("match_key").map_err(backend)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn record_failure(&self, failure: &MessageFailure) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO message_failures (message_id, queue, error, failed_at) VALUES ($1, $2, $3, $4) ON CONFLICT (message_id) DO UPDATE SET queue = excluded.queue, error = excluded.error, failed_at = excluded.failed_at",
+        )
+        .bind(&failure.message_id)
+        .bind(&failure.queue)
+        .bind(&failure.error)
+        .bind(failure.at)
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn failures(&self, queue: &str) -> Result<Vec<MessageFailure>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT message_id, queue, error, failed_at FROM message_failures WHERE queue = $1 ORDER BY failed_at, message_id",
+        )
+        .bind(queue)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?;
+        rows.iter().map(failure_row).collect()
+    }
+
+    async fn failures_for(&self, ids: &[String]) -> Result<Vec<MessageFailure>, StoreError> {
+        let mut out = Vec::new();
+        for chunk in ids.chunks(INSERT_CHUNK) {
+            let list: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 1)).collect();
+            let sql = format!(
+                "SELECT message_id, queue, error, failed_at FROM message_failures WHERE message_id IN ({})",
+                list.join(", ")
+            );
+            let mut q = sqlx::query(&sql);
+            for id in chunk {
+                q = q.bind(id);
+            }
+            for r in q.fetch_all(&self.pool).await.map_err(backend)? {
+                out.push(failure_row(&r)?);
+            }
+        }
+        Ok(out)
+    }
+}

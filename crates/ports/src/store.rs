@@ -1,0 +1,209 @@
+//! The canonical store port: tenants, migration jobs and their batches, the migrated
+//! records, the reject ledger, contact links for review and the failure log of messages.
+//!
+//! Every call that touches tenant data takes the tenant and the adapters filter by it in the
+//! query itself, so one tenant can never read or change another's rows. Kinds are passed as
+//! their slugs ("billing-items") so this crate does not depend on the domain crate.
+
+use async_trait::async_trait;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database could not be reached or refused the statement.
+    #[error("store: {0}")]
+    Backend(String),
+    #[error("{0} not found")]
+    NotFound(String),
+    /// A row held something the adapter cannot read back (corrupt JSON, bad number...).
+    #[error("store data: {0}")]
+    Data(String),
+}
+
+/// A migration job as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobRow {
+    pub tenant: String,
+    pub id: String,
+    pub name: String,
+    /// "planning", "running", "reconciling", "done", "failed".
+    pub status: String,
+    /// The phase in progress (index into `Kind::phases()`); -1 before planning ends.
+    pub phase: i64,
+    /// The latest phase whose messages have all been sent; lets a redelivered advance
+    /// finish an interrupted fan-out without sending twice in the normal case.
+    pub fanout: i64,
+    /// JSON: export path, defaults, batch size.
+    pub settings: String,
+    /// JSON: the table mapping the job runs with.
+    pub mapping: String,
+    /// JSON of the reconciliation report once the job is done.
+    pub report: Option<String>,
+    pub error: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// One slice of a source table, kept as a blob; a worker message names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchRow {
+    pub kind: String,
+    pub batch_no: i64,
+    pub file: String,
+    pub blob_key: String,
+    /// Source rows in the batch (loaded + rejected when done).
+    pub rows: i64,
+    pub done: bool,
+    pub loaded: i64,
+    pub rejected: i64,
+}
+
+/// A migrated record: the canonical JSON of one source row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordRow {
+    pub kind: String,
+    pub source_id: String,
+    pub canonical_id: String,
+    pub file: String,
+    pub row: i64,
+    pub data: String,
+}
+
+/// A source row that was not loaded, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RejectRow {
+    pub kind: String,
+    pub file: String,
+    pub row: i64,
+    pub source_id: Option<String>,
+    pub field: String,
+    pub code: String,
+    pub reason: String,
+    /// JSON object of the original columns (header → cell), for the correction CSV.
+    pub raw: String,
+}
+
+/// Everything one processed batch changes, written in one transaction together with the
+/// batch's done mark so a redelivered message changes nothing.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BatchWrite {
+    pub job: String,
+    pub kind: String,
+    pub batch_no: i64,
+    pub records: Vec<RecordRow>,
+    pub rejects: Vec<RejectRow>,
+}
+
+/// Two contacts that look like the same person or organisation, kept for review.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ContactLink {
+    pub a: String,
+    pub b: String,
+    /// "email", "phone" or "name".
+    pub reason: String,
+    pub key: String,
+}
+
+/// The last failure recorded for a queue message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageFailure {
+    pub queue: String,
+    pub message_id: String,
+    pub error: String,
+    pub at: i64,
+}
+
+/// Per-kind totals of a job.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KindProgress {
+    pub kind: String,
+    pub batches: i64,
+    pub batches_done: i64,
+    pub rows: i64,
+    pub loaded: i64,
+    pub rejected: i64,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Brings the schema up to date.
+    async fn migrate(&self) -> Result<(), StoreError>;
+
+    async fn ensure_tenant(&self, tenant: &str, name: &str) -> Result<(), StoreError>;
+
+    /// Creates the job, or returns the existing job of that name (resuming).
+    async fn create_job(&self, job: &JobRow) -> Result<JobRow, StoreError>;
+    async fn job(&self, tenant: &str, job: &str) -> Result<Option<JobRow>, StoreError>;
+    async fn job_by_name(&self, tenant: &str, name: &str) -> Result<Option<JobRow>, StoreError>;
+    async fn jobs(&self, tenant: &str) -> Result<Vec<JobRow>, StoreError>;
+    async fn set_job_status(
+        &self,
+        tenant: &str,
+        job: &str,
+        status: &str,
+        error: Option<&str>,
+    ) -> Result<(), StoreError>;
+    async fn set_job_report(&self, tenant: &str, job: &str, report: &str)
+        -> Result<(), StoreError>;
+    /// Compare-and-set of the job's phase; true for the one caller that moved it.
+    async fn advance_phase(
+        &self,
+        tenant: &str,
+        job: &str,
+        from: i64,
+        to: i64,
+    ) -> Result<bool, StoreError>;
+    async fn set_fanout(&self, tenant: &str, job: &str, phase: i64) -> Result<(), StoreError>;
+
+    /// Records the planned batches; existing ones are left as they are.
+    async fn add_batches(
+        &self,
+        tenant: &str,
+        job: &str,
+        batches: &[BatchRow],
+    ) -> Result<(), StoreError>;
+    async fn batches(&self, tenant: &str, job: &str) -> Result<Vec<BatchRow>, StoreError>;
+    async fn batch(
+        &self,
+        tenant: &str,
+        job: &str,
+        kind: &str,
+        batch_no: i64,
+    ) -> Result<Option<BatchRow>, StoreError>;
+    /// Upserts the records, records the rejects and marks the batch done, atomically.
+    /// Returns false (and changes nothing) when the batch was already done.
+    async fn commit_batch(&self, tenant: &str, write: &BatchWrite) -> Result<bool, StoreError>;
+    async fn progress(&self, tenant: &str, job: &str) -> Result<Vec<KindProgress>, StoreError>;
+
+    /// Source id → canonical id for those of `source_ids` loaded in `kind`.
+    async fn lookup(
+        &self,
+        tenant: &str,
+        job: &str,
+        kind: &str,
+        source_ids: &[String],
+    ) -> Result<Vec<(String, String)>, StoreError>;
+    /// Every record of a kind, ordered by (file, row).
+    async fn records(
+        &self,
+        tenant: &str,
+        job: &str,
+        kind: &str,
+    ) -> Result<Vec<RecordRow>, StoreError>;
+    /// Every reject of the job, ordered by (kind, file, row).
+    async fn rejects(&self, tenant: &str, job: &str) -> Result<Vec<RejectRow>, StoreError>;
+
+    /// Replaces the job's contact links with `links` (the detection is recomputed whole).
+    async fn set_contact_links(
+        &self,
+        tenant: &str,
+        job: &str,
+        links: &[ContactLink],
+    ) -> Result<(), StoreError>;
+    async fn contact_links(&self, tenant: &str, job: &str) -> Result<Vec<ContactLink>, StoreError>;
+
+    /// Keeps the latest failure of a message, for listing a DLQ with its last error.
+    async fn record_failure(&self, failure: &MessageFailure) -> Result<(), StoreError>;
+    async fn failures(&self, queue: &str) -> Result<Vec<MessageFailure>, StoreError>;
+    /// The latest failures of the given messages (a message keeps its id in the DLQ).
+    async fn failures_for(&self, ids: &[String]) -> Result<Vec<MessageFailure>, StoreError>;
+}

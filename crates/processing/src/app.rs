@@ -1,0 +1,521 @@
+//! Library entry points of the CLI: a whole migration in one process on the embedded
+//! adapters (the jobs handler and 12 entity workers as tokio tasks polling the durable queue
+//! through the batch processor), and the operator commands.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use migrationai_adapters::embedded::{local_blob_store, EmbeddedQueue};
+use migrationai_adapters::sql::SqlStore;
+use migrationai_domain::Kind;
+use migrationai_ingest::inspect::{propose, InspectOptions};
+use migrationai_ingest::mapping::Mapping;
+use migrationai_ingest::tables::list_tables;
+use migrationai_ingest::{Export, Limits};
+use migrationai_ports::queue::{ensure_all_queues, Queue, QueueConfig, QueueNames};
+use migrationai_ports::store::{JobRow, KindProgress, Store};
+use tokio_util::sync::CancellationToken;
+
+use crate::batch::{BatchProcessor, Handler};
+use crate::config::Config;
+use crate::error::ProcessingError;
+use crate::handlers::EntityHandler;
+use crate::ids::job_id;
+use crate::jobs::{JobsHandler, DONE, PLANNING};
+use crate::message::{JobAction, JobMessage};
+use crate::report::Report;
+use crate::services::{JobSettings, Services};
+
+/// What a progress callback sees, several times a second.
+#[derive(Debug, Clone)]
+pub struct Progress {
+    pub job_name: String,
+    pub status: String,
+    pub phase: i64,
+    pub kinds: Vec<KindProgress>,
+}
+
+/// A message in a dead-letter queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeadLetter {
+    pub queue: String,
+    pub message_id: String,
+    pub body: String,
+    pub receive_count: u32,
+    pub last_error: Option<String>,
+}
+
+/// One line of `migrationai queues`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueRow {
+    pub kind: String,
+    pub queue: String,
+    pub visible: u64,
+    pub in_flight: u64,
+    pub delayed: u64,
+    pub dlq: String,
+    pub dlq_depth: u64,
+}
+
+#[derive(Debug, Clone)]
+pub enum RunOutcome {
+    Done(Box<Report>),
+    /// Nothing left to process but the job is not done: messages are dead-lettered.
+    Stalled(Vec<DeadLetter>),
+}
+
+/// The embedded system, opened on a data directory.
+pub struct App {
+    pub config: Config,
+    pub services: Services,
+}
+
+fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+impl App {
+    pub async fn open(config: &Config) -> Result<App, ProcessingError> {
+        std::fs::create_dir_all(&config.data_dir)
+            .map_err(|e| ProcessingError::Other(format!("{}: {e}", config.data_dir.display())))?;
+        let store: Arc<dyn Store> = match &config.store_url {
+            Some(url) => {
+                let s = SqlStore::connect(url).await?;
+                s.migrate().await?;
+                Arc::new(s)
+            }
+            None => Arc::new(SqlStore::open_sqlite(&config.data_dir.join("store.db")).await?),
+        };
+        let queue: Arc<dyn Queue> = Arc::new(EmbeddedQueue::open_in_dir(&config.data_dir).await?);
+        let blobs = local_blob_store(&config.data_dir)?;
+        let names = QueueNames::new(config.env.clone());
+        let template = QueueConfig {
+            visibility_timeout: config.visibility_timeout,
+            ..QueueConfig::default()
+        };
+        ensure_all_queues(queue.as_ref(), &names, &template).await?;
+        store.ensure_tenant(&config.tenant, &config.tenant).await?;
+        let services = Services::new(store, queue, blobs, names, config.data_dir.join("work"));
+        Ok(App {
+            config: config.clone(),
+            services,
+        })
+    }
+
+    fn store(&self) -> &Arc<dyn Store> {
+        &self.services.store
+    }
+
+    /// Creates the job (or finds the one of the same name) and asks the jobs worker to plan
+    /// or resume it.
+    pub async fn submit(
+        &self,
+        export: &Path,
+        mapping: Option<&Path>,
+        job_name: Option<String>,
+    ) -> Result<JobRow, ProcessingError> {
+        let tenant = self.config.tenant.clone();
+        let export = std::fs::canonicalize(export)
+            .map_err(|e| ProcessingError::Export(format!("{}: {e}", export.display())))?;
+        let name = job_name.unwrap_or_else(|| {
+            export
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "export".into())
+        });
+        if let Some(job) = self.store().job_by_name(&tenant, &name).await? {
+            if job.status != DONE {
+                self.send_job(&job, JobAction::Resume).await?;
+            }
+            return Ok(job);
+        }
+        let mapping = self.mapping_for(&export, mapping).await?;
+        let settings = JobSettings {
+            export: export.clone(),
+            batch_size: self.config.batch_size,
+        };
+        let now = unix_now();
+        let row = JobRow {
+            tenant: tenant.clone(),
+            id: job_id(&tenant, &name),
+            name,
+            status: PLANNING.into(),
+            phase: -1,
+            fanout: -1,
+            settings: serde_json::to_string(&settings)
+                .map_err(|e| ProcessingError::Other(e.to_string()))?,
+            mapping: mapping.to_toml(&[]),
+            report: None,
+            error: None,
+            created_at: now,
+            updated_at: now,
+        };
+        let job = self.store().create_job(&row).await?;
+        self.send_job(&job, JobAction::Plan).await?;
+        Ok(job)
+    }
+
+    async fn mapping_for(
+        &self,
+        export: &Path,
+        file: Option<&Path>,
+    ) -> Result<Mapping, ProcessingError> {
+        if let Some(file) = file {
+            let text = std::fs::read_to_string(file)
+                .map_err(|e| ProcessingError::Mapping(format!("{}: {e}", file.display())))?;
+            return Mapping::parse(&file.display().to_string(), &text)
+                .map_err(|e| ProcessingError::Mapping(e.to_string()));
+        }
+        let export = export.to_path_buf();
+        let work = self.services.work_dir.clone();
+        let config = self.config.clone();
+        tokio::task::spawn_blocking(move || {
+            std::fs::create_dir_all(&work).map_err(|e| ProcessingError::Export(e.to_string()))?;
+            let opened = Export::open_in(&export, &Limits::default(), &work)
+                .map_err(|e| ProcessingError::Export(e.to_string()))?;
+            let (tables, _) = list_tables(&opened);
+            let (suggestions, _, _) = propose(&opened, &tables, &InspectOptions::default());
+            let mut mapping = Mapping::from_suggestions(&suggestions);
+            mapping.currency = config.currency.clone();
+            mapping.country = config.country.clone();
+            mapping.time_zone = config.time_zone.clone();
+            Ok(mapping)
+        })
+        .await
+        .map_err(|e| ProcessingError::Other(e.to_string()))?
+    }
+
+    async fn send_job(&self, job: &JobRow, action: JobAction) -> Result<(), ProcessingError> {
+        let m = JobMessage {
+            tenant: job.tenant.clone(),
+            job: job.id.clone(),
+            action,
+        };
+        let body = serde_json::to_string(&m).map_err(|e| ProcessingError::Other(e.to_string()))?;
+        self.services
+            .queue
+            .send(&self.services.names.queue(Kind::Jobs.as_str()), &body, None)
+            .await?;
+        Ok(())
+    }
+
+    /// Starts the 13 pollers; they run until the token is cancelled.
+    pub fn start_workers(&self, shutdown: &CancellationToken) -> Vec<tokio::task::JoinHandle<()>> {
+        let s = &self.services;
+        Kind::ALL
+            .into_iter()
+            .map(|kind| {
+                let handler: Arc<dyn Handler> = match kind {
+                    Kind::Jobs => JobsHandler::new(s.clone()),
+                    k => EntityHandler::new(k, s.clone()),
+                };
+                let processor = BatchProcessor::new(
+                    s.queue.clone(),
+                    s.names.queue(kind.as_str()),
+                    self.config.visibility_timeout,
+                )
+                .with_retry_delay(self.config.retry_delay)
+                .with_failure_log(s.store.clone());
+                tokio::spawn(crate::worker::poll(
+                    s.queue.clone(),
+                    processor,
+                    handler,
+                    shutdown.child_token(),
+                ))
+            })
+            .collect()
+    }
+
+    /// Runs the workers until the job is done, or stalls with dead-lettered messages.
+    pub async fn run(
+        &self,
+        job: &JobRow,
+        progress: &(dyn Fn(&Progress) + Send + Sync),
+    ) -> Result<RunOutcome, ProcessingError> {
+        let shutdown = CancellationToken::new();
+        let workers = self.start_workers(&shutdown);
+        let outcome = self.watch(job, progress).await;
+        shutdown.cancel();
+        for w in workers {
+            let _ = w.await;
+        }
+        outcome
+    }
+
+    async fn watch(
+        &self,
+        job: &JobRow,
+        progress: &(dyn Fn(&Progress) + Send + Sync),
+    ) -> Result<RunOutcome, ProcessingError> {
+        let mut idle_checks = 0;
+        let mut tick: u64 = 0;
+        loop {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            tick += 1;
+            let row = self.services.job(&job.tenant, &job.id).await?;
+            if tick % 4 == 0 || row.status == DONE {
+                progress(&Progress {
+                    job_name: row.name.clone(),
+                    status: row.status.clone(),
+                    phase: row.phase,
+                    kinds: self.store().progress(&row.tenant, &row.id).await?,
+                });
+            }
+            if row.status == DONE {
+                return stored_report(&row).map(|r| RunOutcome::Done(Box::new(r)));
+            }
+            if tick % 10 != 0 {
+                continue;
+            }
+            if self.queues_busy().await? {
+                idle_checks = 0;
+                continue;
+            }
+            idle_checks += 1;
+            if idle_checks < 3 {
+                continue;
+            }
+            let dead = self.dead_letters_of(&row.id).await?;
+            if !dead.is_empty() {
+                return Ok(RunOutcome::Stalled(dead));
+            }
+            // Nothing queued, nothing dead, not done: a message was lost to a crash
+            // between the store and the queue; resuming re-sends what is missing.
+            self.send_job(&row, JobAction::Resume).await?;
+            idle_checks = 0;
+        }
+    }
+
+    async fn queues_busy(&self) -> Result<bool, ProcessingError> {
+        for kind in Kind::ALL {
+            let st = self
+                .services
+                .queue
+                .stats(&self.services.names.queue(kind.as_str()))
+                .await?;
+            if st.visible + st.in_flight + st.delayed > 0 {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Dead letters whose body names the job.
+    pub async fn dead_letters_of(&self, job: &str) -> Result<Vec<DeadLetter>, ProcessingError> {
+        let mut out = Vec::new();
+        for kind in Kind::ALL {
+            for d in self.dlq_list(kind.as_str()).await? {
+                if d.body.contains(job) {
+                    out.push(d);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn dlq_name(&self, queue: &str) -> String {
+        match queue.parse::<Kind>() {
+            Ok(kind) => self.services.names.dlq(kind.as_str()),
+            Err(_) if queue.starts_with("dlq-") => queue.to_string(),
+            Err(_) => format!("dlq-{queue}"),
+        }
+    }
+
+    pub async fn dlq_list(&self, queue: &str) -> Result<Vec<DeadLetter>, ProcessingError> {
+        let dlq = self.dlq_name(queue);
+        let peeked = self.services.queue.peek(&dlq, 10_000).await?;
+        let ids: Vec<String> = peeked.iter().map(|m| m.message_id.clone()).collect();
+        let failures = self.store().failures_for(&ids).await?;
+        Ok(peeked
+            .into_iter()
+            .map(|m| DeadLetter {
+                last_error: failures
+                    .iter()
+                    .find(|f| f.message_id == m.message_id)
+                    .map(|f| f.error.clone()),
+                queue: dlq.clone(),
+                message_id: m.message_id,
+                body: m.body,
+                receive_count: m.receive_count,
+            })
+            .collect())
+    }
+
+    pub async fn dlq_redrive(&self, queue: &str) -> Result<usize, ProcessingError> {
+        let dlq = self.dlq_name(queue);
+        let source = dlq.trim_start_matches("dlq-").to_string();
+        Ok(self
+            .services
+            .queue
+            .move_messages(&dlq, &source, usize::MAX)
+            .await?)
+    }
+
+    pub async fn queue_stats(&self) -> Result<Vec<QueueRow>, ProcessingError> {
+        let mut rows = Vec::new();
+        for (kind, queue, dlq) in self.services.names.all() {
+            let st = self.services.queue.stats(&queue).await?;
+            let dst = self.services.queue.stats(&dlq).await?;
+            rows.push(QueueRow {
+                kind: kind.to_string(),
+                queue,
+                visible: st.visible,
+                in_flight: st.in_flight,
+                delayed: st.delayed,
+                dlq,
+                dlq_depth: dst.visible + dst.in_flight + dst.delayed,
+            });
+        }
+        Ok(rows)
+    }
+
+    pub async fn find_job(&self, job: &str) -> Result<JobRow, ProcessingError> {
+        let tenant = &self.config.tenant;
+        if let Some(j) = self.store().job_by_name(tenant, job).await? {
+            return Ok(j);
+        }
+        self.store()
+            .job(tenant, job)
+            .await?
+            .ok_or_else(|| ProcessingError::JobNotFound(job.to_string()))
+    }
+
+    /// Writes report.json, report.html and one rejects CSV per source file into `dir`.
+    pub async fn write_report_files(
+        &self,
+        job: &JobRow,
+        dir: &Path,
+    ) -> Result<Vec<PathBuf>, ProcessingError> {
+        let report = stored_report(job)?;
+        let io = |e: std::io::Error| ProcessingError::Other(format!("{}: {e}", dir.display()));
+        std::fs::create_dir_all(dir.join("rejects")).map_err(io)?;
+        let mut written = Vec::new();
+        let json = serde_json::to_string_pretty(&report)
+            .map_err(|e| ProcessingError::Other(e.to_string()))?;
+        for (name, text) in [
+            ("report.json", json),
+            ("report.html", crate::report::html::render(&report)),
+        ] {
+            std::fs::write(dir.join(name), text).map_err(io)?;
+            written.push(dir.join(name));
+        }
+        let rejects = self.store().rejects(&job.tenant, &job.id).await?;
+        for (file, text) in crate::report::csv::rejects_csv(&rejects) {
+            let name = format!("{}.rejects.csv", file.replace(['/', '\\', '#'], "_"));
+            std::fs::write(dir.join("rejects").join(&name), text).map_err(io)?;
+            written.push(dir.join("rejects").join(name));
+        }
+        Ok(written)
+    }
+}
+
+fn stored_report(job: &JobRow) -> Result<Report, ProcessingError> {
+    let text = job.report.as_deref().ok_or_else(|| {
+        ProcessingError::Other(format!(
+            "job {} has no report yet ({})",
+            job.name, job.status
+        ))
+    })?;
+    serde_json::from_str(text).map_err(|e| ProcessingError::Other(format!("stored report: {e}")))
+}
+
+/// `migrationai migrate EXPORT [--mapping FILE] [--job NAME]`: runs (or resumes) the job of
+/// that name to the end and returns its report. The report files are written under
+/// `<data_dir>/reports/<job name>/`.
+pub async fn migrate(
+    export: &Path,
+    mapping: Option<&Path>,
+    job_name: Option<String>,
+    config: &Config,
+    progress: &(dyn Fn(&Progress) + Send + Sync),
+) -> Result<Report, ProcessingError> {
+    let app = App::open(config).await?;
+    let job = app.submit(export, mapping, job_name).await?;
+    let job = app.services.job(&job.tenant, &job.id).await?;
+    if job.status != DONE {
+        match app.run(&job, progress).await? {
+            RunOutcome::Done(_) => {}
+            RunOutcome::Stalled(dead) => {
+                let detail: Vec<String> = dead
+                    .iter()
+                    .map(|d| {
+                        format!(
+                            "{} {}: {}",
+                            d.queue,
+                            d.message_id,
+                            d.last_error.as_deref().unwrap_or("?")
+                        )
+                    })
+                    .collect();
+                return Err(ProcessingError::Stalled {
+                    job: job.name.clone(),
+                    detail: detail.join("; "),
+                    count: dead.len(),
+                });
+            }
+        }
+    }
+    let job = app.services.job(&job.tenant, &job.id).await?;
+    let dir = config.data_dir.join("reports").join(&job.name);
+    app.write_report_files(&job, &dir).await?;
+    stored_report(&job)
+}
+
+pub async fn list_jobs(config: &Config) -> Result<Vec<JobRow>, ProcessingError> {
+    let app = App::open(config).await?;
+    Ok(app.store().jobs(&config.tenant).await?)
+}
+
+/// The report of a job (by name or id): pretty JSON, or a short readable summary.
+pub async fn report(config: &Config, job: &str, json: bool) -> Result<String, ProcessingError> {
+    let app = App::open(config).await?;
+    let row = app.find_job(job).await?;
+    let r = stored_report(&row)?;
+    if json {
+        return serde_json::to_string_pretty(&r).map_err(|e| ProcessingError::Other(e.to_string()));
+    }
+    let mut out = format!(
+        "job {} ({}): {}\n",
+        r.job_name,
+        r.job,
+        if r.reconciled {
+            "reconciled"
+        } else {
+            "does NOT reconcile"
+        }
+    );
+    out.push_str("kind              source  loaded  rejected\n");
+    for (k, c) in &r.kinds {
+        out.push_str(&format!(
+            "{k:<16} {:>7} {:>7} {:>9}\n",
+            c.source_rows, c.loaded, c.rejected
+        ));
+    }
+    out.push_str(&format!(
+        "duplicate contact groups: {}; trust mismatches: {}; invoice mismatches: {}; document problems: {}\n",
+        r.duplicate_groups.len(),
+        r.trust_mismatches.len(),
+        r.invoice_mismatches.len(),
+        r.document_problems.len()
+    ));
+    for p in r.problems() {
+        out.push_str(&format!("  - {p}\n"));
+    }
+    Ok(out)
+}
+
+pub async fn queue_stats(config: &Config) -> Result<Vec<QueueRow>, ProcessingError> {
+    App::open(config).await?.queue_stats().await
+}
+
+pub async fn dlq_list(config: &Config, queue: &str) -> Result<Vec<DeadLetter>, ProcessingError> {
+    App::open(config).await?.dlq_list(queue).await
+}
+
+pub async fn dlq_redrive(config: &Config, queue: &str) -> Result<usize, ProcessingError> {
+    App::open(config).await?.dlq_redrive(queue).await
+}

@@ -1,0 +1,41 @@
+//! End-to-end figures for the CLI's `bench`: rows per second, wall time and peak memory.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use crate::app::migrate;
+use crate::config::Config;
+use crate::error::ProcessingError;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct BenchResult {
+    pub source_rows: u64,
+    pub wall: Duration,
+    pub rows_per_sec: f64,
+    /// Peak resident set size of this process (VmHWM), in KiB; None off Linux.
+    pub peak_rss_kib: Option<u64>,
+}
+
+/// Peak resident memory of this process so far, from /proc/self/status.
+pub fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|n| n.parse().ok())
+}
+
+/// Migrates `export` end to end into `config.data_dir` (which should be empty) and times it.
+pub async fn bench_migrate(export: &Path, config: &Config) -> Result<BenchResult, ProcessingError> {
+    let started = Instant::now();
+    let report = migrate(export, None, Some("bench".into()), config, &|_| {}).await?;
+    let wall = started.elapsed();
+    let source_rows: u64 = report.kinds.values().map(|k| k.source_rows).sum();
+    Ok(BenchResult {
+        source_rows,
+        wall,
+        rows_per_sec: source_rows as f64 / wall.as_secs_f64().max(1e-9),
+        peak_rss_kib: peak_rss_kib(),
+    })
+}

@@ -1,0 +1,40 @@
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Settings of an embedded run.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where the store, the queue and the blobs live.
+    pub data_dir: PathBuf,
+    /// The environment prefix of queue names (`<env>-migrationai-<kind>`).
+    pub env: String,
+    pub tenant: String,
+    /// Source rows per batch message.
+    pub batch_size: usize,
+    pub currency: String,
+    pub country: Option<String>,
+    pub time_zone: String,
+    /// How long a received message stays hidden; the heartbeat extends it during long work.
+    pub visibility_timeout: Duration,
+    /// Hidden time after a failed attempt before the message is tried again.
+    pub retry_delay: Duration,
+    /// Store connection string; `None` means `<data_dir>/store.db` (SQLite).
+    pub store_url: Option<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            data_dir: PathBuf::from("./.migrationai"),
+            env: "prod".into(),
+            tenant: "default".into(),
+            batch_size: 500,
+            currency: "USD".into(),
+            country: Some("US".into()),
+            time_zone: "America/New_York".into(),
+            visibility_timeout: Duration::from_secs(30),
+            retry_delay: Duration::from_millis(200),
+            store_url: None,
+        }
+    }
+}

@@ -1,0 +1,29 @@
+use migrationai_ports::blob::BlobError;
+use migrationai_ports::queue::QueueError;
+use migrationai_ports::store::StoreError;
+
+/// Why a migration could not run or finish (as opposed to a row being rejected, which is
+/// data in the ledger).
+#[derive(Debug, thiserror::Error)]
+pub enum ProcessingError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Queue(#[from] QueueError),
+    #[error(transparent)]
+    Blob(#[from] BlobError),
+    #[error("export: {0}")]
+    Export(String),
+    #[error("mapping: {0}")]
+    Mapping(String),
+    #[error("job {0} not found")]
+    JobNotFound(String),
+    #[error("job {job} cannot finish: {count} message(s) in dead-letter queues ({detail}); fix the cause, then `dlq redrive` and run again")]
+    Stalled {
+        job: String,
+        count: usize,
+        detail: String,
+    },
+    #[error("{0}")]
+    Other(String),
+}

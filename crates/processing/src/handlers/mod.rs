@@ -1,0 +1,43 @@
+//! The queue handlers: one generic entity handler driven by the field catalogue (with
+//! kind-specific parts for files and contacts) and the jobs handler.
+
+pub mod contacts;
+pub mod entity;
+pub mod files;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use migrationai_domain::Kind;
+use migrationai_ports::queue::ReceivedMessage;
+
+use crate::batch::{Handler, HandlerError};
+use crate::message::WorkMessage;
+use crate::services::Services;
+
+/// The handler of one entity queue.
+pub struct EntityHandler {
+    pub kind: Kind,
+    pub services: Services,
+}
+
+impl EntityHandler {
+    pub fn new(kind: Kind, services: Services) -> Arc<Self> {
+        Arc::new(EntityHandler { kind, services })
+    }
+}
+
+#[async_trait]
+impl Handler for EntityHandler {
+    async fn handle(&self, message: &ReceivedMessage) -> Result<(), HandlerError> {
+        let work: WorkMessage = serde_json::from_str(&message.body)
+            .map_err(|e| HandlerError(format!("unreadable message body: {e}")))?;
+        if work.kind != self.kind.as_str() {
+            return Err(HandlerError(format!(
+                "a {} batch was sent to the {} queue",
+                work.kind, self.kind
+            )));
+        }
+        entity::process(&self.services, self.kind, &work).await
+    }
+}

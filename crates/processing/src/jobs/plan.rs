@@ -1,0 +1,179 @@
+//! Planning: every mapped table is read once and split into batch blobs of JSON lines.
+//!
+//! The planner is also where duplicate source ids are settled: it sees each kind's rows in
+//! (file, row) order, so "the first valid occurrence loads" holds whatever order the batches
+//! are later processed in. Planning is deterministic (same batch numbers, same blob keys), so
+//! planning again after a crash overwrites the same blobs and adds no batch twice.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use migrationai_domain::catalogue::kind_def;
+use migrationai_domain::Kind;
+use migrationai_ingest::inspect::problem_code;
+use migrationai_ingest::mapping::Mapping;
+use migrationai_ingest::tables::{list_tables, open};
+use migrationai_ingest::transform::RowMapper;
+use migrationai_ingest::{Export, ReadOptions, SourceRow};
+use migrationai_ports::store::{BatchRow, JobRow};
+
+use crate::error::ProcessingError;
+use crate::ids::batch_key;
+use crate::message::{BatchLine, LineError};
+use crate::services::Services;
+
+/// One batch ready to be stored.
+struct Planned {
+    row: BatchRow,
+    body: Vec<u8>,
+}
+
+pub async fn plan(services: &Services, job: &JobRow) -> Result<usize, ProcessingError> {
+    let export = services.export(job).await?;
+    let mapping = services.mapping(job)?;
+    let batch_size = Services::settings(job)?.batch_size.max(1);
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Planned>(4);
+    let (tenant, job_id) = (job.tenant.clone(), job.id.clone());
+    let reader = tokio::task::spawn_blocking(move || {
+        split_all(&export, &mapping, &tenant, &job_id, batch_size, &tx)
+    });
+    let mut rows = Vec::new();
+    while let Some(p) = rx.recv().await {
+        services
+            .blobs
+            .put(&p.row.blob_key, Bytes::from(p.body))
+            .await?;
+        rows.push(p.row);
+    }
+    reader
+        .await
+        .map_err(|e| ProcessingError::Other(format!("planner: {e}")))??;
+    services
+        .store
+        .add_batches(&job.tenant, &job.id, &rows)
+        .await?;
+    Ok(rows.len())
+}
+
+fn line(out: &mut Vec<u8>, l: &BatchLine) -> Result<(), ProcessingError> {
+    serde_json::to_writer(&mut *out, l).map_err(|e| ProcessingError::Other(e.to_string()))?;
+    out.push(b'\n');
+    Ok(())
+}
+
+fn split_all(
+    export: &Arc<Export>,
+    mapping: &Mapping,
+    tenant: &str,
+    job: &str,
+    batch_size: usize,
+    tx: &tokio::sync::mpsc::Sender<Planned>,
+) -> Result<(), ProcessingError> {
+    let (tables, _) = list_tables(export);
+    for kind in Kind::ENTITIES {
+        if kind_def(kind).is_none() {
+            continue;
+        }
+        let mut files: Vec<_> = mapping
+            .files
+            .iter()
+            .filter(|f| f.kind == Some(kind))
+            .collect();
+        files.sort_by(|a, b| a.table.cmp(&b.table));
+        let mut seen: HashSet<String> = HashSet::new();
+        let mut batch_no: i64 = 0;
+        for fm in files {
+            let Some(table) = tables.iter().find(|t| t.name == fm.table) else {
+                return Err(ProcessingError::Export(format!(
+                    "{} is in the mapping but not in the export",
+                    fm.table
+                )));
+            };
+            let mut reader = open(export, table, &ReadOptions::default())
+                .map_err(|e| ProcessingError::Export(e.to_string()))?;
+            let headers = reader.headers().to_vec();
+            let Some(mapper) = RowMapper::new(mapping, fm, &headers) else {
+                continue;
+            };
+            let header = BatchLine::Header {
+                file: fm.table.clone(),
+                headers: headers.clone(),
+            };
+            let mut body = Vec::new();
+            let mut in_batch: i64 = 0;
+            let mut row = SourceRow::default();
+            let flush = |body: &mut Vec<u8>, in_batch: &mut i64, batch_no: &mut i64| {
+                if *in_batch == 0 {
+                    return Ok(());
+                }
+                let key = batch_key(tenant, job, kind.as_str(), *batch_no);
+                let planned = Planned {
+                    row: BatchRow {
+                        kind: kind.as_str().to_string(),
+                        batch_no: *batch_no,
+                        file: fm.table.clone(),
+                        blob_key: key,
+                        rows: *in_batch,
+                        done: false,
+                        loaded: 0,
+                        rejected: 0,
+                    },
+                    body: std::mem::take(body),
+                };
+                *in_batch = 0;
+                *batch_no += 1;
+                tx.blocking_send(planned)
+                    .map_err(|_| ProcessingError::Other("planner stopped".into()))
+            };
+            let mut stop = false;
+            while !stop {
+                let entry = match reader.read_into(&mut row) {
+                    None => break,
+                    Some(Ok(())) => {
+                        let duplicate = match mapper.apply(&row) {
+                            Ok(record) => !seen.insert(record.source_id),
+                            Err(_) => false,
+                        };
+                        BatchLine::Row {
+                            row: row.row,
+                            values: row.values.clone(),
+                            duplicate,
+                            error: None,
+                        }
+                    }
+                    Some(Err(e)) => {
+                        // Row-level problems leave the rest of the file readable.
+                        stop = !e.kind.is_row_level();
+                        let Some(at) = e.row else {
+                            // A problem that ends the file (an unterminated quote...): the
+                            // rows before it are kept, the file is not read further.
+                            tracing::warn!(file = %fm.table, error = %e, "table ends early");
+                            break;
+                        };
+                        BatchLine::Row {
+                            row: at,
+                            values: Vec::new(),
+                            duplicate: false,
+                            error: Some(LineError {
+                                field: e.field.clone().unwrap_or_default(),
+                                code: problem_code(e.kind).to_string(),
+                                reason: e.message.clone(),
+                            }),
+                        }
+                    }
+                };
+                if in_batch == 0 {
+                    line(&mut body, &header)?;
+                }
+                line(&mut body, &entry)?;
+                in_batch += 1;
+                if in_batch as usize >= batch_size {
+                    flush(&mut body, &mut in_batch, &mut batch_no)?;
+                }
+            }
+            flush(&mut body, &mut in_batch, &mut batch_no)?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,60 @@
+//! Message bodies. Messages stay small: a work message names a batch kept in the blob store.
+
+use serde::{Deserialize, Serialize};
+
+/// One batch of one kind for an entity worker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkMessage {
+    pub tenant: String,
+    pub job: String,
+    pub kind: String,
+    pub batch_no: i64,
+    pub blob_key: String,
+}
+
+/// What the jobs worker is asked to do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum JobAction {
+    /// Read the export, split it into batches and start the first phase.
+    Plan,
+    /// A phase may be complete: advance once and fan out the next one.
+    Advance { phase: i64 },
+    /// Pick up an interrupted job where the store says it is.
+    Resume,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobMessage {
+    pub tenant: String,
+    pub job: String,
+    #[serde(flatten)]
+    pub action: JobAction,
+}
+
+/// A line of a batch blob: the table's header line comes first, then one line per row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum BatchLine {
+    Header {
+        file: String,
+        headers: Vec<String>,
+    },
+    Row {
+        row: u64,
+        values: Vec<String>,
+        /// A later row with the source id of an earlier valid row of the same kind.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        duplicate: bool,
+        /// A reader-level problem (ragged row, NUL byte, oversized field...).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        error: Option<LineError>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineError {
+    pub field: String,
+    pub code: String,
+    pub reason: String,
+}

@@ -1,0 +1,163 @@
+//! The report as one self-contained HTML page (no scripts, no external files).
+
+use std::fmt::Write;
+
+use super::Report;
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+pub fn render(r: &Report) -> String {
+    let mut h = String::new();
+    let _ = write!(
+        h,
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Reconciliation: {name}</title>\
+<style>body{{font-family:system-ui,sans-serif;margin:2rem;color:#222}}table{{border-collapse:collapse;margin:1rem 0}}\
+td,th{{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}}th{{background:#f3f3f3}}.num{{text-align:right}}\
+.ok{{color:#176b2c}}.bad{{color:#a11}}</style></head><body><h1>Reconciliation: {name}</h1>",
+        name = esc(&r.job_name)
+    );
+    let _ = write!(
+        h,
+        "<p>Export <code>{}</code>, currency {}. Status: <strong class=\"{}\">{}</strong></p>",
+        esc(&r.export),
+        esc(&r.currency),
+        if r.reconciled { "ok" } else { "bad" },
+        if r.reconciled {
+            "reconciled"
+        } else {
+            "does not reconcile"
+        }
+    );
+    let problems = r.problems();
+    if !problems.is_empty() {
+        h.push_str("<h2>Problems</h2><ul>");
+        for p in &problems {
+            let _ = write!(h, "<li>{}</li>", esc(p));
+        }
+        h.push_str("</ul>");
+    }
+    h.push_str("<h2>Rows per kind</h2><table><tr><th>kind</th><th>source rows</th><th>loaded</th><th>rejected</th><th>orphans</th></tr>");
+    for (kind, c) in &r.kinds {
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td></tr>",
+            esc(kind),
+            c.source_rows,
+            c.loaded,
+            c.rejected,
+            r.orphans.get(kind).copied().unwrap_or(0)
+        );
+    }
+    h.push_str("</table>");
+    let money_table =
+        |h: &mut String,
+         title: &str,
+         col: &str,
+         map: &std::collections::BTreeMap<String, rust_decimal::Decimal>| {
+            let _ = write!(
+                h,
+                "<h2>{}</h2><table><tr><th>{}</th><th>amount</th></tr>",
+                esc(title),
+                esc(col)
+            );
+            for (k, v) in map {
+                let _ = write!(h, "<tr><td>{}</td><td class=num>{}</td></tr>", esc(k), v);
+            }
+            h.push_str("</table>");
+        };
+    money_table(
+        &mut h,
+        "Trust balance per matter",
+        "matter",
+        &r.trust_by_project,
+    );
+    money_table(
+        &mut h,
+        "Trust balance per client",
+        "client",
+        &r.trust_by_client,
+    );
+    if !r.trust_mismatches.is_empty() {
+        h.push_str("<h2>Trust mismatches</h2><table><tr><th>matter</th><th>source column</th><th>source</th><th>ledger</th></tr>");
+        for m in &r.trust_mismatches {
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td class=num>{}</td><td class=num>{}</td></tr>",
+                esc(&m.project_id),
+                esc(&m.source_column),
+                m.source_balance,
+                m.computed_balance
+            );
+        }
+        h.push_str("</table>");
+    }
+    if !r.negative_trust.is_empty() {
+        h.push_str("<h2>Negative trust balances</h2><ul>");
+        for n in &r.negative_trust {
+            let _ = write!(
+                h,
+                "<li class=bad>{} {}: {}</li>",
+                esc(&n.scope),
+                esc(&n.id),
+                n.balance
+            );
+        }
+        h.push_str("</ul>");
+    }
+    money_table(
+        &mut h,
+        "Accounts receivable per matter",
+        "matter",
+        &r.receivable_by_project,
+    );
+    if !r.invoice_mismatches.is_empty() {
+        h.push_str("<h2>Invoice balance mismatches</h2><table><tr><th>invoice</th><th>source balance due</th><th>total − payments</th></tr>");
+        for m in &r.invoice_mismatches {
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td class=num>{}</td><td class=num>{}</td></tr>",
+                esc(&m.invoice_id),
+                m.source_balance_due,
+                m.computed_balance
+            );
+        }
+        h.push_str("</table>");
+    }
+    let _ = write!(
+        h,
+        "<h2>Documents</h2><p>{} documents and {} emails stored with matching checksums; {} problems.</p>",
+        r.documents.len(),
+        r.email_attachments.len(),
+        r.document_problems.len()
+    );
+    let _ = write!(
+        h,
+        "<h2>Duplicate contacts for review</h2><p>{} groups.</p><ul>",
+        r.duplicate_groups.len()
+    );
+    for g in &r.duplicate_groups {
+        let _ = write!(h, "<li>{}</li>", esc(&g.join(", ")));
+    }
+    h.push_str("</ul>");
+    let _ = write!(h, "<h2>Rejected rows ({})</h2><table><tr><th>kind</th><th>file</th><th>row</th><th>source id</th><th>field</th><th>code</th><th>reason</th></tr>", r.rejects.len());
+    for x in &r.rejects {
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td class=num>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&x.kind),
+            esc(&x.file),
+            x.row,
+            esc(x.source_id.as_deref().unwrap_or("")),
+            esc(&x.field),
+            esc(&x.code),
+            esc(&x.reason)
+        );
+    }
+    h.push_str("</table></body></html>\n");
+    h
+}

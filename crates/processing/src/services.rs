@@ -1,0 +1,112 @@
+//! What handlers run against: the four ports, the queue names, and per-job caches of the
+//! opened export and the parsed mapping (both read-only for the life of a job).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use migrationai_ingest::mapping::Mapping;
+use migrationai_ingest::{Export, Limits};
+use migrationai_ports::blob::BlobStore;
+use migrationai_ports::queue::{Queue, QueueNames};
+use migrationai_ports::store::{JobRow, Store};
+use serde::{Deserialize, Serialize};
+
+use crate::error::ProcessingError;
+
+/// The settings a job was created with, kept as JSON in the job row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobSettings {
+    pub export: PathBuf,
+    pub batch_size: usize,
+}
+
+#[derive(Clone)]
+pub struct Services {
+    pub store: Arc<dyn Store>,
+    pub queue: Arc<dyn Queue>,
+    pub blobs: BlobStore,
+    pub names: QueueNames,
+    /// Where a zip export is unpacked.
+    pub work_dir: PathBuf,
+    exports: Arc<Mutex<HashMap<String, Arc<Export>>>>,
+    mappings: Arc<Mutex<HashMap<String, Arc<Mapping>>>>,
+}
+
+impl Services {
+    pub fn new(
+        store: Arc<dyn Store>,
+        queue: Arc<dyn Queue>,
+        blobs: BlobStore,
+        names: QueueNames,
+        work_dir: PathBuf,
+    ) -> Self {
+        Services {
+            store,
+            queue,
+            blobs,
+            names,
+            work_dir,
+            exports: Arc::default(),
+            mappings: Arc::default(),
+        }
+    }
+
+    pub async fn job(&self, tenant: &str, job: &str) -> Result<JobRow, ProcessingError> {
+        self.store
+            .job(tenant, job)
+            .await?
+            .ok_or_else(|| ProcessingError::JobNotFound(job.to_string()))
+    }
+
+    pub fn settings(job: &JobRow) -> Result<JobSettings, ProcessingError> {
+        serde_json::from_str(&job.settings)
+            .map_err(|e| ProcessingError::Other(format!("job settings: {e}")))
+    }
+
+    /// The job's mapping, parsed once per process.
+    pub fn mapping(&self, job: &JobRow) -> Result<Arc<Mapping>, ProcessingError> {
+        if let Some(m) = self
+            .mappings
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&job.id).cloned())
+        {
+            return Ok(m);
+        }
+        let mapping = Arc::new(
+            Mapping::parse("job mapping", &job.mapping)
+                .map_err(|e| ProcessingError::Mapping(e.to_string()))?,
+        );
+        if let Ok(mut m) = self.mappings.lock() {
+            m.insert(job.id.clone(), mapping.clone());
+        }
+        Ok(mapping)
+    }
+
+    /// The job's export, opened once per process (a zip is unpacked once).
+    pub async fn export(&self, job: &JobRow) -> Result<Arc<Export>, ProcessingError> {
+        if let Some(e) = self
+            .exports
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&job.id).cloned())
+        {
+            return Ok(e);
+        }
+        let settings = Self::settings(job)?;
+        let work = self.work_dir.clone();
+        let export = tokio::task::spawn_blocking(move || {
+            std::fs::create_dir_all(&work).map_err(|e| ProcessingError::Export(e.to_string()))?;
+            Export::open_in(&settings.export, &Limits::default(), &work)
+                .map_err(|e| ProcessingError::Export(e.to_string()))
+        })
+        .await
+        .map_err(|e| ProcessingError::Other(e.to_string()))??;
+        let export = Arc::new(export);
+        if let Ok(mut m) = self.exports.lock() {
+            m.entry(job.id.clone()).or_insert_with(|| export.clone());
+        }
+        Ok(export)
+    }
+}
