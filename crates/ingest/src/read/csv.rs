@@ -43,7 +43,55 @@ struct RecordParser {
     n_ends: usize,
     max_field: usize,
     max_fields: usize,
+    delimiter: u8,
     finished: bool,
+}
+
+/// Where a record stands with respect to quoting, mirroring csv_core's lenient rules
+/// (a quote is special only at the start of a field).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum QuoteState {
+    FieldStart,
+    Unquoted,
+    Quoted,
+    /// A quote seen inside a quoted field: it closes the field unless another follows.
+    QuoteInQuoted,
+}
+
+impl QuoteState {
+    fn advance(mut self, bytes: &[u8], delim: u8) -> QuoteState {
+        let mut i = 0;
+        while i < bytes.len() {
+            self = match self {
+                QuoteState::Quoted => match memchr::memchr(b'"', &bytes[i..]) {
+                    Some(j) => {
+                        i += j + 1;
+                        QuoteState::QuoteInQuoted
+                    }
+                    None => return QuoteState::Quoted,
+                },
+                QuoteState::Unquoted => match memchr::memchr3(delim, b'\n', b'\r', &bytes[i..]) {
+                    Some(j) => {
+                        i += j + 1;
+                        QuoteState::FieldStart
+                    }
+                    None => return QuoteState::Unquoted,
+                },
+                QuoteState::FieldStart | QuoteState::QuoteInQuoted => {
+                    let b = bytes[i];
+                    i += 1;
+                    match b {
+                        // Opens a quoted field, or is the second of a doubled quote.
+                        b'"' => QuoteState::Quoted,
+                        b'\n' | b'\r' => QuoteState::FieldStart,
+                        b if b == delim => QuoteState::FieldStart,
+                        _ => QuoteState::Unquoted,
+                    }
+                }
+            };
+        }
+        self
+    }
 }
 
 impl RecordParser {
@@ -60,7 +108,8 @@ impl RecordParser {
             ends: vec![0usize; 64],
             n_ends: 0,
             max_field: opts.max_field_bytes,
-            max_fields: opts.max_fields,
+            max_fields: opts.max_fields.max(1),
+            delimiter,
             finished: false,
         }
     }
@@ -73,16 +122,6 @@ impl RecordParser {
         &self.ends[..self.n_ends]
     }
 
-    /// Whether the parser sits inside an open quoted field. Checked on a copy by feeding
-    /// "x\n": anywhere else that completes a record, inside quotes it is swallowed.
-    fn in_open_quote(&self) -> bool {
-        let mut probe = self.core.clone();
-        let mut out = [0u8; 8];
-        let mut ends = [0usize; 4];
-        let (res, _, _, _) = probe.read_record(b"x\n", &mut out, &mut ends);
-        res == ReadRecordResult::InputEmpty
-    }
-
     /// Reads the next record; `Ok(None)` at end of input.
     fn next_record(&mut self) -> io::Result<Option<RecordFlags>> {
         if self.finished {
@@ -93,16 +132,21 @@ impl RecordParser {
         let mut flags = RecordFlags::default();
         // Bytes dropped from this record; csv_core's end offsets still count them.
         let mut dropped = 0usize;
-        let mut probed = false;
+        // csv_core cannot tell whether it ended inside quotes, so the quote state of a
+        // record is traced by hand, but only over records that outlive a buffer refill:
+        // that is about one record per buffer, and always the one open at end of file.
+        let mut rec_start = self.pos;
+        let mut quote = QuoteState::FieldStart;
         loop {
             if self.pos == self.len && !self.eof {
+                quote = quote.advance(&self.input[rec_start..self.len], self.delimiter);
+                rec_start = 0;
                 self.len = self.src.read(&mut self.input)?;
                 self.pos = 0;
                 self.eof = self.len == 0;
-            }
-            if self.eof && !probed {
-                probed = true;
-                flags.unterminated_quote = self.in_open_quote();
+                if self.eof {
+                    flags.unterminated_quote = quote == QuoteState::Quoted;
+                }
             }
             if self.out_len == self.out.len() {
                 let grown = (self.out.len() * 2).min(self.out_len + self.max_field + 1);

@@ -94,7 +94,8 @@ pub(crate) fn normalize_headers(raw: Vec<String>, file: &str) -> (Vec<String>, V
 }
 
 enum Inner {
-    Csv(CsvTable),
+    // Boxed: the CSV reader carries its parse buffers inline.
+    Csv(Box<CsvTable>),
     Sheet(SheetTable),
     Json(JsonTable),
     Jsonl(JsonlTable),
@@ -204,12 +205,12 @@ pub fn open_table_with(
     let path = export.entry_path(entry);
     let name = entry.path.as_str();
     let inner = match entry.format {
-        Format::Csv => Inner::Csv(CsvTable::open(
+        Format::Csv => Inner::Csv(Box::new(CsvTable::open(
             &path,
             name,
             opts,
             name.to_ascii_lowercase().ends_with(".tsv"),
-        )?),
+        )?)),
         Format::Xlsx => {
             let sheets = super::xlsx::sheet_names(&path, name)?;
             let first = sheets.first().ok_or_else(|| {

@@ -71,3 +71,80 @@ pub fn utf16be(text: &str, bom: bool) -> Vec<u8> {
     }
     out
 }
+
+/// Writes a zip archive with the given (name, bytes) entries, deflated.
+pub fn write_zip(path: &Path, files: &[(&str, &[u8])]) {
+    use std::io::Write;
+    let file = fs::File::create(path).expect("create zip");
+    let mut zip = zip::ZipWriter::new(file);
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, bytes) in files {
+        zip.start_file(*name, opts).expect("start entry");
+        zip.write_all(bytes).expect("write entry");
+    }
+    zip.finish().expect("finish zip");
+}
+
+fn inline_cell(col: usize, row: usize, value: &str) -> String {
+    let col_name = (b'A' + col as u8) as char;
+    match value.parse::<f64>() {
+        Ok(_) => format!("<c r=\"{col_name}{row}\"><v>{value}</v></c>"),
+        Err(_) => format!("<c r=\"{col_name}{row}\" t=\"inlineStr\"><is><t>{value}</t></is></c>"),
+    }
+}
+
+/// A minimal but valid XLSX workbook: one worksheet per (name, rows).
+pub fn xlsx_bytes(sheets: &[(&str, Vec<Vec<&str>>)]) -> Vec<u8> {
+    let main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+    let rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+    let pkg = "http://schemas.openxmlformats.org/package/2006/relationships";
+    let mut types = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"><Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" ContentType=\"application/xml\"/><Override PartName=\"/xl/workbook.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/>",
+    );
+    let mut sheets_xml = String::new();
+    let mut rels =
+        format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"{pkg}\">");
+    let mut parts: Vec<(String, String)> = Vec::new();
+    for (i, (name, rows)) in sheets.iter().enumerate() {
+        let n = i + 1;
+        types.push_str(&format!("<Override PartName=\"/xl/worksheets/sheet{n}.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/>"));
+        sheets_xml.push_str(&format!(
+            "<sheet name=\"{name}\" sheetId=\"{n}\" r:id=\"rId{n}\"/>"
+        ));
+        rels.push_str(&format!("<Relationship Id=\"rId{n}\" Type=\"{rel}/worksheet\" Target=\"worksheets/sheet{n}.xml\"/>"));
+        let mut data = String::new();
+        for (r, cells) in rows.iter().enumerate() {
+            data.push_str(&format!("<row r=\"{}\">", r + 1));
+            for (c, v) in cells.iter().enumerate() {
+                if !v.is_empty() {
+                    data.push_str(&inline_cell(c, r + 1, v));
+                }
+            }
+            data.push_str("</row>");
+        }
+        parts.push((
+            format!("xl/worksheets/sheet{n}.xml"),
+            format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><worksheet xmlns=\"{main}\"><sheetData>{data}</sheetData></worksheet>"),
+        ));
+    }
+    types.push_str("</Types>");
+    rels.push_str("</Relationships>");
+    let workbook = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><workbook xmlns=\"{main}\" xmlns:r=\"{rel}\"><sheets>{sheets_xml}</sheets></workbook>");
+    let root_rels = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"{pkg}\"><Relationship Id=\"rId1\" Type=\"{rel}/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>");
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("book.xlsx");
+    let mut files: Vec<(String, String)> = vec![
+        ("[Content_Types].xml".into(), types),
+        ("_rels/.rels".into(), root_rels),
+        ("xl/workbook.xml".into(), workbook),
+        ("xl/_rels/workbook.xml.rels".into(), rels),
+    ];
+    files.extend(parts);
+    let refs: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(n, c)| (n.as_str(), c.as_bytes()))
+        .collect();
+    write_zip(&path, &refs);
+    fs::read(&path).expect("read xlsx")
+}
