@@ -1,0 +1,328 @@
+//! Contacts.csv: people and organisations in Windows-1252, about one in ten entered twice.
+
+use super::{close, emit, us_date, us_datetime};
+use crate::error::SampleError;
+use crate::faults::Faults;
+use crate::ids;
+use crate::people::{self, PhoneNumber};
+use crate::truth::{Intent, Simulator};
+use crate::writer::{col, extra, Column, FileSpec, Format, TableWriter, TextEncoding};
+use crate::{Plan, Rng};
+use chrono::NaiveDate;
+use migrationai_domain::value::name::{normalise_name, organisation_key};
+use migrationai_domain::{CanonicalRecord, Kind, Value};
+use rand::Rng as _;
+use std::collections::HashMap;
+use std::path::Path;
+
+const COLUMNS: &[Column] = &[
+    col("Contact ID", "contact_id"),
+    col("Contact Type", "contact_type"),
+    col("Prefix", "prefix"),
+    col("First Name", "first_name"),
+    col("Middle Initial", "middle_name"),
+    col("Last Name", "last_name"),
+    col("Company Name", "organization"),
+    col("Job Title", "job_title"),
+    col("Email Address", "email"),
+    col("Phone Number", "phone"),
+    col("Street Address", "address_line1"),
+    col("Address 2", "address_line2"),
+    col("City", "city"),
+    col("State", "region"),
+    col("Zip Code", "postal_code"),
+    col("Country", "country"),
+    col("Is Client", "is_client"),
+    col("Date of Birth", "birth_date"),
+    col("Date Created", "created_at"),
+    extra("Legacy Flag"),
+    extra("Row Version"),
+];
+
+pub(crate) const SPEC: FileSpec = FileSpec {
+    path: "Contacts.csv",
+    kind: Kind::Contacts,
+    format: Format::Csv {
+        delimiter: b',',
+        encoding: TextEncoding::Windows1252,
+        crlf: true,
+    },
+    columns: COLUMNS,
+    us_dates: true,
+};
+
+/// What a second entry of the same contact is made from.
+#[derive(Clone)]
+struct Original {
+    id: String,
+    org: Option<String>,
+    person: people::Person,
+    email: String,
+    phone: PhoneNumber,
+    phone_style: usize,
+}
+
+pub(crate) struct ContactsOut {
+    /// Numbers (as in `ids::id`) of loaded contacts, for matters to pick clients from.
+    pub loaded: Vec<usize>,
+    pub duplicate_groups: Vec<Vec<String>>,
+}
+
+pub(crate) fn write(
+    root: &Path,
+    plan: &Plan,
+    rng: &mut Rng,
+    sim: &mut Simulator,
+) -> Result<ContactsOut, SampleError> {
+    let mut w = TableWriter::create(root, SPEC)?;
+    let mut faults = Faults::new(plan.contacts, 5);
+    let mut recent: Vec<Original> = Vec::new();
+    let mut dups = DuplicateFinder::default();
+    let mut loaded = Vec::new();
+    let base = NaiveDate::from_ymd_opt(2015, 1, 1).unwrap_or_default();
+    for i in 0..plan.contacts {
+        let n = i + 1;
+        let mut id = ids::id(Kind::Contacts, n);
+        let fault = faults.at(i);
+        let again = fault.is_none() && !recent.is_empty() && rng.gen_bool(0.10);
+        let addr = people::address(rng);
+        let org_row = rng.gen_bool(0.12);
+        let mut original = Original {
+            id: id.clone(),
+            org: org_row.then(|| people::organisation(rng)),
+            person: people::person(rng, plan.varied_surnames),
+            email: String::new(),
+            phone: people::phone(rng, addr.area_code),
+            phone_style: rng.gen_range(0..5),
+        };
+        original.email = match &original.org {
+            Some(o) => people::org_email(rng, o),
+            None => people::email_for(rng, &original.person.first, &original.person.last),
+        };
+        let mut phone_text = original.phone.format(original.phone_style);
+        let mut email = original.email.clone();
+        let (mut first, mut last) = (original.person.first.clone(), original.person.last.clone());
+        let mut org = original.org.clone();
+        if again {
+            // The same contact typed in again: other case and spacing, another phone style,
+            // sometimes no email, so each of the three match keys gets exercised.
+            let from = recent[rng.gen_range(0..recent.len())].clone();
+            original = from.clone();
+            email = match rng.gen_range(0..3) {
+                0 => from.email.to_uppercase(),
+                1 => String::new(),
+                _ => from.email.clone(),
+            };
+            phone_text = if email.is_empty() || rng.gen_bool(0.7) {
+                from.phone
+                    .format(from.phone_style + 1 + rng.gen_range(0..3))
+            } else {
+                String::new()
+            };
+            first = restyle(rng, &from.person.first);
+            last = restyle(rng, &from.person.last);
+            org = from.org.as_ref().map(|o| restyle_org(rng, o));
+        }
+        let is_org = org.is_some();
+        let mut intent = Intent::Clean;
+        let mut birth = if !is_org && rng.gen_bool(0.6) {
+            let d = NaiveDate::from_ymd_opt(1940, 1, 1).unwrap_or_default()
+                + chrono::Duration::days(rng.gen_range(0..22_000));
+            us_date(d)
+        } else {
+            String::new()
+        };
+        let mut job = if is_org || rng.gen_bool(0.7) {
+            String::new()
+        } else {
+            people::pick(
+                rng,
+                &["Owner", "Manager", "Nurse", "Engineer", "Teacher", "Driver"],
+            )
+            .to_string()
+        };
+        match fault {
+            Some(0) => {
+                email = email.split('@').next().unwrap_or("jane").to_string() + "@";
+                intent = Intent::Fault("email", "invalid_email");
+            }
+            Some(1) => {
+                birth = format!("{}/{}/{}", rng.gen_range(1..13), rng.gen_range(13..29), 68);
+                org = None;
+                intent = Intent::Fault("birth_date", "two_digit_year");
+            }
+            Some(2) => {
+                if let Some(prev) = recent.last() {
+                    id = prev.id.clone();
+                    intent = Intent::Fault("contact_id", "duplicate_id");
+                }
+            }
+            Some(3) => {
+                phone_text = "555-CALL".into();
+                intent = Intent::Fault("phone", "invalid_phone");
+            }
+            Some(_) => {
+                job = "=HYPERLINK(\"http://example.invalid\",\"Open\")".into();
+                intent = Intent::Fault("job_title", "formula");
+            }
+            None => {}
+        }
+        let is_org = org.is_some();
+        let created = base
+            .and_hms_opt(rng.gen_range(8..18), rng.gen_range(0..60), 0)
+            .unwrap_or_default()
+            + chrono::Duration::days(rng.gen_range(0..3_600));
+        let (first, middle, last) = if is_org {
+            (String::new(), String::new(), String::new())
+        } else {
+            (first, original.person.middle.clone(), last)
+        };
+        let cells = vec![
+            id.clone(),
+            if is_org { "Company" } else { "Person" }.into(),
+            if !is_org && rng.gen_bool(0.2) {
+                people::pick(rng, &["Mr.", "Ms.", "Mrs.", "Dr."]).into()
+            } else {
+                String::new()
+            },
+            first,
+            middle,
+            last,
+            org.unwrap_or_default(),
+            job,
+            email,
+            phone_text,
+            addr.line1,
+            addr.line2,
+            addr.city.into(),
+            addr.state.into(),
+            addr.zip,
+            if rng.gen_bool(0.8) {
+                "US"
+            } else {
+                "United States"
+            }
+            .into(),
+            if rng.gen_bool(0.6) { "Yes" } else { "No" }.into(),
+            birth,
+            us_datetime(created),
+            if rng.gen_bool(0.05) { "Y" } else { "" }.into(),
+            rng.gen_range(1..6).to_string(),
+        ];
+        if let Some(record) = emit(&mut w, sim, &cells, intent)? {
+            loaded.push(n);
+            dups.add(&record);
+            if !again && intent == Intent::Clean {
+                if recent.len() >= 256 {
+                    recent.swap_remove(rng.gen_range(0..recent.len()));
+                }
+                recent.push(original);
+            }
+        }
+    }
+    close(w, sim)?;
+    Ok(ContactsOut {
+        loaded,
+        duplicate_groups: dups.groups(),
+    })
+}
+
+fn restyle(rng: &mut Rng, s: &str) -> String {
+    match rng.gen_range(0..4) {
+        0 => s.to_uppercase(),
+        1 => s.to_lowercase(),
+        2 => format!(" {s}  "),
+        _ => s.replace(' ', "  "),
+    }
+}
+
+fn restyle_org(rng: &mut Rng, s: &str) -> String {
+    // Same name, other legal-form spelling: "Acme Co." and "ACME CO, INC." are one firm.
+    let words: Vec<&str> = s.split(' ').collect();
+    let stem = words[..words.len().saturating_sub(1)].join(" ");
+    let form = people::pick(rng, &["LLC", "Inc.", ", Inc.", "Corp", "Ltd"]);
+    let joined = if form.starts_with(',') {
+        format!("{stem}{form}")
+    } else {
+        format!("{stem} {form}")
+    };
+    if rng.gen_bool(0.5) {
+        joined.to_uppercase()
+    } else {
+        joined
+    }
+}
+
+/// Connected groups of contacts that share an email, a phone or a name key.
+#[derive(Default)]
+struct DuplicateFinder {
+    ids: Vec<String>,
+    parent: Vec<usize>,
+    by_key: HashMap<String, usize>,
+}
+
+impl DuplicateFinder {
+    fn add(&mut self, r: &CanonicalRecord) {
+        let me = self.ids.len();
+        self.ids.push(r.source_id.clone());
+        self.parent.push(me);
+        let mut keys = Vec::new();
+        if let Some(Value::Email(e)) = r.get("email") {
+            keys.push(format!("e:{}", e.match_key()));
+        }
+        if let Some(Value::Phone(p)) = r.get("phone") {
+            keys.push(format!("p:{}", p.match_key()));
+        }
+        let name = if r.text("contact_type") == Some("organization") {
+            r.text("organization").map(organisation_key)
+        } else {
+            let first = r.text("first_name").unwrap_or("");
+            let last = r.text("last_name").unwrap_or("");
+            Some(normalise_name(&format!("{first} {last}")))
+        };
+        if let Some(n) = name.filter(|n| !n.is_empty()) {
+            keys.push(format!("n:{n}"));
+        }
+        for key in keys {
+            match self.by_key.get(&key) {
+                Some(&other) => self.union(me, other),
+                None => {
+                    self.by_key.insert(key, me);
+                }
+            }
+        }
+    }
+
+    fn root(&mut self, mut i: usize) -> usize {
+        while self.parent[i] != i {
+            self.parent[i] = self.parent[self.parent[i]];
+            i = self.parent[i];
+        }
+        i
+    }
+
+    fn union(&mut self, a: usize, b: usize) {
+        let (ra, rb) = (self.root(a), self.root(b));
+        if ra != rb {
+            self.parent[ra.max(rb)] = ra.min(rb);
+        }
+    }
+
+    fn groups(mut self) -> Vec<Vec<String>> {
+        let mut by_root: std::collections::BTreeMap<usize, Vec<String>> = Default::default();
+        for i in 0..self.ids.len() {
+            let r = self.root(i);
+            by_root.entry(r).or_default().push(self.ids[i].clone());
+        }
+        let mut groups: Vec<Vec<String>> = by_root
+            .into_values()
+            .filter(|g| g.len() > 1)
+            .map(|mut g| {
+                g.sort();
+                g
+            })
+            .collect();
+        groups.sort();
+        groups
+    }
+}
