@@ -1,1 +1,48 @@
-fn main() {}
+//! `migrationai`: one binary whose subcommands are the roles and the operator commands.
+
+mod commands;
+mod output;
+mod telemetry;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "migrationai", version, about = "Migrate a law firm's practice data into a canonical store, and prove nothing was lost.")]
+struct Cli {
+    /// Log filter, e.g. "info" or "migrationai=debug".
+    #[arg(long, global = true, env = "MIGRATIONAI_LOG", default_value = "warn")]
+    log: String,
+    /// Log as JSON lines (for Lambda and containers).
+    #[arg(long, global = true, env = "MIGRATIONAI_LOG_JSON")]
+    log_json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Write a deterministic synthetic firm export with its ground truth.
+    Sample(commands::sample::Args),
+    /// Detect each file's kind, propose the mapping and list row-level problems.
+    Inspect(commands::inspect::Args),
+    /// Print performance figures.
+    Bench(commands::bench::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    telemetry::init(&cli.log, cli.log_json);
+    let result = match cli.command {
+        Command::Sample(a) => commands::sample::run(a),
+        Command::Inspect(a) => commands::inspect::run(a),
+        Command::Bench(a) => commands::bench::run(a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -2,10 +2,13 @@
 //! profiling columns and proposing mappings. Pure over files and byte streams.
 
 pub mod header;
+pub mod inspect;
 pub mod mapping;
 pub mod profile;
 pub mod read;
 pub mod suggest;
+pub mod tables;
+pub mod transform;
 
 pub use read::{
     open_sheet, open_table, open_table_with, sheet_names, Entry, ErrorKind, Export, ExportError,

@@ -12,10 +12,30 @@ use std::collections::{HashMap, HashSet};
 /// Below this confidence a column stays unmapped and is listed for review.
 pub const DEFAULT_THRESHOLD: f64 = 0.7;
 
-/// Weight of the header's similarity against the values' fit.
-const HEADER_WEIGHT: f64 = 0.7;
-/// The value fit assumed for a column with no values in the sample.
-const EMPTY_COLUMN_FIT: f64 = 0.8;
+/// How much a type's values say about a column: any text is "text", but only emails parse as emails.
+fn specificity(ty: FieldType) -> f64 {
+    match ty {
+        FieldType::Text | FieldType::LongText => 0.0,
+        FieldType::Ref(_) | FieldType::RefList(_) => 0.2,
+        FieldType::SourceId | FieldType::Integer | FieldType::Decimal => 0.3,
+        FieldType::Bool => 0.4,
+        FieldType::Money { .. } => 0.5,
+        FieldType::Phone | FieldType::Date | FieldType::DateTime | FieldType::FilePath | FieldType::Country => 0.6,
+        FieldType::Choice | FieldType::Currency => 0.7,
+        FieldType::Email | FieldType::TimeZone => 0.8,
+        FieldType::Sha256 => 0.9,
+    }
+}
+
+/// Combines the header's similarity with the values' fit: values that fit a specific type
+/// add support (never enough alone to pass the threshold), values that do not fit take it away.
+fn combine(header_score: f64, value_fit: Option<f64>, ty: FieldType) -> f64 {
+    let Some(fit) = value_fit else { return header_score };
+    let spec = specificity(ty);
+    let support = 0.6 * fit * spec;
+    let conflict = (1.0 - fit) * spec;
+    (1.0 - (1.0 - header_score) * (1.0 - support)) * (1.0 - 0.5 * conflict)
+}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Evidence {
@@ -81,8 +101,7 @@ fn score_column(profile: &ColumnProfile, def: &KindDef, column: usize) -> Vec<Ca
         .map(|fd| {
             let (header_score, matched) = best_match(&header, fd.name, fd.synonyms);
             let value_fit = profile.fit(fd);
-            let fit = value_fit.unwrap_or(EMPTY_COLUMN_FIT);
-            let confidence = HEADER_WEIGHT * header_score + (1.0 - HEADER_WEIGHT) * fit;
+            let confidence = combine(header_score, value_fit, fd.ty);
             Candidate {
                 column,
                 field: fd.name,
@@ -290,7 +309,7 @@ pub fn settle_date_orders(tables: &mut [TableSuggestion]) {
 pub fn apply_reference_evidence(
     tables: &mut [TableSuggestion],
     samples: &[TableSample],
-    ids: &HashMap<Kind, HashSet<String>>,
+    ids: &HashMap<Kind, HashSet<u64>>,
     threshold: f64,
 ) {
     for (t, sample) in tables.iter_mut().zip(samples) {
@@ -321,14 +340,16 @@ pub fn apply_reference_evidence(
             if values.is_empty() || known.is_empty() {
                 continue;
             }
-            let hits =
-                values.iter().filter(|v| known.contains(**v)).count() as f64 / values.len() as f64;
+            let hits = values
+                .iter()
+                .filter(|v| known.contains(&id_hash(v)))
+                .count() as f64
+                / values.len() as f64;
             if let Some(ev) = c.evidence.as_mut() {
                 ev.reference_hits = Some(round3(hits));
-                let fit = hits.min(ev.value_fit.unwrap_or(EMPTY_COLUMN_FIT));
+                let fit = hits.min(ev.value_fit.unwrap_or(1.0));
                 ev.value_fit = Some(round3(fit));
-                c.confidence =
-                    round3(HEADER_WEIGHT * ev.header_score + (1.0 - HEADER_WEIGHT) * fit);
+                c.confidence = round3(combine(ev.header_score, Some(fit), fd.ty));
                 if c.confidence < threshold {
                     c.best_guess = Some((fd.name, c.confidence));
                     c.field = None;
@@ -336,6 +357,15 @@ pub fn apply_reference_evidence(
             }
         }
     }
+}
+
+/// The hash ids are compared by, so large id sets stay small in memory.
+pub fn id_hash(id: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    // DefaultHasher::new() uses fixed keys: the same id always hashes the same.
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    id.hash(&mut h);
+    h.finish()
 }
 
 fn round3(x: f64) -> f64 {

@@ -1,0 +1,94 @@
+//! Performance figures, printed; never asserted by tests.
+
+use crate::output::{mib, peak_rss_bytes};
+use migrationai_ingest::inspect::{inspect, InspectOptions, NoProgress};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    what: What,
+}
+
+#[derive(clap::Subcommand)]
+enum What {
+    /// Read, detect, map and validate an export; compare with Python's csv module.
+    Ingest {
+        /// The export folder or .zip.
+        export: PathBuf,
+        /// Skip the Python baseline.
+        #[arg(long)]
+        no_baseline: bool,
+    },
+}
+
+pub fn run(a: Args) -> anyhow::Result<ExitCode> {
+    match a.what {
+        What::Ingest { export, no_baseline } => ingest(&export, no_baseline),
+    }
+}
+
+fn ingest(export: &Path, no_baseline: bool) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let report = inspect(export, &InspectOptions::default(), &NoProgress).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let secs = started.elapsed().as_secs_f64();
+    let rows = report.total_rows();
+    println!("ingest: {} tables, {rows} rows read, detected, mapped and validated in {secs:.2} s", report.files.len());
+    println!("ingest: {:.0} rows/s", rows as f64 / secs);
+    if let Some(rss) = peak_rss_bytes() {
+        println!("ingest: peak RSS {:.1} MiB", mib(rss));
+    }
+    if no_baseline {
+        return Ok(ExitCode::SUCCESS);
+    }
+    // The same CSV files, with the encodings and delimiters we detected, through Python's csv module.
+    let root = if export.is_dir() { export.to_path_buf() } else {
+        println!("baseline: skipped (the baseline reads folders; unzip the export first)");
+        return Ok(ExitCode::SUCCESS);
+    };
+    let mut args: Vec<String> = Vec::new();
+    let mut our_csv_rows = 0;
+    for f in &report.files {
+        let Some(delim) = &f.delimiter else { continue };
+        let codec = match f.encoding.as_str() {
+            "UTF-8 with BOM" => "utf-8-sig",
+            "windows-1252" => "cp1252",
+            e if e.starts_with("UTF-16") => "utf-16",
+            _ => "utf-8",
+        };
+        let d = if delim == "tab" { "\t".to_string() } else { delim.clone() };
+        args.extend([root.join(&f.file).display().to_string(), codec.to_string(), d]);
+        our_csv_rows += f.rows;
+    }
+    let script = r#"
+import csv, sys, time
+csv.field_size_limit(1 << 30)
+a = sys.argv[1:]
+start = time.perf_counter()
+rows = 0
+for i in range(0, len(a), 3):
+    with open(a[i], newline='', encoding=a[i + 1], errors='replace') as f:
+        r = csv.reader(f, delimiter=a[i + 2])
+        next(r, None)
+        for _ in r:
+            rows += 1
+print(rows, time.perf_counter() - start)
+"#;
+    let out = Command::new("python3").arg("-c").arg(script).args(&args).output();
+    match out {
+        Ok(o) if o.status.success() => {
+            let text = String::from_utf8_lossy(&o.stdout);
+            let mut parts = text.split_whitespace();
+            let py_rows: f64 = parts.next().and_then(|s| s.parse().ok()).unwrap_or(0.0);
+            let py_secs: f64 = parts.next().and_then(|s| s.parse().ok()).unwrap_or(f64::NAN);
+            let py_rate = py_rows / py_secs;
+            println!("baseline: Python csv parsed {py_rows} CSV rows ({our_csv_rows} by our count) in {py_secs:.2} s: {py_rate:.0} rows/s (bare parsing, no validation)");
+            println!("ratio: ours / Python = {:.2}", (rows as f64 / secs) / py_rate);
+        }
+        Ok(o) => println!("baseline: python3 failed: {}", String::from_utf8_lossy(&o.stderr).trim()),
+        Err(e) => println!("baseline: python3 not available ({e})"),
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,39 @@
+use anyhow::Context;
+use migrationai_sample::{generate, SampleOptions, Size};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// small (a few thousand rows), medium (about 500,000) or large (about 5,000,000).
+    #[arg(long, default_value = "small")]
+    size: Size,
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Folder to write export/ (or export.zip) and ground_truth.json into.
+    #[arg(long)]
+    out: PathBuf,
+    /// Write the export as one .zip file.
+    #[arg(long)]
+    zip: bool,
+}
+
+pub fn run(a: Args) -> anyhow::Result<ExitCode> {
+    let started = std::time::Instant::now();
+    let opts = SampleOptions { size: a.size, seed: a.seed, out: a.out.clone(), zip: a.zip };
+    let summary = generate(&opts).with_context(|| format!("writing the sample to {}", a.out.display()))?;
+    println!("export:       {}", summary.export.display());
+    println!("ground truth: {}", summary.ground_truth.display());
+    for (kind, rows) in &summary.rows_by_kind {
+        println!("  {kind:<16} {rows:>9} rows");
+    }
+    println!(
+        "{} rows ({} to be rejected), {} documents, {} emails, written in {:.1} s",
+        summary.total_rows,
+        summary.rejected,
+        summary.documents,
+        summary.emails,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,62 @@
+//! Small helpers for what commands print.
+
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+use migrationai_ingest::inspect::Progress;
+use std::collections::HashMap;
+use std::io::IsTerminal;
+use std::sync::Mutex;
+
+/// Peak resident memory of this process in bytes (VmHWM), where the OS tells it.
+pub fn peak_rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+pub fn mib(bytes: u64) -> f64 {
+    bytes as f64 / (1024.0 * 1024.0)
+}
+
+/// One spinner per table on an interactive terminal; nothing otherwise.
+pub struct TableBars {
+    multi: Option<MultiProgress>,
+    bars: Mutex<HashMap<String, ProgressBar>>,
+}
+
+impl TableBars {
+    /// Bars show only on a terminal and only when the input is large enough to wait for.
+    pub fn new(total_bytes: u64) -> TableBars {
+        let show = std::io::stderr().is_terminal() && total_bytes > 20 * 1024 * 1024;
+        TableBars { multi: show.then(MultiProgress::new), bars: Mutex::new(HashMap::new()) }
+    }
+}
+
+impl Progress for TableBars {
+    fn table_started(&self, table: &str, _bytes: u64) {
+        let Some(multi) = &self.multi else { return };
+        let bar = multi.add(ProgressBar::new_spinner());
+        bar.set_style(ProgressStyle::with_template("{spinner} {msg} {human_pos} rows ({per_sec})").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+        bar.set_message(table.to_string());
+        if let Ok(mut bars) = self.bars.lock() {
+            bars.insert(table.to_string(), bar);
+        }
+    }
+
+    fn rows(&self, table: &str, rows: u64) {
+        if let Ok(bars) = self.bars.lock() {
+            if let Some(b) = bars.get(table) {
+                b.set_position(rows);
+            }
+        }
+    }
+
+    fn table_done(&self, table: &str, rows: u64) {
+        if let Ok(bars) = self.bars.lock() {
+            if let Some(b) = bars.get(table) {
+                b.set_position(rows);
+                b.finish();
+            }
+        }
+    }
+}

@@ -1,0 +1,430 @@
+//! `inspect`: each table's kind, rows and encoding, the proposed mapping with confidences,
+//! and the row-level problems a migration would reject.
+
+use crate::mapping::Mapping;
+use crate::profile::SAMPLE_ROWS;
+use crate::read::{ErrorKind, Export, ExportError, Limits, ReadError, ReadOptions, SourceRow};
+use crate::suggest::{self, id_hash, TableSuggestion};
+use crate::tables::{self, TableRef};
+use crate::transform::RowMapper;
+use migrationai_domain::catalogue::FieldType;
+use migrationai_domain::Kind;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+use std::sync::Mutex;
+
+#[derive(Debug, Clone)]
+pub struct InspectOptions {
+    pub threshold: f64,
+    /// Problems listed per file; all are counted.
+    pub problems_per_file: usize,
+    /// A reviewed mapping; without one, the proposed mapping is used.
+    pub mapping: Option<Mapping>,
+    pub limits: Limits,
+    pub read: ReadOptions,
+    /// Tables read at once.
+    pub threads: usize,
+}
+
+impl Default for InspectOptions {
+    fn default() -> Self {
+        InspectOptions {
+            threshold: suggest::DEFAULT_THRESHOLD,
+            problems_per_file: 5,
+            mapping: None,
+            limits: Limits::default(),
+            read: ReadOptions::default(),
+            threads: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+                .min(4),
+        }
+    }
+}
+
+/// Told as tables are read, for a progress bar.
+pub trait Progress: Sync {
+    fn table_started(&self, _table: &str, _bytes: u64) {}
+    fn rows(&self, _table: &str, _rows: u64) {}
+    fn table_done(&self, _table: &str, _rows: u64) {}
+}
+
+pub struct NoProgress;
+impl Progress for NoProgress {}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Problem {
+    pub file: String,
+    pub row: Option<u64>,
+    /// The source column's header.
+    pub column: Option<String>,
+    /// The canonical field, when the problem is a field's.
+    pub field: Option<String>,
+    pub code: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FileReport {
+    pub file: String,
+    pub kind: Option<Kind>,
+    pub kind_confidence: f64,
+    pub encoding: String,
+    pub delimiter: Option<String>,
+    pub rows: u64,
+    pub valid_rows: u64,
+    pub suggestion: TableSuggestion,
+    pub problems: Vec<Problem>,
+    pub problem_totals: BTreeMap<String, u64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct InspectReport {
+    pub export: String,
+    pub files: Vec<FileReport>,
+    /// Files that could not be read at all.
+    pub unreadable: Vec<Problem>,
+    pub documents: usize,
+    pub emails: usize,
+    #[serde(skip)]
+    pub mapping: Mapping,
+    pub mapping_toml: String,
+}
+
+impl InspectReport {
+    pub fn total_rows(&self) -> u64 {
+        self.files.iter().map(|f| f.rows).sum()
+    }
+}
+
+pub fn problem_code(kind: ErrorKind) -> &'static str {
+    match kind {
+        ErrorKind::TooFewFields | ErrorKind::TooManyFields => "ragged_row",
+        ErrorKind::NulByte => "nul_byte",
+        ErrorKind::MidFileBom => "bom",
+        ErrorKind::FieldTooLarge => "too_long",
+        ErrorKind::InvalidEncoding => "invalid_encoding",
+        ErrorKind::UnknownEncoding => "unknown_encoding",
+        ErrorKind::BinaryContent => "binary_content",
+        ErrorKind::UnterminatedQuote => "unterminated_quote",
+        ErrorKind::InvalidJson | ErrorKind::NotAnObject | ErrorKind::NotArrayOfObjects => {
+            "invalid_json"
+        }
+        ErrorKind::ObjectTooLarge => "too_long",
+        ErrorKind::EmptyFile => "empty_file",
+        ErrorKind::BlankHeader => "blank_header",
+        ErrorKind::DuplicateHeader => "duplicate_header",
+        ErrorKind::CorruptXlsx => "corrupt_xlsx",
+        ErrorKind::SheetNotFound => "sheet_not_found",
+        ErrorKind::UnsupportedFormat => "unsupported_format",
+        ErrorKind::Io => "io",
+    }
+}
+
+pub fn read_problem(e: &ReadError) -> Problem {
+    Problem {
+        file: e.file.clone(),
+        row: e.row,
+        column: e.field.clone(),
+        field: None,
+        code: problem_code(e.kind).to_string(),
+        message: e.to_string(),
+    }
+}
+
+/// Proposes kinds and mappings for every table of an export from the head of each table.
+pub fn propose(
+    export: &Export,
+    tables: &[TableRef],
+    opts: &InspectOptions,
+) -> (
+    Vec<TableSuggestion>,
+    Vec<crate::profile::TableSample>,
+    Vec<Problem>,
+) {
+    let mut suggestions = Vec::new();
+    let mut samples = Vec::new();
+    let mut unreadable = Vec::new();
+    for t in tables {
+        match tables::open(export, t, &opts.read) {
+            Ok(mut reader) => {
+                let sample = tables::sample(&mut reader, &t.name, SAMPLE_ROWS);
+                suggestions.push(suggest::suggest_table(&sample, opts.threshold));
+                samples.push(sample);
+            }
+            Err(e) => unreadable.push(read_problem(&e)),
+        }
+    }
+    suggest::settle_date_orders(&mut suggestions);
+    (suggestions, samples, unreadable)
+}
+
+struct TableOutcome {
+    rows: u64,
+    valid: u64,
+    encoding: String,
+    delimiter: Option<String>,
+    problems: Vec<Problem>,
+    totals: BTreeMap<String, u64>,
+    ids: Option<(Kind, HashSet<u64>)>,
+}
+
+fn note(out: &mut TableOutcome, p: Problem, keep: usize) {
+    *out.totals.entry(p.code.clone()).or_insert(0) += 1;
+    if out.problems.len() < keep {
+        out.problems.push(p);
+    }
+}
+
+fn full_pass(
+    export: &Export,
+    table: &TableRef,
+    mapping: &Mapping,
+    opts: &InspectOptions,
+    progress: &dyn Progress,
+) -> Result<TableOutcome, ReadError> {
+    let mut reader = tables::open(export, table, &opts.read)?;
+    progress.table_started(&table.name, table.entry.size);
+    let mut out = TableOutcome {
+        rows: 0,
+        valid: 0,
+        encoding: reader.encoding().to_string(),
+        delimiter: reader.delimiter().map(|d| match d {
+            b'\t' => "tab".to_string(),
+            d => (d as char).to_string(),
+        }),
+        problems: Vec::new(),
+        totals: BTreeMap::new(),
+        ids: None,
+    };
+    for issue in reader.header_issues().to_vec() {
+        note(&mut out, read_problem(&issue), opts.problems_per_file);
+    }
+    let headers = reader.headers().to_vec();
+    let mapper = mapping
+        .file(&table.name)
+        .and_then(|f| RowMapper::new(mapping, f, &headers));
+    let id_col = mapper
+        .as_ref()
+        .and_then(|m| m.column_of(m.def.id_field().name));
+    let path_cols: Vec<(usize, &'static str)> = mapper
+        .as_ref()
+        .map(|m| {
+            m.positions
+                .iter()
+                .filter(|(_, f)| {
+                    m.def
+                        .field(f)
+                        .is_some_and(|fd| fd.ty == FieldType::FilePath)
+                })
+                .copied()
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut seen: HashSet<u64> = HashSet::new();
+    let mut first_row: HashMap<u64, u64> = HashMap::new();
+    let mut row = SourceRow::default();
+    loop {
+        match reader.read_into(&mut row) {
+            None => break,
+            Some(Err(e)) => {
+                out.rows += u64::from(e.kind.is_row_level());
+                let fatal = !e.kind.is_row_level();
+                note(&mut out, read_problem(&e), opts.problems_per_file);
+                if fatal {
+                    break;
+                }
+            }
+            Some(Ok(())) => {
+                out.rows += 1;
+                if out.rows % 65_536 == 0 {
+                    progress.rows(&table.name, out.rows);
+                }
+                let Some(m) = &mapper else { continue };
+                let mut ok = match m.apply(&row) {
+                    Ok(_) => true,
+                    Err(problems) => {
+                        for p in problems {
+                            let problem = Problem {
+                                file: table.name.clone(),
+                                row: Some(row.row),
+                                column: p.column,
+                                field: Some(p.field),
+                                code: p.code,
+                                message: p.reason,
+                            };
+                            note(&mut out, problem, opts.problems_per_file);
+                        }
+                        false
+                    }
+                };
+                if let Some(c) = id_col {
+                    let id = row.values.get(c).map(|v| v.trim()).unwrap_or("");
+                    if ok && !id.is_empty() {
+                        let h = id_hash(id);
+                        if !seen.insert(h) {
+                            let first = first_row.get(&h).copied().unwrap_or(0);
+                            note(
+                                &mut out,
+                                Problem {
+                                    file: table.name.clone(),
+                                    row: Some(row.row),
+                                    column: headers.get(c).cloned(),
+                                    field: Some(m.def.id_field().name.to_string()),
+                                    code: "duplicate_id".into(),
+                                    message: format!(
+                                        "source id \"{id}\" already appears at row {first}"
+                                    ),
+                                },
+                                opts.problems_per_file,
+                            );
+                            ok = false;
+                        } else if first_row.len() < 1_000_000 {
+                            first_row.insert(h, row.row);
+                        }
+                    }
+                }
+                for &(c, field) in &path_cols {
+                    let reference = row.values.get(c).map(|v| v.trim()).unwrap_or("");
+                    if ok && !reference.is_empty() {
+                        if let Err(e) = export.resolve_reference(reference) {
+                            note(
+                                &mut out,
+                                Problem {
+                                    file: table.name.clone(),
+                                    row: Some(row.row),
+                                    column: headers.get(c).cloned(),
+                                    field: Some(field.to_string()),
+                                    code: "missing_file".into(),
+                                    message: e.to_string(),
+                                },
+                                opts.problems_per_file,
+                            );
+                            ok = false;
+                        }
+                    }
+                }
+                out.valid += u64::from(ok);
+            }
+        }
+    }
+    out.ids = mapper.map(|m| (m.kind, seen));
+    progress.table_done(&table.name, out.rows);
+    Ok(out)
+}
+
+/// Inspects an export: detection, mapping and a full validating read of every table.
+pub fn inspect(
+    path: &Path,
+    opts: &InspectOptions,
+    progress: &dyn Progress,
+) -> Result<InspectReport, ExportError> {
+    let export = Export::open(path, &opts.limits)?;
+    let (tables, list_errors) = tables::list_tables(&export);
+    let (mut suggestions, samples, mut unreadable) = propose(&export, &tables, opts);
+    unreadable.extend(list_errors.iter().map(read_problem));
+    let mapping = match &opts.mapping {
+        Some(m) => merge_mapping(m, &suggestions),
+        None => Mapping::from_suggestions(&suggestions),
+    };
+    let readable: Vec<&TableRef> = tables
+        .iter()
+        .filter(|t| suggestions.iter().any(|s| s.table == t.name))
+        .collect();
+    let outcomes: Mutex<Vec<(String, Result<TableOutcome, ReadError>)>> = Mutex::new(Vec::new());
+    let next = Mutex::new(0usize);
+    std::thread::scope(|scope| {
+        for _ in 0..opts.threads.max(1) {
+            scope.spawn(|| loop {
+                let i = {
+                    let Ok(mut n) = next.lock() else { return };
+                    let i = *n;
+                    *n += 1;
+                    i
+                };
+                let Some(t) = readable.get(i) else { return };
+                let r = full_pass(&export, t, &mapping, opts, progress);
+                if let Ok(mut o) = outcomes.lock() {
+                    o.push((t.name.clone(), r));
+                }
+            });
+        }
+    });
+    let mut outcomes: HashMap<String, Result<TableOutcome, ReadError>> = outcomes
+        .into_inner()
+        .unwrap_or_default()
+        .into_iter()
+        .collect();
+    let mut ids: HashMap<Kind, HashSet<u64>> = HashMap::new();
+    for o in outcomes.values_mut().flatten() {
+        if let Some((k, set)) = o.ids.take() {
+            ids.entry(k).or_default().extend(set);
+        }
+    }
+    if opts.mapping.is_none() {
+        suggest::apply_reference_evidence(&mut suggestions, &samples, &ids, opts.threshold);
+    }
+    let mut files = Vec::new();
+    for s in suggestions {
+        match outcomes.remove(&s.table) {
+            Some(Ok(o)) => {
+                let kind = mapping.file(&s.table).and_then(|f| f.kind);
+                files.push(FileReport {
+                    file: s.table.clone(),
+                    kind,
+                    kind_confidence: s.kind_confidence,
+                    encoding: o.encoding,
+                    delimiter: o.delimiter,
+                    rows: o.rows,
+                    valid_rows: o.valid,
+                    suggestion: s,
+                    problems: o.problems,
+                    problem_totals: o.totals,
+                })
+            }
+            Some(Err(e)) => unreadable.push(read_problem(&e)),
+            None => {}
+        }
+    }
+    let final_mapping = match &opts.mapping {
+        Some(_) => mapping,
+        None => {
+            let suggestions: Vec<TableSuggestion> =
+                files.iter().map(|f| f.suggestion.clone()).collect();
+            Mapping::from_suggestions(&suggestions)
+        }
+    };
+    let suggestions: Vec<TableSuggestion> = files.iter().map(|f| f.suggestion.clone()).collect();
+    let documents = export
+        .entries()
+        .iter()
+        .filter(|e| e.format == crate::read::Format::Other)
+        .count();
+    let emails = export
+        .entries()
+        .iter()
+        .filter(|e| e.format == crate::read::Format::Eml)
+        .count();
+    Ok(InspectReport {
+        export: export.name().to_string(),
+        files,
+        unreadable,
+        documents,
+        emails,
+        mapping_toml: final_mapping.to_toml(&suggestions),
+        mapping: final_mapping,
+    })
+}
+
+/// A reviewed mapping wins; tables it does not mention keep their proposal.
+pub fn merge_mapping(given: &Mapping, suggestions: &[TableSuggestion]) -> Mapping {
+    let proposed = Mapping::from_suggestions(suggestions);
+    let mut merged = given.clone();
+    for f in proposed.files {
+        if given.file(&f.table).is_none() {
+            merged.files.push(f);
+        }
+    }
+    merged
+}

@@ -1,0 +1,75 @@
+//! The tables of an export: every CSV/JSON/JSONL file and every worksheet of every workbook.
+
+use crate::profile::TableSample;
+use crate::read::{
+    open_sheet, open_table_with, sheet_names, Entry, Export, ReadError, ReadOptions, SourceRow,
+    TableReader,
+};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableRef {
+    pub entry: Entry,
+    pub sheet: Option<String>,
+    /// The file's path, or "file.xlsx#Sheet" for a worksheet.
+    pub name: String,
+}
+
+/// Lists the export's tables; workbooks that cannot be opened are returned as errors.
+pub fn list_tables(export: &Export) -> (Vec<TableRef>, Vec<ReadError>) {
+    let mut tables = Vec::new();
+    let mut errors = Vec::new();
+    for entry in export.tables() {
+        if entry.format == crate::read::Format::Xlsx {
+            match sheet_names(export, entry) {
+                Ok(sheets) => {
+                    for sheet in sheets {
+                        tables.push(TableRef {
+                            name: format!("{}#{sheet}", entry.path),
+                            entry: entry.clone(),
+                            sheet: Some(sheet),
+                        });
+                    }
+                }
+                Err(e) => errors.push(e),
+            }
+        } else {
+            tables.push(TableRef {
+                name: entry.path.clone(),
+                entry: entry.clone(),
+                sheet: None,
+            });
+        }
+    }
+    (tables, errors)
+}
+
+pub fn open(
+    export: &Export,
+    table: &TableRef,
+    opts: &ReadOptions,
+) -> Result<TableReader, ReadError> {
+    match &table.sheet {
+        Some(sheet) => open_sheet(export, &table.entry, sheet, opts),
+        None => open_table_with(export, &table.entry, opts),
+    }
+}
+
+/// Reads the head of a table for profiling; row errors are skipped here (the full pass reports them).
+pub fn sample(reader: &mut TableReader, name: &str, rows: usize) -> TableSample {
+    let mut out = TableSample {
+        name: name.to_string(),
+        headers: reader.headers().to_vec(),
+        rows: Vec::new(),
+    };
+    let mut row = SourceRow::default();
+    let mut read = 0;
+    while read < rows {
+        match reader.read_into(&mut row) {
+            Some(Ok(())) => out.rows.push(row.values.clone()),
+            Some(Err(e)) if e.kind.is_row_level() => {}
+            _ => break,
+        }
+        read += 1;
+    }
+    out
+}
