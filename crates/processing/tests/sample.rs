@@ -1,0 +1,155 @@
+//! Every kind loads from the small sample and the report matches its ground truth exactly.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use migrationai_processing::migrate;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn report_matches_ground_truth() {
+    let sample = common::small_sample();
+    let data = tempfile::tempdir().expect("tempdir");
+    let config = common::config(data.path());
+    let report = migrate(
+        &sample.export,
+        Some(&sample.mapping),
+        Some("sample".into()),
+        &config,
+        &|_| {},
+    )
+    .await
+    .expect("migrate");
+    let truth = &sample.truth;
+
+    for (kind, counts) in &truth.kinds {
+        let got = report.kinds.get(kind.as_str()).cloned().unwrap_or_default();
+        assert_eq!(
+            (got.source_rows, got.loaded, got.rejected),
+            (
+                counts.source_rows as u64,
+                counts.loaded as u64,
+                counts.rejected as u64
+            ),
+            "counts of {kind}"
+        );
+    }
+    let got: BTreeSet<(String, u64, String, String)> = report
+        .rejects
+        .iter()
+        .map(|r| {
+            (
+                common::file_of(&r.file),
+                r.row,
+                r.field.clone(),
+                r.code.clone(),
+            )
+        })
+        .collect();
+    let want: BTreeSet<(String, u64, String, String)> = truth
+        .rejects
+        .iter()
+        .map(|r| {
+            (
+                r.file.clone(),
+                r.row as u64,
+                r.field.clone(),
+                r.code.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got.difference(&want).collect::<Vec<_>>(),
+        Vec::<&(String, u64, String, String)>::new(),
+        "unexpected rejects"
+    );
+    assert_eq!(
+        want.difference(&got).collect::<Vec<_>>(),
+        Vec::<&(String, u64, String, String)>::new(),
+        "missing rejects"
+    );
+
+    assert_eq!(
+        report.duplicate_groups, truth.duplicate_groups,
+        "duplicate groups"
+    );
+    assert_eq!(
+        report.trust_by_project, truth.trust_by_project,
+        "trust per matter"
+    );
+    assert_eq!(
+        report.trust_by_client, truth.trust_by_client,
+        "trust per client"
+    );
+    let got: BTreeSet<_> = report
+        .trust_mismatches
+        .iter()
+        .map(|m| (m.project_id.clone(), m.source_balance, m.computed_balance))
+        .collect();
+    let want: BTreeSet<_> = truth
+        .trust_mismatches
+        .iter()
+        .map(|m| (m.project_id.clone(), m.source_balance, m.computed_balance))
+        .collect();
+    assert_eq!(got, want, "trust mismatches");
+    assert_eq!(
+        report.invoice_balance, truth.invoice_balance,
+        "invoice balances"
+    );
+    assert_eq!(
+        report.receivable_by_project, truth.receivable_by_project,
+        "receivables"
+    );
+    let got: BTreeSet<_> = report
+        .invoice_mismatches
+        .iter()
+        .map(|m| {
+            (
+                m.invoice_id.clone(),
+                m.source_balance_due,
+                m.computed_balance,
+            )
+        })
+        .collect();
+    let want: BTreeSet<_> = truth
+        .invoice_mismatches
+        .iter()
+        .map(|m| {
+            (
+                m.invoice_id.clone(),
+                m.source_balance_due,
+                m.computed_balance,
+            )
+        })
+        .collect();
+    assert_eq!(got, want, "invoice mismatches");
+    assert_eq!(report.documents, truth.documents, "document checksums");
+    assert_eq!(
+        report.email_attachments, truth.email_attachments,
+        "email attachments"
+    );
+    assert!(
+        report.document_problems.is_empty(),
+        "{:?}",
+        report.document_problems
+    );
+    for (kind, counts) in &truth.kinds {
+        if counts.loaded > 0 {
+            assert!(
+                report
+                    .kinds
+                    .get(kind.as_str())
+                    .is_some_and(|c| c.loaded > 0),
+                "{kind} loads"
+            );
+        }
+    }
+    eprintln!(
+        "kinds in the sample: {:?}",
+        truth.kinds.keys().collect::<Vec<_>>()
+    );
+    // The files a person reads and corrects were written.
+    let dir = data.path().join("reports").join("sample");
+    assert!(dir.join("report.html").exists());
+    assert!(dir.join("report.json").exists());
+}
