@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The whole test suite, on a fresh machine: installs what the tests need, starts the
+# throwaway servers they use on loopback, runs every test, and stops the servers.
+#
+#   scripts/test.sh            everything
+#   SKIP_INFRA=1 scripts/test.sh   without the Terraform/checkov suite
+#   FUZZ_SECONDS=0 scripts/test.sh without the fuzz smoke run
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+say() { printf '\n== %s\n' "$*"; }
+failures=()
+
+say "toolchain"
+cargo --version
+if ! cargo nextest --version >/dev/null 2>&1; then
+    cargo install cargo-nextest --locked
+fi
+
+say "workspace tests"
+if cargo nextest run --workspace --no-fail-fast; then :; else failures+=("cargo nextest"); fi
+if cargo test --workspace --doc --quiet; then :; else failures+=("doc tests"); fi
+
+if [ "${SKIP_INFRA:-0}" != "1" ]; then
+    say "infrastructure (terraform fmt/validate/test, checkov)"
+    if [ -z "${TF_PLUGIN_DIR:-}" ] && [ -d /opt/tf-plugins ]; then export TF_PLUGIN_DIR=/opt/tf-plugins; fi
+    if scripts/test-infra.sh; then :; else failures+=("infra"); fi
+fi
+
+if [ "${FUZZ_SECONDS:-10}" != "0" ]; then
+    say "fuzz smoke (${FUZZ_SECONDS:-10}s per target)"
+    if FUZZ_SECONDS="${FUZZ_SECONDS:-10}" scripts/fuzz-smoke.sh; then :; else failures+=("fuzz"); fi
+fi
+
+if [ ${#failures[@]} -gt 0 ]; then
+    printf '\nFAILED: %s\n' "${failures[*]}"
+    exit 1
+fi
+printf '\nall suites passed\n'
