@@ -1,0 +1,219 @@
+//! Delivery semantics: duplicated and reordered messages change nothing, a poison message is
+//! dead-lettered after exactly three receives, and a job blocked by one completes after the
+//! cause is fixed and the DLQ is redriven.
+
+mod common;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use migrationai_domain::Kind;
+use migrationai_ports::queue::{ReceiveOptions, ReceivedMessage};
+use migrationai_processing::batch::{BatchProcessor, Handler, HandlerError};
+use migrationai_processing::fingerprint::fingerprint;
+use migrationai_processing::handlers::EntityHandler;
+use migrationai_processing::jobs::{self, JobsHandler};
+use migrationai_processing::{migrate, App, RunOutcome};
+use tokio_util::sync::CancellationToken;
+
+async fn baseline(sample: &common::Sample) -> (String, migrationai_processing::Report) {
+    let data = tempfile::tempdir().expect("tempdir");
+    let config = common::config(data.path());
+    let report = migrate(
+        &sample.export,
+        Some(&sample.mapping),
+        Some("sample".into()),
+        &config,
+        &|_| {},
+    )
+    .await
+    .expect("migrate");
+    let app = App::open(&config).await.expect("open");
+    let job = app.find_job("sample").await.expect("job");
+    let print = fingerprint(app.services.store.as_ref(), &job.tenant, &job.id)
+        .await
+        .expect("fingerprint");
+    (print, report)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn duplicated_and_reordered_messages_change_nothing() {
+    let sample = common::small_sample();
+    let (expected, expected_report) = baseline(&sample).await;
+
+    let data = tempfile::tempdir().expect("tempdir");
+    let app = App::open(&common::config(data.path())).await.expect("open");
+    let job = app
+        .submit(&sample.export, Some(&sample.mapping), Some("sample".into()))
+        .await
+        .expect("submit");
+    let s = &app.services;
+    let jobs_handler = JobsHandler::new(s.clone());
+    let handlers: Vec<(String, Arc<EntityHandler>)> = Kind::ENTITIES
+        .into_iter()
+        .map(|k| (s.names.queue(k.as_str()), EntityHandler::new(k, s.clone())))
+        .collect();
+    let jobs_queue = s.names.queue(Kind::Jobs.as_str());
+    for _ in 0..200 {
+        let row = s.job(&job.tenant, &job.id).await.expect("job");
+        if row.status == jobs::DONE {
+            break;
+        }
+        for m in s
+            .queue
+            .receive(&jobs_queue, &ReceiveOptions::batch(10))
+            .await
+            .expect("receive")
+        {
+            jobs_handler.handle(&m).await.expect("job message");
+            s.queue
+                .delete(&jobs_queue, &m.receipt_handle)
+                .await
+                .expect("delete");
+        }
+        // Everything a phase has queued, delivered twice, newest first.
+        let mut work: Vec<(usize, ReceivedMessage)> = Vec::new();
+        for (i, (queue, _)) in handlers.iter().enumerate() {
+            loop {
+                let got = s
+                    .queue
+                    .receive(queue, &ReceiveOptions::batch(10))
+                    .await
+                    .expect("receive");
+                if got.is_empty() {
+                    break;
+                }
+                work.extend(got.into_iter().map(|m| (i, m)));
+            }
+        }
+        work.reverse();
+        for (i, m) in &work {
+            handlers[*i].1.handle(m).await.expect("first delivery");
+        }
+        for (i, m) in &work {
+            handlers[*i].1.handle(m).await.expect("second delivery");
+            s.queue
+                .delete(&handlers[*i].0, &m.receipt_handle)
+                .await
+                .expect("delete");
+        }
+    }
+    let row = s.job(&job.tenant, &job.id).await.expect("job");
+    assert_eq!(row.status, jobs::DONE);
+    let got = fingerprint(s.store.as_ref(), &job.tenant, &job.id)
+        .await
+        .expect("fingerprint");
+    assert_eq!(got, expected, "store differs from a plain run");
+    let report: migrationai_processing::Report =
+        serde_json::from_str(row.report.as_deref().expect("report")).expect("report json");
+    assert_eq!(report, expected_report);
+}
+
+/// Counts deliveries on the way to the real handler.
+struct Counting {
+    inner: Arc<EntityHandler>,
+    calls: AtomicUsize,
+}
+
+#[async_trait]
+impl Handler for Counting {
+    async fn handle(&self, message: &ReceivedMessage) -> Result<(), HandlerError> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        self.inner.handle(message).await
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn poison_message_is_dead_lettered_after_three_receives() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let app = App::open(&common::config(data.path())).await.expect("open");
+    let s = &app.services;
+    let queue = s.names.queue("contacts");
+    s.queue
+        .send(&queue, "this is not a message", None)
+        .await
+        .expect("send");
+    let handler = Counting {
+        inner: EntityHandler::new(Kind::Contacts, s.clone()),
+        calls: AtomicUsize::new(0),
+    };
+    let processor = BatchProcessor::new(s.queue.clone(), queue.clone(), Duration::from_secs(30))
+        .with_retry_delay(Duration::ZERO)
+        .with_failure_log(s.store.clone());
+    let shutdown = CancellationToken::new();
+    for _ in 0..10 {
+        let got = s
+            .queue
+            .receive(&queue, &ReceiveOptions::batch(10))
+            .await
+            .expect("receive");
+        if got.is_empty() {
+            continue;
+        }
+        let result = processor.process(got, &handler, &shutdown).await;
+        assert_eq!(result.failures().len(), 1, "partial batch failure reported");
+    }
+    assert_eq!(handler.calls.load(Ordering::SeqCst), 3);
+    let dead = app.dlq_list("contacts").await.expect("dlq");
+    assert_eq!(dead.len(), 1);
+    assert!(
+        dead[0]
+            .last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("unreadable")),
+        "{dead:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn blocked_job_reports_dead_letters_and_completes_after_redrive() {
+    let sample = common::small_sample();
+    let (expected, _) = baseline(&sample).await;
+    let data = tempfile::tempdir().expect("tempdir");
+    let mut config = common::config(data.path());
+    config.retry_delay = Duration::ZERO;
+    let app = App::open(&config).await.expect("open");
+    let s = &app.services;
+    let job = app
+        .submit(&sample.export, Some(&sample.mapping), Some("sample".into()))
+        .await
+        .expect("submit");
+    // Plan here, then take away the first contacts batch so its message cannot be processed.
+    jobs::resume(s, &job.tenant, &job.id).await.expect("plan");
+    s.queue.purge(&s.names.queue("jobs")).await.expect("purge");
+    let batches = s
+        .store
+        .batches(&job.tenant, &job.id)
+        .await
+        .expect("batches");
+    let first = batches
+        .iter()
+        .find(|b| b.kind == "contacts")
+        .expect("contacts batch");
+    let saved = s.blobs.get(&first.blob_key).await.expect("blob");
+    s.blobs.delete(&first.blob_key).await.expect("delete blob");
+
+    match app.run(&job, &|_| {}).await.expect("run") {
+        RunOutcome::Stalled(dead) => {
+            assert_eq!(dead.len(), 1, "{dead:?}");
+            assert!(dead[0]
+                .last_error
+                .as_deref()
+                .is_some_and(|e| e.contains("batch blob")));
+        }
+        RunOutcome::Done(_) => panic!("the job cannot finish without its batch"),
+    }
+
+    s.blobs.put(&first.blob_key, saved).await.expect("restore");
+    assert_eq!(app.dlq_redrive("contacts").await.expect("redrive"), 1);
+    match app.run(&job, &|_| {}).await.expect("run") {
+        RunOutcome::Done(report) => assert!(report.kinds.contains_key("contacts")),
+        RunOutcome::Stalled(dead) => panic!("still stalled: {dead:?}"),
+    }
+    let got = fingerprint(s.store.as_ref(), &job.tenant, &job.id)
+        .await
+        .expect("fingerprint");
+    assert_eq!(got, expected);
+}
