@@ -99,6 +99,29 @@ pub fn generate(opts: &SampleOptions) -> Result<Summary, SampleError> {
         |salt: u64| Rng::seed_from_u64(opts.seed ^ salt.wrapping_mul(0x9E37_79B9_7F4A_7C15));
     let contacts = kinds::contacts::write(&root, &plan, &mut stream(1), &mut sim)?;
     let matters = kinds::matters::write(&root, &plan, &mut stream(2), &mut sim, &contacts.loaded)?;
+    kinds::work::write_sections(&root, &plan, &mut stream(3), &mut sim, &matters)?;
+    kinds::work::write_notes(
+        &root,
+        &plan,
+        &mut stream(4),
+        &mut sim,
+        &matters,
+        &contacts.loaded,
+    )?;
+    kinds::work::write_calendar(&root, &plan, &mut stream(5), &mut sim, &matters)?;
+    kinds::work::write_tasks(&root, &plan, &mut stream(6), &mut sim, &matters)?;
+    let billable =
+        kinds::billing::write_activities(&root, &plan, &mut stream(7), &mut sim, &matters)?;
+    let trust = kinds::billing::write_trust(&root, &plan, &mut stream(8), &mut sim, &matters)?;
+    let emails =
+        kinds::files::write_emails(&root, &plan, &mut stream(9), &mut sim, &matters, opts.seed)?;
+    let documents =
+        kinds::files::write_documents(&root, &plan, &mut stream(10), &mut sim, &matters)?;
+    let invoices =
+        kinds::billing::write_bills(&root, &plan, &mut stream(11), &mut sim, &matters, &billable)?;
+    // The ledger is kept in processing (phase) order, which is how the pipeline reports it.
+    let mut rejects = std::mem::take(&mut sim.rejects);
+    rejects.sort_by_key(|r| r.kind.phase());
 
     let ground = GroundTruth {
         seed: opts.seed,
@@ -106,18 +129,17 @@ pub fn generate(opts: &SampleOptions) -> Result<Summary, SampleError> {
         currency: "USD".into(),
         files: std::mem::take(&mut sim.files),
         kinds: sim.counts.clone(),
-        rejects: std::mem::take(&mut sim.rejects),
+        rejects,
         duplicate_groups: contacts.duplicate_groups,
-        trust_by_project: BTreeMap::new(),
-        trust_by_client: BTreeMap::new(),
-        trust_mismatches: Vec::new(),
-        invoice_balance: BTreeMap::new(),
-        receivable_by_project: BTreeMap::new(),
-        invoice_mismatches: Vec::new(),
-        documents: BTreeMap::new(),
-        email_attachments: BTreeMap::new(),
+        trust_by_project: trust.by_project,
+        trust_by_client: trust.by_client,
+        trust_mismatches: trust.mismatches,
+        invoice_balance: invoices.balance,
+        receivable_by_project: invoices.receivable,
+        invoice_mismatches: invoices.mismatches,
+        documents,
+        email_attachments: emails,
     };
-    let _ = matters;
     finish(
         opts,
         started,
