@@ -1,0 +1,139 @@
+//! The store's contract, written over `&dyn Store` so the PostgreSQL adapter can run it too.
+
+use migrationai_adapters::sql::SqlStore;
+use migrationai_ports::store::{BatchRow, BatchWrite, JobRow, RecordRow, RejectRow, Store};
+
+fn job(tenant: &str, id: &str, name: &str) -> JobRow {
+    JobRow {
+        tenant: tenant.into(),
+        id: id.into(),
+        name: name.into(),
+        status: "planning".into(),
+        phase: -1,
+        fanout: -1,
+        settings: "{}".into(),
+        mapping: String::new(),
+        report: None,
+        error: None,
+        created_at: 1,
+        updated_at: 1,
+    }
+}
+
+fn record(id: &str) -> RecordRow {
+    RecordRow {
+        kind: "contacts".into(),
+        source_id: id.into(),
+        canonical_id: format!("c-{id}"),
+        file: "contacts.csv".into(),
+        row: 2,
+        data: "{}".into(),
+    }
+}
+
+pub async fn contract(store: &dyn Store) {
+    store.ensure_tenant("t1", "one").await.expect("tenant");
+    store.ensure_tenant("t2", "two").await.expect("tenant");
+    let a = store
+        .create_job(&job("t1", "j1", "first"))
+        .await
+        .expect("job");
+    // Creating a job of an existing name returns the existing job.
+    let again = store
+        .create_job(&job("t1", "other-id", "first"))
+        .await
+        .expect("job");
+    assert_eq!(again.id, a.id);
+    store
+        .create_job(&job("t2", "j1", "first"))
+        .await
+        .expect("job");
+
+    // The phase moves once however many callers try.
+    assert!(store.advance_phase("t1", "j1", -1, 0).await.expect("cas"));
+    assert!(!store.advance_phase("t1", "j1", -1, 0).await.expect("cas"));
+
+    let batch = BatchRow {
+        kind: "contacts".into(),
+        batch_no: 0,
+        file: "contacts.csv".into(),
+        blob_key: "k".into(),
+        rows: 2,
+        done: false,
+        loaded: 0,
+        rejected: 0,
+    };
+    store
+        .add_batches("t1", "j1", &[batch.clone()])
+        .await
+        .expect("batches");
+    store
+        .add_batches("t1", "j1", &[batch.clone()])
+        .await
+        .expect("batches again");
+    let write = BatchWrite {
+        job: "j1".into(),
+        kind: "contacts".into(),
+        batch_no: 0,
+        records: vec![record("C1")],
+        rejects: vec![RejectRow {
+            kind: "contacts".into(),
+            file: "contacts.csv".into(),
+            row: 3,
+            source_id: Some("C2".into()),
+            field: "email".into(),
+            code: "invalid_email".into(),
+            reason: "no".into(),
+            raw: "[]".into(),
+        }],
+    };
+    assert!(store.commit_batch("t1", &write).await.expect("commit"));
+    // A redelivered batch changes nothing.
+    assert!(!store
+        .commit_batch("t1", &write)
+        .await
+        .expect("commit again"));
+    let progress = store.progress("t1", "j1").await.expect("progress");
+    assert_eq!(
+        (progress[0].rows, progress[0].loaded, progress[0].rejected),
+        (2, 1, 1)
+    );
+    assert_eq!(
+        store
+            .records("t1", "j1", "contacts")
+            .await
+            .expect("records")
+            .len(),
+        1
+    );
+    assert_eq!(store.rejects("t1", "j1").await.expect("rejects").len(), 1);
+    let found = store
+        .lookup("t1", "j1", "contacts", &["C1".into(), "C9".into()])
+        .await
+        .expect("lookup");
+    assert_eq!(found, vec![("C1".to_string(), "c-C1".to_string())]);
+
+    // Another tenant sees none of it, even with the same job id.
+    assert!(store
+        .records("t2", "j1", "contacts")
+        .await
+        .expect("records")
+        .is_empty());
+    assert!(store.rejects("t2", "j1").await.expect("rejects").is_empty());
+    assert!(store
+        .lookup("t2", "j1", "contacts", &["C1".into()])
+        .await
+        .expect("lookup")
+        .is_empty());
+    assert!(store.batches("t2", "j1").await.expect("batches").is_empty());
+    assert_eq!(store.jobs("t2").await.expect("jobs").len(), 1);
+}
+
+#[tokio::test]
+async fn sqlite_store_keeps_the_contract() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = SqlStore::open_sqlite(&dir.path().join("store.db"))
+        .await
+        .expect("open");
+    contract(&store).await;
+}
