@@ -338,6 +338,15 @@ fn truncated_json_reads_what_is_there_then_reports() {
 }
 
 #[test]
+fn json_with_trailing_garbage_keeps_every_element() {
+    let (_d, _e, reader) = table("x.json", br#"[{"a": 1}, {"a": 2}] oops"#);
+    let (rows, errors) = drain(&mut reader.expect("opens"));
+    assert_eq!(values(&rows), [["1"], ["2"]]);
+    assert_eq!(errors.len(), 1);
+    assert_at(&errors[0], ErrorKind::InvalidJson, "x.json", Some(4), None);
+}
+
+#[test]
 fn json_that_is_not_an_array_of_objects() {
     let e = open_err("x.json", br#"{"a": 1}"#);
     assert_at(&e, ErrorKind::NotArrayOfObjects, "x.json", None, None);

@@ -315,7 +315,21 @@ impl CsvTable {
         let raw: Vec<String> = split_fields(parser.record(), parser.field_ends())
             .map(|f| String::from_utf8_lossy(f).into_owned())
             .collect();
-        let (headers, header_issues) = normalize_headers(raw, name);
+        let (headers, mut header_issues) = normalize_headers(raw, name);
+        if std::str::from_utf8(parser.record()).is_err() {
+            header_issues.push(
+                ReadError::new(
+                    ErrorKind::InvalidEncoding,
+                    name,
+                    format!(
+                        "the header row holds bytes that are not valid {} text; they were \
+                         replaced with the \\u{{FFFD}} character",
+                        encoding.label()
+                    ),
+                )
+                .at_row(1),
+            );
+        }
 
         let mut table = CsvTable {
             name: name.to_string(),

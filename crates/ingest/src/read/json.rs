@@ -107,6 +107,8 @@ enum Piece {
 struct ArraySplitter {
     src: Stream,
     started: bool,
+    /// The closing ']' was seen after the last element returned.
+    closed: bool,
     done: bool,
     max: usize,
 }
@@ -116,6 +118,7 @@ impl ArraySplitter {
         ArraySplitter {
             src,
             started: false,
+            closed: false,
             done: false,
             max,
         }
@@ -146,6 +149,10 @@ impl ArraySplitter {
         let io = |e: io::Error| (ErrorKind::Io, format!("could not read the file: {e}"));
         if self.done {
             return Ok(None);
+        }
+        if self.closed {
+            // Checked only now so the last element is not lost to trailing garbage.
+            return self.finish();
         }
         if !self.started {
             self.started = true;
@@ -226,9 +233,7 @@ impl ArraySplitter {
             self.src.consume(used);
             if let Some(delim) = end {
                 self.src.consume(1);
-                if delim == b']' {
-                    self.finish()?;
-                }
+                self.closed = delim == b']';
                 return Ok(Some(if oversize {
                     Piece::Oversize
                 } else {
