@@ -284,9 +284,21 @@ pub(crate) async fn delete_receipts(
     if receipts.is_empty() {
         return Ok(Vec::new());
     }
-    let matches = vec!["(seq = ? AND receipt = ?)"; receipts.len()].join(" OR ");
-    let sql = format!("DELETE FROM messages WHERE queue_id = ? AND ({matches}) RETURNING seq");
-    let mut query = sqlx::query_scalar(&sql).bind(queue_id);
+    // The rowid IN list must drive the lookups: the unary `+` keeps SQLite
+    // from walking the queue's index instead, and the CASE checks each row's
+    // token.
+    let whens = " WHEN ? THEN ?".repeat(receipts.len());
+    let sql = format!(
+        "DELETE FROM messages
+         WHERE seq IN ({}) AND +queue_id = ? AND receipt = CASE seq{whens} END
+         RETURNING seq",
+        placeholders(receipts.len())
+    );
+    let mut query = sqlx::query_scalar(&sql);
+    for receipt in receipts {
+        query = query.bind(receipt.seq);
+    }
+    query = query.bind(queue_id);
     for receipt in receipts {
         query = query.bind(receipt.seq).bind(receipt.token);
     }
@@ -304,7 +316,7 @@ pub(crate) async fn existing(
         return Ok(Vec::new());
     }
     let sql = format!(
-        "SELECT seq FROM messages WHERE queue_id = ? AND seq IN ({})",
+        "SELECT seq FROM messages WHERE +queue_id = ? AND seq IN ({})",
         placeholders(seqs.len())
     );
     let mut query = sqlx::query_scalar(&sql).bind(queue_id);
@@ -323,7 +335,7 @@ pub(crate) async fn set_visible_at(
     visible_at_ms: i64,
 ) -> Result<bool, QueueError> {
     let done = sqlx::query(
-        "UPDATE messages SET visible_at_ms = ? WHERE seq = ? AND queue_id = ? AND receipt = ?",
+        "UPDATE messages SET visible_at_ms = ? WHERE seq = ? AND +queue_id = ? AND receipt = ?",
     )
     .bind(visible_at_ms)
     .bind(receipt.seq)
