@@ -1,0 +1,142 @@
+//! The bad-input corpus at the row level: values a reader accepts but a migration must refuse,
+//! each with a clear error naming file, row and field, and no row silently dropped.
+
+use migrationai_ingest::inspect::{inspect, InspectOptions, InspectReport, NoProgress, Problem};
+use migrationai_ingest::mapping::Mapping;
+
+const MAPPING: &str = r#"
+currency = "USD"
+country = "US"
+time_zone = "America/New_York"
+
+[[file]]
+path = "time.csv"
+kind = "billing-items"
+[file.columns]
+"Entry" = "item_id"
+"Matter" = "project_id"
+"Type" = "item_type"
+"Date" = "date"
+"Hours" = "quantity"
+"Rate" = "rate"
+"Total" = "amount"
+"Narrative" = "description"
+
+[[file]]
+path = "docs.csv"
+kind = "document"
+[file.columns]
+"Doc" = "document_id"
+"Matter" = "project_id"
+"Path" = "file_path"
+"#;
+
+fn run(files: &[(&str, &str)]) -> (tempfile::TempDir, InspectReport) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (name, body) in files {
+        let path = dir.path().join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("folder");
+        }
+        std::fs::write(&path, body).expect("write");
+    }
+    let mapping = Mapping::parse("mapping.toml", MAPPING).expect("mapping parses");
+    let opts = InspectOptions { mapping: Some(mapping), problems_per_file: 100, ..InspectOptions::default() };
+    let report = inspect(dir.path(), &opts, &NoProgress).expect("inspect");
+    (dir, report)
+}
+
+fn problems<'a>(r: &'a InspectReport, file: &str) -> Vec<&'a Problem> {
+    r.files.iter().filter(|f| f.file == file).flat_map(|f| f.problems.iter()).collect()
+}
+
+/// Asserts one problem at `row` in `column` with `code`, whose message is plain English.
+fn expect(r: &InspectReport, file: &str, row: u64, column: &str, code: &str) {
+    let found = problems(r, file)
+        .into_iter()
+        .find(|p| p.row == Some(row) && p.column.as_deref() == Some(column) && p.code == code);
+    let p = found.unwrap_or_else(|| panic!("{file} row {row} \"{column}\" {code}: got {:#?}", problems(r, file)));
+    assert!(p.message.len() > 10, "message explains: {}", p.message);
+}
+
+const HEADER: &str = "Entry,Matter,Type,Date,Hours,Rate,Total,Narrative\n";
+
+fn time_csv(rows: &[&str]) -> String {
+    let mut s = HEADER.to_string();
+    for r in rows {
+        s.push_str(r);
+        s.push('\n');
+    }
+    s
+}
+
+#[test]
+fn every_bad_value_is_named_and_nothing_is_dropped() {
+    let body = time_csv(&[
+        "T1,M1,time,2024-03-05,1.5,200,300.00,Drafting",            // row 2: fine
+        "T2,M1,time,03/04/24,1,200,200.00,Two-digit year",          // row 3
+        "T3,M1,time,03/04/2024,1,200,200.00,Day or month?",         // row 4
+        "T4,M1,time,2024-03-05,1,200,200.00,\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"", // row 5
+        "T5,M1,expense,2024-03-05,1,-50,-50.00,Negative rate",      // row 6
+        "T6,M1,time,2024-03-05,1,200,99999999999999999999999999999999,Overflow", // row 7
+        "T7,M1,time,2024-03-05,1,200,€200.00,Other currency",       // row 8
+        "T1,M1,time,2024-03-05,1,200,200.00,Duplicate id",          // row 9
+        "T9,M1,barter,2024-03-05,1,200,200.00,Unknown type",        // row 10
+        "T10,M1,time,2024-02-30,1,200,200.00,No such day",          // row 11
+        "T11,M1,time,2024-03-05,1,200,12.3.4,Not an amount",        // row 12
+        "T12,,time,2024-03-05,1,200,200.00,No matter",              // row 13
+        "T13,M1,time,2024-03-05,lots,200,200.00,Hours in words",    // row 14
+        "T14,M1,time,2024-03-05,1,200,200.00,\"+SUM(A1:A9)\"",      // row 15
+    ]);
+    let (_dir, r) = run(&[("time.csv", &body)]);
+    let f = &r.files[0];
+    assert_eq!(f.rows, 14, "every row is counted");
+    expect(&r, "time.csv", 3, "Date", "two_digit_year");
+    expect(&r, "time.csv", 4, "Date", "ambiguous_date");
+    expect(&r, "time.csv", 5, "Narrative", "formula");
+    expect(&r, "time.csv", 6, "Rate", "negative_amount");
+    expect(&r, "time.csv", 7, "Total", "amount_out_of_range");
+    expect(&r, "time.csv", 8, "Total", "currency_mismatch");
+    expect(&r, "time.csv", 9, "Entry", "duplicate_id");
+    expect(&r, "time.csv", 10, "Type", "invalid_choice");
+    expect(&r, "time.csv", 11, "Date", "invalid_date");
+    expect(&r, "time.csv", 12, "Total", "invalid_amount");
+    expect(&r, "time.csv", 13, "Matter", "required");
+    expect(&r, "time.csv", 14, "Hours", "invalid_number");
+    expect(&r, "time.csv", 15, "Narrative", "formula");
+    // Loaded + rejected = read: one valid row, thirteen problems, one per row.
+    assert_eq!(f.valid_rows, 1);
+    assert_eq!(f.problem_totals.values().sum::<u64>(), 13);
+}
+
+#[test]
+fn the_column_decides_day_month_order() {
+    // 13/04/2024 shows the column is day-first, so 03/04/2024 is 3 April, not an error.
+    let body = time_csv(&["T1,M1,time,13/04/2024,1,200,200.00,a", "T2,M1,time,03/04/2024,1,200,200.00,b"]);
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("time.csv"), body).expect("write");
+    let report = inspect(dir.path(), &InspectOptions::default(), &NoProgress).expect("inspect");
+    let f = &report.files[0];
+    assert_eq!(f.suggestion.date_order, Some(migrationai_domain::value::DateOrder::Dmy));
+    assert_eq!(f.valid_rows, 2, "{:?}", f.problems);
+}
+
+#[test]
+fn document_references_stay_inside_the_export() {
+    let docs = "Doc,Matter,Path\nD1,M1,files/a.pdf\nD2,M1,../../etc/passwd\nD3,M1,/etc/passwd\nD4,M1,C:\\Windows\\win.ini\nD5,M1,files/missing.pdf\nD6,M1,files\\A.PDF\n";
+    let (_dir, r) = run(&[("docs.csv", docs), ("files/a.pdf", "%PDF-1.4 test")]);
+    expect(&r, "docs.csv", 3, "Path", "path_traversal");
+    expect(&r, "docs.csv", 4, "Path", "absolute_path");
+    expect(&r, "docs.csv", 5, "Path", "absolute_path");
+    expect(&r, "docs.csv", 6, "Path", "missing_file");
+    let f = &r.files[0];
+    assert_eq!(f.rows, 6);
+    assert_eq!(f.valid_rows, 2, "a.pdf by its own name and with other case and backslashes: {:?}", f.problems);
+}
+
+#[test]
+fn mapping_names_unknown_fields_by_line() {
+    let bad = MAPPING.replace("\"Hours\" = \"quantity\"", "\"Hours\" = \"hours_worked\"");
+    let e = Mapping::parse("mapping.toml", &bad).expect_err("unknown field");
+    assert!(e.to_string().starts_with("mapping.toml:14:"), "{e}");
+}
