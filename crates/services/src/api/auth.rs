@@ -1,0 +1,113 @@
+//! Sign-in (email + password → API token), the caller, their tokens, revocation.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::auth::{check_password, issue_api_token, ApiUser};
+use crate::db::accounts::{TokenInfo, User};
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SignIn {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IssuedToken {
+    /// The bearer token. Shown once; only its SHA-256 is stored.
+    pub token: String,
+    pub token_id: String,
+    pub tenant: String,
+    pub user: User,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Me {
+    pub user_id: String,
+    pub email: String,
+    pub tenant: String,
+    pub role: String,
+    pub token_id: String,
+}
+
+#[utoipa::path(post, path = "/v1/auth/sign-in", tag = "auth", request_body = SignIn,
+    responses((status = 200, body = IssuedToken), (status = 401, body = ErrorBody)))]
+pub async fn sign_in(
+    State(state): State<AppState>,
+    Json(req): Json<SignIn>,
+) -> ApiResult<Json<IssuedToken>> {
+    let user = check_password(&state, &req.email, &req.password).await?;
+    let (token, token_id) = issue_api_token(&state, &user).await?;
+    tracing::info!(user = %user.id, tenant = %user.tenant, "signed in");
+    Ok(Json(IssuedToken {
+        token,
+        token_id,
+        tenant: user.tenant.clone(),
+        user,
+    }))
+}
+
+#[utoipa::path(post, path = "/v1/auth/sign-out", tag = "auth", security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = ErrorBody)))]
+pub async fn sign_out(State(state): State<AppState>, ApiUser(p): ApiUser) -> ApiResult<StatusCode> {
+    if let Some(hash) = state
+        .db
+        .revoke_token(&p.tenant, &p.user_id, &p.token_id)
+        .await?
+    {
+        state.forget(&hash);
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/v1/me", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
+pub async fn me(ApiUser(p): ApiUser) -> Json<Me> {
+    Json(Me {
+        user_id: p.user_id,
+        email: p.email,
+        tenant: p.tenant,
+        role: p.role,
+        token_id: p.token_id,
+    })
+}
+
+#[utoipa::path(get, path = "/v1/auth/tokens", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = Vec<TokenInfo>), (status = 401, body = ErrorBody)))]
+pub async fn tokens(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+) -> ApiResult<Json<Vec<TokenInfo>>> {
+    Ok(Json(state.db.tokens(&p.tenant, &p.user_id).await?))
+}
+
+#[utoipa::path(delete, path = "/v1/auth/tokens/{token_id}", tag = "auth", security(("bearer" = [])),
+    params(("token_id" = String, Path, description = "Id of one of the caller's tokens")),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn revoke(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    Path(token_id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let hash = state
+        .db
+        .revoke_token(&p.tenant, &p.user_id, &token_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    state.forget(&hash);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/v1/users", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = Vec<User>), (status = 401, body = ErrorBody)))]
+pub async fn users(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+) -> ApiResult<Json<Vec<User>>> {
+    Ok(Json(state.db.users(Some(&p.tenant)).await?))
+}

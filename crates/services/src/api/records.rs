@@ -1,0 +1,37 @@
+//! Read endpoints for the migrated kinds, served from the cache when they can.
+
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+
+use crate::auth::ApiUser;
+use crate::error::{ApiResult, ErrorBody};
+use crate::records::{self, RecordDetail, RecordPage, RecordQuery};
+use crate::state::AppState;
+
+#[utoipa::path(get, path = "/v1/jobs/{job_id}/records/{kind}", tag = "records", security(("bearer" = [])),
+    params(("job_id" = String, Path), ("kind" = String, Path, description = "A kind slug, e.g. contacts, billing-items"), RecordQuery),
+    responses((status = 200, body = RecordPage), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn list(
+    State(s): State<AppState>,
+    ApiUser(p): ApiUser,
+    Path((job_id, kind)): Path<(String, String)>,
+    Query(q): Query<RecordQuery>,
+) -> ApiResult<Response> {
+    let body = records::list_json(&s, &p.tenant, &job_id, &kind, &q).await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+}
+
+#[utoipa::path(get, path = "/v1/jobs/{job_id}/records/{kind}/{source_id}", tag = "records", security(("bearer" = [])),
+    params(("job_id" = String, Path), ("kind" = String, Path), ("source_id" = String, Path, description = "The record's id in the source export")),
+    responses((status = 200, body = RecordDetail), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn one(
+    State(s): State<AppState>,
+    ApiUser(p): ApiUser,
+    Path((job_id, kind, source_id)): Path<(String, String, String)>,
+) -> ApiResult<Json<RecordDetail>> {
+    Ok(Json(
+        records::one(&s, &p.tenant, &job_id, &kind, &source_id).await?,
+    ))
+}

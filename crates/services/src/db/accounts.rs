@@ -1,0 +1,264 @@
+//! Tenants (firms), users, and the tokens that authenticate them: API tokens and browser
+//! sessions, both stored as the SHA-256 of the secret.
+
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+use utoipa::ToSchema;
+
+use super::{now, Db};
+
+pub const ROLE_MEMBER: &str = "member";
+pub const ROLE_ADMIN: &str = "admin";
+pub const KIND_API: &str = "api";
+pub const KIND_SESSION: &str = "session";
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Tenant {
+    pub id: String,
+    pub name: String,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct User {
+    pub id: String,
+    pub tenant: String,
+    pub email: String,
+    pub role: String,
+    pub created_at: i64,
+}
+
+/// Who a valid token belongs to.
+#[derive(Debug, Clone, Serialize)]
+pub struct Principal {
+    pub tenant: String,
+    pub user_id: String,
+    pub email: String,
+    pub role: String,
+    pub token_id: String,
+    pub kind: String,
+    /// The session's CSRF secret (empty for API tokens).
+    pub csrf: String,
+}
+
+impl Principal {
+    pub fn is_admin(&self) -> bool {
+        self.role == ROLE_ADMIN
+    }
+}
+
+/// A token as listed: never the secret.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TokenInfo {
+    pub id: String,
+    pub kind: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub revoked: bool,
+}
+
+fn user(r: &AnyRow) -> Result<User, sqlx::Error> {
+    Ok(User {
+        id: r.try_get("id")?,
+        tenant: r.try_get("tenant")?,
+        email: r.try_get("email")?,
+        role: r.try_get("role")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+impl Db {
+    pub async fn create_tenant(&self, id: &str, name: &str) -> Result<bool, sqlx::Error> {
+        let done = sqlx::query(
+            "INSERT INTO svc_tenants (id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(id)
+        .bind(name)
+        .bind(now())
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn tenants(&self) -> Result<Vec<Tenant>, sqlx::Error> {
+        let rows = sqlx::query("SELECT id, name, created_at FROM svc_tenants ORDER BY id")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Tenant {
+                    id: r.try_get("id")?,
+                    name: r.try_get("name")?,
+                    created_at: r.try_get("created_at")?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn tenant(&self, id: &str) -> Result<Option<Tenant>, sqlx::Error> {
+        Ok(self.tenants().await?.into_iter().find(|t| t.id == id))
+    }
+
+    /// Creates a user; false when the email is taken.
+    pub async fn create_user(
+        &self,
+        tenant: &str,
+        email: &str,
+        password_hash: &str,
+        role: &str,
+    ) -> Result<Option<User>, sqlx::Error> {
+        let id = crate::auth::token::random_id(12);
+        let email = email.trim().to_lowercase();
+        let done = sqlx::query(
+            "INSERT INTO svc_users (id, tenant, email, password_hash, role, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (email) DO NOTHING",
+        )
+        .bind(&id)
+        .bind(tenant)
+        .bind(&email)
+        .bind(password_hash)
+        .bind(role)
+        .bind(now())
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Ok(None);
+        }
+        Ok(Some(User {
+            id,
+            tenant: tenant.into(),
+            email,
+            role: role.into(),
+            created_at: now(),
+        }))
+    }
+
+    /// The user of that email with their password hash.
+    pub async fn user_by_email(&self, email: &str) -> Result<Option<(User, String)>, sqlx::Error> {
+        let row = sqlx::query(
+            "SELECT id, tenant, email, role, created_at, password_hash FROM svc_users WHERE email = $1",
+        )
+        .bind(email.trim().to_lowercase())
+        .fetch_optional(&self.pool)
+        .await?;
+        match row {
+            Some(r) => Ok(Some((user(&r)?, r.try_get("password_hash")?))),
+            None => Ok(None),
+        }
+    }
+
+    pub async fn users(&self, tenant: Option<&str>) -> Result<Vec<User>, sqlx::Error> {
+        let rows = match tenant {
+            Some(t) => {
+                sqlx::query("SELECT id, tenant, email, role, created_at FROM svc_users WHERE tenant = $1 ORDER BY email")
+                    .bind(t)
+                    .fetch_all(&self.pool)
+                    .await?
+            }
+            None => {
+                sqlx::query("SELECT id, tenant, email, role, created_at FROM svc_users ORDER BY tenant, email")
+                    .fetch_all(&self.pool)
+                    .await?
+            }
+        };
+        rows.iter().map(user).collect()
+    }
+
+    /// Stores a new token for the user; returns its id.
+    pub async fn store_token(
+        &self,
+        user: &User,
+        hash: &str,
+        kind: &str,
+        csrf: &str,
+        ttl_secs: i64,
+    ) -> Result<String, sqlx::Error> {
+        let id = crate::auth::token::random_id(8);
+        let t = now();
+        sqlx::query(
+            "INSERT INTO svc_tokens (hash, id, tenant, user_id, kind, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(hash)
+        .bind(&id)
+        .bind(&user.tenant)
+        .bind(&user.id)
+        .bind(kind)
+        .bind(csrf)
+        .bind(t)
+        .bind(t + ttl_secs)
+        .execute(&self.pool)
+        .await?;
+        Ok(id)
+    }
+
+    /// The principal of an unexpired, unrevoked token hash.
+    pub async fn principal(&self, hash: &str) -> Result<Option<Principal>, sqlx::Error> {
+        let row = sqlx::query(
+            "SELECT t.id AS token_id, t.kind, t.csrf, t.tenant, u.id AS user_id, u.email, u.role FROM svc_tokens t JOIN svc_users u ON u.id = t.user_id AND u.tenant = t.tenant WHERE t.hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2",
+        )
+        .bind(hash)
+        .bind(now())
+        .fetch_optional(&self.pool)
+        .await?;
+        match row {
+            Some(r) => Ok(Some(Principal {
+                tenant: r.try_get("tenant")?,
+                user_id: r.try_get("user_id")?,
+                email: r.try_get("email")?,
+                role: r.try_get("role")?,
+                token_id: r.try_get("token_id")?,
+                kind: r.try_get("kind")?,
+                csrf: r.try_get("csrf")?,
+            })),
+            None => Ok(None),
+        }
+    }
+
+    pub async fn tokens(&self, tenant: &str, user_id: &str) -> Result<Vec<TokenInfo>, sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT id, kind, created_at, expires_at, revoked_at FROM svc_tokens WHERE tenant = $1 AND user_id = $2 ORDER BY created_at",
+        )
+        .bind(tenant)
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let revoked: Option<i64> = r.try_get("revoked_at")?;
+                Ok(TokenInfo {
+                    id: r.try_get("id")?,
+                    kind: r.try_get("kind")?,
+                    created_at: r.try_get("created_at")?,
+                    expires_at: r.try_get("expires_at")?,
+                    revoked: revoked.is_some(),
+                })
+            })
+            .collect()
+    }
+
+    /// Revokes a token of the tenant's user; returns its hash when it existed.
+    pub async fn revoke_token(
+        &self,
+        tenant: &str,
+        user_id: &str,
+        token_id: &str,
+    ) -> Result<Option<String>, sqlx::Error> {
+        let row = sqlx::query(
+            "SELECT hash FROM svc_tokens WHERE tenant = $1 AND user_id = $2 AND id = $3",
+        )
+        .bind(tenant)
+        .bind(user_id)
+        .bind(token_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let hash: String = row.try_get("hash")?;
+        sqlx::query("UPDATE svc_tokens SET revoked_at = $1 WHERE tenant = $2 AND id = $3 AND revoked_at IS NULL")
+            .bind(now())
+            .bind(tenant)
+            .bind(token_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(Some(hash))
+    }
+}

@@ -1,0 +1,22 @@
+//! MigrationAI's HTTP roles and tfp: the backend API (`api`), the admin API (`admin-api`),
+//! the firm web app (`web`), the admin console (`admin-web`), the transform and file
+//! processor (`tfp`), and `up`, all of them in one process.
+
+pub mod admin;
+pub mod admin_web;
+pub mod api;
+pub mod auth;
+pub mod db;
+pub mod error;
+pub mod jobs;
+pub mod metrics;
+pub mod records;
+pub mod roles;
+pub mod serve;
+pub mod state;
+pub mod tfp;
+pub mod web;
+
+pub use error::{ApiError, ApiResult};
+pub use migrationai_processing::Config;
+pub use state::{AppState, Settings};

@@ -1,0 +1,236 @@
+//! Reads of migrated records, cached through the cache port per (tenant, job) namespace.
+//! The namespace is bumped when a job writes (see [`invalidator`]), so a cached page is
+//! never older than the last observed write.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use bytes::Bytes;
+use migrationai_domain::Kind;
+use serde::{Deserialize, Serialize};
+use tokio_util::sync::CancellationToken;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::db::drafts::STARTED;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+const TTL: Duration = Duration::from_secs(300);
+const MAX_PER_PAGE: usize = 500;
+
+#[derive(Debug, Clone, Default, Deserialize, IntoParams, ToSchema)]
+#[into_params(parameter_in = Query)]
+pub struct RecordQuery {
+    /// Case-insensitive text that the record's fields must contain.
+    pub q: Option<String>,
+    /// Only records from this source file.
+    pub file: Option<String>,
+    /// 1-based page number.
+    pub page: Option<usize>,
+    /// Records per page (1 to 500, default 50).
+    pub per_page: Option<usize>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RecordView {
+    pub kind: String,
+    pub source_id: String,
+    pub canonical_id: String,
+    pub file: String,
+    pub row: i64,
+    #[schema(value_type = Object)]
+    pub data: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RecordPage {
+    pub items: Vec<RecordView>,
+    pub total: usize,
+    pub page: usize,
+    pub per_page: usize,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RecordLink {
+    /// "reference" (a field naming another record) or "duplicate" (a possible duplicate
+    /// contact, with the reason).
+    pub rel: String,
+    pub field: String,
+    pub target: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RecordDetail {
+    pub record: RecordView,
+    pub links: Vec<RecordLink>,
+}
+
+pub fn namespace(tenant: &str, job: &str) -> String {
+    format!("records:{tenant}:{job}")
+}
+
+fn kind(k: &str) -> ApiResult<Kind> {
+    match k.parse::<Kind>() {
+        Ok(Kind::Jobs) | Err(_) => Err(ApiError::NotFound),
+        Ok(k) => Ok(k),
+    }
+}
+
+fn view(r: migrationai_ports::store::RecordRow) -> RecordView {
+    RecordView {
+        data: serde_json::from_str(&r.data).unwrap_or(serde_json::Value::Null),
+        kind: r.kind,
+        source_id: r.source_id,
+        canonical_id: r.canonical_id,
+        file: r.file,
+        row: r.row,
+    }
+}
+
+async fn check_job(state: &AppState, tenant: &str, job: &str) -> ApiResult<()> {
+    crate::jobs::draft(state, tenant, job).await.map(|_| ())
+}
+
+/// One page of a kind's records as JSON bytes, from the cache when it can.
+pub async fn list_json(
+    state: &AppState,
+    tenant: &str,
+    job: &str,
+    kind_slug: &str,
+    q: &RecordQuery,
+) -> ApiResult<Bytes> {
+    let kind = kind(kind_slug)?;
+    let page = q.page.unwrap_or(1).max(1);
+    let per_page = q.per_page.unwrap_or(50).clamp(1, MAX_PER_PAGE);
+    let needle = q.q.as_deref().unwrap_or("").to_lowercase();
+    let file = q.file.as_deref().unwrap_or("");
+    let ns = namespace(tenant, job);
+    let key = format!("{}|{page}|{per_page}|{file}|{needle}", kind.as_str());
+    // A cached page exists only for a job the tenant owns (it was checked when stored).
+    if let Ok(Some(hit)) = state.cache.get_in(&ns, &key).await {
+        return Ok(hit);
+    }
+    check_job(state, tenant, job).await?;
+    let rows = state
+        .app
+        .services
+        .store
+        .records(tenant, job, kind.as_str())
+        .await?;
+    let matching: Vec<_> = rows
+        .into_iter()
+        .filter(|r| file.is_empty() || r.file == file)
+        .filter(|r| {
+            needle.is_empty()
+                || r.data.to_lowercase().contains(&needle)
+                || r.source_id.to_lowercase().contains(&needle)
+        })
+        .collect();
+    let total = matching.len();
+    let items = matching
+        .into_iter()
+        .skip((page - 1).saturating_mul(per_page))
+        .take(per_page)
+        .map(view)
+        .collect();
+    let body = serde_json::to_vec(&RecordPage {
+        items,
+        total,
+        page,
+        per_page,
+    })
+    .map_err(ApiError::internal)?;
+    let body = Bytes::from(body);
+    let _ = state.cache.set_in(&ns, &key, body.clone(), TTL).await;
+    Ok(body)
+}
+
+/// One record with its links: the fields that name other records, and possible duplicates.
+pub async fn one(
+    state: &AppState,
+    tenant: &str,
+    job: &str,
+    kind_slug: &str,
+    source_id: &str,
+) -> ApiResult<RecordDetail> {
+    let kind = kind(kind_slug)?;
+    check_job(state, tenant, job).await?;
+    let store = &state.app.services.store;
+    let record = store
+        .records(tenant, job, kind.as_str())
+        .await?
+        .into_iter()
+        .find(|r| r.source_id == source_id)
+        .map(view)
+        .ok_or(ApiError::NotFound)?;
+    let mut links = Vec::new();
+    if let Some(obj) = record.data.as_object() {
+        for (field, value) in obj {
+            let is_ref = field.ends_with("_id") && field != "id" && field != "source_id";
+            if let (true, Some(v)) = (is_ref, value.as_str()) {
+                links.push(RecordLink {
+                    rel: "reference".into(),
+                    field: field.clone(),
+                    target: v.to_string(),
+                });
+            }
+        }
+    }
+    if kind == Kind::Contacts {
+        for l in store.contact_links(tenant, job).await? {
+            let other = if l.a == record.canonical_id || l.a == record.source_id {
+                Some(l.b.clone())
+            } else if l.b == record.canonical_id || l.b == record.source_id {
+                Some(l.a.clone())
+            } else {
+                None
+            };
+            if let Some(target) = other {
+                links.push(RecordLink {
+                    rel: "duplicate".into(),
+                    field: l.reason,
+                    target,
+                });
+            }
+        }
+    }
+    Ok(RecordDetail { record, links })
+}
+
+/// Bumps a running job's cache namespace whenever its progress moves (a batch committed,
+/// the status changed), so cached reads follow the writes.
+pub async fn invalidator(state: AppState, shutdown: CancellationToken) {
+    let mut seen: HashMap<(String, String), String> = HashMap::new();
+    loop {
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+        }
+        let Ok(started) = state.db.drafts_with_status(STARTED).await else {
+            continue;
+        };
+        for d in started {
+            let store = &state.app.services.store;
+            let Ok(Some(run)) = store.job(&d.tenant, &d.id).await else {
+                continue;
+            };
+            let Ok(progress) = store.progress(&d.tenant, &d.id).await else {
+                continue;
+            };
+            let mark = format!(
+                "{}:{}:{}",
+                run.status,
+                run.phase,
+                progress
+                    .iter()
+                    .map(|k| k.batches_done + k.loaded + k.rejected)
+                    .sum::<i64>()
+            );
+            let key = (d.tenant.clone(), d.id.clone());
+            if seen.get(&key) != Some(&mark) {
+                let _ = state.cache.bump(&namespace(&d.tenant, &d.id)).await;
+                seen.insert(key, mark);
+            }
+        }
+    }
+}

@@ -1,0 +1,295 @@
+//! Entry points of the roles, called by the CLI: each serves until Ctrl-C (or the token).
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+
+use migrationai_processing::Config;
+use tokio_util::sync::CancellationToken;
+
+use crate::db::accounts::{ROLE_ADMIN, ROLE_MEMBER};
+use crate::state::{AppState, Settings};
+
+pub const DEMO_TENANT: &str = "demo";
+pub const DEMO_EMAIL: &str = "demo@migrationai.local";
+pub const ADMIN_TENANT: &str = "operators";
+pub const ADMIN_EMAIL: &str = "admin@migrationai.local";
+
+fn on_ctrl_c() -> CancellationToken {
+    let token = CancellationToken::new();
+    let t = token.clone();
+    tokio::spawn(async move {
+        let _ = tokio::signal::ctrl_c().await;
+        t.cancel();
+    });
+    token
+}
+
+/// Creates the operator named by MIGRATIONAI_ADMIN_EMAIL / MIGRATIONAI_ADMIN_PASSWORD when
+/// both are set and the user does not exist yet.
+pub async fn bootstrap_admin_from_env(state: &AppState) -> anyhow::Result<()> {
+    let (Ok(email), Ok(password)) = (
+        std::env::var("MIGRATIONAI_ADMIN_EMAIL"),
+        std::env::var("MIGRATIONAI_ADMIN_PASSWORD"),
+    ) else {
+        return Ok(());
+    };
+    ensure_user(
+        state,
+        ADMIN_TENANT,
+        "Operators",
+        &email,
+        &password,
+        ROLE_ADMIN,
+    )
+    .await
+}
+
+async fn ensure_user(
+    state: &AppState,
+    tenant: &str,
+    tenant_name: &str,
+    email: &str,
+    password: &str,
+    role: &str,
+) -> anyhow::Result<()> {
+    state.db.create_tenant(tenant, tenant_name).await?;
+    state
+        .app
+        .services
+        .store
+        .ensure_tenant(tenant, tenant_name)
+        .await?;
+    if state.db.user_by_email(email).await?.is_none() {
+        crate::auth::create_user(state, tenant, email, password, role)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    Ok(())
+}
+
+/// The demo tenant and user, and an operator; the passwords are made once and kept in
+/// `<data_dir>/demo-credentials.txt` (mode 0600) so `up` can print them again.
+pub async fn seed_demo(state: &AppState) -> anyhow::Result<(String, String)> {
+    let file = state.data_dir().join("demo-credentials.txt");
+    let (demo_pw, admin_pw) = match std::fs::read_to_string(&file) {
+        Ok(text) => {
+            let mut lines = text.lines();
+            (
+                lines.next().unwrap_or_default().to_string(),
+                lines.next().unwrap_or_default().to_string(),
+            )
+        }
+        Err(_) => {
+            let pair = (
+                crate::auth::token::random_id(8),
+                crate::auth::token::random_id(8),
+            );
+            write_private(&file, &format!("{}\n{}\n", pair.0, pair.1))?;
+            pair
+        }
+    };
+    ensure_user(
+        state,
+        DEMO_TENANT,
+        "Demo Law Firm",
+        DEMO_EMAIL,
+        &demo_pw,
+        ROLE_MEMBER,
+    )
+    .await?;
+    ensure_user(
+        state,
+        ADMIN_TENANT,
+        "Operators",
+        ADMIN_EMAIL,
+        &admin_pw,
+        ROLE_ADMIN,
+    )
+    .await?;
+    Ok((demo_pw, admin_pw))
+}
+
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    opts.open(path)?.write_all(text.as_bytes())
+}
+
+pub async fn api(config: &Config, settings: Settings, addr: SocketAddr) -> anyhow::Result<()> {
+    let state = AppState::open(config, settings).await?;
+    let stop = on_ctrl_c();
+    tokio::spawn(crate::records::invalidator(state.clone(), stop.clone()));
+    let (bound, task) = crate::serve::spawn(addr, crate::api::router(state), stop).await?;
+    println!("api listening on http://{bound}");
+    task.await??;
+    Ok(())
+}
+
+pub async fn admin_api(
+    config: &Config,
+    settings: Settings,
+    addr: SocketAddr,
+) -> anyhow::Result<()> {
+    let state = AppState::open(config, settings).await?;
+    bootstrap_admin_from_env(&state).await?;
+    let stop = on_ctrl_c();
+    let (bound, task) = crate::serve::spawn(addr, crate::admin::router(state), stop).await?;
+    println!("admin-api listening on http://{bound}");
+    task.await??;
+    Ok(())
+}
+
+pub async fn web(config: &Config, settings: Settings, addr: SocketAddr) -> anyhow::Result<()> {
+    let state = AppState::open(config, settings).await?;
+    let stop = on_ctrl_c();
+    let (bound, task) = crate::serve::spawn(addr, crate::web::router(state), stop).await?;
+    println!("web listening on http://{bound}");
+    task.await??;
+    Ok(())
+}
+
+pub async fn admin_web(
+    config: &Config,
+    settings: Settings,
+    addr: SocketAddr,
+) -> anyhow::Result<()> {
+    let state = AppState::open(config, settings).await?;
+    bootstrap_admin_from_env(&state).await?;
+    let stop = on_ctrl_c();
+    let (bound, task) = crate::serve::spawn(addr, crate::admin_web::router(state), stop).await?;
+    println!("admin-web listening on http://{bound}");
+    task.await??;
+    Ok(())
+}
+
+pub async fn tfp(config: &Config, settings: Settings, every: Duration) -> anyhow::Result<()> {
+    let state = AppState::open(config, settings).await?;
+    let stop = on_ctrl_c();
+    println!("tfp polling every {} ms", every.as_millis());
+    crate::tfp::run(state, every, stop).await;
+    Ok(())
+}
+
+/// What `up` started.
+pub struct Running {
+    pub state: AppState,
+    pub api: SocketAddr,
+    pub admin_api: SocketAddr,
+    pub web: SocketAddr,
+    pub admin_web: SocketAddr,
+    pub stop: CancellationToken,
+    pub tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+/// Every role in one process on `host` with ports `base`, `base+1`, `base+2`, `base+3`
+/// (base 0: any free ports): API, admin API, web, admin web; plus tfp, the 13 workers and
+/// the cache invalidator.
+pub async fn start_all(
+    config: &Config,
+    settings: Settings,
+    host: std::net::IpAddr,
+    base: u16,
+    stop: CancellationToken,
+) -> anyhow::Result<Running> {
+    let state = AppState::open(config, settings).await?;
+    let port = |i: u16| if base == 0 { 0 } else { base + i };
+    let (api, t1) = crate::serve::spawn(
+        (host, port(0)).into(),
+        crate::api::router(state.clone()),
+        stop.clone(),
+    )
+    .await?;
+    let (admin_api, t2) = crate::serve::spawn(
+        (host, port(1)).into(),
+        crate::admin::router(state.clone()),
+        stop.clone(),
+    )
+    .await?;
+    let (web, t3) = crate::serve::spawn(
+        (host, port(2)).into(),
+        crate::web::router(state.clone()),
+        stop.clone(),
+    )
+    .await?;
+    let (admin_web, t4) = crate::serve::spawn(
+        (host, port(3)).into(),
+        crate::admin_web::router(state.clone()),
+        stop.clone(),
+    )
+    .await?;
+    let mut tasks: Vec<tokio::task::JoinHandle<()>> = [t1, t2, t3, t4]
+        .into_iter()
+        .map(|t| {
+            tokio::spawn(async move {
+                if let Ok(Err(e)) = t.await {
+                    tracing::error!(error = %e, "server stopped");
+                }
+            })
+        })
+        .collect();
+    tasks.push(tokio::spawn(crate::tfp::run(
+        state.clone(),
+        Duration::from_millis(250),
+        stop.clone(),
+    )));
+    tasks.push(tokio::spawn(crate::records::invalidator(
+        state.clone(),
+        stop.clone(),
+    )));
+    let workers = state.app.start_workers(&stop);
+    tasks.extend(workers);
+    Ok(Running {
+        state,
+        api,
+        admin_api,
+        web,
+        admin_web,
+        stop,
+        tasks,
+    })
+}
+
+pub async fn up(
+    config: &Config,
+    settings: Settings,
+    host: std::net::IpAddr,
+    base: u16,
+) -> anyhow::Result<()> {
+    let stop = on_ctrl_c();
+    let running = start_all(config, settings, host, base, stop.clone()).await?;
+    let (demo_pw, admin_pw) = seed_demo(&running.state).await?;
+    println!("MigrationAI is up (data in {})", config.data_dir.display());
+    println!("  firm web app   http://{}/", running.web);
+    println!("  admin console  http://{}/", running.admin_web);
+    println!(
+        "  backend API    http://{}/v1  (OpenAPI: http://{}/openapi.json)",
+        running.api, running.api
+    );
+    println!("  admin API      http://{}/admin/v1", running.admin_api);
+    println!("  demo firm user {DEMO_EMAIL} / {demo_pw}");
+    println!("  operator       {ADMIN_EMAIL} / {admin_pw}");
+    println!("Ctrl-C stops.");
+    stop.cancelled().await;
+    for t in running.tasks {
+        let _ = t.await;
+    }
+    Ok(())
+}
+
+/// Runs a role on a multi-threaded runtime (the CLI's `main` is synchronous).
+pub fn run_blocking<F>(role: F) -> anyhow::Result<()>
+where
+    F: std::future::Future<Output = anyhow::Result<()>>,
+{
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(role)
+}

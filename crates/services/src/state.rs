@@ -1,0 +1,122 @@
+//! What every HTTP role shares: the embedded (or AWS) system behind the ports, the
+//! services' own tables, the cache, metrics and settings.
+
+use std::collections::HashMap;
+use std::ops::Deref;
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use migrationai_adapters::embedded::MokaCache;
+use migrationai_ports::cache::Cache;
+use migrationai_processing::{App, Config};
+
+use crate::db::accounts::Principal;
+use crate::db::Db;
+use crate::metrics::Metrics;
+
+/// How long a verified token is trusted without asking the database again. A revocation
+/// through this process takes effect at once; through another process within this time.
+const PRINCIPAL_TTL: Duration = Duration::from_secs(5);
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Largest accepted upload, in bytes.
+    pub upload_limit: u64,
+    /// Mark cookies `Secure` (off only for plain-http local runs in tests).
+    pub secure_cookies: bool,
+    pub token_ttl_secs: i64,
+    pub session_ttl_secs: i64,
+    /// The services database; `None`: `<data_dir>/services.db`.
+    pub db_url: Option<String>,
+    /// Base URL of the backend API, shown by the web app.
+    pub api_url: Option<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            upload_limit: 512 * 1024 * 1024,
+            secure_cookies: true,
+            token_ttl_secs: 30 * 24 * 3600,
+            session_ttl_secs: 12 * 3600,
+            db_url: None,
+            api_url: None,
+        }
+    }
+}
+
+pub struct Inner {
+    pub app: App,
+    pub db: Db,
+    pub cache: Arc<dyn Cache>,
+    pub metrics: Metrics,
+    pub settings: Settings,
+    principals: RwLock<HashMap<String, (Principal, Instant)>>,
+}
+
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+impl Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub async fn open(config: &Config, settings: Settings) -> anyhow::Result<AppState> {
+        let app = App::open(config).await?;
+        let db = match &settings.db_url {
+            Some(url) => Db::connect(url).await?,
+            None => Db::open_sqlite(&config.data_dir.join("services.db")).await?,
+        };
+        Ok(AppState(Arc::new(Inner {
+            app,
+            db,
+            cache: Arc::new(MokaCache::default()),
+            metrics: Metrics::default(),
+            settings,
+            principals: RwLock::default(),
+        })))
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.app.config.data_dir.clone()
+    }
+
+    /// The principal of a presented token, from the short-lived memo or the database.
+    pub async fn principal(&self, token: &str) -> Result<Option<Principal>, sqlx::Error> {
+        let hash = crate::auth::token::digest(token);
+        if let Ok(memo) = self.principals.read() {
+            if let Some((p, at)) = memo.get(&hash) {
+                if at.elapsed() < PRINCIPAL_TTL {
+                    return Ok(Some(p.clone()));
+                }
+            }
+        }
+        let found = self.db.principal(&hash).await?;
+        if let Ok(mut memo) = self.principals.write() {
+            match &found {
+                Some(p) => {
+                    if memo.len() > 100_000 {
+                        memo.clear();
+                    }
+                    memo.insert(hash, (p.clone(), Instant::now()));
+                }
+                None => {
+                    memo.remove(&hash);
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// Forgets a revoked token at once.
+    pub fn forget(&self, hash: &str) {
+        if let Ok(mut memo) = self.principals.write() {
+            memo.remove(hash);
+        }
+    }
+}
