@@ -1,0 +1,11 @@
+//! The AWS adapters: SQS queues, S3 blobs, Redis (MemoryDB) cache. The PostgreSQL store is
+//! the same [`crate::sql::SqlStore`] with a `postgres://` URL.
+
+pub mod bench;
+pub mod redis;
+pub mod s3;
+pub mod sqs;
+
+pub use self::redis::{RedisCache, RedisSettings};
+pub use s3::{s3_blob_store, S3Settings, Sse};
+pub use sqs::{sdk_config, SqsQueue, SqsSettings};

@@ -1,0 +1,113 @@
+//! The cache port on Redis (MemoryDB): `rediss://` TLS, an ACL user and password, and the
+//! same generation-counter invalidation as the in-process cache (`INCR gen:<namespace>`).
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use migrationai_ports::cache::{generation_key, Cache, CacheError};
+use redis::aio::ConnectionManager;
+use redis::{AsyncCommands, IntoConnectionInfo};
+
+/// How to reach Redis. The password is never logged.
+#[derive(Clone, Default)]
+pub struct RedisSettings {
+    /// `redis://host:port[/db]` or `rediss://host:port` for TLS.
+    pub url: String,
+    /// ACL user; overrides one in the URL.
+    pub user: Option<String>,
+    /// ACL password; overrides one in the URL.
+    pub password: Option<String>,
+}
+
+impl std::fmt::Debug for RedisSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisSettings")
+            .field("user", &self.user)
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .finish_non_exhaustive()
+    }
+}
+
+/// Cache on Redis through a reconnecting connection manager.
+#[derive(Clone)]
+pub struct RedisCache {
+    conn: ConnectionManager,
+}
+
+impl std::fmt::Debug for RedisCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RedisCache")
+    }
+}
+
+fn backend(e: redis::RedisError) -> CacheError {
+    // A RedisError never carries the password; the URL is not part of it.
+    CacheError::Backend(e.to_string())
+}
+
+impl RedisCache {
+    pub async fn connect(settings: &RedisSettings) -> Result<Self, CacheError> {
+        let info = settings
+            .url
+            .as_str()
+            .into_connection_info()
+            .map_err(|_| CacheError::Backend("invalid Redis URL".to_owned()))?;
+        let mut redis_info = info.redis_settings().clone();
+        if let Some(user) = &settings.user {
+            redis_info = redis_info.set_username(user);
+        }
+        if let Some(password) = &settings.password {
+            redis_info = redis_info.set_password(password);
+        }
+        let info = info.set_redis_settings(redis_info);
+        let client = redis::Client::open(info).map_err(backend)?;
+        let conn = ConnectionManager::new(client).await.map_err(backend)?;
+        Ok(RedisCache { conn })
+    }
+}
+
+fn ttl_millis(ttl: Duration) -> u64 {
+    u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1)
+}
+
+#[async_trait]
+impl Cache for RedisCache {
+    async fn get(&self, key: &str) -> Result<Option<Bytes>, CacheError> {
+        let mut conn = self.conn.clone();
+        let value: Option<Vec<u8>> = conn.get(key).await.map_err(backend)?;
+        Ok(value.map(Bytes::from))
+    }
+
+    async fn set(&self, key: &str, value: Bytes, ttl: Duration) -> Result<(), CacheError> {
+        let mut conn = self.conn.clone();
+        if ttl.is_zero() {
+            let _: () = conn.del(key).await.map_err(backend)?;
+            return Ok(());
+        }
+        let _: () = conn
+            .pset_ex(key, value.as_ref(), ttl_millis(ttl))
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn delete(&self, key: &str) -> Result<(), CacheError> {
+        let mut conn = self.conn.clone();
+        let _: () = conn.del(key).await.map_err(backend)?;
+        Ok(())
+    }
+
+    async fn generation(&self, namespace: &str) -> Result<u64, CacheError> {
+        let mut conn = self.conn.clone();
+        let value: Option<u64> = conn.get(generation_key(namespace)).await.map_err(backend)?;
+        Ok(value.unwrap_or(0))
+    }
+
+    async fn bump(&self, namespace: &str) -> Result<u64, CacheError> {
+        let mut conn = self.conn.clone();
+        conn.incr(generation_key(namespace), 1u64)
+            .await
+            .map_err(backend)
+    }
+}
