@@ -28,6 +28,18 @@ enum Command {
     Inspect(commands::inspect::Args),
     /// Print performance figures.
     Bench(commands::bench::Args),
+    /// Serve the backend REST API.
+    Api(commands::api::Args),
+    /// Serve the admin REST API (operators).
+    AdminApi(commands::admin_api::Args),
+    /// Serve the firm web app.
+    Web(commands::web::Args),
+    /// Serve the admin console.
+    AdminWeb(commands::admin_web::Args),
+    /// Run the transform and file processor (analyses uploaded exports).
+    Tfp(commands::tfp::Args),
+    /// Run every role in one process on the embedded defaults, with a demo firm.
+    Up(commands::up::Args),
 }
 
 fn main() -> ExitCode {
@@ -37,6 +49,12 @@ fn main() -> ExitCode {
         Command::Sample(a) => commands::sample::run(a),
         Command::Inspect(a) => commands::inspect::run(a),
         Command::Bench(a) => commands::bench::run(a),
+        Command::Api(a) => commands::api::run(a),
+        Command::AdminApi(a) => commands::admin_api::run(a),
+        Command::Web(a) => commands::web::run(a),
+        Command::AdminWeb(a) => commands::admin_web::run(a),
+        Command::Tfp(a) => commands::tfp::run(a),
+        Command::Up(a) => commands::up::run(a),
     };
     match result {
         Ok(code) => code,

@@ -1,3 +1,9 @@
+pub mod admin_api;
+pub mod admin_web;
+pub mod api;
 pub mod bench;
 pub mod inspect;
 pub mod sample;
+pub mod tfp;
+pub mod up;
+pub mod web;

@@ -1,0 +1,21 @@
+//! `migrationai admin-web`: the operators' console.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use migrationai_services::roles;
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub common: super::api::Common,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8083")]
+    pub listen: SocketAddr,
+}
+
+pub fn run(a: Args) -> anyhow::Result<ExitCode> {
+    let config = a.common.config();
+    roles::run_blocking(roles::admin_web(&config, a.common.settings(), a.listen))?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,25 @@
+//! `migrationai tfp`: the transform and file processor, polling for uploaded exports.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use migrationai_services::roles;
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub common: super::api::Common,
+    /// Polling interval, milliseconds.
+    #[arg(long, default_value_t = 1000)]
+    pub every_ms: u64,
+}
+
+pub fn run(a: Args) -> anyhow::Result<ExitCode> {
+    let config = a.common.config();
+    roles::run_blocking(roles::tfp(
+        &config,
+        a.common.settings(),
+        Duration::from_millis(a.every_ms),
+    ))?;
+    Ok(ExitCode::SUCCESS)
+}
