@@ -6,14 +6,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use migrationai_adapters::embedded::{local_blob_store, EmbeddedQueue};
-use migrationai_adapters::sql::SqlStore;
 use migrationai_domain::Kind;
 use migrationai_ingest::inspect::{propose, InspectOptions};
 use migrationai_ingest::mapping::Mapping;
 use migrationai_ingest::tables::list_tables;
 use migrationai_ingest::{Export, Limits};
-use migrationai_ports::queue::{ensure_all_queues, Queue, QueueConfig, QueueNames};
+use migrationai_ports::queue::{ensure_all_queues, QueueConfig, QueueNames};
 use migrationai_ports::store::{JobRow, KindProgress, Store};
 use tokio_util::sync::CancellationToken;
 
@@ -82,22 +80,15 @@ impl App {
     pub async fn open(config: &Config) -> Result<App, ProcessingError> {
         std::fs::create_dir_all(&config.data_dir)
             .map_err(|e| ProcessingError::Other(format!("{}: {e}", config.data_dir.display())))?;
-        let store: Arc<dyn Store> = match &config.store_url {
-            Some(url) => {
-                let s = SqlStore::connect(url).await?;
-                s.migrate().await?;
-                Arc::new(s)
-            }
-            None => Arc::new(SqlStore::open_sqlite(&config.data_dir.join("store.db")).await?),
-        };
-        let queue: Arc<dyn Queue> = Arc::new(EmbeddedQueue::open_in_dir(&config.data_dir).await?);
-        let blobs = local_blob_store(&config.data_dir)?;
+        let (store, queue, blobs) = crate::profile::open_adapters(config).await?;
         let names = QueueNames::new(config.env.clone());
         let template = QueueConfig {
             visibility_timeout: config.visibility_timeout,
             ..QueueConfig::default()
         };
-        ensure_all_queues(queue.as_ref(), &names, &template).await?;
+        if config.profile.ensures_queues() {
+            ensure_all_queues(queue.as_ref(), &names, &template).await?;
+        }
         store.ensure_tenant(&config.tenant, &config.tenant).await?;
         let services = Services::new(store, queue, blobs, names, config.data_dir.join("work"));
         Ok(App {
@@ -257,7 +248,7 @@ impl App {
             tokio::time::sleep(Duration::from_millis(50)).await;
             tick += 1;
             let row = self.services.job(&job.tenant, &job.id).await?;
-            if tick % 4 == 0 || row.status == DONE {
+            if tick.is_multiple_of(4) || row.status == DONE {
                 progress(&Progress {
                     job_name: row.name.clone(),
                     status: row.status.clone(),
@@ -268,7 +259,7 @@ impl App {
             if row.status == DONE {
                 return stored_report(&row).map(|r| RunOutcome::Done(Box::new(r)));
             }
-            if tick % 10 != 0 {
+            if !tick.is_multiple_of(10) {
                 continue;
             }
             if self.queues_busy().await? {

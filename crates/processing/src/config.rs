@@ -20,6 +20,8 @@ pub struct Config {
     pub retry_delay: Duration,
     /// Store connection string; `None` means `<data_dir>/store.db` (SQLite).
     pub store_url: Option<String>,
+    /// Which adapters to run on (embedded by default; see `profile`).
+    pub profile: crate::profile::Profile,
 }
 
 impl Default for Config {
@@ -35,6 +37,7 @@ impl Default for Config {
             visibility_timeout: Duration::from_secs(30),
             retry_delay: Duration::from_millis(200),
             store_url: None,
+            profile: crate::profile::Profile::Embedded,
         }
     }
 }

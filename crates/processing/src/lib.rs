@@ -10,8 +10,13 @@ pub mod fingerprint;
 pub mod handlers;
 pub mod ids;
 pub mod jobs;
+#[cfg(feature = "aws")]
+pub mod lambda;
 pub mod message;
+pub mod poller;
+pub mod profile;
 pub mod report;
+pub mod roles;
 pub mod services;
 pub mod worker;
 

@@ -98,12 +98,9 @@ pub fn detect(contacts: &[ContactKeys]) -> (Vec<ContactLink>, Vec<Vec<String>>) 
         }
     }
     let mut groups: BTreeMap<usize, Vec<String>> = BTreeMap::new();
-    for i in 0..contacts.len() {
+    for (i, c) in contacts.iter().enumerate() {
         let r = root(&mut parent, i);
-        groups
-            .entry(r)
-            .or_default()
-            .push(contacts[i].source_id.clone());
+        groups.entry(r).or_default().push(c.source_id.clone());
     }
     let mut groups: Vec<Vec<String>> = groups
         .into_values()

@@ -1,0 +1,130 @@
+//! `migrationai worker --queue KIND|all`: the handlers on EC2 against SQS. Long polling,
+//! a bounded number of batches in flight per queue, the batch processor's visibility
+//! heartbeat, and a drain on SIGTERM: batches in hand finish, messages not started are
+//! released at once, and no new receive starts.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use migrationai_domain::Kind;
+use migrationai_ports::queue::{Queue, ReceiveOptions};
+use tokio_util::sync::CancellationToken;
+
+use crate::batch::{BatchProcessor, Handler};
+use crate::config::Config;
+use crate::error::ProcessingError;
+use crate::roles::{handler_for, open_services, parse_kinds, processor_for, terminated};
+
+/// How the poller runs.
+#[derive(Debug, Clone)]
+pub struct WorkerOptions {
+    /// `all`, one kind, or a comma-separated list.
+    pub queues: String,
+    /// Batches processed at once per queue.
+    pub concurrency: usize,
+    /// Long-poll wait of each receive (SQS allows up to 20 s).
+    pub wait: Duration,
+    /// Longest time a drain may take before the worker exits anyway.
+    pub drain_timeout: Duration,
+}
+
+impl Default for WorkerOptions {
+    fn default() -> Self {
+        WorkerOptions {
+            queues: "all".into(),
+            concurrency: 2,
+            wait: Duration::from_secs(20),
+            drain_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Runs until SIGTERM (or Ctrl-C), then drains.
+pub async fn run_worker(config: &Config, options: &WorkerOptions) -> Result<(), ProcessingError> {
+    let shutdown = CancellationToken::new();
+    let signal = shutdown.clone();
+    tokio::spawn(async move {
+        terminated().await;
+        tracing::info!("termination signal: draining");
+        signal.cancel();
+    });
+    run_worker_until(config, options, shutdown).await
+}
+
+/// Runs until `shutdown` is cancelled, then drains.
+pub async fn run_worker_until(
+    config: &Config,
+    options: &WorkerOptions,
+    shutdown: CancellationToken,
+) -> Result<(), ProcessingError> {
+    let kinds = parse_kinds(&options.queues)?;
+    let services = open_services(config).await?;
+    let mut tasks = Vec::new();
+    for kind in kinds {
+        let handler = handler_for(kind, &services);
+        for _ in 0..options.concurrency.max(1) {
+            let processor = processor_for(kind, &services, config);
+            tasks.push(tokio::spawn(poll_loop(
+                services.queue.clone(),
+                processor,
+                handler.clone(),
+                options.wait,
+                shutdown.clone(),
+            )));
+        }
+        tracing::info!(queue = %services.names.queue(kind.as_str()), concurrency = options.concurrency, "polling");
+    }
+    shutdown.cancelled().await;
+    let drained =
+        tokio::time::timeout(options.drain_timeout, futures::future::join_all(tasks)).await;
+    if drained.is_err() {
+        tracing::warn!(
+            "drain timed out; unfinished messages reappear after their visibility timeout"
+        );
+    }
+    Ok(())
+}
+
+async fn poll_loop(
+    queue: Arc<dyn Queue>,
+    processor: BatchProcessor,
+    handler: Arc<dyn Handler>,
+    wait: Duration,
+    shutdown: CancellationToken,
+) {
+    let options = ReceiveOptions::batch(10).wait(wait);
+    let name = processor.queue_name().to_owned();
+    let mut backoff = Duration::from_millis(200);
+    while !shutdown.is_cancelled() {
+        let received = tokio::select! {
+            _ = shutdown.cancelled() => break,
+            r = queue.receive(&name, &options) => r,
+        };
+        match received {
+            Ok(messages) if messages.is_empty() => {}
+            Ok(messages) => {
+                backoff = Duration::from_millis(200);
+                let result = processor
+                    .process(messages, handler.as_ref(), &shutdown)
+                    .await;
+                let failed = result.failures().len();
+                if failed > 0 {
+                    tracing::warn!(queue = %name, failed, "batch had failures");
+                }
+            }
+            Err(e) => {
+                tracing::warn!(queue = %name, error = %e, "receive failed");
+                tokio::select! {
+                    _ = shutdown.cancelled() => break,
+                    _ = tokio::time::sleep(backoff) => {}
+                }
+                backoff = (backoff * 2).min(Duration::from_secs(10));
+            }
+        }
+    }
+}
+
+/// The kinds a selection names (for the CLI's messages).
+pub fn kinds_of(selection: &str) -> Result<Vec<Kind>, ProcessingError> {
+    parse_kinds(selection)
+}

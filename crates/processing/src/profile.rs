@@ -1,0 +1,296 @@
+//! Which adapters a process runs on: the embedded ones (default) or the AWS ones, chosen by
+//! configuration — `MIGRATIONAI_PROFILE=aws` and the variables the Terraform gives the
+//! Lambda functions and EC2 hosts (see infra/README.md).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use migrationai_adapters::embedded::{local_blob_store, EmbeddedQueue};
+use migrationai_adapters::sql::SqlStore;
+use migrationai_ports::blob::BlobStore;
+use migrationai_ports::queue::{Queue, QueueNames, QUEUE_KINDS};
+use migrationai_ports::store::Store;
+
+use crate::config::Config;
+use crate::error::ProcessingError;
+
+/// Where queues, blobs and the store live.
+#[derive(Debug, Clone, Default)]
+pub enum Profile {
+    /// SQLite store, SQLite queue and a blob directory under the data directory.
+    #[default]
+    Embedded,
+    /// SQS, S3, Redis (MemoryDB) and PostgreSQL.
+    #[cfg(feature = "aws")]
+    Aws(Box<AwsConfig>),
+}
+
+impl Profile {
+    /// From `MIGRATIONAI_PROFILE` (`embedded`, the default, or `aws`) and, for `aws`, the
+    /// AWS variables.
+    pub fn from_env(env: &str) -> Result<Profile, ProcessingError> {
+        match std::env::var("MIGRATIONAI_PROFILE").as_deref() {
+            Err(_) | Ok("") | Ok("embedded") => Ok(Profile::Embedded),
+            #[cfg(feature = "aws")]
+            Ok("aws") => Ok(Profile::Aws(Box::new(AwsConfig::from_env(env)?))),
+            Ok(other) => {
+                let _ = env;
+                Err(ProcessingError::Other(format!(
+                    "MIGRATIONAI_PROFILE={other}: expected embedded or aws"
+                )))
+            }
+        }
+    }
+
+    /// Whether opening should create (or update) the 26 queues. On AWS, Terraform owns them.
+    pub fn ensures_queues(&self) -> bool {
+        match self {
+            Profile::Embedded => true,
+            #[cfg(feature = "aws")]
+            Profile::Aws(aws) => aws.ensure_queues,
+        }
+    }
+}
+
+/// The configuration of a role process (`lambda`, `worker`) from its environment:
+/// `MIGRATIONAI_ENV`, `MIGRATIONAI_TENANT`, `MIGRATIONAI_DATA_DIR` (default `/tmp/migrationai`
+/// inside Lambda, whose only writable directory is /tmp), `MIGRATIONAI_VISIBILITY_TIMEOUT`
+/// (seconds), `MIGRATIONAI_DATABASE_URL` and the profile.
+pub fn config_from_env() -> Result<Config, ProcessingError> {
+    let get = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let mut config = Config::default();
+    if let Some(env) = get("MIGRATIONAI_ENV") {
+        config.env = env;
+    }
+    if let Some(tenant) = get("MIGRATIONAI_TENANT") {
+        config.tenant = tenant;
+    }
+    config.data_dir = match get("MIGRATIONAI_DATA_DIR") {
+        Some(dir) => dir.into(),
+        None if get("AWS_LAMBDA_RUNTIME_API").is_some() => "/tmp/migrationai".into(),
+        None => config.data_dir,
+    };
+    if let Some(secs) = get("MIGRATIONAI_VISIBILITY_TIMEOUT") {
+        let secs: u64 = secs.parse().map_err(|_| {
+            ProcessingError::Other("MIGRATIONAI_VISIBILITY_TIMEOUT must be seconds".into())
+        })?;
+        config.visibility_timeout = std::time::Duration::from_secs(secs);
+    }
+    config.profile = Profile::from_env(&config.env)?;
+    if matches!(config.profile, Profile::Embedded) {
+        config.store_url = get("MIGRATIONAI_DATABASE_URL");
+    }
+    Ok(config)
+}
+
+/// Settings of the AWS profile. Secrets (the database URL, the Redis password, static keys)
+/// are never printed.
+#[cfg(feature = "aws")]
+#[derive(Clone, Default)]
+pub struct AwsConfig {
+    pub region: Option<String>,
+    /// Endpoint overrides (moto).
+    pub sqs_endpoint: Option<String>,
+    pub s3_endpoint: Option<String>,
+    /// Fixed keys for moto; `None` uses the credential chain (the function's or host's role).
+    pub static_keys: Option<(String, String)>,
+    pub bucket: String,
+    /// `AES256`, `aws:kms` or empty for the bucket's default encryption.
+    pub sse: String,
+    pub kms_key_id: Option<String>,
+    pub redis: Option<migrationai_adapters::aws::RedisSettings>,
+    /// `postgres://...?sslmode=require`.
+    pub database_url: String,
+    /// Queue URLs by queue name.
+    pub queue_urls: HashMap<String, String>,
+    /// Prepended to queue names (shared test accounts).
+    pub name_prefix: String,
+    pub ensure_queues: bool,
+}
+
+#[cfg(feature = "aws")]
+impl std::fmt::Debug for AwsConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AwsConfig")
+            .field("region", &self.region)
+            .field("sqs_endpoint", &self.sqs_endpoint)
+            .field("s3_endpoint", &self.s3_endpoint)
+            .field("bucket", &self.bucket)
+            .field("sse", &self.sse)
+            .field("queues", &self.queue_urls.len())
+            .field("name_prefix", &self.name_prefix)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(feature = "aws")]
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+/// `billing-items` → `BILLING_ITEMS`, as the Terraform names the URL variables.
+pub fn env_key(kind: &str) -> String {
+    kind.to_uppercase().replace('-', "_")
+}
+
+#[cfg(feature = "aws")]
+impl AwsConfig {
+    /// From the environment the Terraform sets. Queue URLs the environment does not give are
+    /// resolved with `GetQueueUrl` on first use.
+    pub fn from_env(env: &str) -> Result<AwsConfig, ProcessingError> {
+        let missing = |name: &str| ProcessingError::Other(format!("{name} is not set"));
+        let names = QueueNames::new(env);
+        let mut queue_urls = HashMap::new();
+        for kind in QUEUE_KINDS {
+            let key = env_key(kind);
+            if let Some(url) = var(&format!("MIGRATIONAI_QUEUE_URL_{key}")) {
+                queue_urls.insert(names.queue(kind), url);
+            }
+            if let Some(url) = var(&format!("MIGRATIONAI_DLQ_URL_{key}")) {
+                queue_urls.insert(names.dlq(kind), url);
+            }
+        }
+        let endpoint = var("MIGRATIONAI_AWS_ENDPOINT");
+        let redis =
+            var("MIGRATIONAI_REDIS_URL").map(|url| migrationai_adapters::aws::RedisSettings {
+                url,
+                user: var("MIGRATIONAI_REDIS_USER"),
+                password: var("MIGRATIONAI_REDIS_PASSWORD"),
+            });
+        Ok(AwsConfig {
+            region: var("AWS_REGION").or_else(|| var("AWS_DEFAULT_REGION")),
+            sqs_endpoint: var("MIGRATIONAI_SQS_ENDPOINT").or_else(|| endpoint.clone()),
+            s3_endpoint: var("MIGRATIONAI_S3_ENDPOINT").or(endpoint),
+            static_keys: None,
+            bucket: var("MIGRATIONAI_BUCKET").ok_or_else(|| missing("MIGRATIONAI_BUCKET"))?,
+            sse: var("MIGRATIONAI_S3_SSE").unwrap_or_default(),
+            kms_key_id: var("MIGRATIONAI_S3_KMS_KEY_ID"),
+            redis,
+            database_url: database_url_from_env()?,
+            queue_urls,
+            name_prefix: var("MIGRATIONAI_QUEUE_PREFIX").unwrap_or_default(),
+            ensure_queues: var("MIGRATIONAI_ENSURE_QUEUES").as_deref() == Some("1"),
+        })
+    }
+}
+
+/// `MIGRATIONAI_DATABASE_URL`, or one built from `MIGRATIONAI_DATABASE_USER/PASSWORD/HOST/
+/// PORT/NAME` with `sslmode=require`.
+#[cfg(feature = "aws")]
+fn database_url_from_env() -> Result<String, ProcessingError> {
+    if let Some(url) = var("MIGRATIONAI_DATABASE_URL") {
+        return Ok(url);
+    }
+    match (
+        var("MIGRATIONAI_DATABASE_USER"),
+        var("MIGRATIONAI_DATABASE_PASSWORD"),
+        var("MIGRATIONAI_DATABASE_HOST"),
+    ) {
+        (Some(user), Some(password), Some(host)) => {
+            let port = var("MIGRATIONAI_DATABASE_PORT").unwrap_or_else(|| "5432".into());
+            let name = var("MIGRATIONAI_DATABASE_NAME").unwrap_or_else(|| "migrationai".into());
+            Ok(format!(
+                "postgres://{}:{}@{host}:{port}/{name}?sslmode=require",
+                encode(&user),
+                encode(&password)
+            ))
+        }
+        _ => Err(ProcessingError::Other(
+            "set MIGRATIONAI_DATABASE_URL, or MIGRATIONAI_DATABASE_USER, _PASSWORD and _HOST"
+                .into(),
+        )),
+    }
+}
+
+/// Percent-encodes a URL user-info part.
+#[cfg(feature = "aws")]
+fn encode(part: &str) -> String {
+    part.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// The store, the queue and the blob store of `config`'s profile.
+pub async fn open_adapters(
+    config: &Config,
+) -> Result<(Arc<dyn Store>, Arc<dyn Queue>, BlobStore), ProcessingError> {
+    match &config.profile {
+        Profile::Embedded => {
+            let store: Arc<dyn Store> = match &config.store_url {
+                Some(url) => Arc::new(connect_store(url).await?),
+                None => Arc::new(SqlStore::open_sqlite(&config.data_dir.join("store.db")).await?),
+            };
+            let queue: Arc<dyn Queue> =
+                Arc::new(EmbeddedQueue::open_in_dir(&config.data_dir).await?);
+            let blobs = local_blob_store(&config.data_dir)?;
+            Ok((store, queue, blobs))
+        }
+        #[cfg(feature = "aws")]
+        Profile::Aws(aws) => open_aws(config, aws).await,
+    }
+}
+
+async fn connect_store(url: &str) -> Result<SqlStore, ProcessingError> {
+    let store = SqlStore::connect(url).await?;
+    store.migrate().await?;
+    Ok(store)
+}
+
+#[cfg(feature = "aws")]
+async fn open_aws(
+    config: &Config,
+    aws: &AwsConfig,
+) -> Result<(Arc<dyn Store>, Arc<dyn Queue>, BlobStore), ProcessingError> {
+    use migrationai_adapters::aws::{s3_blob_store, S3Settings, SqsQueue, SqsSettings, Sse};
+    use migrationai_adapters::claim::ClaimCheckQueue;
+
+    let url = config.store_url.as_deref().unwrap_or(&aws.database_url);
+    let store: Arc<dyn Store> = Arc::new(connect_store(url).await?);
+    let blobs = s3_blob_store(&S3Settings {
+        bucket: aws.bucket.clone(),
+        region: aws.region.clone(),
+        endpoint: aws.s3_endpoint.clone(),
+        sse: Sse::parse(&aws.sse, aws.kms_key_id.clone())?,
+        static_keys: aws.static_keys.clone(),
+    })?;
+    let sqs = SqsQueue::connect(&SqsSettings {
+        endpoint: aws.sqs_endpoint.clone(),
+        region: aws.region.clone(),
+        name_prefix: aws.name_prefix.clone(),
+        urls: aws.queue_urls.clone(),
+        static_keys: aws.static_keys.clone(),
+    })
+    .await;
+    let queue: Arc<dyn Queue> = Arc::new(ClaimCheckQueue::new(Arc::new(sqs), blobs.clone()));
+    Ok((store, queue, blobs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_keys_match_the_terraform() {
+        assert_eq!(env_key("billing-items"), "BILLING_ITEMS");
+        assert_eq!(env_key("jobs"), "JOBS");
+    }
+
+    #[cfg(feature = "aws")]
+    #[test]
+    fn secrets_stay_out_of_debug_output() {
+        let config = AwsConfig {
+            database_url: "postgres://u:hunter2@db/x".into(),
+            static_keys: Some(("AKIA".into(), "topsecret".into())),
+            ..AwsConfig::default()
+        };
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("hunter2") && !shown.contains("topsecret"));
+        assert_eq!(encode("p@ss:w/rd"), "p%40ss%3Aw%2Frd");
+    }
+}

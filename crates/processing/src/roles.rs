@@ -1,0 +1,99 @@
+//! What the Lambda entrypoint and the EC2 poller share: the services of the configured
+//! profile and the handler of a queue kind.
+
+use std::sync::Arc;
+
+use migrationai_domain::Kind;
+use migrationai_ports::queue::QueueNames;
+
+use crate::batch::{BatchProcessor, Handler};
+use crate::config::Config;
+use crate::error::ProcessingError;
+use crate::handlers::EntityHandler;
+use crate::jobs::JobsHandler;
+use crate::services::Services;
+
+/// Opens the adapters of `config.profile` (without creating queues: on AWS the Terraform
+/// owns them).
+pub async fn open_services(config: &Config) -> Result<Services, ProcessingError> {
+    let (store, queue, blobs) = crate::profile::open_adapters(config).await?;
+    Ok(Services::new(
+        store,
+        queue,
+        blobs,
+        QueueNames::new(config.env.clone()),
+        config.data_dir.join("work"),
+    ))
+}
+
+/// The handler of one queue kind: the jobs handler or an entity handler.
+pub fn handler_for(kind: Kind, services: &Services) -> Arc<dyn Handler> {
+    match kind {
+        Kind::Jobs => JobsHandler::new(services.clone()),
+        k => EntityHandler::new(k, services.clone()),
+    }
+}
+
+/// The batch processor of one queue kind.
+pub fn processor_for(kind: Kind, services: &Services, config: &Config) -> BatchProcessor {
+    BatchProcessor::new(
+        services.queue.clone(),
+        services.names.queue(kind.as_str()),
+        config.visibility_timeout,
+    )
+    .with_retry_delay(config.retry_delay)
+    .with_failure_log(services.store.clone())
+}
+
+/// `contacts`, `billing-items`... or `all`.
+pub fn parse_kinds(selection: &str) -> Result<Vec<Kind>, ProcessingError> {
+    if selection == "all" {
+        return Ok(Kind::ALL.to_vec());
+    }
+    selection
+        .split(',')
+        .map(|s| {
+            s.trim()
+                .parse::<Kind>()
+                .map_err(|_| ProcessingError::Other(format!("unknown queue kind {s:?}")))
+        })
+        .collect()
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+pub async fn terminated() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_parse() {
+        assert_eq!(parse_kinds("all").map(|k| k.len()).ok(), Some(13));
+        assert_eq!(
+            parse_kinds("contacts,billing-items").ok(),
+            Some(vec![Kind::Contacts, Kind::BillingItems])
+        );
+        assert!(parse_kinds("nope").is_err());
+    }
+}

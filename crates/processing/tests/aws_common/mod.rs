@@ -1,0 +1,102 @@
+//! Shared setup of the tests that run on the AWS profile: moto (SQS, S3), Redis and
+//! PostgreSQL as scripts/services.sh starts them (MIGRATIONAI_TEST_* variables). A missing
+//! variable fails the test under CI and skips it, with a notice, otherwise.
+#![allow(dead_code)]
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use migrationai_processing::profile::AwsConfig;
+use sqlx::Connection;
+
+pub struct AwsEnv {
+    pub moto: String,
+    pub database: String,
+    pub redis: String,
+}
+
+fn require(var: &str) -> Option<String> {
+    match std::env::var(var) {
+        Ok(v) if !v.is_empty() => Some(v),
+        _ if std::env::var_os("CI").is_some() => {
+            panic!("{var} is not set: run the tests through scripts/test.sh (scripts/services.sh starts moto, Redis and PostgreSQL)")
+        }
+        _ => {
+            eprintln!("SKIPPED: {var} is not set (start the services with scripts/services.sh)");
+            None
+        }
+    }
+}
+
+pub fn env() -> Option<AwsEnv> {
+    Some(AwsEnv {
+        moto: require("MIGRATIONAI_TEST_SQS_ENDPOINT")?,
+        database: require("MIGRATIONAI_TEST_DATABASE_URL")?,
+        redis: require("MIGRATIONAI_TEST_REDIS_URL")?,
+    })
+}
+
+/// Lower-case, unique to this process and moment.
+pub fn unique(tag: &str) -> String {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos() % 1_000_000_000_000)
+        .unwrap_or(0);
+    format!("{tag}{}x{nanos:x}", std::process::id())
+}
+
+/// A new empty database on the test cluster; returns its URL.
+pub async fn fresh_database(admin_url: &str, name: &str) -> String {
+    let mut conn = sqlx::postgres::PgConnection::connect(admin_url)
+        .await
+        .expect("connect to the test PostgreSQL");
+    sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+        .execute(&mut conn)
+        .await
+        .expect("create database");
+    let (base, query) = admin_url.split_once('?').unwrap_or((admin_url, ""));
+    let server = base.rsplit_once('/').map(|(s, _)| s).unwrap_or(base);
+    if query.is_empty() {
+        format!("{server}/{name}")
+    } else {
+        format!("{server}/{name}?{query}")
+    }
+}
+
+/// Creates a bucket on moto (an unsigned PUT is enough there).
+pub async fn create_bucket(endpoint: &str, bucket: &str) {
+    let url = format!("{}/{bucket}", endpoint.trim_end_matches('/'));
+    let response = reqwest::Client::new()
+        .put(&url)
+        .send()
+        .await
+        .expect("create bucket on moto");
+    assert!(
+        response.status().is_success(),
+        "create bucket: {}",
+        response.status()
+    );
+}
+
+/// An AWS profile on moto with its own queue prefix, bucket and database.
+pub async fn aws_config(env: &AwsEnv, tag: &str) -> AwsConfig {
+    let id = unique(tag);
+    let bucket = format!("b-{id}");
+    create_bucket(&env.moto, &bucket).await;
+    AwsConfig {
+        region: Some("us-east-1".into()),
+        sqs_endpoint: Some(env.moto.clone()),
+        s3_endpoint: Some(env.moto.clone()),
+        static_keys: Some(("testing".into(), "testing".into())),
+        bucket,
+        sse: "AES256".into(),
+        kms_key_id: None,
+        redis: Some(migrationai_adapters::aws::RedisSettings {
+            url: env.redis.clone(),
+            ..Default::default()
+        }),
+        database_url: fresh_database(&env.database, &format!("db_{id}")).await,
+        queue_urls: Default::default(),
+        name_prefix: format!("{id}-"),
+        ensure_queues: true,
+    }
+}

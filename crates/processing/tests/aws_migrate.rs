@@ -1,0 +1,55 @@
+//! A whole migration of the small sample on the AWS profile (SQS and S3 on moto,
+//! PostgreSQL) ends with the same report as on the embedded profile.
+
+mod aws_common;
+mod common;
+
+use migrationai_processing::profile::Profile;
+use migrationai_processing::{migrate, Config};
+
+fn comparable(report: &migrationai_processing::Report) -> serde_json::Value {
+    let mut value = serde_json::to_value(report).expect("report json");
+    if let Some(map) = value.as_object_mut() {
+        // Ids and timestamps may differ between runs; nothing else may.
+        map.remove("job");
+    }
+    value
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn aws_profile_report_equals_embedded_report() {
+    let Some(env) = aws_common::env() else {
+        return;
+    };
+    let sample = common::small_sample();
+
+    let embedded_dir = tempfile::tempdir().expect("tempdir");
+    let embedded = migrate(
+        &sample.export,
+        Some(&sample.mapping),
+        Some("sample".into()),
+        &common::config(embedded_dir.path()),
+        &|_| {},
+    )
+    .await
+    .expect("embedded migrate");
+
+    let aws_dir = tempfile::tempdir().expect("tempdir");
+    let config = Config {
+        data_dir: aws_dir.path().to_path_buf(),
+        profile: Profile::Aws(Box::new(aws_common::aws_config(&env, "mig").await)),
+        ..Config::default()
+    };
+    let on_aws = migrate(
+        &sample.export,
+        Some(&sample.mapping),
+        Some("sample".into()),
+        &config,
+        &|_| {},
+    )
+    .await
+    .expect("aws migrate");
+
+    assert!(on_aws.reconciled, "{:?}", on_aws.problems());
+    assert_eq!(comparable(&embedded), comparable(&on_aws));
+}
