@@ -103,7 +103,7 @@ pub async fn mapping(
 
 #[utoipa::path(put, path = "/v1/jobs/{job_id}/mapping", tag = "mapping", security(("bearer" = [])),
     params(("job_id" = String, Path)),
-    request_body(content = String, content_type = "application/toml", description = "The whole mapping file"),
+    request_body(content = String, content_type = "text/plain", description = "The whole mapping file (TOML)"),
     responses((status = 200, body = MappingView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn put_mapping(

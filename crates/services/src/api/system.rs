@@ -78,7 +78,8 @@ pub async fn metrics(State(s): State<AppState>, _u: ApiUser) -> Response {
 }
 
 #[utoipa::path(get, path = "/v1/catalogue", tag = "system", security(("bearer" = [])),
-    responses((status = 200, description = "Every kind with its fields", body = Object), (status = 401, body = ErrorBody)))]
+    responses((status = 200, description = "`kinds`: every kind with its fields", body = Object), (status = 401, body = ErrorBody)))]
 pub async fn catalogue(_u: ApiUser) -> Json<serde_json::Value> {
-    Json(serde_json::to_value(migrationai_domain::CATALOGUE).unwrap_or_default())
+    let kinds = serde_json::to_value(migrationai_domain::CATALOGUE).unwrap_or_default();
+    Json(serde_json::json!({ "kinds": kinds }))
 }

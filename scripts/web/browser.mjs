@@ -1,0 +1,85 @@
+// Browser test of the firm app and the admin console with playwright-core driving
+// Debian's chromium: sign in, upload the small sample, accept the mapping, start, see it
+// complete, open the report; then the operator's console and a DLQ. Screenshots go to
+// $SHOTS. Usage: node browser.mjs WEB_URL ADMIN_WEB_URL EMAIL PASSWORD ADMIN_EMAIL ADMIN_PASSWORD ZIP
+import { chromium } from "playwright-core";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const [web, adminWeb, email, password, adminEmail, adminPassword, zip] = process.argv.slice(2);
+const shots = process.env.SHOTS || "target/web-artifacts";
+const profile = mkdtempSync(join(tmpdir(), "mai-chromium-"));
+const browser = await chromium.launchPersistentContext(profile, {
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  headless: true,
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run"],
+  viewport: { width: 1280, height: 900 },
+});
+const page = browser.pages()[0] || await browser.newPage();
+const shot = async (name) => { await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true }); console.log(`screenshot ${name}`); };
+const step = (s) => console.log(`step: ${s}`);
+
+try {
+  step("sign in");
+  await page.goto(`${web}/sign-in`);
+  await shot("01-sign-in");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(`${web}/`);
+  await shot("02-migrations-empty");
+
+  step("create a migration");
+  await page.getByLabel("New migration name").fill(`Browser test ${Date.now()}`);
+  await page.getByRole("button", { name: "Create migration" }).click();
+  await page.getByText("Upload the export").waitFor();
+
+  step("upload the small sample");
+  await page.getByLabel("Export files").setInputFiles(zip);
+  await page.locator("#analyse").waitFor({ timeout: 120000 });
+  await shot("03-uploaded");
+  await page.locator("#analyse").click();
+
+  step("review the mapping");
+  await page.locator("#start").waitFor({ timeout: 180000 });
+  await shot("04-mapping-review");
+  await page.locator("#save-mapping").click();
+  await page.locator("#start").waitFor();
+
+  step("start and follow progress");
+  await page.locator("#start").click();
+  await page.locator("[data-progress]").waitFor();
+  await page.waitForTimeout(1500);
+  await shot("05-progress");
+  await page.locator("#report-link").waitFor({ state: "visible", timeout: 600000 });
+  await shot("06-done");
+
+  step("open the report");
+  await page.locator("#report-link").click();
+  await page.waitForLoadState();
+  await shot("07-report");
+  await page.goBack();
+  await page.getByRole("link", { name: "Browse records" }).click();
+  await page.waitForLoadState();
+  await shot("08-records");
+
+  step("operator console");
+  await page.goto(`${adminWeb}/sign-in`);
+  await page.getByLabel("Email").fill(adminEmail);
+  await page.getByLabel("Password").fill(adminPassword);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(`${adminWeb}/`);
+  await page.getByRole("heading", { name: "Queues" }).waitFor();
+  await shot("09-console");
+  await page.goto(`${adminWeb}/dlq/contacts`);
+  await shot("10-dlq");
+  console.log("browser test passed");
+} catch (e) {
+  await shot("failure").catch(() => {});
+  console.error(`browser test failed: ${e.message}`);
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+}
