@@ -4,6 +4,7 @@
 #
 #   scripts/test.sh            everything
 #   SKIP_INFRA=1 scripts/test.sh   without the Terraform/checkov suite
+#   SKIP_WEB=1 scripts/test.sh     without schemathesis and the browser test
 #   FUZZ_SECONDS=0 scripts/test.sh without the fuzz smoke run
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,9 +19,26 @@ if ! cargo nextest --version >/dev/null 2>&1; then
     cargo install cargo-nextest --locked
 fi
 
-say "workspace tests"
-if cargo nextest run --workspace --no-fail-fast; then :; else failures+=("cargo nextest"); fi
+say "system packages the tests use"
+missing=()
+command -v redis-server >/dev/null || missing+=(redis-server)
+command -v chromium >/dev/null || missing+=(chromium chromium-driver)
+command -v wrk >/dev/null || missing+=(wrk)
+command -v curl >/dev/null || missing+=(curl)
+if [ ${#missing[@]} -gt 0 ]; then
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+say "workspace tests (moto, redis and PostgreSQL on loopback)"
+export CI="${CI:-}"
+if scripts/services.sh run -- cargo nextest run --workspace --no-fail-fast; then :; else failures+=("cargo nextest"); fi
 if cargo test --workspace --doc --quiet; then :; else failures+=("doc tests"); fi
+
+if [ "${SKIP_WEB:-0}" != "1" ]; then
+    say "web (schemathesis against /openapi.json, headless Chromium)"
+    if scripts/test-web.sh; then :; else failures+=("web"); fi
+fi
 
 if [ "${SKIP_INFRA:-0}" != "1" ]; then
     say "infrastructure (terraform fmt/validate/test, checkov)"
