@@ -76,6 +76,11 @@ impl MokaCache {
         }
     }
 
+    /// Applies pending evictions now; moka otherwise catches up lazily.
+    pub fn run_pending_tasks(&self) {
+        self.entries.run_pending_tasks();
+    }
+
     fn generations(&self) -> Result<std::sync::MutexGuard<'_, HashMap<String, u64>>, CacheError> {
         self.generations
             .lock()
