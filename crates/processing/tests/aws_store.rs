@@ -5,6 +5,7 @@ mod aws_common;
 mod store_contract;
 
 use migrationai_adapters::sql::SqlStore;
+use migrationai_ports::store::Store;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_store_keeps_the_contract() {
