@@ -21,10 +21,19 @@ async fn report_matches_ground_truth() {
     .await
     .expect("migrate");
     let truth = &sample.truth;
+    // Every comparison is made and all differences are reported at once.
+    let mut failures: Vec<String> = Vec::new();
+    macro_rules! check_eq {
+        ($got:expr, $want:expr, $($what:tt)+) => {
+            if $got != $want {
+                failures.push(format!("{}: got {:?}, want {:?}", format!($($what)+), $got, $want));
+            }
+        };
+    }
 
     for (kind, counts) in &truth.kinds {
         let got = report.kinds.get(kind.as_str()).cloned().unwrap_or_default();
-        assert_eq!(
+        check_eq!(
             (got.source_rows, got.loaded, got.rejected),
             (
                 counts.source_rows as u64,
@@ -58,27 +67,30 @@ async fn report_matches_ground_truth() {
             )
         })
         .collect();
-    assert_eq!(
+    check_eq!(
         got.difference(&want).collect::<Vec<_>>(),
         Vec::<&(String, u64, String, String)>::new(),
         "unexpected rejects"
     );
-    assert_eq!(
+    check_eq!(
         want.difference(&got).collect::<Vec<_>>(),
         Vec::<&(String, u64, String, String)>::new(),
         "missing rejects"
     );
 
-    assert_eq!(
-        report.duplicate_groups, truth.duplicate_groups,
+    check_eq!(
+        report.duplicate_groups,
+        truth.duplicate_groups,
         "duplicate groups"
     );
-    assert_eq!(
-        report.trust_by_project, truth.trust_by_project,
+    check_eq!(
+        report.trust_by_project,
+        truth.trust_by_project,
         "trust per matter"
     );
-    assert_eq!(
-        report.trust_by_client, truth.trust_by_client,
+    check_eq!(
+        report.trust_by_client,
+        truth.trust_by_client,
         "trust per client"
     );
     let got: BTreeSet<_> = report
@@ -91,13 +103,15 @@ async fn report_matches_ground_truth() {
         .iter()
         .map(|m| (m.project_id.clone(), m.source_balance, m.computed_balance))
         .collect();
-    assert_eq!(got, want, "trust mismatches");
-    assert_eq!(
-        report.invoice_balance, truth.invoice_balance,
+    check_eq!(got, want, "trust mismatches");
+    check_eq!(
+        report.invoice_balance,
+        truth.invoice_balance,
         "invoice balances"
     );
-    assert_eq!(
-        report.receivable_by_project, truth.receivable_by_project,
+    check_eq!(
+        report.receivable_by_project,
+        truth.receivable_by_project,
         "receivables"
     );
     let got: BTreeSet<_> = report
@@ -122,10 +136,11 @@ async fn report_matches_ground_truth() {
             )
         })
         .collect();
-    assert_eq!(got, want, "invoice mismatches");
-    assert_eq!(report.documents, truth.documents, "document checksums");
-    assert_eq!(
-        report.email_attachments, truth.email_attachments,
+    check_eq!(got, want, "invoice mismatches");
+    check_eq!(report.documents, truth.documents, "document checksums");
+    check_eq!(
+        report.email_attachments,
+        truth.email_attachments,
         "email attachments"
     );
     assert!(
@@ -152,4 +167,5 @@ async fn report_matches_ground_truth() {
     let dir = data.path().join("reports").join("sample");
     assert!(dir.join("report.html").exists());
     assert!(dir.join("report.json").exists());
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
