@@ -1,0 +1,46 @@
+use super::embedded::{runtime, Embedded};
+use migrationai_processing::app;
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    action: Action,
+}
+
+#[derive(clap::Subcommand)]
+enum Action {
+    /// Each dead letter with its receive count and last error.
+    List {
+        /// The queue's kind (e.g. contacts) or full name.
+        queue: String,
+        #[command(flatten)]
+        embedded: Embedded,
+    },
+    /// Move every dead letter back to its source queue.
+    Redrive {
+        queue: String,
+        #[command(flatten)]
+        embedded: Embedded,
+    },
+}
+
+pub fn run(a: Args) -> anyhow::Result<ExitCode> {
+    match a.action {
+        Action::List { queue, embedded } => {
+            let dead = runtime()?.block_on(app::dlq_list(&embedded.config(), &queue))?;
+            if dead.is_empty() {
+                println!("{queue}: no dead letters");
+            }
+            for d in dead {
+                println!("{} {} received {} times; last error: {}", d.queue, d.message_id, d.receive_count, d.last_error.as_deref().unwrap_or("(none recorded)"));
+                println!("  {}", d.body.chars().take(200).collect::<String>());
+            }
+        }
+        Action::Redrive { queue, embedded } => {
+            let moved = runtime()?.block_on(app::dlq_redrive(&embedded.config(), &queue))?;
+            println!("{queue}: {moved} messages moved back to the source queue");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,52 @@
+use super::embedded::{runtime, Embedded};
+use migrationai_processing::app;
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct JobsArgs {
+    #[command(flatten)]
+    embedded: Embedded,
+}
+
+#[derive(clap::Args)]
+pub struct ReportArgs {
+    /// The job's name or id.
+    job: String,
+    /// The whole report as JSON.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    embedded: Embedded,
+}
+
+#[derive(clap::Args)]
+pub struct QueuesArgs {
+    #[command(flatten)]
+    embedded: Embedded,
+}
+
+pub fn jobs(a: JobsArgs) -> anyhow::Result<ExitCode> {
+    let jobs = runtime()?.block_on(app::list_jobs(&a.embedded.config()))?;
+    if jobs.is_empty() {
+        println!("no jobs yet; start one with `migrationai migrate EXPORT`");
+    }
+    for j in jobs {
+        println!("{:<24} {:<36} {:<12} phase {}", j.name, j.id, j.status, j.phase);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn report(a: ReportArgs) -> anyhow::Result<ExitCode> {
+    let text = runtime()?.block_on(app::report(&a.embedded.config(), &a.job, a.json))?;
+    print!("{text}");
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn queues(a: QueuesArgs) -> anyhow::Result<ExitCode> {
+    let rows = runtime()?.block_on(app::queue_stats(&a.embedded.config()))?;
+    println!("{:<34} {:>8} {:>9} {:>8} {:>10}", "queue", "depth", "in flight", "delayed", "DLQ depth");
+    for r in rows {
+        println!("{:<34} {:>8} {:>9} {:>8} {:>10}", r.queue, r.visible, r.in_flight, r.delayed, r.dlq_depth);
+    }
+    Ok(ExitCode::SUCCESS)
+}
