@@ -26,6 +26,16 @@ enum Command {
     Sample(commands::sample::Args),
     /// Detect each file's kind, propose the mapping and list row-level problems.
     Inspect(commands::inspect::Args),
+    /// Run a whole migration on this machine (embedded defaults); resumes after a crash.
+    Migrate(commands::migrate::Args),
+    /// List migration jobs.
+    Jobs(commands::jobs::JobsArgs),
+    /// Print a job's reconciliation report.
+    Report(commands::jobs::ReportArgs),
+    /// Depth, in flight and dead-letter depth of every queue.
+    Queues(commands::jobs::QueuesArgs),
+    /// Inspect and redrive dead-letter queues.
+    Dlq(commands::dlq::Args),
     /// Print performance figures.
     Bench(commands::bench::Args),
     /// Serve the backend REST API.
@@ -40,14 +50,25 @@ enum Command {
     Tfp(commands::tfp::Args),
     /// Run every role in one process on the embedded defaults, with a demo firm.
     Up(commands::up::Args),
+    /// Run as the Lambda bootstrap of one queue's worker (AWS Lambda sets the environment).
+    Lambda(commands::lambda::Args),
+    /// Run queue handlers as long-polling workers (EC2) until SIGTERM.
+    Worker(commands::worker::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    telemetry::init(&cli.log, cli.log_json);
+    // Lambda's logs are JSON lines, each carrying the request id.
+    let json = cli.log_json || matches!(cli.command, Command::Lambda(_));
+    telemetry::init(&cli.log, json);
     let result = match cli.command {
         Command::Sample(a) => commands::sample::run(a),
         Command::Inspect(a) => commands::inspect::run(a),
+        Command::Migrate(a) => commands::migrate::run(a),
+        Command::Jobs(a) => commands::jobs::jobs(a),
+        Command::Report(a) => commands::jobs::report(a),
+        Command::Queues(a) => commands::jobs::queues(a),
+        Command::Dlq(a) => commands::dlq::run(a),
         Command::Bench(a) => commands::bench::run(a),
         Command::Api(a) => commands::api::run(a),
         Command::AdminApi(a) => commands::admin_api::run(a),
@@ -55,6 +76,8 @@ fn main() -> ExitCode {
         Command::AdminWeb(a) => commands::admin_web::run(a),
         Command::Tfp(a) => commands::tfp::run(a),
         Command::Up(a) => commands::up::run(a),
+        Command::Lambda(a) => commands::lambda::run(a),
+        Command::Worker(a) => commands::worker::run(a),
     };
     match result {
         Ok(code) => code,

@@ -22,11 +22,21 @@ enum What {
         #[arg(long)]
         no_baseline: bool,
     },
+    /// Messages/s through the SQS adapter against bare SDK calls on the same endpoint.
+    Sqs {
+        /// SQS endpoint, e.g. a moto server; default: the regional AWS endpoint.
+        #[arg(long, env = "MIGRATIONAI_SQS_ENDPOINT")]
+        endpoint: Option<String>,
+        /// Messages to send and receive each way.
+        #[arg(long, default_value_t = 500)]
+        messages: usize,
+    },
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     match a.what {
         What::Ingest { export, no_baseline } => ingest(&export, no_baseline),
+        What::Sqs { endpoint, messages } => super::bench_aws::sqs(endpoint, messages),
     }
 }
 

@@ -1,0 +1,36 @@
+//! `migrationai worker --queue KIND|all`: the queue handlers as long-running pollers (EC2).
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use migrationai_processing::poller::{run_worker, WorkerOptions};
+use migrationai_processing::profile::config_from_env;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// `all`, one queue kind, or a comma-separated list of kinds.
+    #[arg(long, env = "MIGRATIONAI_QUEUE", default_value = "all")]
+    queue: String,
+    /// Batches processed at once per queue.
+    #[arg(long, default_value_t = 2)]
+    concurrency: usize,
+    /// Long-poll wait in seconds (at most 20).
+    #[arg(long, default_value_t = 20)]
+    wait: u64,
+    /// Seconds a drain may take after SIGTERM.
+    #[arg(long, default_value_t = 60)]
+    drain_timeout: u64,
+}
+
+pub fn run(a: Args) -> anyhow::Result<ExitCode> {
+    let config = config_from_env()?;
+    let options = WorkerOptions {
+        queues: a.queue,
+        concurrency: a.concurrency,
+        wait: Duration::from_secs(a.wait.min(20)),
+        drain_timeout: Duration::from_secs(a.drain_timeout),
+    };
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(run_worker(&config, &options))?;
+    Ok(ExitCode::SUCCESS)
+}
