@@ -209,9 +209,7 @@ impl Simulator {
         missing_file: bool,
     ) -> Option<CanonicalRecord> {
         let spec = *w.spec();
-        let Some(def) = kind_def(spec.kind) else {
-            return None;
-        };
+        let def = kind_def(spec.kind)?;
         self.counts.entry(spec.kind).or_default().source_rows += 1;
         self.values.clear();
         for (c, v) in spec.columns.iter().zip(cells) {

@@ -132,7 +132,7 @@ impl<W: Write> Write for Win1252<W> {
 }
 
 enum Inner {
-    Csv(csv::Writer<Box<dyn Write>>),
+    Csv(Box<csv::Writer<Box<dyn Write>>>),
     Xlsx {
         workbook: Box<Workbook>,
         path: PathBuf,
@@ -179,7 +179,7 @@ impl TableWriter {
                     })
                     .from_writer(sink);
                 w.write_record(&headers)?;
-                Inner::Csv(w)
+                Inner::Csv(Box::new(w))
             }
             Format::Xlsx { sheet } => {
                 let mut workbook = Box::new(Workbook::new());

@@ -87,7 +87,11 @@ fn read_table(export: &Path, path: &str, truth: &GroundTruth) -> (Vec<String>, u
                 .iter()
                 .map(str::to_string)
                 .collect();
-            let n = r.records().map(|rec| rec.expect("record parses")).count();
+            let n = r
+                .records()
+                .collect::<Result<Vec<_>, _>>()
+                .expect("records parse")
+                .len();
             (header, n)
         }
     }
