@@ -164,8 +164,8 @@ case "${1:-}" in
   run)
     shift
     [ "${1:-}" = "--" ] && shift
-    services_start
     trap services_stop EXIT
+    services_start
     "$@"
     ;;
   *)

@@ -28,8 +28,14 @@ pub fn sqs(endpoint: Option<String>, messages: usize) -> anyhow::Result<ExitCode
         "sqs: {} messages sent in batches of 10, received and deleted in batches of 10",
         figures.messages
     );
-    println!("sqs: bare SDK calls   {:.0} messages/s", figures.sdk_per_sec);
-    println!("sqs: through adapter  {:.0} messages/s", figures.adapter_per_sec);
+    println!(
+        "sqs: bare SDK calls   {:.0} messages/s",
+        figures.sdk_per_sec
+    );
+    println!(
+        "sqs: through adapter  {:.0} messages/s",
+        figures.adapter_per_sec
+    );
     println!("sqs: adapter overhead {:+.1}%", figures.overhead_percent());
     Ok(ExitCode::SUCCESS)
 }
