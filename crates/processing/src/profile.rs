@@ -236,6 +236,26 @@ pub async fn open_adapters(
     }
 }
 
+/// The cache of `config`'s profile: in process, or Redis (MemoryDB) when the AWS profile
+/// names one (`MIGRATIONAI_REDIS_URL`, `_USER`, `_PASSWORD`).
+pub async fn open_cache(
+    config: &Config,
+) -> Result<Arc<dyn migrationai_ports::cache::Cache>, ProcessingError> {
+    #[cfg(feature = "aws")]
+    if let Profile::Aws(aws) = &config.profile {
+        if let Some(redis) = &aws.redis {
+            let cache = migrationai_adapters::aws::RedisCache::connect(redis)
+                .await
+                .map_err(|e| ProcessingError::Other(e.to_string()))?;
+            return Ok(Arc::new(cache));
+        }
+    }
+    let _ = config;
+    Ok(Arc::new(
+        migrationai_adapters::embedded::MokaCache::default(),
+    ))
+}
+
 async fn connect_store(url: &str) -> Result<SqlStore, ProcessingError> {
     let store = SqlStore::connect(url).await?;
     store.migrate().await?;
