@@ -37,7 +37,8 @@ if cargo test --workspace --doc --quiet; then :; else failures+=("doc tests"); f
 
 if [ "${SKIP_WEB:-0}" != "1" ]; then
     say "web (schemathesis against /openapi.json, headless Chromium)"
-    if scripts/test-web.sh; then :; else failures+=("web"); fi
+    cargo build -q -p migrationai --bin migrationai
+    if MIGRATIONAI_BIN=target/debug/migrationai scripts/test-web.sh; then :; else failures+=("web"); fi
 fi
 
 if [ "${SKIP_INFRA:-0}" != "1" ]; then

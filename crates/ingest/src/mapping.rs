@@ -304,7 +304,8 @@ impl Mapping {
                         ),
                         (None, None) => "  # unmapped".to_string(),
                     });
-                let note = note.unwrap_or_default().replace('\n', " ");
+                // Example values may hold line breaks; a comment must stay on its line.
+                let note = note.unwrap_or_default().replace(|c: char| c.is_control(), " ");
                 let _ = writeln!(out, "{} = {}{}", q(header), q(field.unwrap_or("")), note);
             }
         }

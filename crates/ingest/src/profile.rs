@@ -5,10 +5,13 @@ use migrationai_domain::catalogue::{FieldDef, FieldType};
 use migrationai_domain::record::{check_path, choose};
 use migrationai_domain::value::date::{self, OrderEvidence};
 use migrationai_domain::value::{address, text, Currency, Email, Money, Phone};
-use std::collections::HashSet;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
 
 /// Rows read from the top of a table to profile it.
 pub const SAMPLE_ROWS: usize = 1000;
+/// Values a column's type fit is measured on: parsing is the costly part of profiling.
+const FIT_VALUES: usize = 200;
 
 /// The head of one table: its headers and its first rows.
 #[derive(Debug, Clone, Default)]
@@ -25,6 +28,8 @@ pub struct ColumnProfile {
     /// Non-empty sampled values.
     pub values: Vec<String>,
     pub distinct: usize,
+    /// Fit per field type (per field for choices, whose values differ by field).
+    fits: RefCell<HashMap<String, Option<f64>>>,
 }
 
 impl ColumnProfile {
@@ -44,6 +49,7 @@ impl ColumnProfile {
             total: sample.rows.len(),
             values,
             distinct,
+            fits: RefCell::new(HashMap::new()),
         }
     }
 
@@ -69,11 +75,26 @@ impl ColumnProfile {
 
     /// Share of non-empty values that parse as the field's type; `None` when the column is empty.
     pub fn fit(&self, field: &FieldDef) -> Option<f64> {
+        let key = match field.ty {
+            // Fields of different kinds share names ("status") but not choices.
+            FieldType::Choice => format!("choice:{:p}", field.choices),
+            ty => format!("{ty:?}"),
+        };
+        if let Some(cached) = self.fits.borrow().get(&key) {
+            return *cached;
+        }
+        let fit = self.measure(field);
+        self.fits.borrow_mut().insert(key, fit);
+        fit
+    }
+
+    fn measure(&self, field: &FieldDef) -> Option<f64> {
         if self.values.is_empty() {
             return None;
         }
-        let ok = self.values.iter().filter(|v| value_fits(field, v)).count();
-        let share = ok as f64 / self.values.len() as f64;
+        let values = &self.values[..self.values.len().min(FIT_VALUES)];
+        let ok = values.iter().filter(|v| value_fits(field, v)).count();
+        let share = ok as f64 / values.len() as f64;
         Some(match field.ty {
             // An id column is one whose values are distinct.
             FieldType::SourceId => share * self.uniqueness(),

@@ -12,6 +12,9 @@ use std::collections::{HashMap, HashSet};
 /// Below this confidence a column stays unmapped and is listed for review.
 pub const DEFAULT_THRESHOLD: f64 = 0.7;
 
+/// Below this header similarity no value fit can lift a column to the default threshold.
+const HOPELESS_HEADER: f64 = 0.3;
+
 /// How much a type's values say about a column: any text is "text", but only emails parse as emails.
 fn specificity(ty: FieldType) -> f64 {
     match ty {
@@ -100,7 +103,9 @@ fn score_column(profile: &ColumnProfile, def: &KindDef, column: usize) -> Vec<Ca
         .iter()
         .map(|fd| {
             let (header_score, matched) = best_match(&header, fd.name, fd.synonyms);
-            let value_fit = profile.fit(fd);
+            // Values alone never reach the threshold, so a header this unlike the field is not
+            // worth parsing the column for.
+            let value_fit = if header_score < HOPELESS_HEADER { None } else { profile.fit(fd) };
             let confidence = combine(header_score, value_fit, fd.ty);
             Candidate {
                 column,

@@ -323,7 +323,7 @@ fn invalid_json_element_is_a_row_error() {
     let (_d, _e, reader) = table("x.json", text);
     let (rows, errors) = drain(&mut reader.expect("opens"));
     assert_eq!(errors.len(), 1);
-    assert_at(&errors[0], ErrorKind::InvalidJson, "x.json", Some(3), None);
+    assert_at(&errors[0], ErrorKind::InvalidJson, "x.json", Some(2), None);
     assert_eq!(values(&rows), [["1"], ["3"]]);
 }
 
@@ -334,7 +334,7 @@ fn truncated_json_reads_what_is_there_then_reports() {
     let (rows, errors) = drain(&mut reader.expect("opens"));
     assert_eq!(values(&rows), [["1"], ["2"]]);
     assert_eq!(errors.len(), 1);
-    assert_at(&errors[0], ErrorKind::InvalidJson, "x.json", Some(4), None);
+    assert_at(&errors[0], ErrorKind::InvalidJson, "x.json", Some(3), None);
 }
 
 #[test]
@@ -343,7 +343,7 @@ fn json_with_trailing_garbage_keeps_every_element() {
     let (rows, errors) = drain(&mut reader.expect("opens"));
     assert_eq!(values(&rows), [["1"], ["2"]]);
     assert_eq!(errors.len(), 1);
-    assert_at(&errors[0], ErrorKind::InvalidJson, "x.json", Some(4), None);
+    assert_at(&errors[0], ErrorKind::InvalidJson, "x.json", Some(3), None);
 }
 
 #[test]
@@ -359,7 +359,7 @@ fn json_array_with_one_non_object() {
     let (_d, _e, reader) = table("x.json", br#"[{"a": 1}, 7, {"a": 3}]"#);
     let (rows, errors) = drain(&mut reader.expect("opens"));
     assert_eq!(errors.len(), 1);
-    assert_at(&errors[0], ErrorKind::NotAnObject, "x.json", Some(3), None);
+    assert_at(&errors[0], ErrorKind::NotAnObject, "x.json", Some(2), None);
     assert_eq!(rows.len(), 2);
 }
 
@@ -368,7 +368,7 @@ fn jsonl_with_a_broken_line() {
     let (_d, _e, reader) = table("x.jsonl", b"{\"a\":1}\n{\"a\":\n{\"a\":3}\n");
     let (rows, errors) = drain(&mut reader.expect("opens"));
     assert_eq!(errors.len(), 1);
-    assert_at(&errors[0], ErrorKind::InvalidJson, "x.jsonl", Some(3), None);
+    assert_at(&errors[0], ErrorKind::InvalidJson, "x.jsonl", Some(2), None);
     assert_eq!(values(&rows), [["1"], ["3"]]);
 }
 

@@ -72,7 +72,8 @@ fn json_array_is_flattened_in_document_order() {
     );
     let (rows, errors) = drain(&mut reader);
     assert!(errors.is_empty(), "{errors:?}");
-    assert_eq!(row_numbers(&rows), [2, 3]);
+    // JSON has no header row: a record's row is its element number.
+    assert_eq!(row_numbers(&rows), [1, 2]);
     assert_eq!(
         rows[0].values,
         [
@@ -97,6 +98,8 @@ fn jsonl_one_object_per_line() {
     let (rows, errors) = drain(&mut reader);
     assert!(errors.is_empty(), "{errors:?}");
     assert_eq!(values(&rows), [["1", "true", ""], ["2", "", "x"]]);
+    // A JSON-lines record's row is its line number (line 2 is blank).
+    assert_eq!(row_numbers(&rows), [1, 3]);
 }
 
 #[test]

@@ -19,6 +19,10 @@ fn check(zip: bool) {
     let (_dir, export, truth) = sample(zip);
     let report = inspect(&export, &InspectOptions::default(), &NoProgress).expect("inspect");
     assert!(report.unreadable.is_empty(), "unreadable: {:?}", report.unreadable);
+    // The proposal written as a mapping file reads back as the same mapping.
+    let reread = migrationai_ingest::mapping::Mapping::parse("proposal.toml", &report.mapping_toml)
+        .unwrap_or_else(|e| panic!("the written mapping parses: {e}"));
+    assert_eq!(reread.files, report.mapping.files);
     for (path, ft) in &truth.files {
         let file = report
             .files

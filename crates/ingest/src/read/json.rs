@@ -386,7 +386,7 @@ impl JsonTable {
             columns,
             splitter: ArraySplitter::new(open_stream(path, file, encoding)?, opts.max_object_bytes),
             buf,
-            next_row: 2,
+            next_row: 1,
             has_rows: elements > 0,
             max_object: opts.max_object_bytes,
         })
@@ -491,7 +491,7 @@ impl JsonlTable {
             src: open_stream(path, file, encoding)?,
             buf,
             line: 0,
-            next_row: 2,
+            next_row: 1,
             has_rows: lines > 0,
             max_object: opts.max_object_bytes,
         })
@@ -523,8 +523,9 @@ impl JsonlTable {
             if self.buf.trim_ascii().is_empty() && !cut {
                 continue;
             }
-            let row_no = self.next_row;
-            self.next_row += 1;
+            // A JSON-lines file has no header: a record's row is its line number.
+            let row_no = self.line;
+            self.next_row = self.line + 1;
             row.row = row_no;
             let line = self.line;
             let err = |kind, msg: String| {
