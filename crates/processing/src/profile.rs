@@ -99,8 +99,13 @@ pub struct AwsConfig {
     pub sse: String,
     pub kms_key_id: Option<String>,
     pub redis: Option<migrationai_adapters::aws::RedisSettings>,
-    /// `postgres://...?sslmode=require`.
+    /// `postgres://...?sslmode=require`; empty until [`AwsConfig::resolve_secrets`] reads it
+    /// from `database_secret`.
     pub database_url: String,
+    /// Secrets Manager secrets read when the plain variables are absent.
+    pub secrets: SecretRefs,
+    /// Endpoint override for Secrets Manager (moto).
+    pub secrets_endpoint: Option<String>,
     /// Queue URLs by queue name.
     pub queue_urls: HashMap<String, String>,
     /// Prepended to queue names (shared test accounts).
@@ -119,8 +124,24 @@ impl std::fmt::Debug for AwsConfig {
             .field("sse", &self.sse)
             .field("queues", &self.queue_urls.len())
             .field("name_prefix", &self.name_prefix)
+            .field("secrets", &self.secrets)
             .finish_non_exhaustive()
     }
+}
+
+/// Secrets the Terraform names by ARN (`MIGRATIONAI_REDIS_PASSWORD_SECRET_ARN`,
+/// `MIGRATIONAI_DATABASE_URL_SECRET_ARN`). Only ARNs and endpoints: no secret values.
+#[cfg(feature = "aws")]
+#[derive(Debug, Clone, Default)]
+pub struct SecretRefs {
+    /// Secret string = the Redis password.
+    pub redis_password_arn: Option<String>,
+    /// The RDS-managed secret (`{"username": ..., "password": ...}`) or a `postgres://` URL.
+    pub database_arn: Option<String>,
+    /// Where the database secret's user connects (`MIGRATIONAI_DATABASE_HOST/PORT/NAME`).
+    pub database_host: Option<String>,
+    pub database_port: Option<String>,
+    pub database_name: Option<String>,
 }
 
 #[cfg(feature = "aws")]
@@ -157,21 +178,149 @@ impl AwsConfig {
                 user: var("MIGRATIONAI_REDIS_USER"),
                 password: var("MIGRATIONAI_REDIS_PASSWORD"),
             });
+        let secrets = SecretRefs {
+            redis_password_arn: var("MIGRATIONAI_REDIS_PASSWORD_SECRET_ARN"),
+            database_arn: var("MIGRATIONAI_DATABASE_URL_SECRET_ARN"),
+            database_host: var("MIGRATIONAI_DATABASE_HOST"),
+            database_port: var("MIGRATIONAI_DATABASE_PORT"),
+            database_name: var("MIGRATIONAI_DATABASE_NAME"),
+        };
+        let database_url = match database_url_from_env() {
+            Ok(url) => url,
+            // Read from Secrets Manager by `resolve_secrets`.
+            Err(_) if secrets.database_arn.is_some() => String::new(),
+            Err(e) => return Err(e),
+        };
         Ok(AwsConfig {
             region: var("AWS_REGION").or_else(|| var("AWS_DEFAULT_REGION")),
             sqs_endpoint: var("MIGRATIONAI_SQS_ENDPOINT").or_else(|| endpoint.clone()),
-            s3_endpoint: var("MIGRATIONAI_S3_ENDPOINT").or(endpoint),
+            s3_endpoint: var("MIGRATIONAI_S3_ENDPOINT").or_else(|| endpoint.clone()),
+            secrets_endpoint: var("MIGRATIONAI_SECRETS_ENDPOINT").or(endpoint),
             static_keys: None,
             bucket: var("MIGRATIONAI_BUCKET").ok_or_else(|| missing("MIGRATIONAI_BUCKET"))?,
             sse: var("MIGRATIONAI_S3_SSE").unwrap_or_default(),
             kms_key_id: var("MIGRATIONAI_S3_KMS_KEY_ID"),
             redis,
-            database_url: database_url_from_env()?,
+            database_url,
+            secrets,
             queue_urls,
             name_prefix: var("MIGRATIONAI_QUEUE_PREFIX").unwrap_or_default(),
             ensure_queues: var("MIGRATIONAI_ENSURE_QUEUES").as_deref() == Some("1"),
         })
     }
+}
+
+#[cfg(feature = "aws")]
+impl AwsConfig {
+    /// Whether a secret is still to be read from Secrets Manager.
+    pub fn has_unresolved_secrets(&self) -> bool {
+        let redis_missing = self.redis.as_ref().is_some_and(|r| r.password.is_none())
+            && self.secrets.redis_password_arn.is_some();
+        let database_missing = self.database_url.is_empty() && self.secrets.database_arn.is_some();
+        redis_missing || database_missing
+    }
+
+    /// A copy with the Redis password and the database URL read from Secrets Manager where
+    /// the plain variables did not give them. Values read are never logged.
+    pub async fn resolve_secrets(&self) -> Result<AwsConfig, ProcessingError> {
+        let mut resolved = self.clone();
+        if !self.has_unresolved_secrets() {
+            return Ok(resolved);
+        }
+        let sdk = migrationai_adapters::aws::sdk_config(
+            self.secrets_endpoint.as_deref(),
+            self.region.as_deref(),
+            self.static_keys.as_ref(),
+        )
+        .await;
+        let client = aws_sdk_secretsmanager::Client::new(&sdk);
+        if let (Some(redis), Some(arn)) = (
+            resolved.redis.as_mut(),
+            self.secrets.redis_password_arn.as_deref(),
+        ) {
+            if redis.password.is_none() {
+                redis.password = Some(secret_string(&client, arn).await?);
+            }
+        }
+        if let (true, Some(arn)) = (
+            resolved.database_url.is_empty(),
+            self.secrets.database_arn.as_deref(),
+        ) {
+            let value = secret_string(&client, arn).await?;
+            resolved.database_url = database_url_from_secret(&value, &self.secrets)?;
+        }
+        Ok(resolved)
+    }
+}
+
+/// The string value of a secret. Errors name the ARN, never the value.
+#[cfg(feature = "aws")]
+async fn secret_string(
+    client: &aws_sdk_secretsmanager::Client,
+    arn: &str,
+) -> Result<String, ProcessingError> {
+    let output = client
+        .get_secret_value()
+        .secret_id(arn)
+        .send()
+        .await
+        .map_err(|e| {
+            ProcessingError::Other(format!(
+                "reading secret {arn}: {}",
+                aws_sdk_secretsmanager::error::DisplayErrorContext(&e)
+            ))
+        })?;
+    output
+        .secret_string()
+        .map(str::to_owned)
+        .ok_or_else(|| ProcessingError::Other(format!("secret {arn} has no string value")))
+}
+
+/// The database URL from a secret's value: a `postgres://` URL as is, or the RDS-managed
+/// JSON `{"username": ..., "password": ...}` with `MIGRATIONAI_DATABASE_HOST/PORT/NAME`
+/// (the JSON's own `host`, `port` and `dbname` when those are absent), `sslmode=require`.
+#[cfg(feature = "aws")]
+fn database_url_from_secret(value: &str, refs: &SecretRefs) -> Result<String, ProcessingError> {
+    let trimmed = value.trim();
+    if trimmed.starts_with("postgres://") || trimmed.starts_with("postgresql://") {
+        return Ok(trimmed.to_owned());
+    }
+    // The parse error could quote the value: report only that it is not the expected shape.
+    let shape = || {
+        ProcessingError::Other(
+            "the database secret is neither a postgres:// URL nor JSON with username and password"
+                .into(),
+        )
+    };
+    let json: serde_json::Value = serde_json::from_str(trimmed).map_err(|_| shape())?;
+    let field = |name: &str| match json.get(name) {
+        Some(serde_json::Value::String(s)) if !s.is_empty() => Some(s.clone()),
+        Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    };
+    let (Some(user), Some(password)) = (field("username"), field("password")) else {
+        return Err(shape());
+    };
+    let host = refs
+        .database_host
+        .clone()
+        .or_else(|| field("host"))
+        .ok_or_else(|| ProcessingError::Other("MIGRATIONAI_DATABASE_HOST is not set".into()))?;
+    let port = refs
+        .database_port
+        .clone()
+        .or_else(|| field("port"))
+        .unwrap_or_else(|| "5432".into());
+    let name = refs
+        .database_name
+        .clone()
+        .or_else(|| field("dbname"))
+        .unwrap_or_else(|| "migrationai".into());
+    Ok(format!(
+        "postgres://{}:{}@{host}:{port}/{name}?sslmode=require",
+        encode(&user),
+        encode(&password)
+    ))
 }
 
 /// `MIGRATIONAI_DATABASE_URL`, or one built from `MIGRATIONAI_DATABASE_USER/PASSWORD/HOST/
@@ -243,6 +392,7 @@ pub async fn open_cache(
 ) -> Result<Arc<dyn migrationai_ports::cache::Cache>, ProcessingError> {
     #[cfg(feature = "aws")]
     if let Profile::Aws(aws) = &config.profile {
+        let aws = aws.resolve_secrets().await?;
         if let Some(redis) = &aws.redis {
             let cache = migrationai_adapters::aws::RedisCache::connect(redis)
                 .await
@@ -270,6 +420,13 @@ async fn open_aws(
     use migrationai_adapters::aws::{s3_blob_store, S3Settings, SqsQueue, SqsSettings, Sse};
     use migrationai_adapters::claim::ClaimCheckQueue;
 
+    let resolved;
+    let aws = if config.store_url.is_none() && aws.has_unresolved_secrets() {
+        resolved = aws.resolve_secrets().await?;
+        &resolved
+    } else {
+        aws
+    };
     let url = config.store_url.as_deref().unwrap_or(&aws.database_url);
     let store: Arc<dyn Store> = Arc::new(connect_store(url).await?);
     let blobs = s3_blob_store(&S3Settings {
@@ -312,5 +469,26 @@ mod tests {
         let shown = format!("{config:?}");
         assert!(!shown.contains("hunter2") && !shown.contains("topsecret"));
         assert_eq!(encode("p@ss:w/rd"), "p%40ss%3Aw%2Frd");
+    }
+
+    #[cfg(feature = "aws")]
+    #[test]
+    fn database_secret_builds_a_tls_url() {
+        let refs = SecretRefs {
+            database_host: Some("db.internal".into()),
+            database_port: Some("6432".into()),
+            database_name: Some("app".into()),
+            ..SecretRefs::default()
+        };
+        let url =
+            database_url_from_secret(r#"{"username":"u","password":"p@ss"}"#, &refs).expect("url");
+        assert_eq!(
+            url,
+            "postgres://u:p%40ss@db.internal:6432/app?sslmode=require"
+        );
+        let plain = "postgres://a:b@h/d?sslmode=require";
+        assert_eq!(database_url_from_secret(plain, &refs).expect("url"), plain);
+        let err = database_url_from_secret(r#"{"password":"hunter2"}"#, &refs).unwrap_err();
+        assert!(!err.to_string().contains("hunter2"));
     }
 }

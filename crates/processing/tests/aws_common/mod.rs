@@ -86,6 +86,7 @@ pub async fn aws_config(env: &AwsEnv, tag: &str) -> AwsConfig {
         region: Some("us-east-1".into()),
         sqs_endpoint: Some(env.moto.clone()),
         s3_endpoint: Some(env.moto.clone()),
+        secrets_endpoint: Some(env.moto.clone()),
         static_keys: Some(("testing".into(), "testing".into())),
         bucket,
         sse: "AES256".into(),
@@ -95,6 +96,7 @@ pub async fn aws_config(env: &AwsEnv, tag: &str) -> AwsConfig {
             ..Default::default()
         }),
         database_url: fresh_database(&env.database, &format!("db_{id}")).await,
+        secrets: Default::default(),
         queue_urls: Default::default(),
         name_prefix: format!("{id}-"),
         ensure_queues: true,
