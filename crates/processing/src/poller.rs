@@ -96,10 +96,10 @@ async fn poll_loop(
     let name = processor.queue_name().to_owned();
     let mut backoff = Duration::from_millis(200);
     while !shutdown.is_cancelled() {
-        let received = tokio::select! {
-            _ = shutdown.cancelled() => break,
-            r = queue.receive(&name, &options) => r,
-        };
+        // A receive in flight is not abandoned on shutdown: SQS may already have hidden the
+        // messages it returns, and dropping the call would hold them until their visibility
+        // timeout. It ends within `wait`, and the processor releases at once what it brought.
+        let received = queue.receive(&name, &options).await;
         match received {
             Ok(messages) if messages.is_empty() => {}
             Ok(messages) => {
