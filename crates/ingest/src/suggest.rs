@@ -12,6 +12,9 @@ use std::collections::{HashMap, HashSet};
 /// Below this confidence a column stays unmapped and is listed for review.
 pub const DEFAULT_THRESHOLD: f64 = 0.7;
 
+/// Below this score a table gets no kind: it is listed for a person to decide, never guessed.
+pub const KIND_THRESHOLD: f64 = 0.6;
+
 /// Below this header similarity no value fit can lift a column to the default threshold.
 const HOPELESS_HEADER: f64 = 0.3;
 
@@ -243,7 +246,7 @@ pub fn suggest_table(sample: &TableSample, threshold: f64) -> TableSuggestion {
     }
     TableSuggestion {
         table: sample.name.clone(),
-        kind: (kind_score > 0.3).then_some(kind),
+        kind: (kind_score >= KIND_THRESHOLD).then_some(kind),
         kind_confidence: round3(kind_score),
         kind_scores,
         columns,

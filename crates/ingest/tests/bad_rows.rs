@@ -140,3 +140,21 @@ fn mapping_names_unknown_fields_by_line() {
     let e = Mapping::parse("mapping.toml", &bad).expect_err("unknown field");
     assert!(e.to_string().starts_with("mapping.toml:14:"), "{e}");
 }
+
+#[test]
+fn a_delimited_text_document_is_not_a_table() {
+    use migrationai_ingest::{Export, Format, Limits};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let doc = "Records, St. Mary's Hospital\nPatient seen, discharged, follow-up in two weeks\n";
+    std::fs::create_dir_all(dir.path().join("documents/M1")).expect("folder");
+    std::fs::write(dir.path().join("documents/M1/records.txt"), doc).expect("write");
+    std::fs::write(dir.path().join("people.txt"), "id|name|email\n1|Ann|a@x.com\n2|Bo|b@x.com\n").expect("write");
+    let export = Export::open(dir.path(), &Limits::default()).expect("opens");
+    assert_eq!(export.entry("documents/M1/records.txt").map(|e| e.format), Some(Format::Other));
+    assert_eq!(export.entry("people.txt").map(|e| e.format), Some(Format::Csv));
+    // A table nothing recognises gets no kind rather than a guess.
+    std::fs::write(dir.path().join("weird.csv"), "alpha,beta,gamma\nx,y,z\n").expect("write");
+    let report = inspect(dir.path(), &InspectOptions::default(), &NoProgress).expect("inspect");
+    let weird = report.files.iter().find(|f| f.file == "weird.csv").expect("inspected");
+    assert_eq!(weird.kind, None, "scores: {:?}", weird.suggestion.kind_scores);
+}

@@ -22,6 +22,22 @@ enum What {
         #[arg(long)]
         no_baseline: bool,
     },
+    /// A whole migration on embedded defaults; compare with the sqlite3 shell's `.import`.
+    Migrate {
+        /// The export folder.
+        export: PathBuf,
+        /// Where the benchmark's store and queues go (emptied first).
+        #[arg(long, default_value = "target/bench-migrate")]
+        data_dir: PathBuf,
+    },
+    /// The embedded durable queue alone: send + receive + delete in batches of 10.
+    Queue {
+        #[arg(long, default_value_t = 100_000)]
+        messages: usize,
+        /// Where the queue database goes (emptied first).
+        #[arg(long, default_value = "target/bench-queue")]
+        data_dir: PathBuf,
+    },
     /// Messages/s through the SQS adapter against bare SDK calls on the same endpoint.
     Sqs {
         /// SQS endpoint, e.g. a moto server; default: the regional AWS endpoint.
@@ -36,6 +52,8 @@ enum What {
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     match a.what {
         What::Ingest { export, no_baseline } => ingest(&export, no_baseline),
+        What::Migrate { export, data_dir } => migrate(&export, &data_dir),
+        What::Queue { messages, data_dir } => queue(messages, &data_dir),
         What::Sqs { endpoint, messages } => super::bench_aws::sqs(endpoint, messages),
     }
 }
@@ -100,5 +118,73 @@ print(rows, time.perf_counter() - start)
         Ok(o) => println!("baseline: python3 failed: {}", String::from_utf8_lossy(&o.stderr).trim()),
         Err(e) => println!("baseline: python3 not available ({e})"),
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn fresh_dir(dir: &Path) -> anyhow::Result<()> {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir)?;
+    }
+    std::fs::create_dir_all(dir)?;
+    Ok(())
+}
+
+fn migrate(export: &Path, data_dir: &Path) -> anyhow::Result<ExitCode> {
+    fresh_dir(data_dir)?;
+    let config = migrationai_processing::config::Config { data_dir: data_dir.to_path_buf(), ..Default::default() };
+    let rt = super::embedded::runtime()?;
+    let r = rt.block_on(migrationai_processing::bench::bench_migrate(export, &config))?;
+    let secs = r.wall.as_secs_f64();
+    println!("migrate: {} source rows end to end in {secs:.2} s: {:.0} rows/s", r.source_rows, r.rows_per_sec);
+    if let Some(kib) = r.peak_rss_kib {
+        println!("migrate: peak RSS {:.1} MiB", kib as f64 / 1024.0);
+    }
+    // The ceiling: the same CSV files bulk-loaded by the sqlite3 shell, with no checks at all.
+    let db = data_dir.join("ceiling.db");
+    let mut script = String::from(".mode csv\n");
+    let mut files = 0;
+    for entry in std::fs::read_dir(export)?.flatten() {
+        let path = entry.path();
+        if path.extension().and_then(|e| e.to_str()).map(|e| e.eq_ignore_ascii_case("csv")) != Some(true) {
+            continue;
+        }
+        let head = std::fs::read(&path).map(|b| b.into_iter().take(4096).collect::<Vec<u8>>()).unwrap_or_default();
+        let first = head.split(|b| *b == b'\n').next().unwrap_or(&[]);
+        let sep = [b';', b'\t', b'|', b','].into_iter().max_by_key(|d| first.iter().filter(|b| *b == d).count()).unwrap_or(b',');
+        let sep = match sep { b'\t' => "\\t".to_string(), s => (s as char).to_string() };
+        files += 1;
+        script.push_str(&format!(".separator \"{sep}\"\n.import '{}' t{files}\n", path.display()));
+    }
+    let started = Instant::now();
+    let out = Command::new("sqlite3").arg(&db).stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn();
+    match out {
+        Ok(mut child) => {
+            if let Some(mut stdin) = child.stdin.take() {
+                use std::io::Write;
+                stdin.write_all(script.as_bytes())?;
+            }
+            child.wait()?;
+            let ceiling = started.elapsed().as_secs_f64();
+            println!("ceiling: sqlite3 .import of the {files} CSV files in {ceiling:.2} s (no parsing of values, no checks)");
+            println!("ratio: our wall time / .import = {:.1}x", secs / ceiling);
+        }
+        Err(e) => println!("ceiling: sqlite3 not available ({e})"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn queue(messages: usize, data_dir: &Path) -> anyhow::Result<ExitCode> {
+    fresh_dir(data_dir)?;
+    let rt = super::embedded::runtime()?;
+    let f = rt.block_on(async {
+        let q = migrationai_adapters::embedded::EmbeddedQueue::open_in_dir(data_dir).await?;
+        migrationai_adapters::bench_queue(&q, messages).await
+    })?;
+    println!(
+        "queue: {} messages sent, received and deleted in batches of 10 in {:.2} s: {:.0} messages/s (durable, SQLite WAL)",
+        f.messages,
+        f.elapsed.as_secs_f64(),
+        f.messages_per_sec
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -272,7 +272,9 @@ pub(crate) fn detect_format(path: &Path, rel: &str) -> Format {
         // Excel workbooks saved under a .csv name do happen.
         "csv" | "tsv" if is_zip => Format::Xlsx,
         "csv" | "tsv" => Format::Csv,
-        "txt" if looks_delimited(&bytes) => Format::Csv,
+        // A .txt in a subfolder is a document a row refers to, even when it holds commas;
+        // only at the top of the export is a delimited .txt a table.
+        "txt" if !rel.contains('/') && looks_delimited(&bytes) => Format::Csv,
         "xlsx" | "xlsm" if is_zip => Format::Xlsx,
         // A damaged workbook is still a workbook; opening it reports why it cannot be read.
         "xlsx" | "xlsm" => Format::Xlsx,
