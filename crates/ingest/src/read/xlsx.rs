@@ -155,18 +155,23 @@ impl SheetTable {
                 return None;
             }
             self.next += 1;
-            let cells = self.range.rows().nth(index)?;
+            // Cells by position: `rows().nth(i)` walks from the top each time (quadratic).
+            let width = self.range.width();
+            let empty = (0..width).all(|c| matches!(self.range.get((index, c)), None | Some(Data::Empty)));
             // Rows with nothing in them are spacing, not records.
-            if cells.iter().all(|c| *c == Data::Empty) {
+            if empty {
                 continue;
             }
             row.row = self.first_row + index as u64;
-            row.values.truncate(cells.len());
-            while row.values.len() < cells.len() {
+            row.values.truncate(width);
+            while row.values.len() < width {
                 row.values.push(String::new());
             }
-            for (value, cell) in row.values.iter_mut().zip(cells) {
-                cell_text(cell, value);
+            for (c, value) in row.values.iter_mut().enumerate() {
+                match self.range.get((index, c)) {
+                    Some(cell) => cell_text(cell, value),
+                    None => value.clear(),
+                }
             }
             return Some(Ok(()));
         }
