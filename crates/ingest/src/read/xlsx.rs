@@ -1,11 +1,12 @@
 //! XLSX workbooks: each worksheet is its own table named "file.xlsx#Sheet".
 //!
-//! calamine loads one worksheet's cells at a time. That is bounded by Excel's own sheet
-//! limits, unlike CSV, and keeps this reader simple.
+//! Sheets are streamed cell by cell (calamine's cell reader), so a workbook of a million rows
+//! never sits in memory whole.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
-use calamine::{open_workbook, Data, Range, Reader, Xlsx};
+use calamine::{open_workbook, Data, Reader, Xlsx};
 
 use super::error::{ErrorKind, ReadError};
 use super::table::{normalize_headers, ReadOptions, SourceRow};
@@ -79,17 +80,73 @@ fn write_number(out: &mut String, f: f64) -> std::fmt::Result {
     }
 }
 
-/// Reader over one worksheet.
+/// Rows a worksheet's reading thread may run ahead of its consumer.
+const ROWS_AHEAD: usize = 256;
+
+type RowMessage = Result<(u64, Vec<String>), ReadError>;
+
+/// Reader over one worksheet, streamed: a thread walks the sheet's cells in order and hands
+/// over one row at a time, so memory stays bounded by the shared strings, not the sheet.
 pub struct SheetTable {
     name: String,
     headers: Vec<String>,
     header_issues: Vec<ReadError>,
-    range: Range<Data>,
-    /// Sheet row number of the range's first row.
-    first_row: u64,
-    /// Index (within the range) of the next row to read.
-    next: usize,
+    rows: Receiver<RowMessage>,
+    /// The first data row, read ahead to know whether there is one.
+    peeked: Option<RowMessage>,
+    width: usize,
     has_rows: bool,
+}
+
+/// Walks the sheet's cells and sends each non-empty row with its sheet row number.
+fn stream_rows(path: PathBuf, sheet: String, name: String, tx: SyncSender<RowMessage>) {
+    let send_err = |e: ReadError| {
+        let _ = tx.send(Err(e));
+    };
+    let mut book: Xlsx<_> = match open_workbook(&path) {
+        Ok(b) => b,
+        Err(e) => return send_err(corrupt(&name, e)),
+    };
+    let mut reader = match book.worksheet_cells_reader(&sheet) {
+        Ok(r) => r,
+        Err(e) => return send_err(corrupt(&name, e)),
+    };
+    let first_col = reader.dimensions().start.1;
+    let mut current: Option<u32> = None;
+    let mut values: Vec<String> = Vec::new();
+    let mut text = String::new();
+    let flush = |row: u32, values: &mut Vec<String>| -> bool {
+        if values.iter().all(|v| v.is_empty()) {
+            values.clear();
+            return true;
+        }
+        tx.send(Ok((u64::from(row) + 1, std::mem::take(values)))).is_ok()
+    };
+    loop {
+        let cell = match reader.next_cell() {
+            Ok(Some(c)) => c,
+            Ok(None) => break,
+            Err(e) => return send_err(corrupt(&name, e)),
+        };
+        let (row, col) = cell.get_position();
+        if current != Some(row) {
+            if let Some(r) = current {
+                if !flush(r, &mut values) {
+                    return;
+                }
+            }
+            current = Some(row);
+        }
+        let index = col.saturating_sub(first_col) as usize;
+        if values.len() <= index {
+            values.resize(index + 1, String::new());
+        }
+        cell_text(&Data::from(cell.get_value().clone()), &mut text);
+        values[index].clone_from(&text);
+    }
+    if let Some(r) = current {
+        flush(r, &mut values);
+    }
 }
 
 impl SheetTable {
@@ -100,7 +157,7 @@ impl SheetTable {
         _opts: &ReadOptions,
     ) -> Result<SheetTable, ReadError> {
         let name = format!("{file}#{sheet}");
-        let mut book: Xlsx<_> = open_workbook(path).map_err(|e| corrupt(file, e))?;
+        let book: Xlsx<_> = open_workbook(path).map_err(|e| corrupt(file, e))?;
         if !book.sheet_names().iter().any(|s| s == sheet) {
             return Err(ReadError::new(
                 ErrorKind::SheetNotFound,
@@ -108,29 +165,30 @@ impl SheetTable {
                 format!("the workbook has no sheet named \"{sheet}\""),
             ));
         }
-        let range = book.worksheet_range(sheet).map_err(|e| corrupt(&name, e))?;
-        let first_row = range.start().map(|(r, _)| u64::from(r) + 1).unwrap_or(1);
-        let mut rows = range.rows();
-        let header_cells = rows.next().ok_or_else(|| {
-            ReadError::new(ErrorKind::EmptyFile, name.clone(), "the sheet is empty")
-        })?;
-        let mut text = String::new();
-        let raw: Vec<String> = header_cells
-            .iter()
-            .map(|c| {
-                cell_text(c, &mut text);
-                text.clone()
-            })
-            .collect();
+        drop(book);
+        let (tx, rows) = sync_channel(ROWS_AHEAD);
+        let (p, s, n) = (path.to_path_buf(), sheet.to_string(), name.clone());
+        std::thread::Builder::new()
+            .name("xlsx-rows".into())
+            .spawn(move || stream_rows(p, s, n, tx))
+            .map_err(|e| ReadError::new(ErrorKind::Io, file, format!("could not start reading: {e}")))?;
+        let (_, raw) = match rows.recv() {
+            Ok(first) => first?,
+            Err(_) => {
+                return Err(ReadError::new(ErrorKind::EmptyFile, name, "the sheet is empty"));
+            }
+        };
+        let width = raw.len();
         let (headers, header_issues) = normalize_headers(raw, &name);
-        let has_rows = rows.any(|r| r.iter().any(|c| *c != Data::Empty));
+        let peeked = rows.recv().ok();
+        let has_rows = matches!(peeked, Some(Ok(_)));
         Ok(SheetTable {
             name,
             headers,
             header_issues,
-            range,
-            first_row,
-            next: 1,
+            rows,
+            peeked,
+            width,
             has_rows,
         })
     }
@@ -149,31 +207,27 @@ impl SheetTable {
     }
 
     pub fn read_into(&mut self, row: &mut SourceRow) -> Option<Result<(), ReadError>> {
-        loop {
-            let index = self.next;
-            if index >= self.range.height() {
-                return None;
-            }
-            self.next += 1;
-            // Cells by position: `rows().nth(i)` walks from the top each time (quadratic).
-            let width = self.range.width();
-            let empty = (0..width).all(|c| matches!(self.range.get((index, c)), None | Some(Data::Empty)));
-            // Rows with nothing in them are spacing, not records.
-            if empty {
-                continue;
-            }
-            row.row = self.first_row + index as u64;
-            row.values.truncate(width);
-            while row.values.len() < width {
-                row.values.push(String::new());
-            }
-            for (c, value) in row.values.iter_mut().enumerate() {
-                match self.range.get((index, c)) {
-                    Some(cell) => cell_text(cell, value),
-                    None => value.clear(),
-                }
-            }
-            return Some(Ok(()));
+        let next = match self.peeked.take() {
+            Some(m) => m,
+            None => self.rows.recv().ok()?,
+        };
+        let (number, mut values) = match next {
+            Ok(r) => r,
+            Err(e) => return Some(Err(e)),
+        };
+        row.row = number;
+        if values.len() > self.width {
+            let extra = values.len();
+            return Some(Err(ReadError::new(
+                ErrorKind::TooManyFields,
+                self.name.clone(),
+                format!("the row has cells in {extra} columns but the header has {}", self.width),
+            )
+            .at_row(number)
+            .in_field(format!("column {extra}"))));
         }
+        values.resize(self.width, String::new());
+        row.values = values;
+        Some(Ok(()))
     }
 }
