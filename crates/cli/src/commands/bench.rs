@@ -1,6 +1,6 @@
 //! Performance figures, printed; never asserted by tests.
 
-use crate::output::{mib, peak_rss_bytes};
+use migrationai_processing::bench::peak_rss_kib;
 use migrationai_ingest::inspect::{inspect, InspectOptions, NoProgress};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -65,8 +65,8 @@ fn ingest(export: &Path, no_baseline: bool) -> anyhow::Result<ExitCode> {
     let rows = report.total_rows();
     println!("ingest: {} tables, {rows} rows read, detected, mapped and validated in {secs:.2} s", report.files.len());
     println!("ingest: {:.0} rows/s", rows as f64 / secs);
-    if let Some(rss) = peak_rss_bytes() {
-        println!("ingest: peak RSS {:.1} MiB", mib(rss));
+    if let Some(kib) = peak_rss_kib() {
+        println!("ingest: peak RSS {:.1} MiB", kib as f64 / 1024.0);
     }
     if no_baseline {
         return Ok(ExitCode::SUCCESS);
