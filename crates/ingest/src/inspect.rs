@@ -387,15 +387,12 @@ pub fn inspect(
             None => {}
         }
     }
+    let suggestions: Vec<TableSuggestion> = files.iter().map(|f| f.suggestion.clone()).collect();
+    // Reference evidence may have unmapped columns since the first proposal, so it is rebuilt.
     let final_mapping = match &opts.mapping {
         Some(_) => mapping,
-        None => {
-            let suggestions: Vec<TableSuggestion> =
-                files.iter().map(|f| f.suggestion.clone()).collect();
-            Mapping::from_suggestions(&suggestions)
-        }
+        None => Mapping::from_suggestions(&suggestions),
     };
-    let suggestions: Vec<TableSuggestion> = files.iter().map(|f| f.suggestion.clone()).collect();
     let documents = export
         .entries()
         .iter()
