@@ -189,6 +189,16 @@ pub trait Store: Send + Sync {
         job: &str,
         kind: &str,
     ) -> Result<Vec<RecordRow>, StoreError>;
+    /// Up to `limit` records of a kind whose source id sorts after `after`, in source id
+    /// order: the way to walk a kind of any size in bounded memory.
+    async fn records_page(
+        &self,
+        tenant: &str,
+        job: &str,
+        kind: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<RecordRow>, StoreError>;
     /// Every reject of the job, ordered by (kind, file, row).
     async fn rejects(&self, tenant: &str, job: &str) -> Result<Vec<RejectRow>, StoreError>;
 

@@ -6,6 +6,7 @@ use migrationai_ports::store::Store;
 use sha2::{Digest, Sha256};
 
 use crate::error::ProcessingError;
+use crate::pages::Pages;
 
 pub async fn fingerprint(
     store: &dyn Store,
@@ -14,11 +15,14 @@ pub async fn fingerprint(
 ) -> Result<String, ProcessingError> {
     let mut h = Sha256::new();
     for kind in Kind::ENTITIES {
-        for r in store.records(tenant, job, kind.as_str()).await? {
-            h.update(format!(
-                "R|{}|{}|{}|{}|{}|{}\n",
-                r.kind, r.source_id, r.canonical_id, r.file, r.row, r.data
-            ));
+        let mut pages = Pages::new(store, tenant, job, kind);
+        while let Some(page) = pages.next_rows().await? {
+            for r in page {
+                h.update(format!(
+                    "R|{}|{}|{}|{}|{}|{}\n",
+                    r.kind, r.source_id, r.canonical_id, r.file, r.row, r.data
+                ));
+            }
         }
     }
     for r in store.rejects(tenant, job).await? {

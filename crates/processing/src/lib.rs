@@ -13,6 +13,7 @@ pub mod jobs;
 #[cfg(feature = "aws")]
 pub mod lambda;
 pub mod message;
+pub mod pages;
 pub mod poller;
 pub mod profile;
 pub mod report;

@@ -127,6 +127,67 @@ pub async fn contract(store: &dyn Store) {
         .is_empty());
     assert!(store.batches("t2", "j1").await.expect("batches").is_empty());
     assert_eq!(store.jobs("t2").await.expect("jobs").len(), 1);
+
+    pages_and_long_statements(store).await;
+}
+
+/// A batch far larger than one INSERT statement, a lookup of more ids than one IN list, and
+/// walking the kind page by page.
+async fn pages_and_long_statements(store: &dyn Store) {
+    let many: Vec<RecordRow> = (0..1234).map(|i| record(&format!("M{i:05}"))).collect();
+    let batch = BatchRow {
+        kind: "contacts".into(),
+        batch_no: 7,
+        file: "contacts.csv".into(),
+        blob_key: "k7".into(),
+        rows: many.len() as i64,
+        done: false,
+        loaded: 0,
+        rejected: 0,
+    };
+    store
+        .add_batches("t1", "j1", &[batch])
+        .await
+        .expect("batches");
+    let write = BatchWrite {
+        job: "j1".into(),
+        kind: "contacts".into(),
+        batch_no: 7,
+        records: many.clone(),
+        rejects: Vec::new(),
+    };
+    assert!(store.commit_batch("t1", &write).await.expect("commit"));
+    let ids: Vec<String> = many.iter().rev().map(|r| r.source_id.clone()).collect();
+    let mut found = store
+        .lookup("t1", "j1", "contacts", &ids)
+        .await
+        .expect("lookup");
+    found.sort();
+    assert_eq!(found.len(), 1234);
+    assert_eq!(found[0], ("M00000".to_string(), "c-M00000".to_string()));
+    assert_eq!(found[1233].1, "c-M01233");
+
+    let mut walked = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = store
+            .records_page("t1", "j1", "contacts", after.as_deref(), 500)
+            .await
+            .expect("page");
+        assert!(page.len() <= 500);
+        let Some(last) = page.last() else { break };
+        after = Some(last.source_id.clone());
+        walked.extend(page.into_iter().map(|r| r.source_id));
+    }
+    // C1 from the first batch, then the 1234 in order, each once.
+    assert_eq!(walked.len(), 1235);
+    assert_eq!(walked[0], "C1");
+    assert!(walked.windows(2).all(|w| w[0] < w[1]));
+    assert!(store
+        .records_page("t2", "j1", "contacts", None, 500)
+        .await
+        .expect("page")
+        .is_empty());
 }
 
 #[tokio::test]

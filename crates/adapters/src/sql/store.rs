@@ -18,6 +18,9 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/store");
 #[derive(Debug, Clone)]
 pub struct SqlStore {
     pool: AnyPool,
+    /// SQLite gets anonymous `?` parameters in long statements: it looks a numbered `$n` up by
+    /// scanning every parameter name, which makes binding a 2,000-parameter INSERT quadratic.
+    sqlite: bool,
 }
 
 fn backend(e: impl std::fmt::Display) -> StoreError {
@@ -47,6 +50,10 @@ impl SqlStore {
                         conn.execute("PRAGMA journal_mode = WAL").await?;
                         conn.execute("PRAGMA synchronous = NORMAL").await?;
                         conn.execute("PRAGMA busy_timeout = 30000").await?;
+                        // A 32 MiB page cache keeps the key indexes of a large job in memory
+                        // (the default 2 MiB turns every insert into page reads).
+                        conn.execute("PRAGMA cache_size = -32768").await?;
+                        conn.execute("PRAGMA temp_store = MEMORY").await?;
                     }
                     Ok(())
                 })
@@ -54,7 +61,7 @@ impl SqlStore {
             .connect(url)
             .await
             .map_err(backend)?;
-        Ok(SqlStore { pool })
+        Ok(SqlStore { pool, sqlite })
     }
 
     /// Opens (creating when missing) an SQLite database file and migrates it.
@@ -133,8 +140,9 @@ fn failure_row(r: &AnyRow) -> Result<MessageFailure, StoreError> {
     })
 }
 
-/// "($1, $2, ...), ($n+1, ...)" for `rows` rows of `cols` parameters.
-fn placeholders(rows: usize, cols: usize) -> String {
+/// "($1, $2, ...), ($n+1, ...)" for `rows` rows of `cols` parameters numbered from `first`,
+/// or the same with `?` on SQLite.
+fn placeholders(sqlite: bool, first: usize, rows: usize, cols: usize) -> String {
     let mut s = String::with_capacity(rows * cols * 5);
     for r in 0..rows {
         if r > 0 {
@@ -145,8 +153,12 @@ fn placeholders(rows: usize, cols: usize) -> String {
             if c > 0 {
                 s.push_str(", ");
             }
-            s.push('$');
-            s.push_str(&(r * cols + c + 1).to_string());
+            if sqlite {
+                s.push('?');
+            } else {
+                s.push('$');
+                s.push_str(&(first + r * cols + c).to_string());
+            }
         }
         s.push(')');
     }
@@ -314,7 +326,7 @@ impl Store for SqlStore {
         for chunk in batches.chunks(INSERT_CHUNK) {
             let sql = format!(
                 "INSERT INTO job_batches (tenant, job, kind, batch_no, file, blob_key, source_rows, done, loaded, rejected) VALUES {} ON CONFLICT (tenant, job, kind, batch_no) DO NOTHING",
-                placeholders(chunk.len(), 10)
+                placeholders(self.sqlite, 1, chunk.len(), 10)
             );
             let mut q = sqlx::query(&sql);
             for b in chunk {
@@ -390,7 +402,7 @@ impl Store for SqlStore {
         for chunk in write.records.chunks(INSERT_CHUNK) {
             let sql = format!(
                 "INSERT INTO records (tenant, job, kind, source_id, canonical_id, file, row_no, data) VALUES {} ON CONFLICT (tenant, job, kind, source_id) DO UPDATE SET canonical_id = excluded.canonical_id, file = excluded.file, row_no = excluded.row_no, data = excluded.data",
-                placeholders(chunk.len(), 8)
+                placeholders(self.sqlite, 1, chunk.len(), 8)
             );
             let mut q = sqlx::query(&sql);
             for r in chunk {
@@ -409,7 +421,7 @@ impl Store for SqlStore {
         for chunk in write.rejects.chunks(INSERT_CHUNK) {
             let sql = format!(
                 "INSERT INTO rejects (tenant, job, kind, file, row_no, source_id, field, code, reason, raw) VALUES {} ON CONFLICT (tenant, job, file, row_no) DO NOTHING",
-                placeholders(chunk.len(), 10)
+                placeholders(self.sqlite, 1, chunk.len(), 10)
             );
             let mut q = sqlx::query(&sql);
             for r in chunk {
@@ -463,10 +475,15 @@ impl Store for SqlStore {
     ) -> Result<Vec<(String, String)>, StoreError> {
         let mut out = Vec::with_capacity(source_ids.len());
         for chunk in source_ids.chunks(INSERT_CHUNK * 4) {
-            let list: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 4)).collect();
+            // Anonymous and numbered parameters must not be mixed in one statement.
+            let keys = if self.sqlite {
+                "tenant = ? AND job = ? AND kind = ?"
+            } else {
+                "tenant = $1 AND job = $2 AND kind = $3"
+            };
             let sql = format!(
-                "SELECT source_id, canonical_id FROM records WHERE tenant = $1 AND job = $2 AND kind = $3 AND source_id IN ({})",
-                list.join(", ")
+                "SELECT source_id, canonical_id FROM records WHERE {keys} AND source_id IN {}",
+                placeholders(self.sqlite, 4, 1, chunk.len())
             );
             let mut q = sqlx::query(&sql).bind(tenant).bind(job).bind(kind);
             for id in chunk {
@@ -494,6 +511,29 @@ impl Store for SqlStore {
         .bind(tenant)
         .bind(job)
         .bind(kind)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?;
+        rows.iter().map(record_row).collect()
+    }
+
+    async fn records_page(
+        &self,
+        tenant: &str,
+        job: &str,
+        kind: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<RecordRow>, StoreError> {
+        // The primary key (tenant, job, kind, source_id) serves both the filter and the order.
+        let rows = sqlx::query(
+            "SELECT kind, source_id, canonical_id, file, row_no, data FROM records WHERE tenant = $1 AND job = $2 AND kind = $3 AND source_id > $4 ORDER BY source_id LIMIT $5",
+        )
+        .bind(tenant)
+        .bind(job)
+        .bind(kind)
+        .bind(after.unwrap_or(""))
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
         .fetch_all(&self.pool)
         .await
         .map_err(backend)?;
@@ -528,7 +568,7 @@ impl Store for SqlStore {
         for chunk in links.chunks(INSERT_CHUNK) {
             let sql = format!(
                 "INSERT INTO contact_links (tenant, job, contact_a, contact_b, reason, match_key) VALUES {} ON CONFLICT (tenant, job, contact_a, contact_b, reason) DO NOTHING",
-                placeholders(chunk.len(), 6)
+                placeholders(self.sqlite, 1, chunk.len(), 6)
             );
             let mut q = sqlx::query(&sql);
             for l in chunk {
@@ -594,10 +634,9 @@ impl Store for SqlStore {
     async fn failures_for(&self, ids: &[String]) -> Result<Vec<MessageFailure>, StoreError> {
         let mut out = Vec::new();
         for chunk in ids.chunks(INSERT_CHUNK) {
-            let list: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 1)).collect();
             let sql = format!(
-                "SELECT message_id, queue, error, failed_at FROM message_failures WHERE message_id IN ({})",
-                list.join(", ")
+                "SELECT message_id, queue, error, failed_at FROM message_failures WHERE message_id IN {}",
+                placeholders(self.sqlite, 1, 1, chunk.len())
             );
             let mut q = sqlx::query(&sql);
             for id in chunk {

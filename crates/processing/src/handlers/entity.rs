@@ -6,12 +6,14 @@
 //! document or email file.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use migrationai_domain::catalogue::{kind_def, FieldType};
 use migrationai_domain::{CanonicalRecord, Kind, Value};
 use migrationai_ingest::transform::RowMapper;
 use migrationai_ingest::SourceRow;
 use migrationai_ports::store::{BatchWrite, RecordRow, RejectRow};
+use serde::Serialize;
 use serde_json::json;
 
 use crate::batch::HandlerError;
@@ -25,9 +27,25 @@ use super::files;
 pub(crate) struct Candidate {
     pub row: u64,
     pub record: CanonicalRecord,
-    pub raw: String,
+    pub headers: Arc<[String]>,
+    pub values: Vec<String>,
     pub refs: BTreeMap<String, serde_json::Value>,
     pub files: Vec<serde_json::Value>,
+}
+
+impl Candidate {
+    /// The source cells, for a reject: made only when a later check refuses the row.
+    pub fn raw(&self) -> String {
+        raw_json(&self.headers, &self.values)
+    }
+}
+
+/// What a record row keeps, serialised straight from the borrowed parts (no JSON tree).
+#[derive(Serialize)]
+struct RecordData<'a> {
+    fields: &'a BTreeMap<String, Value>,
+    files: &'a [serde_json::Value],
+    refs: &'a BTreeMap<String, serde_json::Value>,
 }
 
 pub(crate) fn raw_json(headers: &[String], values: &[String]) -> String {
@@ -113,6 +131,7 @@ async fn build(
     let mapper = RowMapper::new(&mapping, file_mapping, &headers)
         .ok_or_else(|| HandlerError(format!("{file} is not mapped to a kind")))?;
     let id_col = mapper.column_of(def.id_field().name);
+    let shared_headers: Arc<[String]> = headers.clone().into();
     let mut rejects = Vec::new();
     let mut candidates = Vec::new();
     let mut source_row = SourceRow::default();
@@ -128,12 +147,12 @@ async fn build(
         else {
             continue;
         };
-        let raw = raw_json(&headers, &values);
         let source_id = id_col
             .and_then(|c| values.get(c))
             .map(|v| v.trim().to_string())
             .filter(|v| !v.is_empty());
         if let Some(e) = error {
+            let raw = raw_json(&headers, &values);
             rejects.push(reject(
                 kind, &file, row, source_id, &e.field, &e.code, &e.reason, raw,
             ));
@@ -141,7 +160,9 @@ async fn build(
         }
         source_row.row = row;
         source_row.values = values;
-        match mapper.apply(&source_row) {
+        let applied = mapper.apply(&source_row);
+        let values = std::mem::take(&mut source_row.values);
+        match applied {
             Err(problems) => {
                 let (field, code, reason) = problems
                     .into_iter()
@@ -154,6 +175,7 @@ async fn build(
                             "invalid row".into(),
                         )
                     });
+                let raw = raw_json(&headers, &values);
                 rejects.push(reject(
                     kind, &file, row, source_id, &field, &code, &reason, raw,
                 ));
@@ -171,13 +193,14 @@ async fn build(
                     def.id_field().name,
                     "duplicate_id",
                     &reason,
-                    raw,
+                    raw_json(&headers, &values),
                 ));
             }
             Ok(record) => candidates.push(Candidate {
                 row,
                 record,
-                raw,
+                headers: shared_headers.clone(),
+                values,
                 refs: BTreeMap::new(),
                 files: Vec::new(),
             }),
@@ -202,8 +225,13 @@ async fn build(
     let records = candidates
         .into_iter()
         .map(|c| {
-            let data = json!({ "fields": c.record.fields, "refs": c.refs, "files": c.files });
-            RecordRow {
+            let data = serde_json::to_string(&RecordData {
+                fields: &c.record.fields,
+                files: &c.files,
+                refs: &c.refs,
+            })
+            .map_err(HandlerError::new)?;
+            Ok(RecordRow {
                 kind: kind.as_str().to_string(),
                 canonical_id: canonical_id(
                     &work.tenant,
@@ -214,10 +242,10 @@ async fn build(
                 source_id: c.record.source_id,
                 file: file.clone(),
                 row: c.row as i64,
-                data: data.to_string(),
-            }
+                data,
+            })
         })
-        .collect();
+        .collect::<Result<Vec<_>, HandlerError>>()?;
     rejects.sort_by_key(|r| r.row);
     Ok(BatchWrite {
         job: work.job.clone(),
@@ -287,7 +315,7 @@ async fn resolve_refs(
                             field,
                             "orphan_reference",
                             &reason,
-                            std::mem::take(&mut c.raw),
+                            c.raw(),
                         ));
                         continue 'rows;
                     }

@@ -62,7 +62,7 @@ pub(crate) async fn attach(
                     field,
                     ref_code(&e),
                     &e.to_string(),
-                    std::mem::take(&mut c.raw),
+                    c.raw(),
                 ));
                 continue;
             }
@@ -79,7 +79,7 @@ pub(crate) async fn attach(
                     field,
                     "missing_file",
                     &reason,
-                    std::mem::take(&mut c.raw),
+                    c.raw(),
                 ));
                 continue;
             }

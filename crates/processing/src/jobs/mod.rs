@@ -8,13 +8,13 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use migrationai_domain::{Kind, Value};
+use migrationai_domain::Kind;
 use migrationai_ports::queue::{ReceivedMessage, SendEntry};
 use migrationai_ports::store::JobRow;
 
 use crate::batch::{Handler, HandlerError};
 use crate::error::ProcessingError;
-use crate::handlers::contacts::{detect, ContactKeys};
+use crate::handlers::contacts::detect;
 use crate::message::{JobAction, JobMessage, WorkMessage};
 use crate::services::Services;
 
@@ -187,14 +187,7 @@ async fn send_undone(s: &Services, job: &JobRow, phase: i64) -> Result<usize, Pr
 /// Links duplicate contacts, builds the report and closes the job. Everything is computed
 /// from the store, so doing it twice gives the same result.
 pub async fn reconcile(s: &Services, tenant: &str, job: &str) -> Result<(), ProcessingError> {
-    let contacts = s
-        .store
-        .records(tenant, job, Kind::Contacts.as_str())
-        .await?;
-    let keys: Vec<ContactKeys> = contacts
-        .iter()
-        .map(|r| ContactKeys::from_fields(&r.source_id, &fields_of(&r.data)))
-        .collect();
+    let keys = crate::report::contact_keys(s.store.as_ref(), tenant, job).await?;
     let (links, _) = detect(&keys);
     s.store.set_contact_links(tenant, job, &links).await?;
     let row = s.job(tenant, job).await?;
@@ -203,16 +196,4 @@ pub async fn reconcile(s: &Services, tenant: &str, job: &str) -> Result<(), Proc
     s.store.set_job_report(tenant, job, &json).await?;
     s.store.set_job_status(tenant, job, DONE, None).await?;
     Ok(())
-}
-
-/// The canonical fields of a stored record.
-pub fn fields_of(data: &str) -> BTreeMap<String, Value> {
-    #[derive(serde::Deserialize)]
-    struct Data {
-        #[serde(default)]
-        fields: BTreeMap<String, Value>,
-    }
-    serde_json::from_str::<Data>(data)
-        .map(|d| d.fields)
-        .unwrap_or_default()
 }

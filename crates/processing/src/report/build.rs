@@ -2,7 +2,7 @@ use std::collections::BTreeMap;
 
 use migrationai_domain::value::date::When;
 use migrationai_domain::{Kind, Value};
-use migrationai_ports::store::{JobRow, RecordRow};
+use migrationai_ports::store::JobRow;
 use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
 
@@ -12,31 +12,8 @@ use super::{
 };
 use crate::error::ProcessingError;
 use crate::handlers::contacts::{detect, ContactKeys};
-use crate::jobs::fields_of;
+use crate::pages::{Loaded, Pages};
 use crate::services::Services;
-
-/// A loaded record with its fields decoded.
-struct Loaded {
-    source_id: String,
-    file: String,
-    row: i64,
-    fields: BTreeMap<String, Value>,
-    files: Vec<serde_json::Value>,
-}
-
-fn decode(r: &RecordRow) -> Loaded {
-    let files = serde_json::from_str::<serde_json::Value>(&r.data)
-        .ok()
-        .and_then(|v| v.get("files").and_then(|f| f.as_array().cloned()))
-        .unwrap_or_default();
-    Loaded {
-        source_id: r.source_id.clone(),
-        file: r.file.clone(),
-        row: r.row,
-        fields: fields_of(&r.data),
-        files,
-    }
-}
 
 fn money(fields: &BTreeMap<String, Value>, name: &str) -> Option<Decimal> {
     match fields.get(name) {
@@ -114,160 +91,213 @@ pub async fn build(s: &Services, job: &JobRow) -> Result<Report, ProcessingError
     }
     report.rejects = rejects;
 
-    let load = |kind: Kind| async move {
-        s.store
-            .records(tenant, id, kind.as_str())
-            .await
-            .map(|rs| rs.iter().map(decode).collect::<Vec<_>>())
-    };
-    let contacts = load(Kind::Contacts).await?;
-    let keys: Vec<ContactKeys> = contacts
-        .iter()
-        .map(|c| ContactKeys::from_fields(&c.source_id, &c.fields))
-        .collect();
-    let (links, groups) = detect(&keys);
+    let store = s.store.as_ref();
+    let (links, groups) = detect(&contact_keys(store, tenant, id).await?);
     report.duplicate_groups = groups;
     report.duplicate_links = links.len() as u64;
 
-    let projects = load(Kind::Projects).await?;
-    trust(&mut report, &projects, &load(Kind::ProjectFunds).await?);
-    receivables(
-        &mut report,
-        &load(Kind::BillingInvoice).await?,
-        &load(Kind::Payment).await?,
-    );
-    documents(s, &mut report, Kind::Document, &load(Kind::Document).await?).await;
-    documents(
-        s,
-        &mut report,
-        Kind::ProjectEmail,
-        &load(Kind::ProjectEmail).await?,
-    )
-    .await;
+    let projects = project_facts(store, tenant, id).await?;
+    let mut trust = Trust::default();
+    let mut funds = Pages::new(store, tenant, id, Kind::ProjectFunds);
+    while let Some(page) = funds.next().await? {
+        for f in &page {
+            trust.add(&mut report, &projects, f);
+        }
+    }
+    trust.finish(&mut report, &projects);
+
+    let mut paid: BTreeMap<String, Decimal> = BTreeMap::new();
+    let mut payments = Pages::new(store, tenant, id, Kind::Payment);
+    while let Some(page) = payments.next().await? {
+        for p in page {
+            if let Some(invoice) = reference(&p.fields, "invoice_id") {
+                *paid.entry(invoice.to_string()).or_default() +=
+                    money(&p.fields, "amount").unwrap_or_default();
+            }
+        }
+    }
+    let mut invoices = Pages::new(store, tenant, id, Kind::BillingInvoice);
+    while let Some(page) = invoices.next().await? {
+        for i in &page {
+            receivable(&mut report, &paid, i);
+        }
+    }
+    report
+        .invoice_mismatches
+        .sort_by(|a, b| a.invoice_id.cmp(&b.invoice_id));
+
+    for kind in [Kind::Document, Kind::ProjectEmail] {
+        let mut pages = Pages::new(store, tenant, id, kind);
+        while let Some(page) = pages.next().await? {
+            documents(s, &mut report, kind, &page).await;
+        }
+    }
 
     report.reconciled = report.problems().is_empty();
     Ok(report)
 }
 
-fn trust(report: &mut Report, projects: &[Loaded], funds: &[Loaded]) {
-    let client_of: BTreeMap<&str, &str> = projects
-        .iter()
-        .filter_map(|p| reference(&p.fields, "client_id").map(|c| (p.source_id.as_str(), c)))
-        .collect();
-    // The last ledger row of each matter, by date then (file, row).
-    let mut last: BTreeMap<String, (Option<chrono::NaiveDate>, &str, i64, Option<Decimal>)> =
-        BTreeMap::new();
-    for f in funds {
+/// The contacts' match keys in (file, row) order: a duplicate links to the first contact
+/// holding its key, so the order is the source's, not the store's.
+pub(crate) async fn contact_keys(
+    store: &dyn migrationai_ports::store::Store,
+    tenant: &str,
+    job: &str,
+) -> Result<Vec<ContactKeys>, ProcessingError> {
+    let mut keyed = Vec::new();
+    let mut pages = Pages::new(store, tenant, job, Kind::Contacts);
+    while let Some(page) = pages.next().await? {
+        for c in page {
+            let keys = ContactKeys::from_fields(&c.source_id, &c.fields);
+            keyed.push(((c.file, c.row), keys));
+        }
+    }
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(keyed.into_iter().map(|(_, k)| k).collect())
+}
+
+/// What reconciliation needs of each project: its client and the balance the source states.
+struct ProjectFacts {
+    client_of: BTreeMap<String, String>,
+    stated: Vec<(String, Decimal)>,
+}
+
+async fn project_facts(
+    store: &dyn migrationai_ports::store::Store,
+    tenant: &str,
+    job: &str,
+) -> Result<ProjectFacts, ProcessingError> {
+    let mut facts = ProjectFacts {
+        client_of: BTreeMap::new(),
+        stated: Vec::new(),
+    };
+    let mut pages = Pages::new(store, tenant, job, Kind::Projects);
+    while let Some(page) = pages.next().await? {
+        for p in page {
+            if let Some(client) = reference(&p.fields, "client_id") {
+                facts.client_of.insert(p.source_id.clone(), client.to_string());
+            }
+            if let Some(balance) = money(&p.fields, "trust_balance") {
+                facts.stated.push((p.source_id, balance));
+            }
+        }
+    }
+    Ok(facts)
+}
+
+/// The last ledger row of a matter: by date, then (file, row); with its stated balance.
+type LastRow = (Option<chrono::NaiveDate>, String, i64, Option<Decimal>);
+
+/// Trust balances summed from the ledger, one ledger row at a time.
+#[derive(Default)]
+struct Trust {
+    last: BTreeMap<String, LastRow>,
+}
+
+impl Trust {
+    fn add(&mut self, report: &mut Report, projects: &ProjectFacts, f: &Loaded) {
         let Some(project) = reference(&f.fields, "project_id") else {
-            continue;
+            return;
         };
         let amount = money(&f.fields, "amount").unwrap_or_default();
         *report
             .trust_by_project
             .entry(project.to_string())
             .or_default() += amount;
-        let client = reference(&f.fields, "contact_id").or_else(|| client_of.get(project).copied());
+        let client = reference(&f.fields, "contact_id")
+            .or_else(|| projects.client_of.get(project).map(String::as_str));
         if let Some(client) = client {
             *report
                 .trust_by_client
                 .entry(client.to_string())
                 .or_default() += amount;
         }
-        let key = (
-            day(&f.fields, "date"),
-            f.file.as_str(),
-            f.row,
-            money(&f.fields, "running_balance"),
-        );
-        let later = match last.get(project) {
-            Some(prev) => (key.0, key.1, key.2) > (prev.0, prev.1, prev.2),
+        let date = day(&f.fields, "date");
+        let later = match self.last.get(project) {
+            Some(prev) => (date, f.file.as_str(), f.row) > (prev.0, prev.1.as_str(), prev.2),
             None => true,
         };
         if later {
-            last.insert(project.to_string(), key);
+            let balance = money(&f.fields, "running_balance");
+            self.last
+                .insert(project.to_string(), (date, f.file.clone(), f.row, balance));
         }
     }
-    for (project, (_, _, _, balance)) in &last {
-        let computed = report
-            .trust_by_project
-            .get(project)
-            .copied()
-            .unwrap_or_default();
-        if let Some(source) = balance {
+
+    fn finish(self, report: &mut Report, projects: &ProjectFacts) {
+        for (project, (_, _, _, balance)) in &self.last {
+            let computed = report
+                .trust_by_project
+                .get(project)
+                .copied()
+                .unwrap_or_default();
+            if let Some(source) = balance {
+                if *source != computed {
+                    report.trust_mismatches.push(TrustMismatch {
+                        project_id: project.clone(),
+                        source_column: "running_balance".into(),
+                        source_balance: *source,
+                        computed_balance: computed,
+                    });
+                }
+            }
+        }
+        for (project, source) in &projects.stated {
+            let computed = report
+                .trust_by_project
+                .get(project)
+                .copied()
+                .unwrap_or_default();
             if *source != computed {
                 report.trust_mismatches.push(TrustMismatch {
                     project_id: project.clone(),
-                    source_column: "running_balance".into(),
+                    source_column: "trust_balance".into(),
                     source_balance: *source,
                     computed_balance: computed,
                 });
             }
         }
-    }
-    for p in projects {
-        if let Some(source) = money(&p.fields, "trust_balance") {
-            let computed = report
-                .trust_by_project
-                .get(&p.source_id)
-                .copied()
-                .unwrap_or_default();
-            if source != computed {
-                report.trust_mismatches.push(TrustMismatch {
-                    project_id: p.source_id.clone(),
-                    source_column: "trust_balance".into(),
-                    source_balance: source,
-                    computed_balance: computed,
-                });
-            }
-        }
-    }
-    report
-        .trust_mismatches
-        .sort_by(|a, b| (&a.project_id, &a.source_column).cmp(&(&b.project_id, &b.source_column)));
-    for (scope, map) in [
-        ("project", &report.trust_by_project),
-        ("client", &report.trust_by_client),
-    ] {
-        for (id, balance) in map {
-            if balance.is_sign_negative() && !balance.is_zero() {
-                report.negative_trust.push(NegativeBalance {
-                    scope: scope.into(),
-                    id: id.clone(),
-                    balance: *balance,
-                });
+        report.trust_mismatches.sort_by(|a, b| {
+            (&a.project_id, &a.source_column).cmp(&(&b.project_id, &b.source_column))
+        });
+        for (scope, map) in [
+            ("project", &report.trust_by_project),
+            ("client", &report.trust_by_client),
+        ] {
+            for (id, balance) in map {
+                if balance.is_sign_negative() && !balance.is_zero() {
+                    report.negative_trust.push(NegativeBalance {
+                        scope: scope.into(),
+                        id: id.clone(),
+                        balance: *balance,
+                    });
+                }
             }
         }
     }
 }
 
-fn receivables(report: &mut Report, invoices: &[Loaded], payments: &[Loaded]) {
-    let mut paid: BTreeMap<&str, Decimal> = BTreeMap::new();
-    for p in payments {
-        if let Some(invoice) = reference(&p.fields, "invoice_id") {
-            *paid.entry(invoice).or_default() += money(&p.fields, "amount").unwrap_or_default();
+/// Invoice total minus payments, compared with the balance the source states.
+fn receivable(report: &mut Report, paid: &BTreeMap<String, Decimal>, i: &Loaded) {
+    let total = money(&i.fields, "total").unwrap_or_default();
+    let balance = total - paid.get(i.source_id.as_str()).copied().unwrap_or_default();
+    report.invoice_balance.insert(i.source_id.clone(), balance);
+    let void = matches!(i.fields.get("status"), Some(Value::Code(s)) if s == "void");
+    if !void {
+        if let Some(project) = reference(&i.fields, "project_id") {
+            *report
+                .receivable_by_project
+                .entry(project.to_string())
+                .or_default() += balance;
         }
     }
-    for i in invoices {
-        let total = money(&i.fields, "total").unwrap_or_default();
-        let balance = total - paid.get(i.source_id.as_str()).copied().unwrap_or_default();
-        report.invoice_balance.insert(i.source_id.clone(), balance);
-        let void = matches!(i.fields.get("status"), Some(Value::Code(s)) if s == "void");
-        if !void {
-            if let Some(project) = reference(&i.fields, "project_id") {
-                *report
-                    .receivable_by_project
-                    .entry(project.to_string())
-                    .or_default() += balance;
-            }
-        }
-        if let Some(source) = money(&i.fields, "balance_due") {
-            if source != balance {
-                report.invoice_mismatches.push(InvoiceMismatch {
-                    invoice_id: i.source_id.clone(),
-                    source_balance_due: source,
-                    computed_balance: balance,
-                });
-            }
+    if let Some(source) = money(&i.fields, "balance_due") {
+        if source != balance {
+            report.invoice_mismatches.push(InvoiceMismatch {
+                invoice_id: i.source_id.clone(),
+                source_balance_due: source,
+                computed_balance: balance,
+            });
         }
     }
 }
