@@ -20,7 +20,7 @@ use crate::config::Config;
 use crate::error::ProcessingError;
 use crate::handlers::EntityHandler;
 use crate::ids::job_id;
-use crate::jobs::{JobsHandler, DONE, PLANNING};
+use crate::jobs::{JobsHandler, CANCELLED, DONE, PLANNING};
 use crate::message::{JobAction, JobMessage};
 use crate::report::Report;
 use crate::services::{JobSettings, Services};
@@ -258,6 +258,9 @@ impl App {
             }
             if row.status == DONE {
                 return stored_report(&row).map(|r| RunOutcome::Done(Box::new(r)));
+            }
+            if row.status == CANCELLED {
+                return Err(ProcessingError::Cancelled(row.name));
             }
             if !tick.is_multiple_of(10) {
                 continue;

@@ -24,6 +24,8 @@ pub enum ProcessingError {
         count: usize,
         detail: String,
     },
+    #[error("job {0} was cancelled")]
+    Cancelled(String),
     #[error("{0}")]
     Other(String),
 }

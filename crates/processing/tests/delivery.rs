@@ -217,3 +217,95 @@ async fn blocked_job_reports_dead_letters_and_completes_after_redrive() {
         .expect("fingerprint");
     assert_eq!(got, expected);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_job_takes_no_more_work() {
+    let sample = common::small_sample();
+    let data = tempfile::tempdir().expect("tempdir");
+    let config = common::config(data.path());
+    let app = App::open(&config).await.expect("open");
+    let job = app
+        .submit(&sample.export, Some(&sample.mapping), Some("sample".into()))
+        .await
+        .expect("submit");
+    let s = &app.services;
+    let jobs_queue = s.names.queue(Kind::Jobs.as_str());
+    let jobs_handler = JobsHandler::new(s.clone());
+    // Planning fans out the first phase.
+    for m in s
+        .queue
+        .receive(&jobs_queue, &ReceiveOptions::batch(10))
+        .await
+        .expect("receive")
+    {
+        jobs_handler.handle(&m).await.expect("plan");
+        s.queue
+            .delete(&jobs_queue, &m.receipt_handle)
+            .await
+            .expect("delete");
+    }
+    let queued = app.queue_stats().await.expect("stats");
+    assert!(
+        queued.iter().map(|q| q.visible).sum::<u64>() > 0,
+        "nothing fanned out"
+    );
+
+    s.store
+        .set_job_status(&job.tenant, &job.id, jobs::CANCELLED, Some("cancelled"))
+        .await
+        .expect("cancel");
+    // Every message still queued is delivered; none may do work.
+    for kind in Kind::ALL {
+        let queue = s.names.queue(kind.as_str());
+        loop {
+            let got = s
+                .queue
+                .receive(&queue, &ReceiveOptions::batch(10))
+                .await
+                .expect("receive");
+            if got.is_empty() {
+                break;
+            }
+            for m in got {
+                if kind == Kind::Jobs {
+                    jobs_handler.handle(&m).await.expect("job message");
+                } else {
+                    EntityHandler::new(kind, s.clone())
+                        .handle(&m)
+                        .await
+                        .expect("work message");
+                }
+                s.queue
+                    .delete(&queue, &m.receipt_handle)
+                    .await
+                    .expect("delete");
+            }
+        }
+    }
+    let progress = s
+        .store
+        .progress(&job.tenant, &job.id)
+        .await
+        .expect("progress");
+    assert!(progress.iter().all(|p| p.batches_done == 0), "{progress:?}");
+    let row = s.job(&job.tenant, &job.id).await.expect("job");
+    assert_eq!((row.status.as_str(), row.phase), (jobs::CANCELLED, 0));
+    assert!(app
+        .queue_stats()
+        .await
+        .expect("stats")
+        .iter()
+        .all(|q| q.visible == 0));
+
+    // Running it again says so instead of waiting for ever.
+    let err = migrate(
+        &sample.export,
+        Some(&sample.mapping),
+        Some("sample".into()),
+        &config,
+        &|_| {},
+    )
+    .await
+    .expect_err("a cancelled job does not run");
+    assert!(err.to_string().contains("cancelled"), "{err}");
+}

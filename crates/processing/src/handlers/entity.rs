@@ -95,6 +95,11 @@ pub async fn process(
         })?;
     if !batch.done {
         let job = services.job(&work.tenant, &work.job).await?;
+        if job.status == crate::jobs::CANCELLED {
+            // The message is consumed and the batch stays undone: a cancelled job takes no
+            // more work, and resuming it is not possible.
+            return Ok(());
+        }
         let bytes = services
             .blobs
             .get(&batch.blob_key)

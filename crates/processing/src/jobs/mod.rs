@@ -22,6 +22,13 @@ pub const PLANNING: &str = "planning";
 pub const RUNNING: &str = "running";
 pub const DONE: &str = "done";
 pub const FAILED: &str = "failed";
+/// Set by whoever cancels (the API): handlers stop taking the job's work, nothing advances.
+pub const CANCELLED: &str = "cancelled";
+
+/// A job that takes no more work: finished or cancelled.
+pub fn is_closed(status: &str) -> bool {
+    status == DONE || status == CANCELLED
+}
 
 pub struct JobsHandler {
     pub services: Services,
@@ -62,7 +69,7 @@ fn phase_count() -> i64 {
 /// Both are harmless to repeat.
 pub async fn resume(s: &Services, tenant: &str, job: &str) -> Result<(), ProcessingError> {
     let row = s.job(tenant, job).await?;
-    if row.status == DONE {
+    if is_closed(&row.status) {
         return Ok(());
     }
     if row.phase < 0 {
@@ -91,7 +98,7 @@ pub async fn advance(
     phase: i64,
 ) -> Result<(), ProcessingError> {
     let row = s.job(tenant, job).await?;
-    if row.status == DONE {
+    if is_closed(&row.status) {
         return Ok(());
     }
     if row.phase == phase {

@@ -175,7 +175,9 @@ async fn project_facts(
     while let Some(page) = pages.next().await? {
         for p in page {
             if let Some(client) = reference(&p.fields, "client_id") {
-                facts.client_of.insert(p.source_id.clone(), client.to_string());
+                facts
+                    .client_of
+                    .insert(p.source_id.clone(), client.to_string());
             }
             if let Some(balance) = money(&p.fields, "trust_balance") {
                 facts.stated.push((p.source_id, balance));

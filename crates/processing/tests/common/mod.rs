@@ -33,7 +33,19 @@ pub fn small_sample() -> Sample {
     let truth: GroundTruth =
         serde_json::from_slice(&std::fs::read(&summary.ground_truth).expect("truth"))
             .expect("truth json");
-    let export = Export::open(&summary.export, &Limits::default()).expect("export");
+    let mapping = dir.path().join("mapping.toml");
+    write_true_mapping(&summary.export, &truth, &mapping);
+    Sample {
+        export: summary.export,
+        mapping,
+        truth,
+        dir,
+    }
+}
+
+/// Writes to `out` the mapping of `export` that its ground truth says is correct.
+pub fn write_true_mapping(export: &Path, truth: &GroundTruth, out: &Path) {
+    let export = Export::open(export, &Limits::default()).expect("export");
     let (tables, _) = list_tables(&export);
     let mut mapping = Mapping {
         currency: truth.currency.clone(),
@@ -64,14 +76,7 @@ pub fn small_sample() -> Sample {
                 .collect(),
         });
     }
-    let mapping_path = dir.path().join("mapping.toml");
-    std::fs::write(&mapping_path, mapping.to_toml(&[])).expect("mapping");
-    Sample {
-        export: summary.export,
-        mapping: mapping_path,
-        truth,
-        dir,
-    }
+    std::fs::write(out, mapping.to_toml(&[])).expect("mapping");
 }
 
 pub fn config(data_dir: &Path) -> Config {
