@@ -16,6 +16,7 @@ pub mod serve;
 pub mod state;
 pub mod tfp;
 pub mod web;
+pub mod writes;
 
 pub use error::{ApiError, ApiResult};
 pub use migrationai_processing::Config;
