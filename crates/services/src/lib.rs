@@ -15,6 +15,7 @@ pub mod roles;
 pub mod serve;
 pub mod state;
 pub mod tfp;
+pub mod throughput;
 pub mod web;
 pub mod writes;
 
