@@ -323,15 +323,17 @@ impl App {
         let failures = self.store().failures_for(&ids).await?;
         Ok(peeked
             .into_iter()
-            .map(|m| DeadLetter {
-                last_error: failures
-                    .iter()
-                    .find(|f| f.message_id == m.message_id)
-                    .map(|f| f.error.clone()),
-                queue: dlq.clone(),
-                message_id: m.message_id,
-                body: m.body,
-                receive_count: m.receive_count,
+            .map(|m| {
+                let failure = failures.iter().find(|f| f.message_id == m.message_id);
+                DeadLetter {
+                    last_error: failure.map(|f| f.error.clone()),
+                    queue: dlq.clone(),
+                    // A move to the DLQ starts the count again there; the receives it had
+                    // when it last failed are added back, so the operator sees them all.
+                    receive_count: m.receive_count + failure.map_or(0, |f| f.receive_count),
+                    message_id: m.message_id,
+                    body: m.body,
+                }
             })
             .collect())
     }
