@@ -9,7 +9,7 @@ const WIDTH: f64 = 720.0;
 const HEIGHT: f64 = 220.0;
 const LEFT: f64 = 56.0;
 const RIGHT: f64 = 12.0;
-const TOP: f64 = 12.0;
+const TOP: f64 = 24.0;
 const BOTTOM: f64 = 28.0;
 /// Distinguishable line colours (Okabe–Ito and neighbours), one per queue in kind order.
 const COLOURS: [&str; 12] = [
@@ -70,7 +70,7 @@ fn frame(out: &mut String, t: &Throughput, max: i64, unit: &str) {
     }
     let _ = write!(
         out,
-        r#"<text x="4" y="{TOP}" font-size="11" dominant-baseline="hanging">{unit}</text>"#
+        r#"<text x="4" y="2" font-size="11" dominant-baseline="hanging">{unit}</text>"#
     );
 }
 
