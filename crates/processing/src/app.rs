@@ -328,9 +328,10 @@ impl App {
                 DeadLetter {
                     last_error: failure.map(|f| f.error.clone()),
                     queue: dlq.clone(),
-                    // A move to the DLQ starts the count again there; the receives it had
-                    // when it last failed are added back, so the operator sees them all.
-                    receive_count: m.receive_count + failure.map_or(0, |f| f.receive_count),
+                    // The embedded queue (like moto) starts a moved message's count again
+                    // in the DLQ, SQS may not: the larger of the DLQ's count and the count
+                    // the message last failed with never counts a receive twice.
+                    receive_count: m.receive_count.max(failure.map_or(0, |f| f.receive_count)),
                     message_id: m.message_id,
                     body: m.body,
                 }
