@@ -68,7 +68,7 @@ echo "== schemathesis"
 echo "== browser"
 # ES modules resolve packages from the script's folder: run a copy beside node_modules.
 cp "$ROOT/scripts/web/browser.mjs" "$TOOLS/npm/browser.mjs"
-SHOTS=$ARTIFACTS node "$TOOLS/npm/browser.mjs" \
+SHOTS=$ARTIFACTS DATA_DIR=$DATA/run node "$TOOLS/npm/browser.mjs" \
   "$WEB" "$ADMIN_WEB" "$DEMO_EMAIL" "$DEMO_PW" "$ADMIN_EMAIL" "$ADMIN_PW" "$DATA/sample/export.zip"
 
 if [ "${BENCH:-0}" = 1 ]; then

@@ -1,9 +1,14 @@
 // Browser test of the firm app and the admin console with playwright-core driving
 // Debian's chromium: sign in, upload the small sample, accept the mapping, start, see it
-// complete, open the report; then the operator's console and a DLQ. Screenshots go to
+// complete, open the report; then the operator's console and a DLQ. With $DATA_DIR (the
+// data directory of `up`), a second migration is poisoned: a directory stands where the
+// planner must write the job's first batch blob (a storage fault, made from outside the
+// product), so the jobs message fails three times and lands in the jobs DLQ; the operator
+// sees it with its receive count and last error, the cause is removed, the operator
+// redrives it (confirming) and sees the DLQ empty and the job done. Screenshots go to
 // $SHOTS. Usage: node browser.mjs WEB_URL ADMIN_WEB_URL EMAIL PASSWORD ADMIN_EMAIL ADMIN_PASSWORD ZIP
 import { chromium } from "playwright-core";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -20,6 +25,75 @@ const browser = await chromium.launchPersistentContext(profile, {
 const page = browser.pages()[0] || await browser.newPage();
 const shot = async (name) => { await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true }); console.log(`screenshot ${name}`); };
 const step = (s) => console.log(`step: ${s}`);
+
+// Reloads `url` until `ready()` holds (the pages are server-rendered snapshots).
+async function reloadUntil(url, ready, what) {
+  for (let i = 0; i < 120; i++) {
+    await page.goto(url);
+    if (await ready()) return;
+    await page.waitForTimeout(500);
+  }
+  throw new Error(`gave up waiting for ${what}`);
+}
+
+// In the firm app (both apps share the host, so its session must be used before the
+// operator signs in): a migration whose planning will hit a storage fault.
+async function startPoisoned() {
+  step("a migration whose planning hits a storage fault");
+  await page.goto(`${web}/`);
+  await page.getByLabel("New migration name").fill(`Poisoned ${Date.now()}`);
+  await page.getByRole("button", { name: "Create migration" }).click();
+  await page.getByText("Upload the export").waitFor();
+  const job = new URL(page.url()).pathname.split("/").pop();
+  await page.getByLabel("Export files").setInputFiles(zip);
+  await page.locator("#analyse").waitFor({ timeout: 120000 });
+  await page.locator("#analyse").click();
+  await page.locator("#start").waitFor({ timeout: 180000 });
+  await page.locator("#save-mapping").click();
+  await page.locator("#start").waitFor();
+  // The blob store is <data>/blobs; the planner writes contacts batch 0 first.
+  const blocked = join(process.env.DATA_DIR, "blobs", "tenants", "demo", "jobs", job,
+                       "batches", "contacts", "000000.jsonl");
+  mkdirSync(blocked, { recursive: true });
+  writeFileSync(join(blocked, "in-the-way"), "a directory where a file must go");
+  await page.locator("#start").click();
+  return { job, blocked };
+}
+
+async function redrivePoisoned({ job, blocked }) {
+  step("the operator finds it in the jobs DLQ");
+  await reloadUntil(`${adminWeb}/`, async () =>
+    (await page.locator('a[href="/dlq/jobs"].warn').count()) > 0, "the jobs DLQ to fill");
+  await shot("11-console-dlq-warning");
+  await page.locator('a[href="/dlq/jobs"]').click();
+  await page.getByRole("heading", { name: "Dead letters: jobs" }).waitFor();
+  const row = page.locator("tbody tr").filter({ hasText: job });
+  if ((await row.count()) !== 1) throw new Error(`the DLQ does not list job ${job}`);
+  const cells = row.locator("td");
+  const receives = (await cells.nth(2).innerText()).trim();
+  const error = (await cells.nth(3).innerText()).trim();
+  if (Number(receives) < 3) throw new Error(`receive count ${receives}, expected 3 or more`);
+  if (!error.includes("000000.jsonl")) throw new Error(`last error does not name the blob: ${error}`);
+  console.log(`dead letter: ${receives} receives, last error: ${error}`);
+  await shot("12-dlq-before-redrive");
+
+  step("the cause is removed and the operator redrives");
+  rmSync(blocked, { recursive: true, force: true });
+  let asked = "";
+  page.once("dialog", async (d) => { asked = d.message(); await d.accept(); });
+  await page.locator("#redrive-all").click();
+  await page.waitForURL(`${adminWeb}/dlq/jobs`);
+  if (!asked.includes("Move every message")) throw new Error(`no confirmation asked (${asked})`);
+  await page.getByText("This dead-letter queue is empty.").waitFor();
+  await shot("13-dlq-after-redrive");
+
+  step("the job completes");
+  const jobRow = () => page.locator("tbody tr").filter({ hasText: "Poisoned" });
+  await reloadUntil(`${adminWeb}/`, async () =>
+    (await jobRow().locator("td").nth(3).innerText()).trim() === "done", "the job to finish");
+  if ((await page.locator('a[href="/dlq/jobs"].warn').count()) !== 0) throw new Error("the jobs DLQ is not empty");
+  await shot("14-console-job-done");
+}
 
 try {
   step("sign in");
@@ -65,6 +139,8 @@ try {
   await page.waitForLoadState();
   await shot("08-records");
 
+  const poisoned = process.env.DATA_DIR ? await startPoisoned() : null;
+
   step("operator console");
   await page.goto(`${adminWeb}/sign-in`);
   await page.getByLabel("Email").fill(adminEmail);
@@ -75,6 +151,10 @@ try {
   await shot("09-console");
   await page.goto(`${adminWeb}/dlq/contacts`);
   await shot("10-dlq");
+
+  if (poisoned) {
+    await redrivePoisoned(poisoned);
+  }
   console.log("browser test passed");
 } catch (e) {
   await shot("failure").catch(() => {});

@@ -110,6 +110,9 @@ pub struct MessageFailure {
     pub message_id: String,
     pub error: String,
     pub at: i64,
+    /// The message's receive count when it failed (a message moved to its DLQ starts there
+    /// with none, so this keeps how often it was tried).
+    pub receive_count: u32,
 }
 
 /// Per-kind totals of a job.

@@ -326,15 +326,18 @@ impl App {
         let failures = self.store().failures_for(&ids).await?;
         Ok(peeked
             .into_iter()
-            .map(|m| DeadLetter {
-                last_error: failures
-                    .iter()
-                    .find(|f| f.message_id == m.message_id)
-                    .map(|f| f.error.clone()),
-                queue: dlq.clone(),
-                message_id: m.message_id,
-                body: m.body,
-                receive_count: m.receive_count,
+            .map(|m| {
+                let failure = failures.iter().find(|f| f.message_id == m.message_id);
+                DeadLetter {
+                    last_error: failure.map(|f| f.error.clone()),
+                    queue: dlq.clone(),
+                    // The embedded queue (like moto) starts a moved message's count again
+                    // in the DLQ, SQS may not: the larger of the DLQ's count and the count
+                    // the message last failed with never counts a receive twice.
+                    receive_count: m.receive_count.max(failure.map_or(0, |f| f.receive_count)),
+                    message_id: m.message_id,
+                    body: m.body,
+                }
             })
             .collect())
     }

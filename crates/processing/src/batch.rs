@@ -196,6 +196,7 @@ impl BatchProcessor {
                 message_id: message.message_id.clone(),
                 error: error.0.clone(),
                 at: unix_now(),
+                receive_count: message.receive_count,
             };
             if let Err(e) = store.record_failure(&failure).await {
                 tracing::warn!(error = %e, "could not log a message failure");

@@ -158,6 +158,8 @@ async fn poison_message_is_dead_lettered_after_three_receives() {
     assert_eq!(handler.calls.load(Ordering::SeqCst), 3);
     let dead = app.dlq_list("contacts").await.expect("dlq");
     assert_eq!(dead.len(), 1);
+    // The DLQ restarts a message's count; the listing keeps the receives it failed on.
+    assert_eq!(dead[0].receive_count, 3, "{dead:?}");
     assert!(
         dead[0]
             .last_error

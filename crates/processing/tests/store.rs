@@ -64,11 +64,11 @@ pub async fn contract(store: &dyn Store) {
         rejected: 0,
     };
     store
-        .add_batches("t1", "j1", &[batch.clone()])
+        .add_batches("t1", "j1", std::slice::from_ref(&batch))
         .await
         .expect("batches");
     store
-        .add_batches("t1", "j1", &[batch.clone()])
+        .add_batches("t1", "j1", std::slice::from_ref(&batch))
         .await
         .expect("batches again");
     let write = BatchWrite {

@@ -15,7 +15,9 @@ pub mod roles;
 pub mod serve;
 pub mod state;
 pub mod tfp;
+pub mod throughput;
 pub mod web;
+pub mod writes;
 
 pub use error::{ApiError, ApiResult};
 pub use migrationai_processing::Config;

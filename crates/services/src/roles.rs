@@ -140,6 +140,7 @@ pub async fn admin_api(
     let state = AppState::open(config, settings).await?;
     bootstrap_admin_from_env(&state).await?;
     let stop = on_ctrl_c();
+    spawn_sampler(&state, &stop);
     let (bound, task) = crate::serve::spawn(addr, crate::admin::router(state), stop).await?;
     println!("admin-api listening on http://{bound}");
     task.await??;
@@ -163,6 +164,7 @@ pub async fn admin_web(
     let state = AppState::open(config, settings).await?;
     bootstrap_admin_from_env(&state).await?;
     let stop = on_ctrl_c();
+    spawn_sampler(&state, &stop);
     let (bound, task) = crate::serve::spawn(addr, crate::admin_web::router(state), stop).await?;
     println!("admin-web listening on http://{bound}");
     task.await??;
@@ -175,6 +177,15 @@ pub async fn tfp(config: &Config, settings: Settings, every: Duration) -> anyhow
     println!("tfp polling every {} ms", every.as_millis());
     crate::tfp::run(state, every, stop).await;
     Ok(())
+}
+
+/// The throughput sampler of an admin role (several may run: see `throughput`).
+fn spawn_sampler(state: &AppState, stop: &CancellationToken) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(crate::throughput::sampler(
+        state.clone(),
+        state.settings.throughput_every,
+        stop.clone(),
+    ))
 }
 
 /// What `up` started.
@@ -243,6 +254,7 @@ pub async fn start_all(
         state.clone(),
         stop.clone(),
     )));
+    tasks.push(spawn_sampler(&state, &stop));
     let workers = state.app.start_workers(&stop);
     tasks.extend(workers);
     Ok(Running {

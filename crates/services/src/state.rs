@@ -31,6 +31,8 @@ pub struct Settings {
     pub db_url: Option<String>,
     /// Base URL of the backend API, shown by the web app.
     pub api_url: Option<String>,
+    /// How often the admin roles read the throughput totals.
+    pub throughput_every: Duration,
 }
 
 impl Default for Settings {
@@ -42,6 +44,7 @@ impl Default for Settings {
             session_ttl_secs: 12 * 3600,
             db_url: None,
             api_url: None,
+            throughput_every: Duration::from_secs(10),
         }
     }
 }

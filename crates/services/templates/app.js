@@ -30,6 +30,10 @@
       next(0);
     });
   }
+  // Buttons that change things an operator cannot take back ask first.
+  document.querySelectorAll("button[data-confirm]").forEach(function (b) {
+    b.addEventListener("click", function (e) { if (!window.confirm(b.dataset.confirm)) { e.preventDefault(); } });
+  });
   var refresh = document.querySelector("[data-refresh]");
   if (refresh) { setTimeout(function () { location.reload(); }, +refresh.dataset.refresh); }
   // Live progress per kind, polled once a second until the run finishes.

@@ -140,6 +140,10 @@ fn failure_row(r: &AnyRow) -> Result<MessageFailure, StoreError> {
         message_id: r.try_get("message_id").map_err(backend)?,
         error: r.try_get("error").map_err(backend)?,
         at: r.try_get("failed_at").map_err(backend)?,
+        receive_count: r
+            .try_get::<i64, _>("receive_count")
+            .map_err(backend)?
+            .clamp(0, i64::from(u32::MAX)) as u32,
     })
 }
 
@@ -611,12 +615,13 @@ impl Store for SqlStore {
 
     async fn record_failure(&self, failure: &MessageFailure) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO message_failures (message_id, queue, error, failed_at) VALUES ($1, $2, $3, $4) ON CONFLICT (message_id) DO UPDATE SET queue = excluded.queue, error = excluded.error, failed_at = excluded.failed_at",
+            "INSERT INTO message_failures (message_id, queue, error, failed_at, receive_count) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (message_id) DO UPDATE SET queue = excluded.queue, error = excluded.error, failed_at = excluded.failed_at, receive_count = excluded.receive_count",
         )
         .bind(&failure.message_id)
         .bind(&failure.queue)
         .bind(&failure.error)
         .bind(failure.at)
+        .bind(i64::from(failure.receive_count))
         .execute(&self.pool)
         .await
         .map_err(backend)?;
@@ -625,7 +630,7 @@ impl Store for SqlStore {
 
     async fn failures(&self, queue: &str) -> Result<Vec<MessageFailure>, StoreError> {
         let rows = sqlx::query(
-            "SELECT message_id, queue, error, failed_at FROM message_failures WHERE queue = $1 ORDER BY failed_at, message_id",
+            "SELECT message_id, queue, error, failed_at, receive_count FROM message_failures WHERE queue = $1 ORDER BY failed_at, message_id",
         )
         .bind(queue)
         .fetch_all(&self.pool)
@@ -638,7 +643,7 @@ impl Store for SqlStore {
         let mut out = Vec::new();
         for chunk in ids.chunks(INSERT_CHUNK) {
             let sql = format!(
-                "SELECT message_id, queue, error, failed_at FROM message_failures WHERE message_id IN {}",
+                "SELECT message_id, queue, error, failed_at, receive_count FROM message_failures WHERE message_id IN {}",
                 placeholders(self.sqlite, 1, 1, chunk.len())
             );
             let mut q = sqlx::query(&sql);

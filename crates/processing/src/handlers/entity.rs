@@ -130,8 +130,11 @@ async fn build(
         _ => return Err(HandlerError("batch blob has no header line".into())),
     };
     let mapping = services.mapping(job)?;
+    // An API write's batch maps its columns by name (see direct.rs).
+    let direct = super::direct::file_mapping(kind, &file, &headers);
     let file_mapping = mapping
         .file(&file)
+        .or(direct.as_ref())
         .ok_or_else(|| HandlerError(format!("{file} is not in the job's mapping")))?;
     let mapper = RowMapper::new(&mapping, file_mapping, &headers)
         .ok_or_else(|| HandlerError(format!("{file} is not mapped to a kind")))?;

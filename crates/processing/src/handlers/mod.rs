@@ -2,6 +2,7 @@
 //! kind-specific parts for files and contacts) and the jobs handler.
 
 pub mod contacts;
+pub mod direct;
 pub mod entity;
 pub mod files;
 

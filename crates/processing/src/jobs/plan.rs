@@ -40,10 +40,12 @@ pub async fn plan(services: &Services, job: &JobRow) -> Result<usize, Processing
     });
     let mut rows = Vec::new();
     while let Some(p) = rx.recv().await {
+        // The key goes into the error: an operator reading the dead letter needs the blob.
         services
             .blobs
             .put(&p.row.blob_key, Bytes::from(p.body))
-            .await?;
+            .await
+            .map_err(|e| ProcessingError::Other(format!("batch blob {}: {e}", p.row.blob_key)))?;
         rows.push(p.row);
     }
     reader

@@ -139,6 +139,14 @@ pub async fn queues(State(s): State<AppState>, _a: AdminUser) -> ApiResult<Json<
     Ok(Json(queues::queues(&s).await?))
 }
 
+/// Messages processed per minute per queue and rows per minute, the last hour.
+pub async fn throughput(
+    State(s): State<AppState>,
+    _a: AdminUser,
+) -> ApiResult<Json<crate::throughput::Throughput>> {
+    Ok(Json(crate::throughput::last_hour(&s).await?))
+}
+
 pub async fn dlq(
     State(s): State<AppState>,
     _a: AdminUser,

@@ -27,6 +27,7 @@ pub fn router(state: AppState) -> Router {
             post(handlers::cancel_job),
         )
         .route("/admin/v1/queues", get(handlers::queues))
+        .route("/admin/v1/throughput", get(handlers::throughput))
         .route("/admin/v1/queues/{kind}/purge", post(handlers::purge))
         .route("/admin/v1/dlq/{kind}", get(handlers::dlq))
         .route("/admin/v1/dlq/{kind}/redrive", post(handlers::redrive))

@@ -2,6 +2,8 @@
 //! their depths, DLQ inspection and redrive, job cancel. Only the admin role signs in;
 //! every change is audited.
 
+pub mod chart;
+
 use std::collections::HashMap;
 
 use axum::extract::{Path, State};
@@ -80,9 +82,18 @@ async fn home(State(s): State<AppState>, u: WebUser) -> Page {
         jobs.push(minijinja::context! { tenant, ..minijinja::Value::from_serialize(&v) });
     }
     let queues = queues::queues(&s).await?;
+    let t = crate::throughput::last_hour(&s).await?;
+    let throughput = minijinja::context! {
+        rows_svg => minijinja::Value::from_safe_string(chart::rows_svg(&t)),
+        messages_svg => minijinja::Value::from_safe_string(chart::messages_svg(&t)),
+        legend => chart::legend(&t),
+        table => chart::table(&t),
+        total_rows => t.total_rows(),
+        total_messages => t.total_messages(),
+    };
     render(
         "admin_home.html",
-        minijinja::context! { brand => BRAND, user => &u.0, csrf => &u.0.csrf, tenants, jobs, queues },
+        minijinja::context! { brand => BRAND, user => &u.0, csrf => &u.0.csrf, tenants, jobs, queues, throughput },
     )
 }
 

@@ -47,7 +47,14 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/jobs/{job_id}/report", get(jobs::report))
         .route("/v1/jobs/{job_id}/report.html", get(jobs::report_html))
         .route("/v1/jobs/{job_id}/rejects.csv", get(jobs::rejects))
-        .route("/v1/jobs/{job_id}/records/{kind}", get(records::list))
+        .route(
+            "/v1/jobs/{job_id}/records/{kind}",
+            get(records::list).post(records::write),
+        )
+        .route(
+            "/v1/jobs/{job_id}/records/{kind}/requests/{request_id}",
+            get(records::request),
+        )
         .route(
             "/v1/jobs/{job_id}/records/{kind}/{source_id}",
             get(records::one),

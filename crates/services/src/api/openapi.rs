@@ -26,7 +26,7 @@ impl Modify for BearerAuth {
         jobs::list, jobs::create, jobs::get, jobs::files, jobs::upload, jobs::analyse,
         jobs::mapping, jobs::put_mapping, jobs::patch_mapping, jobs::start, jobs::cancel,
         jobs::progress, jobs::events, jobs::report, jobs::report_html, jobs::rejects,
-        records::list, records::one,
+        records::list, records::one, records::write, records::request,
     ),
     modifiers(&BearerAuth),
 )]

@@ -1,7 +1,7 @@
 //! Read endpoints for the migrated kinds, served from the cache when they can.
 
 use axum::extract::{Path, Query, State};
-use axum::http::header;
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
@@ -9,6 +9,7 @@ use crate::auth::ApiUser;
 use crate::error::{ApiResult, ErrorBody};
 use crate::records::{self, RecordDetail, RecordPage, RecordQuery};
 use crate::state::AppState;
+use crate::writes::{self, NewRecord, WriteRequest};
 
 #[utoipa::path(get, path = "/v1/jobs/{job_id}/records/{kind}", tag = "records", security(("bearer" = [])),
     params(("job_id" = String, Path), ("kind" = String, Path, description = "A kind slug, e.g. contacts, billing-items"), RecordQuery),
@@ -33,5 +34,35 @@ pub async fn one(
 ) -> ApiResult<Json<RecordDetail>> {
     Ok(Json(
         records::one(&s, &p.tenant, &job_id, &kind, &source_id).await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/v1/jobs/{job_id}/records/{kind}", tag = "records", security(("bearer" = [])),
+    params(("job_id" = String, Path), ("kind" = String, Path, description = "A kind slug without files, e.g. contacts, projects")),
+    request_body = NewRecord,
+    responses((status = 202, body = WriteRequest, description = "Queued; poll the request"), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "The job's migration is not done"),
+        (status = 422, body = ErrorBody, description = "Unknown field, bad value type or a kind that carries files")))]
+pub async fn write(
+    State(s): State<AppState>,
+    ApiUser(p): ApiUser,
+    Path((job_id, kind)): Path<(String, String)>,
+    Json(record): Json<NewRecord>,
+) -> ApiResult<(StatusCode, Json<WriteRequest>)> {
+    let queued = writes::submit(&s, &p.tenant, &job_id, &kind, &record).await?;
+    Ok((StatusCode::ACCEPTED, Json(queued)))
+}
+
+#[utoipa::path(get, path = "/v1/jobs/{job_id}/records/{kind}/requests/{request_id}", tag = "records", security(("bearer" = [])),
+    params(("job_id" = String, Path), ("kind" = String, Path), ("request_id" = String, Path, description = "The id a write returned")),
+    responses((status = 200, body = WriteRequest), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn request(
+    State(s): State<AppState>,
+    ApiUser(p): ApiUser,
+    Path((job_id, kind, request_id)): Path<(String, String, String)>,
+) -> ApiResult<Json<WriteRequest>> {
+    Ok(Json(
+        writes::status(&s, &p.tenant, &job_id, &kind, &request_id).await?,
     ))
 }

@@ -188,4 +188,60 @@ pub fn fill(template: &str, job: &str, token_id: &str) -> String {
         .replace("{name}", "contacts.csv")
         .replace("{kind}", "contacts")
         .replace("{source_id}", "1")
+        .replace("{request_id}", "r")
+}
+
+/// Waits (bounded, no timing asserted) until `done` holds for the GET of `path`.
+pub async fn poll(app: &TestApp, token: &str, path: &str, done: impl Fn(&Value) -> bool) -> Value {
+    let start = std::time::Instant::now();
+    loop {
+        let (status, v) = app.get_json(token, path).await;
+        assert_eq!(status, 200, "{path}: {v}");
+        if done(&v) {
+            return v;
+        }
+        assert!(start.elapsed() < Duration::from_secs(240), "timed out: {v}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Migrates the small sample for firm A and returns the job id.
+pub async fn migrated_sample(app: &TestApp, name: &str) -> String {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let summary = migrationai_sample::generate(&migrationai_sample::SampleOptions {
+        size: migrationai_sample::Size::Small,
+        seed: 7,
+        out: dir.path().join("sample"),
+        zip: true,
+    })
+    .expect("sample");
+    let job = app.create_job(&app.a, name).await;
+    let r = app
+        .http
+        .put(format!("{}/v1/jobs/{job}/files/export.zip", app.api))
+        .bearer_auth(&app.a)
+        .body(std::fs::read(&summary.export).expect("zip"))
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(r.status(), 201);
+    let r = app
+        .call("POST", &format!("/v1/jobs/{job}/analyse"), Some(&app.a))
+        .await;
+    assert_eq!(r.status(), 202);
+    let v = poll(app, &app.a, &format!("/v1/jobs/{job}"), |v| {
+        v["status"] != "analysing"
+    })
+    .await;
+    assert_eq!(v["status"], "review", "{v}");
+    let r = app
+        .call("POST", &format!("/v1/jobs/{job}/start"), Some(&app.a))
+        .await;
+    assert_eq!(r.status(), 202);
+    let v = poll(app, &app.a, &format!("/v1/jobs/{job}"), |v| {
+        v["run_status"] == "done" || v["run_status"] == "failed"
+    })
+    .await;
+    assert_eq!(v["run_status"], "done", "{v}");
+    job
 }

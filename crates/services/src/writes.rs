@@ -1,0 +1,159 @@
+//! Single-record writes of a migrated job, queued to the kind's worker like a planned batch
+//! (processing's `handlers::direct` holds the batch format and the handler's side).
+
+use std::collections::BTreeMap;
+
+use migrationai_domain::Kind;
+use migrationai_processing::handlers::direct::{self, RequestStatus, WriteError};
+use migrationai_processing::jobs::DONE;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
+
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// A record to write: canonical field name → value, as in /v1/catalogue. Strings are taken
+/// as they are; numbers and booleans as their JSON text; a list (of a reference-list field)
+/// is joined with ";"; null leaves the field empty.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[schema(value_type = Object, example = json!({"contact_id": "C-9001", "first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com"}))]
+pub struct NewRecord(pub BTreeMap<String, Value>);
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct WriteRequest {
+    pub request_id: String,
+    pub kind: String,
+    /// pending, loaded or rejected.
+    pub status: String,
+    /// Set once loaded.
+    pub source_id: Option<String>,
+    pub canonical_id: Option<String>,
+    /// Set once rejected: the field at fault, a stable code and the reason.
+    pub field: Option<String>,
+    pub code: Option<String>,
+    pub reason: Option<String>,
+}
+
+fn kind(slug: &str) -> ApiResult<Kind> {
+    match slug.parse::<Kind>() {
+        Ok(Kind::Jobs) | Err(_) => Err(ApiError::NotFound),
+        Ok(k) => Ok(k),
+    }
+}
+
+fn text(field: &str, v: &Value) -> ApiResult<String> {
+    let bad = || {
+        ApiError::Unprocessable(format!(
+            "\"{field}\": expected text, a number, a boolean or a list of text"
+        ))
+    };
+    Ok(match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Array(items) => items
+            .iter()
+            .map(|i| i.as_str().map(str::to_string).ok_or_else(bad))
+            .collect::<ApiResult<Vec<_>>>()?
+            .join(";"),
+        Value::Object(_) => return Err(bad()),
+    })
+}
+
+/// The tenant's store job, if it is done: writes go to a finished migration only, so that
+/// no phase of a running job waits for (or re-sends) the written batch.
+async fn done_job(
+    state: &AppState,
+    tenant: &str,
+    job: &str,
+) -> ApiResult<migrationai_ports::store::JobRow> {
+    crate::jobs::draft(state, tenant, job).await?;
+    let run = state.app.services.store.job(tenant, job).await?;
+    match run {
+        Some(r) if r.status == DONE => Ok(r),
+        _ => Err(ApiError::Conflict(
+            "records can be written once the job's migration is done".into(),
+        )),
+    }
+}
+
+pub async fn submit(
+    state: &AppState,
+    tenant: &str,
+    job: &str,
+    kind_slug: &str,
+    record: &NewRecord,
+) -> ApiResult<WriteRequest> {
+    let kind = kind(kind_slug)?;
+    let run = done_job(state, tenant, job).await?;
+    let fields = record
+        .0
+        .iter()
+        .map(|(f, v)| Ok((f.clone(), text(f, v)?)))
+        .collect::<ApiResult<BTreeMap<_, _>>>()?;
+    let request_id = direct::submit(&state.app.services, &run, kind, &fields)
+        .await
+        .map_err(|e| match e {
+            WriteError::Processing(e) => ApiError::from(e),
+            e => ApiError::Unprocessable(e.to_string()),
+        })?;
+    Ok(pending(request_id, kind))
+}
+
+fn pending(request_id: String, kind: Kind) -> WriteRequest {
+    WriteRequest {
+        request_id,
+        kind: kind.as_str().to_string(),
+        status: "pending".into(),
+        source_id: None,
+        canonical_id: None,
+        field: None,
+        code: None,
+        reason: None,
+    }
+}
+
+pub async fn status(
+    state: &AppState,
+    tenant: &str,
+    job: &str,
+    kind_slug: &str,
+    request_id: &str,
+) -> ApiResult<WriteRequest> {
+    let kind = kind(kind_slug)?;
+    crate::jobs::draft(state, tenant, job).await?;
+    let found = direct::status(&state.app.services, tenant, job, kind, request_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let mut view = pending(request_id.to_string(), kind);
+    match found {
+        RequestStatus::Pending => return Ok(view),
+        RequestStatus::Loaded {
+            source_id,
+            canonical_id,
+        } => {
+            view.status = "loaded".into();
+            view.source_id = Some(source_id);
+            view.canonical_id = Some(canonical_id);
+        }
+        RequestStatus::Rejected {
+            field,
+            code,
+            reason,
+        } => {
+            view.status = "rejected".into();
+            view.field = Some(field);
+            view.code = Some(code);
+            view.reason = Some(reason);
+        }
+    }
+    // The write has landed: cached record pages of the job are stale from here on (the
+    // invalidator would see it too, but only every half second and only in its process).
+    let _ = state
+        .cache
+        .bump(&crate::records::namespace(tenant, job))
+        .await;
+    Ok(view)
+}
