@@ -5,6 +5,7 @@
 #   scripts/test.sh            everything
 #   SKIP_INFRA=1 scripts/test.sh   without the Terraform/checkov suite
 #   SKIP_WEB=1 scripts/test.sh     without schemathesis and the browser test
+#   SKIP_CRASH=1 scripts/test.sh   without the crash test on the medium sample
 #   FUZZ_SECONDS=0 scripts/test.sh without the fuzz smoke run
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,10 +36,18 @@ export CI="${CI:-}"
 if scripts/services.sh run -- cargo nextest run --workspace --no-fail-fast; then :; else failures+=("cargo nextest"); fi
 if cargo test --workspace --doc --quiet; then :; else failures+=("doc tests"); fi
 
+say "release build (the crash test at scale and the web suite run it)"
+release=${CARGO_TARGET_DIR:-$root/target}/release/migrationai
+if cargo build --release -q -p migrationai --bin migrationai; then :; else failures+=("release build"); fi
+
+if [ "${SKIP_CRASH:-0}" != "1" ]; then
+    say "crash safety: migrate the medium sample, kill -9 at ten points, compare with a clean run"
+    if MIGRATIONAI_BIN=$release cargo nextest run -p migrationai-processing --test crash_medium --run-ignored only; then :; else failures+=("crash (medium)"); fi
+fi
+
 if [ "${SKIP_WEB:-0}" != "1" ]; then
     say "web (schemathesis against /openapi.json, headless Chromium)"
-    cargo build -q -p migrationai --bin migrationai
-    if MIGRATIONAI_BIN=target/debug/migrationai scripts/test-web.sh; then :; else failures+=("web"); fi
+    if MIGRATIONAI_BIN=$release scripts/test-web.sh; then :; else failures+=("web"); fi
 fi
 
 if [ "${SKIP_INFRA:-0}" != "1" ]; then
