@@ -424,16 +424,14 @@ fn finish(r: &mut CanonicalRecord) -> Result<(), FieldError> {
                 );
             }
         }
-        Kind::ProjectFunds => {
-            if !r.fields.contains_key("amount") {
-                let dep = r.money("deposit");
-                let wd = r.money("withdrawal");
-                let cur = dep.or(wd).map(|m| m.currency).unwrap_or(Currency::USD);
-                let amount = dep.map(|m| m.amount).unwrap_or_default()
-                    - wd.map(|m| m.amount).unwrap_or_default();
-                r.fields
-                    .insert("amount".into(), Value::Money(Money::new(amount, cur)));
-            }
+        Kind::ProjectFunds if !r.fields.contains_key("amount") => {
+            let dep = r.money("deposit");
+            let wd = r.money("withdrawal");
+            let cur = dep.or(wd).map(|m| m.currency).unwrap_or(Currency::USD);
+            let amount = dep.map(|m| m.amount).unwrap_or_default()
+                - wd.map(|m| m.amount).unwrap_or_default();
+            r.fields
+                .insert("amount".into(), Value::Money(Money::new(amount, cur)));
         }
         Kind::Calendar => {
             let all_day = matches!(r.fields.get("all_day"), Some(Value::Bool(true)));

@@ -238,7 +238,7 @@ fn full_pass(
             }
             Some(Ok(())) => {
                 out.rows += 1;
-                if out.rows % 65_536 == 0 {
+                if out.rows.is_multiple_of(65_536) {
                     progress.rows(&table.name, out.rows);
                 }
                 let Some(m) = &mapper else { continue };

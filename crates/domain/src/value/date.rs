@@ -166,7 +166,7 @@ pub fn parse_date(raw: &str, order: Option<DateOrder>) -> Result<NaiveDate, Date
         return ymd(y, num(&date[4..6], raw)?, num(&date[6..8], raw)?, raw);
     }
     let parts: Vec<&str> = date
-        .split(|c: char| c == '/' || c == '-' || c == '.' || c == ' ' || c == ',')
+        .split(['/', '-', '.', ' ', ','])
         .filter(|p| !p.is_empty())
         .collect();
     if parts.len() != 3 {
