@@ -15,14 +15,13 @@ use migrationai_ports::queue::{ensure_all_queues, QueueConfig, QueueNames};
 use migrationai_ports::store::{JobRow, KindProgress, Store};
 use tokio_util::sync::CancellationToken;
 
-use crate::batch::{BatchProcessor, Handler};
 use crate::config::Config;
 use crate::error::ProcessingError;
-use crate::handlers::EntityHandler;
 use crate::ids::job_id;
-use crate::jobs::{JobsHandler, CANCELLED, DONE, PLANNING};
+use crate::jobs::{CANCELLED, DONE, PLANNING};
 use crate::message::{JobAction, JobMessage};
 use crate::report::Report;
+use crate::roles::{handler_for, processor_for};
 use crate::services::{JobSettings, Services};
 
 /// What a progress callback sees, several times a second.
@@ -200,21 +199,10 @@ impl App {
         Kind::ALL
             .into_iter()
             .map(|kind| {
-                let handler: Arc<dyn Handler> = match kind {
-                    Kind::Jobs => JobsHandler::new(s.clone()),
-                    k => EntityHandler::new(k, s.clone()),
-                };
-                let processor = BatchProcessor::new(
-                    s.queue.clone(),
-                    s.names.queue(kind.as_str()),
-                    self.config.visibility_timeout,
-                )
-                .with_retry_delay(self.config.retry_delay)
-                .with_failure_log(s.store.clone());
                 tokio::spawn(crate::worker::poll(
                     s.queue.clone(),
-                    processor,
-                    handler,
+                    processor_for(kind, s, &self.config),
+                    handler_for(kind, s),
                     shutdown.child_token(),
                 ))
             })

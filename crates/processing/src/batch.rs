@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
+use futures::StreamExt;
 use migrationai_ports::queue::{DeleteEntry, Queue, ReceivedMessage, VisibilityEntry};
 use migrationai_ports::store::{MessageFailure, Store};
 use tokio_util::sync::CancellationToken;
@@ -72,6 +73,9 @@ pub struct BatchProcessor {
     retry_delay: Duration,
     /// Where failures are logged for `dlq list`; none when the caller keeps its own log.
     failures: Option<Arc<dyn Store>>,
+    /// Messages of one receive handled at once: while one waits on the store, the next one
+    /// parses and validates.
+    concurrency: usize,
 }
 
 fn unix_now() -> i64 {
@@ -89,7 +93,13 @@ impl BatchProcessor {
             visibility,
             retry_delay: Duration::from_millis(200),
             failures: None,
+            concurrency: 1,
         }
+    }
+
+    pub fn with_concurrency(mut self, n: usize) -> Self {
+        self.concurrency = n.max(1);
+        self
     }
 
     pub fn with_retry_delay(mut self, delay: Duration) -> Self {
@@ -106,9 +116,9 @@ impl BatchProcessor {
         &self.queue_name
     }
 
-    /// Processes received messages one after the other and settles each with the queue:
-    /// successes are deleted, failures are hidden for the retry delay, messages not started
-    /// before `shutdown` are released.
+    /// Processes received messages (up to `concurrency` at a time, outcomes in message order)
+    /// and settles each with the queue: successes are deleted, failures are hidden for the
+    /// retry delay, messages not started before `shutdown` are released.
     pub async fn process(
         &self,
         messages: Vec<ReceivedMessage>,
@@ -119,33 +129,42 @@ impl BatchProcessor {
             messages.iter().map(|m| m.receipt_handle.clone()).collect(),
         ));
         let heartbeat = self.spawn_heartbeat(pending.clone());
+        let mut work = Vec::with_capacity(messages.len());
+        for message in &messages {
+            let pending = pending.clone();
+            work.push(async move {
+                if shutdown.is_cancelled() {
+                    return (message, Outcome::Released);
+                }
+                let outcome = match handler.handle(message).await {
+                    Ok(()) => Outcome::Success,
+                    Err(e) => {
+                        self.on_failure(message, &e).await;
+                        Outcome::Failure(e.0)
+                    }
+                };
+                if let Ok(mut p) = pending.lock() {
+                    p.remove(&message.receipt_handle);
+                }
+                (message, outcome)
+            });
+        }
+        let settled: Vec<(&ReceivedMessage, Outcome)> = futures::stream::iter(work)
+            .buffered(self.concurrency)
+            .collect()
+            .await;
+        heartbeat.cancel();
         let mut result = BatchResult::default();
         let mut done = Vec::new();
         let mut released = Vec::new();
-        for message in &messages {
-            if shutdown.is_cancelled() {
-                released.push(message);
-                result
-                    .outcomes
-                    .push((message.message_id.clone(), Outcome::Released));
-                continue;
-            }
-            let outcome = match handler.handle(message).await {
-                Ok(()) => {
-                    done.push(message);
-                    Outcome::Success
-                }
-                Err(e) => {
-                    self.on_failure(message, &e).await;
-                    Outcome::Failure(e.0)
-                }
-            };
-            if let Ok(mut p) = pending.lock() {
-                p.remove(&message.receipt_handle);
+        for (message, outcome) in settled {
+            match outcome {
+                Outcome::Success => done.push(message),
+                Outcome::Released => released.push(message),
+                Outcome::Failure(_) => {}
             }
             result.outcomes.push((message.message_id.clone(), outcome));
         }
-        heartbeat.cancel();
         self.delete(&done).await;
         self.release(&released).await;
         result

@@ -18,6 +18,8 @@ pub struct Config {
     pub visibility_timeout: Duration,
     /// Hidden time after a failed attempt before the message is tried again.
     pub retry_delay: Duration,
+    /// Messages of one receive a worker handles at once.
+    pub concurrency: usize,
     /// Store connection string; `None` means `<data_dir>/store.db` (SQLite).
     pub store_url: Option<String>,
     /// Which adapters to run on (embedded by default; see `profile`).
@@ -36,6 +38,7 @@ impl Default for Config {
             time_zone: "America/New_York".into(),
             visibility_timeout: Duration::from_secs(30),
             retry_delay: Duration::from_millis(200),
+            concurrency: 4,
             store_url: None,
             profile: crate::profile::Profile::Embedded,
         }

@@ -43,6 +43,7 @@ pub fn processor_for(kind: Kind, services: &Services, config: &Config) -> BatchP
     )
     .with_retry_delay(config.retry_delay)
     .with_failure_log(services.store.clone())
+    .with_concurrency(config.concurrency)
 }
 
 /// `contacts`, `billing-items`... or `all`.
