@@ -5,6 +5,7 @@ pub mod jobs;
 pub mod openapi;
 pub mod records;
 pub mod system;
+pub mod uploads;
 
 use axum::middleware;
 use axum::routing::{get, post, put};
@@ -33,6 +34,13 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/jobs/{job_id}", get(jobs::get))
         .route("/v1/jobs/{job_id}/files", get(jobs::files))
         .route("/v1/jobs/{job_id}/files/{name}", put(jobs::upload))
+        .route("/v1/jobs/{job_id}/uploads", post(uploads::begin))
+        .route(
+            "/v1/jobs/{job_id}/uploads/{upload_id}",
+            get(uploads::status)
+                .put(uploads::chunk)
+                .delete(uploads::abort),
+        )
         .route("/v1/jobs/{job_id}/analyse", post(jobs::analyse))
         .route(
             "/v1/jobs/{job_id}/mapping",

@@ -3,6 +3,7 @@
 //! jobs queue) → progress → report, rejects, records; cancel at any point.
 
 pub mod mapping;
+pub mod resumable;
 pub mod run;
 pub mod upload;
 

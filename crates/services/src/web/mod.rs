@@ -5,6 +5,7 @@
 pub mod pages;
 pub mod render;
 pub mod signin;
+pub mod transfers;
 
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -30,6 +31,13 @@ pub fn router(state: AppState) -> Router {
         .route("/jobs", post(pages::create))
         .route("/jobs/{job_id}", get(pages::job))
         .route("/jobs/{job_id}/files/{name}", put(pages::upload))
+        .route("/jobs/{job_id}/uploads", post(transfers::begin))
+        .route(
+            "/jobs/{job_id}/uploads/{upload_id}",
+            get(transfers::status)
+                .put(transfers::chunk)
+                .delete(transfers::abort),
+        )
         .route("/jobs/{job_id}/analyse", post(pages::analyse))
         .route("/jobs/{job_id}/mapping", post(pages::save_mapping))
         .route("/jobs/{job_id}/start", post(pages::start))

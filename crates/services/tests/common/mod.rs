@@ -164,9 +164,9 @@ impl TestApp {
             "PUT" if path.contains("/files/") => req.body("id,name\n1,x\n"),
             "PUT" => req.body(""),
             "PATCH" => req.json(&serde_json::json!([])),
-            "POST" => {
-                req.json(&serde_json::json!({ "name": "x", "email": "x@y.z", "password": "p" }))
-            }
+            "POST" => req.json(
+                &serde_json::json!({ "name": "x", "email": "x@y.z", "password": "p", "size": 1 }),
+            ),
             _ => req,
         };
         req.send().await.expect("send")
@@ -188,4 +188,5 @@ pub fn fill(template: &str, job: &str, token_id: &str) -> String {
         .replace("{name}", "contacts.csv")
         .replace("{kind}", "contacts")
         .replace("{source_id}", "1")
+        .replace("{upload_id}", "0123456789abcdef0123456789abcdef")
 }
