@@ -189,6 +189,17 @@ pub trait Store: Send + Sync {
         job: &str,
         kind: &str,
     ) -> Result<Vec<RecordRow>, StoreError>;
+    /// Up to `limit` records of a kind whose source id sorts after `after` (all from the
+    /// start when `None`), in source-id order: keyset paging over the primary key, so an
+    /// export walks a kind of any size holding one page at a time.
+    async fn records_after(
+        &self,
+        tenant: &str,
+        job: &str,
+        kind: &str,
+        after: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<RecordRow>, StoreError>;
     /// Every reject of the job, ordered by (kind, file, row).
     async fn rejects(&self, tenant: &str, job: &str) -> Result<Vec<RejectRow>, StoreError>;
 

@@ -500,6 +500,37 @@ impl Store for SqlStore {
         rows.iter().map(record_row).collect()
     }
 
+    async fn records_after(
+        &self,
+        tenant: &str,
+        job: &str,
+        kind: &str,
+        after: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<RecordRow>, StoreError> {
+        // Two statements rather than a sentinel: no string is guaranteed to sort before
+        // every source id on both SQLite and PostgreSQL collations.
+        let query = match after {
+            Some(after) => sqlx::query(
+                "SELECT kind, source_id, canonical_id, file, row_no, data FROM records WHERE tenant = $1 AND job = $2 AND kind = $3 AND source_id > $4 ORDER BY source_id LIMIT $5",
+            )
+            .bind(tenant)
+            .bind(job)
+            .bind(kind)
+            .bind(after)
+            .bind(limit),
+            None => sqlx::query(
+                "SELECT kind, source_id, canonical_id, file, row_no, data FROM records WHERE tenant = $1 AND job = $2 AND kind = $3 ORDER BY source_id LIMIT $4",
+            )
+            .bind(tenant)
+            .bind(job)
+            .bind(kind)
+            .bind(limit),
+        };
+        let rows = query.fetch_all(&self.pool).await.map_err(backend)?;
+        rows.iter().map(record_row).collect()
+    }
+
     async fn rejects(&self, tenant: &str, job: &str) -> Result<Vec<RejectRow>, StoreError> {
         let rows = sqlx::query(
             "SELECT kind, file, row_no, source_id, field, code, reason, raw FROM rejects WHERE tenant = $1 AND job = $2 ORDER BY kind, file, row_no",

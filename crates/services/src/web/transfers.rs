@@ -1,6 +1,6 @@
 //! The firm app's file transfers behind the session cookie: resumable uploads (the same
 //! calls as the API's, with the CSRF token in `X-CSRF-Token` on every change; app.js drives
-//! them with chunks, a progress bar and retry of a failed chunk).
+//! them with chunks, a progress bar and retry of a failed chunk) and the canonical export.
 
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -64,4 +64,14 @@ pub async fn abort(
     check_csrf(&u, csrf_header(&headers))?;
     resumable::abort(&s, &u.tenant, &job_id, &upload_id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The canonical export (the API's `GET /v1/jobs/{job_id}/export`) behind the session.
+pub async fn export(
+    State(s): State<AppState>,
+    WebUser(u): WebUser,
+    Path(job_id): Path<String>,
+) -> ApiResult<Response> {
+    let body = crate::jobs::export::zip_body(&s, &u.tenant, &job_id).await?;
+    Ok(crate::api::export::zip_response(body, &job_id))
 }
