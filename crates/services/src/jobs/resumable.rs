@@ -114,7 +114,8 @@ pub struct ContentRange {
 }
 
 impl ContentRange {
-    pub fn len(&self) -> u64 {
+    /// Bytes in the range; never zero (`last >= first` is checked on parsing).
+    pub fn bytes(&self) -> u64 {
         self.last - self.first + 1
     }
 
@@ -305,10 +306,10 @@ where
         ))
         .into());
     }
-    if range.len() > PART_SIZE {
+    if range.bytes() > PART_SIZE {
         return Err(ApiError::TooLarge(format!(
             "a chunk may hold at most {PART_SIZE} bytes; this one announces {}",
-            range.len()
+            range.bytes()
         ))
         .into());
     }
@@ -316,8 +317,8 @@ where
     if range.first != offset {
         return Err(ChunkError::Offset(offset));
     }
-    store_part(state, &part_key(&prefix, offset), range.len(), body).await?;
-    let end = offset + range.len();
+    store_part(state, &part_key(&prefix, offset), range.bytes(), body).await?;
+    let end = offset + range.bytes();
     if end < m.size {
         return Ok(view(upload_id.into(), m.name, m.size, end, None));
     }
@@ -462,7 +463,7 @@ mod tests {
     #[test]
     fn content_range_is_parsed_and_checked() {
         let r = ContentRange::parse("bytes 0-99/250").expect("valid");
-        assert_eq!((r.first, r.last, r.total, r.len()), (0, 99, 250, 100));
+        assert_eq!((r.first, r.last, r.total, r.bytes()), (0, 99, 250, 100));
         for bad in [
             "bytes 5-4/10",
             "bytes 0-10/10",
