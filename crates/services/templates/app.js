@@ -69,6 +69,27 @@
       })();
     });
   }
+  // Corrected rejects: the chosen file's bytes go to the job's corrections endpoint; the
+  // answer names the new job, whose page is then opened.
+  var fixes = document.getElementById("corrections-form");
+  if (fixes) {
+    fixes.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var file = document.getElementById("corrections-file").files[0];
+      var table = document.getElementById("corrections-table").value;
+      var out = document.getElementById("corrections-status");
+      if (!file) { out.textContent = "Choose the corrected file first."; return; }
+      out.textContent = "Sending " + file.name + "…";
+      fetch(fixes.dataset.corrections + "?table=" + encodeURIComponent(table), {
+        method: "POST", credentials: "same-origin", body: file,
+        headers: { "X-CSRF-Token": fixes.dataset.csrf, "Content-Type": "text/csv" }
+      }).then(function (r) { return r.json().then(function (j) { return { ok: r.ok, j: j }; }); })
+        .then(function (r) {
+          if (r.ok) { location.href = "/jobs/" + r.j.job.id; }
+          else { out.textContent = "Refused: " + (r.j.message || "error"); }
+        }).catch(function () { out.textContent = "Cannot reach the server."; });
+    });
+  }
   var refresh = document.querySelector("[data-refresh]");
   if (refresh) { setTimeout(function () { location.reload(); }, +refresh.dataset.refresh); }
   // Live progress per kind, polled once a second until the run finishes.

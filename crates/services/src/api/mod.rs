@@ -1,6 +1,7 @@
 //! `migrationai api`: the backend REST API, versioned under /v1.
 
 pub mod auth;
+pub mod corrections;
 pub mod export;
 pub mod jobs;
 pub mod openapi;
@@ -57,6 +58,10 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/jobs/{job_id}/report.html", get(jobs::report_html))
         .route("/v1/jobs/{job_id}/rejects.csv", get(jobs::rejects))
         .route("/v1/jobs/{job_id}/export", get(export::download))
+        .route(
+            "/v1/jobs/{job_id}/corrections",
+            get(corrections::template).post(corrections::submit),
+        )
         .route("/v1/jobs/{job_id}/records/{kind}", get(records::list))
         .route(
             "/v1/jobs/{job_id}/records/{kind}/{source_id}",

@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{auth, export, jobs, records, system, uploads};
+use super::{auth, corrections, export, jobs, records, system, uploads};
 
 struct BearerAuth;
 
@@ -28,7 +28,7 @@ impl Modify for BearerAuth {
         jobs::progress, jobs::events, jobs::report, jobs::report_html, jobs::rejects,
         records::list, records::one,
         uploads::begin, uploads::status, uploads::chunk, uploads::abort,
-        export::download,
+        export::download, corrections::template, corrections::submit,
     ),
     modifiers(&BearerAuth),
 )]

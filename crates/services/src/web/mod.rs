@@ -46,6 +46,10 @@ pub fn router(state: AppState) -> Router {
         .route("/jobs/{job_id}/report", get(pages::report))
         .route("/jobs/{job_id}/rejects.csv", get(pages::rejects))
         .route("/jobs/{job_id}/export.zip", get(transfers::export))
+        .route(
+            "/jobs/{job_id}/corrections",
+            get(transfers::corrections_template).post(transfers::corrections_submit),
+        )
         .route("/jobs/{job_id}/records/{kind}", get(pages::records))
         .layer(middleware::from_fn_with_state(
             state.clone(),
