@@ -1,9 +1,10 @@
 // Browser test of the firm app and the admin console with playwright-core driving
-// Debian's chromium: sign in, upload the small sample, accept the mapping, start, see it
-// complete, open the report; then the operator's console and a DLQ. Screenshots go to
+// Debian's chromium: sign in, upload the small sample (in resumable chunks), accept the
+// mapping, start, see it complete, download the canonical export and a correction file,
+// open the report; then the operator's console and a DLQ. Screenshots go to
 // $SHOTS. Usage: node browser.mjs WEB_URL ADMIN_WEB_URL EMAIL PASSWORD ADMIN_EMAIL ADMIN_PASSWORD ZIP
 import { chromium } from "playwright-core";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -55,6 +56,15 @@ try {
   await shot("05-progress");
   await page.locator("#report-link").waitFor({ state: "visible", timeout: 600000 });
   await shot("06-done");
+
+  step("download the canonical export and a correction file");
+  const [zipDownload] = await Promise.all([page.waitForEvent("download"), page.locator("#export-link").click()]);
+  const zipBytes = readFileSync(await zipDownload.path());
+  if (zipBytes.length < 100 || zipBytes.subarray(0, 2).toString() !== "PK") throw new Error("the canonical export is not a zip");
+  await page.getByRole("heading", { name: "Upload corrected rejects" }).waitFor();
+  const [fixDownload] = await Promise.all([page.waitForEvent("download"), page.locator("#corrections-download").click()]);
+  const fixText = readFileSync(await fixDownload.path(), "utf8");
+  if (!fixText.split("\n")[0].includes("source_row,field,code,reason")) throw new Error("the correction file has no reject columns");
 
   step("open the report");
   await page.locator("#report-link").click();

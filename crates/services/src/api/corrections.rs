@@ -73,7 +73,7 @@ pub fn csv_file(csv: String, table: &str) -> Response {
 
 #[utoipa::path(post, path = "/v1/jobs/{job_id}/corrections", tag = "report", security(("bearer" = [])),
     params(("job_id" = String, Path), TableQuery),
-    request_body(content = String, content_type = "text/csv",
+    request_body(content = String, content_type = "text/plain",
         description = "The table's correction file with cells fixed; unchanged lines are ignored"),
     responses((status = 201, body = CorrectionsRun, description = "A new job, started with the corrected rows"),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -89,8 +89,9 @@ pub async fn submit(
     Ok((StatusCode::CREATED, Json(run)))
 }
 
-/// Shared with the web app: checks the job first (404 for another firm's), then reads the
-/// body within the upload limit.
+/// Shared with the web app. The body is read (within the upload limit) before anything
+/// is answered: a reply sent while the client is still sending leaves the connection
+/// unusable, and a keep-alive client then fails its next request.
 pub async fn submit_body(
     s: &AppState,
     tenant: &str,
@@ -98,13 +99,13 @@ pub async fn submit_body(
     q: &TableQuery,
     body: Body,
 ) -> ApiResult<CorrectionsRun> {
-    crate::jobs::draft(s, tenant, job_id).await?;
-    let table = q.table()?;
     let limit = usize::try_from(s.settings.upload_limit).unwrap_or(usize::MAX);
     let csv = axum::body::to_bytes(body, limit).await.map_err(|_| {
         ApiError::TooLarge(format!(
             "the corrections file is larger than the limit of {limit} bytes"
         ))
     })?;
+    crate::jobs::draft(s, tenant, job_id).await?;
+    let table = q.table()?;
     corrections::submit(s, tenant, job_id, table, csv).await
 }

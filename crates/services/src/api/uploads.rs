@@ -42,7 +42,8 @@ pub async fn status(
 
 #[utoipa::path(put, path = "/v1/jobs/{job_id}/uploads/{upload_id}", tag = "jobs", security(("bearer" = [])),
     params(("job_id" = String, Path), ("upload_id" = String, Path),
-        ("Content-Range" = String, Header, description = "bytes FIRST-LAST/TOTAL; FIRST must be the upload's offset")),
+        ("Content-Range" = String, Header, pattern = r"^bytes [0-9]{1,15}-[0-9]{1,15}/[0-9]{1,15}$",
+            description = "bytes FIRST-LAST/TOTAL; FIRST must be the upload's offset")),
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The chunk's bytes"),
     responses((status = 200, body = UploadView, description = "The new offset; `file` is set once the last chunk arrived"),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
