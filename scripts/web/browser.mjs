@@ -65,6 +65,11 @@ try {
   const [fixDownload] = await Promise.all([page.waitForEvent("download"), page.locator("#corrections-download").click()]);
   const fixText = readFileSync(await fixDownload.path(), "utf8");
   if (!fixText.split("\n")[0].includes("source_row,field,code,reason")) throw new Error("the correction file has no reject columns");
+  // Sent back with nothing fixed, it is refused with the reason on the page.
+  await page.locator("#corrections-file").setInputFiles(await fixDownload.path());
+  await page.locator("#corrections-submit").click();
+  await page.getByText("nothing to re-run").waitFor();
+  await shot("06b-corrections-refused");
 
   step("open the report");
   await page.locator("#report-link").click();

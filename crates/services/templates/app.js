@@ -110,7 +110,15 @@
         if (!p.kinds.length) { rows.innerHTML = "<tr><td colspan='4'>Planning…</td></tr>"; }
         state.textContent = "Run: " + (p.run_status || p.status);
         var rs = document.getElementById("run-status"); if (rs) { rs.textContent = p.run_status || ""; }
-        if (p.finished) { if (p.run_status === "done") { document.getElementById("done-links").hidden = false; } return; }
+        if (p.finished) {
+          if (p.run_status === "done") {
+            var links = document.getElementById("done-links");
+            // Finished while watching: reload once so the parts rendered only for a done
+            // job (export, corrections) appear.
+            if (links.hidden) { location.reload(); }
+          }
+          return;
+        }
         setTimeout(tick, 1000);
       }).catch(function () { state.textContent = "Cannot reach the server; retrying…"; setTimeout(tick, 3000); });
     };
