@@ -188,6 +188,21 @@ async fn a_file_uploads_in_parts_and_resumes_after_a_dropped_chunk() {
     // The finished upload is gone.
     let (status, _) = app.get_json(&app.a, &url).await;
     assert_eq!(status, 404);
+
+    // An upload left unfinished when the job is analysed is discarded with its parts.
+    let (_, up) = begin(&app, &app.a, &job, "notes.csv", data.len()).await;
+    let id = up["upload_id"].as_str().expect("id").to_string();
+    let url = format!("/v1/jobs/{job}/uploads/{id}");
+    let (status, _, _) = chunk(&app, &app.a, &url, &data, 0, part).await;
+    assert_eq!(status, 200);
+    assert!(!blobs(&app, "upload-parts").await.is_empty());
+    let r = app
+        .call("POST", &format!("/v1/jobs/{job}/analyse"), Some(&app.a))
+        .await;
+    assert_eq!(r.status(), 202);
+    assert!(blobs(&app, "upload-parts").await.is_empty());
+    let (status, _, _) = chunk(&app, &app.a, &url, &data, part, part).await;
+    assert_eq!(status, 409, "the job no longer takes files");
     app.stop().await;
 }
 

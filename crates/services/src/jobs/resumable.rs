@@ -440,6 +440,16 @@ async fn remove_all(state: &AppState, prefix: &str) -> ApiResult<()> {
     Ok(())
 }
 
+/// Removes the parts of every unfinished upload of a job that no longer takes files
+/// (analysed or cancelled): nothing can complete them any more. A failure is only logged,
+/// since the job's own change has been made.
+pub async fn discard_unfinished(state: &AppState, tenant: &str, job: &str) {
+    let prefix = format!("upload-parts/{tenant}/{job}/");
+    if let Err(e) = remove_all(state, &prefix).await {
+        tracing::warn!(%tenant, %job, error = %e, "unfinished upload parts were not removed");
+    }
+}
+
 /// Abandons the upload and removes every part of it.
 pub async fn abort(state: &AppState, tenant: &str, job: &str, upload_id: &str) -> ApiResult<()> {
     check_upload_id(upload_id)?;
