@@ -38,12 +38,21 @@ pub async fn spawn() -> TestApp {
 }
 
 pub async fn spawn_with(settings: Settings) -> TestApp {
+    spawn_with_config(settings, |c| c).await
+}
+
+/// Like `spawn_with`, with the embedded configuration changed first (e.g. to the AWS
+/// profile).
+pub async fn spawn_with_config(
+    settings: Settings,
+    change: impl FnOnce(Config) -> Config,
+) -> TestApp {
     let dir = tempfile::tempdir().expect("tempdir");
-    let config = Config {
+    let config = change(Config {
         data_dir: dir.path().join("data"),
         retry_delay: Duration::from_millis(50),
         ..Config::default()
-    };
+    });
     let running = start_all(
         &config,
         settings,
