@@ -45,7 +45,11 @@
           r = await send("PUT", url, f.slice(offset, end), { "Content-Range": "bytes " + offset + "-" + (end - 1) + "/" + f.size },
             function (e) { bar.value = Math.round(100 * (done + offset + e.loaded) / total); });
           if (r.status === 200) { up = r.json; offset = up.offset; tries = 0; continue; }
-          if (r.status === 409 && r.json && typeof r.json.offset === "number") { offset = r.json.offset; continue; }
+          if (r.status === 409 && r.json && typeof r.json.offset === "number") {
+            // The server's copy ends elsewhere (an earlier answer was lost): go on from there.
+            if (r.json.offset === offset && ++tries > RETRIES) { throw new Error("Upload of " + name + " is stuck at byte " + offset); }
+            offset = r.json.offset; continue;
+          }
           if (r.status !== 0 && r.status < 500) {
             await send("DELETE", url, null, {});
             throw new Error("Upload of " + name + " failed: " + message(r));
@@ -55,6 +59,8 @@
           await wait(1000 * tries);
           var st = await send("GET", url, null, {});
           if (st.status === 200) { up = st.json; offset = up.offset; }
+          // Gone: the last chunk arrived but its answer was lost, and the file was made.
+          else if (st.status === 404 && end === f.size) { break; }
         }
         done += f.size;
         bar.value = Math.round(100 * done / total);
