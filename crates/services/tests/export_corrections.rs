@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use common::{spawn, TestApp};
 use serde_json::Value;
+use sha2::Digest;
 
 async fn wait_job(app: &TestApp, job: &str, done: impl Fn(&Value) -> bool) -> Value {
     let start = Instant::now();
@@ -149,13 +150,25 @@ async fn the_export_holds_every_loaded_record_and_corrections_rerun_the_job() {
     assert_eq!(first["source_file"], rec["file"]);
     assert_eq!(first["fields"], rec["data"]["fields"]);
     assert_eq!(first["refs"], rec["data"]["refs"]);
-    // Documents carry their blob key and checksum.
-    if let Some(doc) = files.get("document.jsonl").and_then(|t| t.lines().next()) {
-        let doc: Value = serde_json::from_str(doc).expect("doc");
-        let f = &doc["files"][0];
-        assert_eq!(f["sha256"].as_str().map(str::len), Some(64), "{doc}");
-        assert!(f["blob_key"].is_string(), "{doc}");
-    }
+    // Documents carry their blob key and checksum, and the blob has that checksum.
+    let doc = files["document.jsonl"].lines().next().expect("a document");
+    let doc: Value = serde_json::from_str(doc).expect("doc");
+    let f = &doc["files"][0];
+    let key = f["blob_key"].as_str().expect("blob key");
+    let blob = app
+        .running
+        .state
+        .app
+        .services
+        .blobs
+        .get(key)
+        .await
+        .expect("document blob");
+    assert_eq!(
+        f["sha256"].as_str(),
+        Some(hex::encode(sha2::Sha256::digest(&blob)).as_str()),
+        "{doc}"
+    );
     // Another firm gets 404.
     let r = app
         .call("GET", &format!("/v1/jobs/{job}/export"), Some(&app.b))
