@@ -1,14 +1,15 @@
 // Browser test of the firm app and the admin console with playwright-core driving
-// Debian's chromium: sign in, upload the small sample, accept the mapping, start, see it
-// complete, open the report; then the operator's console and a DLQ. With $DATA_DIR (the
-// data directory of `up`), a second migration is poisoned: a directory stands where the
-// planner must write the job's first batch blob (a storage fault, made from outside the
-// product), so the jobs message fails three times and lands in the jobs DLQ; the operator
-// sees it with its receive count and last error, the cause is removed, the operator
-// redrives it (confirming) and sees the DLQ empty and the job done. Screenshots go to
-// $SHOTS. Usage: node browser.mjs WEB_URL ADMIN_WEB_URL EMAIL PASSWORD ADMIN_EMAIL ADMIN_PASSWORD ZIP
+// Debian's chromium: sign in, upload the small sample (in resumable chunks), accept the
+// mapping, start, see it complete, download the canonical export and a correction file,
+// open the report; then the operator's console and a DLQ. With $DATA_DIR (the data
+// directory of `up`), a second migration is poisoned: a directory stands where the planner
+// must write the job's first batch blob (a storage fault, made from outside the product),
+// so the jobs message fails three times and lands in the jobs DLQ; the operator sees it
+// with its receive count and last error, the cause is removed, the operator redrives it
+// (confirming) and sees the DLQ empty and the job done. Screenshots go to $SHOTS.
+// Usage: node browser.mjs WEB_URL ADMIN_WEB_URL EMAIL PASSWORD ADMIN_EMAIL ADMIN_PASSWORD ZIP
 import { chromium } from "playwright-core";
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -129,6 +130,20 @@ try {
   await shot("05-progress");
   await page.locator("#report-link").waitFor({ state: "visible", timeout: 600000 });
   await shot("06-done");
+
+  step("download the canonical export and a correction file");
+  const [zipDownload] = await Promise.all([page.waitForEvent("download"), page.locator("#export-link").click()]);
+  const zipBytes = readFileSync(await zipDownload.path());
+  if (zipBytes.length < 100 || zipBytes.subarray(0, 2).toString() !== "PK") throw new Error("the canonical export is not a zip");
+  await page.getByRole("heading", { name: "Upload corrected rejects" }).waitFor();
+  const [fixDownload] = await Promise.all([page.waitForEvent("download"), page.locator("#corrections-download").click()]);
+  const fixText = readFileSync(await fixDownload.path(), "utf8");
+  if (!fixText.split("\n")[0].includes("source_row,field,code,reason")) throw new Error("the correction file has no reject columns");
+  // Sent back with nothing fixed, it is refused with the reason on the page.
+  await page.locator("#corrections-file").setInputFiles(await fixDownload.path());
+  await page.locator("#corrections-submit").click();
+  await page.getByText("nothing to re-run").waitFor();
+  await shot("06b-corrections-refused");
 
   step("open the report");
   await page.locator("#report-link").click();

@@ -4,6 +4,7 @@
 pub mod header;
 pub mod inspect;
 pub mod mapping;
+pub mod overlay;
 pub mod profile;
 pub mod read;
 pub mod suggest;

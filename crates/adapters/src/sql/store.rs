@@ -532,18 +532,27 @@ impl Store for SqlStore {
         after: Option<&str>,
         limit: usize,
     ) -> Result<Vec<RecordRow>, StoreError> {
-        // The primary key (tenant, job, kind, source_id) serves both the filter and the order.
-        let rows = sqlx::query(
-            "SELECT kind, source_id, canonical_id, file, row_no, data FROM records WHERE tenant = $1 AND job = $2 AND kind = $3 AND source_id > $4 ORDER BY source_id LIMIT $5",
-        )
-        .bind(tenant)
-        .bind(job)
-        .bind(kind)
-        .bind(after.unwrap_or(""))
-        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-        .fetch_all(&self.pool)
-        .await
-        .map_err(backend)?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        // Two statements rather than a sentinel: no string is guaranteed to sort before
+        // every source id on both SQLite and PostgreSQL collations.
+        let query = match after {
+            Some(after) => sqlx::query(
+                "SELECT kind, source_id, canonical_id, file, row_no, data FROM records WHERE tenant = $1 AND job = $2 AND kind = $3 AND source_id > $4 ORDER BY source_id LIMIT $5",
+            )
+            .bind(tenant)
+            .bind(job)
+            .bind(kind)
+            .bind(after)
+            .bind(limit),
+            None => sqlx::query(
+                "SELECT kind, source_id, canonical_id, file, row_no, data FROM records WHERE tenant = $1 AND job = $2 AND kind = $3 ORDER BY source_id LIMIT $4",
+            )
+            .bind(tenant)
+            .bind(job)
+            .bind(kind)
+            .bind(limit),
+        };
+        let rows = query.fetch_all(&self.pool).await.map_err(backend)?;
         rows.iter().map(record_row).collect()
     }
 

@@ -1,10 +1,13 @@
 //! `migrationai api`: the backend REST API, versioned under /v1.
 
 pub mod auth;
+pub mod corrections;
+pub mod export;
 pub mod jobs;
 pub mod openapi;
 pub mod records;
 pub mod system;
+pub mod uploads;
 
 use axum::middleware;
 use axum::routing::{get, post, put};
@@ -33,6 +36,13 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/jobs/{job_id}", get(jobs::get))
         .route("/v1/jobs/{job_id}/files", get(jobs::files))
         .route("/v1/jobs/{job_id}/files/{name}", put(jobs::upload))
+        .route("/v1/jobs/{job_id}/uploads", post(uploads::begin))
+        .route(
+            "/v1/jobs/{job_id}/uploads/{upload_id}",
+            get(uploads::status)
+                .put(uploads::chunk)
+                .delete(uploads::abort),
+        )
         .route("/v1/jobs/{job_id}/analyse", post(jobs::analyse))
         .route(
             "/v1/jobs/{job_id}/mapping",
@@ -47,6 +57,11 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/jobs/{job_id}/report", get(jobs::report))
         .route("/v1/jobs/{job_id}/report.html", get(jobs::report_html))
         .route("/v1/jobs/{job_id}/rejects.csv", get(jobs::rejects))
+        .route("/v1/jobs/{job_id}/export", get(export::download))
+        .route(
+            "/v1/jobs/{job_id}/corrections",
+            get(corrections::template).post(corrections::submit),
+        )
         .route(
             "/v1/jobs/{job_id}/records/{kind}",
             get(records::list).post(records::write),

@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{auth, jobs, records, system};
+use super::{auth, corrections, export, jobs, records, system, uploads};
 
 struct BearerAuth;
 
@@ -27,6 +27,8 @@ impl Modify for BearerAuth {
         jobs::mapping, jobs::put_mapping, jobs::patch_mapping, jobs::start, jobs::cancel,
         jobs::progress, jobs::events, jobs::report, jobs::report_html, jobs::rejects,
         records::list, records::one, records::write, records::request,
+        uploads::begin, uploads::status, uploads::chunk, uploads::abort,
+        export::download, corrections::template, corrections::submit,
     ),
     modifiers(&BearerAuth),
 )]

@@ -2,7 +2,10 @@
 //! create → upload files → analyse (tfp proposes the mapping) → review → start (through the
 //! jobs queue) → progress → report, rejects, records; cancel at any point.
 
+pub mod corrections;
+pub mod export;
 pub mod mapping;
+pub mod resumable;
 pub mod run;
 pub mod upload;
 

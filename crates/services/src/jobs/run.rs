@@ -230,6 +230,7 @@ pub async fn cancel(state: &AppState, tenant: &str, job: &str) -> ApiResult<crat
             d.status
         )));
     }
+    super::resumable::discard_unfinished(state, tenant, job).await;
     if was_started {
         let store = &state.app.services.store;
         if let Some(run) = store.job(tenant, job).await? {

@@ -35,6 +35,7 @@ pub async fn request(state: &AppState, tenant: &str, job: &str) -> ApiResult<cra
             d.status
         )));
     }
+    crate::jobs::resumable::discard_unfinished(state, tenant, job).await;
     crate::jobs::get(state, tenant, job).await
 }
 

@@ -5,6 +5,7 @@
 pub mod pages;
 pub mod render;
 pub mod signin;
+pub mod transfers;
 
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -30,6 +31,13 @@ pub fn router(state: AppState) -> Router {
         .route("/jobs", post(pages::create))
         .route("/jobs/{job_id}", get(pages::job))
         .route("/jobs/{job_id}/files/{name}", put(pages::upload))
+        .route("/jobs/{job_id}/uploads", post(transfers::begin))
+        .route(
+            "/jobs/{job_id}/uploads/{upload_id}",
+            get(transfers::status)
+                .put(transfers::chunk)
+                .delete(transfers::abort),
+        )
         .route("/jobs/{job_id}/analyse", post(pages::analyse))
         .route("/jobs/{job_id}/mapping", post(pages::save_mapping))
         .route("/jobs/{job_id}/start", post(pages::start))
@@ -37,6 +45,11 @@ pub fn router(state: AppState) -> Router {
         .route("/jobs/{job_id}/progress.json", get(pages::progress))
         .route("/jobs/{job_id}/report", get(pages::report))
         .route("/jobs/{job_id}/rejects.csv", get(pages::rejects))
+        .route("/jobs/{job_id}/export.zip", get(transfers::export))
+        .route(
+            "/jobs/{job_id}/corrections",
+            get(transfers::corrections_template).post(transfers::corrections_submit),
+        )
         .route("/jobs/{job_id}/records/{kind}", get(pages::records))
         .layer(middleware::from_fn_with_state(
             state.clone(),

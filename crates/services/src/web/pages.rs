@@ -152,9 +152,15 @@ pub async fn job(
     } else {
         Vec::new()
     };
+    // Tables whose rejects can be corrected and sent back, once the run is done.
+    let correction_tables = if job.run_status.as_deref() == Some("done") {
+        jobs::corrections::tables_with_rejects(&s, &u.tenant, &job_id).await?
+    } else {
+        Vec::new()
+    };
     render(
         "job.html",
-        minijinja::context! { brand => BRAND, user => &u, csrf => &u.csrf, job, tables },
+        minijinja::context! { brand => BRAND, user => &u, csrf => &u.csrf, job, tables, correction_tables },
     )
 }
 

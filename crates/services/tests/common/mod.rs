@@ -38,12 +38,21 @@ pub async fn spawn() -> TestApp {
 }
 
 pub async fn spawn_with(settings: Settings) -> TestApp {
+    spawn_with_config(settings, |c| c).await
+}
+
+/// Like `spawn_with`, with the embedded configuration changed first (e.g. to the AWS
+/// profile).
+pub async fn spawn_with_config(
+    settings: Settings,
+    change: impl FnOnce(Config) -> Config,
+) -> TestApp {
     let dir = tempfile::tempdir().expect("tempdir");
-    let config = Config {
+    let config = change(Config {
         data_dir: dir.path().join("data"),
         retry_delay: Duration::from_millis(50),
         ..Config::default()
-    };
+    });
     let running = start_all(
         &config,
         settings,
@@ -164,9 +173,9 @@ impl TestApp {
             "PUT" if path.contains("/files/") => req.body("id,name\n1,x\n"),
             "PUT" => req.body(""),
             "PATCH" => req.json(&serde_json::json!([])),
-            "POST" => {
-                req.json(&serde_json::json!({ "name": "x", "email": "x@y.z", "password": "p" }))
-            }
+            "POST" => req.json(
+                &serde_json::json!({ "name": "x", "email": "x@y.z", "password": "p", "size": 1 }),
+            ),
             _ => req,
         };
         req.send().await.expect("send")
@@ -189,6 +198,7 @@ pub fn fill(template: &str, job: &str, token_id: &str) -> String {
         .replace("{kind}", "contacts")
         .replace("{source_id}", "1")
         .replace("{request_id}", "r")
+        .replace("{upload_id}", "0123456789abcdef0123456789abcdef")
 }
 
 /// Waits (bounded, no timing asserted) until `done` holds for the GET of `path`.

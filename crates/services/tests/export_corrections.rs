@@ -1,0 +1,304 @@
+//! A finished migration's canonical export and the re-run of corrected rejects, through
+//! the backend API of the spawned app: the small sample migrated, its export downloaded
+//! and unzipped (line counts per kind equal the report's loaded counts, a record
+//! round-trips), then rejected contacts with an invalid email fixed in the correction file,
+//! sent back, and the new job's report showing them loaded.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::io::{Cursor, Read};
+use std::time::{Duration, Instant};
+
+use common::{spawn, TestApp};
+use serde_json::Value;
+use sha2::Digest;
+
+async fn wait_job(app: &TestApp, job: &str, done: impl Fn(&Value) -> bool) -> Value {
+    let start = Instant::now();
+    loop {
+        let (_, v) = app.get_json(&app.a, &format!("/v1/jobs/{job}")).await;
+        if done(&v) {
+            return v;
+        }
+        assert!(start.elapsed() < Duration::from_secs(400), "timed out: {v}");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+async fn wait_report(app: &TestApp, job: &str) -> Value {
+    let start = Instant::now();
+    loop {
+        let (_, p) = app
+            .get_json(&app.a, &format!("/v1/jobs/{job}/progress"))
+            .await;
+        if p["finished"] == true {
+            assert_eq!(p["run_status"], "done", "{p}");
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(400), "timed out: {p}");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    let (status, report) = app
+        .get_json(&app.a, &format!("/v1/jobs/{job}/report"))
+        .await;
+    assert_eq!(status, 200, "{report}");
+    report
+}
+
+/// Uploads, analyses and starts the small sample; returns the job id and its report.
+async fn migrate_small_sample(app: &TestApp) -> (String, Value) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let summary = migrationai_sample::generate(&migrationai_sample::SampleOptions {
+        size: migrationai_sample::Size::Small,
+        seed: 7,
+        out: dir.path().join("sample"),
+        zip: true,
+    })
+    .expect("sample");
+    let job = app.create_job(&app.a, "export me").await;
+    let bytes = std::fs::read(&summary.export).expect("zip");
+    let r = app
+        .http
+        .put(format!("{}/v1/jobs/{job}/files/export.zip", app.api))
+        .bearer_auth(&app.a)
+        .body(bytes)
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(r.status(), 201);
+    let r = app
+        .call("POST", &format!("/v1/jobs/{job}/analyse"), Some(&app.a))
+        .await;
+    assert_eq!(r.status(), 202);
+    let v = wait_job(app, &job, |v| v["status"] != "analysing").await;
+    assert_eq!(v["status"], "review", "{v}");
+    let r = app
+        .call("POST", &format!("/v1/jobs/{job}/start"), Some(&app.a))
+        .await;
+    assert_eq!(r.status(), 202);
+    let report = wait_report(app, &job).await;
+    (job, report)
+}
+
+fn total_rejected(report: &Value) -> u64 {
+    report["kinds"]
+        .as_object()
+        .expect("kinds")
+        .values()
+        .map(|k| k["rejected"].as_u64().unwrap_or(0))
+        .sum()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_export_holds_every_loaded_record_and_corrections_rerun_the_job() {
+    let app = spawn().await;
+    let (job, report) = migrate_small_sample(&app).await;
+
+    // Export: one JSON-lines file per kind and the report.
+    let r = app
+        .http
+        .get(format!("{}/v1/jobs/{job}/export", app.api))
+        .bearer_auth(&app.a)
+        .send()
+        .await
+        .expect("export");
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("application/zip")
+    );
+    let bytes = r.bytes().await.expect("bytes");
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes.to_vec())).expect("zip");
+    let mut files = BTreeMap::new();
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).expect("entry");
+        let mut text = String::new();
+        f.read_to_string(&mut text).expect("read");
+        files.insert(f.name().to_string(), text);
+    }
+    let in_zip: Value = serde_json::from_str(&files["report.json"]).expect("report.json");
+    assert_eq!(in_zip, report);
+    let kinds = report["kinds"].as_object().expect("kinds");
+    assert!(kinds.len() >= 5, "{report}");
+    for (kind, k) in kinds {
+        let text = files
+            .get(&format!("{kind}.jsonl"))
+            .unwrap_or_else(|| panic!("{kind}.jsonl missing"));
+        assert_eq!(
+            text.lines().count() as u64,
+            k["loaded"].as_u64().unwrap_or(0),
+            "{kind}"
+        );
+    }
+    // A known record round-trips: the export's line equals the API's record.
+    let contacts: Vec<Value> = files["contacts.jsonl"]
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    let first = &contacts[0];
+    let sid = first["source_id"].as_str().expect("source id");
+    let (status, one) = app
+        .get_json(&app.a, &format!("/v1/jobs/{job}/records/contacts/{sid}"))
+        .await;
+    assert_eq!(status, 200);
+    let rec = &one["record"];
+    assert_eq!(first["canonical_id"], rec["canonical_id"]);
+    assert_eq!(first["source_row"], rec["row"]);
+    assert_eq!(first["source_file"], rec["file"]);
+    assert_eq!(first["fields"], rec["data"]["fields"]);
+    assert_eq!(first["refs"], rec["data"]["refs"]);
+    // Documents carry their blob key and checksum, and the blob has that checksum.
+    let doc = files["document.jsonl"].lines().next().expect("a document");
+    let doc: Value = serde_json::from_str(doc).expect("doc");
+    let f = &doc["files"][0];
+    let key = f["blob_key"].as_str().expect("blob key");
+    let blob = app
+        .running
+        .state
+        .app
+        .services
+        .blobs
+        .get(key)
+        .await
+        .expect("document blob");
+    assert_eq!(
+        f["sha256"].as_str(),
+        Some(hex::encode(sha2::Sha256::digest(&blob)).as_str()),
+        "{doc}"
+    );
+    // Another firm gets 404.
+    let r = app
+        .call("GET", &format!("/v1/jobs/{job}/export"), Some(&app.b))
+        .await;
+    assert_eq!(r.status(), 404);
+
+    // Corrections: the rejected contacts of one table, invalid emails fixed.
+    let rejects = app
+        .http
+        .get(format!("{}/v1/jobs/{job}/rejects.csv", app.api))
+        .bearer_auth(&app.a)
+        .send()
+        .await
+        .expect("rejects")
+        .text()
+        .await
+        .expect("text");
+    // (file, row) → source id of each contact rejected for its email.
+    let mut bad_emails = BTreeMap::new();
+    let mut rows = csv::Reader::from_reader(rejects.as_bytes());
+    for rec in rows.records() {
+        let rec = rec.expect("reject");
+        if &rec[0] == "contacts" && &rec[5] == "invalid_email" {
+            bad_emails.insert((rec[1].to_string(), rec[2].to_string()), rec[3].to_string());
+        }
+    }
+    let table = bad_emails
+        .keys()
+        .next()
+        .map(|(file, _)| file.clone())
+        .expect("an invalid email reject");
+    let r = app
+        .http
+        .get(format!("{}/v1/jobs/{job}/corrections", app.api))
+        .query(&[("table", &table)])
+        .bearer_auth(&app.a)
+        .send()
+        .await
+        .expect("template");
+    assert_eq!(r.status(), 200);
+    let template = r.text().await.expect("text");
+    let mut reader = csv::Reader::from_reader(template.as_bytes());
+    let headers = reader.headers().expect("headers").clone();
+    let row_col = headers.iter().position(|h| h == "source_row").expect("row");
+    let code_col = headers.iter().position(|h| h == "code").expect("code");
+    let mut out = csv::Writer::from_writer(Vec::new());
+    out.write_record(&headers).expect("write");
+    let mut fixed = Vec::new();
+    for rec in reader.records() {
+        let rec = rec.expect("record");
+        let mut cells: Vec<String> = rec.iter().map(str::to_string).collect();
+        if cells[code_col] == "invalid_email" {
+            // The bad email is the cell ending in '@'; give it a domain.
+            let col = cells[..row_col]
+                .iter()
+                .position(|c| c.ends_with('@'))
+                .expect("the bad email cell");
+            cells[col] = format!("{}example.com", cells[col]);
+            let key = (table.clone(), cells[row_col].clone());
+            fixed.push(bad_emails[&key].clone());
+        }
+        out.write_record(&cells).expect("write");
+    }
+    assert!(!fixed.is_empty());
+    let body = out.into_inner().expect("csv");
+    // Another firm cannot post corrections to this job.
+    let r = app
+        .http
+        .post(format!("{}/v1/jobs/{job}/corrections", app.api))
+        .query(&[("table", &table)])
+        .bearer_auth(&app.b)
+        .body(body.clone())
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 404);
+    let r = app
+        .http
+        .post(format!("{}/v1/jobs/{job}/corrections", app.api))
+        .query(&[("table", &table)])
+        .bearer_auth(&app.a)
+        .header("content-type", "text/csv")
+        .body(body)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 201);
+    let run: Value = r.json().await.expect("json");
+    assert_eq!(
+        run["corrected_rows"].as_array().map(Vec::len),
+        Some(fixed.len()),
+        "{run}"
+    );
+    assert_eq!(run["job"]["name"], "export me (corrections 1)");
+    let new_job = run["job"]["id"].as_str().expect("id").to_string();
+    let new_report = wait_report(&app, &new_job).await;
+    assert_eq!(
+        total_rejected(&new_report),
+        total_rejected(&report) - fixed.len() as u64,
+        "{new_report}"
+    );
+    assert_eq!(
+        new_report["kinds"]["contacts"]["loaded"].as_u64(),
+        report["kinds"]["contacts"]["loaded"]
+            .as_u64()
+            .map(|n| n + fixed.len() as u64)
+    );
+    for sid in &fixed {
+        let (status, one) = app
+            .get_json(
+                &app.a,
+                &format!("/v1/jobs/{new_job}/records/contacts/{sid}"),
+            )
+            .await;
+        assert_eq!(status, 200, "{sid} not loaded: {one}");
+    }
+    // The parent is untouched, and sending the file again unchanged runs nothing.
+    let (_, again) = app
+        .get_json(&app.a, &format!("/v1/jobs/{job}/report"))
+        .await;
+    assert_eq!(again, report);
+    let r = app
+        .http
+        .post(format!("{}/v1/jobs/{job}/corrections", app.api))
+        .query(&[("table", &table)])
+        .bearer_auth(&app.a)
+        .body(template)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 422);
+    app.stop().await;
+}
