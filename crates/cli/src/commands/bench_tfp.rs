@@ -87,8 +87,10 @@ async fn run(zip_path: &Path, data: &Path, made: &Made) -> anyhow::Result<ExitCo
     );
 
     // From here on, disk use beyond the stored upload is tfp's doing.
-    let sampler = DiskSampler::start(data.to_path_buf());
+    let sampler = DiskSampler::start(vec![data.to_path_buf()]);
     let before = sampler.peak();
+    // What tfp itself puts on its disk (fetched and unpacked copies), blob store aside.
+    let local = DiskSampler::start(vec![data.join("work"), data.join("exports")]);
     let started = Instant::now();
     let moved = state
         .db
@@ -103,6 +105,9 @@ async fn run(zip_path: &Path, data: &Path, made: &Made) -> anyhow::Result<ExitCo
     tfp::analyse(&state, &draft).await?;
     let analysed = started.elapsed().as_secs_f64();
     println!("tfp: analyse (fetch, unpack, detect, profile, propose) {analysed:.1} s");
+    let analyse_rss = peak_rss_kib();
+    // Linux resets the peak (VmHWM) on "5", so the split's own peak can be read after it.
+    let reset = std::fs::write("/proc/self/clear_refs", "5").is_ok();
 
     let started = Instant::now();
     migrationai_services::jobs::run::start(&state, TENANT, JOB)
@@ -123,6 +128,8 @@ async fn run(zip_path: &Path, data: &Path, made: &Made) -> anyhow::Result<ExitCo
         split.staged_bytes as f64 / MB
     );
     let peak_disk = sampler.stop();
+    let peak_local = local.stop();
+    let split_rss = peak_rss_kib();
     let total = analysed + splitting;
     println!(
         "tfp: {:.1} s for {:.0} MB: {:.1} MB/s",
@@ -130,9 +137,21 @@ async fn run(zip_path: &Path, data: &Path, made: &Made) -> anyhow::Result<ExitCo
         made.unpacked as f64 / MB,
         made.unpacked as f64 / MB / total
     );
-    if let Some(kib) = peak_rss_kib() {
+    let mib = |kib: Option<u64>| kib.map(|k| k as f64 / 1024.0).unwrap_or(f64::NAN);
+    if reset {
+        println!(
+            "tfp: RSS peaks: analysing {:.1} MiB, splitting {:.1} MiB",
+            mib(analyse_rss),
+            mib(split_rss)
+        );
+    }
+    if let Some(kib) = analyse_rss.max(split_rss) {
         println!("tfp: peak RSS {:.1} MiB", kib as f64 / 1024.0);
     }
+    println!(
+        "tfp: peak disk of tfp's own copies (fetched and unpacked) {:.0} MB",
+        peak_local as f64 / MB
+    );
     println!(
         "tfp: peak extra disk {:.0} MB (beyond the {:.0} MB upload in the blob store; includes the batches and document copies it stores)",
         peak_disk.saturating_sub(before) as f64 / MB,
@@ -172,22 +191,26 @@ fn bytes_below(dir: &Path) -> u64 {
         .sum()
 }
 
-/// Samples the bytes below a folder twice a second, keeping the largest.
+/// Samples the bytes below some folders twice a second, keeping the largest total.
 struct DiskSampler {
     peak: Arc<AtomicU64>,
     stop: Arc<AtomicBool>,
     thread: std::thread::JoinHandle<()>,
-    dir: PathBuf,
+    dirs: Vec<PathBuf>,
+}
+
+fn bytes_below_all(dirs: &[PathBuf]) -> u64 {
+    dirs.iter().map(|d| bytes_below(d)).sum()
 }
 
 impl DiskSampler {
-    fn start(dir: PathBuf) -> DiskSampler {
-        let peak = Arc::new(AtomicU64::new(bytes_below(&dir)));
+    fn start(dirs: Vec<PathBuf>) -> DiskSampler {
+        let peak = Arc::new(AtomicU64::new(bytes_below_all(&dirs)));
         let stop = Arc::new(AtomicBool::new(false));
-        let (p, s, d) = (peak.clone(), stop.clone(), dir.clone());
+        let (p, s, d) = (peak.clone(), stop.clone(), dirs.clone());
         let thread = std::thread::spawn(move || {
             while !s.load(Ordering::Relaxed) {
-                p.fetch_max(bytes_below(&d), Ordering::Relaxed);
+                p.fetch_max(bytes_below_all(&d), Ordering::Relaxed);
                 std::thread::sleep(Duration::from_millis(500));
             }
         });
@@ -195,7 +218,7 @@ impl DiskSampler {
             peak,
             stop,
             thread,
-            dir,
+            dirs,
         }
     }
 
@@ -207,7 +230,7 @@ impl DiskSampler {
         self.stop.store(true, Ordering::Relaxed);
         let _ = self.thread.join();
         self.peak
-            .fetch_max(bytes_below(&self.dir), Ordering::Relaxed);
+            .fetch_max(bytes_below_all(&self.dirs), Ordering::Relaxed);
         self.peak.load(Ordering::Relaxed)
     }
 }
