@@ -148,7 +148,7 @@ async fn starting_records_a_request_and_tfp_splits_then_hands_over() {
     };
     assert_eq!(
         f.state.db.open_plan_requests(i64::MAX).await.expect("open"),
-        [req.clone()]
+        [req]
     );
 
     tfp::split::pass(&f.state).await.expect("pass");
