@@ -12,7 +12,7 @@ pub mod tables;
 pub mod transform;
 
 pub use read::{
-    open_sheet, open_table, open_table_with, sheet_names, Entry, ErrorKind, Export, ExportError,
-    ExportErrorKind, Format, Limits, ReadError, ReadOptions, RefError, RowError, SourceRow,
-    TableReader,
+    open_sheet, open_table, open_table_with, reference_parts, sheet_names, Entry, ErrorKind,
+    Export, ExportError, ExportErrorKind, Format, Limits, ReadError, ReadOptions, RefError,
+    RowError, SourceRow, TableReader,
 };

@@ -241,3 +241,61 @@ fn xlsx_saved_as_csv_is_recognised() {
         Some(Format::Xlsx)
     );
 }
+
+#[test]
+fn opening_for_tables_unpacks_the_tables_only() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let zip_path = tmp.path().join("Export.zip");
+    write_zip(
+        &zip_path,
+        &[
+            ("Matters.csv", b"Number,Name\nM-1,Smith\n"),
+            ("Book.XLSX", b"not really a workbook"),
+            ("data/contacts.json", br#"[{"name": "Ann"}]"#),
+            ("data/events.ndjson", b"{\"a\":1}\n"),
+            ("list.txt", b"a,b\n1,2\n"),
+            ("docs/letter.pdf", b"%PDF-1.4 fake"),
+            ("docs/readme.txt", b"a,b\n1,2\n"),
+            ("emails/hello.eml", b"From: a@b.c\r\n\r\nbody"),
+            ("emails/noext", b"From: a@b.c\r\n\r\nbody"),
+        ],
+    );
+    let work = tempfile::tempdir().expect("work");
+    let export = Export::open_tables_in(&zip_path, &Limits::default(), work.path()).expect("opens");
+    let listed: Vec<&str> = export.entries().iter().map(|e| e.path.as_str()).collect();
+    assert_eq!(
+        listed,
+        [
+            "Book.XLSX",
+            "Matters.csv",
+            "data/contacts.json",
+            "data/events.ndjson",
+            "list.txt"
+        ]
+    );
+    let full = Export::open_in(&zip_path, &Limits::default(), work.path()).expect("opens");
+    let tables = |e: &Export| -> Vec<String> { e.tables().map(|t| t.path.clone()).collect() };
+    assert_eq!(tables(&export), tables(&full));
+    assert!(matches!(
+        export.resolve_reference("docs/letter.pdf"),
+        Err(RefError::Missing(_))
+    ));
+}
+
+#[test]
+fn opening_for_tables_still_refuses_an_unsafe_document_name() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let zip_path = tmp.path().join("Export.zip");
+    write_zip(
+        &zip_path,
+        &[
+            ("Matters.csv", b"Number\nM-1\n"),
+            ("../escape.pdf", b"%PDF"),
+        ],
+    );
+    let work = tempfile::tempdir().expect("work");
+    let err =
+        Export::open_tables_in(&zip_path, &Limits::default(), work.path()).expect_err("refused");
+    assert_eq!(err.kind, ExportErrorKind::UnsafeEntryPath);
+    assert!(work_dir_is_empty(work.path()));
+}

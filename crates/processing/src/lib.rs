@@ -19,6 +19,7 @@ pub mod profile;
 pub mod report;
 pub mod roles;
 pub mod services;
+pub mod staged;
 pub mod worker;
 
 pub use app::{

@@ -18,6 +18,8 @@ pub struct WorkMessage {
 pub enum JobAction {
     /// Read the export, split it into batches and start the first phase.
     Plan,
+    /// The job was already split into batches (by tfp): start the first phase.
+    Planned,
     /// A phase may be complete: advance once and fan out the next one.
     Advance { phase: i64 },
     /// Pick up an interrupted job where the store says it is.

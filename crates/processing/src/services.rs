@@ -13,6 +13,7 @@ use migrationai_ports::store::{JobRow, Store};
 use serde::{Deserialize, Serialize};
 
 use crate::error::ProcessingError;
+use crate::staged::{self, Staged};
 
 /// The settings a job was created with, kept as JSON in the job row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,6 +32,7 @@ pub struct Services {
     pub work_dir: PathBuf,
     exports: Arc<Mutex<HashMap<String, Arc<Export>>>>,
     mappings: Arc<Mutex<HashMap<String, Arc<Mapping>>>>,
+    staged: Arc<Mutex<HashMap<String, Arc<Staged>>>>,
 }
 
 impl Services {
@@ -49,6 +51,7 @@ impl Services {
             work_dir,
             exports: Arc::default(),
             mappings: Arc::default(),
+            staged: Arc::default(),
         }
     }
 
@@ -108,5 +111,34 @@ impl Services {
             m.entry(job.id.clone()).or_insert_with(|| export.clone());
         }
         Ok(export)
+    }
+
+    /// Forgets the job's opened export; an unpacked zip is deleted once no handler holds it.
+    pub fn forget_export(&self, job: &str) {
+        if let Ok(mut m) = self.exports.lock() {
+            m.remove(job);
+        }
+    }
+
+    /// The job's files copied to the blob store by tfp, read once per process; `None` when
+    /// the job reads its files from the export.
+    pub async fn staged(&self, job: &JobRow) -> Result<Option<Arc<Staged>>, ProcessingError> {
+        if let Some(s) = self
+            .staged
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&job.id).cloned())
+        {
+            return Ok(Some(s));
+        }
+        // Only a present manifest is remembered: it is written before the job starts.
+        let Some(loaded) = staged::load(self, &job.tenant, &job.id).await? else {
+            return Ok(None);
+        };
+        let loaded = Arc::new(loaded);
+        if let Ok(mut m) = self.staged.lock() {
+            m.entry(job.id.clone()).or_insert_with(|| loaded.clone());
+        }
+        Ok(Some(loaded))
     }
 }

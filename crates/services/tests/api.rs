@@ -174,6 +174,22 @@ async fn a_malicious_archive_is_refused_with_a_clear_message() {
     app.stop().await;
 }
 
+fn files_below(dir: &std::path::Path) -> usize {
+    let Ok(items) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    items
+        .flatten()
+        .map(|i| {
+            if i.path().is_dir() {
+                files_below(&i.path())
+            } else {
+                1
+            }
+        })
+        .sum()
+}
+
 async fn wait_for(
     app: &common::TestApp,
     token: &str,
@@ -351,6 +367,26 @@ async fn the_small_sample_migrates_through_the_api() {
         .map(|k| k["rejected"].as_u64().unwrap_or(0))
         .sum();
     assert_eq!(csv.lines().count() as u64, rejected + 1 - multiline(&csv));
+
+    // tfp split the job: every document reached the store with the checksum the ground
+    // truth gives, from the copies tfp made, and nothing it fetched or unpacked is left on
+    // its disk.
+    let truth: Value =
+        serde_json::from_slice(&std::fs::read(&summary.ground_truth).expect("ground truth"))
+            .expect("truth json");
+    assert!(summary.documents > 0);
+    assert_eq!(report["documents"], truth["documents"]);
+    assert_eq!(report["email_attachments"], truth["email_attachments"]);
+    let blobs = &app.running.state.app.services.blobs;
+    let staged = blobs
+        .list(&format!("tenants/firm-a/jobs/{job}/staged"))
+        .await
+        .expect("list");
+    assert!(staged.iter().any(|b| b.key.ends_with("manifest.jsonl")));
+    let data = app.dir.path().join("data");
+    for d in ["exports", "work"] {
+        assert_eq!(files_below(&data.join(d)), 0, "files left in {d}");
+    }
 
     // Records: paging, search, one record; the second read comes from the cache.
     let (status, page) = app

@@ -38,6 +38,16 @@ enum What {
         #[arg(long, default_value = "target/bench-queue")]
         data_dir: PathBuf,
     },
+    /// tfp on a synthetic export of N GB (tables and documents, zipped): analyse and split,
+    /// with wall time, MB/s, peak RSS and peak disk use.
+    Tfp {
+        /// Size of the export, unpacked, in GB (fractions allowed).
+        #[arg(long, default_value_t = 1.0)]
+        gb: f64,
+        /// Where the export, store, queues and blobs go (emptied first).
+        #[arg(long, default_value = "target/bench-tfp")]
+        dir: PathBuf,
+    },
     /// Messages/s through the SQS adapter against bare SDK calls on the same endpoint.
     Sqs {
         /// SQS endpoint, e.g. a moto server; default: the regional AWS endpoint.
@@ -55,6 +65,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         What::Migrate { export, data_dir } => migrate(&export, &data_dir),
         What::Queue { messages, data_dir } => queue(messages, &data_dir),
         What::Sqs { endpoint, messages } => super::bench_aws::sqs(endpoint, messages),
+        What::Tfp { gb, dir } => super::bench_tfp::tfp(gb, &dir),
     }
 }
 
@@ -121,7 +132,7 @@ print(rows, time.perf_counter() - start)
     Ok(ExitCode::SUCCESS)
 }
 
-fn fresh_dir(dir: &Path) -> anyhow::Result<()> {
+pub(super) fn fresh_dir(dir: &Path) -> anyhow::Result<()> {
     if dir.exists() {
         std::fs::remove_dir_all(dir)?;
     }

@@ -3,6 +3,7 @@ pub mod admin_web;
 pub mod api;
 pub mod bench;
 pub mod bench_aws;
+pub mod bench_tfp;
 pub mod dlq;
 pub mod embedded;
 pub mod inspect;

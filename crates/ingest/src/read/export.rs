@@ -63,6 +63,27 @@ impl Export {
         limits: &Limits,
         work_parent: &Path,
     ) -> Result<Export, ExportError> {
+        Export::open_filtered(path, limits, work_parent, &|_| true)
+    }
+
+    /// Like [`Export::open_in`], but a zip's entries that cannot be tables (documents,
+    /// emails) are not unpacked: enough to detect, profile and propose a mapping, without
+    /// writing an export's gigabytes of documents to disk. Its tables are the same as
+    /// [`Export::open_in`]'s; references to documents do not resolve.
+    pub fn open_tables_in(
+        path: &Path,
+        limits: &Limits,
+        work_parent: &Path,
+    ) -> Result<Export, ExportError> {
+        Export::open_filtered(path, limits, work_parent, &may_be_table)
+    }
+
+    fn open_filtered(
+        path: &Path,
+        limits: &Limits,
+        work_parent: &Path,
+        wanted: &dyn Fn(&str) -> bool,
+    ) -> Result<Export, ExportError> {
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -97,7 +118,7 @@ impl Export {
             .tempdir_in(work_parent)
             .map_err(io_err)?;
         // On error `work` is dropped here, removing everything written so far.
-        zip::unpack(path, work.path(), limits, &name)?;
+        zip::unpack(path, work.path(), limits, &name, wanted)?;
         let root = work.path().to_path_buf();
         let entries = list_entries(&root).map_err(io_err)?;
         Ok(Export {
@@ -145,32 +166,8 @@ impl Export {
     /// Backslashes are accepted; when no file matches exactly, a match differing only in
     /// letter case is accepted (exports made on Windows are case-insensitive).
     pub fn resolve_reference(&self, reference: &str) -> Result<PathBuf, RefError> {
-        let trimmed = reference.trim();
-        if trimmed.is_empty() {
-            return Err(RefError::Empty);
-        }
-        let owned = || trimmed.to_string();
-        if trimmed.contains('\0') {
-            return Err(RefError::InvalidCharacter(owned()));
-        }
-        let b = trimmed.as_bytes();
-        if b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':' {
-            return Err(RefError::DriveLetter(owned()));
-        }
-        if trimmed.starts_with('/') || trimmed.starts_with('\\') {
-            return Err(RefError::Absolute(owned()));
-        }
-        let mut parts = Vec::new();
-        for part in trimmed.split(['/', '\\']) {
-            match part {
-                "" | "." => {}
-                ".." => return Err(RefError::Traversal(owned())),
-                p => parts.push(p),
-            }
-        }
-        if parts.is_empty() {
-            return Err(RefError::Empty);
-        }
+        let parts = reference_parts(reference)?;
+        let owned = || reference.trim().to_string();
         let exact = parts.iter().fold(self.root.clone(), |p, c| p.join(c));
         let found = if exact.exists() {
             exact
@@ -193,6 +190,39 @@ impl Export {
         }
         Ok(found)
     }
+}
+
+/// The path components of a document or email reference found in a row, or why it cannot
+/// name a file inside the export (empty, absolute, drive letter, "..", NUL). Shared by
+/// [`Export::resolve_reference`] and lookups of files already copied to the blob store.
+pub fn reference_parts(reference: &str) -> Result<Vec<&str>, RefError> {
+    let trimmed = reference.trim();
+    if trimmed.is_empty() {
+        return Err(RefError::Empty);
+    }
+    let owned = || trimmed.to_string();
+    if trimmed.contains('\0') {
+        return Err(RefError::InvalidCharacter(owned()));
+    }
+    let b = trimmed.as_bytes();
+    if b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':' {
+        return Err(RefError::DriveLetter(owned()));
+    }
+    if trimmed.starts_with('/') || trimmed.starts_with('\\') {
+        return Err(RefError::Absolute(owned()));
+    }
+    let mut parts = Vec::new();
+    for part in trimmed.split(['/', '\\']) {
+        match part {
+            "" | "." => {}
+            ".." => return Err(RefError::Traversal(owned())),
+            p => parts.push(p),
+        }
+    }
+    if parts.is_empty() {
+        return Err(RefError::Empty);
+    }
+    Ok(parts)
 }
 
 fn find_ignoring_case(root: &Path, parts: &[&str]) -> Option<PathBuf> {
@@ -263,6 +293,19 @@ fn head(path: &Path, n: usize) -> Vec<u8> {
 }
 
 /// Decides an entry's format from its extension, checked against its first bytes.
+/// Whether [`detect_format`] could call the file at `rel` a table, judged by its name
+/// alone (the only formats it decides by content are not tables or are .txt files at the
+/// top of the export).
+fn may_be_table(rel: &str) -> bool {
+    let lower = rel.to_ascii_lowercase();
+    let ext = lower.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    match ext {
+        "csv" | "tsv" | "xlsx" | "xlsm" | "json" | "jsonl" | "ndjson" => true,
+        "txt" => !rel.contains('/'),
+        _ => false,
+    }
+}
+
 pub(crate) fn detect_format(path: &Path, rel: &str) -> Format {
     let lower = rel.to_ascii_lowercase();
     let ext = lower.rsplit_once('.').map(|(_, e)| e).unwrap_or("");

@@ -15,7 +15,7 @@ mod zip;
 
 pub use encoding::{detect_encoding, TextEncoding};
 pub use error::{ErrorKind, ExportError, ExportErrorKind, ReadError, RefError, RowError};
-pub use export::{Entry, Export, Format};
+pub use export::{reference_parts, Entry, Export, Format};
 pub use table::{
     open_sheet, open_table, open_table_with, sheet_names, ReadOptions, SourceRow, TableReader,
 };

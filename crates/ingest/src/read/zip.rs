@@ -75,13 +75,14 @@ fn is_junk(parts: &[&str]) -> bool {
         || matches!(parts.last(), Some(&".DS_Store") | Some(&"Thumbs.db"))
 }
 
-/// Unpacks `archive` into the empty folder `dest`. On error `dest` may hold partial
-/// output; the caller owns `dest` and removes it.
+/// Unpacks the files of `archive` whose relative path is `wanted` into the empty folder
+/// `dest`. On error `dest` may hold partial output; the caller owns `dest` and removes it.
 pub(crate) fn unpack(
     archive: &Path,
     dest: &Path,
     limits: &Limits,
     display: &str,
+    wanted: &dyn Fn(&str) -> bool,
 ) -> Result<(), ExportError> {
     let io_err = |e: io::Error| {
         ExportError::new(
@@ -130,7 +131,9 @@ pub(crate) fn unpack(
                 "refused: the entry is a symbolic link".into(),
             ));
         }
-        if is_junk(&parts) {
+        // Every name is checked above, so an archive refused in full is refused whichever
+        // of its entries are wanted.
+        if is_junk(&parts) || (!entry.is_dir() && !wanted(&parts.join("/"))) {
             continue;
         }
         let target: PathBuf = parts.iter().fold(dest.to_path_buf(), |p, c| p.join(c));

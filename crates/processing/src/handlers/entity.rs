@@ -216,10 +216,10 @@ async fn build(
     }
     let candidates = resolve_refs(services, work, kind, &file, candidates, &mut rejects).await?;
     let candidates = if matches!(kind, Kind::Document | Kind::ProjectEmail) {
-        let export = services.export(job).await?;
+        let source = files::FileSource::of(services, job).await?;
         files::attach(
             services,
-            &export,
+            &source,
             work,
             kind,
             &file,

@@ -1,17 +1,22 @@
-//! The file part of documents and emails: the file named in the row is found inside the
-//! export, stored in the blob store with its SHA-256, and for an .eml each attachment too.
+//! The file part of documents and emails: the file named in the row is found among the
+//! files tfp copied to the blob store (or, for a job run on one machine, inside the export
+//! and then stored), with its SHA-256; for an .eml each attachment is stored too.
+
+use std::sync::Arc;
 
 use bytes::Bytes;
 use mail_parser::{MessageParser, MimeHeaders};
 use migrationai_domain::Kind;
 use migrationai_ingest::{Export, RefError};
-use migrationai_ports::store::RejectRow;
+use migrationai_ports::blob::StoredBlob;
+use migrationai_ports::store::{JobRow, RejectRow};
 use serde_json::json;
 
 use crate::batch::HandlerError;
 use crate::ids::{canonical_id, file_key};
 use crate::message::WorkMessage;
 use crate::services::Services;
+use crate::staged::Staged;
 
 use super::entity::{reject, Candidate};
 
@@ -33,9 +38,108 @@ fn ref_code(e: &RefError) -> &'static str {
     }
 }
 
+/// Where a job's document and email files are: in the blob store (copied by tfp when it
+/// split the job) or in the export on this machine.
+pub(crate) enum FileSource {
+    Staged(Arc<Staged>),
+    Export(Arc<Export>),
+}
+
+impl FileSource {
+    pub(crate) async fn of(services: &Services, job: &JobRow) -> Result<Self, HandlerError> {
+        if let Some(staged) = services.staged(job).await? {
+            return Ok(FileSource::Staged(staged));
+        }
+        Ok(FileSource::Export(services.export(job).await?))
+    }
+}
+
+/// A file found for a row: its blob once stored, and its bytes when it is an email whose
+/// attachments are read (documents are never held in memory whole).
+struct Found {
+    stored: StoredBlob,
+    eml: Option<Bytes>,
+}
+
+/// Why a row's file cannot be used: (code, reason).
+type Missing = (&'static str, String);
+
+async fn find(
+    services: &Services,
+    source: &FileSource,
+    kind: Kind,
+    path: &str,
+    key: &str,
+) -> Result<Result<Found, Missing>, HandlerError> {
+    match source {
+        FileSource::Staged(staged) => {
+            let f = match staged.resolve(path) {
+                Ok(f) => f,
+                Err(e) => return Ok(Err((ref_code(&e), e.to_string()))),
+            };
+            // Already stored and hashed by tfp: the record points at that blob.
+            let eml = if kind == Kind::ProjectEmail {
+                Some(
+                    services
+                        .blobs
+                        .get(&f.key)
+                        .await
+                        .map_err(HandlerError::new)?,
+                )
+            } else {
+                None
+            };
+            let stored = StoredBlob {
+                key: f.key.clone(),
+                size: f.size,
+                sha256: f.sha256.clone(),
+            };
+            Ok(Ok(Found { stored, eml }))
+        }
+        FileSource::Export(export) => {
+            let located = match export.resolve_reference(path) {
+                Ok(p) => p,
+                Err(e) => return Ok(Err((ref_code(&e), e.to_string()))),
+            };
+            let unreadable = |e: &dyn std::fmt::Display| {
+                Ok(Err((
+                    "missing_file",
+                    format!("\"{path}\" cannot be read: {e}"),
+                )))
+            };
+            if kind == Kind::ProjectEmail {
+                let bytes = match tokio::fs::read(&located).await {
+                    Ok(b) => Bytes::from(b),
+                    Err(e) => return unreadable(&e),
+                };
+                let stored = services
+                    .blobs
+                    .put(key, bytes.clone())
+                    .await
+                    .map_err(HandlerError::new)?;
+                return Ok(Ok(Found {
+                    stored,
+                    eml: Some(bytes),
+                }));
+            }
+            // A file that cannot be opened is the row's problem; a failing store is not.
+            if let Err(e) = tokio::fs::File::open(&located).await {
+                return unreadable(&e);
+            }
+            // Streamed into the store and hashed on the way.
+            let stored = services
+                .blobs
+                .put_file(key, &located)
+                .await
+                .map_err(HandlerError::new)?;
+            Ok(Ok(Found { stored, eml: None }))
+        }
+    }
+}
+
 pub(crate) async fn attach(
     services: &Services,
-    export: &Export,
+    source: &FileSource,
     work: &WorkMessage,
     kind: Kind,
     file: &str,
@@ -51,42 +155,26 @@ pub(crate) async fn attach(
             kept.push(c);
             continue;
         };
-        let located = match export.resolve_reference(&path) {
-            Ok(p) => p,
-            Err(e) => {
+        let id = canonical_id(&work.tenant, &work.job, kind.as_str(), &c.record.source_id);
+        let key = file_key(&work.tenant, &work.job, kind.as_str(), &id, 0);
+        let found = match find(services, source, kind, &path, &key).await? {
+            Ok(found) => found,
+            Err((code, reason)) => {
                 rejects.push(reject(
                     kind,
                     file,
                     c.row,
                     Some(c.record.source_id.clone()),
                     field,
-                    ref_code(&e),
-                    &e.to_string(),
-                    c.raw(),
-                ));
-                continue;
-            }
-        };
-        let bytes = match tokio::fs::read(&located).await {
-            Ok(b) => Bytes::from(b),
-            Err(e) => {
-                let reason = format!("\"{path}\" cannot be read: {e}");
-                rejects.push(reject(
-                    kind,
-                    file,
-                    c.row,
-                    Some(c.record.source_id.clone()),
-                    field,
-                    "missing_file",
+                    code,
                     &reason,
                     c.raw(),
                 ));
                 continue;
             }
         };
-        let id = canonical_id(&work.tenant, &work.job, kind.as_str(), &c.record.source_id);
-        if kind == Kind::ProjectEmail {
-            for (n, (name, content_type, part)) in attachments(&bytes).into_iter().enumerate() {
+        if let Some(eml) = &found.eml {
+            for (n, (name, content_type, part)) in attachments(eml).into_iter().enumerate() {
                 let key = file_key(&work.tenant, &work.job, kind.as_str(), &id, n + 1);
                 let stored = services
                     .blobs
@@ -103,12 +191,7 @@ pub(crate) async fn attach(
                 }));
             }
         }
-        let key = file_key(&work.tenant, &work.job, kind.as_str(), &id, 0);
-        let stored = services
-            .blobs
-            .put(&key, bytes)
-            .await
-            .map_err(HandlerError::new)?;
+        let stored = found.stored;
         c.files.insert(
             0,
             json!({

@@ -48,6 +48,7 @@ impl Handler for JobsHandler {
         let s = &self.services;
         match m.action {
             JobAction::Plan | JobAction::Resume => resume(s, &m.tenant, &m.job).await?,
+            JobAction::Planned => begin(s, &m.tenant, &m.job).await?,
             JobAction::Advance { phase } => advance(s, &m.tenant, &m.job, phase).await?,
         }
         Ok(())
@@ -74,17 +75,30 @@ pub async fn resume(s: &Services, tenant: &str, job: &str) -> Result<(), Process
     }
     if row.phase < 0 {
         plan::plan(s, &row).await?;
-        s.store.set_job_status(tenant, job, RUNNING, None).await?;
-        if s.store.advance_phase(tenant, job, -1, 0).await? {
-            return start_phase(s, tenant, job, 0).await;
-        }
-        return Ok(());
+        return begin(s, tenant, job).await;
     }
     let sent = send_undone(s, &row, row.phase).await?;
     if sent == 0 {
         advance(s, tenant, job, row.phase).await?;
     } else {
         s.store.set_fanout(tenant, job, row.phase).await?;
+    }
+    Ok(())
+}
+
+/// Starts the first phase of a job whose batches are recorded. Harmless to repeat: only
+/// the caller whose compare-and-set moves the job out of planning fans out.
+pub async fn begin(s: &Services, tenant: &str, job: &str) -> Result<(), ProcessingError> {
+    let row = s.job(tenant, job).await?;
+    if row.phase >= 0 || matches!(row.status.as_str(), DONE | FAILED | CANCELLED) {
+        // Already fanned out (a redelivered hand-over), or nothing more to do.
+        return Ok(());
+    }
+    if row.status != RUNNING {
+        s.store.set_job_status(tenant, job, RUNNING, None).await?;
+    }
+    if s.store.advance_phase(tenant, job, -1, 0).await? {
+        return start_phase(s, tenant, job, 0).await;
     }
     Ok(())
 }

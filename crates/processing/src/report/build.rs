@@ -4,7 +4,6 @@ use migrationai_domain::value::date::When;
 use migrationai_domain::{Kind, Value};
 use migrationai_ports::store::JobRow;
 use rust_decimal::Decimal;
-use sha2::{Digest, Sha256};
 
 use super::{
     DocumentProblem, InvoiceMismatch, KindCounts, NegativeBalance, RejectEntry, Report,
@@ -314,9 +313,9 @@ async fn documents(s: &Services, report: &mut Report, kind: Kind, records: &[Loa
                 .unwrap_or_default();
             let expected = f.get("sha256").and_then(|v| v.as_str()).unwrap_or_default();
             let role = f.get("role").and_then(|v| v.as_str()).unwrap_or_default();
-            match s.blobs.get(key).await {
-                Ok(bytes) => {
-                    let actual = hex::encode(Sha256::digest(&bytes));
+            // Hashed as it streams: a document is never held in memory whole.
+            match s.blobs.sha256_of(key).await {
+                Ok(actual) => {
                     if actual != expected {
                         report.document_problems.push(DocumentProblem {
                             kind: kind.as_str().into(),

@@ -1,6 +1,7 @@
 //! The services' own tables: tenants, users, tokens and sessions, draft jobs with their
-//! uploaded files and mapping proposal, and the admin audit log. Every query that reads
-//! tenant data filters by the tenant in its WHERE clause.
+//! uploaded files and mapping proposal, the jobs waiting for tfp to split them, and the
+//! admin audit log. Every query that reads tenant data filters by the tenant in its WHERE
+//! clause.
 //!
 //! Same `Any` pool approach as the canonical store: SQLite on one machine, PostgreSQL when
 //! deployed (the SQL is portable; placeholders are `$n`).
@@ -8,6 +9,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod drafts;
+pub mod plans;
 pub mod throughput;
 
 use std::path::Path;
@@ -22,6 +24,7 @@ const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS svc_tokens (hash TEXT PRIMARY KEY, id TEXT NOT NULL UNIQUE, tenant TEXT NOT NULL, user_id TEXT NOT NULL, kind TEXT NOT NULL, csrf TEXT NOT NULL, created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, revoked_at BIGINT)",
     "CREATE TABLE IF NOT EXISTS svc_jobs (tenant TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL, status TEXT NOT NULL, mapping TEXT, proposal TEXT, export_path TEXT, error TEXT, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, PRIMARY KEY (tenant, id))",
     "CREATE TABLE IF NOT EXISTS svc_files (tenant TEXT NOT NULL, job TEXT NOT NULL, name TEXT NOT NULL, size BIGINT NOT NULL, sha256 TEXT NOT NULL, created_at BIGINT NOT NULL, PRIMARY KEY (tenant, job, name))",
+    "CREATE TABLE IF NOT EXISTS svc_plan_requests (tenant TEXT NOT NULL, id TEXT NOT NULL, requested_at BIGINT NOT NULL, claimed_until BIGINT NOT NULL, PRIMARY KEY (tenant, id))",
     "CREATE TABLE IF NOT EXISTS svc_audit (id TEXT PRIMARY KEY, at BIGINT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, target TEXT NOT NULL, detail TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS svc_throughput (at BIGINT NOT NULL, kind TEXT NOT NULL, batches BIGINT NOT NULL, rows_done BIGINT NOT NULL, PRIMARY KEY (at, kind))",
 ];

@@ -94,11 +94,14 @@ pub async fn start(state: &AppState, tenant: &str, job: &str) -> ApiResult<crate
             "another run of that name exists in the store".into(),
         ));
     }
-    send(state, &created, JobAction::Plan).await?;
+    // tfp splits the export into batches (the heavy part), then hands over to the jobs
+    // queue; this host only records the request.
+    state.db.request_plan(tenant, &created.id, now()).await?;
     super::get(state, tenant, job).await
 }
 
-async fn send(state: &AppState, job: &JobRow, action: JobAction) -> ApiResult<()> {
+/// Sends an action to the jobs queue.
+pub(crate) async fn send(state: &AppState, job: &JobRow, action: JobAction) -> ApiResult<()> {
     let m = JobMessage {
         tenant: job.tenant.clone(),
         job: job.id.clone(),

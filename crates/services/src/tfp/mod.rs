@@ -1,22 +1,24 @@
 //! tfp, the transform and file processor: picks up jobs waiting for analysis, brings their
 //! uploaded files out of the blob store, opens the export (a zip is unpacked by
 //! `Export::open_in`, which refuses zip bombs and path traversal), detects each table's kind,
-//! profiles its columns and proposes the mapping. The API host only streams bytes.
+//! profiles its columns and proposes the mapping; and, once a job is started, splits its
+//! tables into batches and copies its documents to the blob store ([`split`]). The API host
+//! only streams bytes.
+
+pub mod fetch;
+pub mod split;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use futures::StreamExt;
 use migrationai_ingest::inspect::{propose, InspectOptions};
 use migrationai_ingest::mapping::Mapping;
 use migrationai_ingest::tables::list_tables;
 use migrationai_ingest::{Export, Limits};
-use tokio::io::AsyncWriteExt;
 use tokio_util::sync::CancellationToken;
 
 use crate::db::drafts::{Draft, ANALYSING, CREATED, REVIEW};
 use crate::error::{ApiError, ApiResult};
-use crate::jobs::upload::blob_prefix;
 use crate::state::AppState;
 
 /// Asks tfp to analyse the uploaded files.
@@ -39,8 +41,16 @@ pub async fn request(state: &AppState, tenant: &str, job: &str) -> ApiResult<cra
     crate::jobs::get(state, tenant, job).await
 }
 
-/// Polls for jobs to analyse until shut down.
+/// Polls for jobs to analyse and jobs to split until shut down. The two run side by side,
+/// so a long split does not hold up the analysis of another upload.
 pub async fn run(state: AppState, every: Duration, shutdown: CancellationToken) {
+    tokio::join!(
+        analyse_loop(state.clone(), every, shutdown.clone()),
+        split::run(state, every, shutdown),
+    );
+}
+
+async fn analyse_loop(state: AppState, every: Duration, shutdown: CancellationToken) {
     loop {
         match state.db.drafts_with_status(ANALYSING).await {
             Ok(waiting) => {
@@ -64,39 +74,14 @@ pub async fn run(state: AppState, every: Duration, shutdown: CancellationToken) 
     }
 }
 
-fn export_dir(state: &AppState, d: &Draft) -> PathBuf {
-    state.data_dir().join("exports").join(&d.tenant).join(&d.id)
-}
-
-/// Analyses one job: files out of the blob store into its export folder, then the proposal.
+/// Analyses one job: files out of the blob store, then the proposal. Both copies (the
+/// fetched files and the unpacked zip) are deleted before it returns; splitting fetches
+/// the files again when the job is started.
 pub async fn analyse(state: &AppState, d: &Draft) -> anyhow::Result<()> {
-    let dir = export_dir(state, d);
-    if dir.exists() {
-        tokio::fs::remove_dir_all(&dir).await?;
-    }
-    tokio::fs::create_dir_all(&dir).await?;
-    let files = state.db.files(&d.tenant, &d.id).await?;
-    let blobs = &state.app.services.blobs;
-    for f in &files {
-        crate::jobs::upload::check_name(&f.name).map_err(|e| anyhow::anyhow!("{e}"))?;
-        let key = format!("{}{}", blob_prefix(&d.tenant, &d.id), f.name);
-        let mut stream = blobs.get_stream(&key).await?;
-        let mut out = tokio::fs::File::create(dir.join(&f.name)).await?;
-        while let Some(chunk) = stream.next().await {
-            out.write_all(&chunk?).await?;
-        }
-        out.flush().await?;
-    }
-    // One zip is the export; otherwise the folder of files is.
-    let export_path = match files.as_slice() {
-        [one] if one.name.to_lowercase().ends_with(".zip") => dir.join(&one.name),
-        _ => dir.clone(),
-    };
-    let work = state.data_dir().join("work").join(&d.tenant).join(&d.id);
-    let config = state.app.config.clone();
-    let path = export_path.clone();
-    let (mapping, proposal) =
-        tokio::task::spawn_blocking(move || propose_mapping(&path, &work, &config)).await??;
+    let result = propose_for(state, d).await;
+    fetch::remove(&fetch::export_dir(state, d)).await?;
+    fetch::remove(&fetch::analysis_dir(state, d)).await?;
+    let (mapping, proposal, export_path) = result?;
     let moved = state
         .db
         .set_proposal(
@@ -113,6 +98,16 @@ pub async fn analyse(state: &AppState, d: &Draft) -> anyhow::Result<()> {
     Ok(())
 }
 
+async fn propose_for(state: &AppState, d: &Draft) -> anyhow::Result<(String, String, PathBuf)> {
+    let export_path = fetch::fetch(state, d).await?;
+    let work = fetch::analysis_dir(state, d);
+    let config = state.app.config.clone();
+    let path = export_path.clone();
+    let (mapping, proposal) =
+        tokio::task::spawn_blocking(move || propose_mapping(&path, &work, &config)).await??;
+    Ok((mapping, proposal, export_path))
+}
+
 /// (mapping TOML, proposal JSON) for an export.
 fn propose_mapping(
     export: &Path,
@@ -120,7 +115,12 @@ fn propose_mapping(
     config: &migrationai_processing::Config,
 ) -> anyhow::Result<(String, String)> {
     std::fs::create_dir_all(work)?;
-    let opened = Export::open_in(export, &Limits::default(), work)?;
+    // The documents are not needed to propose a mapping: only the tables are unpacked.
+    let opened = Export::open_tables_in(export, &Limits::default(), work)?;
+    // The fetched zip is not read again once unpacked.
+    if export.is_file() {
+        std::fs::remove_file(export)?;
+    }
     let (tables, _) = list_tables(&opened);
     if tables.is_empty() {
         anyhow::bail!("no readable table (CSV, XLSX, JSON) in the upload");
