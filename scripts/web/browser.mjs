@@ -2,16 +2,16 @@
 // Debian's chromium: sign in, upload the small sample (in resumable chunks), accept the
 // mapping, start, see it complete, download the canonical export and a correction file,
 // open the report; then the operator's console and a DLQ. With $DATA_DIR (the data
-// directory of `up`), a second migration is poisoned: a directory stands where the planner
-// must write the job's first batch blob (a storage fault, made from outside the product),
-// so the jobs message fails three times and lands in the jobs DLQ; the operator sees it
+// directory of `up`), a second migration is poisoned: a file stands where the email worker
+// must create the job's attachment folder (a storage fault, made from outside the product),
+// so the project-email batch fails three times and lands in its DLQ; the operator sees it
 // with its receive count and last error, the cause is removed, the operator redrives it
 // (confirming) and sees the DLQ empty and the job done. Screenshots go to $SHOTS.
 // Usage: node browser.mjs WEB_URL ADMIN_WEB_URL EMAIL PASSWORD ADMIN_EMAIL ADMIN_PASSWORD ZIP
 import { chromium } from "playwright-core";
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 
 const [web, adminWeb, email, password, adminEmail, adminPassword, zip] = process.argv.slice(2);
 const shots = process.env.SHOTS || "target/web-artifacts";
@@ -52,38 +52,38 @@ async function startPoisoned() {
   await page.locator("#start").waitFor({ timeout: 180000 });
   await page.locator("#save-mapping").click();
   await page.locator("#start").waitFor();
-  // The blob store is <data>/blobs; the planner writes contacts batch 0 first.
+  // The blob store is <data>/blobs; email attachments go under files/project-email/.
   const blocked = join(process.env.DATA_DIR, "blobs", "tenants", "demo", "jobs", job,
-                       "batches", "contacts", "000000.jsonl");
-  mkdirSync(blocked, { recursive: true });
-  writeFileSync(join(blocked, "in-the-way"), "a directory where a file must go");
+                       "files", "project-email");
+  mkdirSync(dirname(blocked), { recursive: true });
+  writeFileSync(blocked, "a file where a folder must go");
   await page.locator("#start").click();
   return { job, blocked };
 }
 
 async function redrivePoisoned({ job, blocked }) {
-  step("the operator finds it in the jobs DLQ");
+  step("the operator finds it in the project-email DLQ");
   await reloadUntil(`${adminWeb}/`, async () =>
-    (await page.locator('a[href="/dlq/jobs"].warn').count()) > 0, "the jobs DLQ to fill");
+    (await page.locator('a[href="/dlq/project-email"].warn').count()) > 0, "the project-email DLQ to fill");
   await shot("11-console-dlq-warning");
-  await page.locator('a[href="/dlq/jobs"]').click();
-  await page.getByRole("heading", { name: "Dead letters: jobs" }).waitFor();
+  await page.locator('a[href="/dlq/project-email"]').click();
+  await page.getByRole("heading", { name: "Dead letters: project-email" }).waitFor();
   const row = page.locator("tbody tr").filter({ hasText: job });
   if ((await row.count()) !== 1) throw new Error(`the DLQ does not list job ${job}`);
   const cells = row.locator("td");
   const receives = (await cells.nth(2).innerText()).trim();
   const error = (await cells.nth(3).innerText()).trim();
   if (Number(receives) < 3) throw new Error(`receive count ${receives}, expected 3 or more`);
-  if (!error.includes("000000.jsonl")) throw new Error(`last error does not name the blob: ${error}`);
+  if (!error.includes("project-email")) throw new Error(`last error does not name the blob: ${error}`);
   console.log(`dead letter: ${receives} receives, last error: ${error}`);
   await shot("12-dlq-before-redrive");
 
   step("the cause is removed and the operator redrives");
-  rmSync(blocked, { recursive: true, force: true });
+  rmSync(blocked, { force: true });
   let asked = "";
   page.once("dialog", async (d) => { asked = d.message(); await d.accept(); });
   await page.locator("#redrive-all").click();
-  await page.waitForURL(`${adminWeb}/dlq/jobs`);
+  await page.waitForURL(`${adminWeb}/dlq/project-email`);
   if (!asked.includes("Move every message")) throw new Error(`no confirmation asked (${asked})`);
   await page.getByText("This dead-letter queue is empty.").waitFor();
   await shot("13-dlq-after-redrive");
@@ -92,7 +92,7 @@ async function redrivePoisoned({ job, blocked }) {
   const jobRow = () => page.locator("tbody tr").filter({ hasText: "Poisoned" });
   await reloadUntil(`${adminWeb}/`, async () =>
     (await jobRow().locator("td").nth(3).innerText()).trim() === "done", "the job to finish");
-  if ((await page.locator('a[href="/dlq/jobs"].warn').count()) !== 0) throw new Error("the jobs DLQ is not empty");
+  if ((await page.locator('a[href="/dlq/project-email"].warn').count()) !== 0) throw new Error("the project-email DLQ is not empty");
   await shot("14-console-job-done");
 }
 

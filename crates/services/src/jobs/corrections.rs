@@ -7,7 +7,7 @@
 //! whole data set again: fixed rows load, rows still bad are rejected again with their
 //! reason. The parent is never changed.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use migrationai_ingest::overlay::{overlay, OverlayError, OverlaySummary};
 use migrationai_ingest::{open_table, Export, Format, Limits};
@@ -16,6 +16,7 @@ use utoipa::ToSchema;
 
 use crate::db::drafts::{ANALYSING, CREATED, STARTED};
 use crate::error::{ApiError, ApiResult};
+use crate::jobs::upload::blob_prefix;
 use crate::jobs::JobView;
 use crate::state::AppState;
 
@@ -30,12 +31,12 @@ pub struct CorrectionsRun {
     pub unchanged_rows: Vec<u64>,
 }
 
-/// The parent must have finished (its report exists) and still have its export.
+/// The parent must have finished (its report exists).
 async fn finished_parent(
     state: &AppState,
     tenant: &str,
     job: &str,
-) -> ApiResult<(crate::db::drafts::Draft, PathBuf)> {
+) -> ApiResult<crate::db::drafts::Draft> {
     let d = super::draft(state, tenant, job).await?;
     super::run::report(state, tenant, job).await?;
     if d.status != STARTED {
@@ -44,13 +45,7 @@ async fn finished_parent(
             d.status
         )));
     }
-    let export = d
-        .export_path
-        .clone()
-        .map(PathBuf::from)
-        .filter(|p| p.exists())
-        .ok_or_else(|| ApiError::Conflict("the job's export is no longer on this host".into()))?;
-    Ok((d, export))
+    Ok(d)
 }
 
 /// The rejects of one table as the correction file to fill in.
@@ -97,22 +92,33 @@ pub async fn submit(
     table: &str,
     csv: bytes::Bytes,
 ) -> ApiResult<CorrectionsRun> {
-    let (parent, export) = finished_parent(state, tenant, job).await?;
+    let parent = finished_parent(state, tenant, job).await?;
     let base = state.data_dir().join("exports").join(tenant);
     tokio::fs::create_dir_all(&base)
         .await
         .map_err(ApiError::internal)?;
-    // Built under a temporary name first: a refused file leaves nothing behind.
+    // Everything is built in a temporary folder: a refused file leaves nothing behind, and
+    // the parent's upload is fetched from the blob store (no host keeps an export).
     let staging = tempfile::Builder::new()
         .prefix(".corrections-")
         .tempdir_in(&base)
         .map_err(ApiError::internal)?;
-    let out = staging.path().to_path_buf();
+    let export = crate::tfp::fetch::fetch_into(state, &parent, &staging.path().join("parent"))
+        .await
+        .map_err(ApiError::internal)?;
+    let out = staging.path().join("export");
+    let zip_path = staging.path().join("export.zip");
     let table_owned = table.to_string();
-    let summary =
-        tokio::task::spawn_blocking(move || build_export(&export, &table_owned, &csv, &out))
-            .await
-            .map_err(ApiError::internal)??;
+    let (build_out, build_zip) = (out.clone(), zip_path.clone());
+    let summary = tokio::task::spawn_blocking(move || {
+        let summary = build_export(&export, &table_owned, &csv, &build_out)?;
+        if !summary.corrected.is_empty() {
+            zip_folder(&build_out, &build_zip)?;
+        }
+        Ok::<_, ApiError>(summary)
+    })
+    .await
+    .map_err(ApiError::internal)??;
     if summary.corrected.is_empty() {
         return Err(ApiError::Unprocessable(format!(
             "no row of the file differs from the original {table}; nothing to re-run"
@@ -120,20 +126,34 @@ pub async fn submit(
     }
     let name = next_name(state, tenant, &parent.name).await?;
     let created = super::create(state, tenant, &name).await?;
-    let dir = base.join(&created.id);
-    let kept = staging.keep();
-    tokio::fs::rename(&kept, &dir)
+    // The corrected export becomes the new job's upload, so tfp splits it like any other.
+    let key = format!("{}export.zip", blob_prefix(tenant, &created.id));
+    let stored = state
+        .app
+        .services
+        .blobs
+        .put_file(&key, &zip_path)
         .await
         .map_err(ApiError::internal)?;
     let db = &state.db;
+    db.add_file(
+        tenant,
+        &created.id,
+        "export.zip",
+        i64::try_from(stored.size).unwrap_or(i64::MAX),
+        &stored.sha256,
+    )
+    .await?;
     db.set_draft_status(tenant, &created.id, &[CREATED], ANALYSING, None)
         .await?;
+    let new_draft = super::draft(state, tenant, &created.id).await?;
+    let export_path = crate::tfp::fetch::export_dir(state, &new_draft).join("export.zip");
     db.set_proposal(
         tenant,
         &created.id,
         parent.mapping.as_deref().unwrap_or_default(),
         parent.proposal.as_deref().unwrap_or("[]"),
-        &dir.display().to_string(),
+        &export_path.display().to_string(),
     )
     .await?;
     let job = super::run::start(state, tenant, &created.id).await?;
@@ -164,6 +184,41 @@ fn unprocessable(e: impl std::fmt::Display) -> ApiError {
 }
 
 /// The parent's export copied into `out` with `table` rewritten by the corrections.
+/// Zips every file under `dir` (paths relative to it) into `out`.
+fn zip_folder(dir: &Path, out: &Path) -> ApiResult<()> {
+    let file = std::fs::File::create(out).map_err(ApiError::internal)?;
+    let mut zip = zip::ZipWriter::new(std::io::BufWriter::new(file));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(folder) = stack.pop() {
+        let mut entries: Vec<_> = std::fs::read_dir(&folder)
+            .map_err(ApiError::internal)?
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        entries.sort();
+        for path in entries {
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let name = path
+                .strip_prefix(dir)
+                .map_err(ApiError::internal)?
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/");
+            zip.start_file(name, options).map_err(ApiError::internal)?;
+            let mut source = std::fs::File::open(&path).map_err(ApiError::internal)?;
+            std::io::copy(&mut source, &mut zip).map_err(ApiError::internal)?;
+        }
+    }
+    zip.finish().map_err(ApiError::internal)?;
+    Ok(())
+}
+
 fn build_export(export: &Path, table: &str, csv: &[u8], out: &Path) -> ApiResult<OverlaySummary> {
     let work = out.join(".work");
     std::fs::create_dir_all(&work).map_err(ApiError::internal)?;

@@ -24,7 +24,17 @@ pub fn analysis_dir(state: &AppState, d: &Draft) -> PathBuf {
 /// Fetches every uploaded file of the job into a fresh [`export_dir`]; returns the export:
 /// the zip when it is the only file, otherwise the folder.
 pub async fn fetch(state: &AppState, d: &Draft) -> anyhow::Result<PathBuf> {
-    let dir = export_dir(state, d);
+    fetch_into(state, d, &export_dir(state, d)).await
+}
+
+/// Fetches every uploaded file of the job into a fresh `dir`; returns the export as
+/// [`fetch`] does.
+pub async fn fetch_into(
+    state: &AppState,
+    d: &Draft,
+    dir: &std::path::Path,
+) -> anyhow::Result<PathBuf> {
+    let dir = dir.to_path_buf();
     remove(&dir).await?;
     tokio::fs::create_dir_all(&dir).await?;
     let files = state.db.files(&d.tenant, &d.id).await?;
