@@ -38,9 +38,9 @@ async function reloadUntil(url, ready, what) {
 }
 
 // In the firm app (both apps share the host, so its session must be used before the
-// operator signs in): a migration whose planning will hit a storage fault.
+// operator signs in): a migration whose email worker will hit a storage fault.
 async function startPoisoned() {
-  step("a migration whose planning hits a storage fault");
+  step("a migration whose email worker hits a storage fault");
   await page.goto(`${web}/`);
   await page.getByLabel("New migration name").fill(`Poisoned ${Date.now()}`);
   await page.getByRole("button", { name: "Create migration" }).click();
