@@ -38,6 +38,26 @@ async fn baseline(sample: &common::Sample) -> (String, migrationai_processing::R
     (print, report)
 }
 
+/// Receives what `queue` holds (one receive), hands each message to `handler` and deletes it.
+async fn deliver_once(
+    s: &migrationai_processing::services::Services,
+    queue: &str,
+    handler: &dyn Handler,
+) {
+    for m in s
+        .queue
+        .receive(queue, &ReceiveOptions::batch(10))
+        .await
+        .expect("receive")
+    {
+        handler.handle(&m).await.expect("message");
+        s.queue
+            .delete(queue, &m.receipt_handle)
+            .await
+            .expect("delete");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn duplicated_and_reordered_messages_change_nothing() {
     let sample = common::small_sample();
@@ -61,18 +81,7 @@ async fn duplicated_and_reordered_messages_change_nothing() {
         if row.status == jobs::DONE {
             break;
         }
-        for m in s
-            .queue
-            .receive(&jobs_queue, &ReceiveOptions::batch(10))
-            .await
-            .expect("receive")
-        {
-            jobs_handler.handle(&m).await.expect("job message");
-            s.queue
-                .delete(&jobs_queue, &m.receipt_handle)
-                .await
-                .expect("delete");
-        }
+        deliver_once(s, &jobs_queue, jobs_handler.as_ref()).await;
         // Everything a phase has queued, delivered twice, newest first.
         let mut work: Vec<(usize, ReceivedMessage)> = Vec::new();
         for (i, (queue, _)) in handlers.iter().enumerate() {
@@ -234,18 +243,7 @@ async fn a_cancelled_job_takes_no_more_work() {
     let jobs_queue = s.names.queue(Kind::Jobs.as_str());
     let jobs_handler = JobsHandler::new(s.clone());
     // Planning fans out the first phase.
-    for m in s
-        .queue
-        .receive(&jobs_queue, &ReceiveOptions::batch(10))
-        .await
-        .expect("receive")
-    {
-        jobs_handler.handle(&m).await.expect("plan");
-        s.queue
-            .delete(&jobs_queue, &m.receipt_handle)
-            .await
-            .expect("delete");
-    }
+    deliver_once(s, &jobs_queue, jobs_handler.as_ref()).await;
     let queued = app.queue_stats().await.expect("stats");
     assert!(
         queued.iter().map(|q| q.visible).sum::<u64>() > 0,

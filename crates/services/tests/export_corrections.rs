@@ -14,18 +14,6 @@ use common::{spawn, TestApp};
 use serde_json::Value;
 use sha2::Digest;
 
-async fn wait_job(app: &TestApp, job: &str, done: impl Fn(&Value) -> bool) -> Value {
-    let start = Instant::now();
-    loop {
-        let (_, v) = app.get_json(&app.a, &format!("/v1/jobs/{job}")).await;
-        if done(&v) {
-            return v;
-        }
-        assert!(start.elapsed() < Duration::from_secs(400), "timed out: {v}");
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
-}
-
 async fn wait_report(app: &TestApp, job: &str) -> Value {
     let start = Instant::now();
     loop {
@@ -46,38 +34,13 @@ async fn wait_report(app: &TestApp, job: &str) -> Value {
     report
 }
 
-/// Uploads, analyses and starts the small sample; returns the job id and its report.
+/// The small sample migrated through the API; the job id and its report.
 async fn migrate_small_sample(app: &TestApp) -> (String, Value) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let summary = migrationai_sample::generate(&migrationai_sample::SampleOptions {
-        size: migrationai_sample::Size::Small,
-        seed: 7,
-        out: dir.path().join("sample"),
-        zip: true,
-    })
-    .expect("sample");
-    let job = app.create_job(&app.a, "export me").await;
-    let bytes = std::fs::read(&summary.export).expect("zip");
-    let r = app
-        .http
-        .put(format!("{}/v1/jobs/{job}/files/export.zip", app.api))
-        .bearer_auth(&app.a)
-        .body(bytes)
-        .send()
-        .await
-        .expect("upload");
-    assert_eq!(r.status(), 201);
-    let r = app
-        .call("POST", &format!("/v1/jobs/{job}/analyse"), Some(&app.a))
+    let job = common::migrated_sample(app, "export me").await;
+    let (status, report) = app
+        .get_json(&app.a, &format!("/v1/jobs/{job}/report"))
         .await;
-    assert_eq!(r.status(), 202);
-    let v = wait_job(app, &job, |v| v["status"] != "analysing").await;
-    assert_eq!(v["status"], "review", "{v}");
-    let r = app
-        .call("POST", &format!("/v1/jobs/{job}/start"), Some(&app.a))
-        .await;
-    assert_eq!(r.status(), 202);
-    let report = wait_report(app, &job).await;
+    assert_eq!(status, 200, "{report}");
     (job, report)
 }
 
