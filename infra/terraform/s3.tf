@@ -80,6 +80,33 @@ resource "aws_s3_bucket_lifecycle_configuration" "app" {
     }
   }
 
+  # Message bodies kept by the claim check outlive their message only by mistake: SQS keeps
+  # a message 14 days at most.
+  rule {
+    id     = "expire-claim-checks"
+    status = "Enabled"
+    filter {
+      prefix = "claims/"
+    }
+
+    expiration {
+      days = var.s3_claim_check_expiration_days
+    }
+  }
+
+  # Chunks of resumable uploads nobody finished or aborted.
+  rule {
+    id     = "expire-unfinished-upload-parts"
+    status = "Enabled"
+    filter {
+      prefix = "upload-parts/"
+    }
+
+    expiration {
+      days = var.s3_upload_parts_expiration_days
+    }
+  }
+
   depends_on = [aws_s3_bucket_versioning.app]
 }
 

@@ -375,6 +375,28 @@ variable "s3_abort_multipart_days" {
   default     = 7
 }
 
+variable "s3_claim_check_expiration_days" {
+  description = "Days before message bodies stored by the SQS claim check (prefix claims/) expire; at least SQS's 14-day maximum retention."
+  type        = number
+  default     = 15
+
+  validation {
+    condition     = var.s3_claim_check_expiration_days >= 15
+    error_message = "Claim-check bodies must outlive SQS's 14-day maximum message retention."
+  }
+}
+
+variable "s3_upload_parts_expiration_days" {
+  description = "Days before chunks of unfinished resumable uploads (prefix upload-parts/) expire."
+  type        = number
+  default     = 7
+
+  validation {
+    condition     = var.s3_upload_parts_expiration_days >= 1
+    error_message = "Upload parts must be kept at least one day."
+  }
+}
+
 # ---------------------------------------------------------------------------
 # ECR
 # ---------------------------------------------------------------------------

@@ -120,3 +120,13 @@ run "right_sized_lambdas" {
     error_message = "The visibility timeout follows the Lambda timeout."
   }
 }
+
+run "claim_check_bodies_outlive_their_messages" {
+  command = plan
+
+  variables {
+    s3_claim_check_expiration_days = 3
+  }
+
+  expect_failures = [var.s3_claim_check_expiration_days]
+}

@@ -330,6 +330,17 @@ run "seed_requirements" {
     error_message = "Incomplete multipart uploads are aborted."
   }
   assert {
+    condition = (
+      aws_s3_bucket_lifecycle_configuration.app.rule[2].id == "expire-claim-checks" &&
+      aws_s3_bucket_lifecycle_configuration.app.rule[2].filter[0].prefix == "claims/" &&
+      aws_s3_bucket_lifecycle_configuration.app.rule[2].expiration[0].days == 15 &&
+      aws_s3_bucket_lifecycle_configuration.app.rule[3].id == "expire-unfinished-upload-parts" &&
+      aws_s3_bucket_lifecycle_configuration.app.rule[3].filter[0].prefix == "upload-parts/" &&
+      aws_s3_bucket_lifecycle_configuration.app.rule[3].expiration[0].days == 7
+    )
+    error_message = "Claim-check bodies and unfinished upload parts expire."
+  }
+  assert {
     condition     = data.aws_iam_policy_document.app_bucket.statement[0].effect == "Deny" && one(data.aws_iam_policy_document.app_bucket.statement[0].condition).variable == "aws:SecureTransport"
     error_message = "The bucket policy denies non-TLS access."
   }
