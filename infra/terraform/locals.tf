@@ -57,14 +57,24 @@ locals {
   # Visibility timeout derived from the function timeout (AWS: at least 6x, plus the batching window).
   sqs_visibility_timeout = var.sqs_visibility_timeout_multiplier * var.lambda_timeout + var.sqs_batching_window_seconds
 
-  # Bucket prefixes each worker reads (staging: batches split by tfp) and writes (results).
+  # Bucket prefixes each worker reads and writes, as the application lays keys out:
+  # tenants/<tenant>/jobs/<job>/batches/<kind>/ (batches tfp split), .../staged/ (documents tfp
+  # copied), .../files/<kind>/ (documents and attachments stored by their workers), uploads/
+  # (exports as uploaded), claims/<queue>/ (SQS claim-check bodies), reports/.
   worker_read_prefixes = {
-    for k in local.queue_kinds : k => (k == "jobs" ? ["staging/*", "results/*", "uploads/*"] : ["staging/${k}/*"])
+    for k in local.queue_kinds : k => (
+      k == "jobs" ? ["tenants/*", "uploads/*", "claims/*"] :
+      contains(["document", "project-email"], k) ? ["tenants/*/jobs/*/batches/${k}/*", "tenants/*/jobs/*/staged/*", "claims/*migrationai-${k}/*"] :
+      ["tenants/*/jobs/*/batches/${k}/*", "claims/*migrationai-${k}/*"]
+    )
   }
+  # The jobs worker plans on resume (batches) and fans out (claim-check bodies for any queue);
+  # the others store files (documents, attachments) or, at most, a large message to jobs.
   worker_write_prefixes = {
     for k in local.queue_kinds : k => (
-      k == "jobs" ? ["reports/*", "results/jobs/*"] :
-      k == "document" ? ["results/document/*", "documents/*"] : ["results/${k}/*"]
+      k == "jobs" ? ["tenants/*/jobs/*/batches/*", "reports/*", "claims/*"] :
+      contains(["document", "project-email"], k) ? ["tenants/*/jobs/*/files/${k}/*", "claims/*migrationai-jobs/*"] :
+      ["claims/*migrationai-jobs/*"]
     )
   }
 

@@ -57,6 +57,14 @@ run "apply_wiring" {
     error_message = "Least privilege: functions write only under their bucket prefixes."
   }
   assert {
+    condition = (
+      contains(one([for s in data.aws_iam_policy_document.lambda["contacts"].statement : s.resources if s.sid == "ReadBucketPrefixes"]), "${aws_s3_bucket.app.arn}/tenants/*/jobs/*/batches/contacts/*") &&
+      !contains(one([for s in data.aws_iam_policy_document.lambda["contacts"].statement : s.resources if s.sid == "ReadBucketPrefixes"]), "${aws_s3_bucket.app.arn}/tenants/*") &&
+      contains(one([for s in data.aws_iam_policy_document.lambda["document"].statement : s.resources if s.sid == "WriteBucketPrefixes"]), "${aws_s3_bucket.app.arn}/tenants/*/jobs/*/files/document/*")
+    )
+    error_message = "Workers reach the keys the application writes (their kind's batches, their files), and no more."
+  }
+  assert {
     condition     = alltrue([for k, f in aws_lambda_function.worker : f.role == aws_iam_role.lambda[k].arn])
     error_message = "A role per function."
   }
