@@ -122,14 +122,24 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     opts.open(path)?.write_all(text.as_bytes())
 }
 
+/// Serves one role's router until `stop`, saying where it listens.
+async fn serve(
+    addr: SocketAddr,
+    router: axum::Router,
+    stop: CancellationToken,
+    role: &str,
+) -> anyhow::Result<()> {
+    let (bound, task) = crate::serve::spawn(addr, router, stop).await?;
+    println!("{role} listening on http://{bound}");
+    task.await??;
+    Ok(())
+}
+
 pub async fn api(config: &Config, settings: Settings, addr: SocketAddr) -> anyhow::Result<()> {
     let state = AppState::open(config, settings).await?;
     let stop = on_ctrl_c();
     tokio::spawn(crate::records::invalidator(state.clone(), stop.clone()));
-    let (bound, task) = crate::serve::spawn(addr, crate::api::router(state), stop).await?;
-    println!("api listening on http://{bound}");
-    task.await??;
-    Ok(())
+    serve(addr, crate::api::router(state), stop, "api").await
 }
 
 pub async fn admin_api(
@@ -141,19 +151,13 @@ pub async fn admin_api(
     bootstrap_admin_from_env(&state).await?;
     let stop = on_ctrl_c();
     spawn_sampler(&state, &stop);
-    let (bound, task) = crate::serve::spawn(addr, crate::admin::router(state), stop).await?;
-    println!("admin-api listening on http://{bound}");
-    task.await??;
-    Ok(())
+    serve(addr, crate::admin::router(state), stop, "admin-api").await
 }
 
 pub async fn web(config: &Config, settings: Settings, addr: SocketAddr) -> anyhow::Result<()> {
     let state = AppState::open(config, settings).await?;
     let stop = on_ctrl_c();
-    let (bound, task) = crate::serve::spawn(addr, crate::web::router(state), stop).await?;
-    println!("web listening on http://{bound}");
-    task.await??;
-    Ok(())
+    serve(addr, crate::web::router(state), stop, "web").await
 }
 
 pub async fn admin_web(
@@ -165,10 +169,7 @@ pub async fn admin_web(
     bootstrap_admin_from_env(&state).await?;
     let stop = on_ctrl_c();
     spawn_sampler(&state, &stop);
-    let (bound, task) = crate::serve::spawn(addr, crate::admin_web::router(state), stop).await?;
-    println!("admin-web listening on http://{bound}");
-    task.await??;
-    Ok(())
+    serve(addr, crate::admin_web::router(state), stop, "admin-web").await
 }
 
 pub async fn tfp(config: &Config, settings: Settings, every: Duration) -> anyhow::Result<()> {

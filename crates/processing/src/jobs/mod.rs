@@ -14,7 +14,6 @@ use migrationai_ports::store::JobRow;
 
 use crate::batch::{Handler, HandlerError};
 use crate::error::ProcessingError;
-use crate::handlers::contacts::detect;
 use crate::message::{JobAction, JobMessage, WorkMessage};
 use crate::services::Services;
 
@@ -208,11 +207,9 @@ async fn send_undone(s: &Services, job: &JobRow, phase: i64) -> Result<usize, Pr
 /// Links duplicate contacts, builds the report and closes the job. Everything is computed
 /// from the store, so doing it twice gives the same result.
 pub async fn reconcile(s: &Services, tenant: &str, job: &str) -> Result<(), ProcessingError> {
-    let keys = crate::report::contact_keys(s.store.as_ref(), tenant, job).await?;
-    let (links, _) = detect(&keys);
-    s.store.set_contact_links(tenant, job, &links).await?;
     let row = s.job(tenant, job).await?;
-    let report = crate::report::build(s, &row).await?;
+    let (report, links) = crate::report::build(s, &row).await?;
+    s.store.set_contact_links(tenant, job, &links).await?;
     let json = serde_json::to_string(&report).map_err(|e| ProcessingError::Other(e.to_string()))?;
     s.store.set_job_report(tenant, job, &json).await?;
     s.store.set_job_status(tenant, job, DONE, None).await?;

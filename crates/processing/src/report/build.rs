@@ -2,7 +2,7 @@ use std::collections::BTreeMap;
 
 use migrationai_domain::value::date::When;
 use migrationai_domain::{Kind, Value};
-use migrationai_ports::store::JobRow;
+use migrationai_ports::store::{ContactLink, JobRow};
 use rust_decimal::Decimal;
 
 use super::{
@@ -39,7 +39,11 @@ fn day(fields: &BTreeMap<String, Value>, name: &str) -> Option<chrono::NaiveDate
     }
 }
 
-pub async fn build(s: &Services, job: &JobRow) -> Result<Report, ProcessingError> {
+/// The job's report, and the duplicate-contact links it found (the caller keeps them).
+pub async fn build(
+    s: &Services,
+    job: &JobRow,
+) -> Result<(Report, Vec<ContactLink>), ProcessingError> {
     let (tenant, id) = (job.tenant.as_str(), job.id.as_str());
     let mut report = Report {
         job: job.id.clone(),
@@ -133,12 +137,12 @@ pub async fn build(s: &Services, job: &JobRow) -> Result<Report, ProcessingError
     }
 
     report.reconciled = report.problems().is_empty();
-    Ok(report)
+    Ok((report, links))
 }
 
 /// The contacts' match keys in (file, row) order: a duplicate links to the first contact
 /// holding its key, so the order is the source's, not the store's.
-pub(crate) async fn contact_keys(
+async fn contact_keys(
     store: &dyn migrationai_ports::store::Store,
     tenant: &str,
     job: &str,

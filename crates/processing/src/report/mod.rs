@@ -14,7 +14,6 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 pub use build::build;
-pub(crate) use build::contact_keys;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KindCounts {
