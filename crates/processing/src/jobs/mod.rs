@@ -89,7 +89,7 @@ pub async fn resume(s: &Services, tenant: &str, job: &str) -> Result<(), Process
 /// the caller whose compare-and-set moves the job out of planning fans out.
 pub async fn begin(s: &Services, tenant: &str, job: &str) -> Result<(), ProcessingError> {
     let row = s.job(tenant, job).await?;
-    if row.phase >= 0 || matches!(row.status.as_str(), DONE | FAILED | CANCELLED) {
+    if row.phase >= 0 || is_closed(&row.status) || row.status == FAILED {
         // Already fanned out (a redelivered hand-over), or nothing more to do.
         return Ok(());
     }

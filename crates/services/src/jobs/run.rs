@@ -239,7 +239,12 @@ pub async fn cancel(state: &AppState, tenant: &str, job: &str) -> ApiResult<crat
         if let Some(run) = store.job(tenant, job).await? {
             if run.status != DONE {
                 store
-                    .set_job_status(tenant, job, CANCELLED, Some("cancelled"))
+                    .set_job_status(
+                        tenant,
+                        job,
+                        migrationai_processing::jobs::CANCELLED,
+                        Some("cancelled"),
+                    )
                     .await?;
             }
         }
