@@ -7,9 +7,8 @@ locals {
 
   frontend_env = {
     for f, v in local.frontends : f => merge(local.base_app_env, {
-      MIGRATIONAI_BACKEND_URL            = "${local.backend_url}:${local.backend_services[v.backend].port}"
-      MIGRATIONAI_SESSION_KEY_SECRET_ARN = aws_secretsmanager_secret.session_key.arn
-      MIGRATIONAI_PORT                   = tostring(v.port)
+      MIGRATIONAI_BACKEND_URL = "${local.backend_url}:${local.backend_services[v.backend].port}"
+      MIGRATIONAI_LISTEN      = "0.0.0.0:${v.port}"
     })
   }
 }
@@ -84,19 +83,8 @@ resource "aws_iam_role" "apprunner_instance" {
   assume_role_policy = data.aws_iam_policy_document.apprunner_instance_assume.json
 }
 
+# The frontends hold no secret and no data: sessions are the backend's (see the README).
 data "aws_iam_policy_document" "frontend_runtime" {
-  statement {
-    sid       = "SessionKey"
-    actions   = ["secretsmanager:GetSecretValue"]
-    resources = [aws_secretsmanager_secret.session_key.arn]
-  }
-
-  statement {
-    sid       = "DecryptSecrets"
-    actions   = ["kms:Decrypt"]
-    resources = [aws_kms_key.main.arn]
-  }
-
   statement {
     sid       = "Traces"
     actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]

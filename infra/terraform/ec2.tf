@@ -52,12 +52,13 @@ resource "aws_ssm_parameter" "host_config" {
     local.database_env,
     local.all_queue_env,
     {
-      MIGRATIONAI_SESSION_KEY_SECRET_ARN = aws_secretsmanager_secret.session_key.arn
-      MIGRATIONAI_TFP_URL                = "${local.backend_url}:8082"
-      MIGRATIONAI_LOG_GROUP              = aws_cloudwatch_log_group.ec2[each.key].name
-      AWS_REGION                         = var.region
-      ECR_REGISTRY                       = split("/", aws_ecr_repository.this["backend-api"].repository_url)[0]
-      IMAGE_REPOSITORY_PREFIX            = "${var.environment}/${var.project}"
+      MIGRATIONAI_TFP_URL = "${local.backend_url}:8082"
+      # The containers' root file systems are read-only; scratch space is their /tmp.
+      MIGRATIONAI_DATA_DIR    = "/tmp/migrationai"
+      MIGRATIONAI_LOG_GROUP   = aws_cloudwatch_log_group.ec2[each.key].name
+      AWS_REGION              = var.region
+      ECR_REGISTRY            = split("/", aws_ecr_repository.this["backend-api"].repository_url)[0]
+      IMAGE_REPOSITORY_PREFIX = "${var.environment}/${var.project}"
     },
   ) : "${k}=${v}"])
 }
@@ -100,7 +101,6 @@ data "aws_iam_policy_document" "ec2" {
     actions = ["secretsmanager:GetSecretValue"]
     resources = [
       aws_secretsmanager_secret.redis_password.arn,
-      aws_secretsmanager_secret.session_key.arn,
       aws_db_instance.main.master_user_secret[0].secret_arn,
     ]
   }

@@ -82,11 +82,6 @@ output "database_secret_arn" {
   value       = aws_db_instance.main.master_user_secret[0].secret_arn
 }
 
-output "session_key_secret_arn" {
-  description = "Secrets Manager ARN of the session signing key."
-  value       = aws_secretsmanager_secret.session_key.arn
-}
-
 output "bucket_name" {
   description = "Application bucket."
   value       = aws_s3_bucket.app.bucket

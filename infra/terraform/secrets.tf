@@ -37,27 +37,3 @@ data "aws_secretsmanager_secret_version" "redis_password" {
   secret_id  = aws_secretsmanager_secret.redis_password.id
   depends_on = [aws_secretsmanager_secret_version.redis_password]
 }
-
-ephemeral "aws_secretsmanager_random_password" "session" {
-  provider = aws.secrets
-  count    = var.generate_secret_values ? 1 : 0
-
-  password_length     = 64
-  exclude_punctuation = true
-}
-
-resource "aws_secretsmanager_secret" "session_key" {
-  #checkov:skip=CKV2_AWS_57:Rotating the session signing key logs every user out; it is rotated by bumping session_key_version.
-  name                    = "${var.project}/${var.environment}/session-key"
-  description             = "Signing key of the web sessions"
-  kms_key_id              = aws_kms_key.main.arn
-  recovery_window_in_days = 7
-}
-
-resource "aws_secretsmanager_secret_version" "session_key" {
-  count = var.generate_secret_values ? 1 : 0
-
-  secret_id                = aws_secretsmanager_secret.session_key.id
-  secret_string_wo         = ephemeral.aws_secretsmanager_random_password.session[0].random_password
-  secret_string_wo_version = 1
-}

@@ -449,7 +449,7 @@ variable "log_retention_days" {
 }
 
 variable "generate_secret_values" {
-  description = "Generate the Redis password and the session key into Secrets Manager (write-only, never in the state). False only for the offline tests or when the values are written by hand."
+  description = "Generate the Redis password into Secrets Manager (write-only, never in the state). False only for the offline tests or when the values are written by hand."
   type        = bool
   default     = true
 }

@@ -8,6 +8,7 @@ pub mod api;
 pub mod auth;
 pub mod db;
 pub mod error;
+pub mod frontend;
 pub mod jobs;
 pub mod metrics;
 pub mod records;

@@ -8,6 +8,8 @@ use migrationai_processing::Config;
 use tokio_util::sync::CancellationToken;
 
 use crate::db::accounts::{ROLE_ADMIN, ROLE_MEMBER};
+use crate::frontend::backend::Backend;
+use crate::frontend::{Front, CONSOLE_AUTH, FIRM_AUTH};
 use crate::state::{AppState, Settings};
 
 pub const DEMO_TENANT: &str = "demo";
@@ -154,29 +156,64 @@ pub async fn admin_api(
     serve(addr, crate::admin::router(state), stop, "admin-api").await
 }
 
-pub async fn web(config: &Config, settings: Settings, addr: SocketAddr) -> anyhow::Result<()> {
-    let state = AppState::open(config, settings).await?;
-    let stop = on_ctrl_c();
-    serve(addr, crate::web::router(state), stop, "web").await
+/// The firm web app: a frontend of the backend API at `backend_url`.
+pub async fn web(backend_url: &str, secure_cookies: bool, addr: SocketAddr) -> anyhow::Result<()> {
+    let front = firm_front(backend_url, secure_cookies)?;
+    serve(addr, crate::web::router(front), on_ctrl_c(), "web").await
 }
 
+/// The admin console: a frontend of the admin API at `backend_url`.
 pub async fn admin_web(
+    backend_url: &str,
+    secure_cookies: bool,
+    addr: SocketAddr,
+) -> anyhow::Result<()> {
+    let front = console_front(backend_url, secure_cookies)?;
+    serve(
+        addr,
+        crate::admin_web::router(front),
+        on_ctrl_c(),
+        "admin-web",
+    )
+    .await
+}
+
+fn firm_front(backend_url: &str, secure_cookies: bool) -> anyhow::Result<Front> {
+    Ok(Front::new(
+        Backend::new(backend_url)?,
+        crate::web::BRAND,
+        &FIRM_AUTH,
+        secure_cookies,
+    ))
+}
+
+fn console_front(backend_url: &str, secure_cookies: bool) -> anyhow::Result<Front> {
+    Ok(Front::new(
+        Backend::new(backend_url)?,
+        crate::admin_web::BRAND,
+        &CONSOLE_AUTH,
+        secure_cookies,
+    ))
+}
+
+/// tfp polls for work; it also serves `/health` on `addr` for the load balancer's probe.
+pub async fn tfp(
     config: &Config,
     settings: Settings,
+    every: Duration,
     addr: SocketAddr,
 ) -> anyhow::Result<()> {
     let state = AppState::open(config, settings).await?;
-    bootstrap_admin_from_env(&state).await?;
     let stop = on_ctrl_c();
-    spawn_sampler(&state, &stop);
-    serve(addr, crate::admin_web::router(state), stop, "admin-web").await
-}
-
-pub async fn tfp(config: &Config, settings: Settings, every: Duration) -> anyhow::Result<()> {
-    let state = AppState::open(config, settings).await?;
-    let stop = on_ctrl_c();
-    println!("tfp polling every {} ms", every.as_millis());
+    let health =
+        axum::Router::new().route("/health", axum::routing::get(crate::api::system::health));
+    let (bound, server) = crate::serve::spawn(addr, health, stop.clone()).await?;
+    println!(
+        "tfp polling every {} ms; health on http://{bound}/health",
+        every.as_millis()
+    );
     crate::tfp::run(state, every, stop).await;
+    server.await??;
     Ok(())
 }
 
@@ -224,15 +261,17 @@ pub async fn start_all(
         stop.clone(),
     )
     .await?;
+    // The frontends reach the APIs over HTTP, as they do on AWS.
+    let secure = state.settings.secure_cookies;
     let (web, t3) = crate::serve::spawn(
         (host, port(2)).into(),
-        crate::web::router(state.clone()),
+        crate::web::router(firm_front(&format!("http://{api}"), secure)?),
         stop.clone(),
     )
     .await?;
     let (admin_web, t4) = crate::serve::spawn(
         (host, port(3)).into(),
-        crate::admin_web::router(state.clone()),
+        crate::admin_web::router(console_front(&format!("http://{admin_api}"), secure)?),
         stop.clone(),
     )
     .await?;

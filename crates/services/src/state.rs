@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use migrationai_adapters::embedded::MokaCache;
 use migrationai_ports::cache::Cache;
+use migrationai_processing::profile::Profile;
 use migrationai_processing::{App, Config};
 
 use crate::db::accounts::Principal;
@@ -23,14 +24,13 @@ const PRINCIPAL_TTL: Duration = Duration::from_secs(5);
 pub struct Settings {
     /// Largest accepted upload, in bytes.
     pub upload_limit: u64,
-    /// Mark cookies `Secure` (off only for plain-http local runs in tests).
+    /// Mark the frontends' cookies `Secure` (off only for plain-http local runs) when `up`
+    /// runs them in this process.
     pub secure_cookies: bool,
     pub token_ttl_secs: i64,
     pub session_ttl_secs: i64,
     /// The services database; `None`: `<data_dir>/services.db`.
     pub db_url: Option<String>,
-    /// Base URL of the backend API, shown by the web app.
-    pub api_url: Option<String>,
     /// How often the admin roles read the throughput totals.
     pub throughput_every: Duration,
 }
@@ -43,7 +43,6 @@ impl Default for Settings {
             token_ttl_secs: 30 * 24 * 3600,
             session_ttl_secs: 12 * 3600,
             db_url: None,
-            api_url: None,
             throughput_every: Duration::from_secs(10),
         }
     }
@@ -71,9 +70,16 @@ impl Deref for AppState {
 impl AppState {
     pub async fn open(config: &Config, settings: Settings) -> anyhow::Result<AppState> {
         let app = App::open(config).await?;
-        let db = match &settings.db_url {
-            Some(url) => Db::connect(url).await?,
-            None => Db::open_sqlite(&config.data_dir.join("services.db")).await?,
+        // On AWS the services' tables live in the canonical store's PostgreSQL database
+        // (their names start with svc_); a container has no disk of its own to keep them.
+        let db = match (&settings.db_url, &config.profile) {
+            (Some(url), _) => Db::connect(url).await?,
+            (None, Profile::Aws(aws)) => {
+                Db::connect(&aws.resolve_secrets().await?.database_url).await?
+            }
+            (None, Profile::Embedded) => {
+                Db::open_sqlite(&config.data_dir.join("services.db")).await?
+            }
         };
         Ok(AppState(Arc::new(Inner {
             app,

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use migrationai_domain::Kind;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 use utoipa::ToSchema;
 
@@ -27,14 +27,14 @@ pub const MINUTES: usize = 60;
 /// Readings older than this are dropped.
 const KEEP_SECS: i64 = 2 * 3600;
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct QueueSeries {
     pub kind: String,
     /// Batches processed in each minute, one per minute of `minute_starts`.
     pub messages: Vec<i64>,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Throughput {
     /// Unix time (seconds) at which each minute starts, oldest first.
     pub minute_starts: Vec<i64>,

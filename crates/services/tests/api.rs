@@ -10,7 +10,7 @@ use common::{fill, spawn, spawn_with};
 use migrationai_services::Settings;
 use serde_json::Value;
 
-const PUBLIC: &[&str] = &["/health", "/v1/auth/sign-in"];
+const PUBLIC: &[&str] = &["/health", "/v1/auth/sign-in", "/v1/auth/sessions"];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_route_but_health_and_sign_in_needs_a_valid_token() {

@@ -60,7 +60,7 @@ async fn console_session(app: &TestApp) -> String {
         .get_all("set-cookie")
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("mai_session="))
+        .find(|v| v.starts_with("mai_console="))
         .and_then(|v| v.split(';').next())
         .expect("session cookie")
         .to_string()

@@ -270,6 +270,13 @@ run "seed_requirements" {
     error_message = "web listens on 8090, admin-web on 8091."
   }
   assert {
+    condition = alltrue([for s in aws_apprunner_service.frontend :
+      s.source_configuration[0].image_repository[0].image_configuration[0].runtime_environment_variables["MIGRATIONAI_LISTEN"] == "0.0.0.0:${s.source_configuration[0].image_repository[0].image_configuration[0].port}" &&
+      length([for k in keys(s.source_configuration[0].image_repository[0].image_configuration[0].runtime_environment_variables) : k if strcontains(k, "SECRET")]) == 0
+    ])
+    error_message = "Each frontend listens on all interfaces at its App Runner port and is given no secret."
+  }
+  assert {
     condition     = aws_apprunner_auto_scaling_configuration_version.frontends[0].min_size == 1 && aws_apprunner_auto_scaling_configuration_version.frontends[0].max_size == 4
     error_message = "Auto scaling between 1 and 4 instances."
   }

@@ -10,12 +10,12 @@ pub struct Args {
     #[command(flatten)]
     pub common: super::api::Common,
     /// Address to listen on.
-    #[arg(long, default_value = "127.0.0.1:8081")]
+    #[arg(long, env = "MIGRATIONAI_LISTEN", default_value = "127.0.0.1:8081")]
     pub listen: SocketAddr,
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let config = a.common.config();
+    let config = a.common.config()?;
     roles::run_blocking(roles::admin_api(&config, a.common.settings(), a.listen))?;
     Ok(ExitCode::SUCCESS)
 }

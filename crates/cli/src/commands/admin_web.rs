@@ -1,4 +1,4 @@
-//! `migrationai admin-web`: the operators' console.
+//! `migrationai admin-web`: the operators' console, a frontend of the admin API.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -8,14 +8,18 @@ use migrationai_services::roles;
 #[derive(clap::Args)]
 pub struct Args {
     #[command(flatten)]
-    pub common: super::api::Common,
+    pub front: super::api::Frontend,
     /// Address to listen on.
-    #[arg(long, default_value = "127.0.0.1:8083")]
+    #[arg(long, env = "MIGRATIONAI_LISTEN", default_value = "127.0.0.1:8091")]
     pub listen: SocketAddr,
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let config = a.common.config();
-    roles::run_blocking(roles::admin_web(&config, a.common.settings(), a.listen))?;
+    let backend = a.front.backend_url("http://127.0.0.1:8081");
+    roles::run_blocking(roles::admin_web(
+        &backend,
+        !a.front.insecure_cookies,
+        a.listen,
+    ))?;
     Ok(ExitCode::SUCCESS)
 }

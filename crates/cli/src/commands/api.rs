@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use migrationai_processing::profile::config_from_env;
 use migrationai_services::{roles, Config, Settings};
 
 /// Where a role keeps its state and how it serves.
@@ -30,13 +31,16 @@ pub struct Common {
 }
 
 impl Common {
-    pub fn config(&self) -> Config {
-        Config {
-            data_dir: self.data_dir.clone(),
-            env: self.env.clone(),
-            store_url: self.store_url.clone(),
-            ..Config::default()
+    /// The profile (`MIGRATIONAI_PROFILE`: embedded, or aws with the variables Terraform
+    /// gives the hosts), with this command's options over it.
+    pub fn config(&self) -> anyhow::Result<Config> {
+        let mut config = config_from_env()?;
+        config.data_dir = self.data_dir.clone();
+        config.env = self.env.clone();
+        if self.store_url.is_some() {
+            config.store_url = self.store_url.clone();
         }
+        Ok(config)
     }
 
     pub fn settings(&self) -> Settings {
@@ -46,6 +50,25 @@ impl Common {
             db_url: self.db_url.clone(),
             ..Settings::default()
         }
+    }
+}
+
+/// What a frontend needs: the API it calls and how it sets cookies. It keeps no data.
+#[derive(clap::Args, Clone)]
+pub struct Frontend {
+    /// The backend it calls (http(s)://host:port).
+    #[arg(long, env = "MIGRATIONAI_BACKEND_URL")]
+    pub backend_url: Option<String>,
+    /// Session cookies without `Secure`, for plain-http local runs only.
+    #[arg(long, env = "MIGRATIONAI_INSECURE_COOKIES")]
+    pub insecure_cookies: bool,
+}
+
+impl Frontend {
+    pub fn backend_url(&self, local: &str) -> String {
+        self.backend_url
+            .clone()
+            .unwrap_or_else(|| local.to_string())
     }
 }
 
@@ -59,7 +82,7 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let config = a.common.config();
+    let config = a.common.config()?;
     roles::run_blocking(roles::api(&config, a.common.settings(), a.listen))?;
     Ok(ExitCode::SUCCESS)
 }

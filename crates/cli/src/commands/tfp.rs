@@ -12,14 +12,18 @@ pub struct Args {
     /// Polling interval, milliseconds.
     #[arg(long, default_value_t = 1000)]
     pub every_ms: u64,
+    /// Address of the health endpoint the load balancer probes.
+    #[arg(long, env = "MIGRATIONAI_LISTEN", default_value = "127.0.0.1:8082")]
+    pub listen: std::net::SocketAddr,
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let config = a.common.config();
+    let config = a.common.config()?;
     roles::run_blocking(roles::tfp(
         &config,
         a.common.settings(),
         Duration::from_millis(a.every_ms),
+        a.listen,
     ))?;
     Ok(ExitCode::SUCCESS)
 }

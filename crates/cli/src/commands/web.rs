@@ -1,4 +1,4 @@
-//! `migrationai web`: the firm's web app.
+//! `migrationai web`: the firm's web app, a frontend of the backend API.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -8,14 +8,14 @@ use migrationai_services::roles;
 #[derive(clap::Args)]
 pub struct Args {
     #[command(flatten)]
-    pub common: super::api::Common,
+    pub front: super::api::Frontend,
     /// Address to listen on.
-    #[arg(long, default_value = "127.0.0.1:8082")]
+    #[arg(long, env = "MIGRATIONAI_LISTEN", default_value = "127.0.0.1:8090")]
     pub listen: SocketAddr,
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let config = a.common.config();
-    roles::run_blocking(roles::web(&config, a.common.settings(), a.listen))?;
+    let backend = a.front.backend_url("http://127.0.0.1:8080");
+    roles::run_blocking(roles::web(&backend, !a.front.insecure_cookies, a.listen))?;
     Ok(ExitCode::SUCCESS)
 }

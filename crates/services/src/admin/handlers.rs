@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::queues::{self, DeadLetterView, QueueView};
+use crate::api::auth::Me;
+use crate::auth::session::{self, IssuedSession};
 use crate::auth::AdminUser;
 use crate::db::accounts::{Tenant, User, ROLE_ADMIN, ROLE_MEMBER};
 use crate::db::audit::AuditEntry;
@@ -202,4 +204,35 @@ pub async fn audit_log(
     _a: AdminUser,
 ) -> ApiResult<Json<Vec<AuditEntry>>> {
     Ok(Json(s.db.audit_log(500).await?))
+}
+
+/// A browser session for the admin console. Only operators get one; a firm user's correct
+/// password is answered like a wrong one, so the console does not reveal who is a user.
+pub async fn start_session(
+    State(s): State<AppState>,
+    Json(req): Json<crate::api::auth::SignIn>,
+) -> ApiResult<(StatusCode, Json<IssuedSession>)> {
+    let user = crate::auth::check_password(&s, &req.email, &req.password).await?;
+    if user.role != ROLE_ADMIN {
+        return Err(ApiError::Unauthorized);
+    }
+    let session = session::issue(&s, user).await?;
+    s.db.audit(&session.user.email, "session.start", "admin-console", "")
+        .await?;
+    Ok((StatusCode::CREATED, Json(session)))
+}
+
+pub async fn me(a: AdminUser) -> Json<Me> {
+    Json(a.0.into())
+}
+
+/// Ends the presented session (or revokes the presented token).
+pub async fn sign_out(State(s): State<AppState>, a: AdminUser) -> ApiResult<StatusCode> {
+    if let Some(hash) =
+        s.db.revoke_token(&a.0.tenant, &a.0.user_id, &a.0.token_id)
+            .await?
+    {
+        s.forget(&hash);
+    }
+    Ok(StatusCode::NO_CONTENT)
 }

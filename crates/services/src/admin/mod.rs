@@ -13,6 +13,9 @@ use crate::state::AppState;
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/health", get(crate::api::system::health))
+        .route("/admin/v1/auth/sessions", post(handlers::start_session))
+        .route("/admin/v1/auth/sign-out", post(handlers::sign_out))
+        .route("/admin/v1/me", get(handlers::me))
         .route(
             "/admin/v1/tenants",
             get(handlers::tenants).post(handlers::create_tenant),

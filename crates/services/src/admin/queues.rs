@@ -6,13 +6,13 @@ use std::time::Duration;
 
 use migrationai_domain::Kind;
 use migrationai_ports::queue::ReceiveOptions;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct QueueView {
     pub kind: String,
     pub queue: String,
@@ -25,7 +25,7 @@ pub struct QueueView {
     pub dlq_oldest_age_secs: Option<u64>,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct DeadLetterView {
     pub message_id: String,
     pub body: String,

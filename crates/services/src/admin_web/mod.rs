@@ -1,88 +1,52 @@
-//! `migrationai admin-web`: the operators' console. Tenants, jobs, queues and DLQs with
-//! their depths, DLQ inspection and redrive, job cancel. Only the admin role signs in;
-//! every change is audited.
+//! `migrationai admin-web`: the operators' console, built from calls to the admin API.
+//! Tenants, jobs, queues and DLQs with their depths and throughput, DLQ inspection and
+//! redrive, job cancel. Only operators get a session; the admin API audits every change.
 
 pub mod chart;
 
 use std::collections::HashMap;
 
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
-use axum::middleware;
+use axum::http::Method;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 
-use crate::admin::queues;
-use crate::auth::session::{check_csrf, WebUser};
-use crate::error::ApiError;
-use crate::state::AppState;
-use crate::web::render::{render, static_css, static_js, WebError};
-use crate::web::signin;
+use crate::admin::queues::{DeadLetterView, QueueView};
+use crate::db::accounts::Tenant;
+use crate::frontend::backend::path;
+use crate::frontend::render::{render, static_css, static_js, WebError};
+use crate::frontend::session::{check_csrf, WebUser};
+use crate::frontend::{signin, Front};
+use crate::jobs::JobView;
+use crate::throughput::Throughput;
 
 pub const BRAND: &str = "MigrationAI console";
 
 type Page = Result<Response, WebError>;
 
-pub fn router(state: AppState) -> Router {
+pub fn router(front: Front) -> Router {
     Router::new()
         .route("/health", get(crate::api::system::health))
         .route("/static/app.js", get(|| async { static_js() }))
         .route("/static/app.css", get(|| async { static_css() }))
-        .route("/sign-in", get(sign_in_page).post(sign_in))
-        .route("/sign-out", post(sign_out))
+        .route("/sign-in", get(signin::page).post(signin::submit))
+        .route("/sign-out", post(signin::sign_out))
         .route("/", get(home))
         .route("/dlq/{kind}", get(dlq))
         .route("/dlq/{kind}/redrive", post(redrive))
         .route("/jobs/{tenant}/{job_id}/cancel", post(cancel))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            crate::metrics::track,
-        ))
-        .with_state(state)
+        .with_state(front)
 }
 
-/// A signed-in operator.
-fn admin(u: &WebUser) -> Result<(), WebError> {
-    if u.0.is_admin() {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden.into())
-    }
-}
-
-async fn sign_in_page(State(s): State<AppState>) -> Page {
-    signin::page(&s, BRAND, None)
-}
-
-async fn sign_in(
-    State(s): State<AppState>,
-    headers: HeaderMap,
-    Form(form): Form<signin::SignInForm>,
-) -> Page {
-    signin::submit(&s, BRAND, true, &headers, form).await
-}
-
-async fn sign_out(
-    State(s): State<AppState>,
-    user: WebUser,
-    Form(form): Form<signin::CsrfForm>,
-) -> Page {
-    signin::sign_out(&s, &user, &form).await
-}
-
-async fn home(State(s): State<AppState>, u: WebUser) -> Page {
-    admin(&u)?;
-    let tenants = s.db.tenants().await?;
-    let drafts = s.db.drafts(None).await?;
-    let mut jobs = Vec::new();
-    for d in drafts {
-        let tenant = d.tenant.clone();
-        let v = crate::jobs::view(&s, d).await?;
-        jobs.push(minijinja::context! { tenant, ..minijinja::Value::from_serialize(&v) });
-    }
-    let queues = queues::queues(&s).await?;
-    let t = crate::throughput::last_hour(&s).await?;
+async fn home(State(front): State<Front>, WebUser(u): WebUser) -> Page {
+    let b = &front.backend;
+    let (tenants, jobs, queues, t) = tokio::try_join!(
+        b.get::<Vec<Tenant>>("/admin/v1/tenants", &u.token),
+        b.get::<Vec<JobView>>("/admin/v1/jobs", &u.token),
+        b.get::<Vec<QueueView>>("/admin/v1/queues", &u.token),
+        b.get::<Throughput>("/admin/v1/throughput", &u.token),
+    )?;
     let throughput = minijinja::context! {
         rows_svg => minijinja::Value::from_safe_string(chart::rows_svg(&t)),
         messages_svg => minijinja::Value::from_safe_string(chart::messages_svg(&t)),
@@ -93,54 +57,63 @@ async fn home(State(s): State<AppState>, u: WebUser) -> Page {
     };
     render(
         "admin_home.html",
-        minijinja::context! { brand => BRAND, user => &u.0, csrf => &u.0.csrf, tenants, jobs, queues, throughput },
+        minijinja::context! { brand => BRAND, user => &u, csrf => &u.csrf, tenants, jobs, queues, throughput },
     )
 }
 
-async fn dlq(State(s): State<AppState>, u: WebUser, Path(kind): Path<String>) -> Page {
-    admin(&u)?;
-    let messages = queues::dead_letters(&s, &kind).await?;
+async fn dlq(State(front): State<Front>, WebUser(u): WebUser, Path(kind): Path<String>) -> Page {
+    let messages: Vec<DeadLetterView> = front
+        .backend
+        .get(&path(&["admin", "v1", "dlq", &kind]), &u.token)
+        .await?;
     render(
         "admin_dlq.html",
-        minijinja::context! { brand => BRAND, user => &u.0, csrf => &u.0.csrf, kind, messages },
+        minijinja::context! { brand => BRAND, user => &u, csrf => &u.csrf, kind, messages },
     )
 }
 
 async fn redrive(
-    State(s): State<AppState>,
-    u: WebUser,
+    State(front): State<Front>,
+    WebUser(u): WebUser,
     Path(kind): Path<String>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Page {
-    admin(&u)?;
-    check_csrf(&u.0, form.get("csrf").map(String::as_str))?;
+    check_csrf(&u, form.get("csrf").map(String::as_str))?;
     let chosen: Vec<String> = form
         .iter()
         .filter(|(k, _)| k.starts_with("m."))
         .map(|(_, v)| v.clone())
         .collect();
     let all = form.get("scope").map(String::as_str) == Some("all");
-    let count = queues::redrive(&s, &kind, if all { None } else { Some(&chosen) }).await?;
-    let detail = if all {
-        format!("{count} (all)")
+    let body = if all {
+        serde_json::json!({})
     } else {
-        format!("{count} chosen: {}", chosen.join(" "))
+        serde_json::json!({ "message_ids": chosen })
     };
-    s.db.audit(&u.0.email, "dlq.redrive", &kind, &detail)
-        .await?;
+    let rb = front
+        .backend
+        .request(
+            Method::POST,
+            &path(&["admin", "v1", "dlq", &kind, "redrive"]),
+            Some(&u.token),
+        )
+        .json(&body);
+    front.backend.send(rb).await?;
     Ok(Redirect::to(&format!("/dlq/{kind}")).into_response())
 }
 
 async fn cancel(
-    State(s): State<AppState>,
-    u: WebUser,
+    State(front): State<Front>,
+    WebUser(u): WebUser,
     Path((tenant, job_id)): Path<(String, String)>,
     Form(form): Form<signin::CsrfForm>,
 ) -> Page {
-    admin(&u)?;
-    check_csrf(&u.0, Some(&form.csrf))?;
-    crate::jobs::run::cancel(&s, &tenant, &job_id).await?;
-    s.db.audit(&u.0.email, "job.cancel", &format!("{tenant}/{job_id}"), "")
-        .await?;
+    check_csrf(&u, Some(&form.csrf))?;
+    let rb = front.backend.request(
+        Method::POST,
+        &path(&["admin", "v1", "jobs", &tenant, &job_id, "cancel"]),
+        Some(&u.token),
+    );
+    front.backend.send(rb).await?;
     Ok(Redirect::to("/").into_response())
 }

@@ -6,6 +6,7 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::auth::session::{self, IssuedSession};
 use crate::auth::{check_password, issue_api_token, ApiUser};
 use crate::db::accounts::{TokenInfo, User};
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -26,13 +27,29 @@ pub struct IssuedToken {
     pub user: User,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct Me {
     pub user_id: String,
     pub email: String,
     pub tenant: String,
     pub role: String,
     pub token_id: String,
+    /// The CSRF secret, when the caller is a browser session (see `/v1/auth/sessions`).
+    pub csrf: Option<String>,
+}
+
+impl From<crate::db::accounts::Principal> for Me {
+    fn from(p: crate::db::accounts::Principal) -> Me {
+        let csrf = (p.kind == crate::db::accounts::KIND_SESSION).then_some(p.csrf);
+        Me {
+            user_id: p.user_id,
+            email: p.email,
+            tenant: p.tenant,
+            role: p.role,
+            token_id: p.token_id,
+            csrf,
+        }
+    }
 }
 
 #[utoipa::path(post, path = "/v1/auth/sign-in", tag = "auth", request_body = SignIn,
@@ -68,13 +85,21 @@ pub async fn sign_out(State(state): State<AppState>, ApiUser(p): ApiUser) -> Api
 #[utoipa::path(get, path = "/v1/me", tag = "auth", security(("bearer" = [])),
     responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
 pub async fn me(ApiUser(p): ApiUser) -> Json<Me> {
-    Json(Me {
-        user_id: p.user_id,
-        email: p.email,
-        tenant: p.tenant,
-        role: p.role,
-        token_id: p.token_id,
-    })
+    Json(p.into())
+}
+
+/// A browser session for a frontend: the firm web app signs its users in here and keeps
+/// the token in its own HttpOnly cookie.
+#[utoipa::path(post, path = "/v1/auth/sessions", tag = "auth", request_body = SignIn,
+    responses((status = 201, body = IssuedSession), (status = 401, body = ErrorBody)))]
+pub async fn start_session(
+    State(state): State<AppState>,
+    Json(req): Json<SignIn>,
+) -> ApiResult<(StatusCode, Json<IssuedSession>)> {
+    let user = check_password(&state, &req.email, &req.password).await?;
+    let session = session::issue(&state, user).await?;
+    tracing::info!(user = %session.user.id, tenant = %session.user.tenant, "session started");
+    Ok((StatusCode::CREATED, Json(session)))
 }
 
 #[utoipa::path(get, path = "/v1/auth/tokens", tag = "auth", security(("bearer" = [])),

@@ -47,6 +47,26 @@ pub async fn template(
     Ok(csv_file(csv, table))
 }
 
+/// The source tables of a finished job that have rejected rows, which a correction file
+/// can be asked for.
+#[utoipa::path(get, path = "/v1/jobs/{job_id}/corrections/tables", tag = "report", security(("bearer" = [])),
+    params(("job_id" = String, Path)),
+    responses((status = 200, body = Vec<String>),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn tables(
+    State(s): State<AppState>,
+    ApiUser(p): ApiUser,
+    Path(job_id): Path<String>,
+) -> ApiResult<Json<Vec<String>>> {
+    let job = crate::jobs::get(&s, &p.tenant, &job_id).await?;
+    if job.run_status.as_deref() != Some("done") {
+        return Ok(Json(Vec::new()));
+    }
+    Ok(Json(
+        corrections::tables_with_rejects(&s, &p.tenant, &job_id).await?,
+    ))
+}
+
 pub fn csv_file(csv: String, table: &str) -> Response {
     let stem: String = table
         .chars()

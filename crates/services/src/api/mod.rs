@@ -24,6 +24,7 @@ pub fn router(state: AppState) -> Router {
         .route("/openapi.json", get(openapi_json))
         .route("/v1/catalogue", get(system::catalogue))
         .route("/v1/auth/sign-in", post(auth::sign_in))
+        .route("/v1/auth/sessions", post(auth::start_session))
         .route("/v1/auth/sign-out", post(auth::sign_out))
         .route("/v1/auth/tokens", get(auth::tokens))
         .route(
@@ -61,6 +62,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/v1/jobs/{job_id}/corrections",
             get(corrections::template).post(corrections::submit),
+        )
+        .route(
+            "/v1/jobs/{job_id}/corrections/tables",
+            get(corrections::tables),
         )
         .route(
             "/v1/jobs/{job_id}/records/{kind}",

@@ -22,13 +22,13 @@ impl Modify for BearerAuth {
     info(title = "MigrationAI backend API", description = "Jobs, uploads, mapping review, progress, reports and migrated records, per firm."),
     paths(
         system::health, system::ready, system::metrics, system::catalogue,
-        auth::sign_in, auth::sign_out, auth::me, auth::tokens, auth::revoke, auth::users,
+        auth::sign_in, auth::start_session, auth::sign_out, auth::me, auth::tokens, auth::revoke, auth::users,
         jobs::list, jobs::create, jobs::get, jobs::files, jobs::upload, jobs::analyse,
         jobs::mapping, jobs::put_mapping, jobs::patch_mapping, jobs::start, jobs::cancel,
         jobs::progress, jobs::events, jobs::report, jobs::report_html, jobs::rejects,
         records::list, records::one, records::write, records::request,
         uploads::begin, uploads::status, uploads::chunk, uploads::abort,
-        export::download, corrections::template, corrections::submit,
+        export::download, corrections::template, corrections::submit, corrections::tables,
     ),
     modifiers(&BearerAuth),
 )]

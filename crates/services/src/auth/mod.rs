@@ -8,11 +8,12 @@ pub mod token;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 
-use crate::db::accounts::{Principal, User, KIND_API};
+use crate::db::accounts::{Principal, User, KIND_API, KIND_SESSION};
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// A request authenticated by `Authorization: Bearer <token>`.
+/// A request authenticated by `Authorization: Bearer <token>`: an API token, or a session
+/// token presented by a frontend on behalf of its browser.
 pub struct ApiUser(pub Principal);
 
 /// A bearer-authenticated operator holding the admin role.
@@ -36,7 +37,7 @@ impl FromRequestParts<AppState> for ApiUser {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let token = bearer(parts).ok_or(ApiError::Unauthorized)?;
         match state.principal(token).await? {
-            Some(p) if p.kind == KIND_API => Ok(ApiUser(p)),
+            Some(p) if p.kind == KIND_API || p.kind == KIND_SESSION => Ok(ApiUser(p)),
             _ => Err(ApiError::Unauthorized),
         }
     }

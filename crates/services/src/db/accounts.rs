@@ -1,7 +1,7 @@
 //! Tenants (firms), users, and the tokens that authenticate them: API tokens and browser
 //! sessions, both stored as the SHA-256 of the secret.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 use utoipa::ToSchema;
@@ -13,14 +13,14 @@ pub const ROLE_ADMIN: &str = "admin";
 pub const KIND_API: &str = "api";
 pub const KIND_SESSION: &str = "session";
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Tenant {
     pub id: String,
     pub name: String,
     pub created_at: i64,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct User {
     pub id: String,
     pub tenant: String,

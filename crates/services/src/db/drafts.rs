@@ -2,7 +2,7 @@
 //! analysed by tfp (mapping proposal), reviewed, started (then the canonical store's job row
 //! carries the run), or cancelled.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 use utoipa::ToSchema;
@@ -31,7 +31,7 @@ pub struct Draft {
     pub updated_at: i64,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct UploadedFile {
     pub name: String,
     pub size: i64,

@@ -10,7 +10,7 @@ use crate::db::drafts::REVIEW;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct MappingView {
     /// The mapping file the job will run with (TOML).
     pub toml: String,
@@ -22,21 +22,21 @@ pub struct MappingView {
 }
 
 /// The mapping as it stands, table by table.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct TableView {
     pub table: String,
     pub kind: Option<String>,
     pub columns: Vec<ColumnView>,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ColumnView {
     pub header: String,
     pub field: Option<String>,
 }
 
 /// One change: the field of a column (null leaves the column out), or a table's kind.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct MappingChange {
     pub table: String,
     /// The column header to change; omit to change the table's kind only.

@@ -17,8 +17,10 @@ use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 /// A job as the API shows it.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct JobView {
+    /// The firm the job belongs to.
+    pub tenant: String,
     pub id: String,
     pub name: String,
     /// created, analysing, review, started, cancelled or failed.
@@ -79,6 +81,7 @@ pub async fn view(state: &AppState, d: Draft) -> ApiResult<JobView> {
         run_status: run.as_ref().map(|r| r.status.clone()),
         phase: run.as_ref().map(|r| r.phase),
         error: d.error.clone().or_else(|| run.and_then(|r| r.error)),
+        tenant: d.tenant.clone(),
         id: d.id,
         name: d.name,
         status: d.status,

@@ -1,32 +1,47 @@
-//! The firm app's pages and form handlers. Every state change checks the CSRF token.
+//! The firm app's pages and form handlers. Every state change checks the CSRF token; every
+//! page is built from the backend API's answers to the viewer's own session.
 
 use std::collections::HashMap;
 
-use axum::body::Body;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::{Form, Json};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::Method;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
 use migrationai_domain::{kind_def, Kind};
 use serde::Serialize;
 
-use super::render::{render, WebError};
-use super::signin::CsrfForm;
 use super::BRAND;
-use crate::auth::session::{check_csrf, csrf_header, WebUser};
-use crate::jobs::mapping::MappingChange;
-use crate::jobs::{self};
-use crate::records::RecordQuery;
-use crate::state::AppState;
+use crate::error::ApiError;
+use crate::frontend::backend::path;
+use crate::frontend::render::{render, WebError};
+use crate::frontend::session::{check_csrf, WebUser};
+use crate::frontend::signin::CsrfForm;
+use crate::frontend::Front;
+use crate::jobs::mapping::{MappingChange, MappingView};
+use crate::jobs::JobView;
 
 type Page = Result<Response, WebError>;
 
-pub async fn home(State(s): State<AppState>, WebUser(u): WebUser) -> Page {
-    let jobs = jobs::list(&s, Some(&u.tenant)).await?;
-    render(
+async fn jobs_page(
+    front: &Front,
+    u: &crate::frontend::session::Viewer,
+    error: Option<ApiError>,
+) -> Page {
+    let jobs: Vec<JobView> = front.backend.get("/v1/jobs", &u.token).await?;
+    let status = error.as_ref().map(ApiError::status);
+    let error = error.map(|e| e.to_string());
+    let mut r = render(
         "jobs.html",
-        minijinja::context! { brand => BRAND, user => &u, csrf => &u.csrf, jobs },
-    )
+        minijinja::context! { brand => BRAND, user => u, csrf => &u.csrf, jobs, error },
+    )?;
+    if let Some(status) = status {
+        *r.status_mut() = status;
+    }
+    Ok(r)
+}
+
+pub async fn home(State(front): State<Front>, WebUser(u): WebUser) -> Page {
+    jobs_page(&front, &u, None).await
 }
 
 #[derive(serde::Deserialize)]
@@ -36,21 +51,19 @@ pub struct NewJobForm {
 }
 
 pub async fn create(
-    State(s): State<AppState>,
+    State(front): State<Front>,
     WebUser(u): WebUser,
     Form(f): Form<NewJobForm>,
 ) -> Page {
     check_csrf(&u, Some(&f.csrf))?;
-    match jobs::create(&s, &u.tenant, &f.name).await {
+    let rb = front
+        .backend
+        .request(Method::POST, "/v1/jobs", Some(&u.token))
+        .json(&serde_json::json!({ "name": f.name }));
+    match front.backend.json::<JobView>(rb).await {
         Ok(j) => Ok(Redirect::to(&format!("/jobs/{}", j.id)).into_response()),
-        Err(e @ (crate::ApiError::BadRequest(_) | crate::ApiError::Conflict(_))) => {
-            let jobs = jobs::list(&s, Some(&u.tenant)).await?;
-            let mut r = render(
-                "jobs.html",
-                minijinja::context! { brand => BRAND, user => &u, csrf => &u.csrf, jobs, error => e.to_string() },
-            )?;
-            *r.status_mut() = e.status();
-            Ok(r)
+        Err(e @ (ApiError::BadRequest(_) | ApiError::Conflict(_))) => {
+            jobs_page(&front, &u, Some(e)).await
         }
         Err(e) => Err(e.into()),
     }
@@ -74,9 +87,8 @@ struct TableRow {
     options: Vec<&'static str>,
     columns: Vec<ColumnRow>,
 }
-
 /// The review table: the mapping as it stands with the proposal's confidence and samples.
-fn review_tables(view: &crate::jobs::mapping::MappingView) -> Vec<TableRow> {
+fn review_tables(view: &MappingView) -> Vec<TableRow> {
     let proposal = view.proposal.as_array().cloned().unwrap_or_default();
     view.tables
         .iter()
@@ -142,19 +154,32 @@ fn review_tables(view: &crate::jobs::mapping::MappingView) -> Vec<TableRow> {
 }
 
 pub async fn job(
-    State(s): State<AppState>,
+    State(front): State<Front>,
     WebUser(u): WebUser,
     Path(job_id): Path<String>,
 ) -> Page {
-    let job = jobs::get(&s, &u.tenant, &job_id).await?;
+    let job: JobView = front
+        .backend
+        .get(&path(&["v1", "jobs", &job_id]), &u.token)
+        .await?;
     let tables = if job.status == crate::db::drafts::REVIEW {
-        review_tables(&jobs::mapping::get(&s, &u.tenant, &job_id).await?)
+        let view: MappingView = front
+            .backend
+            .get(&path(&["v1", "jobs", &job_id, "mapping"]), &u.token)
+            .await?;
+        review_tables(&view)
     } else {
         Vec::new()
     };
     // Tables whose rejects can be corrected and sent back, once the run is done.
-    let correction_tables = if job.run_status.as_deref() == Some("done") {
-        jobs::corrections::tables_with_rejects(&s, &u.tenant, &job_id).await?
+    let correction_tables: Vec<String> = if job.run_status.as_deref() == Some("done") {
+        front
+            .backend
+            .get(
+                &path(&["v1", "jobs", &job_id, "corrections", "tables"]),
+                &u.token,
+            )
+            .await?
     } else {
         Vec::new()
     };
@@ -164,39 +189,74 @@ pub async fn job(
     )
 }
 
-pub async fn upload(
-    State(s): State<AppState>,
-    WebUser(u): WebUser,
-    Path((job_id, name)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: Body,
-) -> Result<Response, crate::ApiError> {
-    check_csrf(&u, csrf_header(&headers))?;
-    let f = jobs::upload::upload(&s, &u.tenant, &job_id, &name, body.into_data_stream()).await?;
-    Ok((StatusCode::CREATED, Json(f)).into_response())
+/// A form that asks the API for one change of the job, then shows the job again.
+async fn job_action(
+    front: &Front,
+    u: &crate::frontend::session::Viewer,
+    job_id: &str,
+    action: &str,
+    csrf: &str,
+) -> Page {
+    check_csrf(u, Some(csrf))?;
+    let rb = front.backend.request(
+        Method::POST,
+        &path(&["v1", "jobs", job_id, action]),
+        Some(&u.token),
+    );
+    front.backend.send(rb).await?;
+    Ok(Redirect::to(&format!("/jobs/{job_id}")).into_response())
 }
 
 pub async fn analyse(
-    State(s): State<AppState>,
+    State(front): State<Front>,
     WebUser(u): WebUser,
     Path(job_id): Path<String>,
     Form(f): Form<CsrfForm>,
 ) -> Page {
-    check_csrf(&u, Some(&f.csrf))?;
-    crate::tfp::request(&s, &u.tenant, &job_id).await?;
-    Ok(Redirect::to(&format!("/jobs/{job_id}")).into_response())
+    job_action(&front, &u, &job_id, "analyse", &f.csrf).await
+}
+
+pub async fn start(
+    State(front): State<Front>,
+    WebUser(u): WebUser,
+    Path(job_id): Path<String>,
+    Form(f): Form<CsrfForm>,
+) -> Page {
+    job_action(&front, &u, &job_id, "start", &f.csrf).await
+}
+
+pub async fn cancel(
+    State(front): State<Front>,
+    WebUser(u): WebUser,
+    Path(job_id): Path<String>,
+    Form(f): Form<CsrfForm>,
+) -> Page {
+    job_action(&front, &u, &job_id, "cancel", &f.csrf).await
 }
 
 pub async fn save_mapping(
-    State(s): State<AppState>,
+    State(front): State<Front>,
     WebUser(u): WebUser,
     Path(job_id): Path<String>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Page {
     check_csrf(&u, form.get("csrf").map(String::as_str))?;
-    let view = jobs::mapping::get(&s, &u.tenant, &job_id).await?;
+    let mapping = path(&["v1", "jobs", &job_id, "mapping"]);
+    let view: MappingView = front.backend.get(&mapping, &u.token).await?;
+    let changes = changes_from_form(&view, &form);
+    let rb = front
+        .backend
+        .request(Method::PATCH, &mapping, Some(&u.token))
+        .json(&changes);
+    front.backend.send(rb).await?;
+    Ok(Redirect::to(&format!("/jobs/{job_id}")).into_response())
+}
+
+/// The review form names each column `f.<table>.<column>`; only the fields the user changed
+/// become changes.
+fn changes_from_form(view: &MappingView, form: &HashMap<String, String>) -> Vec<MappingChange> {
     let mut changes = Vec::new();
-    for (key, value) in &form {
+    for (key, value) in form {
         let mut parts = key.split('.');
         let (Some("f"), Some(t), Some(c)) = (parts.next(), parts.next(), parts.next()) else {
             continue;
@@ -220,70 +280,25 @@ pub async fn save_mapping(
             });
         }
     }
-    jobs::mapping::change(&s, &u.tenant, &job_id, &changes).await?;
-    Ok(Redirect::to(&format!("/jobs/{job_id}")).into_response())
-}
-
-pub async fn start(
-    State(s): State<AppState>,
-    WebUser(u): WebUser,
-    Path(job_id): Path<String>,
-    Form(f): Form<CsrfForm>,
-) -> Page {
-    check_csrf(&u, Some(&f.csrf))?;
-    jobs::run::start(&s, &u.tenant, &job_id).await?;
-    Ok(Redirect::to(&format!("/jobs/{job_id}")).into_response())
-}
-
-pub async fn cancel(
-    State(s): State<AppState>,
-    WebUser(u): WebUser,
-    Path(job_id): Path<String>,
-    Form(f): Form<CsrfForm>,
-) -> Page {
-    check_csrf(&u, Some(&f.csrf))?;
-    jobs::run::cancel(&s, &u.tenant, &job_id).await?;
-    Ok(Redirect::to(&format!("/jobs/{job_id}")).into_response())
-}
-
-pub async fn progress(
-    State(s): State<AppState>,
-    WebUser(u): WebUser,
-    Path(job_id): Path<String>,
-) -> Result<Response, crate::ApiError> {
-    Ok(Json(jobs::run::progress(&s, &u.tenant, &job_id).await?).into_response())
-}
-
-pub async fn report(
-    State(s): State<AppState>,
-    WebUser(u): WebUser,
-    Path(job_id): Path<String>,
-) -> Page {
-    Ok(Html(jobs::run::report_html(&s, &u.tenant, &job_id).await?).into_response())
-}
-
-pub async fn rejects(
-    State(s): State<AppState>,
-    WebUser(u): WebUser,
-    Path(job_id): Path<String>,
-) -> Page {
-    let csv = jobs::run::rejects_csv(&s, &u.tenant, &job_id).await?;
-    Ok(crate::api::jobs::csv_response(
-        csv,
-        &format!("{job_id}-rejects.csv"),
-    ))
+    changes
 }
 
 pub async fn records(
-    State(s): State<AppState>,
+    State(front): State<Front>,
     WebUser(u): WebUser,
     Path((job_id, kind)): Path<(String, String)>,
-    Query(q): Query<RecordQuery>,
+    RawQuery(query): RawQuery,
 ) -> Page {
-    let job = jobs::get(&s, &u.tenant, &job_id).await?;
-    let bytes = crate::records::list_json(&s, &u.tenant, &job_id, &kind, &q).await?;
-    let page: serde_json::Value =
-        serde_json::from_slice(&bytes).map_err(crate::ApiError::internal)?;
+    let job: JobView = front
+        .backend
+        .get(&path(&["v1", "jobs", &job_id]), &u.token)
+        .await?;
+    let mut target = path(&["v1", "jobs", &job_id, "records", &kind]);
+    if let Some(q) = &query {
+        target = format!("{target}?{q}");
+    }
+    let page: serde_json::Value = front.backend.get(&target, &u.token).await?;
+    let search = query.as_deref().map(search_term).unwrap_or_default();
     let kinds: Vec<&str> = Kind::ALL
         .iter()
         .filter(|k| **k != Kind::Jobs)
@@ -291,6 +306,20 @@ pub async fn records(
         .collect();
     render(
         "records.html",
-        minijinja::context! { brand => BRAND, user => &u, csrf => &u.csrf, job, kind, kinds, page, q => q.q.unwrap_or_default() },
+        minijinja::context! { brand => BRAND, user => &u, csrf => &u.csrf, job, kind, kinds, page, q => search },
     )
+}
+
+/// The search box's value, read back from the query string.
+fn search_term(query: &str) -> String {
+    query
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .find(|(k, _)| *k == "q")
+        .map(|(_, v)| {
+            percent_encoding::percent_decode_str(&v.replace('+', " "))
+                .decode_utf8_lossy()
+                .into_owned()
+        })
+        .unwrap_or_default()
 }

@@ -1,107 +1,171 @@
-//! The firm app's file transfers behind the session cookie: resumable uploads (the same
-//! calls as the API's, with the CSRF token in `X-CSRF-Token` on every change; app.js drives
-//! them with chunks, a progress bar and retry of a failed chunk), the canonical export, and
-//! corrected rejects sent back.
+//! What the firm app passes between the browser and the API as it streams: uploads (whole
+//! files and resumable chunks; app.js sends them with the CSRF token in `X-CSRF-Token`),
+//! progress, the report, the rejects, the canonical export and corrected rejects. Answers,
+//! errors included, reach the browser as the API gave them.
 
 use axum::body::Body;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Path, Query, RawQuery, State};
+use axum::http::{header, HeaderMap, Method};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
 
 use crate::api::corrections::TableQuery;
-use crate::auth::session::{check_csrf, csrf_header, WebUser};
-use crate::error::ApiResult;
-use crate::jobs::resumable::{self, ChunkError, NewUpload};
-use crate::state::AppState;
+use crate::frontend::backend::path;
+use crate::frontend::session::{check_csrf, csrf_header, WebUser};
+use crate::frontend::Front;
+
+/// Request headers an upload keeps on its way to the API.
+const FORWARDED: [header::HeaderName; 3] = [
+    header::CONTENT_TYPE,
+    header::CONTENT_LENGTH,
+    header::CONTENT_RANGE,
+];
+
+async fn relay_get(front: &Front, u: &WebUser, segments: &[&str]) -> Response {
+    let rb = front
+        .backend
+        .request(Method::GET, &path(segments), Some(&u.0.token));
+    front.backend.relay(rb).await
+}
+
+/// A change sent by the page's script, with its body streamed through.
+async fn relay_change(
+    front: &Front,
+    u: &WebUser,
+    method: Method,
+    target: &str,
+    headers: &HeaderMap,
+    body: Option<Body>,
+) -> Response {
+    if let Err(e) = check_csrf(&u.0, csrf_header(headers)) {
+        return e.into_response();
+    }
+    let mut rb = front.backend.request(method, target, Some(&u.0.token));
+    for name in FORWARDED {
+        if let Some(v) = headers.get(&name) {
+            rb = rb.header(name.as_str(), v.as_bytes());
+        }
+    }
+    if let Some(body) = body {
+        rb = rb.body(reqwest::Body::wrap_stream(body.into_data_stream()));
+    }
+    front.backend.relay(rb).await
+}
+
+pub async fn upload(
+    State(front): State<Front>,
+    u: WebUser,
+    Path((job_id, name)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let target = path(&["v1", "jobs", &job_id, "files", &name]);
+    relay_change(&front, &u, Method::PUT, &target, &headers, Some(body)).await
+}
 
 pub async fn begin(
-    State(s): State<AppState>,
-    WebUser(u): WebUser,
+    State(front): State<Front>,
+    u: WebUser,
     Path(job_id): Path<String>,
     headers: HeaderMap,
-    Json(req): Json<NewUpload>,
-) -> ApiResult<Response> {
-    check_csrf(&u, csrf_header(&headers))?;
-    let v = resumable::begin(&s, &u.tenant, &job_id, &req).await?;
-    Ok((StatusCode::CREATED, Json(v)).into_response())
+    body: Body,
+) -> Response {
+    let target = path(&["v1", "jobs", &job_id, "uploads"]);
+    relay_change(&front, &u, Method::POST, &target, &headers, Some(body)).await
 }
 
 pub async fn status(
-    State(s): State<AppState>,
-    WebUser(u): WebUser,
+    State(front): State<Front>,
+    u: WebUser,
     Path((job_id, upload_id)): Path<(String, String)>,
-) -> ApiResult<Response> {
-    let v = resumable::status(&s, &u.tenant, &job_id, &upload_id).await?;
-    Ok(Json(v).into_response())
+) -> Response {
+    relay_get(&front, &u, &["v1", "jobs", &job_id, "uploads", &upload_id]).await
 }
 
 pub async fn chunk(
-    State(s): State<AppState>,
-    WebUser(u): WebUser,
+    State(front): State<Front>,
+    u: WebUser,
     Path((job_id, upload_id)): Path<(String, String)>,
     headers: HeaderMap,
     body: Body,
-) -> Result<Response, ChunkError> {
-    check_csrf(&u, csrf_header(&headers))?;
-    let range = resumable::range_header(&headers);
-    let v = resumable::put_chunk(
-        &s,
-        &u.tenant,
-        &job_id,
-        &upload_id,
-        range,
-        body.into_data_stream(),
-    )
-    .await?;
-    Ok(Json(v).into_response())
+) -> Response {
+    let target = path(&["v1", "jobs", &job_id, "uploads", &upload_id]);
+    relay_change(&front, &u, Method::PUT, &target, &headers, Some(body)).await
 }
 
 pub async fn abort(
-    State(s): State<AppState>,
-    WebUser(u): WebUser,
+    State(front): State<Front>,
+    u: WebUser,
     Path((job_id, upload_id)): Path<(String, String)>,
     headers: HeaderMap,
-) -> ApiResult<StatusCode> {
-    check_csrf(&u, csrf_header(&headers))?;
-    resumable::abort(&s, &u.tenant, &job_id, &upload_id).await?;
-    Ok(StatusCode::NO_CONTENT)
+) -> Response {
+    let target = path(&["v1", "jobs", &job_id, "uploads", &upload_id]);
+    relay_change(&front, &u, Method::DELETE, &target, &headers, None).await
 }
 
-/// The canonical export (the API's `GET /v1/jobs/{job_id}/export`) behind the session.
+pub async fn progress(
+    State(front): State<Front>,
+    u: WebUser,
+    Path(job_id): Path<String>,
+) -> Response {
+    relay_get(&front, &u, &["v1", "jobs", &job_id, "progress"]).await
+}
+
+pub async fn report(
+    State(front): State<Front>,
+    u: WebUser,
+    Path(job_id): Path<String>,
+) -> Response {
+    relay_get(&front, &u, &["v1", "jobs", &job_id, "report.html"]).await
+}
+
+pub async fn rejects(
+    State(front): State<Front>,
+    u: WebUser,
+    Path(job_id): Path<String>,
+) -> Response {
+    relay_get(&front, &u, &["v1", "jobs", &job_id, "rejects.csv"]).await
+}
+
 pub async fn export(
-    State(s): State<AppState>,
-    WebUser(u): WebUser,
+    State(front): State<Front>,
+    u: WebUser,
     Path(job_id): Path<String>,
-) -> ApiResult<Response> {
-    let body = crate::jobs::export::zip_body(&s, &u.tenant, &job_id).await?;
-    Ok(crate::api::export::zip_response(body, &job_id))
+) -> Response {
+    relay_get(&front, &u, &["v1", "jobs", &job_id, "export"]).await
 }
 
-/// The correction file of one table (the API's `GET /v1/jobs/{job_id}/corrections`).
+/// The correction file of one table.
 pub async fn corrections_template(
-    State(s): State<AppState>,
-    WebUser(u): WebUser,
+    State(front): State<Front>,
+    u: WebUser,
     Path(job_id): Path<String>,
-    Query(q): Query<TableQuery>,
-) -> ApiResult<Response> {
-    crate::jobs::draft(&s, &u.tenant, &job_id).await?;
-    let table = q.table()?;
-    let csv = crate::jobs::corrections::template(&s, &u.tenant, &job_id, table).await?;
-    Ok(crate::api::corrections::csv_file(csv, table))
+    RawQuery(query): RawQuery,
+) -> Response {
+    let mut target = path(&["v1", "jobs", &job_id, "corrections"]);
+    if let Some(q) = query {
+        target = format!("{target}?{q}");
+    }
+    let rb = front
+        .backend
+        .request(Method::GET, &target, Some(&u.0.token));
+    front.backend.relay(rb).await
 }
 
-/// Corrected rejects sent back by app.js (the file's bytes as the body): starts the
+/// Corrected rejects sent back by app.js (the file's bytes as the body): the API starts the
 /// corrections job and answers with it, for the script to open its page.
 pub async fn corrections_submit(
-    State(s): State<AppState>,
-    WebUser(u): WebUser,
+    State(front): State<Front>,
+    u: WebUser,
     Path(job_id): Path<String>,
     Query(q): Query<TableQuery>,
     headers: HeaderMap,
     body: Body,
-) -> ApiResult<Response> {
-    check_csrf(&u, csrf_header(&headers))?;
-    let run = crate::api::corrections::submit_body(&s, &u.tenant, &job_id, &q, body).await?;
-    Ok((StatusCode::CREATED, Json(run)).into_response())
+) -> Response {
+    let mut target = path(&["v1", "jobs", &job_id, "corrections"]);
+    if let Some(table) = q.table.as_deref() {
+        let table = utf8_percent_encode(table, NON_ALPHANUMERIC);
+        target = format!("{target}?table={table}");
+    }
+    relay_change(&front, &u, Method::POST, &target, &headers, Some(body)).await
 }

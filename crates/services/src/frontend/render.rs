@@ -57,12 +57,6 @@ impl From<ApiError> for WebError {
     }
 }
 
-impl From<sqlx::Error> for WebError {
-    fn from(e: sqlx::Error) -> Self {
-        WebError(e.into())
-    }
-}
-
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         let status = self.0.status();

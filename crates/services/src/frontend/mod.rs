@@ -1,0 +1,122 @@
+//! What the two frontends share. A frontend (App Runner on AWS) holds no data and opens no
+//! database: it signs its users in through a backend API, keeps the session token in an
+//! HttpOnly cookie, and builds every page from calls to that API made with the token.
+
+pub mod backend;
+pub mod render;
+pub mod session;
+pub mod signin;
+
+use std::collections::HashMap;
+use std::ops::Deref;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use axum::http::Method;
+
+use backend::Backend;
+use session::Viewer;
+
+use crate::error::ApiError;
+
+/// How long a session checked with the API is trusted without asking again. Every data call
+/// goes to the API with the token anyway, so a revoked session gets no data even inside it.
+const VIEWER_TTL: Duration = Duration::from_secs(5);
+
+/// The backend calls a frontend signs in and out with.
+pub struct AuthPaths {
+    pub sessions: &'static str,
+    pub me: &'static str,
+    pub sign_out: &'static str,
+    /// The session cookie's name: the two frontends may share a host name.
+    pub cookie: &'static str,
+}
+
+pub const FIRM_AUTH: AuthPaths = AuthPaths {
+    sessions: "/v1/auth/sessions",
+    me: "/v1/me",
+    sign_out: "/v1/auth/sign-out",
+    cookie: "mai_session",
+};
+
+pub const CONSOLE_AUTH: AuthPaths = AuthPaths {
+    sessions: "/admin/v1/auth/sessions",
+    me: "/admin/v1/me",
+    sign_out: "/admin/v1/auth/sign-out",
+    cookie: "mai_console",
+};
+
+pub struct FrontInner {
+    pub backend: Backend,
+    pub brand: &'static str,
+    pub auth: &'static AuthPaths,
+    /// Mark cookies `Secure` (off only for plain-http local runs).
+    pub secure_cookies: bool,
+    viewers: RwLock<HashMap<String, (Viewer, Instant)>>,
+}
+
+#[derive(Clone)]
+pub struct Front(Arc<FrontInner>);
+
+impl Deref for Front {
+    type Target = FrontInner;
+    fn deref(&self) -> &FrontInner {
+        &self.0
+    }
+}
+
+impl Front {
+    pub fn new(
+        backend: Backend,
+        brand: &'static str,
+        auth: &'static AuthPaths,
+        secure_cookies: bool,
+    ) -> Front {
+        Front(Arc::new(FrontInner {
+            backend,
+            brand,
+            auth,
+            secure_cookies,
+            viewers: RwLock::default(),
+        }))
+    }
+
+    /// Who holds this session token: from the short memo or the API; `None` when the API
+    /// does not accept it.
+    pub async fn viewer(&self, token: &str) -> Result<Option<Viewer>, ApiError> {
+        let key = crate::auth::token::digest(token);
+        if let Ok(memo) = self.viewers.read() {
+            if let Some((v, at)) = memo.get(&key) {
+                if at.elapsed() < VIEWER_TTL {
+                    return Ok(Some(v.clone()));
+                }
+            }
+        }
+        let rb = self.backend.request(Method::GET, self.auth.me, Some(token));
+        let found = match self.backend.json::<crate::api::auth::Me>(rb).await {
+            Ok(me) => Some(Viewer::new(token, me)),
+            Err(ApiError::Unauthorized | ApiError::Forbidden) => None,
+            Err(e) => return Err(e),
+        };
+        if let Ok(mut memo) = self.viewers.write() {
+            match &found {
+                Some(v) => {
+                    if memo.len() > 10_000 {
+                        memo.clear();
+                    }
+                    memo.insert(key, (v.clone(), Instant::now()));
+                }
+                None => {
+                    memo.remove(&key);
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    pub fn forget(&self, token: &str) {
+        if let Ok(mut memo) = self.viewers.write() {
+            memo.remove(&crate::auth::token::digest(token));
+        }
+    }
+}
