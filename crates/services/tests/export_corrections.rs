@@ -265,3 +265,171 @@ async fn the_export_holds_every_loaded_record_and_corrections_rerun_the_job() {
     assert_eq!(r.status(), 422);
     app.stop().await;
 }
+
+/// The correction file of `table` with `fix` applied to the cells of each rejected line
+/// (given the header of the rejected field's column, the line's field and code); the file to
+/// send back and how many lines `fix` changed.
+async fn corrected_file(
+    app: &TestApp,
+    job: &str,
+    table: &str,
+    fix: impl Fn(&str, &str, &mut String) -> bool,
+) -> (Vec<u8>, usize) {
+    let r = app
+        .http
+        .get(format!("{}/v1/jobs/{job}/corrections", app.api))
+        .query(&[("table", table)])
+        .bearer_auth(&app.a)
+        .send()
+        .await
+        .expect("template");
+    assert_eq!(r.status(), 200, "{table}");
+    let template = r.text().await.expect("text");
+    let (_, mapping) = app
+        .get_json(&app.a, &format!("/v1/jobs/{job}/mapping"))
+        .await;
+    let columns = mapping["tables"]
+        .as_array()
+        .and_then(|t| t.iter().find(|t| t["table"] == table))
+        .map(|t| t["columns"].clone())
+        .unwrap_or_else(|| panic!("{table} is not in the mapping: {mapping}"));
+    let header_of = |field: &str| {
+        columns
+            .as_array()
+            .and_then(|c| c.iter().find(|c| c["field"] == field))
+            .and_then(|c| c["header"].as_str())
+            .map(str::to_string)
+    };
+    let mut reader = csv::Reader::from_reader(template.as_bytes());
+    let headers = reader.headers().expect("headers").clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).expect(name);
+    let (field_col, code_col) = (col("field"), col("code"));
+    let mut out = csv::Writer::from_writer(Vec::new());
+    out.write_record(&headers).expect("write");
+    let mut changed = 0;
+    for rec in reader.records() {
+        let mut cells: Vec<String> = rec.expect("line").iter().map(str::to_string).collect();
+        let (field, code) = (cells[field_col].clone(), cells[code_col].clone());
+        if let Some(i) = header_of(&field).and_then(|h| headers.iter().position(|x| x == h)) {
+            if fix(&field, &code, &mut cells[i]) {
+                changed += 1;
+            }
+        }
+        out.write_record(&cells).expect("write");
+    }
+    (out.into_inner().expect("csv"), changed)
+}
+
+async fn send_corrections(app: &TestApp, job: &str, table: &str, body: Vec<u8>) -> Value {
+    let r = app
+        .http
+        .post(format!("{}/v1/jobs/{job}/corrections", app.api))
+        .query(&[("table", table)])
+        .bearer_auth(&app.a)
+        .header("content-type", "text/csv")
+        .body(body)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 201, "{table}");
+    r.json().await.expect("json")
+}
+
+/// Worksheets and JSON tables take corrections too: the table comes back as a CSV beside its
+/// file, the new job's mapping follows it, and the fixed rows load.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn corrections_of_a_worksheet_and_a_json_table() {
+    let app = spawn().await;
+    let (job, report) = migrate_small_sample(&app).await;
+    let (status, tables) = app
+        .get_json(&app.a, &format!("/v1/jobs/{job}/corrections/tables"))
+        .await;
+    assert_eq!(status, 200);
+    let tables: Vec<String> = serde_json::from_value(tables).expect("names");
+    let notes = tables
+        .iter()
+        .find(|t| t.ends_with(".jsonl"))
+        .expect("a JSON lines table with rejects")
+        .clone();
+    let sheet = tables
+        .iter()
+        .find(|t| t.contains(".xlsx#"))
+        .expect("a worksheet with rejects")
+        .clone();
+    let (status, _) = app
+        .get_json(&app.b, &format!("/v1/jobs/{job}/corrections/tables"))
+        .await;
+    assert_eq!(status, 404, "another firm's job");
+
+    // Notes missing their text get one.
+    let (body, fixed) = corrected_file(&app, &job, &notes, |field, code, cell| {
+        let fix = field == "body" && code == "required";
+        if fix {
+            *cell = "Called the client back.".into();
+        }
+        fix
+    })
+    .await;
+    assert!(fixed > 0);
+    let run = send_corrections(&app, &job, &notes, body).await;
+    assert_eq!(run["corrected_rows"].as_array().map(Vec::len), Some(fixed));
+    let first = run["job"]["id"].as_str().expect("id").to_string();
+    let after = wait_report(&app, &first).await;
+    assert_eq!(
+        after["kinds"]["notes"]["loaded"].as_u64(),
+        report["kinds"]["notes"]["loaded"]
+            .as_u64()
+            .map(|n| n + fixed as u64),
+        "{after}"
+    );
+    assert_eq!(
+        total_rejected(&after),
+        total_rejected(&report) - fixed as u64
+    );
+    let (_, mapping) = app
+        .get_json(&app.a, &format!("/v1/jobs/{first}/mapping"))
+        .await;
+    assert!(
+        mapping["toml"]
+            .as_str()
+            .is_some_and(|t| t.contains(&format!("{notes} (corrected).csv"))),
+        "{mapping}"
+    );
+
+    // Custom fields of unknown matters are moved to a matter that was migrated.
+    let (_, projects) = app
+        .get_json(
+            &app.a,
+            &format!("/v1/jobs/{job}/records/projects?per_page=1"),
+        )
+        .await;
+    let matter = projects["items"][0]["source_id"]
+        .as_str()
+        .expect("a migrated matter")
+        .to_string();
+    let (body, fixed) = corrected_file(&app, &job, &sheet, |field, code, cell| {
+        let fix = field == "project_id" && code == "orphan_reference";
+        if fix {
+            *cell = matter.clone();
+        }
+        fix
+    })
+    .await;
+    assert!(fixed > 0);
+    let run = send_corrections(&app, &job, &sheet, body).await;
+    assert_eq!(run["job"]["name"], "export me (corrections 2)");
+    let second = run["job"]["id"].as_str().expect("id").to_string();
+    let after = wait_report(&app, &second).await;
+    assert_eq!(
+        after["kinds"]["sections"]["loaded"].as_u64(),
+        report["kinds"]["sections"]["loaded"]
+            .as_u64()
+            .map(|n| n + fixed as u64),
+        "{after}"
+    );
+    assert_eq!(
+        total_rejected(&after),
+        total_rejected(&report) - fixed as u64
+    );
+    app.stop().await;
+}

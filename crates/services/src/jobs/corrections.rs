@@ -2,15 +2,18 @@
 //! (the table's columns, then source_row, field, code, reason); a person fixes cells and
 //! sends it back. That creates a NEW job, "<name> (corrections N)", whose export is the
 //! parent's export with that table rewritten: each corrected row substituted at its source
-//! row, everything else as it was (`migrationai_ingest::overlay`). It runs with the
-//! parent's mapping and is started at once, like any job, so its report reconciles the
-//! whole data set again: fixed rows load, rows still bad are rejected again with their
-//! reason. The parent is never changed.
+//! row, everything else as it was (`migrationai_ingest::overlay`). A worksheet or a JSON
+//! table is rewritten as a CSV table beside its file, and the new job's mapping follows it.
+//! It runs with the parent's mapping and is started at once, like any job, so its report
+//! reconciles the whole data set again: fixed rows load, rows still bad are rejected again
+//! with their reason. The parent is never changed.
 
 use std::path::Path;
 
+use migrationai_ingest::mapping::Mapping;
 use migrationai_ingest::overlay::{overlay, OverlayError, OverlaySummary};
-use migrationai_ingest::{open_table, Export, Format, Limits};
+use migrationai_ingest::tables::{self, list_tables, TableRef};
+use migrationai_ingest::{open_table, Export, Format, Limits, ReadOptions};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -110,15 +113,16 @@ pub async fn submit(
     let zip_path = staging.path().join("export.zip");
     let table_owned = table.to_string();
     let (build_out, build_zip) = (out.clone(), zip_path.clone());
-    let summary = tokio::task::spawn_blocking(move || {
-        let summary = build_export(&export, &table_owned, &csv, &build_out)?;
-        if !summary.corrected.is_empty() {
+    let built = tokio::task::spawn_blocking(move || {
+        let built = build_export(&export, &table_owned, &csv, &build_out)?;
+        if !built.summary.corrected.is_empty() {
             zip_folder(&build_out, &build_zip)?;
         }
-        Ok::<_, ApiError>(summary)
+        Ok::<_, ApiError>(built)
     })
     .await
     .map_err(ApiError::internal)??;
+    let summary = built.summary;
     if summary.corrected.is_empty() {
         return Err(ApiError::Unprocessable(format!(
             "no row of the file differs from the original {table}; nothing to re-run"
@@ -148,10 +152,15 @@ pub async fn submit(
         .await?;
     let new_draft = super::draft(state, tenant, &created.id).await?;
     let export_path = crate::tfp::fetch::export_dir(state, &new_draft).join("export.zip");
+    let parent_mapping = parent.mapping.as_deref().unwrap_or_default();
+    let mapping = match &built.moved {
+        Some((from, to)) => follow_table(parent_mapping, from, to)?,
+        None => parent_mapping.to_string(),
+    };
     db.set_proposal(
         tenant,
         &created.id,
-        parent.mapping.as_deref().unwrap_or_default(),
+        &mapping,
         parent.proposal.as_deref().unwrap_or("[]"),
         &export_path.display().to_string(),
     )
@@ -219,19 +228,31 @@ fn zip_folder(dir: &Path, out: &Path) -> ApiResult<()> {
     Ok(())
 }
 
-fn build_export(export: &Path, table: &str, csv: &[u8], out: &Path) -> ApiResult<OverlaySummary> {
+/// The corrected export: where the corrected table went, and what the overlay did.
+struct Built {
+    summary: OverlaySummary,
+    /// (the table, its new CSV table) when the original was not CSV (a worksheet, JSON);
+    /// the job's mapping must follow it there.
+    moved: Option<(String, String)>,
+}
+
+/// The parent's export copied into `out` with `table` rewritten by the corrections. A CSV
+/// table is rewritten in place; any other table (a worksheet, JSON lines) is written as a new
+/// CSV table beside its file, which stays as it was for its other tables.
+fn build_export(export: &Path, table: &str, csv: &[u8], out: &Path) -> ApiResult<Built> {
     let work = out.join(".work");
     std::fs::create_dir_all(&work).map_err(ApiError::internal)?;
     let opened = Export::open_in(export, &Limits::default(), &work).map_err(unprocessable)?;
-    let entry = opened
-        .entry(table)
-        .ok_or_else(|| unprocessable(format!("the export has no table {table:?}")))?
-        .clone();
-    if entry.format != Format::Csv {
-        return Err(unprocessable(format!(
-            "{table} is not a CSV table; corrections are taken for CSV tables"
-        )));
+    let (tables, _) = list_tables(&opened);
+    let by_file: Vec<&TableRef> = tables.iter().filter(|t| t.entry.path == table).collect();
+    let found = match tables.iter().find(|t| t.name == table) {
+        Some(t) => t,
+        None if by_file.len() == 1 => by_file[0],
+        None => return Err(unprocessable(format!("the export has no table {table:?}"))),
     }
+    .clone();
+    let in_place = found.entry.format == Format::Csv;
+    let moved = (!in_place).then(|| (found.name.clone(), corrected_name(&opened, &found.name)));
     // The corrections are read with the same readers as any table (encoding, BOM...).
     let fixes_dir = work.join("corrections");
     std::fs::create_dir_all(&fixes_dir).map_err(ApiError::internal)?;
@@ -241,38 +262,74 @@ fn build_export(export: &Path, table: &str, csv: &[u8], out: &Path) -> ApiResult
         .entry("corrections.csv")
         .ok_or_else(|| ApiError::internal("corrections file vanished"))?;
     let mut fixes_reader = open_table(&fixes, fixes_entry).map_err(unprocessable)?;
-    let mut original = open_table(&opened, &entry).map_err(unprocessable)?;
-    let mut summary = None;
+    let mut original =
+        tables::open(&opened, &found, &ReadOptions::default()).map_err(unprocessable)?;
+    let target_of = |path: &str| path.split('/').fold(out.to_path_buf(), |p, c| p.join(c));
+    let corrected_path = target_of(
+        moved
+            .as_ref()
+            .map_or(found.entry.path.as_str(), |(_, to)| to.as_str()),
+    );
     for e in opened.entries() {
-        let target = e.path.split('/').fold(out.to_path_buf(), |p, c| p.join(c));
+        let target = target_of(&e.path);
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent).map_err(ApiError::internal)?;
         }
-        if e.path == table {
-            let delimiter = if table.to_ascii_lowercase().ends_with(".tsv") {
-                b'\t'
-            } else {
-                b','
-            };
-            let file = std::fs::File::create(&target).map_err(ApiError::internal)?;
-            let writer = std::io::BufWriter::new(file);
-            let s =
-                overlay(&mut original, &mut fixes_reader, delimiter, writer).map_err(
-                    |e| match e {
-                        OverlayError::Write(w) => ApiError::internal(format!("{table}: {w}")),
-                        other => unprocessable(other),
-                    },
-                )?;
-            summary = Some(s);
-        } else {
-            // Documents can be large: link rather than copy where the file system allows.
-            let source = opened.entry_path(e);
-            if std::fs::hard_link(&source, &target).is_err() {
-                std::fs::copy(&source, &target).map_err(ApiError::internal)?;
-            }
+        if in_place && e.path == found.entry.path {
+            continue;
+        }
+        // Documents can be large: link rather than copy where the file system allows.
+        let source = opened.entry_path(e);
+        if std::fs::hard_link(&source, &target).is_err() {
+            std::fs::copy(&source, &target).map_err(ApiError::internal)?;
         }
     }
+    let delimiter = if in_place && found.entry.path.to_ascii_lowercase().ends_with(".tsv") {
+        b'\t'
+    } else {
+        b','
+    };
+    if let Some(parent) = corrected_path.parent() {
+        std::fs::create_dir_all(parent).map_err(ApiError::internal)?;
+    }
+    let file = std::fs::File::create(&corrected_path).map_err(ApiError::internal)?;
+    let summary = overlay(
+        &mut original,
+        &mut fixes_reader,
+        delimiter,
+        std::io::BufWriter::new(file),
+    )
+    .map_err(|e| match e {
+        OverlayError::Write(w) => ApiError::internal(format!("{table}: {w}")),
+        other => unprocessable(other),
+    })?;
+    drop(original);
     drop(opened);
     std::fs::remove_dir_all(&work).map_err(ApiError::internal)?;
-    summary.ok_or_else(|| ApiError::internal(format!("{table} was not written")))
+    Ok(Built { summary, moved })
+}
+
+/// "<table> (corrected).csv" beside the original, "#" of a worksheet's name spelled " - ",
+/// numbered when the export already has such a file.
+fn corrected_name(export: &Export, table: &str) -> String {
+    let stem = table.replace('#', " - ");
+    (1..)
+        .map(|n| match n {
+            1 => format!("{stem} (corrected).csv"),
+            n => format!("{stem} (corrected {n}).csv"),
+        })
+        .find(|name| export.entry(name).is_none())
+        .unwrap_or_else(|| format!("{stem} (corrected).csv"))
+}
+
+/// The parent's mapping with the corrected table's entry moved to its new CSV table.
+fn follow_table(mapping: &str, from: &str, to: &str) -> ApiResult<String> {
+    let mut m = Mapping::parse("mapping.toml", mapping).map_err(ApiError::internal)?;
+    let entry = m
+        .files
+        .iter_mut()
+        .find(|f| f.table == from)
+        .ok_or_else(|| unprocessable(format!("{from} is not in the job's mapping")))?;
+    entry.table = to.to_string();
+    Ok(m.to_toml(&[]))
 }
