@@ -192,6 +192,14 @@ pub trait Store: Send + Sync {
         job: &str,
         kind: &str,
     ) -> Result<Vec<RecordRow>, StoreError>;
+    /// One record by its key, if loaded.
+    async fn record(
+        &self,
+        tenant: &str,
+        job: &str,
+        kind: &str,
+        source_id: &str,
+    ) -> Result<Option<RecordRow>, StoreError>;
     /// Up to `limit` records of a kind whose source id sorts after `after`, in source id
     /// order: the way to walk a kind of any size in bounded memory.
     async fn records_page(

@@ -179,6 +179,26 @@ async fn pages_and_long_statements(store: &dyn Store) {
         after = Some(last.source_id.clone());
         walked.extend(page.into_iter().map(|r| r.source_id));
     }
+    let one = store
+        .record("t1", "j1", "contacts", "M00042")
+        .await
+        .expect("record")
+        .expect("loaded");
+    assert_eq!(
+        (one.source_id.as_str(), one.canonical_id.as_str()),
+        ("M00042", "c-M00042")
+    );
+    for (tenant, kind, id) in [
+        ("t2", "contacts", "M00042"),
+        ("t1", "projects", "M00042"),
+        ("t1", "contacts", "M99999"),
+    ] {
+        assert!(store
+            .record(tenant, "j1", kind, id)
+            .await
+            .expect("record")
+            .is_none());
+    }
     // C1 from the first batch, then the 1234 in order, each once.
     assert_eq!(walked.len(), 1235);
     assert_eq!(walked[0], "C1");

@@ -17,6 +17,8 @@ use crate::state::AppState;
 
 const TTL: Duration = Duration::from_secs(300);
 const MAX_PER_PAGE: usize = 500;
+/// Records read from the store at a time while a list is built.
+const WALK_PAGE: usize = 1000;
 
 #[derive(Debug, Clone, Default, Deserialize, IntoParams, ToSchema)]
 #[into_params(parameter_in = Query)]
@@ -111,28 +113,33 @@ pub async fn list_json(
         return Ok(hit);
     }
     check_job(state, tenant, job).await?;
-    let rows = state
-        .app
-        .services
-        .store
-        .records(tenant, job, kind.as_str())
-        .await?;
-    let matching: Vec<_> = rows
-        .into_iter()
-        .filter(|r| file.is_empty() || r.file == file)
-        .filter(|r| {
-            needle.is_empty()
-                || r.data.to_lowercase().contains(&needle)
-                || r.source_id.to_lowercase().contains(&needle)
-        })
-        .collect();
-    let total = matching.len();
-    let items = matching
-        .into_iter()
-        .skip((page - 1).saturating_mul(per_page))
-        .take(per_page)
-        .map(view)
-        .collect();
+    // The kind is walked a page at a time, so a list of a kind of any size takes the memory
+    // of one page; the answer is cached until the job writes again.
+    let store = &state.app.services.store;
+    let skip = (page - 1).saturating_mul(per_page);
+    let mut total = 0usize;
+    let mut items = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let rows = store
+            .records_page(tenant, job, kind.as_str(), after.as_deref(), WALK_PAGE)
+            .await?;
+        let Some(last) = rows.last() else { break };
+        after = Some(last.source_id.clone());
+        for r in rows {
+            let matches = (file.is_empty() || r.file == file)
+                && (needle.is_empty()
+                    || r.data.to_lowercase().contains(&needle)
+                    || r.source_id.to_lowercase().contains(&needle));
+            if !matches {
+                continue;
+            }
+            if total >= skip && items.len() < per_page {
+                items.push(view(r));
+            }
+            total += 1;
+        }
+    }
     let body = serde_json::to_vec(&RecordPage {
         items,
         total,
@@ -157,10 +164,8 @@ pub async fn one(
     check_job(state, tenant, job).await?;
     let store = &state.app.services.store;
     let record = store
-        .records(tenant, job, kind.as_str())
+        .record(tenant, job, kind.as_str(), source_id)
         .await?
-        .into_iter()
-        .find(|r| r.source_id == source_id)
         .map(view)
         .ok_or(ApiError::NotFound)?;
     let mut links = Vec::new();

@@ -524,6 +524,26 @@ impl Store for SqlStore {
         rows.iter().map(record_row).collect()
     }
 
+    async fn record(
+        &self,
+        tenant: &str,
+        job: &str,
+        kind: &str,
+        source_id: &str,
+    ) -> Result<Option<RecordRow>, StoreError> {
+        let row = sqlx::query(
+            "SELECT kind, source_id, canonical_id, file, row_no, data FROM records WHERE tenant = $1 AND job = $2 AND kind = $3 AND source_id = $4",
+        )
+        .bind(tenant)
+        .bind(job)
+        .bind(kind)
+        .bind(source_id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend)?;
+        row.as_ref().map(record_row).transpose()
+    }
+
     async fn records_page(
         &self,
         tenant: &str,
