@@ -10,6 +10,7 @@ pub mod db;
 pub mod error;
 pub mod frontend;
 pub mod jobs;
+pub mod memo;
 pub mod metrics;
 pub mod records;
 pub mod roles;

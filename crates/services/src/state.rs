@@ -1,11 +1,10 @@
 //! What every HTTP role shares: the embedded (or AWS) system behind the ports, the
 //! services' own tables, the cache, metrics and settings.
 
-use std::collections::HashMap;
 use std::ops::Deref;
 use std::path::PathBuf;
-use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use migrationai_adapters::embedded::MokaCache;
 use migrationai_ports::cache::Cache;
@@ -14,6 +13,7 @@ use migrationai_processing::{App, Config};
 
 use crate::db::accounts::Principal;
 use crate::db::Db;
+use crate::memo::Memo;
 use crate::metrics::Metrics;
 
 /// How long a verified token is trusted without asking the database again. A revocation
@@ -54,7 +54,7 @@ pub struct Inner {
     pub cache: Arc<dyn Cache>,
     pub metrics: Metrics,
     pub settings: Settings,
-    principals: RwLock<HashMap<String, (Principal, Instant)>>,
+    principals: Memo<Principal>,
 }
 
 #[derive(Clone)]
@@ -87,7 +87,7 @@ impl AppState {
             cache: Arc::new(MokaCache::default()),
             metrics: Metrics::default(),
             settings,
-            principals: RwLock::default(),
+            principals: Memo::new(PRINCIPAL_TTL, 100_000),
         })))
     }
 
@@ -98,34 +98,16 @@ impl AppState {
     /// The principal of a presented token, from the short-lived memo or the database.
     pub async fn principal(&self, token: &str) -> Result<Option<Principal>, sqlx::Error> {
         let hash = crate::auth::token::digest(token);
-        if let Ok(memo) = self.principals.read() {
-            if let Some((p, at)) = memo.get(&hash) {
-                if at.elapsed() < PRINCIPAL_TTL {
-                    return Ok(Some(p.clone()));
-                }
-            }
+        if let Some(p) = self.principals.get(&hash) {
+            return Ok(Some(p));
         }
         let found = self.db.principal(&hash).await?;
-        if let Ok(mut memo) = self.principals.write() {
-            match &found {
-                Some(p) => {
-                    if memo.len() > 100_000 {
-                        memo.clear();
-                    }
-                    memo.insert(hash, (p.clone(), Instant::now()));
-                }
-                None => {
-                    memo.remove(&hash);
-                }
-            }
-        }
+        self.principals.put(hash, found.as_ref());
         Ok(found)
     }
 
     /// Forgets a revoked token at once.
     pub fn forget(&self, hash: &str) {
-        if let Ok(mut memo) = self.principals.write() {
-            memo.remove(hash);
-        }
+        self.principals.forget(hash);
     }
 }

@@ -335,6 +335,26 @@ async fn send_corrections(app: &TestApp, job: &str, table: &str, body: Vec<u8>) 
     r.json().await.expect("json")
 }
 
+/// Waits for a corrections run: exactly the `fixed` rows of `kind` load this time, and the
+/// rest is as in the parent's report. The run's job id.
+async fn the_fixed_rows_load(
+    app: &TestApp,
+    parent: &Value,
+    run: &Value,
+    kind: &str,
+    fixed: usize,
+) -> String {
+    let job = run["job"]["id"].as_str().expect("id").to_string();
+    let after = wait_report(app, &job).await;
+    let loaded = |r: &Value| r["kinds"][kind]["loaded"].as_u64().unwrap_or(0);
+    assert_eq!(loaded(&after), loaded(parent) + fixed as u64, "{after}");
+    assert_eq!(
+        total_rejected(&after),
+        total_rejected(parent) - fixed as u64
+    );
+    job
+}
+
 /// Worksheets and JSON tables take corrections too: the table comes back as a CSV beside its
 /// file, the new job's mapping follows it, and the fixed rows load.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -373,19 +393,7 @@ async fn corrections_of_a_worksheet_and_a_json_table() {
     assert!(fixed > 0);
     let run = send_corrections(&app, &job, &notes, body).await;
     assert_eq!(run["corrected_rows"].as_array().map(Vec::len), Some(fixed));
-    let first = run["job"]["id"].as_str().expect("id").to_string();
-    let after = wait_report(&app, &first).await;
-    assert_eq!(
-        after["kinds"]["notes"]["loaded"].as_u64(),
-        report["kinds"]["notes"]["loaded"]
-            .as_u64()
-            .map(|n| n + fixed as u64),
-        "{after}"
-    );
-    assert_eq!(
-        total_rejected(&after),
-        total_rejected(&report) - fixed as u64
-    );
+    let first = the_fixed_rows_load(&app, &report, &run, "notes", fixed).await;
     let (_, mapping) = app
         .get_json(&app.a, &format!("/v1/jobs/{first}/mapping"))
         .await;
@@ -418,18 +426,6 @@ async fn corrections_of_a_worksheet_and_a_json_table() {
     assert!(fixed > 0);
     let run = send_corrections(&app, &job, &sheet, body).await;
     assert_eq!(run["job"]["name"], "export me (corrections 2)");
-    let second = run["job"]["id"].as_str().expect("id").to_string();
-    let after = wait_report(&app, &second).await;
-    assert_eq!(
-        after["kinds"]["sections"]["loaded"].as_u64(),
-        report["kinds"]["sections"]["loaded"]
-            .as_u64()
-            .map(|n| n + fixed as u64),
-        "{after}"
-    );
-    assert_eq!(
-        total_rejected(&after),
-        total_rejected(&report) - fixed as u64
-    );
+    the_fixed_rows_load(&app, &report, &run, "sections", fixed).await;
     app.stop().await;
 }

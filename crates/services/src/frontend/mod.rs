@@ -7,10 +7,9 @@ pub mod render;
 pub mod session;
 pub mod signin;
 
-use std::collections::HashMap;
 use std::ops::Deref;
-use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use axum::http::Method;
 
@@ -18,6 +17,7 @@ use backend::Backend;
 use session::Viewer;
 
 use crate::error::ApiError;
+use crate::memo::Memo;
 
 /// How long a session checked with the API is trusted without asking again. Every data call
 /// goes to the API with the token anyway, so a revoked session gets no data even inside it.
@@ -52,7 +52,7 @@ pub struct FrontInner {
     pub auth: &'static AuthPaths,
     /// Mark cookies `Secure` (off only for plain-http local runs).
     pub secure_cookies: bool,
-    viewers: RwLock<HashMap<String, (Viewer, Instant)>>,
+    viewers: Memo<Viewer>,
 }
 
 #[derive(Clone)]
@@ -77,7 +77,7 @@ impl Front {
             brand,
             auth,
             secure_cookies,
-            viewers: RwLock::default(),
+            viewers: Memo::new(VIEWER_TTL, 10_000),
         }))
     }
 
@@ -85,12 +85,8 @@ impl Front {
     /// does not accept it.
     pub async fn viewer(&self, token: &str) -> Result<Option<Viewer>, ApiError> {
         let key = crate::auth::token::digest(token);
-        if let Ok(memo) = self.viewers.read() {
-            if let Some((v, at)) = memo.get(&key) {
-                if at.elapsed() < VIEWER_TTL {
-                    return Ok(Some(v.clone()));
-                }
-            }
+        if let Some(v) = self.viewers.get(&key) {
+            return Ok(Some(v));
         }
         let rb = self.backend.request(Method::GET, self.auth.me, Some(token));
         let found = match self.backend.json::<crate::api::auth::Me>(rb).await {
@@ -98,25 +94,11 @@ impl Front {
             Err(ApiError::Unauthorized | ApiError::Forbidden) => None,
             Err(e) => return Err(e),
         };
-        if let Ok(mut memo) = self.viewers.write() {
-            match &found {
-                Some(v) => {
-                    if memo.len() > 10_000 {
-                        memo.clear();
-                    }
-                    memo.insert(key, (v.clone(), Instant::now()));
-                }
-                None => {
-                    memo.remove(&key);
-                }
-            }
-        }
+        self.viewers.put(key, found.as_ref());
         Ok(found)
     }
 
     pub fn forget(&self, token: &str) {
-        if let Ok(mut memo) = self.viewers.write() {
-            memo.remove(&crate::auth::token::digest(token));
-        }
+        self.viewers.forget(&crate::auth::token::digest(token));
     }
 }
