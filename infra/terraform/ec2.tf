@@ -52,7 +52,6 @@ resource "aws_ssm_parameter" "host_config" {
     local.database_env,
     local.all_queue_env,
     {
-      MIGRATIONAI_TFP_URL = "${local.backend_url}:8082"
       # The containers' root file systems are read-only; scratch space is their /tmp.
       MIGRATIONAI_DATA_DIR    = "/tmp/migrationai"
       MIGRATIONAI_LOG_GROUP   = aws_cloudwatch_log_group.ec2[each.key].name
