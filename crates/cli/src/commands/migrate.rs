@@ -65,7 +65,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             b.finish();
         }
     }
-    let rows: u64 = report.kinds.values().map(|c| c.source_rows as u64).sum();
+    let rows: u64 = report.kinds.values().map(|c| c.source_rows).sum();
     let secs = started.elapsed().as_secs_f64();
     println!("job {} ({})", report.job_name, report.job);
     println!("{:<16} {:>9} {:>9} {:>9}", "kind", "source", "loaded", "rejected");
