@@ -7,6 +7,36 @@ mod telemetry;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+// A migration allocates and frees millions of small strings (field names, cell values, JSON);
+// glibc's malloc spent ~15% of the CPU of `bench migrate` on them.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+#[cfg(target_os = "linux")]
+extern "C" {
+    /// mimalloc's own setter (exported by the library the allocator links).
+    fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
+}
+
+/// `mi_option_arena_eager_commit` in mimalloc.h's `mi_option_e`.
+#[cfg(target_os = "linux")]
+const MI_OPTION_ARENA_EAGER_COMMIT: std::ffi::c_int = 4;
+
+/// mimalloc commits whole arenas up front on Linux: peak RSS of `bench migrate` rose from
+/// 230 to 350 MiB. Committing on demand keeps it near glibc's at the same speed. The option
+/// must be set before the first allocation reserves an arena, hence a constructor that runs
+/// before Rust's runtime starts (setting it in `main` is too late).
+#[cfg(target_os = "linux")]
+extern "C" fn allocator_options() {
+    // SAFETY: a plain option store inside mimalloc, with an option id and value it accepts.
+    unsafe { mi_option_set(MI_OPTION_ARENA_EAGER_COMMIT, 0) };
+}
+
+#[cfg(target_os = "linux")]
+#[used]
+#[link_section = ".init_array"]
+static ALLOCATOR_OPTIONS: extern "C" fn() = allocator_options;
+
 #[derive(Parser)]
 #[command(name = "migrationai", version, about = "Migrate a law firm's practice data into a canonical store, and prove nothing was lost.")]
 struct Cli {

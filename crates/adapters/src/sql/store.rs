@@ -9,8 +9,9 @@ use migrationai_ports::store::{
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor, Row};
 
-// Rows per multi-row INSERT: well under SQLite's and PostgreSQL's parameter limits.
-const INSERT_CHUNK: usize = 200;
+// Rows per multi-row INSERT: 5,000 parameters at most, well under SQLite's (32,766) and
+// PostgreSQL's (65,535) limits; fewer, longer statements per batch commit.
+const INSERT_CHUNK: usize = 500;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/store");
 
@@ -117,7 +118,7 @@ fn record_row(r: &AnyRow) -> Result<RecordRow, StoreError> {
         canonical_id: r.try_get("canonical_id").map_err(backend)?,
         file: r.try_get("file").map_err(backend)?,
         row: r.try_get("row_no").map_err(backend)?,
-        data: r.try_get("data").map_err(backend)?,
+        data: super::packed::unpack(r.try_get("data").map_err(backend)?).map_err(backend)?,
     })
 }
 
@@ -421,7 +422,7 @@ impl Store for SqlStore {
                     .bind(&r.canonical_id)
                     .bind(&r.file)
                     .bind(r.row)
-                    .bind(&r.data);
+                    .bind(super::packed::pack(&r.data));
             }
             q.execute(&mut *tx).await.map_err(backend)?;
         }

@@ -18,7 +18,7 @@ pub struct Args {
     #[arg(long)]
     job: Option<String>,
     /// Rows per batch message.
-    #[arg(long, default_value_t = 500)]
+    #[arg(long, default_value_t = migrationai_processing::config::DEFAULT_BATCH_SIZE)]
     batch_size: usize,
     #[command(flatten)]
     embedded: Embedded,
