@@ -1,10 +1,11 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// Source rows per batch message. Every batch costs a message, a blob file, a store commit
-/// and a progress check whatever its size: 1,000 rows halve what 500-row batches paid. Larger
-/// batches save little more and raise peak memory (several are in flight per queue).
-pub const DEFAULT_BATCH_SIZE: usize = 1_000;
+/// Source rows per batch message: 500, as the product is specified. Every batch costs a
+/// message, a blob file, a store commit and a progress check whatever its size, so
+/// `--batch-size 1000` spends about 8% less CPU on the medium sample; larger batches save
+/// little more and raise peak memory (several are in flight per queue).
+pub const DEFAULT_BATCH_SIZE: usize = 500;
 
 /// Settings of an embedded run.
 #[derive(Debug, Clone)]
