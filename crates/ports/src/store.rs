@@ -185,13 +185,6 @@ pub trait Store: Send + Sync {
         kind: &str,
         source_ids: &[String],
     ) -> Result<Vec<(String, String)>, StoreError>;
-    /// Every record of a kind, ordered by (file, row).
-    async fn records(
-        &self,
-        tenant: &str,
-        job: &str,
-        kind: &str,
-    ) -> Result<Vec<RecordRow>, StoreError>;
     /// One record by its key, if loaded.
     async fn record(
         &self,

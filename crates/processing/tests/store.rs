@@ -100,7 +100,7 @@ pub async fn contract(store: &dyn Store) {
     );
     assert_eq!(
         store
-            .records("t1", "j1", "contacts")
+            .records_page("t1", "j1", "contacts", None, 10)
             .await
             .expect("records")
             .len(),
@@ -115,7 +115,7 @@ pub async fn contract(store: &dyn Store) {
 
     // Another tenant sees none of it, even with the same job id.
     assert!(store
-        .records("t2", "j1", "contacts")
+        .records_page("t2", "j1", "contacts", None, 10)
         .await
         .expect("records")
         .is_empty());

@@ -507,24 +507,6 @@ impl Store for SqlStore {
         Ok(out)
     }
 
-    async fn records(
-        &self,
-        tenant: &str,
-        job: &str,
-        kind: &str,
-    ) -> Result<Vec<RecordRow>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT kind, source_id, canonical_id, file, row_no, data FROM records WHERE tenant = $1 AND job = $2 AND kind = $3 ORDER BY file, row_no",
-        )
-        .bind(tenant)
-        .bind(job)
-        .bind(kind)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(backend)?;
-        rows.iter().map(record_row).collect()
-    }
-
     async fn record(
         &self,
         tenant: &str,
