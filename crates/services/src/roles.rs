@@ -9,7 +9,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::db::accounts::{ROLE_ADMIN, ROLE_MEMBER};
 use crate::frontend::backend::Backend;
-use crate::frontend::{Front, CONSOLE_AUTH, FIRM_AUTH};
+use crate::frontend::{Front, CONSOLE, FIRM};
 use crate::state::{AppState, Settings};
 
 pub const DEMO_TENANT: &str = "demo";
@@ -158,7 +158,7 @@ pub async fn admin_api(
 
 /// The firm web app: a frontend of the backend API at `backend_url`.
 pub async fn web(backend_url: &str, secure_cookies: bool, addr: SocketAddr) -> anyhow::Result<()> {
-    let front = firm_front(backend_url, secure_cookies)?;
+    let front = Front::new(Backend::new(backend_url)?, &FIRM, secure_cookies);
     serve(addr, crate::web::router(front), on_ctrl_c(), "web").await
 }
 
@@ -168,7 +168,7 @@ pub async fn admin_web(
     secure_cookies: bool,
     addr: SocketAddr,
 ) -> anyhow::Result<()> {
-    let front = console_front(backend_url, secure_cookies)?;
+    let front = Front::new(Backend::new(backend_url)?, &CONSOLE, secure_cookies);
     serve(
         addr,
         crate::admin_web::router(front),
@@ -176,24 +176,6 @@ pub async fn admin_web(
         "admin-web",
     )
     .await
-}
-
-fn firm_front(backend_url: &str, secure_cookies: bool) -> anyhow::Result<Front> {
-    Ok(Front::new(
-        Backend::new(backend_url)?,
-        crate::web::BRAND,
-        &FIRM_AUTH,
-        secure_cookies,
-    ))
-}
-
-fn console_front(backend_url: &str, secure_cookies: bool) -> anyhow::Result<Front> {
-    Ok(Front::new(
-        Backend::new(backend_url)?,
-        crate::admin_web::BRAND,
-        &CONSOLE_AUTH,
-        secure_cookies,
-    ))
 }
 
 /// tfp polls for work; it also serves `/health` on `addr` for the load balancer's probe.
@@ -265,13 +247,21 @@ pub async fn start_all(
     let secure = state.settings.secure_cookies;
     let (web, t3) = crate::serve::spawn(
         (host, port(2)).into(),
-        crate::web::router(firm_front(&format!("http://{api}"), secure)?),
+        crate::web::router(Front::new(
+            Backend::new(&format!("http://{api}"))?,
+            &FIRM,
+            secure,
+        )),
         stop.clone(),
     )
     .await?;
     let (admin_web, t4) = crate::serve::spawn(
         (host, port(3)).into(),
-        crate::admin_web::router(console_front(&format!("http://{admin_api}"), secure)?),
+        crate::admin_web::router(Front::new(
+            Backend::new(&format!("http://{admin_api}"))?,
+            &CONSOLE,
+            secure,
+        )),
         stop.clone(),
     )
     .await?;

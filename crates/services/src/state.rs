@@ -106,8 +106,16 @@ impl AppState {
         Ok(found)
     }
 
-    /// Forgets a revoked token at once.
-    pub fn forget(&self, hash: &str) {
-        self.principals.forget(hash);
+    /// Revokes one of the principal's tokens (its own, or another of the same user's) and
+    /// forgets it at once; false when there was no such token.
+    pub async fn revoke(&self, p: &Principal, token_id: &str) -> Result<bool, sqlx::Error> {
+        let revoked = self
+            .db
+            .revoke_token(&p.tenant, &p.user_id, token_id)
+            .await?;
+        if let Some(hash) = &revoked {
+            self.principals.forget(hash);
+        }
+        Ok(revoked.is_some())
     }
 }

@@ -248,8 +248,7 @@ async fn a_frontend_without_its_api_shows_a_clear_error() {
     let front = migrationai_services::frontend::Front::new(
         migrationai_services::frontend::backend::Backend::new(&format!("http://{closed}"))
             .expect("backend"),
-        "MigrationAI",
-        &migrationai_services::frontend::FIRM_AUTH,
+        &migrationai_services::frontend::FIRM,
         false,
     );
     let stop = tokio_util::sync::CancellationToken::new();

@@ -225,14 +225,3 @@ pub async fn start_session(
 pub async fn me(a: AdminUser) -> Json<Me> {
     Json(a.0.into())
 }
-
-/// Ends the presented session (or revokes the presented token).
-pub async fn sign_out(State(s): State<AppState>, a: AdminUser) -> ApiResult<StatusCode> {
-    if let Some(hash) =
-        s.db.revoke_token(&a.0.tenant, &a.0.user_id, &a.0.token_id)
-            .await?
-    {
-        s.forget(&hash);
-    }
-    Ok(StatusCode::NO_CONTENT)
-}

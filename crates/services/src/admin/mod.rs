@@ -14,7 +14,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/health", get(crate::api::system::health))
         .route("/admin/v1/auth/sessions", post(handlers::start_session))
-        .route("/admin/v1/auth/sign-out", post(handlers::sign_out))
+        .route("/admin/v1/auth/sign-out", post(crate::api::auth::sign_out))
         .route("/admin/v1/me", get(handlers::me))
         .route(
             "/admin/v1/tenants",

@@ -72,13 +72,7 @@ pub async fn sign_in(
 #[utoipa::path(post, path = "/v1/auth/sign-out", tag = "auth", security(("bearer" = [])),
     responses((status = 204), (status = 401, body = ErrorBody)))]
 pub async fn sign_out(State(state): State<AppState>, ApiUser(p): ApiUser) -> ApiResult<StatusCode> {
-    if let Some(hash) = state
-        .db
-        .revoke_token(&p.tenant, &p.user_id, &p.token_id)
-        .await?
-    {
-        state.forget(&hash);
-    }
+    state.revoke(&p, &p.token_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -119,12 +113,9 @@ pub async fn revoke(
     ApiUser(p): ApiUser,
     Path(token_id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    let hash = state
-        .db
-        .revoke_token(&p.tenant, &p.user_id, &token_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    state.forget(&hash);
+    if !state.revoke(&p, &token_id).await? {
+        return Err(ApiError::NotFound);
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 

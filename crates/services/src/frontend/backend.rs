@@ -37,6 +37,14 @@ pub fn path(segments: &[&str]) -> String {
         .collect()
 }
 
+/// A path with the browser's query string passed on as it came (already encoded).
+pub fn with_query(path: String, query: Option<&str>) -> String {
+    match query {
+        Some(q) if !q.is_empty() => format!("{path}?{q}"),
+        _ => path,
+    }
+}
+
 #[derive(Clone)]
 pub struct Backend {
     base: String,

@@ -23,8 +23,10 @@ use crate::memo::Memo;
 /// goes to the API with the token anyway, so a revoked session gets no data even inside it.
 const VIEWER_TTL: Duration = Duration::from_secs(5);
 
-/// The backend calls a frontend signs in and out with.
-pub struct AuthPaths {
+/// Which frontend this is: its name on the page and the backend calls it signs in and out
+/// with.
+pub struct FrontRole {
+    pub brand: &'static str,
     pub sessions: &'static str,
     pub me: &'static str,
     pub sign_out: &'static str,
@@ -32,14 +34,16 @@ pub struct AuthPaths {
     pub cookie: &'static str,
 }
 
-pub const FIRM_AUTH: AuthPaths = AuthPaths {
+pub const FIRM: FrontRole = FrontRole {
+    brand: crate::web::BRAND,
     sessions: "/v1/auth/sessions",
     me: "/v1/me",
     sign_out: "/v1/auth/sign-out",
     cookie: "mai_session",
 };
 
-pub const CONSOLE_AUTH: AuthPaths = AuthPaths {
+pub const CONSOLE: FrontRole = FrontRole {
+    brand: crate::admin_web::BRAND,
     sessions: "/admin/v1/auth/sessions",
     me: "/admin/v1/me",
     sign_out: "/admin/v1/auth/sign-out",
@@ -48,8 +52,7 @@ pub const CONSOLE_AUTH: AuthPaths = AuthPaths {
 
 pub struct FrontInner {
     pub backend: Backend,
-    pub brand: &'static str,
-    pub auth: &'static AuthPaths,
+    pub role: &'static FrontRole,
     /// Mark cookies `Secure` (off only for plain-http local runs).
     pub secure_cookies: bool,
     viewers: Memo<Viewer>,
@@ -66,16 +69,10 @@ impl Deref for Front {
 }
 
 impl Front {
-    pub fn new(
-        backend: Backend,
-        brand: &'static str,
-        auth: &'static AuthPaths,
-        secure_cookies: bool,
-    ) -> Front {
+    pub fn new(backend: Backend, role: &'static FrontRole, secure_cookies: bool) -> Front {
         Front(Arc::new(FrontInner {
             backend,
-            brand,
-            auth,
+            role,
             secure_cookies,
             viewers: Memo::new(VIEWER_TTL, 10_000),
         }))
@@ -88,7 +85,7 @@ impl Front {
         if let Some(v) = self.viewers.get(&key) {
             return Ok(Some(v));
         }
-        let rb = self.backend.request(Method::GET, self.auth.me, Some(token));
+        let rb = self.backend.request(Method::GET, self.role.me, Some(token));
         let found = match self.backend.json::<crate::api::auth::Me>(rb).await {
             Ok(me) => Some(Viewer::new(token, me)),
             Err(ApiError::Unauthorized | ApiError::Forbidden) => None,

@@ -45,7 +45,7 @@ impl FromRequestParts<Front> for WebUser {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, front: &Front) -> Result<Self, Response> {
-        let Some(token) = cookie_value(&parts.headers, front.auth.cookie) else {
+        let Some(token) = cookie_value(&parts.headers, front.role.cookie) else {
             return Err(Redirect::to("/sign-in").into_response());
         };
         match front.viewer(&token).await {

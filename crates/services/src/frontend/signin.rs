@@ -34,7 +34,7 @@ pub async fn page(State(front): State<Front>) -> Result<Response, WebError> {
 
 fn form_page(front: &Front, error: Option<&str>) -> Result<Response, WebError> {
     let pre = crate::auth::token::random_id(16);
-    let ctx = minijinja::context! { brand => front.brand, csrf => &pre, error };
+    let ctx = minijinja::context! { brand => front.role.brand, csrf => &pre, error };
     let mut resp = render("sign_in.html", ctx)?;
     if let Some(v) = set_cookie(front, PRE, &pre, 3600) {
         resp.headers_mut().append(header::SET_COOKIE, v);
@@ -53,7 +53,7 @@ pub async fn submit(
     }
     let rb = front
         .backend
-        .request(Method::POST, front.auth.sessions, None)
+        .request(Method::POST, front.role.sessions, None)
         .json(&serde_json::json!({ "email": form.email, "password": form.password }));
     let session = match front.backend.json::<IssuedSession>(rb).await {
         Ok(s) => s,
@@ -65,7 +65,7 @@ pub async fn submit(
     let mut resp = Redirect::to("/").into_response();
     if let Some(v) = set_cookie(
         &front,
-        front.auth.cookie,
+        front.role.cookie,
         &session.token,
         session.expires_in,
     ) {
@@ -85,14 +85,14 @@ pub async fn sign_out(
     check_csrf(&u, Some(&form.csrf))?;
     let rb = front
         .backend
-        .request(Method::POST, front.auth.sign_out, Some(&u.token));
+        .request(Method::POST, front.role.sign_out, Some(&u.token));
     match front.backend.send(rb).await {
         Ok(_) | Err(ApiError::Unauthorized) => {}
         Err(e) => return Err(e.into()),
     }
     front.forget(&u.token);
     let mut resp = Redirect::to("/sign-in").into_response();
-    if let Some(v) = set_cookie(&front, front.auth.cookie, "", 0) {
+    if let Some(v) = set_cookie(&front, front.role.cookie, "", 0) {
         resp.headers_mut().append(header::SET_COOKIE, v);
     }
     Ok(resp)

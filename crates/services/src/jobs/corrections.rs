@@ -192,7 +192,6 @@ fn unprocessable(e: impl std::fmt::Display) -> ApiError {
     ApiError::Unprocessable(e.to_string())
 }
 
-/// The parent's export copied into `out` with `table` rewritten by the corrections.
 /// Zips every file under `dir` (paths relative to it) into `out`.
 fn zip_folder(dir: &Path, out: &Path) -> ApiResult<()> {
     let file = std::fs::File::create(out).map_err(ApiError::internal)?;

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::BRAND;
 use crate::error::ApiError;
-use crate::frontend::backend::path;
+use crate::frontend::backend::{path, with_query};
 use crate::frontend::render::{render, WebError};
 use crate::frontend::session::{check_csrf, WebUser};
 use crate::frontend::signin::CsrfForm;
@@ -293,10 +293,10 @@ pub async fn records(
         .backend
         .get(&path(&["v1", "jobs", &job_id]), &u.token)
         .await?;
-    let mut target = path(&["v1", "jobs", &job_id, "records", &kind]);
-    if let Some(q) = &query {
-        target = format!("{target}?{q}");
-    }
+    let target = with_query(
+        path(&["v1", "jobs", &job_id, "records", &kind]),
+        query.as_deref(),
+    );
     let page: serde_json::Value = front.backend.get(&target, &u.token).await?;
     let search = query.as_deref().map(search_term).unwrap_or_default();
     let kinds: Vec<&str> = Kind::ALL

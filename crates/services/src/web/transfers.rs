@@ -4,13 +4,11 @@
 //! errors included, reach the browser as the API gave them.
 
 use axum::body::Body;
-use axum::extract::{Path, Query, RawQuery, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, Method};
 use axum::response::{IntoResponse, Response};
-use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
 
-use crate::api::corrections::TableQuery;
-use crate::frontend::backend::path;
+use crate::frontend::backend::{path, with_query};
 use crate::frontend::session::{check_csrf, csrf_header, WebUser};
 use crate::frontend::Front;
 
@@ -21,10 +19,8 @@ const FORWARDED: [header::HeaderName; 3] = [
     header::CONTENT_RANGE,
 ];
 
-async fn relay_get(front: &Front, u: &WebUser, segments: &[&str]) -> Response {
-    let rb = front
-        .backend
-        .request(Method::GET, &path(segments), Some(&u.0.token));
+async fn relay_get(front: &Front, u: &WebUser, target: &str) -> Response {
+    let rb = front.backend.request(Method::GET, target, Some(&u.0.token));
     front.backend.relay(rb).await
 }
 
@@ -79,7 +75,12 @@ pub async fn status(
     u: WebUser,
     Path((job_id, upload_id)): Path<(String, String)>,
 ) -> Response {
-    relay_get(&front, &u, &["v1", "jobs", &job_id, "uploads", &upload_id]).await
+    relay_get(
+        &front,
+        &u,
+        &path(&["v1", "jobs", &job_id, "uploads", &upload_id]),
+    )
+    .await
 }
 
 pub async fn chunk(
@@ -108,7 +109,7 @@ pub async fn progress(
     u: WebUser,
     Path(job_id): Path<String>,
 ) -> Response {
-    relay_get(&front, &u, &["v1", "jobs", &job_id, "progress"]).await
+    relay_get(&front, &u, &path(&["v1", "jobs", &job_id, "progress"])).await
 }
 
 pub async fn report(
@@ -116,7 +117,7 @@ pub async fn report(
     u: WebUser,
     Path(job_id): Path<String>,
 ) -> Response {
-    relay_get(&front, &u, &["v1", "jobs", &job_id, "report.html"]).await
+    relay_get(&front, &u, &path(&["v1", "jobs", &job_id, "report.html"])).await
 }
 
 pub async fn rejects(
@@ -124,7 +125,7 @@ pub async fn rejects(
     u: WebUser,
     Path(job_id): Path<String>,
 ) -> Response {
-    relay_get(&front, &u, &["v1", "jobs", &job_id, "rejects.csv"]).await
+    relay_get(&front, &u, &path(&["v1", "jobs", &job_id, "rejects.csv"])).await
 }
 
 pub async fn export(
@@ -132,7 +133,7 @@ pub async fn export(
     u: WebUser,
     Path(job_id): Path<String>,
 ) -> Response {
-    relay_get(&front, &u, &["v1", "jobs", &job_id, "export"]).await
+    relay_get(&front, &u, &path(&["v1", "jobs", &job_id, "export"])).await
 }
 
 /// The correction file of one table.
@@ -142,14 +143,8 @@ pub async fn corrections_template(
     Path(job_id): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let mut target = path(&["v1", "jobs", &job_id, "corrections"]);
-    if let Some(q) = query {
-        target = format!("{target}?{q}");
-    }
-    let rb = front
-        .backend
-        .request(Method::GET, &target, Some(&u.0.token));
-    front.backend.relay(rb).await
+    let target = path(&["v1", "jobs", &job_id, "corrections"]);
+    relay_get(&front, &u, &with_query(target, query.as_deref())).await
 }
 
 /// Corrected rejects sent back by app.js (the file's bytes as the body): the API starts the
@@ -158,14 +153,11 @@ pub async fn corrections_submit(
     State(front): State<Front>,
     u: WebUser,
     Path(job_id): Path<String>,
-    Query(q): Query<TableQuery>,
+    RawQuery(query): RawQuery,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let mut target = path(&["v1", "jobs", &job_id, "corrections"]);
-    if let Some(table) = q.table.as_deref() {
-        let table = utf8_percent_encode(table, NON_ALPHANUMERIC);
-        target = format!("{target}?table={table}");
-    }
+    let target = path(&["v1", "jobs", &job_id, "corrections"]);
+    let target = with_query(target, query.as_deref());
     relay_change(&front, &u, Method::POST, &target, &headers, Some(body)).await
 }
