@@ -19,7 +19,12 @@ pub fn canonical_id(tenant: &str, job: &str, kind: &str, source_id: &str) -> Str
 }
 
 pub fn batch_key(tenant: &str, job: &str, kind: &str, batch_no: i64) -> String {
-    format!("tenants/{tenant}/jobs/{job}/batches/{kind}/{batch_no:06}.jsonl")
+    named_batch_key(tenant, job, kind, &format!("{batch_no:06}"))
+}
+
+/// A batch blob named otherwise than by its number (an API write's, by its request).
+pub fn named_batch_key(tenant: &str, job: &str, kind: &str, name: &str) -> String {
+    format!("tenants/{tenant}/jobs/{job}/batches/{kind}/{name}.jsonl")
 }
 
 pub fn file_key(tenant: &str, job: &str, kind: &str, canonical_id: &str, n: usize) -> String {

@@ -54,6 +54,16 @@ pub enum BatchLine {
     },
 }
 
+impl BatchLine {
+    /// Appends the line, newline-terminated, to a batch blob being built.
+    pub fn write_to(&self, out: &mut Vec<u8>) -> Result<(), crate::error::ProcessingError> {
+        serde_json::to_writer(&mut *out, self)
+            .map_err(|e| crate::error::ProcessingError::Other(format!("batch line: {e}")))?;
+        out.push(b'\n');
+        Ok(())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LineError {
     pub field: String,

@@ -16,6 +16,7 @@ use migrationai_ingest::mapping::FileMapping;
 use migrationai_ports::store::{BatchRow, JobRow};
 
 use crate::error::ProcessingError;
+use crate::ids::named_batch_key;
 use crate::message::{BatchLine, WorkMessage};
 use crate::services::Services;
 
@@ -104,19 +105,11 @@ pub async fn submit(
             error: None,
         },
     ] {
-        serde_json::to_writer(&mut body, &line)
-            .map_err(|e| ProcessingError::Other(format!("batch line: {e}")))?;
-        body.push(b'\n');
+        line.write_to(&mut body)?;
     }
     // Keyed by the request, not the batch number: a number taken by a concurrent write must
     // not overwrite that write's blob.
-    let blob_key = format!(
-        "tenants/{}/jobs/{}/batches/{}/{}.jsonl",
-        job.tenant,
-        job.id,
-        kind.as_str(),
-        file.replace(':', "-")
-    );
+    let blob_key = named_batch_key(&job.tenant, &job.id, kind.as_str(), &file.replace(':', "-"));
     services
         .blobs
         .put(&blob_key, Bytes::from(body))

@@ -59,12 +59,6 @@ pub async fn plan(services: &Services, job: &JobRow) -> Result<usize, Processing
     Ok(rows.len())
 }
 
-fn line(out: &mut Vec<u8>, l: &BatchLine) -> Result<(), ProcessingError> {
-    serde_json::to_writer(&mut *out, l).map_err(|e| ProcessingError::Other(e.to_string()))?;
-    out.push(b'\n');
-    Ok(())
-}
-
 fn split_all(
     export: &Arc<Export>,
     mapping: &Mapping,
@@ -169,9 +163,9 @@ fn split_all(
                     }
                 };
                 if in_batch == 0 {
-                    line(&mut body, &header)?;
+                    header.write_to(&mut body)?;
                 }
-                line(&mut body, &entry)?;
+                entry.write_to(&mut body)?;
                 in_batch += 1;
                 if in_batch as usize >= batch_size {
                     flush(&mut body, &mut in_batch, &mut batch_no)?;
