@@ -36,6 +36,11 @@ if [ ${#missing[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
+say "hygiene: cargo fmt and clippy"
+if cargo fmt --all --check; then :; else failures+=("cargo fmt"); fi
+if cargo clippy --workspace --all-targets -q -- -D warnings; then :; else failures+=("cargo clippy"); fi
+disk
+
 say "workspace tests (moto, redis and PostgreSQL on loopback)"
 export CI="${CI:-}"
 if scripts/services.sh run -- cargo nextest run --workspace --no-fail-fast; then :; else failures+=("cargo nextest"); fi

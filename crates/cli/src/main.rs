@@ -38,7 +38,11 @@ extern "C" fn allocator_options() {
 static ALLOCATOR_OPTIONS: extern "C" fn() = allocator_options;
 
 #[derive(Parser)]
-#[command(name = "migrationai", version, about = "Migrate a law firm's practice data into a canonical store, and prove nothing was lost.")]
+#[command(
+    name = "migrationai",
+    version,
+    about = "Migrate a law firm's practice data into a canonical store, and prove nothing was lost."
+)]
 struct Cli {
     /// Log filter, e.g. "info" or "migrationai=debug".
     #[arg(long, global = true, env = "MIGRATIONAI_LOG", default_value = "warn")]

@@ -16,7 +16,10 @@ impl TableBars {
     /// Bars show only on a terminal and only when the input is large enough to wait for.
     pub fn new(total_bytes: u64) -> TableBars {
         let show = std::io::stderr().is_terminal() && total_bytes > 20 * 1024 * 1024;
-        TableBars { multi: show.then(MultiProgress::new), bars: Mutex::new(HashMap::new()) }
+        TableBars {
+            multi: show.then(MultiProgress::new),
+            bars: Mutex::new(HashMap::new()),
+        }
     }
 }
 
@@ -24,7 +27,10 @@ impl Progress for TableBars {
     fn table_started(&self, table: &str, _bytes: u64) {
         let Some(multi) = &self.multi else { return };
         let bar = multi.add(ProgressBar::new_spinner());
-        bar.set_style(ProgressStyle::with_template("{spinner} {msg} {human_pos} rows ({per_sec})").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {msg} {human_pos} rows ({per_sec})")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
         bar.set_message(table.to_string());
         if let Ok(mut bars) = self.bars.lock() {
             bars.insert(table.to_string(), bar);

@@ -96,6 +96,13 @@ impl InspectReport {
     pub fn total_rows(&self) -> u64 {
         self.files.iter().map(|f| f.rows).sum()
     }
+
+    /// Every question the export leaves for a person, file by file.
+    pub fn questions(&self) -> impl Iterator<Item = &crate::question::Question> {
+        self.files
+            .iter()
+            .flat_map(|f| f.suggestion.questions.iter())
+    }
 }
 
 pub fn problem_code(kind: ErrorKind) -> &'static str {

@@ -6,6 +6,7 @@ pub mod inspect;
 pub mod mapping;
 pub mod overlay;
 pub mod profile;
+pub mod question;
 pub mod read;
 pub mod suggest;
 pub mod tables;

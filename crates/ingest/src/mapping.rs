@@ -305,7 +305,9 @@ impl Mapping {
                         (None, None) => "  # unmapped".to_string(),
                     });
                 // Example values may hold line breaks; a comment must stay on its line.
-                let note = note.unwrap_or_default().replace(|c: char| c.is_control(), " ");
+                let note = note
+                    .unwrap_or_default()
+                    .replace(|c: char| c.is_control(), " ");
                 let _ = writeln!(out, "{} = {}{}", q(header), q(field.unwrap_or("")), note);
             }
         }

@@ -3,6 +3,7 @@
 
 use crate::header::{best_match, normalise_header};
 use crate::profile::{ColumnProfile, TableSample};
+use crate::question::Question;
 use migrationai_domain::catalogue::{FieldType, KindDef, CATALOGUE};
 use migrationai_domain::value::DateOrder;
 use migrationai_domain::Kind;
@@ -26,7 +27,11 @@ fn specificity(ty: FieldType) -> f64 {
         FieldType::SourceId | FieldType::Integer | FieldType::Decimal => 0.3,
         FieldType::Bool => 0.4,
         FieldType::Money { .. } => 0.5,
-        FieldType::Phone | FieldType::Date | FieldType::DateTime | FieldType::FilePath | FieldType::Country => 0.6,
+        FieldType::Phone
+        | FieldType::Date
+        | FieldType::DateTime
+        | FieldType::FilePath
+        | FieldType::Country => 0.6,
         FieldType::Choice | FieldType::Currency => 0.7,
         FieldType::Email | FieldType::TimeZone => 0.8,
         FieldType::Sha256 => 0.9,
@@ -36,7 +41,9 @@ fn specificity(ty: FieldType) -> f64 {
 /// Combines the header's similarity with the values' fit: values that fit a specific type
 /// add support (never enough alone to pass the threshold), values that do not fit take it away.
 fn combine(header_score: f64, value_fit: Option<f64>, ty: FieldType) -> f64 {
-    let Some(fit) = value_fit else { return header_score };
+    let Some(fit) = value_fit else {
+        return header_score;
+    };
     let spec = specificity(ty);
     let support = 0.6 * fit * spec;
     let conflict = (1.0 - fit) * spec;
@@ -81,6 +88,8 @@ pub struct TableSuggestion {
     pub date_order_evidence: (usize, usize, usize),
     /// Required fields of the detected kind that no column maps to.
     pub missing_required: Vec<&'static str>,
+    /// What the evidence could not decide about this table, for a person to answer.
+    pub questions: Vec<Question>,
 }
 
 impl TableSuggestion {
@@ -108,7 +117,11 @@ fn score_column(profile: &ColumnProfile, def: &KindDef, column: usize) -> Vec<Ca
             let (header_score, matched) = best_match(&header, fd.name, fd.synonyms);
             // Values alone never reach the threshold, so a header this unlike the field is not
             // worth parsing the column for.
-            let value_fit = if header_score < HOPELESS_HEADER { None } else { profile.fit(fd) };
+            let value_fit = if header_score < HOPELESS_HEADER {
+                None
+            } else {
+                profile.fit(fd)
+            };
             let confidence = combine(header_score, value_fit, fd.ty);
             Candidate {
                 column,
@@ -253,6 +266,7 @@ pub fn suggest_table(sample: &TableSample, threshold: f64) -> TableSuggestion {
         date_order: order_from_votes(votes),
         date_order_evidence: votes,
         missing_required,
+        questions: Vec::new(),
     }
 }
 
@@ -287,6 +301,7 @@ fn empty_suggestion(sample: &TableSample) -> TableSuggestion {
         date_order: None,
         date_order_evidence: (0, 0, 0),
         missing_required: Vec::new(),
+        questions: Vec::new(),
     }
 }
 

@@ -41,13 +41,21 @@ fn run(files: &[(&str, &str)]) -> (tempfile::TempDir, InspectReport) {
         std::fs::write(&path, body).expect("write");
     }
     let mapping = Mapping::parse("mapping.toml", MAPPING).expect("mapping parses");
-    let opts = InspectOptions { mapping: Some(mapping), problems_per_file: 100, ..InspectOptions::default() };
+    let opts = InspectOptions {
+        mapping: Some(mapping),
+        problems_per_file: 100,
+        ..InspectOptions::default()
+    };
     let report = inspect(dir.path(), &opts, &NoProgress).expect("inspect");
     (dir, report)
 }
 
 fn problems<'a>(r: &'a InspectReport, file: &str) -> Vec<&'a Problem> {
-    r.files.iter().filter(|f| f.file == file).flat_map(|f| f.problems.iter()).collect()
+    r.files
+        .iter()
+        .filter(|f| f.file == file)
+        .flat_map(|f| f.problems.iter())
+        .collect()
 }
 
 /// Asserts one problem at `row` in `column` with `code`, whose message is plain English.
@@ -55,7 +63,12 @@ fn expect(r: &InspectReport, file: &str, row: u64, column: &str, code: &str) {
     let found = problems(r, file)
         .into_iter()
         .find(|p| p.row == Some(row) && p.column.as_deref() == Some(column) && p.code == code);
-    let p = found.unwrap_or_else(|| panic!("{file} row {row} \"{column}\" {code}: got {:#?}", problems(r, file)));
+    let p = found.unwrap_or_else(|| {
+        panic!(
+            "{file} row {row} \"{column}\" {code}: got {:#?}",
+            problems(r, file)
+        )
+    });
     assert!(p.message.len() > 10, "message explains: {}", p.message);
 }
 
@@ -73,20 +86,20 @@ fn time_csv(rows: &[&str]) -> String {
 #[test]
 fn every_bad_value_is_named_and_nothing_is_dropped() {
     let body = time_csv(&[
-        "T1,M1,time,2024-03-05,1.5,200,300.00,Drafting",            // row 2: fine
-        "T2,M1,time,03/04/24,1,200,200.00,Two-digit year",          // row 3
-        "T3,M1,time,03/04/2024,1,200,200.00,Day or month?",         // row 4
+        "T1,M1,time,2024-03-05,1.5,200,300.00,Drafting", // row 2: fine
+        "T2,M1,time,03/04/24,1,200,200.00,Two-digit year", // row 3
+        "T3,M1,time,03/04/2024,1,200,200.00,Day or month?", // row 4
         "T4,M1,time,2024-03-05,1,200,200.00,\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"", // row 5
-        "T5,M1,expense,2024-03-05,1,-50,-50.00,Negative rate",      // row 6
+        "T5,M1,expense,2024-03-05,1,-50,-50.00,Negative rate", // row 6
         "T6,M1,time,2024-03-05,1,200,99999999999999999999999999999999,Overflow", // row 7
-        "T7,M1,time,2024-03-05,1,200,€200.00,Other currency",       // row 8
-        "T1,M1,time,2024-03-05,1,200,200.00,Duplicate id",          // row 9
-        "T9,M1,barter,2024-03-05,1,200,200.00,Unknown type",        // row 10
-        "T10,M1,time,2024-02-30,1,200,200.00,No such day",          // row 11
-        "T11,M1,time,2024-03-05,1,200,12.3.4,Not an amount",        // row 12
-        "T12,,time,2024-03-05,1,200,200.00,No matter",              // row 13
-        "T13,M1,time,2024-03-05,lots,200,200.00,Hours in words",    // row 14
-        "T14,M1,time,2024-03-05,1,200,200.00,\"+SUM(A1:A9)\"",      // row 15
+        "T7,M1,time,2024-03-05,1,200,€200.00,Other currency", // row 8
+        "T1,M1,time,2024-03-05,1,200,200.00,Duplicate id", // row 9
+        "T9,M1,barter,2024-03-05,1,200,200.00,Unknown type", // row 10
+        "T10,M1,time,2024-02-30,1,200,200.00,No such day", // row 11
+        "T11,M1,time,2024-03-05,1,200,12.3.4,Not an amount", // row 12
+        "T12,,time,2024-03-05,1,200,200.00,No matter",   // row 13
+        "T13,M1,time,2024-03-05,lots,200,200.00,Hours in words", // row 14
+        "T14,M1,time,2024-03-05,1,200,200.00,\"+SUM(A1:A9)\"", // row 15
     ]);
     let (_dir, r) = run(&[("time.csv", &body)]);
     let f = &r.files[0];
@@ -112,12 +125,18 @@ fn every_bad_value_is_named_and_nothing_is_dropped() {
 #[test]
 fn the_column_decides_day_month_order() {
     // 13/04/2024 shows the column is day-first, so 03/04/2024 is 3 April, not an error.
-    let body = time_csv(&["T1,M1,time,13/04/2024,1,200,200.00,a", "T2,M1,time,03/04/2024,1,200,200.00,b"]);
+    let body = time_csv(&[
+        "T1,M1,time,13/04/2024,1,200,200.00,a",
+        "T2,M1,time,03/04/2024,1,200,200.00,b",
+    ]);
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::write(dir.path().join("time.csv"), body).expect("write");
     let report = inspect(dir.path(), &InspectOptions::default(), &NoProgress).expect("inspect");
     let f = &report.files[0];
-    assert_eq!(f.suggestion.date_order, Some(migrationai_domain::value::DateOrder::Dmy));
+    assert_eq!(
+        f.suggestion.date_order,
+        Some(migrationai_domain::value::DateOrder::Dmy)
+    );
     assert_eq!(f.valid_rows, 2, "{:?}", f.problems);
 }
 
@@ -131,7 +150,11 @@ fn document_references_stay_inside_the_export() {
     expect(&r, "docs.csv", 6, "Path", "missing_file");
     let f = &r.files[0];
     assert_eq!(f.rows, 6);
-    assert_eq!(f.valid_rows, 2, "a.pdf by its own name and with other case and backslashes: {:?}", f.problems);
+    assert_eq!(
+        f.valid_rows, 2,
+        "a.pdf by its own name and with other case and backslashes: {:?}",
+        f.problems
+    );
 }
 
 #[test]
@@ -148,13 +171,31 @@ fn a_delimited_text_document_is_not_a_table() {
     let doc = "Records, St. Mary's Hospital\nPatient seen, discharged, follow-up in two weeks\n";
     std::fs::create_dir_all(dir.path().join("documents/M1")).expect("folder");
     std::fs::write(dir.path().join("documents/M1/records.txt"), doc).expect("write");
-    std::fs::write(dir.path().join("people.txt"), "id|name|email\n1|Ann|a@x.com\n2|Bo|b@x.com\n").expect("write");
+    std::fs::write(
+        dir.path().join("people.txt"),
+        "id|name|email\n1|Ann|a@x.com\n2|Bo|b@x.com\n",
+    )
+    .expect("write");
     let export = Export::open(dir.path(), &Limits::default()).expect("opens");
-    assert_eq!(export.entry("documents/M1/records.txt").map(|e| e.format), Some(Format::Other));
-    assert_eq!(export.entry("people.txt").map(|e| e.format), Some(Format::Csv));
+    assert_eq!(
+        export.entry("documents/M1/records.txt").map(|e| e.format),
+        Some(Format::Other)
+    );
+    assert_eq!(
+        export.entry("people.txt").map(|e| e.format),
+        Some(Format::Csv)
+    );
     // A table nothing recognises gets no kind rather than a guess.
     std::fs::write(dir.path().join("weird.csv"), "alpha,beta,gamma\nx,y,z\n").expect("write");
     let report = inspect(dir.path(), &InspectOptions::default(), &NoProgress).expect("inspect");
-    let weird = report.files.iter().find(|f| f.file == "weird.csv").expect("inspected");
-    assert_eq!(weird.kind, None, "scores: {:?}", weird.suggestion.kind_scores);
+    let weird = report
+        .files
+        .iter()
+        .find(|f| f.file == "weird.csv")
+        .expect("inspected");
+    assert_eq!(
+        weird.kind, None,
+        "scores: {:?}",
+        weird.suggestion.kind_scores
+    );
 }

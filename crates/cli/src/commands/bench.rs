@@ -1,7 +1,7 @@
 //! Performance figures, printed; never asserted by tests.
 
-use migrationai_processing::bench::peak_rss_kib;
 use migrationai_ingest::inspect::{inspect, InspectOptions, NoProgress};
+use migrationai_processing::bench::peak_rss_kib;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::Instant;
@@ -61,7 +61,10 @@ enum What {
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     match a.what {
-        What::Ingest { export, no_baseline } => ingest(&export, no_baseline),
+        What::Ingest {
+            export,
+            no_baseline,
+        } => ingest(&export, no_baseline),
         What::Migrate { export, data_dir } => migrate(&export, &data_dir),
         What::Queue { messages, data_dir } => queue(messages, &data_dir),
         What::Sqs { endpoint, messages } => super::bench_aws::sqs(endpoint, messages),
@@ -71,10 +74,14 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
 
 fn ingest(export: &Path, no_baseline: bool) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    let report = inspect(export, &InspectOptions::default(), &NoProgress).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let report = inspect(export, &InspectOptions::default(), &NoProgress)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let secs = started.elapsed().as_secs_f64();
     let rows = report.total_rows();
-    println!("ingest: {} tables, {rows} rows read, detected, mapped and validated in {secs:.2} s", report.files.len());
+    println!(
+        "ingest: {} tables, {rows} rows read, detected, mapped and validated in {secs:.2} s",
+        report.files.len()
+    );
     println!("ingest: {:.0} rows/s", rows as f64 / secs);
     if let Some(kib) = peak_rss_kib() {
         println!("ingest: peak RSS {:.1} MiB", kib as f64 / 1024.0);
@@ -83,7 +90,9 @@ fn ingest(export: &Path, no_baseline: bool) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     // The same CSV files, with the encodings and delimiters we detected, through Python's csv module.
-    let root = if export.is_dir() { export.to_path_buf() } else {
+    let root = if export.is_dir() {
+        export.to_path_buf()
+    } else {
         println!("baseline: skipped (the baseline reads folders; unzip the export first)");
         return Ok(ExitCode::SUCCESS);
     };
@@ -97,8 +106,16 @@ fn ingest(export: &Path, no_baseline: bool) -> anyhow::Result<ExitCode> {
             e if e.starts_with("UTF-16") => "utf-16",
             _ => "utf-8",
         };
-        let d = if delim == "tab" { "\t".to_string() } else { delim.clone() };
-        args.extend([root.join(&f.file).display().to_string(), codec.to_string(), d]);
+        let d = if delim == "tab" {
+            "\t".to_string()
+        } else {
+            delim.clone()
+        };
+        args.extend([
+            root.join(&f.file).display().to_string(),
+            codec.to_string(),
+            d,
+        ]);
         our_csv_rows += f.rows;
     }
     let script = r#"
@@ -115,18 +132,31 @@ for i in range(0, len(a), 3):
             rows += 1
 print(rows, time.perf_counter() - start)
 "#;
-    let out = Command::new("python3").arg("-c").arg(script).args(&args).output();
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .args(&args)
+        .output();
     match out {
         Ok(o) if o.status.success() => {
             let text = String::from_utf8_lossy(&o.stdout);
             let mut parts = text.split_whitespace();
             let py_rows: f64 = parts.next().and_then(|s| s.parse().ok()).unwrap_or(0.0);
-            let py_secs: f64 = parts.next().and_then(|s| s.parse().ok()).unwrap_or(f64::NAN);
+            let py_secs: f64 = parts
+                .next()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(f64::NAN);
             let py_rate = py_rows / py_secs;
             println!("baseline: Python csv parsed {py_rows} CSV rows ({our_csv_rows} by our count) in {py_secs:.2} s: {py_rate:.0} rows/s (bare parsing, no validation)");
-            println!("ratio: ours / Python = {:.2}", (rows as f64 / secs) / py_rate);
+            println!(
+                "ratio: ours / Python = {:.2}",
+                (rows as f64 / secs) / py_rate
+            );
         }
-        Ok(o) => println!("baseline: python3 failed: {}", String::from_utf8_lossy(&o.stderr).trim()),
+        Ok(o) => println!(
+            "baseline: python3 failed: {}",
+            String::from_utf8_lossy(&o.stderr).trim()
+        ),
         Err(e) => println!("baseline: python3 not available ({e})"),
     }
     Ok(ExitCode::SUCCESS)
@@ -142,11 +172,19 @@ pub(super) fn fresh_dir(dir: &Path) -> anyhow::Result<()> {
 
 fn migrate(export: &Path, data_dir: &Path) -> anyhow::Result<ExitCode> {
     fresh_dir(data_dir)?;
-    let config = migrationai_processing::config::Config { data_dir: data_dir.to_path_buf(), ..Default::default() };
+    let config = migrationai_processing::config::Config {
+        data_dir: data_dir.to_path_buf(),
+        ..Default::default()
+    };
     let rt = super::embedded::runtime()?;
-    let r = rt.block_on(migrationai_processing::bench::bench_migrate(export, &config))?;
+    let r = rt.block_on(migrationai_processing::bench::bench_migrate(
+        export, &config,
+    ))?;
     let secs = r.wall.as_secs_f64();
-    println!("migrate: {} source rows end to end in {secs:.2} s: {:.0} rows/s", r.source_rows, r.rows_per_sec);
+    println!(
+        "migrate: {} source rows end to end in {secs:.2} s: {:.0} rows/s",
+        r.source_rows, r.rows_per_sec
+    );
     if let Some(kib) = r.peak_rss_kib {
         println!("migrate: peak RSS {:.1} MiB", kib as f64 / 1024.0);
     }
@@ -156,18 +194,39 @@ fn migrate(export: &Path, data_dir: &Path) -> anyhow::Result<ExitCode> {
     let mut files = 0;
     for entry in std::fs::read_dir(export)?.flatten() {
         let path = entry.path();
-        if path.extension().and_then(|e| e.to_str()).map(|e| e.eq_ignore_ascii_case("csv")) != Some(true) {
+        if path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(|e| e.eq_ignore_ascii_case("csv"))
+            != Some(true)
+        {
             continue;
         }
-        let head = std::fs::read(&path).map(|b| b.into_iter().take(4096).collect::<Vec<u8>>()).unwrap_or_default();
+        let head = std::fs::read(&path)
+            .map(|b| b.into_iter().take(4096).collect::<Vec<u8>>())
+            .unwrap_or_default();
         let first = head.split(|b| *b == b'\n').next().unwrap_or(&[]);
-        let sep = [b';', b'\t', b'|', b','].into_iter().max_by_key(|d| first.iter().filter(|b| *b == d).count()).unwrap_or(b',');
-        let sep = match sep { b'\t' => "\\t".to_string(), s => (s as char).to_string() };
+        let sep = [b';', b'\t', b'|', b',']
+            .into_iter()
+            .max_by_key(|d| first.iter().filter(|b| *b == d).count())
+            .unwrap_or(b',');
+        let sep = match sep {
+            b'\t' => "\\t".to_string(),
+            s => (s as char).to_string(),
+        };
         files += 1;
-        script.push_str(&format!(".separator \"{sep}\"\n.import '{}' t{files}\n", path.display()));
+        script.push_str(&format!(
+            ".separator \"{sep}\"\n.import '{}' t{files}\n",
+            path.display()
+        ));
     }
     let started = Instant::now();
-    let out = Command::new("sqlite3").arg(&db).stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn();
+    let out = Command::new("sqlite3")
+        .arg(&db)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
     match out {
         Ok(mut child) => {
             if let Some(mut stdin) = child.stdin.take() {

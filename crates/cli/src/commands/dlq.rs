@@ -33,7 +33,13 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
                 println!("{queue}: no dead letters");
             }
             for d in dead {
-                println!("{} {} received {} times; last error: {}", d.queue, d.message_id, d.receive_count, d.last_error.as_deref().unwrap_or("(none recorded)"));
+                println!(
+                    "{} {} received {} times; last error: {}",
+                    d.queue,
+                    d.message_id,
+                    d.receive_count,
+                    d.last_error.as_deref().unwrap_or("(none recorded)")
+                );
                 println!("  {}", d.body.chars().take(200).collect::<String>());
             }
         }

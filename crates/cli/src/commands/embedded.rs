@@ -15,10 +15,16 @@ pub struct Embedded {
 
 impl Embedded {
     pub fn config(&self) -> Config {
-        Config { data_dir: self.data_dir.clone(), env: self.env.clone(), ..Config::default() }
+        Config {
+            data_dir: self.data_dir.clone(),
+            env: self.env.clone(),
+            ..Config::default()
+        }
     }
 }
 
 pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
 }

@@ -24,18 +24,24 @@ pub struct Args {
 }
 
 pub fn load_mapping(path: &Path) -> anyhow::Result<Mapping> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     Ok(Mapping::parse(&path.display().to_string(), &text)?)
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let mapping = a.mapping.as_deref().map(load_mapping).transpose()?;
-    let opts = InspectOptions { threshold: a.threshold, mapping, ..InspectOptions::default() };
+    let opts = InspectOptions {
+        threshold: a.threshold,
+        mapping,
+        ..InspectOptions::default()
+    };
     let size = dir_size(&a.export);
     let bars = TableBars::new(size);
     let report = inspect(&a.export, &opts, &bars).map_err(|e| anyhow::anyhow!("{e}"))?;
     if let Some(path) = &a.write_mapping {
-        std::fs::write(path, &report.mapping_toml).with_context(|| format!("writing {}", path.display()))?;
+        std::fs::write(path, &report.mapping_toml)
+            .with_context(|| format!("writing {}", path.display()))?;
     }
     if a.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
@@ -46,7 +52,9 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
 }
 
 fn dir_size(path: &Path) -> u64 {
-    let Ok(meta) = std::fs::metadata(path) else { return 0 };
+    let Ok(meta) = std::fs::metadata(path) else {
+        return 0;
+    };
     if meta.is_file() {
         return meta.len();
     }
@@ -67,6 +75,13 @@ fn print_report(r: &InspectReport) {
     for f in &r.files {
         print_file(f);
     }
+    let questions: Vec<_> = r.questions().collect();
+    if !questions.is_empty() {
+        println!("\nQuestions for you ({}):", questions.len());
+        for q in questions {
+            println!("  - {}", q.line());
+        }
+    }
     if !r.unreadable.is_empty() {
         println!("\nUnreadable files:");
         for p in &r.unreadable {
@@ -76,28 +91,55 @@ fn print_report(r: &InspectReport) {
 }
 
 fn print_file(f: &FileReport) {
-    let kind = f.kind.map(|k| k.to_string()).unwrap_or_else(|| "(unknown kind)".into());
-    let delim = f.delimiter.as_deref().map(|d| format!(", delimiter '{d}'")).unwrap_or_default();
+    let kind = f
+        .kind
+        .map(|k| k.to_string())
+        .unwrap_or_else(|| "(unknown kind)".into());
+    let delim = f
+        .delimiter
+        .as_deref()
+        .map(|d| format!(", delimiter '{d}'"))
+        .unwrap_or_default();
     println!(
         "\n{} → {} (confidence {:.2}); {} rows, {} valid; {}{}",
         f.file, kind, f.kind_confidence, f.rows, f.valid_rows, f.encoding, delim
     );
     for c in &f.suggestion.columns {
         match (c.field, c.best_guess) {
-            (Some(field), _) => println!("  {:<28} → {:<22} {:.2}  e.g. {}", c.header, field, c.confidence, c.examples.join(" | ")),
-            (None, Some((g, conf))) => println!("  {:<28}   (unmapped; best guess {g} at {conf:.2})", c.header),
+            (Some(field), _) => println!(
+                "  {:<28} → {:<22} {:.2}  e.g. {}",
+                c.header,
+                field,
+                c.confidence,
+                c.examples.join(" | ")
+            ),
+            (None, Some((g, conf))) => println!(
+                "  {:<28}   (unmapped; best guess {g} at {conf:.2})",
+                c.header
+            ),
             (None, None) => println!("  {:<28}   (unmapped)", c.header),
         }
     }
     if !f.suggestion.missing_required.is_empty() {
-        println!("  missing required fields: {}", f.suggestion.missing_required.join(", "));
+        println!(
+            "  missing required fields: {}",
+            f.suggestion.missing_required.join(", ")
+        );
     }
     if !f.problem_totals.is_empty() {
-        let totals: Vec<String> = f.problem_totals.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        let totals: Vec<String> = f
+            .problem_totals
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
         println!("  problems: {}", totals.join(", "));
         for p in &f.problems {
             let row = p.row.map(|r| format!("row {r}")).unwrap_or_default();
-            let col = p.column.as_deref().map(|c| format!(", \"{c}\"")).unwrap_or_default();
+            let col = p
+                .column
+                .as_deref()
+                .map(|c| format!(", \"{c}\""))
+                .unwrap_or_default();
             println!("    {row}{col}: {}", p.message);
         }
     }

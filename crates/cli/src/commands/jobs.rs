@@ -31,7 +31,10 @@ pub fn jobs(a: JobsArgs) -> anyhow::Result<ExitCode> {
         println!("no jobs yet; start one with `migrationai migrate EXPORT`");
     }
     for j in jobs {
-        println!("{:<24} {:<36} {:<12} phase {}", j.name, j.id, j.status, j.phase);
+        println!(
+            "{:<24} {:<36} {:<12} phase {}",
+            j.name, j.id, j.status, j.phase
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -44,9 +47,15 @@ pub fn report(a: ReportArgs) -> anyhow::Result<ExitCode> {
 
 pub fn queues(a: QueuesArgs) -> anyhow::Result<ExitCode> {
     let rows = runtime()?.block_on(app::queue_stats(&a.embedded.config()))?;
-    println!("{:<34} {:>8} {:>9} {:>8} {:>10}", "queue", "depth", "in flight", "delayed", "DLQ depth");
+    println!(
+        "{:<34} {:>8} {:>9} {:>8} {:>10}",
+        "queue", "depth", "in flight", "delayed", "DLQ depth"
+    );
     for r in rows {
-        println!("{:<34} {:>8} {:>9} {:>8} {:>10}", r.queue, r.visible, r.in_flight, r.delayed, r.dlq_depth);
+        println!(
+            "{:<34} {:>8} {:>9} {:>8} {:>10}",
+            r.queue, r.visible, r.in_flight, r.delayed, r.dlq_depth
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

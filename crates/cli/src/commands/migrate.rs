@@ -36,12 +36,16 @@ impl Bars {
         if !self.show {
             return;
         }
-        let Ok(mut bars) = self.bars.lock() else { return };
+        let Ok(mut bars) = self.bars.lock() else {
+            return;
+        };
         for k in &p.kinds {
             let bar = bars.entry(k.kind.clone()).or_insert_with(|| {
                 let b = self.multi.add(ProgressBar::new(0));
-                let style = ProgressStyle::with_template("{prefix:>16} [{bar:30}] {pos}/{len} batches {msg}")
-                    .unwrap_or_else(|_| ProgressStyle::default_bar());
+                let style = ProgressStyle::with_template(
+                    "{prefix:>16} [{bar:30}] {pos}/{len} batches {msg}",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar());
                 b.set_style(style.progress_chars("=> "));
                 b.set_prefix(k.kind.clone());
                 b
@@ -56,10 +60,20 @@ impl Bars {
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let mut config = a.embedded.config();
     config.batch_size = a.batch_size.max(1);
-    let bars = Bars { multi: MultiProgress::new(), bars: Mutex::new(HashMap::new()), show: std::io::stderr().is_terminal() };
+    let bars = Bars {
+        multi: MultiProgress::new(),
+        bars: Mutex::new(HashMap::new()),
+        show: std::io::stderr().is_terminal(),
+    };
     let started = std::time::Instant::now();
     let rt = runtime()?;
-    let report = rt.block_on(migrate(&a.export, a.mapping.as_deref(), a.job.clone(), &config, &|p| bars.update(p)))?;
+    let report = rt.block_on(migrate(
+        &a.export,
+        a.mapping.as_deref(),
+        a.job.clone(),
+        &config,
+        &|p| bars.update(p),
+    ))?;
     if let Ok(bars) = bars.bars.lock() {
         for b in bars.values() {
             b.finish();
@@ -68,13 +82,25 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let rows: u64 = report.kinds.values().map(|c| c.source_rows).sum();
     let secs = started.elapsed().as_secs_f64();
     println!("job {} ({})", report.job_name, report.job);
-    println!("{:<16} {:>9} {:>9} {:>9}", "kind", "source", "loaded", "rejected");
+    println!(
+        "{:<16} {:>9} {:>9} {:>9}",
+        "kind", "source", "loaded", "rejected"
+    );
     for (kind, c) in &report.kinds {
-        println!("{kind:<16} {:>9} {:>9} {:>9}", c.source_rows, c.loaded, c.rejected);
+        println!(
+            "{kind:<16} {:>9} {:>9} {:>9}",
+            c.source_rows, c.loaded, c.rejected
+        );
     }
-    println!("{rows} source rows in {secs:.1} s ({:.0} rows/s)", rows as f64 / secs.max(1e-9));
+    println!(
+        "{rows} source rows in {secs:.1} s ({:.0} rows/s)",
+        rows as f64 / secs.max(1e-9)
+    );
     let dir = config.data_dir.join("reports").join(&report.job_name);
-    println!("report: {} (report.json, report.html, rejects.csv)", dir.display());
+    println!(
+        "report: {} (report.json, report.html, rejects.csv)",
+        dir.display()
+    );
     let problems = report.problems();
     if report.reconciled {
         println!("reconciled: every source row is loaded or rejected with a reason, and every total agrees");

@@ -20,8 +20,14 @@ pub struct Args {
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
-    let opts = SampleOptions { size: a.size, seed: a.seed, out: a.out.clone(), zip: a.zip };
-    let summary = generate(&opts).with_context(|| format!("writing the sample to {}", a.out.display()))?;
+    let opts = SampleOptions {
+        size: a.size,
+        seed: a.seed,
+        out: a.out.clone(),
+        zip: a.zip,
+    };
+    let summary =
+        generate(&opts).with_context(|| format!("writing the sample to {}", a.out.display()))?;
     println!("export:       {}", summary.export.display());
     println!("ground truth: {}", summary.ground_truth.display());
     for (kind, rows) in &summary.rows_by_kind {

@@ -120,7 +120,8 @@ fn stream_rows(path: PathBuf, sheet: String, name: String, tx: SyncSender<RowMes
             values.clear();
             return true;
         }
-        tx.send(Ok((u64::from(row) + 1, std::mem::take(values)))).is_ok()
+        tx.send(Ok((u64::from(row) + 1, std::mem::take(values))))
+            .is_ok()
     };
     loop {
         let cell = match reader.next_cell() {
@@ -171,11 +172,17 @@ impl SheetTable {
         std::thread::Builder::new()
             .name("xlsx-rows".into())
             .spawn(move || stream_rows(p, s, n, tx))
-            .map_err(|e| ReadError::new(ErrorKind::Io, file, format!("could not start reading: {e}")))?;
+            .map_err(|e| {
+                ReadError::new(ErrorKind::Io, file, format!("could not start reading: {e}"))
+            })?;
         let (_, raw) = match rows.recv() {
             Ok(first) => first?,
             Err(_) => {
-                return Err(ReadError::new(ErrorKind::EmptyFile, name, "the sheet is empty"));
+                return Err(ReadError::new(
+                    ErrorKind::EmptyFile,
+                    name,
+                    "the sheet is empty",
+                ));
             }
         };
         let width = raw.len();
@@ -221,7 +228,10 @@ impl SheetTable {
             return Some(Err(ReadError::new(
                 ErrorKind::TooManyFields,
                 self.name.clone(),
-                format!("the row has cells in {extra} columns but the header has {}", self.width),
+                format!(
+                    "the row has cells in {extra} columns but the header has {}",
+                    self.width
+                ),
             )
             .at_row(number)
             .in_field(format!("column {extra}"))));
