@@ -65,7 +65,8 @@ async fn poison_record_is_the_only_batch_item_failure() {
                 Some(format!("lambda-{i}")),
             )
             .await
-            .expect("submit");
+            .expect("submit")
+            .job;
         jobs.push(job);
     }
     let jobs_queue = app.services.names.queue("jobs");

@@ -97,7 +97,8 @@ async fn worker_runs_a_job_and_drains_on_sigterm() {
     let job = app
         .submit(&sample.export, Some(&sample.mapping), Some("worker".into()))
         .await
-        .expect("submit");
+        .expect("submit")
+        .job;
     let deadline = Instant::now() + Duration::from_secs(300);
     let status = loop {
         let row = app.services.job(&job.tenant, &job.id).await.expect("job");
@@ -133,7 +134,8 @@ async fn worker_runs_a_job_and_drains_on_sigterm() {
             Some("worker-2".into()),
         )
         .await
-        .expect("submit");
+        .expect("submit")
+        .job;
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let row = app

@@ -17,8 +17,9 @@ use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
 use crate::error::ProcessingError;
+use crate::fingerprint::source_fingerprint;
 use crate::ids::job_id;
-use crate::jobs::{CANCELLED, DONE, PLANNING};
+use crate::jobs::{CANCELLED, DONE, INTERRUPTED, PLANNING, RUNNING};
 use crate::message::{JobAction, JobMessage};
 use crate::report::Report;
 use crate::roles::{handler_for, processor_for};
@@ -60,6 +61,44 @@ pub enum RunOutcome {
     Done(Box<Report>),
     /// Nothing left to process but the job is not done: messages are dead-lettered.
     Stalled(Vec<DeadLetter>),
+    /// Stopped on request (a signal): the workers finished or released what they held and
+    /// the job is marked interrupted; submitting it again resumes it.
+    Interrupted(Progress),
+}
+
+/// How a submitted job begins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Start {
+    /// A job of its own.
+    New,
+    /// The job of that name, made from the same export and mapping, goes on where it stopped.
+    Resumed,
+    /// The job of that name, made from the same export and mapping, is already done.
+    Finished,
+}
+
+/// A job as `App::submit` left it.
+#[derive(Debug, Clone)]
+pub struct Submitted {
+    pub job: JobRow,
+    pub start: Start,
+    /// The default name it would have had, when a job of another export or mapping held it.
+    pub renamed_from: Option<String>,
+}
+
+/// How `App::finish` ended.
+#[derive(Debug, Clone)]
+pub enum End {
+    Done(Box<Report>),
+    Interrupted(Progress),
+}
+
+/// Reads and parses a mapping file; a missing or invalid file is an error naming it.
+pub fn read_mapping(file: &Path) -> Result<Mapping, ProcessingError> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| ProcessingError::Mapping(format!("{}: {e}", file.display())))?;
+    Mapping::parse(&file.display().to_string(), &text)
+        .map_err(|e| ProcessingError::Mapping(e.to_string()))
 }
 
 /// The embedded system, opened on a data directory.
@@ -100,33 +139,58 @@ impl App {
         &self.services.store
     }
 
-    /// Creates the job (or finds the one of the same name) and asks the jobs worker to plan
-    /// or resume it.
+    /// Creates the job, or resumes the one of the same name when it was made from the same
+    /// export and mapping (same [`source_fingerprint`]), and asks the jobs worker to plan or
+    /// resume it. A name taken by a different export or mapping is never reused: a name
+    /// the caller chose is an error; the default name (the export's) moves on to
+    /// "<name> (2)", "<name> (3)"... A mapping file that cannot be read or parsed is an
+    /// error, and so is an export with nothing to migrate.
     pub async fn submit(
         &self,
         export: &Path,
         mapping: Option<&Path>,
         job_name: Option<String>,
-    ) -> Result<JobRow, ProcessingError> {
+    ) -> Result<Submitted, ProcessingError> {
         let tenant = self.config.tenant.clone();
         let export = std::fs::canonicalize(export)
             .map_err(|e| ProcessingError::Export(format!("{}: {e}", export.display())))?;
-        let name = job_name.unwrap_or_else(|| {
+        let given = mapping.map(read_mapping).transpose()?;
+        let source = {
+            let (path, given) = (export.clone(), given.clone());
+            tokio::task::spawn_blocking(move || source_fingerprint(&path, given.as_ref()))
+                .await
+                .map_err(|e| ProcessingError::Other(e.to_string()))?
+                .map_err(|e| ProcessingError::Export(format!("{}: {e}", export.display())))?
+        };
+        let chosen = job_name.is_some();
+        let stem = job_name.unwrap_or_else(|| {
             export
                 .file_stem()
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_else(|| "export".into())
         });
-        if let Some(job) = self.store().job_by_name(&tenant, &name).await? {
-            if job.status != DONE {
-                self.send_job(&job, JobAction::Resume).await?;
+        let mut name = stem.clone();
+        for n in 2.. {
+            let Some(job) = self.store().job_by_name(&tenant, &name).await? else {
+                break;
+            };
+            let settings = Services::settings(&job)?;
+            if settings.source.as_deref() == Some(source.as_str()) {
+                return self.reopen(job, &stem).await;
             }
-            return Ok(job);
+            if chosen {
+                return Err(ProcessingError::NameTaken {
+                    job: name,
+                    export: settings.export.display().to_string(),
+                });
+            }
+            name = format!("{stem} ({n})");
         }
-        let mapping = self.mapping_for(&export, mapping).await?;
+        let mapping = self.mapping_for(&export, given).await?;
         let settings = JobSettings {
             export: export.clone(),
             batch_size: self.config.batch_size,
+            source: Some(source),
         };
         let now = unix_now();
         let row = JobRow {
@@ -146,33 +210,101 @@ impl App {
         };
         let job = self.store().create_job(&row).await?;
         self.send_job(&job, JobAction::Plan).await?;
-        Ok(job)
+        Ok(Submitted {
+            renamed_from: (job.name != stem).then_some(stem),
+            job,
+            start: Start::New,
+        })
     }
 
+    /// The job made from the same export and mapping: finished, or resumed where it stopped.
+    async fn reopen(&self, job: JobRow, stem: &str) -> Result<Submitted, ProcessingError> {
+        let renamed_from = (job.name != stem).then(|| stem.to_string());
+        match job.status.as_str() {
+            DONE => Ok(Submitted {
+                job,
+                start: Start::Finished,
+                renamed_from,
+            }),
+            CANCELLED => Err(ProcessingError::Cancelled(job.name)),
+            _ => {
+                if job.status == INTERRUPTED {
+                    let status = if job.phase < 0 { PLANNING } else { RUNNING };
+                    self.store()
+                        .set_job_status(&job.tenant, &job.id, status, None)
+                        .await?;
+                }
+                self.send_job(&job, JobAction::Resume).await?;
+                let job = self.services.job(&job.tenant, &job.id).await?;
+                Ok(Submitted {
+                    job,
+                    start: Start::Resumed,
+                    renamed_from,
+                })
+            }
+        }
+    }
+
+    /// The mapping a new job runs with: the given one (its tables checked against the
+    /// export), or the proposal. Either way something must be mapped.
     async fn mapping_for(
         &self,
         export: &Path,
-        file: Option<&Path>,
+        given: Option<Mapping>,
     ) -> Result<Mapping, ProcessingError> {
-        if let Some(file) = file {
-            let text = std::fs::read_to_string(file)
-                .map_err(|e| ProcessingError::Mapping(format!("{}: {e}", file.display())))?;
-            return Mapping::parse(&file.display().to_string(), &text)
-                .map_err(|e| ProcessingError::Mapping(e.to_string()));
-        }
         let export = export.to_path_buf();
         let work = self.services.work_dir.clone();
         let config = self.config.clone();
         tokio::task::spawn_blocking(move || {
             std::fs::create_dir_all(&work).map_err(|e| ProcessingError::Export(e.to_string()))?;
-            let opened = Export::open_in(&export, &Limits::default(), &work)
+            let opened = Export::open_tables_in(&export, &Limits::default(), &work)
                 .map_err(|e| ProcessingError::Export(e.to_string()))?;
             let (tables, _) = list_tables(&opened);
-            let (suggestions, _, _) = propose(&opened, &tables, &InspectOptions::default());
-            let mut mapping = Mapping::from_suggestions(&suggestions);
-            mapping.currency = config.currency.clone();
-            mapping.country = config.country.clone();
-            mapping.time_zone = config.time_zone.clone();
+            if tables.is_empty() {
+                return Err(ProcessingError::NothingToMigrate(format!(
+                    "found no table in {}: looked for CSV, TSV, XLSX, JSON and JSON lines files in it and every folder below",
+                    export.display()
+                )));
+            }
+            let mapping = match given {
+                Some(m) => {
+                    let missing: Vec<&str> = m
+                        .files
+                        .iter()
+                        .filter(|f| !tables.iter().any(|t| t.name == f.table))
+                        .map(|f| f.table.as_str())
+                        .collect();
+                    if !missing.is_empty() {
+                        return Err(ProcessingError::Mapping(format!(
+                            "the mapping names tables that {} does not have: {}",
+                            export.display(),
+                            missing.join(", ")
+                        )));
+                    }
+                    m
+                }
+                None => {
+                    let (suggestions, _, _) =
+                        propose(&opened, &tables, &InspectOptions::default());
+                    let mut mapping = Mapping::from_suggestions(&suggestions);
+                    mapping.currency = config.currency.clone();
+                    mapping.country = config.country.clone();
+                    mapping.time_zone = config.time_zone.clone();
+                    mapping
+                }
+            };
+            let mapped = mapping
+                .files
+                .iter()
+                .filter(|f| f.kind.is_some() && tables.iter().any(|t| t.name == f.table))
+                .count();
+            if mapped == 0 {
+                return Err(ProcessingError::NothingToMigrate(format!(
+                    "none of the {} tables found in {} is mapped to a kind of record",
+                    tables.len(),
+                    export.display()
+                )));
+            }
             Ok(mapping)
         })
         .await
@@ -215,14 +347,53 @@ impl App {
         job: &JobRow,
         progress: &(dyn Fn(&Progress) + Send + Sync),
     ) -> Result<RunOutcome, ProcessingError> {
+        self.run_until(job, progress, &CancellationToken::new())
+            .await
+    }
+
+    /// Like `run`, and stops when `stop` is cancelled: the workers finish the batches they
+    /// hold and release the messages they have not started, then the job is marked
+    /// interrupted (unless it finished meanwhile).
+    pub async fn run_until(
+        &self,
+        job: &JobRow,
+        progress: &(dyn Fn(&Progress) + Send + Sync),
+        stop: &CancellationToken,
+    ) -> Result<RunOutcome, ProcessingError> {
         let shutdown = CancellationToken::new();
         let workers = self.start_workers(&shutdown);
-        let outcome = self.watch(job, progress).await;
+        let outcome = tokio::select! {
+            outcome = self.watch(job, progress) => Some(outcome),
+            _ = stop.cancelled() => None,
+        };
         shutdown.cancel();
         for w in workers {
             let _ = w.await;
         }
-        outcome
+        match outcome {
+            Some(outcome) => outcome,
+            None => self.interrupted(job).await,
+        }
+    }
+
+    /// Marks a stopped job interrupted, unless it reached an end meanwhile.
+    async fn interrupted(&self, job: &JobRow) -> Result<RunOutcome, ProcessingError> {
+        let row = self.services.job(&job.tenant, &job.id).await?;
+        if row.status == DONE {
+            return stored_report(&row).map(|r| RunOutcome::Done(Box::new(r)));
+        }
+        if row.status == CANCELLED {
+            return Err(ProcessingError::Cancelled(row.name));
+        }
+        self.store()
+            .set_job_status(&row.tenant, &row.id, INTERRUPTED, None)
+            .await?;
+        Ok(RunOutcome::Interrupted(Progress {
+            job_name: row.name.clone(),
+            status: INTERRUPTED.into(),
+            phase: row.phase,
+            kinds: self.store().progress(&row.tenant, &row.id).await?,
+        }))
     }
 
     async fn watch(
@@ -358,6 +529,45 @@ impl App {
         Ok(rows)
     }
 
+    /// Runs a submitted job until it is done (then writes its report files under
+    /// `<data_dir>/reports/<job name>/`) or `stop` is cancelled. Dead-lettered messages that
+    /// leave it unable to finish are an error naming them.
+    pub async fn finish(
+        &self,
+        job: &JobRow,
+        progress: &(dyn Fn(&Progress) + Send + Sync),
+        stop: &CancellationToken,
+    ) -> Result<End, ProcessingError> {
+        if job.status != DONE {
+            match self.run_until(job, progress, stop).await? {
+                RunOutcome::Done(_) => {}
+                RunOutcome::Interrupted(at) => return Ok(End::Interrupted(at)),
+                RunOutcome::Stalled(dead) => {
+                    let detail: Vec<String> = dead
+                        .iter()
+                        .map(|d| {
+                            format!(
+                                "{} {}: {}",
+                                d.queue,
+                                d.message_id,
+                                d.last_error.as_deref().unwrap_or("?")
+                            )
+                        })
+                        .collect();
+                    return Err(ProcessingError::Stalled {
+                        job: job.name.clone(),
+                        detail: detail.join("; "),
+                        count: dead.len(),
+                    });
+                }
+            }
+        }
+        let job = self.services.job(&job.tenant, &job.id).await?;
+        let dir = self.config.data_dir.join("reports").join(&job.name);
+        self.write_report_files(&job, &dir).await?;
+        Ok(End::Done(Box::new(stored_report(&job)?)))
+    }
+
     pub async fn find_job(&self, job: &str) -> Result<JobRow, ProcessingError> {
         let tenant = &self.config.tenant;
         if let Some(j) = self.store().job_by_name(tenant, job).await? {
@@ -408,8 +618,8 @@ fn stored_report(job: &JobRow) -> Result<Report, ProcessingError> {
     serde_json::from_str(text).map_err(|e| ProcessingError::Other(format!("stored report: {e}")))
 }
 
-/// `migrationai migrate EXPORT [--mapping FILE] [--job NAME]`: runs (or resumes) the job of
-/// that name to the end and returns its report. The report files are written under
+/// `migrationai migrate EXPORT [--mapping FILE] [--job NAME]`: runs (or resumes) the job to
+/// the end and returns its report; the report files are written under
 /// `<data_dir>/reports/<job name>/`.
 pub async fn migrate(
     export: &Path,
@@ -419,35 +629,17 @@ pub async fn migrate(
     progress: &(dyn Fn(&Progress) + Send + Sync),
 ) -> Result<Report, ProcessingError> {
     let app = App::open(config).await?;
-    let job = app.submit(export, mapping, job_name).await?;
-    let job = app.services.job(&job.tenant, &job.id).await?;
-    if job.status != DONE {
-        match app.run(&job, progress).await? {
-            RunOutcome::Done(_) => {}
-            RunOutcome::Stalled(dead) => {
-                let detail: Vec<String> = dead
-                    .iter()
-                    .map(|d| {
-                        format!(
-                            "{} {}: {}",
-                            d.queue,
-                            d.message_id,
-                            d.last_error.as_deref().unwrap_or("?")
-                        )
-                    })
-                    .collect();
-                return Err(ProcessingError::Stalled {
-                    job: job.name.clone(),
-                    detail: detail.join("; "),
-                    count: dead.len(),
-                });
-            }
-        }
+    let submitted = app.submit(export, mapping, job_name).await?;
+    match app
+        .finish(&submitted.job, progress, &CancellationToken::new())
+        .await?
+    {
+        End::Done(report) => Ok(*report),
+        End::Interrupted(_) => Err(ProcessingError::Other(format!(
+            "job {} was interrupted",
+            submitted.job.name
+        ))),
     }
-    let job = app.services.job(&job.tenant, &job.id).await?;
-    let dir = config.data_dir.join("reports").join(&job.name);
-    app.write_report_files(&job, &dir).await?;
-    stored_report(&job)
 }
 
 pub async fn list_jobs(config: &Config) -> Result<Vec<JobRow>, ProcessingError> {

@@ -24,8 +24,12 @@ pub enum ProcessingError {
         count: usize,
         detail: String,
     },
-    #[error("job {0} was cancelled")]
+    #[error("job {0} was cancelled; choose another name with --job to migrate again")]
     Cancelled(String),
+    #[error("a job named {job:?} exists for a different export or mapping (it migrated {export}); choose another name with --job NAME, or run that job's own export and mapping to resume it")]
+    NameTaken { job: String, export: String },
+    #[error("nothing to migrate: {0}")]
+    NothingToMigrate(String),
     #[error("{0}")]
     Other(String),
 }

@@ -23,8 +23,8 @@ pub mod staged;
 pub mod worker;
 
 pub use app::{
-    dlq_list, dlq_redrive, list_jobs, migrate, queue_stats, report, App, DeadLetter, Progress,
-    QueueRow, RunOutcome,
+    dlq_list, dlq_redrive, list_jobs, migrate, queue_stats, report, App, DeadLetter, End, Progress,
+    QueueRow, RunOutcome, Start, Submitted,
 };
 pub use batch::{BatchProcessor, BatchResult, Handler, HandlerError, Outcome};
 pub use bench::{bench_migrate, BenchResult};

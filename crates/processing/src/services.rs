@@ -20,6 +20,10 @@ use crate::staged::{self, Staged};
 pub struct JobSettings {
     pub export: PathBuf,
     pub batch_size: usize,
+    /// The export's and mapping's digest (`fingerprint::source_fingerprint`), for jobs
+    /// started by `migrate`: the same name resumes only the same source.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 #[derive(Clone)]

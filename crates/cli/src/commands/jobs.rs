@@ -29,12 +29,17 @@ pub fn jobs(a: JobsArgs) -> anyhow::Result<ExitCode> {
     let jobs = runtime()?.block_on(app::list_jobs(&a.embedded.config()))?;
     if jobs.is_empty() {
         println!("no jobs yet; start one with `migrationai migrate EXPORT`");
+        return Ok(ExitCode::SUCCESS);
     }
+    let phases = migrationai_domain::Kind::phases().len() as i64;
+    println!("{:<24} {:<12} {:<10} id", "job", "status", "phase");
     for j in jobs {
-        println!(
-            "{:<24} {:<36} {:<12} phase {}",
-            j.name, j.id, j.status, j.phase
-        );
+        let phase = if j.phase < 0 {
+            "-".to_string()
+        } else {
+            format!("{}/{phases}", j.phase.min(phases))
+        };
+        println!("{:<24} {:<12} {:<10} {}", j.name, j.status, phase, j.id);
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,11 +1,13 @@
 use super::embedded::{runtime, Embedded};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
-use migrationai_processing::app::{migrate, Progress};
+use migrationai_processing::app::{App, End, Progress, Start, Submitted};
 use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::{Arc, Mutex};
+use tokio_util::sync::CancellationToken;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -14,7 +16,8 @@ pub struct Args {
     /// A reviewed mapping file (TOML); without one, the proposed mapping is used.
     #[arg(long)]
     mapping: Option<PathBuf>,
-    /// The job's name; running the same name again resumes it.
+    /// The job's name (default: the export's folder or file name). The same name with the
+    /// same export and mapping resumes the job; with another export or mapping it is refused.
     #[arg(long)]
     job: Option<String>,
     /// Rows per batch message.
@@ -57,6 +60,106 @@ impl Bars {
     }
 }
 
+/// Stops a run on the first SIGINT (Ctrl-C) or SIGTERM: the workers finish or release what
+/// they hold and the job is marked interrupted. A second signal ends the process at once
+/// (the job then resumes from its last stored batch, as after a crash).
+struct Signals {
+    received: Arc<AtomicI32>,
+}
+
+const SIGINT: i32 = 2;
+const SIGTERM: i32 = 15;
+
+impl Signals {
+    fn listen(rt: &tokio::runtime::Runtime, stop: CancellationToken) -> anyhow::Result<Signals> {
+        use tokio::signal::unix::{signal, SignalKind};
+        let _entered = rt.enter();
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut terminate = signal(SignalKind::terminate())?;
+        let received = Arc::new(AtomicI32::new(0));
+        let seen = received.clone();
+        rt.spawn(async move {
+            loop {
+                let number = tokio::select! {
+                    _ = interrupt.recv() => SIGINT,
+                    _ = terminate.recv() => SIGTERM,
+                };
+                if seen.swap(number, Ordering::SeqCst) != 0 {
+                    eprintln!("second signal: stopping now; the next `migrate` resumes from the last stored batch");
+                    std::process::exit(128 + number);
+                }
+                eprintln!("{}: stopping after the batches in hand (again to stop at once)…", name(number));
+                stop.cancel();
+            }
+        });
+        Ok(Signals { received })
+    }
+
+    fn received(&self) -> i32 {
+        self.received.load(Ordering::SeqCst)
+    }
+}
+
+fn name(signal: i32) -> &'static str {
+    if signal == SIGTERM {
+        "SIGTERM"
+    } else {
+        "SIGINT (Ctrl-C)"
+    }
+}
+
+/// A word for a shell: quoted when it holds anything but plain path characters.
+fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@+,".contains(c));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
+/// The command that resumes the job: the same export, mapping and name.
+fn resume_command(a: &Args, job: &str) -> String {
+    let mut words = vec![
+        "migrationai".to_string(),
+        "migrate".into(),
+        shell_word(&a.export.display().to_string()),
+    ];
+    if let Some(m) = &a.mapping {
+        words.push("--mapping".into());
+        words.push(shell_word(&m.display().to_string()));
+    }
+    words.push("--job".into());
+    words.push(shell_word(job));
+    if a.embedded.data_dir != std::path::Path::new(".migrationai") {
+        words.push("--data-dir".into());
+        words.push(shell_word(&a.embedded.data_dir.display().to_string()));
+    }
+    words.join(" ")
+}
+
+fn announce(s: &Submitted) {
+    let name = &s.job.name;
+    if let Some(taken) = &s.renamed_from {
+        println!(
+            "the job name {taken:?} belongs to a migration of another export or mapping; this one is {name:?}"
+        );
+    }
+    match s.start {
+        Start::New => println!("job {name:?}: starting"),
+        Start::Resumed => println!(
+            "job {name:?}: resuming where it stopped (same export and mapping, status {})",
+            s.job.status
+        ),
+        Start::Finished => println!(
+            "job {name:?} already migrated this export with this mapping; its report follows (use --job NAME to run it again as a new job)"
+        ),
+    }
+}
+
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let mut config = a.embedded.config();
     config.batch_size = a.batch_size.max(1);
@@ -67,18 +170,43 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     };
     let started = std::time::Instant::now();
     let rt = runtime()?;
-    let report = rt.block_on(migrate(
-        &a.export,
-        a.mapping.as_deref(),
-        a.job.clone(),
-        &config,
-        &|p| bars.update(p),
-    ))?;
+    let stop = CancellationToken::new();
+    let signals = Signals::listen(&rt, stop.clone())?;
+    let end = rt.block_on(async {
+        let app = App::open(&config).await?;
+        let submitted = app
+            .submit(&a.export, a.mapping.as_deref(), a.job.clone())
+            .await?;
+        announce(&submitted);
+        app.finish(&submitted.job, &|p| bars.update(p), &stop)
+            .await
+            .map(|end| (submitted.job.name.clone(), submitted.start, end))
+    });
     if let Ok(bars) = bars.bars.lock() {
         for b in bars.values() {
             b.finish();
         }
     }
+    let (report, start) = match end? {
+        (_, start, End::Done(report)) => (report, start),
+        (job, _, End::Interrupted(at)) => {
+            let (done, total) = at.kinds.iter().fold((0, 0), |(d, t), k| {
+                (d + k.batches_done.max(0), t + k.batches.max(0))
+            });
+            let signal = signals.received();
+            let where_ = if at.phase < 0 {
+                "while planning, before any batch was loaded".to_string()
+            } else {
+                format!("with {done} of {total} batches done")
+            };
+            eprintln!(
+                "interrupted by {}: job {job:?} stopped {where_}; everything stored so far is kept and the job is marked interrupted",
+                name(signal),
+            );
+            eprintln!("resume with: {}", resume_command(&a, &job));
+            return Ok(ExitCode::from((128 + signal.max(SIGINT)) as u8));
+        }
+    };
     let rows: u64 = report.kinds.values().map(|c| c.source_rows).sum();
     let secs = started.elapsed().as_secs_f64();
     println!("job {} ({})", report.job_name, report.job);
@@ -92,10 +220,12 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             c.source_rows, c.loaded, c.rejected
         );
     }
-    println!(
-        "{rows} source rows in {secs:.1} s ({:.0} rows/s)",
-        rows as f64 / secs.max(1e-9)
-    );
+    if start != Start::Finished {
+        println!(
+            "{rows} source rows in {secs:.1} s ({:.0} rows/s)",
+            rows as f64 / secs.max(1e-9)
+        );
+    }
     let dir = config.data_dir.join("reports").join(&report.job_name);
     println!(
         "report: {} (report.json, report.html, rejects.csv)",

@@ -23,6 +23,8 @@ pub const DONE: &str = "done";
 pub const FAILED: &str = "failed";
 /// Set by whoever cancels (the API): handlers stop taking the job's work, nothing advances.
 pub const CANCELLED: &str = "cancelled";
+/// Stopped by a signal to `migrate` before it finished; the same `migrate` resumes it.
+pub const INTERRUPTED: &str = "interrupted";
 
 /// A job that takes no more work: finished or cancelled.
 pub fn is_closed(status: &str) -> bool {
