@@ -204,3 +204,63 @@ fn a_missing_mapping_file_is_an_error() {
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("edited.toml"), "{stderr}");
 }
+
+/// `inspect --mapping FILE` shows the file's mapping, not the proposal it was edited from.
+#[test]
+fn inspect_shows_the_mapping_it_was_given() {
+    use migrationai_ingest::mapping::Mapping;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let export = sample(dir.path());
+    let export = export.display().to_string();
+    let file = dir.path().join("mapping.toml");
+    let inspect = |args: &[&str]| {
+        Command::new(BIN)
+            .arg("inspect")
+            .arg(&export)
+            .args(args)
+            .output()
+            .expect("inspect")
+    };
+    let out = inspect(&["--write-mapping", &file.display().to_string()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let proposed = text(&out.stdout);
+    assert!(
+        proposed.contains("Activities.csv → billing-items"),
+        "{proposed}"
+    );
+
+    let mut mapping = Mapping::parse(
+        "mapping.toml",
+        &std::fs::read_to_string(&file).expect("read"),
+    )
+    .expect("proposal parses");
+    for f in &mut mapping.files {
+        if f.table == "Activities.csv" {
+            f.kind = None;
+            for c in &mut f.columns {
+                c.1 = None;
+            }
+        }
+        if f.table == "Bills.csv" {
+            for c in &mut f.columns {
+                if c.0 == "Amount Due" {
+                    c.1 = None;
+                }
+            }
+        }
+    }
+    std::fs::write(&file, mapping.to_toml(&[])).expect("write");
+    let out = inspect(&["--mapping", &file.display().to_string()]);
+    let shown = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(shown.contains("Activities.csv → (left out)"), "{shown}");
+    assert!(!shown.contains("→ item_id"), "{shown}");
+    let amount_due = shown
+        .lines()
+        .find(|l| l.trim_start().starts_with("Amount Due"))
+        .expect("Amount Due line");
+    assert!(
+        amount_due.contains("left out by the mapping"),
+        "{amount_due}"
+    );
+}

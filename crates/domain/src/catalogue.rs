@@ -102,6 +102,48 @@ impl KindDef {
         // Every kind's first field is its source id (checked by a test).
         &self.fields[0]
     }
+
+    /// What a table of this kind still needs, given which fields its columns map to: each
+    /// required field not mapped, and each `one_of` group with no field mapped (named
+    /// "one of a, b, c").
+    pub fn unmet(&self, mapped: impl Fn(&str) -> bool) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .fields
+            .iter()
+            .filter(|f| f.required && !mapped(f.name))
+            .map(|f| f.name.to_string())
+            .collect();
+        for group in self.one_of {
+            if !group.iter().any(|name| mapped(name)) {
+                out.push(format!("one of {}", group.join(", ")));
+            }
+        }
+        out
+    }
+}
+
+impl FieldDef {
+    /// The field's name for people: "project_id" reads "Matter ID", "issued_on" "Issued on".
+    pub fn label(&self) -> String {
+        let words: Vec<String> = self
+            .name
+            .split('_')
+            .map(|w| match w {
+                "id" | "ids" | "utbms" | "sha256" | "url" | "eml" => {
+                    w.to_uppercase().replace("IDS", "IDs")
+                }
+                "project" => "matter".into(),
+                "projects" => "matters".into(),
+                w => w.to_string(),
+            })
+            .collect();
+        let text = words.join(" ");
+        let mut chars = text.chars();
+        match chars.next() {
+            Some(first) => first.to_uppercase().chain(chars).collect(),
+            None => text,
+        }
+    }
 }
 
 const fn f(
@@ -2035,5 +2077,36 @@ mod tests {
         }
         assert_eq!(CATALOGUE.len(), Kind::ENTITIES.len());
         assert!(kind_def(Kind::Jobs).is_none());
+    }
+
+    #[test]
+    fn fields_read_as_words_for_people() {
+        let projects = kind_def(Kind::Projects).expect("projects");
+        let label = |def: &KindDef, name: &str| def.field(name).expect(name).label();
+        assert_eq!(label(projects, "project_id"), "Matter ID");
+        let invoices = kind_def(Kind::BillingInvoice).expect("invoices");
+        assert_eq!(label(invoices, "billing_item_ids"), "Billing item IDs");
+        assert_eq!(label(invoices, "issued_on"), "Issued on");
+        for def in CATALOGUE {
+            for f in def.fields {
+                let l = f.label();
+                assert!(!l.contains('_') && l.starts_with(char::is_uppercase), "{l}");
+            }
+        }
+    }
+
+    #[test]
+    fn unmet_names_required_fields_and_empty_groups() {
+        let contacts = kind_def(Kind::Contacts).expect("contacts");
+        assert_eq!(
+            contacts.unmet(|_| false),
+            vec![
+                "contact_id".to_string(),
+                "one of full_name, first_name, last_name, organization".into()
+            ]
+        );
+        assert!(contacts
+            .unmet(|f| f == "contact_id" || f == "last_name")
+            .is_empty());
     }
 }

@@ -75,6 +75,25 @@ impl Kind {
         }
     }
 
+    /// The kind's name for people (the slug is Filevine's resource name, shown beside it).
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Contacts => "Contacts",
+            Kind::Projects => "Matters",
+            Kind::Sections => "Custom data",
+            Kind::Notes => "Notes",
+            Kind::Calendar => "Calendar",
+            Kind::Tasks => "Tasks",
+            Kind::BillingItems => "Time and expenses",
+            Kind::ProjectFunds => "Trust ledger",
+            Kind::BillingInvoice => "Bills",
+            Kind::Payment => "Payments",
+            Kind::ProjectEmail => "Emails",
+            Kind::Document => "Documents",
+            Kind::Jobs => "Migration jobs",
+        }
+    }
+
     /// Kinds whose records this kind refers to; they must be loaded first.
     pub fn depends_on(self) -> &'static [Kind] {
         match self {

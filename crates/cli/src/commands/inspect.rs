@@ -1,7 +1,9 @@
 use crate::output::TableBars;
 use anyhow::Context;
+use migrationai_domain::catalogue::kind_def;
 use migrationai_ingest::inspect::{inspect, FileReport, InspectOptions, InspectReport};
-use migrationai_ingest::mapping::Mapping;
+use migrationai_ingest::mapping::FileMapping;
+use migrationai_processing::app::read_mapping;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -23,14 +25,8 @@ pub struct Args {
     threshold: f64,
 }
 
-pub fn load_mapping(path: &Path) -> anyhow::Result<Mapping> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    Ok(Mapping::parse(&path.display().to_string(), &text)?)
-}
-
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let mapping = a.mapping.as_deref().map(load_mapping).transpose()?;
+    let mapping = a.mapping.as_deref().map(read_mapping).transpose()?;
     let opts = InspectOptions {
         threshold: a.threshold,
         mapping,
@@ -73,7 +69,7 @@ fn print_report(r: &InspectReport) {
         r.emails
     );
     for f in &r.files {
-        print_file(f);
+        print_file(f, r.mapping.file(&f.file));
     }
     let questions: Vec<_> = r.questions().collect();
     if !questions.is_empty() {
@@ -90,41 +86,75 @@ fn print_report(r: &InspectReport) {
     }
 }
 
-fn print_file(f: &FileReport) {
+/// A table as it will run: the kind and the columns of the mapping in force (the given file's
+/// or the proposal), with the proposal's confidence and examples beside each column.
+fn print_file(f: &FileReport, mapping: Option<&FileMapping>) {
     let kind = f
         .kind
         .map(|k| k.to_string())
-        .unwrap_or_else(|| "(unknown kind)".into());
+        .unwrap_or_else(|| "(left out)".into());
     let delim = f
         .delimiter
         .as_deref()
         .map(|d| format!(", delimiter '{d}'"))
         .unwrap_or_default();
+    let proposed = f.suggestion.kind.map(|k| k.to_string());
+    let detected = match proposed {
+        Some(p) if Some(&p) != f.kind.map(|k| k.to_string()).as_ref() => {
+            format!(
+                "set by the mapping; detected {p} at {:.2}",
+                f.kind_confidence
+            )
+        }
+        None if f.kind.is_some() => "set by the mapping; not detected".to_string(),
+        _ => format!("confidence {:.2}", f.kind_confidence),
+    };
     println!(
-        "\n{} → {} (confidence {:.2}); {} rows, {} valid; {}{}",
-        f.file, kind, f.kind_confidence, f.rows, f.valid_rows, f.encoding, delim
+        "\n{} → {} ({detected}); {} rows, {} valid; {}{}",
+        f.file, kind, f.rows, f.valid_rows, f.encoding, delim
     );
-    for c in &f.suggestion.columns {
-        match (c.field, c.best_guess) {
-            (Some(field), _) => println!(
-                "  {:<28} → {:<22} {:.2}  e.g. {}",
-                c.header,
-                field,
-                c.confidence,
-                c.examples.join(" | ")
+    let columns: Vec<(String, Option<&str>)> = match mapping {
+        Some(m) => m.columns.iter().map(|(h, c)| (h.clone(), *c)).collect(),
+        None => f
+            .suggestion
+            .columns
+            .iter()
+            .map(|c| (c.header.clone(), c.field))
+            .collect(),
+    };
+    for (header, field) in &columns {
+        let suggested = f.suggestion.columns.iter().find(|c| &c.header == header);
+        let examples = suggested
+            .map(|c| c.examples.join(" | "))
+            .unwrap_or_default();
+        match (field, suggested) {
+            (Some(field), Some(c)) if c.field == Some(*field) => println!(
+                "  {header:<28} → {field:<22} {:.2}  e.g. {examples}",
+                c.confidence
             ),
-            (None, Some((g, conf))) => println!(
-                "  {:<28}   (unmapped; best guess {g} at {conf:.2})",
-                c.header
-            ),
-            (None, None) => println!("  {:<28}   (unmapped)", c.header),
+            (Some(field), _) => {
+                println!("  {header:<28} → {field:<22} (set by the mapping)  e.g. {examples}")
+            }
+            (None, Some(c)) => match (c.field, c.best_guess) {
+                (Some(p), _) => println!(
+                    "  {header:<28}   (left out by the mapping; proposed {p} at {:.2})",
+                    c.confidence
+                ),
+                (None, Some((g, conf))) => {
+                    println!("  {header:<28}   (unmapped; best guess {g} at {conf:.2})")
+                }
+                (None, None) => println!("  {header:<28}   (unmapped)"),
+            },
+            (None, None) => println!("  {header:<28}   (unmapped)"),
         }
     }
-    if !f.suggestion.missing_required.is_empty() {
-        println!(
-            "  missing required fields: {}",
-            f.suggestion.missing_required.join(", ")
-        );
+    let unmet = f
+        .kind
+        .and_then(kind_def)
+        .map(|def| def.unmet(|name| columns.iter().any(|(_, c)| *c == Some(name))))
+        .unwrap_or_default();
+    if !unmet.is_empty() {
+        println!("  missing required fields: {}", unmet.join(", "));
     }
     if !f.problem_totals.is_empty() {
         let totals: Vec<String> = f
