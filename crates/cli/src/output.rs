@@ -1,5 +1,28 @@
 //! Small helpers for what commands print.
 
+/// Prints a line to stdout like `println!`; a reader that went away (`report --json | head`)
+/// ends the output quietly instead of a panic, and the command goes on to its end.
+macro_rules! say {
+    () => {
+        $crate::output::write_stdout(format_args!("\n"))
+    };
+    ($($arg:tt)*) => {
+        $crate::output::write_stdout(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+pub(crate) use say;
+
+pub fn write_stdout(text: std::fmt::Arguments) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    // Only a closed pipe is ignored: anything else is as loud as `println!`.
+    if let Err(e) = out.write_fmt(text).and_then(|()| out.flush()) {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            panic!("failed printing to stdout: {e}");
+        }
+    }
+}
+
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use migrationai_ingest::inspect::Progress;
 use std::collections::HashMap;

@@ -470,16 +470,26 @@ impl App {
         Ok(out)
     }
 
-    fn dlq_name(&self, queue: &str) -> String {
-        match queue.parse::<Kind>() {
-            Ok(kind) => self.services.names.dlq(kind.as_str()),
-            Err(_) if queue.starts_with("dlq-") => queue.to_string(),
-            Err(_) => format!("dlq-{queue}"),
-        }
+    /// (dead-letter queue, its source queue) of a kind, a queue or a dead-letter queue's name;
+    /// any other name is an error listing the kinds.
+    fn dlq_of(&self, queue: &str) -> Result<(String, String), ProcessingError> {
+        self.services
+            .names
+            .all()
+            .into_iter()
+            .find(|(kind, source, dlq)| [*kind, source.as_str(), dlq.as_str()].contains(&queue))
+            .map(|(_, source, dlq)| (dlq, source))
+            .ok_or_else(|| {
+                let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+                ProcessingError::UnknownQueue(format!(
+                    "{queue:?}; name a kind ({}) or a queue's full name",
+                    kinds.join(", ")
+                ))
+            })
     }
 
     pub async fn dlq_list(&self, queue: &str) -> Result<Vec<DeadLetter>, ProcessingError> {
-        let dlq = self.dlq_name(queue);
+        let (dlq, _) = self.dlq_of(queue)?;
         let peeked = self.services.queue.peek(&dlq, 10_000).await?;
         let ids: Vec<String> = peeked.iter().map(|m| m.message_id.clone()).collect();
         let failures = self.store().failures_for(&ids).await?;
@@ -502,8 +512,7 @@ impl App {
     }
 
     pub async fn dlq_redrive(&self, queue: &str) -> Result<usize, ProcessingError> {
-        let dlq = self.dlq_name(queue);
-        let source = dlq.trim_start_matches("dlq-").to_string();
+        let (dlq, source) = self.dlq_of(queue)?;
         Ok(self
             .services
             .queue

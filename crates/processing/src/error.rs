@@ -28,6 +28,8 @@ pub enum ProcessingError {
     Cancelled(String),
     #[error("a job named {job:?} exists for a different export or mapping (it migrated {export}); choose another name with --job NAME, or run that job's own export and mapping to resume it")]
     NameTaken { job: String, export: String },
+    #[error("unknown queue {0}")]
+    UnknownQueue(String),
     #[error("nothing to migrate: {0}")]
     NothingToMigrate(String),
     #[error("{0}")]

@@ -349,7 +349,13 @@ async fn the_small_sample_migrates_through_the_api() {
         .await
         .expect("html");
     assert_eq!(html.status(), 200);
-    assert!(html.text().await.expect("text").contains("<html"));
+    let html = html.text().await.expect("text");
+    assert!(html.contains("<html"));
+    // The firm sees the file it uploaded, never where a server keeps it.
+    assert_eq!(report["export"], "export.zip", "{}", report["export"]);
+    let data_dir = app.dir.path().display().to_string();
+    assert!(!html.contains(&data_dir), "the report shows a server path");
+    assert!(!report.to_string().contains(&data_dir), "{report}");
     let csv = app
         .http
         .get(format!("{}/v1/jobs/{job}/rejects.csv", app.api))

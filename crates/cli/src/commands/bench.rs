@@ -1,4 +1,5 @@
 //! Performance figures, printed; never asserted by tests.
+use crate::output::say;
 
 use migrationai_ingest::inspect::{inspect, InspectOptions, NoProgress};
 use migrationai_processing::bench::peak_rss_kib;
@@ -32,6 +33,7 @@ enum What {
     },
     /// The embedded durable queue alone: send + receive + delete in batches of 10.
     Queue {
+        /// Messages to send, receive and delete.
         #[arg(long, default_value_t = 100_000)]
         messages: usize,
         /// Where the queue database goes (emptied first).
@@ -78,13 +80,13 @@ fn ingest(export: &Path, no_baseline: bool) -> anyhow::Result<ExitCode> {
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let secs = started.elapsed().as_secs_f64();
     let rows = report.total_rows();
-    println!(
+    say!(
         "ingest: {} tables, {rows} rows read, detected, mapped and validated in {secs:.2} s",
         report.files.len()
     );
-    println!("ingest: {:.0} rows/s", rows as f64 / secs);
+    say!("ingest: {:.0} rows/s", rows as f64 / secs);
     if let Some(kib) = peak_rss_kib() {
-        println!("ingest: peak RSS {:.1} MiB", kib as f64 / 1024.0);
+        say!("ingest: peak RSS {:.1} MiB", kib as f64 / 1024.0);
     }
     if no_baseline {
         return Ok(ExitCode::SUCCESS);
@@ -93,7 +95,7 @@ fn ingest(export: &Path, no_baseline: bool) -> anyhow::Result<ExitCode> {
     let root = if export.is_dir() {
         export.to_path_buf()
     } else {
-        println!("baseline: skipped (the baseline reads folders; unzip the export first)");
+        say!("baseline: skipped (the baseline reads folders; unzip the export first)");
         return Ok(ExitCode::SUCCESS);
     };
     let mut args: Vec<String> = Vec::new();
@@ -147,17 +149,17 @@ print(rows, time.perf_counter() - start)
                 .and_then(|s| s.parse().ok())
                 .unwrap_or(f64::NAN);
             let py_rate = py_rows / py_secs;
-            println!("baseline: Python csv parsed {py_rows} CSV rows ({our_csv_rows} by our count) in {py_secs:.2} s: {py_rate:.0} rows/s (bare parsing, no validation)");
-            println!(
+            say!("baseline: Python csv parsed {py_rows} CSV rows ({our_csv_rows} by our count) in {py_secs:.2} s: {py_rate:.0} rows/s (bare parsing, no validation)");
+            say!(
                 "ratio: ours / Python = {:.2}",
                 (rows as f64 / secs) / py_rate
             );
         }
-        Ok(o) => println!(
+        Ok(o) => say!(
             "baseline: python3 failed: {}",
             String::from_utf8_lossy(&o.stderr).trim()
         ),
-        Err(e) => println!("baseline: python3 not available ({e})"),
+        Err(e) => say!("baseline: python3 not available ({e})"),
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -181,12 +183,13 @@ fn migrate(export: &Path, data_dir: &Path) -> anyhow::Result<ExitCode> {
         export, &config,
     ))?;
     let secs = r.wall.as_secs_f64();
-    println!(
+    say!(
         "migrate: {} source rows end to end in {secs:.2} s: {:.0} rows/s",
-        r.source_rows, r.rows_per_sec
+        r.source_rows,
+        r.rows_per_sec
     );
     if let Some(kib) = r.peak_rss_kib {
-        println!("migrate: peak RSS {:.1} MiB", kib as f64 / 1024.0);
+        say!("migrate: peak RSS {:.1} MiB", kib as f64 / 1024.0);
     }
     // The ceiling: the same CSV files bulk-loaded by the sqlite3 shell, with no checks at all.
     let db = data_dir.join("ceiling.db");
@@ -235,10 +238,10 @@ fn migrate(export: &Path, data_dir: &Path) -> anyhow::Result<ExitCode> {
             }
             child.wait()?;
             let ceiling = started.elapsed().as_secs_f64();
-            println!("ceiling: sqlite3 .import of the {files} CSV files in {ceiling:.2} s (no parsing of values, no checks)");
-            println!("ratio: our wall time / .import = {:.1}x", secs / ceiling);
+            say!("ceiling: sqlite3 .import of the {files} CSV files in {ceiling:.2} s (no parsing of values, no checks)");
+            say!("ratio: our wall time / .import = {:.1}x", secs / ceiling);
         }
-        Err(e) => println!("ceiling: sqlite3 not available ({e})"),
+        Err(e) => say!("ceiling: sqlite3 not available ({e})"),
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -250,7 +253,7 @@ fn queue(messages: usize, data_dir: &Path) -> anyhow::Result<ExitCode> {
         let q = migrationai_adapters::embedded::EmbeddedQueue::open_in_dir(data_dir).await?;
         migrationai_adapters::bench_queue(&q, messages).await
     })?;
-    println!(
+    say!(
         "queue: {} messages sent, received and deleted in batches of 10 in {:.2} s: {:.0} messages/s (durable, SQLite WAL)",
         f.messages,
         f.elapsed.as_secs_f64(),

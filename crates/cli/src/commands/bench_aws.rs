@@ -1,4 +1,5 @@
 //! `migrationai bench sqs`: the SQS adapter's throughput against bare SDK calls.
+use crate::output::say;
 
 use std::process::ExitCode;
 
@@ -24,18 +25,18 @@ pub fn sqs(endpoint: Option<String>, messages: usize) -> anyhow::Result<ExitCode
     };
     let runtime = tokio::runtime::Runtime::new()?;
     let figures = runtime.block_on(bench_sqs(&settings, messages))?;
-    println!(
+    say!(
         "sqs: {} messages sent in batches of 10, received and deleted in batches of 10",
         figures.messages
     );
-    println!(
+    say!(
         "sqs: bare SDK calls   {:.0} messages/s",
         figures.sdk_per_sec
     );
-    println!(
+    say!(
         "sqs: through adapter  {:.0} messages/s",
         figures.adapter_per_sec
     );
-    println!("sqs: adapter overhead {:+.1}%", figures.overhead_percent());
+    say!("sqs: adapter overhead {:+.1}%", figures.overhead_percent());
     Ok(ExitCode::SUCCESS)
 }

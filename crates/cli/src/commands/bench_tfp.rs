@@ -3,6 +3,7 @@
 //! through the tfp path: fetch, unpack, detect, profile and propose; start; fetch, unpack,
 //! split into batches and copy the documents to the blob store. Prints wall time, MB/s,
 //! peak RSS and peak disk use; asserts nothing about time.
+use crate::output::say;
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -46,7 +47,7 @@ pub fn tfp(gb: f64, dir: &Path) -> anyhow::Result<ExitCode> {
     let zip_path = dir.join("export.zip");
     let started = Instant::now();
     let made = make_export(&zip_path, (gb * 1e9) as u64)?;
-    println!(
+    say!(
         "tfp: synthetic export {:.0} MB unpacked ({} table rows, {} documents), {:.0} MB zipped, made in {:.1} s",
         made.unpacked as f64 / MB,
         made.rows,
@@ -81,7 +82,7 @@ async fn run(zip_path: &Path, data: &Path, made: &Made) -> anyhow::Result<ExitCo
         .add_file(TENANT, JOB, name, stored.size as i64, &stored.sha256)
         .await?;
     std::fs::remove_file(zip_path)?;
-    println!(
+    say!(
         "tfp: upload into the blob store {:.1} s",
         started.elapsed().as_secs_f64()
     );
@@ -104,7 +105,7 @@ async fn run(zip_path: &Path, data: &Path, made: &Made) -> anyhow::Result<ExitCo
         .ok_or_else(|| anyhow::anyhow!("the bench job is gone"))?;
     tfp::analyse(&state, &draft).await?;
     let analysed = started.elapsed().as_secs_f64();
-    println!("tfp: analyse (fetch, unpack, detect, profile, propose) {analysed:.1} s");
+    say!("tfp: analyse (fetch, unpack, detect, profile, propose) {analysed:.1} s");
     let analyse_rss = peak_rss_kib();
     // Linux resets the peak (VmHWM) on "5", so the split's own peak can be read after it.
     let reset = std::fs::write("/proc/self/clear_refs", "5").is_ok();
@@ -121,7 +122,7 @@ async fn run(zip_path: &Path, data: &Path, made: &Made) -> anyhow::Result<ExitCo
         .await?
         .ok_or_else(|| anyhow::anyhow!("the job was not waiting to be split"))?;
     let splitting = started.elapsed().as_secs_f64();
-    println!(
+    say!(
         "tfp: split (fetch, unpack, {} batches, {} files copied to the blob store, {:.0} MB) {splitting:.1} s",
         split.batches,
         split.staged_files,
@@ -131,7 +132,7 @@ async fn run(zip_path: &Path, data: &Path, made: &Made) -> anyhow::Result<ExitCo
     let peak_local = local.stop();
     let split_rss = peak_rss_kib();
     let total = analysed + splitting;
-    println!(
+    say!(
         "tfp: {:.1} s for {:.0} MB: {:.1} MB/s",
         total,
         made.unpacked as f64 / MB,
@@ -139,26 +140,26 @@ async fn run(zip_path: &Path, data: &Path, made: &Made) -> anyhow::Result<ExitCo
     );
     let mib = |kib: Option<u64>| kib.map(|k| k as f64 / 1024.0).unwrap_or(f64::NAN);
     if reset {
-        println!(
+        say!(
             "tfp: RSS peaks: analysing {:.1} MiB, splitting {:.1} MiB",
             mib(analyse_rss),
             mib(split_rss)
         );
     }
     if let Some(kib) = analyse_rss.max(split_rss) {
-        println!("tfp: peak RSS {:.1} MiB", kib as f64 / 1024.0);
+        say!("tfp: peak RSS {:.1} MiB", kib as f64 / 1024.0);
     }
-    println!(
+    say!(
         "tfp: peak disk of tfp's own copies (fetched and unpacked) {:.0} MB",
         peak_local as f64 / MB
     );
-    println!(
+    say!(
         "tfp: peak extra disk {:.0} MB (beyond the {:.0} MB upload in the blob store; includes the batches and document copies it stores)",
         peak_disk.saturating_sub(before) as f64 / MB,
         stored.size as f64 / MB
     );
     let left = count_files(&data.join("work")) + count_files(&data.join("exports"));
-    println!("tfp: disk left: {left} files in work and exports");
+    say!("tfp: disk left: {left} files in work and exports");
     Ok(ExitCode::SUCCESS)
 }
 

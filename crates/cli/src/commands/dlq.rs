@@ -1,4 +1,5 @@
 use super::embedded::{runtime, Embedded};
+use crate::output::say;
 use migrationai_processing::app;
 use std::process::ExitCode;
 
@@ -19,6 +20,7 @@ enum Action {
     },
     /// Move every dead letter back to its source queue.
     Redrive {
+        /// The queue's kind (e.g. contacts) or full name.
         queue: String,
         #[command(flatten)]
         embedded: Embedded,
@@ -30,22 +32,22 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         Action::List { queue, embedded } => {
             let dead = runtime()?.block_on(app::dlq_list(&embedded.config(), &queue))?;
             if dead.is_empty() {
-                println!("{queue}: no dead letters");
+                say!("{queue}: no dead letters");
             }
             for d in dead {
-                println!(
+                say!(
                     "{} {} received {} times; last error: {}",
                     d.queue,
                     d.message_id,
                     d.receive_count,
                     d.last_error.as_deref().unwrap_or("(none recorded)")
                 );
-                println!("  {}", d.body.chars().take(200).collect::<String>());
+                say!("  {}", d.body.chars().take(200).collect::<String>());
             }
         }
         Action::Redrive { queue, embedded } => {
             let moved = runtime()?.block_on(app::dlq_redrive(&embedded.config(), &queue))?;
-            println!("{queue}: {moved} messages moved back to the source queue");
+            say!("{queue}: {moved} messages moved back to the source queue");
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -1,3 +1,4 @@
+use crate::output::say;
 use crate::output::TableBars;
 use anyhow::Context;
 use migrationai_domain::catalogue::kind_def;
@@ -40,7 +41,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("writing {}", path.display()))?;
     }
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        say!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         print_report(&report);
     }
@@ -60,7 +61,7 @@ fn dir_size(path: &Path) -> u64 {
 }
 
 fn print_report(r: &InspectReport) {
-    println!(
+    say!(
         "Export {}: {} tables, {} rows, {} document files, {} emails",
         r.export,
         r.files.len(),
@@ -73,15 +74,15 @@ fn print_report(r: &InspectReport) {
     }
     let questions: Vec<_> = r.questions().collect();
     if !questions.is_empty() {
-        println!("\nQuestions for you ({}):", questions.len());
+        say!("\nQuestions for you ({}):", questions.len());
         for q in questions {
-            println!("  - {}", q.line());
+            say!("  - {}", q.line());
         }
     }
     if !r.unreadable.is_empty() {
-        println!("\nUnreadable files:");
+        say!("\nUnreadable files:");
         for p in &r.unreadable {
-            println!("  {}", p.message);
+            say!("  {}", p.message);
         }
     }
 }
@@ -109,9 +110,14 @@ fn print_file(f: &FileReport, mapping: Option<&FileMapping>) {
         None if f.kind.is_some() => "set by the mapping; not detected".to_string(),
         _ => format!("confidence {:.2}", f.kind_confidence),
     };
-    println!(
+    say!(
         "\n{} → {} ({detected}); {} rows, {} valid; {}{}",
-        f.file, kind, f.rows, f.valid_rows, f.encoding, delim
+        f.file,
+        kind,
+        f.rows,
+        f.valid_rows,
+        f.encoding,
+        delim
     );
     let columns: Vec<(String, Option<&str>)> = match mapping {
         Some(m) => m.columns.iter().map(|(h, c)| (h.clone(), *c)).collect(),
@@ -128,24 +134,24 @@ fn print_file(f: &FileReport, mapping: Option<&FileMapping>) {
             .map(|c| c.examples.join(" | "))
             .unwrap_or_default();
         match (field, suggested) {
-            (Some(field), Some(c)) if c.field == Some(*field) => println!(
+            (Some(field), Some(c)) if c.field == Some(*field) => say!(
                 "  {header:<28} → {field:<22} {:.2}  e.g. {examples}",
                 c.confidence
             ),
             (Some(field), _) => {
-                println!("  {header:<28} → {field:<22} (set by the mapping)  e.g. {examples}")
+                say!("  {header:<28} → {field:<22} (set by the mapping)  e.g. {examples}")
             }
             (None, Some(c)) => match (c.field, c.best_guess) {
-                (Some(p), _) => println!(
+                (Some(p), _) => say!(
                     "  {header:<28}   (left out by the mapping; proposed {p} at {:.2})",
                     c.confidence
                 ),
                 (None, Some((g, conf))) => {
-                    println!("  {header:<28}   (unmapped; best guess {g} at {conf:.2})")
+                    say!("  {header:<28}   (unmapped; best guess {g} at {conf:.2})")
                 }
-                (None, None) => println!("  {header:<28}   (unmapped)"),
+                (None, None) => say!("  {header:<28}   (unmapped)"),
             },
-            (None, None) => println!("  {header:<28}   (unmapped)"),
+            (None, None) => say!("  {header:<28}   (unmapped)"),
         }
     }
     let unmet = f
@@ -154,7 +160,7 @@ fn print_file(f: &FileReport, mapping: Option<&FileMapping>) {
         .map(|def| def.unmet(|name| columns.iter().any(|(_, c)| *c == Some(name))))
         .unwrap_or_default();
     if !unmet.is_empty() {
-        println!("  missing required fields: {}", unmet.join(", "));
+        say!("  missing required fields: {}", unmet.join(", "));
     }
     if !f.problem_totals.is_empty() {
         let totals: Vec<String> = f
@@ -162,7 +168,7 @@ fn print_file(f: &FileReport, mapping: Option<&FileMapping>) {
             .iter()
             .map(|(k, v)| format!("{k} {v}"))
             .collect();
-        println!("  problems: {}", totals.join(", "));
+        say!("  problems: {}", totals.join(", "));
         for p in &f.problems {
             let row = p.row.map(|r| format!("row {r}")).unwrap_or_default();
             let col = p
@@ -170,7 +176,7 @@ fn print_file(f: &FileReport, mapping: Option<&FileMapping>) {
                 .as_deref()
                 .map(|c| format!(", \"{c}\""))
                 .unwrap_or_default();
-            println!("    {row}{col}: {}", p.message);
+            say!("    {row}{col}: {}", p.message);
         }
     }
 }

@@ -1,4 +1,5 @@
 use super::embedded::{runtime, Embedded};
+use crate::output::say;
 use migrationai_processing::app;
 use std::process::ExitCode;
 
@@ -28,38 +29,46 @@ pub struct QueuesArgs {
 pub fn jobs(a: JobsArgs) -> anyhow::Result<ExitCode> {
     let jobs = runtime()?.block_on(app::list_jobs(&a.embedded.config()))?;
     if jobs.is_empty() {
-        println!("no jobs yet; start one with `migrationai migrate EXPORT`");
+        say!("no jobs yet; start one with `migrationai migrate EXPORT`");
         return Ok(ExitCode::SUCCESS);
     }
     let phases = migrationai_domain::Kind::phases().len() as i64;
-    println!("{:<24} {:<12} {:<10} id", "job", "status", "phase");
+    say!("{:<24} {:<12} {:<10} id", "job", "status", "phase");
     for j in jobs {
         let phase = if j.phase < 0 {
             "-".to_string()
         } else {
             format!("{}/{phases}", j.phase.min(phases))
         };
-        println!("{:<24} {:<12} {:<10} {}", j.name, j.status, phase, j.id);
+        say!("{:<24} {:<12} {:<10} {}", j.name, j.status, phase, j.id);
     }
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn report(a: ReportArgs) -> anyhow::Result<ExitCode> {
     let text = runtime()?.block_on(app::report(&a.embedded.config(), &a.job, a.json))?;
-    print!("{text}");
+    crate::output::write_stdout(format_args!("{text}"));
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn queues(a: QueuesArgs) -> anyhow::Result<ExitCode> {
     let rows = runtime()?.block_on(app::queue_stats(&a.embedded.config()))?;
-    println!(
+    say!(
         "{:<34} {:>8} {:>9} {:>8} {:>10}",
-        "queue", "depth", "in flight", "delayed", "DLQ depth"
+        "queue",
+        "depth",
+        "in flight",
+        "delayed",
+        "DLQ depth"
     );
     for r in rows {
-        println!(
+        say!(
             "{:<34} {:>8} {:>9} {:>8} {:>10}",
-            r.queue, r.visible, r.in_flight, r.delayed, r.dlq_depth
+            r.queue,
+            r.visible,
+            r.in_flight,
+            r.delayed,
+            r.dlq_depth
         );
     }
     Ok(ExitCode::SUCCESS)

@@ -1,4 +1,5 @@
 use super::embedded::{runtime, Embedded};
+use crate::output::say;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use migrationai_processing::app::{App, End, Progress, Start, Submitted};
 use std::collections::HashMap;
@@ -144,17 +145,17 @@ fn resume_command(a: &Args, job: &str) -> String {
 fn announce(s: &Submitted) {
     let name = &s.job.name;
     if let Some(taken) = &s.renamed_from {
-        println!(
+        say!(
             "the job name {taken:?} belongs to a migration of another export or mapping; this one is {name:?}"
         );
     }
     match s.start {
-        Start::New => println!("job {name:?}: starting"),
-        Start::Resumed => println!(
+        Start::New => say!("job {name:?}: starting"),
+        Start::Resumed => say!(
             "job {name:?}: resuming where it stopped (same export and mapping, status {})",
             s.job.status
         ),
-        Start::Finished => println!(
+        Start::Finished => say!(
             "job {name:?} already migrated this export with this mapping; its report follows (use --job NAME to run it again as a new job)"
         ),
     }
@@ -209,39 +210,44 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     };
     let rows: u64 = report.kinds.values().map(|c| c.source_rows).sum();
     let secs = started.elapsed().as_secs_f64();
-    println!("job {} ({})", report.job_name, report.job);
-    println!(
+    say!("job {} ({})", report.job_name, report.job);
+    say!(
         "{:<16} {:>9} {:>9} {:>9}",
-        "kind", "source", "loaded", "rejected"
+        "kind",
+        "source",
+        "loaded",
+        "rejected"
     );
     for (kind, c) in &report.kinds {
-        println!(
+        say!(
             "{kind:<16} {:>9} {:>9} {:>9}",
-            c.source_rows, c.loaded, c.rejected
+            c.source_rows,
+            c.loaded,
+            c.rejected
         );
     }
     if start != Start::Finished {
-        println!(
+        say!(
             "{rows} source rows in {secs:.1} s ({:.0} rows/s)",
             rows as f64 / secs.max(1e-9)
         );
     }
     let dir = config.data_dir.join("reports").join(&report.job_name);
-    println!(
+    say!(
         "report: {} (report.json, report.html, rejects.csv)",
         dir.display()
     );
     let problems = report.problems();
     if report.reconciled {
-        println!("reconciled: every source row is loaded or rejected with a reason, and every total agrees");
+        say!("reconciled: every source row is loaded or rejected with a reason, and every total agrees");
         Ok(ExitCode::SUCCESS)
     } else {
-        println!("does NOT reconcile ({} problems):", problems.len());
+        say!("does NOT reconcile ({} problems):", problems.len());
         for p in problems.iter().take(20) {
-            println!("  - {p}");
+            say!("  - {p}");
         }
         if problems.len() > 20 {
-            println!("  ... and {} more in the report", problems.len() - 20);
+            say!("  ... and {} more in the report", problems.len() - 20);
         }
         Ok(ExitCode::from(2))
     }

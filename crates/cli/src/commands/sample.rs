@@ -1,3 +1,4 @@
+use crate::output::say;
 use anyhow::Context;
 use migrationai_sample::{generate, SampleOptions, Size};
 use std::path::PathBuf;
@@ -8,6 +9,7 @@ pub struct Args {
     /// small (a few thousand rows), medium (about 500,000) or large (about 5,000,000).
     #[arg(long, default_value = "small")]
     size: Size,
+    /// Seed of the generator: the same seed and size write the same export, byte for byte.
     #[arg(long, default_value_t = 42)]
     seed: u64,
     /// Folder to write export/ (or export.zip) and ground_truth.json into.
@@ -28,12 +30,12 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     };
     let summary =
         generate(&opts).with_context(|| format!("writing the sample to {}", a.out.display()))?;
-    println!("export:       {}", summary.export.display());
-    println!("ground truth: {}", summary.ground_truth.display());
+    say!("export:       {}", summary.export.display());
+    say!("ground truth: {}", summary.ground_truth.display());
     for (kind, rows) in &summary.rows_by_kind {
-        println!("  {kind:<16} {rows:>9} rows");
+        say!("  {kind:<16} {rows:>9} rows");
     }
-    println!(
+    say!(
         "{} rows ({} to be rejected), {} documents, {} emails, written in {:.1} s",
         summary.total_rows,
         summary.rejected,

@@ -15,7 +15,7 @@ pub struct Args {
     pub host: IpAddr,
     /// First port: API, admin API, web and admin web take this and the next three
     /// (0: any free ports).
-    #[arg(long, default_value_t = 8080)]
+    #[arg(long, env = "MIGRATIONAI_PORT", default_value_t = 8080)]
     pub port: u16,
 }
 

@@ -18,6 +18,28 @@ impl Currency {
         std::str::from_utf8(&self.0).unwrap_or("???")
     }
 
+    /// Digits after the decimal point of the currency's minor unit (ISO 4217): 2 for most,
+    /// 0 for the yen or the won, 3 for the dinars of Bahrain, Iraq, Jordan, Kuwait, Libya,
+    /// Oman and Tunisia.
+    pub fn minor_digits(&self) -> u32 {
+        match self.as_str() {
+            "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF"
+            | "UGX" | "UYI" | "VND" | "VUV" | "XAF" | "XOF" | "XPF" => 0,
+            "BHD" | "IQD" | "JOD" | "KWD" | "LYD" | "OMR" | "TND" => 3,
+            _ => 2,
+        }
+    }
+
+    /// `amount` written with at least the currency's minor digits, so a zero balance reads
+    /// "0.00" beside "12.50"; digits it has beyond them are kept, never rounded away.
+    pub fn in_minor_digits(&self, amount: Decimal) -> Decimal {
+        let mut a = amount;
+        if a.scale() < self.minor_digits() {
+            a.rescale(self.minor_digits());
+        }
+        a
+    }
+
     /// The currency a symbol stands for in practice-management exports.
     fn from_symbol(c: char) -> Option<Currency> {
         match c {
@@ -266,5 +288,17 @@ mod tests {
         assert!(matches!(p("$5 €"), Err(MoneyError::Invalid(_))));
         assert!(matches!(p("--5"), Err(MoneyError::Invalid(_))));
         assert!(matches!(p("1.2.3"), Err(MoneyError::Invalid(_))));
+    }
+
+    #[test]
+    fn amounts_read_with_the_currency_minor_digits() {
+        let usd = Currency::USD;
+        assert_eq!(usd.in_minor_digits(dec("0")).to_string(), "0.00");
+        assert_eq!(usd.in_minor_digits(dec("12.5")).to_string(), "12.50");
+        assert_eq!(usd.in_minor_digits(dec("1.2345")).to_string(), "1.2345");
+        let yen: Currency = "jpy".parse().expect("JPY");
+        assert_eq!(yen.in_minor_digits(dec("1500")).to_string(), "1500");
+        let dinar: Currency = "KWD".parse().expect("KWD");
+        assert_eq!(dinar.in_minor_digits(dec("0")).to_string(), "0.000");
     }
 }

@@ -136,6 +136,7 @@ pub async fn build(
         }
     }
 
+    report.amounts_in_minor_digits();
     report.reconciled = report.problems().is_empty();
     Ok((report, links))
 }

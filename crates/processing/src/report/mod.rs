@@ -97,6 +97,34 @@ pub struct Report {
 }
 
 impl Report {
+    /// Writes every amount with at least the currency's minor digits, so a zero balance reads
+    /// "0.00" beside "12.50" wherever the report is shown.
+    pub fn amounts_in_minor_digits(&mut self) {
+        let Ok(currency) = self.currency.parse::<migrationai_domain::value::Currency>() else {
+            return;
+        };
+        let fix = |d: &mut Decimal| *d = currency.in_minor_digits(*d);
+        for map in [
+            &mut self.trust_by_project,
+            &mut self.trust_by_client,
+            &mut self.invoice_balance,
+            &mut self.receivable_by_project,
+        ] {
+            map.values_mut().for_each(fix);
+        }
+        for m in &mut self.trust_mismatches {
+            fix(&mut m.source_balance);
+            fix(&mut m.computed_balance);
+        }
+        for n in &mut self.negative_trust {
+            fix(&mut n.balance);
+        }
+        for m in &mut self.invoice_mismatches {
+            fix(&mut m.source_balance_due);
+            fix(&mut m.computed_balance);
+        }
+    }
+
     /// The problems that make the run fail to reconcile, one line each.
     pub fn problems(&self) -> Vec<String> {
         let mut out = Vec::new();

@@ -164,12 +164,23 @@ async fn run_row(state: &AppState, tenant: &str, job: &str) -> ApiResult<JobRow>
         .ok_or_else(|| ApiError::Conflict("the job has not started".into()))
 }
 
+/// The job's report as the firm sees it: the export is named by the files it uploaded, never
+/// by where a server keeps them.
 pub async fn report(state: &AppState, tenant: &str, job: &str) -> ApiResult<Report> {
     let row = run_row(state, tenant, job).await?;
     let text = row
         .report
         .ok_or_else(|| ApiError::Conflict(format!("no report yet (the run is {})", row.status)))?;
-    serde_json::from_str(&text).map_err(ApiError::internal)
+    let mut report: Report = serde_json::from_str(&text).map_err(ApiError::internal)?;
+    let files: Vec<String> = state
+        .db
+        .files(tenant, job)
+        .await?
+        .into_iter()
+        .map(|f| f.name)
+        .collect();
+    report.export = files.join(", ");
+    Ok(report)
 }
 
 pub async fn report_html(state: &AppState, tenant: &str, job: &str) -> ApiResult<String> {
