@@ -328,8 +328,17 @@ pub fn inspect(
     progress: &dyn Progress,
 ) -> Result<InspectReport, ExportError> {
     let export = Export::open(path, &opts.limits)?;
-    let (tables, list_errors) = tables::list_tables(&export);
-    let (mut suggestions, samples, mut unreadable) = propose(&export, &tables, opts);
+    Ok(inspect_export(&export, opts, progress))
+}
+
+/// [`inspect`] of an export opened already (tfp unpacks into its own work folder).
+pub fn inspect_export(
+    export: &Export,
+    opts: &InspectOptions,
+    progress: &dyn Progress,
+) -> InspectReport {
+    let (tables, list_errors) = tables::list_tables(export);
+    let (mut suggestions, samples, mut unreadable) = propose(export, &tables, opts);
     unreadable.extend(list_errors.iter().map(read_problem));
     let mapping = match &opts.mapping {
         Some(m) => merge_mapping(m, &suggestions),
@@ -351,7 +360,7 @@ pub fn inspect(
                     i
                 };
                 let Some(t) = readable.get(i) else { return };
-                let r = full_pass(&export, t, &mapping, opts, progress);
+                let r = full_pass(export, t, &mapping, opts, progress);
                 if let Ok(mut o) = outcomes.lock() {
                     o.push((t.name.clone(), r));
                 }
@@ -410,7 +419,7 @@ pub fn inspect(
         .iter()
         .filter(|e| e.format == crate::read::Format::Eml)
         .count();
-    Ok(InspectReport {
+    InspectReport {
         export: export.name().to_string(),
         files,
         unreadable,
@@ -418,7 +427,7 @@ pub fn inspect(
         emails,
         mapping_toml: final_mapping.to_toml(&suggestions),
         mapping: final_mapping,
-    })
+    }
 }
 
 /// A reviewed mapping wins; tables it does not mention keep their proposal.

@@ -43,7 +43,7 @@ pub struct OverlaySummary {
 }
 
 /// Undoes the rejects file's formula neutralisation.
-fn restore(cell: &str) -> String {
+pub fn restore(cell: &str) -> String {
     match cell.strip_prefix('\'') {
         Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest.to_string(),
         _ => cell.to_string(),

@@ -102,29 +102,46 @@
   });
   var refresh = document.querySelector("[data-refresh]");
   if (refresh) { setTimeout(function () { location.reload(); }, +refresh.dataset.refresh); }
-  // Live progress per kind, polled once a second until the run finishes.
+  // Live progress per kind, polled once a second until the run finishes: a bar, the counts
+  // and the time left per kind, at the run's pace so far.
   var box = document.querySelector("[data-progress]");
   if (box) {
     var rows = document.getElementById("progress-rows");
     var state = document.getElementById("progress-state");
+    var duration = function (s) {
+      if (s < 60) { return s + " s"; }
+      if (s < 3600) { return Math.floor(s / 60) + " min" + (s % 60 ? " " + (s % 60) + " s" : ""); }
+      return Math.floor(s / 3600) + " h " + Math.floor(s % 3600 / 60) + " min";
+    };
+    var cell = function (tr, text, tag) {
+      var td = document.createElement(tag || "td"); td.textContent = text; tr.appendChild(td); return td;
+    };
     var tick = function () {
       fetch(box.dataset.progress, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (p) {
-        rows.innerHTML = "";
+        rows.textContent = "";
         p.kinds.forEach(function (k) {
           var tr = document.createElement("tr");
-          [k.kind, k.batches_done + " / " + k.batches, k.loaded, k.rejected].forEach(function (v) {
-            var td = document.createElement("td"); td.textContent = v; tr.appendChild(td);
-          });
+          var th = cell(tr, k.label + " ", "th"); th.scope = "row";
+          var slug = document.createElement("small"); slug.className = "slug"; slug.textContent = k.kind; th.appendChild(slug);
+          var bar = document.createElement("progress");
+          bar.max = Math.max(k.batches, 1); bar.value = k.batches_done; bar.setAttribute("aria-label", k.label);
+          bar.textContent = k.batches_done + " / " + k.batches;
+          cell(tr, "").appendChild(bar);
+          cell(tr, k.batches_done + " / " + k.batches);
+          cell(tr, k.loaded);
+          cell(tr, k.rejected);
+          cell(tr, k.eta_seconds === null ? "estimating…" : (k.eta_seconds === 0 ? "done" : "about " + duration(k.eta_seconds)));
           rows.appendChild(tr);
         });
-        if (!p.kinds.length) { rows.innerHTML = "<tr><td colspan='4'>Planning…</td></tr>"; }
-        state.textContent = "Run: " + (p.run_status || p.status);
+        if (!p.kinds.length) { var tr = document.createElement("tr"); var td = cell(tr, "Planning…"); td.colSpan = 6; rows.appendChild(tr); }
+        var left = (!p.finished && p.eta_seconds) ? "; about " + duration(p.eta_seconds) + " left" : "";
+        state.textContent = "Run: " + (p.run_status || p.status) + left;
         var rs = document.getElementById("run-status"); if (rs) { rs.textContent = p.run_status || ""; }
         if (p.finished) {
           if (p.run_status === "done") {
             var links = document.getElementById("done-links");
             // Finished while watching: reload once so the parts rendered only for a done
-            // job (export, corrections) appear.
+            // job (verdict, summary, corrections) appear.
             if (links.hidden) { location.reload(); }
           }
           return;
@@ -134,4 +151,41 @@
     };
     tick();
   }
+  // The review form remembers that it holds unsaved changes, so a finished check never
+  // reloads the page over them.
+  var mapping = document.getElementById("mapping-form");
+  var dirty = false;
+  if (mapping) {
+    mapping.addEventListener("change", function () {
+      dirty = true;
+      document.getElementById("unsaved").textContent = "Unsaved changes.";
+    });
+  }
+  var poll = document.querySelector("[data-check-poll]");
+  if (poll) {
+    var check = function () {
+      fetch(poll.dataset.checkPoll, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (c) {
+        if (c.status === "waiting" || c.status === "running") { setTimeout(check, 2000); return; }
+        if (dirty) { poll.textContent = "The check is ready: save your changes to see it with them."; return; }
+        location.reload();
+      }).catch(function () { setTimeout(check, 5000); });
+    };
+    setTimeout(check, 1500);
+  }
+  // The rejects grid marks the cells changed and counts them.
+  var grid = document.querySelector("form[data-grid]");
+  if (grid) {
+    var status = document.getElementById("grid-status");
+    grid.addEventListener("input", function (e) {
+      var input = e.target;
+      if (input.dataset.original === undefined) { return; }
+      input.classList.toggle("changed", input.value !== input.dataset.original);
+      var changed = grid.querySelectorAll("input.changed");
+      var rowsChanged = new Set(Array.prototype.map.call(changed, function (i) { return i.closest("tr"); }));
+      status.textContent = changed.length ? changed.length + " cell(s) changed in " + rowsChanged.size + " row(s)" : "";
+    });
+  }
+  document.querySelectorAll("[data-print]").forEach(function (b) {
+    b.addEventListener("click", function () { window.print(); });
+  });
 })();

@@ -129,7 +129,7 @@ async fn starting_records_a_request_and_tfp_splits_then_hands_over() {
         left_on_disk(&f.data)
     );
 
-    jobs::run::start(&f.state, TENANT, job)
+    jobs::run::start(&f.state, TENANT, job, false)
         .await
         .expect("start");
     // The API side only asked: no batch, nothing queued, the request open.
@@ -203,7 +203,7 @@ async fn a_claimed_request_is_not_split_twice_and_a_cancelled_job_is_not_split()
     let job = "cancel-me";
     let f = reviewed(job).await;
     let s = &f.state.app.services;
-    jobs::run::start(&f.state, TENANT, job)
+    jobs::run::start(&f.state, TENANT, job, false)
         .await
         .expect("start");
     let req = PlanRequest {

@@ -111,7 +111,7 @@ async fn run(zip_path: &Path, data: &Path, made: &Made) -> anyhow::Result<ExitCo
     let reset = std::fs::write("/proc/self/clear_refs", "5").is_ok();
 
     let started = Instant::now();
-    migrationai_services::jobs::run::start(&state, TENANT, JOB)
+    migrationai_services::jobs::run::start(&state, TENANT, JOB, false)
         .await
         .map_err(|e| anyhow::anyhow!("start: {e}"))?;
     let req = PlanRequest {

@@ -4,18 +4,23 @@ use std::convert::Infallible;
 use std::time::Duration;
 
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use futures::Stream;
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 use crate::auth::ApiUser;
 use crate::db::drafts::UploadedFile;
 use crate::error::{ApiResult, ErrorBody};
+use crate::jobs::check::CheckView;
 use crate::jobs::mapping::{MappingChange, MappingView};
+use crate::jobs::rejects::{RejectsPage, RejectsQuery};
 use crate::jobs::run::ProgressView;
+use crate::jobs::summary::ReportView;
 use crate::jobs::{self, JobView, NewJob};
 use crate::state::AppState;
 
@@ -132,17 +137,54 @@ pub async fn patch_mapping(
     ))
 }
 
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct StartQuery {
+    /// Start although a mapped table leaves a required field unmapped (its rows are then
+    /// rejected); without it such a start is refused with the fields named.
+    pub confirm_unmet: Option<bool>,
+}
+
 #[utoipa::path(post, path = "/v1/jobs/{job_id}/start", tag = "jobs", security(("bearer" = [])),
-    params(("job_id" = String, Path)),
+    params(("job_id" = String, Path), StartQuery),
     responses((status = 202, body = JobView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn start(
     State(s): State<AppState>,
     ApiUser(p): ApiUser,
     Path(job_id): Path<String>,
+    Query(q): Query<StartQuery>,
 ) -> ApiResult<(StatusCode, Json<JobView>)> {
+    let confirm = q.confirm_unmet.unwrap_or(false);
     Ok((
         StatusCode::ACCEPTED,
-        Json(jobs::run::start(&s, &p.tenant, &job_id).await?),
+        Json(jobs::run::start(&s, &p.tenant, &job_id, confirm).await?),
+    ))
+}
+
+#[utoipa::path(get, path = "/v1/jobs/{job_id}/check", tag = "mapping", security(("bearer" = [])),
+    params(("job_id" = String, Path)),
+    responses((status = 200, body = CheckView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn check(
+    State(s): State<AppState>,
+    ApiUser(p): ApiUser,
+    Path(job_id): Path<String>,
+) -> ApiResult<Json<CheckView>> {
+    Ok(Json(jobs::check::get(&s, &p.tenant, &job_id).await?))
+}
+
+/// Asks for a full read of the export with the mapping as it stands: rows, rows that would
+/// load, problems per table and the share expected to load per kind.
+#[utoipa::path(post, path = "/v1/jobs/{job_id}/check", tag = "mapping", security(("bearer" = [])),
+    params(("job_id" = String, Path)),
+    responses((status = 202, body = CheckView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn request_check(
+    State(s): State<AppState>,
+    ApiUser(p): ApiUser,
+    Path(job_id): Path<String>,
+) -> ApiResult<(StatusCode, Json<CheckView>)> {
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(jobs::check::request(&s, &p.tenant, &job_id).await?),
     ))
 }
 
@@ -223,6 +265,32 @@ pub async fn report(
     Path(job_id): Path<String>,
 ) -> ApiResult<Json<migrationai_processing::Report>> {
     Ok(Json(jobs::run::report(&s, &p.tenant, &job_id).await?))
+}
+
+/// The report as a firm reads it: the verdict, an executive summary, and every balance,
+/// invoice, document and duplicate with names beside ids.
+#[utoipa::path(get, path = "/v1/jobs/{job_id}/summary", tag = "report", security(("bearer" = [])),
+    params(("job_id" = String, Path)),
+    responses((status = 200, body = ReportView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn summary(
+    State(s): State<AppState>,
+    ApiUser(p): ApiUser,
+    Path(job_id): Path<String>,
+) -> ApiResult<Json<ReportView>> {
+    Ok(Json(jobs::summary::get(&s, &p.tenant, &job_id).await?))
+}
+
+/// The rejected rows, filtered, sorted and a page at a time.
+#[utoipa::path(get, path = "/v1/jobs/{job_id}/rejects", tag = "report", security(("bearer" = [])),
+    params(("job_id" = String, Path), RejectsQuery),
+    responses((status = 200, body = RejectsPage), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn rejects_page(
+    State(s): State<AppState>,
+    ApiUser(p): ApiUser,
+    Path(job_id): Path<String>,
+    Query(q): Query<RejectsQuery>,
+) -> ApiResult<Json<RejectsPage>> {
+    Ok(Json(jobs::rejects::get(&s, &p.tenant, &job_id, &q).await?))
 }
 
 #[utoipa::path(get, path = "/v1/jobs/{job_id}/report.html", tag = "report", security(("bearer" = [])),

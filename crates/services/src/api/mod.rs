@@ -51,12 +51,18 @@ pub fn router(state: AppState) -> Router {
                 .put(jobs::put_mapping)
                 .patch(jobs::patch_mapping),
         )
+        .route(
+            "/v1/jobs/{job_id}/check",
+            get(jobs::check).post(jobs::request_check),
+        )
         .route("/v1/jobs/{job_id}/start", post(jobs::start))
         .route("/v1/jobs/{job_id}/cancel", post(jobs::cancel))
         .route("/v1/jobs/{job_id}/progress", get(jobs::progress))
         .route("/v1/jobs/{job_id}/events", get(jobs::events))
         .route("/v1/jobs/{job_id}/report", get(jobs::report))
         .route("/v1/jobs/{job_id}/report.html", get(jobs::report_html))
+        .route("/v1/jobs/{job_id}/summary", get(jobs::summary))
+        .route("/v1/jobs/{job_id}/rejects", get(jobs::rejects_page))
         .route("/v1/jobs/{job_id}/rejects.csv", get(jobs::rejects))
         .route("/v1/jobs/{job_id}/export", get(export::download))
         .route(

@@ -15,6 +15,11 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("jobs.html", include_str!("../../templates/jobs.html")),
     ("job.html", include_str!("../../templates/job.html")),
     ("records.html", include_str!("../../templates/records.html")),
+    ("review.html", include_str!("../../templates/review.html")),
+    ("report.html", include_str!("../../templates/report.html")),
+    ("signoff.html", include_str!("../../templates/signoff.html")),
+    ("rejects.html", include_str!("../../templates/rejects.html")),
+    ("fix.html", include_str!("../../templates/fix.html")),
     (
         "admin_home.html",
         include_str!("../../templates/admin_home.html"),
@@ -33,6 +38,9 @@ fn env() -> &'static Environment<'static> {
     static ENV: OnceLock<Environment<'static>> = OnceLock::new();
     ENV.get_or_init(|| {
         let mut env = Environment::new();
+        env.add_filter("percent", percent);
+        env.add_filter("duration", duration);
+        env.add_filter("datetime", datetime);
         for (name, source) in TEMPLATES {
             if let Err(e) = env.add_template(name, source) {
                 tracing::error!(template = name, error = %e, "template does not compile");
@@ -40,6 +48,33 @@ fn env() -> &'static Environment<'static> {
         }
         env
     })
+}
+
+/// 0.9734 → "97.3%"; a share short of whole never reads "100%".
+fn percent(share: f64) -> String {
+    let p = share * 100.0;
+    if p < 100.0 && p > 99.9 {
+        return "99.9%".into();
+    }
+    let text = format!("{p:.1}");
+    format!("{}%", text.trim_end_matches(".0"))
+}
+
+/// Seconds as people say them: "45 s", "3 min 20 s", "2 h 5 min".
+fn duration(secs: u64) -> String {
+    match secs {
+        0..60 => format!("{secs} s"),
+        60..3600 if secs.is_multiple_of(60) => format!("{} min", secs / 60),
+        60..3600 => format!("{} min {} s", secs / 60, secs % 60),
+        _ => format!("{} h {} min", secs / 3600, secs % 3600 / 60),
+    }
+}
+
+/// Unix seconds as a UTC date and time.
+fn datetime(secs: i64) -> String {
+    chrono::DateTime::from_timestamp(secs, 0)
+        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_else(|| secs.to_string())
 }
 
 pub fn render(name: &str, ctx: impl Serialize) -> Result<Response, WebError> {
@@ -90,4 +125,60 @@ pub fn static_js() -> Response {
 
 pub fn static_css() -> Response {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], APP_CSS).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn filters_read_as_people_write() {
+        assert_eq!(super::percent(0.9734), "97.3%");
+        assert_eq!(super::percent(1.0), "100%");
+        assert_eq!(super::percent(0.99999), "99.9%");
+        assert_eq!(super::duration(45), "45 s");
+        assert_eq!(super::duration(200), "3 min 20 s");
+        assert_eq!(super::duration(7500), "2 h 5 min");
+        assert_eq!(super::datetime(0), "1970-01-01 00:00 UTC");
+    }
+
+    /// Every template compiles and every filter it uses exists: a template is rendered with
+    /// an empty context, which reaches each filter only behind data, so filters are also
+    /// looked for by name.
+    #[test]
+    fn every_filter_a_template_uses_is_there() {
+        let env = super::env();
+        for (name, source) in super::TEMPLATES {
+            assert!(env.get_template(name).is_ok(), "{name} does not compile");
+            // The expressions: what stands between {{ }} and between {% %}.
+            let tags: Vec<&str> = source
+                .split("{{")
+                .skip(1)
+                .filter_map(|t| t.split("}}").next())
+                .chain(
+                    source
+                        .split("{%")
+                        .skip(1)
+                        .filter_map(|t| t.split("%}").next()),
+                )
+                .collect();
+            for part in tags.iter().flat_map(|t| t.split('|').skip(1)) {
+                let filter: String = part
+                    .trim_start()
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                if filter.is_empty() {
+                    continue;
+                }
+                let probe = format!("{{{{ x|{filter} }}}}");
+                let result = env.render_str(&probe, minijinja::context! { x => 1 });
+                if let Err(e) = result {
+                    assert_ne!(
+                        e.kind(),
+                        minijinja::ErrorKind::UnknownFilter,
+                        "{name} uses the filter {filter}, which the engine lacks"
+                    );
+                }
+            }
+        }
+    }
 }

@@ -165,7 +165,8 @@ pub async fn submit(
         &export_path.display().to_string(),
     )
     .await?;
-    let job = super::run::start(state, tenant, &created.id).await?;
+    // The parent ran with this mapping, unmet fields confirmed or not there.
+    let job = super::run::start(state, tenant, &created.id, true).await?;
     Ok(CorrectionsRun {
         job,
         corrected_rows: summary.corrected,

@@ -1,8 +1,10 @@
 //! Reading and editing the proposed mapping: the TOML file of crates/ingest, and the
 //! proposal it came from (per column: proposed field, confidence, sample values).
 
+use migrationai_domain::value::DateOrder;
 use migrationai_domain::{kind_def, Kind};
-use migrationai_ingest::mapping::Mapping;
+use migrationai_ingest::header::{normalise_header, similarity};
+use migrationai_ingest::mapping::{FileMapping, Mapping};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -15,9 +17,15 @@ pub struct MappingView {
     /// The mapping file the job will run with (TOML).
     pub toml: String,
     /// The proposal per table: detected kind with confidence, and per column the proposed
-    /// field, its confidence, evidence and sample values.
+    /// field, its confidence, evidence and sample values; and the questions the evidence
+    /// left for a person.
     #[schema(value_type = Object)]
     pub proposal: serde_json::Value,
+    /// The currency amounts without one are in.
+    pub currency: String,
+    /// The time zone of local times.
+    pub time_zone: String,
+    pub country: Option<String>,
     pub tables: Vec<TableView>,
 }
 
@@ -26,6 +34,12 @@ pub struct MappingView {
 pub struct TableView {
     pub table: String,
     pub kind: Option<String>,
+    /// "mdy" or "dmy"; none when not set.
+    pub date_order: Option<String>,
+    /// The column mapped to the kind's source id.
+    pub key: Option<String>,
+    /// What the kind requires and no column gives: fields, and "one of a, b" groups.
+    pub unmet: Vec<String>,
     pub columns: Vec<ColumnView>,
 }
 
@@ -35,33 +49,67 @@ pub struct ColumnView {
     pub field: Option<String>,
 }
 
-/// One change: the field of a column (null leaves the column out), or a table's kind.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+/// One change. With a table: its kind ("skip" leaves the table out; the columns are mapped
+/// again by their headers for the new kind), its date order ("mdy", "dmy", or "" for none),
+/// or one column's field (null or "" leaves the column out; a field taken by another column
+/// moves). Without a table: the currency or time zone of the whole export.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct MappingChange {
-    pub table: String,
-    /// The column header to change; omit to change the table's kind only.
+    pub table: Option<String>,
+    /// The column header to change; omit to change the table itself.
     pub column: Option<String>,
     /// The canonical field for the column (null: not migrated).
     pub field: Option<String>,
     /// A new kind for the table ("skip" leaves the table out).
     pub kind: Option<String>,
+    pub date_order: Option<String>,
+    pub currency: Option<String>,
+    pub time_zone: Option<String>,
 }
 
 fn tables(m: &Mapping) -> Vec<TableView> {
     m.files
         .iter()
-        .map(|f| TableView {
-            table: f.table.clone(),
-            kind: f.kind.map(|k| k.as_str().to_string()),
-            columns: f
-                .columns
-                .iter()
-                .map(|(h, field)| ColumnView {
-                    header: h.clone(),
-                    field: field.map(str::to_string),
-                })
-                .collect(),
+        .map(|f| {
+            let def = f.kind.and_then(kind_def);
+            let mapped = |name: &str| f.columns.iter().any(|(_, c)| *c == Some(name));
+            TableView {
+                table: f.table.clone(),
+                kind: f.kind.map(|k| k.as_str().to_string()),
+                date_order: f.date_order.map(|o| {
+                    match o {
+                        DateOrder::Mdy => "mdy",
+                        DateOrder::Dmy => "dmy",
+                    }
+                    .to_string()
+                }),
+                key: def.and_then(|d| {
+                    let id = d.id_field().name;
+                    f.columns
+                        .iter()
+                        .find(|(_, c)| *c == Some(id))
+                        .map(|(h, _)| h.clone())
+                }),
+                unmet: def.map(|d| d.unmet(mapped)).unwrap_or_default(),
+                columns: f
+                    .columns
+                    .iter()
+                    .map(|(h, field)| ColumnView {
+                        header: h.clone(),
+                        field: field.map(str::to_string),
+                    })
+                    .collect(),
+            }
         })
+        .collect()
+}
+
+/// The mapped tables that leave required fields unmapped, with what they lack.
+pub fn unmet(m: &Mapping) -> Vec<(String, Vec<String>)> {
+    tables(m)
+        .into_iter()
+        .filter(|t| t.kind.is_some() && !t.unmet.is_empty())
+        .map(|t| (t.table, t.unmet))
         .collect()
 }
 
@@ -82,6 +130,9 @@ pub async fn get(state: &AppState, tenant: &str, job: &str) -> ApiResult<Mapping
         .unwrap_or(serde_json::Value::Null);
     Ok(MappingView {
         tables: tables(&m),
+        currency: m.currency.clone(),
+        time_zone: m.time_zone.clone(),
+        country: m.country.clone(),
         toml,
         proposal,
     })
@@ -108,7 +159,7 @@ pub async fn put(state: &AppState, tenant: &str, job: &str, text: &str) -> ApiRe
     save(state, tenant, job, &m).await
 }
 
-/// Applies column or kind changes.
+/// Applies column, table and setting changes; the result must parse as a mapping file.
 pub async fn change(
     state: &AppState,
     tenant: &str,
@@ -120,23 +171,57 @@ pub async fn change(
     for c in changes {
         apply(&mut m, c)?;
     }
+    // Currency and time zone are checked where the file is read: check them the same way.
+    let m = parse(&m.to_toml(&[]))?;
     save(state, tenant, job, &m).await
 }
 
 fn apply(m: &mut Mapping, c: &MappingChange) -> ApiResult<()> {
+    if let Some(currency) = &c.currency {
+        m.currency = currency.trim().to_ascii_uppercase();
+    }
+    if let Some(zone) = &c.time_zone {
+        m.time_zone = zone.trim().to_string();
+    }
+    let Some(table) = &c.table else {
+        if c.column.is_some() || c.kind.is_some() || c.date_order.is_some() {
+            return Err(ApiError::Unprocessable(
+                "a column, kind or date order change names its table".into(),
+            ));
+        }
+        return Ok(());
+    };
     let file = m
         .files
         .iter_mut()
-        .find(|f| f.table == c.table)
-        .ok_or_else(|| ApiError::Unprocessable(format!("no table {:?} in the mapping", c.table)))?;
+        .find(|f| &f.table == table)
+        .ok_or_else(|| ApiError::Unprocessable(format!("no table {table:?} in the mapping")))?;
     if let Some(kind) = &c.kind {
-        file.kind = if kind == "skip" {
+        let kind = if kind == "skip" || kind == "ignore" || kind.is_empty() {
             None
         } else {
             Some(
                 kind.parse::<Kind>()
-                    .map_err(|_| ApiError::Unprocessable(format!("unknown kind {kind:?}")))?,
+                    .ok()
+                    .filter(|k| *k != Kind::Jobs)
+                    .ok_or_else(|| ApiError::Unprocessable(format!("unknown kind {kind:?}")))?,
             )
+        };
+        if kind != file.kind {
+            file.kind = kind;
+            remap_by_header(file);
+        }
+    }
+    if let Some(order) = &c.date_order {
+        file.date_order = match order.as_str() {
+            "" => None,
+            "mdy" => Some(DateOrder::Mdy),
+            "dmy" => Some(DateOrder::Dmy),
+            other => {
+                return Err(ApiError::Unprocessable(format!(
+                    "date order {other:?} must be \"mdy\", \"dmy\" or \"\""
+                )))
+            }
         };
     }
     let Some(column) = &c.column else {
@@ -159,11 +244,55 @@ fn apply(m: &mut Mapping, c: &MappingChange) -> ApiResult<()> {
             )
         }
     };
-    let slot = file
-        .columns
-        .iter_mut()
-        .find(|(h, _)| h == column)
-        .ok_or_else(|| ApiError::Unprocessable(format!("no column {column:?} in {}", c.table)))?;
-    slot.1 = field;
+    if !file.columns.iter().any(|(h, _)| h == column) {
+        return Err(ApiError::Unprocessable(format!(
+            "no column {column:?} in {table}"
+        )));
+    }
+    // A field comes from one column: the column that had it gives it up.
+    for (h, f) in file.columns.iter_mut() {
+        if h == column {
+            *f = field;
+        } else if field.is_some() && *f == field {
+            *f = None;
+        }
+    }
     Ok(())
+}
+
+/// How alike a header must be to a field's name or synonyms to map it after a kind change.
+const HEADER_MATCH: f64 = 0.85;
+
+/// After a person changes a table's kind, its columns are mapped again to the new kind's
+/// fields by their headers alone (the sample values stay with tfp): each field to the
+/// column whose header is most like its name or one of its synonyms, when alike enough.
+/// Columns with no such field are left out, for the person to map.
+fn remap_by_header(file: &mut FileMapping) {
+    for c in file.columns.iter_mut() {
+        c.1 = None;
+    }
+    let Some(def) = file.kind.and_then(kind_def) else {
+        return;
+    };
+    let mut candidates: Vec<(f64, usize, &'static str)> = Vec::new();
+    for (i, (header, _)) in file.columns.iter().enumerate() {
+        let h = normalise_header(header);
+        for fd in def.fields {
+            let score = std::iter::once(fd.name)
+                .chain(fd.synonyms.iter().copied())
+                .map(|name| similarity(&h, &normalise_header(name)))
+                .fold(0.0_f64, f64::max);
+            if score >= HEADER_MATCH {
+                candidates.push((score, i, fd.name));
+            }
+        }
+    }
+    candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut taken: Vec<&'static str> = Vec::new();
+    for (_, i, name) in candidates {
+        if file.columns[i].1.is_none() && !taken.contains(&name) {
+            file.columns[i].1 = Some(name);
+            taken.push(name);
+        }
+    }
 }

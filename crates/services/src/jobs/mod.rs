@@ -2,11 +2,14 @@
 //! create → upload files → analyse (tfp proposes the mapping) → review → start (through the
 //! jobs queue) → progress → report, rejects, records; cancel at any point.
 
+pub mod check;
 pub mod corrections;
 pub mod export;
 pub mod mapping;
+pub mod rejects;
 pub mod resumable;
 pub mod run;
+pub mod summary;
 pub mod upload;
 
 use serde::{Deserialize, Serialize};

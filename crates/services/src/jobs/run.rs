@@ -8,7 +8,7 @@ use migrationai_ports::store::JobRow;
 use migrationai_processing::message::{JobAction, JobMessage};
 use migrationai_processing::services::JobSettings;
 use migrationai_processing::Report;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::db::drafts::{ANALYSING, CANCELLED, CREATED, REVIEW, STARTED};
@@ -18,31 +18,69 @@ use crate::state::AppState;
 const PLANNING: &str = "planning";
 const DONE: &str = "done";
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct KindProgressView {
     pub kind: String,
+    /// The kind's name for people ("Trust ledger").
+    pub label: String,
     pub batches: i64,
     pub batches_done: i64,
     pub rows: i64,
     pub loaded: i64,
     pub rejected: i64,
+    /// Estimated seconds until the kind is done, at the run's pace so far; none until
+    /// there is a pace (0 once done).
+    pub eta_seconds: Option<u64>,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ProgressView {
     pub status: String,
     pub run_status: Option<String>,
     pub phase: Option<i64>,
     /// True once the report is ready (or the job can make no more progress).
     pub finished: bool,
+    /// Source rows loaded or rejected per second since the start.
+    pub rows_per_second: Option<f64>,
+    /// Estimated seconds until every kind is done.
+    pub eta_seconds: Option<u64>,
     pub kinds: Vec<KindProgressView>,
+}
+
+/// Estimates each kind's time to finish: the rows still to process in its phase and the
+/// phases before it (they run first), at the pace of the run so far.
+fn estimate(kinds: &mut [KindProgressView], elapsed_secs: i64) -> (Option<f64>, Option<u64>) {
+    let done: i64 = kinds.iter().map(|k| k.loaded + k.rejected).sum();
+    let pace = (done > 0 && elapsed_secs > 0).then(|| done as f64 / elapsed_secs as f64);
+    let phase = |k: &str| k.parse::<Kind>().map(Kind::phase).unwrap_or(u8::MAX);
+    let left = |k: &KindProgressView| (k.rows - k.loaded - k.rejected).max(0);
+    let ahead: Vec<(u8, i64)> = kinds.iter().map(|k| (phase(&k.kind), left(k))).collect();
+    for k in kinds.iter_mut() {
+        if k.batches > 0 && k.batches_done >= k.batches {
+            k.eta_seconds = Some(0);
+            continue;
+        }
+        let p = phase(&k.kind);
+        let rows: i64 = ahead.iter().filter(|(q, _)| *q <= p).map(|(_, n)| n).sum();
+        k.eta_seconds = pace.map(|r| (rows as f64 / r).ceil() as u64);
+    }
+    let total = pace.map(|r| (ahead.iter().map(|(_, n)| n).sum::<i64>() as f64 / r).ceil() as u64);
+    (pace, total)
 }
 
 fn now() -> i64 {
     crate::db::now()
 }
 
-pub async fn start(state: &AppState, tenant: &str, job: &str) -> ApiResult<crate::jobs::JobView> {
+/// Starts a job in review. A mapped table that leaves a required field unmapped has all its
+/// rows rejected, so such a start needs `confirm_unmet`; without it the start is refused
+/// with the tables and fields named.
+pub async fn start(
+    state: &AppState,
+    tenant: &str,
+    job: &str,
+    confirm_unmet: bool,
+) -> ApiResult<crate::jobs::JobView> {
     let d = super::draft(state, tenant, job).await?;
     if d.status != REVIEW {
         return Err(ApiError::Conflict(format!(
@@ -51,8 +89,19 @@ pub async fn start(state: &AppState, tenant: &str, job: &str) -> ApiResult<crate
         )));
     }
     let mapping = d.mapping.clone().unwrap_or_default();
-    migrationai_ingest::mapping::Mapping::parse("mapping", &mapping)
+    let parsed = migrationai_ingest::mapping::Mapping::parse("mapping", &mapping)
         .map_err(|e| ApiError::Unprocessable(e.to_string()))?;
+    let unmet = super::mapping::unmet(&parsed);
+    if !unmet.is_empty() && !confirm_unmet {
+        let list: Vec<String> = unmet
+            .iter()
+            .map(|(table, fields)| format!("{table}: {}", fields.join("; ")))
+            .collect();
+        return Err(ApiError::Unprocessable(format!(
+            "required fields are unmapped, so every row of these tables would be rejected: {}. Map them, leave the tables out, or start with confirm_unmet=true",
+            list.join(" | ")
+        )));
+    }
     let export = d
         .export_path
         .clone()
@@ -124,22 +173,30 @@ pub async fn progress(state: &AppState, tenant: &str, job: &str) -> ApiResult<Pr
     } else {
         None
     };
-    let kinds = match &run {
+    let mut kinds: Vec<KindProgressView> = match &run {
         Some(r) => store
             .progress(tenant, &r.id)
             .await?
             .into_iter()
             .map(|k| KindProgressView {
+                label: k
+                    .kind
+                    .parse::<Kind>()
+                    .map(|k| k.label().to_string())
+                    .unwrap_or_else(|_| k.kind.clone()),
                 kind: k.kind,
                 batches: k.batches,
                 batches_done: k.batches_done,
                 rows: k.rows,
                 loaded: k.loaded,
                 rejected: k.rejected,
+                eta_seconds: None,
             })
             .collect(),
         None => Vec::new(),
     };
+    let elapsed = run.as_ref().map_or(0, |r| now() - r.created_at);
+    let (rows_per_second, eta_seconds) = estimate(&mut kinds, elapsed);
     let run_status = run.as_ref().map(|r| r.status.clone());
     let finished = matches!(run_status.as_deref(), Some(DONE) | Some("failed"))
         || d.status == CANCELLED
@@ -149,6 +206,8 @@ pub async fn progress(state: &AppState, tenant: &str, job: &str) -> ApiResult<Pr
         phase: run.as_ref().map(|r| r.phase),
         run_status,
         finished,
+        rows_per_second,
+        eta_seconds: if finished { Some(0) } else { eta_seconds },
         kinds,
     })
 }
@@ -266,6 +325,37 @@ pub async fn cancel(state: &AppState, tenant: &str, job: &str) -> ApiResult<crat
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn each_kind_waits_for_the_rows_of_earlier_phases() {
+        let k =
+            |kind: &str, rows: i64, processed: i64, batches_done: i64| super::KindProgressView {
+                kind: kind.into(),
+                label: String::new(),
+                batches: 2,
+                batches_done,
+                rows,
+                loaded: processed,
+                rejected: 0,
+                eta_seconds: None,
+            };
+        // 100 rows in 10 s: 10 rows/s.
+        let mut kinds = vec![
+            k("contacts", 100, 100, 2),
+            k("projects", 50, 0, 0),
+            k("tasks", 200, 0, 0),
+        ];
+        let (pace, total) = super::estimate(&mut kinds, 10);
+        assert_eq!(pace, Some(10.0));
+        assert_eq!(kinds[0].eta_seconds, Some(0));
+        assert_eq!(kinds[1].eta_seconds, Some(5));
+        assert_eq!(kinds[2].eta_seconds, Some(25), "after the matters");
+        assert_eq!(total, Some(25));
+        // No pace before a row is done.
+        let mut kinds = vec![k("contacts", 100, 0, 0)];
+        assert_eq!(super::estimate(&mut kinds, 10), (None, None));
+        assert_eq!(kinds[0].eta_seconds, None);
+    }
+
     #[test]
     fn csv_cells_are_quoted_when_needed() {
         assert_eq!(super::csv_cell("a"), "a");

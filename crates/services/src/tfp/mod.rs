@@ -41,13 +41,26 @@ pub async fn request(state: &AppState, tenant: &str, job: &str) -> ApiResult<cra
     crate::jobs::get(state, tenant, job).await
 }
 
-/// Polls for jobs to analyse and jobs to split until shut down. The two run side by side,
-/// so a long split does not hold up the analysis of another upload.
+/// Polls for jobs to analyse, data to check and jobs to split until shut down. The three
+/// run side by side, so a long split does not hold up the analysis of another upload.
 pub async fn run(state: AppState, every: Duration, shutdown: CancellationToken) {
     tokio::join!(
         analyse_loop(state.clone(), every, shutdown.clone()),
+        check_loop(state.clone(), every, shutdown.clone()),
         split::run(state, every, shutdown),
     );
+}
+
+async fn check_loop(state: AppState, every: Duration, shutdown: CancellationToken) {
+    loop {
+        if let Err(e) = crate::jobs::check::run_open(&state).await {
+            tracing::warn!(error = %e, "tfp cannot run checks");
+        }
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tokio::time::sleep(every) => {}
+        }
+    }
 }
 
 async fn analyse_loop(state: AppState, every: Duration, shutdown: CancellationToken) {
@@ -94,6 +107,10 @@ pub async fn analyse(state: &AppState, d: &Draft) -> anyhow::Result<()> {
         .await?;
     if moved {
         tracing::info!(job = %d.id, status = REVIEW, "mapping proposed");
+        // The review shows what a full read finds with the proposal as soon as it is ready.
+        let digest =
+            crate::jobs::check::mapping_digest(&mapping).map_err(|e| anyhow::anyhow!("{e}"))?;
+        state.db.request_check(&d.tenant, &d.id, &digest).await?;
     }
     Ok(())
 }

@@ -1,8 +1,12 @@
 //! `migrationai web`: the firm's web app, server-rendered from calls to the backend API.
-//! Sign in, create a migration, upload with progress, review the mapping, start, follow
-//! progress, read the report, download rejects and the export, browse records.
+//! Sign in, create a migration, upload with progress, review the mapping file by file and
+//! column by column with a check of the data, start, follow progress per kind, read the
+//! verdict and the report, sign it off, sort and filter the rejects and fix them in a grid,
+//! download the rejects and the export, browse records.
 
 pub mod pages;
+pub mod report;
+pub mod review;
 pub mod transfers;
 
 use axum::routing::{get, post, put};
@@ -33,10 +37,19 @@ pub fn router(front: Front) -> Router {
         )
         .route("/jobs/{job_id}/analyse", post(pages::analyse))
         .route("/jobs/{job_id}/mapping", post(pages::save_mapping))
+        .route("/jobs/{job_id}/check", post(pages::check))
+        .route("/jobs/{job_id}/check.json", get(transfers::check))
         .route("/jobs/{job_id}/start", post(pages::start))
         .route("/jobs/{job_id}/cancel", post(pages::cancel))
         .route("/jobs/{job_id}/progress.json", get(transfers::progress))
-        .route("/jobs/{job_id}/report", get(transfers::report))
+        .route("/jobs/{job_id}/report", get(report::report))
+        .route("/jobs/{job_id}/report.html", get(transfers::report_file))
+        .route("/jobs/{job_id}/signoff", get(report::signoff))
+        .route("/jobs/{job_id}/rejects", get(report::rejects))
+        .route(
+            "/jobs/{job_id}/fix",
+            get(report::fix).post(report::fix_submit),
+        )
         .route("/jobs/{job_id}/rejects.csv", get(transfers::rejects))
         .route("/jobs/{job_id}/export.zip", get(transfers::export))
         .route(

@@ -3,30 +3,31 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::Method;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use migrationai_domain::{kind_def, Kind};
+use migrationai_domain::Kind;
 use serde::Serialize;
 
+use super::review::{changes_from_form, review, Only, Review};
 use super::BRAND;
+use crate::db::drafts::{CANCELLED, REVIEW, STARTED};
 use crate::error::ApiError;
 use crate::frontend::backend::{path, with_query};
 use crate::frontend::render::{render, WebError};
-use crate::frontend::session::{check_csrf, WebUser};
+use crate::frontend::session::{check_csrf, Viewer, WebUser};
 use crate::frontend::signin::CsrfForm;
 use crate::frontend::Front;
-use crate::jobs::mapping::{MappingChange, MappingView};
+use crate::jobs::check::CheckView;
+use crate::jobs::mapping::MappingView;
+use crate::jobs::run::ProgressView;
+use crate::jobs::summary::ReportView;
 use crate::jobs::JobView;
 
 type Page = Result<Response, WebError>;
 
-async fn jobs_page(
-    front: &Front,
-    u: &crate::frontend::session::Viewer,
-    error: Option<ApiError>,
-) -> Page {
+async fn jobs_page(front: &Front, u: &Viewer, error: Option<ApiError>) -> Page {
     let jobs: Vec<JobView> = front.backend.get("/v1/jobs", &u.token).await?;
     let status = error.as_ref().map(ApiError::status);
     let error = error.map(|e| e.to_string());
@@ -69,142 +70,131 @@ pub async fn create(
     }
 }
 
-#[derive(Serialize)]
-struct ColumnRow {
-    idx: usize,
-    header: String,
-    field: Option<String>,
-    confidence: f64,
-    examples: String,
+/// What the job page shows besides the job: the review in review; progress once started;
+/// the verdict and summary once done.
+#[derive(Serialize, Default)]
+struct JobParts {
+    review: Option<Review>,
+    progress: Option<ProgressView>,
+    report: Option<ReportView>,
+    correction_tables: Vec<String>,
 }
 
-#[derive(Serialize)]
-struct TableRow {
-    idx: usize,
-    table: String,
-    kind: Option<String>,
-    kind_confidence: f64,
-    options: Vec<&'static str>,
-    columns: Vec<ColumnRow>,
+#[derive(serde::Deserialize, Default)]
+pub struct JobQuery {
+    /// Changes saved by the form just sent (shown as a confirmation).
+    pub saved: Option<usize>,
+    /// low or problems: which review rows to show.
+    pub only: Option<String>,
 }
-/// The review table: the mapping as it stands with the proposal's confidence and samples.
-fn review_tables(view: &MappingView) -> Vec<TableRow> {
-    let proposal = view.proposal.as_array().cloned().unwrap_or_default();
-    view.tables
-        .iter()
-        .enumerate()
-        .map(|(ti, t)| {
-            let sugg = proposal
-                .iter()
-                .find(|p| p.get("table").and_then(|v| v.as_str()) == Some(t.table.as_str()));
-            let cols = sugg
-                .and_then(|p| p.get("columns"))
-                .and_then(|c| c.as_array())
-                .cloned()
-                .unwrap_or_default();
-            let options = t
-                .kind
-                .as_deref()
-                .and_then(|k| k.parse::<Kind>().ok())
-                .and_then(kind_def)
-                .map(|d| d.fields.iter().map(|f| f.name).collect())
-                .unwrap_or_default();
-            TableRow {
-                idx: ti,
-                table: t.table.clone(),
-                kind: t.kind.clone(),
-                kind_confidence: sugg
-                    .and_then(|p| p.get("kind_confidence"))
-                    .and_then(|v| v.as_f64())
-                    .unwrap_or(0.0),
-                options,
-                columns: t
-                    .columns
-                    .iter()
-                    .enumerate()
-                    .map(|(ci, c)| {
-                        let sc = cols.iter().find(|x| {
-                            x.get("header").and_then(|h| h.as_str()) == Some(c.header.as_str())
-                        });
-                        ColumnRow {
-                            idx: ci,
-                            header: c.header.clone(),
-                            field: c.field.clone(),
-                            confidence: sc
-                                .and_then(|x| x.get("confidence"))
-                                .and_then(|v| v.as_f64())
-                                .unwrap_or(0.0),
-                            examples: sc
-                                .and_then(|x| x.get("examples"))
-                                .and_then(|v| v.as_array())
-                                .map(|a| {
-                                    a.iter()
-                                        .filter_map(|e| e.as_str())
-                                        .take(3)
-                                        .collect::<Vec<_>>()
-                                        .join(" · ")
-                                })
-                                .unwrap_or_default(),
-                        }
-                    })
-                    .collect(),
-            }
-        })
-        .collect()
+
+async fn job_parts(
+    front: &Front,
+    u: &Viewer,
+    job: &JobView,
+    only: Only,
+) -> Result<JobParts, WebError> {
+    let base = |rest: &str| path(&["v1", "jobs", &job.id, rest]);
+    let mut parts = JobParts::default();
+    if job.status == REVIEW {
+        let view: MappingView = front.backend.get(&base("mapping"), &u.token).await?;
+        let check: CheckView = front.backend.get(&base("check"), &u.token).await?;
+        parts.review = Some(review(&view, check, only));
+    }
+    if job.status == STARTED || job.status == CANCELLED {
+        parts.progress = Some(front.backend.get(&base("progress"), &u.token).await?);
+    }
+    if job.run_status.as_deref() == Some("done") {
+        parts.report = Some(front.backend.get(&base("summary"), &u.token).await?);
+        parts.correction_tables = front
+            .backend
+            .get(
+                &path(&["v1", "jobs", &job.id, "corrections", "tables"]),
+                &u.token,
+            )
+            .await?;
+    }
+    Ok(parts)
+}
+
+/// The job page; `error` (a refused change) is shown on it with the API's status.
+async fn job_page(
+    front: &Front,
+    u: &Viewer,
+    job_id: &str,
+    q: &JobQuery,
+    error: Option<ApiError>,
+) -> Page {
+    let job: JobView = front
+        .backend
+        .get(&path(&["v1", "jobs", job_id]), &u.token)
+        .await?;
+    let only = Only::from_query(q.only.as_deref());
+    let parts = job_parts(front, u, &job, only).await?;
+    let status = error.as_ref().map(ApiError::status);
+    let error = error.map(|e| e.to_string());
+    let notice = q.saved.map(|n| match n {
+        0 => "Nothing to save: the mapping was already as the form shows it.".to_string(),
+        1 => "Saved 1 change. The data is being checked again with it.".to_string(),
+        n => format!("Saved {n} changes. The data is being checked again with them."),
+    });
+    let mut r = render(
+        "job.html",
+        minijinja::context! {
+            brand => BRAND, user => u, csrf => &u.csrf, job, parts, error, notice,
+            status_label => status_label(&job),
+        },
+    )?;
+    if let Some(status) = status {
+        *r.status_mut() = status;
+    }
+    Ok(r)
+}
+
+/// The job's state in words.
+fn status_label(job: &JobView) -> &'static str {
+    match (job.status.as_str(), job.run_status.as_deref()) {
+        ("created", _) => "Waiting for the export",
+        ("analysing", _) => "Analysing the files",
+        ("review", _) => "Ready for review",
+        ("started", Some("done")) => "Finished",
+        ("started", Some("failed")) => "Failed",
+        ("started", _) => "Migrating",
+        ("cancelled", _) => "Cancelled",
+        ("failed", _) => "Failed",
+        _ => "Unknown",
+    }
 }
 
 pub async fn job(
     State(front): State<Front>,
     WebUser(u): WebUser,
     Path(job_id): Path<String>,
+    Query(q): Query<JobQuery>,
 ) -> Page {
-    let job: JobView = front
-        .backend
-        .get(&path(&["v1", "jobs", &job_id]), &u.token)
-        .await?;
-    let tables = if job.status == crate::db::drafts::REVIEW {
-        let view: MappingView = front
-            .backend
-            .get(&path(&["v1", "jobs", &job_id, "mapping"]), &u.token)
-            .await?;
-        review_tables(&view)
-    } else {
-        Vec::new()
-    };
-    // Tables whose rejects can be corrected and sent back, once the run is done.
-    let correction_tables: Vec<String> = if job.run_status.as_deref() == Some("done") {
-        front
-            .backend
-            .get(
-                &path(&["v1", "jobs", &job_id, "corrections", "tables"]),
-                &u.token,
-            )
-            .await?
-    } else {
-        Vec::new()
-    };
-    render(
-        "job.html",
-        minijinja::context! { brand => BRAND, user => &u, csrf => &u.csrf, job, tables, correction_tables },
-    )
+    job_page(&front, &u, &job_id, &q, None).await
 }
 
-/// A form that asks the API for one change of the job, then shows the job again.
+/// A form that asks the API for one change of the job, then shows the job again; a change
+/// the API refuses is shown on the job page.
 async fn job_action(
     front: &Front,
-    u: &crate::frontend::session::Viewer,
+    u: &Viewer,
     job_id: &str,
     action: &str,
+    query: Option<&str>,
     csrf: &str,
 ) -> Page {
     check_csrf(u, Some(csrf))?;
-    let rb = front.backend.request(
-        Method::POST,
-        &path(&["v1", "jobs", job_id, action]),
-        Some(&u.token),
-    );
-    front.backend.send(rb).await?;
-    Ok(Redirect::to(&format!("/jobs/{job_id}")).into_response())
+    let target = with_query(path(&["v1", "jobs", job_id, action]), query);
+    let rb = front.backend.request(Method::POST, &target, Some(&u.token));
+    match front.backend.send(rb).await {
+        Ok(_) => Ok(Redirect::to(&format!("/jobs/{job_id}")).into_response()),
+        Err(e @ (ApiError::Conflict(_) | ApiError::Unprocessable(_))) => {
+            job_page(front, u, job_id, &JobQuery::default(), Some(e)).await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub async fn analyse(
@@ -213,16 +203,24 @@ pub async fn analyse(
     Path(job_id): Path<String>,
     Form(f): Form<CsrfForm>,
 ) -> Page {
-    job_action(&front, &u, &job_id, "analyse", &f.csrf).await
+    job_action(&front, &u, &job_id, "analyse", None, &f.csrf).await
+}
+
+#[derive(serde::Deserialize)]
+pub struct StartForm {
+    pub csrf: String,
+    /// The box saying the person knows required fields are unmapped.
+    pub confirm_unmet: Option<String>,
 }
 
 pub async fn start(
     State(front): State<Front>,
     WebUser(u): WebUser,
     Path(job_id): Path<String>,
-    Form(f): Form<CsrfForm>,
+    Form(f): Form<StartForm>,
 ) -> Page {
-    job_action(&front, &u, &job_id, "start", &f.csrf).await
+    let confirmed = f.confirm_unmet.is_some().then_some("confirm_unmet=true");
+    job_action(&front, &u, &job_id, "start", confirmed, &f.csrf).await
 }
 
 pub async fn cancel(
@@ -231,9 +229,21 @@ pub async fn cancel(
     Path(job_id): Path<String>,
     Form(f): Form<CsrfForm>,
 ) -> Page {
-    job_action(&front, &u, &job_id, "cancel", &f.csrf).await
+    job_action(&front, &u, &job_id, "cancel", None, &f.csrf).await
 }
 
+/// Asks for the data to be checked with the mapping as it stands.
+pub async fn check(
+    State(front): State<Front>,
+    WebUser(u): WebUser,
+    Path(job_id): Path<String>,
+    Form(f): Form<CsrfForm>,
+) -> Page {
+    job_action(&front, &u, &job_id, "check", None, &f.csrf).await
+}
+
+/// Saves the review form: the changes it makes to the mapping, then a check of the data
+/// with them; the page says how many were saved.
 pub async fn save_mapping(
     State(front): State<Front>,
     WebUser(u): WebUser,
@@ -244,43 +254,35 @@ pub async fn save_mapping(
     let mapping = path(&["v1", "jobs", &job_id, "mapping"]);
     let view: MappingView = front.backend.get(&mapping, &u.token).await?;
     let changes = changes_from_form(&view, &form);
-    let rb = front
-        .backend
-        .request(Method::PATCH, &mapping, Some(&u.token))
-        .json(&changes);
-    front.backend.send(rb).await?;
-    Ok(Redirect::to(&format!("/jobs/{job_id}")).into_response())
-}
-
-/// The review form names each column `f.<table>.<column>`; only the fields the user changed
-/// become changes.
-fn changes_from_form(view: &MappingView, form: &HashMap<String, String>) -> Vec<MappingChange> {
-    let mut changes = Vec::new();
-    for (key, value) in form {
-        let mut parts = key.split('.');
-        let (Some("f"), Some(t), Some(c)) = (parts.next(), parts.next(), parts.next()) else {
-            continue;
-        };
-        let (Ok(t), Ok(c)) = (t.parse::<usize>(), c.parse::<usize>()) else {
-            continue;
-        };
-        let Some(table) = view.tables.get(t) else {
-            continue;
-        };
-        let Some(col) = table.columns.get(c) else {
-            continue;
-        };
-        let field = (!value.is_empty()).then(|| value.clone());
-        if field != col.field {
-            changes.push(MappingChange {
-                table: table.table.clone(),
-                column: Some(col.header.clone()),
-                field,
-                kind: None,
-            });
+    if !changes.is_empty() {
+        let rb = front
+            .backend
+            .request(Method::PATCH, &mapping, Some(&u.token))
+            .json(&changes);
+        match front.backend.send(rb).await {
+            Ok(_) => {}
+            Err(e @ (ApiError::Conflict(_) | ApiError::Unprocessable(_))) => {
+                return job_page(&front, &u, &job_id, &JobQuery::default(), Some(e)).await;
+            }
+            Err(e) => return Err(e.into()),
         }
+        let rb = front.backend.request(
+            Method::POST,
+            &path(&["v1", "jobs", &job_id, "check"]),
+            Some(&u.token),
+        );
+        front.backend.send(rb).await?;
     }
-    changes
+    let only = form
+        .get("only")
+        .filter(|o| matches!(o.as_str(), "low" | "problems"))
+        .map(|o| format!("&only={o}"))
+        .unwrap_or_default();
+    Ok(Redirect::to(&format!(
+        "/jobs/{job_id}?saved={}{only}#review",
+        changes.len()
+    ))
+    .into_response())
 }
 
 pub async fn records(

@@ -112,12 +112,18 @@ pub async fn progress(
     relay_get(&front, &u, &path(&["v1", "jobs", &job_id, "progress"])).await
 }
 
-pub async fn report(
+/// The report file itself (one self-contained HTML page), to download and keep.
+pub async fn report_file(
     State(front): State<Front>,
     u: WebUser,
     Path(job_id): Path<String>,
 ) -> Response {
     relay_get(&front, &u, &path(&["v1", "jobs", &job_id, "report.html"])).await
+}
+
+/// The check of the data, for the review's script to follow.
+pub async fn check(State(front): State<Front>, u: WebUser, Path(job_id): Path<String>) -> Response {
+    relay_get(&front, &u, &path(&["v1", "jobs", &job_id, "check"])).await
 }
 
 pub async fn rejects(

@@ -1,0 +1,530 @@
+//! The report as a firm reads it: the verdict first, then an executive summary (share loaded
+//! per kind, trust held, receivables, documents verified), and every balance, invoice,
+//! document and duplicate with the names of the records beside their ids. Built from the
+//! job's reconciliation report and the records it loaded.
+
+use std::collections::BTreeMap;
+
+use migrationai_domain::{Kind, Value};
+use migrationai_processing::pages::Pages;
+use migrationai_processing::Report;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// Whether the migration migrated, and what stops it when it did not.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Verdict {
+    /// Every source row is loaded or rejected with a reason, and every total agrees.
+    pub reconciled: bool,
+    /// One sentence.
+    pub headline: String,
+    /// The causes, largest first, each with what fixes it.
+    pub causes: Vec<Cause>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Cause {
+    pub what: String,
+    pub count: u64,
+    pub fix: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct KindLine {
+    pub kind: String,
+    /// The kind's name for people ("Trust ledger"); `kind` is Filevine's.
+    pub label: String,
+    pub source_rows: u64,
+    pub loaded: u64,
+    pub rejected: u64,
+    /// Rejected because a reference named no loaded record.
+    pub orphans: u64,
+    /// loaded / source rows (1 for no rows).
+    pub share_loaded: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Summary {
+    pub source_rows: u64,
+    pub loaded: u64,
+    pub rejected: u64,
+    pub share_loaded: f64,
+    /// Trust held, summed over matters.
+    #[schema(value_type = String)]
+    pub trust_total: Decimal,
+    /// Invoice balances of matters, summed (void invoices left out).
+    #[schema(value_type = String)]
+    pub receivables_total: Decimal,
+    pub documents: u64,
+    /// Documents and emails whose stored files hash as recorded.
+    pub documents_verified: u64,
+    pub document_problems: u64,
+    pub duplicate_groups: u64,
+}
+
+/// An amount of one record (a matter, a client, an invoice), with its name.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Balance {
+    pub id: String,
+    pub name: Option<String>,
+    /// The matter's client (for matters and invoices).
+    pub client: Option<Named>,
+    /// The invoice's matter.
+    pub matter: Option<Named>,
+    #[schema(value_type = String)]
+    pub amount: Decimal,
+    /// What the source says, when it differs.
+    #[schema(value_type = Option<String>)]
+    pub source_amount: Option<Decimal>,
+    /// ok, mismatch or negative.
+    pub status: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Named {
+    pub id: String,
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct FileCheck {
+    /// document or project-email.
+    pub kind: String,
+    pub id: String,
+    pub name: Option<String>,
+    pub matter: Option<Named>,
+    /// SHA-256 of each stored file (a document's file, or an email's attachments).
+    pub sha256: Vec<String>,
+    /// The problem found, when one was.
+    pub problem: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DuplicateGroup {
+    pub contacts: Vec<Named>,
+    /// Why they look like one person: each pair with the key they share.
+    pub evidence: Vec<Evidence>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Evidence {
+    pub a: String,
+    pub b: String,
+    /// What matched: e.g. email, phone, name.
+    pub reason: String,
+    /// The value they share.
+    pub key: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ReportView {
+    pub job: String,
+    pub job_name: String,
+    /// The files the firm uploaded.
+    pub export: String,
+    pub currency: String,
+    pub verdict: Verdict,
+    pub summary: Summary,
+    pub kinds: Vec<KindLine>,
+    pub trust_by_matter: Vec<Balance>,
+    pub trust_by_client: Vec<Balance>,
+    pub receivables_by_matter: Vec<Balance>,
+    pub invoices: Vec<Balance>,
+    pub files: Vec<FileCheck>,
+    pub duplicates: Vec<DuplicateGroup>,
+    pub reject_totals: BTreeMap<String, u64>,
+    /// Every problem, one line each.
+    pub problems: Vec<String>,
+}
+
+/// What the report needs of the loaded records: names, and who belongs to whom.
+#[derive(Default)]
+struct Names {
+    contacts: BTreeMap<String, String>,
+    /// matter id → (name, client id)
+    matters: BTreeMap<String, (Option<String>, Option<String>)>,
+    /// invoice id → (number, matter id)
+    invoices: BTreeMap<String, (Option<String>, Option<String>)>,
+    /// document or email id → (name, matter id)
+    files: BTreeMap<String, (Option<String>, Option<String>)>,
+}
+
+fn text(fields: &BTreeMap<String, Value>, name: &str) -> Option<String> {
+    fields
+        .get(name)
+        .and_then(Value::as_text)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+/// A contact's name as a person would say it.
+fn contact_name(fields: &BTreeMap<String, Value>) -> Option<String> {
+    text(fields, "full_name")
+        .or_else(|| {
+            let parts: Vec<String> = ["first_name", "last_name"]
+                .iter()
+                .filter_map(|n| text(fields, n))
+                .collect();
+            (!parts.is_empty()).then(|| parts.join(" "))
+        })
+        .or_else(|| text(fields, "organization"))
+}
+
+impl Names {
+    async fn load(state: &AppState, tenant: &str, job: &str) -> ApiResult<Names> {
+        let store = state.app.services.store.as_ref();
+        let mut names = Names::default();
+        for kind in [
+            Kind::Contacts,
+            Kind::Projects,
+            Kind::BillingInvoice,
+            Kind::Document,
+            Kind::ProjectEmail,
+        ] {
+            let mut pages = Pages::new(store, tenant, job, kind);
+            while let Some(page) = pages.next().await.map_err(ApiError::internal)? {
+                for r in page {
+                    let f = &r.fields;
+                    match kind {
+                        Kind::Contacts => {
+                            if let Some(n) = contact_name(f) {
+                                names.contacts.insert(r.source_id, n);
+                            }
+                        }
+                        Kind::Projects => {
+                            let name = match (text(f, "number"), text(f, "name")) {
+                                (Some(num), Some(n)) if !n.contains(&num) => {
+                                    Some(format!("{num} · {n}"))
+                                }
+                                (num, n) => n.or(num),
+                            };
+                            names
+                                .matters
+                                .insert(r.source_id, (name, text(f, "client_id")));
+                        }
+                        Kind::BillingInvoice => {
+                            names.invoices.insert(
+                                r.source_id,
+                                (text(f, "invoice_number"), text(f, "project_id")),
+                            );
+                        }
+                        _ => {
+                            let name = text(f, "name")
+                                .or_else(|| text(f, "subject"))
+                                .or_else(|| text(f, "file_path"));
+                            names
+                                .files
+                                .insert(r.source_id, (name, text(f, "project_id")));
+                        }
+                    }
+                }
+            }
+        }
+        Ok(names)
+    }
+
+    fn contact(&self, id: &str) -> Named {
+        Named {
+            id: id.to_string(),
+            name: self.contacts.get(id).cloned(),
+        }
+    }
+
+    fn matter(&self, id: &str) -> Named {
+        Named {
+            id: id.to_string(),
+            name: self.matters.get(id).and_then(|m| m.0.clone()),
+        }
+    }
+
+    fn client_of(&self, matter: &str) -> Option<Named> {
+        let client = self.matters.get(matter)?.1.as_deref()?;
+        Some(self.contact(client))
+    }
+}
+
+fn share(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        1.0
+    } else {
+        part as f64 / whole as f64
+    }
+}
+
+/// The verdict from the report's own findings, largest cause first.
+fn verdict(r: &Report) -> Verdict {
+    let mut causes = Vec::new();
+    let unbalanced: Vec<&String> = r
+        .kinds
+        .iter()
+        .filter(|(_, c)| c.source_rows != c.loaded + c.rejected)
+        .map(|(k, _)| k)
+        .collect();
+    if !unbalanced.is_empty() {
+        let label: Vec<&str> = unbalanced
+            .iter()
+            .map(|k| k.parse::<Kind>().map(Kind::label).unwrap_or(k.as_str()))
+            .collect();
+        causes.push(Cause {
+            what: format!("Rows neither loaded nor rejected: {}", label.join(", ")),
+            count: unbalanced.len() as u64,
+            fix: "Run the migration again: it resumes and processes the rows it has not; if the count stays, report it, nothing may go missing.".into(),
+        });
+    }
+    if !r.trust_mismatches.is_empty() {
+        causes.push(Cause {
+            what: "Matters whose trust balance in the source differs from the sum of their ledger rows".into(),
+            count: r.trust_mismatches.len() as u64,
+            fix: "Compare each matter's ledger in the old system with its running balance: a missing or rejected ledger row (fix it in the rejects) or a wrong balance column in the source.".into(),
+        });
+    }
+    if !r.invoice_mismatches.is_empty() {
+        causes.push(Cause {
+            what: "Bills whose balance due differs from their total minus the payments applied".into(),
+            count: r.invoice_mismatches.len() as u64,
+            fix: "Look for payments that were rejected or applied to another bill, and fix them in the rejects; otherwise the source's balance due is stale.".into(),
+        });
+    }
+    if !r.document_problems.is_empty() {
+        causes.push(Cause {
+            what: "Documents or emails whose stored file is missing or does not match its checksum".into(),
+            count: r.document_problems.len() as u64,
+            fix: "Upload the export again with the files the list names; a checksum that differs in the export itself means the file changed after it was listed.".into(),
+        });
+    }
+    causes.sort_by_key(|c| std::cmp::Reverse(c.count));
+    let loaded: u64 = r.kinds.values().map(|c| c.loaded).sum();
+    let headline = if r.reconciled && loaded > 0 {
+        "Migrated: every source row is loaded or rejected with a reason, and every total agrees."
+            .to_string()
+    } else if loaded == 0 {
+        "Not migrated: no record was loaded.".to_string()
+    } else {
+        let problems = r.problems().len();
+        format!(
+            "Does NOT reconcile: {problems} problem(s) stop this migration from being signed off."
+        )
+    };
+    Verdict {
+        reconciled: r.reconciled && loaded > 0,
+        headline,
+        causes,
+    }
+}
+
+fn balances(
+    map: &BTreeMap<String, Decimal>,
+    mut describe: impl FnMut(&str, Decimal) -> Balance,
+) -> Vec<Balance> {
+    map.iter()
+        .map(|(id, amount)| describe(id, *amount))
+        .collect()
+}
+
+fn view(r: &Report, names_of: &NamesView) -> ReportView {
+    let names = &names_of.0;
+    let kinds: Vec<KindLine> = Kind::ENTITIES
+        .iter()
+        .filter_map(|k| r.kinds.get(k.as_str()).map(|c| (k, c)))
+        .map(|(k, c)| KindLine {
+            kind: k.as_str().into(),
+            label: k.label().into(),
+            source_rows: c.source_rows,
+            loaded: c.loaded,
+            rejected: c.rejected,
+            orphans: r.orphans.get(k.as_str()).copied().unwrap_or(0),
+            share_loaded: share(c.loaded, c.source_rows),
+        })
+        .collect();
+    let (source_rows, loaded, rejected) = kinds.iter().fold((0, 0, 0), |(s, l, x), k| {
+        (s + k.source_rows, l + k.loaded, x + k.rejected)
+    });
+    let trust_mismatch: BTreeMap<&str, Decimal> = r
+        .trust_mismatches
+        .iter()
+        .map(|m| (m.project_id.as_str(), m.source_balance))
+        .collect();
+    let negative = |scope: &str, id: &str| {
+        r.negative_trust
+            .iter()
+            .any(|n| n.scope == scope && n.id == id)
+    };
+    let trust_by_matter = balances(&r.trust_by_project, |id, amount| Balance {
+        id: id.into(),
+        name: names.matter(id).name,
+        client: names.client_of(id),
+        matter: None,
+        amount,
+        source_amount: trust_mismatch.get(id).copied(),
+        status: if trust_mismatch.contains_key(id) {
+            "mismatch"
+        } else if negative("project", id) {
+            "negative"
+        } else {
+            "ok"
+        }
+        .into(),
+    });
+    let trust_by_client = balances(&r.trust_by_client, |id, amount| Balance {
+        id: id.into(),
+        name: names.contact(id).name,
+        client: None,
+        matter: None,
+        amount,
+        source_amount: None,
+        status: if negative("client", id) {
+            "negative"
+        } else {
+            "ok"
+        }
+        .into(),
+    });
+    let receivables_by_matter = balances(&r.receivable_by_project, |id, amount| Balance {
+        id: id.into(),
+        name: names.matter(id).name,
+        client: names.client_of(id),
+        matter: None,
+        amount,
+        source_amount: None,
+        status: "ok".into(),
+    });
+    let invoice_mismatch: BTreeMap<&str, Decimal> = r
+        .invoice_mismatches
+        .iter()
+        .map(|m| (m.invoice_id.as_str(), m.source_balance_due))
+        .collect();
+    let invoices = balances(&r.invoice_balance, |id, amount| {
+        let (number, matter) = names.invoices.get(id).cloned().unwrap_or_default();
+        Balance {
+            id: id.into(),
+            name: number,
+            client: matter.as_deref().and_then(|m| names.client_of(m)),
+            matter: matter.as_deref().map(|m| names.matter(m)),
+            amount,
+            source_amount: invoice_mismatch.get(id).copied(),
+            status: if invoice_mismatch.contains_key(id) {
+                "mismatch"
+            } else {
+                "ok"
+            }
+            .into(),
+        }
+    });
+    let problem_of = |kind: &str, id: &str| {
+        r.document_problems
+            .iter()
+            .find(|p| p.kind == kind && p.source_id == id)
+            .map(|p| p.detail.clone())
+    };
+    let file_check = |kind: Kind, id: &str, sha256: Vec<String>| {
+        let (name, matter) = names.files.get(id).cloned().unwrap_or_default();
+        FileCheck {
+            kind: kind.as_str().into(),
+            id: id.into(),
+            name,
+            matter: matter.as_deref().map(|m| names.matter(m)),
+            sha256,
+            problem: problem_of(kind.as_str(), id),
+        }
+    };
+    let mut files: Vec<FileCheck> = r
+        .documents
+        .iter()
+        .map(|(id, sha)| file_check(Kind::Document, id, vec![sha.clone()]))
+        .chain(
+            r.email_attachments
+                .iter()
+                .map(|(id, shas)| file_check(Kind::ProjectEmail, id, shas.clone())),
+        )
+        .collect();
+    // Records whose files could not be checked are listed too, with the reason.
+    for p in &r.document_problems {
+        if !files
+            .iter()
+            .any(|f| f.kind == p.kind && f.id == p.source_id)
+        {
+            if let Ok(kind) = p.kind.parse::<Kind>() {
+                files.push(file_check(kind, &p.source_id, Vec::new()));
+            }
+        }
+    }
+    let duplicates = r
+        .duplicate_groups
+        .iter()
+        .map(|g| DuplicateGroup {
+            contacts: g.iter().map(|id| names.contact(id)).collect(),
+            evidence: names_of
+                .1
+                .iter()
+                .filter(|l| g.contains(&l.a) && g.contains(&l.b))
+                .cloned()
+                .collect(),
+        })
+        .collect();
+    let verified = files.iter().filter(|f| f.problem.is_none()).count() as u64;
+    ReportView {
+        job: r.job.clone(),
+        job_name: r.job_name.clone(),
+        export: r.export.clone(),
+        currency: r.currency.clone(),
+        verdict: verdict(r),
+        summary: Summary {
+            source_rows,
+            loaded,
+            rejected,
+            share_loaded: share(loaded, source_rows),
+            trust_total: r.trust_by_project.values().copied().sum(),
+            receivables_total: r.receivable_by_project.values().copied().sum(),
+            documents: files.len() as u64,
+            documents_verified: verified,
+            document_problems: r.document_problems.len() as u64,
+            duplicate_groups: r.duplicate_groups.len() as u64,
+        },
+        kinds,
+        trust_by_matter,
+        trust_by_client,
+        receivables_by_matter,
+        invoices,
+        files,
+        duplicates,
+        reject_totals: r.reject_totals.clone(),
+        problems: r.problems(),
+    }
+}
+
+/// The names of the job's records and its duplicate evidence, loaded once per view.
+pub struct NamesView(Names, Vec<Evidence>);
+
+pub async fn get(state: &AppState, tenant: &str, job: &str) -> ApiResult<ReportView> {
+    let report = super::run::report(state, tenant, job).await?;
+    let names = Names::load(state, tenant, job).await?;
+    let links = state
+        .app
+        .services
+        .store
+        .contact_links(tenant, job)
+        .await?
+        .into_iter()
+        .map(|l| Evidence {
+            a: l.a,
+            b: l.b,
+            reason: l.reason,
+            key: l.key,
+        })
+        .collect();
+    let mut v = view(&report, &NamesView(names, links));
+    let currency = report
+        .currency
+        .parse::<migrationai_domain::value::Currency>()
+        .ok();
+    if let Some(c) = currency {
+        v.summary.trust_total = c.in_minor_digits(v.summary.trust_total);
+        v.summary.receivables_total = c.in_minor_digits(v.summary.receivables_total);
+    }
+    Ok(v)
+}
