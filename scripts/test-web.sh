@@ -3,9 +3,11 @@
 #   1. schemathesis (pinned, from PyPI, in a venv) against /openapi.json: no 5xx, responses
 #      conform to the schema;
 #   2. a browser test (Debian's chromium driven by playwright-core from npm, no browser
-#      download): sign in, upload the small sample, accept the mapping, start, see it
-#      complete, open the report, then the operator console. Screenshots are kept in
-#      $ARTIFACTS (default target/web-artifacts).
+#      download; scripts/web/browser.mjs says what it walks): review and fix a mapping, start,
+#      follow progress, read the verdict, report and sign-off, sort and fix rejects, browse
+#      records, then the operator console. Every page's status and content are checked.
+#      Screenshots (and the sign-off as PDF) are kept in $ARTIFACTS (default
+#      target/web-artifacts).
 #   3. with BENCH=1, wrk figures for a cached list endpoint and job progress.
 # Needs: apt-get install chromium chromium-driver wrk; network to PyPI and npm on first run.
 set -euo pipefail
@@ -43,6 +45,20 @@ LOG=$ARTIFACTS/up.log
 cleanup() { [ -n "${UP_PID:-}" ] && kill "$UP_PID" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$DATA"; }
 trap cleanup EXIT
 "$BIN" sample --out "$DATA/sample" --zip >/dev/null
+# The review walk's export: the sample with a file of tasks under opaque headers, which the
+# analysis cannot recognise and a person must map.
+"$BIN" sample --out "$DATA/review" >/dev/null
+printf 'X1,X2,X3,X4\nT9001,M000001,Call the client about the settlement,2024-05-01\nT9002,M000002,File the motion,2024-05-02\nT9003,M000003,Review the medical records,2024-05-03\n' \
+  >"$DATA/review/export/Misc Data.csv"
+python3 - "$DATA/review/export" "$DATA/review/export.zip" <<'PY'
+import os, sys, zipfile
+root, out = sys.argv[1], sys.argv[2]
+with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+    for folder, _, files in os.walk(root):
+        for f in files:
+            path = os.path.join(folder, f)
+            z.write(path, os.path.relpath(path, root))
+PY
 "$BIN" up --data-dir "$DATA/run" --port "$PORT" >"$LOG" 2>&1 &
 UP_PID=$!
 for _ in $(seq 1 100); do grep -q "Ctrl-C stops" "$LOG" 2>/dev/null && break; sleep 0.2; done
@@ -69,7 +85,8 @@ echo "== browser"
 # ES modules resolve packages from the script's folder: run a copy beside node_modules.
 cp "$ROOT/scripts/web/browser.mjs" "$TOOLS/npm/browser.mjs"
 SHOTS=$ARTIFACTS DATA_DIR=$DATA/run node "$TOOLS/npm/browser.mjs" \
-  "$WEB" "$ADMIN_WEB" "$DEMO_EMAIL" "$DEMO_PW" "$ADMIN_EMAIL" "$ADMIN_PW" "$DATA/sample/export.zip"
+  "$WEB" "$ADMIN_WEB" "$DEMO_EMAIL" "$DEMO_PW" "$ADMIN_EMAIL" "$ADMIN_PW" "$DATA/sample/export.zip" \
+  "$DATA/review/export.zip"
 
 if [ "${BENCH:-0}" = 1 ]; then
   echo "== wrk"

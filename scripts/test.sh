@@ -6,6 +6,7 @@
 #   SKIP_INFRA=1 scripts/test.sh   without the Terraform/checkov suite
 #   SKIP_WEB=1 scripts/test.sh     without schemathesis and the browser test
 #   SKIP_CRASH=1 scripts/test.sh   without the crash test on the medium sample
+#   SKIP_README=1 scripts/test.sh  without running the README's commands on a fresh clone
 #   FUZZ_SECONDS=0 scripts/test.sh without the fuzz smoke run
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,6 +52,12 @@ say "release build (the crash test at scale and the web suite run it)"
 release=${CARGO_TARGET_DIR:-$root/target}/release/migrationai
 if cargo build --release -q -p migrationai --bin migrationai; then :; else failures+=("release build"); fi
 disk
+
+if [ "${SKIP_README:-0}" != "1" ]; then
+    say "the README as written, on a fresh clone (builds into the same target directory)"
+    if scripts/test-readme.sh; then :; else failures+=("readme"); fi
+    disk
+fi
 
 if [ "${SKIP_CRASH:-0}" != "1" ]; then
     say "crash safety: migrate the medium sample, kill -9 at ten points, compare with a clean run"

@@ -41,6 +41,7 @@ fn env() -> &'static Environment<'static> {
         env.add_filter("percent", percent);
         env.add_filter("duration", duration);
         env.add_filter("datetime", datetime);
+        env.add_filter("money", money);
         for (name, source) in TEMPLATES {
             if let Err(e) = env.add_template(name, source) {
                 tracing::error!(template = name, error = %e, "template does not compile");
@@ -67,6 +68,33 @@ fn duration(secs: u64) -> String {
         60..3600 if secs.is_multiple_of(60) => format!("{} min", secs / 60),
         60..3600 => format!("{} min {} s", secs / 60, secs % 60),
         _ => format!("{} h {} min", secs / 3600, secs % 3600 / 60),
+    }
+}
+
+/// An amount as the report stores it ("-1234567.50") with its thousands grouped
+/// ("-1,234,567.50"); anything that is not a number is shown as it is.
+fn money(amount: String) -> String {
+    let (sign, digits) = match amount.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", amount.as_str()),
+    };
+    let (whole, fraction) = match digits.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (digits, None),
+    };
+    if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) {
+        return amount;
+    }
+    let mut grouped = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    match fraction {
+        Some(f) => format!("{sign}{grouped}.{f}"),
+        None => format!("{sign}{grouped}"),
     }
 }
 
@@ -138,6 +166,10 @@ mod tests {
         assert_eq!(super::duration(200), "3 min 20 s");
         assert_eq!(super::duration(7500), "2 h 5 min");
         assert_eq!(super::datetime(0), "1970-01-01 00:00 UTC");
+        assert_eq!(super::money("-1234567.50".into()), "-1,234,567.50");
+        assert_eq!(super::money("830392.57".into()), "830,392.57");
+        assert_eq!(super::money("12".into()), "12");
+        assert_eq!(super::money("0.00".into()), "0.00");
     }
 
     /// Every template compiles and every filter it uses exists: a template is rendered with

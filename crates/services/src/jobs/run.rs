@@ -195,6 +195,14 @@ pub async fn progress(state: &AppState, tenant: &str, job: &str) -> ApiResult<Pr
             .collect(),
         None => Vec::new(),
     };
+    // In the order the kinds run (the store lists them by name).
+    let order = |k: &str| {
+        Kind::ALL
+            .iter()
+            .position(|x| x.as_str() == k)
+            .unwrap_or(usize::MAX)
+    };
+    kinds.sort_by_key(|k| order(&k.kind));
     let elapsed = run.as_ref().map_or(0, |r| now() - r.created_at);
     let (rows_per_second, eta_seconds) = estimate(&mut kinds, elapsed);
     let run_status = run.as_ref().map(|r| r.status.clone());

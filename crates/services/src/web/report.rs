@@ -150,7 +150,13 @@ pub fn grid_of(csv_text: &str) -> Result<Grid, String> {
         let record = record.map_err(|e| e.to_string())?;
         let cell = |i: usize| record.get(i).unwrap_or("").to_string();
         let source_row = cell(own);
-        let why = format!("{}: {}", cell(own + 1), cell(own + 3));
+        // The reason names its field already when it begins with it.
+        let (field, reason) = (cell(own + 1), cell(own + 3));
+        let why = if reason.starts_with(&field) {
+            reason
+        } else {
+            format!("{field}: {reason}")
+        };
         match rows.iter_mut().find(|r| r.source_row == source_row) {
             Some(r) => r.why.push(why),
             None => rows.push(GridRow {

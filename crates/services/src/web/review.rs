@@ -311,9 +311,11 @@ fn table_review(
         })
     });
     let date_evidence = p.map(|p| p.date_order_evidence).unwrap_or_default();
+    // A guess when a sampled date reads both ways and none settles it, or a question asks;
+    // dates that read one way only (2024-05-01) need no order at all.
     let date_guess = has_dates
         && (questions.iter().any(|q| q.topic == Topic::DateOrder)
-            || (date_evidence.0 == 0 && date_evidence.1 == 0));
+            || (date_evidence.0 == 0 && date_evidence.1 == 0 && date_evidence.2 > 0));
     let unmet = if kind.is_some() {
         unmet_labels(kind, &t.unmet)
     } else {
