@@ -124,7 +124,7 @@ BIN=$CARGO_TARGET_DIR/release/migrationai
 table() {
   echo "== migrationai $*"
   "$BIN" "$@" >"$WORK/cmd.log" 2>&1 || { cat "$WORK/cmd.log"; fail "migrationai $* failed"; }
-  tail -n 3 "$WORK/cmd.log"
+  tail -n 3 "$WORK/cmd.log" | cut -c1-160
 }
 table sample --size small --seed 7 --out "$WORK/s7" --zip
 table inspect demo/export

@@ -217,7 +217,11 @@ async fn a_person_fixes_the_mapping_and_the_rejects_in_the_browser() {
         html.contains("Contact ID"),
         "fields by their names for people"
     );
-    assert!(html.contains("The source system's id") || html.contains("title=\""));
+    // ...with what each field holds, from the catalogue.
+    let contacts = migrationai_domain::kind_def(migrationai_domain::Kind::Contacts).expect("def");
+    let described = contacts.id_field().description;
+    assert!(html.contains(&crate_escape(described)), "{described}");
+    assert!(html.contains("Required by Contacts: <span class=\"met\">✓ Contact ID</span>"));
     // The check of the proposal comes by itself.
     let html = browser.until(&job_path, "Will this migrate?").await;
     assert!(html.contains("Row problems per file"), "{html}");

@@ -29,6 +29,8 @@ type Page = Result<Response, WebError>;
 
 async fn jobs_page(front: &Front, u: &Viewer, error: Option<ApiError>) -> Page {
     let jobs: Vec<JobView> = front.backend.get("/v1/jobs", &u.token).await?;
+    let labels: Vec<&str> = jobs.iter().map(status_label).collect();
+    let jobs: Vec<(JobView, &str)> = jobs.into_iter().zip(labels).collect();
     let status = error.as_ref().map(ApiError::status);
     let error = error.map(|e| e.to_string());
     let mut r = render(

@@ -129,6 +129,9 @@ pub struct TableReview {
     pub date_evidence: (usize, usize, usize),
     /// The order is a guess: no value decides it, or a question asks it.
     pub date_guess: bool,
+    /// The kind's required fields by their names for people, each with whether a column
+    /// gives it.
+    pub required: Vec<(String, bool)>,
     /// Required fields (by their names for people) that no column gives.
     pub unmet: Vec<String>,
     pub questions: Vec<QuestionView>,
@@ -321,6 +324,18 @@ fn table_review(
     } else {
         Vec::new()
     };
+    let required = def
+        .map(|d| {
+            d.fields
+                .iter()
+                .filter(|f| f.required)
+                .map(|f| {
+                    let met = t.columns.iter().any(|c| c.field.as_deref() == Some(f.name));
+                    (f.label(), met)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     let has_problems = !unmet.is_empty()
         || !questions.is_empty()
         || date_guess
@@ -358,6 +373,7 @@ fn table_review(
         has_dates,
         date_evidence,
         date_guess,
+        required,
         unmet,
         questions,
         fields: def
