@@ -173,6 +173,7 @@ pub const CONTACTS: KindDef = KindDef {
     kind: Kind::Contacts,
     description: "People and organisations: clients, opposing parties, experts, courts.",
     file_words: &[
+        "names",
         "contact",
         "contacts",
         "client",
@@ -355,6 +356,8 @@ pub const CONTACTS: KindDef = KindDef {
             false,
             "Primary phone number.",
             &[
+                "home phone",
+                "cell phone",
                 "phone",
                 "phone number",
                 "telephone",
@@ -394,7 +397,7 @@ pub const CONTACTS: KindDef = KindDef {
             Text,
             false,
             "City or town.",
-            &["city", "town", "locality"],
+            &["city", "town", "locality", "suburb"],
         ),
         f(
             "region",
@@ -600,6 +603,8 @@ pub const PROJECTS: KindDef = KindDef {
             false,
             "Lawyer responsible for the matter.",
             &[
+                "matter owner",
+                "person responsible",
                 "responsible attorney",
                 "responsible lawyer",
                 "lead attorney",
@@ -743,7 +748,7 @@ pub const NOTES: KindDef = KindDef {
             Text,
             false,
             "Subject line.",
-            &["subject", "title", "summary", "heading"],
+            &["topic", "subject", "title", "summary", "heading"],
         ),
         f(
             "body",
@@ -876,6 +881,9 @@ pub const CALENDAR: KindDef = KindDef {
             false,
             "End.",
             &[
+                "stop",
+                "stop date",
+                "stop time",
                 "end",
                 "end date",
                 "end time",
@@ -963,6 +971,7 @@ pub const TASKS: KindDef = KindDef {
     kind: Kind::Tasks,
     description: "Tasks on a matter: assignee, due date and status.",
     file_words: &[
+        "checklist",
         "task",
         "tasks",
         "todo",
@@ -991,7 +1000,16 @@ pub const TASKS: KindDef = KindDef {
             Text,
             true,
             "What is to be done.",
-            &["title", "name", "task", "task name", "subject", "summary"],
+            &[
+                "description",
+                "item",
+                "title",
+                "name",
+                "task",
+                "task name",
+                "subject",
+                "summary",
+            ],
         ),
         f(
             "description",
@@ -1058,6 +1076,8 @@ pub const TASKS: KindDef = KindDef {
             false,
             "Who it is assigned to.",
             &[
+                "assigned",
+                "staff assigned",
                 "assignee",
                 "assigned to",
                 "owner",
@@ -1073,6 +1093,21 @@ pub const TASKS: KindDef = KindDef {
             "Whether the task tracks a statute of limitations.",
             &["statute of limitations", "sol", "is statute", "limitation"],
         ),
+        f(
+            "done",
+            Bool,
+            false,
+            "Whether the task is done, as a yes/no flag (exports that keep no status).",
+            &[
+                "done",
+                "is done",
+                "complete",
+                "is complete",
+                "completed",
+                "finished",
+                "done flag",
+            ],
+        ),
     ],
     one_of: &[],
 };
@@ -1081,6 +1116,8 @@ pub const BILLING_ITEMS: KindDef = KindDef {
     kind: Kind::BillingItems,
     description: "Time entries, expenses and flat fees on a matter.",
     file_words: &[
+        "billables",
+        "costs",
         "time",
         "time entries",
         "timesheet",
@@ -1273,6 +1310,25 @@ pub const BILLING_ITEMS: KindDef = KindDef {
                 "ledes code",
             ],
         ),
+        f(
+            "invoice_id",
+            Text,
+            false,
+            "The invoice (its id or number) the entry was billed on. Kept as written: invoices load after their entries.",
+            &[
+                "invoice",
+                "invoice id",
+                "invoice number",
+                "invoice no",
+                "bill",
+                "bill id",
+                "bill number",
+                "bill no",
+                "billed on",
+                "statement number",
+                "statement no",
+            ],
+        ),
     ],
     one_of: &[],
 };
@@ -1459,6 +1515,8 @@ pub const BILLING_INVOICE: KindDef = KindDef {
             false,
             "The number printed on the invoice.",
             &[
+                "statement number",
+                "statement no",
                 "invoice number",
                 "bill number",
                 "invoice no",
@@ -1494,6 +1552,7 @@ pub const BILLING_INVOICE: KindDef = KindDef {
             true,
             "Issue date.",
             &[
+                "statement date",
                 "issue date",
                 "issued",
                 "invoice date",
@@ -1592,6 +1651,8 @@ pub const BILLING_INVOICE: KindDef = KindDef {
             false,
             "Unpaid balance, as the source reports it; compared with payments.",
             &[
+                "unpaid",
+                "amount unpaid",
                 "balance",
                 "balance due",
                 "amount due",
@@ -1653,6 +1714,12 @@ pub const PAYMENT: KindDef = KindDef {
             true,
             "The invoice the payment is applied to.",
             &[
+                "bill number",
+                "bill no",
+                "invoice number",
+                "invoice no",
+                "statement number",
+                "statement no",
                 "invoice",
                 "invoice id",
                 "bill id",

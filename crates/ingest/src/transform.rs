@@ -1,6 +1,6 @@
 //! Row transformation: a source row, through its file's mapping, into a canonical record.
 
-use crate::mapping::{FileMapping, Mapping};
+use crate::mapping::{FileMapping, Key, Mapping};
 use crate::read::SourceRow;
 use migrationai_domain::catalogue::{kind_def, KindDef};
 use migrationai_domain::record::{validate_row, CanonicalRecord, FieldError, RowContext};
@@ -18,7 +18,23 @@ pub struct RowMapper {
     /// The header of each column, to name fields in errors as the source does.
     pub headers: Vec<String>,
     pub ctx: RowContext,
+    key: KeyPlan,
+    defaults: Vec<(&'static str, String)>,
 }
+
+/// Where each row's source id comes from, resolved to column positions.
+#[derive(Debug, Clone)]
+enum KeyPlan {
+    /// The column mapped to the id field (if any).
+    Field,
+    /// These columns' values, joined.
+    Columns(Vec<usize>),
+    /// The table's name and the row's number.
+    Derived(String),
+}
+
+/// Joins the values of a key made of several columns.
+const KEY_SEPARATOR: &str = " / ";
 
 /// A rejected row's problems, each naming the source column it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,11 +52,23 @@ impl RowMapper {
     pub fn new(mapping: &Mapping, file: &FileMapping, headers: &[String]) -> Option<RowMapper> {
         let kind = file.kind?;
         let def = kind_def(kind)?;
+        let key = match &file.key {
+            Key::Field => KeyPlan::Field,
+            Key::Columns(cols) => KeyPlan::Columns(
+                cols.iter()
+                    .filter_map(|c| headers.iter().position(|h| h == c))
+                    .collect(),
+            ),
+            Key::Derived => KeyPlan::Derived(file.table.clone()),
+        };
+        let id_field = def.id_field().name;
         let positions = file
             .fields_by_position(headers)
             .into_iter()
             .enumerate()
             .filter_map(|(i, f)| f.map(|f| (i, f)))
+            // A key of its own replaces any column mapped to the id field.
+            .filter(|(_, f)| matches!(key, KeyPlan::Field) || *f != id_field)
             .collect();
         let ctx = RowContext {
             currency: mapping.currency.parse().unwrap_or(Currency::USD),
@@ -55,25 +83,74 @@ impl RowMapper {
             positions,
             headers: headers.to_vec(),
             ctx,
+            key,
+            defaults: file.defaults.clone(),
         })
     }
 
     pub fn apply(&self, row: &SourceRow) -> Result<CanonicalRecord, Vec<RowProblem>> {
-        let values: Vec<(&'static str, &str)> = self
+        let mut values: Vec<(&'static str, &str)> = self
             .positions
             .iter()
             .map(|&(i, f)| (f, row.values.get(i).map(String::as_str).unwrap_or("")))
             .collect();
+        for (field, value) in &self.defaults {
+            match values.iter_mut().find(|(f, _)| f == field) {
+                Some((_, v)) if v.trim().is_empty() => *v = value,
+                Some(_) => {}
+                None => values.push((field, value)),
+            }
+        }
+        let derived;
+        if !matches!(self.key, KeyPlan::Field) {
+            derived = self.source_key(row.row, &row.values).unwrap_or_default();
+            values.push((self.def.id_field().name, &derived));
+        }
         validate_row(self.def, &values, &self.ctx)
             .map_err(|errs| errs.into_iter().map(|e| self.problem(e)).collect())
     }
 
+    /// The row's source id as the mapping's key gives it; None when its key cells are empty.
+    pub fn source_key(&self, row: u64, values: &[String]) -> Option<String> {
+        let cell = |i: usize| values.get(i).map(|v| v.trim()).unwrap_or("");
+        match &self.key {
+            KeyPlan::Field => self
+                .column_of(self.def.id_field().name)
+                .map(cell)
+                .filter(|v| !v.is_empty())
+                .map(str::to_string),
+            KeyPlan::Columns(cols) => {
+                let parts: Vec<&str> = cols.iter().map(|&i| cell(i)).collect();
+                if cols.is_empty() || parts.iter().any(|p| p.is_empty()) {
+                    return None;
+                }
+                Some(parts.join(KEY_SEPARATOR))
+            }
+            KeyPlan::Derived(table) => Some(format!("{table}:{row}")),
+        }
+    }
+
+    /// Whether the rows' ids are derived rather than read from the source.
+    pub fn derived_key(&self) -> bool {
+        matches!(self.key, KeyPlan::Derived(_))
+    }
+
     pub fn problem(&self, e: FieldError) -> RowProblem {
-        let column = self
-            .positions
-            .iter()
-            .find(|(_, f)| *f == e.field)
-            .and_then(|(i, _)| self.headers.get(*i).cloned());
+        let key_column = match &self.key {
+            KeyPlan::Columns(cols) if e.field == self.def.id_field().name => Some(
+                cols.iter()
+                    .filter_map(|&i| self.headers.get(i).cloned())
+                    .collect::<Vec<_>>()
+                    .join(" + "),
+            ),
+            _ => None,
+        };
+        let column = key_column.or_else(|| {
+            self.positions
+                .iter()
+                .find(|(_, f)| *f == e.field)
+                .and_then(|(i, _)| self.headers.get(*i).cloned())
+        });
         RowProblem {
             field: e.field,
             column,

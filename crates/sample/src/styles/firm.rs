@@ -258,7 +258,8 @@ pub(crate) fn generate(rng: &mut Rng, matters: usize) -> Firm {
     }
     let clients = firm.contacts.len();
     for m in 0..matters {
-        let client = (m * 7) % clients;
+        // Some clients have more than one matter.
+        let client = (m * 7) % (clients * 2 / 3).max(1);
         let opened = day(start, 200 + rng.gen_range(0..600));
         let open = rng.gen_bool(0.75);
         let c = &firm.contacts[client];
