@@ -202,6 +202,13 @@ fn keep_as_number(table: &mut TableSuggestion, c: usize) {
         .iter()
         .find(|f| f.ty == FieldType::Text && f.name.ends_with("number"))
     else {
+        // A kind with no number: an unmapped key column is plainly its id.
+        let id = def.id_field().name;
+        if let Some(col) = table.columns.get_mut(c).filter(|col| col.field.is_none()) {
+            col.field = Some(id);
+            col.confidence = col.confidence.max(crate::suggest::DEFAULT_THRESHOLD);
+            table.key = Key::Field;
+        }
         return;
     };
     if table
@@ -222,8 +229,8 @@ fn keep_as_number(table: &mut TableSuggestion, c: usize) {
 /// are known.
 pub fn link_references(tables: &mut [TableSuggestion], samples: &[TableSample]) {
     let profiles: Vec<Vec<Column>> = samples.iter().map(columns).collect();
-    // Each table's key values, by kind.
-    let keys: Vec<Option<(migrationai_domain::Kind, HashSet<String>)>> = tables
+    // Each table's key values, then merged by kind (contacts may span several files).
+    let per_table: Vec<Option<(migrationai_domain::Kind, HashSet<String>)>> = tables
         .iter()
         .zip(&profiles)
         .map(|(t, cols)| {
@@ -240,6 +247,17 @@ pub fn link_references(tables: &mut [TableSuggestion], samples: &[TableSample]) 
             Some((kind, cols[c].values.clone()))
         })
         .collect();
+    let mut by_kind: Vec<(migrationai_domain::Kind, HashSet<String>, Vec<usize>)> = Vec::new();
+    for (t, k) in per_table.into_iter().enumerate() {
+        let Some((kind, set)) = k else { continue };
+        match by_kind.iter_mut().find(|(k, _, _)| *k == kind) {
+            Some((_, all, owners)) => {
+                all.extend(set);
+                owners.push(t);
+            }
+            None => by_kind.push((kind, set, vec![t])),
+        }
+    }
     for (t, table) in tables.iter_mut().enumerate() {
         let Some(def) = table.kind.and_then(kind_def) else {
             continue;
@@ -254,19 +272,15 @@ pub fn link_references(tables: &mut [TableSuggestion], samples: &[TableSample]) 
             {
                 continue;
             }
-            let mut kinds: Vec<migrationai_domain::Kind> = keys
+            let kinds: Vec<migrationai_domain::Kind> = by_kind
                 .iter()
-                .enumerate()
-                .filter(|(o, _)| *o != t)
-                .filter_map(|(_, k)| k.as_ref())
-                .filter(|(_, set)| {
+                .filter(|(_, _, owners)| !owners.contains(&t))
+                .filter(|(_, set, _)| {
                     col.values.iter().filter(|v| set.contains(*v)).count() as f64
                         >= REFERS * col.values.len() as f64
                 })
-                .map(|(k, _)| *k)
+                .map(|(k, _, _)| *k)
                 .collect();
-            kinds.sort();
-            kinds.dedup();
             // Values that are keys of several kinds (small numbers) say nothing.
             let [kind] = kinds.as_slice() else { continue };
             let free = def.fields.iter().find(|fd| {

@@ -141,11 +141,18 @@ fn score_inspection(
                 .wrong
                 .push(format!("{path}: key {have:?} (truth {want:?})"));
         }
+        let id = kind_def(file.kind).map(|d| d.id_field().name);
         for c in &file.columns {
             let predicted = mapping
                 .and_then(|m| m.columns.iter().find(|(h, _)| *h == c.header))
                 .and_then(|(_, f)| *f);
-            let truth_field = c.field.as_deref();
+            // A lone key column that is the table's number serves as its id as well: either
+            // field is right for it.
+            let lone_key = file.key.len() == 1 && file.key[0] == c.header;
+            let truth_field = match (c.field.as_deref(), predicted) {
+                (Some(t), Some(p)) if lone_key && Some(p) == id && t.ends_with("number") => Some(p),
+                (t, _) => t,
+            };
             if truth_field.is_some() {
                 score.truth_mapped += 1;
             }
