@@ -345,13 +345,22 @@ impl Mapping {
                 table: t.table.clone(),
                 kind: t.kind,
                 date_order: t.date_order,
+                // A file left out keeps no fields, key or defaults.
                 columns: t
                     .columns
                     .iter()
-                    .map(|c| (c.header.clone(), c.field))
+                    .map(|c| (c.header.clone(), c.field.filter(|_| t.kind.is_some())))
                     .collect(),
-                key: t.key.clone(),
-                defaults: t.defaults.clone(),
+                key: if t.kind.is_some() {
+                    t.key.clone()
+                } else {
+                    Key::Field
+                },
+                defaults: if t.kind.is_some() {
+                    t.defaults.clone()
+                } else {
+                    Vec::new()
+                },
             })
             .collect();
         Mapping {

@@ -298,10 +298,26 @@ pub fn suggest_table(sample: &TableSample, threshold: f64) -> TableSuggestion {
             } else {
                 covered as f64 / needed as f64
             };
-            let mut score = 0.4 * coverage + 0.4 * req_share + 0.2 * name_score(&sample.name, def);
+            let named = name_score(&sample.name, def);
+            let mut score = 0.4 * coverage + 0.4 * req_share + 0.2 * named;
             // A kind whose required fields the columns cannot fill cannot load a row.
             if covered < needed {
                 score *= 0.85;
+            }
+            // A name column fits many kinds: without the table's name pointing to the kind,
+            // it takes typed values (dates, amounts, emails, references, ids) to say which.
+            let typed: usize = chosen
+                .iter()
+                .filter_map(|c| def.field(c.field))
+                .map(|fd| match fd.ty {
+                    // A reference to a parent is the strongest single sign of a child table.
+                    FieldType::Ref(_) => 2,
+                    _ if fd.name == id || specificity(fd.ty) >= 0.2 => 1,
+                    _ => 0,
+                })
+                .sum();
+            if named == 0.0 && typed < 2 {
+                score *= 0.7;
             }
             (def.kind, score, chosen, best_per_col)
         })
@@ -372,7 +388,7 @@ pub fn suggest_table(sample: &TableSample, threshold: f64) -> TableSuggestion {
             defaults_from_name(&sample.name, d, &picked)
         })
         .unwrap_or_default();
-    let missing_required = missing_required
+    let missing_required: Vec<&'static str> = missing_required
         .into_iter()
         .filter(|f| !defaults.iter().any(|(d, _)| d == f))
         .collect();
@@ -394,9 +410,24 @@ pub fn suggest_table(sample: &TableSample, threshold: f64) -> TableSuggestion {
             });
         }
     }
+    let recognised = kind_score >= KIND_THRESHOLD;
+    let mut columns = columns;
+    let (mut defaults, mut missing_required) = (defaults, missing_required);
+    if !recognised {
+        // A table of no known kind is left out whole: no guessed column may stay mapped to
+        // a kind nobody chose (its fields would not be that table's).
+        for c in &mut columns {
+            if let Some(f) = c.field.take() {
+                c.best_guess = Some((f, c.confidence));
+                c.confidence = 0.0;
+            }
+        }
+        defaults.clear();
+        missing_required.clear();
+    }
     TableSuggestion {
         table: sample.name.clone(),
-        kind: (kind_score >= KIND_THRESHOLD).then_some(kind),
+        kind: recognised.then_some(kind),
         kind_confidence: round3(kind_score),
         kind_scores,
         columns,
