@@ -477,6 +477,62 @@ date_order = "mdy"
     }
 
     #[test]
+    fn keys_defaults_and_ignore() {
+        let text = r#"
+[[file]]
+path = "Matters.csv"
+kind = "projects"
+key = "Matter No."
+[file.columns]
+"Matter No." = "number"
+"Client" = "client_id"
+
+[[file]]
+path = "Lines.csv"
+kind = "billing-items"
+key = ["Matter", "Line"]
+[file.columns]
+"Matter" = "project_id"
+"Line" = ""
+[file.defaults]
+item_type = "expense"
+
+[[file]]
+path = "Ledger.csv"
+kind = "project-funds"
+key = { derived = true }
+
+[[file]]
+path = "Settings.csv"
+kind = "ignore"
+[file.columns]
+"Setting" = "no_such_field"
+"#;
+        let m = Mapping::parse("m.toml", text).expect("valid mapping");
+        assert_eq!(m.files[0].key, Key::Columns(vec!["Matter No.".into()]));
+        assert_eq!(
+            m.files[1].key,
+            Key::Columns(vec!["Matter".into(), "Line".into()])
+        );
+        assert_eq!(
+            m.files[1].defaults,
+            vec![("item_type", "expense".to_string())]
+        );
+        assert_eq!(m.files[2].key, Key::Derived);
+        assert_eq!(m.files[3].kind, None);
+        assert!(m.files[3].columns.iter().all(|(_, f)| f.is_none()));
+        let again = Mapping::parse("m.toml", &m.to_toml(&[])).expect("own output parses");
+        assert_eq!(again.files, m.files);
+
+        let bad_key = text.replace("key = \"Matter No.\"", "key = \"Matter Ref\"");
+        let e = Mapping::parse("m.toml", &bad_key).expect_err("unknown key column");
+        assert!(e.message.contains("key column \"Matter Ref\""), "{e}");
+        assert_eq!(e.line, 5, "{e}");
+        let bad_default = text.replace("item_type = \"expense\"", "item_type = \"lunch\"");
+        assert!(Mapping::parse("m.toml", &bad_default).is_err());
+    }
+
+    #[test]
     fn errors_name_the_line() {
         let bad_kind = GOOD.replace("kind = \"projects\"", "kind = \"matters\"");
         let e = Mapping::parse("m.toml", &bad_kind).expect_err("unknown kind");

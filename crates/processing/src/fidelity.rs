@@ -36,6 +36,8 @@ pub struct StyleScore {
     pub false_problems: Vec<String>,
     /// Every wrong kind, key or column, one line each.
     pub wrong: Vec<String>,
+    /// Tables without a source key that the report does not say got derived ids.
+    pub unreported_keys: Vec<String>,
 }
 
 impl StyleScore {
@@ -176,6 +178,15 @@ fn score_inspection(
 }
 
 fn score_migration(truth: &StyleTruth, report: &crate::Report, score: &mut StyleScore) {
+    for (path, file) in &truth.files {
+        let said = report
+            .keys
+            .get(path)
+            .is_some_and(|k| k.starts_with("derived"));
+        if file.key.is_empty() && !said {
+            score.unreported_keys.push(path.clone());
+        }
+    }
     for (kind, want) in &truth.kinds {
         let got = report.kinds.get(kind.as_str()).cloned().unwrap_or_default();
         score.loaded += got.loaded;

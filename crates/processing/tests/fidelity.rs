@@ -35,10 +35,12 @@ async fn every_style_reads_right_without_a_mapping() {
         if score.kinds_right != score.files
             || score.keys_right != score.files
             || !score.count_errors.is_empty()
+            || !score.unreported_keys.is_empty()
         {
             failures.push(format!(
-                "{}:\n  {}\n  {}",
+                "{}:\n  derived keys the report does not name: {:?}\n  {}\n  {}",
                 score.style,
+                score.unreported_keys,
                 score.count_errors.join("\n  "),
                 score.wrong.join("\n  ")
             ));
