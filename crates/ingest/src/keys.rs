@@ -99,7 +99,7 @@ pub fn infer_keys(tables: &mut [TableSuggestion], samples: &[TableSample]) {
         let id = def.id_field().name;
         let mut found = Vec::new();
         for (c, col) in cols.iter().enumerate() {
-            if !col.unique() || samples[t].rows.len() < 2 {
+            if !col.unique() || samples.get(t).is_none_or(|s| s.rows.len() < 2) {
                 continue;
             }
             let field = table.columns.get(c).and_then(|s| s.field);
@@ -124,7 +124,9 @@ pub fn infer_keys(tables: &mut [TableSuggestion], samples: &[TableSample]) {
             continue;
         };
         let id = def.id_field().name;
-        let cols = &profiles[t];
+        let Some(cols) = profiles.get(t) else {
+            continue;
+        };
         let id_col = table.columns.iter().position(|c| c.field == Some(id));
         if let Some(c) = id_col {
             if cols[c].filled >= FILLED && cols[c].distinct >= ID_DISTINCT {
@@ -262,11 +264,10 @@ pub fn link_references(tables: &mut [TableSuggestion], samples: &[TableSample]) 
         let Some(def) = table.kind.and_then(kind_def) else {
             continue;
         };
-        for c in 0..table.columns.len() {
-            if table.columns[c].field.is_some() {
+        for (c, col) in profiles.get(t).into_iter().flatten().enumerate() {
+            if table.columns.get(c).is_none_or(|s| s.field.is_some()) {
                 continue;
             }
-            let col = &profiles[t][c];
             if col.values.is_empty()
                 || matches!(&table.key, Key::Columns(h) if h.contains(&col.header))
             {
@@ -288,9 +289,10 @@ pub fn link_references(tables: &mut [TableSuggestion], samples: &[TableSample]) 
                     && !table.columns.iter().any(|x| x.field == Some(fd.name))
             });
             if let Some(fd) = free {
-                let col = &mut table.columns[c];
-                col.field = Some(fd.name);
-                col.confidence = crate::suggest::DEFAULT_THRESHOLD.max(col.confidence);
+                if let Some(col) = table.columns.get_mut(c) {
+                    col.field = Some(fd.name);
+                    col.confidence = crate::suggest::DEFAULT_THRESHOLD.max(col.confidence);
+                }
                 table.missing_required.retain(|f| *f != fd.name);
             }
         }

@@ -413,7 +413,9 @@ fn work_of(rng: &mut Rng, firm: &mut Firm, m: usize) {
 /// after a later-dated line (a backdated entry), so dates are not sorted within a matter
 /// while every running balance holds in the order the lines were posted.
 fn trust(rng: &mut Rng, firm: &mut Firm) {
-    let mut pending: Vec<(usize, Vec<(NaiveDate, Decimal, &'static str)>)> = Vec::new();
+    // Per matter: its lines (date, signed amount, description) in the order they are posted.
+    type Lines = Vec<(NaiveDate, Decimal, &'static str)>;
+    let mut pending: Vec<(usize, Lines)> = Vec::new();
     for (m, matter) in firm.matters.iter().enumerate() {
         if m % 3 == 2 {
             continue;
