@@ -167,3 +167,67 @@ impl RowMapper {
             .map(|(i, _)| *i)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mapper(key: Key) -> RowMapper {
+        let file = FileMapping {
+            table: "Trust Ledger.csv".into(),
+            kind: Some(Kind::ProjectFunds),
+            date_order: None,
+            columns: vec![
+                ("Matter".into(), Some("project_id")),
+                ("Line".into(), None),
+                ("Date".into(), Some("date")),
+                ("Amount".into(), Some("amount")),
+            ],
+            key,
+            defaults: vec![("description", "imported".into())],
+        };
+        let headers: Vec<String> = file.columns.iter().map(|(h, _)| h.clone()).collect();
+        RowMapper::new(&Mapping::default(), &file, &headers).expect("mapped")
+    }
+
+    fn row(n: u64, cells: &[&str]) -> SourceRow {
+        SourceRow {
+            row: n,
+            values: cells.iter().map(|c| c.to_string()).collect(),
+            ..SourceRow::default()
+        }
+    }
+
+    #[test]
+    fn derived_keys_are_the_same_on_every_run_and_distinct_per_row() {
+        let m = mapper(Key::Derived);
+        let a = m
+            .apply(&row(2, &["M1", "1", "2024-01-02", "100"]))
+            .expect("loads");
+        let b = m
+            .apply(&row(3, &["M1", "1", "2024-01-02", "100"]))
+            .expect("loads");
+        assert_eq!(a.source_id, "Trust Ledger.csv:2");
+        assert_ne!(a.source_id, b.source_id, "identical lines stay two records");
+        let again = mapper(Key::Derived)
+            .apply(&row(2, &["M1", "1", "2024-01-02", "100"]))
+            .expect("loads");
+        assert_eq!(again.source_id, a.source_id);
+        assert!(m.derived_key());
+    }
+
+    #[test]
+    fn a_key_of_two_columns_joins_them_and_defaults_fill_empty_fields() {
+        let m = mapper(Key::Columns(vec!["Matter".into(), "Line".into()]));
+        let r = m
+            .apply(&row(2, &["M1", "7", "2024-01-02", "100"]))
+            .expect("loads");
+        assert_eq!(r.source_id, "M1 / 7");
+        assert!(r.get("description").is_some(), "{r:?}");
+        let problems = m
+            .apply(&row(3, &["M1", "", "2024-01-02", "100"]))
+            .expect_err("no key");
+        assert_eq!(problems[0].column.as_deref(), Some("Matter + Line"));
+        assert_eq!(m.source_key(3, &["M1".into(), "".into()]), None);
+    }
+}
