@@ -25,8 +25,8 @@ pub struct RowMapper {
 /// Where each row's source id comes from, resolved to column positions.
 #[derive(Debug, Clone)]
 enum KeyPlan {
-    /// The column mapped to the id field (if any).
-    Field,
+    /// The column mapped to the id field (if any), found once.
+    Field(Option<usize>),
     /// These columns' values, joined.
     Columns(Vec<usize>),
     /// The table's name and the row's number.
@@ -53,7 +53,7 @@ impl RowMapper {
         let kind = file.kind?;
         let def = kind_def(kind)?;
         let key = match &file.key {
-            Key::Field => KeyPlan::Field,
+            Key::Field => KeyPlan::Field(None),
             Key::Columns(cols) => KeyPlan::Columns(
                 cols.iter()
                     .filter_map(|c| headers.iter().position(|h| h == c))
@@ -68,8 +68,17 @@ impl RowMapper {
             .enumerate()
             .filter_map(|(i, f)| f.map(|f| (i, f)))
             // A key of its own replaces any column mapped to the id field.
-            .filter(|(_, f)| matches!(key, KeyPlan::Field) || *f != id_field)
-            .collect();
+            .filter(|(_, f)| matches!(key, KeyPlan::Field(_)) || *f != id_field)
+            .collect::<Vec<(usize, &'static str)>>();
+        let key = match key {
+            KeyPlan::Field(_) => KeyPlan::Field(
+                positions
+                    .iter()
+                    .find(|(_, f)| *f == id_field)
+                    .map(|(i, _)| *i),
+            ),
+            other => other,
+        };
         let ctx = RowContext {
             currency: mapping.currency.parse().unwrap_or(Currency::USD),
             country: mapping.country.clone(),
@@ -102,7 +111,7 @@ impl RowMapper {
             }
         }
         let derived;
-        if !matches!(self.key, KeyPlan::Field) {
+        if !matches!(self.key, KeyPlan::Field(_)) {
             derived = self.source_key(row.row, &row.values).unwrap_or_default();
             values.push((self.def.id_field().name, &derived));
         }
@@ -114,8 +123,7 @@ impl RowMapper {
     pub fn source_key(&self, row: u64, values: &[String]) -> Option<String> {
         let cell = |i: usize| values.get(i).map(|v| v.trim()).unwrap_or("");
         match &self.key {
-            KeyPlan::Field => self
-                .column_of(self.def.id_field().name)
+            KeyPlan::Field(column) => column
                 .map(cell)
                 .filter(|v| !v.is_empty())
                 .map(str::to_string),
