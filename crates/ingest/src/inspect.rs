@@ -166,8 +166,7 @@ pub fn propose(
         }
     }
     suggest::settle_date_orders(&mut suggestions);
-    crate::keys::infer_keys(&mut suggestions, &samples);
-    crate::keys::link_references(&mut suggestions, &samples);
+    crate::keys::infer(&mut suggestions, &samples);
     (suggestions, samples, unreadable)
 }
 

@@ -86,12 +86,19 @@ impl Column {
     }
 }
 
-/// Infers every table's key and records it, with its evidence, in the suggestions.
-pub fn infer_keys(tables: &mut [TableSuggestion], samples: &[TableSample]) {
+/// Infers every table's key, then the references the headers missed, from one profile of
+/// the samples.
+pub fn infer(tables: &mut [TableSuggestion], samples: &[TableSample]) {
     let profiles: Vec<Vec<Column>> = samples.iter().map(columns).collect();
+    infer_keys(tables, samples, &profiles);
+    link_references(tables, &profiles);
+}
+
+/// Infers every table's key and records it, with its evidence, in the suggestions.
+fn infer_keys(tables: &mut [TableSuggestion], samples: &[TableSample], profiles: &[Vec<Column>]) {
     // Candidate keys per table: (column, referenced by how many other tables).
     let mut candidates: Vec<Vec<(usize, usize)>> = Vec::with_capacity(tables.len());
-    for (t, (table, cols)) in tables.iter().zip(&profiles).enumerate() {
+    for (t, (table, cols)) in tables.iter().zip(profiles).enumerate() {
         let Some(def) = table.kind.and_then(kind_def) else {
             candidates.push(Vec::new());
             continue;
@@ -112,7 +119,7 @@ pub fn infer_keys(tables: &mut [TableSuggestion], samples: &[TableSample]) {
                 continue;
             }
             // Other tables pointing at a column's values make it a key whatever its header.
-            let refs = referenced_by(t, &col.values, tables, &profiles);
+            let refs = referenced_by(t, &col.values, tables, profiles);
             if named || refs > 0 {
                 found.push((c, refs));
             }
@@ -229,12 +236,11 @@ fn keep_as_number(table: &mut TableSuggestion, c: usize) {
 /// Maps columns the headers left unmapped to the reference field their values point at: a
 /// column whose values are the keys of one kind's tables refers to that kind. Runs once keys
 /// are known.
-pub fn link_references(tables: &mut [TableSuggestion], samples: &[TableSample]) {
-    let profiles: Vec<Vec<Column>> = samples.iter().map(columns).collect();
+fn link_references(tables: &mut [TableSuggestion], profiles: &[Vec<Column>]) {
     // Each table's key values, then merged by kind (contacts may span several files).
     let per_table: Vec<Option<(migrationai_domain::Kind, HashSet<String>)>> = tables
         .iter()
-        .zip(&profiles)
+        .zip(profiles)
         .map(|(t, cols)| {
             let kind = t.kind?;
             let def = kind_def(kind)?;
