@@ -202,7 +202,6 @@ mod tests {
         SourceRow {
             row: n,
             values: cells.iter().map(|c| c.to_string()).collect(),
-            ..SourceRow::default()
         }
     }
 
