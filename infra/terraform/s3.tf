@@ -3,8 +3,8 @@
 # ---------------------------------------------------------------------------
 resource "aws_s3_bucket" "app" {
   #checkov:skip=CKV_AWS_144:Cross-region replication doubles storage cost; versioning plus the lifecycle rules cover recovery. Add a replica bucket for a DR requirement.
-  bucket = var.bucket_name
-  tags   = { Name = var.bucket_name }
+  bucket = local.bucket_name
+  tags   = { Name = local.bucket_name }
 }
 
 resource "aws_s3_bucket_ownership_controls" "app" {
@@ -81,7 +81,8 @@ resource "aws_s3_bucket_lifecycle_configuration" "app" {
   }
 
   # Message bodies kept by the claim check outlive their message only by mistake: SQS keeps
-  # a message 14 days at most.
+  # a message 14 days at most. The bucket is versioned, so expiring the current version only
+  # adds a delete marker: the noncurrent version it leaves goes a day later.
   rule {
     id     = "expire-claim-checks"
     status = "Enabled"
@@ -92,9 +93,12 @@ resource "aws_s3_bucket_lifecycle_configuration" "app" {
     expiration {
       days = var.s3_claim_check_expiration_days
     }
+    noncurrent_version_expiration {
+      noncurrent_days = 1
+    }
   }
 
-  # Chunks of resumable uploads nobody finished or aborted.
+  # Chunks of resumable uploads nobody finished or aborted (and, as above, their old versions).
   rule {
     id     = "expire-unfinished-upload-parts"
     status = "Enabled"
@@ -104,6 +108,20 @@ resource "aws_s3_bucket_lifecycle_configuration" "app" {
 
     expiration {
       days = var.s3_upload_parts_expiration_days
+    }
+    noncurrent_version_expiration {
+      noncurrent_days = 1
+    }
+  }
+
+  # Delete markers whose noncurrent versions have all expired mark nothing: remove them.
+  rule {
+    id     = "remove-expired-delete-markers"
+    status = "Enabled"
+    filter {}
+
+    expiration {
+      expired_object_delete_marker = true
     }
   }
 
@@ -141,7 +159,7 @@ resource "aws_s3_bucket_policy" "app" {
 resource "aws_s3_bucket_logging" "app" {
   bucket        = aws_s3_bucket.app.id
   target_bucket = aws_s3_bucket.logs.id
-  target_prefix = "s3/${var.bucket_name}/"
+  target_prefix = "s3/${local.bucket_name}/"
 }
 
 resource "aws_s3_bucket_notification" "app" {
@@ -157,8 +175,8 @@ resource "aws_s3_bucket" "logs" {
   #checkov:skip=CKV_AWS_144:Access logs are not replicated; losing them with a region is acceptable.
   #checkov:skip=CKV_AWS_145:S3 server access logging and ALB access logs only deliver to SSE-S3 buckets.
   #checkov:skip=CKV_AWS_18:This is the access-log target; logging it to itself would loop.
-  bucket = "${var.bucket_name}-logs"
-  tags   = { Name = "${var.bucket_name}-logs" }
+  bucket = "${local.bucket_name}-logs"
+  tags   = { Name = "${local.bucket_name}-logs" }
 }
 
 resource "aws_s3_bucket_ownership_controls" "logs" {
@@ -283,8 +301,8 @@ resource "aws_s3_bucket_notification" "logs" {
 # ---------------------------------------------------------------------------
 locals {
   support_buckets = {
-    cloudtrail = { name = "${var.bucket_name}-cloudtrail", expire_days = var.log_retention_days }
-    artifacts  = { name = "${var.bucket_name}-pipeline-artifacts", expire_days = 90 }
+    cloudtrail = { name = "${local.bucket_name}-cloudtrail", expire_days = var.log_retention_days }
+    artifacts  = { name = "${local.bucket_name}-pipeline-artifacts", expire_days = 90 }
   }
 }
 
