@@ -17,8 +17,8 @@ locals {
       memorydb_replicas_per_shard = 0
       db_instance_class           = "db.t4g.micro"
       db_multi_az                 = false
-      frontend_cpu                = 512
-      frontend_memory             = 1024
+      frontend_cpu                = 256
+      frontend_memory             = 512
     }
     resilient = {
       single_nat_gateway          = false

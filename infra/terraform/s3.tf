@@ -159,7 +159,10 @@ resource "aws_s3_bucket_policy" "app" {
 resource "aws_s3_bucket_logging" "app" {
   bucket        = aws_s3_bucket.app.id
   target_bucket = aws_s3_bucket.logs.id
-  target_prefix = "s3/${local.bucket_name}/"
+  target_prefix = "s3/${local.access_logged_buckets["app"]}/"
+
+  # S3 checks that the target's policy lets the logging service write under the prefix.
+  depends_on = [aws_s3_bucket_policy.logs]
 }
 
 resource "aws_s3_bucket_notification" "app" {
@@ -238,6 +241,14 @@ resource "aws_s3_bucket_lifecycle_configuration" "logs" {
 
 data "aws_elb_service_account" "current" {}
 
+locals {
+  # Buckets whose server access logs go to the logs bucket, by key.
+  access_logged_buckets = merge(
+    { app = local.bucket_name },
+    { for k, b in local.support_buckets : k => b.name },
+  )
+}
+
 data "aws_iam_policy_document" "logs_bucket" {
   statement {
     sid     = "DenyInsecureTransport"
@@ -258,18 +269,27 @@ data "aws_iam_policy_document" "logs_bucket" {
     }
   }
 
-  statement {
-    sid       = "S3ServerAccessLogs"
-    actions   = ["s3:PutObject"]
-    resources = ["${aws_s3_bucket.logs.arn}/s3/*"]
-    principals {
-      type        = "Service"
-      identifiers = ["logging.s3.amazonaws.com"]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
+  # Server access logs: each source bucket writes under its own prefix only.
+  dynamic "statement" {
+    for_each = local.access_logged_buckets
+    content {
+      sid       = "S3ServerAccessLogs${replace(title(replace(statement.key, "-", " ")), " ", "")}"
+      actions   = ["s3:PutObject"]
+      resources = ["${aws_s3_bucket.logs.arn}/s3/${statement.value}/*"]
+      principals {
+        type        = "Service"
+        identifiers = ["logging.s3.amazonaws.com"]
+      }
+      condition {
+        test     = "StringEquals"
+        variable = "aws:SourceAccount"
+        values   = [local.account_id]
+      }
+      condition {
+        test     = "ArnLike"
+        variable = "aws:SourceArn"
+        values   = ["arn:${local.partition}:s3:::${statement.value}"]
+      }
     }
   }
 
@@ -384,7 +404,9 @@ resource "aws_s3_bucket_logging" "support" {
 
   bucket        = aws_s3_bucket.support[each.key].id
   target_bucket = aws_s3_bucket.logs.id
-  target_prefix = "s3/${each.value.name}/"
+  target_prefix = "s3/${local.access_logged_buckets[each.key]}/"
+
+  depends_on = [aws_s3_bucket_policy.logs]
 }
 
 resource "aws_s3_bucket_notification" "support" {

@@ -26,7 +26,7 @@ variable "tags" {
 }
 
 variable "cost_profile" {
-  description = "seed: within the seed's ~$380/month (one NAT, no interface endpoints, no MemoryDB replica, single-AZ db.t4g.micro, 0.5 vCPU frontends). resilient: AZ-independent egress, interface endpoints, a MemoryDB replica, Multi-AZ db.t4g.small, 1 vCPU frontends. The variables below that default to null take their value from the profile."
+  description = "seed: within the seed's ~$380/month (one NAT, no interface endpoints, no MemoryDB replica, single-AZ db.t4g.micro, 0.25 vCPU frontends). resilient: AZ-independent egress, interface endpoints, a MemoryDB replica, Multi-AZ db.t4g.small, 1 vCPU frontends. The variables below that default to null take their value from the profile."
   type        = string
   default     = "seed"
 
@@ -261,13 +261,13 @@ variable "frontend_platform" {
 }
 
 variable "frontend_cpu" {
-  description = "vCPU units per frontend instance/task (1024 = 1 vCPU). Null: the cost profile's (seed: 512, resilient: 1024)."
+  description = "vCPU units per frontend instance/task (1024 = 1 vCPU). Null: the cost profile's (seed: 256, resilient: 1024)."
   type        = number
   default     = null
 }
 
 variable "frontend_memory" {
-  description = "Memory (MB) per frontend instance/task. Null: the cost profile's (seed: 1024, resilient: 2048)."
+  description = "Memory (MB) per frontend instance/task. Null: the cost profile's (seed: 512, resilient: 2048)."
   type        = number
   default     = null
 }

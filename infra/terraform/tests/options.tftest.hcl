@@ -67,8 +67,8 @@ run "ecs_fargate_switch" {
     error_message = "The frontend URLs use the certificate's name."
   }
   assert {
-    condition     = alltrue([for t in aws_ecs_task_definition.frontend : t.cpu == "512" && t.memory == "1024"])
-    error_message = "The seed profile sizes the Fargate tasks at 0.5 vCPU / 1 GB."
+    condition     = alltrue([for t in aws_ecs_task_definition.frontend : t.cpu == "256" && t.memory == "512"])
+    error_message = "The seed profile sizes the Fargate tasks at 0.25 vCPU / 0.5 GB."
   }
 }
 

@@ -42,8 +42,8 @@ run "seed_profile" {
     error_message = "Single-AZ db.t4g.micro, still encrypted."
   }
   assert {
-    condition     = alltrue([for s in aws_apprunner_service.frontend : s.instance_configuration[0].cpu == "512" && s.instance_configuration[0].memory == "1024"])
-    error_message = "0.5 vCPU / 1 GB frontends."
+    condition     = alltrue([for s in aws_apprunner_service.frontend : s.instance_configuration[0].cpu == "256" && s.instance_configuration[0].memory == "512"])
+    error_message = "0.25 vCPU / 0.5 GB frontends."
   }
   assert {
     condition     = length(aws_wafv2_web_acl_association.apprunner) == 2 && aws_cloudtrail.main.enable_log_file_validation && aws_flow_log.main.traffic_type == "ALL"
