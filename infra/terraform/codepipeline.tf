@@ -102,10 +102,15 @@ data "aws_iam_policy_document" "codebuild_build" {
 data "aws_iam_policy_document" "codebuild_deploy" {
   source_policy_documents = [data.aws_iam_policy_document.codebuild_common["deploy"].json]
 
-  statement {
-    sid       = "UpdateLambdas"
-    actions   = ["lambda:UpdateFunctionCode", "lambda:GetFunction", "lambda:GetFunctionConfiguration"]
-    resources = [for f in aws_lambda_function.worker : f.arn]
+  # Statements about the workloads exist with the workloads: IAM refuses a statement with no
+  # resource, which is what they would be on the first apply (deploy_workloads = false).
+  dynamic "statement" {
+    for_each = var.deploy_workloads ? [1] : []
+    content {
+      sid       = "UpdateLambdas"
+      actions   = ["lambda:UpdateFunctionCode", "lambda:GetFunction", "lambda:GetFunctionConfiguration"]
+      resources = [for f in aws_lambda_function.worker : f.arn]
+    }
   }
 
   statement {
@@ -115,7 +120,7 @@ data "aws_iam_policy_document" "codebuild_deploy" {
   }
 
   dynamic "statement" {
-    for_each = local.use_apprunner ? [1] : []
+    for_each = local.use_apprunner && var.deploy_workloads ? [1] : []
     content {
       sid       = "DeployAppRunner"
       actions   = ["apprunner:UpdateService", "apprunner:DescribeService", "apprunner:ListOperations"]
@@ -133,7 +138,7 @@ data "aws_iam_policy_document" "codebuild_deploy" {
   }
 
   dynamic "statement" {
-    for_each = local.use_ecs ? [1] : []
+    for_each = local.use_ecs && var.deploy_workloads ? [1] : []
     content {
       sid       = "DeployEcsServices"
       actions   = ["ecs:UpdateService", "ecs:DescribeServices"]

@@ -261,7 +261,7 @@ resource "aws_lb" "public" {
 }
 
 resource "aws_lb_target_group" "frontend" {
-  #checkov:skip=CKV_AWS_378:TLS ends at the public ALB; ALB to task traffic stays inside the private subnets.
+  #checkov:skip=CKV_AWS_378:TLS ends at the public ALB; the frontend tasks speak plain HTTP, so the ALB-to-task hop inside the private subnets is unencrypted until the application serves TLS itself.
   for_each = local.use_ecs ? local.frontends : {}
 
   name                 = "${local.name_prefix}-${each.key}"

@@ -57,6 +57,12 @@ run "first_apply_from_an_empty_registry" {
     condition     = one([for v in aws_codebuild_project.this["build"].environment[0].environment_variable : v.value if v.name == "BOOTSTRAP_IMAGE_TAG"]) == "bootstrap"
     error_message = "The build knows the tag to push once for the workloads."
   }
+  assert {
+    condition = alltrue([for d in [data.aws_iam_policy_document.codebuild_deploy, data.aws_iam_policy_document.codebuild_build, data.aws_iam_policy_document.codepipeline] :
+      alltrue([for st in d.statement : length(st.resources) > 0])
+    ])
+    error_message = "No IAM statement without a resource (IAM refuses them): statements about the workloads wait for the workloads."
+  }
 }
 
 run "second_apply_creates_the_workloads" {
@@ -77,6 +83,13 @@ run "second_apply_creates_the_workloads" {
   assert {
     condition     = length(split(" ", one([for v in aws_codebuild_project.this["deploy"].environment[0].environment_variable : v.value if v.name == "LAMBDA_FUNCTIONS"]))) == 13
     error_message = "The deploy step updates the 13 functions."
+  }
+  assert {
+    condition = (
+      contains(one([for st in data.aws_iam_policy_document.codebuild_deploy.statement : st.resources if st.sid == "UpdateLambdas"]), aws_lambda_function.worker["contacts"].arn) &&
+      contains(one([for st in data.aws_iam_policy_document.codebuild_deploy.statement : st.resources if st.sid == "DeployAppRunner"]), aws_apprunner_service.frontend["frontend"].arn)
+    )
+    error_message = "With the workloads, the deploy role may update the functions and the services."
   }
   assert {
     condition     = alltrue([for f in aws_lambda_function.worker : f.reserved_concurrent_executions == null || f.reserved_concurrent_executions == -1])
