@@ -6,6 +6,7 @@ pub mod batch;
 pub mod bench;
 pub mod config;
 pub mod error;
+pub mod fidelity;
 pub mod fingerprint;
 pub mod handlers;
 pub mod ids;

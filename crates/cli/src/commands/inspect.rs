@@ -154,11 +154,25 @@ fn print_file(f: &FileReport, mapping: Option<&FileMapping>) {
             (None, None) => say!("  {header:<28}   (unmapped)"),
         }
     }
-    let unmet = f
-        .kind
-        .and_then(kind_def)
-        .map(|def| def.unmet(|name| columns.iter().any(|(_, c)| *c == Some(name))))
-        .unwrap_or_default();
+    if let Some(def) = f.kind.and_then(kind_def) {
+        let id = def.id_field().name;
+        let why = f
+            .suggestion
+            .key_evidence
+            .as_deref()
+            .filter(|_| f.key == f.suggestion.key)
+            .map(|e| format!(" ({e})"))
+            .unwrap_or_default();
+        say!("  key: {}{why}", f.key.describe(id));
+    }
+    let defaults = mapping.map_or(&f.suggestion.defaults, |m| &m.defaults);
+    for (field, value) in defaults {
+        say!("  {field} = \"{value}\" on every row");
+    }
+    let unmet = match (f.kind.and_then(kind_def), mapping) {
+        (Some(def), Some(m)) => def.unmet(|name| m.fills(def, name)),
+        _ => Vec::new(),
+    };
     if !unmet.is_empty() {
         say!("  missing required fields: {}", unmet.join(", "));
     }

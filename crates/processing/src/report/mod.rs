@@ -94,6 +94,10 @@ pub struct Report {
     pub document_problems: Vec<DocumentProblem>,
     /// Every kind balances (source rows = loaded + rejected) and nothing mismatches.
     pub reconciled: bool,
+    /// Tables whose ids did not come from a column mapped to the id field, and where they
+    /// came from instead (a key column, columns together, or derived from file and row).
+    #[serde(default)]
+    pub keys: BTreeMap<String, String>,
 }
 
 impl Report {

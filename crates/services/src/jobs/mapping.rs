@@ -4,7 +4,7 @@
 use migrationai_domain::value::DateOrder;
 use migrationai_domain::{kind_def, Kind};
 use migrationai_ingest::header::{normalise_header, similarity};
-use migrationai_ingest::mapping::{FileMapping, Mapping};
+use migrationai_ingest::mapping::{FileMapping, Key, Mapping};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -36,7 +36,8 @@ pub struct TableView {
     pub kind: Option<String>,
     /// "mdy" or "dmy"; none when not set.
     pub date_order: Option<String>,
-    /// The column mapped to the kind's source id.
+    /// Where the rows' ids come from: the column mapped to the kind's source id, several
+    /// columns ("A + B"), or [`DERIVED`].
     pub key: Option<String>,
     /// What the kind requires and no column gives: fields, and "one of a, b" groups.
     pub unmet: Vec<String>,
@@ -72,7 +73,6 @@ fn tables(m: &Mapping) -> Vec<TableView> {
         .iter()
         .map(|f| {
             let def = f.kind.and_then(kind_def);
-            let mapped = |name: &str| f.columns.iter().any(|(_, c)| *c == Some(name));
             TableView {
                 table: f.table.clone(),
                 kind: f.kind.map(|k| k.as_str().to_string()),
@@ -83,14 +83,18 @@ fn tables(m: &Mapping) -> Vec<TableView> {
                     }
                     .to_string()
                 }),
-                key: def.and_then(|d| {
-                    let id = d.id_field().name;
-                    f.columns
-                        .iter()
-                        .find(|(_, c)| *c == Some(id))
-                        .map(|(h, _)| h.clone())
+                key: def.and_then(|d| match &f.key {
+                    Key::Field => {
+                        let id = d.id_field().name;
+                        f.columns
+                            .iter()
+                            .find(|(_, c)| *c == Some(id))
+                            .map(|(h, _)| h.clone())
+                    }
+                    Key::Columns(c) => Some(c.join(" + ")),
+                    Key::Derived => Some(DERIVED.to_string()),
                 }),
-                unmet: def.map(|d| d.unmet(mapped)).unwrap_or_default(),
+                unmet: def.map(|d| d.unmet(|n| f.fills(d, n))).unwrap_or_default(),
                 columns: f
                     .columns
                     .iter()
@@ -103,6 +107,9 @@ fn tables(m: &Mapping) -> Vec<TableView> {
         })
         .collect()
 }
+
+/// How the view names a key derived from the file and row (the table has no key column).
+pub const DERIVED: &str = "(derived from the file and row)";
 
 /// The mapped tables that leave required fields unmapped, with what they lack.
 pub fn unmet(m: &Mapping) -> Vec<(String, Vec<String>)> {
@@ -209,6 +216,9 @@ fn apply(m: &mut Mapping, c: &MappingChange) -> ApiResult<()> {
         };
         if kind != file.kind {
             file.kind = kind;
+            // The key and the defaults were the old kind's.
+            file.key = Key::Field;
+            file.defaults.clear();
             remap_by_header(file);
         }
     }
@@ -248,6 +258,12 @@ fn apply(m: &mut Mapping, c: &MappingChange) -> ApiResult<()> {
         return Err(ApiError::Unprocessable(format!(
             "no column {column:?} in {table}"
         )));
+    }
+    // Mapping a column to the id field makes it the key.
+    if let (Some(f), Some(def)) = (field, file.kind.and_then(kind_def)) {
+        if f == def.id_field().name {
+            file.key = Key::Field;
+        }
     }
     // A field comes from one column: the column that had it gives it up.
     for (h, f) in file.columns.iter_mut() {

@@ -329,10 +329,7 @@ fn table_review(
             d.fields
                 .iter()
                 .filter(|f| f.required)
-                .map(|f| {
-                    let met = t.columns.iter().any(|c| c.field.as_deref() == Some(f.name));
-                    (f.label(), met)
-                })
+                .map(|f| (f.label(), !t.unmet.iter().any(|u| u == f.name)))
                 .collect()
         })
         .unwrap_or_default();
@@ -487,21 +484,25 @@ pub fn changes_from_form(view: &MappingView, form: &HashMap<String, String>) -> 
                 .map(|d| d.id_field().name);
             if let Some(id) = id {
                 if Some(key) != t.key.as_deref() {
+                    let is_column = |h: &str| t.columns.iter().any(|c| c.header == h);
                     let change = match (key, &t.key) {
-                        ("", Some(old)) => MappingChange {
+                        // A key of several columns, or derived, is left as it is.
+                        ("", Some(old)) if !is_column(old) => None,
+                        ("", Some(old)) => Some(MappingChange {
                             table: table(),
                             column: Some(old.clone()),
                             field: None,
                             ..MappingChange::default()
-                        },
-                        (new, _) => MappingChange {
+                        }),
+                        (new, _) if is_column(new) => Some(MappingChange {
                             table: table(),
                             column: Some(new.to_string()),
                             field: Some(id.to_string()),
                             ..MappingChange::default()
-                        },
+                        }),
+                        _ => None,
                     };
-                    changes.push(change);
+                    changes.extend(change);
                 }
             }
         }
