@@ -97,3 +97,30 @@ fn logs_to_a_file_carry_no_colour_codes() {
     );
     assert!(!stderr.contains('\u{1b}'), "{stderr}");
 }
+
+/// `migrate` and `jobs` (or any two commands) opening a new data directory at the same time
+/// both work: its migrations run once.
+#[test]
+fn commands_opening_a_new_data_directory_at_once_both_work() {
+    for round in 0..5 {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let data = dir.path().join("data");
+        let children: Vec<_> = ["jobs", "queues", "jobs", "queues"]
+            .iter()
+            .map(|cmd| {
+                Command::new(BIN)
+                    .arg(cmd)
+                    .arg("--data-dir")
+                    .arg(&data)
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .expect("spawn")
+            })
+            .collect();
+        for child in children {
+            let out = child.wait_with_output().expect("wait");
+            assert!(out.status.success(), "round {round}: {}", text(&out.stderr));
+        }
+    }
+}

@@ -68,8 +68,9 @@ fn spawn_migrate(export: &Path, data: &Path) -> Child {
 
 /// Sends `signal` to `child` once it has said which job it runs and stored a batch more,
 /// and waits for it.
-async fn interrupt(mut child: Child, data: &Path, signal: &str) -> Output {
+async fn interrupt(export: &Path, data: &Path, signal: &str) -> Output {
     let before = batches_done(data, "export").await;
+    let mut child = spawn_migrate(export, data);
     // Stdout is read to its end on a thread, so a full pipe never blocks the child; its
     // first line ("job ...") comes once the signal handlers are in place.
     let stdout = child.stdout.take().expect("stdout");
@@ -82,9 +83,14 @@ async fn interrupt(mut child: Child, data: &Path, signal: &str) -> Output {
         }
         lines.join("\n")
     });
-    let first = first_rx
-        .recv_timeout(Duration::from_secs(120))
-        .expect("migrate printed nothing");
+    let Ok(first) = first_rx.recv_timeout(Duration::from_secs(120)) else {
+        let out = child.wait_with_output().expect("wait");
+        panic!(
+            "migrate printed nothing ({}): {}",
+            out.status,
+            text(&out.stderr)
+        );
+    };
     assert!(first.starts_with("job \"export\""), "{first}");
     let deadline = Instant::now() + Duration::from_secs(120);
     while batches_done(data, "export").await <= before {
@@ -123,7 +129,7 @@ async fn sigint_and_sigterm_stop_gracefully_and_the_job_resumes_to_the_same_end(
     let mut baseline = spawn_migrate(&export, &clean);
 
     for (signal, code, name) in [("-INT", 130, "SIGINT"), ("-TERM", 143, "SIGTERM")] {
-        let out = interrupt(spawn_migrate(&export, &stopped), &stopped, signal).await;
+        let out = interrupt(&export, &stopped, signal).await;
         let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
         assert_eq!(out.status.code(), Some(code), "{stdout}\n{stderr}");
         assert!(

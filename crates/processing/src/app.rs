@@ -116,8 +116,17 @@ fn unix_now() -> i64 {
 
 impl App {
     pub async fn open(config: &Config) -> Result<App, ProcessingError> {
-        std::fs::create_dir_all(&config.data_dir)
-            .map_err(|e| ProcessingError::Other(format!("{}: {e}", config.data_dir.display())))?;
+        let io = |e: std::io::Error| {
+            ProcessingError::Other(format!("{}: {e}", config.data_dir.display()))
+        };
+        std::fs::create_dir_all(&config.data_dir).map_err(io)?;
+        // Two commands opening a new data directory at once (`migrate` and `jobs`) would both
+        // run its migrations and one would fail: opening is one at a time per directory.
+        let lock = std::fs::File::create(config.data_dir.join(".open.lock")).map_err(io)?;
+        let lock = tokio::task::spawn_blocking(move || lock.lock().map(|()| lock))
+            .await
+            .map_err(|e| ProcessingError::Other(e.to_string()))?
+            .map_err(io)?;
         let (store, queue, blobs) = crate::profile::open_adapters(config).await?;
         let names = QueueNames::new(config.env.clone());
         let template = QueueConfig {
@@ -128,6 +137,7 @@ impl App {
             ensure_all_queues(queue.as_ref(), &names, &template).await?;
         }
         store.ensure_tenant(&config.tenant, &config.tenant).await?;
+        drop(lock);
         let services = Services::new(store, queue, blobs, names, config.data_dir.join("work"));
         Ok(App {
             config: config.clone(),
