@@ -41,6 +41,8 @@ pub struct TableView {
     pub key: Option<String>,
     /// What the kind requires and no column gives: fields, and "one of a, b" groups.
     pub unmet: Vec<String>,
+    /// Values given to fields no column holds, on every row: (field, value).
+    pub defaults: Vec<(String, String)>,
     pub columns: Vec<ColumnView>,
 }
 
@@ -95,6 +97,11 @@ fn tables(m: &Mapping) -> Vec<TableView> {
                     Key::Derived => Some(DERIVED.to_string()),
                 }),
                 unmet: def.map(|d| d.unmet(|n| f.fills(d, n))).unwrap_or_default(),
+                defaults: f
+                    .defaults
+                    .iter()
+                    .map(|(field, value)| (field.to_string(), value.clone()))
+                    .collect(),
                 columns: f
                     .columns
                     .iter()

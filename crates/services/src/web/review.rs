@@ -29,6 +29,7 @@ struct Proposed {
     columns: Vec<ProposedColumn>,
     date_order_evidence: (usize, usize, usize),
     questions: Vec<Question>,
+    key_evidence: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -123,6 +124,10 @@ pub struct TableReview {
     pub alternatives: Vec<(&'static str, String, f64)>,
     pub key: Option<String>,
     pub key_label: Option<String>,
+    /// Why the analysis chose the key it proposed.
+    pub key_evidence: Option<String>,
+    /// Fields filled on every row with one value: (name for people, value).
+    pub defaults: Vec<(String, String)>,
     pub date_order: Option<String>,
     pub has_dates: bool,
     /// Values only month-first reads, only day-first reads, either.
@@ -366,6 +371,12 @@ fn table_review(
                 .unwrap_or_else(|| "ID".into())
         }),
         key: t.key.clone(),
+        key_evidence: p.and_then(|p| p.key_evidence.clone()),
+        defaults: t
+            .defaults
+            .iter()
+            .map(|(f, v)| (label_in(kind, f), v.clone()))
+            .collect(),
         date_order: t.date_order.clone(),
         has_dates,
         date_evidence,
@@ -549,6 +560,7 @@ mod tests {
                 date_order: None,
                 key: None,
                 unmet: vec!["contact_id".into()],
+                defaults: Vec::new(),
                 columns: vec![
                     ColumnView {
                         header: "Ref".into(),
