@@ -93,15 +93,35 @@ async fn report_matches_ground_truth() {
         truth.trust_by_client,
         "trust per client"
     );
+    // Each drifted ledger is named at the row where its running balance first breaks.
     let got: BTreeSet<_> = report
         .trust_mismatches
         .iter()
-        .map(|m| (m.project_id.clone(), m.source_balance, m.computed_balance))
+        .map(|m| {
+            let at = m.at.as_ref();
+            (
+                m.project_id.clone(),
+                m.source_balance,
+                m.computed_balance,
+                at.map(|b| common::file_of(&b.file)),
+                at.map(|b| b.row),
+                at.map(|b| b.transaction_id.clone()),
+            )
+        })
         .collect();
     let want: BTreeSet<_> = truth
         .trust_mismatches
         .iter()
-        .map(|m| (m.project_id.clone(), m.source_balance, m.computed_balance))
+        .map(|m| {
+            (
+                m.project_id.clone(),
+                m.source_balance,
+                m.computed_balance,
+                Some(m.file.clone()),
+                Some(m.row as u64),
+                Some(m.transaction_id.clone()),
+            )
+        })
         .collect();
     check_eq!(got, want, "trust mismatches");
     check_eq!(

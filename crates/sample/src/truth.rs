@@ -79,8 +79,13 @@ pub struct Reject {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrustMismatch {
     pub project_id: String,
+    /// The running balance the export states at the first row where it breaks.
     pub source_balance: Decimal,
+    /// What the loaded amounts add up to at that row.
     pub computed_balance: Decimal,
+    pub file: String,
+    pub row: usize,
+    pub transaction_id: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

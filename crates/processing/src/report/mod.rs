@@ -7,6 +7,7 @@
 mod build;
 pub mod csv;
 pub mod html;
+pub mod ledger;
 
 use std::collections::BTreeMap;
 
@@ -14,6 +15,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 pub use build::build;
+pub use ledger::{LedgerBreak, LedgerOrder, LedgerScope};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KindCounts {
@@ -36,10 +38,26 @@ pub struct RejectEntry {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrustMismatch {
     pub project_id: String,
-    /// "running_balance" (last ledger row of the matter) or "trust_balance" (projects file).
+    /// "running_balance" (a ledger row's) or "trust_balance" (projects file).
     pub source_column: String,
+    /// What the source states.
     pub source_balance: Decimal,
+    /// What the loaded ledger adds up to at the same point.
     pub computed_balance: Decimal,
+    /// For a running balance: the first row where no reading order makes it agree.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<LedgerBreak>,
+}
+
+/// How the trust ledgers' running balances were read.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerSummary {
+    /// What the running balance runs over; none when the export states no running balance.
+    pub scope: Option<LedgerScope>,
+    /// Ledgers whose running balance agrees throughout, per order it agrees in.
+    pub consistent: BTreeMap<LedgerOrder, u64>,
+    /// Ledgers that agree in no order (each is a trust mismatch).
+    pub broken: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -83,6 +101,8 @@ pub struct Report {
     pub trust_by_project: BTreeMap<String, Decimal>,
     pub trust_by_client: BTreeMap<String, Decimal>,
     pub trust_mismatches: Vec<TrustMismatch>,
+    #[serde(default)]
+    pub trust_ledgers: LedgerSummary,
     pub negative_trust: Vec<NegativeBalance>,
     pub invoice_balance: BTreeMap<String, Decimal>,
     pub receivable_by_project: BTreeMap<String, Decimal>,
@@ -109,10 +129,23 @@ impl Report {
             }
         }
         for m in &self.trust_mismatches {
-            out.push(format!(
-                "trust of {}: source {} {} but the ledger sums to {}",
-                m.project_id, m.source_column, m.source_balance, m.computed_balance
-            ));
+            out.push(match &m.at {
+                Some(b) => format!(
+                    "trust ledger of {} {} ({}) breaks at {} row {}, transaction {}: the amounts add up to {} but the running balance says {}",
+                    b.scope.label(),
+                    b.ledger,
+                    b.order.label(),
+                    b.file,
+                    b.row,
+                    b.transaction_id,
+                    b.expected,
+                    b.stated
+                ),
+                None => format!(
+                    "trust of {}: source {} {} but the ledger sums to {}",
+                    m.project_id, m.source_column, m.source_balance, m.computed_balance
+                ),
+            });
         }
         for m in &self.invoice_mismatches {
             out.push(format!(
