@@ -6,12 +6,13 @@ use migrationai_ports::store::{ContactLink, JobRow};
 use rust_decimal::Decimal;
 
 use super::ledger::{self, Line};
+use super::verdict;
 use super::{
     DocumentProblem, InvoiceMismatch, KindCounts, LedgerSummary, NegativeBalance, RejectEntry,
     Report, TrustMismatch,
 };
+use crate::duplicates::{self, Contact};
 use crate::error::ProcessingError;
-use crate::handlers::contacts::{detect, ContactKeys};
 use crate::pages::{Loaded, Pages};
 use crate::services::Services;
 
@@ -97,9 +98,13 @@ pub async fn build(
     report.rejects = rejects;
 
     let store = s.store.as_ref();
-    let (links, groups) = detect(&contact_keys(store, tenant, id).await?);
-    report.duplicate_groups = groups;
-    report.duplicate_links = links.len() as u64;
+    let found = duplicates::detect(
+        &contacts(store, tenant, id).await?,
+        &duplicates::Settings::default(),
+    );
+    report.duplicate_groups = found.groups;
+    report.suspicious_groups = found.suspicious;
+    report.duplicate_pairs = found.links.clone();
 
     let projects = project_facts(store, tenant, id).await?;
     let mut trust = Trust::default();
@@ -138,27 +143,27 @@ pub async fn build(
         }
     }
 
-    report.reconciled = report.problems().is_empty();
-    Ok((report, links))
+    let settings = Services::settings(job)?;
+    let mapping = s.mapping(job)?;
+    report.verdict = verdict::judge(&report, settings.threshold, Some(mapping.as_ref()));
+    Ok((report, found.links))
 }
 
-/// The contacts' match keys in (file, row) order: a duplicate links to the first contact
-/// holding its key, so the order is the source's, not the store's.
-async fn contact_keys(
+/// Every loaded contact as the duplicate matcher sees it.
+async fn contacts(
     store: &dyn migrationai_ports::store::Store,
     tenant: &str,
     job: &str,
-) -> Result<Vec<ContactKeys>, ProcessingError> {
-    let mut keyed = Vec::new();
+) -> Result<Vec<Contact>, ProcessingError> {
+    let mut out = Vec::new();
     let mut pages = Pages::new(store, tenant, job, Kind::Contacts);
     while let Some(page) = pages.next().await? {
-        for c in page {
-            let keys = ContactKeys::from_fields(&c.source_id, &c.fields);
-            keyed.push(((c.file, c.row), keys));
-        }
+        out.extend(
+            page.iter()
+                .map(|c| Contact::from_fields(&c.source_id, &c.fields)),
+        );
     }
-    keyed.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok(keyed.into_iter().map(|(_, k)| k).collect())
+    Ok(out)
 }
 
 /// What reconciliation needs of each project: its client and the balance the source states.

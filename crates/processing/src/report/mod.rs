@@ -8,14 +8,17 @@ mod build;
 pub mod csv;
 pub mod html;
 pub mod ledger;
+pub mod verdict;
 
 use std::collections::BTreeMap;
 
+use migrationai_ports::store::ContactLink;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 pub use build::build;
 pub use ledger::{LedgerBreak, LedgerOrder, LedgerScope};
+pub use verdict::{Cause, Threshold, Verdict};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KindCounts {
@@ -84,8 +87,11 @@ pub struct DocumentProblem {
     pub detail: String,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Report {
+    /// Read first: whether the job migrated, and why not.
+    #[serde(default)]
+    pub verdict: Verdict,
     pub job: String,
     pub job_name: String,
     pub export: String,
@@ -96,8 +102,15 @@ pub struct Report {
     pub reject_totals: BTreeMap<String, u64>,
     /// Rows rejected because a reference named no loaded record, per kind.
     pub orphans: BTreeMap<String, u64>,
+    /// Contacts joined by strong links, at most a handful each (ids sorted, groups sorted).
     pub duplicate_groups: Vec<Vec<String>>,
-    pub duplicate_links: u64,
+    /// Strong links that joined more contacts than one person plausibly has entries: a
+    /// shared value, for a person to look at, not one contact.
+    #[serde(default)]
+    pub suspicious_groups: Vec<Vec<String>>,
+    /// Scored pairs at or above the review line, with their evidence, by (a, b).
+    #[serde(default)]
+    pub duplicate_pairs: Vec<ContactLink>,
     pub trust_by_project: BTreeMap<String, Decimal>,
     pub trust_by_client: BTreeMap<String, Decimal>,
     pub trust_mismatches: Vec<TrustMismatch>,
@@ -112,12 +125,11 @@ pub struct Report {
     /// Loaded email source id → SHA-256 of each attachment, in order.
     pub email_attachments: BTreeMap<String, Vec<String>>,
     pub document_problems: Vec<DocumentProblem>,
-    /// Every kind balances (source rows = loaded + rejected) and nothing mismatches.
-    pub reconciled: bool,
 }
 
 impl Report {
-    /// The problems that make the run fail to reconcile, one line each.
+    /// The problems that make the run fail to reconcile, one line each; every one of them
+    /// fails the verdict.
     pub fn problems(&self) -> Vec<String> {
         let mut out = Vec::new();
         for (kind, c) in &self.kinds {
