@@ -163,6 +163,32 @@ async fn report_matches_ground_truth() {
         truth.email_attachments,
         "email attachments"
     );
+    // The sample is dirty on purpose: every row is accounted for, yet it does not migrate:
+    // it rejects more than 1% of most kinds, and it has exactly the truth's problems
+    // (drifted ledgers, wrong balances due).
+    let v = &report.verdict;
+    check_eq!(v.accounted_for, true, "accounted for");
+    check_eq!(v.migrated, false, "migrated");
+    check_eq!(
+        report.problems().len(),
+        truth.trust_mismatches.len() + truth.invoice_mismatches.len(),
+        "problems"
+    );
+    let problems = format!(
+        "{} balance, ledger, document or file problems",
+        report.problems().len()
+    );
+    check_eq!(
+        v.failures.iter().any(|f| f.starts_with(&problems)),
+        true,
+        "the problems fail the verdict: {:?}",
+        v.failures
+    );
+    check_eq!(
+        report.suspicious_groups,
+        Vec::<Vec<String>>::new(),
+        "suspicious groups"
+    );
     assert!(
         report.document_problems.is_empty(),
         "{:?}",

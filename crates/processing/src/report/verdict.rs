@@ -354,3 +354,181 @@ fn fix(
         (_, None) => format!("correct {field} of {file}, in the export or in the rejects CSV"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::handlers::entity::orphan_reason;
+    use crate::report::KindCounts;
+
+    fn counts(source_rows: u64, loaded: u64) -> KindCounts {
+        KindCounts {
+            source_rows,
+            loaded,
+            rejected: source_rows - loaded,
+        }
+    }
+
+    fn reject(
+        kind: &str,
+        file: &str,
+        row: u64,
+        id: &str,
+        field: &str,
+        code: &str,
+        reason: &str,
+    ) -> RejectEntry {
+        RejectEntry {
+            kind: kind.into(),
+            file: file.into(),
+            row,
+            source_id: Some(id.into()),
+            field: field.into(),
+            code: code.into(),
+            reason: reason.into(),
+        }
+    }
+
+    /// The export: every matter rejected for want of an id, and everything that
+    /// names a matter rejected as an orphan.
+    fn twelve_percent() -> Report {
+        let mut r = Report::default();
+        r.kinds.insert("contacts".into(), counts(62, 62));
+        r.kinds.insert("projects".into(), counts(25, 0));
+        r.kinds.insert("notes".into(), counts(40, 0));
+        for n in 0..25 {
+            r.rejects.push(reject(
+                "projects",
+                "Matters.csv",
+                n + 2,
+                &format!("{}", 100 + n),
+                "project_id",
+                "required",
+                "project_id is required",
+            ));
+        }
+        for n in 0..40 {
+            let matter = format!("{}", 100 + n % 25);
+            r.rejects.push(reject(
+                "notes",
+                "Notes.csv",
+                n + 2,
+                &format!("N{n}"),
+                "project_id",
+                "orphan_reference",
+                &orphan_reason("project_id", &matter, Kind::Projects),
+            ));
+        }
+        r
+    }
+
+    #[test]
+    fn a_job_that_loaded_a_fraction_does_not_migrate_and_says_why() {
+        let r = twelve_percent();
+        let v = judge(&r, Threshold::default(), None);
+        assert!(v.accounted_for);
+        assert!(!v.migrated);
+        assert!(
+            v.failures
+                .iter()
+                .any(|f| f.starts_with("projects: 0 of 25 rows loaded")),
+            "{:?}",
+            v.failures
+        );
+        assert!(
+            v.failures.iter().any(|f| f.contains("no projects loaded")),
+            "{:?}",
+            v.failures
+        );
+        // One cause, every matter row, with the notes that fell with them.
+        assert_eq!(v.causes.len(), 1, "{:?}", v.causes);
+        let c = &v.causes[0];
+        assert_eq!(
+            (
+                c.kind.as_str(),
+                c.field.as_str(),
+                c.rows,
+                c.cascade,
+                c.every_row
+            ),
+            ("projects", "project_id", 25, 40, true)
+        );
+        assert!(
+            c.line().starts_with("EVERY row of Matters.csv"),
+            "{}",
+            c.line()
+        );
+        assert!(c.line().contains("map a column of Matters.csv to project_id (none is mapped): 25 rows and everything that refers to them (40 rows)"), "{}", c.line());
+    }
+
+    #[test]
+    fn an_orphan_of_a_parent_not_in_the_export_is_its_own_cause() {
+        let mut r = Report::default();
+        r.kinds.insert("projects".into(), counts(10, 9));
+        r.rejects.push(reject(
+            "projects",
+            "Matters.csv",
+            3,
+            "M1",
+            "client_id",
+            "orphan_reference",
+            &orphan_reason("client_id", "C404", Kind::Contacts),
+        ));
+        let v = judge(&r, Threshold::default(), None);
+        assert_eq!(v.causes.len(), 1);
+        assert_eq!((v.causes[0].rows, v.causes[0].cascade), (1, 0));
+        assert!(
+            v.causes[0]
+                .fix
+                .contains("contacts that are not in the export"),
+            "{}",
+            v.causes[0].fix
+        );
+        // 9 of 10 is below 99%, and no contacts were loaded though projects need them.
+        assert!(!v.migrated);
+    }
+
+    #[test]
+    fn empty_and_nothing_loaded_never_migrate() {
+        let v = judge(&Report::default(), Threshold::default(), None);
+        assert!(!v.migrated && v.accounted_for);
+        assert_eq!(
+            v.failures,
+            vec!["the export holds no rows to migrate".to_string()]
+        );
+        let mut r = Report::default();
+        r.kinds.insert("contacts".into(), counts(3, 0));
+        assert!(!judge(&r, Threshold::default(), None).migrated);
+    }
+
+    #[test]
+    fn the_threshold_and_every_problem_decide() {
+        let mut r = Report::default();
+        r.kinds.insert("contacts".into(), counts(1000, 995));
+        assert!(judge(&r, Threshold::default(), None).migrated);
+        assert!(!judge(&r, "99.6".parse().expect("threshold"), None).migrated);
+        r.invoice_mismatches.push(crate::report::InvoiceMismatch {
+            invoice_id: "I1".into(),
+            source_balance_due: Decimal::ONE,
+            computed_balance: Decimal::ZERO,
+        });
+        let v = judge(&r, Threshold::default(), None);
+        assert!(!v.migrated && v.accounted_for);
+        r.invoice_mismatches.clear();
+        r.kinds.insert(
+            "notes".into(),
+            KindCounts {
+                source_rows: 5,
+                loaded: 3,
+                rejected: 1,
+            },
+        );
+        let v = judge(&r, "50".parse().expect("threshold"), None);
+        assert!(!v.accounted_for && !v.migrated, "{v:?}");
+        assert!("101".parse::<Threshold>().is_err() && "x".parse::<Threshold>().is_err());
+        assert_eq!(
+            "99.5%".parse::<Threshold>().map(|t| t.to_string()),
+            Ok("99.5%".to_string())
+        );
+    }
+}
