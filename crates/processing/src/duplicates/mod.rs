@@ -187,7 +187,7 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             review: 0.0,
-            strong: 3.0,
+            strong: 0.5,
             max_group: 5,
             max_block: 100,
         }
@@ -210,12 +210,13 @@ pub struct Found {
 #[derive(Default)]
 struct Counts {
     n: f64,
-    by: HashMap<(Field, String), u32>,
+    by: HashMap<Field, HashMap<String, u32>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 enum Field {
     Name,
+    First,
     Last,
     Email,
     Phone,
@@ -229,7 +230,9 @@ enum Field {
 impl Field {
     fn label(self) -> &'static str {
         match self {
-            Field::Name | Field::Last => "name",
+            Field::Name => "name",
+            Field::First => "first_name",
+            Field::Last => "last_name",
             Field::Email => "email",
             Field::Phone => "phone",
             Field::Address => "address",
@@ -242,7 +245,7 @@ impl Field {
     /// How often a true duplicate agrees on the field.
     fn m(self) -> f64 {
         match self {
-            Field::Name | Field::Last => 0.9,
+            Field::Name | Field::First | Field::Last => 0.9,
             Field::Email | Field::Phone => 0.9,
             Field::Address => 0.8,
             Field::Postcode | Field::City => 0.85,
@@ -254,8 +257,10 @@ impl Field {
     /// Bits against when both have a value and the values differ.
     fn disagreement(self) -> f64 {
         match self {
-            Field::Name | Field::Last => -4.5,
-            Field::Email => -4.0,
+            Field::Name => -4.5,
+            Field::First => -3.0,
+            Field::Last => -4.0,
+            Field::Email => -6.0,
             Field::Phone => -3.0,
             Field::Address | Field::Postcode | Field::City => -1.0,
             Field::Organisation => 0.0,
@@ -281,7 +286,7 @@ impl Counts {
         };
         for x in contacts {
             for (f, v) in values(x) {
-                *c.by.entry((f, v)).or_default() += 1;
+                *c.by.entry(f).or_default().entry(v).or_default() += 1;
             }
         }
         c
@@ -291,7 +296,8 @@ impl Counts {
     fn agree(&self, field: Field, value: &str) -> f64 {
         let n = self
             .by
-            .get(&(field, value.to_string()))
+            .get(&field)
+            .and_then(|m| m.get(value))
             .copied()
             .unwrap_or(1)
             .max(1) as f64;
@@ -308,6 +314,7 @@ fn values(x: &Contact) -> Vec<(Field, String)> {
         }
     };
     put(Field::Name, x.name());
+    put(Field::First, x.first.clone());
     put(Field::Last, x.last.clone());
     put(Field::Email, x.email.clone());
     put(Field::Phone, x.phone.clone());
@@ -344,6 +351,19 @@ fn blocks(x: &Contact) -> Vec<String> {
         put("first3last1", &[prefix(&x.first, 3), prefix(&x.last, 1)]);
         put("postcodefirst1", &[x.postcode.clone(), prefix(&x.first, 1)]);
         put("postcodelast1", &[x.postcode.clone(), prefix(&x.last, 1)]);
+        put(
+            "birthmonthfirst1",
+            &[prefix(&x.birth, 7), prefix(&x.first, 1)],
+        );
+        put(
+            "birthmonthlast1",
+            &[prefix(&x.birth, 7), prefix(&x.last, 1)],
+        );
+        let number = x
+            .street
+            .as_ref()
+            .and_then(|s| s.split(' ').next().map(str::to_string));
+        put("streetnumberpostcode", &[number, x.postcode.clone()]);
     } else {
         put("org4", &[prefix(&x.organisation, 4)]);
     }
@@ -376,18 +396,31 @@ fn candidates(contacts: &[Contact], max_block: usize) -> Vec<(u32, u32)> {
     pairs
 }
 
-/// Two dates near enough to be one typed twice: one digit off, or day and month swapped.
+/// Two dates near enough to be one typed twice: two keystrokes apart at most, or day and
+/// month swapped.
 fn near_date(a: &str, b: &str) -> bool {
     let parts = |s: &str| -> Vec<String> { s.split('-').map(str::to_string).collect() };
     let (p, q) = (parts(a), parts(b));
     if p.len() == 3 && q.len() == 3 && p[0] == q[0] && p[1] == q[2] && p[2] == q[1] {
         return true;
     }
-    a.len() == b.len() && a.chars().zip(b.chars()).filter(|(x, y)| x != y).count() == 1
+    strsim::damerau_levenshtein(a, b) <= 2
 }
 
 fn near_text(a: &str, b: &str) -> bool {
     jaro_winkler(a, b) >= NEAR_TEXT
+}
+
+/// Streets are near when their numbers (house, apartment) are the same and the words are
+/// near: "12 King St Apt 3" and "12 King St Apt 4" are two homes, not a typo.
+fn near_street(a: &str, b: &str) -> bool {
+    let numbers = |s: &str| -> Vec<String> {
+        s.split(|c: char| !c.is_ascii_digit())
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    numbers(a) == numbers(b) && near_text(a, b)
 }
 
 struct Scorer<'a> {
@@ -447,36 +480,44 @@ impl Scorer<'_> {
             }
             return;
         }
+        // A person: the given and family names weigh apart, so a typo or a nickname in one
+        // leaves the other's evidence; the two written the other way round count as near.
         let near = |p: &Option<String>, q: &Option<String>| match (p, q) {
             (Some(p), Some(q)) => p == q || near_text(p, q),
-            _ => true,
-        };
-        let initial = |p: &Option<String>, q: &Option<String>| match (p, q) {
-            (Some(p), Some(q)) => {
-                (p.chars().count() == 1 || q.chars().count() == 1)
-                    && p.chars().next() == q.chars().next()
-            }
             _ => false,
         };
-        let straight = near(&x.first, &y.first) && near(&x.last, &y.last);
-        let swapped = near(&x.first, &y.last) && near(&x.last, &y.first);
-        if straight || swapped {
+        if near(&x.first, &y.last) && near(&x.last, &y.first) && !near(&x.first, &y.first) {
             let w = weight(self) - NEAR;
             self.add(Field::Name, "similar", w.max(0.5));
-        } else if x.last.is_some() && x.last == y.last && initial(&x.first, &y.first) {
-            let w = self
-                .counts
-                .agree(Field::Last, x.last.as_deref().unwrap_or(""))
-                - NEAR;
-            self.add(Field::Name, "similar", w.max(0.5));
+            return;
+        }
+        self.part(Field::Last, &x.last, &y.last);
+        self.part(Field::First, &x.first, &y.first);
+    }
+
+    /// One part of a person's name: exact, near (a typo), an initial, or different.
+    fn part(&mut self, field: Field, a: &Option<String>, b: &Option<String>) {
+        let (Some(p), Some(q)) = (a, b) else {
+            return;
+        };
+        let initial = (p.chars().count() == 1 || q.chars().count() == 1)
+            && p.chars().next() == q.chars().next();
+        if p == q {
+            let w = self.counts.agree(field, p);
+            self.add(field, "agree", w);
+        } else if near_text(p, q) {
+            let w = self.counts.agree(field, p).min(self.counts.agree(field, q)) - NEAR;
+            self.add(field, "similar", w.max(0.5));
+        } else if initial {
+            self.add(field, "similar", 0.5);
         } else {
-            self.add(Field::Name, "disagree", Field::Name.disagreement());
+            self.add(field, "disagree", field.disagreement());
         }
     }
 
     fn address(&mut self, x: &Contact, y: &Contact) {
         let street_agrees = match (&x.street, &y.street) {
-            (Some(a), Some(b)) => a == b || near_text(a, b),
+            (Some(a), Some(b)) => a == b || near_street(a, b),
             _ => false,
         };
         if street_agrees && x.postcode == y.postcode {
@@ -493,7 +534,13 @@ impl Scorer<'_> {
             }
             return;
         }
-        self.compare(Field::Address, &x.street, &y.street, true);
+        match (&x.street, &y.street) {
+            (Some(a), Some(b)) if a != b && near_street(a, b) => {
+                let w = self.counts.agree(Field::Address, &format!("{a}|")) - NEAR;
+                self.add(Field::Address, "similar", w.max(0.5));
+            }
+            _ => self.compare(Field::Address, &x.street, &y.street, false),
+        }
         // The locality stands in for (or adds to) a street that differs or is missing.
         if x.postcode.is_some() && y.postcode.is_some() {
             self.compare(Field::Postcode, &x.postcode, &y.postcode, false);
@@ -574,7 +621,10 @@ impl Scored {
         self.score < settings.strong
             && self.evidence.iter().any(|e| {
                 e.outcome == "disagree"
-                    && matches!(e.field.as_str(), "name" | "email" | "phone" | "birth_date")
+                    && matches!(
+                        e.field.as_str(),
+                        "name" | "first_name" | "last_name" | "email" | "phone" | "birth_date"
+                    )
             })
     }
 }

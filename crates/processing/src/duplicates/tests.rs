@@ -62,7 +62,10 @@ fn people_sharing_only_a_common_name_are_not_grouped() {
         .filter(|e| e.outcome == "agree")
         .map(|e| e.field.as_str())
         .collect();
-    assert!(agree.contains(&"email") && agree.contains(&"phone") && agree.contains(&"name"));
+    assert!(
+        agree.contains(&"email") && agree.contains(&"phone") && agree.contains(&"name"),
+        "{agree:?}"
+    );
     assert!(matches!(l.strongest(), "email" | "phone"), "{l:?}");
 }
 
