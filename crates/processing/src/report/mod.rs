@@ -1,6 +1,8 @@
-//! The reconciliation report: what was loaded and rejected per kind (and why, to the row),
+//! The reconciliation report: the verdict first (`verdict`: accounted for, migrated, the top
+//! causes of rejects), then what was loaded and rejected per kind (and why, to the row),
 //! trust and receivables recomputed from the loaded ledger and compared with what the source
-//! says, documents checked against their stored blobs, duplicate contacts found.
+//! says (running balances read in the order the export keeps them: `ledger`), documents
+//! checked against their stored blobs, duplicate contacts as scored pairs.
 //!
 //! Money is `Decimal` throughout; comparisons are exact and every mismatch is listed.
 

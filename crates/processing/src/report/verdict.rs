@@ -184,17 +184,18 @@ pub fn judge(report: &Report, threshold: Threshold, mapping: Option<&Mapping>) -
             }
         }
     }
+    // problems() lists the kinds whose rows do not add up first (counted above), then the
+    // balance, ledger, document and file problems.
     let problems = report.problems();
-    let own = problems.len()
-        - report
-            .kinds
-            .values()
-            .filter(|c| c.source_rows != c.loaded + c.rejected)
-            .count();
-    if own > 0 {
-        let first = problems.last().cloned().unwrap_or_default();
+    let unbalanced = report
+        .kinds
+        .values()
+        .filter(|c| c.source_rows != c.loaded + c.rejected)
+        .count();
+    if let Some(first) = problems.get(unbalanced) {
         failures.push(format!(
-            "{own} balance, ledger, document or file problems (the last: {first})"
+            "{} balance, ledger, document or file problems (the first: {first})",
+            problems.len() - unbalanced
         ));
     }
     Verdict {
