@@ -341,10 +341,10 @@ fn blocks(x: &Contact) -> Vec<String> {
             keys.push(format!("{tag}:{}", joined.join("|")));
         }
     };
-    put("email", &[x.email.clone()]);
-    put("phone", &[x.phone.clone()]);
+    put("email", std::slice::from_ref(&x.email));
+    put("phone", std::slice::from_ref(&x.phone));
     put("name", &[x.name()]);
-    put("birth", &[x.birth.clone()]);
+    put("birth", std::slice::from_ref(&x.birth));
     put("address", &[x.address()]);
     if !x.is_organisation {
         put("last3first1", &[prefix(&x.last, 3), prefix(&x.first, 1)]);

@@ -53,8 +53,6 @@ pub(crate) fn raw_json(headers: &[String], values: &[String]) -> String {
     serde_json::to_string(&pairs).unwrap_or_else(|_| "[]".into())
 }
 
-// One argument per column of the reject ledger; a builder would only add noise here.
-#[allow(clippy::too_many_arguments)]
 /// Why a row naming a record that is not loaded was rejected; `orphan_target` reads it back.
 pub fn orphan_reason(field: &str, id: &str, target: Kind) -> String {
     format!("{field} \"{id}\" is not a loaded {target} record")
@@ -68,6 +66,8 @@ pub fn orphan_target(reason: &str) -> Option<(String, Kind)> {
     Some((id.to_string(), kind))
 }
 
+// One argument per column of the reject ledger; a builder would only add noise here.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn reject(
     kind: Kind,
     file: &str,

@@ -167,7 +167,7 @@ fn natural(a: &str, b: &str) -> Ordering {
                     &s[z..]
                 }
                 let (p, q) = (trim(&x[..n]), trim(&y[..m]));
-                let by_value = p.len().cmp(&q.len()).then_with(|| p.cmp(&q));
+                let by_value = p.len().cmp(&q.len()).then_with(|| p.cmp(q));
                 if by_value != Ordering::Equal {
                     return by_value;
                 }
