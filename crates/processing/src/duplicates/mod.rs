@@ -423,16 +423,23 @@ fn near_street(a: &str, b: &str) -> bool {
     numbers(a) == numbers(b) && near_text(a, b)
 }
 
+/// One field's part in a score, before it is kept (most pairs are not).
+struct Piece {
+    field: &'static str,
+    outcome: &'static str,
+    weight: f64,
+}
+
 struct Scorer<'a> {
     counts: &'a Counts,
-    evidence: Vec<LinkEvidence>,
+    evidence: Vec<Piece>,
 }
 
 impl Scorer<'_> {
-    fn add(&mut self, field: Field, outcome: &str, weight: f64) {
-        self.evidence.push(LinkEvidence {
-            field: field.label().to_string(),
-            outcome: outcome.to_string(),
+    fn add(&mut self, field: Field, outcome: &'static str, weight: f64) {
+        self.evidence.push(Piece {
+            field: field.label(),
+            outcome,
             weight: (weight * 100.0).round() / 100.0,
         });
     }
@@ -566,7 +573,7 @@ impl Scorer<'_> {
 }
 
 /// The pair's score in bits and its evidence, strongest first.
-fn score(counts: &Counts, x: &Contact, y: &Contact) -> (f64, Vec<LinkEvidence>) {
+fn score(counts: &Counts, x: &Contact, y: &Contact) -> (f64, Vec<Piece>) {
     let mut s = Scorer {
         counts,
         evidence: Vec::new(),
@@ -606,41 +613,51 @@ fn score(counts: &Counts, x: &Contact, y: &Contact) -> (f64, Vec<LinkEvidence>) 
     ((total * 100.0).round() / 100.0, evidence)
 }
 
-/// One scored candidate pair.
+/// One scored candidate pair; its evidence is kept only at or above the review line.
 pub struct Scored {
     pub i: u32,
     pub j: u32,
     pub score: f64,
+    /// Evidence that the two are different: a name, email, phone or birth date that
+    /// differs, in a pair that is not strongly linked anyway.
+    pub contradicts: bool,
     pub evidence: Vec<LinkEvidence>,
 }
 
-impl Scored {
-    /// Evidence that the two are different: a name, email, phone or birth date that
-    /// differs, in a pair that is not strongly linked anyway.
-    fn contradicts(&self, settings: &Settings) -> bool {
-        self.score < settings.strong
-            && self.evidence.iter().any(|e| {
-                e.outcome == "disagree"
-                    && matches!(
-                        e.field.as_str(),
-                        "name" | "first_name" | "last_name" | "email" | "phone" | "birth_date"
-                    )
-            })
-    }
-}
-
-/// Every candidate pair scored, in (i, j) order.
+/// Every candidate pair scored, in (i, j) order. Pairs are many (millions in a large
+/// export), so each is a few numbers unless it is worth reporting.
 pub fn scored_pairs(contacts: &[Contact], settings: &Settings) -> Vec<Scored> {
     let counts = Counts::of(contacts);
     candidates(contacts, settings.max_block)
         .into_iter()
         .filter(|&(i, j)| contacts[i as usize].id != contacts[j as usize].id)
         .map(|(i, j)| {
-            let (score, evidence) = score(&counts, &contacts[i as usize], &contacts[j as usize]);
+            let (score, pieces) = score(&counts, &contacts[i as usize], &contacts[j as usize]);
+            let contradicts = score < settings.strong
+                && pieces.iter().any(|e| {
+                    e.outcome == "disagree"
+                        && matches!(
+                            e.field,
+                            "name" | "first_name" | "last_name" | "email" | "phone" | "birth_date"
+                        )
+                });
+            let evidence = if score >= settings.review {
+                pieces
+                    .into_iter()
+                    .map(|p| LinkEvidence {
+                        field: p.field.to_string(),
+                        outcome: p.outcome.to_string(),
+                        weight: p.weight,
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
             Scored {
                 i,
                 j,
                 score,
+                contradicts,
                 evidence,
             }
         })
@@ -666,7 +683,7 @@ pub fn detect(contacts: &[Contact], settings: &Settings) -> Found {
     let pairs = scored_pairs(contacts, settings);
     let contradiction: HashSet<(u32, u32)> = pairs
         .iter()
-        .filter(|p| p.contradicts(settings))
+        .filter(|p| p.contradicts)
         .map(|p| (p.i, p.j))
         .collect();
     let contradicts = |a: u32, b: u32| contradiction.contains(&(a.min(b), a.max(b)));
