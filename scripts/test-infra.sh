@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # shellcheck disable=SC2317,SC2329  # the step functions are invoked through step()
 # Offline checks of the infrastructure code: terraform fmt, init, validate and test (mocked
-# AWS provider), checkov on the Terraform and the Dockerfiles (zero failed checks),
-# a lint of the deployment scripts (ShellCheck), and YAML syntax of the build and deploy files.
+# AWS provider), a real apply of the configuration to moto followed by its destroy (the
+# first-apply path from an empty account), checkov on the Terraform and the Dockerfiles (zero
+# failed checks; the skip list and its reasons printed), a lint of the deployment scripts
+# (ShellCheck), and YAML syntax of the build and deploy files.
 #
 #   scripts/test-infra.sh
 #
 # TF_PLUGIN_DIR: a local provider mirror for `terraform init` (defaults to /opt/tf-plugins
 # when that directory exists, since CI cannot reach the Terraform registry).
 # INFRA_VENV: where the pinned checkov is installed (default ${TMPDIR:-/tmp}/migrationai-infra-venv).
+# MIGRATIONAI_VENV: the moto virtualenv of scripts/services.sh (same pinned version; created
+# when missing). The moto step starts and stops its own server on a free loopback port.
 # Prints `infra: N passed, M failed` last; exits non-zero on any failure.
 set -uo pipefail
 
@@ -22,6 +26,12 @@ if [ -z "${TF_PLUGIN_DIR:-}" ] && [ -d /opt/tf-plugins ]; then
   TF_PLUGIN_DIR=/opt/tf-plugins
 fi
 export TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
+# No user CLI configuration is needed (providers come from the mirror); an empty one keeps
+# terraform from warning about a missing ~/.terraformrc.
+TF_CLI_CONFIG_FILE="$(mktemp "${TMPDIR:-/tmp}/terraformrc.XXXXXX")"
+export TF_CLI_CONFIG_FILE
+MOTO_VERSION="$(sed -n 's/^MOTO_VERSION="\(.*\)"$/\1/p' "$(dirname "$0")/services.sh")"
+moto_venv="${MIGRATIONAI_VENV:-${TMPDIR:-/tmp}/migrationai-venv}"
 
 passed=0
 failed=0
@@ -80,6 +90,27 @@ if step terraform-test tf_test; then
   passed=$((passed + runs))
 fi
 
+# --- A real apply to moto: stage 1 on an empty registry, the first images, stage 2 with the
+# workloads, a no-change plan, destroy (infra/moto/apply.py). Needs the moto server: a missing
+# or broken moto fails this step.
+moto_tools() {
+  [ -n "$MOTO_VERSION" ] || { echo "MOTO_VERSION not found in scripts/services.sh"; return 1; }
+  if ! "${moto_venv}/bin/python" -c "import moto, sys; sys.exit(moto.__version__ != '${MOTO_VERSION}')" 2>/dev/null; then
+    python3 -m venv "$moto_venv" &&
+      "${moto_venv}/bin/pip" install --quiet --disable-pip-version-check "moto[server]==${MOTO_VERSION}"
+  fi
+}
+moto_apply() {
+  moto_tools || return 1
+  local plugin_args=()
+  [ -n "${TF_PLUGIN_DIR:-}" ] && plugin_args=(--plugin-dir "$TF_PLUGIN_DIR")
+  "${moto_venv}/bin/python" "${root}/infra/moto/apply.py" --terraform-dir "$tf_dir" \
+    --moto-server "${moto_venv}/bin/moto_server" "${plugin_args[@]}" | tee "${log_dir}/moto.out"
+}
+if step moto-apply-destroy moto_apply; then
+  grep -E 'resource blocks planned|first apply|second apply|plan after apply|destroy:|passed in' "${log_dir}/moto.out" | sed 's/^moto-apply: /     /'
+fi
+
 # --- checkov: zero failed checks; every skip is written inline with its reason.
 checkov_run() {
   "${venv}/bin/checkov" --skip-download --quiet --compact --framework terraform dockerfile \
@@ -88,6 +119,10 @@ checkov_run() {
 if step checkov checkov_run; then
   grep -E 'Passed checks' "${log_dir}/checkov.out" | sed 's/^/     /'
 fi
+# The skip list, each with the reason written beside it in the file.
+echo "     checkov skips:"
+grep -rnoE '#checkov:skip=[A-Z0-9_]+:.*' "$tf_dir"/*.tf "${root}/docker" |
+  sed -E "s|^${root}/||; s|#checkov:skip=([A-Z0-9_]+):|\1 |; s/^/       /"
 
 # --- Deployment scripts and YAML.
 cd "$root" || exit 1

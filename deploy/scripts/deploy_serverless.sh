@@ -1,20 +1,22 @@
 #!/usr/bin/env bash
-# Move the 13 worker Lambdas and the two frontends to IMAGE_TAG. Run by buildspec-deploy.yml
-# in CodeBuild with: IMAGE_TAG, ECR_REGISTRY, IMAGE_REPOSITORY_PREFIX (image.env), PROJECT,
-# QUEUE_KINDS, FRONTEND_PLATFORM, APPRUNNER_SERVICE_ARNS ("name=arn ..."), ECS_CLUSTER.
+# Move the worker Lambdas and the two frontends to IMAGE_TAG. Run by buildspec-deploy.yml in
+# CodeBuild with: IMAGE_TAG, ECR_REGISTRY, IMAGE_REPOSITORY_PREFIX (image.env), and from
+# Terraform: LAMBDA_FUNCTIONS (the functions that exist), FRONTEND_PLATFORM,
+# APPRUNNER_SERVICE_ARNS ("name=arn ..."), ECS_CLUSTER, ECS_SERVICES ("name=service ...").
+# Before the apply with deploy_workloads = true those lists are empty and nothing is updated.
 set -euo pipefail
 
-: "${IMAGE_TAG:?}" "${ECR_REGISTRY:?}" "${IMAGE_REPOSITORY_PREFIX:?}" "${PROJECT:?}" "${QUEUE_KINDS:?}"
+: "${IMAGE_TAG:?}" "${ECR_REGISTRY:?}" "${IMAGE_REPOSITORY_PREFIX:?}"
 image() { echo "${ECR_REGISTRY}/${IMAGE_REPOSITORY_PREFIX}-$1:${IMAGE_TAG}"; }
 
-# --- Lambdas: update all, then wait for each update to finish.
-for kind in $QUEUE_KINDS; do
-  echo "lambda ${PROJECT}-${kind} -> $(image "worker-${kind}")"
-  aws lambda update-function-code --function-name "${PROJECT}-${kind}" \
-    --image-uri "$(image "worker-${kind}")" --query LastUpdateStatus --output text
+# --- Lambdas: every function runs the one worker image; update all, then wait for each.
+for fn in ${LAMBDA_FUNCTIONS:-}; do
+  echo "lambda ${fn} -> $(image worker)"
+  aws lambda update-function-code --function-name "$fn" \
+    --image-uri "$(image worker)" --query LastUpdateStatus --output text
 done
-for kind in $QUEUE_KINDS; do
-  aws lambda wait function-updated-v2 --function-name "${PROJECT}-${kind}"
+for fn in ${LAMBDA_FUNCTIONS:-}; do
+  aws lambda wait function-updated-v2 --function-name "$fn"
 done
 
 # --- Frontends.
@@ -42,8 +44,10 @@ if [ "${FRONTEND_PLATFORM:-apprunner}" = "apprunner" ]; then
     [ "$status" = "RUNNING" ] || { echo "App Runner deployment failed" >&2; exit 1; }
   done
 else
-  for name in frontend admin-frontend; do
-    service="${PROJECT}-${name}"
+  services=()
+  for pair in ${ECS_SERVICES:-}; do
+    name="${pair%%=*}"
+    service="${pair#*=}"
     current="$(aws ecs describe-services --cluster "$ECS_CLUSTER" --services "$service" \
       --query 'services[0].taskDefinition' --output text)"
     aws ecs describe-task-definition --task-definition "$current" --query taskDefinition --output json |
@@ -56,9 +60,11 @@ else
     echo "ecs ${service} -> ${next}"
     aws ecs update-service --cluster "$ECS_CLUSTER" --service "$service" \
       --task-definition "$next" --query service.status --output text
+    services+=("$service")
   done
-  aws ecs wait services-stable --cluster "$ECS_CLUSTER" \
-    --services "${PROJECT}-frontend" "${PROJECT}-admin-frontend"
+  if [ "${#services[@]}" -gt 0 ]; then
+    aws ecs wait services-stable --cluster "$ECS_CLUSTER" --services "${services[@]}"
+  fi
 fi
 
 echo "serverless deploy of ${IMAGE_TAG} done"

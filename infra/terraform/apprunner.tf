@@ -1,5 +1,7 @@
 # The two frontends: App Runner (the seed, default) or ECS Fargate behind a public ALB
 # (var.frontend_platform = "ecs", see ecs.tf). Both sit behind the same WAF web ACL.
+# App Runner admits no new customers since 30 April 2026: an account that has never used it
+# cannot create these services and must set frontend_platform = "ecs".
 
 locals {
   use_apprunner = var.frontend_platform == "apprunner"
@@ -131,7 +133,7 @@ resource "aws_apprunner_observability_configuration" "frontends" {
 }
 
 resource "aws_apprunner_service" "frontend" {
-  for_each = local.use_apprunner ? local.frontends : {}
+  for_each = local.use_apprunner ? local.deployed_frontends : {}
 
   service_name                   = "${var.project}-${each.key}"
   auto_scaling_configuration_arn = aws_apprunner_auto_scaling_configuration_version.frontends[0].arn
@@ -155,8 +157,8 @@ resource "aws_apprunner_service" "frontend" {
   }
 
   instance_configuration {
-    cpu               = tostring(var.frontend_cpu)
-    memory            = tostring(var.frontend_memory)
+    cpu               = tostring(local.frontend_cpu)
+    memory            = tostring(local.frontend_memory)
     instance_role_arn = aws_iam_role.apprunner_instance[0].arn
   }
 
@@ -197,7 +199,7 @@ resource "aws_apprunner_service" "frontend" {
 }
 
 resource "aws_wafv2_web_acl_association" "apprunner" {
-  for_each = local.use_apprunner ? local.frontends : {}
+  for_each = local.use_apprunner ? local.deployed_frontends : {}
 
   resource_arn = aws_apprunner_service.frontend[each.key].arn
   web_acl_arn  = aws_wafv2_web_acl.frontends.arn

@@ -1,6 +1,6 @@
-# CI/CD: GitHub (CodeStar connection) -> CodeBuild (one workspace build, 18 images) ->
+# CI/CD: GitHub (CodeStar connection) -> CodeBuild (one workspace build, 6 images) ->
 # deploy: CodeDeploy to the two EC2 hosts, and a CodeBuild step that moves the 13 Lambdas
-# and the two frontends to the new image tag.
+# and the two frontends to the new image tag (those that exist: var.deploy_workloads).
 
 resource "aws_codestarconnections_connection" "github" {
   # Created PENDING: confirm it once in the console (Developer Tools > Connections).
@@ -11,7 +11,7 @@ resource "aws_codestarconnections_connection" "github" {
 locals {
   artifacts_bucket = aws_s3_bucket.support["artifacts"]
   codebuild_projects = {
-    build  = { buildspec = "buildspec.yml", privileged = true, description = "Builds the workspace once and pushes the 18 images" }
+    build  = { buildspec = "buildspec.yml", privileged = true, description = "Builds the workspace once and pushes the 6 images" }
     deploy = { buildspec = "buildspec-deploy.yml", privileged = false, description = "Moves the Lambdas and the frontends to the new image tag" }
   }
 }
@@ -102,20 +102,25 @@ data "aws_iam_policy_document" "codebuild_build" {
 data "aws_iam_policy_document" "codebuild_deploy" {
   source_policy_documents = [data.aws_iam_policy_document.codebuild_common["deploy"].json]
 
-  statement {
-    sid       = "UpdateLambdas"
-    actions   = ["lambda:UpdateFunctionCode", "lambda:GetFunction", "lambda:GetFunctionConfiguration"]
-    resources = [for f in aws_lambda_function.worker : f.arn]
+  # Statements about the workloads exist with the workloads: IAM refuses a statement with no
+  # resource, which is what they would be on the first apply (deploy_workloads = false).
+  dynamic "statement" {
+    for_each = var.deploy_workloads ? [1] : []
+    content {
+      sid       = "UpdateLambdas"
+      actions   = ["lambda:UpdateFunctionCode", "lambda:GetFunction", "lambda:GetFunctionConfiguration"]
+      resources = [for f in aws_lambda_function.worker : f.arn]
+    }
   }
 
   statement {
     sid       = "CheckImages"
-    actions   = ["ecr:DescribeImages", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:SetRepositoryPolicy", "ecr:GetRepositoryPolicy"]
+    actions   = ["ecr:DescribeImages", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
     resources = [for r in aws_ecr_repository.this : r.arn]
   }
 
   dynamic "statement" {
-    for_each = local.use_apprunner ? [1] : []
+    for_each = local.use_apprunner && var.deploy_workloads ? [1] : []
     content {
       sid       = "DeployAppRunner"
       actions   = ["apprunner:UpdateService", "apprunner:DescribeService", "apprunner:ListOperations"]
@@ -133,7 +138,7 @@ data "aws_iam_policy_document" "codebuild_deploy" {
   }
 
   dynamic "statement" {
-    for_each = local.use_ecs ? [1] : []
+    for_each = local.use_ecs && var.deploy_workloads ? [1] : []
     content {
       sid       = "DeployEcsServices"
       actions   = ["ecs:UpdateService", "ecs:DescribeServices"]
@@ -216,8 +221,12 @@ resource "aws_codebuild_project" "this" {
       value = join(" ", keys(local.services))
     }
     environment_variable {
-      name  = "QUEUE_KINDS"
-      value = join(" ", local.queue_kinds)
+      name  = "BOOTSTRAP_IMAGE_TAG"
+      value = var.image_tag
+    }
+    environment_variable {
+      name  = "LAMBDA_FUNCTIONS"
+      value = join(" ", [for f in aws_lambda_function.worker : f.function_name])
     }
     environment_variable {
       name  = "FRONTEND_PLATFORM"
@@ -234,6 +243,10 @@ resource "aws_codebuild_project" "this" {
     environment_variable {
       name  = "ECS_CLUSTER"
       value = local.use_ecs ? aws_ecs_cluster.frontends[0].name : ""
+    }
+    environment_variable {
+      name  = "ECS_SERVICES"
+      value = join(" ", [for k, s in aws_ecs_service.frontend : "${k}=${s.name}"])
     }
   }
 
@@ -293,8 +306,11 @@ resource "aws_codedeploy_deployment_group" "hosts" {
     events  = ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"]
   }
 
+  # Before the first release the targets have no container behind them, so the unhealthy-host
+  # alarms start in ALARM and would stop the first deployment with nothing to roll back to.
+  # Gating starts with the release that deploy_workloads = true follows.
   alarm_configuration {
-    enabled = true
+    enabled = var.deploy_workloads
     alarms  = [for s, v in local.backend_services : aws_cloudwatch_metric_alarm.backend_unhealthy[s].alarm_name if v.host == each.key]
   }
 }

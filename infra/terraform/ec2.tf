@@ -228,7 +228,6 @@ resource "aws_cloudwatch_metric_alarm" "ec2_status" {
 # Internal load balancer: the frontends reach the backend APIs, the backend reaches tfp.
 # ---------------------------------------------------------------------------
 resource "aws_lb" "internal" {
-  #checkov:skip=CKV2_AWS_20:Internal load balancer with plain HTTP listeners only (see aws_lb_listener.internal); there is no HTTPS listener to redirect to.
   #checkov:skip=CKV2_AWS_28:Internal load balancer, not reachable from the internet; the public entry points carry the WAF.
   name                       = "${local.name_prefix}-internal"
   internal                   = true
@@ -236,7 +235,7 @@ resource "aws_lb" "internal" {
   subnets                    = aws_subnet.private[*].id
   security_groups            = [aws_security_group.internal_alb.id]
   drop_invalid_header_fields = true
-  enable_deletion_protection = true
+  enable_deletion_protection = var.deletion_protection
 
   access_logs {
     bucket  = aws_s3_bucket.logs.id
@@ -248,7 +247,7 @@ resource "aws_lb" "internal" {
 }
 
 resource "aws_lb_target_group" "backend" {
-  #checkov:skip=CKV_AWS_378:Plain HTTP between the internal load balancer and the hosts inside the private subnets; see the listener.
+  #checkov:skip=CKV_AWS_378:TLS ends at the internal load balancer; the services on the hosts speak plain HTTP, so the last hop (load balancer to host, inside the private subnets) is unencrypted until the application serves TLS itself.
   for_each = local.backend_services
 
   name                 = "${local.name_prefix}-${each.key}"
@@ -277,15 +276,15 @@ resource "aws_lb_target_group_attachment" "backend" {
   port             = each.value.port
 }
 
+# HTTPS: sign-in credentials and session tokens cross the VPC from the frontends to the APIs.
 resource "aws_lb_listener" "internal" {
-  #checkov:skip=CKV_AWS_2:Internal-only listener inside private subnets, reachable from the frontend and backend security groups only; there is no public DNS name to issue an ACM certificate for.
-  #checkov:skip=CKV_AWS_103:No TLS on this internal listener (see CKV_AWS_2).
-  #checkov:skip=CKV2_AWS_20:No HTTPS listener to redirect to on the internal load balancer (see CKV_AWS_2).
   for_each = local.backend_services
 
   load_balancer_arn = aws_lb.internal.arn
   port              = each.value.port
-  protocol          = "HTTP"
+  protocol          = "HTTPS"
+  ssl_policy        = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+  certificate_arn   = aws_acm_certificate_validation.this["internal"].certificate_arn
 
   default_action {
     type             = "forward"

@@ -1,4 +1,4 @@
-# One repository per deployed image: 5 services and 13 workers.
+# One repository per image: the 5 services and the worker image all 13 Lambdas run.
 
 resource "aws_ecr_repository" "this" {
   for_each = local.ecr_repositories
@@ -25,7 +25,21 @@ resource "aws_ecr_lifecycle_policy" "this" {
   policy = jsonencode({
     rules = [
       {
+        # The workloads are created with var.image_tag (a replaced function or service is
+        # created with it again). An image a higher-priority rule selects cannot be expired by
+        # a lower one, and this rule never reaches its count: the tag is kept for good.
         rulePriority = 1
+        description  = "Keep the ${var.image_tag} image the workloads are created with"
+        selection = {
+          tagStatus     = "tagged"
+          tagPrefixList = [var.image_tag]
+          countType     = "imageCountMoreThan"
+          countNumber   = 9999
+        }
+        action = { type = "expire" }
+      },
+      {
+        rulePriority = 2
         description  = "Expire untagged images after a day"
         selection = {
           tagStatus   = "untagged"
@@ -36,7 +50,7 @@ resource "aws_ecr_lifecycle_policy" "this" {
         action = { type = "expire" }
       },
       {
-        rulePriority = 2
+        rulePriority = 3
         description  = "Keep the last ${var.ecr_keep_images} images"
         selection = {
           tagStatus   = "any"
@@ -67,8 +81,6 @@ data "aws_iam_policy_document" "ecr_lambda_pull" {
 }
 
 resource "aws_ecr_repository_policy" "worker" {
-  for_each = { for k in local.queue_kinds : k => local.ecr_repositories["worker-${k}"] }
-
-  repository = aws_ecr_repository.this["worker-${each.key}"].name
+  repository = aws_ecr_repository.this["worker"].name
   policy     = data.aws_iam_policy_document.ecr_lambda_pull.json
 }

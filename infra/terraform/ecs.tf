@@ -93,13 +93,13 @@ resource "aws_iam_role_policy" "ecs_task" {
 }
 
 resource "aws_ecs_task_definition" "frontend" {
-  for_each = local.use_ecs ? local.frontends : {}
+  for_each = local.use_ecs ? local.deployed_frontends : {}
 
   family                   = "${var.project}-${each.key}"
   requires_compatibilities = ["FARGATE"]
   network_mode             = "awsvpc"
-  cpu                      = tostring(var.frontend_cpu)
-  memory                   = tostring(var.frontend_memory)
+  cpu                      = tostring(local.frontend_cpu)
+  memory                   = tostring(local.frontend_memory)
   execution_role_arn       = aws_iam_role.ecs_execution[0].arn
   task_role_arn            = aws_iam_role.ecs_task[0].arn
 
@@ -130,7 +130,7 @@ resource "aws_ecs_task_definition" "frontend" {
 }
 
 resource "aws_ecs_service" "frontend" {
-  for_each = local.use_ecs ? local.frontends : {}
+  for_each = local.use_ecs ? local.deployed_frontends : {}
 
   name             = "${var.project}-${each.key}"
   cluster          = aws_ecs_cluster.frontends[0].id
@@ -165,7 +165,7 @@ resource "aws_ecs_service" "frontend" {
 }
 
 resource "aws_appautoscaling_target" "frontend" {
-  for_each = local.use_ecs ? local.frontends : {}
+  for_each = local.use_ecs ? local.deployed_frontends : {}
 
   service_namespace  = "ecs"
   resource_id        = "service/${aws_ecs_cluster.frontends[0].name}/${aws_ecs_service.frontend[each.key].name}"
@@ -175,7 +175,7 @@ resource "aws_appautoscaling_target" "frontend" {
 }
 
 resource "aws_appautoscaling_policy" "frontend_cpu" {
-  for_each = local.use_ecs ? local.frontends : {}
+  for_each = local.use_ecs ? local.deployed_frontends : {}
 
   name               = "${var.project}-${each.key}-cpu"
   policy_type        = "TargetTrackingScaling"
@@ -249,7 +249,7 @@ resource "aws_lb" "public" {
   subnets                    = aws_subnet.public[*].id
   security_groups            = [aws_security_group.public_alb[0].id]
   drop_invalid_header_fields = true
-  enable_deletion_protection = true
+  enable_deletion_protection = var.deletion_protection
 
   access_logs {
     bucket  = aws_s3_bucket.logs.id
@@ -261,7 +261,7 @@ resource "aws_lb" "public" {
 }
 
 resource "aws_lb_target_group" "frontend" {
-  #checkov:skip=CKV_AWS_378:TLS ends at the public ALB; ALB to task traffic stays inside the private subnets.
+  #checkov:skip=CKV_AWS_378:TLS ends at the public ALB; the frontend tasks speak plain HTTP, so the ALB-to-task hop inside the private subnets is unencrypted until the application serves TLS itself.
   for_each = local.use_ecs ? local.frontends : {}
 
   name                 = "${local.name_prefix}-${each.key}"
@@ -289,18 +289,25 @@ resource "aws_lb_listener" "public" {
   port              = each.value
   protocol          = "HTTPS"
   ssl_policy        = "ELBSecurityPolicy-TLS13-1-2-2021-06"
-  certificate_arn   = var.frontend_certificate_arn
+  certificate_arn   = aws_acm_certificate_validation.this["frontends"].certificate_arn
 
   default_action {
     type             = "forward"
     target_group_arn = aws_lb_target_group.frontend[each.key].arn
   }
+}
 
-  lifecycle {
-    precondition {
-      condition     = var.frontend_certificate_arn != ""
-      error_message = "frontend_platform = \"ecs\" needs frontend_certificate_arn (an ACM certificate for the public ALB)."
-    }
+resource "aws_route53_record" "frontends" {
+  count = local.use_ecs ? 1 : 0
+
+  zone_id = data.aws_route53_zone.main.zone_id
+  name    = local.frontend_fqdn
+  type    = "A"
+
+  alias {
+    name                   = aws_lb.public[0].dns_name
+    zone_id                = aws_lb.public[0].zone_id
+    evaluate_target_health = false
   }
 }
 

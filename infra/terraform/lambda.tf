@@ -1,5 +1,11 @@
-# 13 worker Lambdas, one per queue: container image from ECR, SQS trigger with partial
-# batch failures, a least-privilege role each.
+# 13 worker Lambdas, one per queue: the one worker image from ECR (MIGRATIONAI_QUEUE picks the
+# queue), SQS trigger with partial batch failures, a least-privilege role each. The functions,
+# their triggers and alarms exist once the first image does (var.deploy_workloads); the roles
+# and log groups exist from the first apply.
+
+locals {
+  worker_image = "${aws_ecr_repository.this["worker"].repository_url}:${var.image_tag}"
+}
 
 resource "aws_cloudwatch_log_group" "lambda" {
   for_each = toset(local.queue_kinds)
@@ -100,6 +106,30 @@ data "aws_iam_policy_document" "lambda" {
     actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
     resources = [aws_kms_key.main.arn]
   }
+
+  # What AWSLambdaVPCAccessExecutionRole grants for the VPC, without its logs:* on every group:
+  # Lambda creates and removes the function's network interfaces in this account and region.
+  statement {
+    sid     = "VpcNetworkInterfaces"
+    actions = ["ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"]
+    resources = [
+      "arn:${local.partition}:ec2:${var.region}:${local.account_id}:network-interface/*",
+      "arn:${local.partition}:ec2:${var.region}:${local.account_id}:subnet/*",
+      "arn:${local.partition}:ec2:${var.region}:${local.account_id}:security-group/*",
+    ]
+  }
+
+  statement {
+    sid       = "DescribeNetwork"
+    actions   = ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"]
+    resources = ["*"]
+  }
+
+  statement {
+    sid       = "Traces"
+    actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+    resources = ["*"]
+  }
 }
 
 resource "aws_iam_role_policy" "lambda" {
@@ -110,30 +140,15 @@ resource "aws_iam_role_policy" "lambda" {
   policy = data.aws_iam_policy_document.lambda[each.value].json
 }
 
-# ENI management in the VPC and X-Ray traces (AWS managed, resource-scoped by AWS).
-resource "aws_iam_role_policy_attachment" "lambda_vpc" {
-  for_each = toset(local.queue_kinds)
-
-  role       = aws_iam_role.lambda[each.value].name
-  policy_arn = "arn:${local.partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
-}
-
-resource "aws_iam_role_policy_attachment" "lambda_xray" {
-  for_each = toset(local.queue_kinds)
-
-  role       = aws_iam_role.lambda[each.value].name
-  policy_arn = "arn:${local.partition}:iam::aws:policy/AWSXRayDaemonWriteAccess"
-}
-
 resource "aws_lambda_function" "worker" {
   #checkov:skip=CKV_AWS_272:Code signing applies to .zip packages only; these are container images, scanned on push and tag-immutable in ECR.
-  for_each = toset(local.queue_kinds)
+  for_each = local.deployed_queue_kinds
 
   function_name = "${var.project}-${each.value}"
   description   = "MigrationAI ${each.value} worker (queue ${aws_sqs_queue.main[each.value].name})"
   role          = aws_iam_role.lambda[each.value].arn
   package_type  = "Image"
-  image_uri     = "${aws_ecr_repository.this["worker-${each.value}"].repository_url}:${var.image_tag}"
+  image_uri     = local.worker_image
   architectures = ["x86_64"]
 
   timeout                        = var.lambda_timeout
@@ -181,13 +196,12 @@ resource "aws_lambda_function" "worker" {
 
   depends_on = [
     aws_iam_role_policy.lambda,
-    aws_iam_role_policy_attachment.lambda_vpc,
     aws_ecr_repository_policy.worker,
   ]
 }
 
 resource "aws_lambda_event_source_mapping" "worker" {
-  for_each = toset(local.queue_kinds)
+  for_each = local.deployed_queue_kinds
 
   event_source_arn                   = aws_sqs_queue.main[each.value].arn
   function_name                      = aws_lambda_function.worker[each.value].arn
@@ -201,7 +215,7 @@ resource "aws_lambda_event_source_mapping" "worker" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "lambda_errors" {
-  for_each = toset(local.queue_kinds)
+  for_each = local.deployed_queue_kinds
 
   alarm_name          = "${local.name_prefix}-lambda-${each.value}-errors"
   alarm_description   = "Invocation errors of ${var.project}-${each.value} (whole batches failing)."

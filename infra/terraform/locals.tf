@@ -6,6 +6,40 @@ locals {
   account_id = data.aws_caller_identity.current.account_id
   partition  = data.aws_partition.current.partition
 
+  # Globally unique by default: the seed's `migrationai` belongs to someone else.
+  bucket_name = var.bucket_name != "" ? var.bucket_name : "${var.project}-${local.account_id}-${var.region}"
+
+  # The two cost profiles (README: Estimated monthly cost). A variable set explicitly wins.
+  profiles = {
+    seed = {
+      single_nat_gateway          = true
+      interface_endpoint_services = tolist([])
+      memorydb_replicas_per_shard = 0
+      db_instance_class           = "db.t4g.micro"
+      db_multi_az                 = false
+      frontend_cpu                = 256
+      frontend_memory             = 512
+    }
+    resilient = {
+      single_nat_gateway          = false
+      interface_endpoint_services = tolist(["sqs", "ecr.api", "ecr.dkr", "logs", "ssm", "ssmmessages", "ec2messages", "secretsmanager", "kms", "sts", "monitoring"])
+      memorydb_replicas_per_shard = 1
+      db_instance_class           = "db.t4g.small"
+      db_multi_az                 = true
+      frontend_cpu                = 1024
+      frontend_memory             = 2048
+    }
+  }
+  profile = local.profiles[var.cost_profile]
+
+  single_nat_gateway          = var.single_nat_gateway != null ? var.single_nat_gateway : local.profile.single_nat_gateway
+  interface_endpoint_services = var.interface_endpoint_services != null ? var.interface_endpoint_services : local.profile.interface_endpoint_services
+  memorydb_replicas_per_shard = var.memorydb_replicas_per_shard != null ? var.memorydb_replicas_per_shard : local.profile.memorydb_replicas_per_shard
+  db_instance_class           = var.db_instance_class != null ? var.db_instance_class : local.profile.db_instance_class
+  db_multi_az                 = var.db_multi_az != null ? var.db_multi_az : local.profile.db_multi_az
+  frontend_cpu                = var.frontend_cpu != null ? var.frontend_cpu : local.profile.frontend_cpu
+  frontend_memory             = var.frontend_memory != null ? var.frontend_memory : local.profile.frontend_memory
+
   common_tags = merge({
     Project     = var.project
     Environment = var.environment
@@ -42,11 +76,16 @@ locals {
     "tfp"           = { port = 8082, host = "tfp" }
   }
 
-  # One ECR repository per deployed image: 5 services + 13 workers.
+  # One ECR repository per image: the 5 services, and one worker image that all 13 Lambdas
+  # run (the same binary; each function's MIGRATIONAI_QUEUE picks its queue).
   ecr_repositories = merge(
     { for s in keys(local.services) : s => "${var.environment}/${var.project}-${s}" },
-    { for k in local.queue_kinds : "worker-${k}" => "${var.environment}/${var.project}-worker-${k}" },
+    { worker = "${var.environment}/${var.project}-worker" },
   )
+
+  # What runs an image exists only once the first release has pushed one (var.deploy_workloads).
+  deployed_queue_kinds = var.deploy_workloads ? toset(local.queue_kinds) : toset([])
+  deployed_frontends   = var.deploy_workloads ? local.frontends : {}
 
   # The two EC2 hosts.
   instances = {
@@ -107,7 +146,8 @@ locals {
     { for k in local.queue_kinds : "MIGRATIONAI_DLQ_URL_${local.queue_env_key[k]}" => aws_sqs_queue.dlq[k].url },
   )
 
-  backend_url = "http://${aws_lb.internal.dns_name}"
+  # HTTPS to the internal load balancer under its certificate's name (dns.tf).
+  backend_url = "https://${local.internal_fqdn}"
 }
 
 data "aws_caller_identity" "current" {}

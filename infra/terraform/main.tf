@@ -56,7 +56,7 @@ resource "aws_internet_gateway" "main" {
 }
 
 locals {
-  nat_count = var.single_nat_gateway ? 1 : 2
+  nat_count = local.single_nat_gateway ? 1 : 2
 }
 
 resource "aws_eip" "nat" {
@@ -104,7 +104,7 @@ resource "aws_route" "private_nat" {
   count                  = 2
   route_table_id         = aws_route_table.private[count.index].id
   destination_cidr_block = "0.0.0.0/0"
-  nat_gateway_id         = aws_nat_gateway.main[var.single_nat_gateway ? 0 : count.index].id
+  nat_gateway_id         = aws_nat_gateway.main[local.single_nat_gateway ? 0 : count.index].id
 }
 
 resource "aws_route_table_association" "private" {
@@ -125,7 +125,7 @@ resource "aws_vpc_endpoint" "s3" {
 }
 
 resource "aws_vpc_endpoint" "interface" {
-  for_each = toset(var.interface_endpoint_services)
+  for_each = toset(local.interface_endpoint_services)
 
   vpc_id              = aws_vpc.main.id
   service_name        = "com.amazonaws.${var.region}.${each.value}"

@@ -1,4 +1,5 @@
-# MemoryDB for Redis `migrationai-redis-cache`: TLS, ACL with one password user, private subnets.
+# MemoryDB `migrationai-redis-cache` (Valkey by default, Redis protocol): TLS, ACL with one
+# password user, private subnets.
 
 resource "aws_memorydb_subnet_group" "redis" {
   name        = "${var.project}-redis-cache"
@@ -24,11 +25,11 @@ resource "aws_memorydb_acl" "redis" {
 resource "aws_memorydb_cluster" "redis" {
   name                       = "${var.project}-redis-cache"
   description                = "Cache of ${local.name_prefix}"
-  engine                     = "redis"
+  engine                     = var.memorydb_engine
   engine_version             = var.memorydb_engine_version
   node_type                  = var.memorydb_node_type
   num_shards                 = 1
-  num_replicas_per_shard     = var.memorydb_replicas_per_shard
+  num_replicas_per_shard     = local.memorydb_replicas_per_shard
   port                       = 6379
   tls_enabled                = true
   kms_key_arn                = aws_kms_key.main.arn

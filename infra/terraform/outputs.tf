@@ -34,7 +34,7 @@ output "ecr_repository_urls" {
 }
 
 output "lambda_function_names" {
-  description = "Worker Lambda function names, by kind."
+  description = "Worker Lambda function names, by kind (empty until deploy_workloads = true)."
   value       = { for k, f in aws_lambda_function.worker : k => f.function_name }
 }
 
@@ -43,7 +43,7 @@ output "frontend_urls" {
   value = local.use_apprunner ? {
     for k, s in aws_apprunner_service.frontend : k => "https://${s.service_url}"
     } : {
-    for k, p in local.public_listener_ports : k => "https://${aws_lb.public[0].dns_name}:${p}"
+    for k, p in local.public_listener_ports : k => p == 443 ? "https://${local.frontend_fqdn}" : "https://${local.frontend_fqdn}:${p}"
   }
 }
 
@@ -53,7 +53,7 @@ output "apprunner_service_arns" {
 }
 
 output "backend_internal_url" {
-  description = "Internal load balancer the frontends call (ports 8080 backend-api, 8081 admin-backend, 8082 tfp)."
+  description = "Internal load balancer the frontends call over HTTPS (ports 8080 backend-api, 8081 admin-backend, 8082 tfp)."
   value       = local.backend_url
 }
 
@@ -115,4 +115,9 @@ output "alarm_topic_arn" {
 output "kms_key_arn" {
   description = "Customer-managed key of this environment."
   value       = aws_kms_key.main.arn
+}
+
+output "image_tag" {
+  description = "Tag the workloads are created with; the first build pushes it and ECR keeps it."
+  value       = var.image_tag
 }

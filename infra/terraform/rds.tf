@@ -49,7 +49,7 @@ resource "aws_db_instance" "main" {
   identifier     = "${local.name_prefix}-db"
   engine         = "postgres"
   engine_version = var.db_engine_version
-  instance_class = var.db_instance_class
+  instance_class = local.db_instance_class
   db_name        = var.project
   username       = "${var.project}_admin"
 
@@ -62,7 +62,7 @@ resource "aws_db_instance" "main" {
   storage_encrypted     = true
   kms_key_id            = aws_kms_key.main.arn
 
-  multi_az               = var.db_multi_az
+  multi_az               = local.db_multi_az
   db_subnet_group_name   = aws_db_subnet_group.main.name
   vpc_security_group_ids = [aws_security_group.database.id]
   publicly_accessible    = false
@@ -71,7 +71,7 @@ resource "aws_db_instance" "main" {
   iam_database_authentication_enabled = true
   backup_retention_period             = var.db_backup_retention_days
   copy_tags_to_snapshot               = true
-  deletion_protection                 = var.db_deletion_protection
+  deletion_protection                 = var.deletion_protection
   skip_final_snapshot                 = false
   final_snapshot_identifier           = "${local.name_prefix}-db-final"
   auto_minor_version_upgrade          = true

@@ -3,8 +3,8 @@
 # ---------------------------------------------------------------------------
 resource "aws_s3_bucket" "app" {
   #checkov:skip=CKV_AWS_144:Cross-region replication doubles storage cost; versioning plus the lifecycle rules cover recovery. Add a replica bucket for a DR requirement.
-  bucket = var.bucket_name
-  tags   = { Name = var.bucket_name }
+  bucket = local.bucket_name
+  tags   = { Name = local.bucket_name }
 }
 
 resource "aws_s3_bucket_ownership_controls" "app" {
@@ -81,7 +81,8 @@ resource "aws_s3_bucket_lifecycle_configuration" "app" {
   }
 
   # Message bodies kept by the claim check outlive their message only by mistake: SQS keeps
-  # a message 14 days at most.
+  # a message 14 days at most. The bucket is versioned, so expiring the current version only
+  # adds a delete marker: the noncurrent version it leaves goes a day later.
   rule {
     id     = "expire-claim-checks"
     status = "Enabled"
@@ -92,9 +93,12 @@ resource "aws_s3_bucket_lifecycle_configuration" "app" {
     expiration {
       days = var.s3_claim_check_expiration_days
     }
+    noncurrent_version_expiration {
+      noncurrent_days = 1
+    }
   }
 
-  # Chunks of resumable uploads nobody finished or aborted.
+  # Chunks of resumable uploads nobody finished or aborted (and, as above, their old versions).
   rule {
     id     = "expire-unfinished-upload-parts"
     status = "Enabled"
@@ -104,6 +108,20 @@ resource "aws_s3_bucket_lifecycle_configuration" "app" {
 
     expiration {
       days = var.s3_upload_parts_expiration_days
+    }
+    noncurrent_version_expiration {
+      noncurrent_days = 1
+    }
+  }
+
+  # Delete markers whose noncurrent versions have all expired mark nothing: remove them.
+  rule {
+    id     = "remove-expired-delete-markers"
+    status = "Enabled"
+    filter {}
+
+    expiration {
+      expired_object_delete_marker = true
     }
   }
 
@@ -141,7 +159,10 @@ resource "aws_s3_bucket_policy" "app" {
 resource "aws_s3_bucket_logging" "app" {
   bucket        = aws_s3_bucket.app.id
   target_bucket = aws_s3_bucket.logs.id
-  target_prefix = "s3/${var.bucket_name}/"
+  target_prefix = "s3/${local.access_logged_buckets["app"]}/"
+
+  # S3 checks that the target's policy lets the logging service write under the prefix.
+  depends_on = [aws_s3_bucket_policy.logs]
 }
 
 resource "aws_s3_bucket_notification" "app" {
@@ -157,8 +178,8 @@ resource "aws_s3_bucket" "logs" {
   #checkov:skip=CKV_AWS_144:Access logs are not replicated; losing them with a region is acceptable.
   #checkov:skip=CKV_AWS_145:S3 server access logging and ALB access logs only deliver to SSE-S3 buckets.
   #checkov:skip=CKV_AWS_18:This is the access-log target; logging it to itself would loop.
-  bucket = "${var.bucket_name}-logs"
-  tags   = { Name = "${var.bucket_name}-logs" }
+  bucket = "${local.bucket_name}-logs"
+  tags   = { Name = "${local.bucket_name}-logs" }
 }
 
 resource "aws_s3_bucket_ownership_controls" "logs" {
@@ -220,6 +241,14 @@ resource "aws_s3_bucket_lifecycle_configuration" "logs" {
 
 data "aws_elb_service_account" "current" {}
 
+locals {
+  # Buckets whose server access logs go to the logs bucket, by key.
+  access_logged_buckets = merge(
+    { app = local.bucket_name },
+    { for k, b in local.support_buckets : k => b.name },
+  )
+}
+
 data "aws_iam_policy_document" "logs_bucket" {
   statement {
     sid     = "DenyInsecureTransport"
@@ -240,18 +269,27 @@ data "aws_iam_policy_document" "logs_bucket" {
     }
   }
 
-  statement {
-    sid       = "S3ServerAccessLogs"
-    actions   = ["s3:PutObject"]
-    resources = ["${aws_s3_bucket.logs.arn}/s3/*"]
-    principals {
-      type        = "Service"
-      identifiers = ["logging.s3.amazonaws.com"]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
+  # Server access logs: each source bucket writes under its own prefix only.
+  dynamic "statement" {
+    for_each = local.access_logged_buckets
+    content {
+      sid       = "S3ServerAccessLogs${replace(title(replace(statement.key, "-", " ")), " ", "")}"
+      actions   = ["s3:PutObject"]
+      resources = ["${aws_s3_bucket.logs.arn}/s3/${statement.value}/*"]
+      principals {
+        type        = "Service"
+        identifiers = ["logging.s3.amazonaws.com"]
+      }
+      condition {
+        test     = "StringEquals"
+        variable = "aws:SourceAccount"
+        values   = [local.account_id]
+      }
+      condition {
+        test     = "ArnLike"
+        variable = "aws:SourceArn"
+        values   = ["arn:${local.partition}:s3:::${statement.value}"]
+      }
     }
   }
 
@@ -283,8 +321,8 @@ resource "aws_s3_bucket_notification" "logs" {
 # ---------------------------------------------------------------------------
 locals {
   support_buckets = {
-    cloudtrail = { name = "${var.bucket_name}-cloudtrail", expire_days = var.log_retention_days }
-    artifacts  = { name = "${var.bucket_name}-pipeline-artifacts", expire_days = 90 }
+    cloudtrail = { name = "${local.bucket_name}-cloudtrail", expire_days = var.log_retention_days }
+    artifacts  = { name = "${local.bucket_name}-pipeline-artifacts", expire_days = 90 }
   }
 }
 
@@ -366,7 +404,9 @@ resource "aws_s3_bucket_logging" "support" {
 
   bucket        = aws_s3_bucket.support[each.key].id
   target_bucket = aws_s3_bucket.logs.id
-  target_prefix = "s3/${each.value.name}/"
+  target_prefix = "s3/${local.access_logged_buckets[each.key]}/"
+
+  depends_on = [aws_s3_bucket_policy.logs]
 }
 
 resource "aws_s3_bucket_notification" "support" {

@@ -25,10 +25,42 @@ variable "tags" {
   default     = {}
 }
 
+variable "cost_profile" {
+  description = "seed: within the seed's ~$380/month (one NAT, no interface endpoints, no MemoryDB replica, single-AZ db.t4g.micro, 0.25 vCPU frontends). resilient: AZ-independent egress, interface endpoints, a MemoryDB replica, Multi-AZ db.t4g.small, 1 vCPU frontends. The variables below that default to null take their value from the profile."
+  type        = string
+  default     = "seed"
+
+  validation {
+    condition     = contains(["seed", "resilient"], var.cost_profile)
+    error_message = "cost_profile must be seed or resilient."
+  }
+}
+
+variable "deploy_workloads" {
+  description = "Create what runs an image (the 13 Lambdas, the frontends) and gate CodeDeploy on the health alarms. False for the first apply on an empty registry; true once the first release has pushed the images tagged image_tag and the hosts are healthy (infra/README.md, Deploying)."
+  type        = bool
+  default     = false
+}
+
 variable "image_tag" {
-  description = "Image tag deployed by the first apply. Later deployments come from the pipeline, which Terraform does not revert (image fields ignore changes)."
+  description = "Tag the workloads are created with. The first build pushes it once; the ECR lifecycle policy never expires it, so a replaced function or service can always be created. Later deployments come from the pipeline, which Terraform does not revert (image fields ignore changes)."
   type        = string
   default     = "bootstrap"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z-]{2,}$", var.image_tag))
+    error_message = "image_tag must be lower-case letters and dashes, so it never collides with the pipeline's <commit>-<build> tags."
+  }
+}
+
+variable "dns_zone_name" {
+  description = "Public Route 53 hosted zone of this account (e.g. example.com). Terraform creates DNS-validated ACM certificates in it: <name>-internal.<zone> for the internal load balancer (HTTPS between the frontends and the APIs) and, with frontend_platform = ecs, <frontend_host_name>.<zone> for the public load balancer."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9.-]*[a-z0-9]\\.?$", var.dns_zone_name))
+    error_message = "dns_zone_name must be a DNS zone name such as example.com."
+  }
 }
 
 # ---------------------------------------------------------------------------
@@ -64,15 +96,15 @@ variable "private_subnet_cidrs" {
 }
 
 variable "single_nat_gateway" {
-  description = "Use one NAT gateway for both AZs (saves ~$33/month, loses AZ independence of egress)."
+  description = "One NAT gateway for both AZs ($32.85/month less, egress depends on one AZ). Null: the cost profile's (seed: true, resilient: false)."
   type        = bool
-  default     = false
+  default     = null
 }
 
 variable "interface_endpoint_services" {
-  description = "AWS services reached through interface VPC endpoints from the private subnets (each costs ~$14.6/month for two AZs)."
+  description = "AWS services reached through interface VPC endpoints from the private subnets ($14.60/month each for two AZs). Null: the cost profile's (seed: none, traffic goes through the NAT; resilient: 11)."
   type        = list(string)
-  default     = ["sqs", "ecr.api", "ecr.dkr", "logs", "ssm", "ssmmessages", "ec2messages", "secretsmanager", "kms", "sts", "monitoring"]
+  default     = null
 }
 
 variable "flow_log_retention_days" {
@@ -146,9 +178,14 @@ variable "lambda_log_retention_days" {
 }
 
 variable "lambda_reserved_concurrency" {
-  description = "Reserved concurrency of each worker Lambda (caps the load one queue can put on the database)."
+  description = "Reserved concurrency of each worker Lambda. Null (default): none; the event source mappings' maximum concurrency already bounds the load, and new accounts' concurrency quotas cannot reserve 13 x 10 while AWS keeps 100 unreserved."
   type        = number
-  default     = 10
+  default     = null
+
+  validation {
+    condition     = var.lambda_reserved_concurrency == null || try(var.lambda_reserved_concurrency >= var.sqs_maximum_concurrency, false)
+    error_message = "A reserved concurrency below the event source mappings' maximum concurrency throttles the SQS pollers."
+  }
 }
 
 variable "sqs_batch_size" {
@@ -224,15 +261,15 @@ variable "frontend_platform" {
 }
 
 variable "frontend_cpu" {
-  description = "vCPU units per frontend instance/task (1024 = 1 vCPU)."
+  description = "vCPU units per frontend instance/task (1024 = 1 vCPU). Null: the cost profile's (seed: 256, resilient: 1024)."
   type        = number
-  default     = 1024
+  default     = null
 }
 
 variable "frontend_memory" {
-  description = "Memory (MB) per frontend instance/task."
+  description = "Memory (MB) per frontend instance/task. Null: the cost profile's (seed: 512, resilient: 2048)."
   type        = number
-  default     = 2048
+  default     = null
 }
 
 variable "frontend_min_size" {
@@ -253,10 +290,10 @@ variable "frontend_max_concurrency" {
   default     = 100
 }
 
-variable "frontend_certificate_arn" {
-  description = "ACM certificate for the public ALB (frontend_platform = ecs only)."
+variable "frontend_host_name" {
+  description = "Host name of the frontends on the public load balancer (frontend_platform = ecs): <frontend_host_name>.<dns_zone_name>, firm frontend on 443, admin console on 8443."
   type        = string
-  default     = ""
+  default     = "migrationai"
 }
 
 # ---------------------------------------------------------------------------
@@ -274,15 +311,26 @@ variable "memorydb_node_type" {
 }
 
 variable "memorydb_replicas_per_shard" {
-  description = "Replicas per MemoryDB shard (1 gives a multi-AZ failover target)."
+  description = "Replicas per MemoryDB shard (1 gives a multi-AZ failover target). Null: the cost profile's (seed: 0, resilient: 1)."
   type        = number
-  default     = 1
+  default     = null
+}
+
+variable "memorydb_engine" {
+  description = "MemoryDB engine: valkey (30% cheaper per node than redis, same protocol) or redis."
+  type        = string
+  default     = "valkey"
+
+  validation {
+    condition     = contains(["valkey", "redis"], var.memorydb_engine)
+    error_message = "memorydb_engine must be valkey or redis."
+  }
 }
 
 variable "memorydb_engine_version" {
-  description = "MemoryDB Redis engine version."
+  description = "MemoryDB engine version (Valkey 7.2; Redis OSS 7.1)."
   type        = string
-  default     = "7.1"
+  default     = "7.2"
 }
 
 variable "memorydb_snapshot_retention_days" {
@@ -295,9 +343,9 @@ variable "memorydb_snapshot_retention_days" {
 # Database (an addition: the seed's "direct database connections")
 # ---------------------------------------------------------------------------
 variable "db_instance_class" {
-  description = "RDS PostgreSQL instance class."
+  description = "RDS PostgreSQL instance class. Null: the cost profile's (seed: db.t4g.micro, resilient: db.t4g.small)."
   type        = string
-  default     = "db.t4g.small"
+  default     = null
 }
 
 variable "db_allocated_storage" {
@@ -319,9 +367,9 @@ variable "db_engine_version" {
 }
 
 variable "db_multi_az" {
-  description = "Run the database Multi-AZ."
+  description = "Run the database Multi-AZ. Null: the cost profile's (seed: false, resilient: true)."
   type        = bool
-  default     = true
+  default     = null
 }
 
 variable "db_backup_retention_days" {
@@ -330,8 +378,8 @@ variable "db_backup_retention_days" {
   default     = 7
 }
 
-variable "db_deletion_protection" {
-  description = "Protect the database from deletion."
+variable "deletion_protection" {
+  description = "Protect the database and the load balancers from deletion (false only for throwaway environments and the moto test)."
   type        = bool
   default     = true
 }
@@ -340,9 +388,14 @@ variable "db_deletion_protection" {
 # S3
 # ---------------------------------------------------------------------------
 variable "bucket_name" {
-  description = "Name of the application bucket (the seed: migrationai; bucket names are global, so override it if taken)."
+  description = "Name of the application bucket. Empty (default): <project>-<account id>-<region>, unique because bucket names are global (the seed's `migrationai` is taken). The logs, CloudTrail and artifact buckets append -logs, -cloudtrail, -pipeline-artifacts."
   type        = string
-  default     = "migrationai"
+  default     = ""
+
+  validation {
+    condition     = var.bucket_name == "" || can(regex("^[a-z0-9][a-z0-9.-]{1,42}$", var.bucket_name))
+    error_message = "bucket_name must be a valid S3 bucket name of at most 43 characters (the support buckets append up to 19)."
+  }
 }
 
 variable "s3_transition_ia_days" {

@@ -66,7 +66,17 @@ pub fn similarity(header: &str, candidate: &str) -> f64 {
     if squashed(header) == squashed(candidate) {
         return 0.96;
     }
-    0.85 * jaro_winkler(header, candidate).max(dice(&hw, &cw))
+    let fuzzy = 0.85 * jaro_winkler(header, candidate).max(dice(&hw, &cw));
+    // A header that qualifies the name ("Primary Address City" for "city", "Client-Matter"
+    // for "matter"): it has every word of the name and ends on the same word.
+    let qualifies = !cw.is_empty()
+        && hw.len() > cw.len()
+        && cw.iter().all(|w| hw.contains(w))
+        && header.rsplit(' ').next() == candidate.rsplit(' ').next();
+    if qualifies {
+        return fuzzy.max(0.72 + 0.2 * cw.len() as f64 / hw.len() as f64);
+    }
+    fuzzy
 }
 
 /// The best similarity of a header to a field: its canonical name or any synonym.
@@ -102,5 +112,7 @@ mod tests {
         assert!(similarity("date opened", "opened date") > 0.9);
         assert!(similarity("e mail", "email") > 0.9);
         assert!(similarity("zzz", "email") < 0.5);
+        assert!(similarity("primary address city", "city") > 0.8);
+        assert!(similarity("client matter", "matter") > 0.8);
     }
 }

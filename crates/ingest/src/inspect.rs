@@ -70,6 +70,8 @@ pub struct FileReport {
     pub file: String,
     pub kind: Option<Kind>,
     pub kind_confidence: f64,
+    /// Where the rows' source ids come from, as the mapping in use says.
+    pub key: crate::mapping::Key,
     pub encoding: String,
     pub delimiter: Option<String>,
     pub rows: u64,
@@ -164,6 +166,7 @@ pub fn propose(
         }
     }
     suggest::settle_date_orders(&mut suggestions);
+    crate::keys::infer(&mut suggestions, &samples);
     (suggestions, samples, unreadable)
 }
 
@@ -212,9 +215,14 @@ fn full_pass(
     let mapper = mapping
         .file(&table.name)
         .and_then(|f| RowMapper::new(mapping, f, &headers));
-    let id_col = mapper
-        .as_ref()
-        .and_then(|m| m.column_of(m.def.id_field().name));
+    let key_header = mapper.as_ref().and_then(|m| {
+        let f = mapping.file(&table.name)?;
+        Some(match &f.key {
+            crate::mapping::Key::Field => headers.get(m.column_of(m.def.id_field().name)?)?.clone(),
+            crate::mapping::Key::Columns(c) => c.join(" + "),
+            crate::mapping::Key::Derived => return None,
+        })
+    });
     let path_cols: Vec<(usize, &'static str)> = mapper
         .as_ref()
         .map(|m| {
@@ -266,9 +274,9 @@ fn full_pass(
                         false
                     }
                 };
-                if let Some(c) = id_col {
-                    let id = row.values.get(c).map(|v| v.trim()).unwrap_or("");
-                    if ok && !id.is_empty() {
+                if let Some(id) = m.source_key(row.row, &row.values) {
+                    let id = id.as_str();
+                    if ok {
                         let h = id_hash(id);
                         if !seen.insert(h) {
                             let first = first_row.get(&h).copied().unwrap_or(0);
@@ -277,7 +285,7 @@ fn full_pass(
                                 Problem {
                                     file: table.name.clone(),
                                     row: Some(row.row),
-                                    column: headers.get(c).cloned(),
+                                    column: key_header.clone(),
                                     field: Some(m.def.id_field().name.to_string()),
                                     code: "duplicate_id".into(),
                                     message: format!(
@@ -377,10 +385,15 @@ pub fn inspect(
         match outcomes.remove(&s.table) {
             Some(Ok(o)) => {
                 let kind = mapping.file(&s.table).and_then(|f| f.kind);
+                let key = mapping
+                    .file(&s.table)
+                    .map(|f| f.key.clone())
+                    .unwrap_or_default();
                 files.push(FileReport {
                     file: s.table.clone(),
                     kind,
                     kind_confidence: s.kind_confidence,
+                    key,
                     encoding: o.encoding,
                     delimiter: o.delimiter,
                     rows: o.rows,

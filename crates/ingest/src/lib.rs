@@ -3,6 +3,7 @@
 
 pub mod header;
 pub mod inspect;
+pub mod keys;
 pub mod mapping;
 pub mod overlay;
 pub mod profile;

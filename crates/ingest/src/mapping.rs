@@ -9,6 +9,53 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 use toml::Spanned;
 
+/// Where a table's rows get their source ids.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Key {
+    /// The column mapped to the kind's id field.
+    #[default]
+    Field,
+    /// These columns' values: one column (a matter number that is the only key), or several
+    /// that are unique only together (a matter and a line number within it).
+    Columns(Vec<String>),
+    /// The table has no key: each row's id is derived from the table's name and the row's
+    /// place in it, so the same export always gives the same ids.
+    Derived,
+}
+
+impl Key {
+    /// How the mapping file writes it.
+    pub fn to_toml(&self) -> Option<String> {
+        let q = |s: &str| toml::Value::String(s.to_string()).to_string();
+        match self {
+            Key::Field => None,
+            Key::Columns(c) if c.len() == 1 => Some(q(&c[0])),
+            Key::Columns(c) => Some(format!(
+                "[{}]",
+                c.iter().map(|h| q(h)).collect::<Vec<_>>().join(", ")
+            )),
+            Key::Derived => Some("{ derived = true }".into()),
+        }
+    }
+
+    /// A phrase for a person: `column "Matter Number"`, `derived from file and row`.
+    pub fn describe(&self, id_field: &str) -> String {
+        match self {
+            Key::Field => format!("the column mapped to {id_field}"),
+            Key::Columns(c) if c.len() == 1 => format!("column \"{}\"", c[0]),
+            Key::Columns(c) => format!(
+                "columns {} together",
+                c.iter()
+                    .map(|h| format!("\"{h}\""))
+                    .collect::<Vec<_>>()
+                    .join(" + ")
+            ),
+            Key::Derived => "derived from the file and row (the table has no key column)".into(),
+        }
+    }
+}
+
 /// How one table maps onto one kind.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FileMapping {
@@ -19,6 +66,10 @@ pub struct FileMapping {
     pub date_order: Option<DateOrder>,
     /// Header → canonical field (None: not migrated), in column order.
     pub columns: Vec<(String, Option<&'static str>)>,
+    /// Where the rows' source ids come from.
+    pub key: Key,
+    /// Values for fields no column fills on a row (an expenses file's item type).
+    pub defaults: Vec<(&'static str, String)>,
 }
 
 impl FileMapping {
@@ -95,6 +146,20 @@ struct RawFile {
     /// Column order as the file has it; written by `to_toml`, optional when editing by hand.
     #[serde(default)]
     order: Vec<String>,
+    /// The key: a header, a list of headers, or `{ derived = true }`; absent: the column
+    /// mapped to the kind's id field.
+    key: Option<Spanned<RawKey>>,
+    /// Field → value used where no column gives the field one.
+    #[serde(default)]
+    defaults: BTreeMap<String, Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawKey {
+    One(String),
+    Many(Vec<String>),
+    Derived { derived: bool },
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
@@ -179,7 +244,8 @@ impl Mapping {
                     continue;
                 };
                 let name = value.get_ref().trim();
-                let field = if name.is_empty() {
+                // A file left out keeps no fields: `kind = "ignore"` alone is enough.
+                let field = if name.is_empty() || kind.is_none() {
                     None
                 } else {
                     let Some(def) = kind.and_then(kind_def) else {
@@ -209,11 +275,54 @@ impl Mapping {
                 columns.push((header, field));
             }
             let _ = f.confidence;
+            let key = match (&f.key, kind) {
+                (None, _) | (_, None) => Key::Field,
+                (Some(k), Some(_)) => {
+                    let known = |h: &String| columns.iter().any(|(c, _)| c == h);
+                    let key = match k.get_ref() {
+                        RawKey::One(h) => Key::Columns(vec![h.clone()]),
+                        RawKey::Many(hs) if !hs.is_empty() => Key::Columns(hs.clone()),
+                        RawKey::Many(_) => {
+                            return Err(err(k.span().start, "key lists no column".into()))
+                        }
+                        RawKey::Derived { derived: true } => Key::Derived,
+                        RawKey::Derived { derived: false } => Key::Field,
+                    };
+                    if let Key::Columns(hs) = &key {
+                        if let Some(h) = hs.iter().find(|h| !columns.is_empty() && !known(h)) {
+                            return Err(err(
+                                k.span().start,
+                                format!("key column \"{h}\" is not one of the file's columns"),
+                            ));
+                        }
+                    }
+                    key
+                }
+            };
+            let mut defaults = Vec::new();
+            if let Some(def) = kind.and_then(kind_def) {
+                for (name, value) in &f.defaults {
+                    let Some(fd) = def.field(name.trim()) else {
+                        return Err(err(
+                            value.span().start,
+                            format!("unknown field \"{name}\" for kind {} in defaults", def.kind),
+                        ));
+                    };
+                    if fd.ty == migrationai_domain::catalogue::FieldType::Choice {
+                        if let Err(e) = migrationai_domain::record::choose(fd, value.get_ref()) {
+                            return Err(err(value.span().start, e.reason));
+                        }
+                    }
+                    defaults.push((fd.name, value.get_ref().clone()));
+                }
+            }
             files.push(FileMapping {
                 table: f.path.get_ref().clone(),
                 kind,
                 date_order,
                 columns,
+                key,
+                defaults,
             });
         }
         Ok(Mapping {
@@ -236,11 +345,22 @@ impl Mapping {
                 table: t.table.clone(),
                 kind: t.kind,
                 date_order: t.date_order,
+                // A file left out keeps no fields, key or defaults.
                 columns: t
                     .columns
                     .iter()
-                    .map(|c| (c.header.clone(), c.field))
+                    .map(|c| (c.header.clone(), c.field.filter(|_| t.kind.is_some())))
                     .collect(),
+                key: if t.kind.is_some() {
+                    t.key.clone()
+                } else {
+                    Key::Field
+                },
+                defaults: if t.kind.is_some() {
+                    t.defaults.clone()
+                } else {
+                    Vec::new()
+                },
             })
             .collect();
         Mapping {
@@ -256,9 +376,11 @@ impl Mapping {
         let mut out = String::new();
         let _ = writeln!(
             out,
-            "# MigrationAI mapping. Edit a column's field (\"\" leaves it out), a file's kind"
+            "# MigrationAI mapping. Edit a column's field (\"\" leaves it out), a file's kind, its key"
         );
-        let _ = writeln!(out, "# (\"ignore\" leaves the file out) or date_order (\"mdy\"/\"dmy\"), then pass it back with --mapping.");
+        let _ = writeln!(out, "# (\"ignore\" leaves the file out; its columns are then not read) or date_order (\"mdy\"/\"dmy\"),");
+        let _ = writeln!(out, "# then pass it back with --mapping. key is a header, a list of headers that are a key together,");
+        let _ = writeln!(out, "# or {{ derived = true }} (ids from the file and row); without key the column mapped to the id field is the key.");
         let _ = writeln!(out, "currency = {}", q(&self.currency));
         if let Some(c) = &self.country {
             let _ = writeln!(out, "country = {}", q(c));
@@ -286,6 +408,9 @@ impl Mapping {
                     })
                 );
             }
+            if let Some(key) = f.key.to_toml() {
+                let _ = writeln!(out, "key = {key}");
+            }
             let order: Vec<String> = f.columns.iter().map(|(h, _)| q(h)).collect();
             let _ = writeln!(out, "order = [{}]", order.join(", "));
             let _ = writeln!(out, "[file.columns]");
@@ -309,6 +434,12 @@ impl Mapping {
                     .unwrap_or_default()
                     .replace(|c: char| c.is_control(), " ");
                 let _ = writeln!(out, "{} = {}{}", q(header), q(field.unwrap_or("")), note);
+            }
+            if !f.defaults.is_empty() {
+                let _ = writeln!(out, "[file.defaults]");
+                for (field, value) in &f.defaults {
+                    let _ = writeln!(out, "{} = {}", q(field), q(value));
+                }
             }
         }
         out
@@ -343,6 +474,62 @@ date_order = "mdy"
             .contains(&("Client".to_string(), Some("client_id"))));
         let again = Mapping::parse("m.toml", &m.to_toml(&[])).expect("own output parses");
         assert_eq!(again.files, m.files);
+    }
+
+    #[test]
+    fn keys_defaults_and_ignore() {
+        let text = r#"
+[[file]]
+path = "Matters.csv"
+kind = "projects"
+key = "Matter No."
+[file.columns]
+"Matter No." = "number"
+"Client" = "client_id"
+
+[[file]]
+path = "Lines.csv"
+kind = "billing-items"
+key = ["Matter", "Line"]
+[file.columns]
+"Matter" = "project_id"
+"Line" = ""
+[file.defaults]
+item_type = "expense"
+
+[[file]]
+path = "Ledger.csv"
+kind = "project-funds"
+key = { derived = true }
+
+[[file]]
+path = "Settings.csv"
+kind = "ignore"
+[file.columns]
+"Setting" = "no_such_field"
+"#;
+        let m = Mapping::parse("m.toml", text).expect("valid mapping");
+        assert_eq!(m.files[0].key, Key::Columns(vec!["Matter No.".into()]));
+        assert_eq!(
+            m.files[1].key,
+            Key::Columns(vec!["Matter".into(), "Line".into()])
+        );
+        assert_eq!(
+            m.files[1].defaults,
+            vec![("item_type", "expense".to_string())]
+        );
+        assert_eq!(m.files[2].key, Key::Derived);
+        assert_eq!(m.files[3].kind, None);
+        assert!(m.files[3].columns.iter().all(|(_, f)| f.is_none()));
+        let again = Mapping::parse("m.toml", &m.to_toml(&[])).expect("own output parses");
+        assert_eq!(again.files, m.files);
+
+        let bad_key = text.replace("key = \"Matter No.\"", "key = \"Matter Ref\"");
+        let e = Mapping::parse("m.toml", &bad_key).expect_err("unknown key column");
+        assert!(e.message.contains("key column \"Matter Ref\""), "{e}");
+        assert_eq!(e.line, 5, "{e}");
+        let bad_default = text.replace("item_type = \"expense\"", "item_type = \"lunch\"");
+        assert!(Mapping::parse("m.toml", &bad_default).is_err());
     }
 
     #[test]

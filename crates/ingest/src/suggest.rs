@@ -2,6 +2,7 @@
 //! column the proposed canonical field with a confidence and the evidence behind it.
 
 use crate::header::{best_match, normalise_header};
+use crate::mapping::Key;
 use crate::profile::{ColumnProfile, TableSample};
 use crate::question::Question;
 use migrationai_domain::catalogue::{FieldType, KindDef, CATALOGUE};
@@ -15,6 +16,9 @@ pub const DEFAULT_THRESHOLD: f64 = 0.7;
 
 /// Below this score a table gets no kind: it is listed for a person to decide, never guessed.
 pub const KIND_THRESHOLD: f64 = 0.6;
+
+/// Two kinds whose scores are closer than this are a question for a person.
+const KIND_MARGIN: f64 = 0.05;
 
 /// Below this header similarity no value fit can lift a column to the default threshold.
 const HOPELESS_HEADER: f64 = 0.3;
@@ -90,6 +94,13 @@ pub struct TableSuggestion {
     pub missing_required: Vec<&'static str>,
     /// What the evidence could not decide about this table, for a person to answer.
     pub questions: Vec<Question>,
+    /// Where the rows' source ids come from.
+    pub key: Key,
+    /// Why that key, in a sentence (None until keys are inferred).
+    pub key_evidence: Option<String>,
+    /// Values for required fields no column holds, read from the table's name (an expenses
+    /// file's item type).
+    pub defaults: Vec<(&'static str, String)>,
 }
 
 impl TableSuggestion {
@@ -163,27 +174,84 @@ fn assign(mut candidates: Vec<Candidate>, threshold: f64) -> Vec<Candidate> {
     chosen
 }
 
-/// How strongly a table's name points to a kind.
-fn name_score(table: &str, def: &KindDef) -> f64 {
+/// A table's name as words: the file's stem (and sheet), hyphens, underscores and case
+/// changes as spaces, each word singular.
+pub fn name_words(table: &str) -> Vec<String> {
     let file = table.rsplit('/').next().unwrap_or(table);
     let (stem, sheet) = match file.split_once('#') {
         Some((f, s)) => (f, Some(s)),
         None => (file, None),
     };
     let stem = stem.rsplit_once('.').map(|(s, _)| s).unwrap_or(stem);
-    let mut best: f64 = 0.0;
+    let mut words = Vec::new();
     for name in [Some(stem), sheet].into_iter().flatten() {
-        let n = normalise_header(name);
-        for w in def.file_words {
-            let w = normalise_header(w);
-            if n == w {
-                best = best.max(1.0);
-            } else if format!(" {n} ").contains(&format!(" {w} ")) {
-                best = best.max(0.8);
-            }
+        words.extend(normalise_header(name).split(' ').map(singular));
+    }
+    words
+}
+
+/// "matters" → "matter", "entries" → "entry", "address" stays.
+fn singular(w: &str) -> String {
+    if let Some(s) = w.strip_suffix("ies").filter(|s| s.len() > 2) {
+        return format!("{s}y");
+    }
+    match w.strip_suffix('s') {
+        Some(s) if s.len() > 2 && !s.ends_with('s') && !s.ends_with('u') => s.to_string(),
+        _ => w.to_string(),
+    }
+}
+
+/// How strongly a table's name points to a kind: a kind word that is the whole name, or its
+/// last words (the head of "matter-tasks" is "tasks"), counts more than one anywhere in it.
+fn name_score(table: &str, def: &KindDef) -> f64 {
+    let words = name_words(table);
+    let name = words.join(" ");
+    let mut best: f64 = 0.0;
+    for w in def.file_words {
+        let w: Vec<String> = normalise_header(w).split(' ').map(singular).collect();
+        let w = w.join(" ");
+        if name == w {
+            best = best.max(1.0);
+        } else if name.ends_with(&format!(" {w}")) {
+            best = best.max(0.9);
+        } else if format!(" {name} ").contains(&format!(" {w} ")) {
+            best = best.max(0.5);
         }
     }
     best
+}
+
+/// Required choice fields no column holds whose value the table's name gives ("Expenses.csv"
+/// holds expenses): each becomes the table's default for that field.
+fn defaults_from_name(
+    table: &str,
+    def: &KindDef,
+    chosen: &[Candidate],
+) -> Vec<(&'static str, String)> {
+    let words = name_words(table);
+    let mut out = Vec::new();
+    for fd in def
+        .fields
+        .iter()
+        .filter(|f| f.required && f.ty == FieldType::Choice)
+    {
+        if chosen.iter().any(|c| c.field == fd.name) {
+            continue;
+        }
+        let found = fd.choices.iter().find(|c| {
+            std::iter::once(c.value)
+                .chain(c.aliases.iter().copied())
+                .filter(|a| a.len() > 2)
+                .any(|a| {
+                    let a: Vec<String> = normalise_header(a).split(' ').map(singular).collect();
+                    words.windows(a.len()).any(|w| w == a.as_slice())
+                })
+        });
+        if let Some(c) = found {
+            out.push((fd.name, c.value.to_string()));
+        }
+    }
+    out
 }
 
 /// Profiles a table's sample and proposes its kind and column mapping.
@@ -203,13 +271,54 @@ pub fn suggest_table(sample: &TableSample, threshold: f64) -> TableSuggestion {
             let best_per_col = best_per_column(&all);
             let chosen = assign(all, threshold);
             let coverage: f64 = chosen.iter().map(|c| c.confidence).sum::<f64>() / ncols;
-            let required: Vec<_> = def.fields.iter().filter(|f| f.required).collect();
+            // The id is left out: a key can be inferred or derived for any table.
+            let id = def.id_field().name;
+            let required: Vec<_> = def
+                .fields
+                .iter()
+                .filter(|f| f.required && f.name != id)
+                .collect();
+            let defaults = defaults_from_name(&sample.name, def, &chosen);
             let covered = required
                 .iter()
-                .filter(|f| chosen.iter().any(|c| c.field == f.name))
+                .filter(|f| {
+                    chosen.iter().any(|c| c.field == f.name)
+                        || defaults.iter().any(|(d, _)| *d == f.name)
+                })
                 .count();
-            let req_share = covered as f64 / required.len().max(1) as f64;
-            let score = 0.45 * coverage + 0.35 * req_share + 0.2 * name_score(&sample.name, def);
+            // Each "one of" group (a contact needs some name) is one more requirement.
+            let groups = def
+                .one_of
+                .iter()
+                .filter(|g| g.iter().any(|f| chosen.iter().any(|c| c.field == *f)))
+                .count();
+            let (covered, needed) = (covered + groups, required.len() + def.one_of.len());
+            let req_share = if needed == 0 {
+                0.5
+            } else {
+                covered as f64 / needed as f64
+            };
+            let named = name_score(&sample.name, def);
+            let mut score = 0.4 * coverage + 0.4 * req_share + 0.2 * named;
+            // A kind whose required fields the columns cannot fill cannot load a row.
+            if covered < needed {
+                score *= 0.85;
+            }
+            // A name column fits many kinds: without the table's name pointing to the kind,
+            // it takes typed values (dates, amounts, emails, references, ids) to say which.
+            let typed: usize = chosen
+                .iter()
+                .filter_map(|c| def.field(c.field))
+                .map(|fd| match fd.ty {
+                    // A reference to a parent is the strongest single sign of a child table.
+                    FieldType::Ref(_) => 2,
+                    _ if fd.name == id || specificity(fd.ty) >= 0.2 => 1,
+                    _ => 0,
+                })
+                .sum();
+            if named == 0.0 && typed < 2 {
+                score *= 0.7;
+            }
             (def.kind, score, chosen, best_per_col)
         })
         .collect();
@@ -237,7 +346,7 @@ pub fn suggest_table(sample: &TableSample, threshold: f64) -> TableSuggestion {
             }
         })
         .collect::<Vec<_>>();
-    let missing_required = def
+    let missing_required: Vec<&'static str> = def
         .map(|d| {
             d.fields
                 .iter()
@@ -257,16 +366,78 @@ pub fn suggest_table(sample: &TableSample, threshold: f64) -> TableSuggestion {
             votes = (votes.0 + m, votes.1 + d, votes.2 + e);
         }
     }
+    let defaults = def
+        .map(|d| {
+            let picked: Vec<Candidate> = columns
+                .iter()
+                .filter_map(|c| {
+                    c.field.map(|f| Candidate {
+                        column: c.column,
+                        field: f,
+                        confidence: c.confidence,
+                        evidence: Evidence {
+                            header_score: 0.0,
+                            matched: String::new(),
+                            value_fit: None,
+                            uniqueness: 0.0,
+                            reference_hits: None,
+                        },
+                    })
+                })
+                .collect();
+            defaults_from_name(&sample.name, d, &picked)
+        })
+        .unwrap_or_default();
+    let missing_required: Vec<&'static str> = missing_required
+        .into_iter()
+        .filter(|f| !defaults.iter().any(|(d, _)| d == f))
+        .collect();
+    let mut questions = Vec::new();
+    if let Some((runner, runner_score)) = kind_scores.get(1) {
+        if kind_score >= KIND_THRESHOLD && kind_score - runner_score < KIND_MARGIN {
+            questions.push(Question {
+                table: sample.name.clone(),
+                column: None,
+                topic: crate::question::Topic::Kind,
+                prompt: "which kind of record does this table hold?".into(),
+                options: vec![kind.to_string(), runner.to_string()],
+                proposed: Some(kind.to_string()),
+                evidence: format!(
+                    "{kind} scores {:.2} and {runner} {:.2}: the columns fit both about as well.",
+                    kind_score, runner_score
+                ),
+                setting: format!("kind = \"{kind}\""),
+            });
+        }
+    }
+    let recognised = kind_score >= KIND_THRESHOLD;
+    let mut columns = columns;
+    let (mut defaults, mut missing_required) = (defaults, missing_required);
+    if !recognised {
+        // A table of no known kind is left out whole: no guessed column may stay mapped to
+        // a kind nobody chose (its fields would not be that table's).
+        for c in &mut columns {
+            if let Some(f) = c.field.take() {
+                c.best_guess = Some((f, c.confidence));
+                c.confidence = 0.0;
+            }
+        }
+        defaults.clear();
+        missing_required.clear();
+    }
     TableSuggestion {
         table: sample.name.clone(),
-        kind: (kind_score >= KIND_THRESHOLD).then_some(kind),
+        kind: recognised.then_some(kind),
         kind_confidence: round3(kind_score),
         kind_scores,
         columns,
         date_order: order_from_votes(votes),
         date_order_evidence: votes,
         missing_required,
-        questions: Vec::new(),
+        questions,
+        key: Key::Field,
+        key_evidence: None,
+        defaults,
     }
 }
 
@@ -302,6 +473,9 @@ fn empty_suggestion(sample: &TableSample) -> TableSuggestion {
         date_order_evidence: (0, 0, 0),
         missing_required: Vec::new(),
         questions: Vec::new(),
+        key: Key::Field,
+        key_evidence: None,
+        defaults: Vec::new(),
     }
 }
 

@@ -1,6 +1,6 @@
 //! Row transformation: a source row, through its file's mapping, into a canonical record.
 
-use crate::mapping::{FileMapping, Mapping};
+use crate::mapping::{FileMapping, Key, Mapping};
 use crate::read::SourceRow;
 use migrationai_domain::catalogue::{kind_def, KindDef};
 use migrationai_domain::record::{validate_row, CanonicalRecord, FieldError, RowContext};
@@ -18,7 +18,23 @@ pub struct RowMapper {
     /// The header of each column, to name fields in errors as the source does.
     pub headers: Vec<String>,
     pub ctx: RowContext,
+    key: KeyPlan,
+    defaults: Vec<(&'static str, String)>,
 }
+
+/// Where each row's source id comes from, resolved to column positions.
+#[derive(Debug, Clone)]
+enum KeyPlan {
+    /// The column mapped to the id field (if any), found once.
+    Field(Option<usize>),
+    /// These columns' values, joined.
+    Columns(Vec<usize>),
+    /// The table's name and the row's number.
+    Derived(String),
+}
+
+/// Joins the values of a key made of several columns.
+const KEY_SEPARATOR: &str = " / ";
 
 /// A rejected row's problems, each naming the source column it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,12 +52,33 @@ impl RowMapper {
     pub fn new(mapping: &Mapping, file: &FileMapping, headers: &[String]) -> Option<RowMapper> {
         let kind = file.kind?;
         let def = kind_def(kind)?;
+        let key = match &file.key {
+            Key::Field => KeyPlan::Field(None),
+            Key::Columns(cols) => KeyPlan::Columns(
+                cols.iter()
+                    .filter_map(|c| headers.iter().position(|h| h == c))
+                    .collect(),
+            ),
+            Key::Derived => KeyPlan::Derived(file.table.clone()),
+        };
+        let id_field = def.id_field().name;
         let positions = file
             .fields_by_position(headers)
             .into_iter()
             .enumerate()
             .filter_map(|(i, f)| f.map(|f| (i, f)))
-            .collect();
+            // A key of its own replaces any column mapped to the id field.
+            .filter(|(_, f)| matches!(key, KeyPlan::Field(_)) || *f != id_field)
+            .collect::<Vec<(usize, &'static str)>>();
+        let key = match key {
+            KeyPlan::Field(_) => KeyPlan::Field(
+                positions
+                    .iter()
+                    .find(|(_, f)| *f == id_field)
+                    .map(|(i, _)| *i),
+            ),
+            other => other,
+        };
         let ctx = RowContext {
             currency: mapping.currency.parse().unwrap_or(Currency::USD),
             country: mapping.country.clone(),
@@ -55,25 +92,73 @@ impl RowMapper {
             positions,
             headers: headers.to_vec(),
             ctx,
+            key,
+            defaults: file.defaults.clone(),
         })
     }
 
     pub fn apply(&self, row: &SourceRow) -> Result<CanonicalRecord, Vec<RowProblem>> {
-        let values: Vec<(&'static str, &str)> = self
+        let mut values: Vec<(&'static str, &str)> = self
             .positions
             .iter()
             .map(|&(i, f)| (f, row.values.get(i).map(String::as_str).unwrap_or("")))
             .collect();
+        for (field, value) in &self.defaults {
+            match values.iter_mut().find(|(f, _)| f == field) {
+                Some((_, v)) if v.trim().is_empty() => *v = value,
+                Some(_) => {}
+                None => values.push((field, value)),
+            }
+        }
+        let derived;
+        if !matches!(self.key, KeyPlan::Field(_)) {
+            derived = self.source_key(row.row, &row.values).unwrap_or_default();
+            values.push((self.def.id_field().name, &derived));
+        }
         validate_row(self.def, &values, &self.ctx)
             .map_err(|errs| errs.into_iter().map(|e| self.problem(e)).collect())
     }
 
+    /// The row's source id as the mapping's key gives it; None when its key cells are empty.
+    pub fn source_key(&self, row: u64, values: &[String]) -> Option<String> {
+        let cell = |i: usize| values.get(i).map(|v| v.trim()).unwrap_or("");
+        match &self.key {
+            KeyPlan::Field(column) => column
+                .map(cell)
+                .filter(|v| !v.is_empty())
+                .map(str::to_string),
+            KeyPlan::Columns(cols) => {
+                let parts: Vec<&str> = cols.iter().map(|&i| cell(i)).collect();
+                if cols.is_empty() || parts.iter().any(|p| p.is_empty()) {
+                    return None;
+                }
+                Some(parts.join(KEY_SEPARATOR))
+            }
+            KeyPlan::Derived(table) => Some(format!("{table}:{row}")),
+        }
+    }
+
+    /// Whether the rows' ids are derived rather than read from the source.
+    pub fn derived_key(&self) -> bool {
+        matches!(self.key, KeyPlan::Derived(_))
+    }
+
     pub fn problem(&self, e: FieldError) -> RowProblem {
-        let column = self
-            .positions
-            .iter()
-            .find(|(_, f)| *f == e.field)
-            .and_then(|(i, _)| self.headers.get(*i).cloned());
+        let key_column = match &self.key {
+            KeyPlan::Columns(cols) if e.field == self.def.id_field().name => Some(
+                cols.iter()
+                    .filter_map(|&i| self.headers.get(i).cloned())
+                    .collect::<Vec<_>>()
+                    .join(" + "),
+            ),
+            _ => None,
+        };
+        let column = key_column.or_else(|| {
+            self.positions
+                .iter()
+                .find(|(_, f)| *f == e.field)
+                .and_then(|(i, _)| self.headers.get(*i).cloned())
+        });
         RowProblem {
             field: e.field,
             column,
@@ -88,5 +173,68 @@ impl RowMapper {
             .iter()
             .find(|(_, f)| *f == field)
             .map(|(i, _)| *i)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mapper(key: Key) -> RowMapper {
+        let file = FileMapping {
+            table: "Trust Ledger.csv".into(),
+            kind: Some(Kind::ProjectFunds),
+            date_order: None,
+            columns: vec![
+                ("Matter".into(), Some("project_id")),
+                ("Line".into(), None),
+                ("Date".into(), Some("date")),
+                ("Amount".into(), Some("amount")),
+            ],
+            key,
+            defaults: vec![("description", "imported".into())],
+        };
+        let headers: Vec<String> = file.columns.iter().map(|(h, _)| h.clone()).collect();
+        RowMapper::new(&Mapping::default(), &file, &headers).expect("mapped")
+    }
+
+    fn row(n: u64, cells: &[&str]) -> SourceRow {
+        SourceRow {
+            row: n,
+            values: cells.iter().map(|c| c.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn derived_keys_are_the_same_on_every_run_and_distinct_per_row() {
+        let m = mapper(Key::Derived);
+        let a = m
+            .apply(&row(2, &["M1", "1", "2024-01-02", "100"]))
+            .expect("loads");
+        let b = m
+            .apply(&row(3, &["M1", "1", "2024-01-02", "100"]))
+            .expect("loads");
+        assert_eq!(a.source_id, "Trust Ledger.csv:2");
+        assert_ne!(a.source_id, b.source_id, "identical lines stay two records");
+        let again = mapper(Key::Derived)
+            .apply(&row(2, &["M1", "1", "2024-01-02", "100"]))
+            .expect("loads");
+        assert_eq!(again.source_id, a.source_id);
+        assert!(m.derived_key());
+    }
+
+    #[test]
+    fn a_key_of_two_columns_joins_them_and_defaults_fill_empty_fields() {
+        let m = mapper(Key::Columns(vec!["Matter".into(), "Line".into()]));
+        let r = m
+            .apply(&row(2, &["M1", "7", "2024-01-02", "100"]))
+            .expect("loads");
+        assert_eq!(r.source_id, "M1 / 7");
+        assert!(r.get("description").is_some(), "{r:?}");
+        let problems = m
+            .apply(&row(3, &["M1", "", "2024-01-02", "100"]))
+            .expect_err("no key");
+        assert_eq!(problems[0].column.as_deref(), Some("Matter + Line"));
+        assert_eq!(m.source_key(3, &["M1".into(), "".into()]), None);
     }
 }

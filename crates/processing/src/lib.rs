@@ -7,6 +7,7 @@ pub mod bench;
 pub mod config;
 pub mod duplicates;
 pub mod error;
+pub mod fidelity;
 pub mod fingerprint;
 pub mod handlers;
 pub mod ids;

@@ -21,6 +21,7 @@ mod ids;
 mod kinds;
 mod options;
 mod people;
+pub mod styles;
 mod truth;
 mod writer;
 

@@ -17,6 +17,8 @@ provider "aws" {
 
 variables {
   generate_secret_values = false
+  dns_zone_name          = "example.com"
+  deploy_workloads       = true
 }
 
 run "apply_wiring" {
@@ -39,8 +41,8 @@ run "apply_wiring" {
     error_message = "Each function's environment carries its queue URL."
   }
   assert {
-    condition     = alltrue([for k, f in aws_lambda_function.worker : f.image_uri == "${aws_ecr_repository.this["worker-${k}"].repository_url}:bootstrap"])
-    error_message = "Each function runs the image of its own worker repository."
+    condition     = length(aws_lambda_function.worker) == 13 && alltrue([for k, f in aws_lambda_function.worker : f.image_uri == "${aws_ecr_repository.this["worker"].repository_url}:bootstrap"])
+    error_message = "All 13 functions run the one worker image, created with the protected tag."
   }
   assert {
     condition = alltrue([for k, d in data.aws_iam_policy_document.lambda :
@@ -100,7 +102,7 @@ run "apply_wiring" {
     condition = alltrue([for k, s in aws_apprunner_service.frontend :
       s.source_configuration[0].authentication_configuration[0].access_role_arn == aws_iam_role.apprunner_access[0].arn &&
       s.instance_configuration[0].instance_role_arn == aws_iam_role.apprunner_instance[0].arn &&
-      startswith(s.source_configuration[0].image_repository[0].image_configuration[0].runtime_environment_variables["MIGRATIONAI_BACKEND_URL"], "http://${aws_lb.internal.dns_name}:")
+      startswith(s.source_configuration[0].image_repository[0].image_configuration[0].runtime_environment_variables["MIGRATIONAI_BACKEND_URL"], "https://migrationai-prod-internal.example.com:")
     ])
     error_message = "Frontends pull with the access role, run with the instance role, and call the backend through the internal load balancer."
   }

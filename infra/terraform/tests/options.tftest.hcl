@@ -18,14 +18,15 @@ provider "aws" {
 
 variables {
   generate_secret_values = false
+  dns_zone_name          = "example.com"
+  deploy_workloads       = true
 }
 
 run "ecs_fargate_switch" {
   command = plan
 
   variables {
-    frontend_platform        = "ecs"
-    frontend_certificate_arn = "arn:aws:acm:us-west-2:123456789012:certificate/mock"
+    frontend_platform = "ecs"
   }
 
   assert {
@@ -52,16 +53,47 @@ run "ecs_fargate_switch" {
     condition     = alltrue([for r in aws_vpc_security_group_ingress_rule.public_alb_https : r.from_port != 22 && r.from_port != 80])
     error_message = "Only HTTPS is open to the internet."
   }
+  assert {
+    condition = (
+      aws_acm_certificate.this["frontends"].domain_name == "migrationai.example.com" &&
+      aws_acm_certificate.this["frontends"].validation_method == "DNS" &&
+      alltrue([for l in aws_lb_listener.public : l.certificate_arn == aws_acm_certificate.this["frontends"].arn]) &&
+      aws_route53_record.frontends[0].name == "migrationai.example.com"
+    )
+    error_message = "The public listeners use a DNS-validated certificate Terraform creates in the zone, and the zone names the load balancer."
+  }
+  assert {
+    condition     = output.frontend_urls["frontend"] == "https://migrationai.example.com" && output.frontend_urls["admin-frontend"] == "https://migrationai.example.com:8443"
+    error_message = "The frontend URLs use the certificate's name."
+  }
+  assert {
+    condition     = alltrue([for t in aws_ecs_task_definition.frontend : t.cpu == "256" && t.memory == "512"])
+    error_message = "The seed profile sizes the Fargate tasks at 0.25 vCPU / 0.5 GB."
+  }
 }
 
-run "ecs_needs_a_certificate" {
+run "ecs_first_apply_has_no_tasks" {
   command = plan
 
   variables {
     frontend_platform = "ecs"
+    deploy_workloads  = false
   }
 
-  expect_failures = [aws_lb_listener.public]
+  assert {
+    condition     = length(aws_ecs_service.frontend) == 0 && length(aws_ecs_task_definition.frontend) == 0 && length(aws_lb.public) == 1
+    error_message = "On the ECS path the first apply creates the load balancer and cluster, not the services."
+  }
+}
+
+run "dns_zone_must_be_a_zone_name" {
+  command = plan
+
+  variables {
+    dns_zone_name = "https://example.com/"
+  }
+
+  expect_failures = [var.dns_zone_name]
 }
 
 run "no_ssh_from_anywhere" {

@@ -21,6 +21,8 @@ provider "aws" {
 
 variables {
   generate_secret_values = false
+  dns_zone_name          = "example.com"
+  deploy_workloads       = true
 }
 
 run "seed_requirements" {
@@ -53,8 +55,8 @@ run "seed_requirements" {
     error_message = "Nothing gets a public IP by default."
   }
   assert {
-    condition     = length(aws_nat_gateway.main) == 2 && length(aws_eip.nat) == 2
-    error_message = "One NAT gateway per AZ by default."
+    condition     = length(aws_nat_gateway.main) == 1 && length(aws_eip.nat) == 1 && length(aws_route.private_nat) == 2
+    error_message = "The seed profile shares one NAT gateway between the two private route tables."
   }
   assert {
     condition     = length(aws_route_table.private) == 2 && length(aws_route.private_nat) == 2 && aws_route.public_internet.destination_cidr_block == "0.0.0.0/0"
@@ -65,12 +67,8 @@ run "seed_requirements" {
     error_message = "S3 is reached through a gateway endpoint."
   }
   assert {
-    condition     = alltrue([for s in ["sqs", "ecr.api", "ecr.dkr", "logs", "ssm", "ssmmessages", "ec2messages", "secretsmanager", "kms", "sts"] : contains(keys(aws_vpc_endpoint.interface), s)])
-    error_message = "Interface endpoints keep SQS, ECR, logs, SSM, Secrets Manager, KMS and STS traffic private."
-  }
-  assert {
-    condition     = alltrue([for e in aws_vpc_endpoint.interface : e.private_dns_enabled && e.vpc_endpoint_type == "Interface"])
-    error_message = "Interface endpoints need private DNS."
+    condition     = length(aws_vpc_endpoint.interface) == 0
+    error_message = "The seed profile reaches AWS APIs through the NAT it already pays for: no interface endpoints ($14.60/month each)."
   }
   assert {
     condition     = aws_flow_log.main.traffic_type == "ALL"
@@ -153,22 +151,22 @@ run "seed_requirements" {
   # --- ecr
 
   assert {
-    condition     = length(aws_ecr_repository.this) == 18
-    error_message = "One repository per deployed image: 5 services + 13 workers."
+    condition     = length(aws_ecr_repository.this) == 6
+    error_message = "One repository per image: 5 services + the one worker image."
   }
   assert {
     condition = toset([for r in aws_ecr_repository.this : r.name]) == toset(concat(
       ["prod/migrationai-frontend", "prod/migrationai-admin-frontend", "prod/migrationai-backend-api", "prod/migrationai-admin-backend", "prod/migrationai-tfp"],
-      [for k in ["contacts", "projects", "sections", "notes", "calendar", "tasks", "billing-items", "project-funds", "billing-invoice", "payment", "project-email", "document", "jobs"] : "prod/migrationai-worker-${k}"],
+      ["prod/migrationai-worker"],
     ))
-    error_message = "Repository names follow prod/migrationai-<service> and prod/migrationai-worker-<kind>."
+    error_message = "Repository names follow prod/migrationai-<service> and prod/migrationai-worker."
   }
   assert {
     condition     = alltrue([for r in aws_ecr_repository.this : r.image_tag_mutability == "IMMUTABLE" && r.image_scanning_configuration[0].scan_on_push])
     error_message = "Immutable tags and scan on push."
   }
   assert {
-    condition     = length(aws_ecr_lifecycle_policy.this) == 18 && alltrue([for p in aws_ecr_lifecycle_policy.this : jsondecode(p.policy).rules[1].selection.countNumber == 20])
+    condition     = length(aws_ecr_lifecycle_policy.this) == 6 && alltrue([for p in aws_ecr_lifecycle_policy.this : jsondecode(p.policy).rules[2].selection.countNumber == 20 && jsondecode(p.policy).rules[2].selection.tagStatus == "any"])
     error_message = "Each repository keeps the last 20 images."
   }
 
@@ -307,8 +305,8 @@ run "seed_requirements" {
   # --- s3
 
   assert {
-    condition     = aws_s3_bucket.app.bucket == "migrationai"
-    error_message = "The bucket is migrationai."
+    condition     = aws_s3_bucket.app.bucket == "migrationai-123456789012-us-west-2" && aws_s3_bucket.logs.bucket == "migrationai-123456789012-us-west-2-logs"
+    error_message = "Bucket names are made unique by account and region (the seed's migrationai is taken)."
   }
   assert {
     condition     = aws_s3_bucket_versioning.app.versioning_configuration[0].status == "Enabled"
@@ -397,7 +395,7 @@ run "seed_requirements" {
   # --- outputs
 
   assert {
-    condition     = length(output.queue_urls) == 13 && length(output.dlq_urls) == 13 && length(output.ecr_repository_urls) == 18
+    condition     = length(output.queue_urls) == 13 && length(output.dlq_urls) == 13 && length(output.ecr_repository_urls) == 6
     error_message = "Outputs list every queue, DLQ and repository."
   }
   assert {
@@ -405,20 +403,7 @@ run "seed_requirements" {
     error_message = "Outputs give the Session Manager command of each host."
   }
   assert {
-    condition     = output.bucket_name == "migrationai" && output.queue_visibility_timeout_seconds == 1805
+    condition     = output.bucket_name == "migrationai-123456789012-us-west-2" && output.queue_visibility_timeout_seconds == 1805
     error_message = "Bucket and visibility timeout outputs."
-  }
-}
-
-run "single_nat_option" {
-  command = plan
-
-  variables {
-    single_nat_gateway = true
-  }
-
-  assert {
-    condition     = length(aws_nat_gateway.main) == 1 && length(aws_route.private_nat) == 2
-    error_message = "single_nat_gateway gives one NAT gateway shared by both private route tables."
   }
 }

@@ -55,6 +55,16 @@ enum What {
         #[arg(default_value = "target/febrl")]
         dir: PathBuf,
     },
+    /// Reading exports the product was not shaped on: every style of the fidelity corpus is
+    /// inspected and migrated with no mapping file and scored against its ground truth.
+    Accuracy {
+        /// Where the styles' exports and stores go (emptied first).
+        #[arg(long, default_value = "target/bench-accuracy")]
+        dir: PathBuf,
+        /// Only this style (default: all).
+        #[arg(long)]
+        style: Option<String>,
+    },
     /// Messages/s through the SQS adapter against bare SDK calls on the same endpoint.
     Sqs {
         /// SQS endpoint, e.g. a moto server; default: the regional AWS endpoint.
@@ -75,6 +85,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         What::Migrate { export, data_dir } => migrate(&export, &data_dir),
         What::Queue { messages, data_dir } => queue(messages, &data_dir),
         What::Sqs { endpoint, messages } => super::bench_aws::sqs(endpoint, messages),
+        What::Accuracy { dir, style } => super::bench_accuracy::accuracy(&dir, style.as_deref()),
         What::Tfp { gb, dir } => super::bench_tfp::tfp(gb, &dir),
         What::Duplicates { dir } => duplicates(&dir),
     }

@@ -120,6 +120,20 @@ fn print_file(f: &FileReport) {
             (None, None) => println!("  {:<28}   (unmapped)", c.header),
         }
     }
+    if let Some(def) = f.kind.and_then(migrationai_domain::catalogue::kind_def) {
+        let id = def.id_field().name;
+        let why = f
+            .suggestion
+            .key_evidence
+            .as_deref()
+            .filter(|_| f.key == f.suggestion.key)
+            .map(|e| format!(" ({e})"))
+            .unwrap_or_default();
+        println!("  key: {}{why}", f.key.describe(id));
+    }
+    for (field, value) in &f.suggestion.defaults {
+        println!("  {field} = \"{value}\" on every row (from the file's name)");
+    }
     if !f.suggestion.missing_required.is_empty() {
         println!(
             "  missing required fields: {}",

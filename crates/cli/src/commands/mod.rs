@@ -2,6 +2,7 @@ pub mod admin_api;
 pub mod admin_web;
 pub mod api;
 pub mod bench;
+pub mod bench_accuracy;
 pub mod bench_aws;
 pub mod bench_tfp;
 pub mod dlq;

@@ -16,10 +16,17 @@ pub struct Args {
     /// Write the export as one .zip file.
     #[arg(long)]
     zip: bool,
+    /// Instead of the sample, write one export style of the fidelity corpus (modelled on
+    /// another practice-management system) or "all" of them, each in OUT/<style>/.
+    #[arg(long)]
+    style: Option<String>,
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
+    if let Some(name) = &a.style {
+        return styles(name, &a.out);
+    }
     let opts = SampleOptions {
         size: a.size,
         seed: a.seed,
@@ -41,5 +48,32 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         summary.emails,
         started.elapsed().as_secs_f64()
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn styles(name: &str, out: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let all = migrationai_sample::styles::all();
+    let chosen: Vec<_> = all
+        .iter()
+        .filter(|s| name == "all" || s.name == name)
+        .collect();
+    if chosen.is_empty() {
+        let names: Vec<&str> = all.iter().map(|s| s.name).collect();
+        anyhow::bail!("no style \"{name}\"; styles: all, {}", names.join(", "));
+    }
+    for style in chosen {
+        let dir = out.join(style.name);
+        let truth = migrationai_sample::styles::write(style, &dir)
+            .with_context(|| format!("writing style {} to {}", style.name, dir.display()))?;
+        let rows: usize = truth.kinds.values().map(|c| c.source_rows).sum();
+        let rejected: usize = truth.kinds.values().map(|c| c.rejected).sum();
+        println!(
+            "{:<16} {:<34} {:>2} files, {rows:>4} rows ({rejected} to be rejected): {}",
+            style.name,
+            style.modelled_on,
+            truth.files.len(),
+            dir.join("export").display()
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }

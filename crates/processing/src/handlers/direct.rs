@@ -47,6 +47,8 @@ pub fn file_mapping(kind: Kind, file: &str, headers: &[String]) -> Option<FileMa
         kind: Some(kind),
         date_order: None,
         columns,
+        key: Default::default(),
+        defaults: Vec::new(),
     })
 }
 

@@ -151,7 +151,6 @@ async fn build(
         .ok_or_else(|| HandlerError(format!("{file} is not in the job's mapping")))?;
     let mapper = RowMapper::new(&mapping, file_mapping, &headers)
         .ok_or_else(|| HandlerError(format!("{file} is not mapped to a kind")))?;
-    let id_col = mapper.column_of(def.id_field().name);
     let shared_headers: Arc<[String]> = headers.clone().into();
     let mut rejects = Vec::new();
     let mut candidates = Vec::new();
@@ -168,10 +167,7 @@ async fn build(
         else {
             continue;
         };
-        let source_id = id_col
-            .and_then(|c| values.get(c))
-            .map(|v| v.trim().to_string())
-            .filter(|v| !v.is_empty());
+        let source_id = mapper.source_key(row, &values);
         if let Some(e) = error {
             let raw = raw_json(&headers, &values);
             rejects.push(reject(

@@ -55,6 +55,14 @@ pub async fn build(
         currency: s.mapping(job)?.currency.clone(),
         ..Report::default()
     };
+    for f in &s.mapping(job)?.files {
+        let id = f.kind.and_then(migrationai_domain::catalogue::kind_def);
+        if let (Some(def), false) = (id, f.key == migrationai_ingest::mapping::Key::Field) {
+            report
+                .keys
+                .insert(f.table.clone(), f.key.describe(def.id_field().name));
+        }
+    }
     for p in s.store.progress(tenant, id).await? {
         report.kinds.insert(
             p.kind.clone(),

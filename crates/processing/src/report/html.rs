@@ -124,6 +124,15 @@ td,th{{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}}th{{background
         }
         h.push_str("</table>");
     }
+    if !r.keys.is_empty() {
+        h.push_str(
+            "<h2>Keys</h2><p>Tables whose ids are not a column mapped to the id field:</p><ul>",
+        );
+        for (table, key) in &r.keys {
+            let _ = write!(h, "<li>{}: {}</li>", esc(table), esc(key));
+        }
+        h.push_str("</ul>");
+    }
     let _ = write!(
         h,
         "<h2>Documents</h2><p>{} documents and {} emails stored with matching checksums; {} problems.</p>",

@@ -127,6 +127,10 @@ pub struct Report {
     /// Loaded email source id → SHA-256 of each attachment, in order.
     pub email_attachments: BTreeMap<String, Vec<String>>,
     pub document_problems: Vec<DocumentProblem>,
+    /// Tables whose ids did not come from a column mapped to the id field, and where they
+    /// came from instead (a key column, columns together, or derived from file and row).
+    #[serde(default)]
+    pub keys: BTreeMap<String, String>,
 }
 
 impl Report {

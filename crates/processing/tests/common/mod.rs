@@ -74,6 +74,8 @@ pub fn write_true_mapping(export: &Path, truth: &GroundTruth, out: &Path) {
                     )
                 })
                 .collect(),
+            key: Default::default(),
+            defaults: Vec::new(),
         });
     }
     std::fs::write(out, mapping.to_toml(&[])).expect("mapping");

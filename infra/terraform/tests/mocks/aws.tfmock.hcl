@@ -378,3 +378,28 @@ mock_resource "aws_wafv2_web_acl" {
   }
 }
 
+
+mock_data "aws_route53_zone" {
+  defaults = {
+    zone_id = "Z0123456789MOCKZONE"
+    name    = "example.com"
+  }
+}
+
+mock_resource "aws_acm_certificate" {
+  defaults = {
+    arn = "arn:aws:acm:us-west-2:123456789012:certificate/00000000-0000-0000-0000-000000000000"
+    domain_validation_options = [{
+      domain_name           = "mock.example.com"
+      resource_record_name  = "_0123456789abcdef.mock.example.com."
+      resource_record_type  = "CNAME"
+      resource_record_value = "_fedcba9876543210.acm-validations.aws."
+    }]
+  }
+}
+
+mock_resource "aws_route53_record" {
+  defaults = {
+    fqdn = "mock.example.com"
+  }
+}

@@ -1,0 +1,399 @@
+//! Key inference: which column (or columns) identify a table's rows, from the evidence of the
+//! whole export: values that are present and unique, values other tables' columns point at,
+//! and header words that name keys (id, no., number, #, code, ref). A table with no such
+//! column gets a derived key (its name and the row's place), never a reject of every row.
+
+use crate::header::normalise_header;
+use crate::mapping::Key;
+use crate::profile::TableSample;
+use crate::question::{Question, Topic};
+use crate::suggest::TableSuggestion;
+use migrationai_domain::catalogue::{kind_def, FieldType};
+use std::collections::HashSet;
+
+/// Shares of a column's sampled rows that must be filled and distinct for it to be a key.
+/// Not 1.0: an export's key column may carry a few dirty duplicates, which the migration
+/// rejects row by row.
+const FILLED: f64 = 0.98;
+const DISTINCT: f64 = 0.98;
+/// Below this, a column mapped to the id field is no key: its values repeat.
+const ID_DISTINCT: f64 = 0.9;
+/// Share of a column's values found among a key's values for it to refer to that table.
+const REFERS: f64 = 0.9;
+/// Longest value a key is expected to have.
+const KEY_LEN: usize = 64;
+
+/// Header words that name a key.
+const KEY_WORDS: &[&str] = &[
+    "id",
+    "no",
+    "nr",
+    "num",
+    "number",
+    "code",
+    "ref",
+    "reference",
+    "key",
+    "uid",
+    "guid",
+];
+
+/// Whether a header names a key: "Matter No.", "Invoice #", "casenum", "names_id".
+pub fn names_a_key(header: &str) -> bool {
+    let norm = normalise_header(header);
+    norm.split(' ').any(|w| {
+        KEY_WORDS.contains(&w) || (w.len() > 4 && (w.ends_with("id") || w.ends_with("num")))
+    })
+}
+
+struct Column {
+    header: String,
+    filled: f64,
+    distinct: f64,
+    longest: usize,
+    values: HashSet<String>,
+}
+
+fn columns(sample: &TableSample) -> Vec<Column> {
+    let rows = sample.rows.len().max(1) as f64;
+    (0..sample.headers.len())
+        .map(|i| {
+            let mut values = HashSet::new();
+            let mut filled = 0usize;
+            let mut longest = 0;
+            for r in &sample.rows {
+                let v = r.get(i).map(|v| v.trim()).unwrap_or("");
+                if !v.is_empty() {
+                    filled += 1;
+                    longest = longest.max(v.len());
+                    values.insert(v.to_string());
+                }
+            }
+            Column {
+                header: sample.headers[i].clone(),
+                filled: filled as f64 / rows,
+                distinct: values.len() as f64 / filled.max(1) as f64,
+                longest,
+                values,
+            }
+        })
+        .collect()
+}
+
+impl Column {
+    fn unique(&self) -> bool {
+        self.filled >= FILLED && self.distinct >= DISTINCT && self.longest <= KEY_LEN
+    }
+}
+
+/// Infers every table's key, then the references the headers missed, from one profile of
+/// the samples.
+pub fn infer(tables: &mut [TableSuggestion], samples: &[TableSample]) {
+    let profiles: Vec<Vec<Column>> = samples.iter().map(columns).collect();
+    infer_keys(tables, samples, &profiles);
+    link_references(tables, &profiles);
+}
+
+/// Infers every table's key and records it, with its evidence, in the suggestions.
+fn infer_keys(tables: &mut [TableSuggestion], samples: &[TableSample], profiles: &[Vec<Column>]) {
+    // Candidate keys per table: (column, referenced by how many other tables).
+    let mut candidates: Vec<Vec<(usize, usize)>> = Vec::with_capacity(tables.len());
+    for (t, (table, cols)) in tables.iter().zip(profiles).enumerate() {
+        let Some(def) = table.kind.and_then(kind_def) else {
+            candidates.push(Vec::new());
+            continue;
+        };
+        let id = def.id_field().name;
+        let mut found = Vec::new();
+        for (c, col) in cols.iter().enumerate() {
+            if !col.unique() || samples.get(t).is_none_or(|s| s.rows.len() < 2) {
+                continue;
+            }
+            let field = table.columns.get(c).and_then(|s| s.field);
+            let (could, named) = match field.and_then(|f| def.field(f)) {
+                None => (true, names_a_key(&col.header)),
+                Some(fd) if fd.name == id => (true, true),
+                Some(fd) => (fd.ty == FieldType::Text, names_a_key(&col.header)),
+            };
+            if !could {
+                continue;
+            }
+            // Other tables pointing at a column's values make it a key whatever its header.
+            let refs = referenced_by(t, &col.values, tables, profiles);
+            if named || refs > 0 {
+                found.push((c, refs));
+            }
+        }
+        candidates.push(found);
+    }
+    for (t, table) in tables.iter_mut().enumerate() {
+        let Some(def) = table.kind.and_then(kind_def) else {
+            continue;
+        };
+        let id = def.id_field().name;
+        let Some(cols) = profiles.get(t) else {
+            continue;
+        };
+        let id_col = table.columns.iter().position(|c| c.field == Some(id));
+        if let Some(c) = id_col {
+            if cols[c].filled >= FILLED && cols[c].distinct >= ID_DISTINCT {
+                table.key = Key::Field;
+                table.key_evidence = Some(format!(
+                    "\"{}\" holds the {id} and its values are unique",
+                    cols[c].header
+                ));
+                continue;
+            }
+            // Its values repeat: it is no id, whatever its header says.
+            let col = &mut table.columns[c];
+            col.best_guess = Some((id, col.confidence));
+            col.field = None;
+            col.confidence = 0.0;
+        }
+        let mut ranked = candidates[t].clone();
+        ranked.retain(|(c, _)| Some(*c) != id_col);
+        ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        // The key fills the id field.
+        table.missing_required.retain(|f| *f != id);
+        if let Some(&(c, refs)) = ranked.first() {
+            let header = cols[c].header.clone();
+            table.key = Key::Columns(vec![header.clone()]);
+            keep_as_number(table, c);
+            table.key_evidence = Some(if refs > 0 {
+                format!(
+                    "\"{header}\" is unique and {refs} other table(s) refer to its values; it serves as the {id}"
+                )
+            } else {
+                format!("\"{header}\" is unique and its header names a key; it serves as the {id}")
+            });
+            if let Some(&(other, other_refs)) = ranked.get(1) {
+                if other_refs == refs {
+                    let alt = cols[other].header.clone();
+                    table.questions.push(Question {
+                        table: table.table.clone(),
+                        column: None,
+                        topic: Topic::Key,
+                        prompt: "which column identifies this table's rows?".into(),
+                        options: vec![header.clone(), alt.clone()],
+                        proposed: Some(header.clone()),
+                        evidence: format!(
+                            "\"{header}\" and \"{alt}\" are both unique and equally referred to."
+                        ),
+                        setting: format!("key = \"{header}\""),
+                    });
+                }
+            }
+            continue;
+        }
+        if let Some((a, b)) = composite(table, cols, samples.get(t)) {
+            let (ha, hb) = (cols[a].header.clone(), cols[b].header.clone());
+            table.key_evidence = Some(format!(
+                "no column is unique alone; \"{ha}\" and \"{hb}\" are unique together"
+            ));
+            table.key = Key::Columns(vec![ha, hb]);
+            continue;
+        }
+        table.key = Key::Derived;
+        table.key_evidence = Some(
+            "no column or pair of columns is unique: ids are derived from the file and row".into(),
+        );
+    }
+}
+
+/// A key that is the table's only identifier is its number too ("the matter number"): the
+/// kind's number field takes it unless another column already holds that field.
+fn keep_as_number(table: &mut TableSuggestion, c: usize) {
+    let Some(def) = table.kind.and_then(kind_def) else {
+        return;
+    };
+    let Some(number) = def
+        .fields
+        .iter()
+        .find(|f| f.ty == FieldType::Text && f.name.ends_with("number"))
+    else {
+        // A kind with no number: an unmapped key column is plainly its id.
+        let id = def.id_field().name;
+        if let Some(col) = table.columns.get_mut(c).filter(|col| col.field.is_none()) {
+            col.field = Some(id);
+            col.confidence = col.confidence.max(crate::suggest::DEFAULT_THRESHOLD);
+            table.key = Key::Field;
+        }
+        return;
+    };
+    if table
+        .columns
+        .iter()
+        .any(|col| col.field == Some(number.name))
+    {
+        return;
+    }
+    if let Some(col) = table.columns.get_mut(c) {
+        col.field = Some(number.name);
+        col.confidence = col.confidence.max(crate::suggest::DEFAULT_THRESHOLD);
+    }
+}
+
+/// Maps columns the headers left unmapped to the reference field their values point at: a
+/// column whose values are the keys of one kind's tables refers to that kind. Runs once keys
+/// are known.
+fn link_references(tables: &mut [TableSuggestion], profiles: &[Vec<Column>]) {
+    // Each table's key values, then merged by kind (contacts may span several files).
+    let per_table: Vec<Option<(migrationai_domain::Kind, HashSet<String>)>> = tables
+        .iter()
+        .zip(profiles)
+        .map(|(t, cols)| {
+            let kind = t.kind?;
+            let def = kind_def(kind)?;
+            let c = match &t.key {
+                Key::Field => t
+                    .columns
+                    .iter()
+                    .position(|c| c.field == Some(def.id_field().name))?,
+                Key::Columns(h) if h.len() == 1 => cols.iter().position(|c| c.header == h[0])?,
+                _ => return None,
+            };
+            Some((kind, cols[c].values.clone()))
+        })
+        .collect();
+    let mut by_kind: Vec<(migrationai_domain::Kind, HashSet<String>, Vec<usize>)> = Vec::new();
+    for (t, k) in per_table.into_iter().enumerate() {
+        let Some((kind, set)) = k else { continue };
+        match by_kind.iter_mut().find(|(k, _, _)| *k == kind) {
+            Some((_, all, owners)) => {
+                all.extend(set);
+                owners.push(t);
+            }
+            None => by_kind.push((kind, set, vec![t])),
+        }
+    }
+    for (t, table) in tables.iter_mut().enumerate() {
+        let Some(def) = table.kind.and_then(kind_def) else {
+            continue;
+        };
+        for (c, col) in profiles.get(t).into_iter().flatten().enumerate() {
+            if table.columns.get(c).is_none_or(|s| s.field.is_some()) {
+                continue;
+            }
+            if col.values.is_empty()
+                || matches!(&table.key, Key::Columns(h) if h.contains(&col.header))
+            {
+                continue;
+            }
+            let kinds: Vec<migrationai_domain::Kind> = by_kind
+                .iter()
+                .filter(|(_, _, owners)| !owners.contains(&t))
+                .filter(|(_, set, _)| {
+                    col.values.iter().filter(|v| set.contains(*v)).count() as f64
+                        >= REFERS * col.values.len() as f64
+                })
+                .map(|(k, _, _)| *k)
+                .collect();
+            // Values that are keys of several kinds (small numbers) say nothing.
+            let [kind] = kinds.as_slice() else { continue };
+            let free = def.fields.iter().find(|fd| {
+                fd.ty == FieldType::Ref(*kind)
+                    && !table.columns.iter().any(|x| x.field == Some(fd.name))
+            });
+            if let Some(fd) = free {
+                if let Some(col) = table.columns.get_mut(c) {
+                    col.field = Some(fd.name);
+                    col.confidence = crate::suggest::DEFAULT_THRESHOLD.max(col.confidence);
+                }
+                table.missing_required.retain(|f| *f != fd.name);
+            }
+        }
+    }
+}
+
+/// How many other tables have a column whose values are this key's values.
+fn referenced_by(
+    t: usize,
+    key: &HashSet<String>,
+    tables: &[TableSuggestion],
+    profiles: &[Vec<Column>],
+) -> usize {
+    profiles
+        .iter()
+        .enumerate()
+        .filter(|(o, _)| *o != t && tables[*o].kind.is_some())
+        .filter(|(_, cols)| {
+            cols.iter().any(|c| {
+                !c.values.is_empty()
+                    && c.values.iter().filter(|v| key.contains(*v)).count() as f64
+                        >= REFERS * c.values.len() as f64
+            })
+        })
+        .count()
+}
+
+/// Two columns unique together: a reference to a parent and a number within it.
+fn composite(
+    table: &TableSuggestion,
+    cols: &[Column],
+    sample: Option<&TableSample>,
+) -> Option<(usize, usize)> {
+    let sample = sample?;
+    if sample.rows.len() < 2 {
+        return None;
+    }
+    let def = table.kind.and_then(kind_def)?;
+    let parents: Vec<usize> = table
+        .columns
+        .iter()
+        .filter(|c| {
+            c.field
+                .and_then(|f| def.field(f))
+                .is_some_and(|fd| matches!(fd.ty, FieldType::Ref(_)))
+        })
+        .map(|c| c.column)
+        .collect();
+    let numbers: Vec<usize> = cols
+        .iter()
+        .enumerate()
+        .filter(|(c, col)| {
+            col.filled >= FILLED
+                && names_a_key(&col.header)
+                && table.columns.get(*c).is_some_and(|s| s.field.is_none())
+        })
+        .map(|(c, _)| c)
+        .collect();
+    for &a in &parents {
+        for &b in &numbers {
+            if cols[a].filled < FILLED {
+                continue;
+            }
+            let mut seen = HashSet::new();
+            let unique = sample.rows.iter().all(|r| {
+                let va = r.get(a).map(|v| v.trim()).unwrap_or("");
+                let vb = r.get(b).map(|v| v.trim()).unwrap_or("");
+                seen.insert((va, vb))
+            });
+            if unique {
+                return Some((a, b));
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_headers() {
+        for h in [
+            "Matter No.",
+            "Invoice #",
+            "casenum",
+            "names_id",
+            "Matter Code",
+            "ID",
+        ] {
+            assert!(names_a_key(h), "{h}");
+        }
+        for h in ["Description", "Amount", "Name", "Piano"] {
+            assert!(!names_a_key(h), "{h}");
+        }
+    }
+}

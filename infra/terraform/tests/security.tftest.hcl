@@ -1,0 +1,107 @@
+# Issue 15, security: TLS inside the VPC, least privilege, versioned-bucket expiry.
+
+mock_provider "aws" {
+  source          = "./tests/mocks"
+  override_during = plan
+}
+
+provider "aws" {
+  alias                       = "secrets"
+  region                      = "us-west-2"
+  access_key                  = "offline-test"
+  secret_key                  = "offline-test"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+  skip_region_validation      = true
+}
+
+variables {
+  generate_secret_values = false
+  dns_zone_name          = "example.com"
+  deploy_workloads       = true
+}
+
+run "https_between_the_frontends_and_the_apis" {
+  command = plan
+
+  assert {
+    condition = length(aws_lb_listener.internal) == 3 && alltrue([for l in aws_lb_listener.internal :
+      l.protocol == "HTTPS" && l.certificate_arn == aws_acm_certificate.this["internal"].arn && startswith(l.ssl_policy, "ELBSecurityPolicy-TLS13")
+    ])
+    error_message = "The internal load balancer listens with HTTPS only, under the DNS-validated certificate."
+  }
+  assert {
+    condition = (
+      aws_acm_certificate.this["internal"].domain_name == "migrationai-prod-internal.example.com" &&
+      aws_acm_certificate.this["internal"].validation_method == "DNS" &&
+      aws_route53_record.certificate_validation["internal"].zone_id == data.aws_route53_zone.main.zone_id &&
+      aws_route53_record.internal.name == "migrationai-prod-internal.example.com"
+    )
+    error_message = "Terraform requests the certificate, writes its validation record and the load balancer's name in the zone."
+  }
+  assert {
+    condition = alltrue([for k, s in aws_apprunner_service.frontend :
+      s.source_configuration[0].image_repository[0].image_configuration[0].runtime_environment_variables["MIGRATIONAI_BACKEND_URL"] == "https://migrationai-prod-internal.example.com:${local.backend_services[local.frontends[k].backend].port}"
+    ])
+    error_message = "The frontends call their API at an https:// URL whose host the certificate names."
+  }
+  assert {
+    condition     = !contains(keys(aws_acm_certificate.this), "frontends")
+    error_message = "No public-ALB certificate on the App Runner path."
+  }
+}
+
+run "worker_roles_are_least_privilege" {
+  command = plan
+
+  assert {
+    condition = alltrue([for k, d in data.aws_iam_policy_document.lambda : alltrue([for s in d.statement :
+      !anytrue([for a in s.actions : startswith(a, "logs:")]) || alltrue([for r in s.resources : startswith(r, "${aws_cloudwatch_log_group.lambda[k].arn}:")])
+    ])])
+    error_message = "A worker writes logs to its own group only (AWSLambdaVPCAccessExecutionRole would grant every group)."
+  }
+  assert {
+    condition = alltrue([for k, d in data.aws_iam_policy_document.lambda :
+      toset(one([for s in d.statement : s.actions if s.sid == "VpcNetworkInterfaces"])) == toset(["ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"]) &&
+      alltrue([for r in one([for s in d.statement : s.resources if s.sid == "VpcNetworkInterfaces"]) : startswith(r, "arn:aws:ec2:us-west-2:123456789012:")])
+    ])
+    error_message = "The network-interface actions are inline and scoped to this account and region."
+  }
+  assert {
+    condition     = length([for k, v in data.aws_iam_policy_document.lambda : k]) == 13
+    error_message = "Every worker role has its inline policy."
+  }
+}
+
+run "deploy_role_cannot_rewrite_repository_policies" {
+  command = plan
+
+  assert {
+    condition = alltrue([for s in data.aws_iam_policy_document.codebuild_deploy.statement :
+      !contains(s.actions, "ecr:SetRepositoryPolicy") && !contains(s.actions, "ecr:*")
+    ])
+    error_message = "The deploy CodeBuild role must not be able to change who may pull the images."
+  }
+  assert {
+    condition     = one([for s in data.aws_iam_policy_document.codebuild_deploy.statement : s.actions if s.sid == "UpdateLambdas"]) != null
+    error_message = "The deploy role still updates the functions."
+  }
+}
+
+run "versioned_bucket_expiry_removes_old_versions" {
+  command = plan
+
+  assert {
+    condition = alltrue([for r in aws_s3_bucket_lifecycle_configuration.app.rule :
+      length(r.noncurrent_version_expiration) == 1 && r.noncurrent_version_expiration[0].noncurrent_days <= 1
+      if contains(["expire-claim-checks", "expire-unfinished-upload-parts"], r.id)
+    ]) && length([for r in aws_s3_bucket_lifecycle_configuration.app.rule : r if contains(["expire-claim-checks", "expire-unfinished-upload-parts"], r.id)]) == 2
+    error_message = "Claim-check bodies and upload parts lose their noncurrent versions a day after they expire, not 400 days later."
+  }
+  assert {
+    condition = one([for r in aws_s3_bucket_lifecycle_configuration.app.rule : r.expiration[0].expired_object_delete_marker
+    if r.id == "remove-expired-delete-markers"]) == true
+    error_message = "Delete markers left with no version behind them are removed."
+  }
+}
