@@ -127,6 +127,7 @@ impl App {
         let settings = JobSettings {
             export: export.clone(),
             batch_size: self.config.batch_size,
+            threshold: self.config.threshold,
         };
         let now = unix_now();
         let row = JobRow {
@@ -463,16 +464,8 @@ pub async fn report(config: &Config, job: &str, json: bool) -> Result<String, Pr
     if json {
         return serde_json::to_string_pretty(&r).map_err(|e| ProcessingError::Other(e.to_string()));
     }
-    let mut out = format!(
-        "job {} ({}): {}\n",
-        r.job_name,
-        r.job,
-        if r.reconciled {
-            "reconciled"
-        } else {
-            "does NOT reconcile"
-        }
-    );
+    let mut out = format!("job {} ({})\n", r.job_name, r.job);
+    out.push_str(&verdict_text(&r, usize::MAX));
     out.push_str("kind              source  loaded  rejected\n");
     for (k, c) in &r.kinds {
         out.push_str(&format!(
@@ -481,16 +474,44 @@ pub async fn report(config: &Config, job: &str, json: bool) -> Result<String, Pr
         ));
     }
     out.push_str(&format!(
-        "duplicate contact groups: {}; trust mismatches: {}; invoice mismatches: {}; document problems: {}\n",
+        "duplicate contact groups: {}; suspicious groups: {}; trust mismatches: {}; invoice mismatches: {}; document problems: {}\n",
         r.duplicate_groups.len(),
+        r.suspicious_groups.len(),
         r.trust_mismatches.len(),
         r.invoice_mismatches.len(),
         r.document_problems.len()
     ));
-    for p in r.problems() {
-        out.push_str(&format!("  - {p}\n"));
-    }
     Ok(out)
+}
+
+/// The verdict as text: its headline, why not, the top causes with their fix, and up to
+/// `limit` of the report's problems.
+pub fn verdict_text(r: &Report, limit: usize) -> String {
+    let v = &r.verdict;
+    let mut out = format!("{}\n", v.headline());
+    for f in &v.failures {
+        out.push_str(&format!("  x {f}\n"));
+    }
+    if !v.causes.is_empty() {
+        out.push_str("top causes of rejected rows, with their fix:\n");
+        for (i, c) in v.causes.iter().enumerate() {
+            out.push_str(&format!("  {}. {}\n", i + 1, c.line()));
+        }
+    }
+    let problems = r.problems();
+    if !problems.is_empty() {
+        out.push_str(&format!("{} problems:\n", problems.len()));
+        for p in problems.iter().take(limit) {
+            out.push_str(&format!("  - {p}\n"));
+        }
+        if problems.len() > limit {
+            out.push_str(&format!(
+                "  ... and {} more in the report\n",
+                problems.len() - limit
+            ));
+        }
+    }
+    out
 }
 
 pub async fn queue_stats(config: &Config) -> Result<Vec<QueueRow>, ProcessingError> {

@@ -17,6 +17,8 @@ pub struct Config {
     pub tenant: String,
     /// Source rows per batch message.
     pub batch_size: usize,
+    /// The share of each kind's rows that must load for a job to count as migrated.
+    pub threshold: crate::report::Threshold,
     pub currency: String,
     pub country: Option<String>,
     pub time_zone: String,
@@ -39,6 +41,7 @@ impl Default for Config {
             env: "prod".into(),
             tenant: "default".into(),
             batch_size: DEFAULT_BATCH_SIZE,
+            threshold: crate::report::Threshold::default(),
             currency: "USD".into(),
             country: Some("US".into()),
             time_zone: "America/New_York".into(),

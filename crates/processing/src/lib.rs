@@ -5,6 +5,7 @@ pub mod app;
 pub mod batch;
 pub mod bench;
 pub mod config;
+pub mod duplicates;
 pub mod error;
 pub mod fidelity;
 pub mod fingerprint;
