@@ -8,6 +8,7 @@ pub mod overlay;
 pub mod profile;
 pub mod question;
 pub mod read;
+pub mod separators;
 pub mod suggest;
 pub mod tables;
 pub mod transform;

@@ -2,7 +2,7 @@
 
 use crate::suggest::TableSuggestion;
 use migrationai_domain::catalogue::kind_def;
-use migrationai_domain::value::DateOrder;
+use migrationai_domain::value::{DateOrder, DecimalSeparator};
 use migrationai_domain::Kind;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -19,6 +19,8 @@ pub struct FileMapping {
     pub date_order: Option<DateOrder>,
     /// Header → canonical field (None: not migrated), in column order.
     pub columns: Vec<(String, Option<&'static str>)>,
+    /// The decimal separator of each numeric column whose separator is known (header, separator).
+    pub decimal: Vec<(String, DecimalSeparator)>,
 }
 
 impl FileMapping {
@@ -95,6 +97,9 @@ struct RawFile {
     /// Column order as the file has it; written by `to_toml`, optional when editing by hand.
     #[serde(default)]
     order: Vec<String>,
+    /// Header → "." or ",": the decimal separator of a numeric column.
+    #[serde(default)]
+    decimal: BTreeMap<String, Spanned<String>>,
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
@@ -208,12 +213,20 @@ impl Mapping {
                 };
                 columns.push((header, field));
             }
+            let mut decimal = Vec::new();
+            for (header, sep) in &f.decimal {
+                let parsed: DecimalSeparator = sep.get_ref().parse().map_err(|e: String| {
+                    err(sep.span().start, format!("column \"{header}\": {e}"))
+                })?;
+                decimal.push((header.clone(), parsed));
+            }
             let _ = f.confidence;
             files.push(FileMapping {
                 table: f.path.get_ref().clone(),
                 kind,
                 date_order,
                 columns,
+                decimal,
             });
         }
         Ok(Mapping {
@@ -241,6 +254,7 @@ impl Mapping {
                     .iter()
                     .map(|c| (c.header.clone(), c.field))
                     .collect(),
+                decimal: t.decimal.clone(),
             })
             .collect();
         Mapping {
@@ -310,6 +324,12 @@ impl Mapping {
                     .replace(|c: char| c.is_control(), " ");
                 let _ = writeln!(out, "{} = {}{}", q(header), q(field.unwrap_or("")), note);
             }
+            if !f.decimal.is_empty() {
+                let _ = writeln!(out, "[file.decimal]");
+                for (header, sep) in &f.decimal {
+                    let _ = writeln!(out, "{} = {}", q(header), q(&sep.to_string()));
+                }
+            }
         }
         out
     }
@@ -331,6 +351,8 @@ date_order = "mdy"
 "Matter Ref" = "project_id"
 "Client" = "client_id"
 "Legacy" = ""
+[file.decimal]
+"Fee" = ","
 "#;
 
     #[test]
@@ -341,6 +363,10 @@ date_order = "mdy"
         assert!(m.files[0]
             .columns
             .contains(&("Client".to_string(), Some("client_id"))));
+        assert_eq!(
+            m.files[0].decimal,
+            [("Fee".to_string(), DecimalSeparator::Comma)]
+        );
         let again = Mapping::parse("m.toml", &m.to_toml(&[])).expect("own output parses");
         assert_eq!(again.files, m.files);
     }

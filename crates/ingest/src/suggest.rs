@@ -5,7 +5,7 @@ use crate::header::{best_match, normalise_header};
 use crate::profile::{ColumnProfile, TableSample};
 use crate::question::Question;
 use migrationai_domain::catalogue::{FieldType, KindDef, CATALOGUE};
-use migrationai_domain::value::DateOrder;
+use migrationai_domain::value::{DateOrder, DecimalSeparator};
 use migrationai_domain::Kind;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -90,6 +90,8 @@ pub struct TableSuggestion {
     pub missing_required: Vec<&'static str>,
     /// What the evidence could not decide about this table, for a person to answer.
     pub questions: Vec<Question>,
+    /// The decimal separator of each numeric column whose values decide it (header, separator).
+    pub decimal: Vec<(String, DecimalSeparator)>,
 }
 
 impl TableSuggestion {
@@ -257,7 +259,7 @@ pub fn suggest_table(sample: &TableSample, threshold: f64) -> TableSuggestion {
             votes = (votes.0 + m, votes.1 + d, votes.2 + e);
         }
     }
-    TableSuggestion {
+    let mut suggestion = TableSuggestion {
         table: sample.name.clone(),
         kind: (kind_score >= KIND_THRESHOLD).then_some(kind),
         kind_confidence: round3(kind_score),
@@ -267,7 +269,12 @@ pub fn suggest_table(sample: &TableSample, threshold: f64) -> TableSuggestion {
         date_order_evidence: votes,
         missing_required,
         questions: Vec::new(),
+        decimal: Vec::new(),
+    };
+    if let Some(def) = def {
+        crate::separators::settle(&mut suggestion, def, &profiles);
     }
+    suggestion
 }
 
 fn best_per_column(all: &[Candidate]) -> Vec<Candidate> {
@@ -302,6 +309,7 @@ fn empty_suggestion(sample: &TableSample) -> TableSuggestion {
         date_order_evidence: (0, 0, 0),
         missing_required: Vec::new(),
         questions: Vec::new(),
+        decimal: Vec::new(),
     }
 }
 

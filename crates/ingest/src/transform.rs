@@ -36,17 +36,27 @@ impl RowMapper {
     pub fn new(mapping: &Mapping, file: &FileMapping, headers: &[String]) -> Option<RowMapper> {
         let kind = file.kind?;
         let def = kind_def(kind)?;
-        let positions = file
+        let positions: Vec<(usize, &'static str)> = file
             .fields_by_position(headers)
             .into_iter()
             .enumerate()
             .filter_map(|(i, f)| f.map(|f| (i, f)))
+            .collect();
+        let decimal = file
+            .decimal
+            .iter()
+            .filter_map(|(header, sep)| {
+                let i = headers.iter().position(|h| h == header)?;
+                let (_, field) = positions.iter().find(|(p, _)| *p == i)?;
+                Some((*field, *sep))
+            })
             .collect();
         let ctx = RowContext {
             currency: mapping.currency.parse().unwrap_or(Currency::USD),
             country: mapping.country.clone(),
             time_zone: parse_zone(&mapping.time_zone).unwrap_or(chrono_tz::America::New_York),
             date_order: file.date_order,
+            decimal,
             ..RowContext::default()
         };
         Some(RowMapper {

@@ -47,6 +47,7 @@ pub fn file_mapping(kind: Kind, file: &str, headers: &[String]) -> Option<FileMa
         kind: Some(kind),
         date_order: None,
         columns,
+        decimal: Vec::new(),
     })
 }
 

@@ -74,6 +74,7 @@ pub fn write_true_mapping(export: &Path, truth: &GroundTruth, out: &Path) {
                     )
                 })
                 .collect(),
+            decimal: Vec::new(),
         });
     }
     std::fs::write(out, mapping.to_toml(&[])).expect("mapping");
