@@ -119,6 +119,8 @@ pub fn problem_code(kind: ErrorKind) -> &'static str {
             "invalid_json"
         }
         ErrorKind::ObjectTooLarge => "too_long",
+        ErrorKind::TooDeep => "too_deep",
+        ErrorKind::DuplicateKey => "duplicate_key",
         ErrorKind::EmptyFile => "empty_file",
         ErrorKind::BlankHeader => "blank_header",
         ErrorKind::DuplicateHeader => "duplicate_header",

@@ -377,3 +377,68 @@ fn a_document_is_not_a_table() {
     let e = open_err("letter.pdf", b"%PDF-1.4");
     assert_at(&e, ErrorKind::UnsupportedFormat, "letter.pdf", None, None);
 }
+
+fn nested(depth: usize) -> String {
+    format!("{}1{}", "{\"a\":".repeat(depth), "}".repeat(depth))
+}
+
+#[test]
+fn json_nested_ten_thousand_deep_is_a_row_error_not_a_crash() {
+    // Once overflowed the flattener's stack and aborted inspect, migrate and `up`.
+    let text = format!("[{{\"a\": 1}}, {}, {{\"a\": 3}}]", nested(10_000));
+    let (_d, _e, reader) = table("deep.json", text.as_bytes());
+    let (rows, errors) = drain(&mut reader.expect("opens"));
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_at(&errors[0], ErrorKind::TooDeep, "deep.json", Some(2), None);
+    assert!(errors[0].message.contains("levels deep"), "{}", errors[0]);
+    assert_eq!(values(&rows), [["1"], ["3"]]);
+}
+
+#[test]
+fn deep_arrays_and_deep_jsonl_lines_are_row_errors() {
+    let arrays = format!(
+        "[{{\"a\": 1}}, {}{}]",
+        "[".repeat(50_000),
+        "]".repeat(50_000)
+    );
+    let (_d, _e, reader) = table("arrays.json", arrays.as_bytes());
+    let (rows, errors) = drain(&mut reader.expect("opens"));
+    assert_eq!(rows.len(), 1);
+    assert_at(&errors[0], ErrorKind::TooDeep, "arrays.json", Some(2), None);
+
+    let lines = format!("{{\"a\":1}}\n{}\n{{\"a\":3}}\n", nested(100_000));
+    let (_d, _e, reader) = table("deep.jsonl", lines.as_bytes());
+    let (rows, errors) = drain(&mut reader.expect("opens"));
+    assert_eq!(values(&rows), [["1"], ["3"]]);
+    assert_at(&errors[0], ErrorKind::TooDeep, "deep.jsonl", Some(2), None);
+}
+
+#[test]
+fn json_nested_within_the_limit_is_flattened() {
+    let text = format!("[{}]", nested(60));
+    let (_d, _e, reader) = table("ok.json", text.as_bytes());
+    let mut reader = reader.expect("opens");
+    assert_eq!(reader.headers().len(), 1);
+    assert_eq!(reader.headers()[0].matches('a').count(), 60);
+    let (rows, errors) = drain(&mut reader);
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(values(&rows), [["1"]]);
+}
+
+#[test]
+fn a_duplicate_json_key_with_different_values_is_a_row_error() {
+    // serde_json kept the last value without a word.
+    let text = br#"[{"id": 1, "amount": "10.00"}, {"id": 2, "amount": "5.00", "amount": "500.00"}, {"id": 3, "id": 3}]"#;
+    let (_d, _e, reader) = table("x.json", text);
+    let (rows, errors) = drain(&mut reader.expect("opens"));
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_at(
+        &errors[0],
+        ErrorKind::DuplicateKey,
+        "x.json",
+        Some(2),
+        Some("amount"),
+    );
+    // The same key twice with the same value changes nothing.
+    assert_eq!(values(&rows), [["1", "10.00"], ["3", ""]]);
+}
