@@ -442,3 +442,56 @@ fn a_duplicate_json_key_with_different_values_is_a_row_error() {
     // The same key twice with the same value changes nothing.
     assert_eq!(values(&rows), [["1", "10.00"], ["3", ""]]);
 }
+
+#[test]
+fn rows_after_a_mid_sheet_xlsx_error_are_reported_lost_not_dropped() {
+    // With the sheet XML broken after row 51, 50 of 200 rows loaded, 0 were rejected, and
+    // the run reported success.
+    let book = xlsx_bytes(&[("Time", vec![vec!["Id", "Hours"]])]);
+    let main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+    let mut rows = String::from(
+        r#"<row r="1"><c r="A1" t="inlineStr"><is><t>Id</t></is></c><c r="B1" t="inlineStr"><is><t>Hours</t></is></c></row>"#,
+    );
+    for r in 2..=51 {
+        rows.push_str(&format!(
+            r#"<row r="{r}"><c r="A{r}"><v>{r}</v></c><c r="B{r}"><v>1.5</v></c></row>"#
+        ));
+    }
+    rows.push_str(r#"<row r="52"><c r="A52"><v>52</v></c><c r="B52"><v>1.5</v></c></row><row r="53"><c r="A53"><v>53</"#);
+    let sheet = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{main}"><dimension ref="A1:B201"/><sheetData>{rows}"#
+    );
+    let broken = replace_in_zip(&book, "xl/worksheets/sheet1.xml", sheet.as_bytes());
+    let (_d, _e, reader) = table("Time.xlsx", &broken);
+    let (rows, errors) = drain(&mut reader.expect("opens"));
+    // Rows 2 to 51 at least are read, every one of them, in order.
+    let read = rows.len() as u64;
+    assert!(read >= 50, "{read}");
+    assert_eq!(row_numbers(&rows), (2..2 + read).collect::<Vec<_>>());
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let e = &errors[0];
+    assert_eq!(e.kind, ErrorKind::CorruptXlsx);
+    assert!(!e.kind.is_row_level(), "it ends the table");
+    // The error names the first row not read and how many the sheet says are lost.
+    let from = read + 2;
+    assert_eq!(e.row, Some(from), "{e}");
+    let lost = format!("rows {from} to 201 ({} rows) were not read", 201 - from + 1);
+    assert!(e.message.contains(&lost), "{e}");
+}
+
+#[test]
+fn row_numbers_are_physical_lines_blank_lines_and_line_breaks_included() {
+    // A reject once pointed at the wrong line because blank lines were not counted.
+    let text = "Id,Note,Hours\n1,a,1\n\n\n2,\"two\nlines\",x\n3,c\r\n\r\n4,d,4";
+    let (_d, _e, reader) = table("Time.csv", text.as_bytes());
+    let (rows, errors) = drain(&mut reader.expect("opens"));
+    assert_eq!(row_numbers(&rows), [2, 5, 9]);
+    assert_eq!(errors.len(), 1);
+    assert_at(
+        &errors[0],
+        ErrorKind::TooFewFields,
+        "Time.csv",
+        Some(7),
+        Some("Hours"),
+    );
+}

@@ -6,6 +6,7 @@
 
 mod build;
 pub mod csv;
+pub mod files;
 pub mod html;
 
 use std::collections::BTreeMap;
@@ -92,6 +93,9 @@ pub struct Report {
     /// Loaded email source id → SHA-256 of each attachment, in order.
     pub email_attachments: BTreeMap<String, Vec<String>>,
     pub document_problems: Vec<DocumentProblem>,
+    /// Every file of the export and what became of it.
+    #[serde(default)]
+    pub files: Vec<files::FileLine>,
     /// Every kind balances (source rows = loaded + rejected) and nothing mismatches.
     pub reconciled: bool,
 }
@@ -123,6 +127,7 @@ impl Report {
         for p in &self.document_problems {
             out.push(format!("{} {}: {}", p.kind, p.source_id, p.detail));
         }
+        out.extend(self.files.iter().filter_map(files::FileLine::problem));
         out
     }
 }
