@@ -159,7 +159,11 @@ pub fn propose(
         match tables::open(export, t, &opts.read) {
             Ok(mut reader) => {
                 let sample = tables::sample(&mut reader, &t.name, SAMPLE_ROWS);
-                suggestions.push(suggest::suggest_table(&sample, opts.threshold));
+                let mut suggestion = suggest::suggest_table(&sample, opts.threshold);
+                if t.hidden {
+                    leave_hidden_out(&mut suggestion);
+                }
+                suggestions.push(suggestion);
                 samples.push(sample);
             }
             Err(e) => unreadable.push(read_problem(&e)),
@@ -167,6 +171,28 @@ pub fn propose(
     }
     suggest::settle_date_orders(&mut suggestions);
     (suggestions, samples, unreadable)
+}
+
+/// A sheet hidden in its workbook is not proposed for migration: someone hid it, often
+/// because it is scratch work or a lookup list. It is listed with a question instead.
+fn leave_hidden_out(s: &mut TableSuggestion) {
+    let guess = s.kind.map(|k| k.as_str().to_string());
+    s.kind = None;
+    let mut options: Vec<String> = guess.iter().cloned().collect();
+    options.push("ignore".into());
+    s.questions.push(crate::question::Question {
+        table: s.table.clone(),
+        column: None,
+        topic: crate::question::Topic::Kind,
+        prompt: "this sheet is hidden in its workbook; should it be migrated?".into(),
+        options,
+        proposed: Some("ignore".into()),
+        evidence: match &guess {
+            Some(k) => format!("It looks like {k}, but hidden sheets are left out unless mapped."),
+            None => "Hidden sheets are left out unless mapped.".into(),
+        },
+        setting: format!("kind = \"{}\"", guess.as_deref().unwrap_or("<kind>")),
+    });
 }
 
 struct TableOutcome {
@@ -402,6 +428,18 @@ pub fn inspect(
         Some(_) => mapping,
         None => Mapping::from_suggestions(&suggestions),
     };
+    for entry in export.entries() {
+        if let Some(inner) = export.archived_tables(entry) {
+            unreadable.push(Problem {
+                file: entry.path.clone(),
+                row: None,
+                column: None,
+                field: None,
+                code: "archive_not_read".into(),
+                message: format!("{}: {}", entry.path, archive_message(&inner)),
+            });
+        }
+    }
     let documents = export
         .entries()
         .iter()
@@ -421,6 +459,23 @@ pub fn inspect(
         mapping_toml: final_mapping.to_toml(&suggestions),
         mapping: final_mapping,
     })
+}
+
+/// Why a zip inside the export is not read: it holds tables that are not unpacked.
+pub fn archive_message(tables: &[String]) -> String {
+    let shown: Vec<&str> = tables.iter().take(5).map(String::as_str).collect();
+    let more = tables.len().saturating_sub(shown.len());
+    let more = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
+    format!(
+        "a zip inside the export holding {} table file(s) ({}{more}) that were not read; \
+         unpack it into the export and run again",
+        tables.len(),
+        shown.join(", ")
+    )
 }
 
 /// A reviewed mapping wins; tables it does not mention keep their proposal.

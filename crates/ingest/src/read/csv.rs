@@ -331,6 +331,19 @@ impl CsvTable {
                 "the file holds only blank space, no header row",
             ));
         }
+        if header_flags.fields_capped {
+            // Cutting the header would drop columns without a word; a table this wide is
+            // not an export a person can review.
+            return Err(ReadError::new(
+                ErrorKind::TooManyFields,
+                name,
+                format!(
+                    "the header has more than {} columns; a table this wide is not read",
+                    opts.max_fields
+                ),
+            )
+            .at_row(1));
+        }
         if header_flags.oversize_field.is_some() || header_flags.unterminated_quote {
             return Err(ReadError::new(
                 ErrorKind::UnterminatedQuote,

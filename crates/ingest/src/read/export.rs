@@ -162,6 +162,34 @@ impl Export {
         self.root.join(&entry.disk)
     }
 
+    /// The tables inside an archive entry of the export (a zip within the zip), which are not
+    /// unpacked: `None` when the entry is not an archive or holds no table. A zip of
+    /// documents is a document like any other; one holding tables is data left unread.
+    pub fn archived_tables(&self, entry: &Entry) -> Option<Vec<String>> {
+        if entry.format != Format::Other {
+            return None;
+        }
+        let path = self.entry_path(entry);
+        if !head(&path, 4).starts_with(b"PK\x03\x04") {
+            return None;
+        }
+        let file = File::open(&path).ok()?;
+        let archive = ::zip::ZipArchive::new(std::io::BufReader::new(file)).ok()?;
+        let names: Vec<String> = archive
+            .file_names()
+            .filter(|n| {
+                let lower = n.to_ascii_lowercase();
+                [
+                    ".csv", ".tsv", ".xlsx", ".xlsm", ".json", ".jsonl", ".ndjson",
+                ]
+                .iter()
+                .any(|ext| lower.ends_with(ext))
+            })
+            .map(str::to_string)
+            .collect();
+        (!names.is_empty()).then_some(names)
+    }
+
     /// Resolves a document or email path found in a row, relative to the export root.
     /// Backslashes are accepted; when no file matches exactly, a match differing only in
     /// letter case is accepted (exports made on Windows are case-insensitive).

@@ -247,6 +247,18 @@ pub fn sheet_names(export: &Export, entry: &Entry) -> Result<Vec<String>, ReadEr
     super::xlsx::sheet_names(&export.entry_path(entry), &entry.path)
 }
 
+/// The sheets of a workbook entry in workbook order, each with whether it is hidden.
+pub fn sheets(export: &Export, entry: &Entry) -> Result<Vec<(String, bool)>, ReadError> {
+    if entry.format != Format::Xlsx {
+        return Err(ReadError::new(
+            ErrorKind::UnsupportedFormat,
+            entry.path.as_str(),
+            "only XLSX workbooks have sheets",
+        ));
+    }
+    super::xlsx::sheets(&export.entry_path(entry), &entry.path)
+}
+
 /// Opens one worksheet of a workbook entry as a table named "file.xlsx#Sheet".
 pub fn open_sheet(
     export: &Export,

@@ -24,6 +24,16 @@ pub(crate) fn sheet_names(path: &Path, file: &str) -> Result<Vec<String>, ReadEr
     Ok(book.sheet_names())
 }
 
+/// The workbook's sheets in order, each with whether it is hidden (or very hidden) in Excel.
+pub(crate) fn sheets(path: &Path, file: &str) -> Result<Vec<(String, bool)>, ReadError> {
+    let book: Xlsx<_> = open_workbook(path).map_err(|e| corrupt(file, e))?;
+    Ok(book
+        .sheets_metadata()
+        .iter()
+        .map(|s| (s.name.clone(), s.visible != calamine::SheetVisible::Visible))
+        .collect())
+}
+
 /// Cell text as a person sees it, without the float noise of Excel's storage.
 fn cell_text(cell: &Data, out: &mut String) {
     use std::fmt::Write;

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use migrationai_domain::catalogue::kind_def;
 use migrationai_domain::Kind;
-use migrationai_ingest::inspect::problem_code;
+use migrationai_ingest::inspect::{archive_message, problem_code};
 use migrationai_ingest::mapping::Mapping;
 use migrationai_ingest::tables::{list_tables, open};
 use migrationai_ingest::transform::RowMapper;
@@ -242,6 +242,13 @@ fn split_all(
         });
     }
     for entry in export.entries().iter().filter(|e| !e.format.is_table()) {
+        if let Some(inner) = export.archived_tables(entry) {
+            listing.push(FileLine {
+                reason: Some(archive_message(&inner)),
+                ..line(&entry.path, FileRole::Unreadable)
+            });
+            continue;
+        }
         let role = match entry.format {
             migrationai_ingest::Format::Eml => FileRole::Email,
             _ => FileRole::Document,
