@@ -25,6 +25,8 @@ pub struct InspectOptions {
     pub read: ReadOptions,
     /// Tables read at once.
     pub threads: usize,
+    /// Encodings named by the person (`--encoding FILE=LABEL`), over detection and mapping.
+    pub encodings: Vec<(String, crate::read::TextEncoding)>,
 }
 
 impl Default for InspectOptions {
@@ -39,6 +41,7 @@ impl Default for InspectOptions {
                 .map(|n| n.get())
                 .unwrap_or(1)
                 .min(4),
+            encodings: Vec::new(),
         }
     }
 }
@@ -156,10 +159,21 @@ pub fn propose(
     let mut samples = Vec::new();
     let mut unreadable = Vec::new();
     for t in tables {
-        match tables::open(export, t, &opts.read) {
+        let pinned = opts
+            .encodings
+            .iter()
+            .find(|(f, _)| *f == t.entry.path)
+            .map(|(_, e)| *e);
+        let read = ReadOptions {
+            encoding: pinned,
+            guess_encoding: true,
+            ..opts.read.clone()
+        };
+        match tables::open(export, t, &read) {
             Ok(mut reader) => {
                 let sample = tables::sample(&mut reader, &t.name, SAMPLE_ROWS);
                 let mut suggestion = suggest::suggest_table(&sample, opts.threshold);
+                settle_encoding(&mut suggestion, &reader, pinned.is_some());
                 if t.hidden {
                     leave_hidden_out(&mut suggestion);
                 }
@@ -171,6 +185,41 @@ pub fn propose(
     }
     suggest::settle_date_orders(&mut suggestions);
     (suggestions, samples, unreadable)
+}
+
+/// Pins a legacy encoding the evidence settles (or the person named), so that every later
+/// read of the file reads it the same way; one in doubt is a question, and is not pinned, so
+/// a migration refuses the file until it is answered.
+fn settle_encoding(s: &mut TableSuggestion, reader: &crate::read::TableReader, named: bool) {
+    let encoding = reader.encoding_kind();
+    if named {
+        s.encoding = Some(encoding);
+        return;
+    }
+    match reader.encoding_doubt() {
+        None if matches!(encoding, crate::read::TextEncoding::Legacy(_)) => {
+            s.encoding = Some(encoding);
+        }
+        None => {}
+        Some(d) => {
+            let file = s.table.split('#').next().unwrap_or(&s.table).to_string();
+            s.questions.push(crate::question::Question {
+                table: s.table.clone(),
+                column: None,
+                topic: crate::question::Topic::Encoding,
+                prompt: "which character encoding is this file in?".into(),
+                options: vec![encoding.label().into(), d.other.label().into()],
+                proposed: None,
+                evidence: format!(
+                    "{}; until it is set the file is not migrated (--encoding \"{file}={}\" \
+                     answers it too).",
+                    d.evidence,
+                    encoding.label()
+                ),
+                setting: format!("encoding = \"{}\"", encoding.label()),
+            });
+        }
+    }
 }
 
 /// A sheet hidden in its workbook is not proposed for migration: someone hid it, often
@@ -219,7 +268,14 @@ fn full_pass(
     opts: &InspectOptions,
     progress: &dyn Progress,
 ) -> Result<TableOutcome, ReadError> {
-    let mut reader = tables::open(export, table, &opts.read)?;
+    // Read as the migration will (the mapping's encoding), or with the likelier encoding
+    // while a question about it is open, so its rows can still be checked.
+    let read = ReadOptions {
+        encoding: mapping.file(&table.name).and_then(|f| f.encoding),
+        guess_encoding: true,
+        ..opts.read.clone()
+    };
+    let mut reader = tables::open(export, table, &read)?;
     progress.table_started(&table.name, table.entry.size);
     let mut out = TableOutcome {
         rows: 0,

@@ -16,5 +16,5 @@ pub mod transform;
 pub use read::{
     open_sheet, open_table, open_table_with, reference_parts, sheet_names, Entry, ErrorKind,
     Export, ExportError, ExportErrorKind, Format, Limits, ReadError, ReadOptions, RefError,
-    RowError, SourceRow, TableReader,
+    RowError, SourceRow, TableReader, TextEncoding,
 };

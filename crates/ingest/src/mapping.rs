@@ -1,5 +1,6 @@
 //! The mapping file: a plain TOML file a person can read, edit and pass back with `--mapping`.
 
+use crate::read::TextEncoding;
 use crate::suggest::TableSuggestion;
 use migrationai_domain::catalogue::kind_def;
 use migrationai_domain::value::{DateOrder, DecimalSeparator};
@@ -21,6 +22,8 @@ pub struct FileMapping {
     pub columns: Vec<(String, Option<&'static str>)>,
     /// The decimal separator of each numeric column whose separator is known (header, separator).
     pub decimal: Vec<(String, DecimalSeparator)>,
+    /// The text encoding the file is read in; `None`: detected (and refused when in doubt).
+    pub encoding: Option<TextEncoding>,
 }
 
 impl FileMapping {
@@ -100,6 +103,8 @@ struct RawFile {
     /// Header → "." or ",": the decimal separator of a numeric column.
     #[serde(default)]
     decimal: BTreeMap<String, Spanned<String>>,
+    /// The file's text encoding, as a label ("ISO-8859-15", "windows-1252", "UTF-8"...).
+    encoding: Option<Spanned<String>>,
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
@@ -220,6 +225,21 @@ impl Mapping {
                 })?;
                 decimal.push((header.clone(), parsed));
             }
+            let encoding = match &f.encoding {
+                None => None,
+                Some(label) => {
+                    Some(TextEncoding::from_label(label.get_ref()).ok_or_else(|| {
+                        err(
+                            label.span().start,
+                            format!(
+                                "unknown encoding \"{}\"; use a label such as \"UTF-8\", \
+                             \"windows-1252\", \"ISO-8859-15\" or \"macintosh\"",
+                                label.get_ref()
+                            ),
+                        )
+                    })?)
+                }
+            };
             let _ = f.confidence;
             files.push(FileMapping {
                 table: f.path.get_ref().clone(),
@@ -227,6 +247,7 @@ impl Mapping {
                 date_order,
                 columns,
                 decimal,
+                encoding,
             });
         }
         Ok(Mapping {
@@ -255,6 +276,7 @@ impl Mapping {
                     .map(|c| (c.header.clone(), c.field))
                     .collect(),
                 decimal: t.decimal.clone(),
+                encoding: t.encoding,
             })
             .collect();
         Mapping {
@@ -289,6 +311,9 @@ impl Mapping {
             );
             if let Some(s) = s {
                 let _ = writeln!(out, "confidence = {}", s.kind_confidence);
+            }
+            if let Some(e) = f.encoding {
+                let _ = writeln!(out, "encoding = {}", q(e.label()));
             }
             if let Some(o) = f.date_order {
                 let _ = writeln!(

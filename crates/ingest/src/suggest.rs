@@ -92,6 +92,9 @@ pub struct TableSuggestion {
     pub questions: Vec<Question>,
     /// The decimal separator of each numeric column whose values decide it (header, separator).
     pub decimal: Vec<(String, DecimalSeparator)>,
+    /// The legacy text encoding the file is pinned to read in (UTF-8 files need none).
+    #[serde(serialize_with = "crate::read::encoding::serialize_label")]
+    pub encoding: Option<crate::read::TextEncoding>,
 }
 
 impl TableSuggestion {
@@ -270,6 +273,7 @@ pub fn suggest_table(sample: &TableSample, threshold: f64) -> TableSuggestion {
         missing_required,
         questions: Vec::new(),
         decimal: Vec::new(),
+        encoding: None,
     };
     if let Some(def) = def {
         crate::separators::settle(&mut suggestion, def, &profiles);
@@ -310,6 +314,7 @@ fn empty_suggestion(sample: &TableSample) -> TableSuggestion {
         missing_required: Vec::new(),
         questions: Vec::new(),
         decimal: Vec::new(),
+        encoding: None,
     }
 }
 

@@ -346,3 +346,59 @@ fn an_impossible_time_in_a_date_column_is_a_reject() {
     expect(&r, "time.csv", 3, "Date", "invalid_date");
     assert_eq!(r.files[0].valid_rows, 1);
 }
+
+#[test]
+fn the_encoding_is_pinned_in_the_mapping_or_asked_about() {
+    use migrationai_ingest::question::Topic;
+    use migrationai_ingest::TextEncoding;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let czech = encoding_rs::ISO_8859_15
+        .encode("Contact ID,First Name,Last Name\nC1,Šárka,Žižková\n")
+        .0
+        .into_owned();
+    let doubtful = encoding_rs::ISO_8859_15
+        .encode("Contact ID,First Name,Last Name,Share\nC2,Luboš,Kos,Œ\nC3,Ivo,Šustr,œ\n")
+        .0
+        .into_owned();
+    std::fs::write(dir.path().join("czech.csv"), czech).expect("write");
+    std::fs::write(dir.path().join("doubtful.csv"), doubtful).expect("write");
+    let report = inspect(dir.path(), &InspectOptions::default(), &NoProgress).expect("inspect");
+    assert!(
+        report.mapping_toml.contains("encoding = \"ISO-8859-15\""),
+        "{}",
+        report.mapping_toml
+    );
+    let czech = report.mapping.file("czech.csv").expect("mapped");
+    assert_eq!(czech.encoding, TextEncoding::from_label("ISO-8859-15"));
+    let doubtful = report.mapping.file("doubtful.csv").expect("proposed");
+    assert_eq!(doubtful.encoding, None, "never pinned on a guess");
+    let asked: Vec<_> = report
+        .questions()
+        .filter(|q| q.topic == Topic::Encoding)
+        .collect();
+    assert_eq!(asked.len(), 1, "{asked:?}");
+    assert_eq!(asked[0].table, "doubtful.csv");
+    // Naming it answers the question and pins it.
+    let opts = InspectOptions {
+        encodings: vec![(
+            "doubtful.csv".into(),
+            TextEncoding::from_label("ISO-8859-15").expect("label"),
+        )],
+        ..InspectOptions::default()
+    };
+    let report = inspect(dir.path(), &opts, &NoProgress).expect("inspect");
+    assert_eq!(
+        report
+            .questions()
+            .filter(|q| q.topic == Topic::Encoding)
+            .count(),
+        0
+    );
+    let file = report
+        .files
+        .iter()
+        .find(|f| f.file == "doubtful.csv")
+        .expect("read");
+    assert_eq!(file.encoding, "ISO-8859-15");
+    assert!(report.mapping_toml.contains("encoding = \"ISO-8859-15\""));
+}

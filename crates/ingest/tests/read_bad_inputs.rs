@@ -495,3 +495,82 @@ fn row_numbers_are_physical_lines_blank_lines_and_line_breaks_included() {
         Some("Hours"),
     );
 }
+
+fn latin9(text: &str) -> Vec<u8> {
+    let (bytes, _, unmappable) = encoding_rs::ISO_8859_15.encode(text);
+    assert!(!unmappable, "{text}");
+    bytes.into_owned()
+}
+
+#[test]
+fn iso_8859_15_is_told_from_windows_1252_by_the_bytes_where_they_differ() {
+    // "Šárka Žižková" once became "¦árka ´i¸ková".
+    let bytes = latin9(
+        "Name,City\nŠárka Žižková,Plzeň\nŒdipe Dupont,Lyon\n"
+            .replace('ň', "n")
+            .as_str(),
+    );
+    let (_d, _e, reader) = table("Clients.csv", &bytes);
+    let mut reader = reader.expect("opens");
+    assert_eq!(reader.encoding(), "ISO-8859-15");
+    let (rows, errors) = drain(&mut reader);
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(rows[0].values[0], "Šárka Žižková");
+    assert_eq!(rows[1].values[0], "Œdipe Dupont");
+}
+
+#[test]
+fn windows_1252_keeps_its_symbols_and_its_curly_quotes() {
+    // 0x80-0x9F are text only in Windows-1252; "½" stands alone; "don´t" is an apostrophe.
+    let (bytes, _, _) = encoding_rs::WINDOWS_1252
+        .encode("Memo,Hours\n“Call” re fee € 50,1½\nClient don´t agree,¼\n");
+    let (_d, _e, reader) = table("Time.csv", &bytes);
+    let mut reader = reader.expect("opens");
+    assert_eq!(reader.encoding(), "windows-1252");
+    let (rows, _) = drain(&mut reader);
+    assert_eq!(rows[0].values, ["“Call” re fee € 50", "1½"]);
+    let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode("Memo,Hours\nClient don´t agree,¼\n");
+    let (_d, _e, reader) = table("Time.csv", &bytes);
+    assert_eq!(reader.expect("opens").encoding(), "windows-1252");
+}
+
+#[test]
+fn an_encoding_the_bytes_leave_in_doubt_is_refused_unless_named() {
+    use migrationai_ingest::read::{open_table_with, ReadOptions, TextEncoding};
+    // Latin-9 letters inside words, and bytes standing alone that are "¼" and "½" in
+    // Windows-1252 (Œ and œ in Latin-9): either reading leaves something odd.
+    let bytes = latin9("Name,Share\nŠárka Žižková,Œ\nLuboš Kos,œ\n");
+    let (_d, export, reader) = table("Clients.csv", &bytes);
+    let e = reader.err().expect("refused while in doubt");
+    assert_at(&e, ErrorKind::UnknownEncoding, "Clients.csv", None, None);
+    assert!(e.message.contains("uncertain"), "{e}");
+    assert!(
+        e.message.contains("--encoding \"Clients.csv=ISO-8859-15\""),
+        "{e}"
+    );
+    let entry = export.entry("Clients.csv").expect("listed").clone();
+    // Proposing a mapping reads it with the likelier encoding and keeps the doubt...
+    let guessed = open_table_with(
+        &export,
+        &entry,
+        &ReadOptions {
+            guess_encoding: true,
+            ..ReadOptions::default()
+        },
+    )
+    .expect("guessed");
+    assert_eq!(guessed.encoding(), "ISO-8859-15");
+    assert!(guessed.encoding_doubt().is_some());
+    // ...and a named encoding settles it.
+    let named = open_table_with(
+        &export,
+        &entry,
+        &ReadOptions {
+            encoding: TextEncoding::from_label("latin9"),
+            ..ReadOptions::default()
+        },
+    )
+    .expect("named");
+    let (rows, _) = drain(&mut { named });
+    assert_eq!(rows[1].values, ["Luboš Kos", "œ"]);
+}

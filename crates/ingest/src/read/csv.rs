@@ -291,6 +291,7 @@ fn field_counts(sample: &[u8], delim: u8, complete: bool) -> Vec<usize> {
 pub struct CsvTable {
     name: String,
     encoding: TextEncoding,
+    doubt: Option<encoding::Doubt>,
     delimiter: u8,
     headers: Vec<String>,
     header_issues: Vec<ReadError>,
@@ -309,7 +310,8 @@ impl CsvTable {
         opts: &ReadOptions,
         prefer_tab: bool,
     ) -> Result<CsvTable, ReadError> {
-        let encoding = encoding::detect_encoding(path, name)?;
+        let detected = encoding::choose_encoding(path, name, opts.encoding, opts.guess_encoding)?;
+        let (encoding, doubt) = (detected.encoding, detected.doubt);
         let mut stream =
             encoding::open_utf8_stream(path, encoding).map_err(|e| ReadError::io(name, &e))?;
         let mut sample = vec![0u8; SNIFF_BYTES];
@@ -374,6 +376,7 @@ impl CsvTable {
         let mut table = CsvTable {
             name: name.to_string(),
             encoding,
+            doubt,
             delimiter,
             headers,
             header_issues,
@@ -402,6 +405,9 @@ impl CsvTable {
     }
     pub fn encoding(&self) -> TextEncoding {
         self.encoding
+    }
+    pub fn encoding_doubt(&self) -> Option<&encoding::Doubt> {
+        self.doubt.as_ref()
     }
     pub fn delimiter(&self) -> u8 {
         self.delimiter

@@ -435,6 +435,7 @@ fn too_many_columns(file: &str, max: usize) -> ReadError {
 pub struct JsonTable {
     name: String,
     encoding: TextEncoding,
+    doubt: Option<encoding::Doubt>,
     columns: Columns,
     splitter: ArraySplitter,
     buf: Vec<u8>,
@@ -445,7 +446,8 @@ pub struct JsonTable {
 
 impl JsonTable {
     pub(crate) fn open(path: &Path, file: &str, opts: &ReadOptions) -> Result<Self, ReadError> {
-        let encoding = encoding::detect_encoding(path, file)?;
+        let detected = encoding::choose_encoding(path, file, opts.encoding, opts.guess_encoding)?;
+        let (encoding, doubt) = (detected.encoding, detected.doubt);
         let mut splitter =
             ArraySplitter::new(open_stream(path, file, encoding)?, opts.max_object_bytes);
         let mut columns = Columns::default();
@@ -482,6 +484,7 @@ impl JsonTable {
         Ok(JsonTable {
             name: file.to_string(),
             encoding,
+            doubt,
             columns,
             splitter: ArraySplitter::new(open_stream(path, file, encoding)?, opts.max_object_bytes),
             buf,
@@ -499,6 +502,9 @@ impl JsonTable {
     }
     pub fn encoding(&self) -> TextEncoding {
         self.encoding
+    }
+    pub fn encoding_doubt(&self) -> Option<&encoding::Doubt> {
+        self.doubt.as_ref()
     }
     pub fn has_rows(&self) -> bool {
         self.has_rows
@@ -554,6 +560,7 @@ impl JsonTable {
 pub struct JsonlTable {
     name: String,
     encoding: TextEncoding,
+    doubt: Option<encoding::Doubt>,
     columns: Columns,
     src: Stream,
     buf: Vec<u8>,
@@ -565,7 +572,8 @@ pub struct JsonlTable {
 
 impl JsonlTable {
     pub(crate) fn open(path: &Path, file: &str, opts: &ReadOptions) -> Result<Self, ReadError> {
-        let encoding = encoding::detect_encoding(path, file)?;
+        let detected = encoding::choose_encoding(path, file, opts.encoding, opts.guess_encoding)?;
+        let (encoding, doubt) = (detected.encoding, detected.doubt);
         let mut src = open_stream(path, file, encoding)?;
         let mut columns = Columns::default();
         let mut buf = Vec::new();
@@ -586,6 +594,7 @@ impl JsonlTable {
         Ok(JsonlTable {
             name: file.to_string(),
             encoding,
+            doubt,
             columns,
             src: open_stream(path, file, encoding)?,
             buf,
@@ -604,6 +613,9 @@ impl JsonlTable {
     }
     pub fn encoding(&self) -> TextEncoding {
         self.encoding
+    }
+    pub fn encoding_doubt(&self) -> Option<&encoding::Doubt> {
+        self.doubt.as_ref()
     }
     pub fn has_rows(&self) -> bool {
         self.has_rows

@@ -13,7 +13,7 @@ mod table;
 mod xlsx;
 mod zip;
 
-pub use encoding::{detect_encoding, TextEncoding};
+pub use encoding::{detect_encoding, Detected, Doubt, TextEncoding};
 pub use error::{ErrorKind, ExportError, ExportErrorKind, ReadError, RefError, RowError};
 pub use export::{reference_parts, Entry, Export, Format};
 pub use table::{

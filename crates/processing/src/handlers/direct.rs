@@ -48,6 +48,7 @@ pub fn file_mapping(kind: Kind, file: &str, headers: &[String]) -> Option<FileMa
         date_order: None,
         columns,
         decimal: Vec::new(),
+        encoding: None,
     })
 }
 

@@ -112,7 +112,12 @@ fn split_all(
                     fm.table
                 )));
             };
-            let mut reader = match open(export, table, &ReadOptions::default()) {
+            // Read in the encoding the mapping names; detection otherwise, refusing a guess.
+            let read = ReadOptions {
+                encoding: fm.encoding,
+                ..ReadOptions::default()
+            };
+            let mut reader = match open(export, table, &read) {
                 Ok(r) => r,
                 Err(e) => {
                     // The other tables still migrate; this one fails the verdict.

@@ -75,6 +75,7 @@ pub fn write_true_mapping(export: &Path, truth: &GroundTruth, out: &Path) {
                 })
                 .collect(),
             decimal: Vec::new(),
+            encoding: None,
         });
     }
     std::fs::write(out, mapping.to_toml(&[])).expect("mapping");
