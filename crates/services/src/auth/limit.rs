@@ -73,7 +73,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
             .filter_map(|a| a.trim().parse::<IpAddr>().ok())
-            .last();
+            .next_back();
         Ok(ClientAddr(forwarded.unwrap_or(peer)))
     }
 }
