@@ -155,6 +155,30 @@ impl App {
         export: &Path,
         file: Option<&Path>,
     ) -> Result<Mapping, ProcessingError> {
+        let mut mapping = self.read_or_propose(export, file).await?;
+        // Named encodings win over the file and the proposal, in the mapping the job keeps.
+        for (path, encoding) in &self.config.encodings {
+            let mut found = false;
+            for fm in mapping.files.iter_mut() {
+                if fm.table == *path || fm.table.split('#').next() == Some(path.as_str()) {
+                    fm.encoding = Some(*encoding);
+                    found = true;
+                }
+            }
+            if !found {
+                return Err(ProcessingError::Mapping(format!(
+                    "--encoding names {path}, which is not a table of the export"
+                )));
+            }
+        }
+        Ok(mapping)
+    }
+
+    async fn read_or_propose(
+        &self,
+        export: &Path,
+        file: Option<&Path>,
+    ) -> Result<Mapping, ProcessingError> {
         if let Some(file) = file {
             let text = std::fs::read_to_string(file)
                 .map_err(|e| ProcessingError::Mapping(format!("{}: {e}", file.display())))?;
@@ -169,7 +193,11 @@ impl App {
             let opened = Export::open_in(&export, &Limits::default(), &work)
                 .map_err(|e| ProcessingError::Export(e.to_string()))?;
             let (tables, _) = list_tables(&opened);
-            let (suggestions, _, _) = propose(&opened, &tables, &InspectOptions::default());
+            let opts = InspectOptions {
+                encodings: config.encodings.clone(),
+                ..InspectOptions::default()
+            };
+            let (suggestions, _, _) = propose(&opened, &tables, &opts);
             let mut mapping = Mapping::from_suggestions(&suggestions);
             mapping.currency = config.currency.clone();
             mapping.country = config.country.clone();
@@ -236,6 +264,11 @@ impl App {
         loop {
             tokio::time::sleep(Duration::from_millis(50)).await;
             tick += 1;
+            // Checked before anything fails for want of space: stopping here leaves every
+            // message to be received again on resume, none dead-lettered for a full disk.
+            if tick.is_multiple_of(4) {
+                self.check_disk(job)?;
+            }
             let row = self.services.job(&job.tenant, &job.id).await?;
             if tick.is_multiple_of(4) || row.status == DONE {
                 progress(&Progress {
@@ -271,6 +304,28 @@ impl App {
             self.send_job(&row, JobAction::Resume).await?;
             idle_checks = 0;
         }
+    }
+
+    /// Stops the run when the data directory's disk is below its free-space floor.
+    fn check_disk(&self, job: &JobRow) -> Result<(), ProcessingError> {
+        let dir = &self.config.data_dir;
+        let free = match crate::disk::free_bytes(dir) {
+            Ok(free) => free,
+            Err(e) => {
+                tracing::warn!(error = %e, dir = %dir.display(), "cannot read free disk space");
+                return Ok(());
+            }
+        };
+        if free >= self.config.min_free_bytes {
+            return Ok(());
+        }
+        let mib = |b: u64| b.div_ceil(1 << 20);
+        Err(ProcessingError::DiskFull {
+            job: job.name.clone(),
+            path: crate::disk::mount_point(dir),
+            free_mib: free >> 20,
+            needed_mib: mib(self.config.min_free_bytes),
+        })
     }
 
     async fn queues_busy(&self) -> Result<bool, ProcessingError> {

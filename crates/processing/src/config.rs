@@ -32,6 +32,12 @@ pub struct Config {
     pub store_url: Option<String>,
     /// Which adapters to run on (embedded by default; see `profile`).
     pub profile: crate::profile::Profile,
+    /// Free space the data directory's disk must keep; below it a run stops, to resume once
+    /// space is freed, rather than fail message after message.
+    pub min_free_bytes: u64,
+    /// Encodings named on the command line (`--encoding FILE=LABEL`); they go into the job's
+    /// mapping, so every read of the file in the job uses them.
+    pub encodings: Vec<(String, migrationai_ingest::TextEncoding)>,
 }
 
 impl Default for Config {
@@ -50,6 +56,8 @@ impl Default for Config {
             concurrency: 4,
             store_url: None,
             profile: crate::profile::Profile::Embedded,
+            encodings: Vec::new(),
+            min_free_bytes: 64 << 20,
         }
     }
 }

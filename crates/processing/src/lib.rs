@@ -5,6 +5,7 @@ pub mod app;
 pub mod batch;
 pub mod bench;
 pub mod config;
+pub mod disk;
 pub mod duplicates;
 pub mod error;
 pub mod fidelity;

@@ -18,6 +18,10 @@ pub struct Args {
     /// The job's name; running the same name again resumes it.
     #[arg(long)]
     job: Option<String>,
+    /// A file's text encoding, over detection and the mapping: FILE=LABEL (e.g.
+    /// "Contacts.csv=ISO-8859-15"); repeat for several files.
+    #[arg(long = "encoding", value_name = "FILE=LABEL", value_parser = super::inspect::parse_encoding)]
+    encodings: Vec<(String, migrationai_ingest::TextEncoding)>,
     /// Rows per batch message.
     #[arg(long, default_value_t = migrationai_processing::config::DEFAULT_BATCH_SIZE)]
     batch_size: usize,
@@ -66,6 +70,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let mut config = a.embedded.config();
     config.batch_size = a.batch_size.max(1);
     config.threshold = a.threshold;
+    config.encodings = a.encodings.clone();
     let bars = Bars {
         multi: MultiProgress::new(),
         bars: Mutex::new(HashMap::new()),

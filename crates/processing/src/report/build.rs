@@ -151,10 +151,40 @@ pub async fn build(
         }
     }
 
+    report.files = file_lines(s, tenant, id).await?;
     let settings = Services::settings(job)?;
     let mapping = s.mapping(job)?;
     report.verdict = verdict::judge(&report, settings.threshold, Some(mapping.as_ref()));
     Ok((report, found.links))
+}
+
+/// The planner's list of the export's files, with each table's loaded and rejected rows.
+async fn file_lines(
+    s: &Services,
+    tenant: &str,
+    job: &str,
+) -> Result<Vec<super::files::FileLine>, ProcessingError> {
+    let key = super::files::files_key(tenant, job);
+    let mut files: Vec<super::files::FileLine> = match s.blobs.get(&key).await {
+        Ok(bytes) => serde_json::from_slice(&bytes)
+            .map_err(|e| ProcessingError::Other(format!("{key}: {e}")))?,
+        // A job planned before files were listed.
+        Err(migrationai_ports::BlobError::NotFound { .. }) => return Ok(Vec::new()),
+        Err(e) => return Err(e.into()),
+    };
+    let mut counts: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    for b in s.store.batches(tenant, job).await? {
+        let c = counts.entry(b.file).or_default();
+        c.0 += b.loaded.max(0) as u64;
+        c.1 += b.rejected.max(0) as u64;
+    }
+    for f in &mut files {
+        if let Some((loaded, rejected)) = counts.get(&f.path) {
+            f.loaded = *loaded;
+            f.rejected = *rejected;
+        }
+    }
+    Ok(files)
 }
 
 /// Every loaded contact as the duplicate matcher sees it.

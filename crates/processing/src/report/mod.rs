@@ -8,6 +8,7 @@
 
 mod build;
 pub mod csv;
+pub mod files;
 pub mod html;
 pub mod ledger;
 pub mod verdict;
@@ -131,6 +132,9 @@ pub struct Report {
     /// came from instead (a key column, columns together, or derived from file and row).
     #[serde(default)]
     pub keys: BTreeMap<String, String>,
+    /// Every file of the export and what became of it.
+    #[serde(default)]
+    pub files: Vec<files::FileLine>,
 }
 
 impl Report {
@@ -174,6 +178,7 @@ impl Report {
         for p in &self.document_problems {
             out.push(format!("{} {}: {}", p.kind, p.source_id, p.detail));
         }
+        out.extend(self.files.iter().filter_map(files::FileLine::problem));
         out
     }
 }
