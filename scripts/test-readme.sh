@@ -2,7 +2,7 @@
 # The README as a new user meets it: a fresh `git clone` of this repository, and from the
 # clone's root every command of the README's code blocks, as written, then every command of
 # its command table with the placeholders filled in. Each must do what the README says:
-#   - the set-up block writes the demo export and migrates it: "does NOT reconcile" and exit
+#   - the set-up block writes the demo export and migrates it: "does NOT migrate" and exit
 #     status 2, as the README explains (the sample is dirty on purpose);
 #   - `scripts/test.sh` is the suite running this very script, so it is not run again;
 #   - `up` starts, prints its URLs and sign-ins, every URL answers, the printed demo
@@ -109,7 +109,7 @@ for cmd in "${COMMANDS[@]}"; do
       bash -c "$cmd" >"$WORK/out.log" 2>&1 || status=$?
       tail -n 12 "$WORK/out.log"
       [ "$status" = 2 ] || fail "\`$cmd\` exited $status; the README says 2 for the dirty demo"
-      grep -q "does NOT reconcile" "$WORK/out.log" || fail "no verdict printed"
+      grep -q "does NOT migrate" "$WORK/out.log" || fail "no verdict printed"
       [ -s demo/ground_truth.json ] || fail "no demo/ground_truth.json"
       ls .migrationai/reports/export/report.json .migrationai/reports/export/report.html >/dev/null \
         || fail "the report files are not where the README says" ;;

@@ -253,7 +253,7 @@ try {
   await shot("09-progress");
   await page.locator("#verdict").waitFor({ timeout: 600000 });
   await page.waitForLoadState();
-  await shows("Does NOT reconcile", "What fixes it", "Trust held", "Receivables", "Documents verified",
+  await shows("does NOT migrate", "What fixes it", "Trust held", "Receivables", "Documents verified",
               "Trust ledger", "Bills");
   await shot("10-verdict");
 

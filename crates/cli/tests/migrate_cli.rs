@@ -162,7 +162,7 @@ async fn sigint_and_sigterm_stop_gracefully_and_the_job_resumes_to_the_same_end(
         "{stdout}{}",
         text(&resumed.stderr)
     );
-    assert!(stdout.contains("does NOT reconcile"), "{stdout}");
+    assert!(stdout.contains("does NOT migrate"), "{stdout}");
     let jobs = text(&migrationai(&stopped, &["jobs"]).stdout);
     assert!(jobs.contains(" done "), "{jobs}");
 

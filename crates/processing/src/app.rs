@@ -165,9 +165,18 @@ impl App {
         let export = std::fs::canonicalize(export)
             .map_err(|e| ProcessingError::Export(format!("{}: {e}", export.display())))?;
         let given = mapping.map(read_mapping).transpose()?;
+        // Encodings named on the command line change what is read, as a mapping does, and
+        // the threshold what counts as migrated.
+        let mut named: Vec<String> = self
+            .config
+            .encodings
+            .iter()
+            .map(|(path, e)| format!("{path}={}", e.label()))
+            .collect();
+        named.push(format!("threshold={}", self.config.threshold));
         let source = {
             let (path, given) = (export.clone(), given.clone());
-            tokio::task::spawn_blocking(move || source_fingerprint(&path, given.as_ref()))
+            tokio::task::spawn_blocking(move || source_fingerprint(&path, given.as_ref(), &named))
                 .await
                 .map_err(|e| ProcessingError::Other(e.to_string()))?
                 .map_err(|e| ProcessingError::Export(format!("{}: {e}", export.display())))?
@@ -201,6 +210,7 @@ impl App {
             export: export.clone(),
             batch_size: self.config.batch_size,
             source: Some(source),
+            threshold: self.config.threshold,
         };
         let now = unix_now();
         let row = JobRow {
@@ -265,7 +275,7 @@ impl App {
         let export = export.to_path_buf();
         let work = self.services.work_dir.clone();
         let config = self.config.clone();
-        tokio::task::spawn_blocking(move || {
+        let mut mapping = tokio::task::spawn_blocking(move || {
             std::fs::create_dir_all(&work).map_err(|e| ProcessingError::Export(e.to_string()))?;
             let opened = Export::open_tables_in(&export, &Limits::default(), &work)
                 .map_err(|e| ProcessingError::Export(e.to_string()))?;
@@ -294,8 +304,11 @@ impl App {
                     m
                 }
                 None => {
-                    let (suggestions, _, _) =
-                        propose(&opened, &tables, &InspectOptions::default());
+                    let opts = InspectOptions {
+                        encodings: config.encodings.clone(),
+                        ..InspectOptions::default()
+                    };
+                    let (suggestions, _, _) = propose(&opened, &tables, &opts);
                     let mut mapping = Mapping::from_suggestions(&suggestions);
                     mapping.currency = config.currency.clone();
                     mapping.country = config.country.clone();
@@ -318,7 +331,23 @@ impl App {
             Ok(mapping)
         })
         .await
-        .map_err(|e| ProcessingError::Other(e.to_string()))?
+        .map_err(|e| ProcessingError::Other(e.to_string()))??;
+        // Named encodings win over the file and the proposal, in the mapping the job keeps.
+        for (path, encoding) in &self.config.encodings {
+            let mut found = false;
+            for fm in mapping.files.iter_mut() {
+                if fm.table == *path || fm.table.split('#').next() == Some(path.as_str()) {
+                    fm.encoding = Some(*encoding);
+                    found = true;
+                }
+            }
+            if !found {
+                return Err(ProcessingError::Mapping(format!(
+                    "--encoding names {path}, which is not a table of the export"
+                )));
+            }
+        }
+        Ok(mapping)
     }
 
     async fn send_job(&self, job: &JobRow, action: JobAction) -> Result<(), ProcessingError> {
@@ -416,6 +445,11 @@ impl App {
         loop {
             tokio::time::sleep(Duration::from_millis(50)).await;
             tick += 1;
+            // Checked before anything fails for want of space: stopping here leaves every
+            // message to be received again on resume, none dead-lettered for a full disk.
+            if tick.is_multiple_of(4) {
+                self.check_disk(job)?;
+            }
             let row = self.services.job(&job.tenant, &job.id).await?;
             if tick.is_multiple_of(4) || row.status == DONE {
                 progress(&Progress {
@@ -451,6 +485,28 @@ impl App {
             self.send_job(&row, JobAction::Resume).await?;
             idle_checks = 0;
         }
+    }
+
+    /// Stops the run when the data directory's disk is below its free-space floor.
+    fn check_disk(&self, job: &JobRow) -> Result<(), ProcessingError> {
+        let dir = &self.config.data_dir;
+        let free = match crate::disk::free_bytes(dir) {
+            Ok(free) => free,
+            Err(e) => {
+                tracing::warn!(error = %e, dir = %dir.display(), "cannot read free disk space");
+                return Ok(());
+            }
+        };
+        if free >= self.config.min_free_bytes {
+            return Ok(());
+        }
+        let mib = |b: u64| b.div_ceil(1 << 20);
+        Err(ProcessingError::DiskFull {
+            job: job.name.clone(),
+            path: crate::disk::mount_point(dir),
+            free_mib: free >> 20,
+            needed_mib: mib(self.config.min_free_bytes),
+        })
     }
 
     async fn queues_busy(&self) -> Result<bool, ProcessingError> {
@@ -674,16 +730,8 @@ pub async fn report(config: &Config, job: &str, json: bool) -> Result<String, Pr
     if json {
         return serde_json::to_string_pretty(&r).map_err(|e| ProcessingError::Other(e.to_string()));
     }
-    let mut out = format!(
-        "job {} ({}): {}\n",
-        r.job_name,
-        r.job,
-        if r.reconciled {
-            "reconciled"
-        } else {
-            "does NOT reconcile"
-        }
-    );
+    let mut out = format!("job {} ({})\n", r.job_name, r.job);
+    out.push_str(&verdict_text(&r, usize::MAX));
     out.push_str("kind              source  loaded  rejected\n");
     for (k, c) in &r.kinds {
         out.push_str(&format!(
@@ -692,16 +740,44 @@ pub async fn report(config: &Config, job: &str, json: bool) -> Result<String, Pr
         ));
     }
     out.push_str(&format!(
-        "duplicate contact groups: {}; trust mismatches: {}; invoice mismatches: {}; document problems: {}\n",
+        "duplicate contact groups: {}; suspicious groups: {}; trust mismatches: {}; invoice mismatches: {}; document problems: {}\n",
         r.duplicate_groups.len(),
+        r.suspicious_groups.len(),
         r.trust_mismatches.len(),
         r.invoice_mismatches.len(),
         r.document_problems.len()
     ));
-    for p in r.problems() {
-        out.push_str(&format!("  - {p}\n"));
-    }
     Ok(out)
+}
+
+/// The verdict as text: its headline, why not, the top causes with their fix, and up to
+/// `limit` of the report's problems.
+pub fn verdict_text(r: &Report, limit: usize) -> String {
+    let v = &r.verdict;
+    let mut out = format!("{}\n", v.headline());
+    for f in &v.failures {
+        out.push_str(&format!("  x {f}\n"));
+    }
+    if !v.causes.is_empty() {
+        out.push_str("top causes of rejected rows, with their fix:\n");
+        for (i, c) in v.causes.iter().enumerate() {
+            out.push_str(&format!("  {}. {}\n", i + 1, c.line()));
+        }
+    }
+    let problems = r.problems();
+    if !problems.is_empty() {
+        out.push_str(&format!("{} problems:\n", problems.len()));
+        for p in problems.iter().take(limit) {
+            out.push_str(&format!("  - {p}\n"));
+        }
+        if problems.len() > limit {
+            out.push_str(&format!(
+                "  ... and {} more in the report\n",
+                problems.len() - limit
+            ));
+        }
+    }
+    out
 }
 
 pub async fn queue_stats(config: &Config) -> Result<Vec<QueueRow>, ProcessingError> {

@@ -37,7 +37,7 @@ pub async fn fingerprint(
         ));
     }
     for l in store.contact_links(tenant, job).await? {
-        h.update(format!("L|{}|{}|{}|{}\n", l.a, l.b, l.reason, l.key));
+        h.update(format!("L|{}|{}|{}|{:?}\n", l.a, l.b, l.score, l.evidence));
     }
     for b in store.batches(tenant, job).await? {
         h.update(format!(
@@ -48,10 +48,15 @@ pub async fn fingerprint(
     Ok(hex::encode(h.finalize()))
 }
 
-/// A digest of what a job is made from: every file of the export (its path, size and bytes)
-/// and the mapping it was given (as it parses, so comments and spacing do not count). A
-/// second `migrate` under a job's name resumes that job only when this digest is the same.
-pub fn source_fingerprint(export: &Path, mapping: Option<&Mapping>) -> std::io::Result<String> {
+/// A digest of what a job is made from: every file of the export (its path, size and bytes),
+/// the mapping it was given (as it parses, so comments and spacing do not count) and any
+/// other setting that changes what is read (`settings`, e.g. named encodings). A second
+/// `migrate` under a job's name resumes that job only when this digest is the same.
+pub fn source_fingerprint(
+    export: &Path,
+    mapping: Option<&Mapping>,
+    settings: &[String],
+) -> std::io::Result<String> {
     let mut h = Sha256::new();
     let meta = std::fs::metadata(export)?;
     if meta.is_dir() {
@@ -63,6 +68,9 @@ pub fn source_fingerprint(export: &Path, mapping: Option<&Mapping>) -> std::io::
     match mapping {
         Some(m) => h.update(format!("M|{}", m.to_toml(&[]))),
         None => h.update("M|proposed"),
+    }
+    for s in settings {
+        h.update(format!("\nS|{s}"));
     }
     Ok(hex::encode(h.finalize()))
 }
@@ -114,24 +122,30 @@ mod tests {
         write(dir.path(), "contacts.csv", "id,name\n1,Ann\n");
         std::fs::create_dir(dir.path().join("docs")).expect("mkdir");
         write(&dir.path().join("docs"), "a.txt", "hello");
-        let first = source_fingerprint(dir.path(), None).expect("fingerprint");
-        assert_eq!(first, source_fingerprint(dir.path(), None).expect("again"));
+        let first = source_fingerprint(dir.path(), None, &[]).expect("fingerprint");
+        assert_eq!(
+            first,
+            source_fingerprint(dir.path(), None, &[]).expect("again")
+        );
 
         write(&dir.path().join("docs"), "a.txt", "hellO");
-        let changed = source_fingerprint(dir.path(), None).expect("changed");
+        let changed = source_fingerprint(dir.path(), None, &[]).expect("changed");
         assert_ne!(first, changed);
 
         write(dir.path(), "notes.csv", "id\n");
-        let added = source_fingerprint(dir.path(), None).expect("added");
+        let added = source_fingerprint(dir.path(), None, &[]).expect("added");
         assert_ne!(changed, added);
 
         let mapping = Mapping::parse("m.toml", "currency = \"EUR\"\n").expect("mapping");
-        let with = source_fingerprint(dir.path(), Some(&mapping)).expect("with mapping");
+        let with = source_fingerprint(dir.path(), Some(&mapping), &[]).expect("with mapping");
         assert_ne!(added, with);
+        let named = source_fingerprint(dir.path(), None, &["a.csv=ISO-8859-15".into()])
+            .expect("with an encoding");
+        assert_ne!(added, named);
         let spaced = Mapping::parse("m.toml", "# reviewed\ncurrency   =  \"EUR\"\n").expect("m");
         assert_eq!(
             with,
-            source_fingerprint(dir.path(), Some(&spaced)).expect("same mapping")
+            source_fingerprint(dir.path(), Some(&spaced), &[]).expect("same mapping")
         );
     }
 }

@@ -13,6 +13,7 @@ use migrationai_ports::store::{JobRow, Store};
 use serde::{Deserialize, Serialize};
 
 use crate::error::ProcessingError;
+use crate::report::Threshold;
 use crate::staged::{self, Staged};
 
 /// The settings a job was created with, kept as JSON in the job row.
@@ -24,6 +25,9 @@ pub struct JobSettings {
     /// started by `migrate`: the same name resumes only the same source.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// The share of each kind's rows that must load for the job to count as migrated.
+    #[serde(default)]
+    pub threshold: Threshold,
 }
 
 #[derive(Clone)]

@@ -311,7 +311,7 @@ async fn a_person_fixes_the_mapping_and_the_rejects_in_the_browser() {
     // The verdict leads, with the summary and names for kinds.
     assert!(html.find("id=\"verdict\"") < html.find("id=\"progress-h\""));
     assert!(
-        html.contains("Does NOT reconcile"),
+        html.contains("does NOT migrate"),
         "the sample's faults: {html}"
     );
     assert!(html.contains("What fixes it"), "{html}");
@@ -347,10 +347,11 @@ async fn a_person_fixes_the_mapping_and_the_rejects_in_the_browser() {
     assert!(html.contains(sha));
     assert!(html.contains("Bills <small class=\"slug\">billing-invoice</small>"));
     if let Some(group) = report["duplicates"].as_array().and_then(|d| d.first()) {
-        let key = group["evidence"][0]["key"].as_str().expect("evidence");
+        let e = &group["evidence"][0];
+        let field = e["fields"][0].as_str().expect("evidence");
         assert!(
-            html.contains(&crate_escape(key)),
-            "duplicates show their evidence"
+            html.contains(&crate_escape(field)) && e["score"].as_f64().is_some(),
+            "duplicates show their evidence: {e}"
         );
     }
     let signoff = browser.page(&format!("{job_path}/signoff")).await;

@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod audit;
 pub mod checks;
 pub mod drafts;
+pub mod lockouts;
 pub mod plans;
 pub mod throughput;
 
@@ -28,6 +29,8 @@ const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS svc_plan_requests (tenant TEXT NOT NULL, id TEXT NOT NULL, requested_at BIGINT NOT NULL, claimed_until BIGINT NOT NULL, PRIMARY KEY (tenant, id))",
     "CREATE TABLE IF NOT EXISTS svc_audit (id TEXT PRIMARY KEY, at BIGINT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, target TEXT NOT NULL, detail TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS svc_checks (tenant TEXT NOT NULL, id TEXT NOT NULL, wanted TEXT NOT NULL, status TEXT NOT NULL, result_for TEXT, result TEXT, error TEXT, claimed_until BIGINT NOT NULL, updated_at BIGINT NOT NULL, PRIMARY KEY (tenant, id))",
+    "CREATE TABLE IF NOT EXISTS svc_analysis_attempts (tenant TEXT NOT NULL, id TEXT NOT NULL, attempts BIGINT NOT NULL, PRIMARY KEY (tenant, id))",
+    "CREATE TABLE IF NOT EXISTS svc_lockouts (email TEXT PRIMARY KEY, locked_until BIGINT NOT NULL, failures BIGINT NOT NULL, address TEXT NOT NULL, at BIGINT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS svc_throughput (at BIGINT NOT NULL, kind TEXT NOT NULL, batches BIGINT NOT NULL, rows_done BIGINT NOT NULL, PRIMARY KEY (at, kind))",
 ];
 

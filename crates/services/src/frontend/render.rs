@@ -16,6 +16,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("job.html", include_str!("../../templates/job.html")),
     ("records.html", include_str!("../../templates/records.html")),
     ("review.html", include_str!("../../templates/review.html")),
+    ("verdict.html", include_str!("../../templates/verdict.html")),
     ("report.html", include_str!("../../templates/report.html")),
     ("signoff.html", include_str!("../../templates/signoff.html")),
     ("rejects.html", include_str!("../../templates/rejects.html")),

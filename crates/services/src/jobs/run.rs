@@ -110,6 +110,7 @@ pub async fn start(
         export: PathBuf::from(export),
         batch_size: state.app.config.batch_size,
         source: None,
+        threshold: state.app.config.threshold,
     };
     let row = JobRow {
         tenant: tenant.to_string(),

@@ -15,21 +15,37 @@ use utoipa::ToSchema;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
-/// Whether the migration migrated, and what stops it when it did not.
+/// Whether the migration migrated, and what stops it when it did not: the report's verdict
+/// in words for people.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Verdict {
-    /// Every source row is loaded or rejected with a reason, and every total agrees.
-    pub reconciled: bool,
+    /// Every source row was loaded or rejected with a reason.
+    pub accounted_for: bool,
+    /// The job migrated (accounted for, every kind at or above the threshold, no balance or
+    /// document problem).
+    pub migrated: bool,
+    /// The share each kind had to load, e.g. "99%".
+    pub threshold: String,
     /// One sentence.
     pub headline: String,
-    /// The causes, largest first, each with what fixes it.
+    /// Why it did not migrate, one line each.
+    pub failures: Vec<String>,
+    /// The largest causes of rejected rows, each with what fixes it.
     pub causes: Vec<Cause>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Cause {
+    /// The kind's name for people, the file, the field and the reason code.
     pub what: String,
-    pub count: u64,
+    /// Rows rejected for it.
+    pub rows: u64,
+    /// Rows rejected as orphans because of them.
+    pub cascade: u64,
+    /// Every row of the kind was rejected for this one reason.
+    pub every_row: bool,
+    /// One of the rejects' own words.
+    pub example: String,
     pub fix: String,
 }
 
@@ -114,10 +130,10 @@ pub struct DuplicateGroup {
 pub struct Evidence {
     pub a: String,
     pub b: String,
-    /// What matched: e.g. email, phone, name.
-    pub reason: String,
-    /// The value they share.
-    pub key: String,
+    /// Match weight in bits: log2 of the odds that the two are one contact.
+    pub score: f64,
+    /// Each field compared and how: "email agrees", "phone disagrees"...
+    pub fields: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -256,64 +272,36 @@ fn share(part: u64, whole: u64) -> f64 {
     }
 }
 
-/// The verdict from the report's own findings, largest cause first.
+/// The report's verdict, in words for people.
 fn verdict(r: &Report) -> Verdict {
-    let mut causes = Vec::new();
-    let unbalanced: Vec<&String> = r
-        .kinds
-        .iter()
-        .filter(|(_, c)| c.source_rows != c.loaded + c.rejected)
-        .map(|(k, _)| k)
-        .collect();
-    if !unbalanced.is_empty() {
-        let label: Vec<&str> = unbalanced
-            .iter()
-            .map(|k| k.parse::<Kind>().map(Kind::label).unwrap_or(k.as_str()))
-            .collect();
-        causes.push(Cause {
-            what: format!("Rows neither loaded nor rejected: {}", label.join(", ")),
-            count: unbalanced.len() as u64,
-            fix: "Run the migration again: it resumes and processes the rows it has not; if the count stays, report it, nothing may go missing.".into(),
-        });
-    }
-    if !r.trust_mismatches.is_empty() {
-        causes.push(Cause {
-            what: "Matters whose trust balance in the source differs from the sum of their ledger rows".into(),
-            count: r.trust_mismatches.len() as u64,
-            fix: "Compare each matter's ledger in the old system with its running balance: a missing or rejected ledger row (fix it in the rejects) or a wrong balance column in the source.".into(),
-        });
-    }
-    if !r.invoice_mismatches.is_empty() {
-        causes.push(Cause {
-            what: "Bills whose balance due differs from their total minus the payments applied".into(),
-            count: r.invoice_mismatches.len() as u64,
-            fix: "Look for payments that were rejected or applied to another bill, and fix them in the rejects; otherwise the source's balance due is stale.".into(),
-        });
-    }
-    if !r.document_problems.is_empty() {
-        causes.push(Cause {
-            what: "Documents or emails whose stored file is missing or does not match its checksum".into(),
-            count: r.document_problems.len() as u64,
-            fix: "Upload the export again with the files the list names; a checksum that differs in the export itself means the file changed after it was listed.".into(),
-        });
-    }
-    causes.sort_by_key(|c| std::cmp::Reverse(c.count));
-    let loaded: u64 = r.kinds.values().map(|c| c.loaded).sum();
-    let headline = if r.reconciled && loaded > 0 {
-        "Migrated: every source row is loaded or rejected with a reason, and every total agrees."
-            .to_string()
-    } else if loaded == 0 {
-        "Not migrated: no record was loaded.".to_string()
-    } else {
-        let problems = r.problems().len();
-        format!(
-            "Does NOT reconcile: {problems} problem(s) stop this migration from being signed off."
-        )
-    };
+    let v = &r.verdict;
     Verdict {
-        reconciled: r.reconciled && loaded > 0,
-        headline,
-        causes,
+        accounted_for: v.accounted_for,
+        migrated: v.migrated,
+        threshold: v.threshold.to_string(),
+        headline: v.headline(),
+        failures: v.failures.clone(),
+        causes: v
+            .causes
+            .iter()
+            .map(|c| Cause {
+                what: format!(
+                    "{}: {} {} ({})",
+                    c.kind
+                        .parse::<Kind>()
+                        .map(Kind::label)
+                        .unwrap_or(c.kind.as_str()),
+                    c.file,
+                    c.field,
+                    c.code
+                ),
+                rows: c.rows,
+                cascade: c.cascade,
+                every_row: c.every_row,
+                example: c.example.clone(),
+                fix: c.fix.clone(),
+            })
+            .collect(),
     }
 }
 
@@ -326,8 +314,7 @@ fn balances(
         .collect()
 }
 
-fn view(r: &Report, names_of: &NamesView) -> ReportView {
-    let names = &names_of.0;
+fn view(r: &Report, names: &Names) -> ReportView {
     let kinds: Vec<KindLine> = Kind::ENTITIES
         .iter()
         .filter_map(|k| r.kinds.get(k.as_str()).map(|c| (k, c)))
@@ -458,11 +445,20 @@ fn view(r: &Report, names_of: &NamesView) -> ReportView {
         .iter()
         .map(|g| DuplicateGroup {
             contacts: g.iter().map(|id| names.contact(id)).collect(),
-            evidence: names_of
-                .1
+            evidence: r
+                .duplicate_pairs
                 .iter()
                 .filter(|l| g.contains(&l.a) && g.contains(&l.b))
-                .cloned()
+                .map(|l| Evidence {
+                    a: l.a.clone(),
+                    b: l.b.clone(),
+                    score: l.score,
+                    fields: l
+                        .evidence
+                        .iter()
+                        .map(|e| format!("{} {}", e.field, e.outcome))
+                        .collect(),
+                })
                 .collect(),
         })
         .collect();
@@ -497,27 +493,10 @@ fn view(r: &Report, names_of: &NamesView) -> ReportView {
     }
 }
 
-/// The names of the job's records and its duplicate evidence, loaded once per view.
-pub struct NamesView(Names, Vec<Evidence>);
-
 pub async fn get(state: &AppState, tenant: &str, job: &str) -> ApiResult<ReportView> {
     let report = super::run::report(state, tenant, job).await?;
     let names = Names::load(state, tenant, job).await?;
-    let links = state
-        .app
-        .services
-        .store
-        .contact_links(tenant, job)
-        .await?
-        .into_iter()
-        .map(|l| Evidence {
-            a: l.a,
-            b: l.b,
-            reason: l.reason,
-            key: l.key,
-        })
-        .collect();
-    let mut v = view(&report, &NamesView(names, links));
+    let mut v = view(&report, &names);
     let currency = report
         .currency
         .parse::<migrationai_domain::value::Currency>()
