@@ -70,6 +70,8 @@ pub struct Snapshot {
     pub payments: usize,
     /// Committed documents (uploaded and added to a project).
     pub documents: usize,
+    /// Documents given an upload URL but never added to a project.
+    pub uncommitted_documents: usize,
 }
 
 pub(crate) struct Shared {
@@ -201,6 +203,7 @@ impl Emulator {
             invoices: s.invoices.len(),
             payments: s.transactions.values().filter(|t| !t.voided).count(),
             documents: s.documents.values().filter(|d| d.committed).count(),
+            uncommitted_documents: s.documents.values().filter(|d| !d.committed).count(),
         }
     }
 

@@ -819,7 +819,7 @@ fn transaction_view(org: &Org, t: &Transaction) -> Value {
         "Date": t.date.to_string(),
         "Total": number(t.total),
         "Source": t.method,
-        "ReferenceNumber": t.description,
+        "ReferenceNumber": Value::Null,
         "AppliedBalance": number(applied),
         "UnappliedBalance": number(t.total - applied),
         "IsVoid": t.voided,
