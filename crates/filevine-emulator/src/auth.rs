@@ -43,7 +43,10 @@ pub async fn token(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: 
     let creds = &shared.config.credentials;
     let field = |k: &str| form.get(k).map(String::as_str).unwrap_or("");
     if field("grant_type") != "personal_access_token" {
-        return oauth_error("unsupported_grant_type", "grant_type must be personal_access_token");
+        return oauth_error(
+            "unsupported_grant_type",
+            "grant_type must be personal_access_token",
+        );
     }
     if field("client_id") != creds.client_id || field("client_secret") != creds.client_secret {
         return oauth_error("invalid_client", "The client id or secret is not valid");
@@ -53,7 +56,10 @@ pub async fn token(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: 
     }
     let scope = field("scope");
     if scope.contains(',') {
-        return oauth_error("invalid_scope", "Scopes must be space-separated, not comma-delimited");
+        return oauth_error(
+            "invalid_scope",
+            "Scopes must be space-separated, not comma-delimited",
+        );
     }
     let granted: Vec<&str> = scope.split(' ').filter(|s| !s.is_empty()).collect();
     if let Some(missing) = NEEDED_SCOPES.iter().find(|s| !granted.contains(s)) {

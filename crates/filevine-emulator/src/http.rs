@@ -52,7 +52,9 @@ pub fn body(headers: &HeaderMap, bytes: &Bytes) -> Result<Obj, ApiError> {
     match serde_json::from_slice::<Value>(bytes) {
         Ok(Value::Object(map)) => Ok(map),
         Ok(_) => Err(ApiError::bad("The request body must be a JSON object")),
-        Err(e) => Err(ApiError::bad(format!("The request body is not valid JSON: {e}"))),
+        Err(e) => Err(ApiError::bad(format!(
+            "The request body is not valid JSON: {e}"
+        ))),
     }
 }
 
@@ -104,7 +106,10 @@ impl Page {
         let mut links = Map::new();
         links.insert(
             "self".into(),
-            Value::from(format!("{path}?offset={}&limit={}", self.offset, self.limit)),
+            Value::from(format!(
+                "{path}?offset={}&limit={}",
+                self.offset, self.limit
+            )),
         );
         if has_more {
             links.insert(

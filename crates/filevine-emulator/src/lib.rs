@@ -24,7 +24,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::oneshot;
 
-pub use config::{Config, Credentials, FieldDef, Faults, ProjectTypeDef, SectionDef};
+pub use config::{Config, Credentials, Faults, FieldDef, ProjectTypeDef, SectionDef};
 
 /// Request and fault counts since start (or the last `reset_stats`).
 #[derive(Debug, Clone, Default)]
@@ -237,10 +237,7 @@ impl Emulator {
 
     /// Native id registered for a partner id in a scope.
     pub fn native_for_partner(&self, scope: &str, partner: &str) -> Option<String> {
-        self.shared
-            .state()
-            .partner_native(scope, partner)
-            .cloned()
+        self.shared.state().partner_native(scope, partner).cloned()
     }
 
     /// Project type ids by name, as the org's settings would show them.

@@ -22,7 +22,11 @@ async fn token(emu: &Emulator, scope: &str) -> reqwest::Response {
 }
 
 async fn bearer(emu: &Emulator) -> String {
-    let res = token(emu, "fv.api.gateway.access tenant filevine.v2.api.* email openid").await;
+    let res = token(
+        emu,
+        "fv.api.gateway.access tenant filevine.v2.api.* email openid",
+    )
+    .await;
     assert_eq!(res.status(), 200);
     let body: Value = res.json().await.expect("json");
     assert_eq!(body["token_type"], "Bearer");
@@ -64,7 +68,10 @@ async fn the_gateway_refuses_what_breaks_the_contract() {
         .expect("send");
     assert_eq!(res.status(), 400);
     let body: Value = res.json().await.expect("json");
-    assert!(body["Message"].as_str().unwrap_or("").contains("x-fv-orgid"));
+    assert!(body["Message"]
+        .as_str()
+        .unwrap_or("")
+        .contains("x-fv-orgid"));
 
     // Paths are case-sensitive.
     let res = http
@@ -151,6 +158,9 @@ async fn faults_are_injected_at_their_rates() {
             assert_eq!(res.status(), 200);
         }
     }
-    assert!((60..=140).contains(&throttled), "{throttled} of 200 throttled at 50%");
+    assert!(
+        (60..=140).contains(&throttled),
+        "{throttled} of 200 throttled at 50%"
+    );
     assert_eq!(emu.stats().route("GET", "/fv-app/v2/Projects"), 200);
 }

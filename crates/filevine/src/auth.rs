@@ -91,7 +91,10 @@ impl TokenSource {
             let retry_in = match res {
                 Ok(res) if res.status().is_success() => {
                     let body: TokenResponse = res.json().await.map_err(|e| {
-                        FvError::transient(OP, format!("the token answer did not arrive whole: {e}"))
+                        FvError::transient(
+                            OP,
+                            format!("the token answer did not arrive whole: {e}"),
+                        )
                     })?;
                     self.exchanges.fetch_add(1, Ordering::Relaxed);
                     let lifetime = Duration::from_secs(body.expires_in);
@@ -106,7 +109,8 @@ impl TokenSource {
                 Ok(res) => {
                     let status = res.status();
                     if status.as_u16() == 429 || status.is_server_error() {
-                        crate::retry::retry_after(res.headers()).unwrap_or(self.backoff.delay(attempt))
+                        crate::retry::retry_after(res.headers())
+                            .unwrap_or(self.backoff.delay(attempt))
                     } else {
                         let text = res.text().await.unwrap_or_default();
                         let reason = serde_json::from_str::<serde_json::Value>(&text)
@@ -122,7 +126,9 @@ impl TokenSource {
                             .unwrap_or_else(|| status.to_string());
                         return Err(FvError::permanent(
                             OP,
-                            format!("the identity service refused the credentials ({status}): {reason}"),
+                            format!(
+                                "the identity service refused the credentials ({status}): {reason}"
+                            ),
                         ));
                     }
                 }

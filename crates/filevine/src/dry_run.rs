@@ -77,7 +77,9 @@ impl DryRun {
             Op::ContactCreate => json!({ "PersonId": { "Native": n } }),
             Op::ProjectCreate => json!({ "ProjectId": { "Native": n } }),
             Op::CollectionCreate => json!({ "ItemId": { "Native": guid } }),
-            Op::NoteCreate | Op::TaskCreate | Op::EmailCreate => json!({ "NoteId": { "Native": n } }),
+            Op::NoteCreate | Op::TaskCreate | Op::EmailCreate => {
+                json!({ "NoteId": { "Native": n } })
+            }
             Op::AppointmentCreate => json!({ "AppointmentId": { "Native": n } }),
             Op::BillingItemCreate => json!({ "BillingItemId": guid }),
             Op::FundCreate => json!({ "ProjectFundTransaction": { "ID": guid }, "FundBalance": 0 }),

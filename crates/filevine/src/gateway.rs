@@ -87,7 +87,11 @@ impl Gateway {
         };
         Ok(Gateway {
             token: TokenSource::new(http.clone(), settings),
-            base: settings.gateway_url.as_str().trim_end_matches('/').to_string(),
+            base: settings
+                .gateway_url
+                .as_str()
+                .trim_end_matches('/')
+                .to_string(),
             org_id: header(settings.org_id)?,
             user_id: header(settings.user_id)?,
             limit: Arc::new(Semaphore::new(settings.limits.concurrency.max(1))),
@@ -180,7 +184,10 @@ impl Gateway {
         }
         if status.is_server_error() {
             self.counters.server_errors.fetch_add(1, Ordering::Relaxed);
-            return Ok(Attempt::ServerError(format!("{status}: {}", reason(&bytes, status))));
+            return Ok(Attempt::ServerError(format!(
+                "{status}: {}",
+                reason(&bytes, status)
+            )));
         }
         if status.is_client_error() {
             return Ok(Attempt::Refused(Refusal {
@@ -199,8 +206,19 @@ impl Gateway {
 /// status's name.
 fn reason(bytes: &[u8], status: reqwest::StatusCode) -> String {
     if let Ok(v) = serde_json::from_slice::<Value>(bytes) {
-        for key in ["Message", "message", "error_description", "detail", "title", "error"] {
-            if let Some(m) = v.get(key).and_then(Value::as_str).filter(|m| !m.trim().is_empty()) {
+        for key in [
+            "Message",
+            "message",
+            "error_description",
+            "detail",
+            "title",
+            "error",
+        ] {
+            if let Some(m) = v
+                .get(key)
+                .and_then(Value::as_str)
+                .filter(|m| !m.trim().is_empty())
+            {
                 return m.trim().to_string();
             }
         }
@@ -268,7 +286,10 @@ impl Transport for Gateway {
                 Attempt::ServerError(_) | Attempt::Broken(_) => self.backoff.delay(attempt),
             };
             if attempt >= self.backoff.attempts() {
-                return Err(FvError::transient(op, format!("gave up after {attempt} attempts")));
+                return Err(FvError::transient(
+                    op,
+                    format!("gave up after {attempt} attempts"),
+                ));
             }
             self.counters.retries.fetch_add(1, Ordering::Relaxed);
             tokio::time::sleep(wait).await;

@@ -65,7 +65,12 @@ pub trait IdMap: Send + Sync {
     async fn get(&self, key: &IdKey) -> Result<Option<IdEntry>, IdMapError>;
     async fn put(&self, key: &IdKey, entry: IdEntry) -> Result<(), IdMapError>;
     /// The source id whose record already is this Filevine record, if any.
-    async fn owner(&self, job: &JobRef, kind: Kind, fv_id: &FvId) -> Result<Option<String>, IdMapError>;
+    async fn owner(
+        &self,
+        job: &JobRef,
+        kind: Kind,
+        fv_id: &FvId,
+    ) -> Result<Option<String>, IdMapError>;
 }
 
 /// An id map in memory, for tests, benches and dry runs.
@@ -131,7 +136,12 @@ impl IdMap for MemoryIdMap {
         Ok(())
     }
 
-    async fn owner(&self, job: &JobRef, kind: Kind, fv_id: &FvId) -> Result<Option<String>, IdMapError> {
+    async fn owner(
+        &self,
+        job: &JobRef,
+        kind: Kind,
+        fv_id: &FvId,
+    ) -> Result<Option<String>, IdMapError> {
         Ok(self
             .owners
             .lock()

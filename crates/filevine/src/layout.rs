@@ -45,7 +45,8 @@ pub struct Layout {
     /// A dry run with no Filevine to read: every name is taken as it is written.
     assumed: bool,
     types: OnceCell<Vec<(i64, String)>>,
-    sections: Mutex<HashMap<i64, Arc<Vec<CustomSection>>>>,
+    /// Each project type's sections, read once however many values ask at the same time.
+    sections: Mutex<HashMap<i64, Arc<OnceCell<Vec<CustomSection>>>>>,
     project_types: Mutex<HashMap<i64, i64>>,
 }
 
@@ -101,7 +102,12 @@ impl Layout {
                 .parse::<i64>()
                 .ok()
                 .filter(|id| types.iter().any(|(t, _)| t == id))
-                .or_else(|| types.iter().find(|(_, n)| norm(n) == norm(name)).map(|(id, _)| *id))
+                .or_else(|| {
+                    types
+                        .iter()
+                        .find(|(_, n)| norm(n) == norm(name))
+                        .map(|(id, _)| *id)
+                })
         };
         if let Some(target) = &mapped {
             return by_name(target).ok_or_else(|| {
@@ -132,7 +138,10 @@ impl Layout {
 
     /// Remembers the type of a project this push created.
     pub async fn learn_project(&self, project: i64, project_type: i64) {
-        self.project_types.lock().await.insert(project, project_type);
+        self.project_types
+            .lock()
+            .await
+            .insert(project, project_type);
     }
 
     /// The type of a project, read once.
@@ -143,27 +152,40 @@ impl Layout {
         if let Some(t) = self.project_types.lock().await.get(&project) {
             return Ok(*t);
         }
-        let p: Project = call_as(self.transport.as_ref(), Call::new(Op::ProjectGet).arg(project)).await?;
-        let t = p
-            .project_type_id
-            .and_then(|t| t.native)
-            .ok_or_else(|| FvError::permanent(Op::ProjectGet.to_string(), "the project has no ProjectTypeId"))?;
+        let p: Project = call_as(
+            self.transport.as_ref(),
+            Call::new(Op::ProjectGet).arg(project),
+        )
+        .await?;
+        let t = p.project_type_id.and_then(|t| t.native).ok_or_else(|| {
+            FvError::permanent(
+                Op::ProjectGet.to_string(),
+                "the project has no ProjectTypeId",
+            )
+        })?;
         self.project_types.lock().await.insert(project, t);
         Ok(t)
     }
 
-    async fn sections_of(&self, project_type: i64) -> Result<Arc<Vec<CustomSection>>, FvError> {
-        if let Some(s) = self.sections.lock().await.get(&project_type) {
-            return Ok(s.clone());
-        }
-        let list: Vec<CustomSection> = paging::all(
-            self.transport.as_ref(),
-            Call::new(Op::ProjectTypeSections).arg(project_type),
-        )
+    async fn sections_of(
+        &self,
+        project_type: i64,
+    ) -> Result<Arc<OnceCell<Vec<CustomSection>>>, FvError> {
+        let cell = self
+            .sections
+            .lock()
+            .await
+            .entry(project_type)
+            .or_default()
+            .clone();
+        cell.get_or_try_init(|| {
+            paging::all(
+                self.transport.as_ref(),
+                Call::new(Op::ProjectTypeSections).arg(project_type),
+            )
+        })
         .await?;
-        let list = Arc::new(list);
-        self.sections.lock().await.insert(project_type, list.clone());
-        Ok(list)
+        Ok(cell)
     }
 
     /// The section and field a value of `section`/`field` goes to on a project type,
@@ -183,8 +205,11 @@ impl Layout {
                 field_type: "String".into(),
             });
         }
-        let sections = self.sections_of(project_type).await?;
-        let same = |name: &Option<String>, want: &str| name.as_deref().is_some_and(|n| norm(n) == norm(want));
+        let cell = self.sections_of(project_type).await?;
+        let sections = cell.get().map(Vec::as_slice).unwrap_or_default();
+        let same = |name: &Option<String>, want: &str| {
+            name.as_deref().is_some_and(|n| norm(n) == norm(want))
+        };
         let Some(sec) = sections
             .iter()
             .find(|s| same(&s.name, section) || same(&s.section_selector, section))
@@ -204,7 +229,11 @@ impl Layout {
             .iter()
             .find(|f| same(&f.name, field) || same(&f.field_selector, field))
         else {
-            let names: Vec<&str> = sec.custom_fields.iter().filter_map(|f| f.name.as_deref()).collect();
+            let names: Vec<&str> = sec
+                .custom_fields
+                .iter()
+                .filter_map(|f| f.name.as_deref())
+                .collect();
             return Err(FvError::refused(
                 Some("field"),
                 "unknown_field",
@@ -216,7 +245,10 @@ impl Layout {
         };
         let selector = |v: &Option<String>, what: &str| {
             v.clone().ok_or_else(|| {
-                FvError::permanent(Op::ProjectTypeSections.to_string(), format!("a {what} has no selector"))
+                FvError::permanent(
+                    Op::ProjectTypeSections.to_string(),
+                    format!("a {what} has no selector"),
+                )
             })
         };
         Ok(SectionField {

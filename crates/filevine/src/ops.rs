@@ -215,7 +215,9 @@ mod tests {
 
     #[test]
     fn paths_keep_the_specs_casing_and_escape_arguments() {
-        let c = Call::new(Op::PartnerGet).arg("Contact").arg("@mai.c/../x y");
+        let c = Call::new(Op::PartnerGet)
+            .arg("Contact")
+            .arg("@mai.c/../x y");
         assert_eq!(
             c.path().as_deref(),
             Ok("/fv-app/v2/PartnerIdentifiers/Contact/@mai.c%2F..%2Fx%20y")

@@ -18,11 +18,8 @@ pub async fn all<T: DeserializeOwned>(t: &dyn Transport, call: Call) -> Result<V
     let mut out = Vec::new();
     let mut offset = 0usize;
     loop {
-        let page: ItemList<T> = call_as(
-            t,
-            call.clone().query("offset", offset).query("limit", PAGE),
-        )
-        .await?;
+        let page: ItemList<T> =
+            call_as(t, call.clone().query("offset", offset).query("limit", PAGE)).await?;
         let n = page.items.len();
         out.extend(page.items);
         // HasMore decides; a list without it ends on a short page.

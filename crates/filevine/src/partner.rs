@@ -77,19 +77,32 @@ mod tests {
         let k = PartnerKeys::for_job(&job);
         assert_eq!(k, PartnerKeys::for_job(&job));
         let c = k.record(Kind::Contacts, "C-1");
-        assert!(c.starts_with(&k.prefix(Kind::Contacts)) && c.ends_with(".sC-1"), "{c}");
+        assert!(
+            c.starts_with(&k.prefix(Kind::Contacts)) && c.ends_with(".sC-1"),
+            "{c}"
+        );
         assert_ne!(c, k.record(Kind::Projects, "C-1"));
         let odd = k.record(Kind::Contacts, "Smith, J / #2");
-        assert!(odd.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-'), "{odd}");
+        assert!(
+            odd.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-'),
+            "{odd}"
+        );
         let other = PartnerKeys::for_job(&JobRef {
             tenant: "t1".into(),
             job: "j2".into(),
         });
-        assert_ne!(k.record(Kind::Contacts, "C-1"), other.record(Kind::Contacts, "C-1"));
+        assert_ne!(
+            k.record(Kind::Contacts, "C-1"),
+            other.record(Kind::Contacts, "C-1")
+        );
         assert_eq!(
             k.collection_row("M1", "Parties", 2),
             k.collection_row("M1", "parties", 2)
         );
-        assert_ne!(k.collection_row("M1", "Parties", 2), k.collection_row("M1", "Parties", 3));
+        assert_ne!(
+            k.collection_row("M1", "Parties", 2),
+            k.collection_row("M1", "Parties", 3)
+        );
     }
 }

@@ -117,10 +117,13 @@ impl Held {
     }
 }
 
+/// A record as a list gives it: its native id and partner id.
+type Listed = (Option<String>, Option<String>);
+
 /// One project's records, read from its lists.
 #[derive(Default)]
 struct ProjectHoldings {
-    held: BTreeMap<Kind, Vec<(Option<String>, Option<String>)>>,
+    held: BTreeMap<Kind, Vec<Listed>>,
     outstanding: HashMap<String, Decimal>,
     trust: Option<Decimal>,
 }
@@ -172,7 +175,11 @@ impl<'a> ReadBack<'a> {
 
     /// The projects of the job in Filevine: those the id map knows, and any listed with
     /// the job's partner prefix.
-    async fn projects(&self, listed: &[Project], expected: &[String]) -> Result<BTreeSet<i64>, FvError> {
+    async fn projects(
+        &self,
+        listed: &[Project],
+        expected: &[String],
+    ) -> Result<BTreeSet<i64>, FvError> {
         let prefix = self.keys.prefix(Kind::Projects);
         let mut out: BTreeSet<i64> = listed
             .iter()
@@ -180,7 +187,11 @@ impl<'a> ReadBack<'a> {
             .filter_map(|p| p.project_id.as_ref()?.native)
             .collect();
         for src in expected {
-            if let Some(id) = self.delivered(Kind::Projects, src).await?.and_then(|i| i.as_i64()) {
+            if let Some(id) = self
+                .delivered(Kind::Projects, src)
+                .await?
+                .and_then(|i| i.as_i64())
+            {
                 out.insert(id);
             }
         }
@@ -190,37 +201,87 @@ impl<'a> ReadBack<'a> {
     async fn project_holdings(&self, project: i64) -> Result<ProjectHoldings, FvError> {
         let t = self.t;
         let mut h = ProjectHoldings::default();
-        let notes: Vec<Note> = paging::all(t, Call::new(Op::ProjectNoteList).arg(project).query("filterByType", "Note")).await?;
-        h.held.insert(Kind::Notes, notes.iter().map(|n| (native_of(&n.note_id), partner_of(&n.note_id))).collect());
-        let tasks: Vec<Note> = paging::all(t, Call::new(Op::ProjectTaskList).arg(project)).await?;
-        h.held.insert(Kind::Tasks, tasks.iter().map(|n| (native_of(&n.note_id), partner_of(&n.note_id))).collect());
-        let emails: Vec<Note> = paging::all(t, Call::new(Op::EmailList).arg(project)).await?;
-        h.held.insert(Kind::ProjectEmail, emails.iter().map(|n| (native_of(&n.note_id), partner_of(&n.note_id))).collect());
-        let events: Vec<CalendarEvent> = paging::all(t, Call::new(Op::AppointmentList).arg(project)).await?;
-        h.held.insert(
-            Kind::Calendar,
-            events.iter().map(|e| (native_of(&e.appointment_id), partner_of(&e.appointment_id))).collect(),
-        );
-        let docs = paging::documents(t, project).await?;
-        h.held.insert(Kind::Document, docs.iter().map(|d| (native_of(&d.document_id), partner_of(&d.document_id))).collect());
-        let items: Vec<BillingItemListResponse> = paging::all(
+        let notes: Vec<Note> = paging::all(
             t,
-            Call::new(Op::BillingItemList).arg(project).query("startDate", ALL_FROM).query("endDate", ALL_TO),
+            Call::new(Op::ProjectNoteList)
+                .arg(project)
+                .query("filterByType", "Note"),
         )
         .await?;
-        h.held.insert(Kind::BillingItems, items.into_iter().map(|i| (i.id, None)).collect());
+        h.held.insert(
+            Kind::Notes,
+            notes
+                .iter()
+                .map(|n| (native_of(&n.note_id), partner_of(&n.note_id)))
+                .collect(),
+        );
+        let tasks: Vec<Note> = paging::all(t, Call::new(Op::ProjectTaskList).arg(project)).await?;
+        h.held.insert(
+            Kind::Tasks,
+            tasks
+                .iter()
+                .map(|n| (native_of(&n.note_id), partner_of(&n.note_id)))
+                .collect(),
+        );
+        let emails: Vec<Note> = paging::all(t, Call::new(Op::EmailList).arg(project)).await?;
+        h.held.insert(
+            Kind::ProjectEmail,
+            emails
+                .iter()
+                .map(|n| (native_of(&n.note_id), partner_of(&n.note_id)))
+                .collect(),
+        );
+        let events: Vec<CalendarEvent> =
+            paging::all(t, Call::new(Op::AppointmentList).arg(project)).await?;
+        h.held.insert(
+            Kind::Calendar,
+            events
+                .iter()
+                .map(|e| (native_of(&e.appointment_id), partner_of(&e.appointment_id)))
+                .collect(),
+        );
+        let docs = paging::documents(t, project).await?;
+        h.held.insert(
+            Kind::Document,
+            docs.iter()
+                .map(|d| (native_of(&d.document_id), partner_of(&d.document_id)))
+                .collect(),
+        );
+        let items: Vec<BillingItemListResponse> = paging::all(
+            t,
+            Call::new(Op::BillingItemList)
+                .arg(project)
+                .query("startDate", ALL_FROM)
+                .query("endDate", ALL_TO),
+        )
+        .await?;
+        h.held.insert(
+            Kind::BillingItems,
+            items.into_iter().map(|i| (i.id, None)).collect(),
+        );
         let funds = paging::funds(t, project, None).await?;
         h.held.insert(
             Kind::ProjectFunds,
-            funds.into_iter().filter(|f| f.is_voided != Some(true)).map(|f| (f.id, None)).collect(),
+            funds
+                .into_iter()
+                .filter(|f| f.is_voided != Some(true))
+                .map(|f| (f.id, None))
+                .collect(),
         );
-        let invoices: Vec<InvoiceListResponse> = paging::all(t, Call::new(Op::InvoiceList).arg(project)).await?;
+        let invoices: Vec<InvoiceListResponse> =
+            paging::all(t, Call::new(Op::InvoiceList).arg(project)).await?;
         for inv in &invoices {
             if let (Some(id), Some(out)) = (inv.invoice_id, inv.outstanding_balance) {
                 h.outstanding.insert(id.to_string(), out);
             }
         }
-        h.held.insert(Kind::BillingInvoice, invoices.iter().map(|i| (i.invoice_id.map(|n| n.to_string()), None)).collect());
+        h.held.insert(
+            Kind::BillingInvoice,
+            invoices
+                .iter()
+                .map(|i| (i.invoice_id.map(|n| n.to_string()), None))
+                .collect(),
+        );
         let payments: Vec<TransactionResponse> = paging::all(
             t,
             Call::new(Op::TransactionList)
@@ -238,7 +299,8 @@ impl<'a> ReadBack<'a> {
                 .map(|p| (p.id.map(|n| n.to_string()), None))
                 .collect(),
         );
-        let balance: ProjectFundBalanceResponse = call_as(t, Call::new(Op::FundBalance).arg(project)).await?;
+        let balance: ProjectFundBalanceResponse =
+            call_as(t, Call::new(Op::FundBalance).arg(project)).await?;
         h.trust = balance.fund_balance;
         Ok(h)
     }
@@ -297,7 +359,11 @@ impl<'a> ReadBack<'a> {
 
         let mut trust_mismatches = Vec::new();
         for (src, want) in &expected.trust {
-            let found = match self.delivered(Kind::Projects, src).await?.and_then(|i| i.as_i64()) {
+            let found = match self
+                .delivered(Kind::Projects, src)
+                .await?
+                .and_then(|i| i.as_i64())
+            {
                 Some(id) => trust_by_project.get(&id).copied().flatten(),
                 None => None,
             };
@@ -343,7 +409,12 @@ impl<'a> ReadBack<'a> {
     /// Found, missing and extra records of a kind. A record is found when its partner id is
     /// held once, or (for kinds without partner ids) when the Filevine id the id map gives
     /// it is held.
-    async fn count(&self, kind: Kind, expected: &[String], held: Option<&Held>) -> Result<KindDelivery, FvError> {
+    async fn count(
+        &self,
+        kind: Kind,
+        expected: &[String],
+        held: Option<&Held>,
+    ) -> Result<KindDelivery, FvError> {
         let empty = Held::default();
         let held = held.unwrap_or(&empty);
         let by_partner = partner_kind(kind);
@@ -403,7 +474,11 @@ impl<'a> ReadBack<'a> {
                         [project, section, field] => {
                             let k = (project.to_string(), section.to_string());
                             if !forms.contains_key(&k) {
-                                let form: Object = call_as(self.t, Call::new(Op::FormGet).arg(project).arg(section)).await?;
+                                let form: Object = call_as(
+                                    self.t,
+                                    Call::new(Op::FormGet).arg(project).arg(section),
+                                )
+                                .await?;
                                 forms.insert(k.clone(), form);
                             }
                             forms[&k].get(*field).is_some_and(|v| !v.is_null())
@@ -411,8 +486,11 @@ impl<'a> ReadBack<'a> {
                         [project, section, uid, field] => {
                             let k = (project.to_string(), section.to_string());
                             if !items.contains_key(&k) {
-                                let list: Vec<CollectionItem> =
-                                    paging::all(self.t, Call::new(Op::CollectionList).arg(project).arg(section)).await?;
+                                let list: Vec<CollectionItem> = paging::all(
+                                    self.t,
+                                    Call::new(Op::CollectionList).arg(project).arg(section),
+                                )
+                                .await?;
                                 let by_uid = list
                                     .into_iter()
                                     .filter_map(|i| Some((i.item_id?.native?, i.data_object)))
@@ -445,23 +523,36 @@ impl<'a> ReadBack<'a> {
     }
 
     /// Downloads every expected document and compares its SHA-256.
-    async fn documents(&self, expected: &BTreeMap<String, String>) -> Result<Vec<DocumentCheck>, FvError> {
+    async fn documents(
+        &self,
+        expected: &BTreeMap<String, String>,
+    ) -> Result<Vec<DocumentCheck>, FvError> {
         let checks: Vec<Option<DocumentCheck>> = stream::iter(expected.iter())
             .map(|(src, sha)| async move {
                 let problem = match self.delivered(Kind::Document, src).await? {
                     None => Some(DocumentProblem::Missing),
                     Some(id) => {
-                        let locator = call_as::<DocumentFileLocator>(self.t, Call::new(Op::DocumentLocator).arg(&id)).await;
+                        let locator = call_as::<DocumentFileLocator>(
+                            self.t,
+                            Call::new(Op::DocumentLocator).arg(&id),
+                        )
+                        .await;
                         match locator {
-                            Err(e) if matches!(e.status(), Some(403) | Some(404)) => Some(DocumentProblem::Missing),
+                            Err(e) if matches!(e.status(), Some(403) | Some(404)) => {
+                                Some(DocumentProblem::Missing)
+                            }
                             Err(e) => return Err(e),
                             Ok(loc) => {
                                 let url = loc.url.ok_or_else(|| {
-                                    FvError::permanent(Op::DocumentLocator.to_string(), "the answer has no Url")
+                                    FvError::permanent(
+                                        Op::DocumentLocator.to_string(),
+                                        "the answer has no Url",
+                                    )
                                 })?;
                                 let bytes = self.t.download(&url).await?;
                                 let found = hex::encode(Sha256::digest(&bytes));
-                                (!found.eq_ignore_ascii_case(sha)).then_some(DocumentProblem::ChecksumMismatch { found })
+                                (!found.eq_ignore_ascii_case(sha))
+                                    .then_some(DocumentProblem::ChecksumMismatch { found })
                             }
                         }
                     }
@@ -485,6 +576,12 @@ impl<'a> ReadBack<'a> {
 fn partner_kind(kind: Kind) -> bool {
     matches!(
         kind,
-        Kind::Contacts | Kind::Projects | Kind::Notes | Kind::Tasks | Kind::Calendar | Kind::ProjectEmail | Kind::Document
+        Kind::Contacts
+            | Kind::Projects
+            | Kind::Notes
+            | Kind::Tasks
+            | Kind::Calendar
+            | Kind::ProjectEmail
+            | Kind::Document
     )
 }

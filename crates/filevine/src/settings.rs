@@ -115,7 +115,11 @@ impl Settings {
     /// Reads the settings through `lookup` (the environment, a secret's JSON, a test map).
     /// Empty values count as unset.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Settings, SettingsError> {
-        let get = |name: &str| lookup(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let get = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
         let required = |name: &'static str| get(name).ok_or(SettingsError::Missing(name));
         let url = |name: &'static str, default: &str| {
             let raw = get(name).unwrap_or_else(|| default.to_string());
@@ -126,18 +130,19 @@ impl Settings {
         };
         let int = |name: &'static str| -> Result<i64, SettingsError> {
             let v = required(name)?;
-            v.parse().map_err(|_| SettingsError::NotANumber { name, value: v })
+            v.parse()
+                .map_err(|_| SettingsError::NotANumber { name, value: v })
         };
         let mut limits = Limits::default();
         if let Some(v) = get(env::CONCURRENCY) {
-            limits.concurrency = v
-                .parse::<usize>()
-                .ok()
-                .filter(|n| *n > 0)
-                .ok_or(SettingsError::NotANumber {
-                    name: env::CONCURRENCY,
-                    value: v,
-                })?;
+            limits.concurrency =
+                v.parse::<usize>()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or(SettingsError::NotANumber {
+                        name: env::CONCURRENCY,
+                        value: v,
+                    })?;
         }
         Ok(Settings {
             gateway_url: url(env::GATEWAY_URL, DEFAULT_GATEWAY_URL)?,
@@ -181,7 +186,10 @@ mod tests {
         assert_eq!((s.org_id, s.user_id), (12, 34));
         assert_eq!(s.limits.concurrency, 8);
         let shown = format!("{s:?}");
-        assert!(!shown.contains("very-secret") && !shown.contains("pat-value"), "{shown}");
+        assert!(
+            !shown.contains("very-secret") && !shown.contains("pat-value"),
+            "{shown}"
+        );
 
         assert_eq!(
             Settings::from_lookup(vars(&[(env::PAT, "p")])).err(),

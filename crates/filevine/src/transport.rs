@@ -30,7 +30,10 @@ pub async fn call_as<T: DeserializeOwned>(t: &dyn Transport, call: Call) -> Resu
 }
 
 /// Sends a lookup; a 404 is "not there".
-pub async fn find<T: DeserializeOwned>(t: &dyn Transport, call: Call) -> Result<Option<T>, FvError> {
+pub async fn find<T: DeserializeOwned>(
+    t: &dyn Transport,
+    call: Call,
+) -> Result<Option<T>, FvError> {
     match call_as(t, call).await {
         Ok(v) => Ok(Some(v)),
         Err(e) if e.is_not_found() => Ok(None),

@@ -12,20 +12,26 @@ use rust_decimal::Decimal;
 use serde_json::{json, Value};
 use std::sync::Arc;
 
-use crate::http::{
-    self, body, number, path_int, stamp, Answer, ApiError, Page, Query,
+use crate::http::{self, body, number, path_int, stamp, Answer, ApiError, Page, Query};
+use crate::state::{
+    Application, BillingItem, Fund, Invoice, Json as Obj, State as Org, Transaction,
 };
-use crate::state::{Application, BillingItem, Fund, Invoice, Json as Obj, State as Org, Transaction};
 use crate::Shared;
 
 pub fn routes() -> Router<Arc<Shared>> {
     Router::new()
-        .route("/fv-app/v2/projects/{projectId}/BillingItem", post(create_item))
+        .route(
+            "/fv-app/v2/projects/{projectId}/BillingItem",
+            post(create_item),
+        )
         .route(
             "/fv-app/v2/projects/{projectId}/BillingItem/{billingItemId}",
             put(update_item),
         )
-        .route("/fv-app/v2/billingitem/projects/{projectId}", get(list_items))
+        .route(
+            "/fv-app/v2/billingitem/projects/{projectId}",
+            get(list_items),
+        )
         .route(
             "/fv-app/v2/billing/projects/{projectId}/billing-items/{billingItemId}",
             get(read_item),
@@ -34,7 +40,10 @@ pub fn routes() -> Router<Arc<Shared>> {
             "/fv-app/v2/Billing/projects/{projectId}/funds",
             get(fund_balance).post(create_fund),
         )
-        .route("/fv-app/v2/Billing/projects/{projectId}/fundslist", get(list_funds))
+        .route(
+            "/fv-app/v2/Billing/projects/{projectId}/fundslist",
+            get(list_funds),
+        )
         .route(
             "/fv-app/v2/Billing/projects/{projectId}/funds/{fundId}",
             get(read_fund),
@@ -43,12 +52,18 @@ pub fn routes() -> Router<Arc<Shared>> {
             "/fv-app/v2/Billing/projects/{projectId}/funds/{fundId}/void",
             put(void_fund),
         )
-        .route("/fv-app/v2/projects/{projectId}/invoices", post(create_invoice))
+        .route(
+            "/fv-app/v2/projects/{projectId}/invoices",
+            post(create_invoice),
+        )
         .route(
             "/fv-app/v2/projects/{projectId}/invoices/{invoiceId}",
             put(update_invoice),
         )
-        .route("/fv-app/v2/billingitem/invoices/{invoiceId}", get(read_invoice))
+        .route(
+            "/fv-app/v2/billingitem/invoices/{invoiceId}",
+            get(read_invoice),
+        )
         .route(
             "/fv-app/v2/billingitem/projects/{projectId}/invoices",
             get(list_invoices),
@@ -69,7 +84,10 @@ pub fn routes() -> Router<Arc<Shared>> {
             "/fv-app/v2/Billing/projects/{projectId}/transactions",
             get(list_transactions),
         )
-        .route("/fv-app/v2/Billing/transactions/{transactionId}", get(read_transaction))
+        .route(
+            "/fv-app/v2/Billing/transactions/{transactionId}",
+            get(read_transaction),
+        )
 }
 
 fn project(org: &Org, raw: &str) -> Result<i64, ApiError> {
@@ -132,13 +150,15 @@ fn item_request(org: &Org, project: i64, req: &Obj) -> Result<ItemRequest, ApiEr
     let user_id = http::integer(req, "UserID")?;
     match billing_type.as_str() {
         "Time" if user_id.is_none() => {
-            return Err(ApiError::bad("UserID (the timekeeper) is required for Time entries"))
+            return Err(ApiError::bad(
+                "UserID (the timekeeper) is required for Time entries",
+            ))
         }
-        "Expenses" if unit.is_none() => {
-            return Err(ApiError::bad("Unit is required for Expenses"))
-        }
+        "Expenses" if unit.is_none() => return Err(ApiError::bad("Unit is required for Expenses")),
         "Expenses" | "FlatFee" if rate.is_none() => {
-            return Err(ApiError::bad(format!("Rate is required for {billing_type}")))
+            return Err(ApiError::bad(format!(
+                "Rate is required for {billing_type}"
+            )))
         }
         _ => {}
     }
@@ -151,7 +171,9 @@ fn item_request(org: &Org, project: i64, req: &Obj) -> Result<ItemRequest, ApiEr
     let invoice = http::integer(req, "InvoiceId")?;
     if let Some(inv) = invoice {
         if org.invoices.get(&inv).is_none_or(|i| i.project != project) {
-            return Err(ApiError::bad(format!("InvoiceId {inv} is not an invoice of this project")));
+            return Err(ApiError::bad(format!(
+                "InvoiceId {inv} is not an invoice of this project"
+            )));
         }
     }
     Ok(ItemRequest {
@@ -259,7 +281,11 @@ async fn update_item(
     Ok(Json(json!({ "BillingItemId": item })))
 }
 
-async fn list_items(State(s): State<Arc<Shared>>, Path(raw): Path<String>, Q(q): Q<Query>) -> Answer {
+async fn list_items(
+    State(s): State<Arc<Shared>>,
+    Path(raw): Path<String>,
+    Q(q): Q<Query>,
+) -> Answer {
     let page = Page::of(&q)?;
     let (from, to) = range(&q)?;
     let org = s.state();
@@ -340,7 +366,9 @@ async fn create_fund(
         Some(Value::Number(n)) => n
             .as_u64()
             .and_then(|i| FUND_TYPES.get(i as usize).copied())
-            .ok_or_else(|| ApiError::bad("FundType must be 0 (Deposit), 1 (Retainer), 2 (Debit) or 3 (Refund)"))?,
+            .ok_or_else(|| {
+                ApiError::bad("FundType must be 0 (Deposit), 1 (Retainer), 2 (Debit) or 3 (Refund)")
+            })?,
         Some(Value::String(t)) => FUND_TYPES
             .iter()
             .find(|f| f.eq_ignore_ascii_case(t))
@@ -377,7 +405,11 @@ async fn create_fund(
 async fn fund_balance(State(s): State<Arc<Shared>>, Path(raw): Path<String>) -> Answer {
     let org = s.state();
     let project = project(&org, &raw)?;
-    let name = org.projects.get(&project).and_then(|p| p.get("ProjectName")).cloned();
+    let name = org
+        .projects
+        .get(&project)
+        .and_then(|p| p.get("ProjectName"))
+        .cloned();
     Ok(Json(json!({
         "ProjectID": project,
         "ProjectName": name,
@@ -386,7 +418,11 @@ async fn fund_balance(State(s): State<Arc<Shared>>, Path(raw): Path<String>) -> 
 }
 
 /// `ProjectFundsListResponse`: a count and the page of transactions (no `HasMore`).
-async fn list_funds(State(s): State<Arc<Shared>>, Path(raw): Path<String>, Q(q): Q<Query>) -> Answer {
+async fn list_funds(
+    State(s): State<Arc<Shared>>,
+    Path(raw): Path<String>,
+    Q(q): Q<Query>,
+) -> Answer {
     let page = Page::of(&q)?;
     let org = s.state();
     let project = project(&org, &raw)?;
@@ -403,7 +439,10 @@ async fn list_funds(State(s): State<Arc<Shared>>, Path(raw): Path<String>, Q(q):
     Ok(Json(json!({ "Count": items.len(), "ProjectFunds": items })))
 }
 
-async fn read_fund(State(s): State<Arc<Shared>>, Path((raw, fund)): Path<(String, String)>) -> Answer {
+async fn read_fund(
+    State(s): State<Arc<Shared>>,
+    Path((raw, fund)): Path<(String, String)>,
+) -> Answer {
     let org = s.state();
     let project = project(&org, &raw)?;
     org.funds
@@ -413,7 +452,10 @@ async fn read_fund(State(s): State<Arc<Shared>>, Path((raw, fund)): Path<(String
         .ok_or_else(|| ApiError::not_found(format!("Fund transaction {fund} was not found")))
 }
 
-async fn void_fund(State(s): State<Arc<Shared>>, Path((raw, fund)): Path<(String, String)>) -> Answer {
+async fn void_fund(
+    State(s): State<Arc<Shared>>,
+    Path((raw, fund)): Path<(String, String)>,
+) -> Answer {
     let mut org = s.state();
     let project = project(&org, &raw)?;
     let f = org
@@ -441,7 +483,12 @@ struct InvoiceRequest {
     discount_amount: Decimal,
 }
 
-fn invoice_request(org: &Org, project: i64, invoice: Option<i64>, req: &Obj) -> Result<InvoiceRequest, ApiError> {
+fn invoice_request(
+    org: &Org,
+    project: i64,
+    invoice: Option<i64>,
+    req: &Obj,
+) -> Result<InvoiceRequest, ApiError> {
     let items = match req.get("BillingItems") {
         Some(Value::Array(list)) if !list.is_empty() => list
             .iter()
@@ -467,13 +514,19 @@ fn invoice_request(org: &Org, project: i64, invoice: Option<i64>, req: &Obj) -> 
     }
     let number = http::integer(req, "InvoiceNumber")?;
     if let Some(n) = number {
-        if org.invoices.values().any(|i| i.number == n && Some(i.id) != invoice) {
+        if org
+            .invoices
+            .values()
+            .any(|i| i.number == n && Some(i.id) != invoice)
+        {
             return Err(ApiError::bad(format!("Invoice number {n} is already used")));
         }
     }
     let discount_type = http::integer(req, "DiscountType")?;
     if discount_type.is_some_and(|t| t != 1 && t != 2) {
-        return Err(ApiError::bad("DiscountType must be 1 (percentage) or 2 (amount)"));
+        return Err(ApiError::bad(
+            "DiscountType must be 1 (percentage) or 2 (amount)",
+        ));
     }
     Ok(InvoiceRequest {
         number,
@@ -539,8 +592,14 @@ async fn update_invoice(
     let invoice = path_int(&inv, "invoiceId")?;
     let mut org = s.state();
     let project = project(&org, &raw)?;
-    if org.invoices.get(&invoice).is_none_or(|i| i.project != project) {
-        return Err(ApiError::not_found(format!("Invoice {invoice} was not found")));
+    if org
+        .invoices
+        .get(&invoice)
+        .is_none_or(|i| i.project != project)
+    {
+        return Err(ApiError::not_found(format!(
+            "Invoice {invoice} was not found"
+        )));
     }
     let r = invoice_request(&org, project, Some(invoice), &req)?;
     if let Some(i) = org.invoices.get_mut(&invoice) {
@@ -639,7 +698,11 @@ async fn read_invoice(State(s): State<Arc<Shared>>, Path(raw): Path<String>) -> 
     Ok(Json(invoice_view(&s, &org, inv)))
 }
 
-async fn list_invoices(State(s): State<Arc<Shared>>, Path(raw): Path<String>, Q(q): Q<Query>) -> Answer {
+async fn list_invoices(
+    State(s): State<Arc<Shared>>,
+    Path(raw): Path<String>,
+    Q(q): Q<Query>,
+) -> Answer {
     let page = Page::of(&q)?;
     let org = s.state();
     let project = project(&org, &raw)?;
@@ -686,13 +749,19 @@ async fn create_payment(
                 .ok_or_else(|| ApiError::bad("InvoiceID is required"))?;
             let amount = http::required_decimal(e, "Amount")?;
             if amount <= Decimal::ZERO {
-                return Err(ApiError::bad("Each applied Amount must be greater than zero"));
+                return Err(ApiError::bad(
+                    "Each applied Amount must be greater than zero",
+                ));
             }
             let inv = org
                 .invoices
                 .get(&invoice)
                 .filter(|i| i.project == project)
-                .ok_or_else(|| ApiError::bad(format!("Invoice {invoice} is not an invoice of this project")))?;
+                .ok_or_else(|| {
+                    ApiError::bad(format!(
+                        "Invoice {invoice} is not an invoice of this project"
+                    ))
+                })?;
             let outstanding = org.invoice_outstanding(inv);
             if amount > outstanding {
                 return Err(ApiError::bad(format!(
@@ -704,10 +773,14 @@ async fn create_payment(
         }
     }
     if applied > total {
-        return Err(ApiError::bad("The amounts applied exceed the payment's Total"));
+        return Err(ApiError::bad(
+            "The amounts applied exceed the payment's Total",
+        ));
     }
     if use_funds && org.fund_balance(project) < total {
-        return Err(ApiError::bad("The project's funds do not cover the payment"));
+        return Err(ApiError::bad(
+            "The project's funds do not cover the payment",
+        ));
     }
     let id = org.next();
     let applications = applications
@@ -812,7 +885,11 @@ fn transaction_view(org: &Org, t: &Transaction) -> Value {
             })
         })
         .collect();
-    let name = org.projects.get(&t.project).and_then(|p| p.get("ProjectName")).cloned();
+    let name = org
+        .projects
+        .get(&t.project)
+        .and_then(|p| p.get("ProjectName"))
+        .cloned();
     json!({
         "ID": t.id,
         "ProjectID": t.project,
@@ -833,12 +910,18 @@ fn transaction_view(org: &Org, t: &Transaction) -> Value {
     })
 }
 
-async fn list_transactions(State(s): State<Arc<Shared>>, Path(raw): Path<String>, Q(q): Q<Query>) -> Answer {
+async fn list_transactions(
+    State(s): State<Arc<Shared>>,
+    Path(raw): Path<String>,
+    Q(q): Q<Query>,
+) -> Answer {
     let page = Page::of(&q)?;
     let (from, to) = range(&q)?;
     let org = s.state();
     let project = project(&org, &raw)?;
-    if q.get("transactionType").is_some_and(|t| !t.eq_ignore_ascii_case("Payment")) {
+    if q.get("transactionType")
+        .is_some_and(|t| !t.eq_ignore_ascii_case("Payment"))
+    {
         return Ok(Json(page.list("", Vec::new())));
     }
     let all: Vec<Value> = org

@@ -9,7 +9,9 @@ use bytes::Bytes;
 use serde_json::{Map, Value};
 use std::sync::Arc;
 
-use crate::http::{self, body, copy, identifier, partner_of, resolve_int, Answer, ApiError, Page, Query};
+use crate::http::{
+    self, body, copy, identifier, partner_of, resolve_int, Answer, ApiError, Page, Query,
+};
 use crate::state::{Appointment, Json as Obj, State as Org};
 use crate::Shared;
 
@@ -31,7 +33,10 @@ pub fn routes() -> Router<Arc<Shared>> {
             "/fv-app/v2/Projects/{projectId}/Appointments",
             get(list).post(create),
         )
-        .route("/fv-app/v2/Appointments/{appointmentId}", get(read).patch(update))
+        .route(
+            "/fv-app/v2/Appointments/{appointmentId}",
+            get(read).patch(update),
+        )
 }
 
 fn view(org: &Org, id: i64, a: &Appointment) -> Value {
@@ -92,7 +97,10 @@ async fn create(
     let partner = partner_of(req.get("AppointmentId"))?;
     let mut org = s.state();
     if let Some(p) = &partner {
-        if let Some(id) = org.partner_native(SCOPE, p).and_then(|n| n.parse::<i64>().ok()) {
+        if let Some(id) = org
+            .partner_native(SCOPE, p)
+            .and_then(|n| n.parse::<i64>().ok())
+        {
             if let Some(a) = org.appointments.get(&id) {
                 s.replayed(SCOPE);
                 return Ok(Json(view(&org, id, a)));
@@ -103,7 +111,9 @@ async fn create(
     let named = identifier(&org, "Project", req.get("ProjectId"))?
         .ok_or_else(|| ApiError::bad("ProjectId is required"))?;
     if named != project {
-        return Err(ApiError::bad("ProjectId must identify the project of the route"));
+        return Err(ApiError::bad(
+            "ProjectId must identify the project of the route",
+        ));
     }
     for required in ["Title", "StartUtc", "EndUtc", "Attendees"] {
         if req.get(required).is_none_or(Value::is_null) {
@@ -113,11 +123,13 @@ async fn create(
     check(&req)?;
     let mut b = Map::new();
     copy(&req, &mut b, FIELDS);
-    b.entry("CalendarEventType".to_string()).or_insert(Value::from("Appointment"));
+    b.entry("CalendarEventType".to_string())
+        .or_insert(Value::from("Appointment"));
     b.entry("AllDay".to_string()).or_insert(Value::Bool(false));
     let id = org.next();
     if let Some(p) = &partner {
-        org.set_partner(SCOPE, &id.to_string(), p).map_err(ApiError::bad)?;
+        org.set_partner(SCOPE, &id.to_string(), p)
+            .map_err(ApiError::bad)?;
     }
     let a = Appointment { project, body: b };
     let v = view(&org, id, &a);
@@ -152,7 +164,10 @@ async fn update(
     let mut merged = current.body.clone();
     copy(&req, &mut merged, FIELDS);
     check(&merged)?;
-    let a = org.appointments.get_mut(&id).ok_or_else(|| ApiError::not_found("gone"))?;
+    let a = org
+        .appointments
+        .get_mut(&id)
+        .ok_or_else(|| ApiError::not_found("gone"))?;
     a.body = merged;
     let a = a.clone();
     Ok(Json(view(&org, id, &a)))

@@ -9,7 +9,9 @@ use chrono::Utc;
 use serde_json::{Map, Value};
 use std::sync::Arc;
 
-use crate::http::{self, body, copy, partner_of, resolve_int, stamp, Answer, ApiError, Page, Query};
+use crate::http::{
+    self, body, copy, partner_of, resolve_int, stamp, Answer, ApiError, Page, Query,
+};
 use crate::state::{Json as Obj, State as Org};
 use crate::Shared;
 
@@ -54,7 +56,14 @@ pub fn routes() -> Router<Arc<Shared>> {
 }
 
 fn check(obj: &Obj) -> Result<(), ApiError> {
-    for name in ["FirstName", "MiddleName", "LastName", "FullName", "FromCompany", "JobTitle"] {
+    for name in [
+        "FirstName",
+        "MiddleName",
+        "LastName",
+        "FullName",
+        "FromCompany",
+        "JobTitle",
+    ] {
         http::string(obj, name)?;
     }
     http::boolean(obj, "IsSingleName")?;
@@ -80,7 +89,13 @@ fn check(obj: &Obj) -> Result<(), ApiError> {
 }
 
 fn full_name(c: &Obj) -> String {
-    let part = |k: &str| c.get(k).and_then(Value::as_str).unwrap_or("").trim().to_string();
+    let part = |k: &str| {
+        c.get(k)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .trim()
+            .to_string()
+    };
     [part("FirstName"), part("MiddleName"), part("LastName")]
         .into_iter()
         .filter(|p| !p.is_empty())
@@ -100,7 +115,10 @@ async fn create(State(s): State<Arc<Shared>>, headers: HeaderMap, raw: Bytes) ->
     let partner = partner_of(req.get("PersonId"))?;
     let mut org = s.state();
     if let Some(p) = &partner {
-        if let Some(id) = org.partner_native(SCOPE, p).and_then(|n| n.parse::<i64>().ok()) {
+        if let Some(id) = org
+            .partner_native(SCOPE, p)
+            .and_then(|n| n.parse::<i64>().ok())
+        {
             s.replayed(SCOPE);
             let c = org.contacts.get(&id).cloned().unwrap_or_default();
             return Ok(Json(view(&org, id, &c)));

@@ -16,7 +16,10 @@ use md5::{Digest, Md5};
 use serde_json::{json, Map, Value};
 use std::sync::Arc;
 
-use crate::http::{self, body, identifier, optional_body, partner_of, query_int, resolve_int, stamp, Answer, ApiError, Query};
+use crate::http::{
+    self, body, identifier, optional_body, partner_of, query_int, resolve_int, stamp, Answer,
+    ApiError, Query,
+};
 use crate::state::{Document, State as Org};
 use crate::Shared;
 
@@ -85,15 +88,15 @@ async fn upload_url(State(s): State<Arc<Shared>>, headers: HeaderMap, bytes: Byt
     if size < 0 {
         return Err(ApiError::bad("Size must not be negative"));
     }
-    if req.get("FolderId").is_some_and(|f| !f.is_null()) && req.get("ProjectId").is_none_or(Value::is_null) {
+    if req.get("FolderId").is_some_and(|f| !f.is_null())
+        && req.get("ProjectId").is_none_or(Value::is_null)
+    {
         return Err(ApiError::bad("FolderId is supplied without ProjectId"));
     }
     let partner = partner_of(req.get("DocumentId"))?;
     let mut org = s.state();
-    let project = match identifier(&org, "Project", req.get("ProjectId")) {
-        Ok(p) => p,
-        Err(_) => None,
-    };
+    // A project that does not resolve is a 422 below, as Filevine answers it.
+    let project = identifier(&org, "Project", req.get("ProjectId")).unwrap_or_default();
     if req.get("ProjectId").is_some_and(|p| !p.is_null())
         && project.is_none_or(|p| !org.projects.contains_key(&p))
     {
@@ -120,7 +123,8 @@ async fn upload_url(State(s): State<Arc<Shared>>, headers: HeaderMap, bytes: Byt
         None => {
             let id = org.next();
             if let Some(p) = &partner {
-                org.set_partner(SCOPE, &id.to_string(), p).map_err(ApiError::bad)?;
+                org.set_partner(SCOPE, &id.to_string(), p)
+                    .map_err(ApiError::bad)?;
             }
             org.documents.insert(
                 id,
@@ -156,7 +160,12 @@ fn s3_error(status: StatusCode, code: &str, message: &str) -> Response {
 
 /// The pre-signed PUT. A bearer token is a second auth mechanism, which S3 refuses; a
 /// `Content-MD5` that does not match the body is refused as S3 does.
-async fn upload(State(s): State<Arc<Shared>>, Path(k): Path<String>, headers: HeaderMap, bytes: Bytes) -> Response {
+async fn upload(
+    State(s): State<Arc<Shared>>,
+    Path(k): Path<String>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> Response {
     if headers.contains_key(header::AUTHORIZATION) {
         return s3_error(
             StatusCode::BAD_REQUEST,
@@ -209,7 +218,12 @@ async fn download(State(s): State<Arc<Shared>>, Path(k): Path<String>) -> Respon
         .and_then(|id| org.documents.get(id))
         .and_then(|d| d.content.clone().map(|c| (c, content_type(&d.filename))));
     match content {
-        Some((bytes, ct)) => (StatusCode::OK, [(header::CONTENT_TYPE, ct)], Body::from(bytes)).into_response(),
+        Some((bytes, ct)) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, ct)],
+            Body::from(bytes),
+        )
+            .into_response(),
         None => s3_error(StatusCode::FORBIDDEN, "AccessDenied", "Request has expired"),
     }
 }
@@ -225,7 +239,9 @@ async fn add_to_project(
     let mut org = s.state();
     let project = resolve_int(&org, "Project", &raw_project)?;
     if !org.projects.contains_key(&project) {
-        return Err(ApiError::not_found(format!("Project {project} was not found")));
+        return Err(ApiError::not_found(format!(
+            "Project {project} was not found"
+        )));
     }
     let id = resolve_int(&org, SCOPE, &raw_doc)?;
     let d = org
@@ -246,7 +262,9 @@ fn committed<'a>(org: &'a Org, raw: &str) -> Result<&'a Document, ApiError> {
     org.documents
         .get(&id)
         .filter(|d| d.committed)
-        .ok_or_else(|| ApiError::forbidden("The caller lacks access to the document, or it does not exist"))
+        .ok_or_else(|| {
+            ApiError::forbidden("The caller lacks access to the document, or it does not exist")
+        })
 }
 
 async fn read(State(s): State<Arc<Shared>>, Path(raw): Path<String>) -> Answer {
@@ -303,7 +321,10 @@ async fn series(State(s): State<Arc<Shared>>, Q(q): Q<Query>) -> Answer {
         .collect();
     let mut out = Map::new();
     out.insert("Count".into(), Value::from(items.len()));
-    out.insert("LastID".into(), last_id.map(Value::from).unwrap_or(Value::Null));
+    out.insert(
+        "LastID".into(),
+        last_id.map(Value::from).unwrap_or(Value::Null),
+    );
     out.insert("Limit".into(), Value::from(limit));
     out.insert("HasMore".into(), Value::Bool(has_more));
     out.insert("Links".into(), json!({}));

@@ -23,10 +23,16 @@ const SCOPE: &str = "Note";
 pub fn routes() -> Router<Arc<Shared>> {
     Router::new()
         .route("/fv-app/v2/Notes", post(create_note))
-        .route("/fv-app/v2/Notes/{noteId}", get(read_note).patch(update_note))
+        .route(
+            "/fv-app/v2/Notes/{noteId}",
+            get(read_note).patch(update_note),
+        )
         .route("/fv-app/v2/Projects/{projectId}/Notes", get(project_notes))
         .route("/fv-app/v2/tasks", post(create_task))
-        .route("/fv-app/v2/tasks/{taskId}", get(read_task).patch(update_task))
+        .route(
+            "/fv-app/v2/tasks/{taskId}",
+            get(read_task).patch(update_task),
+        )
         .route("/fv-app/v2/tasks/{taskId}/complete", post(complete_task))
         .route("/fv-app/v2/projects/{projectId}/tasks", get(project_tasks))
         .route(
@@ -50,7 +56,8 @@ fn view(org: &Org, id: i64, item: &FeedItem) -> Value {
     ] {
         out.entry(flag.to_string()).or_insert(Value::Bool(false));
     }
-    out.entry("AllowEditing".to_string()).or_insert(Value::Bool(true));
+    out.entry("AllowEditing".to_string())
+        .or_insert(Value::Bool(true));
     Value::Object(out)
 }
 
@@ -85,7 +92,8 @@ fn replay(s: &Shared, org: &Org, partner: &Option<String>, kind: FeedKind) -> Op
 fn insert(org: &mut Org, partner: Option<String>, item: FeedItem) -> Result<Value, ApiError> {
     let id = org.next();
     if let Some(p) = &partner {
-        org.set_partner(SCOPE, &id.to_string(), p).map_err(ApiError::bad)?;
+        org.set_partner(SCOPE, &id.to_string(), p)
+            .map_err(ApiError::bad)?;
     }
     let v = view(org, id, &item);
     org.feed.insert(id, item);
@@ -102,10 +110,23 @@ async fn create_note(State(s): State<Arc<Shared>>, headers: HeaderMap, raw: Byte
     let project = project_of(&org, &req)?;
     not_in_future(&req)?;
     let mut b = Map::new();
-    copy(&req, &mut b, &["Body", "Subject", "CreatedAt", "Source", "Destination", "TypeTag"]);
+    copy(
+        &req,
+        &mut b,
+        &[
+            "Body",
+            "Subject",
+            "CreatedAt",
+            "Source",
+            "Destination",
+            "TypeTag",
+        ],
+    );
     b.entry("Body".to_string()).or_insert(Value::from(""));
-    b.entry("CreatedAt".to_string()).or_insert(stamp(Utc::now()));
-    b.entry("TypeTag".to_string()).or_insert(Value::from("note"));
+    b.entry("CreatedAt".to_string())
+        .or_insert(stamp(Utc::now()));
+    b.entry("TypeTag".to_string())
+        .or_insert(Value::from("note"));
     b.insert(
         "AuthorId".into(),
         req.get("AuthorId")
@@ -148,7 +169,10 @@ async fn update_note(
     let req = body(&headers, &bytes)?;
     let mut org = s.state();
     let (id, _) = feed_item(&org, &raw, FeedKind::Note)?;
-    let item = org.feed.get_mut(&id).ok_or_else(|| ApiError::not_found("gone"))?;
+    let item = org
+        .feed
+        .get_mut(&id)
+        .ok_or_else(|| ApiError::not_found("gone"))?;
     if item.body.get("AllowEditing") == Some(&Value::Bool(false)) {
         return Err(ApiError::bad("This note cannot be edited"));
     }
@@ -175,18 +199,29 @@ fn project_id(org: &Org, raw: &str) -> Result<i64, ApiError> {
     }
 }
 
-async fn project_notes(State(s): State<Arc<Shared>>, Path(raw): Path<String>, Q(q): Q<Query>) -> Answer {
+async fn project_notes(
+    State(s): State<Arc<Shared>>,
+    Path(raw): Path<String>,
+    Q(q): Q<Query>,
+) -> Answer {
     let page = Page::of(&q)?;
     let org = s.state();
     let project = project_id(&org, &raw)?;
-    let kinds: &[FeedKind] = match q.get("filterByType").map(|t| t.to_ascii_lowercase()).as_deref() {
+    let kinds: &[FeedKind] = match q
+        .get("filterByType")
+        .map(|t| t.to_ascii_lowercase())
+        .as_deref()
+    {
         Some("note") => &[FeedKind::Note],
         Some("task") => &[FeedKind::Task],
         Some("email") => &[FeedKind::Email],
         _ => &[FeedKind::Note, FeedKind::Task, FeedKind::Email],
     };
     let all = list(&org, project, kinds);
-    Ok(Json(page.list(&format!("/fv-app/v2/Projects/{project}/Notes"), all)))
+    Ok(Json(page.list(
+        &format!("/fv-app/v2/Projects/{project}/Notes"),
+        all,
+    )))
 }
 
 async fn create_task(State(s): State<Arc<Shared>>, headers: HeaderMap, raw: Bytes) -> Answer {
@@ -202,7 +237,11 @@ async fn create_task(State(s): State<Arc<Shared>>, headers: HeaderMap, raw: Byte
     let assignee = match assignee {
         Ok(Some(a)) => Some(a),
         Ok(None) if text.contains('@') => None,
-        Ok(None) => return Err(ApiError::bad("An assignee is required: AssigneeId or @username in Body")),
+        Ok(None) => {
+            return Err(ApiError::bad(
+                "An assignee is required: AssigneeId or @username in Body",
+            ))
+        }
         Err(e) => return Err(e),
     };
     not_in_future(&req)?;
@@ -213,7 +252,8 @@ async fn create_task(State(s): State<Arc<Shared>>, headers: HeaderMap, raw: Byte
     };
     let mut b = Map::new();
     copy(&req, &mut b, &["Body", "Subject", "CreatedAt"]);
-    b.entry("CreatedAt".to_string()).or_insert(stamp(Utc::now()));
+    b.entry("CreatedAt".to_string())
+        .or_insert(stamp(Utc::now()));
     b.insert("TypeTag".into(), Value::from("task"));
     b.insert(
         "TargetDate".into(),
@@ -222,7 +262,10 @@ async fn create_task(State(s): State<Arc<Shared>>, headers: HeaderMap, raw: Byte
     if let Some(a) = assignee {
         b.insert("AssigneeId".into(), json!({ "Native": a }));
     }
-    b.insert("AuthorId".into(), json!({ "Native": s.config.credentials.user_id }));
+    b.insert(
+        "AuthorId".into(),
+        json!({ "Native": s.config.credentials.user_id }),
+    );
     b.insert("IsCompleted".into(), Value::Bool(false));
     let item = FeedItem {
         project,
@@ -249,7 +292,10 @@ async fn update_task(
     let text = http::required_string(&req, "Body")?;
     let mut org = s.state();
     let (id, _) = feed_item(&org, &raw, FeedKind::Task)?;
-    let item = org.feed.get_mut(&id).ok_or_else(|| ApiError::not_found("gone"))?;
+    let item = org
+        .feed
+        .get_mut(&id)
+        .ok_or_else(|| ApiError::not_found("gone"))?;
     item.body.insert("Body".into(), Value::from(text));
     item.body.insert("IsEdited".into(), Value::Bool(true));
     let item = item.clone();
@@ -265,7 +311,10 @@ async fn complete_task(
     optional_body(&headers, &bytes)?;
     let mut org = s.state();
     let (id, _) = feed_item(&org, &raw, FeedKind::Task)?;
-    let item = org.feed.get_mut(&id).ok_or_else(|| ApiError::not_found("gone"))?;
+    let item = org
+        .feed
+        .get_mut(&id)
+        .ok_or_else(|| ApiError::not_found("gone"))?;
     if item.body.get("IsCompleted") != Some(&Value::Bool(true)) {
         item.body.insert("IsCompleted".into(), Value::Bool(true));
         item.body.insert("CompletedDate".into(), stamp(Utc::now()));
@@ -274,12 +323,19 @@ async fn complete_task(
     Ok(Json(view(&org, id, &item)))
 }
 
-async fn project_tasks(State(s): State<Arc<Shared>>, Path(raw): Path<String>, Q(q): Q<Query>) -> Answer {
+async fn project_tasks(
+    State(s): State<Arc<Shared>>,
+    Path(raw): Path<String>,
+    Q(q): Q<Query>,
+) -> Answer {
     let page = Page::of(&q)?;
     let org = s.state();
     let project = project_id(&org, &raw)?;
     let all = list(&org, project, &[FeedKind::Task]);
-    Ok(Json(page.list(&format!("/fv-app/v2/projects/{project}/tasks"), all)))
+    Ok(Json(page.list(
+        &format!("/fv-app/v2/projects/{project}/tasks"),
+        all,
+    )))
 }
 
 fn addresses(req: &Obj, name: &str) -> Result<Vec<String>, ApiError> {
@@ -325,12 +381,17 @@ async fn create_email(
     let mut docs = Vec::new();
     if let Some(Value::Array(atts)) = req.get("Attachments") {
         for a in atts {
-            let name = a.get("Name").and_then(Value::as_str).unwrap_or("attachment");
+            let name = a
+                .get("Name")
+                .and_then(Value::as_str)
+                .unwrap_or("attachment");
             let content = a.get("Content").and_then(Value::as_str).unwrap_or("");
             let bytes = if a.get("IsBase64") == Some(&Value::Bool(true)) {
                 base64::engine::general_purpose::STANDARD
                     .decode(content)
-                    .map_err(|_| ApiError::bad(format!("Attachment '{name}' is not valid base64")))?
+                    .map_err(|_| {
+                        ApiError::bad(format!("Attachment '{name}' is not valid base64"))
+                    })?
             } else {
                 content.as_bytes().to_vec()
             };
@@ -355,7 +416,10 @@ async fn create_email(
         .unwrap_or_default();
     let mut b = Map::new();
     b.insert("TypeTag".into(), Value::from("email"));
-    b.insert("Subject".into(), req.get("Subject").cloned().unwrap_or(Value::Null));
+    b.insert(
+        "Subject".into(),
+        req.get("Subject").cloned().unwrap_or(Value::Null),
+    );
     b.insert("Body".into(), Value::from(text));
     b.insert("Source".into(), Value::from(from));
     b.insert("Destination".into(), Value::from(to.join(", ")));
@@ -372,10 +436,17 @@ async fn create_email(
     Ok(Json(insert(&mut org, partner, item)?))
 }
 
-async fn project_emails(State(s): State<Arc<Shared>>, Path(raw): Path<String>, Q(q): Q<Query>) -> Answer {
+async fn project_emails(
+    State(s): State<Arc<Shared>>,
+    Path(raw): Path<String>,
+    Q(q): Q<Query>,
+) -> Answer {
     let page = Page::of(&q)?;
     let org = s.state();
     let project = project_id(&org, &raw)?;
     let all = list(&org, project, &[FeedKind::Email]);
-    Ok(Json(page.list(&format!("/fv-app/v2/projects/{project}/emails"), all)))
+    Ok(Json(page.list(
+        &format!("/fv-app/v2/projects/{project}/emails"),
+        all,
+    )))
 }

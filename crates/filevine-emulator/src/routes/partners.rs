@@ -77,7 +77,10 @@ async fn write(
     put(s, scope, id, headers, bytes, true)
 }
 
-async fn read_item(State(s): State<Arc<Shared>>, Path((scope, id)): Path<(String, String)>) -> Answer {
+async fn read_item(
+    State(s): State<Arc<Shared>>,
+    Path((scope, id)): Path<(String, String)>,
+) -> Answer {
     let org = s.state();
     let n = native(&org, &scope, &id)?;
     Ok(Json(identifier(&org, &scope, &n, false)))
@@ -92,7 +95,14 @@ async fn write_item(
     put(s, scope, id, headers, bytes, false)
 }
 
-fn put(s: Arc<Shared>, scope: String, id: String, headers: HeaderMap, bytes: Bytes, numeric: bool) -> Answer {
+fn put(
+    s: Arc<Shared>,
+    scope: String,
+    id: String,
+    headers: HeaderMap,
+    bytes: Bytes,
+    numeric: bool,
+) -> Answer {
     let req = body(&headers, &bytes)?;
     let partner = match req.get("Partner") {
         Some(Value::String(p)) if !p.trim().is_empty() => p.clone(),
@@ -100,6 +110,7 @@ fn put(s: Arc<Shared>, scope: String, id: String, headers: HeaderMap, bytes: Byt
     };
     let mut org = s.state();
     let n = native(&org, &scope, &id)?;
-    org.set_partner(&scope, &n, &partner).map_err(ApiError::bad)?;
+    org.set_partner(&scope, &n, &partner)
+        .map_err(ApiError::bad)?;
     Ok(Json(identifier(&org, &scope, &n, numeric)))
 }

@@ -25,7 +25,10 @@ pub fn routes() -> Router<Arc<Shared>> {
         .route("/fv-app/v2/Projects", get(list).post(create))
         .route("/fv-app/v2/Projects/{projectId}", get(read).patch(update))
         .route("/fv-app/v2/ProjectTypes", get(project_types))
-        .route("/fv-app/v2/ProjectTypes/{projectTypeId}/sections", get(sections))
+        .route(
+            "/fv-app/v2/ProjectTypes/{projectTypeId}/sections",
+            get(sections),
+        )
         .route(
             "/fv-app/v2/Projects/{projectId}/Forms/{selector}",
             get(form).patch(update_form),
@@ -59,7 +62,10 @@ async fn create(State(s): State<Arc<Shared>>, headers: HeaderMap, raw: Bytes) ->
     let partner = partner_of(req.get("ProjectId"))?;
     let mut org = s.state();
     if let Some(p) = &partner {
-        if let Some(id) = org.partner_native(SCOPE, p).and_then(|n| n.parse::<i64>().ok()) {
+        if let Some(id) = org
+            .partner_native(SCOPE, p)
+            .and_then(|n| n.parse::<i64>().ok())
+        {
             s.replayed(SCOPE);
             let p = org.projects.get(&id).cloned().unwrap_or_default();
             return Ok(Json(view(&org, id, &p)));
@@ -70,7 +76,11 @@ async fn create(State(s): State<Arc<Shared>>, headers: HeaderMap, raw: Bytes) ->
     let type_name = org
         .project_type(type_id)
         .map(|t| t.def.name.clone())
-        .ok_or_else(|| ApiError::bad(format!("ProjectTypeId {type_id} is not a project type of this org")))?;
+        .ok_or_else(|| {
+            ApiError::bad(format!(
+                "ProjectTypeId {type_id} is not a project type of this org"
+            ))
+        })?;
     let client = identifier(&org, "Contact", req.get("ClientId"))?
         .ok_or_else(|| ApiError::bad("ClientId is required"))?;
     let client_name = org
@@ -88,7 +98,17 @@ async fn create(State(s): State<Arc<Shared>>, headers: HeaderMap, raw: Bytes) ->
     }
     http::datetime(&req, "IncidentDate")?;
     let mut p = Map::new();
-    copy(&req, &mut p, &["ProjectName", "Description", "Number", "IncidentDate", "CreatedDate"]);
+    copy(
+        &req,
+        &mut p,
+        &[
+            "ProjectName",
+            "Description",
+            "Number",
+            "IncidentDate",
+            "CreatedDate",
+        ],
+    );
     if http::string(&p, "ProjectName")?.is_none_or(|n| n.trim().is_empty()) {
         p.insert("ProjectName".into(), client_name.clone());
     }
@@ -128,8 +148,15 @@ async fn update(
     http::datetime(&req, "IncidentDate")?;
     let mut org = s.state();
     let (id, _) = project(&org, &raw)?;
-    let p = org.projects.get_mut(&id).ok_or_else(|| ApiError::not_found("gone"))?;
-    copy(&req, p, &["ProjectName", "IncidentDate", "Description", "Number"]);
+    let p = org
+        .projects
+        .get_mut(&id)
+        .ok_or_else(|| ApiError::not_found("gone"))?;
+    copy(
+        &req,
+        p,
+        &["ProjectName", "IncidentDate", "Description", "Number"],
+    );
     let p = p.clone();
     Ok(Json(view(&org, id, &p)))
 }
@@ -154,7 +181,10 @@ async fn project_types(State(s): State<Arc<Shared>>, Q(q): Q<Query>) -> Answer {
     let all: Vec<Value> = org
         .project_types
         .iter()
-        .filter(|t| name.as_ref().is_none_or(|n| t.def.name.to_lowercase().contains(n.as_str())))
+        .filter(|t| {
+            name.as_ref()
+                .is_none_or(|n| t.def.name.to_lowercase().contains(n.as_str()))
+        })
         .map(|t| json!({ "ProjectTypeId": { "Native": t.id }, "Name": t.def.name, "Links": {} }))
         .collect();
     Ok(Json(page.list("/fv-app/v2/ProjectTypes", all)))
@@ -201,11 +231,19 @@ async fn sections(State(s): State<Arc<Shared>>, Path(raw): Path<String>, Q(q): Q
             })
         })
         .collect();
-    Ok(Json(page.list(&format!("/fv-app/v2/ProjectTypes/{type_id}/sections"), all)))
+    Ok(Json(page.list(
+        &format!("/fv-app/v2/ProjectTypes/{type_id}/sections"),
+        all,
+    )))
 }
 
 /// The section a selector names on the project's type, if it is of the expected shape.
-fn section(org: &Org, project: &Obj, selector: &str, collection: bool) -> Result<SectionDef, ApiError> {
+fn section(
+    org: &Org,
+    project: &Obj,
+    selector: &str,
+    collection: bool,
+) -> Result<SectionDef, ApiError> {
     let type_id = project
         .get("ProjectTypeId")
         .and_then(|t| t.get("Native"))
@@ -214,14 +252,20 @@ fn section(org: &Org, project: &Obj, selector: &str, collection: bool) -> Result
     let sec = org
         .project_type(type_id)
         .and_then(|t| t.def.sections.iter().find(|s| s.selector == selector))
-        .ok_or_else(|| ApiError::not_found(format!("Section '{selector}' is not on this project's type")))?;
+        .ok_or_else(|| {
+            ApiError::not_found(format!(
+                "Section '{selector}' is not on this project's type"
+            ))
+        })?;
     if sec.is_collection != collection {
         let (is, use_) = if sec.is_collection {
             ("a collection", "Collections")
         } else {
             ("a static form", "Forms")
         };
-        return Err(ApiError::bad(format!("Section '{selector}' is {is}; use {use_}")));
+        return Err(ApiError::bad(format!(
+            "Section '{selector}' is {is}; use {use_}"
+        )));
     }
     Ok(sec.clone())
 }
@@ -254,7 +298,10 @@ fn check_fields(sec: &SectionDef, data: &Obj) -> Result<(), ApiError> {
     Ok(())
 }
 
-async fn form(State(s): State<Arc<Shared>>, Path((raw, selector)): Path<(String, String)>) -> Answer {
+async fn form(
+    State(s): State<Arc<Shared>>,
+    Path((raw, selector)): Path<(String, String)>,
+) -> Answer {
     let org = s.state();
     let (id, p) = project(&org, &raw)?;
     let sec = section(&org, p, &selector, false)?;
@@ -262,7 +309,10 @@ async fn form(State(s): State<Arc<Shared>>, Path((raw, selector)): Path<(String,
     let mut out = Map::new();
     out.insert("OrgId".into(), Value::from(s.config.credentials.org_id));
     for f in &sec.fields {
-        let v = stored.and_then(|d| d.get(&f.selector)).cloned().unwrap_or(Value::Null);
+        let v = stored
+            .and_then(|d| d.get(&f.selector))
+            .cloned()
+            .unwrap_or(Value::Null);
         out.insert(f.selector.clone(), v);
     }
     Ok(Json(Value::Object(out)))
@@ -323,7 +373,11 @@ async fn create_item(
     if let Some(partner) = &partner {
         if let Some(uid) = org.partner_native(ITEM_SCOPE, partner).cloned() {
             s.replayed(ITEM_SCOPE);
-            let it = org.collection_items.get(&uid).cloned().ok_or_else(|| ApiError::not_found("gone"))?;
+            let it = org
+                .collection_items
+                .get(&uid)
+                .cloned()
+                .ok_or_else(|| ApiError::not_found("gone"))?;
             return Ok(Json(item_view(&org, &uid, &it)));
         }
     }
@@ -335,7 +389,8 @@ async fn create_item(
     check_fields(&sec, &data)?;
     let uid = org.guid();
     if let Some(partner) = &partner {
-        org.set_partner(ITEM_SCOPE, &uid, partner).map_err(ApiError::bad)?;
+        org.set_partner(ITEM_SCOPE, &uid, partner)
+            .map_err(ApiError::bad)?;
     }
     let it = CollectionItem {
         project: id,
@@ -368,7 +423,12 @@ async fn items(
     )))
 }
 
-fn find_item<'a>(org: &'a Org, project: i64, selector: &str, uid: &str) -> Result<&'a CollectionItem, ApiError> {
+fn find_item<'a>(
+    org: &'a Org,
+    project: i64,
+    selector: &str,
+    uid: &str,
+) -> Result<&'a CollectionItem, ApiError> {
     org.collection_items
         .get(uid)
         .filter(|it| it.project == project && it.selector == selector)

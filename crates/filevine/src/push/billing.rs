@@ -45,7 +45,11 @@ fn sent(body: &Json) -> Vec<String> {
 }
 
 /// The first candidate no source row of the job owns yet.
-async fn unowned<I: Iterator<Item = FvId> + Send>(px: &Pusher, kind: Kind, ids: I) -> Result<Option<FvId>, FvError> {
+async fn unowned<I: Iterator<Item = FvId> + Send>(
+    px: &Pusher,
+    kind: Kind,
+    ids: I,
+) -> Result<Option<FvId>, FvError> {
     for id in ids {
         if px.owner(kind, &id).await?.is_none() {
             return Ok(Some(id));
@@ -95,7 +99,9 @@ impl KindWrite for BillingItems {
                 _ => None,
             })
             .or((billing_type != "Time").then_some(Decimal::ONE))
-            .ok_or_else(|| FvError::refused(Some("quantity"), "required", "a time entry needs its hours"))?;
+            .ok_or_else(|| {
+                FvError::refused(Some("quantity"), "required", "a time entry needs its hours")
+            })?;
         let rate = rate.or_else(|| match amount {
             Some(a) if !quantity.is_zero() => Some((a / quantity).round_dp(4)),
             _ => None,
@@ -143,15 +149,30 @@ impl KindWrite for BillingItems {
         })
     }
 
-    async fn create(&self, px: &Pusher, _rec: &PushRecord, plan: &ItemPlan) -> Result<FvId, FvError> {
-        let call = Call::new(Op::BillingItemCreate).arg(plan.project).body(plan.payload());
+    async fn create(
+        &self,
+        px: &Pusher,
+        _rec: &PushRecord,
+        plan: &ItemPlan,
+    ) -> Result<FvId, FvError> {
+        let call = Call::new(Op::BillingItemCreate)
+            .arg(plan.project)
+            .body(plan.payload());
         let made: BillingItemResponse = call_as(px.t(), call).await?;
-        made.billing_item_id
-            .map(FvId)
-            .ok_or_else(|| FvError::permanent(Op::BillingItemCreate.to_string(), "the answer has no BillingItemId"))
+        made.billing_item_id.map(FvId).ok_or_else(|| {
+            FvError::permanent(
+                Op::BillingItemCreate.to_string(),
+                "the answer has no BillingItemId",
+            )
+        })
     }
 
-    async fn find(&self, px: &Pusher, _rec: &PushRecord, plan: &ItemPlan) -> Result<Option<FvId>, FvError> {
+    async fn find(
+        &self,
+        px: &Pusher,
+        _rec: &PushRecord,
+        plan: &ItemPlan,
+    ) -> Result<Option<FvId>, FvError> {
         let b = &plan.body;
         let call = Call::new(Op::BillingItemList)
             .arg(plan.project)
@@ -167,9 +188,18 @@ impl KindWrite for BillingItems {
         unowned(px, Kind::BillingItems, same.filter_map(|i| i.id.map(FvId))).await
     }
 
-    async fn update(&self, px: &Pusher, _rec: &PushRecord, plan: &ItemPlan, id: &FvId) -> Result<(FvId, Vec<String>), FvError> {
+    async fn update(
+        &self,
+        px: &Pusher,
+        _rec: &PushRecord,
+        plan: &ItemPlan,
+        id: &FvId,
+    ) -> Result<(FvId, Vec<String>), FvError> {
         let body = plan.payload();
-        let call = Call::new(Op::BillingItemUpdate).arg(plan.project).arg(id).body(body.clone());
+        let call = Call::new(Op::BillingItemUpdate)
+            .arg(plan.project)
+            .arg(id)
+            .body(body.clone());
         px.t().call(call).await?;
         Ok((id.clone(), sent(&body)))
     }
@@ -204,8 +234,13 @@ impl KindWrite for Funds {
 
     async fn plan(&self, _px: &Pusher, rec: &PushRecord) -> Result<FundPlan, FvError> {
         let project = rec.parents.require_project()?;
-        let amount = money(rec, "amount")
-            .ok_or_else(|| FvError::refused(Some("amount"), "required", "a fund transaction needs its amount"))?;
+        let amount = money(rec, "amount").ok_or_else(|| {
+            FvError::refused(
+                Some("amount"),
+                "required",
+                "a fund transaction needs its amount",
+            )
+        })?;
         if amount.is_zero() {
             return Err(FvError::refused(
                 Some("amount"),
@@ -229,35 +264,64 @@ impl KindWrite for Funds {
                 date: required_date(rec, "date")?,
                 fund_type,
                 reference_number: rec.text("reference").map(str::to_string),
-                source: with_extras(rec.text("description"), rec, &[("transaction_type", "Type")]),
+                source: with_extras(
+                    rec.text("description"),
+                    rec,
+                    &[("transaction_type", "Type")],
+                ),
             },
         })
     }
 
-    async fn create(&self, px: &Pusher, _rec: &PushRecord, plan: &FundPlan) -> Result<FvId, FvError> {
-        let call = Call::new(Op::FundCreate).arg(plan.project).body(plan.payload());
+    async fn create(
+        &self,
+        px: &Pusher,
+        _rec: &PushRecord,
+        plan: &FundPlan,
+    ) -> Result<FvId, FvError> {
+        let call = Call::new(Op::FundCreate)
+            .arg(plan.project)
+            .body(plan.payload());
         let made: ProjectFundResponse = call_as(px.t(), call).await?;
         made.project_fund_transaction
             .and_then(|t| t.id)
             .map(FvId)
-            .ok_or_else(|| FvError::permanent(Op::FundCreate.to_string(), "the answer has no ProjectFundTransaction.ID"))
+            .ok_or_else(|| {
+                FvError::permanent(
+                    Op::FundCreate.to_string(),
+                    "the answer has no ProjectFundTransaction.ID",
+                )
+            })
     }
 
-    async fn find(&self, px: &Pusher, _rec: &PushRecord, plan: &FundPlan) -> Result<Option<FvId>, FvError> {
+    async fn find(
+        &self,
+        px: &Pusher,
+        _rec: &PushRecord,
+        plan: &FundPlan,
+    ) -> Result<Option<FvId>, FvError> {
         let listed = paging::funds(px.t(), plan.project, Some(&plan.body.date)).await?;
         let same = listed.into_iter().filter(|t| same_fund(t, &plan.body));
         unowned(px, Kind::ProjectFunds, same.filter_map(|t| t.id.map(FvId))).await
     }
 
     /// A fund transaction cannot be edited: one that differs is voided and made again.
-    async fn update(&self, px: &Pusher, rec: &PushRecord, plan: &FundPlan, id: &FvId) -> Result<(FvId, Vec<String>), FvError> {
+    async fn update(
+        &self,
+        px: &Pusher,
+        rec: &PushRecord,
+        plan: &FundPlan,
+        id: &FvId,
+    ) -> Result<(FvId, Vec<String>), FvError> {
         let current: ProjectFundTransaction =
             call_as(px.t(), Call::new(Op::FundGet).arg(plan.project).arg(id)).await?;
         if same_fund(&current, &plan.body) {
             return Ok((id.clone(), Vec::new()));
         }
         if current.is_voided != Some(true) {
-            px.t().call(Call::new(Op::FundVoid).arg(plan.project).arg(id)).await?;
+            px.t()
+                .call(Call::new(Op::FundVoid).arg(plan.project).arg(id))
+                .await?;
         }
         let fresh = self.create(px, rec, plan).await?;
         Ok((fresh, vec!["voided and recreated".to_string()]))
@@ -296,10 +360,18 @@ impl KindWrite for Invoices {
             return Err(FvError::refused(
                 Some("billing_item_ids"),
                 "parent_not_delivered",
-                format!("its billing items {} have not been delivered to Filevine", missing.join(", ")),
+                format!(
+                    "its billing items {} have not been delivered to Filevine",
+                    missing.join(", ")
+                ),
             ));
         }
-        let mut items: Vec<String> = rec.parents.billing_items.iter().map(|i| i.0.clone()).collect();
+        let mut items: Vec<String> = rec
+            .parents
+            .billing_items
+            .iter()
+            .map(|i| i.0.clone())
+            .collect();
         items.sort();
         items.dedup();
         if items.is_empty() {
@@ -340,29 +412,61 @@ impl KindWrite for Invoices {
         })
     }
 
-    async fn create(&self, px: &Pusher, _rec: &PushRecord, plan: &InvoicePlan) -> Result<FvId, FvError> {
-        let call = Call::new(Op::InvoiceCreate).arg(plan.project).body(plan.payload());
+    async fn create(
+        &self,
+        px: &Pusher,
+        _rec: &PushRecord,
+        plan: &InvoicePlan,
+    ) -> Result<FvId, FvError> {
+        let call = Call::new(Op::InvoiceCreate)
+            .arg(plan.project)
+            .body(plan.payload());
         let made: InvoiceIdResponse = call_as(px.t(), call).await?;
-        made.invoice_id
-            .map(FvId::int)
-            .ok_or_else(|| FvError::permanent(Op::InvoiceCreate.to_string(), "the answer has no InvoiceID"))
+        made.invoice_id.map(FvId::int).ok_or_else(|| {
+            FvError::permanent(Op::InvoiceCreate.to_string(), "the answer has no InvoiceID")
+        })
     }
 
-    async fn find(&self, px: &Pusher, _rec: &PushRecord, plan: &InvoicePlan) -> Result<Option<FvId>, FvError> {
+    async fn find(
+        &self,
+        px: &Pusher,
+        _rec: &PushRecord,
+        plan: &InvoicePlan,
+    ) -> Result<Option<FvId>, FvError> {
         let want: BTreeSet<&str> = plan.body.billing_items.iter().map(String::as_str).collect();
         let listed: Vec<InvoiceListResponse> =
             paging::all(px.t(), Call::new(Op::InvoiceList).arg(plan.project)).await?;
         let same = listed.into_iter().filter(|inv| {
-            let have: BTreeSet<&str> = inv.billing_items.iter().filter_map(|b| b.id.as_deref()).collect();
+            let have: BTreeSet<&str> = inv
+                .billing_items
+                .iter()
+                .filter_map(|b| b.id.as_deref())
+                .collect();
             have == want
         });
-        unowned(px, Kind::BillingInvoice, same.filter_map(|i| i.invoice_id.map(FvId::int))).await
+        unowned(
+            px,
+            Kind::BillingInvoice,
+            same.filter_map(|i| i.invoice_id.map(FvId::int)),
+        )
+        .await
     }
 
-    async fn update(&self, px: &Pusher, _rec: &PushRecord, plan: &InvoicePlan, id: &FvId) -> Result<(FvId, Vec<String>), FvError> {
+    async fn update(
+        &self,
+        px: &Pusher,
+        _rec: &PushRecord,
+        plan: &InvoicePlan,
+        id: &FvId,
+    ) -> Result<(FvId, Vec<String>), FvError> {
         let body = plan.payload();
         px.t()
-            .call(Call::new(Op::InvoiceUpdate).arg(plan.project).arg(id).body(body.clone()))
+            .call(
+                Call::new(Op::InvoiceUpdate)
+                    .arg(plan.project)
+                    .arg(id)
+                    .body(body.clone()),
+            )
             .await?;
         Ok((id.clone(), sent(&body)))
     }
@@ -388,13 +492,20 @@ impl PaymentPlan {
         self.body.invoices.first()
     }
 
-    fn same_money(&self, date: Option<&str>, total: Option<Decimal>, applied: &[(Option<i64>, Option<Decimal>)]) -> bool {
+    fn same_money(
+        &self,
+        date: Option<&str>,
+        total: Option<Decimal>,
+        applied: &[(Option<i64>, Option<Decimal>)],
+    ) -> bool {
         let Some(inv) = self.invoice() else {
             return false;
         };
         date.and_then(|d| d.get(..10)) == Some(self.body.date.as_str())
             && total == Some(self.body.total)
-            && applied.iter().any(|(i, a)| *i == Some(inv.invoice_id) && *a == Some(inv.amount))
+            && applied
+                .iter()
+                .any(|(i, a)| *i == Some(inv.invoice_id) && *a == Some(inv.amount))
     }
 }
 
@@ -403,7 +514,9 @@ impl KindWrite for Payments {
     type P = PaymentPlan;
 
     async fn plan(&self, px: &Pusher, rec: &PushRecord) -> Result<PaymentPlan, FvError> {
-        let invoice = rec.parents.require(&rec.parents.invoice, "invoice_id", "invoice")?;
+        let invoice = rec
+            .parents
+            .require(&rec.parents.invoice, "invoice_id", "invoice")?;
         let project = match rec.parents.project.as_ref().and_then(FvId::as_i64) {
             Some(p) => p,
             None => {
@@ -416,7 +529,13 @@ impl KindWrite for Payments {
         };
         let amount = money(rec, "amount")
             .filter(|a| a.is_sign_positive() && !a.is_zero())
-            .ok_or_else(|| FvError::refused(Some("amount"), "required", "a payment needs an amount above zero"))?;
+            .ok_or_else(|| {
+                FvError::refused(
+                    Some("amount"),
+                    "required",
+                    "a payment needs an amount above zero",
+                )
+            })?;
         let amount = exact("amount", amount)?;
         Ok(PaymentPlan {
             project,
@@ -424,7 +543,11 @@ impl KindWrite for Payments {
                 date: required_date(rec, "paid_on")?,
                 total: amount,
                 method: rec.text("method").map(str::to_string),
-                description: with_extras(None, rec, &[("reference", "Reference"), ("contact_id", "Paid by")]),
+                description: with_extras(
+                    None,
+                    rec,
+                    &[("reference", "Reference"), ("contact_id", "Paid by")],
+                ),
                 use_project_funds: false,
                 invoices: vec![TransactionInvoice {
                     invoice_id: invoice,
@@ -434,15 +557,30 @@ impl KindWrite for Payments {
         })
     }
 
-    async fn create(&self, px: &Pusher, _rec: &PushRecord, plan: &PaymentPlan) -> Result<FvId, FvError> {
-        let call = Call::new(Op::PaymentCreateApply).arg(plan.project).body(plan.payload());
+    async fn create(
+        &self,
+        px: &Pusher,
+        _rec: &PushRecord,
+        plan: &PaymentPlan,
+    ) -> Result<FvId, FvError> {
+        let call = Call::new(Op::PaymentCreateApply)
+            .arg(plan.project)
+            .body(plan.payload());
         let made: SimpleTransactionResponse = call_as(px.t(), call).await?;
-        made.transaction_id
-            .map(FvId::int)
-            .ok_or_else(|| FvError::permanent(Op::PaymentCreateApply.to_string(), "the answer has no TransactionID"))
+        made.transaction_id.map(FvId::int).ok_or_else(|| {
+            FvError::permanent(
+                Op::PaymentCreateApply.to_string(),
+                "the answer has no TransactionID",
+            )
+        })
     }
 
-    async fn find(&self, px: &Pusher, _rec: &PushRecord, plan: &PaymentPlan) -> Result<Option<FvId>, FvError> {
+    async fn find(
+        &self,
+        px: &Pusher,
+        _rec: &PushRecord,
+        plan: &PaymentPlan,
+    ) -> Result<Option<FvId>, FvError> {
         let call = Call::new(Op::TransactionList)
             .arg(plan.project)
             .query("transactionType", "Payment")
@@ -450,7 +588,11 @@ impl KindWrite for Payments {
             .query("endDate", &plan.body.date);
         let listed: Vec<TransactionResponse> = paging::all(px.t(), call).await?;
         let same = listed.into_iter().filter(|t| {
-            let applied: Vec<_> = t.payment_applications.iter().map(|a| (a.invoice_id, a.amount)).collect();
+            let applied: Vec<_> = t
+                .payment_applications
+                .iter()
+                .map(|a| (a.invoice_id, a.amount))
+                .collect();
             t.is_void != Some(true) && plan.same_money(t.date.as_deref(), t.total, &applied)
         });
         unowned(px, Kind::Payment, same.filter_map(|t| t.id.map(FvId::int))).await
@@ -458,14 +600,22 @@ impl KindWrite for Payments {
 
     /// Method and description are updated in place; a payment whose date, amount or
     /// invoice changed is voided and made again.
-    async fn update(&self, px: &Pusher, rec: &PushRecord, plan: &PaymentPlan, id: &FvId) -> Result<(FvId, Vec<String>), FvError> {
+    async fn update(
+        &self,
+        px: &Pusher,
+        rec: &PushRecord,
+        plan: &PaymentPlan,
+        id: &FvId,
+    ) -> Result<(FvId, Vec<String>), FvError> {
         let current: Transaction = call_as(px.t(), Call::new(Op::TransactionGet).arg(id)).await?;
         let applied: Vec<_> = current
             .payment_applied_invoices
             .iter()
             .map(|a| (a.invoice_id, a.amount))
             .collect();
-        if current.is_void != Some(true) && plan.same_money(current.date.as_deref(), current.total, &applied) {
+        if current.is_void != Some(true)
+            && plan.same_money(current.date.as_deref(), current.total, &applied)
+        {
             let Some(method) = plan.body.method.clone() else {
                 return Ok((id.clone(), Vec::new()));
             };
@@ -474,7 +624,12 @@ impl KindWrite for Payments {
                 description: plan.body.description.clone(),
             });
             px.t()
-                .call(Call::new(Op::PaymentUpdate).arg(plan.project).arg(id).body(body))
+                .call(
+                    Call::new(Op::PaymentUpdate)
+                        .arg(plan.project)
+                        .arg(id)
+                        .body(body),
+                )
                 .await?;
             return Ok((id.clone(), vec!["Method".into(), "Description".into()]));
         }

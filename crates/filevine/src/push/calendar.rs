@@ -39,7 +39,13 @@ fn times(rec: &PushRecord) -> Result<(String, String, bool, Option<String>), FvE
     let utc = |t: &chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
     let start = match rec.get("starts_at") {
         Some(Value::When(w)) => w.clone(),
-        _ => return Err(FvError::refused(Some("starts_at"), "required", "an appointment needs its start")),
+        _ => {
+            return Err(FvError::refused(
+                Some("starts_at"),
+                "required",
+                "an appointment needs its start",
+            ))
+        }
     };
     let end = match rec.get("ends_at") {
         Some(Value::When(w)) => Some(w.clone()),
@@ -53,7 +59,12 @@ fn times(rec: &PushRecord) -> Result<(String, String, bool, Option<String>), FvE
                 Some(When::At(t)) => t.local.date(),
                 None => date,
             };
-            (midnight(date), midnight(last + Duration::days(1)), true, zone)
+            (
+                midnight(date),
+                midnight(last + Duration::days(1)),
+                true,
+                zone,
+            )
         }
         When::At(s) => {
             let e = match end {
@@ -72,9 +83,9 @@ impl KindWrite for Appointments {
 
     async fn plan(&self, px: &Pusher, rec: &PushRecord) -> Result<AppointmentPlan, FvError> {
         let project = rec.parents.require_project()?;
-        let title = rec
-            .text("title")
-            .ok_or_else(|| FvError::refused(Some("title"), "required", "an appointment needs a title"))?;
+        let title = rec.text("title").ok_or_else(|| {
+            FvError::refused(Some("title"), "required", "an appointment needs a title")
+        })?;
         let (start, end, all_day, zone) = times(rec)?;
         // An all-day event has a zone only when the source wrote one.
         let mut notes = with_extras(
@@ -96,7 +107,9 @@ impl KindWrite for Appointments {
         Ok(AppointmentPlan {
             project,
             body: CalendarEvent {
-                appointment_id: Some(Identifier::partner(&px.keys.record(Kind::Calendar, &rec.source_id))),
+                appointment_id: Some(Identifier::partner(
+                    &px.keys.record(Kind::Calendar, &rec.source_id),
+                )),
                 project_id: Some(Identifier::native(project)),
                 title: Some(title.to_string()),
                 start_utc: Some(start),
@@ -114,30 +127,71 @@ impl KindWrite for Appointments {
         })
     }
 
-    async fn create(&self, px: &Pusher, _rec: &PushRecord, plan: &AppointmentPlan) -> Result<FvId, FvError> {
-        let call = Call::new(Op::AppointmentCreate).arg(plan.project).body(plan.payload());
+    async fn create(
+        &self,
+        px: &Pusher,
+        _rec: &PushRecord,
+        plan: &AppointmentPlan,
+    ) -> Result<FvId, FvError> {
+        let call = Call::new(Op::AppointmentCreate)
+            .arg(plan.project)
+            .body(plan.payload());
         let made: CalendarEvent = call_as(px.t(), call).await?;
         made.appointment_id
             .and_then(|a| a.native)
             .map(FvId::int)
-            .ok_or_else(|| FvError::permanent(Op::AppointmentCreate.to_string(), "the answer has no AppointmentId.Native"))
+            .ok_or_else(|| {
+                FvError::permanent(
+                    Op::AppointmentCreate.to_string(),
+                    "the answer has no AppointmentId.Native",
+                )
+            })
     }
 
-    async fn find(&self, px: &Pusher, _rec: &PushRecord, plan: &AppointmentPlan) -> Result<Option<FvId>, FvError> {
-        let key = plan.body.appointment_id.as_ref().and_then(|a| a.partner.clone()).unwrap_or_default();
+    async fn find(
+        &self,
+        px: &Pusher,
+        _rec: &PushRecord,
+        plan: &AppointmentPlan,
+    ) -> Result<Option<FvId>, FvError> {
+        let key = plan
+            .body
+            .appointment_id
+            .as_ref()
+            .and_then(|a| a.partner.clone())
+            .unwrap_or_default();
         px.by_partner(SCOPE, &key).await
     }
 
-    async fn update(&self, px: &Pusher, _rec: &PushRecord, plan: &AppointmentPlan, id: &FvId) -> Result<(FvId, Vec<String>), FvError> {
+    async fn update(
+        &self,
+        px: &Pusher,
+        _rec: &PushRecord,
+        plan: &AppointmentPlan,
+        id: &FvId,
+    ) -> Result<(FvId, Vec<String>), FvError> {
         let remote: Object = call_as(px.t(), Call::new(Op::AppointmentGet).arg(id)).await?;
         let desired = match plan.payload() {
             Json::Object(o) => o,
             _ => Object::new(),
         };
-        let diff = changed(&desired, &remote, &["AppointmentId", "ProjectId", "Attendees", "CalendarEventType"]);
+        let diff = changed(
+            &desired,
+            &remote,
+            &[
+                "AppointmentId",
+                "ProjectId",
+                "Attendees",
+                "CalendarEventType",
+            ],
+        );
         if !diff.is_empty() {
             px.t()
-                .call(Call::new(Op::AppointmentUpdate).arg(id).body(Json::Object(diff.clone())))
+                .call(
+                    Call::new(Op::AppointmentUpdate)
+                        .arg(id)
+                        .body(Json::Object(diff.clone())),
+                )
                 .await?;
         }
         Ok((id.clone(), diff.keys().cloned().collect()))

@@ -50,7 +50,13 @@ fn build(rec: &PushRecord, key: String) -> Result<Contact, FvError> {
         let name = org_name
             .clone()
             .or_else(|| text(rec, "full_name"))
-            .ok_or_else(|| FvError::refused(Some("organization"), "required", "an organisation needs its name"))?;
+            .ok_or_else(|| {
+                FvError::refused(
+                    Some("organization"),
+                    "required",
+                    "an organisation needs its name",
+                )
+            })?;
         c.is_single_name = Some(true);
         c.first_name = Some(name.clone());
         c.full_name = Some(name);
@@ -64,7 +70,11 @@ fn build(rec: &PushRecord, key: String) -> Result<Contact, FvError> {
         c.full_name = text(rec, "full_name");
         c.from_company = org_name;
         if c.first_name.is_none() && c.last_name.is_none() && c.full_name.is_none() {
-            return Err(FvError::refused(Some("full_name"), "required", "a person needs a name"));
+            return Err(FvError::refused(
+                Some("full_name"),
+                "required",
+                "a person needs a name",
+            ));
         }
     }
     if let Some(Value::Email(e)) = rec.get("email") {
@@ -112,17 +122,37 @@ impl KindWrite for Contacts {
         })
     }
 
-    async fn create(&self, px: &Pusher, _rec: &PushRecord, plan: &ContactPlan) -> Result<FvId, FvError> {
+    async fn create(
+        &self,
+        px: &Pusher,
+        _rec: &PushRecord,
+        plan: &ContactPlan,
+    ) -> Result<FvId, FvError> {
         let call = Call::new(Op::ContactCreate).body(plan.payload());
         let made: Contact = call_as(px.t(), call).await?;
         made.person_id
             .and_then(|p| p.native)
             .map(FvId::int)
-            .ok_or_else(|| FvError::permanent(Op::ContactCreate.to_string(), "the answer has no PersonId.Native"))
+            .ok_or_else(|| {
+                FvError::permanent(
+                    Op::ContactCreate.to_string(),
+                    "the answer has no PersonId.Native",
+                )
+            })
     }
 
-    async fn find(&self, px: &Pusher, _rec: &PushRecord, plan: &ContactPlan) -> Result<Option<FvId>, FvError> {
-        let key = plan.body.person_id.as_ref().and_then(|p| p.partner.clone()).unwrap_or_default();
+    async fn find(
+        &self,
+        px: &Pusher,
+        _rec: &PushRecord,
+        plan: &ContactPlan,
+    ) -> Result<Option<FvId>, FvError> {
+        let key = plan
+            .body
+            .person_id
+            .as_ref()
+            .and_then(|p| p.partner.clone())
+            .unwrap_or_default();
         px.by_partner(SCOPE, &key).await
     }
 
@@ -141,7 +171,11 @@ impl KindWrite for Contacts {
         let diff = changed(&desired, &remote, &["PersonId"]);
         if !diff.is_empty() {
             px.t()
-                .call(Call::new(Op::ContactUpdate).arg(id).body(Json::Object(diff.clone())))
+                .call(
+                    Call::new(Op::ContactUpdate)
+                        .arg(id)
+                        .body(Json::Object(diff.clone())),
+                )
                 .await?;
         }
         Ok((id.clone(), diff.keys().cloned().collect()))

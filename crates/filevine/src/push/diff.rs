@@ -8,7 +8,11 @@ use serde_json::{Map, Value};
 use std::str::FromStr;
 
 /// The properties of `desired` (except `skip`) whose value `remote` does not already hold.
-pub fn changed(desired: &Map<String, Value>, remote: &Map<String, Value>, skip: &[&str]) -> Map<String, Value> {
+pub fn changed(
+    desired: &Map<String, Value>,
+    remote: &Map<String, Value>,
+    skip: &[&str],
+) -> Map<String, Value> {
     desired
         .iter()
         .filter(|(k, _)| !skip.contains(&k.as_str()))
@@ -21,7 +25,9 @@ fn number(v: &Value) -> Option<Decimal> {
     match v {
         Value::Number(n) => {
             let t = n.to_string();
-            Decimal::from_str(&t).or_else(|_| Decimal::from_scientific(&t)).ok()
+            Decimal::from_str(&t)
+                .or_else(|_| Decimal::from_scientific(&t))
+                .ok()
         }
         Value::String(s) => Decimal::from_str(s.trim()).ok(),
         _ => None,

@@ -5,6 +5,7 @@
 use async_trait::async_trait;
 use base64::Engine;
 use chrono::Utc;
+use migrationai_domain::value::date::When;
 use migrationai_domain::{Kind, Value};
 use serde_json::{json, Value as Json};
 
@@ -15,7 +16,9 @@ use crate::error::FvError;
 use crate::idmap::FvId;
 use crate::ops::{Call, Op};
 use crate::transport::call_as;
-use crate::wire::feed::{CreateNote, CreateTask, EmailAddress, EmailAttachment, EmailMessage, Note};
+use crate::wire::feed::{
+    CreateNote, CreateTask, EmailAddress, EmailAttachment, EmailMessage, Note,
+};
 use crate::wire::{Identifier, Object};
 
 const SCOPE: &str = "Note";
@@ -48,35 +51,69 @@ impl KindWrite for Notes {
         let created_at = instant(rec, "noted_at");
         Ok(NotePlan(CreateNote {
             project_id: Identifier::native(project),
-            note_id: Some(Identifier::partner(&px.keys.record(Kind::Notes, &rec.source_id))),
-            body: with_extras(rec.text("body"), rec, &[("author", "Author"), ("contact_id", "About contact")]),
+            note_id: Some(Identifier::partner(
+                &px.keys.record(Kind::Notes, &rec.source_id),
+            )),
+            body: with_extras(
+                rec.text("body"),
+                rec,
+                &[("author", "Author"), ("contact_id", "About contact")],
+            ),
             subject: rec.text("subject").map(str::to_string),
             created_at,
         }))
     }
 
-    async fn create(&self, px: &Pusher, _rec: &PushRecord, plan: &NotePlan) -> Result<FvId, FvError> {
+    async fn create(
+        &self,
+        px: &Pusher,
+        _rec: &PushRecord,
+        plan: &NotePlan,
+    ) -> Result<FvId, FvError> {
         let made: Note = call_as(px.t(), Call::new(Op::NoteCreate).body(plan.payload())).await?;
         note_id(made, Op::NoteCreate)
     }
 
-    async fn find(&self, px: &Pusher, _rec: &PushRecord, plan: &NotePlan) -> Result<Option<FvId>, FvError> {
-        let key = plan.0.note_id.as_ref().and_then(|n| n.partner.clone()).unwrap_or_default();
+    async fn find(
+        &self,
+        px: &Pusher,
+        _rec: &PushRecord,
+        plan: &NotePlan,
+    ) -> Result<Option<FvId>, FvError> {
+        let key = plan
+            .0
+            .note_id
+            .as_ref()
+            .and_then(|n| n.partner.clone())
+            .unwrap_or_default();
         px.by_partner(SCOPE, &key).await
     }
 
     /// A note's body and subject can change; the rest stays as created.
-    async fn update(&self, px: &Pusher, _rec: &PushRecord, plan: &NotePlan, id: &FvId) -> Result<(FvId, Vec<String>), FvError> {
+    async fn update(
+        &self,
+        px: &Pusher,
+        _rec: &PushRecord,
+        plan: &NotePlan,
+        id: &FvId,
+    ) -> Result<(FvId, Vec<String>), FvError> {
         let remote: Object = call_as(px.t(), Call::new(Op::NoteGet).arg(id)).await?;
         let mut desired = Object::new();
-        desired.insert("Body".into(), json!(plan.0.body.clone().unwrap_or_default()));
+        desired.insert(
+            "Body".into(),
+            json!(plan.0.body.clone().unwrap_or_default()),
+        );
         if let Some(s) = &plan.0.subject {
             desired.insert("Subject".into(), json!(s));
         }
         let diff = changed(&desired, &remote, &[]);
         if !diff.is_empty() {
             px.t()
-                .call(Call::new(Op::NoteUpdate).arg(id).body(Json::Object(diff.clone())))
+                .call(
+                    Call::new(Op::NoteUpdate)
+                        .arg(id)
+                        .body(Json::Object(diff.clone())),
+                )
                 .await?;
         }
         Ok((id.clone(), diff.keys().cloned().collect()))
@@ -116,14 +153,22 @@ impl KindWrite for Tasks {
                 ("completed_at", "Completed"),
             ],
         )
-        .ok_or_else(|| FvError::refused(Some("title"), "required", "a task needs a title or a description"))?;
+        .ok_or_else(|| {
+            FvError::refused(
+                Some("title"),
+                "required",
+                "a task needs a title or a description",
+            )
+        })?;
         let done = rec.text("status") == Some("done")
             || super::text::boolean(rec, "done") == Some(true)
             || rec.get("completed_at").is_some();
         Ok(TaskPlan {
             body: CreateTask {
                 project_id: Identifier::native(project),
-                note_id: Some(Identifier::partner(&px.keys.record(Kind::Tasks, &rec.source_id))),
+                note_id: Some(Identifier::partner(
+                    &px.keys.record(Kind::Tasks, &rec.source_id),
+                )),
                 body: text,
                 subject: title.map(str::to_string),
                 assignee_id: Identifier::native(px.config.user_id),
@@ -134,7 +179,12 @@ impl KindWrite for Tasks {
         })
     }
 
-    async fn create(&self, px: &Pusher, _rec: &PushRecord, plan: &TaskPlan) -> Result<FvId, FvError> {
+    async fn create(
+        &self,
+        px: &Pusher,
+        _rec: &PushRecord,
+        plan: &TaskPlan,
+    ) -> Result<FvId, FvError> {
         let body = serde_json::to_value(&plan.body).unwrap_or_default();
         let made: Note = call_as(px.t(), Call::new(Op::TaskCreate).body(body)).await?;
         let id = note_id(made, Op::TaskCreate)?;
@@ -144,19 +194,39 @@ impl KindWrite for Tasks {
         Ok(id)
     }
 
-    async fn find(&self, px: &Pusher, _rec: &PushRecord, plan: &TaskPlan) -> Result<Option<FvId>, FvError> {
-        let key = plan.body.note_id.as_ref().and_then(|n| n.partner.clone()).unwrap_or_default();
+    async fn find(
+        &self,
+        px: &Pusher,
+        _rec: &PushRecord,
+        plan: &TaskPlan,
+    ) -> Result<Option<FvId>, FvError> {
+        let key = plan
+            .body
+            .note_id
+            .as_ref()
+            .and_then(|n| n.partner.clone())
+            .unwrap_or_default();
         px.by_partner(SCOPE, &key).await
     }
 
     /// A task's body can change (`PATCH /tasks/{id}` takes only `Body`), and an open task
     /// the source says is done is completed.
-    async fn update(&self, px: &Pusher, _rec: &PushRecord, plan: &TaskPlan, id: &FvId) -> Result<(FvId, Vec<String>), FvError> {
+    async fn update(
+        &self,
+        px: &Pusher,
+        _rec: &PushRecord,
+        plan: &TaskPlan,
+        id: &FvId,
+    ) -> Result<(FvId, Vec<String>), FvError> {
         let remote: Note = call_as(px.t(), Call::new(Op::TaskGet).arg(id)).await?;
         let mut changed = Vec::new();
         if remote.body.as_deref().map(str::trim) != Some(plan.body.body.trim()) {
             px.t()
-                .call(Call::new(Op::TaskUpdate).arg(id).body(json!({ "Body": plan.body.body })))
+                .call(
+                    Call::new(Op::TaskUpdate)
+                        .arg(id)
+                        .body(json!({ "Body": plan.body.body })),
+                )
                 .await?;
             changed.push("Body".to_string());
         }
@@ -199,7 +269,8 @@ fn addresses(raw: &str) -> Vec<EmailAddress> {
             match (a.find('<'), a.rfind('>')) {
                 (Some(open), Some(close)) if open < close => EmailAddress {
                     address: a[open + 1..close].trim().to_string(),
-                    name: Some(a[..open].trim().trim_matches('"').to_string()).filter(|n| !n.is_empty()),
+                    name: Some(a[..open].trim().trim_matches('"').to_string())
+                        .filter(|n| !n.is_empty()),
                 },
                 _ => EmailAddress {
                     address: a.to_string(),
@@ -227,24 +298,31 @@ impl KindWrite for Emails {
             }
         };
         let mut headers = serde_json::Map::new();
-        if let Some(Value::When(w)) = rec.get("sent_at") {
-            if let migrationai_domain::value::date::When::At(t) = w {
-                headers.insert("Date".into(), json!(t.utc.to_rfc2822()));
-            }
+        if let Some(Value::When(When::At(t))) = rec.get("sent_at") {
+            headers.insert("Date".into(), json!(t.utc.to_rfc2822()));
         }
-        let attachments: Vec<&super::FileContent> =
-            rec.files.iter().filter(|f| f.role == FileRole::Attachment).collect();
+        let attachments: Vec<&super::FileContent> = rec
+            .files
+            .iter()
+            .filter(|f| f.role == FileRole::Attachment)
+            .collect();
         Ok(EmailPlan {
             project,
             body: EmailMessage {
-                email_id: Some(Identifier::partner(&px.keys.record(Kind::ProjectEmail, &rec.source_id))),
+                email_id: Some(Identifier::partner(
+                    &px.keys.record(Kind::ProjectEmail, &rec.source_id),
+                )),
                 from: EmailAddress {
                     address: from,
                     name: None,
                 },
                 to: rec.text("to").map(addresses).unwrap_or_default(),
                 subject: rec.text("subject").map(str::to_string),
-                text: with_extras(rec.text("body"), rec, &[("sent_at", "Sent"), ("eml_path", "Source file")]),
+                text: with_extras(
+                    rec.text("body"),
+                    rec,
+                    &[("sent_at", "Sent"), ("eml_path", "Source file")],
+                ),
                 headers: (!headers.is_empty()).then_some(headers),
                 attachments: attachments
                     .iter()
@@ -264,19 +342,44 @@ impl KindWrite for Emails {
         })
     }
 
-    async fn create(&self, px: &Pusher, _rec: &PushRecord, plan: &EmailPlan) -> Result<FvId, FvError> {
+    async fn create(
+        &self,
+        px: &Pusher,
+        _rec: &PushRecord,
+        plan: &EmailPlan,
+    ) -> Result<FvId, FvError> {
         let body = serde_json::to_value(&plan.body).unwrap_or_default();
-        let made: Note = call_as(px.t(), Call::new(Op::EmailCreate).arg(plan.project).body(body)).await?;
+        let made: Note = call_as(
+            px.t(),
+            Call::new(Op::EmailCreate).arg(plan.project).body(body),
+        )
+        .await?;
         note_id(made, Op::EmailCreate)
     }
 
-    async fn find(&self, px: &Pusher, _rec: &PushRecord, plan: &EmailPlan) -> Result<Option<FvId>, FvError> {
-        let key = plan.body.email_id.as_ref().and_then(|n| n.partner.clone()).unwrap_or_default();
+    async fn find(
+        &self,
+        px: &Pusher,
+        _rec: &PushRecord,
+        plan: &EmailPlan,
+    ) -> Result<Option<FvId>, FvError> {
+        let key = plan
+            .body
+            .email_id
+            .as_ref()
+            .and_then(|n| n.partner.clone())
+            .unwrap_or_default();
         px.by_partner(SCOPE, &key).await
     }
 
     /// A posted email is a record of what was sent: Filevine has no call to change it.
-    async fn update(&self, _px: &Pusher, rec: &PushRecord, _plan: &EmailPlan, id: &FvId) -> Result<(FvId, Vec<String>), FvError> {
+    async fn update(
+        &self,
+        _px: &Pusher,
+        rec: &PushRecord,
+        _plan: &EmailPlan,
+        id: &FvId,
+    ) -> Result<(FvId, Vec<String>), FvError> {
         tracing::info!(source = %rec.source_id, fv_id = %id, at = %Utc::now(), "email already in Filevine; posted emails are not changed");
         Ok((id.clone(), Vec::new()))
     }

@@ -37,8 +37,8 @@ use tokio::sync::Mutex;
 use crate::error::FvError;
 use crate::idmap::{FvId, IdEntry, IdKey, IdMap, IdMapError, JobRef};
 use crate::layout::{Layout, ProjectTypeChoice};
-use crate::partner::PartnerKeys;
 use crate::ops::{Call, Op};
+use crate::partner::PartnerKeys;
 use crate::transport::{find, Transport};
 use crate::wire::Identifier;
 
@@ -129,7 +129,12 @@ pub(crate) trait KindWrite: Send + Sync {
     type P: Plan;
     async fn plan(&self, px: &Pusher, rec: &PushRecord) -> Result<Self::P, FvError>;
     async fn create(&self, px: &Pusher, rec: &PushRecord, plan: &Self::P) -> Result<FvId, FvError>;
-    async fn find(&self, px: &Pusher, rec: &PushRecord, plan: &Self::P) -> Result<Option<FvId>, FvError>;
+    async fn find(
+        &self,
+        px: &Pusher,
+        rec: &PushRecord,
+        plan: &Self::P,
+    ) -> Result<Option<FvId>, FvError>;
     async fn update(
         &self,
         px: &Pusher,
@@ -216,11 +221,18 @@ impl Pusher {
     }
 
     pub(crate) async fn owner(&self, kind: Kind, id: &FvId) -> Result<Option<String>, FvError> {
-        self.ids.owner(&self.job, kind, id).await.map_err(id_map_error)
+        self.ids
+            .owner(&self.job, kind, id)
+            .await
+            .map_err(id_map_error)
     }
 
     /// The Filevine ids of the records `fields` refers to, from the id map.
-    pub async fn resolve_parents(&self, kind: Kind, fields: &BTreeMap<String, Value>) -> Result<Parents, FvError> {
+    pub async fn resolve_parents(
+        &self,
+        kind: Kind,
+        fields: &BTreeMap<String, Value>,
+    ) -> Result<Parents, FvError> {
         parents::resolve(self.ids.as_ref(), &self.job, kind, fields).await
     }
 
@@ -242,7 +254,10 @@ impl Pusher {
                 Kind::BillingInvoice => self.cycle(&billing::Invoices, rec).await,
                 Kind::Payment => self.cycle(&billing::Payments, rec).await,
                 Kind::Document => self.cycle(&documents::Documents, rec).await,
-                Kind::Jobs => Err(FvError::permanent("push", "a job is not a record to deliver")),
+                Kind::Jobs => Err(FvError::permanent(
+                    "push",
+                    "a job is not a record to deliver",
+                )),
             };
             match result {
                 Err(FvError::Transient { op, reason }) if round < ROUNDS => {
@@ -282,7 +297,10 @@ impl Pusher {
                 None => (kind.create(self, rec, &plan).await?, Action::Created),
             },
             None => {
-                self.ids.put(&key, IdEntry::Pending).await.map_err(id_map_error)?;
+                self.ids
+                    .put(&key, IdEntry::Pending)
+                    .await
+                    .map_err(id_map_error)?;
                 (kind.create(self, rec, &plan).await?, Action::Created)
             }
         };

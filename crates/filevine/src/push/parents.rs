@@ -28,7 +28,11 @@ impl Parents {
     pub fn require(&self, id: &Option<FvId>, field: &str, what: &str) -> Result<i64, FvError> {
         match id.as_ref().and_then(FvId::as_i64) {
             Some(n) => Ok(n),
-            None => Err(super::text::parent_missing(field, what, self.missing_of(field))),
+            None => Err(super::text::parent_missing(
+                field,
+                what,
+                self.missing_of(field),
+            )),
         }
     }
 

@@ -36,7 +36,9 @@ impl KindWrite for Projects {
     type P = ProjectPlan;
 
     async fn plan(&self, px: &Pusher, rec: &PushRecord) -> Result<ProjectPlan, FvError> {
-        let client = rec.parents.require(&rec.parents.contact, "client_id", "client contact")?;
+        let client = rec
+            .parents
+            .require(&rec.parents.contact, "client_id", "client contact")?;
         let project_type = px.layout.project_type(rec.text("project_type")).await?;
         let description = with_extras(
             None,
@@ -54,7 +56,9 @@ impl KindWrite for Projects {
         );
         Ok(ProjectPlan {
             body: UpdateableProject {
-                project_id: Some(Identifier::partner(&px.keys.record(Kind::Projects, &rec.source_id))),
+                project_id: Some(Identifier::partner(
+                    &px.keys.record(Kind::Projects, &rec.source_id),
+                )),
                 project_type_id: Identifier::native(project_type),
                 client_id: Identifier::native(client),
                 project_name: rec.text("name").map(str::to_string),
@@ -66,18 +70,36 @@ impl KindWrite for Projects {
         })
     }
 
-    async fn create(&self, px: &Pusher, _rec: &PushRecord, plan: &ProjectPlan) -> Result<FvId, FvError> {
-        let made: Project = call_as(px.t(), Call::new(Op::ProjectCreate).body(plan.payload())).await?;
-        let id = made
-            .project_id
-            .and_then(|p| p.native)
-            .ok_or_else(|| FvError::permanent(Op::ProjectCreate.to_string(), "the answer has no ProjectId.Native"))?;
+    async fn create(
+        &self,
+        px: &Pusher,
+        _rec: &PushRecord,
+        plan: &ProjectPlan,
+    ) -> Result<FvId, FvError> {
+        let made: Project =
+            call_as(px.t(), Call::new(Op::ProjectCreate).body(plan.payload())).await?;
+        let id = made.project_id.and_then(|p| p.native).ok_or_else(|| {
+            FvError::permanent(
+                Op::ProjectCreate.to_string(),
+                "the answer has no ProjectId.Native",
+            )
+        })?;
         px.layout.learn_project(id, plan.project_type).await;
         Ok(FvId::int(id))
     }
 
-    async fn find(&self, px: &Pusher, _rec: &PushRecord, plan: &ProjectPlan) -> Result<Option<FvId>, FvError> {
-        let key = plan.body.project_id.as_ref().and_then(|p| p.partner.clone()).unwrap_or_default();
+    async fn find(
+        &self,
+        px: &Pusher,
+        _rec: &PushRecord,
+        plan: &ProjectPlan,
+    ) -> Result<Option<FvId>, FvError> {
+        let key = plan
+            .body
+            .project_id
+            .as_ref()
+            .and_then(|p| p.partner.clone())
+            .unwrap_or_default();
         px.by_partner(SCOPE, &key).await
     }
 
@@ -92,13 +114,20 @@ impl KindWrite for Projects {
     ) -> Result<(FvId, Vec<String>), FvError> {
         let remote: Object = call_as(px.t(), Call::new(Op::ProjectGet).arg(id)).await?;
         let desired: Object = match plan.payload() {
-            Json::Object(o) => o.into_iter().filter(|(k, _)| PATCHABLE.contains(&k.as_str())).collect(),
+            Json::Object(o) => o
+                .into_iter()
+                .filter(|(k, _)| PATCHABLE.contains(&k.as_str()))
+                .collect(),
             _ => Object::new(),
         };
         let diff = changed(&desired, &remote, &[]);
         if !diff.is_empty() {
             px.t()
-                .call(Call::new(Op::ProjectUpdate).arg(id).body(Json::Object(diff.clone())))
+                .call(
+                    Call::new(Op::ProjectUpdate)
+                        .arg(id)
+                        .body(Json::Object(diff.clone())),
+                )
                 .await?;
         }
         Ok((id.clone(), diff.keys().cloned().collect()))

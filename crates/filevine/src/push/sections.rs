@@ -39,8 +39,14 @@ impl SectionPlan {
     fn location(&self, item: Option<&str>) -> FvId {
         let f = &self.field;
         match item {
-            Some(uid) => FvId(format!("{}/{}/{uid}/{}", self.project, f.section_selector, f.field_selector)),
-            None => FvId(format!("{}/{}/{}", self.project, f.section_selector, f.field_selector)),
+            Some(uid) => FvId(format!(
+                "{}/{}/{uid}/{}",
+                self.project, f.section_selector, f.field_selector
+            )),
+            None => FvId(format!(
+                "{}/{}/{}",
+                self.project, f.section_selector, f.field_selector
+            )),
         }
     }
 }
@@ -67,25 +73,40 @@ fn value_for(field: &SectionField, v: Option<&Value>) -> Result<Json, FvError> {
         FvError::refused(
             Some("value"),
             "invalid_value",
-            format!("\"{text}\" is not {what}, which Filevine field \"{}\" holds", field.field_selector),
+            format!(
+                "\"{text}\" is not {what}, which Filevine field \"{}\" holds",
+                field.field_selector
+            ),
         )
     };
     Ok(match field.field_type.as_str() {
-        "Integer" => json!(text.trim().parse::<i64>().map_err(|_| bad("a whole number"))?),
+        "Integer" => json!(text
+            .trim()
+            .parse::<i64>()
+            .map_err(|_| bad("a whole number"))?),
         "Decimal" | "Currency" => {
             let d = match v {
                 Value::Money(m) => m.amount,
-                _ => rust_decimal::Decimal::from_str(text.trim().trim_start_matches('$').replace(',', "").as_str())
-                    .map_err(|_| bad("a number"))?,
+                _ => rust_decimal::Decimal::from_str(
+                    text.trim()
+                        .trim_start_matches('$')
+                        .replace(',', "")
+                        .as_str(),
+                )
+                .map_err(|_| bad("a number"))?,
             };
             json!(d.to_f64().ok_or_else(|| bad("a number"))?)
         }
-        "YesNo" => match v {
-            Value::Bool(b) => json!(b),
-            _ => json!(migrationai_domain::value::text::parse_bool(&text).map_err(|_| bad("yes or no"))?),
-        },
+        "YesNo" => {
+            match v {
+                Value::Bool(b) => json!(b),
+                _ => json!(migrationai_domain::value::text::parse_bool(&text)
+                    .map_err(|_| bad("yes or no"))?),
+            }
+        }
         "Date" => {
-            let d = migrationai_domain::value::date::parse_date(&text, None).map_err(|_| bad("a date"))?;
+            let d = migrationai_domain::value::date::parse_date(&text, None)
+                .map_err(|_| bad("a date"))?;
             json!(d.to_string())
         }
         _ => json!(text),
@@ -95,7 +116,12 @@ fn value_for(field: &SectionField, v: Option<&Value>) -> Result<Json, FvError> {
 impl Sections {
     /// The item id of a collection row, creating the item with this value if it does not
     /// exist. The row's lock keeps the values of one row from racing to create two items.
-    async fn write_row(&self, px: &Pusher, plan: &SectionPlan, row: &str) -> Result<String, FvError> {
+    async fn write_row(
+        &self,
+        px: &Pusher,
+        plan: &SectionPlan,
+        row: &str,
+    ) -> Result<String, FvError> {
         let slot = {
             let mut rows = px.rows.lock().await;
             rows.entry(row.to_string())
@@ -107,7 +133,9 @@ impl Sections {
         let item = match known.clone() {
             Some(uid) => Some(uid),
             None => {
-                let call = Call::new(Op::PartnerItemGet).arg(ITEM_SCOPE).arg(format!("@{row}"));
+                let call = Call::new(Op::PartnerItemGet)
+                    .arg(ITEM_SCOPE)
+                    .arg(format!("@{row}"));
                 let found: Option<ItemIdentifier> = find(px.t(), call).await?;
                 found.and_then(|i| i.native)
             }
@@ -136,7 +164,10 @@ impl Sections {
                     .body(serde_json::to_value(&body).unwrap_or_default());
                 let made: CollectionItem = call_as(px.t(), call).await?;
                 made.item_id.and_then(|i| i.native).ok_or_else(|| {
-                    FvError::permanent(Op::CollectionCreate.to_string(), "the answer has no ItemId.Native")
+                    FvError::permanent(
+                        Op::CollectionCreate.to_string(),
+                        "the answer has no ItemId.Native",
+                    )
                 })?
             }
         };
@@ -169,12 +200,16 @@ impl KindWrite for Sections {
 
     async fn plan(&self, px: &Pusher, rec: &PushRecord) -> Result<SectionPlan, FvError> {
         let project = rec.parents.require_project()?;
-        let section = rec
-            .text("section")
-            .ok_or_else(|| FvError::refused(Some("section"), "required", "a section value needs its section"))?;
-        let field_name = rec
-            .text("field")
-            .ok_or_else(|| FvError::refused(Some("field"), "required", "a section value needs its field"))?;
+        let section = rec.text("section").ok_or_else(|| {
+            FvError::refused(
+                Some("section"),
+                "required",
+                "a section value needs its section",
+            )
+        })?;
+        let field_name = rec.text("field").ok_or_else(|| {
+            FvError::refused(Some("field"), "required", "a section value needs its field")
+        })?;
         let row_index = match rec.get("row_index") {
             Some(Value::Integer(i)) => Some(*i),
             _ => None,
@@ -201,13 +236,23 @@ impl KindWrite for Sections {
         })
     }
 
-    async fn create(&self, px: &Pusher, _rec: &PushRecord, plan: &SectionPlan) -> Result<FvId, FvError> {
+    async fn create(
+        &self,
+        px: &Pusher,
+        _rec: &PushRecord,
+        plan: &SectionPlan,
+    ) -> Result<FvId, FvError> {
         self.write(px, plan).await
     }
 
     /// A form field is always there to write; a collection value is there when its row's
     /// item is. Writing either again is harmless, so a found value is simply written.
-    async fn find(&self, px: &Pusher, _rec: &PushRecord, plan: &SectionPlan) -> Result<Option<FvId>, FvError> {
+    async fn find(
+        &self,
+        px: &Pusher,
+        _rec: &PushRecord,
+        plan: &SectionPlan,
+    ) -> Result<Option<FvId>, FvError> {
         let Some(row) = &plan.row else {
             return Ok(Some(plan.location(None)));
         };
@@ -219,7 +264,9 @@ impl KindWrite for Sections {
         let uid = match known {
             Some(uid) => Some(uid),
             None => {
-                let call = Call::new(Op::PartnerItemGet).arg(ITEM_SCOPE).arg(format!("@{row}"));
+                let call = Call::new(Op::PartnerItemGet)
+                    .arg(ITEM_SCOPE)
+                    .arg(format!("@{row}"));
                 let found: Option<ItemIdentifier> = find(px.t(), call).await?;
                 found.and_then(|i| i.native)
             }
@@ -227,7 +274,13 @@ impl KindWrite for Sections {
         Ok(uid.map(|u| plan.location(Some(&u))))
     }
 
-    async fn update(&self, px: &Pusher, _rec: &PushRecord, plan: &SectionPlan, _id: &FvId) -> Result<(FvId, Vec<String>), FvError> {
+    async fn update(
+        &self,
+        px: &Pusher,
+        _rec: &PushRecord,
+        plan: &SectionPlan,
+        _id: &FvId,
+    ) -> Result<(FvId, Vec<String>), FvError> {
         let id = self.write(px, plan).await?;
         Ok((id, vec![plan.field.field_selector.clone()]))
     }

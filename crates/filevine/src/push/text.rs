@@ -29,7 +29,11 @@ pub fn show(v: &Value) -> String {
 }
 
 /// `base`, then a blank line and one "Label: value" line per field the record has.
-pub fn with_extras(base: Option<&str>, rec: &PushRecord, fields: &[(&str, &str)]) -> Option<String> {
+pub fn with_extras(
+    base: Option<&str>,
+    rec: &PushRecord,
+    fields: &[(&str, &str)],
+) -> Option<String> {
     let lines: Vec<String> = fields
         .iter()
         .filter_map(|(name, label)| {

@@ -94,7 +94,9 @@ pub mod decimal {
     pub fn serialize<S: Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
         match d.to_f64() {
             Some(f) => s.serialize_f64(f),
-            None => Err(serde::ser::Error::custom(format!("{d} does not fit a JSON number"))),
+            None => Err(serde::ser::Error::custom(format!(
+                "{d} does not fit a JSON number"
+            ))),
         }
     }
 
