@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use bytes::Bytes;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::error::{FvError, Refusal};
@@ -24,6 +24,7 @@ pub struct Planned {
 pub struct DryRun {
     reads: Option<Arc<dyn Transport>>,
     log: Mutex<Vec<Planned>>,
+    uploads: AtomicU64,
     next_id: AtomicI64,
 }
 
@@ -33,6 +34,7 @@ impl DryRun {
         DryRun {
             reads: None,
             log: Mutex::new(Vec::new()),
+            uploads: AtomicU64::new(0),
             next_id: AtomicI64::new(0),
         }
     }
@@ -57,6 +59,11 @@ impl DryRun {
             *out.entry(c.op).or_default() += 1;
         }
         out
+    }
+
+    /// Files that would have been PUT to pre-signed upload URLs.
+    pub fn uploads(&self) -> u64 {
+        self.uploads.load(Ordering::Relaxed)
     }
 
     /// Forgets what was recorded (between kinds, to list each kind's calls apart).
@@ -145,6 +152,7 @@ impl Transport for DryRun {
     }
 
     async fn upload(&self, _url: &str, _content_type: &str, _bytes: Bytes) -> Result<(), FvError> {
+        self.uploads.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
 

@@ -543,6 +543,7 @@ async fn a_dry_run_lists_the_calls_per_kind_and_sends_none() {
     assert_eq!(docs.iter().filter(|o| **o == Op::DocumentAdd).count(), 2);
     let tasks = &per_kind[&Kind::Tasks];
     assert_eq!(tasks.iter().filter(|o| **o == Op::TaskComplete).count(), 1);
+    assert_eq!(dry.uploads(), 2);
     assert_eq!(emu.stats().requests, 0, "a dry run sends nothing");
     assert_eq!(emu.snapshot(), Default::default());
 }

@@ -53,6 +53,19 @@ pub enum FileRole {
     Attachment,
 }
 
+impl FileRole {
+    /// The role as the canonical store writes it in a record's files ("document", "eml",
+    /// "attachment").
+    pub fn parse(role: &str) -> Option<FileRole> {
+        match role {
+            "document" => Some(FileRole::Document),
+            "eml" => Some(FileRole::Eml),
+            "attachment" => Some(FileRole::Attachment),
+            _ => None,
+        }
+    }
+}
+
 /// A file a record carries, with the SHA-256 the migration recorded for it.
 #[derive(Debug, Clone)]
 pub struct FileContent {
