@@ -459,10 +459,14 @@ impl<'a> ReadBack<'a> {
     }
 
     /// Section values: each delivered value must be held by its form field or its
-    /// collection item.
+    /// collection item. A collection item of the job's (by its row key) that no delivered
+    /// value is in is a duplicate row.
     async fn sections(&self, expected: &[String]) -> Result<KindDelivery, FvError> {
         let mut forms: HashMap<(String, String), Object> = HashMap::new();
         let mut items: HashMap<(String, String), HashMap<String, Object>> = HashMap::new();
+        let mut job_items: HashSet<String> = HashSet::new();
+        let mut used_items: HashSet<String> = HashSet::new();
+        let prefix = self.keys.prefix(Kind::Sections);
         let mut found = 0;
         let mut missing_ids = Vec::new();
         for src in expected {
@@ -491,12 +495,18 @@ impl<'a> ReadBack<'a> {
                                     Call::new(Op::CollectionList).arg(project).arg(section),
                                 )
                                 .await?;
-                                let by_uid = list
-                                    .into_iter()
-                                    .filter_map(|i| Some((i.item_id?.native?, i.data_object)))
-                                    .collect();
+                                let mut by_uid = HashMap::new();
+                                for item in list {
+                                    let Some(id) = item.item_id else { continue };
+                                    let Some(uid) = id.native else { continue };
+                                    if id.partner.is_some_and(|p| p.starts_with(&prefix)) {
+                                        job_items.insert(uid.clone());
+                                    }
+                                    by_uid.insert(uid, item.data_object);
+                                }
                                 items.insert(k.clone(), by_uid);
                             }
+                            used_items.insert(uid.to_string());
                             items[&k]
                                 .get(*uid)
                                 .and_then(|d| d.get(*field))
@@ -518,7 +528,7 @@ impl<'a> ReadBack<'a> {
             found,
             missing: expected.len() - found,
             missing_ids,
-            extra: 0,
+            extra: job_items.difference(&used_items).count(),
         })
     }
 
