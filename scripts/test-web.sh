@@ -43,7 +43,10 @@ LOG=$ARTIFACTS/up.log
 cleanup() { [ -n "${UP_PID:-}" ] && kill "$UP_PID" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$DATA"; }
 trap cleanup EXIT
 "$BIN" sample --out "$DATA/sample" --zip >/dev/null
-"$BIN" up --data-dir "$DATA/run" --port "$PORT" >"$LOG" 2>&1 &
+# schemathesis sends a few hundred sign-ins from this one address; the walk after it must
+# still get in. The limits themselves are tested against the running roles in the Rust suite.
+MIGRATIONAI_SIGN_IN_PER_MINUTE=100000 \
+  "$BIN" up --data-dir "$DATA/run" --port "$PORT" >"$LOG" 2>&1 &
 UP_PID=$!
 for _ in $(seq 1 100); do grep -q "Ctrl-C stops" "$LOG" 2>/dev/null && break; sleep 0.2; done
 grep -q "Ctrl-C stops" "$LOG" || { cat "$LOG"; echo "up did not start" >&2; exit 1; }

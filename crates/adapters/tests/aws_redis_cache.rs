@@ -140,3 +140,20 @@ async fn acl_user_and_password_are_used() {
     );
     assert!(!shown.contains("s3cret"));
 }
+
+#[tokio::test]
+async fn counters_count_within_a_fixed_window() {
+    let Some((cache, p)) = cache().await else {
+        return;
+    };
+    let (a, b) = (format!("{p}count-a"), format!("{p}count-b"));
+    let window = Duration::from_millis(600);
+    assert_eq!(cache.incr(&a, window).await.unwrap(), 1);
+    assert_eq!(cache.incr(&a, window).await.unwrap(), 2);
+    assert_eq!(cache.incr(&b, window).await.unwrap(), 1);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // A later increment does not extend the window.
+    assert_eq!(cache.incr(&a, window).await.unwrap(), 3);
+    tokio::time::sleep(Duration::from_millis(450)).await;
+    assert_eq!(cache.incr(&a, window).await.unwrap(), 1);
+}

@@ -109,3 +109,17 @@ async fn capacity_bounds_the_size() {
     }
     assert!(kept <= 16, "kept {kept} entries of 4 KiB in 64 KiB");
 }
+
+#[tokio::test]
+async fn counters_count_within_a_fixed_window() {
+    let cache = MokaCache::default();
+    let window = Duration::from_millis(300);
+    assert_eq!(cache.incr("a", window).await.unwrap(), 1);
+    assert_eq!(cache.incr("a", window).await.unwrap(), 2);
+    assert_eq!(cache.incr("b", window).await.unwrap(), 1);
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    // A later increment does not extend the window.
+    assert_eq!(cache.incr("a", window).await.unwrap(), 3);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(cache.incr("a", window).await.unwrap(), 1);
+}

@@ -3,7 +3,9 @@
 use crate::catalogue::{FieldDef, FieldType, KindDef};
 use crate::kind::Kind;
 use crate::value::date::{self, DateError, DateOrder, When};
-use crate::value::{address, money::MoneyError, text, Currency, Email, Money, PersonName, Phone};
+use crate::value::{
+    address, money::MoneyError, text, Currency, DecimalSeparator, Email, Money, PersonName, Phone,
+};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use rust_decimal::Decimal;
@@ -102,6 +104,8 @@ pub struct RowContext {
     pub country: Option<String>,
     pub time_zone: Tz,
     pub date_order: Option<DateOrder>,
+    /// The decimal separator of each numeric field whose column's is known.
+    pub decimal: Vec<(&'static str, DecimalSeparator)>,
     /// Longest text accepted in a short text field; long-text fields get 64 times this.
     pub max_text: usize,
 }
@@ -113,9 +117,28 @@ impl Default for RowContext {
             country: Some("US".into()),
             time_zone: chrono_tz::America::New_York,
             date_order: None,
+            decimal: Vec::new(),
             max_text: 16 * 1024,
         }
     }
+}
+
+impl RowContext {
+    /// The decimal separator of a field's column, when known.
+    pub fn separator(&self, field: &str) -> Option<DecimalSeparator> {
+        self.decimal
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, s)| *s)
+    }
+}
+
+fn number_error(name: &str, e: text::TextError) -> FieldError {
+    let code = match e {
+        text::TextError::AmbiguousSeparator(_) => "ambiguous_number",
+        _ => "invalid_number",
+    };
+    FieldError::new(name, code, e.to_string())
 }
 
 /// Validates one row of mapped values (canonical field name → raw text) into a record.
@@ -258,9 +281,10 @@ fn parse_field(fd: &FieldDef, raw: &str, ctx: &RowContext, zone: Tz) -> Result<V
                 .map_err(|e| FieldError::new(name, "invalid_bool", e.to_string()))?,
         ),
         FieldType::Money { signed } => {
-            let m = Money::parse(s, ctx.currency).map_err(|e| {
+            let m = Money::parse(s, ctx.currency, ctx.separator(name)).map_err(|e| {
                 let code = match e {
                     MoneyError::OutOfRange(_) => "amount_out_of_range",
+                    MoneyError::AmbiguousSeparator(_) => "ambiguous_number",
                     _ => "invalid_amount",
                 };
                 FieldError::new(name, code, e.to_string())
@@ -285,12 +309,10 @@ fn parse_field(fd: &FieldDef, raw: &str, ctx: &RowContext, zone: Tz) -> Result<V
             Value::Money(m)
         }
         FieldType::Decimal => Value::Decimal(
-            text::parse_decimal(s)
-                .map_err(|e| FieldError::new(name, "invalid_number", e.to_string()))?,
+            text::parse_decimal(s, ctx.separator(name)).map_err(|e| number_error(name, e))?,
         ),
         FieldType::Integer => Value::Integer(
-            text::parse_integer(s)
-                .map_err(|e| FieldError::new(name, "invalid_number", e.to_string()))?,
+            text::parse_integer(s, ctx.separator(name)).map_err(|e| number_error(name, e))?,
         ),
         FieldType::Currency => Value::Code(
             s.parse::<Currency>()

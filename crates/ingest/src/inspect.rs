@@ -25,6 +25,8 @@ pub struct InspectOptions {
     pub read: ReadOptions,
     /// Tables read at once.
     pub threads: usize,
+    /// Encodings named by the person (`--encoding FILE=LABEL`), over detection and mapping.
+    pub encodings: Vec<(String, crate::read::TextEncoding)>,
 }
 
 impl Default for InspectOptions {
@@ -39,6 +41,7 @@ impl Default for InspectOptions {
                 .map(|n| n.get())
                 .unwrap_or(1)
                 .min(4),
+            encodings: Vec::new(),
         }
     }
 }
@@ -121,6 +124,8 @@ pub fn problem_code(kind: ErrorKind) -> &'static str {
             "invalid_json"
         }
         ErrorKind::ObjectTooLarge => "too_long",
+        ErrorKind::TooDeep => "too_deep",
+        ErrorKind::DuplicateKey => "duplicate_key",
         ErrorKind::EmptyFile => "empty_file",
         ErrorKind::BlankHeader => "blank_header",
         ErrorKind::DuplicateHeader => "duplicate_header",
@@ -156,10 +161,25 @@ pub fn propose(
     let mut samples = Vec::new();
     let mut unreadable = Vec::new();
     for t in tables {
-        match tables::open(export, t, &opts.read) {
+        let pinned = opts
+            .encodings
+            .iter()
+            .find(|(f, _)| *f == t.entry.path)
+            .map(|(_, e)| *e);
+        let read = ReadOptions {
+            encoding: pinned,
+            guess_encoding: true,
+            ..opts.read.clone()
+        };
+        match tables::open(export, t, &read) {
             Ok(mut reader) => {
                 let sample = tables::sample(&mut reader, &t.name, SAMPLE_ROWS);
-                suggestions.push(suggest::suggest_table(&sample, opts.threshold));
+                let mut suggestion = suggest::suggest_table(&sample, opts.threshold);
+                settle_encoding(&mut suggestion, &reader, pinned.is_some());
+                if t.hidden {
+                    leave_hidden_out(&mut suggestion);
+                }
+                suggestions.push(suggestion);
                 samples.push(sample);
             }
             Err(e) => unreadable.push(read_problem(&e)),
@@ -168,6 +188,63 @@ pub fn propose(
     suggest::settle_date_orders(&mut suggestions);
     crate::keys::infer(&mut suggestions, &samples);
     (suggestions, samples, unreadable)
+}
+
+/// Pins a legacy encoding the evidence settles (or the person named), so that every later
+/// read of the file reads it the same way; one in doubt is a question, and is not pinned, so
+/// a migration refuses the file until it is answered.
+fn settle_encoding(s: &mut TableSuggestion, reader: &crate::read::TableReader, named: bool) {
+    let encoding = reader.encoding_kind();
+    if named {
+        s.encoding = Some(encoding);
+        return;
+    }
+    match reader.encoding_doubt() {
+        None if matches!(encoding, crate::read::TextEncoding::Legacy(_)) => {
+            s.encoding = Some(encoding);
+        }
+        None => {}
+        Some(d) => {
+            let file = s.table.split('#').next().unwrap_or(&s.table).to_string();
+            s.questions.push(crate::question::Question {
+                table: s.table.clone(),
+                column: None,
+                topic: crate::question::Topic::Encoding,
+                prompt: "which character encoding is this file in?".into(),
+                options: vec![encoding.label().into(), d.other.label().into()],
+                proposed: None,
+                evidence: format!(
+                    "{}; until it is set the file is not migrated (--encoding \"{file}={}\" \
+                     answers it too).",
+                    d.evidence,
+                    encoding.label()
+                ),
+                setting: format!("encoding = \"{}\"", encoding.label()),
+            });
+        }
+    }
+}
+
+/// A sheet hidden in its workbook is not proposed for migration: someone hid it, often
+/// because it is scratch work or a lookup list. It is listed with a question instead.
+fn leave_hidden_out(s: &mut TableSuggestion) {
+    let guess = s.kind.map(|k| k.as_str().to_string());
+    s.kind = None;
+    let mut options: Vec<String> = guess.iter().cloned().collect();
+    options.push("ignore".into());
+    s.questions.push(crate::question::Question {
+        table: s.table.clone(),
+        column: None,
+        topic: crate::question::Topic::Kind,
+        prompt: "this sheet is hidden in its workbook; should it be migrated?".into(),
+        options,
+        proposed: Some("ignore".into()),
+        evidence: match &guess {
+            Some(k) => format!("It looks like {k}, but hidden sheets are left out unless mapped."),
+            None => "Hidden sheets are left out unless mapped.".into(),
+        },
+        setting: format!("kind = \"{}\"", guess.as_deref().unwrap_or("<kind>")),
+    });
 }
 
 struct TableOutcome {
@@ -194,7 +271,14 @@ fn full_pass(
     opts: &InspectOptions,
     progress: &dyn Progress,
 ) -> Result<TableOutcome, ReadError> {
-    let mut reader = tables::open(export, table, &opts.read)?;
+    // Read as the migration will (the mapping's encoding), or with the likelier encoding
+    // while a question about it is open, so its rows can still be checked.
+    let read = ReadOptions {
+        encoding: mapping.file(&table.name).and_then(|f| f.encoding),
+        guess_encoding: true,
+        ..opts.read.clone()
+    };
+    let mut reader = tables::open(export, table, &read)?;
     progress.table_started(&table.name, table.entry.size);
     let mut out = TableOutcome {
         rows: 0,
@@ -413,6 +497,18 @@ pub fn inspect(
         Some(_) => mapping,
         None => Mapping::from_suggestions(&suggestions),
     };
+    for entry in export.entries() {
+        if let Some(inner) = export.archived_tables(entry) {
+            unreadable.push(Problem {
+                file: entry.path.clone(),
+                row: None,
+                column: None,
+                field: None,
+                code: "archive_not_read".into(),
+                message: format!("{}: {}", entry.path, archive_message(&inner)),
+            });
+        }
+    }
     let documents = export
         .entries()
         .iter()
@@ -432,6 +528,23 @@ pub fn inspect(
         mapping_toml: final_mapping.to_toml(&suggestions),
         mapping: final_mapping,
     })
+}
+
+/// Why a zip inside the export is not read: it holds tables that are not unpacked.
+pub fn archive_message(tables: &[String]) -> String {
+    let shown: Vec<&str> = tables.iter().take(5).map(String::as_str).collect();
+    let more = tables.len().saturating_sub(shown.len());
+    let more = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
+    format!(
+        "a zip inside the export holding {} table file(s) ({}{more}) that were not read; \
+         unpack it into the export and run again",
+        tables.len(),
+        shown.join(", ")
+    )
 }
 
 /// A reviewed mapping wins; tables it does not mention keep their proposal.

@@ -9,6 +9,7 @@ pub mod overlay;
 pub mod profile;
 pub mod question;
 pub mod read;
+pub mod separators;
 pub mod suggest;
 pub mod tables;
 pub mod transform;
@@ -16,5 +17,5 @@ pub mod transform;
 pub use read::{
     open_sheet, open_table, open_table_with, reference_parts, sheet_names, Entry, ErrorKind,
     Export, ExportError, ExportErrorKind, Format, Limits, ReadError, ReadOptions, RefError,
-    RowError, SourceRow, TableReader,
+    RowError, SourceRow, TableReader, TextEncoding,
 };

@@ -1,8 +1,9 @@
 //! The mapping file: a plain TOML file a person can read, edit and pass back with `--mapping`.
 
+use crate::read::TextEncoding;
 use crate::suggest::TableSuggestion;
 use migrationai_domain::catalogue::kind_def;
-use migrationai_domain::value::DateOrder;
+use migrationai_domain::value::{DateOrder, DecimalSeparator};
 use migrationai_domain::Kind;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -70,6 +71,10 @@ pub struct FileMapping {
     pub key: Key,
     /// Values for fields no column fills on a row (an expenses file's item type).
     pub defaults: Vec<(&'static str, String)>,
+    /// The decimal separator of each numeric column whose separator is known (header, separator).
+    pub decimal: Vec<(String, DecimalSeparator)>,
+    /// The text encoding the file is read in; `None`: detected (and refused when in doubt).
+    pub encoding: Option<TextEncoding>,
 }
 
 impl FileMapping {
@@ -152,6 +157,11 @@ struct RawFile {
     /// Field → value used where no column gives the field one.
     #[serde(default)]
     defaults: BTreeMap<String, Spanned<String>>,
+    /// Header → "." or ",": the decimal separator of a numeric column.
+    #[serde(default)]
+    decimal: BTreeMap<String, Spanned<String>>,
+    /// The file's text encoding, as a label ("ISO-8859-15", "windows-1252", "UTF-8"...).
+    encoding: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -274,6 +284,28 @@ impl Mapping {
                 };
                 columns.push((header, field));
             }
+            let mut decimal = Vec::new();
+            for (header, sep) in &f.decimal {
+                let parsed: DecimalSeparator = sep.get_ref().parse().map_err(|e: String| {
+                    err(sep.span().start, format!("column \"{header}\": {e}"))
+                })?;
+                decimal.push((header.clone(), parsed));
+            }
+            let encoding = match &f.encoding {
+                None => None,
+                Some(label) => {
+                    Some(TextEncoding::from_label(label.get_ref()).ok_or_else(|| {
+                        err(
+                            label.span().start,
+                            format!(
+                                "unknown encoding \"{}\"; use a label such as \"UTF-8\", \
+                             \"windows-1252\", \"ISO-8859-15\" or \"macintosh\"",
+                                label.get_ref()
+                            ),
+                        )
+                    })?)
+                }
+            };
             let _ = f.confidence;
             let key = match (&f.key, kind) {
                 (None, _) | (_, None) => Key::Field,
@@ -323,6 +355,8 @@ impl Mapping {
                 columns,
                 key,
                 defaults,
+                decimal,
+                encoding,
             });
         }
         Ok(Mapping {
@@ -361,6 +395,8 @@ impl Mapping {
                 } else {
                     Vec::new()
                 },
+                decimal: t.decimal.clone(),
+                encoding: t.encoding,
             })
             .collect();
         Mapping {
@@ -397,6 +433,9 @@ impl Mapping {
             );
             if let Some(s) = s {
                 let _ = writeln!(out, "confidence = {}", s.kind_confidence);
+            }
+            if let Some(e) = f.encoding {
+                let _ = writeln!(out, "encoding = {}", q(e.label()));
             }
             if let Some(o) = f.date_order {
                 let _ = writeln!(
@@ -441,6 +480,12 @@ impl Mapping {
                     let _ = writeln!(out, "{} = {}", q(field), q(value));
                 }
             }
+            if !f.decimal.is_empty() {
+                let _ = writeln!(out, "[file.decimal]");
+                for (header, sep) in &f.decimal {
+                    let _ = writeln!(out, "{} = {}", q(header), q(&sep.to_string()));
+                }
+            }
         }
         out
     }
@@ -462,6 +507,8 @@ date_order = "mdy"
 "Matter Ref" = "project_id"
 "Client" = "client_id"
 "Legacy" = ""
+[file.decimal]
+"Fee" = ","
 "#;
 
     #[test]
@@ -472,6 +519,10 @@ date_order = "mdy"
         assert!(m.files[0]
             .columns
             .contains(&("Client".to_string(), Some("client_id"))));
+        assert_eq!(
+            m.files[0].decimal,
+            [("Fee".to_string(), DecimalSeparator::Comma)]
+        );
         let again = Mapping::parse("m.toml", &m.to_toml(&[])).expect("own output parses");
         assert_eq!(again.files, m.files);
     }

@@ -97,6 +97,42 @@ fn read_corrections(
     Ok(out)
 }
 
+/// Writes CSV records, padding with blank lines so that each row starts on the line its row
+/// number names, as it did in the original (row numbers are physical lines).
+struct Lines<W: Write> {
+    out: W,
+    delimiter: u8,
+    /// The line the next record starts on.
+    next: u64,
+}
+
+impl<W: Write> Lines<W> {
+    fn write<I, T>(&mut self, at: Option<u64>, cells: I) -> Result<(), OverlayError>
+    where
+        I: IntoIterator<Item = T>,
+        T: AsRef<[u8]>,
+    {
+        let werr = |e: std::io::Error| OverlayError::Write(e.to_string());
+        if let Some(at) = at {
+            while self.next < at {
+                self.out.write_all(b"\n").map_err(werr)?;
+                self.next += 1;
+            }
+        }
+        let mut w = csv::WriterBuilder::new()
+            .delimiter(self.delimiter)
+            .flexible(true)
+            .from_writer(Vec::new());
+        w.write_record(cells)
+            .map_err(|e| OverlayError::Write(e.to_string()))?;
+        let bytes = w
+            .into_inner()
+            .map_err(|e| OverlayError::Write(e.to_string()))?;
+        self.next += memchr::memchr_iter(b'\n', &bytes).count() as u64;
+        self.out.write_all(&bytes).map_err(werr)
+    }
+}
+
 /// Writes `original` to `out` as CSV (`delimiter` between cells) with each corrected row
 /// substituted. Every source row named by a correction must exist in the original.
 pub fn overlay<W: Write>(
@@ -107,12 +143,12 @@ pub fn overlay<W: Write>(
 ) -> Result<OverlaySummary, OverlayError> {
     let headers = original.headers().to_vec();
     let mut fixes = read_corrections(corrections, &headers)?;
-    let werr = |e: csv::Error| OverlayError::Write(e.to_string());
-    let mut w = csv::WriterBuilder::new()
-        .delimiter(delimiter)
-        .flexible(true)
-        .from_writer(out);
-    w.write_record(&headers).map_err(werr)?;
+    let mut w = Lines {
+        out,
+        delimiter,
+        next: 1,
+    };
+    w.write(None, &headers)?;
     let mut summary = OverlaySummary::default();
     let mut row = SourceRow::default();
     let mut next_row = 2;
@@ -128,21 +164,22 @@ pub fn overlay<W: Write>(
         };
         next_row = number + 1;
         summary.rows += 1;
+        let at = Some(number);
         match (fixes.remove(&number), values) {
             (Some(cells), Some(v)) if cells == *v => {
                 summary.unchanged.push(number);
-                w.write_record(v).map_err(werr)?;
+                w.write(at, v)?;
             }
             (Some(cells), None) if cells.iter().all(|c| c.is_empty()) => {
                 summary.unchanged.push(number);
-                w.write_record([""]).map_err(werr)?;
+                w.write(at, [""])?;
             }
             (Some(cells), _) => {
                 summary.corrected.push(number);
-                w.write_record(&cells).map_err(werr)?;
+                w.write(at, &cells)?;
             }
-            (None, Some(v)) => w.write_record(v).map_err(werr)?,
-            (None, None) => w.write_record([""]).map_err(werr)?,
+            (None, Some(v)) => w.write(at, v)?,
+            (None, None) => w.write(at, [""])?,
         }
     }
     if let Some((row, _)) = fixes.into_iter().next() {
@@ -152,6 +189,8 @@ pub fn overlay<W: Write>(
             summary.rows
         )));
     }
-    w.flush().map_err(|e| OverlayError::Write(e.to_string()))?;
+    w.out
+        .flush()
+        .map_err(|e| OverlayError::Write(e.to_string()))?;
     Ok(summary)
 }

@@ -4,7 +4,7 @@
 use migrationai_domain::catalogue::{FieldDef, FieldType};
 use migrationai_domain::record::{check_path, choose};
 use migrationai_domain::value::date::{self, OrderEvidence};
-use migrationai_domain::value::{address, text, Currency, Email, Money, Phone};
+use migrationai_domain::value::{address, text, Currency, DecimalSeparator, Email, Money, Phone};
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 
@@ -117,6 +117,8 @@ impl ColumnProfile {
     }
 }
 
+const SEPARATORS: [DecimalSeparator; 2] = [DecimalSeparator::Point, DecimalSeparator::Comma];
+
 fn value_fits(field: &FieldDef, v: &str) -> bool {
     match field.ty {
         FieldType::SourceId | FieldType::Ref(_) => v.len() <= 256 && !v.contains('\n'),
@@ -135,9 +137,16 @@ fn value_fits(field: &FieldDef, v: &str) -> bool {
         }
         FieldType::TimeZone => date::parse_zone(v).is_ok(),
         FieldType::Bool => text::parse_bool(v).is_ok(),
-        FieldType::Money { .. } => Money::parse(v, Currency::USD).is_ok(),
-        FieldType::Decimal => text::parse_decimal(v).is_ok(),
-        FieldType::Integer => text::parse_integer(v).is_ok(),
+        // A number fits whichever its column's decimal separator turns out to be.
+        FieldType::Money { .. } => SEPARATORS
+            .iter()
+            .any(|s| Money::parse(v, Currency::USD, Some(*s)).is_ok()),
+        FieldType::Decimal => SEPARATORS
+            .iter()
+            .any(|s| text::parse_decimal(v, Some(*s)).is_ok()),
+        FieldType::Integer => SEPARATORS
+            .iter()
+            .any(|s| text::parse_integer(v, Some(*s)).is_ok()),
         FieldType::Currency => v.parse::<Currency>().is_ok(),
         FieldType::Country => address::country_code(v).is_some(),
         FieldType::Choice => choose(field, v).is_ok(),

@@ -6,7 +6,7 @@ use crate::mapping::Key;
 use crate::profile::{ColumnProfile, TableSample};
 use crate::question::Question;
 use migrationai_domain::catalogue::{FieldType, KindDef, CATALOGUE};
-use migrationai_domain::value::DateOrder;
+use migrationai_domain::value::{DateOrder, DecimalSeparator};
 use migrationai_domain::Kind;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -101,6 +101,11 @@ pub struct TableSuggestion {
     /// Values for required fields no column holds, read from the table's name (an expenses
     /// file's item type).
     pub defaults: Vec<(&'static str, String)>,
+    /// The decimal separator of each numeric column whose values decide it (header, separator).
+    pub decimal: Vec<(String, DecimalSeparator)>,
+    /// The legacy text encoding the file is pinned to read in (UTF-8 files need none).
+    #[serde(serialize_with = "crate::read::encoding::serialize_label")]
+    pub encoding: Option<crate::read::TextEncoding>,
 }
 
 impl TableSuggestion {
@@ -425,7 +430,7 @@ pub fn suggest_table(sample: &TableSample, threshold: f64) -> TableSuggestion {
         defaults.clear();
         missing_required.clear();
     }
-    TableSuggestion {
+    let mut suggestion = TableSuggestion {
         table: sample.name.clone(),
         kind: recognised.then_some(kind),
         kind_confidence: round3(kind_score),
@@ -438,7 +443,13 @@ pub fn suggest_table(sample: &TableSample, threshold: f64) -> TableSuggestion {
         key: Key::Field,
         key_evidence: None,
         defaults,
+        decimal: Vec::new(),
+        encoding: None,
+    };
+    if let Some(def) = def.filter(|_| recognised) {
+        crate::separators::settle(&mut suggestion, def, &profiles);
     }
+    suggestion
 }
 
 fn best_per_column(all: &[Candidate]) -> Vec<Candidate> {
@@ -476,6 +487,8 @@ fn empty_suggestion(sample: &TableSample) -> TableSuggestion {
         key: Key::Field,
         key_evidence: None,
         defaults: Vec::new(),
+        decimal: Vec::new(),
+        encoding: None,
     }
 }
 

@@ -2,7 +2,7 @@
 
 use crate::profile::TableSample;
 use crate::read::{
-    open_sheet, open_table_with, sheet_names, Entry, Export, ReadError, ReadOptions, SourceRow,
+    open_sheet, open_table_with, sheets, Entry, Export, ReadError, ReadOptions, SourceRow,
     TableReader,
 };
 
@@ -12,6 +12,8 @@ pub struct TableRef {
     pub sheet: Option<String>,
     /// The file's path, or "file.xlsx#Sheet" for a worksheet.
     pub name: String,
+    /// A worksheet hidden in Excel: listed, but left out unless the mapping maps it.
+    pub hidden: bool,
 }
 
 /// Lists the export's tables; workbooks that cannot be opened are returned as errors.
@@ -20,13 +22,14 @@ pub fn list_tables(export: &Export) -> (Vec<TableRef>, Vec<ReadError>) {
     let mut errors = Vec::new();
     for entry in export.tables() {
         if entry.format == crate::read::Format::Xlsx {
-            match sheet_names(export, entry) {
+            match sheets(export, entry) {
                 Ok(sheets) => {
-                    for sheet in sheets {
+                    for (sheet, hidden) in sheets {
                         tables.push(TableRef {
                             name: format!("{}#{sheet}", entry.path),
                             entry: entry.clone(),
                             sheet: Some(sheet),
+                            hidden,
                         });
                     }
                 }
@@ -37,6 +40,7 @@ pub fn list_tables(export: &Export) -> (Vec<TableRef>, Vec<ReadError>) {
                 name: entry.path.clone(),
                 entry: entry.clone(),
                 sheet: None,
+                hidden: false,
             });
         }
     }

@@ -79,11 +79,21 @@ impl RowMapper {
             ),
             other => other,
         };
+        let decimal = file
+            .decimal
+            .iter()
+            .filter_map(|(header, sep)| {
+                let i = headers.iter().position(|h| h == header)?;
+                let (_, field) = positions.iter().find(|(p, _)| *p == i)?;
+                Some((*field, *sep))
+            })
+            .collect();
         let ctx = RowContext {
             currency: mapping.currency.parse().unwrap_or(Currency::USD),
             country: mapping.country.clone(),
             time_zone: parse_zone(&mapping.time_zone).unwrap_or(chrono_tz::America::New_York),
             date_order: file.date_order,
+            decimal,
             ..RowContext::default()
         };
         Some(RowMapper {
@@ -193,6 +203,8 @@ mod tests {
             ],
             key,
             defaults: vec![("description", "imported".into())],
+            decimal: Vec::new(),
+            encoding: None,
         };
         let headers: Vec<String> = file.columns.iter().map(|(h, _)| h.clone()).collect();
         RowMapper::new(&Mapping::default(), &file, &headers).expect("mapped")

@@ -199,3 +199,206 @@ fn a_delimited_text_document_is_not_a_table() {
         weird.suggestion.kind_scores
     );
 }
+
+/// Inspects `files` with the proposed mapping.
+fn proposed(files: &[(&str, &str)]) -> (tempfile::TempDir, InspectReport) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (name, body) in files {
+        std::fs::write(dir.path().join(name), body).expect("write");
+    }
+    let opts = InspectOptions {
+        problems_per_file: 100,
+        ..InspectOptions::default()
+    };
+    let report = inspect(dir.path(), &opts, &NoProgress).expect("inspect");
+    (dir, report)
+}
+
+/// The canonical records of a table under a report's mapping.
+fn records(
+    dir: &std::path::Path,
+    report: &InspectReport,
+    table: &str,
+) -> Vec<Result<migrationai_domain::CanonicalRecord, Vec<String>>> {
+    use migrationai_ingest::transform::RowMapper;
+    use migrationai_ingest::{open_table, Export, Limits};
+    let export = Export::open(dir, &Limits::default()).expect("opens");
+    let entry = export.entry(table).expect("listed").clone();
+    let reader = open_table(&export, &entry).expect("table");
+    let headers = reader.headers().to_vec();
+    let fm = report.mapping.file(table).expect("mapped");
+    let mapper = RowMapper::new(&report.mapping, fm, &headers).expect("has a kind");
+    reader
+        .map(|row| {
+            let row = row.expect("row");
+            mapper
+                .apply(&row)
+                .map_err(|ps| ps.into_iter().map(|p| p.code).collect())
+        })
+        .collect()
+}
+
+fn decimal(record: &migrationai_domain::CanonicalRecord, field: &str) -> String {
+    match record.get(field) {
+        Some(migrationai_domain::Value::Decimal(d)) => d.to_string(),
+        Some(migrationai_domain::Value::Money(m)) => m.amount.to_string(),
+        other => panic!("{field}: {other:?}"),
+    }
+}
+
+#[test]
+fn decimal_commas_in_hours_stay_hours() {
+    // Hours "1,5" once became 15 while money "1,5" on the same row became 1.5.
+    let body = "Entry;Matter;Type;Date;Hours;Rate;Total;Narrative\n\
+                T1;M1;time;2024-03-05;1,5;200,00;300,00;Drafting\n\
+                T2;M1;time;2024-03-05;0,25;200,00;50,00;Call\n\
+                T3;M1;time;2024-03-05;2;1.200,00;2.400,00;Hearing\n";
+    let (dir, r) = proposed(&[("time.csv", body)]);
+    let fm = r.mapping.file("time.csv").expect("mapped");
+    use migrationai_domain::value::DecimalSeparator::Comma;
+    for header in ["Hours", "Rate", "Total"] {
+        assert!(
+            fm.decimal.contains(&(header.to_string(), Comma)),
+            "{header}: {:?}",
+            fm.decimal
+        );
+    }
+    assert!(
+        r.mapping_toml.contains("[file.decimal]"),
+        "{}",
+        r.mapping_toml
+    );
+    let got: Vec<(String, String, String)> = records(dir.path(), &r, "time.csv")
+        .into_iter()
+        .map(|rec| {
+            let rec = rec.expect("loads");
+            (
+                decimal(&rec, "quantity"),
+                decimal(&rec, "rate"),
+                decimal(&rec, "amount"),
+            )
+        })
+        .collect();
+    let want = [
+        ("1.5", "200.00", "300.00"),
+        ("0.25", "200.00", "50.00"),
+        ("2", "1200.00", "2400.00"),
+    ];
+    let want: Vec<(String, String, String)> = want
+        .iter()
+        .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+        .collect();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn a_decimal_comma_in_a_decimal_point_column_is_rejected_not_multiplied() {
+    let mapping = format!(
+        "{MAPPING}[file.decimal]\n\"Hours\" = \".\"\n",
+        MAPPING = MAPPING
+            .split("\n[[file]]\npath = \"docs.csv\"")
+            .next()
+            .unwrap_or_default()
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let body = time_csv(&[
+        "T1,M1,time,2024-03-05,1.5,200,300.00,ok",
+        "T2,M1,time,2024-03-05,\"1,5\",200,300.00,comma in a point column",
+    ]);
+    std::fs::write(dir.path().join("time.csv"), body).expect("write");
+    let opts = InspectOptions {
+        mapping: Some(Mapping::parse("m.toml", &mapping).expect("parses")),
+        problems_per_file: 100,
+        ..InspectOptions::default()
+    };
+    let r = inspect(dir.path(), &opts, &NoProgress).expect("inspect");
+    expect(&r, "time.csv", 3, "Hours", "invalid_number");
+    assert_eq!(r.files[0].valid_rows, 1);
+}
+
+#[test]
+fn a_column_whose_separator_the_values_cannot_tell_is_a_question() {
+    use migrationai_ingest::question::Topic;
+    let body = "Entry,Matter,Type,Date,Hours,Rate,Total,Narrative\n\
+                T1,M1,time,2024-03-05,\"1,250\",200.00,250.00,a\n\
+                T2,M1,time,2024-03-05,\"2,500\",200.00,500.00,b\n\
+                T3,M1,time,2024-03-05,3,200.00,600.00,c\n";
+    let (_dir, r) = proposed(&[("time.csv", body)]);
+    let q: Vec<_> = r
+        .questions()
+        .filter(|q| q.topic == Topic::DecimalSeparator)
+        .collect();
+    assert_eq!(q.len(), 1, "{q:?}");
+    assert_eq!(q[0].column.as_deref(), Some("Hours"));
+    assert_eq!(q[0].proposed, None, "never a guess");
+    expect(&r, "time.csv", 2, "Hours", "ambiguous_number");
+    expect(&r, "time.csv", 3, "Hours", "ambiguous_number");
+    assert_eq!(r.files[0].valid_rows, 1);
+}
+
+#[test]
+fn an_impossible_time_in_a_date_column_is_a_reject() {
+    let body = time_csv(&[
+        "T1,M1,time,12/31/2024 23:00,1,200,200.00,ok",
+        "T2,M1,time,12/31/2024 25:00,1,200,200.00,no such hour",
+    ]);
+    let (_dir, r) = run(&[("time.csv", &body)]);
+    expect(&r, "time.csv", 3, "Date", "invalid_date");
+    assert_eq!(r.files[0].valid_rows, 1);
+}
+
+#[test]
+fn the_encoding_is_pinned_in_the_mapping_or_asked_about() {
+    use migrationai_ingest::question::Topic;
+    use migrationai_ingest::TextEncoding;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let czech = encoding_rs::ISO_8859_15
+        .encode("Contact ID,First Name,Last Name\nC1,Šárka,Žižková\n")
+        .0
+        .into_owned();
+    let doubtful = encoding_rs::ISO_8859_15
+        .encode("Contact ID,First Name,Last Name,Share\nC2,Luboš,Kos,Œ\nC3,Ivo,Šustr,œ\n")
+        .0
+        .into_owned();
+    std::fs::write(dir.path().join("czech.csv"), czech).expect("write");
+    std::fs::write(dir.path().join("doubtful.csv"), doubtful).expect("write");
+    let report = inspect(dir.path(), &InspectOptions::default(), &NoProgress).expect("inspect");
+    assert!(
+        report.mapping_toml.contains("encoding = \"ISO-8859-15\""),
+        "{}",
+        report.mapping_toml
+    );
+    let czech = report.mapping.file("czech.csv").expect("mapped");
+    assert_eq!(czech.encoding, TextEncoding::from_label("ISO-8859-15"));
+    let doubtful = report.mapping.file("doubtful.csv").expect("proposed");
+    assert_eq!(doubtful.encoding, None, "never pinned on a guess");
+    let asked: Vec<_> = report
+        .questions()
+        .filter(|q| q.topic == Topic::Encoding)
+        .collect();
+    assert_eq!(asked.len(), 1, "{asked:?}");
+    assert_eq!(asked[0].table, "doubtful.csv");
+    // Naming it answers the question and pins it.
+    let opts = InspectOptions {
+        encodings: vec![(
+            "doubtful.csv".into(),
+            TextEncoding::from_label("ISO-8859-15").expect("label"),
+        )],
+        ..InspectOptions::default()
+    };
+    let report = inspect(dir.path(), &opts, &NoProgress).expect("inspect");
+    assert_eq!(
+        report
+            .questions()
+            .filter(|q| q.topic == Topic::Encoding)
+            .count(),
+        0
+    );
+    let file = report
+        .files
+        .iter()
+        .find(|f| f.file == "doubtful.csv")
+        .expect("read");
+    assert_eq!(file.encoding, "ISO-8859-15");
+    assert!(report.mapping_toml.contains("encoding = \"ISO-8859-15\""));
+}

@@ -377,3 +377,200 @@ fn a_document_is_not_a_table() {
     let e = open_err("letter.pdf", b"%PDF-1.4");
     assert_at(&e, ErrorKind::UnsupportedFormat, "letter.pdf", None, None);
 }
+
+fn nested(depth: usize) -> String {
+    format!("{}1{}", "{\"a\":".repeat(depth), "}".repeat(depth))
+}
+
+#[test]
+fn json_nested_ten_thousand_deep_is_a_row_error_not_a_crash() {
+    // Once overflowed the flattener's stack and aborted inspect, migrate and `up`.
+    let text = format!("[{{\"a\": 1}}, {}, {{\"a\": 3}}]", nested(10_000));
+    let (_d, _e, reader) = table("deep.json", text.as_bytes());
+    let (rows, errors) = drain(&mut reader.expect("opens"));
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_at(&errors[0], ErrorKind::TooDeep, "deep.json", Some(2), None);
+    assert!(errors[0].message.contains("levels deep"), "{}", errors[0]);
+    assert_eq!(values(&rows), [["1"], ["3"]]);
+}
+
+#[test]
+fn deep_arrays_and_deep_jsonl_lines_are_row_errors() {
+    let arrays = format!(
+        "[{{\"a\": 1}}, {}{}]",
+        "[".repeat(50_000),
+        "]".repeat(50_000)
+    );
+    let (_d, _e, reader) = table("arrays.json", arrays.as_bytes());
+    let (rows, errors) = drain(&mut reader.expect("opens"));
+    assert_eq!(rows.len(), 1);
+    assert_at(&errors[0], ErrorKind::TooDeep, "arrays.json", Some(2), None);
+
+    let lines = format!("{{\"a\":1}}\n{}\n{{\"a\":3}}\n", nested(100_000));
+    let (_d, _e, reader) = table("deep.jsonl", lines.as_bytes());
+    let (rows, errors) = drain(&mut reader.expect("opens"));
+    assert_eq!(values(&rows), [["1"], ["3"]]);
+    assert_at(&errors[0], ErrorKind::TooDeep, "deep.jsonl", Some(2), None);
+}
+
+#[test]
+fn json_nested_within_the_limit_is_flattened() {
+    let text = format!("[{}]", nested(60));
+    let (_d, _e, reader) = table("ok.json", text.as_bytes());
+    let mut reader = reader.expect("opens");
+    assert_eq!(reader.headers().len(), 1);
+    assert_eq!(reader.headers()[0].matches('a').count(), 60);
+    let (rows, errors) = drain(&mut reader);
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(values(&rows), [["1"]]);
+}
+
+#[test]
+fn a_duplicate_json_key_with_different_values_is_a_row_error() {
+    // serde_json kept the last value without a word.
+    let text = br#"[{"id": 1, "amount": "10.00"}, {"id": 2, "amount": "5.00", "amount": "500.00"}, {"id": 3, "id": 3}]"#;
+    let (_d, _e, reader) = table("x.json", text);
+    let (rows, errors) = drain(&mut reader.expect("opens"));
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_at(
+        &errors[0],
+        ErrorKind::DuplicateKey,
+        "x.json",
+        Some(2),
+        Some("amount"),
+    );
+    // The same key twice with the same value changes nothing.
+    assert_eq!(values(&rows), [["1", "10.00"], ["3", ""]]);
+}
+
+#[test]
+fn rows_after_a_mid_sheet_xlsx_error_are_reported_lost_not_dropped() {
+    // With the sheet XML broken after row 51, 50 of 200 rows loaded, 0 were rejected, and
+    // the run reported success.
+    let book = xlsx_bytes(&[("Time", vec![vec!["Id", "Hours"]])]);
+    let main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+    let mut rows = String::from(
+        r#"<row r="1"><c r="A1" t="inlineStr"><is><t>Id</t></is></c><c r="B1" t="inlineStr"><is><t>Hours</t></is></c></row>"#,
+    );
+    for r in 2..=51 {
+        rows.push_str(&format!(
+            r#"<row r="{r}"><c r="A{r}"><v>{r}</v></c><c r="B{r}"><v>1.5</v></c></row>"#
+        ));
+    }
+    rows.push_str(r#"<row r="52"><c r="A52"><v>52</v></c><c r="B52"><v>1.5</v></c></row><row r="53"><c r="A53"><v>53</"#);
+    let sheet = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{main}"><dimension ref="A1:B201"/><sheetData>{rows}"#
+    );
+    let broken = replace_in_zip(&book, "xl/worksheets/sheet1.xml", sheet.as_bytes());
+    let (_d, _e, reader) = table("Time.xlsx", &broken);
+    let (rows, errors) = drain(&mut reader.expect("opens"));
+    // Rows 2 to 51 at least are read, every one of them, in order.
+    let read = rows.len() as u64;
+    assert!(read >= 50, "{read}");
+    assert_eq!(row_numbers(&rows), (2..2 + read).collect::<Vec<_>>());
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let e = &errors[0];
+    assert_eq!(e.kind, ErrorKind::CorruptXlsx);
+    assert!(!e.kind.is_row_level(), "it ends the table");
+    // The error names the first row not read and how many the sheet says are lost.
+    let from = read + 2;
+    assert_eq!(e.row, Some(from), "{e}");
+    let lost = format!("rows {from} to 201 ({} rows) were not read", 201 - from + 1);
+    assert!(e.message.contains(&lost), "{e}");
+}
+
+#[test]
+fn row_numbers_are_physical_lines_blank_lines_and_line_breaks_included() {
+    // A reject once pointed at the wrong line because blank lines were not counted.
+    let text = "Id,Note,Hours\n1,a,1\n\n\n2,\"two\nlines\",x\n3,c\r\n\r\n4,d,4";
+    let (_d, _e, reader) = table("Time.csv", text.as_bytes());
+    let (rows, errors) = drain(&mut reader.expect("opens"));
+    assert_eq!(row_numbers(&rows), [2, 5, 9]);
+    assert_eq!(errors.len(), 1);
+    assert_at(
+        &errors[0],
+        ErrorKind::TooFewFields,
+        "Time.csv",
+        Some(7),
+        Some("Hours"),
+    );
+}
+
+fn latin9(text: &str) -> Vec<u8> {
+    let (bytes, _, unmappable) = encoding_rs::ISO_8859_15.encode(text);
+    assert!(!unmappable, "{text}");
+    bytes.into_owned()
+}
+
+#[test]
+fn iso_8859_15_is_told_from_windows_1252_by_the_bytes_where_they_differ() {
+    // "Šárka Žižková" once became "¦árka ´i¸ková".
+    let bytes = latin9(
+        "Name,City\nŠárka Žižková,Plzeň\nŒdipe Dupont,Lyon\n"
+            .replace('ň', "n")
+            .as_str(),
+    );
+    let (_d, _e, reader) = table("Clients.csv", &bytes);
+    let mut reader = reader.expect("opens");
+    assert_eq!(reader.encoding(), "ISO-8859-15");
+    let (rows, errors) = drain(&mut reader);
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(rows[0].values[0], "Šárka Žižková");
+    assert_eq!(rows[1].values[0], "Œdipe Dupont");
+}
+
+#[test]
+fn windows_1252_keeps_its_symbols_and_its_curly_quotes() {
+    // 0x80-0x9F are text only in Windows-1252; "½" stands alone; "don´t" is an apostrophe.
+    let (bytes, _, _) = encoding_rs::WINDOWS_1252
+        .encode("Memo,Hours\n“Call” re fee € 50,1½\nClient don´t agree,¼\n");
+    let (_d, _e, reader) = table("Time.csv", &bytes);
+    let mut reader = reader.expect("opens");
+    assert_eq!(reader.encoding(), "windows-1252");
+    let (rows, _) = drain(&mut reader);
+    assert_eq!(rows[0].values, ["“Call” re fee € 50", "1½"]);
+    let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode("Memo,Hours\nClient don´t agree,¼\n");
+    let (_d, _e, reader) = table("Time.csv", &bytes);
+    assert_eq!(reader.expect("opens").encoding(), "windows-1252");
+}
+
+#[test]
+fn an_encoding_the_bytes_leave_in_doubt_is_refused_unless_named() {
+    use migrationai_ingest::read::{open_table_with, ReadOptions, TextEncoding};
+    // Latin-9 letters inside words, and bytes standing alone that are "¼" and "½" in
+    // Windows-1252 (Œ and œ in Latin-9): either reading leaves something odd.
+    let bytes = latin9("Name,Share\nŠárka Žižková,Œ\nLuboš Kos,œ\n");
+    let (_d, export, reader) = table("Clients.csv", &bytes);
+    let e = reader.err().expect("refused while in doubt");
+    assert_at(&e, ErrorKind::UnknownEncoding, "Clients.csv", None, None);
+    assert!(e.message.contains("uncertain"), "{e}");
+    assert!(
+        e.message.contains("--encoding \"Clients.csv=ISO-8859-15\""),
+        "{e}"
+    );
+    let entry = export.entry("Clients.csv").expect("listed").clone();
+    // Proposing a mapping reads it with the likelier encoding and keeps the doubt...
+    let guessed = open_table_with(
+        &export,
+        &entry,
+        &ReadOptions {
+            guess_encoding: true,
+            ..ReadOptions::default()
+        },
+    )
+    .expect("guessed");
+    assert_eq!(guessed.encoding(), "ISO-8859-15");
+    assert!(guessed.encoding_doubt().is_some());
+    // ...and a named encoding settles it.
+    let named = open_table_with(
+        &export,
+        &entry,
+        &ReadOptions {
+            encoding: TextEncoding::from_label("latin9"),
+            ..ReadOptions::default()
+        },
+    )
+    .expect("named");
+    let (rows, _) = drain(&mut { named });
+    assert_eq!(rows[1].values, ["Luboš Kos", "œ"]);
+}

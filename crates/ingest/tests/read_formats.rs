@@ -109,3 +109,73 @@ fn empty_json_array_is_a_table_without_rows() {
     assert!(!reader.has_rows());
     assert!(reader.next_row().is_none());
 }
+
+#[test]
+fn hidden_sheets_are_listed_and_left_out_unless_mapped() {
+    use migrationai_ingest::inspect::{inspect, InspectOptions, NoProgress};
+    use migrationai_ingest::question::Topic;
+    let book = xlsx_bytes(&[
+        (
+            "Contacts",
+            vec![
+                vec!["Contact ID", "First Name", "Email"],
+                vec!["C1", "Ann", "a@x.com"],
+            ],
+        ),
+        (
+            "Old",
+            vec![
+                vec!["Contact ID", "First Name", "Email"],
+                vec!["C2", "Bo", "b@x.com"],
+            ],
+        ),
+    ]);
+    // Mark the second sheet hidden, as Excel writes it.
+    let workbook = {
+        use std::io::Read;
+        let mut z = zip::ZipArchive::new(std::io::Cursor::new(&book)).expect("zip");
+        let mut text = String::new();
+        z.by_name("xl/workbook.xml")
+            .expect("workbook")
+            .read_to_string(&mut text)
+            .expect("read");
+        text.replace(
+            "<sheet name=\"Old\"",
+            "<sheet name=\"Old\" state=\"hidden\"",
+        )
+    };
+    let book = replace_in_zip(&book, "xl/workbook.xml", workbook.as_bytes());
+    let dir = folder(&[("Book.xlsx", &book)]);
+    let report = inspect(dir.path(), &InspectOptions::default(), &NoProgress).expect("inspect");
+    let file = |name: &str| report.files.iter().find(|f| f.file == name).expect(name);
+    assert!(file("Book.xlsx#Contacts").kind.is_some());
+    let old = file("Book.xlsx#Old");
+    assert_eq!(
+        old.kind, None,
+        "a hidden sheet is not migrated unless mapped"
+    );
+    assert!(old
+        .suggestion
+        .questions
+        .iter()
+        .any(|q| q.topic == Topic::Kind && q.prompt.contains("hidden")));
+    assert!(report
+        .mapping_toml
+        .contains("path = \"Book.xlsx#Old\"\nkind = \"ignore\""));
+}
+
+#[test]
+fn a_header_wider_than_the_column_limit_is_refused_not_cut() {
+    let mut header: Vec<String> = (0..20_000).map(|i| format!("c{i}")).collect();
+    let row = vec!["1"; 20_000].join(",");
+    let text = format!("{}\n{row}\n", header.join(","));
+    header.clear();
+    let dir = folder(&[("wide.csv", text.as_bytes())]);
+    let export = open_export(dir.path());
+    let entry = export.entry("wide.csv").expect("listed").clone();
+    let e = migrationai_ingest::open_table(&export, &entry)
+        .err()
+        .expect("refused");
+    assert_eq!(e.kind, migrationai_ingest::ErrorKind::TooManyFields);
+    assert!(e.message.contains("more than 16384 columns"), "{e}");
+}

@@ -299,3 +299,46 @@ fn opening_for_tables_still_refuses_an_unsafe_document_name() {
     assert_eq!(err.kind, ExportErrorKind::UnsafeEntryPath);
     assert!(work_dir_is_empty(work.path()));
 }
+
+#[test]
+fn a_zip_inside_the_export_holding_tables_is_reported_not_taken_for_a_document() {
+    use migrationai_ingest::inspect::{inspect, InspectOptions, NoProgress};
+    let dir = tempfile::tempdir().expect("tmp");
+    let inner = dir.path().join("inner.zip");
+    write_zip(
+        &inner,
+        &[
+            ("more/Contacts.csv", b"Id,Name\n1,Ann\n"),
+            ("a.pdf", b"%PDF"),
+        ],
+    );
+    let export = dir.path().join("export");
+    std::fs::create_dir_all(&export).expect("folder");
+    std::fs::copy(&inner, export.join("old export.zip")).expect("copy");
+    write_zip(&export.join("letters.zip"), &[("a.pdf", b"%PDF-1.4")]);
+    std::fs::write(export.join("Contacts.csv"), "Id,Name\n2,Bo\n").expect("write");
+    let opened = Export::open(&export, &Limits::default()).expect("opens");
+    let entry = opened.entry("old export.zip").expect("listed").clone();
+    assert_eq!(
+        opened.archived_tables(&entry),
+        Some(vec!["more/Contacts.csv".to_string()])
+    );
+    let letters = opened.entry("letters.zip").expect("listed").clone();
+    assert_eq!(
+        opened.archived_tables(&letters),
+        None,
+        "a zip of documents is a document"
+    );
+    let report = inspect(&export, &InspectOptions::default(), &NoProgress).expect("inspect");
+    let listed: Vec<&str> = report
+        .unreadable
+        .iter()
+        .map(|p| p.message.as_str())
+        .collect();
+    assert!(
+        listed
+            .iter()
+            .any(|m| m.starts_with("old export.zip: a zip inside the export holding 1 table")),
+        "{listed:?}"
+    );
+}

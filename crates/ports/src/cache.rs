@@ -25,6 +25,11 @@ pub trait Cache: Send + Sync {
 
     async fn delete(&self, key: &str) -> Result<(), CacheError>;
 
+    /// Adds one to the counter at `key` and returns the new count. A counter that does not
+    /// exist starts at 1 and lives for `ttl` from then; later increments do not extend it,
+    /// so a count covers a fixed window (Redis `SET NX PX` + `INCR`, atomically).
+    async fn incr(&self, key: &str, ttl: Duration) -> Result<u64, CacheError>;
+
     /// Current generation of `namespace`; 0 until the first bump.
     async fn generation(&self, namespace: &str) -> Result<u64, CacheError>;
 

@@ -93,14 +93,39 @@ pub struct BatchWrite {
     pub rejects: Vec<RejectRow>,
 }
 
-/// Two contacts that look like the same person or organisation, kept for review.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+/// Two contacts that look like the same person or organisation, kept for review: a scored
+/// pair with the evidence behind the score.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ContactLink {
+    /// Source ids, `a` < `b`.
     pub a: String,
     pub b: String,
-    /// "email", "phone" or "name".
-    pub reason: String,
-    pub key: String,
+    /// Match weight in bits: log2 of the odds that the two are one contact.
+    pub score: f64,
+    /// Each field compared, how it compared and what it weighed, strongest first.
+    pub evidence: Vec<LinkEvidence>,
+}
+
+/// One field's part in a link's score.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct LinkEvidence {
+    /// "name", "email", "phone", "address", "locality", "organisation" or "birth_date".
+    pub field: String,
+    /// "agree", "similar" or "disagree".
+    pub outcome: String,
+    /// Bits added to (or taken from) the score.
+    pub weight: f64,
+}
+
+impl ContactLink {
+    /// The field that weighed most for the link.
+    pub fn strongest(&self) -> &str {
+        self.evidence
+            .iter()
+            .filter(|e| e.weight > 0.0)
+            .max_by(|x, y| x.weight.total_cmp(&y.weight))
+            .map_or("score", |e| e.field.as_str())
+    }
 }
 
 /// The last failure recorded for a queue message.

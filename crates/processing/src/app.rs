@@ -127,6 +127,7 @@ impl App {
         let settings = JobSettings {
             export: export.clone(),
             batch_size: self.config.batch_size,
+            threshold: self.config.threshold,
         };
         let now = unix_now();
         let row = JobRow {
@@ -154,6 +155,30 @@ impl App {
         export: &Path,
         file: Option<&Path>,
     ) -> Result<Mapping, ProcessingError> {
+        let mut mapping = self.read_or_propose(export, file).await?;
+        // Named encodings win over the file and the proposal, in the mapping the job keeps.
+        for (path, encoding) in &self.config.encodings {
+            let mut found = false;
+            for fm in mapping.files.iter_mut() {
+                if fm.table == *path || fm.table.split('#').next() == Some(path.as_str()) {
+                    fm.encoding = Some(*encoding);
+                    found = true;
+                }
+            }
+            if !found {
+                return Err(ProcessingError::Mapping(format!(
+                    "--encoding names {path}, which is not a table of the export"
+                )));
+            }
+        }
+        Ok(mapping)
+    }
+
+    async fn read_or_propose(
+        &self,
+        export: &Path,
+        file: Option<&Path>,
+    ) -> Result<Mapping, ProcessingError> {
         if let Some(file) = file {
             let text = std::fs::read_to_string(file)
                 .map_err(|e| ProcessingError::Mapping(format!("{}: {e}", file.display())))?;
@@ -168,7 +193,11 @@ impl App {
             let opened = Export::open_in(&export, &Limits::default(), &work)
                 .map_err(|e| ProcessingError::Export(e.to_string()))?;
             let (tables, _) = list_tables(&opened);
-            let (suggestions, _, _) = propose(&opened, &tables, &InspectOptions::default());
+            let opts = InspectOptions {
+                encodings: config.encodings.clone(),
+                ..InspectOptions::default()
+            };
+            let (suggestions, _, _) = propose(&opened, &tables, &opts);
             let mut mapping = Mapping::from_suggestions(&suggestions);
             mapping.currency = config.currency.clone();
             mapping.country = config.country.clone();
@@ -235,6 +264,11 @@ impl App {
         loop {
             tokio::time::sleep(Duration::from_millis(50)).await;
             tick += 1;
+            // Checked before anything fails for want of space: stopping here leaves every
+            // message to be received again on resume, none dead-lettered for a full disk.
+            if tick.is_multiple_of(4) {
+                self.check_disk(job)?;
+            }
             let row = self.services.job(&job.tenant, &job.id).await?;
             if tick.is_multiple_of(4) || row.status == DONE {
                 progress(&Progress {
@@ -270,6 +304,28 @@ impl App {
             self.send_job(&row, JobAction::Resume).await?;
             idle_checks = 0;
         }
+    }
+
+    /// Stops the run when the data directory's disk is below its free-space floor.
+    fn check_disk(&self, job: &JobRow) -> Result<(), ProcessingError> {
+        let dir = &self.config.data_dir;
+        let free = match crate::disk::free_bytes(dir) {
+            Ok(free) => free,
+            Err(e) => {
+                tracing::warn!(error = %e, dir = %dir.display(), "cannot read free disk space");
+                return Ok(());
+            }
+        };
+        if free >= self.config.min_free_bytes {
+            return Ok(());
+        }
+        let mib = |b: u64| b.div_ceil(1 << 20);
+        Err(ProcessingError::DiskFull {
+            job: job.name.clone(),
+            path: crate::disk::mount_point(dir),
+            free_mib: free >> 20,
+            needed_mib: mib(self.config.min_free_bytes),
+        })
     }
 
     async fn queues_busy(&self) -> Result<bool, ProcessingError> {
@@ -463,16 +519,8 @@ pub async fn report(config: &Config, job: &str, json: bool) -> Result<String, Pr
     if json {
         return serde_json::to_string_pretty(&r).map_err(|e| ProcessingError::Other(e.to_string()));
     }
-    let mut out = format!(
-        "job {} ({}): {}\n",
-        r.job_name,
-        r.job,
-        if r.reconciled {
-            "reconciled"
-        } else {
-            "does NOT reconcile"
-        }
-    );
+    let mut out = format!("job {} ({})\n", r.job_name, r.job);
+    out.push_str(&verdict_text(&r, usize::MAX));
     out.push_str("kind              source  loaded  rejected\n");
     for (k, c) in &r.kinds {
         out.push_str(&format!(
@@ -481,16 +529,44 @@ pub async fn report(config: &Config, job: &str, json: bool) -> Result<String, Pr
         ));
     }
     out.push_str(&format!(
-        "duplicate contact groups: {}; trust mismatches: {}; invoice mismatches: {}; document problems: {}\n",
+        "duplicate contact groups: {}; suspicious groups: {}; trust mismatches: {}; invoice mismatches: {}; document problems: {}\n",
         r.duplicate_groups.len(),
+        r.suspicious_groups.len(),
         r.trust_mismatches.len(),
         r.invoice_mismatches.len(),
         r.document_problems.len()
     ));
-    for p in r.problems() {
-        out.push_str(&format!("  - {p}\n"));
-    }
     Ok(out)
+}
+
+/// The verdict as text: its headline, why not, the top causes with their fix, and up to
+/// `limit` of the report's problems.
+pub fn verdict_text(r: &Report, limit: usize) -> String {
+    let v = &r.verdict;
+    let mut out = format!("{}\n", v.headline());
+    for f in &v.failures {
+        out.push_str(&format!("  x {f}\n"));
+    }
+    if !v.causes.is_empty() {
+        out.push_str("top causes of rejected rows, with their fix:\n");
+        for (i, c) in v.causes.iter().enumerate() {
+            out.push_str(&format!("  {}. {}\n", i + 1, c.line()));
+        }
+    }
+    let problems = r.problems();
+    if !problems.is_empty() {
+        out.push_str(&format!("{} problems:\n", problems.len()));
+        for p in problems.iter().take(limit) {
+            out.push_str(&format!("  - {p}\n"));
+        }
+        if problems.len() > limit {
+            out.push_str(&format!(
+                "  ... and {} more in the report\n",
+                problems.len() - limit
+            ));
+        }
+    }
+    out
 }
 
 pub async fn queue_stats(config: &Config) -> Result<Vec<QueueRow>, ProcessingError> {

@@ -17,6 +17,8 @@ pub struct Config {
     pub tenant: String,
     /// Source rows per batch message.
     pub batch_size: usize,
+    /// The share of each kind's rows that must load for a job to count as migrated.
+    pub threshold: crate::report::Threshold,
     pub currency: String,
     pub country: Option<String>,
     pub time_zone: String,
@@ -30,6 +32,12 @@ pub struct Config {
     pub store_url: Option<String>,
     /// Which adapters to run on (embedded by default; see `profile`).
     pub profile: crate::profile::Profile,
+    /// Free space the data directory's disk must keep; below it a run stops, to resume once
+    /// space is freed, rather than fail message after message.
+    pub min_free_bytes: u64,
+    /// Encodings named on the command line (`--encoding FILE=LABEL`); they go into the job's
+    /// mapping, so every read of the file in the job uses them.
+    pub encodings: Vec<(String, migrationai_ingest::TextEncoding)>,
 }
 
 impl Default for Config {
@@ -39,6 +47,7 @@ impl Default for Config {
             env: "prod".into(),
             tenant: "default".into(),
             batch_size: DEFAULT_BATCH_SIZE,
+            threshold: crate::report::Threshold::default(),
             currency: "USD".into(),
             country: Some("US".into()),
             time_zone: "America/New_York".into(),
@@ -47,6 +56,8 @@ impl Default for Config {
             concurrency: 4,
             store_url: None,
             profile: crate::profile::Profile::Embedded,
+            encodings: Vec::new(),
+            min_free_bytes: 64 << 20,
         }
     }
 }

@@ -26,6 +26,13 @@ pub enum ProcessingError {
     },
     #[error("job {0} was cancelled")]
     Cancelled(String),
+    #[error("job {job} stopped: the disk holding {path} is full ({free_mib} MiB free; at least {needed_mib} MiB are needed to go on). Free space there, then run the same command again to resume")]
+    DiskFull {
+        job: String,
+        path: String,
+        free_mib: u64,
+        needed_mib: u64,
+    },
     #[error("{0}")]
     Other(String),
 }

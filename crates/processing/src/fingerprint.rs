@@ -32,7 +32,7 @@ pub async fn fingerprint(
         ));
     }
     for l in store.contact_links(tenant, job).await? {
-        h.update(format!("L|{}|{}|{}|{}\n", l.a, l.b, l.reason, l.key));
+        h.update(format!("L|{}|{}|{}|{:?}\n", l.a, l.b, l.score, l.evidence));
     }
     for b in store.batches(tenant, job).await? {
         h.update(format!(

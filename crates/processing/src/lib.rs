@@ -5,6 +5,8 @@ pub mod app;
 pub mod batch;
 pub mod bench;
 pub mod config;
+pub mod disk;
+pub mod duplicates;
 pub mod error;
 pub mod fidelity;
 pub mod fingerprint;

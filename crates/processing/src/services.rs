@@ -13,6 +13,7 @@ use migrationai_ports::store::{JobRow, Store};
 use serde::{Deserialize, Serialize};
 
 use crate::error::ProcessingError;
+use crate::report::Threshold;
 use crate::staged::{self, Staged};
 
 /// The settings a job was created with, kept as JSON in the job row.
@@ -20,6 +21,9 @@ use crate::staged::{self, Staged};
 pub struct JobSettings {
     pub export: PathBuf,
     pub batch_size: usize,
+    /// The share of each kind's rows that must load for the job to count as migrated.
+    #[serde(default)]
+    pub threshold: Threshold,
 }
 
 #[derive(Clone)]

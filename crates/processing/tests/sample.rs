@@ -93,15 +93,35 @@ async fn report_matches_ground_truth() {
         truth.trust_by_client,
         "trust per client"
     );
+    // Each drifted ledger is named at the row where its running balance first breaks.
     let got: BTreeSet<_> = report
         .trust_mismatches
         .iter()
-        .map(|m| (m.project_id.clone(), m.source_balance, m.computed_balance))
+        .map(|m| {
+            let at = m.at.as_ref();
+            (
+                m.project_id.clone(),
+                m.source_balance,
+                m.computed_balance,
+                at.map(|b| common::file_of(&b.file)),
+                at.map(|b| b.row),
+                at.map(|b| b.transaction_id.clone()),
+            )
+        })
         .collect();
     let want: BTreeSet<_> = truth
         .trust_mismatches
         .iter()
-        .map(|m| (m.project_id.clone(), m.source_balance, m.computed_balance))
+        .map(|m| {
+            (
+                m.project_id.clone(),
+                m.source_balance,
+                m.computed_balance,
+                Some(m.file.clone()),
+                Some(m.row as u64),
+                Some(m.transaction_id.clone()),
+            )
+        })
         .collect();
     check_eq!(got, want, "trust mismatches");
     check_eq!(
@@ -142,6 +162,32 @@ async fn report_matches_ground_truth() {
         report.email_attachments,
         truth.email_attachments,
         "email attachments"
+    );
+    // The sample is dirty on purpose: every row is accounted for, yet it does not migrate:
+    // it rejects more than 1% of most kinds, and it has exactly the truth's problems
+    // (drifted ledgers, wrong balances due).
+    let v = &report.verdict;
+    check_eq!(v.accounted_for, true, "accounted for");
+    check_eq!(v.migrated, false, "migrated");
+    check_eq!(
+        report.problems().len(),
+        truth.trust_mismatches.len() + truth.invoice_mismatches.len(),
+        "problems"
+    );
+    let problems = format!(
+        "{} balance, ledger, document or file problems",
+        report.problems().len()
+    );
+    check_eq!(
+        v.failures.iter().any(|f| f.starts_with(&problems)),
+        true,
+        "the problems fail the verdict: {:?}",
+        v.failures
+    );
+    check_eq!(
+        report.suspicious_groups,
+        Vec::<Vec<String>>::new(),
+        "suspicious groups"
     );
     assert!(
         report.document_problems.is_empty(),

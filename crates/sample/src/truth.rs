@@ -21,8 +21,8 @@ pub struct GroundTruth {
     pub kinds: BTreeMap<Kind, KindCounts>,
     /// In processing order: by kind phase, then file row.
     pub rejects: Vec<Reject>,
-    /// Connected groups of loaded contacts sharing an email, a phone or a name key; each
-    /// group's ids sorted, the groups sorted.
+    /// Loaded contacts that are one contact entered more than once, as the generator made
+    /// them (an original and its re-entries); each group's ids sorted, the groups sorted.
     pub duplicate_groups: Vec<Vec<String>>,
     pub trust_by_project: BTreeMap<String, Decimal>,
     pub trust_by_client: BTreeMap<String, Decimal>,
@@ -79,8 +79,13 @@ pub struct Reject {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrustMismatch {
     pub project_id: String,
+    /// The running balance the export states at the first row where it breaks.
     pub source_balance: Decimal,
+    /// What the loaded amounts add up to at that row.
     pub computed_balance: Decimal,
+    pub file: String,
+    pub row: usize,
+    pub transaction_id: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

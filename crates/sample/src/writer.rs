@@ -145,6 +145,8 @@ pub(crate) struct TableWriter {
     spec: FileSpec,
     inner: Inner,
     rows: usize,
+    /// The row number of the next row (see [`TableWriter::next_row_number`]).
+    next_line: usize,
     line: String,
 }
 
@@ -203,13 +205,15 @@ impl TableWriter {
             spec,
             inner,
             rows: 0,
+            next_line: spec.row_number(0),
             line: String::new(),
         })
     }
 
-    /// The row number the next row will have.
+    /// The row number the next row will have: its physical line in a text file (a value
+    /// with line breaks takes several), its sheet row in a workbook.
     pub fn next_row_number(&self) -> usize {
-        self.spec.row_number(self.rows)
+        self.next_line
     }
 
     pub fn spec(&self) -> &FileSpec {
@@ -226,7 +230,11 @@ impl TableWriter {
             )));
         }
         match &mut self.inner {
-            Inner::Csv(w) => w.write_record(cells)?,
+            Inner::Csv(w) => {
+                w.write_record(cells)?;
+                // A quoted value keeps its line breaks, and each one starts a new line.
+                self.next_line += cells.iter().map(|c| c.matches('\n').count()).sum::<usize>();
+            }
             Inner::Xlsx {
                 workbook, next_row, ..
             } => {
@@ -254,6 +262,7 @@ impl TableWriter {
             }
         }
         self.rows += 1;
+        self.next_line += 1;
         Ok(())
     }
 

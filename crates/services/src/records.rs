@@ -193,7 +193,7 @@ pub async fn one(
             if let Some(target) = other {
                 links.push(RecordLink {
                     rel: "duplicate".into(),
-                    field: l.reason,
+                    field: l.strongest().to_string(),
                     target,
                 });
             }

@@ -231,21 +231,24 @@ pub async fn start_all(
 ) -> anyhow::Result<Running> {
     let state = AppState::open(config, settings).await?;
     let port = |i: u16| if base == 0 { 0 } else { base + i };
-    let (api, t1) = crate::serve::spawn(
+    let limits = state.settings.serve.clone();
+    let (api, t1) = crate::serve::spawn_with(
         (host, port(0)).into(),
         crate::api::router(state.clone()),
         stop.clone(),
+        limits.clone(),
     )
     .await?;
-    let (admin_api, t2) = crate::serve::spawn(
+    let (admin_api, t2) = crate::serve::spawn_with(
         (host, port(1)).into(),
         crate::admin::router(state.clone()),
         stop.clone(),
+        limits.clone(),
     )
     .await?;
     // The frontends reach the APIs over HTTP, as they do on AWS.
     let secure = state.settings.secure_cookies;
-    let (web, t3) = crate::serve::spawn(
+    let (web, t3) = crate::serve::spawn_with(
         (host, port(2)).into(),
         crate::web::router(Front::new(
             Backend::new(&format!("http://{api}"))?,
@@ -253,9 +256,10 @@ pub async fn start_all(
             secure,
         )),
         stop.clone(),
+        limits.clone(),
     )
     .await?;
-    let (admin_web, t4) = crate::serve::spawn(
+    let (admin_web, t4) = crate::serve::spawn_with(
         (host, port(3)).into(),
         crate::admin_web::router(Front::new(
             Backend::new(&format!("http://{admin_api}"))?,
@@ -263,6 +267,7 @@ pub async fn start_all(
             secure,
         )),
         stop.clone(),
+        limits.clone(),
     )
     .await?;
     let mut tasks: Vec<tokio::task::JoinHandle<()>> = [t1, t2, t3, t4]

@@ -33,6 +33,9 @@ pub struct Settings {
     pub db_url: Option<String>,
     /// How often the admin roles read the throughput totals.
     pub throughput_every: Duration,
+    pub sign_in: crate::auth::limit::SignInLimits,
+    /// Header and body time limits and the connection bound of every role `up` serves.
+    pub serve: crate::serve::Limits,
 }
 
 impl Default for Settings {
@@ -44,6 +47,8 @@ impl Default for Settings {
             session_ttl_secs: 12 * 3600,
             db_url: None,
             throughput_every: Duration::from_secs(10),
+            sign_in: crate::auth::limit::SignInLimits::default(),
+            serve: crate::serve::Limits::default(),
         }
     }
 }

@@ -304,3 +304,105 @@ async fn plan_requests_on_postgres() {
     let tenant = format!("pg-{}", std::process::id());
     plan_requests_keep_their_contract(&db, &tenant).await;
 }
+
+/// A job whose upload is `files` zipped, waiting for analysis.
+async fn waiting_for_analysis(
+    job: &str,
+    files: &[(&str, Vec<u8>)],
+) -> (tempfile::TempDir, AppState) {
+    use std::io::Write;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = Config {
+        data_dir: dir.path().join("data"),
+        ..Config::default()
+    };
+    let state = AppState::open(&config, Settings::default())
+        .await
+        .expect("state");
+    state
+        .db
+        .create_draft(TENANT, job, job)
+        .await
+        .expect("draft");
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, bytes) in files {
+        zip.start_file(*name, zip::write::SimpleFileOptions::default())
+            .expect("entry");
+        zip.write_all(bytes).expect("write");
+    }
+    let bytes = zip.finish().expect("zip").into_inner();
+    let body = futures::stream::iter([Ok::<_, std::io::Error>(Bytes::from(bytes))]);
+    jobs::upload::upload(&state, TENANT, job, "export.zip", body)
+        .await
+        .expect("upload");
+    assert!(state
+        .db
+        .set_draft_status(TENANT, job, &[CREATED], ANALYSING, None)
+        .await
+        .expect("analyse"));
+    (dir, state)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_json_nested_ten_thousand_deep_does_not_take_tfp_down() {
+    // It once overflowed the flattener's stack and aborted `up` for every tenant; the
+    // pending request then killed it again after each restart.
+    let deep = format!(
+        "[{{\"Note ID\": \"N1\"}}, {}1{}]",
+        "{\"a\":".repeat(10_000),
+        "}".repeat(10_000)
+    );
+    let contacts = b"Contact ID,First Name,Last Name,Email\nC1,Ann,Lee,ann@example.com\n".to_vec();
+    let (_dir, state) = waiting_for_analysis(
+        "deep",
+        &[
+            ("notes.json", deep.into_bytes()),
+            ("contacts.csv", contacts),
+        ],
+    )
+    .await;
+    tfp::analyse_pending(&state).await.expect("a pass");
+    let d = state
+        .db
+        .draft(TENANT, "deep")
+        .await
+        .expect("db")
+        .expect("draft");
+    assert_eq!(d.status, "review", "{:?}", d.error);
+    assert!(d
+        .mapping
+        .as_deref()
+        .unwrap_or_default()
+        .contains("contacts.csv"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_analysis_that_keeps_taking_the_process_down_is_not_retried() {
+    let contacts = b"Contact ID,First Name\nC1,Ann\n".to_vec();
+    let (_dir, state) = waiting_for_analysis("poison", &[("contacts.csv", contacts)]).await;
+    // Two attempts that began and never ended: the process died with them.
+    for _ in 0..2 {
+        state
+            .db
+            .begin_analysis(TENANT, "poison")
+            .await
+            .expect("attempt");
+    }
+    tfp::analyse_pending(&state).await.expect("a pass");
+    let d = state
+        .db
+        .draft(TENANT, "poison")
+        .await
+        .expect("db")
+        .expect("draft");
+    assert_eq!(d.status, CREATED);
+    let error = d.error.unwrap_or_default();
+    assert!(error.contains("not tried again"), "{error}");
+    // Marked failed once, it stays out of the queue of analyses.
+    assert!(state
+        .db
+        .drafts_with_status(ANALYSING)
+        .await
+        .expect("db")
+        .is_empty());
+}

@@ -98,6 +98,26 @@ impl Cache for RedisCache {
         Ok(())
     }
 
+    async fn incr(&self, key: &str, ttl: Duration) -> Result<u64, CacheError> {
+        let mut conn = self.conn.clone();
+        // One transaction: the counter is created with its TTL or not at all, so a crash
+        // can never leave a count that lives for ever.
+        let (count,): (u64,) = redis::pipe()
+            .atomic()
+            .cmd("SET")
+            .arg(key)
+            .arg(0)
+            .arg("PX")
+            .arg(ttl_millis(ttl))
+            .arg("NX")
+            .ignore()
+            .incr(key, 1u64)
+            .query_async(&mut conn)
+            .await
+            .map_err(backend)?;
+        Ok(count)
+    }
+
     async fn generation(&self, namespace: &str) -> Result<u64, CacheError> {
         let mut conn = self.conn.clone();
         let value: Option<u64> = conn.get(generation_key(namespace)).await.map_err(backend)?;

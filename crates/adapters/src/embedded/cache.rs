@@ -45,7 +45,12 @@ pub struct MokaCache {
     // Kept apart from `entries` so a generation is never evicted: losing one
     // would resurrect keys of an invalidated generation.
     generations: Mutex<HashMap<String, u64>>,
+    /// Counters with the instant their window ends (see [`Cache::incr`]).
+    counters: Mutex<HashMap<String, (u64, Instant)>>,
 }
+
+/// Counters kept before expired ones are swept out.
+const COUNTERS_BEFORE_SWEEP: usize = 10_000;
 
 impl std::fmt::Debug for MokaCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -73,6 +78,7 @@ impl MokaCache {
         Self {
             entries,
             generations: Mutex::new(HashMap::new()),
+            counters: Mutex::new(HashMap::new()),
         }
     }
 
@@ -106,6 +112,23 @@ impl Cache for MokaCache {
     async fn delete(&self, key: &str) -> Result<(), CacheError> {
         self.entries.invalidate(key);
         Ok(())
+    }
+
+    async fn incr(&self, key: &str, ttl: Duration) -> Result<u64, CacheError> {
+        let mut counters = self
+            .counters
+            .lock()
+            .map_err(|_| CacheError::Backend("counter lock poisoned".to_owned()))?;
+        let now = Instant::now();
+        if counters.len() >= COUNTERS_BEFORE_SWEEP {
+            counters.retain(|_, (_, until)| *until > now);
+        }
+        let counter = counters.entry(key.to_owned()).or_insert((0, now + ttl));
+        if counter.1 <= now {
+            *counter = (0, now + ttl);
+        }
+        counter.0 += 1;
+        Ok(counter.0)
     }
 
     async fn generation(&self, namespace: &str) -> Result<u64, CacheError> {

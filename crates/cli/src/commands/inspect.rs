@@ -18,6 +18,10 @@ pub struct Args {
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
+    /// A file's text encoding, over detection and the mapping: FILE=LABEL (e.g.
+    /// "Contacts.csv=ISO-8859-15"); repeat for several files.
+    #[arg(long = "encoding", value_name = "FILE=LABEL", value_parser = parse_encoding)]
+    encodings: Vec<(String, migrationai_ingest::TextEncoding)>,
     /// Confidence below which a column stays unmapped.
     #[arg(long, default_value_t = migrationai_ingest::suggest::DEFAULT_THRESHOLD)]
     threshold: f64,
@@ -29,11 +33,32 @@ pub fn load_mapping(path: &Path) -> anyhow::Result<Mapping> {
     Ok(Mapping::parse(&path.display().to_string(), &text)?)
 }
 
+/// `FILE=LABEL` of `--encoding`.
+pub fn parse_encoding(s: &str) -> Result<(String, migrationai_ingest::TextEncoding), String> {
+    let (file, label) = s
+        .rsplit_once('=')
+        .ok_or_else(|| format!("\"{s}\" is not FILE=LABEL"))?;
+    let encoding = migrationai_ingest::TextEncoding::from_label(label).ok_or_else(|| {
+        format!("unknown encoding \"{label}\" (e.g. UTF-8, windows-1252, ISO-8859-15, macintosh)")
+    })?;
+    Ok((file.to_string(), encoding))
+}
+
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let mapping = a.mapping.as_deref().map(load_mapping).transpose()?;
+    let mut mapping = a.mapping.as_deref().map(load_mapping).transpose()?;
+    if let Some(m) = mapping.as_mut() {
+        for (file, encoding) in &a.encodings {
+            for fm in m.files.iter_mut() {
+                if fm.table == *file || fm.table.split('#').next() == Some(file.as_str()) {
+                    fm.encoding = Some(*encoding);
+                }
+            }
+        }
+    }
     let opts = InspectOptions {
         threshold: a.threshold,
         mapping,
+        encodings: a.encodings.clone(),
         ..InspectOptions::default()
     };
     let size = dir_size(&a.export);
@@ -101,7 +126,7 @@ fn print_file(f: &FileReport) {
         .map(|d| format!(", delimiter '{d}'"))
         .unwrap_or_default();
     println!(
-        "\n{} → {} (confidence {:.2}); {} rows, {} valid; {}{}",
+        "\n{} → {} (confidence {:.2}); {} rows, {} valid; encoding {}{}",
         f.file, kind, f.kind_confidence, f.rows, f.valid_rows, f.encoding, delim
     );
     for c in &f.suggestion.columns {

@@ -159,7 +159,12 @@ pub fn parse_date(raw: &str, order: Option<DateOrder>) -> Result<NaiveDate, Date
     if s.is_empty() {
         return Err(DateError::Empty);
     }
-    let (date, _time) = split_date_time(s);
+    let (date, time) = split_date_time(s);
+    if let Some(t) = time {
+        // A date column may carry a time it does not keep; an impossible one ("25:00")
+        // means the cell is not what it claims to be.
+        check_clock(t, raw)?;
+    }
     let date = date.trim();
     if date.len() == 8 && date.bytes().all(|b| b.is_ascii_digit()) {
         let y = year(&date[..4], raw)?;
@@ -213,6 +218,37 @@ pub fn parse_date(raw: &str, order: Option<DateOrder>) -> Result<NaiveDate, Date
         DateOrder::Mdy => ymd(y, a, b, raw),
         DateOrder::Dmy => ymd(y, b, a, raw),
     }
+}
+
+/// Checks the time written after a date: its clock (with an optional AM/PM word) must be a
+/// real time of day; a trailing "Z", UTC offset or zone name is allowed and not kept.
+fn check_clock(time: &str, raw: &str) -> Result<(), DateError> {
+    let time = time.trim();
+    let mut words = time.split_whitespace();
+    let clock = words.next().unwrap_or_default();
+    // "10:00:00Z", "10:00:00+02:00", "10:00-0500": the offset starts after the clock.
+    let clock = clock.strip_suffix(['Z', 'z']).unwrap_or(clock);
+    let clock = match clock
+        .char_indices()
+        .skip(1)
+        .find(|(_, c)| *c == '+' || *c == '-')
+    {
+        Some((i, _)) => &clock[..i],
+        None => clock,
+    };
+    let meridiem = words.next().filter(|w| {
+        matches!(
+            w.to_ascii_lowercase().as_str(),
+            "am" | "pm" | "a.m." | "p.m."
+        )
+    });
+    let text = match meridiem {
+        Some(m) => format!("{clock} {}", m.replace('.', "")),
+        None => clock.to_string(),
+    };
+    parse_time(&text)
+        .map(|_| ())
+        .map_err(|_| DateError::InvalidTime(raw.to_string()))
 }
 
 /// Parses "14:30", "14:30:15", "2:30 PM", "2:30pm", "14:30:15.250".
@@ -405,6 +441,36 @@ mod tests {
             Err(DateError::YearOutOfRange("0001-01-01".into()))
         );
         assert!(parse_date("soon", None).is_err());
+    }
+
+    #[test]
+    fn an_impossible_time_after_a_date_is_refused() {
+        for bad in [
+            "12/31/2024 25:00",
+            "2024-12-31T24:61",
+            "2024-12-31 13:00 PM",
+            "2024-12-31 9:75",
+        ] {
+            assert_eq!(
+                parse_date(bad, Some(DateOrder::Mdy)),
+                Err(DateError::InvalidTime(bad.into())),
+                "{bad}"
+            );
+        }
+        for good in [
+            "12/31/2024 23:59",
+            "12/31/2024 11:59 PM",
+            "2024-12-31T10:00:00Z",
+            "2024-12-31T10:00:00.250+02:00",
+            "2024-12-31 10:00-0500",
+            "12/31/2024 10:00 AM EST",
+        ] {
+            assert_eq!(
+                parse_date(good, Some(DateOrder::Mdy)),
+                Ok(d(2024, 12, 31)),
+                "{good}"
+            );
+        }
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod date;
 pub mod email;
 pub mod money;
 pub mod name;
+pub mod number;
 pub mod phone;
 pub mod text;
 
@@ -13,4 +14,5 @@ pub use date::{DateOrder, When, ZonedDateTime};
 pub use email::Email;
 pub use money::{Currency, Money};
 pub use name::PersonName;
+pub use number::DecimalSeparator;
 pub use phone::Phone;

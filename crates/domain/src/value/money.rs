@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
+use super::number::{self, DecimalSeparator, SeparatorError};
+
 /// A three-letter ISO 4217 currency code, upper case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -86,8 +88,13 @@ impl Money {
     }
 
     /// Parses what exports carry: "1,234.56", "$1,234.56", "(12.00)", "12.00-", "-$5",
-    /// "USD 10", "10 EUR", "1.234,56 €". The default currency applies when none is written.
-    pub fn parse(raw: &str, default: Currency) -> Result<Money, MoneyError> {
+    /// "USD 10", "10 EUR", "1.234,56 €". The default currency applies when none is written;
+    /// `sep` is the column's decimal separator (`None`: unknown, so "1,234" is refused).
+    pub fn parse(
+        raw: &str,
+        default: Currency,
+        sep: Option<DecimalSeparator>,
+    ) -> Result<Money, MoneyError> {
         let s = raw.trim();
         if s.is_empty() {
             return Err(MoneyError::Empty);
@@ -125,8 +132,10 @@ impl Money {
                 .map_err(|_| MoneyError::Invalid(raw.to_string()))?;
             set_currency(&mut currency, cur, raw)?;
         }
-        let normalised =
-            normalise_separators(&digits).ok_or_else(|| MoneyError::Invalid(raw.to_string()))?;
+        let normalised = number::normalise(&digits, sep).map_err(|e| match e {
+            SeparatorError::Ambiguous => MoneyError::AmbiguousSeparator(raw.to_string()),
+            SeparatorError::Invalid => MoneyError::Invalid(raw.to_string()),
+        })?;
         let mut amount = Decimal::from_str(&normalised).map_err(|_| {
             if normalised.trim_start_matches('0').len() > 20 {
                 MoneyError::OutOfRange(raw.to_string())
@@ -165,40 +174,6 @@ pub fn max_abs_amount() -> Decimal {
     Decimal::from(1_000_000_000_000i64)
 }
 
-/// Turns "1,234.56" or "1.234,56" or "1234,5" into "1234.56"-style text.
-/// The last separator followed by one or two digits is the decimal point; others group thousands.
-fn normalise_separators(d: &str) -> Option<String> {
-    if d.is_empty() || !d.bytes().any(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let last_sep = d.rfind(['.', ',']);
-    let decimal_at = match last_sep {
-        Some(i) => {
-            let tail = &d[i + 1..];
-            let sep = d.as_bytes()[i];
-            let same_sep_count = d.bytes().filter(|&b| b == sep).count();
-            // "1,234" is a thousands group; "1.5" and "1,50" are decimals.
-            if tail.len() == 3 && (sep == b',' || same_sep_count > 1) {
-                None
-            } else if same_sep_count > 1 {
-                return None;
-            } else {
-                Some(i)
-            }
-        }
-        None => None,
-    };
-    let mut out = String::with_capacity(d.len());
-    for (i, c) in d.char_indices() {
-        match c {
-            '0'..='9' => out.push(c),
-            _ if Some(i) == decimal_at => out.push('.'),
-            _ => {}
-        }
-    }
-    Some(out)
-}
-
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.amount, self.currency)
@@ -215,6 +190,8 @@ pub enum MoneyError {
     OutOfRange(String),
     #[error("amount \"{0}\" has more than 4 decimal places")]
     TooPrecise(String),
+    #[error("amount \"{0}\" is ambiguous: it reads as a thousands group or as three decimals, and the column's decimal separator is unknown; set it in the mapping (decimal)")]
+    AmbiguousSeparator(String),
 }
 
 #[cfg(test)]
@@ -229,7 +206,7 @@ mod tests {
     }
 
     fn p(s: &str) -> Result<Money, MoneyError> {
-        Money::parse(s, Currency::USD)
+        Money::parse(s, Currency::USD, None)
     }
 
     #[test]
@@ -245,7 +222,17 @@ mod tests {
         );
         assert_eq!(p("EUR 10").unwrap().currency.as_str(), "EUR");
         assert_eq!(p("1,5").unwrap().amount, dec("1.5"));
-        assert_eq!(p("1,234").unwrap().amount, dec("1234"));
+        assert_eq!(
+            Money::parse("1,234", Currency::USD, Some(DecimalSeparator::Point))
+                .unwrap()
+                .amount,
+            dec("1234")
+        );
+        assert_eq!(
+            Money::parse("1,5", Currency::USD, Some(DecimalSeparator::Point)),
+            Err(MoneyError::Invalid("1,5".into()))
+        );
+        assert!(matches!(p("1,234"), Err(MoneyError::AmbiguousSeparator(_))));
         assert_eq!(
             p("0.1").unwrap().amount + p("0.2").unwrap().amount,
             dec("0.3")

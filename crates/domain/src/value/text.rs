@@ -3,6 +3,8 @@
 use rust_decimal::Decimal;
 use std::str::FromStr;
 
+use super::number::{self, DecimalSeparator, SeparatorError};
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TextError {
     #[error("contains a NUL byte")]
@@ -19,6 +21,10 @@ pub enum TextError {
     NotInteger(String),
     #[error("\"{0}\" is not a number")]
     NotNumber(String),
+    #[error("\"{0}\" has a decimal separator that is not this column's ('{1}')")]
+    WrongSeparator(String, DecimalSeparator),
+    #[error("\"{0}\" is ambiguous: it reads as a thousands group or as three decimals, and the column's decimal separator is unknown; set it in the mapping (decimal)")]
+    AmbiguousSeparator(String),
 }
 
 /// Checks a text cell. Formula-like text is refused so a rejects CSV or canonical export
@@ -68,23 +74,49 @@ pub fn parse_bool(raw: &str) -> Result<bool, TextError> {
     }
 }
 
-pub fn parse_integer(raw: &str) -> Result<i64, TextError> {
-    let s: String = raw
-        .trim()
-        .chars()
-        .filter(|c| *c != ',' && *c != '_')
-        .collect();
-    s.parse()
-        .map_err(|_| TextError::NotInteger(raw.to_string()))
+/// The digits and separators of a number cell: a sign, spaces, apostrophes and underscores
+/// (thousands marks that are never decimal separators) are allowed around them.
+fn number_body(raw: &str) -> Option<(bool, String)> {
+    let s = raw.trim();
+    let (negative, s) = match s.strip_prefix(['-', '\u{2212}']) {
+        Some(rest) => (true, rest),
+        None => (false, s.strip_prefix('+').unwrap_or(s)),
+    };
+    let mut body = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '0'..='9' | '.' | ',' => body.push(c),
+            ' ' | '\u{a0}' | '\u{202f}' | '\'' | '_' => {}
+            _ => return None,
+        }
+    }
+    Some((negative, body))
 }
 
-pub fn parse_decimal(raw: &str) -> Result<Decimal, TextError> {
-    let s: String = raw
-        .trim()
-        .chars()
-        .filter(|c| *c != ',' && *c != '_')
-        .collect();
-    Decimal::from_str(&s).map_err(|_| TextError::NotNumber(raw.to_string()))
+/// A number under the column's decimal separator (`None`: unknown, see [`number::normalise`]).
+pub fn parse_decimal(raw: &str, sep: Option<DecimalSeparator>) -> Result<Decimal, TextError> {
+    let not = || TextError::NotNumber(raw.to_string());
+    let (negative, body) = number_body(raw).ok_or_else(not)?;
+    let plain = number::normalise(&body, sep).map_err(|e| match (e, sep) {
+        (SeparatorError::Ambiguous, _) => TextError::AmbiguousSeparator(raw.to_string()),
+        (SeparatorError::Invalid, Some(s)) if body.contains(['.', ',']) => {
+            TextError::WrongSeparator(raw.to_string(), s)
+        }
+        _ => not(),
+    })?;
+    let value = Decimal::from_str(&plain).map_err(|_| not())?;
+    Ok(if negative { -value } else { value })
+}
+
+pub fn parse_integer(raw: &str, sep: Option<DecimalSeparator>) -> Result<i64, TextError> {
+    let value = parse_decimal(raw, sep).map_err(|e| match e {
+        TextError::NotNumber(_) => TextError::NotInteger(raw.to_string()),
+        other => other,
+    })?;
+    if !value.fract().is_zero() {
+        return Err(TextError::NotInteger(raw.to_string()));
+    }
+    i64::try_from(value.trunc()).map_err(|_| TextError::NotInteger(raw.to_string()))
 }
 
 #[cfg(test)]
@@ -112,8 +144,27 @@ mod tests {
         assert_eq!(parse_bool("Yes"), Ok(true));
         assert_eq!(parse_bool(""), Ok(false));
         assert!(parse_bool("maybe").is_err());
-        assert_eq!(parse_integer("1,024"), Ok(1024));
-        assert_eq!(parse_decimal("1.25"), Ok(Decimal::new(125, 2)));
-        assert!(parse_decimal("1.2.5").is_err());
+        let point = Some(DecimalSeparator::Point);
+        let comma = Some(DecimalSeparator::Comma);
+        assert_eq!(parse_integer("1,024", point), Ok(1024));
+        assert_eq!(parse_integer("1.024", comma), Ok(1024));
+        assert!(parse_integer("1,5", comma).is_err());
+        assert_eq!(parse_decimal("1.25", None), Ok(Decimal::new(125, 2)));
+        assert_eq!(parse_decimal("-1 234,5", None), Ok(Decimal::new(-12345, 1)));
+        assert!(parse_decimal("1.2.5", None).is_err());
+        // Hours written with a decimal comma stay hours.
+        assert_eq!(parse_decimal("1,5", comma), Ok(Decimal::new(15, 1)));
+        assert_eq!(parse_decimal("0,25", None), Ok(Decimal::new(25, 2)));
+        assert_eq!(
+            parse_decimal("1,5", point),
+            Err(TextError::WrongSeparator(
+                "1,5".into(),
+                DecimalSeparator::Point
+            ))
+        );
+        assert_eq!(
+            parse_decimal("1,250", None),
+            Err(TextError::AmbiguousSeparator("1,250".into()))
+        );
     }
 }

@@ -27,6 +27,9 @@ struct RecordFlags {
     fields_capped: bool,
     /// The record ended at end of file inside an open quoted field.
     unterminated_quote: bool,
+    /// The physical line (1-based) the record starts on: blank lines and line breaks
+    /// inside quoted fields count, so a row number points at the line an editor shows.
+    line: u64,
 }
 
 /// Pull parser over a UTF-8 byte stream producing records into reused buffers.
@@ -45,6 +48,10 @@ struct RecordParser {
     max_fields: usize,
     delimiter: u8,
     finished: bool,
+    /// The last input byte consumed, to tell whether a record's line break was read.
+    last_consumed: u8,
+    /// The line the previous record started on.
+    prev_line: u64,
 }
 
 /// Where a record stands with respect to quoting, mirroring csv_core's lenient rules
@@ -111,6 +118,8 @@ impl RecordParser {
             max_fields: opts.max_fields.max(1),
             delimiter,
             finished: false,
+            last_consumed: b'\n',
+            prev_line: 0,
         }
     }
 
@@ -132,6 +141,9 @@ impl RecordParser {
         let mut flags = RecordFlags::default();
         // Bytes dropped from this record; csv_core's end offsets still count them.
         let mut dropped = 0usize;
+        // Line breaks inside the bytes dropped, which the record's line still counts.
+        let mut dropped_breaks = 0u64;
+        let breaks = |bytes: &[u8]| memchr::memchr_iter(b'\n', bytes).count() as u64;
         // csv_core cannot tell whether it ended inside quotes, so the quote state of a
         // record is traced by hand, but only over records that outlive a buffer refill:
         // that is about one record per buffer, and always the one open at end of file.
@@ -168,6 +180,9 @@ impl RecordParser {
                 &mut self.out[self.out_len..],
                 ends_slot,
             );
+            if nin > 0 {
+                self.last_consumed = self.input[self.pos + nin - 1];
+            }
             self.pos += nin;
             self.out_len += nout;
             if capped {
@@ -175,6 +190,7 @@ impl RecordParser {
                     // Keep no bytes of fields beyond the cap.
                     flags.fields_capped = true;
                     let keep = self.ends[self.n_ends - 1];
+                    dropped_breaks += breaks(&self.out[keep..self.out_len]);
                     dropped += self.out_len - keep;
                     self.out_len = keep;
                 }
@@ -193,11 +209,22 @@ impl RecordParser {
                 if flags.oversize_field.is_none() {
                     flags.oversize_field = Some(self.n_ends);
                 }
+                dropped_breaks += breaks(&self.out[field_start..self.out_len]);
                 dropped += self.out_len - field_start;
                 self.out_len = field_start;
             }
             match res {
-                ReadRecordResult::Record => return Ok(Some(flags)),
+                ReadRecordResult::Record => {
+                    // csv_core's line is where reading stands (1-based); back from there over
+                    // the record's own line breaks and the one that ended it, if read.
+                    let ended = self.last_consumed == b'\n' && !flags.unterminated_quote;
+                    let inside = breaks(&self.out[..self.out_len]) + dropped_breaks;
+                    let line = self.core.line().saturating_sub(inside + u64::from(ended));
+                    // Lone CR line ends are not counted by csv_core: never go backwards.
+                    flags.line = line.max(self.prev_line + 1);
+                    self.prev_line = flags.line;
+                    return Ok(Some(flags));
+                }
                 ReadRecordResult::End => {
                     self.finished = true;
                     return Ok(None);
@@ -264,6 +291,7 @@ fn field_counts(sample: &[u8], delim: u8, complete: bool) -> Vec<usize> {
 pub struct CsvTable {
     name: String,
     encoding: TextEncoding,
+    doubt: Option<encoding::Doubt>,
     delimiter: u8,
     headers: Vec<String>,
     header_issues: Vec<ReadError>,
@@ -282,7 +310,8 @@ impl CsvTable {
         opts: &ReadOptions,
         prefer_tab: bool,
     ) -> Result<CsvTable, ReadError> {
-        let encoding = encoding::detect_encoding(path, name)?;
+        let detected = encoding::choose_encoding(path, name, opts.encoding, opts.guess_encoding)?;
+        let (encoding, doubt) = (detected.encoding, detected.doubt);
         let mut stream =
             encoding::open_utf8_stream(path, encoding).map_err(|e| ReadError::io(name, &e))?;
         let mut sample = vec![0u8; SNIFF_BYTES];
@@ -303,6 +332,19 @@ impl CsvTable {
                 name,
                 "the file holds only blank space, no header row",
             ));
+        }
+        if header_flags.fields_capped {
+            // Cutting the header would drop columns without a word; a table this wide is
+            // not an export a person can review.
+            return Err(ReadError::new(
+                ErrorKind::TooManyFields,
+                name,
+                format!(
+                    "the header has more than {} columns; a table this wide is not read",
+                    opts.max_fields
+                ),
+            )
+            .at_row(1));
         }
         if header_flags.oversize_field.is_some() || header_flags.unterminated_quote {
             return Err(ReadError::new(
@@ -334,6 +376,7 @@ impl CsvTable {
         let mut table = CsvTable {
             name: name.to_string(),
             encoding,
+            doubt,
             delimiter,
             headers,
             header_issues,
@@ -362,6 +405,9 @@ impl CsvTable {
     }
     pub fn encoding(&self) -> TextEncoding {
         self.encoding
+    }
+    pub fn encoding_doubt(&self) -> Option<&encoding::Doubt> {
+        self.doubt.as_ref()
     }
     pub fn delimiter(&self) -> u8 {
         self.delimiter
@@ -392,8 +438,8 @@ impl CsvTable {
                 }
             },
         };
-        let row_no = self.next_row;
-        self.next_row += 1;
+        let row_no = flags.line;
+        self.next_row = row_no + 1;
         row.row = row_no;
         Some(self.check_and_fill(flags, row_no, row))
     }

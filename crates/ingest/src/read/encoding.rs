@@ -27,7 +27,39 @@ pub enum TextEncoding {
     Utf16BeBom,
     Utf16Le,
     Utf16Be,
-    Windows1252,
+    /// A single-byte legacy encoding: windows-1252, ISO-8859-15, macintosh...
+    Legacy(&'static encoding_rs::Encoding),
+}
+
+/// Windows-1252: what Excel on Windows saves Western CSV in.
+pub const WINDOWS_1252: TextEncoding = TextEncoding::Legacy(encoding_rs::WINDOWS_1252);
+/// ISO-8859-15 (Latin-9): Latin-1 with Š š Ž ž Œ œ Ÿ and € where 1252 has symbols.
+pub const ISO_8859_15: TextEncoding = TextEncoding::Legacy(encoding_rs::ISO_8859_15);
+
+/// Serialises an optional encoding as its label.
+pub(crate) fn serialize_label<S: serde::Serializer>(
+    e: &Option<TextEncoding>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match e {
+        Some(e) => s.serialize_some(e.label()),
+        None => s.serialize_none(),
+    }
+}
+
+/// The encoding a file was read in, and whether the evidence was strong enough to trust it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Detected {
+    pub encoding: TextEncoding,
+    /// Why the evidence does not settle it, when it does not; `None` when it is certain.
+    pub doubt: Option<Doubt>,
+}
+
+/// Two encodings the bytes fit about equally well.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Doubt {
+    pub other: TextEncoding,
+    pub evidence: String,
 }
 
 impl TextEncoding {
@@ -39,8 +71,32 @@ impl TextEncoding {
             TextEncoding::Utf16BeBom => "UTF-16BE with BOM",
             TextEncoding::Utf16Le => "UTF-16LE",
             TextEncoding::Utf16Be => "UTF-16BE",
-            TextEncoding::Windows1252 => "windows-1252",
+            TextEncoding::Legacy(e) => e.name(),
         }
+    }
+
+    /// The encoding a label names ("ISO-8859-15", "latin9", "windows-1252", "macintosh",
+    /// "UTF-8", "UTF-16LE"...), as a WHATWG label.
+    pub fn from_label(label: &str) -> Option<TextEncoding> {
+        let label = label.trim();
+        // "Latin-9" is how people name ISO-8859-15; the WHATWG list only knows "l9".
+        let label = match label.to_ascii_lowercase().as_str() {
+            "latin9" | "latin-9" | "latin 9" => "iso-8859-15",
+            _ => label,
+        };
+        let e = encoding_rs::Encoding::for_label(label.as_bytes())?;
+        Some(if e == encoding_rs::UTF_8 {
+            TextEncoding::Utf8
+        } else if e == encoding_rs::UTF_16LE {
+            TextEncoding::Utf16Le
+        } else if e == encoding_rs::UTF_16BE {
+            TextEncoding::Utf16Be
+        } else if e.is_single_byte() {
+            TextEncoding::Legacy(e)
+        } else {
+            // Multi-byte legacy encodings (Shift_JIS, GBK...) are not read.
+            return None;
+        })
     }
 
     fn bom_len(self) -> u64 {
@@ -56,7 +112,7 @@ impl TextEncoding {
             TextEncoding::Utf8 | TextEncoding::Utf8Bom => None,
             TextEncoding::Utf16LeBom | TextEncoding::Utf16Le => Some(encoding_rs::UTF_16LE),
             TextEncoding::Utf16BeBom | TextEncoding::Utf16Be => Some(encoding_rs::UTF_16BE),
-            TextEncoding::Windows1252 => Some(encoding_rs::WINDOWS_1252),
+            TextEncoding::Legacy(e) => Some(e),
         }
     }
 }
@@ -111,7 +167,40 @@ struct Utf8Scan {
     multibyte: u64,
     high_bytes: u64,
     undefined_1252: u64,
+    /// Bytes 0x80-0x9F that Windows-1252 defines (€ ‚ „ … ‘ ’ “ ” – — Š Ž ...) and the
+    /// ISO-8859 encodings leave to control codes, which no text holds.
+    c1_printable: u64,
+    /// The eight bytes where ISO-8859-15 has letters (and €) and Windows-1252 symbols,
+    /// seen inside a word (evidence for the letters)...
+    latin9_in_word: u64,
+    /// ...and seen alone, between spaces or digits (evidence for the symbols).
+    latin9_alone: u64,
     total: u64,
+}
+
+/// Bytes where ISO-8859-15 and Windows-1252 differ: ¤/€ ¦/Š ¨/š ´/Ž ¸/ž ¼/Œ ½/œ ¾/Ÿ.
+fn is_latin9_difference(b: u8) -> bool {
+    matches!(b, 0xA4 | 0xA6 | 0xA8 | 0xB4 | 0xB8 | 0xBC | 0xBD | 0xBE)
+}
+
+/// "don´t", "it´s": Windows-1252's acute accent typed as an apostrophe, not a Ž inside a word.
+fn acute_as_apostrophe(b: u8, rest: &[u8]) -> bool {
+    if b != 0xB4 {
+        return false;
+    }
+    let word_end = rest
+        .iter()
+        .position(|c| !is_letter_byte(*c))
+        .unwrap_or(rest.len());
+    matches!(
+        &rest[..word_end],
+        b"s" | b"t" | b"d" | b"m" | b"ll" | b"re" | b"ve" | b"S" | b"T"
+    )
+}
+
+/// A letter in both encodings: ASCII letters and the accented letters from 0xC0 up.
+fn is_letter_byte(b: u8) -> bool {
+    b.is_ascii_alphabetic() || (b >= 0xC0 && b != 0xD7 && b != 0xF7)
 }
 
 /// Streams the whole file checking UTF-8 validity, keeping counts that tell a UTF-8 file
@@ -127,9 +216,23 @@ fn scan_utf8(file: &mut File) -> io::Result<Utf8Scan> {
         let mut chunk = &buf[..len];
         scan.total += n as u64;
         if !chunk.is_ascii() {
-            for &b in chunk[carry..].iter() {
+            let fresh = &chunk[carry..];
+            for (i, &b) in fresh.iter().enumerate() {
                 scan.high_bytes += (b >= 0x80) as u64;
-                scan.undefined_1252 += matches!(b, 0x81 | 0x8D | 0x8F | 0x90 | 0x9D) as u64;
+                let undefined = matches!(b, 0x81 | 0x8D | 0x8F | 0x90 | 0x9D);
+                scan.undefined_1252 += undefined as u64;
+                scan.c1_printable += ((0x80..=0x9F).contains(&b) && !undefined) as u64;
+                if is_latin9_difference(b) {
+                    let before = i.checked_sub(1).map(|j| fresh[j]);
+                    let after = fresh.get(i + 1).copied();
+                    let near_letter =
+                        before.is_some_and(is_letter_byte) || after.is_some_and(is_letter_byte);
+                    if near_letter && !acute_as_apostrophe(b, &fresh[i + 1..]) {
+                        scan.latin9_in_word += 1;
+                    } else {
+                        scan.latin9_alone += 1;
+                    }
+                }
             }
         }
         carry = 0;
@@ -189,8 +292,9 @@ pub(crate) fn read_full(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> 
     Ok(filled)
 }
 
-/// Detects the text encoding of a file. `name` is used in error messages.
-pub fn detect_encoding(path: &Path, name: &str) -> Result<TextEncoding, ReadError> {
+/// Detects the text encoding of a file. `name` is used in error messages. A legacy encoding
+/// the evidence does not settle comes back with its doubt.
+pub fn detect_encoding(path: &Path, name: &str) -> Result<Detected, ReadError> {
     let mut file = File::open(path).map_err(|e| ReadError::io(name, &e))?;
     let mut head = vec![0u8; HEAD_BYTES];
     let n = read_full(&mut file, &mut head).map_err(|e| ReadError::io(name, &e))?;
@@ -198,7 +302,54 @@ pub fn detect_encoding(path: &Path, name: &str) -> Result<TextEncoding, ReadErro
     detect_from_head(&mut file, &head, name)
 }
 
-fn detect_from_head(file: &mut File, head: &[u8], name: &str) -> Result<TextEncoding, ReadError> {
+fn certain(encoding: TextEncoding) -> Result<Detected, ReadError> {
+    Ok(Detected {
+        encoding,
+        doubt: None,
+    })
+}
+
+/// The encoding a file is read in: the one pinned (by the mapping or `--encoding`), or the
+/// detected one. A detection in doubt is an error unless `guess` accepts it (to propose a
+/// mapping, which then asks).
+pub(crate) fn choose_encoding(
+    path: &Path,
+    name: &str,
+    pinned: Option<TextEncoding>,
+    guess: bool,
+) -> Result<Detected, ReadError> {
+    if let Some(encoding) = pinned {
+        // A UTF-8 file pinned as UTF-8 still has its BOM skipped.
+        let bom = encoding == TextEncoding::Utf8
+            && matches!(
+                detect_encoding(path, name),
+                Ok(Detected {
+                    encoding: TextEncoding::Utf8Bom,
+                    ..
+                })
+            );
+        return certain(if bom { TextEncoding::Utf8Bom } else { encoding });
+    }
+    let detected = detect_encoding(path, name)?;
+    match &detected.doubt {
+        Some(d) if !guess => Err(ReadError::new(
+            ErrorKind::UnknownEncoding,
+            name,
+            format!(
+                "the encoding is uncertain: {} or {} ({}); say which with encoding = \"{}\" \
+                 in the mapping or --encoding \"{name}={}\"",
+                detected.encoding.label(),
+                d.other.label(),
+                d.evidence,
+                detected.encoding.label(),
+                detected.encoding.label()
+            ),
+        )),
+        _ => Ok(detected),
+    }
+}
+
+fn detect_from_head(file: &mut File, head: &[u8], name: &str) -> Result<Detected, ReadError> {
     if head.is_empty() {
         return Err(ReadError::new(
             ErrorKind::EmptyFile,
@@ -207,13 +358,13 @@ fn detect_from_head(file: &mut File, head: &[u8], name: &str) -> Result<TextEnco
         ));
     }
     if head.starts_with(b"\xEF\xBB\xBF") {
-        return Ok(TextEncoding::Utf8Bom);
+        return certain(TextEncoding::Utf8Bom);
     }
     if head.starts_with(b"\xFF\xFE") {
-        return Ok(TextEncoding::Utf16LeBom);
+        return certain(TextEncoding::Utf16LeBom);
     }
     if head.starts_with(b"\xFE\xFF") {
-        return Ok(TextEncoding::Utf16BeBom);
+        return certain(TextEncoding::Utf16BeBom);
     }
     if let Some(what) = binary_magic(head) {
         return Err(ReadError::new(
@@ -223,7 +374,7 @@ fn detect_from_head(file: &mut File, head: &[u8], name: &str) -> Result<TextEnco
         ));
     }
     if let Some(enc) = utf16_without_bom(head) {
-        return Ok(enc);
+        return certain(enc);
     }
     let controls = head.iter().filter(|&&b| is_suspicious_control(b)).count();
     // A stray NUL or control character is a row problem; a file full of them is not text.
@@ -243,7 +394,7 @@ fn detect_from_head(file: &mut File, head: &[u8], name: &str) -> Result<TextEnco
     // More well-formed multi-byte characters than broken ones means UTF-8 with a few bad
     // bytes (reported per row) rather than a legacy encoding.
     if scan.invalid == 0 || scan.multibyte >= scan.invalid {
-        return Ok(TextEncoding::Utf8);
+        return certain(TextEncoding::Utf8);
     }
     if scan.undefined_1252 > 0 {
         return Err(ReadError::new(
@@ -251,7 +402,8 @@ fn detect_from_head(file: &mut File, head: &[u8], name: &str) -> Result<TextEnco
             name,
             format!(
                 "unknown encoding: the file is not UTF-8 and holds {} bytes that Windows-1252 \
-                 does not define; save it again as UTF-8 or CSV (Comma delimited)",
+                 does not define; save it again as UTF-8, or name its encoding with \
+                 --encoding \"{name}=LABEL\" (e.g. macintosh)",
                 scan.undefined_1252
             ),
         ));
@@ -262,11 +414,47 @@ fn detect_from_head(file: &mut File, head: &[u8], name: &str) -> Result<TextEnco
         return Err(ReadError::new(
             ErrorKind::UnknownEncoding,
             name,
-            "unknown encoding: the file is neither UTF-8 nor Western (Windows-1252) text; \
-             save it again as UTF-8",
+            format!(
+                "unknown encoding: the file is neither UTF-8 nor Western (Windows-1252) text; \
+                 save it again as UTF-8, or name its encoding with --encoding \"{name}=LABEL\""
+            ),
         ));
     }
-    Ok(TextEncoding::Windows1252)
+    Ok(western(&scan))
+}
+
+/// Windows-1252 or ISO-8859-15, by the bytes where they differ.
+fn western(scan: &Utf8Scan) -> Detected {
+    let (word, alone) = (scan.latin9_in_word, scan.latin9_alone);
+    if scan.c1_printable > 0 || word == 0 {
+        // Bytes 0x80-0x9F are text only in 1252; and where no differing byte sits inside a
+        // word, the two read the file alike or 1252's symbols fit best.
+        return Detected {
+            encoding: WINDOWS_1252,
+            doubt: None,
+        };
+    }
+    if alone == 0 {
+        return Detected {
+            encoding: ISO_8859_15,
+            doubt: None,
+        };
+    }
+    let (best, other) = if word >= alone {
+        (ISO_8859_15, WINDOWS_1252)
+    } else {
+        (WINDOWS_1252, ISO_8859_15)
+    };
+    Detected {
+        encoding: best,
+        doubt: Some(Doubt {
+            other,
+            evidence: format!(
+                "{word} bytes that are letters in ISO-8859-15 stand inside words, {alone} that \
+                 are symbols in Windows-1252 stand alone"
+            ),
+        }),
+    }
 }
 
 /// Opens the file as a stream of UTF-8 bytes, BOM removed. Malformed input shows up as

@@ -47,6 +47,10 @@ pub enum ErrorKind {
     NotAnObject,
     /// A JSON object bigger than the configured limit.
     ObjectTooLarge,
+    /// A JSON object nested deeper than the reader follows.
+    TooDeep,
+    /// A JSON object with the same key twice, holding different values.
+    DuplicateKey,
     /// The entry is not a table (a document, an email...).
     UnsupportedFormat,
 }
@@ -64,6 +68,8 @@ impl ErrorKind {
                 | ErrorKind::TooManyFields
                 | ErrorKind::NotAnObject
                 | ErrorKind::ObjectTooLarge
+                | ErrorKind::TooDeep
+                | ErrorKind::DuplicateKey
                 | ErrorKind::InvalidJson
         )
     }

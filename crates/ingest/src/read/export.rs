@@ -39,6 +39,9 @@ pub struct Entry {
     pub path: String,
     pub size: u64,
     pub format: Format,
+    /// The path relative to the export root as the file system spells it: a name that is
+    /// not UTF-8 shows with U+FFFD in `path` but must still be opened by its real bytes.
+    pub(crate) disk: PathBuf,
 }
 
 /// An opened export. When it came from a zip, the unpacked folder lives as long as this
@@ -156,10 +159,35 @@ impl Export {
 
     /// Location of an entry on disk.
     pub fn entry_path(&self, entry: &Entry) -> PathBuf {
-        entry
-            .path
-            .split('/')
-            .fold(self.root.clone(), |p, c| p.join(c))
+        self.root.join(&entry.disk)
+    }
+
+    /// The tables inside an archive entry of the export (a zip within the zip), which are not
+    /// unpacked: `None` when the entry is not an archive or holds no table. A zip of
+    /// documents is a document like any other; one holding tables is data left unread.
+    pub fn archived_tables(&self, entry: &Entry) -> Option<Vec<String>> {
+        if entry.format != Format::Other {
+            return None;
+        }
+        let path = self.entry_path(entry);
+        if !head(&path, 4).starts_with(b"PK\x03\x04") {
+            return None;
+        }
+        let file = File::open(&path).ok()?;
+        let archive = ::zip::ZipArchive::new(std::io::BufReader::new(file)).ok()?;
+        let names: Vec<String> = archive
+            .file_names()
+            .filter(|n| {
+                let lower = n.to_ascii_lowercase();
+                [
+                    ".csv", ".tsv", ".xlsx", ".xlsm", ".json", ".jsonl", ".ndjson",
+                ]
+                .iter()
+                .any(|ext| lower.ends_with(ext))
+            })
+            .map(str::to_string)
+            .collect();
+        (!names.is_empty()).then_some(names)
     }
 
     /// Resolves a document or email path found in a row, relative to the export root.
@@ -254,11 +282,13 @@ fn looks_like_zip(path: &Path) -> bool {
 /// lead outside itself) and the litter of zip tools and file managers.
 fn list_entries(root: &Path) -> std::io::Result<Vec<Entry>> {
     let mut entries = Vec::new();
-    let mut stack = vec![(root.to_path_buf(), String::new())];
-    while let Some((dir, prefix)) = stack.pop() {
+    let mut stack = vec![(root.to_path_buf(), String::new(), PathBuf::new())];
+    while let Some((dir, prefix, disk_prefix)) = stack.pop() {
         for item in fs::read_dir(&dir)? {
             let item = item?;
-            let file_name = item.file_name().to_string_lossy().into_owned();
+            let os_name = item.file_name();
+            let disk = disk_prefix.join(&os_name);
+            let file_name = os_name.to_string_lossy().into_owned();
             if matches!(file_name.as_str(), "__MACOSX" | ".DS_Store" | "Thumbs.db") {
                 continue;
             }
@@ -269,13 +299,14 @@ fn list_entries(root: &Path) -> std::io::Result<Vec<Entry>> {
             };
             let meta = fs::symlink_metadata(item.path())?;
             if meta.is_dir() {
-                stack.push((item.path(), rel));
+                stack.push((item.path(), rel, disk));
             } else if meta.is_file() {
                 let format = detect_format(&item.path(), &rel);
                 entries.push(Entry {
                     path: rel,
                     size: meta.len(),
                     format,
+                    disk,
                 });
             }
         }

@@ -53,21 +53,50 @@ fn scalar_text(raw: &RawValue) -> Result<String, serde_json::Error> {
     }
 }
 
-/// Flattens one JSON object into (dotted column, value) pairs.
-fn flatten(
-    raw: &RawValue,
-    prefix: &str,
-    out: &mut Vec<(String, String)>,
-) -> Result<(), serde_json::Error> {
-    let members: OrderedMembers = serde_json::from_str(raw.get())?;
-    for (key, value) in members.0 {
+/// Objects nested deeper than this are refused: no export nests this deep, and a bound keeps
+/// a hostile file from exhausting memory or time.
+pub(crate) const MAX_DEPTH: usize = 64;
+
+/// Why an element could not be turned into a row.
+enum ObjectError {
+    Json(serde_json::Error),
+    /// Objects nested deeper than [`MAX_DEPTH`].
+    TooDeep,
+    /// The same key twice in one object with different values.
+    DuplicateKey(String),
+}
+
+impl From<serde_json::Error> for ObjectError {
+    fn from(e: serde_json::Error) -> Self {
+        ObjectError::Json(e)
+    }
+}
+
+/// Flattens one JSON object into (dotted column, value) pairs. The walk keeps its own stack
+/// (no recursion), so nesting depth costs heap, bounded by [`MAX_DEPTH`], never the thread's
+/// stack.
+fn flatten(raw: &RawValue, out: &mut Vec<(String, String)>) -> Result<(), ObjectError> {
+    type Level<'a> = (String, std::vec::IntoIter<(String, &'a RawValue)>);
+    let top: OrderedMembers = serde_json::from_str(raw.get())?;
+    let mut stack: Vec<Level> = vec![(String::new(), top.0.into_iter())];
+    while let Some((prefix, members)) = stack.last_mut() {
+        let Some((key, value)) = members.next() else {
+            stack.pop();
+            continue;
+        };
         let column = if prefix.is_empty() {
             key
         } else {
             format!("{prefix}.{key}")
         };
         match value.get().as_bytes().first() {
-            Some(b'{') => flatten(value, &column, out)?,
+            Some(b'{') => {
+                if stack.len() >= MAX_DEPTH {
+                    return Err(ObjectError::TooDeep);
+                }
+                let inner: OrderedMembers = serde_json::from_str(value.get())?;
+                stack.push((column, inner.0.into_iter()));
+            }
             Some(b'[') => {
                 let items: Vec<&RawValue> = serde_json::from_str(value.get())?;
                 let mut joined = String::new();
@@ -85,15 +114,85 @@ fn flatten(
     Ok(())
 }
 
+/// The deepest nesting of brackets in a JSON text (strings skipped), stopping once past
+/// `limit`: checked before parsing so no parser ever walks a pathological structure.
+fn depth_exceeds(bytes: &[u8], limit: usize) -> bool {
+    let (mut depth, mut in_str, mut escaped) = (0usize, false, false);
+    for &b in bytes {
+        if in_str {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_str = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_str = true,
+            b'{' | b'[' => {
+                depth += 1;
+                if depth > limit {
+                    return true;
+                }
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
+}
+
 /// Parses one element; `Ok(None)` when it is valid JSON but not an object.
-fn parse_object(bytes: &[u8]) -> Result<Option<Vec<(String, String)>>, serde_json::Error> {
+fn parse_object(bytes: &[u8]) -> Result<Option<Vec<(String, String)>>, ObjectError> {
+    if depth_exceeds(bytes, MAX_DEPTH) {
+        return Err(ObjectError::TooDeep);
+    }
     let raw: &RawValue = serde_json::from_slice(bytes)?;
     if !raw.get().starts_with('{') {
         return Ok(None);
     }
     let mut out = Vec::new();
-    flatten(raw, "", &mut out)?;
+    flatten(raw, &mut out)?;
+    // serde_json would keep the last of two equal keys without a word; which one the
+    // exporter meant is not ours to choose.
+    if out.len() > 1 {
+        let mut seen: HashMap<&str, &str> = HashMap::with_capacity(out.len());
+        for (k, v) in &out {
+            if let Some(first) = seen.insert(k, v) {
+                if first != v {
+                    return Err(ObjectError::DuplicateKey(k.clone()));
+                }
+            }
+        }
+    }
     Ok(Some(out))
+}
+
+/// The row error of an element that could not be parsed; `what` names it ("element 3",
+/// "line 7").
+fn object_error(e: ObjectError, file: &str, row: u64, what: &str) -> ReadError {
+    match e {
+        ObjectError::TooDeep => ReadError::new(
+            ErrorKind::TooDeep,
+            file,
+            format!(
+                "{what} nests objects or arrays more than {MAX_DEPTH} levels deep; it was skipped"
+            ),
+        ),
+        ObjectError::DuplicateKey(key) => ReadError::new(
+            ErrorKind::DuplicateKey,
+            file,
+            format!("{what} holds the key \"{key}\" twice with different values"),
+        )
+        .in_field(key),
+        ObjectError::Json(e) => ReadError::new(
+            ErrorKind::InvalidJson,
+            file,
+            format!("{what} is not valid JSON: {e}"),
+        ),
+    }
+    .at_row(row)
 }
 
 enum Piece {
@@ -336,6 +435,7 @@ fn too_many_columns(file: &str, max: usize) -> ReadError {
 pub struct JsonTable {
     name: String,
     encoding: TextEncoding,
+    doubt: Option<encoding::Doubt>,
     columns: Columns,
     splitter: ArraySplitter,
     buf: Vec<u8>,
@@ -346,7 +446,8 @@ pub struct JsonTable {
 
 impl JsonTable {
     pub(crate) fn open(path: &Path, file: &str, opts: &ReadOptions) -> Result<Self, ReadError> {
-        let encoding = encoding::detect_encoding(path, file)?;
+        let detected = encoding::choose_encoding(path, file, opts.encoding, opts.guess_encoding)?;
+        let (encoding, doubt) = (detected.encoding, detected.doubt);
         let mut splitter =
             ArraySplitter::new(open_stream(path, file, encoding)?, opts.max_object_bytes);
         let mut columns = Columns::default();
@@ -383,6 +484,7 @@ impl JsonTable {
         Ok(JsonTable {
             name: file.to_string(),
             encoding,
+            doubt,
             columns,
             splitter: ArraySplitter::new(open_stream(path, file, encoding)?, opts.max_object_bytes),
             buf,
@@ -400,6 +502,9 @@ impl JsonTable {
     }
     pub fn encoding(&self) -> TextEncoding {
         self.encoding
+    }
+    pub fn encoding_doubt(&self) -> Option<&encoding::Doubt> {
+        self.doubt.as_ref()
     }
     pub fn has_rows(&self) -> bool {
         self.has_rows
@@ -440,12 +545,12 @@ impl JsonTable {
                     format!("element {element} of the array is not an object"),
                 )
                 .at_row(row_no)),
-                Err(e) => Err(ReadError::new(
-                    ErrorKind::InvalidJson,
-                    self.name.clone(),
-                    format!("element {element} of the array is not valid JSON: {e}"),
-                )
-                .at_row(row_no)),
+                Err(e) => Err(object_error(
+                    e,
+                    &self.name,
+                    row_no,
+                    &format!("element {element} of the array"),
+                )),
             },
         })
     }
@@ -455,6 +560,7 @@ impl JsonTable {
 pub struct JsonlTable {
     name: String,
     encoding: TextEncoding,
+    doubt: Option<encoding::Doubt>,
     columns: Columns,
     src: Stream,
     buf: Vec<u8>,
@@ -466,7 +572,8 @@ pub struct JsonlTable {
 
 impl JsonlTable {
     pub(crate) fn open(path: &Path, file: &str, opts: &ReadOptions) -> Result<Self, ReadError> {
-        let encoding = encoding::detect_encoding(path, file)?;
+        let detected = encoding::choose_encoding(path, file, opts.encoding, opts.guess_encoding)?;
+        let (encoding, doubt) = (detected.encoding, detected.doubt);
         let mut src = open_stream(path, file, encoding)?;
         let mut columns = Columns::default();
         let mut buf = Vec::new();
@@ -487,6 +594,7 @@ impl JsonlTable {
         Ok(JsonlTable {
             name: file.to_string(),
             encoding,
+            doubt,
             columns,
             src: open_stream(path, file, encoding)?,
             buf,
@@ -505,6 +613,9 @@ impl JsonlTable {
     }
     pub fn encoding(&self) -> TextEncoding {
         self.encoding
+    }
+    pub fn encoding_doubt(&self) -> Option<&encoding::Doubt> {
+        self.doubt.as_ref()
     }
     pub fn has_rows(&self) -> bool {
         self.has_rows
@@ -551,10 +662,12 @@ impl JsonlTable {
                     ErrorKind::NotAnObject,
                     format!("line {line} is not a JSON object"),
                 ),
-                Err(e) => err(
-                    ErrorKind::InvalidJson,
-                    format!("line {line} is not valid JSON: {e}"),
-                ),
+                Err(e) => Some(Err(object_error(
+                    e,
+                    &self.name,
+                    row_no,
+                    &format!("line {line}"),
+                ))),
             };
         }
     }

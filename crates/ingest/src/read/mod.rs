@@ -13,10 +13,11 @@ mod table;
 mod xlsx;
 mod zip;
 
-pub use encoding::{detect_encoding, TextEncoding};
+pub use encoding::{detect_encoding, Detected, Doubt, TextEncoding};
 pub use error::{ErrorKind, ExportError, ExportErrorKind, ReadError, RefError, RowError};
 pub use export::{reference_parts, Entry, Export, Format};
 pub use table::{
-    open_sheet, open_table, open_table_with, sheet_names, ReadOptions, SourceRow, TableReader,
+    open_sheet, open_table, open_table_with, sheet_names, sheets, ReadOptions, SourceRow,
+    TableReader,
 };
 pub use zip::Limits;

@@ -3,6 +3,7 @@
 use std::collections::HashSet;
 
 use super::csv::CsvTable;
+use super::encoding::{Doubt, TextEncoding};
 use super::error::{ErrorKind, ReadError};
 use super::export::{Entry, Export, Format};
 use super::json::{JsonTable, JsonlTable};
@@ -20,6 +21,11 @@ pub struct ReadOptions {
     pub max_object_bytes: usize,
     /// Distinct column names collected from a JSON/JSONL file (default 4,096).
     pub max_json_columns: usize,
+    /// The text encoding to read in, as the mapping or `--encoding` pins it; `None`: detect.
+    pub encoding: Option<TextEncoding>,
+    /// Read a file whose detected encoding is in doubt with the likelier one (to propose a
+    /// mapping, which then asks) instead of refusing it.
+    pub guess_encoding: bool,
 }
 
 impl Default for ReadOptions {
@@ -29,6 +35,8 @@ impl Default for ReadOptions {
             max_fields: 16 * 1024,
             max_object_bytes: 16 << 20,
             max_json_columns: 4096,
+            encoding: None,
+            guess_encoding: false,
         }
     }
 }
@@ -147,6 +155,27 @@ impl TableReader {
         }
     }
 
+    /// The encoding read in, as a value (see [`TableReader::encoding`] for its label).
+    pub fn encoding_kind(&self) -> TextEncoding {
+        match &self.inner {
+            Inner::Csv(t) => t.encoding(),
+            Inner::Sheet(_) => TextEncoding::Utf8,
+            Inner::Json(t) => t.encoding(),
+            Inner::Jsonl(t) => t.encoding(),
+        }
+    }
+
+    /// Why the encoding read in is uncertain, when the table was opened with
+    /// [`ReadOptions::guess_encoding`] and the evidence did not settle it.
+    pub fn encoding_doubt(&self) -> Option<&Doubt> {
+        match &self.inner {
+            Inner::Csv(t) => t.encoding_doubt(),
+            Inner::Json(t) => t.encoding_doubt(),
+            Inner::Jsonl(t) => t.encoding_doubt(),
+            Inner::Sheet(_) => None,
+        }
+    }
+
     /// The field delimiter of a delimited text file.
     pub fn delimiter(&self) -> Option<u8> {
         match &self.inner {
@@ -245,6 +274,18 @@ pub fn sheet_names(export: &Export, entry: &Entry) -> Result<Vec<String>, ReadEr
         ));
     }
     super::xlsx::sheet_names(&export.entry_path(entry), &entry.path)
+}
+
+/// The sheets of a workbook entry in workbook order, each with whether it is hidden.
+pub fn sheets(export: &Export, entry: &Entry) -> Result<Vec<(String, bool)>, ReadError> {
+    if entry.format != Format::Xlsx {
+        return Err(ReadError::new(
+            ErrorKind::UnsupportedFormat,
+            entry.path.as_str(),
+            "only XLSX workbooks have sheets",
+        ));
+    }
+    super::xlsx::sheets(&export.entry_path(entry), &entry.path)
 }
 
 /// Opens one worksheet of a workbook entry as a table named "file.xlsx#Sheet".

@@ -24,6 +24,16 @@ pub(crate) fn sheet_names(path: &Path, file: &str) -> Result<Vec<String>, ReadEr
     Ok(book.sheet_names())
 }
 
+/// The workbook's sheets in order, each with whether it is hidden (or very hidden) in Excel.
+pub(crate) fn sheets(path: &Path, file: &str) -> Result<Vec<(String, bool)>, ReadError> {
+    let book: Xlsx<_> = open_workbook(path).map_err(|e| corrupt(file, e))?;
+    Ok(book
+        .sheets_metadata()
+        .iter()
+        .map(|s| (s.name.clone(), s.visible != calamine::SheetVisible::Visible))
+        .collect())
+}
+
 /// Cell text as a person sees it, without the float noise of Excel's storage.
 fn cell_text(cell: &Data, out: &mut String) {
     use std::fmt::Write;
@@ -111,7 +121,10 @@ fn stream_rows(path: PathBuf, sheet: String, name: String, tx: SyncSender<RowMes
         Ok(r) => r,
         Err(e) => return send_err(corrupt(&name, e)),
     };
-    let first_col = reader.dimensions().start.1;
+    let dims = reader.dimensions();
+    let first_col = dims.start.1;
+    // The sheet's own claim of its last row (1-based), to say how much a damaged sheet loses.
+    let declared_last = u64::from(dims.end.0) + 1;
     let mut current: Option<u32> = None;
     let mut values: Vec<String> = Vec::new();
     let mut text = String::new();
@@ -127,7 +140,24 @@ fn stream_rows(path: PathBuf, sheet: String, name: String, tx: SyncSender<RowMes
         let cell = match reader.next_cell() {
             Ok(Some(c)) => c,
             Ok(None) => break,
-            Err(e) => return send_err(corrupt(&name, e)),
+            Err(e) => {
+                // Reading stops here: the error names the first row not read, and how many
+                // the sheet says it had, so nothing after it goes missing without a word.
+                // The row being read when the error came was never handed over.
+                let from = current.map_or(1, |r| u64::from(r) + 1);
+                let lost = if declared_last >= from {
+                    format!(
+                        "; the sheet declares {declared_last} rows, so rows {from} to \
+                         {declared_last} ({} rows) were not read",
+                        declared_last - from + 1
+                    )
+                } else {
+                    format!("; no row from {from} on was read")
+                };
+                let mut e = corrupt(&name, e);
+                e.message.push_str(&lost);
+                return send_err(e.at_row(from));
+            }
         };
         let (row, col) = cell.get_position();
         if current != Some(row) {

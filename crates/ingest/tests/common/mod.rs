@@ -148,3 +148,25 @@ pub fn xlsx_bytes(sheets: &[(&str, Vec<Vec<&str>>)]) -> Vec<u8> {
     write_zip(&path, &refs);
     fs::read(&path).expect("read xlsx")
 }
+
+/// A copy of the workbook `book` whose entry `name` holds `bytes` instead.
+pub fn replace_in_zip(book: &[u8], name: &str, bytes: &[u8]) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut src = zip::ZipArchive::new(std::io::Cursor::new(book)).expect("zip");
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for i in 0..src.len() {
+        let mut entry = src.by_index(i).expect("entry");
+        let entry_name = entry.name().to_string();
+        let mut data = Vec::new();
+        entry.read_to_end(&mut data).expect("read");
+        out.start_file(entry_name.as_str(), opts).expect("start");
+        if entry_name == name {
+            out.write_all(bytes).expect("write");
+        } else {
+            out.write_all(&data).expect("write");
+        }
+    }
+    out.finish().expect("finish").into_inner()
+}

@@ -49,6 +49,8 @@ pub fn file_mapping(kind: Kind, file: &str, headers: &[String]) -> Option<FileMa
         columns,
         key: Default::default(),
         defaults: Vec::new(),
+        decimal: Vec::new(),
+        encoding: None,
     })
 }
 

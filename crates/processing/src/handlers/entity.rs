@@ -53,6 +53,19 @@ pub(crate) fn raw_json(headers: &[String], values: &[String]) -> String {
     serde_json::to_string(&pairs).unwrap_or_else(|_| "[]".into())
 }
 
+/// Why a row naming a record that is not loaded was rejected; `orphan_target` reads it back.
+pub fn orphan_reason(field: &str, id: &str, target: Kind) -> String {
+    format!("{field} \"{id}\" is not a loaded {target} record")
+}
+
+/// The id and kind an orphan's reason names.
+pub fn orphan_target(reason: &str) -> Option<(String, Kind)> {
+    let (_, rest) = reason.split_once('"')?;
+    let (id, rest) = rest.rsplit_once("\" is not a loaded ")?;
+    let kind = rest.strip_suffix(" record")?.parse().ok()?;
+    Some((id.to_string(), kind))
+}
+
 // One argument per column of the reject ledger; a builder would only add noise here.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn reject(
@@ -310,7 +323,7 @@ async fn resolve_refs(
                 match found.get(&(target, id.clone())) {
                     Some(canonical) => resolved.push(canonical.clone()),
                     None => {
-                        let reason = format!("{field} \"{id}\" is not a loaded {target} record");
+                        let reason = orphan_reason(field, id, target);
                         rejects.push(reject(
                             kind,
                             file,
@@ -373,4 +386,19 @@ async fn maybe_advance(
             .map_err(HandlerError::new)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use migrationai_domain::Kind;
+
+    #[test]
+    fn orphan_reasons_read_back() {
+        let r = super::orphan_reason("project_id", "M \"7\"", Kind::Projects);
+        assert_eq!(
+            super::orphan_target(&r),
+            Some(("M \"7\"".to_string(), Kind::Projects))
+        );
+        assert_eq!(super::orphan_target("project_id is required"), None);
+    }
 }

@@ -1,7 +1,6 @@
 //! The queue handlers: one generic entity handler driven by the field catalogue (with
-//! kind-specific parts for files and contacts) and the jobs handler.
+//! kind-specific parts for files) and the jobs handler.
 
-pub mod contacts;
 pub mod direct;
 pub mod entity;
 pub mod files;

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use migrationai_domain::catalogue::kind_def;
 use migrationai_domain::Kind;
-use migrationai_ingest::inspect::problem_code;
+use migrationai_ingest::inspect::{archive_message, problem_code};
 use migrationai_ingest::mapping::Mapping;
 use migrationai_ingest::tables::{list_tables, open};
 use migrationai_ingest::transform::RowMapper;
@@ -22,6 +22,7 @@ use migrationai_ports::store::{BatchRow, JobRow};
 use crate::error::ProcessingError;
 use crate::ids::batch_key;
 use crate::message::{BatchLine, LineError};
+use crate::report::files::{files_key, FileLine, FileRole};
 use crate::services::Services;
 
 /// One batch ready to be stored.
@@ -49,9 +50,14 @@ pub async fn plan(services: &Services, job: &JobRow) -> Result<usize, Processing
             .map_err(|e| ProcessingError::Other(format!("batch blob {}: {e}", p.row.blob_key)))?;
         rows.push(p.row);
     }
-    reader
+    let files = reader
         .await
         .map_err(|e| ProcessingError::Other(format!("planner: {e}")))??;
+    let listed = serde_json::to_vec(&files).map_err(|e| ProcessingError::Other(e.to_string()))?;
+    services
+        .blobs
+        .put(&files_key(&job.tenant, &job.id), Bytes::from(listed))
+        .await?;
     services
         .store
         .add_batches(&job.tenant, &job.id, &rows)
@@ -66,8 +72,25 @@ fn split_all(
     job: &str,
     batch_size: usize,
     tx: &tokio::sync::mpsc::Sender<Planned>,
-) -> Result<(), ProcessingError> {
-    let (tables, _) = list_tables(export);
+) -> Result<Vec<FileLine>, ProcessingError> {
+    let (tables, unlisted) = list_tables(export);
+    let line = |path: &str, role: FileRole| FileLine {
+        path: path.to_string(),
+        role,
+        kind: None,
+        encoding: None,
+        loaded: 0,
+        rejected: 0,
+        reason: None,
+        stopped_at: None,
+    };
+    let mut listing: Vec<FileLine> = unlisted
+        .iter()
+        .map(|e| FileLine {
+            reason: Some(e.message.clone()),
+            ..line(&e.file, FileRole::Unreadable)
+        })
+        .collect();
     for kind in Kind::ENTITIES {
         if kind_def(kind).is_none() {
             continue;
@@ -89,12 +112,33 @@ fn split_all(
                     fm.table
                 )));
             };
-            let mut reader = open(export, table, &ReadOptions::default())
-                .map_err(|e| ProcessingError::Export(e.to_string()))?;
+            // Read in the encoding the mapping names; detection otherwise, refusing a guess.
+            let read = ReadOptions {
+                encoding: fm.encoding,
+                ..ReadOptions::default()
+            };
+            let mut reader = match open(export, table, &read) {
+                Ok(r) => r,
+                Err(e) => {
+                    // The other tables still migrate; this one fails the verdict.
+                    listing.push(FileLine {
+                        kind: Some(kind.as_str().to_string()),
+                        reason: Some(e.to_string()),
+                        ..line(&fm.table, FileRole::Unreadable)
+                    });
+                    continue;
+                }
+            };
             let headers = reader.headers().to_vec();
             let Some(mapper) = RowMapper::new(mapping, fm, &headers) else {
                 continue;
             };
+            let mut listed = FileLine {
+                kind: Some(kind.as_str().to_string()),
+                encoding: Some(reader.encoding().to_string()),
+                ..line(&fm.table, FileRole::Table)
+            };
+            let mut last_row = 1;
             let header = BatchLine::Header {
                 file: fm.table.clone(),
                 headers: headers.clone(),
@@ -134,6 +178,7 @@ fn split_all(
                             Ok(record) => !seen.insert(&record.source_id),
                             Err(_) => false,
                         };
+                        last_row = row.row;
                         BatchLine::Row {
                             row: row.row,
                             values: row.values.clone(),
@@ -144,12 +189,16 @@ fn split_all(
                     Some(Err(e)) => {
                         // Row-level problems leave the rest of the file readable.
                         stop = !e.kind.is_row_level();
+                        if stop {
+                            // The rows before it are kept; the rest of the table is lost, and
+                            // the report says from where: a failure, never a warning.
+                            listed.stopped_at = Some(e.row.unwrap_or(last_row + 1));
+                            listed.reason = Some(e.message.clone());
+                        }
                         let Some(at) = e.row else {
-                            // A problem that ends the file (an unterminated quote...): the
-                            // rows before it are kept, the file is not read further.
-                            tracing::warn!(file = %fm.table, error = %e, "table ends early");
                             break;
                         };
+                        last_row = at;
                         BatchLine::Row {
                             row: at,
                             values: Vec::new(),
@@ -172,9 +221,47 @@ fn split_all(
                 }
             }
             flush(&mut body, &mut in_batch, &mut batch_no)?;
+            listing.push(listed);
         }
     }
-    Ok(())
+    // Tables the mapping leaves out must still be readable, or the report says they are not.
+    for table in &tables {
+        if listing.iter().any(|f| f.path == table.name) {
+            continue;
+        }
+        let explicit = mapping.file(&table.name).is_some();
+        listing.push(match open(export, table, &ReadOptions::default()) {
+            Ok(r) => FileLine {
+                encoding: Some(r.encoding().to_string()),
+                ..line(&table.name, FileRole::Ignored)
+            },
+            // A person who left an unreadable file out on purpose has decided about it.
+            Err(e) if explicit => FileLine {
+                reason: Some(e.to_string()),
+                ..line(&table.name, FileRole::Ignored)
+            },
+            Err(e) => FileLine {
+                reason: Some(e.to_string()),
+                ..line(&table.name, FileRole::Unreadable)
+            },
+        });
+    }
+    for entry in export.entries().iter().filter(|e| !e.format.is_table()) {
+        if let Some(inner) = export.archived_tables(entry) {
+            listing.push(FileLine {
+                reason: Some(archive_message(&inner)),
+                ..line(&entry.path, FileRole::Unreadable)
+            });
+            continue;
+        }
+        let role = match entry.format {
+            migrationai_ingest::Format::Eml => FileRole::Email,
+            _ => FileRole::Document,
+        };
+        listing.push(line(&entry.path, role));
+    }
+    listing.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(listing)
 }
 
 /// A set of source ids kept as two independent 64-bit hashes of each.

@@ -5,12 +5,14 @@ use migrationai_domain::{Kind, Value};
 use migrationai_ports::store::{ContactLink, JobRow};
 use rust_decimal::Decimal;
 
+use super::ledger::{self, Line};
+use super::verdict;
 use super::{
-    DocumentProblem, InvoiceMismatch, KindCounts, NegativeBalance, RejectEntry, Report,
-    TrustMismatch,
+    DocumentProblem, InvoiceMismatch, KindCounts, LedgerSummary, NegativeBalance, RejectEntry,
+    Report, TrustMismatch,
 };
+use crate::duplicates::{self, Contact};
 use crate::error::ProcessingError;
-use crate::handlers::contacts::{detect, ContactKeys};
 use crate::pages::{Loaded, Pages};
 use crate::services::Services;
 
@@ -29,12 +31,13 @@ fn reference<'a>(fields: &'a BTreeMap<String, Value>, name: &str) -> Option<&'a 
     }
 }
 
-/// A sortable date of a ledger row: its date, or the local day of its date-time.
-fn day(fields: &BTreeMap<String, Value>, name: &str) -> Option<chrono::NaiveDate> {
+/// A sortable moment of a ledger row: its date (at midnight), or its local date-time.
+fn moment(fields: &BTreeMap<String, Value>, name: &str) -> Option<chrono::NaiveDateTime> {
     match fields.get(name) {
-        Some(Value::Date(d)) => Some(*d),
-        Some(Value::When(When::AllDay { date })) => Some(*date),
-        Some(Value::When(When::At(t))) => Some(t.local.date()),
+        Some(Value::Date(d)) | Some(Value::When(When::AllDay { date: d })) => {
+            d.and_hms_opt(0, 0, 0)
+        }
+        Some(Value::When(When::At(t))) => Some(t.local),
         _ => None,
     }
 }
@@ -103,9 +106,13 @@ pub async fn build(
     report.rejects = rejects;
 
     let store = s.store.as_ref();
-    let (links, groups) = detect(&contact_keys(store, tenant, id).await?);
-    report.duplicate_groups = groups;
-    report.duplicate_links = links.len() as u64;
+    let found = duplicates::detect(
+        &contacts(store, tenant, id).await?,
+        &duplicates::Settings::default(),
+    );
+    report.duplicate_groups = found.groups;
+    report.suspicious_groups = found.suspicious;
+    report.duplicate_pairs = found.links.clone();
 
     let projects = project_facts(store, tenant, id).await?;
     let mut trust = Trust::default();
@@ -144,27 +151,57 @@ pub async fn build(
         }
     }
 
-    report.reconciled = report.problems().is_empty();
-    Ok((report, links))
+    report.files = file_lines(s, tenant, id).await?;
+    let settings = Services::settings(job)?;
+    let mapping = s.mapping(job)?;
+    report.verdict = verdict::judge(&report, settings.threshold, Some(mapping.as_ref()));
+    Ok((report, found.links))
 }
 
-/// The contacts' match keys in (file, row) order: a duplicate links to the first contact
-/// holding its key, so the order is the source's, not the store's.
-async fn contact_keys(
+/// The planner's list of the export's files, with each table's loaded and rejected rows.
+async fn file_lines(
+    s: &Services,
+    tenant: &str,
+    job: &str,
+) -> Result<Vec<super::files::FileLine>, ProcessingError> {
+    let key = super::files::files_key(tenant, job);
+    let mut files: Vec<super::files::FileLine> = match s.blobs.get(&key).await {
+        Ok(bytes) => serde_json::from_slice(&bytes)
+            .map_err(|e| ProcessingError::Other(format!("{key}: {e}")))?,
+        // A job planned before files were listed.
+        Err(migrationai_ports::BlobError::NotFound { .. }) => return Ok(Vec::new()),
+        Err(e) => return Err(e.into()),
+    };
+    let mut counts: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    for b in s.store.batches(tenant, job).await? {
+        let c = counts.entry(b.file).or_default();
+        c.0 += b.loaded.max(0) as u64;
+        c.1 += b.rejected.max(0) as u64;
+    }
+    for f in &mut files {
+        if let Some((loaded, rejected)) = counts.get(&f.path) {
+            f.loaded = *loaded;
+            f.rejected = *rejected;
+        }
+    }
+    Ok(files)
+}
+
+/// Every loaded contact as the duplicate matcher sees it.
+async fn contacts(
     store: &dyn migrationai_ports::store::Store,
     tenant: &str,
     job: &str,
-) -> Result<Vec<ContactKeys>, ProcessingError> {
-    let mut keyed = Vec::new();
+) -> Result<Vec<Contact>, ProcessingError> {
+    let mut out = Vec::new();
     let mut pages = Pages::new(store, tenant, job, Kind::Contacts);
     while let Some(page) = pages.next().await? {
-        for c in page {
-            let keys = ContactKeys::from_fields(&c.source_id, &c.fields);
-            keyed.push(((c.file, c.row), keys));
-        }
+        out.extend(
+            page.iter()
+                .map(|c| Contact::from_fields(&c.source_id, &c.fields)),
+        );
     }
-    keyed.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok(keyed.into_iter().map(|(_, k)| k).collect())
+    Ok(out)
 }
 
 /// What reconciliation needs of each project: its client and the balance the source states.
@@ -198,13 +235,11 @@ async fn project_facts(
     Ok(facts)
 }
 
-/// The last ledger row of a matter: by date, then (file, row); with its stated balance.
-type LastRow = (Option<chrono::NaiveDate>, String, i64, Option<Decimal>);
-
-/// Trust balances summed from the ledger, one ledger row at a time.
+/// Trust balances summed from the ledger one row at a time; the rows' running balances are
+/// kept (compactly) to be checked in the order the export keeps them.
 #[derive(Default)]
 struct Trust {
-    last: BTreeMap<String, LastRow>,
+    lines: Vec<Line>,
 }
 
 impl Trust {
@@ -225,35 +260,34 @@ impl Trust {
                 .entry(client.to_string())
                 .or_default() += amount;
         }
-        let date = day(&f.fields, "date");
-        let later = match self.last.get(project) {
-            Some(prev) => (date, f.file.as_str(), f.row) > (prev.0, prev.1.as_str(), prev.2),
-            None => true,
-        };
-        if later {
-            let balance = money(&f.fields, "running_balance");
-            self.last
-                .insert(project.to_string(), (date, f.file.clone(), f.row, balance));
-        }
+        self.lines.push(Line {
+            transaction_id: f.source_id.clone(),
+            project: project.to_string(),
+            client: client.map(str::to_string),
+            file: f.file.clone(),
+            row: f.row,
+            when: moment(&f.fields, "date"),
+            amount,
+            stated: money(&f.fields, "running_balance"),
+        });
     }
 
     fn finish(self, report: &mut Report, projects: &ProjectFacts) {
-        for (project, (_, _, _, balance)) in &self.last {
-            let computed = report
-                .trust_by_project
-                .get(project)
-                .copied()
-                .unwrap_or_default();
-            if let Some(source) = balance {
-                if *source != computed {
-                    report.trust_mismatches.push(TrustMismatch {
-                        project_id: project.clone(),
-                        source_column: "running_balance".into(),
-                        source_balance: *source,
-                        computed_balance: computed,
-                    });
-                }
-            }
+        let findings = ledger::check(&self.lines);
+        drop(self.lines);
+        report.trust_ledgers = LedgerSummary {
+            scope: findings.scope,
+            consistent: findings.consistent,
+            broken: findings.breaks.len() as u64,
+        };
+        for b in findings.breaks {
+            report.trust_mismatches.push(TrustMismatch {
+                project_id: b.project_id.clone(),
+                source_column: "running_balance".into(),
+                source_balance: b.stated,
+                computed_balance: b.expected,
+                at: Some(b),
+            });
         }
         for (project, source) in &projects.stated {
             let computed = report
@@ -267,6 +301,7 @@ impl Trust {
                     source_column: "trust_balance".into(),
                     source_balance: *source,
                     computed_balance: computed,
+                    at: None,
                 });
             }
         }

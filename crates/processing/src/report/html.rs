@@ -18,24 +18,20 @@ pub fn render(r: &Report) -> String {
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Reconciliation: {name}</title>\
 <style>body{{font-family:system-ui,sans-serif;margin:2rem;color:#222}}table{{border-collapse:collapse;margin:1rem 0}}\
 td,th{{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}}th{{background:#f3f3f3}}.num{{text-align:right}}\
-.ok{{color:#176b2c}}.bad{{color:#a11}}</style></head><body><h1>Reconciliation: {name}</h1>",
+.ok{{color:#176b2c}}.bad{{color:#a11}}.verdict{{border:3px solid;padding:.6rem 1rem;margin:1rem 0}}\
+.verdict.ok{{border-color:#176b2c}}.verdict.bad{{border-color:#a11}}.every{{font-weight:bold;font-size:1.1rem}}</style></head><body><h1>Reconciliation: {name}</h1>",
         name = esc(&r.job_name)
     );
+    verdict(&mut h, r);
     let _ = write!(
         h,
-        "<p>Export <code>{}</code>, currency {}. Status: <strong class=\"{}\">{}</strong></p>",
+        "<p>Export <code>{}</code>, currency {}.</p>",
         esc(&r.export),
         esc(&r.currency),
-        if r.reconciled { "ok" } else { "bad" },
-        if r.reconciled {
-            "reconciled"
-        } else {
-            "does not reconcile"
-        }
     );
     let problems = r.problems();
     if !problems.is_empty() {
-        h.push_str("<h2>Problems</h2><ul>");
+        let _ = write!(h, "<h2>Problems ({})</h2><ul>", problems.len());
         for p in &problems {
             let _ = write!(h, "<li>{}</li>", esc(p));
         }
@@ -144,15 +140,7 @@ td,th{{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}}th{{background
         r.email_attachments.len(),
         r.document_problems.len()
     );
-    let _ = write!(
-        h,
-        "<h2>Duplicate contacts for review</h2><p>{} groups.</p><ul>",
-        r.duplicate_groups.len()
-    );
-    for g in &r.duplicate_groups {
-        let _ = write!(h, "<li>{}</li>", esc(&g.join(", ")));
-    }
-    h.push_str("</ul>");
+    duplicates(&mut h, r);
     let _ = write!(h, "<h2>Rejected rows ({})</h2><table><tr><th>kind</th><th>file</th><th>row</th><th>source id</th><th>field</th><th>code</th><th>reason</th></tr>", r.rejects.len());
     for x in &r.rejects {
         let _ = write!(
@@ -169,4 +157,100 @@ td,th{{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}}th{{background
     }
     h.push_str("</table></body></html>\n");
     h
+}
+
+/// The verdict first: the headline, why not, and the top causes with their fix.
+fn verdict(h: &mut String, r: &Report) {
+    let v = &r.verdict;
+    let class = if v.migrated { "ok" } else { "bad" };
+    let _ = write!(
+        h,
+        "<section class=\"verdict {class}\" id=\"verdict\"><h2 class=\"{class}\">{}</h2>",
+        esc(&v.headline())
+    );
+    let _ = write!(
+        h,
+        "<p>Accounted for: <strong>{}</strong>. Migrated: <strong>{}</strong> (each kind must load at least {}).</p>",
+        if v.accounted_for { "yes" } else { "no" },
+        if v.migrated { "yes" } else { "no" },
+        esc(&v.threshold.to_string())
+    );
+    if !v.failures.is_empty() {
+        h.push_str("<ul>");
+        for f in &v.failures {
+            let _ = write!(h, "<li class=bad>{}</li>", esc(f));
+        }
+        h.push_str("</ul>");
+    }
+    if !v.causes.is_empty() {
+        h.push_str("<h3>Top causes of rejected rows, with their fix</h3><table><tr><th>fix</th><th>rows</th><th>and rows that refer to them</th><th>kind</th><th>file</th><th>field</th><th>code</th><th>example</th></tr>");
+        for c in &v.causes {
+            let _ = write!(
+                h,
+                "<tr{}><td>{}{}</td><td class=num>{}</td><td class=num>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                if c.every_row { " class=\"bad every\"" } else { "" },
+                if c.every_row {
+                    format!("EVERY row of {} was rejected for this one reason: ", esc(&c.file))
+                } else {
+                    String::new()
+                },
+                esc(&c.fix),
+                c.rows,
+                c.cascade,
+                esc(&c.kind),
+                esc(&c.file),
+                esc(&c.field),
+                esc(&c.code),
+                esc(&c.example)
+            );
+        }
+        h.push_str("</table>");
+    }
+    h.push_str("</section>");
+}
+
+/// Scored pairs shown in full up to this many; the JSON report has them all.
+const PAIRS_SHOWN: usize = 500;
+
+fn duplicates(h: &mut String, r: &Report) {
+    let _ = write!(
+        h,
+        "<h2>Duplicate contacts for review</h2><p>{} groups joined by strong links; {} scored pairs at or above the review line.</p><ul>",
+        r.duplicate_groups.len(),
+        r.duplicate_pairs.len()
+    );
+    for g in &r.duplicate_groups {
+        let _ = write!(h, "<li>{}</li>", esc(&g.join(", ")));
+    }
+    h.push_str("</ul>");
+    if !r.suspicious_groups.is_empty() {
+        let _ = write!(
+            h,
+            "<h3 class=bad>Suspicious groups ({})</h3><p>More contacts joined than one person plausibly has entries: a shared value (an office phone, a shared mailbox) rather than one person. Review them; nothing is merged.</p><ul>",
+            r.suspicious_groups.len()
+        );
+        for g in &r.suspicious_groups {
+            let _ = write!(h, "<li>{} contacts: {}</li>", g.len(), esc(&g.join(", ")));
+        }
+        h.push_str("</ul>");
+    }
+    if !r.duplicate_pairs.is_empty() {
+        h.push_str("<table><tr><th>contact</th><th>contact</th><th>score (bits)</th><th>evidence</th></tr>");
+        for p in r.duplicate_pairs.iter().take(PAIRS_SHOWN) {
+            let evidence: Vec<String> = p
+                .evidence
+                .iter()
+                .map(|e| format!("{} {} ({:+.1})", e.field, e.outcome, e.weight))
+                .collect();
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td class=num>{:.1}</td><td>{}</td></tr>",
+                esc(&p.a),
+                esc(&p.b),
+                p.score,
+                esc(&evidence.join(", "))
+            );
+        }
+        h.push_str("</table>");
+    }
 }

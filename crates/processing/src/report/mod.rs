@@ -1,19 +1,27 @@
-//! The reconciliation report: what was loaded and rejected per kind (and why, to the row),
+//! The reconciliation report: the verdict first (`verdict`: accounted for, migrated, the top
+//! causes of rejects), then what was loaded and rejected per kind (and why, to the row),
 //! trust and receivables recomputed from the loaded ledger and compared with what the source
-//! says, documents checked against their stored blobs, duplicate contacts found.
+//! says (running balances read in the order the export keeps them: `ledger`), documents
+//! checked against their stored blobs, duplicate contacts as scored pairs.
 //!
 //! Money is `Decimal` throughout; comparisons are exact and every mismatch is listed.
 
 mod build;
 pub mod csv;
+pub mod files;
 pub mod html;
+pub mod ledger;
+pub mod verdict;
 
 use std::collections::BTreeMap;
 
+use migrationai_ports::store::ContactLink;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 pub use build::build;
+pub use ledger::{LedgerBreak, LedgerOrder, LedgerScope};
+pub use verdict::{Cause, Threshold, Verdict};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KindCounts {
@@ -36,10 +44,26 @@ pub struct RejectEntry {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrustMismatch {
     pub project_id: String,
-    /// "running_balance" (last ledger row of the matter) or "trust_balance" (projects file).
+    /// "running_balance" (a ledger row's) or "trust_balance" (projects file).
     pub source_column: String,
+    /// What the source states.
     pub source_balance: Decimal,
+    /// What the loaded ledger adds up to at the same point.
     pub computed_balance: Decimal,
+    /// For a running balance: the first row where no reading order makes it agree.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<LedgerBreak>,
+}
+
+/// How the trust ledgers' running balances were read.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerSummary {
+    /// What the running balance runs over; none when the export states no running balance.
+    pub scope: Option<LedgerScope>,
+    /// Ledgers whose running balance agrees throughout, per order it agrees in.
+    pub consistent: BTreeMap<LedgerOrder, u64>,
+    /// Ledgers that agree in no order (each is a trust mismatch).
+    pub broken: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,8 +90,11 @@ pub struct DocumentProblem {
     pub detail: String,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Report {
+    /// Read first: whether the job migrated, and why not.
+    #[serde(default)]
+    pub verdict: Verdict,
     pub job: String,
     pub job_name: String,
     pub export: String,
@@ -78,11 +105,20 @@ pub struct Report {
     pub reject_totals: BTreeMap<String, u64>,
     /// Rows rejected because a reference named no loaded record, per kind.
     pub orphans: BTreeMap<String, u64>,
+    /// Contacts joined by strong links, at most a handful each (ids sorted, groups sorted).
     pub duplicate_groups: Vec<Vec<String>>,
-    pub duplicate_links: u64,
+    /// Strong links that joined more contacts than one person plausibly has entries: a
+    /// shared value, for a person to look at, not one contact.
+    #[serde(default)]
+    pub suspicious_groups: Vec<Vec<String>>,
+    /// Scored pairs at or above the review line, with their evidence, by (a, b).
+    #[serde(default)]
+    pub duplicate_pairs: Vec<ContactLink>,
     pub trust_by_project: BTreeMap<String, Decimal>,
     pub trust_by_client: BTreeMap<String, Decimal>,
     pub trust_mismatches: Vec<TrustMismatch>,
+    #[serde(default)]
+    pub trust_ledgers: LedgerSummary,
     pub negative_trust: Vec<NegativeBalance>,
     pub invoice_balance: BTreeMap<String, Decimal>,
     pub receivable_by_project: BTreeMap<String, Decimal>,
@@ -92,16 +128,18 @@ pub struct Report {
     /// Loaded email source id → SHA-256 of each attachment, in order.
     pub email_attachments: BTreeMap<String, Vec<String>>,
     pub document_problems: Vec<DocumentProblem>,
-    /// Every kind balances (source rows = loaded + rejected) and nothing mismatches.
-    pub reconciled: bool,
     /// Tables whose ids did not come from a column mapped to the id field, and where they
     /// came from instead (a key column, columns together, or derived from file and row).
     #[serde(default)]
     pub keys: BTreeMap<String, String>,
+    /// Every file of the export and what became of it.
+    #[serde(default)]
+    pub files: Vec<files::FileLine>,
 }
 
 impl Report {
-    /// The problems that make the run fail to reconcile, one line each.
+    /// The problems that make the run fail to reconcile, one line each; every one of them
+    /// fails the verdict.
     pub fn problems(&self) -> Vec<String> {
         let mut out = Vec::new();
         for (kind, c) in &self.kinds {
@@ -113,10 +151,23 @@ impl Report {
             }
         }
         for m in &self.trust_mismatches {
-            out.push(format!(
-                "trust of {}: source {} {} but the ledger sums to {}",
-                m.project_id, m.source_column, m.source_balance, m.computed_balance
-            ));
+            out.push(match &m.at {
+                Some(b) => format!(
+                    "trust ledger of {} {} ({}) breaks at {} row {}, transaction {}: the amounts add up to {} but the running balance says {}",
+                    b.scope.label(),
+                    b.ledger,
+                    b.order.label(),
+                    b.file,
+                    b.row,
+                    b.transaction_id,
+                    b.expected,
+                    b.stated
+                ),
+                None => format!(
+                    "trust of {}: source {} {} but the ledger sums to {}",
+                    m.project_id, m.source_column, m.source_balance, m.computed_balance
+                ),
+            });
         }
         for m in &self.invoice_mismatches {
             out.push(format!(
@@ -127,6 +178,7 @@ impl Report {
         for p in &self.document_problems {
             out.push(format!("{} {}: {}", p.kind, p.source_id, p.detail));
         }
+        out.extend(self.files.iter().filter_map(files::FileLine::problem));
         out
     }
 }

@@ -76,6 +76,8 @@ pub fn write_true_mapping(export: &Path, truth: &GroundTruth, out: &Path) {
                 .collect(),
             key: Default::default(),
             defaults: Vec::new(),
+            decimal: Vec::new(),
+            encoding: None,
         });
     }
     std::fs::write(out, mapping.to_toml(&[])).expect("mapping");

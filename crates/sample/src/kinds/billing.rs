@@ -10,8 +10,7 @@ use crate::people;
 use crate::truth::{Intent, InvoiceMismatch, Simulator, TrustMismatch};
 use crate::writer::{col, extra, FileSpec, Format, TableWriter, TextEncoding};
 use crate::{Plan, Rng};
-use chrono::NaiveDate;
-use migrationai_domain::{Kind, Value};
+use migrationai_domain::Kind;
 use rand::Rng as _;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
@@ -241,8 +240,10 @@ pub(crate) fn write_trust(
     let mut faults = Faults::new(plan.trust, 3);
     let mut by_project: BTreeMap<String, Decimal> = BTreeMap::new();
     let mut by_client: BTreeMap<String, Decimal> = BTreeMap::new();
-    // Last loaded row per matter by (date, row): its source balance is what gets compared.
-    let mut last: BTreeMap<String, (NaiveDate, usize, Option<Decimal>)> = BTreeMap::new();
+    // Each matter's ledger runs in file order (its rows are written together, dates rising):
+    // the first loaded row whose stated balance is not the sum of the loaded amounts so far
+    // is where the report must say it breaks.
+    let mut mismatches: Vec<TrustMismatch> = Vec::new();
     // Every other matter has a trust ledger; the rows are shared out evenly among them.
     let ledgers: Vec<&Matter> = matters.iter().step_by(2).collect();
     let mut i = 0usize;
@@ -255,6 +256,8 @@ pub(crate) fn write_trust(
             Decimal::ZERO
         };
         let mut balance = Decimal::ZERO;
+        let mut loaded_sum = Decimal::ZERO;
+        let mut broken = false;
         let mut date = m.opened;
         for r in 0..rows {
             date = day(date, rng.gen_range(1..60));
@@ -328,36 +331,24 @@ pub(crate) fn write_trust(
                     *by_client.entry(client.to_string()).or_default() += amount;
                 }
                 *by_project.entry(project.clone()).or_default() += amount;
-                let posted = match rec.get("date") {
-                    Some(Value::Date(d)) => *d,
-                    _ => NaiveDate::MIN,
-                };
+                loaded_sum += amount;
                 let source = rec.money("running_balance").map(|m| m.amount);
-                let newer = last
-                    .get(&project)
-                    .is_none_or(|(d, rw, _)| (posted, row) > (*d, *rw));
-                if newer {
-                    last.insert(project, (posted, row, source));
+                if let Some(stated) = source.filter(|s| !broken && *s != loaded_sum) {
+                    broken = true;
+                    mismatches.push(TrustMismatch {
+                        project_id: project,
+                        source_balance: stated,
+                        computed_balance: loaded_sum,
+                        file: TRUST.path.to_string(),
+                        row,
+                        transaction_id: rec.source_id.clone(),
+                    });
                 }
             }
             i += 1;
         }
     }
     close(w, sim)?;
-    let mismatches = last
-        .iter()
-        .filter_map(|(p, (_, _, source))| {
-            let computed = by_project.get(p).copied().unwrap_or_default();
-            match source {
-                Some(s) if *s != computed => Some(TrustMismatch {
-                    project_id: p.clone(),
-                    source_balance: *s,
-                    computed_balance: computed,
-                }),
-                _ => None,
-            }
-        })
-        .collect();
     Ok(TrustTruth {
         by_project,
         by_client,

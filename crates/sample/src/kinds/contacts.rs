@@ -1,4 +1,10 @@
 //! Contacts.csv: people and organisations in Windows-1252, about one in ten entered twice.
+//!
+//! The duplicate truth is the generator's own knowledge: a re-entry of an earlier contact
+//! (same person or firm, typed again with other case, spacing, phone style and some fields
+//! left blank) is a duplicate of it; two different people never are, even when they share
+//! a common name. Fresh contacts get an email and a phone no earlier contact has, so no two
+//! different people look like one.
 
 use super::{close, emit, us_date, us_datetime};
 use crate::error::SampleError;
@@ -9,10 +15,9 @@ use crate::truth::{Intent, Simulator};
 use crate::writer::{col, extra, Column, FileSpec, Format, TableWriter, TextEncoding};
 use crate::{Plan, Rng};
 use chrono::NaiveDate;
-use migrationai_domain::value::name::{normalise_name, organisation_key};
-use migrationai_domain::{CanonicalRecord, Kind, Value};
+use migrationai_domain::Kind;
 use rand::Rng as _;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
 const COLUMNS: &[Column] = &[
@@ -60,6 +65,8 @@ struct Original {
     email: String,
     phone: PhoneNumber,
     phone_style: usize,
+    address: people::Address,
+    birth: String,
 }
 
 pub(crate) struct ContactsOut {
@@ -77,7 +84,10 @@ pub(crate) fn write(
     let mut w = TableWriter::create(root, SPEC)?;
     let mut faults = Faults::new(plan.contacts, 5);
     let mut recent: Vec<Original> = Vec::new();
-    let mut dups = DuplicateFinder::default();
+    // Loaded original id → the loaded re-entries of it.
+    let mut entries: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut emails: HashSet<String> = HashSet::new();
+    let mut phones: HashSet<(String, u16, u16)> = HashSet::new();
     let mut loaded = Vec::new();
     let base = NaiveDate::from_ymd_opt(2015, 1, 1).unwrap_or_default();
     for i in 0..plan.contacts {
@@ -85,7 +95,7 @@ pub(crate) fn write(
         let mut id = ids::id(Kind::Contacts, n);
         let fault = faults.at(i);
         let again = fault.is_none() && !recent.is_empty() && rng.gen_bool(0.10);
-        let addr = people::address(rng);
+        let mut addr = people::address(rng);
         let org_row = rng.gen_bool(0.12);
         let mut original = Original {
             id: id.clone(),
@@ -94,11 +104,31 @@ pub(crate) fn write(
             email: String::new(),
             phone: people::phone(rng, addr.area_code),
             phone_style: rng.gen_range(0..5),
+            address: addr.clone(),
+            birth: String::new(),
         };
         original.email = match &original.org {
             Some(o) => people::org_email(rng, o),
             None => people::email_for(rng, &original.person.first, &original.person.last),
         };
+        if !again {
+            // A fresh contact shares no email and no phone with any earlier one.
+            let mut n = 2;
+            while emails.contains(&original.email.to_lowercase()) {
+                let (local, domain) = original
+                    .email
+                    .split_once('@')
+                    .unwrap_or(("x", "example.com"));
+                original.email = format!("{local}{n}@{domain}");
+                n += 1;
+            }
+            emails.insert(original.email.to_lowercase());
+            let key = |p: &PhoneNumber| (p.area.clone(), p.exchange, p.line);
+            while phones.contains(&key(&original.phone)) {
+                original.phone.line = (original.phone.line + 1) % 10_000;
+            }
+            phones.insert(key(&original.phone));
+        }
         let mut phone_text = original.phone.format(original.phone_style);
         let mut email = original.email.clone();
         let (mut first, mut last) = (original.person.first.clone(), original.person.last.clone());
@@ -108,6 +138,19 @@ pub(crate) fn write(
             // sometimes no email, so each of the three match keys gets exercised.
             let from = recent[rng.gen_range(0..recent.len())].clone();
             original = from.clone();
+            // The same address, or none written this time.
+            addr = if rng.gen_bool(0.3) {
+                people::Address {
+                    line1: String::new(),
+                    line2: String::new(),
+                    city: "",
+                    state: "",
+                    zip: String::new(),
+                    area_code: from.address.area_code,
+                }
+            } else {
+                from.address.clone()
+            };
             email = match rng.gen_range(0..3) {
                 0 => from.email.to_uppercase(),
                 1 => String::new(),
@@ -125,13 +168,23 @@ pub(crate) fn write(
         }
         let is_org = org.is_some();
         let mut intent = Intent::Clean;
-        let mut birth = if !is_org && rng.gen_bool(0.6) {
+        let mut birth = if again {
+            // The same birth date, or none written this time.
+            if rng.gen_bool(0.5) {
+                original.birth.clone()
+            } else {
+                String::new()
+            }
+        } else if !is_org && rng.gen_bool(0.6) {
             let d = NaiveDate::from_ymd_opt(1940, 1, 1).unwrap_or_default()
                 + chrono::Duration::days(rng.gen_range(0..22_000));
             us_date(d)
         } else {
             String::new()
         };
+        if !again {
+            original.birth = birth.clone();
+        }
         let mut job = if is_org || rng.gen_bool(0.7) {
             String::new()
         } else {
@@ -209,10 +262,14 @@ pub(crate) fn write(
             if rng.gen_bool(0.05) { "Y" } else { "" }.into(),
             rng.gen_range(1..6).to_string(),
         ];
-        if let Some(record) = emit(&mut w, sim, &cells, intent)? {
+        if emit(&mut w, sim, &cells, intent)?.is_some() {
             loaded.push(n);
-            dups.add(&record);
-            if !again && intent == Intent::Clean {
+            if again {
+                entries
+                    .entry(original.id.clone())
+                    .or_default()
+                    .push(id.clone());
+            } else if intent == Intent::Clean {
                 if recent.len() >= 256 {
                     recent.swap_remove(rng.gen_range(0..recent.len()));
                 }
@@ -221,9 +278,19 @@ pub(crate) fn write(
         }
     }
     close(w, sim)?;
+    let mut duplicate_groups: Vec<Vec<String>> = entries
+        .into_iter()
+        .map(|(first, again)| {
+            let mut g = again;
+            g.push(first);
+            g.sort();
+            g
+        })
+        .collect();
+    duplicate_groups.sort();
     Ok(ContactsOut {
         loaded,
-        duplicate_groups: dups.groups(),
+        duplicate_groups,
     })
 }
 
@@ -250,79 +317,5 @@ fn restyle_org(rng: &mut Rng, s: &str) -> String {
         joined.to_uppercase()
     } else {
         joined
-    }
-}
-
-/// Connected groups of contacts that share an email, a phone or a name key.
-#[derive(Default)]
-struct DuplicateFinder {
-    ids: Vec<String>,
-    parent: Vec<usize>,
-    by_key: HashMap<String, usize>,
-}
-
-impl DuplicateFinder {
-    fn add(&mut self, r: &CanonicalRecord) {
-        let me = self.ids.len();
-        self.ids.push(r.source_id.clone());
-        self.parent.push(me);
-        let mut keys = Vec::new();
-        if let Some(Value::Email(e)) = r.get("email") {
-            keys.push(format!("e:{}", e.match_key()));
-        }
-        if let Some(Value::Phone(p)) = r.get("phone") {
-            keys.push(format!("p:{}", p.match_key()));
-        }
-        let name = if r.text("contact_type") == Some("organization") {
-            r.text("organization").map(organisation_key)
-        } else {
-            let first = r.text("first_name").unwrap_or("");
-            let last = r.text("last_name").unwrap_or("");
-            Some(normalise_name(&format!("{first} {last}")))
-        };
-        if let Some(n) = name.filter(|n| !n.is_empty()) {
-            keys.push(format!("n:{n}"));
-        }
-        for key in keys {
-            match self.by_key.get(&key) {
-                Some(&other) => self.union(me, other),
-                None => {
-                    self.by_key.insert(key, me);
-                }
-            }
-        }
-    }
-
-    fn root(&mut self, mut i: usize) -> usize {
-        while self.parent[i] != i {
-            self.parent[i] = self.parent[self.parent[i]];
-            i = self.parent[i];
-        }
-        i
-    }
-
-    fn union(&mut self, a: usize, b: usize) {
-        let (ra, rb) = (self.root(a), self.root(b));
-        if ra != rb {
-            self.parent[ra.max(rb)] = ra.min(rb);
-        }
-    }
-
-    fn groups(mut self) -> Vec<Vec<String>> {
-        let mut by_root: std::collections::BTreeMap<usize, Vec<String>> = Default::default();
-        for i in 0..self.ids.len() {
-            let r = self.root(i);
-            by_root.entry(r).or_default().push(self.ids[i].clone());
-        }
-        let mut groups: Vec<Vec<String>> = by_root
-            .into_values()
-            .filter(|g| g.len() > 1)
-            .map(|mut g| {
-                g.sort();
-                g
-            })
-            .collect();
-        groups.sort();
-        groups
     }
 }

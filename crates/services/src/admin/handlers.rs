@@ -199,6 +199,14 @@ pub async fn purge(
     Ok(Json(Count { count }))
 }
 
+/// Accounts locked out of sign-in now, after too many failed attempts.
+pub async fn lockouts(
+    State(s): State<AppState>,
+    _a: AdminUser,
+) -> ApiResult<Json<Vec<crate::db::lockouts::Lockout>>> {
+    Ok(Json(s.db.lockouts(crate::db::now()).await?))
+}
+
 pub async fn audit_log(
     State(s): State<AppState>,
     _a: AdminUser,
@@ -210,9 +218,10 @@ pub async fn audit_log(
 /// password is answered like a wrong one, so the console does not reveal who is a user.
 pub async fn start_session(
     State(s): State<AppState>,
+    from: crate::auth::limit::ClientAddr,
     Json(req): Json<crate::api::auth::SignIn>,
 ) -> ApiResult<(StatusCode, Json<IssuedSession>)> {
-    let user = crate::auth::check_password(&s, &req.email, &req.password).await?;
+    let user = crate::auth::sign_in_limited(&s, &req.email, &req.password, from).await?;
     if user.role != ROLE_ADMIN {
         return Err(ApiError::Unauthorized);
     }

@@ -35,6 +35,7 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/v1/dlq/{kind}", get(handlers::dlq))
         .route("/admin/v1/dlq/{kind}/redrive", post(handlers::redrive))
         .route("/admin/v1/audit", get(handlers::audit_log))
+        .route("/admin/v1/lockouts", get(handlers::lockouts))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             crate::metrics::track,

@@ -41,12 +41,21 @@ pub fn router(front: Front) -> Router {
 
 async fn home(State(front): State<Front>, WebUser(u): WebUser) -> Page {
     let b = &front.backend;
-    let (tenants, jobs, queues, t) = tokio::try_join!(
+    let (tenants, jobs, queues, t, lockouts) = tokio::try_join!(
         b.get::<Vec<Tenant>>("/admin/v1/tenants", &u.token),
         b.get::<Vec<JobView>>("/admin/v1/jobs", &u.token),
         b.get::<Vec<QueueView>>("/admin/v1/queues", &u.token),
         b.get::<Throughput>("/admin/v1/throughput", &u.token),
+        b.get::<Vec<crate::db::lockouts::Lockout>>("/admin/v1/lockouts", &u.token),
     )?;
+    let now = crate::db::now();
+    let lockouts: Vec<_> = lockouts
+        .iter()
+        .map(|l| {
+            let minutes = ((l.locked_until - now).max(0) + 59) / 60;
+            minijinja::context! { email => &l.email, failures => l.failures, address => &l.address, minutes }
+        })
+        .collect();
     let throughput = minijinja::context! {
         rows_svg => minijinja::Value::from_safe_string(chart::rows_svg(&t)),
         messages_svg => minijinja::Value::from_safe_string(chart::messages_svg(&t)),
@@ -57,7 +66,7 @@ async fn home(State(front): State<Front>, WebUser(u): WebUser) -> Page {
     };
     render(
         "admin_home.html",
-        minijinja::context! { brand => BRAND, user => &u, csrf => &u.csrf, tenants, jobs, queues, throughput },
+        minijinja::context! { brand => BRAND, user => &u, csrf => &u.csrf, tenants, jobs, queues, throughput, lockouts },
     )
 }
 

@@ -6,8 +6,9 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::auth::limit::ClientAddr;
 use crate::auth::session::{self, IssuedSession};
-use crate::auth::{check_password, issue_api_token, ApiUser};
+use crate::auth::{issue_api_token, sign_in_limited, ApiUser};
 use crate::db::accounts::{TokenInfo, User};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::state::AppState;
@@ -53,12 +54,14 @@ impl From<crate::db::accounts::Principal> for Me {
 }
 
 #[utoipa::path(post, path = "/v1/auth/sign-in", tag = "auth", request_body = SignIn,
-    responses((status = 200, body = IssuedToken), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = IssuedToken), (status = 401, body = ErrorBody),
+        (status = 429, body = ErrorBody, description = "Too many attempts; see Retry-After")))]
 pub async fn sign_in(
     State(state): State<AppState>,
+    from: ClientAddr,
     Json(req): Json<SignIn>,
 ) -> ApiResult<Json<IssuedToken>> {
-    let user = check_password(&state, &req.email, &req.password).await?;
+    let user = sign_in_limited(&state, &req.email, &req.password, from).await?;
     let (token, token_id) = issue_api_token(&state, &user).await?;
     tracing::info!(user = %user.id, tenant = %user.tenant, "signed in");
     Ok(Json(IssuedToken {
@@ -85,12 +88,14 @@ pub async fn me(ApiUser(p): ApiUser) -> Json<Me> {
 /// A browser session for a frontend: the firm web app signs its users in here and keeps
 /// the token in its own HttpOnly cookie.
 #[utoipa::path(post, path = "/v1/auth/sessions", tag = "auth", request_body = SignIn,
-    responses((status = 201, body = IssuedSession), (status = 401, body = ErrorBody)))]
+    responses((status = 201, body = IssuedSession), (status = 401, body = ErrorBody),
+        (status = 429, body = ErrorBody, description = "Too many attempts; see Retry-After")))]
 pub async fn start_session(
     State(state): State<AppState>,
+    from: ClientAddr,
     Json(req): Json<SignIn>,
 ) -> ApiResult<(StatusCode, Json<IssuedSession>)> {
-    let user = check_password(&state, &req.email, &req.password).await?;
+    let user = sign_in_limited(&state, &req.email, &req.password, from).await?;
     let session = session::issue(&state, user).await?;
     tracing::info!(user = %session.user.id, tenant = %session.user.tenant, "session started");
     Ok((StatusCode::CREATED, Json(session)))

@@ -1,6 +1,7 @@
 //! Authentication: Argon2 passwords, hashed bearer tokens for the APIs, cookie sessions
 //! with a CSRF secret for the web apps.
 
+pub mod limit;
 pub mod password;
 pub mod session;
 pub mod token;
@@ -83,6 +84,28 @@ pub async fn check_password(
         Ok(user)
     } else {
         Err(ApiError::Unauthorized)
+    }
+}
+
+/// Signs a user in by email and password within the sign-in limits: too many attempts from
+/// one address, or too many failures on one account, answer 429 with `Retry-After`.
+pub async fn sign_in_limited(
+    state: &AppState,
+    email: &str,
+    password: &str,
+    from: limit::ClientAddr,
+) -> Result<User, ApiError> {
+    limit::before_attempt(state, email, from).await?;
+    match check_password(state, email, password).await {
+        Ok(user) => {
+            limit::after_success(state, email).await;
+            Ok(user)
+        }
+        Err(ApiError::Unauthorized) => {
+            limit::after_failure(state, email, from).await?;
+            Err(ApiError::Unauthorized)
+        }
+        Err(e) => Err(e),
     }
 }
 

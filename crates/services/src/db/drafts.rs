@@ -162,6 +162,36 @@ impl Db {
         Ok(moved)
     }
 
+    /// Counts one more analysis attempt of the job and returns how many there have been. The
+    /// count survives a crash of the process, so an upload that brings tfp down is not
+    /// analysed again and again.
+    pub async fn begin_analysis(&self, tenant: &str, id: &str) -> Result<i64, sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO svc_analysis_attempts (tenant, id, attempts) VALUES ($1, $2, 1) \
+             ON CONFLICT (tenant, id) DO UPDATE SET attempts = svc_analysis_attempts.attempts + 1",
+        )
+        .bind(tenant)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        sqlx::query("SELECT attempts FROM svc_analysis_attempts WHERE tenant = $1 AND id = $2")
+            .bind(tenant)
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("attempts")
+    }
+
+    /// Forgets the attempts of an analysis that ended, well or badly, without a crash.
+    pub async fn end_analysis(&self, tenant: &str, id: &str) -> Result<(), sqlx::Error> {
+        sqlx::query("DELETE FROM svc_analysis_attempts WHERE tenant = $1 AND id = $2")
+            .bind(tenant)
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+    }
+
     pub async fn set_proposal(
         &self,
         tenant: &str,

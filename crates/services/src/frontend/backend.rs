@@ -166,6 +166,11 @@ fn error_for(status: reqwest::StatusCode, message: String) -> ApiError {
         409 => ApiError::Conflict(message),
         413 => ApiError::TooLarge(message),
         422 => ApiError::Unprocessable(message),
+        // The frontend shows the API's message, which says when to try again.
+        429 => ApiError::TooManyRequests {
+            message,
+            retry_after: 0,
+        },
         503 => ApiError::Unavailable(message),
         _ => ApiError::Internal(format!("backend answered {status}: {message}")),
     }

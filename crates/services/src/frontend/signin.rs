@@ -44,6 +44,7 @@ fn form_page(front: &Front, error: Option<&str>) -> Result<Response, WebError> {
 
 pub async fn submit(
     State(front): State<Front>,
+    from: crate::auth::limit::ClientAddr,
     headers: HeaderMap,
     Form(form): Form<SignInForm>,
 ) -> Result<Response, WebError> {
@@ -54,11 +55,17 @@ pub async fn submit(
     let rb = front
         .backend
         .request(Method::POST, front.role.sessions, None)
+        // The API limits sign-in per client address: it must see the browser's, not ours.
+        .header("x-forwarded-for", from.0.to_string())
         .json(&serde_json::json!({ "email": form.email, "password": form.password }));
     let session = match front.backend.json::<IssuedSession>(rb).await {
         Ok(s) => s,
         Err(ApiError::Unauthorized | ApiError::Forbidden) => {
             return form_page(&front, Some("Email or password is not right."))
+        }
+        Err(ApiError::TooManyRequests { message, .. }) => {
+            let shown = format!("Sign-in is paused: {message}.");
+            return form_page(&front, Some(&shown));
         }
         Err(e) => return Err(e.into()),
     };

@@ -112,9 +112,14 @@ pub async fn submit(
     let out = staging.path().join("export");
     let zip_path = staging.path().join("export.zip");
     let table_owned = table.to_string();
+    let parent_map = Mapping::parse(
+        "mapping.toml",
+        parent.mapping.as_deref().unwrap_or_default(),
+    )
+    .map_err(ApiError::internal)?;
     let (build_out, build_zip) = (out.clone(), zip_path.clone());
     let built = tokio::task::spawn_blocking(move || {
-        let built = build_export(&export, &table_owned, &csv, &build_out)?;
+        let built = build_export(&export, &table_owned, &csv, &build_out, &parent_map)?;
         if !built.summary.corrected.is_empty() {
             zip_folder(&build_out, &build_zip)?;
         }
@@ -153,10 +158,7 @@ pub async fn submit(
     let new_draft = super::draft(state, tenant, &created.id).await?;
     let export_path = crate::tfp::fetch::export_dir(state, &new_draft).join("export.zip");
     let parent_mapping = parent.mapping.as_deref().unwrap_or_default();
-    let mapping = match &built.moved {
-        Some((from, to)) => follow_table(parent_mapping, from, to)?,
-        None => parent_mapping.to_string(),
-    };
+    let mapping = follow_table(parent_mapping, &built.table, built.moved.as_ref())?;
     db.set_proposal(
         tenant,
         &created.id,
@@ -233,12 +235,20 @@ struct Built {
     /// (the table, its new CSV table) when the original was not CSV (a worksheet, JSON);
     /// the job's mapping must follow it there.
     moved: Option<(String, String)>,
+    /// The table's name in the parent's mapping.
+    table: String,
 }
 
 /// The parent's export copied into `out` with `table` rewritten by the corrections. A CSV
 /// table is rewritten in place; any other table (a worksheet, JSON lines) is written as a new
 /// CSV table beside its file, which stays as it was for its other tables.
-fn build_export(export: &Path, table: &str, csv: &[u8], out: &Path) -> ApiResult<Built> {
+fn build_export(
+    export: &Path,
+    table: &str,
+    csv: &[u8],
+    out: &Path,
+    mapping: &Mapping,
+) -> ApiResult<Built> {
     let work = out.join(".work");
     std::fs::create_dir_all(&work).map_err(ApiError::internal)?;
     let opened = Export::open_in(export, &Limits::default(), &work).map_err(unprocessable)?;
@@ -261,8 +271,12 @@ fn build_export(export: &Path, table: &str, csv: &[u8], out: &Path) -> ApiResult
         .entry("corrections.csv")
         .ok_or_else(|| ApiError::internal("corrections file vanished"))?;
     let mut fixes_reader = open_table(&fixes, fixes_entry).map_err(unprocessable)?;
-    let mut original =
-        tables::open(&opened, &found, &ReadOptions::default()).map_err(unprocessable)?;
+    // Read the way the parent job read it: in the encoding its mapping names.
+    let read = ReadOptions {
+        encoding: mapping.file(&found.name).and_then(|f| f.encoding),
+        ..ReadOptions::default()
+    };
+    let mut original = tables::open(&opened, &found, &read).map_err(unprocessable)?;
     let target_of = |path: &str| path.split('/').fold(out.to_path_buf(), |p, c| p.join(c));
     let corrected_path = target_of(
         moved
@@ -305,7 +319,11 @@ fn build_export(export: &Path, table: &str, csv: &[u8], out: &Path) -> ApiResult
     drop(original);
     drop(opened);
     std::fs::remove_dir_all(&work).map_err(ApiError::internal)?;
-    Ok(Built { summary, moved })
+    Ok(Built {
+        summary,
+        moved,
+        table: found.name.clone(),
+    })
 }
 
 /// "<table> (corrected).csv" beside the original, "#" of a worksheet's name spelled " - ",
@@ -321,14 +339,18 @@ fn corrected_name(export: &Export, table: &str) -> String {
         .unwrap_or_else(|| format!("{stem} (corrected).csv"))
 }
 
-/// The parent's mapping with the corrected table's entry moved to its new CSV table.
-fn follow_table(mapping: &str, from: &str, to: &str) -> ApiResult<String> {
+/// The parent's mapping with the corrected table's entry following its rewritten CSV table:
+/// to its new name when it moved, and to UTF-8, which the table is now written in.
+fn follow_table(mapping: &str, table: &str, moved: Option<&(String, String)>) -> ApiResult<String> {
     let mut m = Mapping::parse("mapping.toml", mapping).map_err(ApiError::internal)?;
     let entry = m
         .files
         .iter_mut()
-        .find(|f| f.table == from)
-        .ok_or_else(|| unprocessable(format!("{from} is not in the job's mapping")))?;
-    entry.table = to.to_string();
+        .find(|f| f.table == table)
+        .ok_or_else(|| unprocessable(format!("{table} is not in the job's mapping")))?;
+    if let Some((_, to)) = moved {
+        entry.table = to.clone();
+    }
+    entry.encoding = Some(migrationai_ingest::TextEncoding::Utf8);
     Ok(m.to_toml(&[]))
 }

@@ -60,6 +60,7 @@ pub async fn start(state: &AppState, tenant: &str, job: &str) -> ApiResult<crate
     let settings = JobSettings {
         export: PathBuf::from(export),
         batch_size: state.app.config.batch_size,
+        threshold: state.app.config.threshold,
     };
     let row = JobRow {
         tenant: tenant.to_string(),

@@ -52,25 +52,61 @@ pub async fn run(state: AppState, every: Duration, shutdown: CancellationToken) 
 
 async fn analyse_loop(state: AppState, every: Duration, shutdown: CancellationToken) {
     loop {
-        match state.db.drafts_with_status(ANALYSING).await {
-            Ok(waiting) => {
-                for d in waiting {
-                    if let Err(e) = analyse(&state, &d).await {
-                        tracing::warn!(job = %d.id, error = %e, "analysis failed");
-                        let msg = format!("analysis failed: {e}");
-                        let _ = state
-                            .db
-                            .set_draft_status(&d.tenant, &d.id, &[ANALYSING], CREATED, Some(&msg))
-                            .await;
-                    }
-                }
-            }
-            Err(e) => tracing::warn!(error = %e, "tfp cannot list jobs"),
+        if let Err(e) = analyse_pending(&state).await {
+            tracing::warn!(error = %e, "tfp cannot list jobs");
         }
         tokio::select! {
             _ = shutdown.cancelled() => return,
             _ = tokio::time::sleep(every) => {}
         }
+    }
+}
+
+/// Analyses begun this many times without ending (each time the process went down with it)
+/// are not begun again.
+const MAX_ANALYSIS_ATTEMPTS: i64 = 2;
+
+/// Analyses every job waiting for it, each isolated: a failure or a panic fails that job
+/// alone, with its reason, and the others go on.
+pub async fn analyse_pending(state: &AppState) -> anyhow::Result<()> {
+    for d in state.db.drafts_with_status(ANALYSING).await? {
+        let attempts = state.db.begin_analysis(&d.tenant, &d.id).await?;
+        let outcome = if attempts > MAX_ANALYSIS_ATTEMPTS {
+            Err(anyhow::anyhow!(
+                "it stopped the analysis {} times before it could finish, so it is not tried \
+                 again; check the upload (a damaged or hostile file) and upload it again",
+                attempts - 1
+            ))
+        } else {
+            let (s, job) = (state.clone(), d.clone());
+            // A task of its own: a panic anywhere in the analysis ends that task, not tfp.
+            match tokio::spawn(async move { analyse(&s, &job).await }).await {
+                Ok(result) => result,
+                Err(e) => Err(anyhow::anyhow!("the analysis crashed: {}", panic_text(e))),
+            }
+        };
+        if let Err(e) = outcome {
+            tracing::warn!(job = %d.id, error = %e, "analysis failed");
+            let msg = format!("analysis failed: {e}");
+            state
+                .db
+                .set_draft_status(&d.tenant, &d.id, &[ANALYSING], CREATED, Some(&msg))
+                .await?;
+        }
+        state.db.end_analysis(&d.tenant, &d.id).await?;
+    }
+    Ok(())
+}
+
+/// What a panicking task said, for the job's error.
+pub(crate) fn panic_text(e: tokio::task::JoinError) -> String {
+    match e.try_into_panic() {
+        Ok(payload) => payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic without a message".into()),
+        Err(e) => e.to_string(),
     }
 }
 
@@ -104,7 +140,10 @@ async fn propose_for(state: &AppState, d: &Draft) -> anyhow::Result<(String, Str
     let config = state.app.config.clone();
     let path = export_path.clone();
     let (mapping, proposal) =
-        tokio::task::spawn_blocking(move || propose_mapping(&path, &work, &config)).await??;
+        match tokio::task::spawn_blocking(move || propose_mapping(&path, &work, &config)).await {
+            Ok(result) => result?,
+            Err(e) => anyhow::bail!("the analysis crashed: {}", panic_text(e)),
+        };
     Ok((mapping, proposal, export_path))
 }
 

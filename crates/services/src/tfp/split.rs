@@ -54,7 +54,26 @@ pub async fn pass(state: &AppState) -> anyhow::Result<()> {
         if !state.db.claim_plan(&req, t, t + CLAIM_SECS).await? {
             continue;
         }
-        match with_renewal(state, &req, split_request(state, &req)).await {
+        let (s, r) = (state.clone(), req.clone());
+        // A task of its own: a panic while splitting fails this job, not tfp.
+        let outcome =
+            match tokio::spawn(async move { with_renewal(&s, &r, split_request(&s, &r)).await })
+                .await
+            {
+                Ok(outcome) => outcome,
+                Err(e) => {
+                    let msg = format!("splitting the export crashed: {}", super::panic_text(e));
+                    state
+                        .app
+                        .services
+                        .store
+                        .set_job_status(&req.tenant, &req.id, FAILED, Some(&msg))
+                        .await?;
+                    state.db.finish_plan(&req).await?;
+                    Err(anyhow::anyhow!(msg))
+                }
+            };
+        match outcome {
             Ok(Some(s)) => tracing::info!(
                 job = %req.id,
                 batches = s.batches,

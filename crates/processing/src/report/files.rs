@@ -1,0 +1,69 @@
+//! Every file of the export, in the report: each table with what was loaded and rejected
+//! from it, each document and email, each file that could not be read (and why), and each
+//! table whose reading stopped early. A file the report does not name was never looked at,
+//! so the planner lists them all and the report says what became of each.
+
+use serde::{Deserialize, Serialize};
+
+/// What a file of the export is to the migration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileRole {
+    /// A table (or worksheet) migrated into a kind.
+    Table,
+    /// A readable table the mapping leaves out.
+    Ignored,
+    /// A document file rows may refer to.
+    Document,
+    /// An email message file.
+    Email,
+    /// A table that could not be read at all.
+    Unreadable,
+}
+
+/// One file (or worksheet) of the export.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileLine {
+    /// The path inside the export, "file.xlsx#Sheet" for a worksheet.
+    pub path: String,
+    pub role: FileRole,
+    /// The kind a table was migrated into.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// The text encoding a table was read in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<String>,
+    #[serde(default)]
+    pub loaded: u64,
+    #[serde(default)]
+    pub rejected: u64,
+    /// Why the file could not be read, or why reading it stopped early.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The row at which reading stopped, for a table cut short.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stopped_at: Option<u64>,
+}
+
+impl FileLine {
+    /// The reason this file makes the migration fail, if it does.
+    pub fn problem(&self) -> Option<String> {
+        let reason = self.reason.as_deref().unwrap_or("no reason given");
+        match (self.role, self.stopped_at) {
+            (FileRole::Unreadable, _) => Some(format!(
+                "{}: could not be read, nothing of it was migrated: {reason}",
+                self.path
+            )),
+            (_, Some(row)) => Some(format!(
+                "{}: reading stopped at row {row} and no row after it was read: {reason}",
+                self.path
+            )),
+            _ => None,
+        }
+    }
+}
+
+/// The blob the planner leaves the file list in.
+pub fn files_key(tenant: &str, job: &str) -> String {
+    format!("tenants/{tenant}/jobs/{job}/files.json")
+}
