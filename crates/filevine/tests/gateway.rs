@@ -163,7 +163,13 @@ async fn under_injected_faults_nothing_is_lost_or_doubled() {
     assert!(gw.stats().retries > 0);
     // Records were found again by their partner ids, never re-created under them; only a
     // document's upload URL is asked for again by design.
-    assert!(faults.partner_replays.keys().all(|scope| scope == "Document"), "{faults:?}");
+    assert!(
+        faults
+            .partner_replays
+            .keys()
+            .all(|scope| scope == "Document"),
+        "{faults:?}"
+    );
     emu.set_faults(Faults::none());
 
     let snap = emu.snapshot();
