@@ -1,7 +1,9 @@
 //! Candidate pairs: contacts that share at least one blocking key. Each key is a value or a
 //! combination of values that a duplicate is likely to keep even when it has typos elsewhere;
 //! a key held by more than `max_block` contacts makes no block, since a value that common
-//! says little and would make the pairs explode.
+//! says little and would make the pairs explode. A loose key (a city and a street's first
+//! letters, a name's first letters) stops at a quarter of that: in a town-sized export it
+//! would pair everyone on Main Street, while the keys that matter there are the exact ones.
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 
@@ -27,6 +29,23 @@ enum Key {
     Organisation,
     OrganisationPrefix,
 }
+
+impl Key {
+    fn loose(self) -> bool {
+        matches!(
+            self,
+            Key::NamePrefixes
+                | Key::FamilyCity
+                | Key::CityStreet
+                | Key::CityStreetWords
+                | Key::PostcodeStreetWords
+                | Key::OrganisationPrefix
+        )
+    }
+}
+
+/// The top bit of a key's hash says that it is loose.
+const LOOSE: u64 = 1 << 63;
 
 fn prefix(s: &str, n: usize) -> &str {
     s.char_indices().nth(n).map_or(s, |(i, _)| &s[..i])
@@ -75,7 +94,8 @@ fn keys(t: &Table, i: usize, out: &mut Vec<u64>) {
                     }
                 }
             }
-            out.push(h.finish());
+            let loose = if key.loose() { LOOSE } else { 0 };
+            out.push((h.finish() & !LOOSE) | loose);
         }
     };
     let (given, family) = (value(Col::Given), value(Col::Family));
@@ -123,7 +143,12 @@ pub(super) fn candidates(t: &Table, max_block: usize) -> Vec<(u32, u32)> {
     keyed.sort_unstable();
     let mut pairs: Vec<u64> = Vec::new();
     for block in keyed.chunk_by(|a, b| a.0 == b.0) {
-        if block.len() < 2 || block.len() > max_block {
+        let most = if block[0].0 & LOOSE != 0 {
+            max_block / 4
+        } else {
+            max_block
+        };
+        if block.len() < 2 || block.len() > most {
             continue;
         }
         for (n, &(_, a)) in block.iter().enumerate() {

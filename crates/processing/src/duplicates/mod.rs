@@ -38,7 +38,8 @@ pub struct Settings {
     pub strong: f64,
     /// Groups larger than this are suspicious, not one person.
     pub max_group: usize,
-    /// Blocking keys held by more contacts than this make no candidate pairs.
+    /// Blocking keys held by more contacts than this make no candidate pairs (loose keys: a
+    /// quarter of this).
     pub max_block: usize,
 }
 
@@ -110,6 +111,32 @@ fn contradicts(v: &Vector) -> bool {
         .any(|c: Comparison| c.identifies() && v[c as usize] == c.different())
 }
 
+/// Every candidate pair's vector, the pairs split over the machine's cores.
+fn compare_all(t: &Table, candidates: &[(u32, u32)]) -> Vec<Vector> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = candidates.len().div_ceil(threads).max(10_000);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = candidates
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|&(i, j)| compare::compare(t, i as usize, j as usize))
+                        .collect::<Vec<Vector>>()
+                })
+            })
+            .collect();
+        let mut out = Vec::with_capacity(candidates.len());
+        for p in parts {
+            match p.join() {
+                Ok(vectors) => out.extend(vectors),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        out
+    })
+}
+
 /// The contacts' candidate pairs, each scored by the model learned from them.
 fn score_pairs(contacts: &[Contact], settings: &Settings) -> (Table, Model, Vec<Scored>) {
     let t = Table::of(contacts);
@@ -117,10 +144,7 @@ fn score_pairs(contacts: &[Contact], settings: &Settings) -> (Table, Model, Vec<
         .into_iter()
         .filter(|&(i, j)| contacts[i as usize].id != contacts[j as usize].id)
         .collect();
-    let vectors: Vec<Vector> = candidates
-        .iter()
-        .map(|&(i, j)| compare::compare(&t, i as usize, j as usize))
-        .collect();
+    let vectors = compare_all(&t, &candidates);
     let model = Model::fit(&t, &vectors);
     let pairs: Vec<Scored> = candidates
         .iter()
@@ -174,8 +198,15 @@ fn root(parent: &mut [usize], mut i: usize) -> usize {
 
 /// Groups from the strong, unambiguous links.
 fn group(contacts: &[Contact], pairs: &[Scored], strong: f64, max_group: usize) -> Found {
+    // Contradictions matter only between contacts that have a strong link.
+    let mut linked = vec![false; contacts.len()];
+    for p in pairs.iter().filter(|p| p.score >= strong) {
+        linked[p.i as usize] = true;
+        linked[p.j as usize] = true;
+    }
     let contradiction: HashSet<(u32, u32)> = pairs
         .iter()
+        .filter(|p| linked[p.i as usize] && linked[p.j as usize])
         .filter(|p| p.score < strong && contradicts(&p.vector))
         .map(|p| (p.i, p.j))
         .collect();
