@@ -1,9 +1,9 @@
 //! Fidelity on exports the product was not shaped on: each style of the corpus is written,
 //! inspected and migrated with no mapping file, and what came out is scored against the
-//! style's ground truth (kinds, keys, column mapping, rows loaded and rejected, and
-//! reconciliation problems the truth does not have).
+//! style's ground truth (kinds, keys, column mapping, rows loaded and rejected,
+//! reconciliation problems the truth does not have, and duplicate contacts).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use migrationai_domain::catalogue::kind_def;
@@ -38,6 +38,13 @@ pub struct StyleScore {
     pub wrong: Vec<String>,
     /// Tables without a source key that the report does not say got derived ids.
     pub unreported_keys: Vec<String>,
+    /// Pairs of contacts the report groups as one, how many of those the truth groups too,
+    /// and the pairs the truth groups.
+    pub duplicates_found: usize,
+    pub duplicates_right: usize,
+    pub duplicates_truth: usize,
+    /// Every pair grouped wrongly or missed, one line each.
+    pub duplicate_errors: Vec<String>,
 }
 
 impl StyleScore {
@@ -49,12 +56,22 @@ impl StyleScore {
         ratio(self.mapped_right, self.truth_mapped)
     }
 
-    /// Every kind and key right, every count equal, no false problem.
+    pub fn duplicate_precision(&self) -> f64 {
+        ratio(self.duplicates_right, self.duplicates_found)
+    }
+
+    pub fn duplicate_recall(&self) -> f64 {
+        ratio(self.duplicates_right, self.duplicates_truth)
+    }
+
+    /// Every kind and key right, every count equal, no false problem, the duplicates as the
+    /// truth groups them.
     pub fn perfect(&self) -> bool {
         self.kinds_right == self.files
             && self.keys_right == self.files
             && self.count_errors.is_empty()
             && self.false_problems.is_empty()
+            && self.duplicate_errors.is_empty()
     }
 }
 
@@ -230,4 +247,47 @@ fn score_migration(truth: &StyleTruth, report: &crate::Report, score: &mut Style
     score
         .false_problems
         .retain(|p| !truth.reconciliation_problems.contains(p));
+    score_duplicates(truth, report, score);
+}
+
+/// Every pair within each group.
+fn pairs(groups: &[Vec<String>]) -> BTreeSet<(String, String)> {
+    let mut out = BTreeSet::new();
+    for g in groups {
+        for (n, a) in g.iter().enumerate() {
+            for b in &g[n + 1..] {
+                out.insert(if a < b {
+                    (a.clone(), b.clone())
+                } else {
+                    (b.clone(), a.clone())
+                });
+            }
+        }
+    }
+    out
+}
+
+fn score_duplicates(truth: &StyleTruth, report: &crate::Report, score: &mut StyleScore) {
+    let got = pairs(&report.duplicate_groups);
+    let want = pairs(&truth.duplicate_groups);
+    score.duplicates_found = got.len();
+    score.duplicates_truth = want.len();
+    score.duplicates_right = got.intersection(&want).count();
+    for (a, b) in got.difference(&want) {
+        score
+            .duplicate_errors
+            .push(format!("contacts {a} and {b} grouped as one (truth: two)"));
+    }
+    for (a, b) in want.difference(&got) {
+        score
+            .duplicate_errors
+            .push(format!("contacts {a} and {b} not grouped (truth: one)"));
+    }
+    for g in &report.suspicious_groups {
+        score.duplicate_errors.push(format!(
+            "a suspicious group of {} contacts: {}",
+            g.len(),
+            g.join(", ")
+        ));
+    }
 }

@@ -1,7 +1,8 @@
 //! The fidelity corpus: every export style modelled on another practice-management system
 //! goes through `inspect` and `migrate` with no mapping file, and must come out as its ground
 //! truth says: every kind and key right, every kind's rows loaded and rejected as the truth
-//! counts them, the column mapping at the goals' precision and recall.
+//! counts them, the column mapping at the goals' precision and recall, and the contacts entered
+//! twice grouped exactly as the truth groups them.
 
 use migrationai_processing::fidelity::{ratio, score_style};
 use migrationai_sample::styles;
@@ -19,7 +20,7 @@ async fn every_style_reads_right_without_a_mapping() {
         mapped += score.mapped;
         truth_mapped += score.truth_mapped;
         eprintln!(
-            "{}: kinds {}/{}, keys {}/{}, mapping precision {:.3} recall {:.3}, loaded {}/{}, rejected {}/{}",
+            "{}: kinds {}/{}, keys {}/{}, mapping precision {:.3} recall {:.3}, loaded {}/{}, rejected {}/{}, duplicate pairs {}/{} of {}",
             score.style,
             score.kinds_right,
             score.files,
@@ -30,19 +31,24 @@ async fn every_style_reads_right_without_a_mapping() {
             score.loaded,
             score.truth_loaded,
             score.rejected,
-            score.truth_rejected
+            score.truth_rejected,
+            score.duplicates_right,
+            score.duplicates_found,
+            score.duplicates_truth
         );
         if score.kinds_right != score.files
             || score.keys_right != score.files
             || !score.count_errors.is_empty()
             || !score.unreported_keys.is_empty()
+            || !score.duplicate_errors.is_empty()
         {
             failures.push(format!(
-                "{}:\n  derived keys the report does not name: {:?}\n  {}\n  {}",
+                "{}:\n  derived keys the report does not name: {:?}\n  {}\n  {}\n  {}",
                 score.style,
                 score.unreported_keys,
                 score.count_errors.join("\n  "),
-                score.wrong.join("\n  ")
+                score.wrong.join("\n  "),
+                score.duplicate_errors.join("\n  ")
             ));
         }
     }

@@ -1,4 +1,5 @@
 use super::*;
+use std::collections::{HashMap, HashSet};
 
 fn person(id: &str, name: (&str, &str), email: &str, phone: &str, street: &str) -> Contact {
     Contact::person(
@@ -63,7 +64,7 @@ fn people_sharing_only_a_common_name_are_not_grouped() {
         .map(|e| e.field.as_str())
         .collect();
     assert!(
-        agree.contains(&"email") && agree.contains(&"phone") && agree.contains(&"name"),
+        agree.contains(&"email") && agree.contains(&"phone") && agree.contains(&"last_name"),
         "{agree:?}"
     );
     assert!(matches!(l.strongest(), "email" | "phone"), "{l:?}");
@@ -209,32 +210,75 @@ fn sixty_thousand_contacts_with_common_names_and_office_phones() {
             let shares_more = l
                 .evidence
                 .iter()
-                .any(|e| e.field != "name" && e.outcome == "agree");
+                .any(|e| !e.field.ends_with("name") && e.outcome == "agree");
             assert!(shares_more, "two people linked on their name alone: {l:#?}");
         }
     }
     // Precision and recall of the grouped pairs against the truth.
     let mut right = 0usize;
     let mut grouped = 0usize;
+    let mut together: HashSet<(usize, usize)> = HashSet::new();
     for g in &found.groups {
         for (n, a) in g.iter().enumerate() {
             for b in &g[n + 1..] {
+                let (x, y) = (index[a.as_str()], index[b.as_str()]);
+                together.insert((x.min(y), x.max(y)));
                 grouped += 1;
-                if who[index[a.as_str()]] == who[index[b.as_str()]] {
+                if who[x] == who[y] {
                     right += 1;
                 }
             }
         }
     }
-    let mut members: HashMap<usize, usize> = HashMap::new();
-    for &p in &who {
-        *members.entry(p).or_default() += 1;
+    let reported: HashSet<(usize, usize)> = found
+        .links
+        .iter()
+        .map(|l| {
+            let (x, y) = (index[l.a.as_str()], index[l.b.as_str()]);
+            (x.min(y), x.max(y))
+        })
+        .collect();
+    // Every true pair, by whether the two share something only one person has (an email, a
+    // personal phone), only a common name and an office's phone (and address), or only the
+    // name (two re-entries of one person, one giving the email, the other the phone).
+    let mut of: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (i, &p) in who.iter().enumerate() {
+        of.entry(p).or_default().push(i);
     }
-    let truth: usize = members.values().map(|&n| n * (n - 1) / 2).sum();
+    let (mut personal, mut personal_grouped) = (0usize, 0usize);
+    let (mut office, mut office_grouped, mut office_reported) = (0usize, 0usize, 0usize);
+    let (mut name_only, mut name_only_grouped) = (0usize, 0usize);
+    for members in of.values() {
+        for (n, &x) in members.iter().enumerate() {
+            for &y in &members[n + 1..] {
+                let (a, b) = (&contacts[x], &contacts[y]);
+                let shares_own = (a.email.is_some() && a.email == b.email)
+                    || (a.phone.is_some()
+                        && a.phone == b.phone
+                        && a.phone.as_deref().is_some_and(|p| p.starts_with("646")));
+                let pair = (x.min(y), x.max(y));
+                if shares_own {
+                    personal += 1;
+                    personal_grouped += usize::from(together.contains(&pair));
+                } else if a.phone.is_none() || a.phone != b.phone {
+                    name_only += 1;
+                    name_only_grouped += usize::from(together.contains(&pair));
+                } else {
+                    office += 1;
+                    office_grouped += usize::from(together.contains(&pair));
+                    office_reported += usize::from(reported.contains(&pair));
+                }
+            }
+        }
+    }
     let precision = right as f64 / grouped.max(1) as f64;
-    let recall = right as f64 / truth.max(1) as f64;
+    let recall = (personal_grouped + office_grouped + name_only_grouped) as f64
+        / (personal + office + name_only).max(1) as f64;
     eprintln!(
-        "60,000 contacts: {} groups, {} pairs reported, grouped pairs precision {precision:.4} recall {recall:.4}",
+        "60,000 contacts: {} groups, {} pairs reported, grouped pairs precision {precision:.4} recall {recall:.4}; \
+         sharing an email or a personal phone: {personal_grouped}/{personal} grouped; \
+         sharing only a name and an office: {office_grouped}/{office} grouped, {office_reported} reported; \
+         sharing only a name: {name_only_grouped}/{name_only} grouped (through a third entry)",
         found.groups.len(),
         found.links.len()
     );
@@ -242,8 +286,15 @@ fn sixty_thousand_contacts_with_common_names_and_office_phones() {
         precision >= 0.99,
         "precision {precision} ({right}/{grouped})"
     );
-    // A re-entry that gives only a common name and an office phone shared by about 70
-    // (about one in twelve here) is left for review rather than grouped: the independent
-    // weights put it near even odds.
-    assert!(recall >= 0.85, "recall {recall} ({right}/{truth})");
+    assert!(
+        personal_grouped as f64 >= 0.99 * personal as f64,
+        "{personal_grouped} of {personal} pairs sharing an email or a personal phone grouped"
+    );
+    // A re-entry that gives only a common name and an office's phone (and address) shared by
+    // about 70 people is one of about 0.5 colleagues of that name there for each duplicate
+    // expected: at even odds or below it is reported for review, not grouped.
+    assert!(
+        office_reported as f64 >= 0.95 * office as f64,
+        "{office_reported} of {office} pairs sharing only a name and an office reported"
+    );
 }

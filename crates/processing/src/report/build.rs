@@ -106,13 +106,21 @@ pub async fn build(
     report.rejects = rejects;
 
     let store = s.store.as_ref();
-    let found = duplicates::detect(
-        &contacts(store, tenant, id).await?,
-        &duplicates::Settings::default(),
-    );
-    report.duplicate_groups = found.groups;
-    report.suspicious_groups = found.suspicious;
-    report.duplicate_pairs = found.links.clone();
+    // Duplicate contacts are scored on a thread of their own while the rest of the report
+    // reads the store.
+    let contacts = contacts(store, tenant, id).await?;
+    let duplicates = tokio::task::spawn_blocking(move || {
+        let started = std::time::Instant::now();
+        let found = duplicates::detect(&contacts, &duplicates::Settings::default());
+        tracing::info!(
+            contacts = contacts.len(),
+            pairs = found.links.len(),
+            groups = found.groups.len(),
+            seconds = started.elapsed().as_secs_f64(),
+            "duplicate contacts scored"
+        );
+        found
+    });
 
     let projects = project_facts(store, tenant, id).await?;
     let mut trust = Trust::default();
@@ -150,6 +158,13 @@ pub async fn build(
             documents(s, &mut report, kind, &page).await;
         }
     }
+
+    let found = duplicates
+        .await
+        .map_err(|e| ProcessingError::Other(format!("duplicate contacts: {e}")))?;
+    report.duplicate_groups = found.groups;
+    report.suspicious_groups = found.suspicious;
+    report.duplicate_pairs = found.links.clone();
 
     report.amounts_in_minor_digits();
     report.files = file_lines(s, tenant, id).await?;

@@ -235,18 +235,21 @@ fn duplicates(h: &mut String, r: &Report) {
         h.push_str("</ul>");
     }
     if !r.duplicate_pairs.is_empty() {
-        h.push_str("<table><tr><th>contact</th><th>contact</th><th>score (bits)</th><th>evidence</th></tr>");
+        h.push_str("<table><tr><th>contact</th><th>contact</th><th>match probability</th><th>score (bits)</th><th>evidence</th></tr>");
         for p in r.duplicate_pairs.iter().take(PAIRS_SHOWN) {
             let evidence: Vec<String> = p
                 .evidence
                 .iter()
                 .map(|e| format!("{} {} ({:+.1})", e.field, e.outcome, e.weight))
                 .collect();
+            // The score is the log2 odds that the two are one contact.
+            let odds = p.score.exp2();
             let _ = write!(
                 h,
-                "<tr><td>{}</td><td>{}</td><td class=num>{:.1}</td><td>{}</td></tr>",
+                "<tr><td>{}</td><td>{}</td><td class=num>{:.3}</td><td class=num>{:.1}</td><td>{}</td></tr>",
                 esc(&p.a),
                 esc(&p.b),
+                odds / (1.0 + odds),
                 p.score,
                 esc(&evidence.join(", "))
             );

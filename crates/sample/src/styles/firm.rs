@@ -22,6 +22,10 @@ pub(crate) struct Contact {
     pub state: &'static str,
     pub zip: String,
     pub created: NaiveDate,
+    /// How the phone number is written (`PhoneNumber::format`); `None`: left out.
+    pub phone_style: Option<usize>,
+    /// A re-entry of this earlier contact: the same person or firm typed in again.
+    pub again: Option<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -254,6 +258,8 @@ pub(crate) fn generate(rng: &mut Rng, matters: usize) -> Firm {
             state: a.state,
             zip: a.zip,
             created: day(start, rng.gen_range(0..200)),
+            phone_style: Some(0),
+            again: None,
         });
     }
     let clients = firm.contacts.len();
@@ -285,7 +291,103 @@ pub(crate) fn generate(rng: &mut Rng, matters: usize) -> Firm {
     }
     trust(rng, &mut firm);
     dirt(&mut firm);
+    // Last, so the rows above stay what they were before contacts were entered twice.
+    reentries(rng, &mut firm);
     firm
+}
+
+/// About one contact in ten entered again, as people do: other case, a typo in the family
+/// name, the phone in another style, the legal form of a firm spelled otherwise, some values
+/// left out (never both the email and the phone). Then a namesake, who shares a person's
+/// name and nothing else and is not a duplicate. No matter is the re-entry's.
+fn reentries(rng: &mut Rng, firm: &mut Firm) {
+    let originals = firm.contacts.len();
+    let step = (originals / 7).max(1) | 1;
+    for k in 0..(originals / 10).max(2) {
+        let of = (3 + k * step) % originals;
+        let mut c = firm.contacts[of].clone();
+        c.again = Some(of);
+        c.created = day(c.created, rng.gen_range(30..400));
+        c.phone_style = Some(1 + rng.gen_range(0..4));
+        if c.company {
+            c.organisation = other_legal_form(rng, &c.organisation);
+        } else {
+            c.first = recase(rng, &c.first);
+            c.last = if rng.gen_bool(0.3) {
+                typo(rng, &c.last)
+            } else {
+                recase(rng, &c.last)
+            };
+        }
+        match rng.gen_range(0..10) {
+            0..=3 => {}
+            4..=6 => c.email = c.email.to_uppercase(),
+            _ => c.email.clear(),
+        }
+        if rng.gen_bool(0.3) && !c.email.is_empty() {
+            c.phone_style = None;
+        }
+        if rng.gen_bool(0.3) {
+            c.street.clear();
+            c.city = "";
+            c.state = "";
+            c.zip.clear();
+        }
+        firm.contacts.push(c);
+    }
+    if let Some(p) = firm.contacts[..originals].iter().position(|c| !c.company) {
+        let mut namesake = firm.contacts[p].clone();
+        let a = people::address(rng);
+        let fold = |s: &str| {
+            people::ascii_fold(s)
+                .to_lowercase()
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .collect::<String>()
+        };
+        namesake.email = format!(
+            "{}.{}@example.net",
+            fold(&namesake.first),
+            fold(&namesake.last)
+        );
+        namesake.phone = people::phone(rng, a.area_code);
+        namesake.street = a.line1;
+        namesake.city = a.city;
+        namesake.state = a.state;
+        namesake.zip = a.zip;
+        firm.contacts.push(namesake);
+    }
+}
+
+fn recase(rng: &mut Rng, s: &str) -> String {
+    match rng.gen_range(0..3) {
+        0 => s.to_uppercase(),
+        1 => s.to_lowercase(),
+        _ => s.to_string(),
+    }
+}
+
+/// Two neighbouring letters swapped past the first, as fast typing does.
+fn typo(rng: &mut Rng, s: &str) -> String {
+    let mut chars: Vec<char> = s.chars().collect();
+    if chars.len() >= 4 {
+        let at = rng.gen_range(1..chars.len() - 2);
+        chars.swap(at, at + 1);
+    }
+    chars.into_iter().collect()
+}
+
+/// The same firm with its legal form spelled another way ("Acme Law LLC", "ACME LAW, INC.").
+fn other_legal_form(rng: &mut Rng, s: &str) -> String {
+    let words: Vec<&str> = s.split(' ').collect();
+    let stem = words[..words.len().saturating_sub(1)].join(" ");
+    let form = pick(rng, &[" LLC", " Inc.", ", Inc.", " Corp", " Ltd"]);
+    let joined = format!("{stem}{form}");
+    if rng.gen_bool(0.5) {
+        joined.to_uppercase()
+    } else {
+        joined
+    }
 }
 
 fn work_of(rng: &mut Rng, firm: &mut Firm, m: usize) {

@@ -282,6 +282,10 @@ pub struct StyleTruth {
     /// Reconciliation problems a correct report lists; the corpus's ledgers are all
     /// consistent, so anything a report lists beyond these is a false problem.
     pub reconciliation_problems: Vec<String>,
+    /// Contacts entered more than once, by their keys as written: each group is one person
+    /// or firm. A namesake (same name, nothing else shared) is in none.
+    #[serde(default)]
+    pub duplicate_groups: Vec<Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -310,6 +314,7 @@ pub fn write(style: &Style, dir: &Path) -> Result<StyleTruth, SampleError> {
         trust_by_project: BTreeMap::new(),
         invoice_balance: BTreeMap::new(),
         reconciliation_problems: Vec::new(),
+        duplicate_groups: Vec::new(),
     };
     let r = Render { style, firm: &firm };
     for table in &style.tables {
@@ -545,7 +550,7 @@ impl Render<'_> {
                     Attr::Company => c.organisation.clone(),
                     Attr::ContactType => if c.company { "Company" } else { "Person" }.into(),
                     Attr::Email => c.email.clone(),
-                    Attr::Phone => c.phone.format(0),
+                    Attr::Phone => c.phone_style.map(|s| c.phone.format(s)).unwrap_or_default(),
                     Attr::Street => c.street.clone(),
                     Attr::City => c.city.into(),
                     Attr::State => c.state.into(),
@@ -702,9 +707,26 @@ impl Render<'_> {
         }
     }
 
-    /// Trust balances and invoice balances a correct report shows.
+    /// Trust balances, invoice balances and duplicate contacts a correct report shows.
     fn reconciliation(&self, truth: &mut StyleTruth) {
         let f = self.firm;
+        let mut groups: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+        for (i, c) in f.contacts.iter().enumerate() {
+            if let Some(of) = c.again {
+                groups
+                    .entry(of)
+                    .or_insert_with(|| vec![self.contact_key(of)])
+                    .push(self.contact_key(i));
+            }
+        }
+        truth.duplicate_groups = groups
+            .into_values()
+            .map(|mut g| {
+                g.sort();
+                g
+            })
+            .collect();
+        truth.duplicate_groups.sort();
         let has = |e: Entity| self.style.tables.iter().any(|t| t.entity == e);
         if has(Entity::Trust) {
             for t in &f.trust {
