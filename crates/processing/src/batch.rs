@@ -208,7 +208,7 @@ impl BatchProcessor {
     }
 
     async fn on_failure(&self, message: &ReceivedMessage, error: &HandlerError) {
-        tracing::warn!(queue = %self.queue_name, message = %message.message_id, error = %error, receive_count = message.receive_count, "message failed");
+        tracing::warn!(queue = %self.queue_name, message_id = %message.message_id, error = %error, receive_count = message.receive_count, "message failed");
         if let Some(store) = &self.failures {
             let failure = MessageFailure {
                 queue: self.queue_name.clone(),

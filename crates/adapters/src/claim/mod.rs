@@ -115,7 +115,7 @@ impl ClaimCheckQueue {
                 // Left as the reference: the handler fails on it, and the message is
                 // retried and dead-lettered like any unreadable message.
                 Err(e) => {
-                    tracing::warn!(message = %m.message_id, error = %e, "claim check unresolved")
+                    tracing::warn!(message_id = %m.message_id, error = %e, "claim check unresolved")
                 }
             }
         }

@@ -1,0 +1,184 @@
+//! The binary on the AWS profile as an operator runs it (SQS and S3 on moto, PostgreSQL):
+//! the poller's JSON logs, and the operator commands (`dlq`, `queues`, `jobs`, `report`)
+//! opening the profile they are given.
+
+#[path = "../../processing/tests/aws_common/mod.rs"]
+mod aws_common;
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use migrationai_processing::profile::{AwsConfig, Profile};
+use migrationai_processing::{App, Config};
+use serde::de::{Deserialize, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
+
+/// A JSON value whose objects, at every depth, name each key once (serde_json alone keeps
+/// the last of two equal keys without a word).
+struct UniqueKeys;
+
+impl<'de> Deserialize<'de> for UniqueKeys {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(UniqueKeysVisitor)
+    }
+}
+
+struct UniqueKeysVisitor;
+
+impl<'de> Visitor<'de> for UniqueKeysVisitor {
+    type Value = UniqueKeys;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<UniqueKeys, E> {
+        Ok(UniqueKeys)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<UniqueKeys, E> {
+        Ok(UniqueKeys)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<UniqueKeys, E> {
+        Ok(UniqueKeys)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<UniqueKeys, E> {
+        Ok(UniqueKeys)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<UniqueKeys, E> {
+        Ok(UniqueKeys)
+    }
+    fn visit_unit<E>(self) -> Result<UniqueKeys, E> {
+        Ok(UniqueKeys)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<UniqueKeys, A::Error> {
+        while seq.next_element::<UniqueKeys>()?.is_some() {}
+        Ok(UniqueKeys)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<UniqueKeys, A::Error> {
+        let mut seen = HashSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if !seen.insert(key.clone()) {
+                return Err(A::Error::custom(format!("duplicate key {key:?}")));
+            }
+            map.next_value::<UniqueKeys>()?;
+        }
+        Ok(UniqueKeys)
+    }
+}
+
+/// The binary with exactly the environment the Terraform gives a role on `aws`.
+fn migrationai(aws: &AwsConfig, endpoint: &str, data_dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_migrationai"));
+    command
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("MIGRATIONAI_PROFILE", "aws")
+        .env("MIGRATIONAI_ENV", "prod")
+        .env("MIGRATIONAI_BUCKET", &aws.bucket)
+        .env("MIGRATIONAI_AWS_ENDPOINT", endpoint)
+        .env("MIGRATIONAI_QUEUE_PREFIX", &aws.name_prefix)
+        .env("MIGRATIONAI_DATABASE_URL", &aws.database_url)
+        .env("MIGRATIONAI_DATA_DIR", data_dir);
+    command
+}
+
+fn run(command: &mut Command) -> Output {
+    command.output().expect("run migrationai")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn stop(child: &mut Child) {
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while child.try_wait().ok().flatten().is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+async fn opened(env: &aws_common::AwsEnv, tag: &str, dir: &Path) -> (AwsConfig, App) {
+    let aws = aws_common::aws_config(env, tag).await;
+    let config = Config {
+        data_dir: dir.join("setup"),
+        profile: Profile::Aws(Box::new(aws.clone())),
+        ..Config::default()
+    };
+    let app = App::open(&config).await.expect("open the AWS profile");
+    (aws, app)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn worker_json_logs_name_every_key_once() {
+    let Some(env) = aws_common::env() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (aws, app) = opened(&env, "log", dir.path()).await;
+    let contacts = app.services.names.queue("contacts");
+    // A body no handler can read, and a claim check whose stored body is gone: both log
+    // the message's id beside the event's own message.
+    app.services
+        .queue
+        .send(&contacts, "not a work message", None)
+        .await
+        .expect("send");
+    let dangling = r#"{"migrationai_claim_check":{"key":"claims/gone","size":1,"sha256":"00"}}"#;
+    app.services
+        .queue
+        .send(&contacts, dangling, None)
+        .await
+        .expect("send");
+
+    let logs = dir.path().join("worker.log");
+    let mut child = migrationai(&aws, &env.moto, &dir.path().join("worker"))
+        .args(["--log-json", "worker", "--queue", "contacts", "--wait", "1"])
+        .env("MIGRATIONAI_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&logs).expect("log file"))
+        .spawn()
+        .expect("start the worker");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let written = std::fs::read_to_string(&logs).unwrap_or_default();
+        if written.contains("message failed") && written.contains("claim check unresolved") {
+            break;
+        }
+        if Instant::now() > deadline {
+            stop(&mut child);
+            panic!("the failures were not logged within 60 s:\n{written}");
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    stop(&mut child);
+
+    let written = std::fs::read_to_string(&logs).expect("logs");
+    let mut failures = 0;
+    for line in written.lines().filter(|l| !l.trim().is_empty()) {
+        let mut de = serde_json::Deserializer::from_str(line);
+        if let Err(e) = UniqueKeys::deserialize(&mut de).and_then(|_| de.end()) {
+            panic!("log line is not JSON with unique keys ({e}): {line}");
+        }
+        let value: serde_json::Value = serde_json::from_str(line).expect("json");
+        if value["fields"]["message"] == "message failed" {
+            assert!(
+                value["fields"]["message_id"]
+                    .as_str()
+                    .is_some_and(|id| !id.is_empty()),
+                "{line}"
+            );
+            failures += 1;
+        }
+    }
+    assert!(failures > 0, "no message failure logged:\n{written}");
+}
