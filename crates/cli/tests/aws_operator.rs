@@ -4,6 +4,8 @@
 
 #[path = "../../processing/tests/aws_common/mod.rs"]
 mod aws_common;
+#[path = "../../processing/tests/common/mod.rs"]
+mod common;
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -181,4 +183,101 @@ async fn worker_json_logs_name_every_key_once() {
         }
     }
     assert!(failures > 0, "no message failure logged:\n{written}");
+}
+
+/// A line of `queues` for a queue: (depth, in flight, delayed, DLQ depth).
+fn queue_row(stdout: &str, queue: &str) -> Option<Vec<u64>> {
+    let line = stdout
+        .lines()
+        .find(|l| l.split_whitespace().next() == Some(queue))?;
+    line.split_whitespace()
+        .skip(1)
+        .map(|n| n.parse().ok())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn operator_commands_open_the_aws_profile() {
+    let Some(env) = aws_common::env() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (aws, app) = opened(&env, "ops", dir.path()).await;
+    let names = &app.services.names;
+    let (contacts, dead) = (names.queue("contacts"), names.dlq("contacts"));
+    let id = app
+        .services
+        .queue
+        .send(&dead, "a dead letter", None)
+        .await
+        .expect("send to the DLQ");
+    let sample = common::small_sample();
+    let job = app
+        .submit(
+            &sample.export,
+            Some(&sample.mapping),
+            Some("ops-job".into()),
+        )
+        .await
+        .expect("submit")
+        .job;
+    // Each command runs where no local store exists: what it shows comes from AWS.
+    let local = dir.path().join("operator");
+    let cli = || migrationai(&aws, &env.moto, &local);
+
+    let listed = run(cli().args(["dlq", "list", "contacts"]));
+    let out = text(&listed.stdout);
+    assert!(listed.status.success(), "{}", text(&listed.stderr));
+    assert!(out.contains(&id) && out.contains("a dead letter"), "{out}");
+
+    let queues = run(cli().arg("queues"));
+    let out = text(&queues.stdout);
+    assert!(queues.status.success(), "{}", text(&queues.stderr));
+    assert_eq!(queue_row(&out, &contacts), Some(vec![0, 0, 0, 1]), "{out}");
+    // The job's plan message waits on the jobs queue.
+    let jobs_row = queue_row(&out, &names.queue("jobs")).expect("jobs row");
+    assert_eq!(jobs_row[0] + jobs_row[1], 1, "{out}");
+
+    let redriven = run(cli().args(["dlq", "redrive", "contacts"]));
+    let out = text(&redriven.stdout);
+    assert!(redriven.status.success(), "{}", text(&redriven.stderr));
+    assert!(out.contains("1 messages moved"), "{out}");
+    let source = app.services.queue.stats(&contacts).await.expect("stats");
+    let left = app.services.queue.stats(&dead).await.expect("stats");
+    assert_eq!((source.visible, left.visible), (1, 0));
+
+    let jobs = run(cli().arg("jobs"));
+    let out = text(&jobs.stdout);
+    assert!(jobs.status.success(), "{}", text(&jobs.stderr));
+    assert!(out.contains("ops-job") && out.contains(&job.id), "{out}");
+    // Found in PostgreSQL, not yet reported: a clear error, not "not found".
+    let report = run(cli().args(["report", "ops-job"]));
+    assert!(!report.status.success());
+    let err = text(&report.stderr);
+    assert!(err.contains("has no report yet"), "{err}");
+    assert!(
+        !local.join("store.db").exists(),
+        "an operator command opened a local SQLite store"
+    );
+
+    // A profile that cannot be opened stops the command, saying what could not be opened.
+    let wrong = run(cli()
+        .env("MIGRATIONAI_AWS_ENDPOINT", "http://127.0.0.1:1")
+        .arg("queues"));
+    let err = text(&wrong.stderr);
+    assert!(!wrong.status.success(), "{}", text(&wrong.stdout));
+    assert!(
+        err.contains("cannot open the queues of the aws profile (SQS at http://127.0.0.1:1)"),
+        "{err}"
+    );
+    let wrong = run(cli()
+        .env(
+            "MIGRATIONAI_DATABASE_URL",
+            "postgres://u:hunter2@127.0.0.1:1/x",
+        )
+        .args(["dlq", "list", "contacts"]));
+    let err = text(&wrong.stderr);
+    assert!(!wrong.status.success(), "{}", text(&wrong.stdout));
+    assert!(err.contains("cannot open the PostgreSQL store"), "{err}");
+    assert!(!err.contains("hunter2"), "the password leaked: {err}");
 }

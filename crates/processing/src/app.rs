@@ -136,6 +136,15 @@ impl App {
         if config.profile.ensures_queues() {
             ensure_all_queues(queue.as_ref(), &names, &template).await?;
         }
+        // Queue clients connect lazily: one call now, so a wrong endpoint or a missing queue
+        // stops the command here, saying where, rather than at its first use or never.
+        let jobs = names.queue(Kind::Jobs.as_str());
+        queue.stats(&jobs).await.map_err(|e| {
+            ProcessingError::Other(format!(
+                "cannot open the queues of {} ({jobs}): {e}",
+                config.profile.describe()
+            ))
+        })?;
         store.ensure_tenant(&config.tenant, &config.tenant).await?;
         drop(lock);
         let services = Services::new(store, queue, blobs, names, config.data_dir.join("work"));

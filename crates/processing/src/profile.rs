@@ -42,7 +42,22 @@ impl Profile {
         }
     }
 
-    /// Whether opening should create (or update) the 26 queues. On AWS, Terraform owns them.
+    /// The profile and where its queues are, for errors (no secrets).
+    pub fn describe(&self) -> String {
+        match self {
+            Profile::Embedded => "the embedded profile".into(),
+            #[cfg(feature = "aws")]
+            Profile::Aws(aws) => format!(
+                "the aws profile (SQS at {})",
+                aws.sqs_endpoint
+                    .as_deref()
+                    .unwrap_or("the regional endpoint")
+            ),
+        }
+    }
+
+    /// Whether opening should create the 26 queues that are missing (it never changes one
+    /// that exists). On AWS, Terraform owns them.
     pub fn ensures_queues(&self) -> bool {
         match self {
             Profile::Embedded => true,
@@ -428,7 +443,13 @@ async fn open_aws(
         aws
     };
     let url = config.store_url.as_deref().unwrap_or(&aws.database_url);
-    let store: Arc<dyn Store> = Arc::new(connect_store(url).await?);
+    // The URL holds the password: the error names the store, never the URL.
+    let store: Arc<dyn Store> = Arc::new(connect_store(url).await.map_err(|e| {
+        ProcessingError::Other(format!(
+            "cannot open the PostgreSQL store of {}: {e}",
+            config.profile.describe()
+        ))
+    })?);
     let blobs = s3_blob_store(&S3Settings {
         bucket: aws.bucket.clone(),
         region: aws.region.clone(),

@@ -30,7 +30,7 @@ enum Action {
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     match a.action {
         Action::List { queue, embedded } => {
-            let dead = runtime()?.block_on(app::dlq_list(&embedded.config(), &queue))?;
+            let dead = runtime()?.block_on(app::dlq_list(&embedded.config()?, &queue))?;
             if dead.is_empty() {
                 say!("{queue}: no dead letters");
             }
@@ -46,7 +46,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             }
         }
         Action::Redrive { queue, embedded } => {
-            let moved = runtime()?.block_on(app::dlq_redrive(&embedded.config(), &queue))?;
+            let moved = runtime()?.block_on(app::dlq_redrive(&embedded.config()?, &queue))?;
             say!("{queue}: {moved} messages moved back to the source queue");
         }
     }

@@ -1,6 +1,7 @@
 //! Options shared by the commands that work on the embedded system.
 
 use migrationai_processing::config::Config;
+use migrationai_processing::profile::config_from_env;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Clone)]
@@ -14,12 +15,14 @@ pub struct Embedded {
 }
 
 impl Embedded {
-    pub fn config(&self) -> Config {
-        Config {
-            data_dir: self.data_dir.clone(),
-            env: self.env.clone(),
-            ..Config::default()
-        }
+    /// The profile (`MIGRATIONAI_PROFILE`: embedded, or aws with the variables Terraform
+    /// gives the hosts), with this command's options over it: an operator command on `aws`
+    /// must see the queues and the store the roles use, never a new local store.
+    pub fn config(&self) -> anyhow::Result<Config> {
+        let mut config = config_from_env()?;
+        config.data_dir = self.data_dir.clone();
+        config.env = self.env.clone();
+        Ok(config)
     }
 }
 

@@ -27,7 +27,7 @@ pub struct QueuesArgs {
 }
 
 pub fn jobs(a: JobsArgs) -> anyhow::Result<ExitCode> {
-    let jobs = runtime()?.block_on(app::list_jobs(&a.embedded.config()))?;
+    let jobs = runtime()?.block_on(app::list_jobs(&a.embedded.config()?))?;
     if jobs.is_empty() {
         say!("no jobs yet; start one with `migrationai migrate EXPORT`");
         return Ok(ExitCode::SUCCESS);
@@ -46,13 +46,13 @@ pub fn jobs(a: JobsArgs) -> anyhow::Result<ExitCode> {
 }
 
 pub fn report(a: ReportArgs) -> anyhow::Result<ExitCode> {
-    let text = runtime()?.block_on(app::report(&a.embedded.config(), &a.job, a.json))?;
+    let text = runtime()?.block_on(app::report(&a.embedded.config()?, &a.job, a.json))?;
     crate::output::write_stdout(format_args!("{text}"));
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn queues(a: QueuesArgs) -> anyhow::Result<ExitCode> {
-    let rows = runtime()?.block_on(app::queue_stats(&a.embedded.config()))?;
+    let rows = runtime()?.block_on(app::queue_stats(&a.embedded.config()?))?;
     say!(
         "{:<34} {:>8} {:>9} {:>8} {:>10}",
         "queue",

@@ -179,7 +179,7 @@ fn announce(s: &Submitted) {
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let mut config = a.embedded.config();
+    let mut config = a.embedded.config()?;
     config.batch_size = a.batch_size.max(1);
     config.threshold = a.threshold;
     config.encodings = a.encodings.clone();
