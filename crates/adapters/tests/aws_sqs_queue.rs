@@ -6,10 +6,11 @@ mod conformance;
 use std::sync::Arc;
 use std::time::Duration;
 
+use aws_sdk_sqs::types::QueueAttributeName;
 use conformance::queue::{receive_n, setup, QueueFixture};
 use migrationai_adapters::aws::{SqsQueue, Sse};
 use migrationai_adapters::claim::{is_reference, ClaimCheckQueue};
-use migrationai_ports::queue::{Queue, SendEntry};
+use migrationai_ports::queue::{ensure_all_queues, Queue, QueueConfig, QueueNames, SendEntry};
 
 struct Sqs {
     queue: SqsQueue,
@@ -78,4 +79,87 @@ async fn claim_check_carries_a_2mb_message_through_s3() {
         .filter(|m| m.body.len() == big.len())
         .all(|m| m.body == big));
     assert_eq!(blobs.list("claims").await.unwrap().len(), 3);
+}
+
+/// The attributes SQS reports for a queue, without the clock fields.
+async fn attributes_of(sqs: &SqsQueue, url: &str) -> std::collections::BTreeMap<String, String> {
+    let out = sqs
+        .client()
+        .get_queue_attributes()
+        .queue_url(url)
+        .attribute_names(QueueAttributeName::All)
+        .send()
+        .await
+        .expect("get attributes");
+    out.attributes()
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| (k.as_str().to_owned(), v.clone()))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ensure_creates_missing_queues_and_never_changes_existing_ones() {
+    let Some(endpoint) = aws_env::require("MIGRATIONAI_TEST_SQS_ENDPOINT") else {
+        return;
+    };
+    let prefix = aws_env::unique("tf");
+    let sqs = aws_env::sqs_at(&endpoint, &prefix);
+    let names = QueueNames::new("prod");
+    // The contacts pair as the Terraform makes it: a DLQ kept 14 days, a queue hidden for
+    // 1,805 s that dead-letters after 3 receives.
+    let dlq_url = sqs
+        .client()
+        .create_queue()
+        .queue_name(format!("{prefix}{}", names.dlq("contacts")))
+        .attributes(QueueAttributeName::MessageRetentionPeriod, "1209600")
+        .send()
+        .await
+        .expect("create the DLQ")
+        .queue_url()
+        .expect("url")
+        .to_owned();
+    let dlq_arn = attributes_of(&sqs, &dlq_url).await["QueueArn"].clone();
+    let redrive = serde_json::json!({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 3});
+    let source_url = sqs
+        .client()
+        .create_queue()
+        .queue_name(format!("{prefix}{}", names.queue("contacts")))
+        .attributes(QueueAttributeName::VisibilityTimeout, "1805")
+        .attributes(QueueAttributeName::RedrivePolicy, redrive.to_string())
+        .send()
+        .await
+        .expect("create the queue")
+        .queue_url()
+        .expect("url")
+        .to_owned();
+    let before = (
+        attributes_of(&sqs, &source_url).await,
+        attributes_of(&sqs, &dlq_url).await,
+    );
+    assert_eq!(before.0["VisibilityTimeout"], "1805");
+
+    // What MIGRATIONAI_ENSURE_QUEUES=1 runs at start, with the process's defaults (30 s, 4 days).
+    let template = QueueConfig::default();
+    ensure_all_queues(&sqs, &names, &template)
+        .await
+        .expect("ensure");
+    let after = (
+        attributes_of(&sqs, &source_url).await,
+        attributes_of(&sqs, &dlq_url).await,
+    );
+    assert_eq!(after, before, "ensure changed an existing queue");
+    // The missing queues were created, with the template's attributes.
+    let jobs = sqs
+        .url(&names.queue("jobs"))
+        .await
+        .expect("jobs queue created");
+    let jobs = attributes_of(&sqs, &jobs).await;
+    assert_eq!(jobs["VisibilityTimeout"], "30");
+    assert!(jobs["RedrivePolicy"].contains(&names.dlq("jobs")));
+    // A second run (every role starting) changes nothing either.
+    ensure_all_queues(&sqs, &names, &template)
+        .await
+        .expect("ensure again");
+    assert_eq!(attributes_of(&sqs, &source_url).await, before.0);
 }

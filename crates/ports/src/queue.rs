@@ -429,8 +429,10 @@ impl QueueError {
 /// next receive finds it in the DLQ.
 #[async_trait]
 pub trait Queue: Send + Sync {
-    /// Creates the queue, or updates its attributes if it exists. A DLQ named
-    /// in `config` must already exist.
+    /// Creates the queue if it is missing. A DLQ named in `config` must already
+    /// exist. On SQS an existing queue is never changed (its owner, the
+    /// Terraform, sets its attributes); the embedded queue, which the process
+    /// owns, takes the attributes given.
     async fn ensure_queue(&self, name: &str, config: &QueueConfig) -> Result<(), QueueError>;
 
     /// Sends one message; `delay` overrides the queue's default delay.

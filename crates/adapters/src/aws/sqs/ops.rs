@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
+use aws_sdk_sqs::error::ProvideErrorMetadata;
 use aws_sdk_sqs::types::{
     ChangeMessageVisibilityBatchRequestEntry, DeleteMessageBatchRequestEntry,
     MessageSystemAttributeName, QueueAttributeName, SendMessageBatchRequestEntry,
@@ -21,6 +22,12 @@ use super::{queue_missing, whole_seconds, SqsQueue};
 
 fn secs(d: Duration) -> String {
     d.as_secs().to_string()
+}
+
+/// `QueueAlreadyExists` in either protocol's spelling (`QueueNameExists` in the query one).
+fn already_exists(code: Option<&str>) -> bool {
+    code.and_then(|c| c.rsplit(['.', '#']).next())
+        .is_some_and(|c| c == "QueueAlreadyExists" || c == "QueueNameExists")
 }
 
 fn build_err(e: impl std::fmt::Display) -> QueueError {
@@ -142,27 +149,31 @@ impl Queue for SqsQueue {
         if let Some(dlq) = &config.dlq {
             self.track(|t| t.mark_dlq(dlq));
         }
+        // An existing queue is left as it is: on AWS the Terraform owns its attributes (a
+        // visibility derived from the Lambda timeout, a DLQ kept 14 days), and overwriting
+        // them with this process's defaults broke both.
         match self.url(name).await {
-            Ok(url) => {
-                let mut request = self.client.set_queue_attributes().queue_url(url);
-                for (k, v) in attrs {
-                    request = request.attributes(k, v);
-                }
-                request.send().await.map_err(map_sdk)?;
-            }
+            Ok(_) => Ok(()),
             Err(e) if queue_missing(&e) => {
                 let mut request = self.client.create_queue().queue_name(self.sqs_name(name));
                 for (k, v) in attrs {
                     request = request.attributes(k, v);
                 }
-                let out = request.send().await.map_err(map_sdk)?;
-                if let Some(url) = out.queue_url() {
-                    self.remember_url(name, url);
+                match request.send().await {
+                    Ok(out) => {
+                        if let Some(url) = out.queue_url() {
+                            self.remember_url(name, url);
+                        }
+                        Ok(())
+                    }
+                    // Created meanwhile by another process, with other attributes: theirs
+                    // stand.
+                    Err(err) if already_exists(err.code()) => Ok(()),
+                    Err(err) => Err(map_sdk(err)),
                 }
             }
-            Err(e) => return Err(e),
+            Err(e) => Err(e),
         }
-        Ok(())
     }
 
     async fn send(
