@@ -435,6 +435,10 @@ pub trait Queue: Send + Sync {
     /// owns, takes the attributes given.
     async fn ensure_queue(&self, name: &str, config: &QueueConfig) -> Result<(), QueueError>;
 
+    /// The queue's own default visibility timeout (its `VisibilityTimeout`
+    /// attribute), as whoever made the queue set it.
+    async fn visibility_timeout(&self, queue: &str) -> Result<Duration, QueueError>;
+
     /// Sends one message; `delay` overrides the queue's default delay.
     async fn send(
         &self,

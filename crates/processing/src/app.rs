@@ -374,19 +374,21 @@ impl App {
     }
 
     /// Starts the 13 pollers; they run until the token is cancelled.
-    pub fn start_workers(&self, shutdown: &CancellationToken) -> Vec<tokio::task::JoinHandle<()>> {
+    pub async fn start_workers(
+        &self,
+        shutdown: &CancellationToken,
+    ) -> Result<Vec<tokio::task::JoinHandle<()>>, ProcessingError> {
         let s = &self.services;
-        Kind::ALL
-            .into_iter()
-            .map(|kind| {
-                tokio::spawn(crate::worker::poll(
-                    s.queue.clone(),
-                    processor_for(kind, s, &self.config),
-                    handler_for(kind, s),
-                    shutdown.child_token(),
-                ))
-            })
-            .collect()
+        let mut workers = Vec::with_capacity(Kind::ALL.len());
+        for kind in Kind::ALL {
+            workers.push(tokio::spawn(crate::worker::poll(
+                s.queue.clone(),
+                processor_for(kind, s, &self.config).await?,
+                handler_for(kind, s),
+                shutdown.child_token(),
+            )));
+        }
+        Ok(workers)
     }
 
     /// Runs the workers until the job is done, or stalls with dead-lettered messages.
@@ -409,7 +411,7 @@ impl App {
         stop: &CancellationToken,
     ) -> Result<RunOutcome, ProcessingError> {
         let shutdown = CancellationToken::new();
-        let workers = self.start_workers(&shutdown);
+        let workers = self.start_workers(&shutdown).await?;
         let outcome = tokio::select! {
             outcome = self.watch(job, progress) => Some(outcome),
             _ = stop.cancelled() => None,

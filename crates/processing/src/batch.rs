@@ -116,6 +116,11 @@ impl BatchProcessor {
         &self.queue_name
     }
 
+    /// How long the heartbeat keeps a message in hand hidden.
+    pub fn visibility(&self) -> Duration {
+        self.visibility
+    }
+
     /// Processes received messages (up to `concurrency` at a time, outcomes in message order)
     /// and settles each with the queue: successes are deleted, failures are hidden for the
     /// retry delay, messages not started before `shutdown` are released.

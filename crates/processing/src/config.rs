@@ -22,7 +22,8 @@ pub struct Config {
     pub currency: String,
     pub country: Option<String>,
     pub time_zone: String,
-    /// How long a received message stays hidden; the heartbeat extends it during long work.
+    /// The visibility timeout of the queues this process creates. Workers keep to the one
+    /// each queue has (read from the queue at start), whoever made it.
     pub visibility_timeout: Duration,
     /// Hidden time after a failed attempt before the message is tried again.
     pub retry_delay: Duration,

@@ -80,7 +80,7 @@ pub async fn run_lambda(config: Config, kind: Kind) -> Result<(), ProcessingErro
 async fn open_worker(config: &Config, kind: Kind) -> Result<Worker, ProcessingError> {
     let services = open_services(config).await?;
     let handler = handler_for(kind, &services);
-    let processor = processor_for(kind, &services, config);
+    let processor = processor_for(kind, &services, config).await?;
     tracing::info!(queue = %services.names.queue(kind.as_str()), "worker ready");
     Ok(Worker {
         services,

@@ -63,7 +63,7 @@ pub async fn run_worker_until(
     for kind in kinds {
         let handler = handler_for(kind, &services);
         for _ in 0..options.concurrency.max(1) {
-            let processor = processor_for(kind, &services, config);
+            let processor = processor_for(kind, &services, config).await?;
             tasks.push(tokio::spawn(poll_loop(
                 services.queue.clone(),
                 processor,

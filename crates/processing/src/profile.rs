@@ -70,7 +70,8 @@ impl Profile {
 /// The configuration of a role process (`lambda`, `worker`) from its environment:
 /// `MIGRATIONAI_ENV`, `MIGRATIONAI_TENANT`, `MIGRATIONAI_DATA_DIR` (default `/tmp/migrationai`
 /// inside Lambda, whose only writable directory is /tmp), `MIGRATIONAI_VISIBILITY_TIMEOUT`
-/// (seconds), `MIGRATIONAI_DATABASE_URL` and the profile.
+/// (seconds; for queues this process creates, the heartbeat keeps each queue's own),
+/// `MIGRATIONAI_DATABASE_URL` and the profile.
 pub fn config_from_env() -> Result<Config, ProcessingError> {
     let get = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     let mut config = Config::default();

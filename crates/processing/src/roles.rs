@@ -34,16 +34,27 @@ pub fn handler_for(kind: Kind, services: &Services) -> Arc<dyn Handler> {
     }
 }
 
-/// The batch processor of one queue kind.
-pub fn processor_for(kind: Kind, services: &Services, config: &Config) -> BatchProcessor {
-    BatchProcessor::new(
-        services.queue.clone(),
-        services.names.queue(kind.as_str()),
-        config.visibility_timeout,
+/// The batch processor of one queue kind. Its heartbeat keeps messages hidden for the
+/// queue's own visibility timeout, read from the queue once here: whoever made the queue
+/// (the Terraform, from the Lambda timeout) knows how long work may take, and a shorter
+/// process default would cut every extension short.
+pub async fn processor_for(
+    kind: Kind,
+    services: &Services,
+    config: &Config,
+) -> Result<BatchProcessor, ProcessingError> {
+    let name = services.names.queue(kind.as_str());
+    let visibility = services
+        .queue
+        .visibility_timeout(&name)
+        .await
+        .map_err(|e| ProcessingError::Other(format!("visibility timeout of {name}: {e}")))?;
+    Ok(
+        BatchProcessor::new(services.queue.clone(), name, visibility)
+            .with_retry_delay(config.retry_delay)
+            .with_failure_log(services.store.clone())
+            .with_concurrency(config.concurrency),
     )
-    .with_retry_delay(config.retry_delay)
-    .with_failure_log(services.store.clone())
-    .with_concurrency(config.concurrency)
 }
 
 /// `contacts`, `billing-items`... or `all`.

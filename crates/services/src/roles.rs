@@ -322,7 +322,7 @@ pub async fn start_all(
         stop.clone(),
     )));
     tasks.push(spawn_sampler(&state, &stop));
-    let workers = state.app.start_workers(&stop);
+    let workers = state.app.start_workers(&stop).await?;
     tasks.extend(workers);
     Ok(Running {
         state,

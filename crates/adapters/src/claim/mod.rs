@@ -128,6 +128,10 @@ impl Queue for ClaimCheckQueue {
         self.inner.ensure_queue(name, config).await
     }
 
+    async fn visibility_timeout(&self, queue: &str) -> Result<Duration, QueueError> {
+        self.inner.visibility_timeout(queue).await
+    }
+
     async fn send(
         &self,
         queue: &str,

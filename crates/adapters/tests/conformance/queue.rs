@@ -36,6 +36,7 @@ macro_rules! queue_conformance_tests {
             peek_leaves_messages_untouched,
             delay_hides_a_message_until_due,
             queue_default_delay_applies,
+            visibility_timeout_is_the_queues,
             long_poll_returns_when_a_message_arrives,
             long_poll_times_out_empty,
             change_visibility_extends_and_zero_releases,
@@ -225,6 +226,21 @@ pub async fn delay_hides_a_message_until_due(q: &dyn Queue, prefix: &str) {
         "arrived early: {waited:?}"
     );
     assert!(waited < Duration::from_secs(4), "arrived late: {waited:?}");
+}
+
+pub async fn visibility_timeout_is_the_queues(q: &dyn Queue, prefix: &str) {
+    let queue = format!("{prefix}-slow");
+    let config = QueueConfig {
+        visibility_timeout: Duration::from_secs(1805),
+        ..QueueConfig::default()
+    };
+    q.ensure_queue(&queue, &config).await.unwrap();
+    assert_eq!(
+        q.visibility_timeout(&queue).await.unwrap(),
+        Duration::from_secs(1805)
+    );
+    let missing = q.visibility_timeout(&format!("{prefix}-none")).await;
+    assert_eq!(missing.unwrap_err().code, QueueErrorCode::QueueDoesNotExist);
 }
 
 pub async fn queue_default_delay_applies(q: &dyn Queue, prefix: &str) {

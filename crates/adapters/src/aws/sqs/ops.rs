@@ -176,6 +176,25 @@ impl Queue for SqsQueue {
         }
     }
 
+    async fn visibility_timeout(&self, queue: &str) -> Result<Duration, QueueError> {
+        let url = self.url(queue).await?;
+        let out = self
+            .client
+            .get_queue_attributes()
+            .queue_url(url)
+            .attribute_names(QueueAttributeName::VisibilityTimeout)
+            .send()
+            .await
+            .map_err(map_sdk)?;
+        out.attributes()
+            .and_then(|a| a.get(&QueueAttributeName::VisibilityTimeout))
+            .and_then(|v| v.parse::<u64>().ok())
+            .map(Duration::from_secs)
+            .ok_or_else(|| {
+                QueueError::backend(format!("SQS gave no VisibilityTimeout for {queue}"))
+            })
+    }
+
     async fn send(
         &self,
         queue: &str,

@@ -235,6 +235,10 @@ impl Queue for EmbeddedQueue {
         self.registry.upsert(name, id, config.clone())
     }
 
+    async fn visibility_timeout(&self, queue: &str) -> Result<Duration, QueueError> {
+        Ok(self.registry.get(queue)?.config.visibility_timeout)
+    }
+
     async fn send(
         &self,
         queue: &str,
