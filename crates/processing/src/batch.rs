@@ -21,18 +21,43 @@ use tokio_util::sync::CancellationToken;
 /// Why a message could not be processed at all. Data problems are never this: they are
 /// rejects in the job's ledger.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct HandlerError(pub String);
+#[error("{message}")]
+pub struct HandlerError {
+    pub message: String,
+    /// Trying again cannot help (a body no handler reads, a batch blob that is not one):
+    /// the message goes to its dead-letter queue at once rather than coming back.
+    pub permanent: bool,
+}
 
 impl HandlerError {
+    /// A failure that may pass (the store, the queue or the blob store unreachable or
+    /// throttled, a database failing over): retried after a backoff.
     pub fn new(e: impl std::fmt::Display) -> Self {
-        HandlerError(e.to_string())
+        HandlerError {
+            message: e.to_string(),
+            permanent: false,
+        }
+    }
+
+    /// A failure that the same message will always meet.
+    pub fn permanent(e: impl std::fmt::Display) -> Self {
+        HandlerError {
+            message: e.to_string(),
+            permanent: true,
+        }
     }
 }
 
 impl From<crate::error::ProcessingError> for HandlerError {
     fn from(e: crate::error::ProcessingError) -> Self {
-        HandlerError(e.to_string())
+        use crate::error::ProcessingError as P;
+        // Only what names no reachable thing is permanent; anything that touched a
+        // dependency may succeed once it is back.
+        let permanent = matches!(e, P::JobNotFound(_) | P::Mapping(_));
+        HandlerError {
+            message: e.to_string(),
+            permanent,
+        }
     }
 }
 
@@ -45,6 +70,8 @@ pub trait Handler: Send + Sync {
 pub enum Outcome {
     Success,
     Failure(String),
+    /// Failed permanently and moved to the dead-letter queue (settled: not retried).
+    DeadLettered(String),
     /// Not started because of shutdown; made visible again at once.
     Released,
 }
@@ -70,7 +97,10 @@ pub struct BatchProcessor {
     queue: Arc<dyn Queue>,
     queue_name: String,
     visibility: Duration,
+    /// Hidden time after a first failed attempt; each later receive triples it.
     retry_delay: Duration,
+    /// Where permanent failures go at once (the queue's dead-letter queue).
+    dead_letters: Option<String>,
     /// Where failures are logged for `dlq list`; none when the caller keeps its own log.
     failures: Option<Arc<dyn Store>>,
     /// Messages of one receive handled at once: while one waits on the store, the next one
@@ -92,6 +122,7 @@ impl BatchProcessor {
             queue_name: queue_name.into(),
             visibility,
             retry_delay: Duration::from_millis(200),
+            dead_letters: None,
             failures: None,
             concurrency: 1,
         }
@@ -104,6 +135,11 @@ impl BatchProcessor {
 
     pub fn with_retry_delay(mut self, delay: Duration) -> Self {
         self.retry_delay = delay;
+        self
+    }
+
+    pub fn with_dead_letter_queue(mut self, dlq: impl Into<String>) -> Self {
+        self.dead_letters = Some(dlq.into());
         self
     }
 
@@ -143,10 +179,7 @@ impl BatchProcessor {
                 }
                 let outcome = match handler.handle(message).await {
                     Ok(()) => Outcome::Success,
-                    Err(e) => {
-                        self.on_failure(message, &e).await;
-                        Outcome::Failure(e.0)
-                    }
+                    Err(e) => self.on_failure(message, &e).await,
                 };
                 if let Ok(mut p) = pending.lock() {
                     p.remove(&message.receipt_handle);
@@ -164,7 +197,7 @@ impl BatchProcessor {
         let mut released = Vec::new();
         for (message, outcome) in settled {
             match outcome {
-                Outcome::Success => done.push(message),
+                Outcome::Success | Outcome::DeadLettered(_) => done.push(message),
                 Outcome::Released => released.push(message),
                 Outcome::Failure(_) => {}
             }
@@ -212,26 +245,60 @@ impl BatchProcessor {
         stop
     }
 
-    async fn on_failure(&self, message: &ReceivedMessage, error: &HandlerError) {
-        tracing::warn!(queue = %self.queue_name, message_id = %message.message_id, error = %error, receive_count = message.receive_count, "message failed");
-        if let Some(store) = &self.failures {
-            let failure = MessageFailure {
-                queue: self.queue_name.clone(),
-                message_id: message.message_id.clone(),
-                error: error.0.clone(),
-                at: unix_now(),
-                receive_count: message.receive_count,
-            };
-            if let Err(e) = store.record_failure(&failure).await {
-                tracing::warn!(error = %e, "could not log a message failure");
+    /// Logs the failure, then moves a permanent one to the dead-letter queue, or hides a
+    /// transient one for its backoff.
+    async fn on_failure(&self, message: &ReceivedMessage, error: &HandlerError) -> Outcome {
+        tracing::warn!(queue = %self.queue_name, message_id = %message.message_id, error = %error, permanent = error.permanent, receive_count = message.receive_count, "message failed");
+        self.record_failure(&message.message_id, message, error)
+            .await;
+        if let (true, Some(dlq)) = (error.permanent, &self.dead_letters) {
+            match self.queue.send(dlq, &message.body, None).await {
+                Ok(dead_id) => {
+                    // `dlq list` finds the error under the dead letter's own id.
+                    self.record_failure(&dead_id, message, error).await;
+                    tracing::warn!(queue = %self.queue_name, message_id = %message.message_id, dlq = %dlq, "dead-lettered at once: retrying cannot help");
+                    return Outcome::DeadLettered(error.message.clone());
+                }
+                Err(e) => {
+                    tracing::warn!(dlq = %dlq, error = %e, "could not dead-letter; the message is retried instead")
+                }
             }
         }
+        let delay = self.backoff(message.receive_count);
         if let Err(e) = self
             .queue
-            .change_visibility(&self.queue_name, &message.receipt_handle, self.retry_delay)
+            .change_visibility(&self.queue_name, &message.receipt_handle, delay)
             .await
         {
             tracing::warn!(error = %e, "could not schedule a retry");
+        }
+        Outcome::Failure(error.message.clone())
+    }
+
+    /// Hidden time after a failed `receive_count`-th receive: the retry delay tripled per
+    /// earlier receive (30 s, 90 s, 270 s on AWS, so the first three attempts span two
+    /// minutes, a Multi-AZ failover's usual length), plus up to a fifth more at random so
+    /// messages that failed together do not all come back together.
+    pub fn backoff(&self, receive_count: u32) -> Duration {
+        let exponent = receive_count.saturating_sub(1).min(8);
+        let base = self.retry_delay.saturating_mul(3u32.pow(exponent));
+        let jitter = base.mul_f64(rand::random::<f64>() * 0.2);
+        (base + jitter).min(migrationai_ports::queue::limits::MAX_VISIBILITY_TIMEOUT)
+    }
+
+    async fn record_failure(&self, id: &str, message: &ReceivedMessage, error: &HandlerError) {
+        let Some(store) = &self.failures else {
+            return;
+        };
+        let failure = MessageFailure {
+            queue: self.queue_name.clone(),
+            message_id: id.to_owned(),
+            error: error.message.clone(),
+            at: unix_now(),
+            receive_count: message.receive_count,
+        };
+        if let Err(e) = store.record_failure(&failure).await {
+            tracing::warn!(error = %e, "could not log a message failure");
         }
     }
 

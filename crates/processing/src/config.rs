@@ -25,7 +25,8 @@ pub struct Config {
     /// The visibility timeout of the queues this process creates. Workers keep to the one
     /// each queue has (read from the queue at start), whoever made it.
     pub visibility_timeout: Duration,
-    /// Hidden time after a failed attempt before the message is tried again.
+    /// Hidden time after a first failed attempt before the message is tried again; it
+    /// triples with each receive (see `BatchProcessor::backoff`).
     pub retry_delay: Duration,
     /// Messages of one receive a worker handles at once.
     pub concurrency: usize,

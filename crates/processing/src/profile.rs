@@ -67,6 +67,9 @@ impl Profile {
     }
 }
 
+/// The first retry delay on AWS (see `BatchProcessor::backoff`).
+pub const AWS_RETRY_DELAY: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// The configuration of a role process (`lambda`, `worker`) from its environment:
 /// `MIGRATIONAI_ENV`, `MIGRATIONAI_TENANT`, `MIGRATIONAI_DATA_DIR` (default `/tmp/migrationai`
 /// inside Lambda, whose only writable directory is /tmp), `MIGRATIONAI_VISIBILITY_TIMEOUT`
@@ -93,6 +96,15 @@ pub fn config_from_env() -> Result<Config, ProcessingError> {
         config.visibility_timeout = std::time::Duration::from_secs(secs);
     }
     config.profile = Profile::from_env(&config.env)?;
+    config.retry_delay = match get("MIGRATIONAI_RETRY_DELAY") {
+        Some(secs) => std::time::Duration::from_secs(secs.parse().map_err(|_| {
+            ProcessingError::Other("MIGRATIONAI_RETRY_DELAY must be seconds".into())
+        })?),
+        // On AWS a failure is most often a dependency briefly away (a failover, throttling):
+        // 30 s, then 90 s, outlasts it; on one machine there is nothing to wait for.
+        None if !matches!(config.profile, Profile::Embedded) => AWS_RETRY_DELAY,
+        None => config.retry_delay,
+    };
     if matches!(config.profile, Profile::Embedded) {
         config.store_url = get("MIGRATIONAI_DATABASE_URL");
     }

@@ -52,6 +52,7 @@ pub async fn processor_for(
     Ok(
         BatchProcessor::new(services.queue.clone(), name, visibility)
             .with_retry_delay(config.retry_delay)
+            .with_dead_letter_queue(services.names.dlq(kind.as_str()))
             .with_failure_log(services.store.clone())
             .with_concurrency(config.concurrency),
     )

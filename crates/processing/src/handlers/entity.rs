@@ -101,7 +101,7 @@ pub async fn process(
         .await
         .map_err(HandlerError::new)?
         .ok_or_else(|| {
-            HandlerError(format!(
+            HandlerError::new(format!(
                 "batch {} {} is not planned",
                 work.kind, work.batch_no
             ))
@@ -117,7 +117,7 @@ pub async fn process(
             .blobs
             .get(&batch.blob_key)
             .await
-            .map_err(|e| HandlerError(format!("batch blob {}: {e}", batch.blob_key)))?;
+            .map_err(|e| HandlerError::new(format!("batch blob {}: {e}", batch.blob_key)))?;
         let write = build(services, kind, &job, work, &bytes).await?;
         store
             .commit_batch(&work.tenant, &write)
@@ -136,11 +136,12 @@ async fn build(
     work: &WorkMessage,
     bytes: &[u8],
 ) -> Result<BatchWrite, HandlerError> {
-    let def = kind_def(kind).ok_or_else(|| HandlerError(format!("{kind} has no records")))?;
+    let def =
+        kind_def(kind).ok_or_else(|| HandlerError::permanent(format!("{kind} has no records")))?;
     let mut lines = bytes.split(|b| *b == b'\n').filter(|l| !l.is_empty());
     let (file, headers) = match lines.next().map(serde_json::from_slice::<BatchLine>) {
         Some(Ok(BatchLine::Header { file, headers })) => (file, headers),
-        _ => return Err(HandlerError("batch blob has no header line".into())),
+        _ => return Err(HandlerError::permanent("batch blob has no header line")),
     };
     let mapping = services.mapping(job)?;
     // An API write's batch maps its columns by name (see direct.rs).
@@ -148,16 +149,16 @@ async fn build(
     let file_mapping = mapping
         .file(&file)
         .or(direct.as_ref())
-        .ok_or_else(|| HandlerError(format!("{file} is not in the job's mapping")))?;
+        .ok_or_else(|| HandlerError::permanent(format!("{file} is not in the job's mapping")))?;
     let mapper = RowMapper::new(&mapping, file_mapping, &headers)
-        .ok_or_else(|| HandlerError(format!("{file} is not mapped to a kind")))?;
+        .ok_or_else(|| HandlerError::permanent(format!("{file} is not mapped to a kind")))?;
     let shared_headers: Arc<[String]> = headers.clone().into();
     let mut rejects = Vec::new();
     let mut candidates = Vec::new();
     let mut source_row = SourceRow::default();
     for line in lines {
         let line: BatchLine = serde_json::from_slice(line)
-            .map_err(|e| HandlerError(format!("batch blob line: {e}")))?;
+            .map_err(|e| HandlerError::permanent(format!("batch blob line: {e}")))?;
         let BatchLine::Row {
             row,
             values,

@@ -31,9 +31,9 @@ impl EntityHandler {
 impl Handler for EntityHandler {
     async fn handle(&self, message: &ReceivedMessage) -> Result<(), HandlerError> {
         let work: WorkMessage = serde_json::from_str(&message.body)
-            .map_err(|e| HandlerError(format!("unreadable message body: {e}")))?;
+            .map_err(|e| HandlerError::permanent(format!("unreadable message body: {e}")))?;
         if work.kind != self.kind.as_str() {
-            return Err(HandlerError(format!(
+            return Err(HandlerError::permanent(format!(
                 "a {} batch was sent to the {} queue",
                 work.kind, self.kind
             )));

@@ -45,7 +45,7 @@ impl JobsHandler {
 impl Handler for JobsHandler {
     async fn handle(&self, message: &ReceivedMessage) -> Result<(), HandlerError> {
         let m: JobMessage = serde_json::from_str(&message.body)
-            .map_err(|e| HandlerError(format!("unreadable message body: {e}")))?;
+            .map_err(|e| HandlerError::permanent(format!("unreadable message body: {e}")))?;
         let s = &self.services;
         match m.action {
             JobAction::Plan | JobAction::Resume => resume(s, &m.tenant, &m.job).await?,
