@@ -1,6 +1,7 @@
 //! The Lambda bootstrap (`migrationai lambda`) started the way Lambda starts it, against a
-//! local Runtime API: an SQS event of the jobs queue with one poison record answers with
-//! exactly that record in `batchItemFailures`, and the other records take effect.
+//! local Runtime API: an SQS event of the jobs queue with one poison record (a body no
+//! handler can read) moves that record to the DLQ at once (retrying cannot help), answers with
+//! no `batchItemFailures`, and the other records take effect.
 
 #[path = "../../processing/tests/aws_common/mod.rs"]
 mod aws_common;
@@ -42,7 +43,7 @@ fn peak_rss_kib(pid: u32) -> Option<u64> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn poison_record_is_the_only_batch_item_failure() {
+async fn poison_record_is_dead_lettered_and_the_rest_take_effect() {
     let Some(env) = aws_common::env() else {
         return;
     };
@@ -71,7 +72,7 @@ async fn poison_record_is_the_only_batch_item_failure() {
     }
     let jobs_queue = app.services.names.queue("jobs");
     let queue = app.services.queue.clone();
-    let poison_id = queue
+    queue
         .send(&jobs_queue, "{not json", None)
         .await
         .expect("send poison");
@@ -138,9 +139,16 @@ async fn poison_record_is_the_only_batch_item_failure() {
     };
     let rss = peak_rss_kib(child.id());
     let response: serde_json::Value = serde_json::from_str(&reply).expect("json reply");
-    assert_eq!(
-        response,
-        serde_json::json!({ "batchItemFailures": [{ "itemIdentifier": poison_id }] })
+    assert_eq!(response, serde_json::json!({ "batchItemFailures": [] }));
+    let dead = app.dlq_list("jobs").await.expect("dlq list");
+    assert_eq!(dead.len(), 1, "{dead:?}");
+    assert_eq!(dead[0].body, "{not json");
+    assert!(
+        dead[0]
+            .last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("unreadable message body")),
+        "{dead:?}"
     );
 
     // The plan messages took effect: every job left planning and fanned out.
