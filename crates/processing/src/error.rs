@@ -39,6 +39,8 @@ pub enum ProcessingError {
         free_mib: u64,
         needed_mib: u64,
     },
+    #[error("cannot install the shutdown signal handlers")]
+    Signals(#[source] std::io::Error),
     #[error("{0}")]
     Other(String),
 }

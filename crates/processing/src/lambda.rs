@@ -19,7 +19,7 @@ use tracing::Instrument;
 use crate::batch::{BatchProcessor, Handler};
 use crate::config::Config;
 use crate::error::ProcessingError;
-use crate::roles::{handler_for, open_services, processor_for, terminated};
+use crate::roles::{handler_for, open_services, processor_for};
 use crate::services::Services;
 
 /// Variables Lambda sets; lambda_runtime panics without them, so they are checked first.
@@ -47,7 +47,7 @@ pub async fn run_lambda(config: Config, kind: Kind) -> Result<(), ProcessingErro
     }
     let config = Arc::new(config);
     let worker: Arc<OnceCell<Worker>> = Arc::new(OnceCell::new());
-    let shutdown = CancellationToken::new();
+    let shutdown = crate::shutdown::on_signal().map_err(ProcessingError::Signals)?;
     let handler = {
         let shutdown = shutdown.clone();
         service_fn(move |event: LambdaEvent<SqsEvent>| {
@@ -69,11 +69,7 @@ pub async fn run_lambda(config: Config, kind: Kind) -> Result<(), ProcessingErro
         r = lambda_runtime::run(handler) => {
             r.map_err(|e| ProcessingError::Other(format!("lambda runtime: {e}")))
         }
-        _ = terminated() => {
-            tracing::info!("SIGTERM: shutting down");
-            shutdown.cancel();
-            Ok(())
-        }
+        _ = shutdown.cancelled() => Ok(()),
     }
 }
 

@@ -13,7 +13,7 @@ use tokio_util::sync::CancellationToken;
 use crate::batch::{BatchProcessor, Handler};
 use crate::config::Config;
 use crate::error::ProcessingError;
-use crate::roles::{handler_for, open_services, parse_kinds, processor_for, terminated};
+use crate::roles::{handler_for, open_services, parse_kinds, processor_for};
 
 /// How the poller runs.
 #[derive(Debug, Clone)]
@@ -41,13 +41,7 @@ impl Default for WorkerOptions {
 
 /// Runs until SIGTERM (or Ctrl-C), then drains.
 pub async fn run_worker(config: &Config, options: &WorkerOptions) -> Result<(), ProcessingError> {
-    let shutdown = CancellationToken::new();
-    let signal = shutdown.clone();
-    tokio::spawn(async move {
-        terminated().await;
-        tracing::info!("termination signal: draining");
-        signal.cancel();
-    });
+    let shutdown = crate::shutdown::on_signal().map_err(ProcessingError::Signals)?;
     run_worker_until(config, options, shutdown).await
 }
 
