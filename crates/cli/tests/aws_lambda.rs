@@ -69,7 +69,10 @@ async fn poison_record_is_the_only_batch_item_failure() {
             .job;
         jobs.push(job);
     }
-    let jobs_queue = app.services.names.queue("jobs");
+    let jobs_queue = app
+        .services
+        .names
+        .queue(migrationai_domain::QueueKind::Jobs);
     let queue = app.services.queue.clone();
     let poison_id = queue
         .send(&jobs_queue, "{not json", None)
@@ -148,7 +151,10 @@ async fn poison_record_is_the_only_batch_item_failure() {
         let row = app.services.job(&job.tenant, &job.id).await.expect("job");
         assert_ne!(row.status, "planning", "job {} was not planned", row.name);
     }
-    let contacts = app.services.names.queue("contacts");
+    let contacts = app
+        .services
+        .names
+        .queue(migrationai_domain::Kind::Contacts.into());
     let stats = queue.stats(&contacts).await.expect("stats");
     assert!(stats.visible + stats.delayed > 0, "no fan-out: {stats:?}");
 

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use migrationai_domain::Kind;
+use migrationai_domain::QueueKind;
 use migrationai_ingest::inspect::{propose, InspectOptions};
 use migrationai_ingest::mapping::Mapping;
 use migrationai_ingest::tables::list_tables;
@@ -359,7 +359,7 @@ impl App {
         let body = serde_json::to_string(&m).map_err(|e| ProcessingError::Other(e.to_string()))?;
         self.services
             .queue
-            .send(&self.services.names.queue(Kind::Jobs.as_str()), &body, None)
+            .send(&self.services.names.queue(QueueKind::Jobs), &body, None)
             .await?;
         Ok(())
     }
@@ -367,7 +367,7 @@ impl App {
     /// Starts the 13 pollers; they run until the token is cancelled.
     pub fn start_workers(&self, shutdown: &CancellationToken) -> Vec<tokio::task::JoinHandle<()>> {
         let s = &self.services;
-        Kind::ALL
+        QueueKind::ALL
             .into_iter()
             .map(|kind| {
                 tokio::spawn(crate::worker::poll(
@@ -510,11 +510,11 @@ impl App {
     }
 
     async fn queues_busy(&self) -> Result<bool, ProcessingError> {
-        for kind in Kind::ALL {
+        for kind in QueueKind::ALL {
             let st = self
                 .services
                 .queue
-                .stats(&self.services.names.queue(kind.as_str()))
+                .stats(&self.services.names.queue(kind))
                 .await?;
             if st.visible + st.in_flight + st.delayed > 0 {
                 return Ok(true);
@@ -526,7 +526,7 @@ impl App {
     /// Dead letters whose body names the job.
     pub async fn dead_letters_of(&self, job: &str) -> Result<Vec<DeadLetter>, ProcessingError> {
         let mut out = Vec::new();
-        for kind in Kind::ALL {
+        for kind in QueueKind::ALL {
             for d in self.dlq_list(kind.as_str()).await? {
                 if d.body.contains(job) {
                     out.push(d);
@@ -543,10 +543,12 @@ impl App {
             .names
             .all()
             .into_iter()
-            .find(|(kind, source, dlq)| [*kind, source.as_str(), dlq.as_str()].contains(&queue))
+            .find(|(kind, source, dlq)| {
+                [kind.as_str(), source.as_str(), dlq.as_str()].contains(&queue)
+            })
             .map(|(_, source, dlq)| (dlq, source))
             .ok_or_else(|| {
-                let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+                let kinds: Vec<&str> = QueueKind::ALL.iter().map(|k| k.as_str()).collect();
                 ProcessingError::UnknownQueue(format!(
                     "{queue:?}; name a kind ({}) or a queue's full name",
                     kinds.join(", ")

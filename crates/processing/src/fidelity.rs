@@ -142,7 +142,7 @@ fn score_inspection(
             Some(Key::Columns(c)) => c.clone(),
             Some(Key::Derived) => Vec::new(),
             _ => {
-                let id = kind_def(file.kind).map(|d| d.id_field().name);
+                let id = Some(kind_def(file.kind).id_field().name);
                 mapping
                     .and_then(|m| m.columns.iter().find(|(_, f)| *f == id && id.is_some()))
                     .map(|(h, _)| vec![h.clone()])
@@ -160,7 +160,7 @@ fn score_inspection(
                 .wrong
                 .push(format!("{path}: key {have:?} (truth {want:?})"));
         }
-        let id = kind_def(file.kind).map(|d| d.id_field().name);
+        let id = Some(kind_def(file.kind).id_field().name);
         for c in &file.columns {
             let predicted = mapping
                 .and_then(|m| m.columns.iter().find(|(h, _)| *h == c.header))

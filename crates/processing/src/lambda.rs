@@ -10,7 +10,7 @@ use std::sync::Arc;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use lambda_runtime::{service_fn, LambdaEvent};
 use migrationai_adapters::claim::resolve_body;
-use migrationai_domain::Kind;
+use migrationai_domain::QueueKind;
 use migrationai_ports::queue::ReceivedMessage;
 use tokio::sync::OnceCell;
 use tokio_util::sync::CancellationToken;
@@ -37,7 +37,7 @@ struct Worker {
 }
 
 /// Runs the bootstrap for the queue `kind` until the runtime ends or SIGTERM.
-pub async fn run_lambda(config: Config, kind: Kind) -> Result<(), ProcessingError> {
+pub async fn run_lambda(config: Config, kind: QueueKind) -> Result<(), ProcessingError> {
     for var in RUNTIME_VARS {
         if std::env::var_os(var).is_none() {
             return Err(ProcessingError::Other(format!(
@@ -73,11 +73,11 @@ pub async fn run_lambda(config: Config, kind: Kind) -> Result<(), ProcessingErro
     }
 }
 
-async fn open_worker(config: &Config, kind: Kind) -> Result<Worker, ProcessingError> {
+async fn open_worker(config: &Config, kind: QueueKind) -> Result<Worker, ProcessingError> {
     let services = open_services(config).await?;
     let handler = handler_for(kind, &services);
     let processor = processor_for(kind, &services, config);
-    tracing::info!(queue = %services.names.queue(kind.as_str()), "worker ready");
+    tracing::info!(queue = %services.names.queue(kind), "worker ready");
     Ok(Worker {
         services,
         processor,

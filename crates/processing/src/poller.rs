@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use migrationai_domain::Kind;
+use migrationai_domain::QueueKind;
 use migrationai_ports::queue::{Queue, ReceiveOptions};
 use tokio_util::sync::CancellationToken;
 
@@ -66,7 +66,7 @@ pub async fn run_worker_until(
                 shutdown.clone(),
             )));
         }
-        tracing::info!(queue = %services.names.queue(kind.as_str()), concurrency = options.concurrency, "polling");
+        tracing::info!(queue = %services.names.queue(kind), concurrency = options.concurrency, "polling");
     }
     shutdown.cancelled().await;
     let drained =
@@ -119,6 +119,6 @@ async fn poll_loop(
 }
 
 /// The kinds a selection names (for the CLI's messages).
-pub fn kinds_of(selection: &str) -> Result<Vec<Kind>, ProcessingError> {
+pub fn kinds_of(selection: &str) -> Result<Vec<QueueKind>, ProcessingError> {
     parse_kinds(selection)
 }

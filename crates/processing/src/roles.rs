@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use migrationai_domain::Kind;
+use migrationai_domain::QueueKind;
 use migrationai_ports::queue::QueueNames;
 
 use crate::batch::{BatchProcessor, Handler};
@@ -27,18 +27,18 @@ pub async fn open_services(config: &Config) -> Result<Services, ProcessingError>
 }
 
 /// The handler of one queue kind: the jobs handler or an entity handler.
-pub fn handler_for(kind: Kind, services: &Services) -> Arc<dyn Handler> {
+pub fn handler_for(kind: QueueKind, services: &Services) -> Arc<dyn Handler> {
     match kind {
-        Kind::Jobs => JobsHandler::new(services.clone()),
-        k => EntityHandler::new(k, services.clone()),
+        QueueKind::Jobs => JobsHandler::new(services.clone()),
+        QueueKind::Record(k) => EntityHandler::new(k, services.clone()),
     }
 }
 
 /// The batch processor of one queue kind.
-pub fn processor_for(kind: Kind, services: &Services, config: &Config) -> BatchProcessor {
+pub fn processor_for(kind: QueueKind, services: &Services, config: &Config) -> BatchProcessor {
     BatchProcessor::new(
         services.queue.clone(),
-        services.names.queue(kind.as_str()),
+        services.names.queue(kind),
         config.visibility_timeout,
     )
     .with_retry_delay(config.retry_delay)
@@ -47,15 +47,15 @@ pub fn processor_for(kind: Kind, services: &Services, config: &Config) -> BatchP
 }
 
 /// `contacts`, `billing-items`... or `all`.
-pub fn parse_kinds(selection: &str) -> Result<Vec<Kind>, ProcessingError> {
+pub fn parse_kinds(selection: &str) -> Result<Vec<QueueKind>, ProcessingError> {
     if selection == "all" {
-        return Ok(Kind::ALL.to_vec());
+        return Ok(QueueKind::ALL.to_vec());
     }
     selection
         .split(',')
         .map(|s| {
             s.trim()
-                .parse::<Kind>()
+                .parse::<QueueKind>()
                 .map_err(|_| ProcessingError::Other(format!("unknown queue kind {s:?}")))
         })
         .collect()
@@ -70,7 +70,10 @@ mod tests {
         assert_eq!(parse_kinds("all").map(|k| k.len()).ok(), Some(13));
         assert_eq!(
             parse_kinds("contacts,billing-items").ok(),
-            Some(vec![Kind::Contacts, Kind::BillingItems])
+            Some(vec![
+                QueueKind::Record(migrationai_domain::Kind::Contacts),
+                QueueKind::Record(migrationai_domain::Kind::BillingItems)
+            ])
         );
         assert!(parse_kinds("nope").is_err());
     }

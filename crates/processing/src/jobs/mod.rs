@@ -169,9 +169,9 @@ async fn send_undone(s: &Services, job: &JobRow, phase: i64) -> Result<usize, Pr
     let batches = s.store.batches(&job.tenant, &job.id).await?;
     let mut by_queue: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for b in batches.iter().filter(|b| !b.done) {
-        if !kinds.iter().any(|k| k.as_str() == b.kind) {
+        let Some(kind) = kinds.iter().copied().find(|k| k.as_str() == b.kind) else {
             continue;
-        }
+        };
         let m = WorkMessage {
             tenant: job.tenant.clone(),
             job: job.id.clone(),
@@ -181,7 +181,7 @@ async fn send_undone(s: &Services, job: &JobRow, phase: i64) -> Result<usize, Pr
         };
         let body = serde_json::to_string(&m).map_err(|e| ProcessingError::Other(e.to_string()))?;
         by_queue
-            .entry(s.names.queue(&b.kind))
+            .entry(s.names.queue(kind.into()))
             .or_default()
             .push(body);
     }

@@ -10,7 +10,6 @@ use std::hash::BuildHasher;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use migrationai_domain::catalogue::kind_def;
 use migrationai_domain::Kind;
 use migrationai_ingest::inspect::{archive_message, problem_code};
 use migrationai_ingest::mapping::Mapping;
@@ -91,10 +90,7 @@ fn split_all(
             ..line(&e.file, FileRole::Unreadable)
         })
         .collect();
-    for kind in Kind::ENTITIES {
-        if kind_def(kind).is_none() {
-            continue;
-        }
+    for kind in Kind::ALL {
         let mut files: Vec<_> = mapping
             .files
             .iter()

@@ -56,7 +56,7 @@ pub async fn build(
         ..Report::default()
     };
     for f in &s.mapping(job)?.files {
-        let id = f.kind.and_then(migrationai_domain::catalogue::kind_def);
+        let id = f.kind.map(migrationai_domain::catalogue::kind_def);
         if let (Some(def), false) = (id, f.key == migrationai_ingest::mapping::Key::Field) {
             report
                 .keys
