@@ -69,6 +69,10 @@ pub async fn run_worker_until(
         tracing::info!(queue = %services.names.queue(kind), concurrency = options.concurrency, "polling");
     }
     shutdown.cancelled().await;
+    tracing::info!(
+        timeout_secs = options.drain_timeout.as_secs(),
+        "draining: batches in hand finish"
+    );
     let drained =
         tokio::time::timeout(options.drain_timeout, futures::future::join_all(tasks)).await;
     if drained.is_err() {
