@@ -116,16 +116,16 @@ fn unix_now() -> i64 {
 
 impl App {
     pub async fn open(config: &Config) -> Result<App, ProcessingError> {
-        let io = |e: std::io::Error| {
-            ProcessingError::Other(format!("{}: {e}", config.data_dir.display()))
+        let io = |source: std::io::Error| ProcessingError::Io {
+            path: config.data_dir.clone(),
+            source,
         };
         std::fs::create_dir_all(&config.data_dir).map_err(io)?;
         // Two commands opening a new data directory at once (`migrate` and `jobs`) would both
         // run its migrations and one would fail: opening is one at a time per directory.
         let lock = std::fs::File::create(config.data_dir.join(".open.lock")).map_err(io)?;
         let lock = tokio::task::spawn_blocking(move || lock.lock().map(|()| lock))
-            .await
-            .map_err(|e| ProcessingError::Other(e.to_string()))?
+            .await?
             .map_err(io)?;
         let (store, queue, blobs) = crate::profile::open_adapters(config).await?;
         let names = QueueNames::new(config.env.clone());
@@ -177,8 +177,7 @@ impl App {
         let source = {
             let (path, given) = (export.clone(), given.clone());
             tokio::task::spawn_blocking(move || source_fingerprint(&path, given.as_ref(), &named))
-                .await
-                .map_err(|e| ProcessingError::Other(e.to_string()))?
+                .await?
                 .map_err(|e| ProcessingError::Export(format!("{}: {e}", export.display())))?
         };
         let chosen = job_name.is_some();
@@ -221,7 +220,7 @@ impl App {
             phase: -1,
             fanout: -1,
             settings: serde_json::to_string(&settings)
-                .map_err(|e| ProcessingError::Other(e.to_string()))?,
+                .map_err(crate::error::json("job settings"))?,
             mapping: mapping.to_toml(&[]),
             report: None,
             error: None,
@@ -330,8 +329,7 @@ impl App {
             }
             Ok(mapping)
         })
-        .await
-        .map_err(|e| ProcessingError::Other(e.to_string()))??;
+        .await??;
         // Named encodings win over the file and the proposal, in the mapping the job keeps.
         for (path, encoding) in &self.config.encodings {
             let mut found = false;
@@ -356,7 +354,7 @@ impl App {
             job: job.id.clone(),
             action,
         };
-        let body = serde_json::to_string(&m).map_err(|e| ProcessingError::Other(e.to_string()))?;
+        let body = serde_json::to_string(&m).map_err(crate::error::json("job message"))?;
         self.services
             .queue
             .send(&self.services.names.queue(QueueKind::Jobs), &body, None)
@@ -663,11 +661,13 @@ impl App {
         dir: &Path,
     ) -> Result<Vec<PathBuf>, ProcessingError> {
         let report = stored_report(job)?;
-        let io = |e: std::io::Error| ProcessingError::Other(format!("{}: {e}", dir.display()));
+        let io = |source: std::io::Error| ProcessingError::Io {
+            path: dir.to_path_buf(),
+            source,
+        };
         std::fs::create_dir_all(dir.join("rejects")).map_err(io)?;
         let mut written = Vec::new();
-        let json = serde_json::to_string_pretty(&report)
-            .map_err(|e| ProcessingError::Other(e.to_string()))?;
+        let json = serde_json::to_string_pretty(&report).map_err(crate::error::json("report"))?;
         for (name, text) in [
             ("report.json", json),
             ("report.html", crate::report::html::render(&report)),
@@ -686,13 +686,14 @@ impl App {
 }
 
 fn stored_report(job: &JobRow) -> Result<Report, ProcessingError> {
-    let text = job.report.as_deref().ok_or_else(|| {
-        ProcessingError::Other(format!(
-            "job {} has no report yet ({})",
-            job.name, job.status
-        ))
-    })?;
-    serde_json::from_str(text).map_err(|e| ProcessingError::Other(format!("stored report: {e}")))
+    let text = job
+        .report
+        .as_deref()
+        .ok_or_else(|| ProcessingError::NoReport {
+            job: job.name.clone(),
+            status: job.status.clone(),
+        })?;
+    serde_json::from_str(text).map_err(crate::error::json("stored report"))
 }
 
 /// `migrationai migrate EXPORT [--mapping FILE] [--job NAME]`: runs (or resumes) the job to
@@ -712,10 +713,7 @@ pub async fn migrate(
         .await?
     {
         End::Done(report) => Ok(*report),
-        End::Interrupted(_) => Err(ProcessingError::Other(format!(
-            "job {} was interrupted",
-            submitted.job.name
-        ))),
+        End::Interrupted(_) => Err(ProcessingError::Interrupted(submitted.job.name)),
     }
 }
 
@@ -730,7 +728,7 @@ pub async fn report(config: &Config, job: &str, json: bool) -> Result<String, Pr
     let row = app.find_job(job).await?;
     let r = stored_report(&row)?;
     if json {
-        return serde_json::to_string_pretty(&r).map_err(|e| ProcessingError::Other(e.to_string()));
+        return serde_json::to_string_pretty(&r).map_err(crate::error::json("report"));
     }
     let mut out = format!("job {} ({})\n", r.job_name, r.job);
     out.push_str(&verdict_text(&r, usize::MAX));

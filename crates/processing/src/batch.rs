@@ -32,7 +32,7 @@ impl HandlerError {
 
 impl From<crate::error::ProcessingError> for HandlerError {
     fn from(e: crate::error::ProcessingError) -> Self {
-        HandlerError(e.to_string())
+        HandlerError(e.chain())
     }
 }
 

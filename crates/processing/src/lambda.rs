@@ -40,7 +40,7 @@ struct Worker {
 pub async fn run_lambda(config: Config, kind: QueueKind) -> Result<(), ProcessingError> {
     for var in RUNTIME_VARS {
         if std::env::var_os(var).is_none() {
-            return Err(ProcessingError::Other(format!(
+            return Err(ProcessingError::Environment(format!(
                 "{var} is not set: `migrationai lambda` runs inside AWS Lambda (or its runtime interface emulator)"
             )));
         }
@@ -67,7 +67,7 @@ pub async fn run_lambda(config: Config, kind: QueueKind) -> Result<(), Processin
     };
     tokio::select! {
         r = lambda_runtime::run(handler) => {
-            r.map_err(|e| ProcessingError::Other(format!("lambda runtime: {e}")))
+            r.map_err(|e| ProcessingError::Environment(format!("lambda runtime: {e}")))
         }
         _ = shutdown.cancelled() => Ok(()),
     }

@@ -56,7 +56,7 @@ pub fn parse_kinds(selection: &str) -> Result<Vec<QueueKind>, ProcessingError> {
         .map(|s| {
             s.trim()
                 .parse::<QueueKind>()
-                .map_err(|_| ProcessingError::Other(format!("unknown queue kind {s:?}")))
+                .map_err(|e| ProcessingError::UnknownQueue(e.0))
         })
         .collect()
 }

@@ -127,8 +127,7 @@ pub async fn submit(
         batch_no,
         blob_key,
     };
-    let body = serde_json::to_string(&message)
-        .map_err(|e| ProcessingError::Other(format!("work message: {e}")))?;
+    let body = serde_json::to_string(&message).map_err(crate::error::json("work message"))?;
     services
         .queue
         .send(&services.names.queue(kind.into()), &body, None)
@@ -178,9 +177,10 @@ async fn add_batch(
             return Ok(next);
         }
     }
-    Err(ProcessingError::Other(format!(
-        "no free batch number for {file} after {NUMBER_TRIES} tries"
-    )))
+    Err(ProcessingError::NoBatchNumber {
+        file: file.to_string(),
+        tries: NUMBER_TRIES,
+    })
 }
 
 /// Where a write is.
@@ -225,7 +225,9 @@ pub async fn status(
             .await?
             .into_iter()
             .find(|r| r.kind == kind.as_str() && r.file == file)
-            .ok_or_else(|| ProcessingError::Other(format!("{file}: rejected but no reject")))?;
+            .ok_or_else(|| {
+                ProcessingError::Inconsistent(format!("{file}: rejected but no reject"))
+            })?;
         return Ok(Some(RequestStatus::Rejected {
             field: reject.field,
             code: reject.code,
@@ -239,8 +241,9 @@ pub async fn status(
         .get(&batch.blob_key)
         .await
         .map_err(ProcessingError::from)?;
-    let source_id = source_id_of(kind, &bytes)
-        .ok_or_else(|| ProcessingError::Other(format!("{}: no source id", batch.blob_key)))?;
+    let source_id = source_id_of(kind, &bytes).ok_or_else(|| {
+        ProcessingError::Inconsistent(format!("{}: no source id", batch.blob_key))
+    })?;
     Ok(Some(RequestStatus::Loaded {
         canonical_id: crate::ids::canonical_id(tenant, job, kind.as_str(), &source_id),
         source_id,
