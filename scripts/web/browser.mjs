@@ -259,12 +259,19 @@ try {
 
   step("the report: verdict first, names beside ids, balances, checksums, duplicates");
   const report = await go(page.locator("#report-link"), "Executive summary", "Total trust held",
-                          "Total receivables", "Balance of each bill", "SHA-256", "Possible duplicate contacts");
+                          "Total receivables", "Balance of each bill", "SHA-256", "Possible duplicate contacts",
+                          "Files of the export");
   if (report.indexOf("Verdict:") > report.indexOf("Executive summary")) fail("the verdict does not lead");
   const firstMatter = await page.locator("#trust-by-matter tbody tr td").first().innerText();
   if (!/\S+\s+M\d+/.test(firstMatter)) fail(`no name beside the matter id: ${firstMatter}`);
   const sha = await page.locator("#documents tbody tr td.samples").first().innerText();
   if (!/^[0-9a-f]{64}/.test(sha)) fail(`no checksum: ${sha}`);
+  // Every file of the export is listed with its role and encoding.
+  const exportFiles = await page.locator("#export-files tbody tr").count();
+  if (exportFiles < 5) fail(`the report lists ${exportFiles} files of the export`);
+  const firstFile = await page.locator("#export-files tbody tr").first().innerText();
+  if (!/\.(csv|xlsx|json|pdf|eml|docx?|txt)/i.test(firstFile) || !/table|document|email|left out|unreadable/.test(firstFile))
+    fail(`a file of the export without its name or role: ${firstFile}`);
   await shot("11-report");
 
   step("the sign-off page, printed to PDF");

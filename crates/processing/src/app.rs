@@ -764,6 +764,7 @@ pub fn verdict_text(r: &Report, limit: usize) -> String {
             out.push_str(&format!("  {}. {}\n", i + 1, c.line()));
         }
     }
+    out.push_str(&files_line(r));
     let problems = r.problems();
     if !problems.is_empty() {
         out.push_str(&format!("{} problems:\n", problems.len()));
@@ -776,6 +777,34 @@ pub fn verdict_text(r: &Report, limit: usize) -> String {
                 problems.len() - limit
             ));
         }
+    }
+    out
+}
+
+/// One line on the export's files by role, and the tables not read as UTF-8 by encoding, so
+/// a file read in a guessed encoding is visible without opening the report.
+fn files_line(r: &Report) -> String {
+    use crate::report::files::FileRole;
+    if r.files.is_empty() {
+        return String::new();
+    }
+    let count = |role: FileRole| r.files.iter().filter(|f| f.role == role).count();
+    let mut out = format!(
+        "files: {} tables, {} left out, {} documents, {} emails, {} unreadable\n",
+        count(FileRole::Table),
+        count(FileRole::Ignored),
+        count(FileRole::Document),
+        count(FileRole::Email),
+        count(FileRole::Unreadable)
+    );
+    let mut by_encoding: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+    for f in &r.files {
+        if let Some(e) = f.encoding.as_deref().filter(|e| !e.starts_with("UTF-8")) {
+            by_encoding.entry(e).or_default().push(&f.path);
+        }
+    }
+    for (encoding, paths) in by_encoding {
+        out.push_str(&format!("  read as {encoding}: {}\n", paths.join(", ")));
     }
     out
 }

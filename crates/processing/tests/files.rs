@@ -30,6 +30,11 @@ async fn unreadable_and_cut_short_tables_are_named_and_fail_the_verdict() {
         b"Note ID,Contact,Body\nN1,C1,fine\nN2,C1,\"never closed\nN3,C1,lost\n",
     );
     write("docs/letter.pdf", b"%PDF-1.4 a letter");
+    // Windows-1252: "\xe9" is é, and the file reads, in a single-byte encoding.
+    write(
+        "people.csv",
+        b"Contact ID,First Name,Last Name,Email\nC5,Ren\xe9,Dupr\xe9,rd@example.com\n",
+    );
     #[cfg(unix)]
     {
         use std::os::unix::ffi::OsStrExt;
@@ -46,6 +51,15 @@ async fn unreadable_and_cut_short_tables_are_named_and_fail_the_verdict() {
         r#"
 [[file]]
 path = "contacts.csv"
+kind = "contacts"
+[file.columns]
+"Contact ID" = "contact_id"
+"First Name" = "first_name"
+"Last Name" = "last_name"
+"Email" = "email"
+
+[[file]]
+path = "people.csv"
 kind = "contacts"
 [file.columns]
 "Contact ID" = "contact_id"
@@ -138,4 +152,28 @@ kind = "tasks"
             "{needle}: {problems:#?}"
         );
     }
+
+    // The summary `migrate` prints and the HTML report name every file and the single-byte
+    // encoding a table was read in.
+    let people = line("people.csv");
+    let encoding = people.encoding.clone().expect("an encoding for a table");
+    assert!(!encoding.starts_with("UTF-8"), "{people:?}");
+    let text = migrationai_processing::app::verdict_text(&report, 20);
+    assert!(
+        text.contains("files: 3 tables, 1 left out, 1 documents, 0 emails, 2 unreadable"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("read as {encoding}: people.csv")),
+        "{text}"
+    );
+    let html = migrationai_processing::report::html::render(&report);
+    assert!(html.contains("Files of the export (7)"), "{html}");
+    assert!(
+        html.contains(&format!(
+            "<td>people.csv</td><td>table</td><td>contacts</td><td>{encoding}</td><td>1</td><td>0</td><td>read</td>"
+        )),
+        "{html}"
+    );
+    assert!(html.contains("Matters.xlsx: could not be read"), "{html}");
 }

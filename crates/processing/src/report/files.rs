@@ -45,6 +45,19 @@ pub struct FileLine {
     pub stopped_at: Option<u64>,
 }
 
+impl FileRole {
+    /// The role as people read it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileRole::Table => "table",
+            FileRole::Ignored => "left out",
+            FileRole::Document => "document",
+            FileRole::Email => "email",
+            FileRole::Unreadable => "unreadable",
+        }
+    }
+}
+
 impl FileLine {
     /// The reason this file makes the migration fail, if it does.
     pub fn problem(&self) -> Option<String> {

@@ -133,6 +133,23 @@ td,th{{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}}th{{background
         }
         h.push_str("</ul>");
     }
+    if !r.files.is_empty() {
+        let _ = write!(h, "<h2>Files of the export ({})</h2><table><tr><th>file</th><th>role</th><th>kind</th><th>encoding</th><th>loaded</th><th>rejected</th><th>check</th></tr>", r.files.len());
+        for f in &r.files {
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&f.path),
+                f.role.as_str(),
+                esc(f.kind.as_deref().unwrap_or("")),
+                esc(f.encoding.as_deref().unwrap_or("")),
+                f.loaded,
+                f.rejected,
+                esc(f.problem().as_deref().unwrap_or("read"))
+            );
+        }
+        h.push_str("</table>");
+    }
     let _ = write!(
         h,
         "<h2>Documents</h2><p>{} documents and {} emails stored with matching checksums; {} problems.</p>",

@@ -119,6 +119,22 @@ pub struct FileCheck {
     pub problem: Option<String>,
 }
 
+/// One file of the export and what became of it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ExportFile {
+    /// The path inside the export, "file.xlsx#Sheet" for a worksheet.
+    pub path: String,
+    /// table, left out, document, email or unreadable.
+    pub role: String,
+    pub kind: Option<String>,
+    /// The text encoding a table was read in.
+    pub encoding: Option<String>,
+    pub loaded: u64,
+    pub rejected: u64,
+    /// Why it could not be read, or where its reading stopped.
+    pub problem: Option<String>,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct DuplicateGroup {
     pub contacts: Vec<Named>,
@@ -151,6 +167,9 @@ pub struct ReportView {
     pub receivables_by_matter: Vec<Balance>,
     pub invoices: Vec<Balance>,
     pub files: Vec<FileCheck>,
+    /// Every file of the export: each table, document and email, and each that could not
+    /// be read.
+    pub export_files: Vec<ExportFile>,
     pub duplicates: Vec<DuplicateGroup>,
     pub reject_totals: BTreeMap<String, u64>,
     /// Every problem, one line each.
@@ -463,6 +482,19 @@ fn view(r: &Report, names: &Names) -> ReportView {
         })
         .collect();
     let verified = files.iter().filter(|f| f.problem.is_none()).count() as u64;
+    let export_files = r
+        .files
+        .iter()
+        .map(|f| ExportFile {
+            path: f.path.clone(),
+            role: f.role.as_str().into(),
+            kind: f.kind.clone(),
+            encoding: f.encoding.clone(),
+            loaded: f.loaded,
+            rejected: f.rejected,
+            problem: f.problem(),
+        })
+        .collect();
     ReportView {
         job: r.job.clone(),
         job_name: r.job_name.clone(),
@@ -487,6 +519,7 @@ fn view(r: &Report, names: &Names) -> ReportView {
         receivables_by_matter,
         invoices,
         files,
+        export_files,
         duplicates,
         reject_totals: r.reject_totals.clone(),
         problems: r.problems(),
