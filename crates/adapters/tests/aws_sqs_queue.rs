@@ -111,7 +111,12 @@ async fn ensure_creates_missing_queues_and_never_changes_existing_ones() {
     let dlq_url = sqs
         .client()
         .create_queue()
-        .queue_name(format!("{prefix}{}", names.dlq("contacts")))
+        .queue_name(format!(
+            "{prefix}{}",
+            names.dlq(migrationai_ports::queue::QueueKind::Record(
+                migrationai_ports::queue::Kind::Contacts
+            ))
+        ))
         .attributes(QueueAttributeName::MessageRetentionPeriod, "1209600")
         .send()
         .await
@@ -124,7 +129,12 @@ async fn ensure_creates_missing_queues_and_never_changes_existing_ones() {
     let source_url = sqs
         .client()
         .create_queue()
-        .queue_name(format!("{prefix}{}", names.queue("contacts")))
+        .queue_name(format!(
+            "{prefix}{}",
+            names.queue(migrationai_ports::queue::QueueKind::Record(
+                migrationai_ports::queue::Kind::Contacts
+            ))
+        ))
         .attributes(QueueAttributeName::VisibilityTimeout, "1805")
         .attributes(QueueAttributeName::RedrivePolicy, redrive.to_string())
         .send()
@@ -151,12 +161,12 @@ async fn ensure_creates_missing_queues_and_never_changes_existing_ones() {
     assert_eq!(after, before, "ensure changed an existing queue");
     // The missing queues were created, with the template's attributes.
     let jobs = sqs
-        .url(&names.queue("jobs"))
+        .url(&names.queue(migrationai_ports::queue::QueueKind::Jobs))
         .await
         .expect("jobs queue created");
     let jobs = attributes_of(&sqs, &jobs).await;
     assert_eq!(jobs["VisibilityTimeout"], "30");
-    assert!(jobs["RedrivePolicy"].contains(&names.dlq("jobs")));
+    assert!(jobs["RedrivePolicy"].contains(&names.dlq(migrationai_ports::queue::QueueKind::Jobs)));
     // A second run (every role starting) changes nothing either.
     ensure_all_queues(&sqs, &names, &template)
         .await

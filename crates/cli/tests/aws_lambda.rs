@@ -70,7 +70,10 @@ async fn poison_record_is_dead_lettered_and_the_rest_take_effect() {
             .job;
         jobs.push(job);
     }
-    let jobs_queue = app.services.names.queue("jobs");
+    let jobs_queue = app
+        .services
+        .names
+        .queue(migrationai_domain::QueueKind::Jobs);
     let queue = app.services.queue.clone();
     queue
         .send(&jobs_queue, "{not json", None)
@@ -156,7 +159,10 @@ async fn poison_record_is_dead_lettered_and_the_rest_take_effect() {
         let row = app.services.job(&job.tenant, &job.id).await.expect("job");
         assert_ne!(row.status, "planning", "job {} was not planned", row.name);
     }
-    let contacts = app.services.names.queue("contacts");
+    let contacts = app
+        .services
+        .names
+        .queue(migrationai_domain::Kind::Contacts.into());
     let stats = queue.stats(&contacts).await.expect("stats");
     assert!(stats.visible + stats.delayed > 0, "no fan-out: {stats:?}");
 

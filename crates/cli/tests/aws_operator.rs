@@ -127,7 +127,12 @@ async fn worker_json_logs_name_every_key_once() {
     };
     let dir = tempfile::tempdir().expect("tempdir");
     let (aws, app) = opened(&env, "log", dir.path()).await;
-    let contacts = app.services.names.queue("contacts");
+    let contacts = app
+        .services
+        .names
+        .queue(migrationai_ports::queue::QueueKind::Record(
+            migrationai_ports::queue::Kind::Contacts,
+        ));
     // A body no handler can read, and a claim check whose stored body is gone: both log
     // the message's id beside the event's own message.
     app.services
@@ -204,7 +209,14 @@ async fn operator_commands_open_the_aws_profile() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (aws, app) = opened(&env, "ops", dir.path()).await;
     let names = &app.services.names;
-    let (contacts, dead) = (names.queue("contacts"), names.dlq("contacts"));
+    let (contacts, dead) = (
+        names.queue(migrationai_ports::queue::QueueKind::Record(
+            migrationai_ports::queue::Kind::Contacts,
+        )),
+        names.dlq(migrationai_ports::queue::QueueKind::Record(
+            migrationai_ports::queue::Kind::Contacts,
+        )),
+    );
     let id = app
         .services
         .queue
@@ -235,7 +247,11 @@ async fn operator_commands_open_the_aws_profile() {
     assert!(queues.status.success(), "{}", text(&queues.stderr));
     assert_eq!(queue_row(&out, &contacts), Some(vec![0, 0, 0, 1]), "{out}");
     // The job's plan message waits on the jobs queue.
-    let jobs_row = queue_row(&out, &names.queue("jobs")).expect("jobs row");
+    let jobs_row = queue_row(
+        &out,
+        &names.queue(migrationai_ports::queue::QueueKind::Jobs),
+    )
+    .expect("jobs row");
     assert_eq!(jobs_row[0] + jobs_row[1], 1, "{out}");
 
     let redriven = run(cli().args(["dlq", "redrive", "contacts"]));

@@ -2101,9 +2101,22 @@ pub const CATALOGUE: [&KindDef; 12] = [
     &DOCUMENT,
 ];
 
-/// The definition of an entity kind; `None` for `Kind::Jobs`, which has no source file.
-pub fn kind_def(kind: Kind) -> Option<&'static KindDef> {
-    CATALOGUE.iter().copied().find(|d| d.kind == kind)
+/// The definition of a record kind.
+pub fn kind_def(kind: Kind) -> &'static KindDef {
+    match kind {
+        Kind::Contacts => &CONTACTS,
+        Kind::Projects => &PROJECTS,
+        Kind::Sections => &SECTIONS,
+        Kind::Notes => &NOTES,
+        Kind::Calendar => &CALENDAR,
+        Kind::Tasks => &TASKS,
+        Kind::BillingItems => &BILLING_ITEMS,
+        Kind::ProjectFunds => &PROJECT_FUNDS,
+        Kind::BillingInvoice => &BILLING_INVOICE,
+        Kind::Payment => &PAYMENT,
+        Kind::ProjectEmail => &PROJECT_EMAIL,
+        Kind::Document => &DOCUMENT,
+    }
 }
 
 #[cfg(test)]
@@ -2145,16 +2158,19 @@ mod tests {
                 }
             }
         }
-        assert_eq!(CATALOGUE.len(), Kind::ENTITIES.len());
-        assert!(kind_def(Kind::Jobs).is_none());
+        assert_eq!(CATALOGUE.len(), Kind::ALL.len());
+        for (def, kind) in CATALOGUE.iter().zip(Kind::ALL) {
+            assert_eq!(def.kind, kind, "CATALOGUE is in Kind::ALL's order");
+            assert_eq!(kind_def(kind).kind, kind);
+        }
     }
 
     #[test]
     fn fields_read_as_words_for_people() {
-        let projects = kind_def(Kind::Projects).expect("projects");
+        let projects = kind_def(Kind::Projects);
         let label = |def: &KindDef, name: &str| def.field(name).expect(name).label();
         assert_eq!(label(projects, "project_id"), "Matter ID");
-        let invoices = kind_def(Kind::BillingInvoice).expect("invoices");
+        let invoices = kind_def(Kind::BillingInvoice);
         assert_eq!(label(invoices, "billing_item_ids"), "Billing item IDs");
         assert_eq!(label(invoices, "issued_on"), "Issued on");
         for def in CATALOGUE {
@@ -2167,7 +2183,7 @@ mod tests {
 
     #[test]
     fn unmet_names_required_fields_and_empty_groups() {
-        let contacts = kind_def(Kind::Contacts).expect("contacts");
+        let contacts = kind_def(Kind::Contacts);
         assert_eq!(
             contacts.unmet(|_| false),
             vec![

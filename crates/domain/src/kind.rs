@@ -1,4 +1,5 @@
-//! The 13 record kinds: Filevine's resource names, which are also the queue names.
+//! The 12 record kinds (Filevine's resource names) and the 13 queues: one per record kind
+//! and the jobs queue, which carries job steps rather than records.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -19,29 +20,11 @@ pub enum Kind {
     Payment,
     ProjectEmail,
     Document,
-    Jobs,
 }
 
 impl Kind {
-    /// Every queue kind, in the seed's order.
-    pub const ALL: [Kind; 13] = [
-        Kind::Contacts,
-        Kind::Projects,
-        Kind::Sections,
-        Kind::Notes,
-        Kind::Calendar,
-        Kind::Tasks,
-        Kind::BillingItems,
-        Kind::ProjectFunds,
-        Kind::BillingInvoice,
-        Kind::Payment,
-        Kind::ProjectEmail,
-        Kind::Document,
-        Kind::Jobs,
-    ];
-
-    /// The 12 kinds that hold migrated records (everything but the job itself).
-    pub const ENTITIES: [Kind; 12] = [
+    /// Every record kind, in the seed's order.
+    pub const ALL: [Kind; 12] = [
         Kind::Contacts,
         Kind::Projects,
         Kind::Sections,
@@ -71,7 +54,6 @@ impl Kind {
             Kind::Payment => "payment",
             Kind::ProjectEmail => "project-email",
             Kind::Document => "document",
-            Kind::Jobs => "jobs",
         }
     }
 
@@ -90,7 +72,6 @@ impl Kind {
             Kind::Payment => "Payments",
             Kind::ProjectEmail => "Emails",
             Kind::Document => "Documents",
-            Kind::Jobs => "Migration jobs",
         }
     }
 
@@ -104,7 +85,6 @@ impl Kind {
             Kind::BillingItems | Kind::ProjectEmail | Kind::Document => &[Kind::Projects],
             Kind::BillingInvoice => &[Kind::Projects, Kind::BillingItems],
             Kind::Payment => &[Kind::BillingInvoice],
-            Kind::Jobs => &[],
         }
     }
 
@@ -121,7 +101,7 @@ impl Kind {
     /// Entity kinds grouped by phase, in order.
     pub fn phases() -> Vec<Vec<Kind>> {
         let mut phases: Vec<Vec<Kind>> = Vec::new();
-        for kind in Kind::ENTITIES {
+        for kind in Kind::ALL {
             let p = kind.phase() as usize;
             if phases.len() <= p {
                 phases.resize_with(p + 1, Vec::new);
@@ -139,8 +119,92 @@ impl fmt::Display for Kind {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown kind \"{0}\"; expected one of: contacts, projects, sections, notes, calendar, tasks, billing-items, project-funds, billing-invoice, payment, project-email, document, jobs")]
+#[error("unknown kind \"{0}\"; expected one of: contacts, projects, sections, notes, calendar, tasks, billing-items, project-funds, billing-invoice, payment, project-email, document")]
 pub struct UnknownKind(pub String);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown queue \"{0}\"; expected one of: contacts, projects, sections, notes, calendar, tasks, billing-items, project-funds, billing-invoice, payment, project-email, document, jobs")]
+pub struct UnknownQueue(pub String);
+
+/// One of the 13 queues: a record kind's, or the jobs queue that advances each job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum QueueKind {
+    Record(Kind),
+    Jobs,
+}
+
+impl QueueKind {
+    /// Every queue, in the seed's order: the record kinds', then the jobs queue.
+    pub const ALL: [QueueKind; 13] = {
+        let mut all = [QueueKind::Jobs; 13];
+        let mut i = 0;
+        while i < Kind::ALL.len() {
+            all[i] = QueueKind::Record(Kind::ALL[i]);
+            i += 1;
+        }
+        all
+    };
+
+    /// The slug used in queue names (`<env>-migrationai-<slug>`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QueueKind::Record(kind) => kind.as_str(),
+            QueueKind::Jobs => "jobs",
+        }
+    }
+
+    /// The queue's name for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            QueueKind::Record(kind) => kind.label(),
+            QueueKind::Jobs => "Migration jobs",
+        }
+    }
+
+    /// The record kind whose records this queue carries; `None` for the jobs queue.
+    pub fn record(self) -> Option<Kind> {
+        match self {
+            QueueKind::Record(kind) => Some(kind),
+            QueueKind::Jobs => None,
+        }
+    }
+}
+
+impl From<Kind> for QueueKind {
+    fn from(kind: Kind) -> Self {
+        QueueKind::Record(kind)
+    }
+}
+
+impl fmt::Display for QueueKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for QueueKind {
+    type Err = UnknownQueue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let norm = s.trim().to_ascii_lowercase().replace('_', "-");
+        QueueKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == norm)
+            .ok_or_else(|| UnknownQueue(s.to_string()))
+    }
+}
+
+impl Serialize for QueueKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for QueueKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let slug = String::deserialize(d)?;
+        slug.parse().map_err(serde::de::Error::custom)
+    }
+}
 
 impl FromStr for Kind {
     type Err = UnknownKind;
@@ -159,7 +223,7 @@ mod tests {
 
     #[test]
     fn parents_run_in_earlier_phases() {
-        for kind in Kind::ENTITIES {
+        for kind in Kind::ALL {
             for parent in kind.depends_on() {
                 assert!(parent.phase() < kind.phase(), "{parent} before {kind}");
             }
@@ -175,5 +239,19 @@ mod tests {
         }
         assert_eq!("billing_items".parse::<Kind>(), Ok(Kind::BillingItems));
         assert!("matters".parse::<Kind>().is_err());
+        assert!("jobs".parse::<Kind>().is_err());
+    }
+
+    #[test]
+    fn queues_are_the_record_kinds_and_jobs() {
+        assert_eq!(QueueKind::ALL[..12], Kind::ALL.map(QueueKind::Record));
+        assert_eq!(QueueKind::ALL[12], QueueKind::Jobs);
+        for queue in QueueKind::ALL {
+            assert_eq!(queue.as_str().parse::<QueueKind>(), Ok(queue));
+            let json = serde_json::to_string(&queue).expect("serialise");
+            assert_eq!(json, format!("\"{}\"", queue.as_str()));
+            assert_eq!(serde_json::from_str::<QueueKind>(&json).ok(), Some(queue));
+        }
+        assert!("matters".parse::<QueueKind>().is_err());
     }
 }

@@ -7,5 +7,5 @@ pub mod record;
 pub mod value;
 
 pub use catalogue::{kind_def, FieldDef, FieldType, KindDef, CATALOGUE};
-pub use kind::Kind;
+pub use kind::{Kind, QueueKind};
 pub use record::{CanonicalRecord, FieldError, RowContext, Value};

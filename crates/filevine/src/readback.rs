@@ -345,7 +345,7 @@ impl<'a> ReadBack<'a> {
         }
 
         let mut kinds = Vec::new();
-        for kind in Kind::ENTITIES {
+        for kind in Kind::ALL {
             let expected_ids = records(kind);
             let delivery = if kind == Kind::Sections {
                 self.sections(expected_ids).await?

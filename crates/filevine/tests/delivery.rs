@@ -57,7 +57,7 @@ async fn every_kind_is_written_and_read_back() {
         .await
         .expect("read back");
     assert!(delivery.delivered, "{delivery:#?}");
-    for kind in Kind::ENTITIES {
+    for kind in Kind::ALL {
         let k = delivery
             .kind(kind)
             .unwrap_or_else(|| panic!("{kind} not in the read-back"));
@@ -455,7 +455,7 @@ async fn read_back_reports_what_is_missing_wrong_or_changed() {
     let px = Pusher::new(gw.clone(), ids.clone(), job("j6"), config(&emu));
     let firm = firm(1);
     // Everything but the payment.
-    let kinds: Vec<Kind> = Kind::ENTITIES
+    let kinds: Vec<Kind> = Kind::ALL
         .into_iter()
         .filter(|k| *k != Kind::Payment)
         .collect();

@@ -196,7 +196,7 @@ async fn under_injected_faults_nothing_is_lost_or_doubled() {
         .await
         .expect("read back");
     assert!(delivery.delivered, "{delivery:#?}");
-    for kind in Kind::ENTITIES {
+    for kind in Kind::ALL {
         let k = delivery.kind(kind).expect("kind");
         assert_eq!((k.found, k.extra), (firm.count(kind), 0), "{kind}");
     }

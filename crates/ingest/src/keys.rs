@@ -99,7 +99,7 @@ fn infer_keys(tables: &mut [TableSuggestion], samples: &[TableSample], profiles:
     // Candidate keys per table: (column, referenced by how many other tables).
     let mut candidates: Vec<Vec<(usize, usize)>> = Vec::with_capacity(tables.len());
     for (t, (table, cols)) in tables.iter().zip(profiles).enumerate() {
-        let Some(def) = table.kind.and_then(kind_def) else {
+        let Some(def) = table.kind.map(kind_def) else {
             candidates.push(Vec::new());
             continue;
         };
@@ -127,7 +127,7 @@ fn infer_keys(tables: &mut [TableSuggestion], samples: &[TableSample], profiles:
         candidates.push(found);
     }
     for (t, table) in tables.iter_mut().enumerate() {
-        let Some(def) = table.kind.and_then(kind_def) else {
+        let Some(def) = table.kind.map(kind_def) else {
             continue;
         };
         let id = def.id_field().name;
@@ -203,7 +203,7 @@ fn infer_keys(tables: &mut [TableSuggestion], samples: &[TableSample], profiles:
 /// A key that is the table's only identifier is its number too ("the matter number"): the
 /// kind's number field takes it unless another column already holds that field.
 fn keep_as_number(table: &mut TableSuggestion, c: usize) {
-    let Some(def) = table.kind.and_then(kind_def) else {
+    let Some(def) = table.kind.map(kind_def) else {
         return;
     };
     let Some(number) = def
@@ -243,7 +243,7 @@ fn link_references(tables: &mut [TableSuggestion], profiles: &[Vec<Column>]) {
         .zip(profiles)
         .map(|(t, cols)| {
             let kind = t.kind?;
-            let def = kind_def(kind)?;
+            let def = kind_def(kind);
             let c = match &t.key {
                 Key::Field => t
                     .columns
@@ -267,7 +267,7 @@ fn link_references(tables: &mut [TableSuggestion], profiles: &[Vec<Column>]) {
         }
     }
     for (t, table) in tables.iter_mut().enumerate() {
-        let Some(def) = table.kind.and_then(kind_def) else {
+        let Some(def) = table.kind.map(kind_def) else {
             continue;
         };
         for (c, col) in profiles.get(t).into_iter().flatten().enumerate() {
@@ -336,7 +336,7 @@ fn composite(
     if sample.rows.len() < 2 {
         return None;
     }
-    let def = table.kind.and_then(kind_def)?;
+    let def = table.kind.map(kind_def)?;
     let parents: Vec<usize> = table
         .columns
         .iter()

@@ -227,12 +227,6 @@ impl Mapping {
                         .map_err(|e: migrationai_domain::kind::UnknownKind| {
                             err(f.kind.span().start, e.to_string())
                         })?;
-                if k == Kind::Jobs {
-                    return Err(err(
-                        f.kind.span().start,
-                        "\"jobs\" is not a kind of record a file can hold".into(),
-                    ));
-                }
                 Some(k)
             };
             let date_order = match &f.date_order {
@@ -266,7 +260,7 @@ impl Mapping {
                 let field = if name.is_empty() || kind.is_none() {
                     None
                 } else {
-                    let Some(def) = kind.and_then(kind_def) else {
+                    let Some(def) = kind.map(kind_def) else {
                         return Err(err(
                             value.span().start,
                             format!(
@@ -340,7 +334,7 @@ impl Mapping {
                 }
             };
             let mut defaults = Vec::new();
-            if let Some(def) = kind.and_then(kind_def) {
+            if let Some(def) = kind.map(kind_def) {
                 for (name, value) in &f.defaults {
                     let Some(fd) = def.field(name.trim()) else {
                         return Err(err(

@@ -51,7 +51,7 @@ impl RowMapper {
     /// None when the file is left out of the migration.
     pub fn new(mapping: &Mapping, file: &FileMapping, headers: &[String]) -> Option<RowMapper> {
         let kind = file.kind?;
-        let def = kind_def(kind)?;
+        let def = kind_def(kind);
         let key = match &file.key {
             Key::Field => KeyPlan::Field(None),
             Key::Columns(cols) => KeyPlan::Columns(

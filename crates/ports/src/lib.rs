@@ -11,5 +11,5 @@ pub use cache::{Cache, CacheError};
 pub use queue::{
     BatchError, BatchOutcome, BatchSuccess, DeleteEntry, MessageId, PeekedMessage, Queue,
     QueueConfig, QueueError, QueueErrorCode, QueueNames, QueueStats, ReceiptHandle, ReceiveOptions,
-    ReceivedMessage, SendEntry, VisibilityEntry, QUEUE_KINDS,
+    ReceivedMessage, SendEntry, VisibilityEntry,
 };

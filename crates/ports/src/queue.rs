@@ -11,6 +11,7 @@ use std::fmt;
 use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
+pub use migrationai_domain::{Kind, QueueKind};
 
 /// Opaque id SQS assigns to a message on send.
 pub type MessageId = String;
@@ -43,24 +44,6 @@ pub mod limits {
     pub const MAX_NAME_LEN: usize = 80;
 }
 
-/// The 13 queue kinds, in the slug form used in queue names. Kept here as
-/// plain strings so the ports crate does not depend on the domain crate.
-pub const QUEUE_KINDS: [&str; 13] = [
-    "contacts",
-    "projects",
-    "sections",
-    "notes",
-    "calendar",
-    "tasks",
-    "billing-items",
-    "project-funds",
-    "billing-invoice",
-    "payment",
-    "project-email",
-    "document",
-    "jobs",
-];
-
 /// Builds queue names as deployed: `prod-migrationai-<kind>` and
 /// `dlq-prod-migrationai-<kind>`, with the environment prefix configurable.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,19 +64,19 @@ impl QueueNames {
         Self { env: env.into() }
     }
 
-    pub fn queue(&self, kind: &str) -> String {
+    pub fn queue(&self, kind: QueueKind) -> String {
         format!("{}-migrationai-{kind}", self.env)
     }
 
-    pub fn dlq(&self, kind: &str) -> String {
+    pub fn dlq(&self, kind: QueueKind) -> String {
         format!("dlq-{}", self.queue(kind))
     }
 
-    /// `(kind, queue, dlq)` for every kind in [`QUEUE_KINDS`].
-    pub fn all(&self) -> Vec<(&'static str, String, String)> {
-        QUEUE_KINDS
-            .iter()
-            .map(|kind| (*kind, self.queue(kind), self.dlq(kind)))
+    /// `(kind, queue, dlq)` for every queue.
+    pub fn all(&self) -> Vec<(QueueKind, String, String)> {
+        QueueKind::ALL
+            .into_iter()
+            .map(|kind| (kind, self.queue(kind), self.dlq(kind)))
             .collect()
     }
 }
@@ -608,13 +591,16 @@ mod tests {
     #[test]
     fn names_follow_the_deployed_pattern() {
         let names = QueueNames::default();
-        assert_eq!(names.queue("contacts"), "prod-migrationai-contacts");
         assert_eq!(
-            names.dlq("billing-items"),
+            names.queue(QueueKind::Record(migrationai_domain::Kind::Contacts)),
+            "prod-migrationai-contacts"
+        );
+        assert_eq!(
+            names.dlq(QueueKind::Record(migrationai_domain::Kind::BillingItems)),
             "dlq-prod-migrationai-billing-items"
         );
         let dev = QueueNames::new("dev");
-        assert_eq!(dev.queue("jobs"), "dev-migrationai-jobs");
+        assert_eq!(dev.queue(QueueKind::Jobs), "dev-migrationai-jobs");
         assert_eq!(names.all().len(), 13);
         for (_, queue, dlq) in names.all() {
             assert!(validate_queue_name(&queue).is_ok());

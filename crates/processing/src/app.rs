@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use migrationai_domain::Kind;
+use migrationai_domain::QueueKind;
 use migrationai_ingest::inspect::{propose, InspectOptions};
 use migrationai_ingest::mapping::Mapping;
 use migrationai_ingest::tables::list_tables;
@@ -116,16 +116,16 @@ fn unix_now() -> i64 {
 
 impl App {
     pub async fn open(config: &Config) -> Result<App, ProcessingError> {
-        let io = |e: std::io::Error| {
-            ProcessingError::Other(format!("{}: {e}", config.data_dir.display()))
+        let io = |source: std::io::Error| ProcessingError::Io {
+            path: config.data_dir.clone(),
+            source,
         };
         std::fs::create_dir_all(&config.data_dir).map_err(io)?;
         // Two commands opening a new data directory at once (`migrate` and `jobs`) would both
         // run its migrations and one would fail: opening is one at a time per directory.
         let lock = std::fs::File::create(config.data_dir.join(".open.lock")).map_err(io)?;
         let lock = tokio::task::spawn_blocking(move || lock.lock().map(|()| lock))
-            .await
-            .map_err(|e| ProcessingError::Other(e.to_string()))?
+            .await?
             .map_err(io)?;
         let (store, queue, blobs) = crate::profile::open_adapters(config).await?;
         let names = QueueNames::new(config.env.clone());
@@ -138,7 +138,7 @@ impl App {
         }
         // Queue clients connect lazily: one call now, so a wrong endpoint or a missing queue
         // stops the command here, saying where, rather than at its first use or never.
-        let jobs = names.queue(Kind::Jobs.as_str());
+        let jobs = names.queue(QueueKind::Jobs);
         queue.stats(&jobs).await.map_err(|e| {
             ProcessingError::Other(format!(
                 "cannot open the queues of {} ({jobs}): {e}",
@@ -186,8 +186,7 @@ impl App {
         let source = {
             let (path, given) = (export.clone(), given.clone());
             tokio::task::spawn_blocking(move || source_fingerprint(&path, given.as_ref(), &named))
-                .await
-                .map_err(|e| ProcessingError::Other(e.to_string()))?
+                .await?
                 .map_err(|e| ProcessingError::Export(format!("{}: {e}", export.display())))?
         };
         let chosen = job_name.is_some();
@@ -230,7 +229,7 @@ impl App {
             phase: -1,
             fanout: -1,
             settings: serde_json::to_string(&settings)
-                .map_err(|e| ProcessingError::Other(e.to_string()))?,
+                .map_err(crate::error::json("job settings"))?,
             mapping: mapping.to_toml(&[]),
             report: None,
             error: None,
@@ -339,8 +338,7 @@ impl App {
             }
             Ok(mapping)
         })
-        .await
-        .map_err(|e| ProcessingError::Other(e.to_string()))??;
+        .await??;
         // Named encodings win over the file and the proposal, in the mapping the job keeps.
         for (path, encoding) in &self.config.encodings {
             let mut found = false;
@@ -365,10 +363,10 @@ impl App {
             job: job.id.clone(),
             action,
         };
-        let body = serde_json::to_string(&m).map_err(|e| ProcessingError::Other(e.to_string()))?;
+        let body = serde_json::to_string(&m).map_err(crate::error::json("job message"))?;
         self.services
             .queue
-            .send(&self.services.names.queue(Kind::Jobs.as_str()), &body, None)
+            .send(&self.services.names.queue(QueueKind::Jobs), &body, None)
             .await?;
         Ok(())
     }
@@ -379,8 +377,8 @@ impl App {
         shutdown: &CancellationToken,
     ) -> Result<Vec<tokio::task::JoinHandle<()>>, ProcessingError> {
         let s = &self.services;
-        let mut workers = Vec::with_capacity(Kind::ALL.len());
-        for kind in Kind::ALL {
+        let mut workers = Vec::with_capacity(QueueKind::ALL.len());
+        for kind in QueueKind::ALL {
             workers.push(tokio::spawn(crate::worker::poll(
                 s.queue.clone(),
                 processor_for(kind, s, &self.config).await?,
@@ -521,11 +519,11 @@ impl App {
     }
 
     async fn queues_busy(&self) -> Result<bool, ProcessingError> {
-        for kind in Kind::ALL {
+        for kind in QueueKind::ALL {
             let st = self
                 .services
                 .queue
-                .stats(&self.services.names.queue(kind.as_str()))
+                .stats(&self.services.names.queue(kind))
                 .await?;
             if st.visible + st.in_flight + st.delayed > 0 {
                 return Ok(true);
@@ -537,7 +535,7 @@ impl App {
     /// Dead letters whose body names the job.
     pub async fn dead_letters_of(&self, job: &str) -> Result<Vec<DeadLetter>, ProcessingError> {
         let mut out = Vec::new();
-        for kind in Kind::ALL {
+        for kind in QueueKind::ALL {
             for d in self.dlq_list(kind.as_str()).await? {
                 if d.body.contains(job) {
                     out.push(d);
@@ -554,10 +552,12 @@ impl App {
             .names
             .all()
             .into_iter()
-            .find(|(kind, source, dlq)| [*kind, source.as_str(), dlq.as_str()].contains(&queue))
+            .find(|(kind, source, dlq)| {
+                [kind.as_str(), source.as_str(), dlq.as_str()].contains(&queue)
+            })
             .map(|(_, source, dlq)| (dlq, source))
             .ok_or_else(|| {
-                let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+                let kinds: Vec<&str> = QueueKind::ALL.iter().map(|k| k.as_str()).collect();
                 ProcessingError::UnknownQueue(format!(
                     "{queue:?}; name a kind ({}) or a queue's full name",
                     kinds.join(", ")
@@ -672,11 +672,13 @@ impl App {
         dir: &Path,
     ) -> Result<Vec<PathBuf>, ProcessingError> {
         let report = stored_report(job)?;
-        let io = |e: std::io::Error| ProcessingError::Other(format!("{}: {e}", dir.display()));
+        let io = |source: std::io::Error| ProcessingError::Io {
+            path: dir.to_path_buf(),
+            source,
+        };
         std::fs::create_dir_all(dir.join("rejects")).map_err(io)?;
         let mut written = Vec::new();
-        let json = serde_json::to_string_pretty(&report)
-            .map_err(|e| ProcessingError::Other(e.to_string()))?;
+        let json = serde_json::to_string_pretty(&report).map_err(crate::error::json("report"))?;
         for (name, text) in [
             ("report.json", json),
             ("report.html", crate::report::html::render(&report)),
@@ -695,13 +697,14 @@ impl App {
 }
 
 fn stored_report(job: &JobRow) -> Result<Report, ProcessingError> {
-    let text = job.report.as_deref().ok_or_else(|| {
-        ProcessingError::Other(format!(
-            "job {} has no report yet ({})",
-            job.name, job.status
-        ))
-    })?;
-    serde_json::from_str(text).map_err(|e| ProcessingError::Other(format!("stored report: {e}")))
+    let text = job
+        .report
+        .as_deref()
+        .ok_or_else(|| ProcessingError::NoReport {
+            job: job.name.clone(),
+            status: job.status.clone(),
+        })?;
+    serde_json::from_str(text).map_err(crate::error::json("stored report"))
 }
 
 /// `migrationai migrate EXPORT [--mapping FILE] [--job NAME]`: runs (or resumes) the job to
@@ -721,10 +724,7 @@ pub async fn migrate(
         .await?
     {
         End::Done(report) => Ok(*report),
-        End::Interrupted(_) => Err(ProcessingError::Other(format!(
-            "job {} was interrupted",
-            submitted.job.name
-        ))),
+        End::Interrupted(_) => Err(ProcessingError::Interrupted(submitted.job.name)),
     }
 }
 
@@ -739,7 +739,7 @@ pub async fn report(config: &Config, job: &str, json: bool) -> Result<String, Pr
     let row = app.find_job(job).await?;
     let r = stored_report(&row)?;
     if json {
-        return serde_json::to_string_pretty(&r).map_err(|e| ProcessingError::Other(e.to_string()));
+        return serde_json::to_string_pretty(&r).map_err(crate::error::json("report"));
     }
     let mut out = format!("job {} ({})\n", r.job_name, r.job);
     out.push_str(&verdict_text(&r, usize::MAX));

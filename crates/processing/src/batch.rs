@@ -55,7 +55,7 @@ impl From<crate::error::ProcessingError> for HandlerError {
         // dependency may succeed once it is back.
         let permanent = matches!(e, P::JobNotFound(_) | P::Mapping(_));
         HandlerError {
-            message: e.to_string(),
+            message: e.chain(),
             permanent,
         }
     }

@@ -1,3 +1,5 @@
+use std::path::PathBuf;
+
 use migrationai_ports::blob::BlobError;
 use migrationai_ports::queue::QueueError;
 use migrationai_ports::store::StoreError;
@@ -39,6 +41,78 @@ pub enum ProcessingError {
         free_mib: u64,
         needed_mib: u64,
     },
+    #[error("cannot install the shutdown signal handlers")]
+    Signals(#[source] std::io::Error),
+    /// Reading or writing a JSON document of the job (its settings, report, messages).
+    #[error("{what}")]
+    Json {
+        what: String,
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error("{}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("storing batch blob {key}")]
+    BatchBlob {
+        key: String,
+        #[source]
+        source: BlobError,
+    },
+    /// A blocking or background task panicked or was cancelled.
+    #[error("a background task failed")]
+    Task(#[from] tokio::task::JoinError),
+    #[error("send to {queue}: {reason}")]
+    Send { queue: String, reason: String },
+    #[error("the planner stopped before the export was read")]
+    PlannerStopped,
+    #[error("job {0} was interrupted")]
+    Interrupted(String),
+    #[error("job {job} has no report yet ({status})")]
+    NoReport { job: String, status: String },
+    #[error("no free batch number for {file} after {tries} tries")]
+    NoBatchNumber { file: String, tries: usize },
+    /// The stored state of a job contradicts itself (a bug or a damaged store, not bad input).
+    #[error("inconsistent job state: {0}")]
+    Inconsistent(String),
+    #[error("{0}")]
+    Environment(String),
+    #[error("writing sample style {style}")]
+    Sample {
+        style: String,
+        #[source]
+        source: migrationai_sample::SampleError,
+    },
     #[error("{0}")]
     Other(String),
+}
+
+impl ProcessingError {
+    /// The error and each of its sources, joined by ": " (for logs and dead letters, which
+    /// keep a string).
+    pub fn chain(&self) -> String {
+        let mut text = self.to_string();
+        let mut source = std::error::Error::source(self);
+        while let Some(e) = source {
+            text.push_str(": ");
+            text.push_str(&e.to_string());
+            source = e.source();
+        }
+        text
+    }
+}
+
+/// A JSON (de)serialisation error, naming what was being read or written.
+pub(crate) fn json(what: impl Into<String>) -> impl FnOnce(serde_json::Error) -> ProcessingError {
+    let what = what.into();
+    move |source| ProcessingError::Json { what, source }
+}
+
+/// A file-system error, naming the path.
+pub(crate) fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> ProcessingError {
+    let path = path.into();
+    move |source| ProcessingError::Io { path, source }
 }

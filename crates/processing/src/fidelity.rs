@@ -86,8 +86,10 @@ pub fn ratio(a: usize, b: usize) -> f64 {
 /// Writes the style under `dir`, inspects and migrates it there with no mapping file, and
 /// scores the outcome.
 pub async fn score_style(style: &Style, dir: &Path) -> Result<StyleScore, ProcessingError> {
-    let truth = styles::write(style, dir)
-        .map_err(|e| ProcessingError::Other(format!("writing style {}: {e}", style.name)))?;
+    let truth = styles::write(style, dir).map_err(|source| ProcessingError::Sample {
+        style: style.name.into(),
+        source,
+    })?;
     let export = dir.join("export");
     let mut score = StyleScore {
         style: style.name.into(),
@@ -99,14 +101,13 @@ pub async fn score_style(style: &Style, dir: &Path) -> Result<StyleScore, Proces
         tokio::task::spawn_blocking(move || {
             inspect(&export, &InspectOptions::default(), &NoProgress)
         })
-        .await
-        .map_err(|e| ProcessingError::Other(e.to_string()))?
+        .await?
         .map_err(|e| ProcessingError::Export(e.to_string()))?
     };
     score_inspection(&truth, &report, &mut score);
     let data = dir.join("data");
     if data.exists() {
-        std::fs::remove_dir_all(&data).map_err(|e| ProcessingError::Other(e.to_string()))?;
+        std::fs::remove_dir_all(&data).map_err(crate::error::io(&data))?;
     }
     let config = Config {
         data_dir: data,
@@ -142,7 +143,7 @@ fn score_inspection(
             Some(Key::Columns(c)) => c.clone(),
             Some(Key::Derived) => Vec::new(),
             _ => {
-                let id = kind_def(file.kind).map(|d| d.id_field().name);
+                let id = Some(kind_def(file.kind).id_field().name);
                 mapping
                     .and_then(|m| m.columns.iter().find(|(_, f)| *f == id && id.is_some()))
                     .map(|(h, _)| vec![h.clone()])
@@ -160,7 +161,7 @@ fn score_inspection(
                 .wrong
                 .push(format!("{path}: key {have:?} (truth {want:?})"));
         }
-        let id = kind_def(file.kind).map(|d| d.id_field().name);
+        let id = Some(kind_def(file.kind).id_field().name);
         for c in &file.columns {
             let predicted = mapping
                 .and_then(|m| m.columns.iter().find(|(h, _)| *h == c.header))

@@ -19,7 +19,7 @@ pub async fn fingerprint(
     job: &str,
 ) -> Result<String, ProcessingError> {
     let mut h = Sha256::new();
-    for kind in Kind::ENTITIES {
+    for kind in Kind::ALL {
         let mut pages = Pages::new(store, tenant, job, kind);
         while let Some(page) = pages.next_rows().await? {
             for r in page {

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use lambda_runtime::{service_fn, LambdaEvent};
 use migrationai_adapters::claim::resolve_body;
-use migrationai_domain::Kind;
+use migrationai_domain::QueueKind;
 use migrationai_ports::queue::ReceivedMessage;
 use tokio::sync::OnceCell;
 use tokio_util::sync::CancellationToken;
@@ -19,7 +19,7 @@ use tracing::Instrument;
 use crate::batch::{BatchProcessor, Handler};
 use crate::config::Config;
 use crate::error::ProcessingError;
-use crate::roles::{handler_for, open_services, processor_for, terminated};
+use crate::roles::{handler_for, open_services, processor_for};
 use crate::services::Services;
 
 /// Variables Lambda sets; lambda_runtime panics without them, so they are checked first.
@@ -37,17 +37,17 @@ struct Worker {
 }
 
 /// Runs the bootstrap for the queue `kind` until the runtime ends or SIGTERM.
-pub async fn run_lambda(config: Config, kind: Kind) -> Result<(), ProcessingError> {
+pub async fn run_lambda(config: Config, kind: QueueKind) -> Result<(), ProcessingError> {
     for var in RUNTIME_VARS {
         if std::env::var_os(var).is_none() {
-            return Err(ProcessingError::Other(format!(
+            return Err(ProcessingError::Environment(format!(
                 "{var} is not set: `migrationai lambda` runs inside AWS Lambda (or its runtime interface emulator)"
             )));
         }
     }
     let config = Arc::new(config);
     let worker: Arc<OnceCell<Worker>> = Arc::new(OnceCell::new());
-    let shutdown = CancellationToken::new();
+    let shutdown = crate::shutdown::on_signal().map_err(ProcessingError::Signals)?;
     let handler = {
         let shutdown = shutdown.clone();
         service_fn(move |event: LambdaEvent<SqsEvent>| {
@@ -67,21 +67,17 @@ pub async fn run_lambda(config: Config, kind: Kind) -> Result<(), ProcessingErro
     };
     tokio::select! {
         r = lambda_runtime::run(handler) => {
-            r.map_err(|e| ProcessingError::Other(format!("lambda runtime: {e}")))
+            r.map_err(|e| ProcessingError::Environment(format!("lambda runtime: {e}")))
         }
-        _ = terminated() => {
-            tracing::info!("SIGTERM: shutting down");
-            shutdown.cancel();
-            Ok(())
-        }
+        _ = shutdown.cancelled() => Ok(()),
     }
 }
 
-async fn open_worker(config: &Config, kind: Kind) -> Result<Worker, ProcessingError> {
+async fn open_worker(config: &Config, kind: QueueKind) -> Result<Worker, ProcessingError> {
     let services = open_services(config).await?;
     let handler = handler_for(kind, &services);
     let processor = processor_for(kind, &services, config).await?;
-    tracing::info!(queue = %services.names.queue(kind.as_str()), "worker ready");
+    tracing::info!(queue = %services.names.queue(kind), "worker ready");
     Ok(Worker {
         services,
         processor,

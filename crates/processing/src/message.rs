@@ -57,8 +57,7 @@ pub enum BatchLine {
 impl BatchLine {
     /// Appends the line, newline-terminated, to a batch blob being built.
     pub fn write_to(&self, out: &mut Vec<u8>) -> Result<(), crate::error::ProcessingError> {
-        serde_json::to_writer(&mut *out, self)
-            .map_err(|e| crate::error::ProcessingError::Other(format!("batch line: {e}")))?;
+        serde_json::to_writer(&mut *out, self).map_err(crate::error::json("batch line"))?;
         out.push(b'\n');
         Ok(())
     }

@@ -6,14 +6,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use migrationai_domain::Kind;
+use migrationai_domain::QueueKind;
 use migrationai_ports::queue::{Queue, ReceiveOptions};
 use tokio_util::sync::CancellationToken;
 
 use crate::batch::{BatchProcessor, Handler};
 use crate::config::Config;
 use crate::error::ProcessingError;
-use crate::roles::{handler_for, open_services, parse_kinds, processor_for, terminated};
+use crate::roles::{handler_for, open_services, parse_kinds, processor_for};
 
 /// How the poller runs.
 #[derive(Debug, Clone)]
@@ -41,13 +41,7 @@ impl Default for WorkerOptions {
 
 /// Runs until SIGTERM (or Ctrl-C), then drains.
 pub async fn run_worker(config: &Config, options: &WorkerOptions) -> Result<(), ProcessingError> {
-    let shutdown = CancellationToken::new();
-    let signal = shutdown.clone();
-    tokio::spawn(async move {
-        terminated().await;
-        tracing::info!("termination signal: draining");
-        signal.cancel();
-    });
+    let shutdown = crate::shutdown::on_signal().map_err(ProcessingError::Signals)?;
     run_worker_until(config, options, shutdown).await
 }
 
@@ -72,9 +66,13 @@ pub async fn run_worker_until(
                 shutdown.clone(),
             )));
         }
-        tracing::info!(queue = %services.names.queue(kind.as_str()), concurrency = options.concurrency, "polling");
+        tracing::info!(queue = %services.names.queue(kind), concurrency = options.concurrency, "polling");
     }
     shutdown.cancelled().await;
+    tracing::info!(
+        timeout_secs = options.drain_timeout.as_secs(),
+        "draining: batches in hand finish"
+    );
     let drained =
         tokio::time::timeout(options.drain_timeout, futures::future::join_all(tasks)).await;
     if drained.is_err() {
@@ -125,6 +123,6 @@ async fn poll_loop(
 }
 
 /// The kinds a selection names (for the CLI's messages).
-pub fn kinds_of(selection: &str) -> Result<Vec<Kind>, ProcessingError> {
+pub fn kinds_of(selection: &str) -> Result<Vec<QueueKind>, ProcessingError> {
     parse_kinds(selection)
 }

@@ -7,8 +7,9 @@ use std::sync::Arc;
 
 use migrationai_adapters::embedded::{local_blob_store, EmbeddedQueue};
 use migrationai_adapters::sql::SqlStore;
+use migrationai_domain::QueueKind;
 use migrationai_ports::blob::BlobStore;
-use migrationai_ports::queue::{Queue, QueueNames, QUEUE_KINDS};
+use migrationai_ports::queue::{Queue, QueueNames};
 use migrationai_ports::store::Store;
 
 use crate::config::Config;
@@ -190,8 +191,8 @@ impl AwsConfig {
         let missing = |name: &str| ProcessingError::Other(format!("{name} is not set"));
         let names = QueueNames::new(env);
         let mut queue_urls = HashMap::new();
-        for kind in QUEUE_KINDS {
-            let key = env_key(kind);
+        for kind in QueueKind::ALL {
+            let key = env_key(kind.as_str());
             if let Some(url) = var(&format!("MIGRATIONAI_QUEUE_URL_{key}")) {
                 queue_urls.insert(names.queue(kind), url);
             }

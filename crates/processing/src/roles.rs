@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use migrationai_domain::Kind;
+use migrationai_domain::QueueKind;
 use migrationai_ports::queue::QueueNames;
 
 use crate::batch::{BatchProcessor, Handler};
@@ -27,10 +27,10 @@ pub async fn open_services(config: &Config) -> Result<Services, ProcessingError>
 }
 
 /// The handler of one queue kind: the jobs handler or an entity handler.
-pub fn handler_for(kind: Kind, services: &Services) -> Arc<dyn Handler> {
+pub fn handler_for(kind: QueueKind, services: &Services) -> Arc<dyn Handler> {
     match kind {
-        Kind::Jobs => JobsHandler::new(services.clone()),
-        k => EntityHandler::new(k, services.clone()),
+        QueueKind::Jobs => JobsHandler::new(services.clone()),
+        QueueKind::Record(k) => EntityHandler::new(k, services.clone()),
     }
 }
 
@@ -39,61 +39,34 @@ pub fn handler_for(kind: Kind, services: &Services) -> Arc<dyn Handler> {
 /// (the Terraform, from the Lambda timeout) knows how long work may take, and a shorter
 /// process default would cut every extension short.
 pub async fn processor_for(
-    kind: Kind,
+    kind: QueueKind,
     services: &Services,
     config: &Config,
 ) -> Result<BatchProcessor, ProcessingError> {
-    let name = services.names.queue(kind.as_str());
-    let visibility = services
-        .queue
-        .visibility_timeout(&name)
-        .await
-        .map_err(|e| ProcessingError::Other(format!("visibility timeout of {name}: {e}")))?;
+    let name = services.names.queue(kind);
+    let visibility = services.queue.visibility_timeout(&name).await?;
     Ok(
         BatchProcessor::new(services.queue.clone(), name, visibility)
             .with_retry_delay(config.retry_delay)
-            .with_dead_letter_queue(services.names.dlq(kind.as_str()))
+            .with_dead_letter_queue(services.names.dlq(kind))
             .with_failure_log(services.store.clone())
             .with_concurrency(config.concurrency),
     )
 }
 
 /// `contacts`, `billing-items`... or `all`.
-pub fn parse_kinds(selection: &str) -> Result<Vec<Kind>, ProcessingError> {
+pub fn parse_kinds(selection: &str) -> Result<Vec<QueueKind>, ProcessingError> {
     if selection == "all" {
-        return Ok(Kind::ALL.to_vec());
+        return Ok(QueueKind::ALL.to_vec());
     }
     selection
         .split(',')
         .map(|s| {
             s.trim()
-                .parse::<Kind>()
-                .map_err(|_| ProcessingError::Other(format!("unknown queue kind {s:?}")))
+                .parse::<QueueKind>()
+                .map_err(|e| ProcessingError::UnknownQueue(e.0))
         })
         .collect()
-}
-
-/// Resolves on SIGTERM or Ctrl-C.
-pub async fn terminated() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = term.recv() => {}
-                    _ = tokio::signal::ctrl_c() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
 }
 
 #[cfg(test)]
@@ -105,7 +78,10 @@ mod tests {
         assert_eq!(parse_kinds("all").map(|k| k.len()).ok(), Some(13));
         assert_eq!(
             parse_kinds("contacts,billing-items").ok(),
-            Some(vec![Kind::Contacts, Kind::BillingItems])
+            Some(vec![
+                QueueKind::Record(migrationai_domain::Kind::Contacts),
+                QueueKind::Record(migrationai_domain::Kind::BillingItems)
+            ])
         );
         assert!(parse_kinds("nope").is_err());
     }

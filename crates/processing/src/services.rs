@@ -71,8 +71,7 @@ impl Services {
     }
 
     pub fn settings(job: &JobRow) -> Result<JobSettings, ProcessingError> {
-        serde_json::from_str(&job.settings)
-            .map_err(|e| ProcessingError::Other(format!("job settings: {e}")))
+        serde_json::from_str(&job.settings).map_err(crate::error::json("job settings"))
     }
 
     /// The job's mapping, parsed once per process.
@@ -112,8 +111,7 @@ impl Services {
             Export::open_in(&settings.export, &Limits::default(), &work)
                 .map_err(|e| ProcessingError::Export(e.to_string()))
         })
-        .await
-        .map_err(|e| ProcessingError::Other(e.to_string()))??;
+        .await??;
         let export = Arc::new(export);
         if let Ok(mut m) = self.exports.lock() {
             m.entry(job.id.clone()).or_insert_with(|| export.clone());

@@ -117,7 +117,7 @@ pub async fn stage(
     let mut manifest = Vec::new();
     for f in &files {
         serde_json::to_writer(&mut manifest, f)
-            .map_err(|e| ProcessingError::Other(e.to_string()))?;
+            .map_err(crate::error::json("staged files manifest"))?;
         manifest.push(b'\n');
     }
     blobs
@@ -144,7 +144,7 @@ pub async fn load(
             continue;
         }
         let f: StagedFile = serde_json::from_slice(line)
-            .map_err(|e| ProcessingError::Other(format!("{key} line {}: {e}", i + 1)))?;
+            .map_err(crate::error::json(format!("{key} line {}", i + 1)))?;
         files.push(f);
     }
     Ok(Some(Staged::new(files)))

@@ -6,7 +6,7 @@ mod aws_common;
 
 use std::time::{Duration, Instant};
 
-use migrationai_domain::Kind;
+use migrationai_domain::{Kind, QueueKind};
 use migrationai_ports::queue::{ReceiveOptions, ReceivedMessage};
 use migrationai_processing::profile::Profile;
 use migrationai_processing::roles::processor_for;
@@ -46,7 +46,7 @@ async fn heartbeat_keeps_the_queues_own_visibility() {
         ..made
     };
     assert_ne!(role.visibility_timeout, terraform);
-    for kind in [Kind::Contacts, Kind::Jobs] {
+    for kind in [QueueKind::Record(Kind::Contacts), QueueKind::Jobs] {
         let processor = processor_for(kind, &app.services, &role)
             .await
             .expect("processor");
@@ -101,10 +101,15 @@ async fn a_failed_message_comes_back_only_after_its_backoff() {
         retry_delay: Duration::from_secs(2),
         ..config
     };
-    let processor = processor_for(Kind::Contacts, &app.services, &config)
+    let processor = processor_for(QueueKind::Record(Kind::Contacts), &app.services, &config)
         .await
         .expect("processor");
-    let queue = app.services.names.queue("contacts");
+    let queue = app
+        .services
+        .names
+        .queue(migrationai_ports::queue::QueueKind::Record(
+            migrationai_ports::queue::Kind::Contacts,
+        ));
     app.services
         .queue
         .send(&queue, "a batch", None)
@@ -143,10 +148,15 @@ async fn a_permanent_failure_is_dead_lettered_at_once() {
     };
     let dir = tempfile::tempdir().expect("tempdir");
     let (config, app) = app_with_queues(&env, "pf", dir.path(), Duration::from_secs(30)).await;
-    let processor = processor_for(Kind::Contacts, &app.services, &config)
+    let processor = processor_for(QueueKind::Record(Kind::Contacts), &app.services, &config)
         .await
         .expect("processor");
-    let queue = app.services.names.queue("contacts");
+    let queue = app
+        .services
+        .names
+        .queue(migrationai_ports::queue::QueueKind::Record(
+            migrationai_ports::queue::Kind::Contacts,
+        ));
     app.services
         .queue
         .send(&queue, "not a work message", None)

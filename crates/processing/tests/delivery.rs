@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use migrationai_domain::Kind;
+use migrationai_domain::{Kind, QueueKind};
 use migrationai_ports::queue::{ReceiveOptions, ReceivedMessage};
 use migrationai_processing::batch::{BatchProcessor, Handler, HandlerError};
 use migrationai_processing::fingerprint::fingerprint;
@@ -72,11 +72,11 @@ async fn duplicated_and_reordered_messages_change_nothing() {
         .job;
     let s = &app.services;
     let jobs_handler = JobsHandler::new(s.clone());
-    let handlers: Vec<(String, Arc<EntityHandler>)> = Kind::ENTITIES
+    let handlers: Vec<(String, Arc<EntityHandler>)> = Kind::ALL
         .into_iter()
-        .map(|k| (s.names.queue(k.as_str()), EntityHandler::new(k, s.clone())))
+        .map(|k| (s.names.queue(k.into()), EntityHandler::new(k, s.clone())))
         .collect();
-    let jobs_queue = s.names.queue(Kind::Jobs.as_str());
+    let jobs_queue = s.names.queue(QueueKind::Jobs);
     for _ in 0..200 {
         let row = s.job(&job.tenant, &job.id).await.expect("job");
         if row.status == jobs::DONE {
@@ -140,7 +140,7 @@ async fn poison_message_is_dead_lettered_after_three_receives() {
     let data = tempfile::tempdir().expect("tempdir");
     let app = App::open(&common::config(data.path())).await.expect("open");
     let s = &app.services;
-    let queue = s.names.queue("contacts");
+    let queue = s.names.queue(Kind::Contacts.into());
     s.queue
         .send(&queue, "this is not a message", None)
         .await
@@ -195,7 +195,10 @@ async fn blocked_job_reports_dead_letters_and_completes_after_redrive() {
         .job;
     // Plan here, then take away the first contacts batch so its message cannot be processed.
     jobs::resume(s, &job.tenant, &job.id).await.expect("plan");
-    s.queue.purge(&s.names.queue("jobs")).await.expect("purge");
+    s.queue
+        .purge(&s.names.queue(QueueKind::Jobs))
+        .await
+        .expect("purge");
     let batches = s
         .store
         .batches(&job.tenant, &job.id)
@@ -243,7 +246,7 @@ async fn a_cancelled_job_takes_no_more_work() {
         .expect("submit")
         .job;
     let s = &app.services;
-    let jobs_queue = s.names.queue(Kind::Jobs.as_str());
+    let jobs_queue = s.names.queue(QueueKind::Jobs);
     let jobs_handler = JobsHandler::new(s.clone());
     // Planning fans out the first phase.
     deliver_once(s, &jobs_queue, jobs_handler.as_ref()).await;
@@ -258,8 +261,8 @@ async fn a_cancelled_job_takes_no_more_work() {
         .await
         .expect("cancel");
     // Every message still queued is delivered; none may do work.
-    for kind in Kind::ALL {
-        let queue = s.names.queue(kind.as_str());
+    for kind in QueueKind::ALL {
+        let queue = s.names.queue(kind);
         loop {
             let got = s
                 .queue
@@ -270,13 +273,12 @@ async fn a_cancelled_job_takes_no_more_work() {
                 break;
             }
             for m in got {
-                if kind == Kind::Jobs {
-                    jobs_handler.handle(&m).await.expect("job message");
-                } else {
-                    EntityHandler::new(kind, s.clone())
+                match kind {
+                    QueueKind::Jobs => jobs_handler.handle(&m).await.expect("job message"),
+                    QueueKind::Record(kind) => EntityHandler::new(kind, s.clone())
                         .handle(&m)
                         .await
-                        .expect("work message");
+                        .expect("work message"),
                 }
                 s.queue
                     .delete(&queue, &m.receipt_handle)

@@ -7,7 +7,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use migrationai_domain::Kind;
+use migrationai_domain::QueueKind;
 use migrationai_processing::{dlq_list, migrate, ProcessingError};
 
 struct Tmpfs(PathBuf);
@@ -95,7 +95,7 @@ async fn a_full_disk_stops_migrate_clearly_and_it_resumes_once_space_is_freed() 
             "{kind}"
         );
     }
-    for kind in Kind::ALL {
+    for kind in QueueKind::ALL {
         let dead = dlq_list(&config, kind.as_str()).await.expect("dlq");
         assert!(dead.is_empty(), "{kind}: {dead:?}");
     }

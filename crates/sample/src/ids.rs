@@ -17,7 +17,6 @@ pub(crate) fn shape(kind: Kind) -> (&'static str, usize) {
         Kind::Payment => ("P", 7),
         Kind::ProjectEmail => ("EM", 6),
         Kind::Document => ("D", 6),
-        Kind::Jobs => ("J", 6),
     }
 }
 

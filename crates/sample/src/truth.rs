@@ -177,7 +177,7 @@ impl Simulator {
     pub fn new() -> Simulator {
         let mut seen = BTreeMap::new();
         let mut loaded = BTreeMap::new();
-        for kind in Kind::ENTITIES {
+        for kind in Kind::ALL {
             let (prefix, width) = crate::ids::shape(kind);
             seen.insert(kind, IdSet::new(prefix, width));
             loaded.insert(kind, IdSet::new(prefix, width));
@@ -214,7 +214,7 @@ impl Simulator {
         missing_file: bool,
     ) -> Option<CanonicalRecord> {
         let spec = *w.spec();
-        let def = kind_def(spec.kind)?;
+        let def = kind_def(spec.kind);
         self.counts.entry(spec.kind).or_default().source_rows += 1;
         self.values.clear();
         for (c, v) in spec.columns.iter().zip(cells) {
@@ -283,9 +283,7 @@ impl Simulator {
         record: CanonicalRecord,
         missing_file: bool,
     ) -> Result<CanonicalRecord, (String, String)> {
-        let Some(def) = kind_def(record.kind) else {
-            return Err((String::new(), "unknown_kind".into()));
-        };
+        let def = kind_def(record.kind);
         let id_field = def.id_field().name.to_string();
         let fresh = self
             .seen

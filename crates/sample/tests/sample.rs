@@ -188,7 +188,7 @@ fn headers_are_vendor_synonyms_or_declared_extras() {
     let (_, truth) = run(dir.path(), 3, false);
     let export = dir.path().join("export");
     for (path, info) in &truth.files {
-        let def = kind_def(info.kind).expect("entity kind");
+        let def = kind_def(info.kind);
         let (header, _) = read_table(&export, path, &truth);
         let declared: Vec<&str> = info.columns.iter().map(|c| c.header.as_str()).collect();
         assert_eq!(header, declared, "{path}");

@@ -137,7 +137,7 @@ impl From<migrationai_processing::ProcessingError> for ApiError {
     fn from(e: migrationai_processing::ProcessingError) -> Self {
         match e {
             migrationai_processing::ProcessingError::JobNotFound(_) => ApiError::NotFound,
-            e => ApiError::internal(e),
+            e => ApiError::Internal(e.chain()),
         }
     }
 }

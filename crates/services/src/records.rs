@@ -73,8 +73,8 @@ pub fn namespace(tenant: &str, job: &str) -> String {
 
 fn kind(k: &str) -> ApiResult<Kind> {
     match k.parse::<Kind>() {
-        Ok(Kind::Jobs) | Err(_) => Err(ApiError::NotFound),
         Ok(k) => Ok(k),
+        Err(_) => Err(ApiError::NotFound),
     }
 }
 

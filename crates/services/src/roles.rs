@@ -1,9 +1,11 @@
-//! Entry points of the roles, called by the CLI: each serves until Ctrl-C (or the token).
+//! Entry points of the roles, called by the CLI: each serves until SIGTERM or SIGINT (or the
+//! token), then lets requests in flight finish within the drain period and returns.
 
 use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
 
+use migrationai_processing::shutdown::on_signal;
 use migrationai_processing::Config;
 use tokio_util::sync::CancellationToken;
 
@@ -16,16 +18,6 @@ pub const DEMO_TENANT: &str = "demo";
 pub const DEMO_EMAIL: &str = "demo@migrationai.local";
 pub const ADMIN_TENANT: &str = "operators";
 pub const ADMIN_EMAIL: &str = "admin@migrationai.local";
-
-fn on_ctrl_c() -> CancellationToken {
-    let token = CancellationToken::new();
-    let t = token.clone();
-    tokio::spawn(async move {
-        let _ = tokio::signal::ctrl_c().await;
-        t.cancel();
-    });
-    token
-}
 
 /// Creates the operator named by MIGRATIONAI_ADMIN_EMAIL / MIGRATIONAI_ADMIN_PASSWORD when
 /// both are set and the user does not exist yet.
@@ -171,7 +163,7 @@ async fn serve(
 
 pub async fn api(config: &Config, settings: Settings, addr: SocketAddr) -> anyhow::Result<()> {
     let state = AppState::open(config, settings).await?;
-    let stop = on_ctrl_c();
+    let stop = on_signal()?;
     tokio::spawn(crate::records::invalidator(state.clone(), stop.clone()));
     serve(addr, crate::api::router(state), stop, "api").await
 }
@@ -183,7 +175,7 @@ pub async fn admin_api(
 ) -> anyhow::Result<()> {
     let state = AppState::open(config, settings).await?;
     bootstrap_admin_from_env(&state).await?;
-    let stop = on_ctrl_c();
+    let stop = on_signal()?;
     spawn_sampler(&state, &stop);
     serve(addr, crate::admin::router(state), stop, "admin-api").await
 }
@@ -191,7 +183,7 @@ pub async fn admin_api(
 /// The firm web app: a frontend of the backend API at `backend_url`.
 pub async fn web(backend_url: &str, secure_cookies: bool, addr: SocketAddr) -> anyhow::Result<()> {
     let front = Front::new(Backend::new(backend_url)?, &FIRM, secure_cookies);
-    serve(addr, crate::web::router(front), on_ctrl_c(), "web").await
+    serve(addr, crate::web::router(front), on_signal()?, "web").await
 }
 
 /// The admin console: a frontend of the admin API at `backend_url`.
@@ -204,7 +196,7 @@ pub async fn admin_web(
     serve(
         addr,
         crate::admin_web::router(front),
-        on_ctrl_c(),
+        on_signal()?,
         "admin-web",
     )
     .await
@@ -218,7 +210,7 @@ pub async fn tfp(
     addr: SocketAddr,
 ) -> anyhow::Result<()> {
     let state = AppState::open(config, settings).await?;
-    let stop = on_ctrl_c();
+    let stop = on_signal()?;
     let health =
         axum::Router::new().route("/health", axum::routing::get(crate::api::system::health));
     let (bound, server) = crate::serve::spawn(addr, health, stop.clone()).await?;
@@ -341,7 +333,7 @@ pub async fn up(
     host: std::net::IpAddr,
     base: u16,
 ) -> anyhow::Result<()> {
-    let stop = on_ctrl_c();
+    let stop = on_signal()?;
     let running = start_all(config, settings, host, base, stop.clone()).await?;
     let (demo_pw, admin_pw) = seed_demo(&running.state).await?;
     println!("MigrationAI is up (data in {})", config.data_dir.display());
@@ -354,7 +346,7 @@ pub async fn up(
     println!("  admin API      http://{}/admin/v1", running.admin_api);
     println!("  demo firm user {DEMO_EMAIL} / {demo_pw}");
     println!("  operator       {ADMIN_EMAIL} / {admin_pw}");
-    println!("Ctrl-C stops.");
+    println!("Ctrl-C (or SIGTERM) stops.");
     stop.cancelled().await;
     for t in running.tasks {
         let _ = t.await;

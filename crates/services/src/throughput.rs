@@ -55,7 +55,7 @@ impl Throughput {
 
 /// Reads the store's totals per kind over every job that has run.
 async fn totals(state: &AppState) -> ApiResult<BTreeMap<String, (i64, i64)>> {
-    let mut totals: BTreeMap<String, (i64, i64)> = Kind::ENTITIES
+    let mut totals: BTreeMap<String, (i64, i64)> = Kind::ALL
         .iter()
         .map(|k| (k.as_str().to_string(), (0, 0)))
         .collect();
@@ -128,7 +128,7 @@ pub fn per_minute(samples: &[Sample], now: i64, minutes: usize) -> Throughput {
     }
     let mut rows = vec![0; minutes];
     let mut queues = Vec::new();
-    for kind in Kind::ENTITIES {
+    for kind in Kind::ALL {
         let mut messages = vec![0; minutes];
         if let Some(list) = by_kind.get_mut(kind.as_str()) {
             list.sort_by_key(|s| s.at);

@@ -37,8 +37,8 @@ pub struct WriteRequest {
 
 fn kind(slug: &str) -> ApiResult<Kind> {
     match slug.parse::<Kind>() {
-        Ok(Kind::Jobs) | Err(_) => Err(ApiError::NotFound),
         Ok(k) => Ok(k),
+        Err(_) => Err(ApiError::NotFound),
     }
 }
 

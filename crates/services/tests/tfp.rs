@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use bytes::Bytes;
-use migrationai_domain::Kind;
+use migrationai_domain::QueueKind;
 use migrationai_processing::Config;
 use migrationai_services::db::drafts::{ANALYSING, CREATED};
 use migrationai_services::db::plans::PlanRequest;
@@ -110,7 +110,7 @@ fn left_on_disk(data: &Path) -> Vec<String> {
 async fn jobs_queue(state: &AppState) -> Vec<Value> {
     let s = &state.app.services;
     s.queue
-        .peek(&s.names.queue(Kind::Jobs.as_str()), 10)
+        .peek(&s.names.queue(QueueKind::Jobs), 10)
         .await
         .expect("peek")
         .iter()

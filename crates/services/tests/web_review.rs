@@ -218,7 +218,7 @@ async fn a_person_fixes_the_mapping_and_the_rejects_in_the_browser() {
         "fields by their names for people"
     );
     // ...with what each field holds, from the catalogue.
-    let contacts = migrationai_domain::kind_def(migrationai_domain::Kind::Contacts).expect("def");
+    let contacts = migrationai_domain::kind_def(migrationai_domain::Kind::Contacts);
     let described = contacts.id_field().description;
     assert!(html.contains(&crate_escape(described)), "{described}");
     assert!(html.contains("Required by Contacts: <span class=\"met\">✓ Contact ID</span>"));

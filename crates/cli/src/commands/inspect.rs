@@ -179,7 +179,7 @@ fn print_file(f: &FileReport, mapping: Option<&FileMapping>) {
             (None, None) => say!("  {header:<28}   (unmapped)"),
         }
     }
-    if let Some(def) = f.kind.and_then(kind_def) {
+    if let Some(def) = f.kind.map(kind_def) {
         let id = def.id_field().name;
         let why = f
             .suggestion
@@ -194,7 +194,7 @@ fn print_file(f: &FileReport, mapping: Option<&FileMapping>) {
     for (field, value) in defaults {
         say!("  {field} = \"{value}\" on every row");
     }
-    let unmet = match (f.kind.and_then(kind_def), mapping) {
+    let unmet = match (f.kind.map(kind_def), mapping) {
         (Some(def), Some(m)) => def.unmet(|name| m.fills(def, name)),
         _ => Vec::new(),
     };

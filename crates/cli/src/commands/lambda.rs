@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use migrationai_domain::Kind;
+use migrationai_domain::QueueKind;
 use migrationai_processing::lambda::run_lambda;
 use migrationai_processing::profile::config_from_env;
 
@@ -14,7 +14,7 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let kind: Kind = a
+    let kind: QueueKind = a
         .queue
         .parse()
         .map_err(|_| anyhow::anyhow!("unknown queue kind {:?}", a.queue))?;

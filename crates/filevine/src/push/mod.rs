@@ -267,10 +267,6 @@ impl Pusher {
                 Kind::BillingInvoice => self.cycle(&billing::Invoices, rec).await,
                 Kind::Payment => self.cycle(&billing::Payments, rec).await,
                 Kind::Document => self.cycle(&documents::Documents, rec).await,
-                Kind::Jobs => Err(FvError::permanent(
-                    "push",
-                    "a job is not a record to deliver",
-                )),
             };
             match result {
                 Err(FvError::Transient { op, reason }) if round < ROUNDS => {

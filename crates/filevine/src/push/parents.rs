@@ -52,9 +52,7 @@ pub async fn resolve(
     fields: &BTreeMap<String, Value>,
 ) -> Result<Parents, FvError> {
     let mut out = Parents::default();
-    let Some(def) = kind_def(kind) else {
-        return Ok(out);
-    };
+    let def = kind_def(kind);
     for fd in def.fields {
         let (target, sources): (Kind, Vec<&str>) = match (fd.ty, fields.get(fd.name)) {
             (FieldType::Ref(k), Some(Value::Ref(s))) => (k, vec![s.as_str()]),

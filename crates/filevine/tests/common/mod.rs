@@ -66,7 +66,7 @@ pub fn config(emu: &Emulator) -> PushConfig {
 
 /// A canonical record from raw values, through the domain's own validation.
 pub fn rec(kind: Kind, values: &[(&'static str, &str)]) -> CanonicalRecord {
-    let def = kind_def(kind).expect("entity kind");
+    let def = kind_def(kind);
     validate_row(def, values, &RowContext::default())
         .unwrap_or_else(|e| panic!("{kind} row does not validate: {e:?}"))
 }

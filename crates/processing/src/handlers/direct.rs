@@ -37,7 +37,7 @@ pub fn file_mapping(kind: Kind, file: &str, headers: &[String]) -> Option<FileMa
     if !file.starts_with(FILE_PREFIX) {
         return None;
     }
-    let def = kind_def(kind)?;
+    let def = kind_def(kind);
     let columns = headers
         .iter()
         .map(|h| (h.clone(), def.field(h).map(|f| f.name)))
@@ -70,7 +70,7 @@ pub enum WriteError {
 /// Kinds whose records can be written alone: those carrying no document or email file (a
 /// file needs the export it came in).
 pub fn writable(kind: Kind) -> bool {
-    kind_def(kind).is_some() && !matches!(kind, Kind::Document | Kind::ProjectEmail)
+    !matches!(kind, Kind::Document | Kind::ProjectEmail)
 }
 
 /// Stores the one-row batch and queues it; returns the request id. The job must be planned
@@ -84,7 +84,7 @@ pub async fn submit(
     if !writable(kind) {
         return Err(WriteError::Kind(kind));
     }
-    let def = kind_def(kind).ok_or(WriteError::Kind(kind))?;
+    let def = kind_def(kind);
     if fields.is_empty() {
         return Err(WriteError::Empty);
     }
@@ -127,11 +127,10 @@ pub async fn submit(
         batch_no,
         blob_key,
     };
-    let body = serde_json::to_string(&message)
-        .map_err(|e| ProcessingError::Other(format!("work message: {e}")))?;
+    let body = serde_json::to_string(&message).map_err(crate::error::json("work message"))?;
     services
         .queue
-        .send(&services.names.queue(kind.as_str()), &body, None)
+        .send(&services.names.queue(kind.into()), &body, None)
         .await
         .map_err(ProcessingError::from)?;
     Ok(request_id)
@@ -178,9 +177,10 @@ async fn add_batch(
             return Ok(next);
         }
     }
-    Err(ProcessingError::Other(format!(
-        "no free batch number for {file} after {NUMBER_TRIES} tries"
-    )))
+    Err(ProcessingError::NoBatchNumber {
+        file: file.to_string(),
+        tries: NUMBER_TRIES,
+    })
 }
 
 /// Where a write is.
@@ -225,7 +225,9 @@ pub async fn status(
             .await?
             .into_iter()
             .find(|r| r.kind == kind.as_str() && r.file == file)
-            .ok_or_else(|| ProcessingError::Other(format!("{file}: rejected but no reject")))?;
+            .ok_or_else(|| {
+                ProcessingError::Inconsistent(format!("{file}: rejected but no reject"))
+            })?;
         return Ok(Some(RequestStatus::Rejected {
             field: reject.field,
             code: reject.code,
@@ -239,8 +241,9 @@ pub async fn status(
         .get(&batch.blob_key)
         .await
         .map_err(ProcessingError::from)?;
-    let source_id = source_id_of(kind, &bytes)
-        .ok_or_else(|| ProcessingError::Other(format!("{}: no source id", batch.blob_key)))?;
+    let source_id = source_id_of(kind, &bytes).ok_or_else(|| {
+        ProcessingError::Inconsistent(format!("{}: no source id", batch.blob_key))
+    })?;
     Ok(Some(RequestStatus::Loaded {
         canonical_id: crate::ids::canonical_id(tenant, job, kind.as_str(), &source_id),
         source_id,
@@ -248,7 +251,7 @@ pub async fn status(
 }
 
 fn source_id_of(kind: Kind, bytes: &[u8]) -> Option<String> {
-    let id_field = kind_def(kind)?.id_field().name;
+    let id_field = kind_def(kind).id_field().name;
     let mut lines = bytes.split(|b| *b == b'\n').filter(|l| !l.is_empty());
     let Ok(BatchLine::Header { headers, .. }) = serde_json::from_slice(lines.next()?) else {
         return None;

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use migrationai_domain::catalogue::{kind_def, FieldType};
-use migrationai_domain::{CanonicalRecord, Kind, Value};
+use migrationai_domain::{CanonicalRecord, Kind, QueueKind, Value};
 use migrationai_ingest::transform::RowMapper;
 use migrationai_ingest::SourceRow;
 use migrationai_ports::store::{BatchWrite, RecordRow, RejectRow};
@@ -136,8 +136,7 @@ async fn build(
     work: &WorkMessage,
     bytes: &[u8],
 ) -> Result<BatchWrite, HandlerError> {
-    let def =
-        kind_def(kind).ok_or_else(|| HandlerError::permanent(format!("{kind} has no records")))?;
+    let def = kind_def(kind);
     let mut lines = bytes.split(|b| *b == b'\n').filter(|l| !l.is_empty());
     let (file, headers) = match lines.next().map(serde_json::from_slice::<BatchLine>) {
         Some(Ok(BatchLine::Header { file, headers })) => (file, headers),
@@ -276,9 +275,7 @@ async fn build(
 
 /// The source ids a record refers to, per reference field, with the kind referred to.
 fn references(record: &CanonicalRecord) -> Vec<(&'static str, Kind, Vec<String>)> {
-    let Some(def) = kind_def(record.kind) else {
-        return Vec::new();
-    };
+    let def = kind_def(record.kind);
     def.fields
         .iter()
         .filter_map(|fd| match (fd.ty, record.get(fd.name)) {
@@ -382,7 +379,7 @@ async fn maybe_advance(
         let body = serde_json::to_string(&message).map_err(HandlerError::new)?;
         services
             .queue
-            .send(&services.names.queue(Kind::Jobs.as_str()), &body, None)
+            .send(&services.names.queue(QueueKind::Jobs), &body, None)
             .await
             .map_err(HandlerError::new)?;
     }

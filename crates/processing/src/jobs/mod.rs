@@ -169,9 +169,9 @@ async fn send_undone(s: &Services, job: &JobRow, phase: i64) -> Result<usize, Pr
     let batches = s.store.batches(&job.tenant, &job.id).await?;
     let mut by_queue: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for b in batches.iter().filter(|b| !b.done) {
-        if !kinds.iter().any(|k| k.as_str() == b.kind) {
+        let Some(kind) = kinds.iter().copied().find(|k| k.as_str() == b.kind) else {
             continue;
-        }
+        };
         let m = WorkMessage {
             tenant: job.tenant.clone(),
             job: job.id.clone(),
@@ -179,9 +179,9 @@ async fn send_undone(s: &Services, job: &JobRow, phase: i64) -> Result<usize, Pr
             batch_no: b.batch_no,
             blob_key: b.blob_key.clone(),
         };
-        let body = serde_json::to_string(&m).map_err(|e| ProcessingError::Other(e.to_string()))?;
+        let body = serde_json::to_string(&m).map_err(crate::error::json("work message"))?;
         by_queue
-            .entry(s.names.queue(&b.kind))
+            .entry(s.names.queue(kind.into()))
             .or_default()
             .push(body);
     }
@@ -195,10 +195,10 @@ async fn send_undone(s: &Services, job: &JobRow, phase: i64) -> Result<usize, Pr
                 .collect();
             let outcome = s.queue.send_batch(&queue, entries).await?;
             if let Some(f) = outcome.failed.first() {
-                return Err(ProcessingError::Other(format!(
-                    "send to {queue}: {}",
-                    f.message
-                )));
+                return Err(ProcessingError::Send {
+                    queue,
+                    reason: f.message.clone(),
+                });
             }
             sent += chunk.len();
         }
@@ -220,7 +220,7 @@ pub async fn reconcile(s: &Services, tenant: &str, job: &str) -> Result<(), Proc
         "report built"
     );
     s.store.set_contact_links(tenant, job, &links).await?;
-    let json = serde_json::to_string(&report).map_err(|e| ProcessingError::Other(e.to_string()))?;
+    let json = serde_json::to_string(&report).map_err(crate::error::json("report"))?;
     s.store.set_job_report(tenant, job, &json).await?;
     s.store.set_job_status(tenant, job, DONE, None).await?;
     Ok(())

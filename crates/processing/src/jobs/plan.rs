@@ -10,7 +10,6 @@ use std::hash::BuildHasher;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use migrationai_domain::catalogue::kind_def;
 use migrationai_domain::Kind;
 use migrationai_ingest::inspect::{archive_message, problem_code};
 use migrationai_ingest::mapping::Mapping;
@@ -47,13 +46,14 @@ pub async fn plan(services: &Services, job: &JobRow) -> Result<usize, Processing
             .blobs
             .put(&p.row.blob_key, Bytes::from(p.body))
             .await
-            .map_err(|e| ProcessingError::Other(format!("batch blob {}: {e}", p.row.blob_key)))?;
+            .map_err(|source| ProcessingError::BatchBlob {
+                key: p.row.blob_key.clone(),
+                source,
+            })?;
         rows.push(p.row);
     }
-    let files = reader
-        .await
-        .map_err(|e| ProcessingError::Other(format!("planner: {e}")))??;
-    let listed = serde_json::to_vec(&files).map_err(|e| ProcessingError::Other(e.to_string()))?;
+    let files = reader.await??;
+    let listed = serde_json::to_vec(&files).map_err(crate::error::json("the export's files"))?;
     services
         .blobs
         .put(&files_key(&job.tenant, &job.id), Bytes::from(listed))
@@ -91,10 +91,7 @@ fn split_all(
             ..line(&e.file, FileRole::Unreadable)
         })
         .collect();
-    for kind in Kind::ENTITIES {
-        if kind_def(kind).is_none() {
-            continue;
-        }
+    for kind in Kind::ALL {
         let mut files: Vec<_> = mapping
             .files
             .iter()
@@ -167,7 +164,7 @@ fn split_all(
                 *in_batch = 0;
                 *batch_no += 1;
                 tx.blocking_send(planned)
-                    .map_err(|_| ProcessingError::Other("planner stopped".into()))
+                    .map_err(|_| ProcessingError::PlannerStopped)
             };
             let mut stop = false;
             while !stop {

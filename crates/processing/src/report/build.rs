@@ -56,7 +56,7 @@ pub async fn build(
         ..Report::default()
     };
     for f in &s.mapping(job)?.files {
-        let id = f.kind.and_then(migrationai_domain::catalogue::kind_def);
+        let id = f.kind.map(migrationai_domain::catalogue::kind_def);
         if let (Some(def), false) = (id, f.key == migrationai_ingest::mapping::Key::Field) {
             report
                 .keys
@@ -159,9 +159,7 @@ pub async fn build(
         }
     }
 
-    let found = duplicates
-        .await
-        .map_err(|e| ProcessingError::Other(format!("duplicate contacts: {e}")))?;
+    let found = duplicates.await?;
     report.duplicate_groups = found.groups;
     report.suspicious_groups = found.suspicious;
     report.duplicate_pairs = found.links.clone();
@@ -182,8 +180,7 @@ async fn file_lines(
 ) -> Result<Vec<super::files::FileLine>, ProcessingError> {
     let key = super::files::files_key(tenant, job);
     let mut files: Vec<super::files::FileLine> = match s.blobs.get(&key).await {
-        Ok(bytes) => serde_json::from_slice(&bytes)
-            .map_err(|e| ProcessingError::Other(format!("{key}: {e}")))?,
+        Ok(bytes) => serde_json::from_slice(&bytes).map_err(crate::error::json(key.clone()))?,
         // A job planned before files were listed.
         Err(migrationai_ports::BlobError::NotFound { .. }) => return Ok(Vec::new()),
         Err(e) => return Err(e.into()),

@@ -220,7 +220,7 @@ fn key(r: &RejectEntry) -> Key {
 
 /// The kind a reference field of `kind` points at.
 fn target_of(kind: &str, field: &str) -> Option<Kind> {
-    let def = kind_def(kind.parse().ok()?)?;
+    let def = kind_def(kind.parse().ok()?);
     def.fields
         .iter()
         .find(|f| f.name == field)

@@ -52,7 +52,7 @@ pub fn write_true_mapping(export: &Path, truth: &GroundTruth, out: &Path) {
         ..Mapping::default()
     };
     for (path, file) in &truth.files {
-        let def = kind_def(file.kind).expect("kind");
+        let def = kind_def(file.kind);
         let table = tables
             .iter()
             .find(|t| t.name == *path || t.name.starts_with(&format!("{path}#")))

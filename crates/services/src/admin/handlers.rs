@@ -182,14 +182,14 @@ pub async fn purge(
     let k = queues::kind(&kind)?;
     // Either the queue or its DLQ, named in full as the confirmation.
     let names = &s.app.services.names;
-    let target = [names.queue(k.as_str()), names.dlq(k.as_str())]
+    let target = [names.queue(k), names.dlq(k)]
         .into_iter()
         .find(|n| *n == req.confirm)
         .ok_or_else(|| {
             ApiError::BadRequest(format!(
                 "confirm with the full name of the queue ({}) or its DLQ ({})",
-                names.queue(k.as_str()),
-                names.dlq(k.as_str())
+                names.queue(k),
+                names.dlq(k)
             ))
         })?;
     let st = s.app.services.queue.stats(&target).await?;

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use migrationai_domain::Kind;
+use migrationai_domain::QueueKind;
 use migrationai_ports::queue::ReceiveOptions;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -33,8 +33,8 @@ pub struct DeadLetterView {
     pub last_error: Option<String>,
 }
 
-pub fn kind(slug: &str) -> ApiResult<Kind> {
-    slug.parse::<Kind>().map_err(|_| ApiError::NotFound)
+pub fn kind(slug: &str) -> ApiResult<QueueKind> {
+    slug.parse::<QueueKind>().map_err(|_| ApiError::NotFound)
 }
 
 pub async fn queues(s: &AppState) -> ApiResult<Vec<QueueView>> {
@@ -81,8 +81,8 @@ pub async fn redrive(s: &AppState, slug: &str, chosen: Option<&[String]>) -> Api
         return Ok(s.app.dlq_redrive(k.as_str()).await?);
     };
     let svc = &s.app.services;
-    let dlq = svc.names.dlq(k.as_str());
-    let source = svc.names.queue(k.as_str());
+    let dlq = svc.names.dlq(k);
+    let source = svc.names.queue(k);
     let wanted: HashSet<&str> = chosen.iter().map(String::as_str).collect();
     let mut moved = 0;
     let mut skipped = Vec::new();

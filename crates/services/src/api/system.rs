@@ -39,7 +39,7 @@ pub async fn check(s: &AppState) -> Readiness {
     let store = svc.store.jobs("__ready__").await.is_ok();
     let queue = svc
         .queue
-        .stats(&svc.names.queue(migrationai_domain::Kind::Jobs.as_str()))
+        .stats(&svc.names.queue(migrationai_domain::QueueKind::Jobs))
         .await
         .is_ok();
     let blob = svc.blobs.list("ready/").await.is_ok();

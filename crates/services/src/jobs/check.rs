@@ -165,7 +165,7 @@ pub fn result_of(r: &InspectReport) -> CheckResult {
         })
         .collect();
     let mut kinds = Vec::new();
-    for kind in Kind::ENTITIES {
+    for kind in Kind::ALL {
         let mapped: Vec<&FileCheck> = files
             .iter()
             .filter(|f| f.kind.as_deref() == Some(kind.as_str()))

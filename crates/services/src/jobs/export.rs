@@ -70,7 +70,7 @@ fn write_zip(
         .compression_method(CompressionMethod::Deflated)
         .large_file(true);
     let mut zip = ZipWriter::new(tempfile::tempfile().map_err(io)?);
-    for kind in Kind::ALL.into_iter().filter(|k| *k != Kind::Jobs) {
+    for kind in Kind::ALL {
         let kind = kind.as_str();
         zip.start_file(format!("{kind}.jsonl"), opts)
             .map_err(zerr)?;

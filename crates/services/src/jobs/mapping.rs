@@ -74,7 +74,7 @@ fn tables(m: &Mapping) -> Vec<TableView> {
     m.files
         .iter()
         .map(|f| {
-            let def = f.kind.and_then(kind_def);
+            let def = f.kind.map(kind_def);
             TableView {
                 table: f.table.clone(),
                 kind: f.kind.map(|k| k.as_str().to_string()),
@@ -217,7 +217,6 @@ fn apply(m: &mut Mapping, c: &MappingChange) -> ApiResult<()> {
             Some(
                 kind.parse::<Kind>()
                     .ok()
-                    .filter(|k| *k != Kind::Jobs)
                     .ok_or_else(|| ApiError::Unprocessable(format!("unknown kind {kind:?}")))?,
             )
         };
@@ -250,7 +249,7 @@ fn apply(m: &mut Mapping, c: &MappingChange) -> ApiResult<()> {
         Some(name) => {
             let def = file
                 .kind
-                .and_then(kind_def)
+                .map(kind_def)
                 .ok_or_else(|| ApiError::Unprocessable("the table has no kind".into()))?;
             Some(
                 def.field(name)
@@ -267,7 +266,7 @@ fn apply(m: &mut Mapping, c: &MappingChange) -> ApiResult<()> {
         )));
     }
     // Mapping a column to the id field makes it the key.
-    if let (Some(f), Some(def)) = (field, file.kind.and_then(kind_def)) {
+    if let (Some(f), Some(def)) = (field, file.kind.map(kind_def)) {
         if f == def.id_field().name {
             file.key = Key::Field;
         }
@@ -294,7 +293,7 @@ fn remap_by_header(file: &mut FileMapping) {
     for c in file.columns.iter_mut() {
         c.1 = None;
     }
-    let Some(def) = file.kind.and_then(kind_def) else {
+    let Some(def) = file.kind.map(kind_def) else {
         return;
     };
     let mut candidates: Vec<(f64, usize, &'static str)> = Vec::new();

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use migrationai_domain::Kind;
+use migrationai_domain::{Kind, QueueKind};
 use migrationai_ports::store::JobRow;
 use migrationai_processing::message::{JobAction, JobMessage};
 use migrationai_processing::services::JobSettings;
@@ -161,7 +161,7 @@ pub(crate) async fn send(state: &AppState, job: &JobRow, action: JobAction) -> A
     let body = serde_json::to_string(&m).map_err(ApiError::internal)?;
     let s = &state.app.services;
     s.queue
-        .send(&s.names.queue(Kind::Jobs.as_str()), &body, None)
+        .send(&s.names.queue(QueueKind::Jobs), &body, None)
         .await?;
     Ok(())
 }

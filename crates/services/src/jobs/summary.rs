@@ -334,7 +334,7 @@ fn balances(
 }
 
 fn view(r: &Report, names: &Names) -> ReportView {
-    let kinds: Vec<KindLine> = Kind::ENTITIES
+    let kinds: Vec<KindLine> = Kind::ALL
         .iter()
         .filter_map(|k| r.kinds.get(k.as_str()).map(|c| (k, c)))
         .map(|(k, c)| KindLine {

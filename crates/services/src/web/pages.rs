@@ -303,11 +303,7 @@ pub async fn records(
     );
     let page: serde_json::Value = front.backend.get(&target, &u.token).await?;
     let search = query.as_deref().map(search_term).unwrap_or_default();
-    let kinds: Vec<&str> = Kind::ALL
-        .iter()
-        .filter(|k| **k != Kind::Jobs)
-        .map(|k| k.as_str())
-        .collect();
+    let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
     render(
         "records.html",
         minijinja::context! { brand => BRAND, user => &u, csrf => &u.csrf, job, kind, kinds, page, q => search },

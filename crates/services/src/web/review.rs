@@ -190,7 +190,7 @@ fn field_option(f: &FieldDef) -> FieldOption {
 /// A field's name for people in the table's kind.
 fn label_in(kind: Option<&str>, field: &str) -> String {
     kind.and_then(|k| k.parse::<Kind>().ok())
-        .and_then(kind_def)
+        .map(kind_def)
         .and_then(|d| d.field(field))
         .map(|f| f.label())
         .unwrap_or_else(|| field.to_string())
@@ -221,7 +221,7 @@ fn table_review(
     only: Only,
 ) -> TableReview {
     let kind = t.kind.as_deref();
-    let def = kind.and_then(|k| k.parse::<Kind>().ok()).and_then(kind_def);
+    let def = kind.and_then(|k| k.parse::<Kind>().ok()).map(kind_def);
     let detected = p.and_then(|p| p.kind.clone());
     let questions: Vec<QuestionView> = p
         .map(|p| {
@@ -418,7 +418,7 @@ pub fn review(view: &MappingView, check: CheckView, only: Only) -> Review {
         currency: view.currency.clone(),
         time_zone: view.time_zone.clone(),
         settings_questions,
-        kinds: Kind::ENTITIES
+        kinds: Kind::ALL
             .iter()
             .map(|k| KindOption {
                 slug: k.as_str(),
@@ -491,7 +491,7 @@ pub fn changes_from_form(view: &MappingView, form: &HashMap<String, String>) -> 
                 .kind
                 .as_deref()
                 .and_then(|k| k.parse::<Kind>().ok())
-                .and_then(kind_def)
+                .map(kind_def)
                 .map(|d| d.id_field().name);
             if let Some(id) = id {
                 if Some(key) != t.key.as_deref() {
