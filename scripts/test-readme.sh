@@ -69,11 +69,11 @@ run_up() {
   MIGRATIONAI_PORT=$base bash -c "exec $cmd" >"$log" 2>&1 &
   UP_PID=$!
   for _ in $(seq 1 1800); do
-    grep -q "Ctrl-C stops" "$log" 2>/dev/null && break
+    grep -qE "^Ctrl-C( \(or SIGTERM\))? stops" "$log" 2>/dev/null && break
     kill -0 "$UP_PID" 2>/dev/null || { cat "$log"; fail "\`$cmd\` exited before it was up"; }
     sleep 0.5
   done
-  grep -q "Ctrl-C stops" "$log" || { cat "$log"; fail "\`$cmd\` did not come up"; }
+  grep -qE "^Ctrl-C( \(or SIGTERM\))? stops" "$log" || { cat "$log"; fail "\`$cmd\` did not come up"; }
   local web="http://127.0.0.1:$((base + 2))" api="http://127.0.0.1:$base"
   grep -q "firm web app   $web/" "$log" || { cat "$log"; fail "up does not print the firm app at $web"; }
   grep -q "admin console  http://127.0.0.1:$((base + 3))/" "$log" || fail "up does not print the console"

@@ -64,8 +64,8 @@ PY
 MIGRATIONAI_SIGN_IN_PER_MINUTE=100000 \
   "$BIN" up --data-dir "$DATA/run" --port "$PORT" >"$LOG" 2>&1 &
 UP_PID=$!
-for _ in $(seq 1 100); do grep -q "Ctrl-C stops" "$LOG" 2>/dev/null && break; sleep 0.2; done
-grep -q "Ctrl-C stops" "$LOG" || { cat "$LOG"; echo "up did not start" >&2; exit 1; }
+for _ in $(seq 1 100); do grep -qE "^Ctrl-C( \(or SIGTERM\))? stops" "$LOG" 2>/dev/null && break; sleep 0.2; done
+grep -qE "^Ctrl-C( \(or SIGTERM\))? stops" "$LOG" || { cat "$LOG"; echo "up did not start" >&2; exit 1; }
 API=http://127.0.0.1:$PORT
 WEB=http://127.0.0.1:$((PORT + 2))
 ADMIN_WEB=http://127.0.0.1:$((PORT + 3))
