@@ -154,13 +154,8 @@ impl KindWrite for Appointments {
         _rec: &PushRecord,
         plan: &AppointmentPlan,
     ) -> Result<Option<FvId>, FvError> {
-        let key = plan
-            .body
-            .appointment_id
-            .as_ref()
-            .and_then(|a| a.partner.clone())
-            .unwrap_or_default();
-        px.by_partner(SCOPE, &key).await
+        px.by_partner(SCOPE, plan.body.appointment_id.as_ref())
+            .await
     }
 
     async fn update(

@@ -147,13 +147,7 @@ impl KindWrite for Contacts {
         _rec: &PushRecord,
         plan: &ContactPlan,
     ) -> Result<Option<FvId>, FvError> {
-        let key = plan
-            .body
-            .person_id
-            .as_ref()
-            .and_then(|p| p.partner.clone())
-            .unwrap_or_default();
-        px.by_partner(SCOPE, &key).await
+        px.by_partner(SCOPE, plan.body.person_id.as_ref()).await
     }
 
     async fn update(

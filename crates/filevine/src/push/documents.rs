@@ -133,13 +133,7 @@ impl KindWrite for Documents {
         _rec: &PushRecord,
         plan: &DocumentPlan,
     ) -> Result<Option<FvId>, FvError> {
-        let key = plan
-            .body
-            .document_id
-            .as_ref()
-            .and_then(|d| d.partner.clone())
-            .unwrap_or_default();
-        let Some(id) = px.by_partner(SCOPE, &key).await? else {
+        let Some(id) = px.by_partner(SCOPE, plan.body.document_id.as_ref()).await? else {
             return Ok(None);
         };
         match call_as::<Document>(px.t(), Call::new(Op::DocumentGet).arg(&id)).await {

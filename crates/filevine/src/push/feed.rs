@@ -80,13 +80,7 @@ impl KindWrite for Notes {
         _rec: &PushRecord,
         plan: &NotePlan,
     ) -> Result<Option<FvId>, FvError> {
-        let key = plan
-            .0
-            .note_id
-            .as_ref()
-            .and_then(|n| n.partner.clone())
-            .unwrap_or_default();
-        px.by_partner(SCOPE, &key).await
+        px.by_partner(SCOPE, plan.0.note_id.as_ref()).await
     }
 
     /// A note's body and subject can change; the rest stays as created.
@@ -200,13 +194,7 @@ impl KindWrite for Tasks {
         _rec: &PushRecord,
         plan: &TaskPlan,
     ) -> Result<Option<FvId>, FvError> {
-        let key = plan
-            .body
-            .note_id
-            .as_ref()
-            .and_then(|n| n.partner.clone())
-            .unwrap_or_default();
-        px.by_partner(SCOPE, &key).await
+        px.by_partner(SCOPE, plan.body.note_id.as_ref()).await
     }
 
     /// A task's body can change (`PATCH /tasks/{id}` takes only `Body`), and an open task
@@ -363,13 +351,7 @@ impl KindWrite for Emails {
         _rec: &PushRecord,
         plan: &EmailPlan,
     ) -> Result<Option<FvId>, FvError> {
-        let key = plan
-            .body
-            .email_id
-            .as_ref()
-            .and_then(|n| n.partner.clone())
-            .unwrap_or_default();
-        px.by_partner(SCOPE, &key).await
+        px.by_partner(SCOPE, plan.body.email_id.as_ref()).await
     }
 
     /// A posted email is a record of what was sent: Filevine has no call to change it.

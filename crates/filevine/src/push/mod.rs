@@ -227,7 +227,13 @@ impl Pusher {
     }
 
     /// The native id of the record a partner id names in a scope, if there is one.
-    pub(crate) async fn by_partner(&self, scope: &str, key: &str) -> Result<Option<FvId>, FvError> {
+    /// The Filevine record a plan's own identifier names by its partner id.
+    pub(crate) async fn by_partner(
+        &self,
+        scope: &str,
+        id: Option<&Identifier>,
+    ) -> Result<Option<FvId>, FvError> {
+        let key = id.and_then(|i| i.partner.as_deref()).unwrap_or_default();
         let call = Call::new(Op::PartnerGet).arg(scope).arg(format!("@{key}"));
         let found: Option<Identifier> = find(self.t(), call).await?;
         Ok(found.and_then(|i| i.native).map(FvId::int))

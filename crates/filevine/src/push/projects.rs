@@ -94,13 +94,7 @@ impl KindWrite for Projects {
         _rec: &PushRecord,
         plan: &ProjectPlan,
     ) -> Result<Option<FvId>, FvError> {
-        let key = plan
-            .body
-            .project_id
-            .as_ref()
-            .and_then(|p| p.partner.clone())
-            .unwrap_or_default();
-        px.by_partner(SCOPE, &key).await
+        px.by_partner(SCOPE, plan.body.project_id.as_ref()).await
     }
 
     /// Only name, description and number can change (`PatchProjectRequest`); a project's
