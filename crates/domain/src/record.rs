@@ -455,6 +455,20 @@ fn finish(r: &mut CanonicalRecord) -> Result<(), FieldError> {
             r.fields
                 .insert("amount".into(), Value::Money(Money::new(amount, cur)));
         }
+        // One amount column with a type column beside it: a withdrawal written as a positive
+        // amount still takes money out of the account (a signed one is kept as it is).
+        Kind::ProjectFunds => {
+            let withdrawal = matches!(r.fields.get("transaction_type"), Some(Value::Code(t)) if t == "withdrawal");
+            if let Some(m) = r
+                .money("amount")
+                .filter(|m| withdrawal && m.amount > Decimal::ZERO)
+            {
+                r.fields.insert(
+                    "amount".into(),
+                    Value::Money(Money::new(-m.amount, m.currency)),
+                );
+            }
+        }
         Kind::Calendar => {
             let all_day = matches!(r.fields.get("all_day"), Some(Value::Bool(true)));
             for key in ["starts_at", "ends_at"] {
@@ -517,6 +531,30 @@ mod tests {
             .expect_err("invalid");
         let codes: Vec<_> = errs.iter().map(|e| e.code.as_str()).collect();
         assert_eq!(codes, ["invalid_email", "required"]);
+    }
+
+    #[test]
+    fn a_withdrawal_by_its_type_takes_money_out() {
+        let ctx = RowContext::default();
+        let amount = |t: &str, a: &str| {
+            validate_row(
+                &PROJECT_FUNDS,
+                &[
+                    ("transaction_id", "T1"),
+                    ("project_id", "M1"),
+                    ("date", "2024-01-02"),
+                    ("transaction_type", t),
+                    ("amount", a),
+                ],
+                &ctx,
+            )
+            .expect("valid")
+            .money("amount")
+            .map(|m| m.amount.to_string())
+        };
+        assert_eq!(amount("Payment", "4500.00"), Some("-4500.00".into()));
+        assert_eq!(amount("Payment", "-4500.00"), Some("-4500.00".into()));
+        assert_eq!(amount("Receipt", "5000.00"), Some("5000.00".into()));
     }
 
     #[test]
