@@ -12,24 +12,37 @@
 #
 # To keep this affordable the clone builds into the suite's target directory
 # ($CARGO_TARGET_DIR, default ./target): dependencies are reused, the workspace's own
-# crates are built again for the clone's path. When port 8080 to 8083 are taken, `up` is
-# moved to free ones through MIGRATIONAI_PORT (the command stays as written).
+# crates are built again for the clone's path. CI's checkout is itself a fresh clone, so
+# .ci/run sets README_IN_PLACE=1: when the checkout is clean and holds no demo output, the
+# commands run in it and nothing is built twice; what they write is removed afterwards.
+# When port 8080 to 8083 are taken, `up` is moved to free ones through MIGRATIONAI_PORT
+# (the command stays as written).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 WORK=$(mktemp -d)
 UP_PID=
+IN_PLACE=0
+if [ "${README_IN_PLACE:-0}" = 1 ] && [ -z "$(git status --porcelain)" ] \
+   && [ ! -e demo ] && [ ! -e .migrationai ]; then
+  IN_PLACE=1
+fi
 cleanup() {
   if [ -n "$UP_PID" ]; then kill "$UP_PID" 2>/dev/null || true; wait "$UP_PID" 2>/dev/null || true; fi
   rm -rf "$WORK"
+  if [ "$IN_PLACE" = 1 ]; then rm -rf "$ROOT/demo" "$ROOT/.migrationai"; fi
 }
 trap cleanup EXIT
 fail() { echo "README: $*" >&2; exit 1; }
 
-git clone -q "$ROOT" "$WORK/repo"
-cd "$WORK/repo"
-echo "fresh clone of $(git -C "$ROOT" rev-parse --short HEAD) in $WORK/repo"
+if [ "$IN_PLACE" = 1 ]; then
+  echo "the checkout is a clean clone of $(git rev-parse --short HEAD): the README runs in it"
+else
+  git clone -q "$ROOT" "$WORK/repo"
+  cd "$WORK/repo"
+  echo "fresh clone of $(git -C "$ROOT" rev-parse --short HEAD) in $WORK/repo"
+fi
 
 # The shell commands of every ```bash block: comments dropped, one command per line.
 mapfile -t COMMANDS < <(python3 - README.md <<'PY'

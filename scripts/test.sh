@@ -14,6 +14,15 @@ root=$(pwd)
 
 say() { printf '\n== %s\n' "$*"; }
 failures=()
+# Each step's output is also kept in a log, and the end of every failed step's log is printed
+# again at the very end: CI shows only the tail of the run, and it must show why.
+logs=${CARGO_TARGET_DIR:-$root/target}/test-logs
+mkdir -p "$logs"
+check() {
+    local name=$1
+    shift
+    if "$@" 2>&1 | tee "$logs/${name// /-}.log"; then :; else failures+=("$name"); fi
+}
 
 # Shows how much disk each step leaves, so a full disk on CI is found at once.
 disk() { df -h --output=avail "${CARGO_TARGET_DIR:-$root/target}" 2>/dev/null | tail -1 | xargs printf '   disk free: %s\n' || true; }
@@ -38,53 +47,57 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 say "hygiene: cargo fmt and clippy"
-if cargo fmt --all --check; then :; else failures+=("cargo fmt"); fi
-if cargo clippy --workspace --all-targets -q -- -D warnings; then :; else failures+=("cargo clippy"); fi
+check "cargo fmt" cargo fmt --all --check
+check "cargo clippy" cargo clippy --workspace --all-targets -q -- -D warnings
 disk
 
 say "workspace tests (moto, redis and PostgreSQL on loopback)"
 # Under CI a test whose server (moto, Redis, PostgreSQL, a tmpfs) is missing fails instead
 # of skipping: scripts/services.sh has just started them, so a missing one is a defect.
 export CI="${CI:-true}"
-if scripts/services.sh run -- cargo nextest run --workspace --no-fail-fast; then :; else failures+=("cargo nextest"); fi
-if cargo test --workspace --doc --quiet; then :; else failures+=("doc tests"); fi
+check "cargo nextest" scripts/services.sh run -- cargo nextest run --workspace --no-fail-fast
+check "doc tests" cargo test --workspace --doc --quiet
 disk
 
 say "release build (the crash test at scale and the web suite run it)"
 release=${CARGO_TARGET_DIR:-$root/target}/release/migrationai
-if cargo build --release -q -p migrationai --bin migrationai; then :; else failures+=("release build"); fi
+check "release build" cargo build --release -q -p migrationai --bin migrationai
 disk
 
 if [ "${SKIP_README:-0}" != "1" ]; then
     say "the README as written, on a fresh clone (builds into the same target directory)"
-    if scripts/test-readme.sh; then :; else failures+=("readme"); fi
+    check readme scripts/test-readme.sh
     disk
 fi
 
 if [ "${SKIP_CRASH:-0}" != "1" ]; then
     say "crash safety: migrate the medium sample, kill -9 at ten points, compare with a clean run"
     # --workspace keeps the feature set of the run above, so nothing is compiled again.
-    if MIGRATIONAI_BIN=$release cargo nextest run --workspace --run-ignored only \
-        -E 'package(migrationai-processing) & binary(crash_medium)'; then :; else failures+=("crash (medium)"); fi
+    check crash env MIGRATIONAI_BIN="$release" cargo nextest run --workspace --run-ignored only \
+        -E 'package(migrationai-processing) & binary(crash_medium)'
 fi
 
 if [ "${SKIP_WEB:-0}" != "1" ]; then
     say "web (schemathesis against /openapi.json, headless Chromium)"
-    if MIGRATIONAI_BIN=$release scripts/test-web.sh; then :; else failures+=("web"); fi
+    check web env MIGRATIONAI_BIN="$release" scripts/test-web.sh
 fi
 
 if [ "${SKIP_INFRA:-0}" != "1" ]; then
     say "infrastructure (terraform fmt/validate/test, checkov)"
     if [ -z "${TF_PLUGIN_DIR:-}" ] && [ -d /opt/tf-plugins ]; then export TF_PLUGIN_DIR=/opt/tf-plugins; fi
-    if scripts/test-infra.sh; then :; else failures+=("infra"); fi
+    check infra scripts/test-infra.sh
 fi
 
 if [ "${FUZZ_SECONDS:-10}" != "0" ]; then
     say "fuzz smoke (${FUZZ_SECONDS:-10}s per target)"
-    if FUZZ_SECONDS="${FUZZ_SECONDS:-10}" scripts/fuzz-smoke.sh; then :; else failures+=("fuzz"); fi
+    check fuzz env FUZZ_SECONDS="${FUZZ_SECONDS:-10}" scripts/fuzz-smoke.sh
 fi
 
 if [ ${#failures[@]} -gt 0 ]; then
+    for name in "${failures[@]}"; do
+        printf '\n---- %s: the last 40 lines of %s\n' "$name" "$logs/${name// /-}.log"
+        tail -n 40 "$logs/${name// /-}.log" || true
+    done
     printf '\nFAILED: %s\n' "${failures[*]}"
     exit 1
 fi

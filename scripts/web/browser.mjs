@@ -223,6 +223,9 @@ try {
   await shot("06-kind-changed");
 
   step("a start with a required field unmapped needs a confirmation");
+  // Saving started a data check, and the page reloads itself when it ends: that reload must
+  // be over before the guard is told to expect the refusal.
+  await checkSettled();
   expected = new Set([422]);
   await go(page.locator("#start"), "required fields are unmapped", "Misc Data.csv");
   if (lastStatus() !== 422) fail(`the refused start answered ${lastStatus()}`);
