@@ -13,8 +13,6 @@ use sqlx::{AnyPool, Executor, Row};
 // PostgreSQL's (65,535) limits; fewer, longer statements per batch commit.
 const INSERT_CHUNK: usize = 500;
 
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/store");
-
 /// The store on any SQL database sqlx's `Any` driver reaches.
 #[derive(Debug, Clone)]
 pub struct SqlStore {
@@ -178,7 +176,9 @@ const JOB_COLUMNS: &str = "tenant, id, name, status, phase, fanout, settings, ma
 #[async_trait]
 impl Store for SqlStore {
     async fn migrate(&self) -> Result<(), StoreError> {
-        MIGRATOR.run(&self.pool).await.map_err(backend)
+        super::migrations::migrate_store(&self.pool)
+            .await
+            .map_err(backend)
     }
 
     async fn ensure_tenant(&self, tenant: &str, name: &str) -> Result<(), StoreError> {
