@@ -18,6 +18,7 @@ pub mod throughput;
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use migrationai_adapters::sql::PoolSize;
 use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Executor};
 
@@ -34,11 +35,12 @@ pub fn now() -> i64 {
 }
 
 impl Db {
-    pub async fn connect(url: &str) -> Result<Db, sqlx::Error> {
+    /// Connects to `url` with a pool of at most `size` and applies the services' migrations.
+    pub async fn connect(url: &str, size: PoolSize) -> Result<Db, sqlx::Error> {
         sqlx::any::install_default_drivers();
         let sqlite = url.starts_with("sqlite:");
         let pool = AnyPoolOptions::new()
-            .max_connections(if sqlite { 1 } else { 8 })
+            .max_connections(size.for_url(url))
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if sqlite {
@@ -57,7 +59,11 @@ impl Db {
     }
 
     pub async fn open_sqlite(path: &Path) -> Result<Db, sqlx::Error> {
-        Db::connect(&format!("sqlite://{}?mode=rwc", path.display())).await
+        Db::connect(
+            &format!("sqlite://{}?mode=rwc", path.display()),
+            PoolSize::LOCAL,
+        )
+        .await
     }
 
     /// A trivial round trip, for readiness.
