@@ -1,6 +1,7 @@
 //! Ingestion: reading exports (CSV, XLSX, JSON, ZIP), detecting encodings and, later,
 //! profiling columns and proposing mappings. Pure over files and byte streams.
 
+pub mod country;
 pub mod header;
 pub mod inspect;
 pub mod keys;

@@ -401,9 +401,14 @@ impl Mapping {
                 encoding: t.encoding,
             })
             .collect();
+        let defaults = Mapping::default();
         Mapping {
             files,
-            ..Mapping::default()
+            country: tables
+                .iter()
+                .find_map(|t| t.country.clone())
+                .or(defaults.country.clone()),
+            ..defaults
         }
     }
 

@@ -27,6 +27,8 @@ pub enum Topic {
     Currency,
     /// The time zone local times are in.
     TimeZone,
+    /// The country phone numbers without a country code are in.
+    Country,
 }
 
 /// One question about one table (or one of its columns).

@@ -106,6 +106,9 @@ pub struct TableSuggestion {
     /// The legacy text encoding the file is pinned to read in (UTF-8 files need none).
     #[serde(serialize_with = "crate::read::encoding::serialize_label")]
     pub encoding: Option<crate::read::TextEncoding>,
+    /// The country numbers without a country code are read in, when the export's values
+    /// decide it (the same for every table; see [`crate::country`]).
+    pub country: Option<String>,
 }
 
 impl TableSuggestion {
@@ -445,6 +448,7 @@ pub fn suggest_table(sample: &TableSample, threshold: f64) -> TableSuggestion {
         defaults,
         decimal: Vec::new(),
         encoding: None,
+        country: None,
     };
     if let Some(def) = def.filter(|_| recognised) {
         crate::separators::settle(&mut suggestion, def, &profiles);
@@ -489,6 +493,7 @@ fn empty_suggestion(sample: &TableSample) -> TableSuggestion {
         defaults: Vec::new(),
         decimal: Vec::new(),
         encoding: None,
+        country: None,
     }
 }
 

@@ -402,3 +402,48 @@ fn the_encoding_is_pinned_in_the_mapping_or_asked_about() {
     assert_eq!(file.encoding, "ISO-8859-15");
     assert!(report.mapping_toml.contains("encoding = \"ISO-8859-15\""));
 }
+
+/// A firm outside the United States writes its numbers without "+61": the country comes from
+/// the numbers themselves, so its contacts load instead of failing as invalid US numbers.
+#[test]
+fn phone_numbers_without_a_country_code_are_read_in_the_country_they_fit() {
+    let contacts = "Contact ID,First Name,Last Name,Mobile,Email\n\
+        C1,Olivia,Nguyen,0412 345 678,olivia@example.com.au\n\
+        C2,Jack,Smith,0423 456 789,jack@example.com.au\n\
+        C3,Mia,Brown,(02) 9876 5432,mia@example.com.au\n\
+        C4,Noah,Wilson,0400 111 222,noah@example.com.au\n\
+        C5,Ava,Taylor,0413 222 333,ava@example.com.au\n\
+        C6,Liam,Jones,(03) 9123 4567,liam@example.com.au\n";
+    let (dir, report) = proposed(&[("Contacts.csv", contacts)]);
+    assert_eq!(report.mapping.country.as_deref(), Some("AU"));
+    assert!(
+        report.mapping_toml.contains("country = \"AU\""),
+        "{}",
+        report.mapping_toml
+    );
+    let rows = records(dir.path(), &report, "Contacts.csv");
+    assert_eq!(rows.len(), 6);
+    for r in &rows {
+        assert!(r.is_ok(), "{r:?}");
+    }
+    let rendered = format!("{:?}", rows[0]);
+    assert!(rendered.contains("+61412345678"), "{rendered}");
+
+    // The same people with numbers of the United States keep the default.
+    let us = contacts
+        .replace("0412 345 678", "(212) 555-0143")
+        .replace("0423 456 789", "415-555-0199")
+        .replace("(02) 9876 5432", "312 555 0100")
+        .replace("0400 111 222", "(646) 555-0123")
+        .replace("0413 222 333", "718-555-0144")
+        .replace("(03) 9123 4567", "202.555.0165");
+    let (_dir, report) = proposed(&[("Contacts.csv", &us)]);
+    assert_eq!(report.mapping.country.as_deref(), Some("US"));
+    assert_eq!(
+        report
+            .questions()
+            .filter(|q| q.setting.starts_with("country"))
+            .count(),
+        0
+    );
+}

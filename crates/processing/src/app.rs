@@ -319,7 +319,9 @@ impl App {
                     let (suggestions, _, _) = propose(&opened, &tables, &opts);
                     let mut mapping = Mapping::from_suggestions(&suggestions);
                     mapping.currency = config.currency.clone();
-                    mapping.country = config.country.clone();
+                    if config.country.is_some() {
+                        mapping.country = config.country.clone();
+                    }
                     mapping.time_zone = config.time_zone.clone();
                     mapping
                 }

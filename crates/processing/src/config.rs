@@ -53,6 +53,8 @@ pub struct Config {
     /// The share of each kind's rows that must load for a job to count as migrated.
     pub threshold: crate::report::Threshold,
     pub currency: String,
+    /// The country of phone numbers written without a country code; `None` reads it from the
+    /// export (see `migrationai_ingest::country`).
     pub country: Option<String>,
     pub time_zone: String,
     /// The visibility timeout of the queues this process creates. Workers keep to the one
@@ -87,7 +89,7 @@ impl Default for Config {
             batch_size: DEFAULT_BATCH_SIZE,
             threshold: crate::report::Threshold::default(),
             currency: "USD".into(),
-            country: Some("US".into()),
+            country: None,
             time_zone: "America/New_York".into(),
             visibility_timeout: Duration::from_secs(30),
             retry_delay: Duration::from_millis(200),

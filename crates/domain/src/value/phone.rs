@@ -52,6 +52,71 @@ impl Phone {
         })
     }
 
+    /// The region a number written with its country code ("+61 …", "0061 …") belongs to.
+    pub fn region_of_international(raw: &str) -> Option<&'static str> {
+        let s = raw.trim();
+        if !s.starts_with('+') && !s.starts_with("00") {
+            return None;
+        }
+        let number = phonenumber::parse(None, s).ok()?;
+        if !phonenumber::is_valid(&number) {
+            return None;
+        }
+        let id = number.country().id()?;
+        static_region(id.as_ref())
+    }
+
+    /// The regions (ISO 3166 alpha-2) in which `raw`, written without a country code, is a
+    /// valid number. The same digits are a number in one country and not in another, or a
+    /// different subscriber, so an export's country is read from which regions its numbers fit.
+    pub fn regions_valid_for(raw: &str) -> Vec<&'static str> {
+        let s = raw.trim();
+        let digits = s.chars().filter(|c| c.is_ascii_digit()).count();
+        if s.starts_with('+') || s.starts_with("00") || !(5..=20).contains(&digits) {
+            return Vec::new();
+        }
+        phonenumber::metadata::DATABASE
+            .iter()
+            .filter_map(|meta| {
+                let id: CountryId = meta.id().parse().ok()?;
+                let number = phonenumber::parse(Some(id), s).ok()?;
+                phonenumber::is_valid(&number).then(|| static_region(meta.id()))?
+            })
+            .collect()
+    }
+
+    /// Whether `raw` is grouped as `region` writes its numbers nationally ("0412 345 678" in
+    /// Australia, "(02) 9876 5432" for a Sydney line): people write numbers the way their
+    /// country does, so this tells apart regions in which the digits are equally valid.
+    pub fn written_as_in(raw: &str, region: &str) -> bool {
+        let Ok(id) = region.parse::<CountryId>() else {
+            return false;
+        };
+        let Ok(number) = phonenumber::parse(Some(id), raw.trim()) else {
+            return false;
+        };
+        let national = number
+            .format()
+            .mode(phonenumber::Mode::National)
+            .to_string();
+        let groups = |s: &str| -> Vec<usize> {
+            s.split(|c: char| !c.is_ascii_digit())
+                .filter(|g| !g.is_empty())
+                .map(str::len)
+                .collect()
+        };
+        groups(raw) == groups(&national)
+    }
+
+    /// The international calling code of a region, and whether it is the code's main region
+    /// (numbers of regions sharing a code, such as +61, have the same E.164 form).
+    pub fn calling_code(region: &str) -> Option<(u16, bool)> {
+        phonenumber::metadata::DATABASE
+            .iter()
+            .find(|m| m.id() == region)
+            .map(|m| (m.country_code(), m.is_main_country_for_code()))
+    }
+
     /// The key duplicates are matched on: E.164, or the bare digits.
     pub fn match_key(&self) -> String {
         match &self.e164 {
@@ -59,6 +124,14 @@ impl Phone {
             None => self.raw.chars().filter(|c| c.is_ascii_digit()).collect(),
         }
     }
+}
+
+/// The metadata's own, static spelling of a region id.
+fn static_region(id: &str) -> Option<&'static str> {
+    phonenumber::metadata::DATABASE
+        .iter()
+        .map(|m| m.id())
+        .find(|m| *m == id)
 }
 
 #[cfg(test)]
@@ -99,5 +172,25 @@ mod tests {
         let unknown = Phone::parse("0301 2345678", None).expect("kept as written");
         assert_eq!(unknown.e164, None);
         assert_eq!(unknown.match_key(), "03012345678");
+    }
+
+    #[test]
+    fn regions_of_a_national_number() {
+        let au = Phone::regions_valid_for("0412 345 678");
+        assert!(au.contains(&"AU"), "{au:?}");
+        assert!(!au.contains(&"US"), "{au:?}");
+        let us = Phone::regions_valid_for("(212) 555-0143");
+        assert!(us.contains(&"US") && us.contains(&"CA"), "{us:?}");
+        assert_eq!(
+            Phone::region_of_international("+61 412 345 678"),
+            Some("AU")
+        );
+        assert_eq!(Phone::region_of_international("0412 345 678"), None);
+        assert!(Phone::regions_valid_for("+61 412 345 678").is_empty());
+        assert!(Phone::written_as_in("0412 345 678", "AU"));
+        assert!(Phone::written_as_in("(02) 9876 5432", "AU"));
+        assert!(!Phone::written_as_in("0412 345 678", "DE"));
+        assert_eq!(Phone::calling_code("AU"), Some((61, true)));
+        assert_eq!(Phone::calling_code("CX"), Some((61, false)));
     }
 }

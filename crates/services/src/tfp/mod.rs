@@ -184,7 +184,9 @@ fn propose_mapping(
     let (suggestions, _, _) = propose(&opened, &tables, &InspectOptions::default());
     let mut mapping = Mapping::from_suggestions(&suggestions);
     mapping.currency = config.currency.clone();
-    mapping.country = config.country.clone();
+    if config.country.is_some() {
+        mapping.country = config.country.clone();
+    }
     mapping.time_zone = config.time_zone.clone();
     // The annotated file carries each column's evidence as comments; when a sample value
     // breaks those comments, fall back to the plain file (the proposal JSON keeps it all).

@@ -227,7 +227,7 @@ fn table_review(
         .map(|p| {
             p.questions
                 .iter()
-                .filter(|q| !matches!(q.topic, Topic::Currency | Topic::TimeZone))
+                .filter(|q| !matches!(q.topic, Topic::Currency | Topic::TimeZone | Topic::Country))
                 .map(question)
                 .collect()
         })
@@ -411,7 +411,7 @@ pub fn review(view: &MappingView, check: CheckView, only: Only) -> Review {
     let settings_questions = proposed
         .iter()
         .flat_map(|p| p.questions.iter())
-        .filter(|q| matches!(q.topic, Topic::Currency | Topic::TimeZone))
+        .filter(|q| matches!(q.topic, Topic::Currency | Topic::TimeZone | Topic::Country))
         .map(question)
         .collect();
     Review {
