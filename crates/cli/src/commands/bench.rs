@@ -2,7 +2,7 @@
 use crate::output::say;
 
 use migrationai_ingest::inspect::{inspect, InspectOptions, NoProgress};
-use migrationai_processing::bench::peak_rss_kib;
+use migrationai_processing::memory::peak_rss_kib;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::Instant;
@@ -299,9 +299,7 @@ fn migrate(export: &Path, data_dir: &Path) -> anyhow::Result<ExitCode> {
         ..Default::default()
     };
     let rt = super::embedded::runtime()?;
-    let r = rt.block_on(migrationai_processing::bench::bench_migrate(
-        export, &config,
-    ))?;
+    let r = rt.block_on(migrationai_bench::bench_migrate(export, &config))?;
     let secs = r.wall.as_secs_f64();
     say!(
         "migrate: {} source rows end to end in {secs:.2} s: {:.0} rows/s",
@@ -371,7 +369,7 @@ fn queue(messages: usize, data_dir: &Path) -> anyhow::Result<ExitCode> {
     let rt = super::embedded::runtime()?;
     let f = rt.block_on(async {
         let q = migrationai_adapters::embedded::EmbeddedQueue::open_in_dir(data_dir).await?;
-        migrationai_adapters::bench_queue(&q, messages).await
+        migrationai_bench::bench_queue(&q, messages).await
     })?;
     say!(
         "queue: {} messages sent, received and deleted in batches of 10 in {:.2} s: {:.0} messages/s (durable, SQLite WAL)",

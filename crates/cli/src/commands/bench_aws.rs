@@ -3,8 +3,8 @@ use crate::output::say;
 
 use std::process::ExitCode;
 
-use migrationai_adapters::aws::bench::bench_sqs;
 use migrationai_adapters::aws::SqsSettings;
+use migrationai_bench::bench_sqs;
 
 pub fn sqs(endpoint: Option<String>, messages: usize) -> anyhow::Result<ExitCode> {
     let keys = match (
