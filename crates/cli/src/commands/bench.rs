@@ -80,6 +80,23 @@ enum What {
         #[arg(long, default_value_t = 500)]
         messages: usize,
     },
+    /// The reconcile's reads of stored documents: one at a time against 16 at once, on a
+    /// fresh bucket of a moto endpoint, or in memory with a modelled per-read latency.
+    Documents {
+        /// S3 endpoint, e.g. a moto server.
+        #[arg(long, env = "MIGRATIONAI_S3_ENDPOINT", conflicts_with = "latency_ms")]
+        endpoint: Option<String>,
+        /// Instead of an endpoint: an in-memory store whose every read first waits this long
+        /// (S3's time to first byte is typically some tens of milliseconds).
+        #[arg(long)]
+        latency_ms: Option<u64>,
+        /// Files to store and read (the medium sample has about 3,000).
+        #[arg(long, default_value_t = 3_000)]
+        files: usize,
+        /// Bytes in each file.
+        #[arg(long, default_value_t = 16_384)]
+        bytes: usize,
+    },
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
@@ -91,6 +108,12 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         What::Migrate { export, data_dir } => migrate(&export, &data_dir),
         What::Queue { messages, data_dir } => queue(messages, &data_dir),
         What::Sqs { endpoint, messages } => super::bench_aws::sqs(endpoint, messages),
+        What::Documents {
+            endpoint,
+            latency_ms,
+            files,
+            bytes,
+        } => super::bench_aws::documents(endpoint, latency_ms, files, bytes),
         What::Accuracy { dir, style, febrl } => {
             super::bench_accuracy::accuracy(&dir, style.as_deref(), &febrl)
         }
