@@ -140,6 +140,19 @@ data "aws_iam_policy_document" "ec2" {
     }
   }
 
+  # The admin API's purge empties a queue or its DLQ (`POST /admin/v1/queues/{kind}/purge`).
+  dynamic "statement" {
+    for_each = each.key == "backend" ? [1] : []
+    content {
+      sid       = "AdminPurge"
+      actions   = ["sqs:PurgeQueue"]
+      resources = concat([for k in local.queue_kinds : aws_sqs_queue.main[k].arn], [for k in local.queue_kinds : aws_sqs_queue.dlq[k].arn])
+    }
+  }
+
+  # No host receives from a main queue: on AWS the 13 Lambda functions are the workers (the
+  # seed connects every queue to its function), so a poller here would only compete with them.
+
   statement {
     sid       = "UseDataKey"
     actions   = ["kms:Decrypt", "kms:GenerateDataKey"]

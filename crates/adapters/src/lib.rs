@@ -3,9 +3,6 @@
 
 #[cfg(feature = "aws")]
 pub mod aws;
-pub mod bench;
 pub mod claim;
 pub mod embedded;
 pub mod sql;
-
-pub use bench::{bench_queue, BenchFigures};

@@ -86,7 +86,8 @@ enum Command {
     Up(commands::up::Args),
     /// Run as the Lambda bootstrap of one queue's worker (AWS Lambda sets the environment).
     Lambda(commands::lambda::Args),
-    /// Run queue handlers as long-polling workers (EC2) until SIGTERM.
+    /// Run queue handlers as long-polling workers until SIGTERM, on a host that consumes the
+    /// queues itself (on AWS the 13 Lambda functions are the workers).
     Worker(commands::worker::Args),
 }
 

@@ -3,7 +3,6 @@
 
 pub mod app;
 pub mod batch;
-pub mod bench;
 pub mod config;
 pub mod disk;
 pub mod duplicates;
@@ -15,6 +14,7 @@ pub mod ids;
 pub mod jobs;
 #[cfg(feature = "aws")]
 pub mod lambda;
+pub mod memory;
 pub mod message;
 pub mod pages;
 pub mod poller;
@@ -31,7 +31,6 @@ pub use app::{
     QueueRow, RunOutcome, Start, Submitted,
 };
 pub use batch::{BatchProcessor, BatchResult, Handler, HandlerError, Outcome};
-pub use bench::{bench_migrate, BenchResult};
 pub use config::Config;
 pub use error::ProcessingError;
 pub use report::Report;

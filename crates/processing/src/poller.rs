@@ -1,4 +1,6 @@
-//! `migrationai worker --queue KIND|all`: the handlers on EC2 against SQS. Long polling,
+//! `migrationai worker --queue KIND|all`: the handlers as long-running pollers, for a host
+//! that consumes the queues itself (on the Terraform's AWS deployment the 13 Lambda functions
+//! are the workers and no host polls). Long polling,
 //! a bounded number of batches in flight per queue, the batch processor's visibility
 //! heartbeat, and a drain on SIGTERM: batches in hand finish, messages not started are
 //! released at once, and no new receive starts.

@@ -459,6 +459,12 @@ async fn open_aws(
     use migrationai_adapters::aws::{s3_blob_store, S3Settings, SqsQueue, SqsSettings, Sse};
     use migrationai_adapters::claim::ClaimCheckQueue;
 
+    // The store, the queues and the blobs need only the database secret: a Redis secret that
+    // cannot be read fails the roles that use the cache (`open_cache`), not the workers.
+    let aws = &AwsConfig {
+        redis: None,
+        ..aws.clone()
+    };
     let resolved;
     let aws = if config.store_url.is_none() && aws.has_unresolved_secrets() {
         resolved = aws.resolve_secrets().await?;

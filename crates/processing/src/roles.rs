@@ -1,4 +1,4 @@
-//! What the Lambda entrypoint and the EC2 poller share: the services of the configured
+//! What the Lambda entrypoint and the long-running poller share: the services of the configured
 //! profile and the handler of a queue kind.
 
 use std::sync::Arc;

@@ -55,3 +55,32 @@ async fn aws_profile_cache_is_redis() {
         Some(&b"v"[..])
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_redis_secret_fails_the_cache_not_the_workers() {
+    use migrationai_processing::profile::{open_adapters, open_cache, Profile};
+    use migrationai_processing::Config;
+
+    let Some(env) = aws_common::env() else {
+        return;
+    };
+    let mut aws = aws_common::aws_config(&env, "sec").await;
+    let arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:no-such-redis-password";
+    aws.secrets.redis_password_arn = Some(arn.into());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = Config {
+        data_dir: dir.path().to_path_buf(),
+        profile: Profile::Aws(Box::new(aws)),
+        ..Config::default()
+    };
+    // The workers open the store, the queues and the blobs: no Redis secret is read.
+    open_adapters(&config)
+        .await
+        .expect("the workers' adapters open without the Redis secret");
+    // The roles that use the cache refuse to start, naming the secret.
+    let err = open_cache(&config)
+        .await
+        .err()
+        .expect("the cache opened with an unreadable password secret");
+    assert!(err.to_string().contains(arn), "{err}");
+}

@@ -6,9 +6,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use migrationai_adapters::embedded::MokaCache;
 use migrationai_ports::cache::Cache;
-use migrationai_processing::profile::Profile;
+use migrationai_processing::profile::{open_cache, Profile};
 use migrationai_processing::{App, Config};
 
 use crate::db::accounts::Principal;
@@ -86,10 +85,13 @@ impl AppState {
                 Db::open_sqlite(&config.data_dir.join("services.db")).await?
             }
         };
+        // Redis (MemoryDB) on the AWS profile, so every API instance shares the sign-in
+        // counts, cached pages and progress; in process on the embedded one.
+        let cache = open_cache(config).await?;
         Ok(AppState(Arc::new(Inner {
             app,
             db,
-            cache: Arc::new(MokaCache::default()),
+            cache,
             metrics: Metrics::default(),
             settings,
             principals: Memo::new(PRINCIPAL_TTL, 100_000),

@@ -74,6 +74,46 @@ run "worker_roles_are_least_privilege" {
   }
 }
 
+run "hosts_purge_through_the_admin_api_and_leave_the_queues_to_the_lambdas" {
+  command = plan
+
+  # The mocks give every queue one ARN; the DLQs get another, so the two can be told apart.
+  override_resource {
+    target          = aws_sqs_queue.dlq
+    override_during = plan
+    values          = { arn = "arn:aws:sqs:us-west-2:123456789012:mock-dlq" }
+  }
+
+  assert {
+    condition = (
+      toset(one([for s in data.aws_iam_policy_document.ec2["backend"].statement : s.actions if s.sid == "AdminPurge"])) == toset(["sqs:PurgeQueue"]) &&
+      toset(one([for s in data.aws_iam_policy_document.ec2["backend"].statement : s.resources if s.sid == "AdminPurge"])) ==
+      toset(concat([for k in local.queue_kinds : aws_sqs_queue.main[k].arn], [for k in local.queue_kinds : aws_sqs_queue.dlq[k].arn]))
+    )
+    error_message = "The admin API's host may purge each of the 13 queues and 13 DLQs, and nothing else with that statement."
+  }
+  assert {
+    condition = alltrue([for s in data.aws_iam_policy_document.ec2["tfp"].statement :
+      !contains(s.actions, "sqs:PurgeQueue")
+    ])
+    error_message = "tfp's host cannot purge a queue."
+  }
+  assert {
+    condition = alltrue([for host, d in data.aws_iam_policy_document.ec2 : alltrue([for s in d.statement :
+      alltrue([for r in s.resources : !contains([for k in local.queue_kinds : aws_sqs_queue.main[k].arn], r)])
+      if contains(s.actions, "sqs:ReceiveMessage") || contains(s.actions, "sqs:DeleteMessage")
+    ])])
+    error_message = "No host receives or deletes from a main queue: the Lambda functions are the workers on AWS."
+  }
+  assert {
+    condition = (
+      length(aws_lambda_event_source_mapping.worker) == 13 &&
+      toset([for m in aws_lambda_event_source_mapping.worker : m.event_source_arn]) == toset([for k in local.queue_kinds : aws_sqs_queue.main[k].arn])
+    )
+    error_message = "Every one of the 13 queues is consumed by its Lambda function."
+  }
+}
+
 run "deploy_role_cannot_rewrite_repository_policies" {
   command = plan
 

@@ -1,7 +1,6 @@
 //! The AWS adapters: SQS queues, S3 blobs, Redis (MemoryDB) cache. The PostgreSQL store is
 //! the same [`crate::sql::SqlStore`] with a `postgres://` URL.
 
-pub mod bench;
 pub mod redis;
 pub mod s3;
 pub mod sqs;

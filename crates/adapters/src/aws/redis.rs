@@ -6,8 +6,14 @@ use std::time::Duration;
 use async_trait::async_trait;
 use bytes::Bytes;
 use migrationai_ports::cache::{generation_key, Cache, CacheError};
-use redis::aio::ConnectionManager;
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{AsyncCommands, IntoConnectionInfo};
+
+/// How long one connection attempt, and one command, may take. The cache is best effort: a
+/// Redis that does not answer must cost a request a second, not hang it.
+const TIMEOUT: Duration = Duration::from_secs(1);
+/// Reconnection attempts per command once a connection is lost; the next command tries again.
+const RETRIES: usize = 1;
 
 /// How to reach Redis. The password is never logged.
 #[derive(Clone, Default)]
@@ -47,6 +53,9 @@ fn backend(e: redis::RedisError) -> CacheError {
 }
 
 impl RedisCache {
+    /// Connects (with the ACL user, over TLS for `rediss://`) and fails when Redis cannot be
+    /// reached or refuses the user, so a role never starts on a cache it cannot use. Later
+    /// outages are reconnected to; until then every call fails and readiness says so.
     pub async fn connect(settings: &RedisSettings) -> Result<Self, CacheError> {
         let info = settings
             .url
@@ -61,8 +70,16 @@ impl RedisCache {
             redis_info = redis_info.set_password(password);
         }
         let info = info.set_redis_settings(redis_info);
+        // Only the address: the URL may carry the password.
+        let addr = info.addr().to_string();
         let client = redis::Client::open(info).map_err(backend)?;
-        let conn = ConnectionManager::new(client).await.map_err(backend)?;
+        let config = ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(TIMEOUT))
+            .set_response_timeout(Some(TIMEOUT))
+            .set_number_of_retries(RETRIES);
+        let conn = ConnectionManager::new_with_config(client, config)
+            .await
+            .map_err(|e| CacheError::Backend(format!("cannot reach Redis at {addr}: {e}")))?;
         Ok(RedisCache { conn })
     }
 }

@@ -2,7 +2,7 @@
 use crate::output::say;
 
 use migrationai_ingest::inspect::{inspect, InspectOptions, NoProgress};
-use migrationai_processing::bench::peak_rss_kib;
+use migrationai_processing::memory::peak_rss_kib;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::Instant;
@@ -80,6 +80,23 @@ enum What {
         #[arg(long, default_value_t = 500)]
         messages: usize,
     },
+    /// The reconcile's reads of stored documents: one at a time against 16 at once, on a
+    /// fresh bucket of a moto endpoint, or in memory with a modelled per-read latency.
+    Documents {
+        /// S3 endpoint, e.g. a moto server.
+        #[arg(long, env = "MIGRATIONAI_S3_ENDPOINT", conflicts_with = "latency_ms")]
+        endpoint: Option<String>,
+        /// Instead of an endpoint: an in-memory store whose every read first waits this long
+        /// (S3's time to first byte is typically some tens of milliseconds).
+        #[arg(long)]
+        latency_ms: Option<u64>,
+        /// Files to store and read (the medium sample has about 3,000).
+        #[arg(long, default_value_t = 3_000)]
+        files: usize,
+        /// Bytes in each file.
+        #[arg(long, default_value_t = 16_384)]
+        bytes: usize,
+    },
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
@@ -91,6 +108,12 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         What::Migrate { export, data_dir } => migrate(&export, &data_dir),
         What::Queue { messages, data_dir } => queue(messages, &data_dir),
         What::Sqs { endpoint, messages } => super::bench_aws::sqs(endpoint, messages),
+        What::Documents {
+            endpoint,
+            latency_ms,
+            files,
+            bytes,
+        } => super::bench_aws::documents(endpoint, latency_ms, files, bytes),
         What::Accuracy { dir, style, febrl } => {
             super::bench_accuracy::accuracy(&dir, style.as_deref(), &febrl)
         }
@@ -299,9 +322,7 @@ fn migrate(export: &Path, data_dir: &Path) -> anyhow::Result<ExitCode> {
         ..Default::default()
     };
     let rt = super::embedded::runtime()?;
-    let r = rt.block_on(migrationai_processing::bench::bench_migrate(
-        export, &config,
-    ))?;
+    let r = rt.block_on(migrationai_bench::bench_migrate(export, &config))?;
     let secs = r.wall.as_secs_f64();
     say!(
         "migrate: {} source rows end to end in {secs:.2} s: {:.0} rows/s",
@@ -371,7 +392,7 @@ fn queue(messages: usize, data_dir: &Path) -> anyhow::Result<ExitCode> {
     let rt = super::embedded::runtime()?;
     let f = rt.block_on(async {
         let q = migrationai_adapters::embedded::EmbeddedQueue::open_in_dir(data_dir).await?;
-        migrationai_adapters::bench_queue(&q, messages).await
+        migrationai_bench::bench_queue(&q, messages).await
     })?;
     say!(
         "queue: {} messages sent, received and deleted in batches of 10 in {:.2} s: {:.0} messages/s (durable, SQLite WAL)",

@@ -13,8 +13,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use migrationai_processing::bench::peak_rss_kib;
 use migrationai_processing::config::Config;
+use migrationai_processing::memory::peak_rss_kib;
 use migrationai_services::db::drafts::{ANALYSING, CREATED};
 use migrationai_services::db::plans::PlanRequest;
 use migrationai_services::jobs::upload::blob_prefix;

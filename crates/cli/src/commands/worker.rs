@@ -1,4 +1,5 @@
-//! `migrationai worker --queue KIND|all`: the queue handlers as long-running pollers (EC2).
+//! `migrationai worker --queue KIND|all`: the queue handlers as long-running pollers, for a
+//! host that consumes the queues itself (on AWS the Lambda functions do).
 
 use std::process::ExitCode;
 use std::time::Duration;

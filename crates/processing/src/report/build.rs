@@ -6,6 +6,7 @@ use migrationai_ports::store::{ContactLink, JobRow};
 use rust_decimal::Decimal;
 
 use super::ledger::{self, Line};
+use super::stored;
 use super::verdict;
 use super::{
     DocumentProblem, InvoiceMismatch, KindCounts, LedgerSummary, NegativeBalance, RejectEntry,
@@ -364,58 +365,72 @@ fn receivable(report: &mut Report, paid: &BTreeMap<String, Decimal>, i: &Loaded)
 }
 
 async fn documents(s: &Services, report: &mut Report, kind: Kind, records: &[Loaded]) {
+    use futures::StreamExt;
+
+    if kind == Kind::ProjectEmail {
+        for r in records.iter().filter(|r| !r.files.is_empty()) {
+            report
+                .email_attachments
+                .insert(r.source_id.clone(), Vec::new());
+        }
+    }
+    let mut files = Vec::new();
     for r in records {
-        let mut attachments = Vec::new();
         for f in &r.files {
             let key = f
                 .get("blob_key")
                 .and_then(|v| v.as_str())
                 .unwrap_or_default();
-            let expected = f.get("sha256").and_then(|v| v.as_str()).unwrap_or_default();
-            let role = f.get("role").and_then(|v| v.as_str()).unwrap_or_default();
-            // Hashed as it streams: a document is never held in memory whole.
-            match s.blobs.sha256_of(key).await {
-                Ok(actual) => {
-                    if actual != expected {
-                        report.document_problems.push(DocumentProblem {
-                            kind: kind.as_str().into(),
-                            source_id: r.source_id.clone(),
-                            code: "checksum_mismatch".into(),
-                            detail: format!("stored {key} hashes to {actual}, recorded {expected}"),
-                        });
-                    }
-                    match role {
-                        "document" => {
-                            report.documents.insert(r.source_id.clone(), actual.clone());
-                            if let Some(Value::Code(source)) = r.fields.get("sha256") {
-                                if *source != actual {
-                                    report.document_problems.push(DocumentProblem {
-                                        kind: kind.as_str().into(),
-                                        source_id: r.source_id.clone(),
-                                        code: "source_checksum_mismatch".into(),
-                                        detail: format!(
-                                            "the export says {source}, the file hashes to {actual}"
-                                        ),
-                                    });
-                                }
-                            }
-                        }
-                        "attachment" => attachments.push(actual),
-                        _ => {}
-                    }
-                }
-                Err(e) => report.document_problems.push(DocumentProblem {
+            files.push(((r, f), key));
+        }
+    }
+    // In the files' own order, so the report's lines are those of one read at a time.
+    let mut hashed = stored::sha256_in_order(&s.blobs, files.into_iter(), stored::AT_ONCE);
+    while let Some(((r, f), key, hash)) = hashed.next().await {
+        let expected = f.get("sha256").and_then(|v| v.as_str()).unwrap_or_default();
+        let role = f.get("role").and_then(|v| v.as_str()).unwrap_or_default();
+        let actual = match hash {
+            Ok(actual) => actual,
+            Err(e) => {
+                report.document_problems.push(DocumentProblem {
                     kind: kind.as_str().into(),
                     source_id: r.source_id.clone(),
                     code: "blob_missing".into(),
                     detail: format!("{key}: {e}"),
-                }),
+                });
+                continue;
             }
+        };
+        if actual != expected {
+            report.document_problems.push(DocumentProblem {
+                kind: kind.as_str().into(),
+                source_id: r.source_id.clone(),
+                code: "checksum_mismatch".into(),
+                detail: format!("stored {key} hashes to {actual}, recorded {expected}"),
+            });
         }
-        if kind == Kind::ProjectEmail && !r.files.is_empty() {
-            report
-                .email_attachments
-                .insert(r.source_id.clone(), attachments);
+        match role {
+            "document" => {
+                if let Some(Value::Code(source)) = r.fields.get("sha256") {
+                    if *source != actual {
+                        report.document_problems.push(DocumentProblem {
+                            kind: kind.as_str().into(),
+                            source_id: r.source_id.clone(),
+                            code: "source_checksum_mismatch".into(),
+                            detail: format!(
+                                "the export says {source}, the file hashes to {actual}"
+                            ),
+                        });
+                    }
+                }
+                report.documents.insert(r.source_id.clone(), actual);
+            }
+            "attachment" if kind == Kind::ProjectEmail => {
+                if let Some(list) = report.email_attachments.get_mut(&r.source_id) {
+                    list.push(actual);
+                }
+            }
+            _ => {}
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod csv;
 pub mod files;
 pub mod html;
 pub mod ledger;
+pub mod stored;
 pub mod verdict;
 
 use std::collections::BTreeMap;

@@ -166,36 +166,76 @@ pub(crate) async fn send(state: &AppState, job: &JobRow, action: JobAction) -> A
     Ok(())
 }
 
-pub async fn progress(state: &AppState, tenant: &str, job: &str) -> ApiResult<ProgressView> {
-    let d = super::draft(state, tenant, job).await?;
+/// A run's state and per-kind counts as the store has them: what every progress poll of a
+/// running job needs, shared through the cache (Redis on AWS) so that any number of pollers
+/// on any number of API instances cost the store one read per change of the job.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct RunCounts {
+    status: String,
+    phase: i64,
+    created_at: i64,
+    kinds: Vec<KindProgressView>,
+}
+
+/// How long counts are served from the cache. The job's namespace is bumped as soon as an
+/// invalidator sees them move (every half second); this bounds the age if none runs.
+const COUNTS_TTL: std::time::Duration = std::time::Duration::from_secs(1);
+const COUNTS_KEY: &str = "progress";
+
+async fn run_counts(state: &AppState, tenant: &str, job: &str) -> ApiResult<Option<RunCounts>> {
+    let ns = crate::records::namespace(tenant, job);
+    if let Ok(Some(hit)) = state.cache.get_in(&ns, COUNTS_KEY).await {
+        if let Ok(counts) = serde_json::from_slice::<RunCounts>(&hit) {
+            return Ok(Some(counts));
+        }
+    }
     let store = &state.app.services.store;
+    let Some(run) = store.job(tenant, job).await? else {
+        return Ok(None);
+    };
+    let kinds = store
+        .progress(tenant, &run.id)
+        .await?
+        .into_iter()
+        .map(|k| KindProgressView {
+            label: k
+                .kind
+                .parse::<Kind>()
+                .map(|k| k.label().to_string())
+                .unwrap_or_else(|_| k.kind.clone()),
+            kind: k.kind,
+            batches: k.batches,
+            batches_done: k.batches_done,
+            rows: k.rows,
+            loaded: k.loaded,
+            rejected: k.rejected,
+            eta_seconds: None,
+        })
+        .collect();
+    let counts = RunCounts {
+        status: run.status,
+        phase: run.phase,
+        created_at: run.created_at,
+        kinds,
+    };
+    if let Ok(json) = serde_json::to_vec(&counts) {
+        let _ = state
+            .cache
+            .set_in(&ns, COUNTS_KEY, json.into(), COUNTS_TTL)
+            .await;
+    }
+    Ok(Some(counts))
+}
+
+pub async fn progress(state: &AppState, tenant: &str, job: &str) -> ApiResult<ProgressView> {
+    // The draft is read every time: its status (cancelled, failed) is this service's own.
+    let d = super::draft(state, tenant, job).await?;
     let run = if d.status == STARTED || d.status == CANCELLED {
-        store.job(tenant, job).await?
+        run_counts(state, tenant, job).await?
     } else {
         None
     };
-    let mut kinds: Vec<KindProgressView> = match &run {
-        Some(r) => store
-            .progress(tenant, &r.id)
-            .await?
-            .into_iter()
-            .map(|k| KindProgressView {
-                label: k
-                    .kind
-                    .parse::<Kind>()
-                    .map(|k| k.label().to_string())
-                    .unwrap_or_else(|_| k.kind.clone()),
-                kind: k.kind,
-                batches: k.batches,
-                batches_done: k.batches_done,
-                rows: k.rows,
-                loaded: k.loaded,
-                rejected: k.rejected,
-                eta_seconds: None,
-            })
-            .collect(),
-        None => Vec::new(),
-    };
+    let mut kinds = run.as_ref().map(|r| r.kinds.clone()).unwrap_or_default();
     // In the order the kinds run (the store lists them by name).
     let order = |k: &str| {
         Kind::ALL

@@ -141,7 +141,7 @@ pub async fn render(state: &AppState) -> String {
             );
         }
     }
-    if let Some(kib) = migrationai_processing::bench::peak_rss_kib() {
+    if let Some(kib) = migrationai_processing::memory::peak_rss_kib() {
         let _ = writeln!(out, "# TYPE migrationai_peak_rss_bytes gauge");
         let _ = writeln!(out, "migrationai_peak_rss_bytes {}", kib * 1024);
     }

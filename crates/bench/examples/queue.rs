@@ -1,8 +1,8 @@
-//! Measures the embedded queue: `cargo run --release -p migrationai-adapters
-//! --example queue_bench [messages] [data_dir]`.
+//! Measures the embedded queue: `cargo run --release -p migrationai-bench
+//! --example queue [messages] [data_dir]`.
 
-use migrationai_adapters::bench_queue;
 use migrationai_adapters::embedded::EmbeddedQueue;
+use migrationai_bench::bench_queue;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

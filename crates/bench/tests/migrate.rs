@@ -1,10 +1,9 @@
-//! Printed figures, not a timed test: `cargo nextest run -p migrationai-processing --test
-//! bench --run-ignored only --no-capture` (set MIGRATIONAI_BENCH_SIZE=medium for the medium
-//! sample).
+//! Printed figures, not a timed test: `cargo nextest run --workspace -E
+//! 'package(migrationai-bench)' --run-ignored only --no-capture` (set
+//! MIGRATIONAI_BENCH_SIZE=medium for the medium sample).
 
-mod common;
-
-use migrationai_processing::bench_migrate;
+use migrationai_bench::bench_migrate;
+use migrationai_processing::Config;
 use migrationai_sample::{generate, SampleOptions, Size};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -23,7 +22,11 @@ async fn bench_end_to_end() {
     })
     .expect("sample");
     let data = dir.path().join("data");
-    let r = bench_migrate(&summary.export, &common::config(&data))
+    let config = Config {
+        data_dir: data,
+        ..Config::default()
+    };
+    let r = bench_migrate(&summary.export, &config)
         .await
         .expect("bench");
     println!(

@@ -3,9 +3,8 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::app::migrate;
-use crate::config::Config;
-use crate::error::ProcessingError;
+use migrationai_processing::memory::peak_rss_kib;
+use migrationai_processing::{migrate, Config, ProcessingError};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct BenchResult {
@@ -14,16 +13,6 @@ pub struct BenchResult {
     pub rows_per_sec: f64,
     /// Peak resident set size of this process (VmHWM), in KiB; None off Linux.
     pub peak_rss_kib: Option<u64>,
-}
-
-/// Peak resident memory of this process so far, from /proc/self/status.
-pub fn peak_rss_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|n| n.parse().ok())
 }
 
 /// Migrates `export` end to end into `config.data_dir` (which should be empty) and times it.

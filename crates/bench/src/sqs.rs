@@ -9,7 +9,7 @@ use migrationai_ports::queue::{
     DeleteEntry, Queue, QueueConfig, QueueError, ReceiveOptions, SendEntry,
 };
 
-use super::sqs::{SqsQueue, SqsSettings};
+use migrationai_adapters::aws::{SqsQueue, SqsSettings};
 
 /// Messages per second sent and received-and-deleted, both ways.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,0 +1,12 @@
+//! The engines behind `migrationai bench`: each runs one workload and returns its figures;
+//! the CLI prints them beside a baseline from the same run.
+
+pub mod documents;
+pub mod migrate;
+pub mod queue;
+pub mod sqs;
+
+pub use documents::{bench_document_reads, DocumentReads};
+pub use migrate::{bench_migrate, BenchResult};
+pub use queue::{bench_queue, BenchFigures};
+pub use sqs::{bench_sqs, SqsBench};
