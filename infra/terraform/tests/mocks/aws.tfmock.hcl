@@ -410,3 +410,11 @@ mock_resource "aws_route53_record" {
     fqdn = "mock.example.com"
   }
 }
+
+# RDS Proxy's only target group is always named "default"; a random mock name may start with
+# a digit, which the proxy target refuses.
+mock_resource "aws_db_proxy_default_target_group" {
+  defaults = {
+    name = "default"
+  }
+}
