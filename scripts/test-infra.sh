@@ -49,10 +49,17 @@ step() {
   echo "FAIL ${name}"
   sed 's/^/     /' "$out" | tail -60
   failed=$((failed + 1))
+  failed_logs+=("$out")
   return 1
 }
 
+failed_logs=()
 finish() {
+  # The errors again, last: CI shows only the end of the run.
+  for log in "${failed_logs[@]}"; do
+    echo "---- $(basename "$log" .log): its errors"
+    grep -A8 -E '^(Error|error)' "$log" | head -40 || tail -20 "$log"
+  done
   echo "infra: ${passed} passed, ${failed} failed"
   [ "$failed" -eq 0 ]
   exit $?
