@@ -624,6 +624,37 @@ kind = "ignore"
     }
 
     #[test]
+    fn the_quantity_unit_round_trips_and_a_bad_one_names_its_line() {
+        let text = "[[file]]\npath = \"WIP.csv\"\nkind = \"billing-items\"\n\
+                    quantity_unit = \"tenths\"\n[file.columns]\n\"Units\" = \"quantity\"\n";
+        let m = Mapping::parse("m.toml", text).expect("valid mapping");
+        assert_eq!(m.files[0].quantity_unit, QuantityUnit::Tenths);
+        let written = m.to_toml(&[]);
+        assert!(written.contains("quantity_unit = \"tenths\""), "{written}");
+        let again = Mapping::parse("m.toml", &written).expect("own output parses");
+        assert_eq!(again.files, m.files);
+        let e = Mapping::parse("m.toml", &text.replace("\"tenths\"", "\"fortnights\""))
+            .expect_err("unknown unit");
+        assert_eq!(e.line, 4, "{e}");
+        assert!(
+            e.message.contains("\"hours\", \"tenths\" or \"minutes\""),
+            "{e}"
+        );
+        let e = Mapping::parse(
+            "m.toml",
+            &text
+                .replace("billing-items", "projects")
+                .replace("\"quantity\"", "\"\""),
+        )
+        .expect_err("not a billing file");
+        assert_eq!(e.line, 4, "{e}");
+        // Without the setting, quantities are hours.
+        let hours = Mapping::parse("m.toml", &text.replace("quantity_unit = \"tenths\"\n", ""))
+            .expect("valid mapping");
+        assert_eq!(hours.files[0].quantity_unit, QuantityUnit::Hours);
+    }
+
+    #[test]
     fn errors_name_the_line() {
         let bad_kind = GOOD.replace("kind = \"projects\"", "kind = \"matters\"");
         let e = Mapping::parse("m.toml", &bad_kind).expect_err("unknown kind");
