@@ -143,7 +143,7 @@ pub fn settle(t: &mut TableSuggestion, def: &KindDef, sample: &TableSample) {
         .zip(votes.fits)
         .filter(|(_, n)| *n > 0)
         .collect();
-    ranked.sort_by(|a, b| b.1.cmp(&a.1));
+    ranked.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
     let explained: usize = votes.fits.iter().sum();
     let summary = ranked
         .iter()
