@@ -200,7 +200,12 @@ fn print_file(f: &FileReport, mapping: Option<&FileMapping>) {
         && (unit != Default::default() || unit_evidence.is_some())
     {
         let why = unit_evidence.map(|e| format!(" ({e})")).unwrap_or_default();
-        say!("  time entries' quantity in {unit}, read as hours{why}");
+        let converted = if unit == Default::default() {
+            ""
+        } else {
+            ", converted to hours"
+        };
+        say!("  time entries' quantity: {unit}{converted}{why}");
     }
     let defaults = mapping.map_or(&f.suggestion.defaults, |m| &m.defaults);
     for (field, value) in defaults {
