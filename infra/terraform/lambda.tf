@@ -165,7 +165,7 @@ resource "aws_lambda_function" "worker" {
     variables = merge(
       local.base_app_env,
       local.redis_env,
-      local.database_env,
+      local.lambda_database_env,
       {
         MIGRATIONAI_QUEUE = each.value
         # Own DLQ, plus every queue the worker sends to (the Lambda environment is capped at 4 KB).

@@ -134,12 +134,21 @@ locals {
     MIGRATIONAI_REDIS_PASSWORD_SECRET_ARN = aws_secretsmanager_secret.redis_password.arn
   }
 
+  # The hosts connect to the instance; each pool holds db_pool_hosts connections.
   database_env = {
     MIGRATIONAI_DATABASE_URL_SECRET_ARN = aws_db_instance.main.master_user_secret[0].secret_arn
     MIGRATIONAI_DATABASE_HOST           = aws_db_instance.main.address
     MIGRATIONAI_DATABASE_PORT           = tostring(aws_db_instance.main.port)
     MIGRATIONAI_DATABASE_NAME           = aws_db_instance.main.db_name
   }
+
+  # The worker Lambdas connect through RDS Proxy (rds_proxy.tf), each instance with a pool of
+  # db_pool_lambda connections (README, "Connection budget").
+  lambda_database_env = merge(local.database_env, {
+    MIGRATIONAI_DATABASE_HOST      = aws_db_proxy.main.endpoint
+    MIGRATIONAI_DATABASE_PORT      = "5432"
+    MIGRATIONAI_DB_MAX_CONNECTIONS = tostring(var.db_pool_lambda)
+  })
 
   all_queue_env = merge(
     { for k in local.queue_kinds : "MIGRATIONAI_QUEUE_URL_${local.queue_env_key[k]}" => aws_sqs_queue.main[k].url },

@@ -53,7 +53,7 @@ resource "aws_security_group" "redis" {
 
 resource "aws_security_group" "database" {
   name        = "${local.name_prefix}-database"
-  description = "PostgreSQL: 5432 from the backend and Lambda groups only"
+  description = "PostgreSQL: 5432 from the backend group and RDS Proxy only"
   vpc_id      = aws_vpc.main.id
   tags        = { Name = "${local.name_prefix}-database" }
 }
@@ -89,7 +89,8 @@ locals {
       "redis-from-backend" = { sg = aws_security_group.redis.id, src = aws_security_group.backend.id, port = 6379, desc = "Redis from the backend hosts" }
       "redis-from-lambda"  = { sg = aws_security_group.redis.id, src = aws_security_group.lambda.id, port = 6379, desc = "Redis from the worker Lambdas" }
       "db-from-backend"    = { sg = aws_security_group.database.id, src = aws_security_group.backend.id, port = 5432, desc = "PostgreSQL from the backend hosts" }
-      "db-from-lambda"     = { sg = aws_security_group.database.id, src = aws_security_group.lambda.id, port = 5432, desc = "PostgreSQL from the worker Lambdas" }
+      "db-from-proxy"      = { sg = aws_security_group.database.id, src = aws_security_group.db_proxy.id, port = 5432, desc = "PostgreSQL from RDS Proxy" }
+      "proxy-from-lambda"  = { sg = aws_security_group.db_proxy.id, src = aws_security_group.lambda.id, port = 5432, desc = "RDS Proxy from the worker Lambdas" }
     },
   )
 
@@ -112,7 +113,8 @@ locals {
       "backend-to-redis"   = { sg = aws_security_group.backend.id, dst = aws_security_group.redis.id, port = 6379, desc = "Backend hosts to Redis" }
       "backend-to-db"      = { sg = aws_security_group.backend.id, dst = aws_security_group.database.id, port = 5432, desc = "Backend hosts to PostgreSQL" }
       "lambda-to-redis"    = { sg = aws_security_group.lambda.id, dst = aws_security_group.redis.id, port = 6379, desc = "Lambdas to Redis" }
-      "lambda-to-db"       = { sg = aws_security_group.lambda.id, dst = aws_security_group.database.id, port = 5432, desc = "Lambdas to PostgreSQL" }
+      "lambda-to-proxy"    = { sg = aws_security_group.lambda.id, dst = aws_security_group.db_proxy.id, port = 5432, desc = "Lambdas to RDS Proxy" }
+      "proxy-to-db"        = { sg = aws_security_group.db_proxy.id, dst = aws_security_group.database.id, port = 5432, desc = "RDS Proxy to PostgreSQL" }
     },
   )
 

@@ -342,6 +342,28 @@ variable "memorydb_snapshot_retention_days" {
 # ---------------------------------------------------------------------------
 # Database (an addition: the seed's "direct database connections")
 # ---------------------------------------------------------------------------
+variable "db_pool_lambda" {
+  description = "Connections each worker Lambda instance pools (MIGRATIONAI_DB_MAX_CONNECTIONS). 13 functions x sqs_maximum_concurrency x this are RDS Proxy's clients (README, \"Connection budget\")."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = var.db_pool_lambda >= 1 && var.db_pool_lambda <= 10
+    error_message = "Each Lambda instance pools 1 to 10 connections."
+  }
+}
+
+variable "db_proxy_max_connections_percent" {
+  description = "Share of the instance's max_connections RDS Proxy may open for the Lambdas; the rest is the hosts' and the headroom (README, \"Connection budget\")."
+  type        = number
+  default     = 50
+
+  validation {
+    condition     = var.db_proxy_max_connections_percent >= 10 && var.db_proxy_max_connections_percent <= 80
+    error_message = "Leave the hosts and the headroom at least 20% of the connections."
+  }
+}
+
 variable "db_instance_class" {
   description = "RDS PostgreSQL instance class. Null: the cost profile's (seed: db.t4g.micro, resilient: db.t4g.small)."
   type        = string

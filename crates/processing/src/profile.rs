@@ -6,13 +6,13 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use migrationai_adapters::embedded::{local_blob_store, EmbeddedQueue};
-use migrationai_adapters::sql::SqlStore;
+use migrationai_adapters::sql::{PoolSize, SqlStore};
 use migrationai_domain::QueueKind;
 use migrationai_ports::blob::BlobStore;
 use migrationai_ports::queue::{Queue, QueueNames};
 use migrationai_ports::store::Store;
 
-use crate::config::Config;
+use crate::config::{Config, PoolRole};
 use crate::error::ProcessingError;
 
 /// Where queues, blobs and the store live.
@@ -75,10 +75,20 @@ pub const AWS_RETRY_DELAY: std::time::Duration = std::time::Duration::from_secs(
 /// `MIGRATIONAI_ENV`, `MIGRATIONAI_TENANT`, `MIGRATIONAI_DATA_DIR` (default `/tmp/migrationai`
 /// inside Lambda, whose only writable directory is /tmp), `MIGRATIONAI_VISIBILITY_TIMEOUT`
 /// (seconds; for queues this process creates, the heartbeat keeps each queue's own),
-/// `MIGRATIONAI_DATABASE_URL` and the profile.
-pub fn config_from_env() -> Result<Config, ProcessingError> {
+/// `MIGRATIONAI_DATABASE_URL`, `MIGRATIONAI_DB_MAX_CONNECTIONS` (each pool's connections;
+/// default: `role`'s) and the profile.
+pub fn config_from_env(role: PoolRole) -> Result<Config, ProcessingError> {
     let get = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    let mut config = Config::default();
+    let db_pool = match get("MIGRATIONAI_DB_MAX_CONNECTIONS") {
+        Some(n) => n
+            .parse()
+            .map_err(|e| ProcessingError::Other(format!("MIGRATIONAI_DB_MAX_CONNECTIONS: {e}")))?,
+        None => role.default_pool(),
+    };
+    let mut config = Config {
+        db_pool,
+        ..Config::default()
+    };
     if let Some(env) = get("MIGRATIONAI_ENV") {
         config.env = env;
     }
@@ -401,7 +411,7 @@ pub async fn open_adapters(
     match &config.profile {
         Profile::Embedded => {
             let store: Arc<dyn Store> = match &config.store_url {
-                Some(url) => Arc::new(connect_store(url).await?),
+                Some(url) => Arc::new(connect_store(url, config.db_pool).await?),
                 None => Arc::new(SqlStore::open_sqlite(&config.data_dir.join("store.db")).await?),
             };
             let queue: Arc<dyn Queue> =
@@ -435,8 +445,8 @@ pub async fn open_cache(
     ))
 }
 
-async fn connect_store(url: &str) -> Result<SqlStore, ProcessingError> {
-    let store = SqlStore::connect(url).await?;
+async fn connect_store(url: &str, size: PoolSize) -> Result<SqlStore, ProcessingError> {
+    let store = SqlStore::connect(url, size).await?;
     store.migrate().await?;
     Ok(store)
 }
@@ -464,12 +474,13 @@ async fn open_aws(
     };
     let url = config.store_url.as_deref().unwrap_or(&aws.database_url);
     // The URL holds the password: the error names the store, never the URL.
-    let store: Arc<dyn Store> = Arc::new(connect_store(url).await.map_err(|e| {
-        ProcessingError::Other(format!(
-            "cannot open the PostgreSQL store of {}: {e}",
-            config.profile.describe()
-        ))
-    })?);
+    let store: Arc<dyn Store> =
+        Arc::new(connect_store(url, config.db_pool).await.map_err(|e| {
+            ProcessingError::Other(format!(
+                "cannot open the PostgreSQL store of {}: {e}",
+                config.profile.describe()
+            ))
+        })?);
     let blobs = s3_blob_store(&S3Settings {
         bucket: aws.bucket.clone(),
         region: aws.region.clone(),

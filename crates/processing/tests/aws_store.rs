@@ -13,7 +13,9 @@ async fn postgres_store_keeps_the_contract() {
         return;
     };
     let url = aws_common::fresh_database(&env.database, &aws_common::unique("store_")).await;
-    let store = SqlStore::connect(&url).await.expect("connect");
+    let store = SqlStore::connect(&url, migrationai_adapters::sql::PoolSize::LOCAL)
+        .await
+        .expect("connect");
     store.migrate().await.expect("migrate");
     // Migrating again changes nothing.
     store.migrate().await.expect("migrate twice");

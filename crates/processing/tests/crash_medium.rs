@@ -106,9 +106,12 @@ async fn open(data: &Path) -> Option<SqlStore> {
     if !db.exists() {
         return None;
     }
-    SqlStore::connect(&format!("sqlite://{}?mode=rw", db.display()))
-        .await
-        .ok()
+    SqlStore::connect(
+        &format!("sqlite://{}?mode=rw", db.display()),
+        migrationai_adapters::sql::PoolSize::LOCAL,
+    )
+    .await
+    .ok()
 }
 
 /// The store's digest and the stored report of the finished job.

@@ -145,3 +145,43 @@ run "versioned_bucket_expiry_removes_old_versions" {
     error_message = "Delete markers left with no version behind them are removed."
   }
 }
+
+run "lambdas_reach_the_database_through_rds_proxy" {
+  command = plan
+
+  assert {
+    condition = (
+      aws_db_proxy.main.require_tls &&
+      aws_db_proxy.main.engine_family == "POSTGRESQL" &&
+      one(aws_db_proxy.main.auth).secret_arn == aws_db_instance.main.master_user_secret[0].secret_arn &&
+      aws_db_proxy_target.main.db_instance_identifier == aws_db_instance.main.identifier
+    )
+    error_message = "RDS Proxy fronts the instance, requires TLS and signs in with the database secret."
+  }
+  assert {
+    condition = length(aws_lambda_function.worker) == 13 && alltrue([for f in aws_lambda_function.worker :
+      f.environment[0].variables["MIGRATIONAI_DATABASE_HOST"] == aws_db_proxy.main.endpoint &&
+      f.environment[0].variables["MIGRATIONAI_DB_MAX_CONNECTIONS"] == "2"
+    ])
+    error_message = "Every worker Lambda connects through the proxy's endpoint with a pool of 2."
+  }
+  assert {
+    condition     = aws_db_proxy.main.endpoint != aws_db_instance.main.address
+    error_message = "The proxy's endpoint is not the instance's."
+  }
+  assert {
+    condition = (
+      one(aws_db_proxy_default_target_group.main.connection_pool_config).max_connections_percent == 50 &&
+      !contains(keys(local.sg_ingress_rules), "db-from-lambda") &&
+      local.sg_ingress_rules["db-from-proxy"].src == aws_security_group.db_proxy.id &&
+      local.sg_ingress_rules["proxy-from-lambda"].src == aws_security_group.lambda.id
+    )
+    error_message = "The proxy uses at most half the instance's connections; the Lambdas reach the database only through it."
+  }
+  assert {
+    condition = alltrue([for s in data.aws_iam_policy_document.db_proxy.statement :
+      alltrue([for r in s.resources : r == aws_db_instance.main.master_user_secret[0].secret_arn || r == aws_kms_key.main.arn])
+    ])
+    error_message = "The proxy's role reads the database secret and decrypts with the project key, nothing else."
+  }
+}

@@ -9,11 +9,11 @@ use migrationai_ports::store::{
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor, Row};
 
+use super::PoolSize;
+
 // Rows per multi-row INSERT: 5,000 parameters at most, well under SQLite's (32,766) and
 // PostgreSQL's (65,535) limits; fewer, longer statements per batch commit.
 const INSERT_CHUNK: usize = 500;
-
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/store");
 
 /// The store on any SQL database sqlx's `Any` driver reaches.
 #[derive(Debug, Clone)]
@@ -36,15 +36,14 @@ fn now() -> i64 {
 }
 
 impl SqlStore {
-    /// Connects to `url` (`sqlite://...` or `postgres://...`).
-    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+    /// Connects to `url` (`sqlite://...` or `postgres://...`) with a pool of at most `size`.
+    pub async fn connect(url: &str, size: PoolSize) -> Result<Self, StoreError> {
         sqlx::any::install_default_drivers();
         let sqlite = url.starts_with("sqlite:");
         // SQLite takes one writer at a time; one connection avoids lock upgrades between
         // concurrent transactions (SQLITE_BUSY that no busy timeout resolves).
-        let max = if sqlite { 1 } else { 8 };
         let pool = AnyPoolOptions::new()
-            .max_connections(max)
+            .max_connections(size.for_url(url))
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if sqlite {
@@ -71,7 +70,7 @@ impl SqlStore {
     /// Opens (creating when missing) an SQLite database file and migrates it.
     pub async fn open_sqlite(path: &Path) -> Result<Self, StoreError> {
         let url = format!("sqlite://{}?mode=rwc", path.display());
-        let store = Self::connect(&url).await?;
+        let store = Self::connect(&url, PoolSize::LOCAL).await?;
         store.migrate().await?;
         Ok(store)
     }
@@ -178,7 +177,9 @@ const JOB_COLUMNS: &str = "tenant, id, name, status, phase, fanout, settings, ma
 #[async_trait]
 impl Store for SqlStore {
     async fn migrate(&self) -> Result<(), StoreError> {
-        MIGRATOR.run(&self.pool).await.map_err(backend)
+        super::migrations::migrate_store(&self.pool)
+            .await
+            .map_err(backend)
     }
 
     async fn ensure_tenant(&self, tenant: &str, name: &str) -> Result<(), StoreError> {

@@ -15,7 +15,9 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let config = a.common.config()?;
+    let config = a
+        .common
+        .config(migrationai_processing::config::PoolRole::Http)?;
     roles::run_blocking(roles::admin_api(&config, a.common.settings(), a.listen))?;
     Ok(ExitCode::SUCCESS)
 }

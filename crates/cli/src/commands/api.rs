@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use migrationai_processing::config::PoolRole;
 use migrationai_processing::profile::config_from_env;
 use migrationai_services::{roles, Config, Settings};
 
@@ -39,8 +40,8 @@ pub struct Common {
 impl Common {
     /// The profile (`MIGRATIONAI_PROFILE`: embedded, or aws with the variables Terraform
     /// gives the hosts), with this command's options over it.
-    pub fn config(&self) -> anyhow::Result<Config> {
-        let mut config = config_from_env()?;
+    pub fn config(&self, role: PoolRole) -> anyhow::Result<Config> {
+        let mut config = config_from_env(role)?;
         config.data_dir = self.data_dir.clone();
         config.env = self.env.clone();
         if self.store_url.is_some() {
@@ -93,7 +94,7 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let config = a.common.config()?;
+    let config = a.common.config(PoolRole::Http)?;
     roles::run_blocking(roles::api(&config, a.common.settings(), a.listen))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,6 +1,6 @@
 //! Options shared by the commands that work on the embedded system.
 
-use migrationai_processing::config::Config;
+use migrationai_processing::config::{Config, PoolRole};
 use migrationai_processing::profile::config_from_env;
 use std::path::PathBuf;
 
@@ -19,7 +19,7 @@ impl Embedded {
     /// gives the hosts), with this command's options over it: an operator command on `aws`
     /// must see the queues and the store the roles use, never a new local store.
     pub fn config(&self) -> anyhow::Result<Config> {
-        let mut config = config_from_env()?;
+        let mut config = config_from_env(PoolRole::Local)?;
         config.data_dir = self.data_dir.clone();
         config.env = self.env.clone();
         Ok(config)

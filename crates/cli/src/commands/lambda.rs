@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 use migrationai_domain::QueueKind;
+use migrationai_processing::config::PoolRole;
 use migrationai_processing::lambda::run_lambda;
 use migrationai_processing::profile::config_from_env;
 
@@ -18,7 +19,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         .queue
         .parse()
         .map_err(|_| anyhow::anyhow!("unknown queue kind {:?}", a.queue))?;
-    let config = config_from_env()?;
+    let config = config_from_env(PoolRole::LambdaFunction)?;
     // One thread: a function instance handles one invocation at a time, and a small
     // runtime starts faster and stays smaller.
     let runtime = tokio::runtime::Builder::new_current_thread()

@@ -18,7 +18,9 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let config = a.common.config()?;
+    let config = a
+        .common
+        .config(migrationai_processing::config::PoolRole::Tfp)?;
     roles::run_blocking(roles::tfp(
         &config,
         a.common.settings(),

@@ -20,7 +20,9 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let config = a.common.config()?;
+    let config = a
+        .common
+        .config(migrationai_processing::config::PoolRole::Local)?;
     let mut settings = a.common.settings();
     // Local, plain http: a Secure cookie would never come back from the browser.
     if a.host.is_loopback() {

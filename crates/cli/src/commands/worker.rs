@@ -4,6 +4,7 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
+use migrationai_processing::config::PoolRole;
 use migrationai_processing::poller::{run_worker, WorkerOptions};
 use migrationai_processing::profile::config_from_env;
 
@@ -24,7 +25,7 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let config = config_from_env()?;
+    let config = config_from_env(PoolRole::Poller)?;
     let options = WorkerOptions {
         queues: a.queue,
         concurrency: a.concurrency,

@@ -4,7 +4,8 @@
 //! clause.
 //!
 //! Same `Any` pool approach as the canonical store: SQLite on one machine, PostgreSQL when
-//! deployed (the SQL is portable; placeholders are `$n`).
+//! deployed (the SQL is portable; placeholders are `$n`). The tables are made by the
+//! services' migrations (`crates/adapters/migrations/services`), run by [`Db::connect`].
 
 pub mod accounts;
 pub mod audit;
@@ -17,22 +18,9 @@ pub mod throughput;
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use migrationai_adapters::sql::PoolSize;
 use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Executor};
-
-const SCHEMA: &[&str] = &[
-    "CREATE TABLE IF NOT EXISTS svc_tenants (id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at BIGINT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS svc_users (id TEXT PRIMARY KEY, tenant TEXT NOT NULL, email TEXT NOT NULL UNIQUE, password_hash TEXT NOT NULL, role TEXT NOT NULL, created_at BIGINT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS svc_tokens (hash TEXT PRIMARY KEY, id TEXT NOT NULL UNIQUE, tenant TEXT NOT NULL, user_id TEXT NOT NULL, kind TEXT NOT NULL, csrf TEXT NOT NULL, created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, revoked_at BIGINT)",
-    "CREATE TABLE IF NOT EXISTS svc_jobs (tenant TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL, status TEXT NOT NULL, mapping TEXT, proposal TEXT, export_path TEXT, error TEXT, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, PRIMARY KEY (tenant, id))",
-    "CREATE TABLE IF NOT EXISTS svc_files (tenant TEXT NOT NULL, job TEXT NOT NULL, name TEXT NOT NULL, size BIGINT NOT NULL, sha256 TEXT NOT NULL, created_at BIGINT NOT NULL, PRIMARY KEY (tenant, job, name))",
-    "CREATE TABLE IF NOT EXISTS svc_plan_requests (tenant TEXT NOT NULL, id TEXT NOT NULL, requested_at BIGINT NOT NULL, claimed_until BIGINT NOT NULL, PRIMARY KEY (tenant, id))",
-    "CREATE TABLE IF NOT EXISTS svc_audit (id TEXT PRIMARY KEY, at BIGINT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, target TEXT NOT NULL, detail TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS svc_checks (tenant TEXT NOT NULL, id TEXT NOT NULL, wanted TEXT NOT NULL, status TEXT NOT NULL, result_for TEXT, result TEXT, error TEXT, claimed_until BIGINT NOT NULL, updated_at BIGINT NOT NULL, PRIMARY KEY (tenant, id))",
-    "CREATE TABLE IF NOT EXISTS svc_analysis_attempts (tenant TEXT NOT NULL, id TEXT NOT NULL, attempts BIGINT NOT NULL, PRIMARY KEY (tenant, id))",
-    "CREATE TABLE IF NOT EXISTS svc_lockouts (email TEXT PRIMARY KEY, locked_until BIGINT NOT NULL, failures BIGINT NOT NULL, address TEXT NOT NULL, at BIGINT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS svc_throughput (at BIGINT NOT NULL, kind TEXT NOT NULL, batches BIGINT NOT NULL, rows_done BIGINT NOT NULL, PRIMARY KEY (at, kind))",
-];
 
 #[derive(Debug, Clone)]
 pub struct Db {
@@ -47,11 +35,12 @@ pub fn now() -> i64 {
 }
 
 impl Db {
-    pub async fn connect(url: &str) -> Result<Db, sqlx::Error> {
+    /// Connects to `url` with a pool of at most `size` and applies the services' migrations.
+    pub async fn connect(url: &str, size: PoolSize) -> Result<Db, sqlx::Error> {
         sqlx::any::install_default_drivers();
         let sqlite = url.starts_with("sqlite:");
         let pool = AnyPoolOptions::new()
-            .max_connections(if sqlite { 1 } else { 8 })
+            .max_connections(size.for_url(url))
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if sqlite {
@@ -63,15 +52,18 @@ impl Db {
             })
             .connect(url)
             .await?;
-        let db = Db { pool };
-        for stmt in SCHEMA {
-            sqlx::query(stmt).execute(&db.pool).await?;
-        }
-        Ok(db)
+        // The tables come from migrations (under an advisory lock on PostgreSQL), never from
+        // CREATE statements at start: roles starting together would race on those.
+        migrationai_adapters::sql::migrations::migrate_services(&pool).await?;
+        Ok(Db { pool })
     }
 
     pub async fn open_sqlite(path: &Path) -> Result<Db, sqlx::Error> {
-        Db::connect(&format!("sqlite://{}?mode=rwc", path.display())).await
+        Db::connect(
+            &format!("sqlite://{}?mode=rwc", path.display()),
+            PoolSize::LOCAL,
+        )
+        .await
     }
 
     /// A trivial round trip, for readiness.

@@ -122,6 +122,13 @@ mock_resource "aws_codestarconnections_connection" {
   }
 }
 
+mock_resource "aws_db_proxy" {
+  defaults = {
+    arn      = "arn:aws:rds:us-west-2:123456789012:db-proxy:prx-mock"
+    endpoint = "migrationai-prod-db-proxy.proxy-mock.us-west-2.rds.amazonaws.com"
+  }
+}
+
 mock_resource "aws_db_instance" {
   defaults = {
     arn      = "arn:aws:rds:us-west-2:123456789012:db:migrationai-prod-db"

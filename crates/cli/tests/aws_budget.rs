@@ -1,0 +1,172 @@
+//! The connection budget: 13 worker processes (one per queue, as the 13 Lambda functions) on
+//! the AWS profile (SQS and S3 on moto) share a PostgreSQL database that allows 20
+//! connections, each sized by `MIGRATIONAI_DB_MAX_CONNECTIONS` as the README's budget says,
+//! and the job completes with no dead letters. Without the setting every process pooled up
+//! to 8 connections, 104 in all, and refused connections dead-lettered the job's messages.
+//! Runs under scripts/services.sh; skipped (with a notice) without its variables, failed
+//! under CI.
+
+#[path = "../../processing/tests/aws_common/mod.rs"]
+mod aws_common;
+#[path = "../../processing/tests/common/mod.rs"]
+mod common;
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use migrationai_adapters::sql::PoolSize;
+use migrationai_domain::QueueKind;
+use migrationai_processing::profile::Profile;
+use migrationai_processing::{App, Config};
+use sqlx::Connection;
+
+/// The database's limit for the test's user (as `max_connections` is the instance's).
+const LIMIT: u32 = 20;
+/// Each worker process's pool: 13 x 1, plus the submitter's 2, plus headroom, fits 20.
+const PER_WORKER: u32 = 1;
+const SUBMITTER: u32 = 2;
+
+struct Workers(Vec<Child>);
+
+impl Drop for Workers {
+    fn drop(&mut self) {
+        for child in &mut self.0 {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// A user whose connections PostgreSQL limits to `LIMIT`, owning the test's database; its
+/// URL. (Superusers are exempt from connection limits, so the test cannot use its own.)
+async fn limited_user(admin_url: &str, database_url: &str, user: &str) -> String {
+    let mut admin = sqlx::postgres::PgConnection::connect(admin_url)
+        .await
+        .expect("connect to the test PostgreSQL");
+    let database = database_url
+        .split('?')
+        .next()
+        .and_then(|base| base.rsplit('/').next())
+        .expect("database name");
+    for stmt in [
+        format!("CREATE ROLE \"{user}\" LOGIN PASSWORD 'budget' CONNECTION LIMIT {LIMIT}"),
+        format!("ALTER DATABASE \"{database}\" OWNER TO \"{user}\""),
+    ] {
+        sqlx::query(&stmt)
+            .execute(&mut admin)
+            .await
+            .expect("limited user");
+    }
+    let mut db = sqlx::postgres::PgConnection::connect(database_url)
+        .await
+        .expect("connect to the test database");
+    sqlx::query(&format!("ALTER SCHEMA public OWNER TO \"{user}\""))
+        .execute(&mut db)
+        .await
+        .expect("schema owner");
+    let (scheme, rest) = database_url.split_once("://").expect("url scheme");
+    let host = rest.split_once('@').map(|(_, h)| h).unwrap_or(rest);
+    format!("{scheme}://{user}:budget@{host}")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn thirteen_workers_fit_a_twenty_connection_database() {
+    let Some(env) = aws_common::env() else {
+        return;
+    };
+    let sample = common::small_sample();
+    let mut aws = aws_common::aws_config(&env, "bud").await;
+    let user = aws.name_prefix.trim_end_matches('-').replace('-', "_");
+    aws.database_url = limited_user(&env.database, &aws.database_url, &user).await;
+    let data = tempfile::tempdir().expect("tempdir");
+    let config = Config {
+        data_dir: data.path().join("submitter"),
+        profile: Profile::Aws(Box::new(aws.clone())),
+        db_pool: PoolSize::of(SUBMITTER),
+        ..Config::default()
+    };
+    let app = App::open(&config).await.expect("open");
+
+    let logs = data.path().join("logs");
+    std::fs::create_dir_all(&logs).expect("logs dir");
+    let workers = Workers(
+        QueueKind::ALL
+            .iter()
+            .map(|kind| {
+                Command::new(env!("CARGO_BIN_EXE_migrationai"))
+                    .args(["worker", "--queue", kind.as_str(), "--wait", "1"])
+                    .env_clear()
+                    .env("PATH", std::env::var("PATH").unwrap_or_default())
+                    .env("AWS_REGION", "us-east-1")
+                    .env("AWS_ACCESS_KEY_ID", "testing")
+                    .env("AWS_SECRET_ACCESS_KEY", "testing")
+                    .env("MIGRATIONAI_PROFILE", "aws")
+                    .env("MIGRATIONAI_ENV", "prod")
+                    .env("MIGRATIONAI_BUCKET", &aws.bucket)
+                    .env("MIGRATIONAI_AWS_ENDPOINT", &env.moto)
+                    .env("MIGRATIONAI_QUEUE_PREFIX", &aws.name_prefix)
+                    .env("MIGRATIONAI_DATABASE_URL", &aws.database_url)
+                    .env("MIGRATIONAI_DB_MAX_CONNECTIONS", PER_WORKER.to_string())
+                    // A refused connection must not wait 30 s to be retried in a test.
+                    .env("MIGRATIONAI_RETRY_DELAY", "1")
+                    .env("MIGRATIONAI_DATA_DIR", data.path().join(kind.as_str()))
+                    .env("MIGRATIONAI_LOG", "warn")
+                    .stdout(Stdio::null())
+                    .stderr(
+                        std::fs::File::create(logs.join(format!("{}.log", kind.as_str())))
+                            .expect("log file"),
+                    )
+                    .spawn()
+                    .expect("start a worker")
+            })
+            .collect(),
+    );
+    let all_logs = || {
+        QueueKind::ALL
+            .iter()
+            .map(|kind| {
+                let text = std::fs::read_to_string(logs.join(format!("{}.log", kind.as_str())))
+                    .unwrap_or_default();
+                format!("--- {}\n{}", kind.as_str(), text)
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+
+    let job = app
+        .submit(&sample.export, Some(&sample.mapping), Some("budget".into()))
+        .await
+        .expect("submit")
+        .job;
+    let deadline = Instant::now() + Duration::from_secs(300);
+    let status = loop {
+        let row = app.services.job(&job.tenant, &job.id).await.expect("job");
+        if row.status == "done" || row.status == "failed" {
+            break row.status;
+        }
+        let dead = app.dead_letters_of(&job.id).await.expect("dead letters");
+        assert!(
+            dead.is_empty(),
+            "dead letters under the budget: {:?}\n{}",
+            dead.iter()
+                .map(|d| (&d.queue, &d.last_error))
+                .collect::<Vec<_>>(),
+            all_logs()
+        );
+        assert!(
+            Instant::now() < deadline,
+            "job still {} after 300 s\n{}",
+            row.status,
+            all_logs()
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    assert_eq!(status, "done", "{}", all_logs());
+    let row = app.services.job(&job.tenant, &job.id).await.expect("job");
+    let report: migrationai_processing::Report =
+        serde_json::from_str(row.report.as_deref().expect("a done job has a report"))
+            .expect("report json");
+    assert!(report.kinds.values().map(|c| c.loaded).sum::<u64>() > 0);
+    assert!(app.dead_letters_of(&job.id).await.expect("dead").is_empty());
+    drop(workers);
+}
