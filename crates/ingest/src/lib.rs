@@ -14,6 +14,7 @@ pub mod separators;
 pub mod suggest;
 pub mod tables;
 pub mod transform;
+pub mod units;
 
 pub use read::{
     open_sheet, open_table, open_table_with, reference_parts, sheet_names, Entry, ErrorKind,

@@ -2,6 +2,7 @@
 
 use crate::read::TextEncoding;
 use crate::suggest::TableSuggestion;
+use crate::units::QuantityUnit;
 use migrationai_domain::catalogue::{kind_def, KindDef};
 use migrationai_domain::value::{DateOrder, DecimalSeparator};
 use migrationai_domain::Kind;
@@ -75,6 +76,8 @@ pub struct FileMapping {
     pub decimal: Vec<(String, DecimalSeparator)>,
     /// The text encoding the file is read in; `None`: detected (and refused when in doubt).
     pub encoding: Option<TextEncoding>,
+    /// The unit time entries' quantities are written in; converted to hours on reading.
+    pub quantity_unit: QuantityUnit,
 }
 
 impl FileMapping {
@@ -170,6 +173,8 @@ struct RawFile {
     decimal: BTreeMap<String, Spanned<String>>,
     /// The file's text encoding, as a label ("ISO-8859-15", "windows-1252", "UTF-8"...).
     encoding: Option<Spanned<String>>,
+    /// "hours" (the default), "tenths" or "minutes": the unit of time entries' quantity.
+    quantity_unit: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -308,6 +313,20 @@ impl Mapping {
                     })?)
                 }
             };
+            let quantity_unit = match &f.quantity_unit {
+                None => QuantityUnit::default(),
+                Some(u) => {
+                    let unit: QuantityUnit =
+                        u.get_ref().parse().map_err(|e| err(u.span().start, e))?;
+                    if unit != QuantityUnit::Hours && kind != Some(Kind::BillingItems) {
+                        return Err(err(
+                            u.span().start,
+                            format!("quantity_unit applies to {} files only", Kind::BillingItems),
+                        ));
+                    }
+                    unit
+                }
+            };
             let _ = f.confidence;
             let key = match (&f.key, kind) {
                 (None, _) | (_, None) => Key::Field,
@@ -359,6 +378,7 @@ impl Mapping {
                 defaults,
                 decimal,
                 encoding,
+                quantity_unit,
             });
         }
         Ok(Mapping {
@@ -399,6 +419,11 @@ impl Mapping {
                 },
                 decimal: t.decimal.clone(),
                 encoding: t.encoding,
+                quantity_unit: if t.kind.is_some() {
+                    t.quantity_unit
+                } else {
+                    QuantityUnit::default()
+                },
             })
             .collect();
         let defaults = Mapping::default();
@@ -456,6 +481,14 @@ impl Mapping {
             }
             if let Some(key) = f.key.to_toml() {
                 let _ = writeln!(out, "key = {key}");
+            }
+            // Written when it is not the default, or when the values gave evidence for it.
+            let unit_evidence = s.and_then(|s| s.quantity_unit_evidence.as_deref());
+            if f.quantity_unit != QuantityUnit::Hours || unit_evidence.is_some() {
+                let note = unit_evidence
+                    .map(|e| format!("  # {}", e.replace(|c: char| c.is_control(), " ")))
+                    .unwrap_or_default();
+                let _ = writeln!(out, "quantity_unit = {}{note}", q(f.quantity_unit.as_str()));
             }
             let order: Vec<String> = f.columns.iter().map(|(h, _)| q(h)).collect();
             let _ = writeln!(out, "order = [{}]", order.join(", "));
@@ -588,6 +621,37 @@ kind = "ignore"
         assert_eq!(e.line, 5, "{e}");
         let bad_default = text.replace("item_type = \"expense\"", "item_type = \"lunch\"");
         assert!(Mapping::parse("m.toml", &bad_default).is_err());
+    }
+
+    #[test]
+    fn the_quantity_unit_round_trips_and_a_bad_one_names_its_line() {
+        let text = "[[file]]\npath = \"WIP.csv\"\nkind = \"billing-items\"\n\
+                    quantity_unit = \"tenths\"\n[file.columns]\n\"Units\" = \"quantity\"\n";
+        let m = Mapping::parse("m.toml", text).expect("valid mapping");
+        assert_eq!(m.files[0].quantity_unit, QuantityUnit::Tenths);
+        let written = m.to_toml(&[]);
+        assert!(written.contains("quantity_unit = \"tenths\""), "{written}");
+        let again = Mapping::parse("m.toml", &written).expect("own output parses");
+        assert_eq!(again.files, m.files);
+        let e = Mapping::parse("m.toml", &text.replace("\"tenths\"", "\"fortnights\""))
+            .expect_err("unknown unit");
+        assert_eq!(e.line, 4, "{e}");
+        assert!(
+            e.message.contains("\"hours\", \"tenths\" or \"minutes\""),
+            "{e}"
+        );
+        let e = Mapping::parse(
+            "m.toml",
+            &text
+                .replace("billing-items", "projects")
+                .replace("\"quantity\"", "\"\""),
+        )
+        .expect_err("not a billing file");
+        assert_eq!(e.line, 4, "{e}");
+        // Without the setting, quantities are hours.
+        let hours = Mapping::parse("m.toml", &text.replace("quantity_unit = \"tenths\"\n", ""))
+            .expect("valid mapping");
+        assert_eq!(hours.files[0].quantity_unit, QuantityUnit::Hours);
     }
 
     #[test]

@@ -29,6 +29,8 @@ pub enum Topic {
     TimeZone,
     /// The country phone numbers without a country code are in.
     Country,
+    /// The unit time entries' quantities are written in (hours, tenths, minutes).
+    QuantityUnit,
 }
 
 /// One question about one table (or one of its columns).

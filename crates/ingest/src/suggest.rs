@@ -109,6 +109,10 @@ pub struct TableSuggestion {
     /// The country numbers without a country code are read in, when the export's values
     /// decide it (the same for every table; see [`crate::country`]).
     pub country: Option<String>,
+    /// The unit time entries' quantities are written in (see [`crate::units`]).
+    pub quantity_unit: crate::units::QuantityUnit,
+    /// Why that unit, in a sentence (None when the table gave no evidence).
+    pub quantity_unit_evidence: Option<String>,
 }
 
 impl TableSuggestion {
@@ -449,9 +453,12 @@ pub fn suggest_table(sample: &TableSample, threshold: f64) -> TableSuggestion {
         decimal: Vec::new(),
         encoding: None,
         country: None,
+        quantity_unit: Default::default(),
+        quantity_unit_evidence: None,
     };
     if let Some(def) = def.filter(|_| recognised) {
         crate::separators::settle(&mut suggestion, def, &profiles);
+        crate::units::settle(&mut suggestion, def, sample);
     }
     suggestion
 }
@@ -494,6 +501,8 @@ fn empty_suggestion(sample: &TableSample) -> TableSuggestion {
         decimal: Vec::new(),
         encoding: None,
         country: None,
+        quantity_unit: Default::default(),
+        quantity_unit_evidence: None,
     }
 }
 

@@ -2,6 +2,7 @@
 
 use crate::mapping::{FileMapping, Key, Mapping};
 use crate::read::SourceRow;
+use crate::units::QuantityUnit;
 use migrationai_domain::catalogue::{kind_def, KindDef};
 use migrationai_domain::record::{validate_row, CanonicalRecord, FieldError, RowContext};
 use migrationai_domain::value::date::parse_zone;
@@ -20,6 +21,7 @@ pub struct RowMapper {
     pub ctx: RowContext,
     key: KeyPlan,
     defaults: Vec<(&'static str, String)>,
+    quantity_unit: QuantityUnit,
 }
 
 /// Where each row's source id comes from, resolved to column positions.
@@ -104,6 +106,7 @@ impl RowMapper {
             ctx,
             key,
             defaults: file.defaults.clone(),
+            quantity_unit: file.quantity_unit,
         })
     }
 
@@ -125,8 +128,13 @@ impl RowMapper {
             derived = self.source_key(row.row, &row.values).unwrap_or_default();
             values.push((self.def.id_field().name, &derived));
         }
-        validate_row(self.def, &values, &self.ctx)
-            .map_err(|errs| errs.into_iter().map(|e| self.problem(e)).collect())
+        let mut record = validate_row(self.def, &values, &self.ctx).map_err(|errs| {
+            errs.into_iter()
+                .map(|e| self.problem(e))
+                .collect::<Vec<_>>()
+        })?;
+        self.quantity_unit.convert(&mut record);
+        Ok(record)
     }
 
     /// The row's source id as the mapping's key gives it; None when its key cells are empty.
@@ -205,6 +213,7 @@ mod tests {
             defaults: vec![("description", "imported".into())],
             decimal: Vec::new(),
             encoding: None,
+            quantity_unit: QuantityUnit::Hours,
         };
         let headers: Vec<String> = file.columns.iter().map(|(h, _)| h.clone()).collect();
         RowMapper::new(&Mapping::default(), &file, &headers).expect("mapped")

@@ -447,3 +447,64 @@ fn phone_numbers_without_a_country_code_are_read_in_the_country_they_fit() {
         0
     );
 }
+
+#[test]
+fn time_written_in_six_minute_units_or_minutes_is_migrated_as_hours() {
+    use migrationai_ingest::question::Topic;
+    use migrationai_ingest::units::QuantityUnit;
+    // Another vendor's style: 6-minute units beside a rate and an amount, expenses mixed in.
+    let units =
+        "Line No,File Number,Entry Category,Worked On,Units,Billing Rate,Line Total,Narrative\n\
+        L1,F-100,Time,03/15/2024,2,250.00,50.00,Call with client\n\
+        L2,F-100,Time,03/15/2024,10,250.00,250.00,Draft motion\n\
+        L3,F-100,Expense,03/16/2024,40,0.25,10.00,Copies\n\
+        L4,F-101,Time,03/17/2024,15,300.00,450.00,Hearing\n\
+        L5,F-101,Time,03/18/2024,3,300.00,90.00,Review\n";
+    let (dir, report) = proposed(&[("WIP Export.csv", units)]);
+    let fm = report.mapping.file("WIP Export.csv").expect("mapped");
+    assert_eq!(
+        fm.quantity_unit,
+        QuantityUnit::Tenths,
+        "{}",
+        report.mapping_toml
+    );
+    assert!(
+        report
+            .mapping_toml
+            .contains("quantity_unit = \"tenths\"  # "),
+        "{}",
+        report.mapping_toml
+    );
+    assert_eq!(
+        report
+            .questions()
+            .filter(|q| q.topic == Topic::QuantityUnit)
+            .count(),
+        0
+    );
+    let quantities: Vec<String> = records(dir.path(), &report, "WIP Export.csv")
+        .into_iter()
+        .map(|r| decimal(&r.expect("loads"), "quantity"))
+        .collect();
+    // Expense L3's 40 copies stay 40.
+    assert_eq!(quantities, ["0.2", "1.0", "40", "1.5", "0.3"]);
+
+    // Minutes, under other headers again.
+    let minutes = "Slip,Case Ref,Slip Type,Day,Duration (min),Hourly Rate,Total Charge,Memo\n\
+        S1,C-9,time,2024-04-02,90,200.00,300.00,Research\n\
+        S2,C-9,time,2024-04-02,50,200.00,166.67,Letter\n\
+        S3,C-9,time,2024-04-03,6,250.00,25.00,Email\n";
+    let (dir, report) = proposed(&[("slips.csv", minutes)]);
+    let fm = report.mapping.file("slips.csv").expect("mapped");
+    assert_eq!(
+        fm.quantity_unit,
+        QuantityUnit::Minutes,
+        "{}",
+        report.mapping_toml
+    );
+    let quantities: Vec<String> = records(dir.path(), &report, "slips.csv")
+        .into_iter()
+        .map(|r| decimal(&r.expect("loads"), "quantity"))
+        .collect();
+    assert_eq!(quantities, ["1.5", "0.8333", "0.1"]);
+}

@@ -56,7 +56,19 @@ fn the_small_sample_proposes_a_valid_mapping() {
         zip: false,
     })
     .expect("sample");
-    let _ = check(&summary.export, "small sample");
+    hours_stay_hours(&check(&summary.export, "small sample"), "small sample");
+}
+
+/// The sample and the corpus write time in hours: no quantity of theirs may be converted.
+fn hours_stay_hours(m: &Mapping, what: &str) {
+    for f in &m.files {
+        assert_eq!(
+            f.quantity_unit,
+            migrationai_ingest::units::QuantityUnit::Hours,
+            "{what}: {}",
+            f.table
+        );
+    }
 }
 
 #[test]
@@ -65,7 +77,7 @@ fn every_corpus_style_proposes_a_valid_mapping() {
     for style in migrationai_sample::styles::all() {
         let out = dir.path().join(style.name);
         migrationai_sample::styles::write(&style, &out).expect("style");
-        let _ = check(&out.join("export"), style.name);
+        hours_stay_hours(&check(&out.join("export"), style.name), style.name);
     }
 }
 

@@ -190,6 +190,23 @@ fn print_file(f: &FileReport, mapping: Option<&FileMapping>) {
             .unwrap_or_default();
         say!("  key: {}{why}", f.key.describe(id));
     }
+    let unit = mapping.map_or(f.suggestion.quantity_unit, |m| m.quantity_unit);
+    let unit_evidence = f
+        .suggestion
+        .quantity_unit_evidence
+        .as_deref()
+        .filter(|_| unit == f.suggestion.quantity_unit);
+    if f.kind == Some(migrationai_domain::Kind::BillingItems)
+        && (unit != Default::default() || unit_evidence.is_some())
+    {
+        let why = unit_evidence.map(|e| format!(" ({e})")).unwrap_or_default();
+        let converted = if unit == Default::default() {
+            ""
+        } else {
+            ", converted to hours"
+        };
+        say!("  time entries' quantity: {unit}{converted}{why}");
+    }
     let defaults = mapping.map_or(&f.suggestion.defaults, |m| &m.defaults);
     for (field, value) in defaults {
         say!("  {field} = \"{value}\" on every row");

@@ -51,6 +51,7 @@ pub fn file_mapping(kind: Kind, file: &str, headers: &[String]) -> Option<FileMa
         defaults: Vec::new(),
         decimal: Vec::new(),
         encoding: None,
+        quantity_unit: Default::default(),
     })
 }
 

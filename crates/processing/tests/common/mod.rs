@@ -78,6 +78,7 @@ pub fn write_true_mapping(export: &Path, truth: &GroundTruth, out: &Path) {
             defaults: Vec::new(),
             decimal: Vec::new(),
             encoding: None,
+            quantity_unit: Default::default(),
         });
     }
     std::fs::write(out, mapping.to_toml(&[])).expect("mapping");

@@ -222,9 +222,10 @@ fn apply(m: &mut Mapping, c: &MappingChange) -> ApiResult<()> {
         };
         if kind != file.kind {
             file.kind = kind;
-            // The key and the defaults were the old kind's.
+            // The key, the defaults and the quantity unit were the old kind's.
             file.key = Key::Field;
             file.defaults.clear();
+            file.quantity_unit = Default::default();
             remap_by_header(file);
         }
     }
@@ -316,5 +317,28 @@ fn remap_by_header(file: &mut FileMapping) {
             file.columns[i].1 = Some(name);
             taken.push(name);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A time file read in tenths of an hour that a person turns into another kind: the unit
+    /// was the old kind's, and kept it would make the saved mapping invalid.
+    #[test]
+    fn a_new_kind_drops_the_old_kinds_quantity_unit() {
+        let toml = "[[file]]\npath = \"Time.csv\"\nkind = \"billing_items\"\n\
+                    quantity_unit = \"tenths\"\n[file.columns]\nUnits = \"quantity\"\n";
+        let mut m = parse(toml).expect("a valid mapping");
+        let change = MappingChange {
+            table: Some("Time.csv".into()),
+            kind: Some("tasks".into()),
+            ..MappingChange::default()
+        };
+        apply(&mut m, &change).expect("applies");
+        let saved = parse(&m.to_toml(&[])).expect("the saved mapping is valid");
+        let file = saved.file("Time.csv").expect("kept");
+        assert_eq!(file.quantity_unit, Default::default());
     }
 }
