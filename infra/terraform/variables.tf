@@ -26,7 +26,7 @@ variable "tags" {
 }
 
 variable "cost_profile" {
-  description = "seed: within the seed's ~$380/month (one NAT, no interface endpoints, no MemoryDB replica, single-AZ db.t4g.micro, 0.25 vCPU frontends). resilient: AZ-independent egress, interface endpoints, a MemoryDB replica, Multi-AZ db.t4g.small, 1 vCPU frontends. The variables below that default to null take their value from the profile."
+  description = "seed: near the seed's ~$380/month, $402 with RDS Proxy (one NAT, no interface endpoints, no MemoryDB replica, single-AZ db.t4g.micro, 0.25 vCPU frontends). resilient: AZ-independent egress, interface endpoints, a MemoryDB replica, Multi-AZ db.t4g.small, 1 vCPU frontends. The variables below that default to null take their value from the profile."
   type        = string
   default     = "seed"
 
