@@ -119,34 +119,35 @@ fn decide(ev: &Evidence, default: &str) -> Option<Decision> {
     if total == 0 {
         return None;
     }
-    let fits_default = ev
-        .national
-        .iter()
-        .filter(|n| Phone::parse(n, Some(default)).is_ok())
-        .count()
-        + ev.named.get(default).copied().unwrap_or(0);
+    let default_fits = fits(ev, default);
+    let default_score = score(ev, default, &default_fits);
+    let fits_default = default_score.valid;
     if fits_default as f64 >= DEFAULT_FITS * total as f64 {
         return None;
     }
-    let votes = votes(ev, default, fits_default);
-    let mut ranked: Vec<(&str, Score)> = votes.into_iter().collect();
+    let mut ranked: Vec<(&str, Score, CallingCode)> =
+        votes(ev, default, &default_fits, default_score)
+            .into_iter()
+            .map(|(c, v)| (c, v, Phone::calling_code(c)))
+            .collect();
     // Most numbers valid first; then most written as the region writes them; among equals,
     // the default, then a code's main region, then the alphabet (a stable order).
+    let main = |code: CallingCode| code.is_some_and(|(_, main)| main);
     ranked.sort_by(|a, b| {
         b.1.cmp(&a.1)
             .then((b.0 == default).cmp(&(a.0 == default)))
-            .then(main_region(b.0).cmp(&main_region(a.0)))
+            .then(main(b.2).cmp(&main(a.2)))
             .then(a.0.cmp(b.0))
     });
-    let (best, best_score) = ranked.first().copied()?;
+    let (best, best_score, best_code) = ranked.first().copied()?;
     let best_votes = best_score.valid;
     // Regions tied with the best, whose reading would differ from it: a region sharing its
     // calling code gives every number the same E.164 form.
-    let best_code = Phone::calling_code(best).map(|(c, _)| c);
+    let code = |c: CallingCode| c.map(|(c, _)| c);
     let tied: Vec<&str> = ranked
         .iter()
-        .filter(|(c, v)| *v == best_score && Phone::calling_code(c).map(|(c, _)| c) != best_code)
-        .map(|(c, _)| *c)
+        .filter(|(_, v, c)| *v == best_score && code(*c) != code(best_code))
+        .map(|(c, _, _)| *c)
         .collect();
     let share = |v: usize| format!("{v} of {total}");
     let evidence = format!(
@@ -171,7 +172,7 @@ fn decide(ev: &Evidence, default: &str) -> Option<Decision> {
         options.extend(
             ranked
                 .iter()
-                .map(|(c, _)| *c)
+                .map(|(c, _, _)| *c)
                 .filter(|c| *c != default)
                 .take(3),
         );
@@ -203,9 +204,8 @@ fn decide(ev: &Evidence, default: &str) -> Option<Decision> {
     })
 }
 
-fn main_region(region: &str) -> bool {
-    Phone::calling_code(region).is_some_and(|(_, main)| main)
-}
+/// A region's international calling code, and whether it is the code's main region.
+type CallingCode = Option<(u16, bool)>;
 
 /// How well a region explains the numbers: how many are valid in it, then how many are
 /// written as it writes them.
@@ -215,56 +215,48 @@ struct Score {
     written: usize,
 }
 
-/// Scores per region: the named countries, and for each national number every region it is
-/// valid in. Only the first few numbers are tried in every region; the rest only in the
-/// regions those fit, since trying a number in a region compiles that region's patterns.
-fn votes<'a>(ev: &'a Evidence, default: &'a str, fits_default: usize) -> BTreeMap<&'a str, Score> {
-    let mut votes: BTreeMap<&str, Score> = ev
-        .named
-        .iter()
-        .map(|(c, v)| {
-            (
-                *c,
-                Score {
-                    valid: *v,
-                    written: 0,
-                },
-            )
-        })
-        .collect();
+/// How each national number fits `region` (see [`Phone::fit`]).
+fn fits(ev: &Evidence, region: &str) -> Vec<Option<bool>> {
+    ev.national.iter().map(|n| Phone::fit(n, region)).collect()
+}
+
+/// A region's score from its numbers' fits and the values that name it.
+fn score(ev: &Evidence, region: &str, fits: &[Option<bool>]) -> Score {
+    Score {
+        valid: fits.iter().flatten().count() + ev.named.get(region).copied().unwrap_or(0),
+        written: fits.iter().filter(|f| **f == Some(true)).count(),
+    }
+}
+
+/// Scores per candidate region: the named countries, and the regions the first few numbers
+/// the default does not explain are valid in. Only those few are tried in every region, since
+/// trying a number in a region compiles that region's patterns.
+fn votes<'a>(
+    ev: &'a Evidence,
+    default: &'a str,
+    default_fits: &[Option<bool>],
+    default_score: Score,
+) -> BTreeMap<&'a str, Score> {
     let mut candidates: Vec<&str> = ev.named.keys().copied().collect();
-    for n in ev
+    let unexplained = ev
         .national
         .iter()
-        .filter(|n| Phone::parse(n, Some(default)).is_err())
-        .take(SCANNED)
-    {
+        .zip(default_fits)
+        .filter(|(_, fit)| fit.is_none())
+        .map(|(n, _)| n);
+    for n in unexplained.take(SCANNED) {
         for r in Phone::regions_valid_for(n) {
             if !candidates.contains(&r) {
                 candidates.push(r);
             }
         }
     }
-    if !candidates.contains(&default) {
-        candidates.push(default);
-    }
-    for c in candidates {
-        let score = votes.entry(c).or_default();
-        for n in ev
-            .national
-            .iter()
-            .filter(|n| Phone::parse(n, Some(c)).is_ok())
-        {
-            score.valid += 1;
-            if Phone::written_as_in(n, c) {
-                score.written += 1;
-            }
-        }
-        if c == default {
-            // The default's count includes the country values that name it.
-            score.valid = fits_default;
-        }
-    }
+    let mut votes: BTreeMap<&str, Score> = candidates
+        .into_iter()
+        .filter(|c| *c != default)
+        .map(|c| (c, score(ev, c, &fits(ev, c))))
+        .collect();
+    votes.insert(default, default_score);
     votes
 }
 

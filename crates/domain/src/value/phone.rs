@@ -23,11 +23,7 @@ impl Phone {
     pub fn parse(raw: &str, country: Option<&str>) -> Result<Phone, PhoneError> {
         let s = raw.trim();
         let invalid = || PhoneError::Invalid(raw.to_string());
-        let digits = s.chars().filter(|c| c.is_ascii_digit()).count();
-        let allowed = s.chars().all(|c| {
-            c.is_ascii_digit() || " +-().\u{a0}/".contains(c) || c.is_ascii_alphabetic() || c == '#'
-        });
-        if !(5..=20).contains(&digits) || !allowed {
+        if !plausible(s) {
             return Err(invalid());
         }
         let country_id: Option<CountryId> =
@@ -62,8 +58,9 @@ impl Phone {
         if !phonenumber::is_valid(&number) {
             return None;
         }
-        let id = number.country().id()?;
-        static_region(id.as_ref())
+        number
+            .metadata(&phonenumber::metadata::DATABASE)
+            .map(|m| m.id())
     }
 
     /// The regions (ISO 3166 alpha-2) in which `raw`, written without a country code, is a
@@ -71,8 +68,7 @@ impl Phone {
     /// different subscriber, so an export's country is read from which regions its numbers fit.
     pub fn regions_valid_for(raw: &str) -> Vec<&'static str> {
         let s = raw.trim();
-        let digits = s.chars().filter(|c| c.is_ascii_digit()).count();
-        if s.starts_with('+') || s.starts_with("00") || !(5..=20).contains(&digits) {
+        if s.starts_with('+') || s.starts_with("00") || !plausible(s) {
             return Vec::new();
         }
         phonenumber::metadata::DATABASE
@@ -80,21 +76,26 @@ impl Phone {
             .filter_map(|meta| {
                 let id: CountryId = meta.id().parse().ok()?;
                 let number = phonenumber::parse(Some(id), s).ok()?;
-                phonenumber::is_valid(&number).then(|| static_region(meta.id()))?
+                phonenumber::is_valid(&number).then_some(meta.id())
             })
             .collect()
     }
 
-    /// Whether `raw` is grouped as `region` writes its numbers nationally ("0412 345 678" in
-    /// Australia, "(02) 9876 5432" for a Sydney line): people write numbers the way their
-    /// country does, so this tells apart regions in which the digits are equally valid.
-    pub fn written_as_in(raw: &str, region: &str) -> bool {
-        let Ok(id) = region.parse::<CountryId>() else {
-            return false;
-        };
-        let Ok(number) = phonenumber::parse(Some(id), raw.trim()) else {
-            return false;
-        };
+    /// How `raw`, written without a country code, fits `region`: None when it is no valid
+    /// number there; otherwise whether it is grouped as the region writes its numbers
+    /// nationally ("0412 345 678" in Australia, "(02) 9876 5432" for a Sydney line). People
+    /// write numbers the way their country does, so the grouping tells apart regions in which
+    /// the digits are equally valid.
+    pub fn fit(raw: &str, region: &str) -> Option<bool> {
+        let s = raw.trim();
+        let id: CountryId = region.parse().ok()?;
+        if !plausible(s) {
+            return None;
+        }
+        let number = phonenumber::parse(Some(id), s).ok()?;
+        if !phonenumber::is_valid(&number) {
+            return None;
+        }
         let national = number
             .format()
             .mode(phonenumber::Mode::National)
@@ -105,7 +106,7 @@ impl Phone {
                 .map(str::len)
                 .collect()
         };
-        groups(raw) == groups(&national)
+        Some(groups(raw) == groups(&national))
     }
 
     /// The international calling code of a region, and whether it is the code's main region
@@ -126,12 +127,14 @@ impl Phone {
     }
 }
 
-/// The metadata's own, static spelling of a region id.
-fn static_region(id: &str) -> Option<&'static str> {
-    phonenumber::metadata::DATABASE
-        .iter()
-        .map(|m| m.id())
-        .find(|m| *m == id)
+/// Digits, separators and an extension's letters only, with 5 to 20 digits: what any
+/// country's number can look like as written.
+fn plausible(s: &str) -> bool {
+    let digits = s.chars().filter(|c| c.is_ascii_digit()).count();
+    let allowed = s.chars().all(|c| {
+        c.is_ascii_digit() || " +-().\u{a0}/".contains(c) || c.is_ascii_alphabetic() || c == '#'
+    });
+    (5..=20).contains(&digits) && allowed
 }
 
 #[cfg(test)]
@@ -187,9 +190,9 @@ mod tests {
         );
         assert_eq!(Phone::region_of_international("0412 345 678"), None);
         assert!(Phone::regions_valid_for("+61 412 345 678").is_empty());
-        assert!(Phone::written_as_in("0412 345 678", "AU"));
-        assert!(Phone::written_as_in("(02) 9876 5432", "AU"));
-        assert!(!Phone::written_as_in("0412 345 678", "DE"));
+        assert_eq!(Phone::fit("0412 345 678", "AU"), Some(true));
+        assert_eq!(Phone::fit("(02) 9876 5432", "AU"), Some(true));
+        assert_ne!(Phone::fit("0412 345 678", "DE"), Some(true));
         assert_eq!(Phone::calling_code("AU"), Some((61, true)));
         assert_eq!(Phone::calling_code("CX"), Some((61, false)));
     }
