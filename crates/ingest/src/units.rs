@@ -66,6 +66,20 @@ impl QuantityUnit {
                 .normalize(),
         }
     }
+
+    /// Converts a billing record's quantity to hours, on time entries only (an expense's
+    /// quantity is a count, a flat fee's a number of items).
+    pub fn convert(self, record: &mut CanonicalRecord) {
+        if self == QuantityUnit::Hours
+            || record.kind != Kind::BillingItems
+            || record.text("item_type") != Some("time")
+        {
+            return;
+        }
+        if let Some(Value::Decimal(q)) = record.fields.get_mut("quantity") {
+            *q = self.to_hours(*q);
+        }
+    }
 }
 
 impl fmt::Display for QuantityUnit {
@@ -252,22 +266,6 @@ fn unit_in_header(header: &str) -> Option<QuantityUnit> {
         Some(QuantityUnit::Tenths)
     } else {
         None
-    }
-}
-
-impl QuantityUnit {
-    /// Converts a billing record's quantity to hours, on time entries only (an expense's
-    /// quantity is a count, a flat fee's a number of items).
-    pub fn convert(self, record: &mut CanonicalRecord) {
-        if self == QuantityUnit::Hours
-            || record.kind != Kind::BillingItems
-            || record.text("item_type") != Some("time")
-        {
-            return;
-        }
-        if let Some(Value::Decimal(q)) = record.fields.get_mut("quantity") {
-            *q = self.to_hours(*q);
-        }
     }
 }
 

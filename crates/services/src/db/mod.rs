@@ -4,7 +4,7 @@
 //! clause.
 //!
 //! Same `Any` pool approach as the canonical store: SQLite on one machine, PostgreSQL when
-//! deployed (the SQL is portable; placeholders are `$n`). The tables are made by the
+//! deployed (the SQL is portable; bind parameters are written `$n`). The tables are made by the
 //! services' migrations (`crates/adapters/migrations/services`), run by [`Db::connect`].
 
 pub mod accounts;
