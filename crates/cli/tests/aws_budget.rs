@@ -93,18 +93,9 @@ async fn thirteen_workers_fit_a_twenty_connection_database() {
         QueueKind::ALL
             .iter()
             .map(|kind| {
-                Command::new(env!("CARGO_BIN_EXE_migrationai"))
-                    .args(["worker", "--queue", kind.as_str(), "--wait", "1"])
-                    .env_clear()
-                    .env("PATH", std::env::var("PATH").unwrap_or_default())
-                    .env("AWS_REGION", "us-east-1")
-                    .env("AWS_ACCESS_KEY_ID", "testing")
-                    .env("AWS_SECRET_ACCESS_KEY", "testing")
-                    .env("MIGRATIONAI_PROFILE", "aws")
-                    .env("MIGRATIONAI_ENV", "prod")
-                    .env("MIGRATIONAI_BUCKET", &aws.bucket)
-                    .env("MIGRATIONAI_AWS_ENDPOINT", &env.moto)
-                    .env("MIGRATIONAI_QUEUE_PREFIX", &aws.name_prefix)
+                let mut command = Command::new(env!("CARGO_BIN_EXE_migrationai"));
+                command.args(["worker", "--queue", kind.as_str(), "--wait", "1"]);
+                aws_common::role_env(&mut command, &aws, &env.moto)
                     .env("MIGRATIONAI_DATABASE_URL", &aws.database_url)
                     .env("MIGRATIONAI_DB_MAX_CONNECTIONS", PER_WORKER.to_string())
                     // A refused connection must not wait 30 s to be retried in a test.

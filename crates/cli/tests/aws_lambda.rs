@@ -95,10 +95,9 @@ async fn poison_record_is_dead_lettered_and_the_rest_take_effect() {
 
     let logs = data.path().join("lambda.log");
     let started = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_migrationai"))
-        .arg("lambda")
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
+    let mut command = Command::new(env!("CARGO_BIN_EXE_migrationai"));
+    command.arg("lambda");
+    let mut child = aws_common::role_env(&mut command, &aws, &env.moto)
         .env("AWS_LAMBDA_RUNTIME_API", &api.address)
         .env("_HANDLER", "bootstrap")
         .env("AWS_LAMBDA_FUNCTION_NAME", "migrationai-jobs")
@@ -107,15 +106,7 @@ async fn poison_record_is_dead_lettered_and_the_rest_take_effect() {
         .env("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/migrationai-jobs")
         .env("AWS_LAMBDA_LOG_STREAM_NAME", "2026/01/01/[$LATEST]test")
         .env("LAMBDA_TASK_ROOT", data.path())
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("MIGRATIONAI_PROFILE", "aws")
         .env("MIGRATIONAI_QUEUE", "jobs")
-        .env("MIGRATIONAI_ENV", "prod")
-        .env("MIGRATIONAI_BUCKET", &aws.bucket)
-        .env("MIGRATIONAI_AWS_ENDPOINT", &env.moto)
-        .env("MIGRATIONAI_QUEUE_PREFIX", &aws.name_prefix)
         .env("MIGRATIONAI_DATABASE_URL", &aws.database_url)
         .env("MIGRATIONAI_DATA_DIR", data.path().join("lambda"))
         .env("MIGRATIONAI_LOG", "info")

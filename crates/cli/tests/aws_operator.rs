@@ -71,17 +71,7 @@ impl<'de> Visitor<'de> for UniqueKeysVisitor {
 /// The binary with exactly the environment the Terraform gives a role on `aws`.
 fn migrationai(aws: &AwsConfig, endpoint: &str, data_dir: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_migrationai"));
-    command
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("MIGRATIONAI_PROFILE", "aws")
-        .env("MIGRATIONAI_ENV", "prod")
-        .env("MIGRATIONAI_BUCKET", &aws.bucket)
-        .env("MIGRATIONAI_AWS_ENDPOINT", endpoint)
-        .env("MIGRATIONAI_QUEUE_PREFIX", &aws.name_prefix)
+    aws_common::role_env(&mut command, aws, endpoint)
         .env("MIGRATIONAI_DATABASE_URL", &aws.database_url)
         .env("MIGRATIONAI_DATA_DIR", data_dir);
     command

@@ -65,26 +65,17 @@ async fn worker_runs_a_job_and_drains_on_sigterm() {
         .to_owned();
 
     let logs = data.path().join("worker.log");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_migrationai"))
-        .args([
-            "worker",
-            "--queue",
-            "all",
-            "--wait",
-            "1",
-            "--drain-timeout",
-            "30",
-        ])
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("MIGRATIONAI_PROFILE", "aws")
-        .env("MIGRATIONAI_ENV", "prod")
-        .env("MIGRATIONAI_BUCKET", &aws.bucket)
-        .env("MIGRATIONAI_AWS_ENDPOINT", &env.moto)
-        .env("MIGRATIONAI_QUEUE_PREFIX", &aws.name_prefix)
+    let mut command = Command::new(env!("CARGO_BIN_EXE_migrationai"));
+    command.args([
+        "worker",
+        "--queue",
+        "all",
+        "--wait",
+        "1",
+        "--drain-timeout",
+        "30",
+    ]);
+    let mut child = aws_common::role_env(&mut command, &aws, &env.moto)
         .env("MIGRATIONAI_DATABASE_URL_SECRET_ARN", &database_secret)
         .env("MIGRATIONAI_DATA_DIR", data.path().join("worker"))
         .env("MIGRATIONAI_LOG", "info")

@@ -102,3 +102,24 @@ pub async fn aws_config(env: &AwsEnv, tag: &str) -> AwsConfig {
         ensure_queues: true,
     }
 }
+
+/// A child process with exactly the environment the Terraform gives every role on `aws`, on
+/// moto at `endpoint`: nothing inherited but PATH. Each test adds the database (URL or secret),
+/// its data directory and what its role needs.
+pub fn role_env<'c>(
+    command: &'c mut std::process::Command,
+    aws: &AwsConfig,
+    endpoint: &str,
+) -> &'c mut std::process::Command {
+    command
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("MIGRATIONAI_PROFILE", "aws")
+        .env("MIGRATIONAI_ENV", "prod")
+        .env("MIGRATIONAI_BUCKET", &aws.bucket)
+        .env("MIGRATIONAI_AWS_ENDPOINT", endpoint)
+        .env("MIGRATIONAI_QUEUE_PREFIX", &aws.name_prefix)
+}
