@@ -132,7 +132,7 @@ async fn thirteen_workers_fit_a_twenty_connection_database() {
     let deadline = Instant::now() + Duration::from_secs(300);
     let status = loop {
         let row = app.services.job(&job.tenant, &job.id).await.expect("job");
-        if row.status == "done" || row.status == "failed" {
+        if row.status.is_finished() {
             break row.status;
         }
         let dead = app.dead_letters_of(&job.id).await.expect("dead letters");
@@ -152,7 +152,12 @@ async fn thirteen_workers_fit_a_twenty_connection_database() {
         );
         tokio::time::sleep(Duration::from_millis(500)).await;
     };
-    assert_eq!(status, "done", "{}", all_logs());
+    assert_eq!(
+        status,
+        migrationai_domain::JobStatus::Done,
+        "{}",
+        all_logs()
+    );
     let row = app.services.job(&job.tenant, &job.id).await.expect("job");
     let report: migrationai_processing::Report =
         serde_json::from_str(row.report.as_deref().expect("a done job has a report"))

@@ -12,6 +12,7 @@ mod runtime_api;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use migrationai_domain::JobStatus;
 use migrationai_ports::queue::ReceiveOptions;
 use migrationai_processing::profile::Profile;
 use migrationai_processing::{App, Config};
@@ -148,7 +149,12 @@ async fn poison_record_is_dead_lettered_and_the_rest_take_effect() {
     // The plan messages took effect: every job left planning and fanned out.
     for job in &jobs {
         let row = app.services.job(&job.tenant, &job.id).await.expect("job");
-        assert_ne!(row.status, "planning", "job {} was not planned", row.name);
+        assert_ne!(
+            row.status,
+            JobStatus::Planning,
+            "job {} was not planned",
+            row.name
+        );
     }
     let contacts = app
         .services

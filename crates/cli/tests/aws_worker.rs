@@ -10,6 +10,7 @@ mod common;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
+use migrationai_domain::JobStatus;
 use migrationai_processing::profile::Profile;
 use migrationai_processing::{App, Config};
 
@@ -93,7 +94,7 @@ async fn worker_runs_a_job_and_drains_on_sigterm() {
     let deadline = Instant::now() + Duration::from_secs(300);
     let status = loop {
         let row = app.services.job(&job.tenant, &job.id).await.expect("job");
-        if row.status == "done" || row.status == "failed" {
+        if row.status.is_finished() {
             break row.status;
         }
         if let Some(exit) = child.try_wait().expect("try_wait") {
@@ -107,7 +108,7 @@ async fn worker_runs_a_job_and_drains_on_sigterm() {
         );
         tokio::time::sleep(Duration::from_millis(500)).await;
     };
-    assert_eq!(status, "done", "logs:\n{}", logs_of(&logs));
+    assert_eq!(status, JobStatus::Done, "logs:\n{}", logs_of(&logs));
     let row = app.services.job(&job.tenant, &job.id).await.expect("job");
     let report: migrationai_processing::Report =
         serde_json::from_str(row.report.as_deref().expect("a done job has a report"))
@@ -134,7 +135,7 @@ async fn worker_runs_a_job_and_drains_on_sigterm() {
             .job(&second.tenant, &second.id)
             .await
             .expect("job");
-        if row.status != "planning" {
+        if row.status != JobStatus::Planning {
             break;
         }
         assert!(

@@ -4,8 +4,10 @@
 pub mod catalogue;
 pub mod kind;
 pub mod record;
+pub mod status;
 pub mod value;
 
 pub use catalogue::{kind_def, FieldDef, FieldType, KindDef, CATALOGUE};
 pub use kind::{Kind, QueueKind};
 pub use record::{CanonicalRecord, FieldError, RowContext, Value};
+pub use status::{CheckStatus, DraftStatus, JobStatus, UnknownStatus};

@@ -2,10 +2,12 @@
 //! records, the reject ledger, contact links for review and the failure log of messages.
 //!
 //! Every call that touches tenant data takes the tenant and the adapters filter by it in the
-//! query itself, so one tenant can never read or change another's rows. Kinds are passed as
-//! their slugs ("billing-items") so this crate does not depend on the domain crate.
+//! query itself, so one tenant can never read or change another's rows. A job's status is the
+//! domain's `JobStatus`; an adapter that reads a status it does not know answers
+//! `StoreError::Data` naming it.
 
 use async_trait::async_trait;
+use migrationai_domain::JobStatus;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -25,8 +27,7 @@ pub struct JobRow {
     pub tenant: String,
     pub id: String,
     pub name: String,
-    /// "planning", "running", "reconciling", "done", "failed".
-    pub status: String,
+    pub status: JobStatus,
     /// The phase in progress (index into `Kind::phases()`); -1 before planning ends.
     pub phase: i64,
     /// The latest phase whose messages have all been sent; lets a redelivered advance
@@ -167,7 +168,7 @@ pub trait Store: Send + Sync {
         &self,
         tenant: &str,
         job: &str,
-        status: &str,
+        status: JobStatus,
         error: Option<&str>,
     ) -> Result<(), StoreError>;
     async fn set_job_report(&self, tenant: &str, job: &str, report: &str)

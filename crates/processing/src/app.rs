@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use migrationai_domain::QueueKind;
+use migrationai_domain::{JobStatus, QueueKind};
 use migrationai_ingest::inspect::{propose, InspectOptions};
 use migrationai_ingest::mapping::Mapping;
 use migrationai_ingest::tables::list_tables;
@@ -19,7 +19,6 @@ use crate::config::Config;
 use crate::error::ProcessingError;
 use crate::fingerprint::source_fingerprint;
 use crate::ids::job_id;
-use crate::jobs::{CANCELLED, DONE, INTERRUPTED, PLANNING, RUNNING};
 use crate::message::{JobAction, JobMessage};
 use crate::report::Report;
 use crate::roles::{handler_for, processor_for};
@@ -29,7 +28,7 @@ use crate::services::{JobSettings, Services};
 #[derive(Debug, Clone)]
 pub struct Progress {
     pub job_name: String,
-    pub status: String,
+    pub status: JobStatus,
     pub phase: i64,
     pub kinds: Vec<KindProgress>,
 }
@@ -225,7 +224,7 @@ impl App {
             tenant: tenant.clone(),
             id: job_id(&tenant, &name),
             name,
-            status: PLANNING.into(),
+            status: JobStatus::Planning,
             phase: -1,
             fanout: -1,
             settings: serde_json::to_string(&settings)
@@ -248,16 +247,16 @@ impl App {
     /// The job made from the same export and mapping: finished, or resumed where it stopped.
     async fn reopen(&self, job: JobRow, stem: &str) -> Result<Submitted, ProcessingError> {
         let renamed_from = (job.name != stem).then(|| stem.to_string());
-        match job.status.as_str() {
-            DONE => Ok(Submitted {
+        match job.status {
+            JobStatus::Done => Ok(Submitted {
                 job,
                 start: Start::Finished,
                 renamed_from,
             }),
-            CANCELLED => Err(ProcessingError::Cancelled(job.name)),
+            JobStatus::Cancelled => Err(ProcessingError::Cancelled(job.name)),
             _ => {
-                if job.status == INTERRUPTED {
-                    let status = if job.phase < 0 { PLANNING } else { RUNNING };
+                if job.status == JobStatus::Interrupted {
+                    let status = job.status.resumed(job.phase >= 0);
                     self.store()
                         .set_job_status(&job.tenant, &job.id, status, None)
                         .await?;
@@ -429,18 +428,18 @@ impl App {
     /// Marks a stopped job interrupted, unless it reached an end meanwhile.
     async fn interrupted(&self, job: &JobRow) -> Result<RunOutcome, ProcessingError> {
         let row = self.services.job(&job.tenant, &job.id).await?;
-        if row.status == DONE {
+        if row.status == JobStatus::Done {
             return stored_report(&row).map(|r| RunOutcome::Done(Box::new(r)));
         }
-        if row.status == CANCELLED {
+        if row.status == JobStatus::Cancelled {
             return Err(ProcessingError::Cancelled(row.name));
         }
         self.store()
-            .set_job_status(&row.tenant, &row.id, INTERRUPTED, None)
+            .set_job_status(&row.tenant, &row.id, JobStatus::Interrupted, None)
             .await?;
         Ok(RunOutcome::Interrupted(Progress {
             job_name: row.name.clone(),
-            status: INTERRUPTED.into(),
+            status: JobStatus::Interrupted,
             phase: row.phase,
             kinds: self.store().progress(&row.tenant, &row.id).await?,
         }))
@@ -462,18 +461,18 @@ impl App {
                 self.check_disk(job)?;
             }
             let row = self.services.job(&job.tenant, &job.id).await?;
-            if tick.is_multiple_of(4) || row.status == DONE {
+            if tick.is_multiple_of(4) || row.status == JobStatus::Done {
                 progress(&Progress {
                     job_name: row.name.clone(),
-                    status: row.status.clone(),
+                    status: row.status,
                     phase: row.phase,
                     kinds: self.store().progress(&row.tenant, &row.id).await?,
                 });
             }
-            if row.status == DONE {
+            if row.status == JobStatus::Done {
                 return stored_report(&row).map(|r| RunOutcome::Done(Box::new(r)));
             }
-            if row.status == CANCELLED {
+            if row.status == JobStatus::Cancelled {
                 return Err(ProcessingError::Cancelled(row.name));
             }
             if !tick.is_multiple_of(10) {
@@ -626,7 +625,7 @@ impl App {
         progress: &(dyn Fn(&Progress) + Send + Sync),
         stop: &CancellationToken,
     ) -> Result<End, ProcessingError> {
-        if job.status != DONE {
+        if job.status != JobStatus::Done {
             match self.run_until(job, progress, stop).await? {
                 RunOutcome::Done(_) => {}
                 RunOutcome::Interrupted(at) => return Ok(End::Interrupted(at)),
@@ -704,7 +703,7 @@ fn stored_report(job: &JobRow) -> Result<Report, ProcessingError> {
         .as_deref()
         .ok_or_else(|| ProcessingError::NoReport {
             job: job.name.clone(),
-            status: job.status.clone(),
+            status: job.status,
         })?;
     serde_json::from_str(text).map_err(crate::error::json("stored report"))
 }

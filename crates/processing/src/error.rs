@@ -72,7 +72,10 @@ pub enum ProcessingError {
     #[error("job {0} was interrupted")]
     Interrupted(String),
     #[error("job {job} has no report yet ({status})")]
-    NoReport { job: String, status: String },
+    NoReport {
+        job: String,
+        status: migrationai_domain::JobStatus,
+    },
     #[error("no free batch number for {file} after {tries} tries")]
     NoBatchNumber { file: String, tries: usize },
     /// The stored state of a job contradicts itself (a bug or a damaged store, not bad input).

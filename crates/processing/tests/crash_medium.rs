@@ -13,6 +13,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use migrationai_adapters::sql::SqlStore;
+use migrationai_domain::JobStatus;
 use migrationai_ports::store::Store;
 use migrationai_processing::fingerprint::fingerprint;
 use migrationai_processing::ids::job_id;
@@ -121,7 +122,7 @@ async fn outcome(data: &Path) -> (String, String) {
         .expect("store");
     let id = job_id(TENANT, JOB);
     let job = store.job(TENANT, &id).await.expect("job").expect("job row");
-    assert_eq!(job.status, "done");
+    assert_eq!(job.status, JobStatus::Done);
     let print = fingerprint(&store, TENANT, &id).await.expect("fingerprint");
     (print, job.report.unwrap_or_default())
 }

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use migrationai_domain::JobStatus;
 use migrationai_domain::{Kind, QueueKind};
 use migrationai_ports::queue::{ReceiveOptions, ReceivedMessage};
 use migrationai_processing::batch::{BatchProcessor, Handler, HandlerError};
@@ -79,7 +80,7 @@ async fn duplicated_and_reordered_messages_change_nothing() {
     let jobs_queue = s.names.queue(QueueKind::Jobs);
     for _ in 0..200 {
         let row = s.job(&job.tenant, &job.id).await.expect("job");
-        if row.status == jobs::DONE {
+        if row.status == JobStatus::Done {
             break;
         }
         deliver_once(s, &jobs_queue, jobs_handler.as_ref()).await;
@@ -111,7 +112,7 @@ async fn duplicated_and_reordered_messages_change_nothing() {
         }
     }
     let row = s.job(&job.tenant, &job.id).await.expect("job");
-    assert_eq!(row.status, jobs::DONE);
+    assert_eq!(row.status, JobStatus::Done);
     let got = fingerprint(s.store.as_ref(), &job.tenant, &job.id)
         .await
         .expect("fingerprint");
@@ -257,7 +258,12 @@ async fn a_cancelled_job_takes_no_more_work() {
     );
 
     s.store
-        .set_job_status(&job.tenant, &job.id, jobs::CANCELLED, Some("cancelled"))
+        .set_job_status(
+            &job.tenant,
+            &job.id,
+            JobStatus::Cancelled,
+            Some("cancelled"),
+        )
         .await
         .expect("cancel");
     // Every message still queued is delivered; none may do work.
@@ -294,7 +300,7 @@ async fn a_cancelled_job_takes_no_more_work() {
         .expect("progress");
     assert!(progress.iter().all(|p| p.batches_done == 0), "{progress:?}");
     let row = s.job(&job.tenant, &job.id).await.expect("job");
-    assert_eq!((row.status.as_str(), row.phase), (jobs::CANCELLED, 0));
+    assert_eq!((row.status, row.phase), (JobStatus::Cancelled, 0));
     assert!(app
         .queue_stats()
         .await

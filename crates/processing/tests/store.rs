@@ -8,7 +8,7 @@ fn job(tenant: &str, id: &str, name: &str) -> JobRow {
         tenant: tenant.into(),
         id: id.into(),
         name: name.into(),
-        status: "planning".into(),
+        status: migrationai_domain::JobStatus::Planning,
         phase: -1,
         fanout: -1,
         settings: "{}".into(),

@@ -6,12 +6,12 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use bytes::Bytes;
+use migrationai_domain::DraftStatus;
 use migrationai_domain::Kind;
 use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::db::drafts::STARTED;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -211,7 +211,7 @@ pub async fn invalidator(state: AppState, shutdown: CancellationToken) {
             _ = shutdown.cancelled() => return,
             _ = tokio::time::sleep(Duration::from_millis(500)) => {}
         }
-        let Ok(started) = state.db.drafts_with_status(STARTED).await else {
+        let Ok(started) = state.db.drafts_with_status(DraftStatus::Started).await else {
             continue;
         };
         for d in started {

@@ -16,7 +16,6 @@ use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 use utoipa::ToSchema;
 
-use crate::db::drafts::{CANCELLED, STARTED};
 use crate::db::now;
 use crate::db::throughput::Sample;
 use crate::error::ApiResult;
@@ -61,7 +60,7 @@ async fn totals(state: &AppState) -> ApiResult<BTreeMap<String, (i64, i64)>> {
         .collect();
     let store = &state.app.services.store;
     for d in state.db.drafts(None).await? {
-        if d.status != STARTED && d.status != CANCELLED {
+        if !d.status.may_have_run() {
             continue;
         }
         for p in store.progress(&d.tenant, &d.id).await? {

@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 
 use migrationai_domain::Kind;
 use migrationai_processing::handlers::direct::{self, RequestStatus, WriteError};
-use migrationai_processing::jobs::DONE;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -20,12 +19,20 @@ use crate::state::AppState;
 #[schema(value_type = Object, example = json!({"contact_id": "C-9001", "first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com"}))]
 pub struct NewRecord(pub BTreeMap<String, Value>);
 
+/// Where a write stands. Not stored: read from the write's batch each time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum WriteStatus {
+    Pending,
+    Loaded,
+    Rejected,
+}
+
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct WriteRequest {
     pub request_id: String,
-    pub kind: String,
-    /// pending, loaded or rejected.
-    pub status: String,
+    pub kind: Kind,
+    pub status: WriteStatus,
     /// Set once loaded.
     pub source_id: Option<String>,
     pub canonical_id: Option<String>,
@@ -72,7 +79,7 @@ async fn done_job(
     crate::jobs::draft(state, tenant, job).await?;
     let run = state.app.services.store.job(tenant, job).await?;
     match run {
-        Some(r) if r.status == DONE => Ok(r),
+        Some(r) if r.status == migrationai_domain::JobStatus::Done => Ok(r),
         _ => Err(ApiError::Conflict(
             "records can be written once the job's migration is done".into(),
         )),
@@ -105,8 +112,8 @@ pub async fn submit(
 fn pending(request_id: String, kind: Kind) -> WriteRequest {
     WriteRequest {
         request_id,
-        kind: kind.as_str().to_string(),
-        status: "pending".into(),
+        kind,
+        status: WriteStatus::Pending,
         source_id: None,
         canonical_id: None,
         field: None,
@@ -134,7 +141,7 @@ pub async fn status(
             source_id,
             canonical_id,
         } => {
-            view.status = "loaded".into();
+            view.status = WriteStatus::Loaded;
             view.source_id = Some(source_id);
             view.canonical_id = Some(canonical_id);
         }
@@ -143,7 +150,7 @@ pub async fn status(
             code,
             reason,
         } => {
-            view.status = "rejected".into();
+            view.status = WriteStatus::Rejected;
             view.field = Some(field);
             view.code = Some(code);
             view.reason = Some(reason);

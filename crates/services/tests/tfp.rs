@@ -6,9 +6,8 @@
 use std::path::Path;
 
 use bytes::Bytes;
-use migrationai_domain::QueueKind;
+use migrationai_domain::{DraftStatus, JobStatus, QueueKind};
 use migrationai_processing::Config;
-use migrationai_services::db::drafts::{ANALYSING, CREATED};
 use migrationai_services::db::plans::PlanRequest;
 use migrationai_services::state::AppState;
 use migrationai_services::{jobs, tfp, Settings};
@@ -62,7 +61,13 @@ async fn reviewed(job: &str) -> Fixture {
         .expect("upload");
     assert!(state
         .db
-        .set_draft_status(TENANT, job, &[CREATED], ANALYSING, None)
+        .set_draft_status(
+            TENANT,
+            job,
+            &[DraftStatus::Created],
+            DraftStatus::Analysing,
+            None
+        )
         .await
         .expect("analyse"));
     let draft = state
@@ -134,7 +139,7 @@ async fn starting_records_a_request_and_tfp_splits_then_hands_over() {
         .expect("start");
     // The API side only asked: no batch, nothing queued, the request open.
     let row = s.store.job(TENANT, job).await.expect("job").expect("row");
-    assert_eq!((row.status.as_str(), row.phase), ("planning", -1));
+    assert_eq!((row.status, row.phase), (JobStatus::Planning, -1));
     assert!(s
         .store
         .batches(TENANT, job)
@@ -338,7 +343,13 @@ async fn waiting_for_analysis(
         .expect("upload");
     assert!(state
         .db
-        .set_draft_status(TENANT, job, &[CREATED], ANALYSING, None)
+        .set_draft_status(
+            TENANT,
+            job,
+            &[DraftStatus::Created],
+            DraftStatus::Analysing,
+            None
+        )
         .await
         .expect("analyse"));
     (dir, state)
@@ -369,7 +380,7 @@ async fn a_json_nested_ten_thousand_deep_does_not_take_tfp_down() {
         .await
         .expect("db")
         .expect("draft");
-    assert_eq!(d.status, "review", "{:?}", d.error);
+    assert_eq!(d.status, DraftStatus::Review, "{:?}", d.error);
     assert!(d
         .mapping
         .as_deref()
@@ -396,13 +407,13 @@ async fn an_analysis_that_keeps_taking_the_process_down_is_not_retried() {
         .await
         .expect("db")
         .expect("draft");
-    assert_eq!(d.status, CREATED);
+    assert_eq!(d.status, DraftStatus::Created);
     let error = d.error.unwrap_or_default();
     assert!(error.contains("not tried again"), "{error}");
     // Marked failed once, it stays out of the queue of analyses.
     assert!(state
         .db
-        .drafts_with_status(ANALYSING)
+        .drafts_with_status(DraftStatus::Analysing)
         .await
         .expect("db")
         .is_empty());

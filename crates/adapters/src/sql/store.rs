@@ -2,6 +2,7 @@ use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
+use migrationai_domain::JobStatus;
 use migrationai_ports::store::{
     BatchRow, BatchWrite, ContactLink, JobRow, KindProgress, MessageFailure, RecordRow, RejectRow,
     Store, StoreError,
@@ -81,11 +82,16 @@ impl SqlStore {
 }
 
 fn job_row(r: &AnyRow) -> Result<JobRow, StoreError> {
+    let id: String = r.try_get("id").map_err(backend)?;
+    let status: String = r.try_get("status").map_err(backend)?;
+    let status = status
+        .parse::<JobStatus>()
+        .map_err(|e| StoreError::Data(format!("job {id}: {e}")))?;
     Ok(JobRow {
         tenant: r.try_get("tenant").map_err(backend)?,
-        id: r.try_get("id").map_err(backend)?,
+        id,
         name: r.try_get("name").map_err(backend)?,
-        status: r.try_get("status").map_err(backend)?,
+        status,
         phase: r.try_get("phase").map_err(backend)?,
         fanout: r.try_get("fanout").map_err(backend)?,
         settings: r.try_get("settings").map_err(backend)?,
@@ -202,7 +208,7 @@ impl Store for SqlStore {
         .bind(&job.tenant)
         .bind(&job.id)
         .bind(&job.name)
-        .bind(&job.status)
+        .bind(job.status.as_str())
         .bind(job.phase)
         .bind(job.fanout)
         .bind(&job.settings)
@@ -258,13 +264,13 @@ impl Store for SqlStore {
         &self,
         tenant: &str,
         job: &str,
-        status: &str,
+        status: JobStatus,
         error: Option<&str>,
     ) -> Result<(), StoreError> {
         sqlx::query(
             "UPDATE jobs SET status = $1, error = $2, updated_at = $3 WHERE tenant = $4 AND id = $5",
         )
-        .bind(status)
+        .bind(status.as_str())
         .bind(error.map(str::to_string))
         .bind(now())
         .bind(tenant)

@@ -13,9 +13,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use migrationai_domain::DraftStatus;
 use migrationai_processing::config::Config;
 use migrationai_processing::memory::peak_rss_kib;
-use migrationai_services::db::drafts::{ANALYSING, CREATED};
 use migrationai_services::db::plans::PlanRequest;
 use migrationai_services::jobs::upload::blob_prefix;
 use migrationai_services::state::{AppState, Settings};
@@ -95,7 +95,13 @@ async fn run(zip_path: &Path, data: &Path, made: &Made) -> anyhow::Result<ExitCo
     let started = Instant::now();
     let moved = state
         .db
-        .set_draft_status(TENANT, JOB, &[CREATED], ANALYSING, None)
+        .set_draft_status(
+            TENANT,
+            JOB,
+            &[DraftStatus::Created],
+            DraftStatus::Analysing,
+            None,
+        )
         .await?;
     anyhow::ensure!(moved, "the bench job is not waiting for analysis");
     let draft = state

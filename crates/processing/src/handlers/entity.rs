@@ -108,7 +108,7 @@ pub async fn process(
         })?;
     if !batch.done {
         let job = services.job(&work.tenant, &work.job).await?;
-        if job.status == crate::jobs::CANCELLED {
+        if job.status == migrationai_domain::JobStatus::Cancelled {
             // The message is consumed and the batch stays undone: a cancelled job takes no
             // more work, and resuming it is not possible.
             return Ok(());

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use migrationai_domain::Kind;
+use migrationai_domain::{JobStatus, Kind};
 use migrationai_ports::queue::{ReceivedMessage, SendEntry};
 use migrationai_ports::store::JobRow;
 
@@ -16,20 +16,6 @@ use crate::batch::{Handler, HandlerError};
 use crate::error::ProcessingError;
 use crate::message::{JobAction, JobMessage, WorkMessage};
 use crate::services::Services;
-
-pub const PLANNING: &str = "planning";
-pub const RUNNING: &str = "running";
-pub const DONE: &str = "done";
-pub const FAILED: &str = "failed";
-/// Set by whoever cancels (the API): handlers stop taking the job's work, nothing advances.
-pub const CANCELLED: &str = "cancelled";
-/// Stopped by a signal to `migrate` before it finished; the same `migrate` resumes it.
-pub const INTERRUPTED: &str = "interrupted";
-
-/// A job that takes no more work: finished or cancelled.
-pub fn is_closed(status: &str) -> bool {
-    status == DONE || status == CANCELLED
-}
 
 pub struct JobsHandler {
     pub services: Services,
@@ -71,7 +57,7 @@ fn phase_count() -> i64 {
 /// Both are harmless to repeat.
 pub async fn resume(s: &Services, tenant: &str, job: &str) -> Result<(), ProcessingError> {
     let row = s.job(tenant, job).await?;
-    if is_closed(&row.status) {
+    if row.status.is_closed() {
         return Ok(());
     }
     if row.phase < 0 {
@@ -91,12 +77,14 @@ pub async fn resume(s: &Services, tenant: &str, job: &str) -> Result<(), Process
 /// the caller whose compare-and-set moves the job out of planning fans out.
 pub async fn begin(s: &Services, tenant: &str, job: &str) -> Result<(), ProcessingError> {
     let row = s.job(tenant, job).await?;
-    if row.phase >= 0 || is_closed(&row.status) || row.status == FAILED {
+    if row.phase >= 0 || row.status.is_closed() || row.status == JobStatus::Failed {
         // Already fanned out (a redelivered hand-over), or nothing more to do.
         return Ok(());
     }
-    if row.status != RUNNING {
-        s.store.set_job_status(tenant, job, RUNNING, None).await?;
+    if row.status != JobStatus::Running {
+        s.store
+            .set_job_status(tenant, job, JobStatus::Running, None)
+            .await?;
     }
     if s.store.advance_phase(tenant, job, -1, 0).await? {
         return start_phase(s, tenant, job, 0).await;
@@ -113,7 +101,7 @@ pub async fn advance(
     phase: i64,
 ) -> Result<(), ProcessingError> {
     let row = s.job(tenant, job).await?;
-    if is_closed(&row.status) {
+    if row.status.is_closed() {
         return Ok(());
     }
     if row.phase == phase {
@@ -222,6 +210,8 @@ pub async fn reconcile(s: &Services, tenant: &str, job: &str) -> Result<(), Proc
     s.store.set_contact_links(tenant, job, &links).await?;
     let json = serde_json::to_string(&report).map_err(crate::error::json("report"))?;
     s.store.set_job_report(tenant, job, &json).await?;
-    s.store.set_job_status(tenant, job, DONE, None).await?;
+    s.store
+        .set_job_status(tenant, job, JobStatus::Done, None)
+        .await?;
     Ok(())
 }

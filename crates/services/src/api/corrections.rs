@@ -59,7 +59,7 @@ pub async fn tables(
     Path(job_id): Path<String>,
 ) -> ApiResult<Json<Vec<String>>> {
     let job = crate::jobs::get(&s, &p.tenant, &job_id).await?;
-    if job.run_status.as_deref() != Some("done") {
+    if job.run_status != Some(migrationai_domain::JobStatus::Done) {
         return Ok(Json(Vec::new()));
     }
     Ok(Json(

@@ -34,3 +34,65 @@ impl Modify for BearerAuth {
     modifiers(&BearerAuth),
 )]
 pub struct ApiDoc;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use migrationai_domain::{DraftStatus, JobStatus, Kind};
+    use serde_json::Value;
+
+    /// The words a schema allows, following a `$ref` (and an `Option`'s `oneOf`) to it.
+    fn words(doc: &Value, schema: &Value) -> Vec<String> {
+        if let Some(r) = schema["$ref"].as_str() {
+            let name = r.trim_start_matches("#/components/schemas/");
+            return words(doc, &doc["components"]["schemas"][name]);
+        }
+        if let Some(any) = schema["oneOf"].as_array() {
+            return any.iter().flat_map(|s| words(doc, s)).collect();
+        }
+        schema["enum"]
+            .as_array()
+            .map(|e| {
+                e.iter()
+                    .filter_map(|w| w.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn statuses_and_kinds_are_enums_of_their_stored_words() {
+        let doc = serde_json::to_value(ApiDoc::openapi()).expect("document");
+        let field = |schema: &str, field: &str| {
+            let s = &doc["components"]["schemas"][schema]["properties"][field];
+            assert!(!s.is_null(), "{schema}.{field} is in the document");
+            words(&doc, s)
+        };
+        let all = |w: Vec<&str>| w.into_iter().map(String::from).collect::<Vec<_>>();
+        let draft = all(DraftStatus::ALL.iter().map(|s| s.as_str()).collect());
+        let job = all(JobStatus::ALL.iter().map(|s| s.as_str()).collect());
+        assert_eq!(
+            draft,
+            [
+                "created",
+                "analysing",
+                "review",
+                "started",
+                "cancelled",
+                "failed"
+            ]
+        );
+        assert_eq!(field("JobView", "status"), draft);
+        assert_eq!(field("JobView", "run_status"), job);
+        assert_eq!(field("ProgressView", "status"), draft);
+        assert_eq!(field("ProgressView", "run_status"), job);
+        assert_eq!(
+            field("WriteRequest", "kind"),
+            all(Kind::ALL.iter().map(|k| k.as_str()).collect())
+        );
+        assert_eq!(
+            field("WriteRequest", "status"),
+            ["pending", "loaded", "rejected"]
+        );
+    }
+}

@@ -3,14 +3,10 @@
 //! mapping last asked for and the result of the last check, each with the digest of the
 //! mapping it is about, so a result never passes for a mapping it was not made with.
 
+use migrationai_domain::CheckStatus;
 use sqlx::Row;
 
 use super::{now, Db};
-
-pub const WAITING: &str = "waiting";
-pub const RUNNING: &str = "running";
-pub const DONE: &str = "done";
-pub const FAILED: &str = "failed";
 
 /// A job's check as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,7 +15,7 @@ pub struct CheckRow {
     pub id: String,
     /// Digest of the mapping the latest request is about.
     pub wanted: String,
-    pub status: String,
+    pub status: CheckStatus,
     /// Digest of the mapping `result` was made with.
     pub result_for: Option<String>,
     /// The result, JSON.
@@ -33,7 +29,7 @@ fn row(r: &sqlx::any::AnyRow) -> Result<CheckRow, sqlx::Error> {
         tenant: r.try_get("tenant")?,
         id: r.try_get("id")?,
         wanted: r.try_get("wanted")?,
-        status: r.try_get("status")?,
+        status: super::status(r)?,
         result_for: r.try_get("result_for")?,
         result: r.try_get("result")?,
         error: r.try_get("error")?,
@@ -59,7 +55,7 @@ impl Db {
         .bind(tenant)
         .bind(id)
         .bind(wanted)
-        .bind(WAITING)
+        .bind(CheckStatus::Waiting.as_str())
         .bind(now())
         .execute(&self.pool)
         .await?;
@@ -82,8 +78,8 @@ impl Db {
         let rows = sqlx::query(&format!(
             "SELECT {COLUMNS} FROM svc_checks WHERE (status = $1 OR status = $2) AND claimed_until < $3 ORDER BY updated_at"
         ))
-        .bind(WAITING)
-        .bind(RUNNING)
+        .bind(CheckStatus::Waiting.as_str())
+        .bind(CheckStatus::Running.as_str())
         .bind(now)
         .fetch_all(&self.pool)
         .await?;
@@ -101,13 +97,13 @@ impl Db {
         let done = sqlx::query(
             "UPDATE svc_checks SET status = $1, claimed_until = $2 WHERE tenant = $3 AND id = $4 AND wanted = $5 AND claimed_until < $6 AND (status = $7 OR status = $1)",
         )
-        .bind(RUNNING)
+        .bind(CheckStatus::Running.as_str())
         .bind(until)
         .bind(&c.tenant)
         .bind(&c.id)
         .bind(&c.wanted)
         .bind(now)
-        .bind(WAITING)
+        .bind(CheckStatus::Waiting.as_str())
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() == 1)
@@ -132,8 +128,8 @@ impl Db {
         .bind(made_for)
         .bind(now())
         .bind(&c.wanted)
-        .bind(DONE)
-        .bind(WAITING)
+        .bind(CheckStatus::Done.as_str())
+        .bind(CheckStatus::Waiting.as_str())
         .bind(&c.tenant)
         .bind(&c.id)
         .execute(&self.pool)
@@ -145,7 +141,7 @@ impl Db {
         sqlx::query(
             "UPDATE svc_checks SET status = $1, error = $2, claimed_until = 0, updated_at = $3 WHERE tenant = $4 AND id = $5 AND wanted = $6",
         )
-        .bind(FAILED)
+        .bind(CheckStatus::Failed.as_str())
         .bind(error)
         .bind(now())
         .bind(&c.tenant)

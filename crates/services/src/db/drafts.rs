@@ -2,6 +2,7 @@
 //! analysed by tfp (mapping proposal), reviewed, started (then the canonical store's job row
 //! carries the run), or cancelled.
 
+use migrationai_domain::DraftStatus;
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -9,19 +10,12 @@ use utoipa::ToSchema;
 
 use super::{now, Db};
 
-pub const CREATED: &str = "created";
-pub const ANALYSING: &str = "analysing";
-pub const REVIEW: &str = "review";
-pub const STARTED: &str = "started";
-pub const CANCELLED: &str = "cancelled";
-pub const FAILED: &str = "failed";
-
 #[derive(Debug, Clone, Serialize)]
 pub struct Draft {
     pub tenant: String,
     pub id: String,
     pub name: String,
-    pub status: String,
+    pub status: DraftStatus,
     pub mapping: Option<String>,
     /// JSON of the table suggestions (columns, proposed fields, confidences, samples).
     pub proposal: Option<String>,
@@ -47,7 +41,7 @@ fn draft(r: &AnyRow) -> Result<Draft, sqlx::Error> {
         tenant: r.try_get("tenant")?,
         id: r.try_get("id")?,
         name: r.try_get("name")?,
-        status: r.try_get("status")?,
+        status: super::status(r)?,
         mapping: r.try_get("mapping")?,
         proposal: r.try_get("proposal")?,
         export_path: r.try_get("export_path")?,
@@ -71,7 +65,7 @@ impl Db {
         .bind(tenant)
         .bind(id)
         .bind(name)
-        .bind(CREATED)
+        .bind(DraftStatus::Created.as_str())
         .bind(t)
         .execute(&self.pool)
         .await?;
@@ -79,7 +73,7 @@ impl Db {
             tenant: tenant.into(),
             id: id.into(),
             name: name.into(),
-            status: CREATED.into(),
+            status: DraftStatus::Created,
             mapping: None,
             proposal: None,
             export_path: None,
@@ -122,11 +116,11 @@ impl Db {
         rows.iter().map(draft).collect()
     }
 
-    pub async fn drafts_with_status(&self, status: &str) -> Result<Vec<Draft>, sqlx::Error> {
+    pub async fn drafts_with_status(&self, status: DraftStatus) -> Result<Vec<Draft>, sqlx::Error> {
         let rows = sqlx::query(&format!(
             "SELECT {COLUMNS} FROM svc_jobs WHERE status = $1 ORDER BY updated_at"
         ))
-        .bind(status)
+        .bind(status.as_str())
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(draft).collect()
@@ -137,8 +131,8 @@ impl Db {
         &self,
         tenant: &str,
         id: &str,
-        from: &[&str],
-        to: &str,
+        from: &[DraftStatus],
+        to: DraftStatus,
         error: Option<&str>,
     ) -> Result<bool, sqlx::Error> {
         let mut moved = false;
@@ -146,12 +140,12 @@ impl Db {
             let done = sqlx::query(
                 "UPDATE svc_jobs SET status = $1, error = $2, updated_at = $3 WHERE tenant = $4 AND id = $5 AND status = $6",
             )
-            .bind(to)
+            .bind(to.as_str())
             .bind(error)
             .bind(now())
             .bind(tenant)
             .bind(id)
-            .bind(*f)
+            .bind(f.as_str())
             .execute(&self.pool)
             .await?;
             moved |= done.rows_affected() == 1;
@@ -203,14 +197,14 @@ impl Db {
         let done = sqlx::query(
             "UPDATE svc_jobs SET status = $1, mapping = $2, proposal = $3, export_path = $4, error = NULL, updated_at = $5 WHERE tenant = $6 AND id = $7 AND status = $8",
         )
-        .bind(REVIEW)
+        .bind(DraftStatus::Review.as_str())
         .bind(mapping)
         .bind(proposal)
         .bind(export_path)
         .bind(now())
         .bind(tenant)
         .bind(id)
-        .bind(ANALYSING)
+        .bind(DraftStatus::Analysing.as_str())
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() == 1)
@@ -229,7 +223,7 @@ impl Db {
         .bind(now())
         .bind(tenant)
         .bind(id)
-        .bind(REVIEW)
+        .bind(DraftStatus::Review.as_str())
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() == 1)

@@ -19,8 +19,9 @@ use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use migrationai_adapters::sql::PoolSize;
-use sqlx::any::AnyPoolOptions;
-use sqlx::{AnyPool, Executor};
+use migrationai_domain::UnknownStatus;
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Executor, Row};
 
 #[derive(Debug, Clone)]
 pub struct Db {
@@ -32,6 +33,16 @@ pub fn now() -> i64 {
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0)
+}
+
+/// A row's `status` column as its state machine's status; a word the machine does not know
+/// is a decode error naming it, not a guess.
+fn status<T: std::str::FromStr<Err = UnknownStatus>>(r: &AnyRow) -> Result<T, sqlx::Error> {
+    let word: String = r.try_get("status")?;
+    word.parse().map_err(|e| sqlx::Error::ColumnDecode {
+        index: "status".into(),
+        source: Box::new(e),
+    })
 }
 
 impl Db {

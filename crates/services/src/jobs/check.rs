@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use migrationai_domain::DraftStatus;
 use migrationai_domain::Kind;
 use migrationai_ingest::inspect::{
     inspect_export, InspectOptions, InspectReport, NoProgress, Problem,
@@ -19,7 +20,7 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use crate::db::checks::CheckRow;
-use crate::db::drafts::{Draft, REVIEW};
+use crate::db::drafts::Draft;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -93,7 +94,7 @@ pub fn mapping_digest(text: &str) -> ApiResult<String> {
 }
 
 fn in_review(d: &Draft) -> ApiResult<&str> {
-    if d.status != REVIEW {
+    if d.status != DraftStatus::Review {
         return Err(ApiError::Conflict(format!(
             "the data is checked in review (the job is {})",
             d.status
@@ -132,7 +133,7 @@ pub async fn get(state: &AppState, tenant: &str, job: &str) -> ApiResult<CheckVi
         .map_err(ApiError::internal)?;
     Ok(CheckView {
         current: digest.is_some() && row.result_for == digest,
-        status: row.status,
+        status: row.status.to_string(),
         error: row.error,
         result,
         updated_at: Some(row.updated_at),

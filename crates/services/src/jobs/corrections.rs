@@ -10,6 +10,7 @@
 
 use std::path::Path;
 
+use migrationai_domain::DraftStatus;
 use migrationai_ingest::mapping::Mapping;
 use migrationai_ingest::overlay::{overlay, OverlayError, OverlaySummary};
 use migrationai_ingest::tables::{self, list_tables, TableRef};
@@ -17,7 +18,6 @@ use migrationai_ingest::{open_table, Export, Format, Limits, ReadOptions};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::db::drafts::{ANALYSING, CREATED, STARTED};
 use crate::error::{ApiError, ApiResult};
 use crate::jobs::upload::blob_prefix;
 use crate::jobs::JobView;
@@ -42,7 +42,7 @@ async fn finished_parent(
 ) -> ApiResult<crate::db::drafts::Draft> {
     let d = super::draft(state, tenant, job).await?;
     super::run::report(state, tenant, job).await?;
-    if d.status != STARTED {
+    if d.status != DraftStatus::Started {
         return Err(ApiError::Conflict(format!(
             "corrections apply to a finished job (this one is {})",
             d.status
@@ -153,8 +153,14 @@ pub async fn submit(
         &stored.sha256,
     )
     .await?;
-    db.set_draft_status(tenant, &created.id, &[CREATED], ANALYSING, None)
-        .await?;
+    db.set_draft_status(
+        tenant,
+        &created.id,
+        &[DraftStatus::Created],
+        DraftStatus::Analysing,
+        None,
+    )
+    .await?;
     let new_draft = super::draft(state, tenant, &created.id).await?;
     let export_path = crate::tfp::fetch::export_dir(state, &new_draft).join("export.zip");
     let parent_mapping = parent.mapping.as_deref().unwrap_or_default();

@@ -2,13 +2,13 @@
 //! proposal it came from (per column: proposed field, confidence, sample values).
 
 use migrationai_domain::value::DateOrder;
+use migrationai_domain::DraftStatus;
 use migrationai_domain::{kind_def, Kind};
 use migrationai_ingest::header::{normalise_header, similarity};
 use migrationai_ingest::mapping::{FileMapping, Key, Mapping};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::db::drafts::REVIEW;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -154,7 +154,7 @@ pub async fn get(state: &AppState, tenant: &str, job: &str) -> ApiResult<Mapping
 
 async fn save(state: &AppState, tenant: &str, job: &str, m: &Mapping) -> ApiResult<MappingView> {
     let d = super::draft(state, tenant, job).await?;
-    if d.status != REVIEW {
+    if d.status != DraftStatus::Review {
         return Err(ApiError::Conflict(format!(
             "the mapping can be changed only in review (the job is {})",
             d.status

@@ -12,6 +12,7 @@ pub mod run;
 pub mod summary;
 pub mod upload;
 
+use migrationai_domain::{DraftStatus, JobStatus};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -26,10 +27,9 @@ pub struct JobView {
     pub tenant: String,
     pub id: String,
     pub name: String,
-    /// created, analysing, review, started, cancelled or failed.
-    pub status: String,
-    /// The run's status once started: planning, running, done, failed, cancelled.
-    pub run_status: Option<String>,
+    pub status: DraftStatus,
+    /// The run's status once started.
+    pub run_status: Option<JobStatus>,
     pub phase: Option<i64>,
     pub error: Option<String>,
     pub files: Vec<UploadedFile>,
@@ -73,15 +73,14 @@ pub async fn draft(state: &AppState, tenant: &str, id: &str) -> ApiResult<Draft>
 }
 
 pub async fn view(state: &AppState, d: Draft) -> ApiResult<JobView> {
-    let run = if d.status == crate::db::drafts::STARTED || d.status == crate::db::drafts::CANCELLED
-    {
+    let run = if d.status.may_have_run() {
         state.app.services.store.job(&d.tenant, &d.id).await?
     } else {
         None
     };
     let files = state.db.files(&d.tenant, &d.id).await?;
     Ok(JobView {
-        run_status: run.as_ref().map(|r| r.status.clone()),
+        run_status: run.as_ref().map(|r| r.status),
         phase: run.as_ref().map(|r| r.phase),
         error: d.error.clone().or_else(|| run.and_then(|r| r.error)),
         tenant: d.tenant.clone(),

@@ -19,11 +19,12 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use bytes::Bytes;
 use futures::{SinkExt, Stream, StreamExt, TryStreamExt};
+use migrationai_domain::DraftStatus;
 use migrationai_ports::BlobError;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::db::drafts::{UploadedFile, CREATED};
+use crate::db::drafts::UploadedFile;
 use crate::error::{ApiError, ApiResult};
 use crate::jobs::upload::{blob_prefix, check_name};
 use crate::state::AppState;
@@ -162,7 +163,7 @@ fn check_upload_id(id: &str) -> ApiResult<()> {
 /// The job must belong to the tenant and still accept files.
 async fn open_job(state: &AppState, tenant: &str, job: &str) -> ApiResult<()> {
     let d = super::draft(state, tenant, job).await?;
-    if d.status != CREATED {
+    if d.status != DraftStatus::Created {
         return Err(ApiError::Conflict(format!(
             "files can be added only before analysis (the job is {})",
             d.status

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use migrationai_domain::{Kind, QueueKind};
+use migrationai_domain::{DraftStatus, JobStatus, Kind, QueueKind};
 use migrationai_ports::store::JobRow;
 use migrationai_processing::message::{JobAction, JobMessage};
 use migrationai_processing::services::JobSettings;
@@ -11,12 +11,8 @@ use migrationai_processing::Report;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::db::drafts::{ANALYSING, CANCELLED, CREATED, REVIEW, STARTED};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-
-const PLANNING: &str = "planning";
-const DONE: &str = "done";
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct KindProgressView {
@@ -35,8 +31,8 @@ pub struct KindProgressView {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ProgressView {
-    pub status: String,
-    pub run_status: Option<String>,
+    pub status: DraftStatus,
+    pub run_status: Option<JobStatus>,
     pub phase: Option<i64>,
     /// True once the report is ready (or the job can make no more progress).
     pub finished: bool,
@@ -82,7 +78,7 @@ pub async fn start(
     confirm_unmet: bool,
 ) -> ApiResult<crate::jobs::JobView> {
     let d = super::draft(state, tenant, job).await?;
-    if d.status != REVIEW {
+    if d.status != DraftStatus::Review {
         return Err(ApiError::Conflict(format!(
             "a job starts from review (the job is {})",
             d.status
@@ -116,7 +112,7 @@ pub async fn start(
         tenant: tenant.to_string(),
         id: d.id.clone(),
         name: d.name.clone(),
-        status: PLANNING.into(),
+        status: JobStatus::Planning,
         phase: -1,
         fanout: -1,
         settings: serde_json::to_string(&settings).map_err(ApiError::internal)?,
@@ -128,7 +124,13 @@ pub async fn start(
     };
     if !state
         .db
-        .set_draft_status(tenant, job, &[REVIEW], STARTED, None)
+        .set_draft_status(
+            tenant,
+            job,
+            &[DraftStatus::Review],
+            DraftStatus::Started,
+            None,
+        )
         .await?
     {
         return Err(ApiError::Conflict("the job left review".into()));
@@ -171,7 +173,7 @@ pub(crate) async fn send(state: &AppState, job: &JobRow, action: JobAction) -> A
 /// on any number of API instances cost the store one read per change of the job.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct RunCounts {
-    status: String,
+    status: JobStatus,
     phase: i64,
     created_at: i64,
     kinds: Vec<KindProgressView>,
@@ -230,7 +232,7 @@ async fn run_counts(state: &AppState, tenant: &str, job: &str) -> ApiResult<Opti
 pub async fn progress(state: &AppState, tenant: &str, job: &str) -> ApiResult<ProgressView> {
     // The draft is read every time: its status (cancelled, failed) is this service's own.
     let d = super::draft(state, tenant, job).await?;
-    let run = if d.status == STARTED || d.status == CANCELLED {
+    let run = if d.status.may_have_run() {
         run_counts(state, tenant, job).await?
     } else {
         None
@@ -246,10 +248,8 @@ pub async fn progress(state: &AppState, tenant: &str, job: &str) -> ApiResult<Pr
     kinds.sort_by_key(|k| order(&k.kind));
     let elapsed = run.as_ref().map_or(0, |r| now() - r.created_at);
     let (rows_per_second, eta_seconds) = estimate(&mut kinds, elapsed);
-    let run_status = run.as_ref().map(|r| r.status.clone());
-    let finished = matches!(run_status.as_deref(), Some(DONE) | Some("failed"))
-        || d.status == CANCELLED
-        || d.status == crate::db::drafts::FAILED;
+    let run_status = run.as_ref().map(|r| r.status);
+    let finished = run_status.is_some_and(JobStatus::is_finished) || d.status.is_finished();
     Ok(ProgressView {
         status: d.status,
         phase: run.as_ref().map(|r| r.phase),
@@ -329,10 +329,10 @@ pub async fn rejects_csv(state: &AppState, tenant: &str, job: &str) -> ApiResult
 
 pub async fn cancel(state: &AppState, tenant: &str, job: &str) -> ApiResult<crate::jobs::JobView> {
     let d = super::draft(state, tenant, job).await?;
-    let was_started = d.status == STARTED;
+    let was_started = d.status == DraftStatus::Started;
     if was_started {
         if let Some(run) = state.app.services.store.job(tenant, job).await? {
-            if run.status == DONE {
+            if !run.status.can_cancel() {
                 return Err(ApiError::Conflict("the job is done".into()));
             }
         }
@@ -342,8 +342,8 @@ pub async fn cancel(state: &AppState, tenant: &str, job: &str) -> ApiResult<crat
         .set_draft_status(
             tenant,
             job,
-            &[CREATED, ANALYSING, REVIEW, STARTED],
-            CANCELLED,
+            DraftStatus::CANCELLABLE,
+            DraftStatus::Cancelled,
             Some("cancelled"),
         )
         .await?
@@ -357,14 +357,9 @@ pub async fn cancel(state: &AppState, tenant: &str, job: &str) -> ApiResult<crat
     if was_started {
         let store = &state.app.services.store;
         if let Some(run) = store.job(tenant, job).await? {
-            if run.status != DONE {
+            if run.status.can_cancel() {
                 store
-                    .set_job_status(
-                        tenant,
-                        job,
-                        migrationai_processing::jobs::CANCELLED,
-                        Some("cancelled"),
-                    )
+                    .set_job_status(tenant, job, JobStatus::Cancelled, Some("cancelled"))
                     .await?;
             }
         }

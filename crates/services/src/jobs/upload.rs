@@ -6,9 +6,10 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use futures::{Stream, StreamExt};
+use migrationai_domain::DraftStatus;
 use migrationai_ports::BlobError;
 
-use crate::db::drafts::{UploadedFile, CREATED};
+use crate::db::drafts::UploadedFile;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -47,7 +48,7 @@ where
 {
     check_name(name)?;
     let d = super::draft(state, tenant, job).await?;
-    if d.status != CREATED {
+    if d.status != DraftStatus::Created {
         return Err(ApiError::Conflict(format!(
             "files can be added only before analysis (the job is {})",
             d.status

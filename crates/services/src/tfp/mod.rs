@@ -11,13 +11,14 @@ pub mod split;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use migrationai_domain::DraftStatus;
 use migrationai_ingest::inspect::{propose, InspectOptions};
 use migrationai_ingest::mapping::Mapping;
 use migrationai_ingest::tables::list_tables;
 use migrationai_ingest::{Export, Limits};
 use tokio_util::sync::CancellationToken;
 
-use crate::db::drafts::{Draft, ANALYSING, CREATED, REVIEW};
+use crate::db::drafts::Draft;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -29,7 +30,13 @@ pub async fn request(state: &AppState, tenant: &str, job: &str) -> ApiResult<cra
     }
     if !state
         .db
-        .set_draft_status(tenant, job, &[CREATED], ANALYSING, None)
+        .set_draft_status(
+            tenant,
+            job,
+            &[DraftStatus::Created],
+            DraftStatus::Analysing,
+            None,
+        )
         .await?
     {
         return Err(ApiError::Conflict(format!(
@@ -82,7 +89,7 @@ const MAX_ANALYSIS_ATTEMPTS: i64 = 2;
 /// Analyses every job waiting for it, each isolated: a failure or a panic fails that job
 /// alone, with its reason, and the others go on.
 pub async fn analyse_pending(state: &AppState) -> anyhow::Result<()> {
-    for d in state.db.drafts_with_status(ANALYSING).await? {
+    for d in state.db.drafts_with_status(DraftStatus::Analysing).await? {
         let attempts = state.db.begin_analysis(&d.tenant, &d.id).await?;
         let outcome = if attempts > MAX_ANALYSIS_ATTEMPTS {
             Err(anyhow::anyhow!(
@@ -103,7 +110,13 @@ pub async fn analyse_pending(state: &AppState) -> anyhow::Result<()> {
             let msg = format!("analysis failed: {e}");
             state
                 .db
-                .set_draft_status(&d.tenant, &d.id, &[ANALYSING], CREATED, Some(&msg))
+                .set_draft_status(
+                    &d.tenant,
+                    &d.id,
+                    &[DraftStatus::Analysing],
+                    DraftStatus::Created,
+                    Some(&msg),
+                )
                 .await?;
         }
         state.db.end_analysis(&d.tenant, &d.id).await?;
@@ -142,7 +155,7 @@ pub async fn analyse(state: &AppState, d: &Draft) -> anyhow::Result<()> {
         )
         .await?;
     if moved {
-        tracing::info!(job = %d.id, status = REVIEW, "mapping proposed");
+        tracing::info!(job = %d.id, status = %DraftStatus::Review, "mapping proposed");
         // The review shows what a full read finds with the proposal as soon as it is ready.
         let digest =
             crate::jobs::check::mapping_digest(&mapping).map_err(|e| anyhow::anyhow!("{e}"))?;

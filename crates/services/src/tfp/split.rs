@@ -8,9 +8,9 @@ use std::collections::HashSet;
 use std::future::Future;
 use std::time::Duration;
 
+use migrationai_domain::JobStatus;
 use migrationai_ports::store::JobRow;
 use migrationai_processing::jobs::plan::plan;
-use migrationai_processing::jobs::{FAILED, PLANNING};
 use migrationai_processing::message::JobAction;
 use migrationai_processing::services::Services;
 use migrationai_processing::staged::stage;
@@ -67,7 +67,7 @@ pub async fn pass(state: &AppState) -> anyhow::Result<()> {
                         .app
                         .services
                         .store
-                        .set_job_status(&req.tenant, &req.id, FAILED, Some(&msg))
+                        .set_job_status(&req.tenant, &req.id, JobStatus::Failed, Some(&msg))
                         .await?;
                     state.db.finish_plan(&req).await?;
                     Err(anyhow::anyhow!(msg))
@@ -112,7 +112,7 @@ pub async fn split_request(state: &AppState, req: &PlanRequest) -> anyhow::Resul
         state.db.finish_plan(req).await?;
         return Ok(None);
     };
-    if row.status != PLANNING || row.phase >= 0 {
+    if row.status != JobStatus::Planning || row.phase >= 0 {
         state.db.finish_plan(req).await?;
         return Ok(None);
     }
@@ -125,7 +125,7 @@ pub async fn split_request(state: &AppState, req: &PlanRequest) -> anyhow::Resul
         Err(e) => {
             let msg = format!("splitting the export failed: {e}");
             s.store
-                .set_job_status(&row.tenant, &row.id, FAILED, Some(&msg))
+                .set_job_status(&row.tenant, &row.id, JobStatus::Failed, Some(&msg))
                 .await?;
             state.db.finish_plan(req).await?;
             return Err(anyhow::anyhow!(msg));

@@ -8,11 +8,11 @@ use axum::http::Method;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use migrationai_domain::Kind;
+use migrationai_domain::{DraftStatus, JobStatus};
 use serde::Serialize;
 
 use super::review::{changes_from_form, review, Only, Review};
 use super::BRAND;
-use crate::db::drafts::{CANCELLED, REVIEW, STARTED};
 use crate::error::ApiError;
 use crate::frontend::backend::{path, with_query};
 use crate::frontend::render::{render, WebError};
@@ -98,15 +98,15 @@ async fn job_parts(
 ) -> Result<JobParts, WebError> {
     let base = |rest: &str| path(&["v1", "jobs", &job.id, rest]);
     let mut parts = JobParts::default();
-    if job.status == REVIEW {
+    if job.status == DraftStatus::Review {
         let view: MappingView = front.backend.get(&base("mapping"), &u.token).await?;
         let check: CheckView = front.backend.get(&base("check"), &u.token).await?;
         parts.review = Some(review(&view, check, only));
     }
-    if job.status == STARTED || job.status == CANCELLED {
+    if job.status.may_have_run() {
         parts.progress = Some(front.backend.get(&base("progress"), &u.token).await?);
     }
-    if job.run_status.as_deref() == Some("done") {
+    if job.run_status == Some(JobStatus::Done) {
         parts.report = Some(front.backend.get(&base("summary"), &u.token).await?);
         parts.correction_tables = front
             .backend
@@ -155,16 +155,15 @@ async fn job_page(
 
 /// The job's state in words.
 fn status_label(job: &JobView) -> &'static str {
-    match (job.status.as_str(), job.run_status.as_deref()) {
-        ("created", _) => "Waiting for the export",
-        ("analysing", _) => "Analysing the files",
-        ("review", _) => "Ready for review",
-        ("started", Some("done")) => "Finished",
-        ("started", Some("failed")) => "Failed",
-        ("started", _) => "Migrating",
-        ("cancelled", _) => "Cancelled",
-        ("failed", _) => "Failed",
-        _ => "Unknown",
+    match (job.status, job.run_status) {
+        (DraftStatus::Created, _) => "Waiting for the export",
+        (DraftStatus::Analysing, _) => "Analysing the files",
+        (DraftStatus::Review, _) => "Ready for review",
+        (DraftStatus::Started, Some(JobStatus::Done)) => "Finished",
+        (DraftStatus::Started, Some(JobStatus::Failed)) => "Failed",
+        (DraftStatus::Started, _) => "Migrating",
+        (DraftStatus::Cancelled, _) => "Cancelled",
+        (DraftStatus::Failed, _) => "Failed",
     }
 }
 
