@@ -1,5 +1,6 @@
 //! Message bodies. Messages stay small: a work message names a batch kept in the blob store.
 
+use migrationai_domain::Kind;
 use serde::{Deserialize, Serialize};
 
 /// One batch of one kind for an entity worker.
@@ -7,7 +8,8 @@ use serde::{Deserialize, Serialize};
 pub struct WorkMessage {
     pub tenant: String,
     pub job: String,
-    pub kind: String,
+    /// A body naming no record kind is unreadable, so it goes to the dead-letter queue.
+    pub kind: Kind,
     pub batch_no: i64,
     pub blob_key: String,
 }
@@ -68,4 +70,29 @@ pub struct LineError {
     pub field: String,
     pub code: String,
     pub reason: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_work_message_names_its_kind_by_slug() {
+        let m = WorkMessage {
+            tenant: "t".into(),
+            job: "j".into(),
+            kind: Kind::BillingItems,
+            batch_no: 3,
+            blob_key: "k".into(),
+        };
+        let body = serde_json::to_string(&m).expect("serialise");
+        assert_eq!(
+            body,
+            r#"{"tenant":"t","job":"j","kind":"billing-items","batch_no":3,"blob_key":"k"}"#
+        );
+        assert_eq!(serde_json::from_str::<WorkMessage>(&body).ok(), Some(m));
+        let e = serde_json::from_str::<WorkMessage>(&body.replace("billing-items", "jobs"))
+            .expect_err("the jobs queue is no record kind");
+        assert!(e.to_string().contains("jobs"), "{e}");
+    }
 }

@@ -124,7 +124,7 @@ pub async fn submit(
     let message = WorkMessage {
         tenant: job.tenant.clone(),
         job: job.id.clone(),
-        kind: kind.as_str().to_string(),
+        kind,
         batch_no,
         blob_key,
     };

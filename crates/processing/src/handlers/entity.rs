@@ -97,7 +97,7 @@ pub async fn process(
 ) -> Result<(), HandlerError> {
     let store = &services.store;
     let batch = store
-        .batch(&work.tenant, &work.job, &work.kind, work.batch_no)
+        .batch(&work.tenant, &work.job, work.kind.as_str(), work.batch_no)
         .await
         .map_err(HandlerError::new)?
         .ok_or_else(|| {

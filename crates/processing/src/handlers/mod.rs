@@ -32,7 +32,7 @@ impl Handler for EntityHandler {
     async fn handle(&self, message: &ReceivedMessage) -> Result<(), HandlerError> {
         let work: WorkMessage = serde_json::from_str(&message.body)
             .map_err(|e| HandlerError::permanent(format!("unreadable message body: {e}")))?;
-        if work.kind != self.kind.as_str() {
+        if work.kind != self.kind {
             return Err(HandlerError::permanent(format!(
                 "a {} batch was sent to the {} queue",
                 work.kind, self.kind

@@ -163,7 +163,7 @@ async fn send_undone(s: &Services, job: &JobRow, phase: i64) -> Result<usize, Pr
         let m = WorkMessage {
             tenant: job.tenant.clone(),
             job: job.id.clone(),
-            kind: b.kind.clone(),
+            kind,
             batch_no: b.batch_no,
             blob_key: b.blob_key.clone(),
         };
