@@ -154,9 +154,6 @@ pub struct KindProgress {
 
 #[async_trait]
 pub trait Store: Send + Sync {
-    /// Brings the schema up to date.
-    async fn migrate(&self) -> Result<(), StoreError>;
-
     async fn ensure_tenant(&self, tenant: &str, name: &str) -> Result<(), StoreError>;
 
     /// Creates the job, or returns the existing job of that name (resuming).

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use migrationai_adapters::embedded::{local_blob_store, EmbeddedQueue};
-use migrationai_adapters::sql::{PoolSize, SqlStore};
+use migrationai_adapters::sql::SqlStore;
 use migrationai_domain::QueueKind;
 use migrationai_ports::blob::BlobStore;
 use migrationai_ports::queue::{Queue, QueueNames};
@@ -411,7 +411,7 @@ pub async fn open_adapters(
     match &config.profile {
         Profile::Embedded => {
             let store: Arc<dyn Store> = match &config.store_url {
-                Some(url) => Arc::new(connect_store(url, config.db_pool).await?),
+                Some(url) => Arc::new(SqlStore::connect(url, config.db_pool).await?),
                 None => Arc::new(SqlStore::open_sqlite(&config.data_dir.join("store.db")).await?),
             };
             let queue: Arc<dyn Queue> =
@@ -445,12 +445,6 @@ pub async fn open_cache(
     ))
 }
 
-async fn connect_store(url: &str, size: PoolSize) -> Result<SqlStore, ProcessingError> {
-    let store = SqlStore::connect(url, size).await?;
-    store.migrate().await?;
-    Ok(store)
-}
-
 #[cfg(feature = "aws")]
 async fn open_aws(
     config: &Config,
@@ -475,7 +469,7 @@ async fn open_aws(
     let url = config.store_url.as_deref().unwrap_or(&aws.database_url);
     // The URL holds the password: the error names the store, never the URL.
     let store: Arc<dyn Store> =
-        Arc::new(connect_store(url, config.db_pool).await.map_err(|e| {
+        Arc::new(SqlStore::connect(url, config.db_pool).await.map_err(|e| {
             ProcessingError::Other(format!(
                 "cannot open the PostgreSQL store of {}: {e}",
                 config.profile.describe()

@@ -1,6 +1,11 @@
 //! Every table of the SQL database comes from a sqlx migrator: the store's (`migrations/store`)
 //! and the services' (`migrations/services`). Nothing creates a table at start any other way.
 //!
+//! The migrators run in one place: [`super::open`], the one way to open a database, applies
+//! the migrations of the tables asked for before it hands the pool out. Opening is migrating,
+//! so no caller holds a pool on tables that may not exist yet, and no caller has a second
+//! step to forget; the migrators are idempotent, so every process start runs them.
+//!
 //! On PostgreSQL a migrator holds `pg_advisory_lock` (keyed on the database's name) from
 //! before it creates `_sqlx_migrations` until it has applied everything, so roles starting
 //! together against a fresh database take turns: the first applies, the others find the
@@ -12,6 +17,24 @@
 
 use sqlx::migrate::{MigrateError, Migrator};
 use sqlx::AnyPool;
+
+/// The tables a pool is opened for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tables {
+    /// The canonical store's: tenants, jobs, batches, records, rejects, links, failures.
+    Store,
+    /// The services' own.
+    Services,
+}
+
+impl Tables {
+    fn migrator(self) -> Migrator {
+        match self {
+            Tables::Store => store(),
+            Tables::Services => services(),
+        }
+    }
+}
 
 /// The services' versions start here; the store's stay below.
 pub const SERVICES_FIRST_VERSION: i64 = 1001;
@@ -32,14 +55,9 @@ fn shared(mut migrator: Migrator) -> Migrator {
     migrator
 }
 
-/// Applies the store's migrations that `pool`'s database has not recorded.
-pub async fn migrate_store(pool: &AnyPool) -> Result<(), MigrateError> {
-    store().run(pool).await
-}
-
-/// Applies the services' migrations that `pool`'s database has not recorded.
-pub async fn migrate_services(pool: &AnyPool) -> Result<(), MigrateError> {
-    services().run(pool).await
+/// Applies the migrations of `tables` that `pool`'s database has not recorded.
+pub(super) async fn apply(pool: &AnyPool, tables: Tables) -> Result<(), MigrateError> {
+    tables.migrator().run(pool).await
 }
 
 #[cfg(test)]

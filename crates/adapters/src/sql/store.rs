@@ -7,10 +7,10 @@ use migrationai_ports::store::{
     BatchRow, BatchWrite, ContactLink, JobRow, KindProgress, MessageFailure, RecordRow, RejectRow,
     Store, StoreError,
 };
-use sqlx::any::{AnyPoolOptions, AnyRow};
-use sqlx::{AnyPool, Executor, Row};
+use sqlx::any::AnyRow;
+use sqlx::{AnyPool, Row};
 
-use super::PoolSize;
+use super::{PoolSize, Tables};
 
 // Rows per multi-row INSERT: 5,000 parameters at most, well under SQLite's (32,766) and
 // PostgreSQL's (65,535) limits; fewer, longer statements per batch commit.
@@ -37,43 +37,21 @@ fn now() -> i64 {
 }
 
 impl SqlStore {
-    /// Connects to `url` (`sqlite://...` or `postgres://...`) with a pool of at most `size`.
+    /// Opens the store at `url` (`sqlite://...` or `postgres://...`) with a pool of at most
+    /// `size`, its tables migrated ([`super::open`]).
     pub async fn connect(url: &str, size: PoolSize) -> Result<Self, StoreError> {
-        sqlx::any::install_default_drivers();
-        let sqlite = url.starts_with("sqlite:");
-        // SQLite takes one writer at a time; one connection avoids lock upgrades between
-        // concurrent transactions (SQLITE_BUSY that no busy timeout resolves).
-        let pool = AnyPoolOptions::new()
-            .max_connections(size.for_url(url))
-            .after_connect(move |conn, _| {
-                Box::pin(async move {
-                    if sqlite {
-                        conn.execute("PRAGMA journal_mode = WAL").await?;
-                        conn.execute("PRAGMA synchronous = NORMAL").await?;
-                        conn.execute("PRAGMA busy_timeout = 30000").await?;
-                        // A 32 MiB page cache keeps the key indexes of a large job in memory
-                        // (the default 2 MiB turns every insert into page reads).
-                        conn.execute("PRAGMA cache_size = -32768").await?;
-                        conn.execute("PRAGMA temp_store = MEMORY").await?;
-                        // Checkpoint every 64 MiB of WAL rather than every 4 MiB: the hot
-                        // index pages are then written back once per checkpoint, not each time.
-                        conn.execute("PRAGMA wal_autocheckpoint = 16384").await?;
-                    }
-                    Ok(())
-                })
-            })
-            .connect(url)
+        let pool = super::open(url, size, Tables::Store)
             .await
             .map_err(backend)?;
-        Ok(SqlStore { pool, sqlite })
+        Ok(SqlStore {
+            pool,
+            sqlite: url.starts_with("sqlite:"),
+        })
     }
 
-    /// Opens (creating when missing) an SQLite database file and migrates it.
+    /// Opens (creating when missing) an SQLite database file.
     pub async fn open_sqlite(path: &Path) -> Result<Self, StoreError> {
-        let url = format!("sqlite://{}?mode=rwc", path.display());
-        let store = Self::connect(&url, PoolSize::LOCAL).await?;
-        store.migrate().await?;
-        Ok(store)
+        Self::connect(&super::sqlite_url(path), PoolSize::LOCAL).await
     }
 
     pub fn pool(&self) -> &AnyPool {
@@ -182,12 +160,6 @@ const JOB_COLUMNS: &str = "tenant, id, name, status, phase, fanout, settings, ma
 
 #[async_trait]
 impl Store for SqlStore {
-    async fn migrate(&self) -> Result<(), StoreError> {
-        super::migrations::migrate_store(&self.pool)
-            .await
-            .map_err(backend)
-    }
-
     async fn ensure_tenant(&self, tenant: &str, name: &str) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO tenants (id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",

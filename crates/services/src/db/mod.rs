@@ -4,8 +4,9 @@
 //! clause.
 //!
 //! Same `Any` pool approach as the canonical store: SQLite on one machine, PostgreSQL when
-//! deployed (the SQL is portable; bind parameters are written `$n`). The tables are made by the
-//! services' migrations (`crates/adapters/migrations/services`), run by [`Db::connect`].
+//! deployed (the SQL is portable; bind parameters are written `$n`). The database is opened the
+//! one way every database is (`migrationai_adapters::sql::open`), which applies the services'
+//! migrations (`crates/adapters/migrations/services`) before [`Db::connect`] returns.
 
 pub mod accounts;
 pub mod audit;
@@ -18,10 +19,10 @@ pub mod throughput;
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use migrationai_adapters::sql::PoolSize;
+use migrationai_adapters::sql::{PoolSize, Tables};
 use migrationai_domain::UnknownStatus;
-use sqlx::any::{AnyPoolOptions, AnyRow};
-use sqlx::{AnyPool, Executor, Row};
+use sqlx::any::AnyRow;
+use sqlx::{AnyPool, Row};
 
 #[derive(Debug, Clone)]
 pub struct Db {
@@ -46,32 +47,16 @@ fn status<T: std::str::FromStr<Err = UnknownStatus>>(r: &AnyRow) -> Result<T, sq
 }
 
 impl Db {
-    /// Connects to `url` with a pool of at most `size` and applies the services' migrations.
+    /// Opens the services' tables at `url` with a pool of at most `size`, migrated.
     pub async fn connect(url: &str, size: PoolSize) -> Result<Db, sqlx::Error> {
-        sqlx::any::install_default_drivers();
-        let sqlite = url.starts_with("sqlite:");
-        let pool = AnyPoolOptions::new()
-            .max_connections(size.for_url(url))
-            .after_connect(move |conn, _| {
-                Box::pin(async move {
-                    if sqlite {
-                        conn.execute("PRAGMA journal_mode = WAL").await?;
-                        conn.execute("PRAGMA busy_timeout = 30000").await?;
-                    }
-                    Ok(())
-                })
-            })
-            .connect(url)
-            .await?;
-        // The tables come from migrations (under an advisory lock on PostgreSQL), never from
-        // CREATE statements at start: roles starting together would race on those.
-        migrationai_adapters::sql::migrations::migrate_services(&pool).await?;
+        let pool = migrationai_adapters::sql::open(url, size, Tables::Services).await?;
         Ok(Db { pool })
     }
 
+    /// Opens (creating when missing) an SQLite database file.
     pub async fn open_sqlite(path: &Path) -> Result<Db, sqlx::Error> {
         Db::connect(
-            &format!("sqlite://{}?mode=rwc", path.display()),
+            &migrationai_adapters::sql::sqlite_url(path),
             PoolSize::LOCAL,
         )
         .await
