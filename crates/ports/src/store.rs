@@ -7,7 +7,7 @@
 //! `StoreError::Data` naming it.
 
 use async_trait::async_trait;
-use migrationai_domain::JobStatus;
+use migrationai_domain::{JobStatus, Kind};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -142,9 +142,9 @@ pub struct MessageFailure {
 }
 
 /// Per-kind totals of a job.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KindProgress {
-    pub kind: String,
+    pub kind: Kind,
     pub batches: i64,
     pub batches_done: i64,
     pub rows: i64,

@@ -95,8 +95,13 @@ pub async fn contract(store: &dyn Store) {
         .expect("commit again"));
     let progress = store.progress("t1", "j1").await.expect("progress");
     assert_eq!(
-        (progress[0].rows, progress[0].loaded, progress[0].rejected),
-        (2, 1, 1)
+        (
+            progress[0].kind,
+            progress[0].rows,
+            progress[0].loaded,
+            progress[0].rejected
+        ),
+        (migrationai_domain::Kind::Contacts, 2, 1, 1)
     );
     assert_eq!(
         store
@@ -208,6 +213,32 @@ async fn pages_and_long_statements(store: &dyn Store) {
         .await
         .expect("page")
         .is_empty());
+
+    unknown_stored_words_are_errors_naming_them(store).await;
+}
+
+/// A status or kind the store holds but the code does not know (a damaged row, or one
+/// written by a newer version) is an error naming it, never a panic or a guess.
+async fn unknown_stored_words_are_errors_naming_them(store: &dyn Store) {
+    let mut odd = job("t1", "odd", "odd");
+    odd.status = migrationai_domain::JobStatus::Running;
+    store.create_job(&odd).await.expect("job");
+    let batch = BatchRow {
+        kind: "matters".into(),
+        batch_no: 0,
+        file: "m.csv".into(),
+        blob_key: "m".into(),
+        rows: 1,
+        done: false,
+        loaded: 0,
+        rejected: 0,
+    };
+    store
+        .add_batches("t1", "odd", std::slice::from_ref(&batch))
+        .await
+        .expect("batches");
+    let e = store.progress("t1", "odd").await.expect_err("unknown kind");
+    assert!(e.to_string().contains("\"matters\""), "{e}");
 }
 
 #[tokio::test]
@@ -217,4 +248,11 @@ async fn sqlite_store_keeps_the_contract() {
         .await
         .expect("open");
     contract(&store).await;
+    // A status no version wrote through the port: reading the job names it.
+    sqlx::query("UPDATE jobs SET status = 'reconciling' WHERE tenant = 't1' AND id = 'odd'")
+        .execute(store.pool())
+        .await
+        .expect("damage the row");
+    let e = store.job("t1", "odd").await.expect_err("unknown status");
+    assert!(e.to_string().contains("\"reconciling\""), "{e}");
 }

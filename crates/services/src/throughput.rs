@@ -64,7 +64,7 @@ async fn totals(state: &AppState) -> ApiResult<BTreeMap<String, (i64, i64)>> {
             continue;
         }
         for p in store.progress(&d.tenant, &d.id).await? {
-            if let Some(t) = totals.get_mut(&p.kind) {
+            if let Some(t) = totals.get_mut(p.kind.as_str()) {
                 t.0 += p.batches_done;
                 t.1 += p.loaded + p.rejected;
             }

@@ -2,7 +2,7 @@ use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
-use migrationai_domain::JobStatus;
+use migrationai_domain::{JobStatus, Kind};
 use migrationai_ports::store::{
     BatchRow, BatchWrite, ContactLink, JobRow, KindProgress, MessageFailure, RecordRow, RejectRow,
     Store, StoreError,
@@ -441,8 +441,11 @@ impl Store for SqlStore {
         .map_err(backend)?;
         rows.iter()
             .map(|r| {
+                let kind: String = r.try_get("kind").map_err(backend)?;
                 Ok(KindProgress {
-                    kind: r.try_get("kind").map_err(backend)?,
+                    kind: kind
+                        .parse::<Kind>()
+                        .map_err(|e| StoreError::Data(format!("job {job}'s batches: {e}")))?,
                     batches: r.try_get("batches").map_err(backend)?,
                     batches_done: r.try_get("batches_done").map_err(backend)?,
                     rows: r.try_get("source_rows").map_err(backend)?,

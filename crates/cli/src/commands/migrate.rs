@@ -40,7 +40,7 @@ pub struct Args {
 /// One bar per kind, filled by batches done.
 struct Bars {
     multi: MultiProgress,
-    bars: Mutex<HashMap<String, ProgressBar>>,
+    bars: Mutex<HashMap<migrationai_domain::Kind, ProgressBar>>,
     show: bool,
 }
 
@@ -53,14 +53,14 @@ impl Bars {
             return;
         };
         for k in &p.kinds {
-            let bar = bars.entry(k.kind.clone()).or_insert_with(|| {
+            let bar = bars.entry(k.kind).or_insert_with(|| {
                 let b = self.multi.add(ProgressBar::new(0));
                 let style = ProgressStyle::with_template(
                     "{prefix:>16} [{bar:30}] {pos}/{len} batches {msg}",
                 )
                 .unwrap_or_else(|_| ProgressStyle::default_bar());
                 b.set_style(style.progress_chars("=> "));
-                b.set_prefix(k.kind.clone());
+                b.set_prefix(k.kind.as_str());
                 b
             });
             bar.set_length(k.batches.max(0) as u64);

@@ -368,7 +368,7 @@ async fn maybe_advance(
         .map_err(HandlerError::new)?;
     let complete = progress
         .iter()
-        .filter(|p| kinds.iter().any(|k| k.as_str() == p.kind))
+        .filter(|p| kinds.contains(&p.kind))
         .all(|p| p.batches_done == p.batches);
     if complete {
         let message = JobMessage {

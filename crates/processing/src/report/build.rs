@@ -66,7 +66,7 @@ pub async fn build(
     }
     for p in s.store.progress(tenant, id).await? {
         report.kinds.insert(
-            p.kind.clone(),
+            p.kind.to_string(),
             KindCounts {
                 source_rows: p.rows as u64,
                 loaded: p.loaded as u64,

@@ -16,7 +16,7 @@ use crate::state::AppState;
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct KindProgressView {
-    pub kind: String,
+    pub kind: Kind,
     /// The kind's name for people ("Trust ledger").
     pub label: String,
     pub batches: i64,
@@ -48,15 +48,14 @@ pub struct ProgressView {
 fn estimate(kinds: &mut [KindProgressView], elapsed_secs: i64) -> (Option<f64>, Option<u64>) {
     let done: i64 = kinds.iter().map(|k| k.loaded + k.rejected).sum();
     let pace = (done > 0 && elapsed_secs > 0).then(|| done as f64 / elapsed_secs as f64);
-    let phase = |k: &str| k.parse::<Kind>().map(Kind::phase).unwrap_or(u8::MAX);
     let left = |k: &KindProgressView| (k.rows - k.loaded - k.rejected).max(0);
-    let ahead: Vec<(u8, i64)> = kinds.iter().map(|k| (phase(&k.kind), left(k))).collect();
+    let ahead: Vec<(u8, i64)> = kinds.iter().map(|k| (k.kind.phase(), left(k))).collect();
     for k in kinds.iter_mut() {
         if k.batches > 0 && k.batches_done >= k.batches {
             k.eta_seconds = Some(0);
             continue;
         }
-        let p = phase(&k.kind);
+        let p = k.kind.phase();
         let rows: i64 = ahead.iter().filter(|(q, _)| *q <= p).map(|(_, n)| n).sum();
         k.eta_seconds = pace.map(|r| (rows as f64 / r).ceil() as u64);
     }
@@ -200,11 +199,7 @@ async fn run_counts(state: &AppState, tenant: &str, job: &str) -> ApiResult<Opti
         .await?
         .into_iter()
         .map(|k| KindProgressView {
-            label: k
-                .kind
-                .parse::<Kind>()
-                .map(|k| k.label().to_string())
-                .unwrap_or_else(|_| k.kind.clone()),
+            label: k.kind.label().to_string(),
             kind: k.kind,
             batches: k.batches,
             batches_done: k.batches_done,
@@ -239,13 +234,8 @@ pub async fn progress(state: &AppState, tenant: &str, job: &str) -> ApiResult<Pr
     };
     let mut kinds = run.as_ref().map(|r| r.kinds.clone()).unwrap_or_default();
     // In the order the kinds run (the store lists them by name).
-    let order = |k: &str| {
-        Kind::ALL
-            .iter()
-            .position(|x| x.as_str() == k)
-            .unwrap_or(usize::MAX)
-    };
-    kinds.sort_by_key(|k| order(&k.kind));
+    let order = |k: Kind| Kind::ALL.iter().position(|x| *x == k).unwrap_or(usize::MAX);
+    kinds.sort_by_key(|k| order(k.kind));
     let elapsed = run.as_ref().map_or(0, |r| now() - r.created_at);
     let (rows_per_second, eta_seconds) = estimate(&mut kinds, elapsed);
     let run_status = run.as_ref().map(|r| r.status);
@@ -369,11 +359,13 @@ pub async fn cancel(state: &AppState, tenant: &str, job: &str) -> ApiResult<crat
 
 #[cfg(test)]
 mod tests {
+    use migrationai_domain::Kind;
+
     #[test]
     fn each_kind_waits_for_the_rows_of_earlier_phases() {
         let k =
-            |kind: &str, rows: i64, processed: i64, batches_done: i64| super::KindProgressView {
-                kind: kind.into(),
+            |kind: Kind, rows: i64, processed: i64, batches_done: i64| super::KindProgressView {
+                kind,
                 label: String::new(),
                 batches: 2,
                 batches_done,
@@ -384,9 +376,9 @@ mod tests {
             };
         // 100 rows in 10 s: 10 rows/s.
         let mut kinds = vec![
-            k("contacts", 100, 100, 2),
-            k("projects", 50, 0, 0),
-            k("tasks", 200, 0, 0),
+            k(Kind::Contacts, 100, 100, 2),
+            k(Kind::Projects, 50, 0, 0),
+            k(Kind::Tasks, 200, 0, 0),
         ];
         let (pace, total) = super::estimate(&mut kinds, 10);
         assert_eq!(pace, Some(10.0));
@@ -395,7 +387,7 @@ mod tests {
         assert_eq!(kinds[2].eta_seconds, Some(25), "after the matters");
         assert_eq!(total, Some(25));
         // No pace before a row is done.
-        let mut kinds = vec![k("contacts", 100, 0, 0)];
+        let mut kinds = vec![k(Kind::Contacts, 100, 0, 0)];
         assert_eq!(super::estimate(&mut kinds, 10), (None, None));
         assert_eq!(kinds[0].eta_seconds, None);
     }
