@@ -50,7 +50,7 @@ pub async fn open(url: &str, size: PoolSize, tables: Tables) -> Result<AnyPool, 
         .await?;
     // The tables come from migrations (under an advisory lock on PostgreSQL), never from
     // CREATE statements at start: roles starting together would race on those.
-    migrations::apply(&pool, tables).await?;
+    migrations::apply(&tables.migrator(), &pool).await?;
     Ok(pool)
 }
 
