@@ -56,7 +56,7 @@ async fn worker_runs_a_job_and_drains_on_sigterm() {
     let database_secret = secrets
         .create_secret()
         .name(format!("db-{}", aws.name_prefix.trim_end_matches('-')))
-        .secret_string(&aws.database_url)
+        .secret_string(aws_common::database_url(&aws))
         .send()
         .await
         .expect("create the database secret on moto")

@@ -1,6 +1,8 @@
 //! How to reach a firm's Filevine org: gateway and identity URLs, the personal access token
 //! with its client id and secret, the org and user every call acts as, and the client's own
-//! limits. Operators and the Terraform set them by the names in [`env`].
+//! limits. Operators and the Terraform set them by the names in [`env`]; the process reads
+//! them through its configuration (`migrationai_processing::settings`), which passes its
+//! lookup to [`Settings::from_lookup`].
 
 use std::fmt;
 use std::time::Duration;
@@ -107,11 +109,6 @@ pub enum SettingsError {
 }
 
 impl Settings {
-    /// Reads the settings from the process environment.
-    pub fn from_env() -> Result<Settings, SettingsError> {
-        Settings::from_lookup(|name| std::env::var(name).ok())
-    }
-
     /// Reads the settings through `lookup` (the environment, a secret's JSON, a test map).
     /// Empty values count as unset.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Settings, SettingsError> {

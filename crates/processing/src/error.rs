@@ -14,6 +14,8 @@ pub enum ProcessingError {
     Queue(#[from] QueueError),
     #[error(transparent)]
     Blob(#[from] BlobError),
+    #[error(transparent)]
+    Settings(#[from] crate::settings::SettingsError),
     #[error("export: {0}")]
     Export(String),
     #[error("mapping: {0}")]
