@@ -48,7 +48,7 @@ async fn worker_runs_a_job_and_drains_on_sigterm() {
     let app = App::open(&config).await.expect("open");
 
     // The database URL reaches the worker the way the Terraform gives it: by secret ARN.
-    let keys = ("testing".to_owned(), "testing".to_owned());
+    let keys: migrationai_adapters::aws::StaticKeys = ("testing".to_owned(), "testing".into());
     let sdk =
         migrationai_adapters::aws::sdk_config(Some(&env.moto), Some("us-east-1"), Some(&keys))
             .await;

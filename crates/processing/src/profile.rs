@@ -66,7 +66,7 @@ pub struct AwsConfig {
     pub sqs_endpoint: Option<String>,
     pub s3_endpoint: Option<String>,
     /// Fixed keys for moto; `None` uses the credential chain (the function's or host's role).
-    pub static_keys: Option<(String, String)>,
+    pub static_keys: Option<migrationai_adapters::aws::StaticKeys>,
     pub bucket: String,
     /// `AES256`, `aws:kms` or empty for the bucket's default encryption.
     pub sse: String,

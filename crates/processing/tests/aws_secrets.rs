@@ -35,7 +35,7 @@ async fn aws_profile_reads_secrets_by_arn() {
     let Some(moto) = moto() else {
         return;
     };
-    let keys = ("testing".to_owned(), "testing".to_owned());
+    let keys: migrationai_adapters::aws::StaticKeys = ("testing".to_owned(), "testing".into());
     let sdk =
         migrationai_adapters::aws::sdk_config(Some(&moto), Some("us-east-1"), Some(&keys)).await;
     let client = aws_sdk_secretsmanager::Client::new(&sdk);
