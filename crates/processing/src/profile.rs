@@ -178,16 +178,19 @@ async fn secret_string(
         .secret_id(arn)
         .send()
         .await
-        .map_err(|e| {
-            ProcessingError::Other(format!(
-                "reading secret {arn}: {}",
-                aws_sdk_secretsmanager::error::DisplayErrorContext(&e)
-            ))
+        .map_err(|e| ProcessingError::SecretRead {
+            arn: arn.to_owned(),
+            // The SDK's own Display is terse; its context names the service's answer.
+            source: aws_sdk_secretsmanager::error::DisplayErrorContext(&e)
+                .to_string()
+                .into(),
         })?;
     output
         .secret_string()
         .map(str::to_owned)
-        .ok_or_else(|| ProcessingError::Other(format!("secret {arn} has no string value")))
+        .ok_or_else(|| ProcessingError::SecretNotText {
+            arn: arn.to_owned(),
+        })
 }
 
 /// The database URL from a secret's value: a `postgres://` URL as is, or the RDS-managed
@@ -202,13 +205,7 @@ fn database_url_from_secret(
     if trimmed.starts_with("postgres://") || trimmed.starts_with("postgresql://") {
         return Ok(trimmed.into());
     }
-    // The parse error could quote the value: report only that it is not the expected shape.
-    let shape = || {
-        ProcessingError::Other(
-            "the database secret is neither a postgres:// URL nor JSON with username and password"
-                .into(),
-        )
-    };
+    let shape = || ProcessingError::DatabaseSecretShape;
     let json: serde_json::Value = serde_json::from_str(trimmed).map_err(|_| shape())?;
     let field = |name: &str| match json.get(name) {
         Some(serde_json::Value::String(s)) if !s.is_empty() => Some(s.clone()),
@@ -307,7 +304,7 @@ pub async fn open_cache(
         if let Some(redis) = &aws.redis {
             let cache = migrationai_adapters::aws::RedisCache::connect(redis)
                 .await
-                .map_err(|e| ProcessingError::Other(e.to_string()))?;
+                .map_err(ProcessingError::CacheOpen)?;
             return Ok(Arc::new(cache));
         }
     }
@@ -350,13 +347,12 @@ async fn open_aws(
         .or(aws.database_url.as_ref())
         .map(|u| u.expose_secret())
         .unwrap_or_default();
-    // The URL holds the password: the error names the store, never the URL.
     let store: Arc<dyn Store> =
         Arc::new(connect_store(url, config.db_pool).await.map_err(|e| {
-            ProcessingError::Other(format!(
-                "cannot open the PostgreSQL store of {}: {e}",
-                config.profile.describe()
-            ))
+            ProcessingError::StoreOpen {
+                profile: config.profile.describe(),
+                source: Box::new(e),
+            }
         })?);
     let blobs = s3_blob_store(&S3Settings {
         bucket: aws.bucket.clone(),
