@@ -5,6 +5,7 @@ mod output;
 mod telemetry;
 
 use clap::{Parser, Subcommand};
+use migrationai_processing::settings::{load, Env};
 use std::process::ExitCode;
 
 // A migration allocates and frees millions of small strings (field names, cell values, JSON);
@@ -44,11 +45,11 @@ static ALLOCATOR_OPTIONS: extern "C" fn() = allocator_options;
     about = "Migrate a law firm's practice data into a canonical store, and prove nothing was lost."
 )]
 struct Cli {
-    /// Log filter, e.g. "info" or "migrationai=debug".
-    #[arg(long, global = true, env = "MIGRATIONAI_LOG", default_value = "warn")]
-    log: String,
-    /// Log as JSON lines (for Lambda and containers).
-    #[arg(long, global = true, env = "MIGRATIONAI_LOG_JSON")]
+    /// Log filter, e.g. "info" or "migrationai=debug" (default: MIGRATIONAI_LOG, else warn).
+    #[arg(long, global = true)]
+    log: Option<String>,
+    /// Log as JSON lines, for Lambda and containers (default: MIGRATIONAI_LOG_JSON).
+    #[arg(long, global = true)]
     log_json: bool,
     #[command(subcommand)]
     command: Command,
@@ -89,37 +90,55 @@ enum Command {
     /// Run queue handlers as long-polling workers until SIGTERM, on a host that consumes the
     /// queues itself (on AWS the 13 Lambda functions are the workers).
     Worker(commands::worker::Args),
+    /// Print the configuration table: every MIGRATIONAI_* variable, its type, default and
+    /// the roles that read it.
+    Config(commands::config::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    // Lambda's logs are JSON lines, each carrying the request id.
-    let json = cli.log_json || matches!(cli.command, Command::Lambda(_));
-    telemetry::init(&cli.log, json);
-    let result = match cli.command {
-        Command::Sample(a) => commands::sample::run(a),
-        Command::Inspect(a) => commands::inspect::run(a),
-        Command::Migrate(a) => commands::migrate::run(a),
-        Command::Jobs(a) => commands::jobs::jobs(a),
-        Command::Report(a) => commands::jobs::report(a),
-        Command::Queues(a) => commands::jobs::queues(a),
-        Command::Dlq(a) => commands::dlq::run(a),
-        Command::Bench(a) => commands::bench::run(a),
-        Command::Api(a) => commands::api::run(a),
-        Command::AdminApi(a) => commands::admin_api::run(a),
-        Command::Web(a) => commands::web::run(a),
-        Command::AdminWeb(a) => commands::admin_web::run(a),
-        Command::Tfp(a) => commands::tfp::run(a),
-        Command::Up(a) => commands::up::run(a),
-        Command::Lambda(a) => commands::lambda::run(a),
-        Command::Worker(a) => commands::worker::run(a),
+    // Every MIGRATIONAI_* variable is read through this one environment (the table in
+    // `settings::vars`); command-line options override it.
+    let env = Env::process();
+    let logging = match load::logging(&env) {
+        Ok(logging) => logging,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(1);
+        }
     };
+    // Lambda's logs are JSON lines, each carrying the request id.
+    let json = cli.log_json || logging.json || matches!(cli.command, Command::Lambda(_));
+    telemetry::init(cli.log.as_deref().unwrap_or(&logging.filter), json);
+    let result = run(cli.command, &env);
     match result {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::from(1)
         }
+    }
+}
+
+fn run(command: Command, env: &Env) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Sample(a) => commands::sample::run(a),
+        Command::Inspect(a) => commands::inspect::run(a),
+        Command::Migrate(a) => commands::migrate::run(a, env),
+        Command::Jobs(a) => commands::jobs::jobs(a, env),
+        Command::Report(a) => commands::jobs::report(a, env),
+        Command::Queues(a) => commands::jobs::queues(a, env),
+        Command::Dlq(a) => commands::dlq::run(a, env),
+        Command::Bench(a) => commands::bench::run(a, env),
+        Command::Api(a) => commands::api::run(a, env),
+        Command::AdminApi(a) => commands::admin_api::run(a, env),
+        Command::Web(a) => commands::web::run(a, env),
+        Command::AdminWeb(a) => commands::admin_web::run(a, env),
+        Command::Tfp(a) => commands::tfp::run(a, env),
+        Command::Up(a) => commands::up::run(a, env),
+        Command::Lambda(a) => commands::lambda::run(a, env),
+        Command::Worker(a) => commands::worker::run(a, env),
+        Command::Config(a) => commands::config::run(a),
     }
 }
 

@@ -77,7 +77,11 @@ async fn thirteen_workers_fit_a_twenty_connection_database() {
     let sample = common::small_sample();
     let mut aws = aws_common::aws_config(&env, "bud").await;
     let user = aws.name_prefix.trim_end_matches('-').replace('-', "_");
-    aws.database_url = limited_user(&env.database, &aws.database_url, &user).await;
+    aws.database_url = Some(
+        limited_user(&env.database, &aws_common::database_url(&aws), &user)
+            .await
+            .into(),
+    );
     let data = tempfile::tempdir().expect("tempdir");
     let config = Config {
         data_dir: data.path().join("submitter"),
@@ -96,7 +100,7 @@ async fn thirteen_workers_fit_a_twenty_connection_database() {
                 let mut command = Command::new(env!("CARGO_BIN_EXE_migrationai"));
                 command.args(["worker", "--queue", kind.as_str(), "--wait", "1"]);
                 aws_common::role_env(&mut command, &aws, &env.moto)
-                    .env("MIGRATIONAI_DATABASE_URL", &aws.database_url)
+                    .env("MIGRATIONAI_DATABASE_URL", aws_common::database_url(&aws))
                     .env("MIGRATIONAI_DB_MAX_CONNECTIONS", PER_WORKER.to_string())
                     // A refused connection must not wait 30 s to be retried in a test.
                     .env("MIGRATIONAI_RETRY_DELAY", "1")

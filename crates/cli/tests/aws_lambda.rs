@@ -108,7 +108,7 @@ async fn poison_record_is_dead_lettered_and_the_rest_take_effect() {
         .env("AWS_LAMBDA_LOG_STREAM_NAME", "2026/01/01/[$LATEST]test")
         .env("LAMBDA_TASK_ROOT", data.path())
         .env("MIGRATIONAI_QUEUE", "jobs")
-        .env("MIGRATIONAI_DATABASE_URL", &aws.database_url)
+        .env("MIGRATIONAI_DATABASE_URL", aws_common::database_url(&aws))
         .env("MIGRATIONAI_DATA_DIR", data.path().join("lambda"))
         .env("MIGRATIONAI_LOG", "info")
         .stdout(Stdio::null())

@@ -72,7 +72,7 @@ impl<'de> Visitor<'de> for UniqueKeysVisitor {
 fn migrationai(aws: &AwsConfig, endpoint: &str, data_dir: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_migrationai"));
     aws_common::role_env(&mut command, aws, endpoint)
-        .env("MIGRATIONAI_DATABASE_URL", &aws.database_url)
+        .env("MIGRATIONAI_DATABASE_URL", aws_common::database_url(aws))
         .env("MIGRATIONAI_DATA_DIR", data_dir);
     command
 }

@@ -49,7 +49,7 @@ async fn worker_runs_a_job_and_drains_on_sigterm() {
     let app = App::open(&config).await.expect("open");
 
     // The database URL reaches the worker the way the Terraform gives it: by secret ARN.
-    let keys = ("testing".to_owned(), "testing".to_owned());
+    let keys: migrationai_adapters::aws::StaticKeys = ("testing".to_owned(), "testing".into());
     let sdk =
         migrationai_adapters::aws::sdk_config(Some(&env.moto), Some("us-east-1"), Some(&keys))
             .await;
@@ -57,7 +57,7 @@ async fn worker_runs_a_job_and_drains_on_sigterm() {
     let database_secret = secrets
         .create_secret()
         .name(format!("db-{}", aws.name_prefix.trim_end_matches('-')))
-        .secret_string(&aws.database_url)
+        .secret_string(aws_common::database_url(&aws))
         .send()
         .await
         .expect("create the database secret on moto")

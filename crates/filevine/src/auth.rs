@@ -8,22 +8,24 @@ use tokio::sync::Mutex;
 
 use crate::error::FvError;
 use crate::retry::Backoff;
-use crate::settings::{Secret, Settings};
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::settings::Settings;
 use crate::wire::identity::TokenResponse;
 
 const OP: &str = "POST /connect/token";
 
 struct Token {
-    value: Secret,
+    value: SecretString,
     refresh_at: Instant,
 }
 
 pub struct TokenSource {
     http: reqwest::Client,
     url: String,
-    pat: Secret,
+    pat: SecretString,
     client_id: String,
-    client_secret: Secret,
+    client_secret: SecretString,
     scopes: String,
     backoff: Backoff,
     current: Mutex<Option<Token>>,
@@ -54,7 +56,7 @@ impl TokenSource {
     }
 
     /// A live bearer token, exchanged if there is none or it is about to expire.
-    pub async fn bearer(&self) -> Result<Secret, FvError> {
+    pub async fn bearer(&self) -> Result<SecretString, FvError> {
         let mut current = self.current.lock().await;
         if let Some(t) = current.as_ref() {
             if Instant::now() < t.refresh_at {
@@ -68,9 +70,12 @@ impl TokenSource {
     }
 
     /// Forgets `stale` after the gateway refused it, unless it was already replaced.
-    pub async fn invalidate(&self, stale: &Secret) {
+    pub async fn invalidate(&self, stale: &SecretString) {
         let mut current = self.current.lock().await;
-        if current.as_ref().is_some_and(|t| &t.value == stale) {
+        if current
+            .as_ref()
+            .is_some_and(|t| t.value.expose_secret() == stale.expose_secret())
+        {
             *current = None;
         }
     }
@@ -78,9 +83,9 @@ impl TokenSource {
     async fn exchange(&self) -> Result<Token, FvError> {
         let form = [
             ("grant_type", "personal_access_token"),
-            ("token", self.pat.expose()),
+            ("token", self.pat.expose_secret()),
             ("client_id", self.client_id.as_str()),
-            ("client_secret", self.client_secret.expose()),
+            ("client_secret", self.client_secret.expose_secret()),
             ("scope", self.scopes.as_str()),
         ];
         let mut attempt = 0;
@@ -102,7 +107,7 @@ impl TokenSource {
                     // call never leaves with a token that expires on its way.
                     let margin = (lifetime / 5).min(Duration::from_secs(60));
                     return Ok(Token {
-                        value: Secret::new(body.access_token),
+                        value: SecretString::from(body.access_token),
                         refresh_at: sent + lifetime.saturating_sub(margin),
                     });
                 }

@@ -9,6 +9,7 @@ use base64::Engine;
 use bytes::Bytes;
 use md5::{Digest, Md5};
 use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE};
+use secrecy::ExposeSecret;
 use serde_json::Value;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -131,7 +132,7 @@ impl Gateway {
             Method::Patch => reqwest::Method::PATCH,
             Method::Delete => reqwest::Method::DELETE,
         };
-        let mut auth = HeaderValue::from_str(&format!("Bearer {}", bearer.expose()))
+        let mut auth = HeaderValue::from_str(&format!("Bearer {}", bearer.expose_secret()))
             .map_err(|_| FvError::permanent("client", "the bearer token is not a valid header"))?;
         auth.set_sensitive(true);
         let mut req = self

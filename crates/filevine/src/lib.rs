@@ -31,5 +31,6 @@ pub use layout::ProjectTypeChoice;
 pub use ops::{Call, Op};
 pub use push::{Action, Delivered, FileContent, FileRole, Parents, PushConfig, PushRecord, Pusher};
 pub use readback::{Delivery, Expected, ReadBack};
-pub use settings::{Secret, Settings};
+pub use secrecy::{ExposeSecret, SecretString};
+pub use settings::Settings;
 pub use transport::Transport;

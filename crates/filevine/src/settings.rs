@@ -1,8 +1,10 @@
 //! How to reach a firm's Filevine org: gateway and identity URLs, the personal access token
 //! with its client id and secret, the org and user every call acts as, and the client's own
-//! limits. Operators and the Terraform set them by the names in [`env`].
+//! limits. Operators and the Terraform set them by the names in [`env`]; the process reads
+//! them through its configuration (`migrationai_processing::settings`), which passes its
+//! lookup to [`Settings::from_lookup`].
 
-use std::fmt;
+use secrecy::SecretString;
 use std::time::Duration;
 use url::Url;
 
@@ -25,33 +27,6 @@ pub const DEFAULT_IDENTITY_URL: &str = "https://identity.filevine.com";
 /// The scopes Filevine's documentation says to request, space-separated.
 pub const DEFAULT_SCOPES: &str =
     "fv.api.gateway.access tenant filevine.v2.api.* email openid fv.auth.tenant.read";
-
-/// A credential. Its `Debug` and `Display` never show it; only [`Secret::expose`] does, at
-/// the one place it goes on the wire.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Secret {
-        Secret(value.into())
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret([redacted])")
-    }
-}
-
-impl fmt::Display for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
 
 /// How the client retries and how long it waits.
 #[derive(Debug, Clone)]
@@ -87,9 +62,11 @@ impl Default for Limits {
 pub struct Settings {
     pub gateway_url: Url,
     pub identity_url: Url,
-    pub pat: Secret,
+    /// Credentials are `secrecy` values: redacted in `Debug`, read only through
+    /// `expose_secret` where they go on the wire.
+    pub pat: SecretString,
     pub client_id: String,
-    pub client_secret: Secret,
+    pub client_secret: SecretString,
     pub org_id: i64,
     pub user_id: i64,
     pub scopes: String,
@@ -107,11 +84,6 @@ pub enum SettingsError {
 }
 
 impl Settings {
-    /// Reads the settings from the process environment.
-    pub fn from_env() -> Result<Settings, SettingsError> {
-        Settings::from_lookup(|name| std::env::var(name).ok())
-    }
-
     /// Reads the settings through `lookup` (the environment, a secret's JSON, a test map).
     /// Empty values count as unset.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Settings, SettingsError> {
@@ -147,9 +119,9 @@ impl Settings {
         Ok(Settings {
             gateway_url: url(env::GATEWAY_URL, DEFAULT_GATEWAY_URL)?,
             identity_url: url(env::IDENTITY_URL, DEFAULT_IDENTITY_URL)?,
-            pat: Secret::new(required(env::PAT)?),
+            pat: SecretString::from(required(env::PAT)?),
             client_id: required(env::CLIENT_ID)?,
-            client_secret: Secret::new(required(env::CLIENT_SECRET)?),
+            client_secret: SecretString::from(required(env::CLIENT_SECRET)?),
             org_id: int(env::ORG_ID)?,
             user_id: int(env::USER_ID)?,
             scopes: DEFAULT_SCOPES.to_string(),
@@ -208,9 +180,9 @@ mod tests {
 
     #[test]
     fn secrets_never_print() {
-        let s = Secret::new("hunter2");
-        assert_eq!(format!("{s}"), "[redacted]");
-        assert_eq!(format!("{s:?}"), "Secret([redacted])");
-        assert_eq!(s.expose(), "hunter2");
+        use secrecy::ExposeSecret;
+        let s = SecretString::from("hunter2");
+        assert!(!format!("{s:?}").contains("hunter2"));
+        assert_eq!(s.expose_secret(), "hunter2");
     }
 }

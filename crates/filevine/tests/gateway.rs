@@ -6,7 +6,7 @@ mod common;
 use common::*;
 use migrationai_domain::Kind;
 use migrationai_filevine::{
-    Call, Disposition, FvError, Gateway, MemoryIdMap, Op, Pusher, ReadBack, Secret, Transport,
+    Call, Disposition, FvError, Gateway, MemoryIdMap, Op, Pusher, ReadBack, SecretString, Transport,
 };
 use migrationai_filevine_emulator::{Config, Emulator, Faults};
 use std::sync::Arc;
@@ -52,7 +52,7 @@ async fn the_token_is_exchanged_refreshed_and_replaced_when_refused() {
 async fn bad_credentials_are_permanent_and_never_printed() {
     let emu = Emulator::start(Config::default()).await.expect("emulator");
     let mut s = settings(&emu);
-    s.client_secret = Secret::new("wrong-secret-value");
+    s.client_secret = SecretString::from("wrong-secret-value");
     let gw = Gateway::new(&s).expect("gateway");
     let err = gw
         .call(Call::new(Op::ContactList))

@@ -65,8 +65,9 @@ pub struct Config {
     pub retry_delay: Duration,
     /// Messages of one receive a worker handles at once.
     pub concurrency: usize,
-    /// Store connection string; `None` means `<data_dir>/store.db` (SQLite).
-    pub store_url: Option<String>,
+    /// Store connection string (it may hold a password); `None` means `<data_dir>/store.db`
+    /// (SQLite), or on aws the profile's database.
+    pub store_url: Option<secrecy::SecretString>,
     /// The most connections each of this process's database pools holds
     /// (`MIGRATIONAI_DB_MAX_CONNECTIONS`, default per role: [`PoolRole`]).
     pub db_pool: PoolSize,

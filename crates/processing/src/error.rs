@@ -14,6 +14,31 @@ pub enum ProcessingError {
     Queue(#[from] QueueError),
     #[error(transparent)]
     Blob(#[from] BlobError),
+    #[error(transparent)]
+    Settings(#[from] crate::settings::SettingsError),
+    /// A Secrets Manager secret that could not be read; the ARN, never the value.
+    #[error("reading secret {arn}")]
+    SecretRead {
+        arn: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    #[error("secret {arn} has no string value")]
+    SecretNotText { arn: String },
+    /// The parse error could quote the value, so it is not kept.
+    #[error(
+        "the database secret is neither a postgres:// URL nor JSON with username and password"
+    )]
+    DatabaseSecretShape,
+    #[error("cannot open the cache")]
+    CacheOpen(#[source] migrationai_ports::cache::CacheError),
+    /// The URL holds the password: the error names the profile, never the URL.
+    #[error("cannot open the PostgreSQL store of {profile}")]
+    StoreOpen {
+        profile: String,
+        #[source]
+        source: Box<ProcessingError>,
+    },
     #[error("export: {0}")]
     Export(String),
     #[error("mapping: {0}")]

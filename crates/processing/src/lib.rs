@@ -22,6 +22,7 @@ pub mod profile;
 pub mod report;
 pub mod roles;
 pub mod services;
+pub mod settings;
 pub mod shutdown;
 pub mod staged;
 pub mod worker;

@@ -1,18 +1,19 @@
 //! Which adapters a process runs on: the embedded ones (default) or the AWS ones, chosen by
-//! configuration — `MIGRATIONAI_PROFILE=aws` and the variables the Terraform gives the
-//! Lambda functions and EC2 hosts (see infra/README.md).
+//! configuration (`MIGRATIONAI_PROFILE=aws` and the variables the Terraform gives the
+//! Lambda functions and EC2 hosts; read in `settings`).
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use migrationai_adapters::embedded::{local_blob_store, EmbeddedQueue};
 use migrationai_adapters::sql::SqlStore;
-use migrationai_domain::QueueKind;
 use migrationai_ports::blob::BlobStore;
-use migrationai_ports::queue::{Queue, QueueNames};
+use migrationai_ports::queue::Queue;
 use migrationai_ports::store::Store;
 
-use crate::config::{Config, PoolRole};
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::config::Config;
 use crate::error::ProcessingError;
 
 /// Where queues, blobs and the store live.
@@ -27,22 +28,6 @@ pub enum Profile {
 }
 
 impl Profile {
-    /// From `MIGRATIONAI_PROFILE` (`embedded`, the default, or `aws`) and, for `aws`, the
-    /// AWS variables.
-    pub fn from_env(env: &str) -> Result<Profile, ProcessingError> {
-        match std::env::var("MIGRATIONAI_PROFILE").as_deref() {
-            Err(_) | Ok("") | Ok("embedded") => Ok(Profile::Embedded),
-            #[cfg(feature = "aws")]
-            Ok("aws") => Ok(Profile::Aws(Box::new(AwsConfig::from_env(env)?))),
-            Ok(other) => {
-                let _ = env;
-                Err(ProcessingError::Other(format!(
-                    "MIGRATIONAI_PROFILE={other}: expected embedded or aws"
-                )))
-            }
-        }
-    }
-
     /// The profile and where its queues are, for errors (no secrets).
     pub fn describe(&self) -> String {
         match self {
@@ -71,57 +56,6 @@ impl Profile {
 /// The first retry delay on AWS (see `BatchProcessor::backoff`).
 pub const AWS_RETRY_DELAY: std::time::Duration = std::time::Duration::from_secs(30);
 
-/// The configuration of a role process (`lambda`, `worker`) from its environment:
-/// `MIGRATIONAI_ENV`, `MIGRATIONAI_TENANT`, `MIGRATIONAI_DATA_DIR` (default `/tmp/migrationai`
-/// inside Lambda, whose only writable directory is /tmp), `MIGRATIONAI_VISIBILITY_TIMEOUT`
-/// (seconds; for queues this process creates, the heartbeat keeps each queue's own),
-/// `MIGRATIONAI_DATABASE_URL`, `MIGRATIONAI_DB_MAX_CONNECTIONS` (each pool's connections;
-/// default: `role`'s) and the profile.
-pub fn config_from_env(role: PoolRole) -> Result<Config, ProcessingError> {
-    let get = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    let db_pool = match get("MIGRATIONAI_DB_MAX_CONNECTIONS") {
-        Some(n) => n
-            .parse()
-            .map_err(|e| ProcessingError::Other(format!("MIGRATIONAI_DB_MAX_CONNECTIONS: {e}")))?,
-        None => role.default_pool(),
-    };
-    let mut config = Config {
-        db_pool,
-        ..Config::default()
-    };
-    if let Some(env) = get("MIGRATIONAI_ENV") {
-        config.env = env;
-    }
-    if let Some(tenant) = get("MIGRATIONAI_TENANT") {
-        config.tenant = tenant;
-    }
-    config.data_dir = match get("MIGRATIONAI_DATA_DIR") {
-        Some(dir) => dir.into(),
-        None if get("AWS_LAMBDA_RUNTIME_API").is_some() => "/tmp/migrationai".into(),
-        None => config.data_dir,
-    };
-    if let Some(secs) = get("MIGRATIONAI_VISIBILITY_TIMEOUT") {
-        let secs: u64 = secs.parse().map_err(|_| {
-            ProcessingError::Other("MIGRATIONAI_VISIBILITY_TIMEOUT must be seconds".into())
-        })?;
-        config.visibility_timeout = std::time::Duration::from_secs(secs);
-    }
-    config.profile = Profile::from_env(&config.env)?;
-    config.retry_delay = match get("MIGRATIONAI_RETRY_DELAY") {
-        Some(secs) => std::time::Duration::from_secs(secs.parse().map_err(|_| {
-            ProcessingError::Other("MIGRATIONAI_RETRY_DELAY must be seconds".into())
-        })?),
-        // On AWS a failure is most often a dependency briefly away (a failover, throttling):
-        // 30 s, then 90 s, outlasts it; on one machine there is nothing to wait for.
-        None if !matches!(config.profile, Profile::Embedded) => AWS_RETRY_DELAY,
-        None => config.retry_delay,
-    };
-    if matches!(config.profile, Profile::Embedded) {
-        config.store_url = get("MIGRATIONAI_DATABASE_URL");
-    }
-    Ok(config)
-}
-
 /// Settings of the AWS profile. Secrets (the database URL, the Redis password, static keys)
 /// are never printed.
 #[cfg(feature = "aws")]
@@ -132,15 +66,15 @@ pub struct AwsConfig {
     pub sqs_endpoint: Option<String>,
     pub s3_endpoint: Option<String>,
     /// Fixed keys for moto; `None` uses the credential chain (the function's or host's role).
-    pub static_keys: Option<(String, String)>,
+    pub static_keys: Option<migrationai_adapters::aws::StaticKeys>,
     pub bucket: String,
     /// `AES256`, `aws:kms` or empty for the bucket's default encryption.
     pub sse: String,
     pub kms_key_id: Option<String>,
     pub redis: Option<migrationai_adapters::aws::RedisSettings>,
-    /// `postgres://...?sslmode=require`; empty until [`AwsConfig::resolve_secrets`] reads it
-    /// from `database_secret`.
-    pub database_url: String,
+    /// `postgres://...?sslmode=require`; `None` until [`AwsConfig::resolve_secrets`] reads
+    /// it from the database secret.
+    pub database_url: Option<SecretString>,
     /// Secrets Manager secrets read when the plain variables are absent.
     pub secrets: SecretRefs,
     /// Endpoint override for Secrets Manager (moto).
@@ -164,6 +98,8 @@ impl std::fmt::Debug for AwsConfig {
             .field("queues", &self.queue_urls.len())
             .field("name_prefix", &self.name_prefix)
             .field("secrets", &self.secrets)
+            .field("redis", &self.redis)
+            .field("database_url", &self.database_url)
             .finish_non_exhaustive()
     }
 }
@@ -179,13 +115,8 @@ pub struct SecretRefs {
     pub database_arn: Option<String>,
     /// Where the database secret's user connects (`MIGRATIONAI_DATABASE_HOST/PORT/NAME`).
     pub database_host: Option<String>,
-    pub database_port: Option<String>,
+    pub database_port: Option<u16>,
     pub database_name: Option<String>,
-}
-
-#[cfg(feature = "aws")]
-fn var(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.is_empty())
 }
 
 /// `billing-items` → `BILLING_ITEMS`, as the Terraform names the URL variables.
@@ -195,67 +126,11 @@ pub fn env_key(kind: &str) -> String {
 
 #[cfg(feature = "aws")]
 impl AwsConfig {
-    /// From the environment the Terraform sets. Queue URLs the environment does not give are
-    /// resolved with `GetQueueUrl` on first use.
-    pub fn from_env(env: &str) -> Result<AwsConfig, ProcessingError> {
-        let missing = |name: &str| ProcessingError::Other(format!("{name} is not set"));
-        let names = QueueNames::new(env);
-        let mut queue_urls = HashMap::new();
-        for kind in QueueKind::ALL {
-            let key = env_key(kind.as_str());
-            if let Some(url) = var(&format!("MIGRATIONAI_QUEUE_URL_{key}")) {
-                queue_urls.insert(names.queue(kind), url);
-            }
-            if let Some(url) = var(&format!("MIGRATIONAI_DLQ_URL_{key}")) {
-                queue_urls.insert(names.dlq(kind), url);
-            }
-        }
-        let endpoint = var("MIGRATIONAI_AWS_ENDPOINT");
-        let redis =
-            var("MIGRATIONAI_REDIS_URL").map(|url| migrationai_adapters::aws::RedisSettings {
-                url,
-                user: var("MIGRATIONAI_REDIS_USER"),
-                password: var("MIGRATIONAI_REDIS_PASSWORD"),
-            });
-        let secrets = SecretRefs {
-            redis_password_arn: var("MIGRATIONAI_REDIS_PASSWORD_SECRET_ARN"),
-            database_arn: var("MIGRATIONAI_DATABASE_URL_SECRET_ARN"),
-            database_host: var("MIGRATIONAI_DATABASE_HOST"),
-            database_port: var("MIGRATIONAI_DATABASE_PORT"),
-            database_name: var("MIGRATIONAI_DATABASE_NAME"),
-        };
-        let database_url = match database_url_from_env() {
-            Ok(url) => url,
-            // Read from Secrets Manager by `resolve_secrets`.
-            Err(_) if secrets.database_arn.is_some() => String::new(),
-            Err(e) => return Err(e),
-        };
-        Ok(AwsConfig {
-            region: var("AWS_REGION").or_else(|| var("AWS_DEFAULT_REGION")),
-            sqs_endpoint: var("MIGRATIONAI_SQS_ENDPOINT").or_else(|| endpoint.clone()),
-            s3_endpoint: var("MIGRATIONAI_S3_ENDPOINT").or_else(|| endpoint.clone()),
-            secrets_endpoint: var("MIGRATIONAI_SECRETS_ENDPOINT").or(endpoint),
-            static_keys: None,
-            bucket: var("MIGRATIONAI_BUCKET").ok_or_else(|| missing("MIGRATIONAI_BUCKET"))?,
-            sse: var("MIGRATIONAI_S3_SSE").unwrap_or_default(),
-            kms_key_id: var("MIGRATIONAI_S3_KMS_KEY_ID"),
-            redis,
-            database_url,
-            secrets,
-            queue_urls,
-            name_prefix: var("MIGRATIONAI_QUEUE_PREFIX").unwrap_or_default(),
-            ensure_queues: var("MIGRATIONAI_ENSURE_QUEUES").as_deref() == Some("1"),
-        })
-    }
-}
-
-#[cfg(feature = "aws")]
-impl AwsConfig {
     /// Whether a secret is still to be read from Secrets Manager.
     pub fn has_unresolved_secrets(&self) -> bool {
         let redis_missing = self.redis.as_ref().is_some_and(|r| r.password.is_none())
             && self.secrets.redis_password_arn.is_some();
-        let database_missing = self.database_url.is_empty() && self.secrets.database_arn.is_some();
+        let database_missing = self.database_url.is_none() && self.secrets.database_arn.is_some();
         redis_missing || database_missing
     }
 
@@ -278,15 +153,15 @@ impl AwsConfig {
             self.secrets.redis_password_arn.as_deref(),
         ) {
             if redis.password.is_none() {
-                redis.password = Some(secret_string(&client, arn).await?);
+                redis.password = Some(secret_string(&client, arn).await?.into());
             }
         }
         if let (true, Some(arn)) = (
-            resolved.database_url.is_empty(),
+            resolved.database_url.is_none(),
             self.secrets.database_arn.as_deref(),
         ) {
             let value = secret_string(&client, arn).await?;
-            resolved.database_url = database_url_from_secret(&value, &self.secrets)?;
+            resolved.database_url = Some(database_url_from_secret(&value, &self.secrets)?);
         }
         Ok(resolved)
     }
@@ -303,34 +178,34 @@ async fn secret_string(
         .secret_id(arn)
         .send()
         .await
-        .map_err(|e| {
-            ProcessingError::Other(format!(
-                "reading secret {arn}: {}",
-                aws_sdk_secretsmanager::error::DisplayErrorContext(&e)
-            ))
+        .map_err(|e| ProcessingError::SecretRead {
+            arn: arn.to_owned(),
+            // The SDK's own Display is terse; its context names the service's answer.
+            source: aws_sdk_secretsmanager::error::DisplayErrorContext(&e)
+                .to_string()
+                .into(),
         })?;
     output
         .secret_string()
         .map(str::to_owned)
-        .ok_or_else(|| ProcessingError::Other(format!("secret {arn} has no string value")))
+        .ok_or_else(|| ProcessingError::SecretNotText {
+            arn: arn.to_owned(),
+        })
 }
 
 /// The database URL from a secret's value: a `postgres://` URL as is, or the RDS-managed
 /// JSON `{"username": ..., "password": ...}` with `MIGRATIONAI_DATABASE_HOST/PORT/NAME`
 /// (the JSON's own `host`, `port` and `dbname` when those are absent), `sslmode=require`.
 #[cfg(feature = "aws")]
-fn database_url_from_secret(value: &str, refs: &SecretRefs) -> Result<String, ProcessingError> {
+fn database_url_from_secret(
+    value: &str,
+    refs: &SecretRefs,
+) -> Result<SecretString, ProcessingError> {
     let trimmed = value.trim();
     if trimmed.starts_with("postgres://") || trimmed.starts_with("postgresql://") {
-        return Ok(trimmed.to_owned());
+        return Ok(trimmed.into());
     }
-    // The parse error could quote the value: report only that it is not the expected shape.
-    let shape = || {
-        ProcessingError::Other(
-            "the database secret is neither a postgres:// URL nor JSON with username and password"
-                .into(),
-        )
-    };
+    let shape = || ProcessingError::DatabaseSecretShape;
     let json: serde_json::Value = serde_json::from_str(trimmed).map_err(|_| shape())?;
     let field = |name: &str| match json.get(name) {
         Some(serde_json::Value::String(s)) if !s.is_empty() => Some(s.clone()),
@@ -344,50 +219,44 @@ fn database_url_from_secret(value: &str, refs: &SecretRefs) -> Result<String, Pr
         .database_host
         .clone()
         .or_else(|| field("host"))
-        .ok_or_else(|| ProcessingError::Other("MIGRATIONAI_DATABASE_HOST is not set".into()))?;
+        .ok_or_else(|| crate::settings::SettingsError::Missing {
+            name: crate::settings::vars::DATABASE_HOST.name.into(),
+            why: "the database secret names no host",
+        })?;
     let port = refs
         .database_port
-        .clone()
-        .or_else(|| field("port"))
-        .unwrap_or_else(|| "5432".into());
+        .or_else(|| field("port").and_then(|p| p.parse().ok()))
+        .unwrap_or(5432);
     let name = refs
         .database_name
         .clone()
         .or_else(|| field("dbname"))
         .unwrap_or_else(|| "migrationai".into());
-    Ok(format!(
-        "postgres://{}:{}@{host}:{port}/{name}?sslmode=require",
-        encode(&user),
-        encode(&password)
+    Ok(postgres_url(
+        &user,
+        &SecretString::from(password),
+        &host,
+        port,
+        &name,
     ))
 }
 
-/// `MIGRATIONAI_DATABASE_URL`, or one built from `MIGRATIONAI_DATABASE_USER/PASSWORD/HOST/
-/// PORT/NAME` with `sslmode=require`.
+/// `postgres://user:password@host:port/name?sslmode=require`, the user and password
+/// percent-encoded.
 #[cfg(feature = "aws")]
-fn database_url_from_env() -> Result<String, ProcessingError> {
-    if let Some(url) = var("MIGRATIONAI_DATABASE_URL") {
-        return Ok(url);
-    }
-    match (
-        var("MIGRATIONAI_DATABASE_USER"),
-        var("MIGRATIONAI_DATABASE_PASSWORD"),
-        var("MIGRATIONAI_DATABASE_HOST"),
-    ) {
-        (Some(user), Some(password), Some(host)) => {
-            let port = var("MIGRATIONAI_DATABASE_PORT").unwrap_or_else(|| "5432".into());
-            let name = var("MIGRATIONAI_DATABASE_NAME").unwrap_or_else(|| "migrationai".into());
-            Ok(format!(
-                "postgres://{}:{}@{host}:{port}/{name}?sslmode=require",
-                encode(&user),
-                encode(&password)
-            ))
-        }
-        _ => Err(ProcessingError::Other(
-            "set MIGRATIONAI_DATABASE_URL, or MIGRATIONAI_DATABASE_USER, _PASSWORD and _HOST"
-                .into(),
-        )),
-    }
+pub(crate) fn postgres_url(
+    user: &str,
+    password: &SecretString,
+    host: &str,
+    port: u16,
+    name: &str,
+) -> SecretString {
+    format!(
+        "postgres://{}:{}@{host}:{port}/{name}?sslmode=require",
+        encode(user),
+        encode(password.expose_secret())
+    )
+    .into()
 }
 
 /// Percent-encodes a URL user-info part.
@@ -411,7 +280,9 @@ pub async fn open_adapters(
     match &config.profile {
         Profile::Embedded => {
             let store: Arc<dyn Store> = match &config.store_url {
-                Some(url) => Arc::new(SqlStore::connect(url, config.db_pool).await?),
+                Some(url) => {
+                    Arc::new(SqlStore::connect(url.expose_secret(), config.db_pool).await?)
+                }
                 None => Arc::new(SqlStore::open_sqlite(&config.data_dir.join("store.db")).await?),
             };
             let queue: Arc<dyn Queue> =
@@ -435,7 +306,7 @@ pub async fn open_cache(
         if let Some(redis) = &aws.redis {
             let cache = migrationai_adapters::aws::RedisCache::connect(redis)
                 .await
-                .map_err(|e| ProcessingError::Other(e.to_string()))?;
+                .map_err(ProcessingError::CacheOpen)?;
             return Ok(Arc::new(cache));
         }
     }
@@ -466,14 +337,18 @@ async fn open_aws(
     } else {
         aws
     };
-    let url = config.store_url.as_deref().unwrap_or(&aws.database_url);
-    // The URL holds the password: the error names the store, never the URL.
+    let url = config
+        .store_url
+        .as_ref()
+        .or(aws.database_url.as_ref())
+        .map(|u| u.expose_secret())
+        .unwrap_or_default();
     let store: Arc<dyn Store> =
         Arc::new(SqlStore::connect(url, config.db_pool).await.map_err(|e| {
-            ProcessingError::Other(format!(
-                "cannot open the PostgreSQL store of {}: {e}",
-                config.profile.describe()
-            ))
+            ProcessingError::StoreOpen {
+                profile: config.profile.describe(),
+                source: Box::new(ProcessingError::from(e)),
+            }
         })?);
     let blobs = s3_blob_store(&S3Settings {
         bucket: aws.bucket.clone(),
@@ -508,7 +383,7 @@ mod tests {
     #[test]
     fn secrets_stay_out_of_debug_output() {
         let config = AwsConfig {
-            database_url: "postgres://u:hunter2@db/x".into(),
+            database_url: Some("postgres://u:hunter2@db/x".into()),
             static_keys: Some(("AKIA".into(), "topsecret".into())),
             ..AwsConfig::default()
         };
@@ -522,18 +397,23 @@ mod tests {
     fn database_secret_builds_a_tls_url() {
         let refs = SecretRefs {
             database_host: Some("db.internal".into()),
-            database_port: Some("6432".into()),
+            database_port: Some(6432),
             database_name: Some("app".into()),
             ..SecretRefs::default()
         };
         let url =
             database_url_from_secret(r#"{"username":"u","password":"p@ss"}"#, &refs).expect("url");
         assert_eq!(
-            url,
+            url.expose_secret(),
             "postgres://u:p%40ss@db.internal:6432/app?sslmode=require"
         );
         let plain = "postgres://a:b@h/d?sslmode=require";
-        assert_eq!(database_url_from_secret(plain, &refs).expect("url"), plain);
+        assert_eq!(
+            database_url_from_secret(plain, &refs)
+                .expect("url")
+                .expose_secret(),
+            plain
+        );
         let err = database_url_from_secret(r#"{"password":"hunter2"}"#, &refs).unwrap_err();
         assert!(!err.to_string().contains("hunter2"));
     }

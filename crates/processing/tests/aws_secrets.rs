@@ -2,6 +2,7 @@
 //! Manager (moto) when the Terraform names them by ARN instead of giving them plainly.
 
 use migrationai_processing::profile::{AwsConfig, SecretRefs};
+use secrecy::ExposeSecret;
 
 /// The moto URL, or `None` (skip) outside CI; under CI a missing variable fails.
 fn moto() -> Option<String> {
@@ -34,7 +35,7 @@ async fn aws_profile_reads_secrets_by_arn() {
     let Some(moto) = moto() else {
         return;
     };
-    let keys = ("testing".to_owned(), "testing".to_owned());
+    let keys: migrationai_adapters::aws::StaticKeys = ("testing".to_owned(), "testing".into());
     let sdk =
         migrationai_adapters::aws::sdk_config(Some(&moto), Some("us-east-1"), Some(&keys)).await;
     let client = aws_sdk_secretsmanager::Client::new(&sdk);
@@ -75,16 +76,23 @@ async fn aws_profile_reads_secrets_by_arn() {
         std::env::remove_var(name);
     }
 
-    let config = AwsConfig::from_env("test").expect("config from the environment");
+    let config = migrationai_processing::settings::load::aws(
+        &migrationai_processing::settings::Env::process(),
+        "test",
+    )
+    .expect("config from the environment");
     assert!(config.has_unresolved_secrets());
-    assert!(config.database_url.is_empty());
+    assert!(config.database_url.is_none());
     let resolved = config.resolve_secrets().await.expect("resolve secrets");
     let redis = resolved.redis.as_ref().expect("redis settings");
-    assert_eq!(redis.password.as_deref(), Some("r3dis:pass/word"));
+    assert_eq!(
+        redis.password.as_ref().map(|p| p.expose_secret()),
+        Some("r3dis:pass/word")
+    );
     assert_eq!(redis.user.as_deref(), Some("migrationai-app"));
     assert_eq!(
-        resolved.database_url,
-        "postgres://app_user:p%40ss%20w%2Frd@db.example.internal:5433/migrationai_prod?sslmode=require"
+        resolved.database_url.as_ref().map(|u| u.expose_secret()),
+        Some("postgres://app_user:p%40ss%20w%2Frd@db.example.internal:5433/migrationai_prod?sslmode=require")
     );
     assert!(!resolved.has_unresolved_secrets());
 
@@ -96,7 +104,7 @@ async fn aws_profile_reads_secrets_by_arn() {
 
     // A plain variable wins over its secret: nothing is read.
     let plain = AwsConfig {
-        database_url: "postgres://x:y@h/d?sslmode=require".into(),
+        database_url: Some("postgres://x:y@h/d?sslmode=require".into()),
         secrets: SecretRefs {
             database_arn: Some("arn:aws:secretsmanager:us-east-1:0:secret:absent".into()),
             ..SecretRefs::default()
@@ -105,7 +113,10 @@ async fn aws_profile_reads_secrets_by_arn() {
     };
     assert!(!plain.has_unresolved_secrets());
     let same = plain.resolve_secrets().await.expect("no lookup");
-    assert_eq!(same.database_url, plain.database_url);
+    assert_eq!(
+        same.database_url.as_ref().map(|u| u.expose_secret()),
+        Some("postgres://x:y@h/d?sslmode=require")
+    );
 
     // A secret that does not exist is an error naming the ARN.
     let missing = AwsConfig {

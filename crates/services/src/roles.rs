@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
 
+use migrationai_processing::settings::ExposeSecret;
 use migrationai_processing::shutdown::on_signal;
 use migrationai_processing::Config;
 use tokio_util::sync::CancellationToken;
@@ -19,21 +20,18 @@ pub const DEMO_EMAIL: &str = "demo@migrationai.local";
 pub const ADMIN_TENANT: &str = "operators";
 pub const ADMIN_EMAIL: &str = "admin@migrationai.local";
 
-/// Creates the operator named by MIGRATIONAI_ADMIN_EMAIL / MIGRATIONAI_ADMIN_PASSWORD when
-/// both are set and the user does not exist yet.
-pub async fn bootstrap_admin_from_env(state: &AppState) -> anyhow::Result<()> {
-    let (Ok(email), Ok(password)) = (
-        std::env::var("MIGRATIONAI_ADMIN_EMAIL"),
-        std::env::var("MIGRATIONAI_ADMIN_PASSWORD"),
-    ) else {
+/// Creates the operator of the settings (`MIGRATIONAI_ADMIN_EMAIL` and `_PASSWORD`) when
+/// they name one and the user does not exist yet.
+pub async fn bootstrap_admin(state: &AppState) -> anyhow::Result<()> {
+    let Some(admin) = &state.settings.admin else {
         return Ok(());
     };
     ensure_user(
         state,
         ADMIN_TENANT,
         "Operators",
-        &email,
-        &password,
+        &admin.email,
+        admin.password.expose_secret(),
         ROLE_ADMIN,
     )
     .await
@@ -174,7 +172,7 @@ pub async fn admin_api(
     addr: SocketAddr,
 ) -> anyhow::Result<()> {
     let state = AppState::open(config, settings).await?;
-    bootstrap_admin_from_env(&state).await?;
+    bootstrap_admin(&state).await?;
     let stop = on_signal()?;
     spawn_sampler(&state, &stop);
     serve(addr, crate::admin::router(state), stop, "admin-api").await

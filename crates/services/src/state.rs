@@ -8,6 +8,8 @@ use std::time::Duration;
 
 use migrationai_ports::cache::Cache;
 use migrationai_processing::profile::{open_cache, Profile};
+use migrationai_processing::settings::load::Admin;
+use migrationai_processing::settings::{ExposeSecret, SecretString};
 use migrationai_processing::{App, Config};
 
 use crate::db::accounts::Principal;
@@ -28,8 +30,11 @@ pub struct Settings {
     pub secure_cookies: bool,
     pub token_ttl_secs: i64,
     pub session_ttl_secs: i64,
-    /// The services database; `None`: `<data_dir>/services.db`.
-    pub db_url: Option<String>,
+    /// The services database; `None`: the store's database when it has a URL (always on
+    /// aws), else `<data_dir>/services.db`.
+    pub db_url: Option<SecretString>,
+    /// The operator `admin-api` creates at start when that user does not exist.
+    pub admin: Option<Admin>,
     /// How often the admin roles read the throughput totals.
     pub throughput_every: Duration,
     pub sign_in: crate::auth::limit::SignInLimits,
@@ -45,6 +50,7 @@ impl Default for Settings {
             token_ttl_secs: 30 * 24 * 3600,
             session_ttl_secs: 12 * 3600,
             db_url: None,
+            admin: None,
             throughput_every: Duration::from_secs(10),
             sign_in: crate::auth::limit::SignInLimits::default(),
             serve: crate::serve::Limits::default(),
@@ -76,10 +82,14 @@ impl AppState {
         let app = App::open(config).await?;
         // On AWS the services' tables live in the canonical store's PostgreSQL database
         // (their names start with svc_); a container has no disk of its own to keep them.
-        let db = match (&settings.db_url, &config.profile) {
-            (Some(url), _) => Db::connect(url, config.db_pool).await?,
+        let url = settings.db_url.as_ref().or(config.store_url.as_ref());
+        let db = match (url, &config.profile) {
+            (Some(url), _) => Db::connect(url.expose_secret(), config.db_pool).await?,
             (None, Profile::Aws(aws)) => {
-                Db::connect(&aws.resolve_secrets().await?.database_url, config.db_pool).await?
+                let url = aws.resolve_secrets().await?.database_url.ok_or_else(|| {
+                    anyhow::anyhow!("the aws profile has no database URL for the services' tables")
+                })?;
+                Db::connect(url.expose_secret(), config.db_pool).await?
             }
             (None, Profile::Embedded) => {
                 Db::open_sqlite(&config.data_dir.join("services.db")).await?

@@ -34,12 +34,12 @@ const BEFORE_MIGRATIONS: &[&str] = &[
 async fn open_role(index: usize, url: String, data_dir: std::path::PathBuf) -> anyhow::Result<()> {
     let config = Config {
         data_dir,
-        store_url: Some(url.clone()),
+        store_url: Some(url.clone().into()),
         ..Config::default()
     };
     if index < 3 {
         let settings = Settings {
-            db_url: Some(url),
+            db_url: Some(url.into()),
             ..Settings::default()
         };
         AppState::open(&config, settings).await.map(|_| ())

@@ -6,5 +6,9 @@ pub mod s3;
 pub mod sqs;
 
 pub use self::redis::{RedisCache, RedisSettings};
+
+/// A fixed access key id and secret key (moto, tests); `None` where one is taken uses the
+/// credential chain. The secret key is redacted in `Debug`.
+pub type StaticKeys = (String, secrecy::SecretString);
 pub use s3::{s3_blob_store, S3Settings, Sse};
 pub use sqs::{sdk_config, SqsQueue, SqsSettings};

@@ -15,6 +15,7 @@ use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig};
 use redis::cluster::ClusterClientBuilder;
 use redis::cluster_async::ClusterConnection;
 use redis::{AsyncCommands, Cmd, ConnectionInfo, IntoConnectionInfo, Pipeline, RedisFuture, Value};
+use secrecy::{ExposeSecret, SecretString};
 
 /// How long one connection attempt, and one command, may take. The cache is best effort: a
 /// Redis that does not answer must cost a request a second, not hang it.
@@ -30,14 +31,15 @@ pub struct RedisSettings {
     /// ACL user; overrides one in the URL.
     pub user: Option<String>,
     /// ACL password; overrides one in the URL.
-    pub password: Option<String>,
+    pub password: Option<SecretString>,
 }
 
 impl std::fmt::Debug for RedisSettings {
+    // The URL may carry a password, so only the user and the (redacted) password show.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RedisSettings")
             .field("user", &self.user)
-            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .field("password", &self.password)
             .finish_non_exhaustive()
     }
 }
@@ -109,7 +111,7 @@ impl RedisCache {
             redis_info = redis_info.set_username(user);
         }
         if let Some(password) = &settings.password {
-            redis_info = redis_info.set_password(password);
+            redis_info = redis_info.set_password(password.expose_secret());
         }
         let info = info.set_redis_settings(redis_info);
         // Only the address: the URL may carry the password.

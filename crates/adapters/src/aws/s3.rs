@@ -45,7 +45,7 @@ pub struct S3Settings {
     pub sse: Sse,
     /// Fixed access keys, for endpoints such as moto; `None` uses the environment's
     /// credential chain.
-    pub static_keys: Option<(String, String)>,
+    pub static_keys: Option<super::StaticKeys>,
 }
 
 /// A blob store on an S3 bucket. Credentials come from the environment (keys, web
@@ -64,7 +64,7 @@ pub fn s3_blob_store(settings: &S3Settings) -> Result<BlobStore, BlobError> {
     if let Some((id, secret)) = &settings.static_keys {
         builder = builder
             .with_access_key_id(id)
-            .with_secret_access_key(secret);
+            .with_secret_access_key(secrecy::ExposeSecret::expose_secret(secret));
     }
     let (kind, key) = match &settings.sse {
         Sse::BucketDefault => (None, None),

@@ -3,21 +3,23 @@
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
+use migrationai_processing::config::PoolRole;
+use migrationai_processing::settings::{load, Env};
 use migrationai_services::roles;
 
 #[derive(clap::Args)]
 pub struct Args {
     #[command(flatten)]
     pub common: super::api::Common,
-    /// Address to listen on.
-    #[arg(long, env = "MIGRATIONAI_LISTEN", default_value = "127.0.0.1:8081")]
-    pub listen: SocketAddr,
+    /// Address to listen on (default: MIGRATIONAI_LISTEN, else 127.0.0.1:8081).
+    #[arg(long)]
+    pub listen: Option<SocketAddr>,
 }
 
-pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let config = a
-        .common
-        .config(migrationai_processing::config::PoolRole::Http)?;
-    roles::run_blocking(roles::admin_api(&config, a.common.settings(), a.listen))?;
+pub fn run(a: Args, env: &Env) -> anyhow::Result<ExitCode> {
+    let config = a.common.config(env, PoolRole::Http)?;
+    let http = load::http(env)?;
+    let addr = super::api::listen(a.listen, &http, SocketAddr::from(([127, 0, 0, 1], 8081)));
+    roles::run_blocking(roles::admin_api(&config, a.common.settings(&http), addr))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -3,23 +3,25 @@
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
+use migrationai_processing::settings::Env;
 use migrationai_services::roles;
 
 #[derive(clap::Args)]
 pub struct Args {
     #[command(flatten)]
     pub front: super::api::Frontend,
-    /// Address to listen on.
-    #[arg(long, env = "MIGRATIONAI_LISTEN", default_value = "127.0.0.1:8091")]
-    pub listen: SocketAddr,
 }
 
-pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let backend = a.front.backend_url("http://127.0.0.1:8081");
+pub fn run(a: Args, env: &Env) -> anyhow::Result<ExitCode> {
+    let plan = a.front.plan(
+        env,
+        "http://127.0.0.1:8081",
+        SocketAddr::from(([127, 0, 0, 1], 8091)),
+    )?;
     roles::run_blocking(roles::admin_web(
-        &backend,
-        !a.front.insecure_cookies,
-        a.listen,
+        &plan.backend_url,
+        plan.secure_cookies,
+        plan.listen,
     ))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,5 +1,6 @@
 //! Performance figures, printed; never asserted by tests.
 use crate::output::say;
+use migrationai_processing::settings::{load, Env};
 
 use migrationai_ingest::inspect::{inspect, InspectOptions, NoProgress};
 use migrationai_processing::memory::peak_rss_kib;
@@ -73,8 +74,9 @@ enum What {
     },
     /// Messages/s through the SQS adapter against bare SDK calls on the same endpoint.
     Sqs {
-        /// SQS endpoint, e.g. a moto server; default: the regional AWS endpoint.
-        #[arg(long, env = "MIGRATIONAI_SQS_ENDPOINT")]
+        /// SQS endpoint, e.g. a moto server (default: MIGRATIONAI_SQS_ENDPOINT, else the
+        /// regional AWS endpoint).
+        #[arg(long)]
         endpoint: Option<String>,
         /// Messages to send and receive each way.
         #[arg(long, default_value_t = 500)]
@@ -83,8 +85,8 @@ enum What {
     /// The reconcile's reads of stored documents: one at a time against 16 at once, on a
     /// fresh bucket of a moto endpoint, or in memory with a modelled per-read latency.
     Documents {
-        /// S3 endpoint, e.g. a moto server.
-        #[arg(long, env = "MIGRATIONAI_S3_ENDPOINT", conflicts_with = "latency_ms")]
+        /// S3 endpoint, e.g. a moto server (default: MIGRATIONAI_S3_ENDPOINT).
+        #[arg(long, conflicts_with = "latency_ms")]
         endpoint: Option<String>,
         /// Instead of an endpoint: an in-memory store whose every read first waits this long
         /// (S3's time to first byte is typically some tens of milliseconds).
@@ -99,7 +101,8 @@ enum What {
     },
 }
 
-pub fn run(a: Args) -> anyhow::Result<ExitCode> {
+pub fn run(a: Args, env: &Env) -> anyhow::Result<ExitCode> {
+    let (sqs_endpoint, s3_endpoint) = load::bench_endpoints(env);
     match a.what {
         What::Ingest {
             export,
@@ -107,13 +110,19 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         } => ingest(&export, no_baseline),
         What::Migrate { export, data_dir } => migrate(&export, &data_dir),
         What::Queue { messages, data_dir } => queue(messages, &data_dir),
-        What::Sqs { endpoint, messages } => super::bench_aws::sqs(endpoint, messages),
+        What::Sqs { endpoint, messages } => {
+            super::bench_aws::sqs(endpoint.or(sqs_endpoint), messages)
+        }
         What::Documents {
             endpoint,
             latency_ms,
             files,
             bytes,
-        } => super::bench_aws::documents(endpoint, latency_ms, files, bytes),
+        } => {
+            // The variable is a default only when no latency model was asked for instead.
+            let endpoint = endpoint.or(s3_endpoint.filter(|_| latency_ms.is_none()));
+            super::bench_aws::documents(endpoint, latency_ms, files, bytes)
+        }
         What::Accuracy { dir, style, febrl } => {
             super::bench_accuracy::accuracy(&dir, style.as_deref(), &febrl)
         }

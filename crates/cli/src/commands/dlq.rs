@@ -1,6 +1,7 @@
 use super::embedded::{runtime, Embedded};
 use crate::output::say;
 use migrationai_processing::app;
+use migrationai_processing::settings::Env;
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
@@ -27,10 +28,10 @@ enum Action {
     },
 }
 
-pub fn run(a: Args) -> anyhow::Result<ExitCode> {
+pub fn run(a: Args, env: &Env) -> anyhow::Result<ExitCode> {
     match a.action {
         Action::List { queue, embedded } => {
-            let dead = runtime()?.block_on(app::dlq_list(&embedded.config()?, &queue))?;
+            let dead = runtime()?.block_on(app::dlq_list(&embedded.config(env)?, &queue))?;
             if dead.is_empty() {
                 say!("{queue}: no dead letters");
             }
@@ -46,7 +47,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             }
         }
         Action::Redrive { queue, embedded } => {
-            let moved = runtime()?.block_on(app::dlq_redrive(&embedded.config()?, &queue))?;
+            let moved = runtime()?.block_on(app::dlq_redrive(&embedded.config(env)?, &queue))?;
             say!("{queue}: {moved} messages moved back to the source queue");
         }
     }

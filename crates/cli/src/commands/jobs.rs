@@ -1,6 +1,7 @@
 use super::embedded::{runtime, Embedded};
 use crate::output::say;
 use migrationai_processing::app;
+use migrationai_processing::settings::Env;
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
@@ -26,8 +27,8 @@ pub struct QueuesArgs {
     embedded: Embedded,
 }
 
-pub fn jobs(a: JobsArgs) -> anyhow::Result<ExitCode> {
-    let jobs = runtime()?.block_on(app::list_jobs(&a.embedded.config()?))?;
+pub fn jobs(a: JobsArgs, env: &Env) -> anyhow::Result<ExitCode> {
+    let jobs = runtime()?.block_on(app::list_jobs(&a.embedded.config(env)?))?;
     if jobs.is_empty() {
         say!("no jobs yet; start one with `migrationai migrate EXPORT`");
         return Ok(ExitCode::SUCCESS);
@@ -45,14 +46,14 @@ pub fn jobs(a: JobsArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn report(a: ReportArgs) -> anyhow::Result<ExitCode> {
-    let text = runtime()?.block_on(app::report(&a.embedded.config()?, &a.job, a.json))?;
+pub fn report(a: ReportArgs, env: &Env) -> anyhow::Result<ExitCode> {
+    let text = runtime()?.block_on(app::report(&a.embedded.config(env)?, &a.job, a.json))?;
     crate::output::write_stdout(format_args!("{text}"));
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn queues(a: QueuesArgs) -> anyhow::Result<ExitCode> {
-    let rows = runtime()?.block_on(app::queue_stats(&a.embedded.config()?))?;
+pub fn queues(a: QueuesArgs, env: &Env) -> anyhow::Result<ExitCode> {
+    let rows = runtime()?.block_on(app::queue_stats(&a.embedded.config(env)?))?;
     say!(
         "{:<34} {:>8} {:>9} {:>8} {:>10}",
         "queue",

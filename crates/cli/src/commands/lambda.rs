@@ -5,21 +5,24 @@ use std::process::ExitCode;
 use migrationai_domain::QueueKind;
 use migrationai_processing::config::PoolRole;
 use migrationai_processing::lambda::run_lambda;
-use migrationai_processing::profile::config_from_env;
+use migrationai_processing::settings::{load, vars, Env};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// The queue kind this function serves (the Terraform sets MIGRATIONAI_QUEUE).
-    #[arg(long, env = "MIGRATIONAI_QUEUE")]
-    queue: String,
+    /// The queue kind this function serves (default: MIGRATIONAI_QUEUE, which the Terraform
+    /// sets).
+    #[arg(long)]
+    queue: Option<String>,
 }
 
-pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let kind: QueueKind = a
-        .queue
+pub fn run(a: Args, env: &Env) -> anyhow::Result<ExitCode> {
+    let queue = a.queue.or_else(|| load::queue(env)).ok_or_else(|| {
+        anyhow::anyhow!("{} is not set: the queue kind to serve", vars::QUEUE.name)
+    })?;
+    let kind: QueueKind = queue
         .parse()
-        .map_err(|_| anyhow::anyhow!("unknown queue kind {:?}", a.queue))?;
-    let config = config_from_env(PoolRole::LambdaFunction)?;
+        .map_err(|_| anyhow::anyhow!("unknown queue kind {queue:?}"))?;
+    let config = load::config(env, PoolRole::LambdaFunction)?;
     // One thread: a function instance handles one invocation at a time, and a small
     // runtime starts faster and stays smaller.
     let runtime = tokio::runtime::Builder::new_current_thread()

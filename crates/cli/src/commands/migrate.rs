@@ -3,6 +3,7 @@ use crate::output::say;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use migrationai_processing::app::{verdict_text, App, End, Progress, Start, Submitted};
 use migrationai_processing::report::Threshold;
+use migrationai_processing::settings::Env;
 use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -152,9 +153,10 @@ fn resume_command(a: &Args, job: &str) -> String {
     }
     words.push("--job".into());
     words.push(shell_word(job));
-    if a.embedded.data_dir != std::path::Path::new(".migrationai") {
+    // A data directory from MIGRATIONAI_DATA_DIR is still set when the command is run again.
+    if let Some(dir) = &a.embedded.data_dir {
         words.push("--data-dir".into());
-        words.push(shell_word(&a.embedded.data_dir.display().to_string()));
+        words.push(shell_word(&dir.display().to_string()));
     }
     words.join(" ")
 }
@@ -178,8 +180,8 @@ fn announce(s: &Submitted) {
     }
 }
 
-pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let mut config = a.embedded.config()?;
+pub fn run(a: Args, env: &Env) -> anyhow::Result<ExitCode> {
+    let mut config = a.embedded.config(env)?;
     config.batch_size = a.batch_size.max(1);
     config.threshold = a.threshold;
     config.encodings = a.encodings.clone();

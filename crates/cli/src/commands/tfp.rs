@@ -1,8 +1,11 @@
 //! `migrationai tfp`: the transform and file processor, polling for uploaded exports.
 
+use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use migrationai_processing::config::PoolRole;
+use migrationai_processing::settings::{load, Env};
 use migrationai_services::roles;
 
 #[derive(clap::Args)]
@@ -12,20 +15,21 @@ pub struct Args {
     /// Polling interval, milliseconds.
     #[arg(long, default_value_t = 1000)]
     pub every_ms: u64,
-    /// Address of the health endpoint the load balancer probes.
-    #[arg(long, env = "MIGRATIONAI_LISTEN", default_value = "127.0.0.1:8082")]
-    pub listen: std::net::SocketAddr,
+    /// Address of the health endpoint the load balancer probes (default: MIGRATIONAI_LISTEN,
+    /// else 127.0.0.1:8082).
+    #[arg(long)]
+    pub listen: Option<SocketAddr>,
 }
 
-pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let config = a
-        .common
-        .config(migrationai_processing::config::PoolRole::Tfp)?;
+pub fn run(a: Args, env: &Env) -> anyhow::Result<ExitCode> {
+    let config = a.common.config(env, PoolRole::Tfp)?;
+    let http = load::http(env)?;
+    let addr = super::api::listen(a.listen, &http, SocketAddr::from(([127, 0, 0, 1], 8082)));
     roles::run_blocking(roles::tfp(
         &config,
-        a.common.settings(),
+        a.common.settings(&http),
         Duration::from_millis(a.every_ms),
-        a.listen,
+        addr,
     ))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -4,6 +4,8 @@
 use std::net::IpAddr;
 use std::process::ExitCode;
 
+use migrationai_processing::config::PoolRole;
+use migrationai_processing::settings::{load, Env};
 use migrationai_services::roles;
 
 #[derive(clap::Args)]
@@ -14,20 +16,19 @@ pub struct Args {
     #[arg(long, default_value = "127.0.0.1")]
     pub host: IpAddr,
     /// First port: API, admin API, web and admin web take this and the next three
-    /// (0: any free ports).
-    #[arg(long, env = "MIGRATIONAI_PORT", default_value_t = 8080)]
-    pub port: u16,
+    /// (0: any free ports; default: MIGRATIONAI_PORT, else 8080).
+    #[arg(long)]
+    pub port: Option<u16>,
 }
 
-pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let config = a
-        .common
-        .config(migrationai_processing::config::PoolRole::Local)?;
-    let mut settings = a.common.settings();
+pub fn run(a: Args, env: &Env) -> anyhow::Result<ExitCode> {
+    let config = a.common.config(env, PoolRole::Local)?;
+    let mut settings = a.common.settings(&load::http(env)?);
     // Local, plain http: a Secure cookie would never come back from the browser.
     if a.host.is_loopback() {
         settings.secure_cookies = false;
     }
-    roles::run_blocking(roles::up(&config, settings, a.host, a.port))?;
+    let port = a.port.or(load::up_port(env)?).unwrap_or(8080);
+    roles::run_blocking(roles::up(&config, settings, a.host, port))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -6,13 +6,14 @@ use std::time::Duration;
 
 use migrationai_processing::config::PoolRole;
 use migrationai_processing::poller::{run_worker, WorkerOptions};
-use migrationai_processing::profile::config_from_env;
+use migrationai_processing::settings::{load, Env};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// `all`, one queue kind, or a comma-separated list of kinds.
-    #[arg(long, env = "MIGRATIONAI_QUEUE", default_value = "all")]
-    queue: String,
+    /// `all`, one queue kind, or a comma-separated list of kinds (default: MIGRATIONAI_QUEUE,
+    /// else all).
+    #[arg(long)]
+    queue: Option<String>,
     /// Batches processed at once per queue.
     #[arg(long, default_value_t = 2)]
     concurrency: usize,
@@ -24,10 +25,13 @@ pub struct Args {
     drain_timeout: u64,
 }
 
-pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let config = config_from_env(PoolRole::Poller)?;
+pub fn run(a: Args, env: &Env) -> anyhow::Result<ExitCode> {
+    let config = load::config(env, PoolRole::Poller)?;
     let options = WorkerOptions {
-        queues: a.queue,
+        queues: a
+            .queue
+            .or_else(|| load::queue(env))
+            .unwrap_or_else(|| "all".into()),
         concurrency: a.concurrency,
         wait: Duration::from_secs(a.wait.min(20)),
         drain_timeout: Duration::from_secs(a.drain_timeout),

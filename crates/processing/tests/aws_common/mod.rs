@@ -95,7 +95,11 @@ pub async fn aws_config(env: &AwsEnv, tag: &str) -> AwsConfig {
             url: env.redis.clone(),
             ..Default::default()
         }),
-        database_url: fresh_database(&env.database, &format!("db_{id}")).await,
+        database_url: Some(
+            fresh_database(&env.database, &format!("db_{id}"))
+                .await
+                .into(),
+        ),
         secrets: Default::default(),
         queue_urls: Default::default(),
         name_prefix: format!("{id}-"),
@@ -122,4 +126,14 @@ pub fn role_env<'c>(
         .env("MIGRATIONAI_BUCKET", &aws.bucket)
         .env("MIGRATIONAI_AWS_ENDPOINT", endpoint)
         .env("MIGRATIONAI_QUEUE_PREFIX", &aws.name_prefix)
+}
+
+/// The database URL of `aws`, for a child process's environment or a test's own connection.
+#[allow(dead_code)]
+pub fn database_url(aws: &migrationai_processing::profile::AwsConfig) -> String {
+    use secrecy::ExposeSecret;
+    aws.database_url
+        .as_ref()
+        .map(|u| u.expose_secret().to_owned())
+        .unwrap_or_default()
 }

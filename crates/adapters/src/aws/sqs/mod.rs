@@ -35,7 +35,7 @@ pub struct SqsSettings {
     pub urls: HashMap<String, String>,
     /// Fixed access keys, for endpoints such as moto; `None` uses the environment's
     /// credential chain (keys, web identity, container or instance role).
-    pub static_keys: Option<(String, String)>,
+    pub static_keys: Option<super::StaticKeys>,
 }
 
 /// Queue adapter over SQS.
@@ -62,13 +62,13 @@ impl std::fmt::Debug for SqsQueue {
 pub async fn sdk_config(
     endpoint: Option<&str>,
     region: Option<&str>,
-    static_keys: Option<&(String, String)>,
+    static_keys: Option<&super::StaticKeys>,
 ) -> aws_config::SdkConfig {
     let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
     if let Some((id, secret)) = static_keys {
         loader = loader.credentials_provider(aws_sdk_sqs::config::Credentials::new(
             id.clone(),
-            secret.clone(),
+            secrecy::ExposeSecret::expose_secret(secret).to_owned(),
             None,
             None,
             "migrationai-static",
