@@ -55,21 +55,7 @@ async fn reviewed(job: &str) -> Fixture {
     })
     .expect("sample");
     let bytes = std::fs::read(&summary.export).expect("zip");
-    let body = futures::stream::iter([Ok::<_, std::io::Error>(Bytes::from(bytes))]);
-    jobs::upload::upload(&state, TENANT, job, "export.zip", body)
-        .await
-        .expect("upload");
-    assert!(state
-        .db
-        .set_draft_status(
-            TENANT,
-            job,
-            &[DraftStatus::Created],
-            DraftStatus::Analysing,
-            None
-        )
-        .await
-        .expect("analyse"));
+    upload_for_analysis(&state, job, bytes).await;
     let draft = state
         .db
         .draft(TENANT, job)
@@ -337,21 +323,7 @@ async fn waiting_for_analysis(
         zip.write_all(bytes).expect("write");
     }
     let bytes = zip.finish().expect("zip").into_inner();
-    let body = futures::stream::iter([Ok::<_, std::io::Error>(Bytes::from(bytes))]);
-    jobs::upload::upload(&state, TENANT, job, "export.zip", body)
-        .await
-        .expect("upload");
-    assert!(state
-        .db
-        .set_draft_status(
-            TENANT,
-            job,
-            &[DraftStatus::Created],
-            DraftStatus::Analysing,
-            None
-        )
-        .await
-        .expect("analyse"));
+    upload_for_analysis(&state, job, bytes).await;
     (dir, state)
 }
 
@@ -417,4 +389,24 @@ async fn an_analysis_that_keeps_taking_the_process_down_is_not_retried() {
         .await
         .expect("db")
         .is_empty());
+}
+
+/// Uploads `bytes` as the draft's export and moves the draft to analysing, as starting an
+/// analysis does.
+async fn upload_for_analysis(state: &AppState, job: &str, bytes: Vec<u8>) {
+    let body = futures::stream::iter([Ok::<_, std::io::Error>(Bytes::from(bytes))]);
+    jobs::upload::upload(state, TENANT, job, "export.zip", body)
+        .await
+        .expect("upload");
+    assert!(state
+        .db
+        .set_draft_status(
+            TENANT,
+            job,
+            &[DraftStatus::Created],
+            DraftStatus::Analysing,
+            None
+        )
+        .await
+        .expect("analyse"));
 }

@@ -22,6 +22,8 @@ use secrecy::{ExposeSecret, SecretString};
 const TIMEOUT: Duration = Duration::from_secs(1);
 /// Reconnection attempts per command once a connection is lost; the next command tries again.
 const RETRIES: usize = 1;
+/// The same for the cluster client, whose builder counts in `u32`.
+const CLUSTER_RETRIES: u32 = 1;
 
 /// How to reach Redis. The password is never logged.
 #[derive(Clone, Default)]
@@ -123,7 +125,7 @@ impl RedisCache {
             let client = ClusterClientBuilder::new([info])
                 .connection_timeout(TIMEOUT)
                 .response_timeout(TIMEOUT)
-                .retries(u32::try_from(RETRIES).unwrap_or(1))
+                .retries(CLUSTER_RETRIES)
                 .build()
                 .map_err(backend)?;
             Conn::Cluster(client.get_async_connection().await.map_err(unreachable)?)
