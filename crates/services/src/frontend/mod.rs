@@ -86,7 +86,11 @@ impl Front {
             return Ok(Some(v));
         }
         let rb = self.backend.request(Method::GET, self.role.me, Some(token));
-        let found = match self.backend.json::<crate::api::auth::Me>(rb).await {
+        let found = match self
+            .backend
+            .json::<migrationai_api_types::auth::Me>(rb)
+            .await
+        {
             Ok(me) => Some(Viewer::new(token, me)),
             Err(ApiError::Unauthorized | ApiError::Forbidden) => None,
             Err(e) => return Err(e),

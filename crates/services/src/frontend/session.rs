@@ -5,11 +5,11 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
+use migrationai_api_types::auth::Me;
 use serde::Serialize;
 
 use super::render::WebError;
 use super::Front;
-use crate::api::auth::Me;
 use crate::error::ApiError;
 
 /// A signed-in browser user, as the API knows them. The token never reaches a template.

@@ -6,12 +6,12 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, Method};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
+use migrationai_api_types::auth::IssuedSession;
 use serde::Deserialize;
 
 use super::render::{render, WebError};
 use super::session::{check_csrf, cookie_value, set_cookie, WebUser};
 use super::Front;
-use crate::auth::session::IssuedSession;
 use crate::error::ApiError;
 
 const PRE: &str = "mai_pre";

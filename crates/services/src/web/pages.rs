@@ -7,6 +7,11 @@ use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::Method;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
+use migrationai_api_types::jobs::check::CheckView;
+use migrationai_api_types::jobs::mapping::MappingView;
+use migrationai_api_types::jobs::progress::ProgressView;
+use migrationai_api_types::jobs::report::ReportView;
+use migrationai_api_types::jobs::JobView;
 use migrationai_domain::Kind;
 use migrationai_domain::{DraftStatus, JobStatus};
 use serde::Serialize;
@@ -19,11 +24,6 @@ use crate::frontend::render::{render, WebError};
 use crate::frontend::session::{check_csrf, Viewer, WebUser};
 use crate::frontend::signin::CsrfForm;
 use crate::frontend::Front;
-use crate::jobs::check::CheckView;
-use crate::jobs::mapping::MappingView;
-use crate::jobs::run::ProgressView;
-use crate::jobs::summary::ReportView;
-use crate::jobs::JobView;
 
 type Page = Result<Response, WebError>;
 

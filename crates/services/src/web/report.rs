@@ -9,6 +9,9 @@ use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::Method;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
+use migrationai_api_types::jobs::rejects::RejectsPage;
+use migrationai_api_types::jobs::report::ReportView;
+use migrationai_api_types::jobs::JobView;
 use migrationai_ingest::overlay::{restore, REJECT_COLUMNS};
 use serde::{Deserialize, Serialize};
 
@@ -18,9 +21,6 @@ use crate::frontend::backend::{path, with_query};
 use crate::frontend::render::{render, WebError};
 use crate::frontend::session::{check_csrf, Viewer, WebUser};
 use crate::frontend::Front;
-use crate::jobs::rejects::RejectsPage;
-use crate::jobs::summary::ReportView;
-use crate::jobs::JobView;
 
 type Page = Result<Response, WebError>;
 
