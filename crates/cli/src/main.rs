@@ -70,6 +70,8 @@ enum Command {
     Queues(commands::jobs::QueuesArgs),
     /// Inspect and redrive dead-letter queues.
     Dlq(commands::dlq::Args),
+    /// Set up the database users and schema of the aws profile (the deploy's migrating step).
+    Db(commands::db::Args),
     /// Print performance figures.
     Bench(commands::bench::Args),
     /// Serve the backend REST API.
@@ -104,6 +106,7 @@ fn main() -> ExitCode {
         Command::Report(a) => commands::jobs::report(a),
         Command::Queues(a) => commands::jobs::queues(a),
         Command::Dlq(a) => commands::dlq::run(a),
+        Command::Db(a) => commands::db::run(a),
         Command::Bench(a) => commands::bench::run(a),
         Command::Api(a) => commands::api::run(a),
         Command::AdminApi(a) => commands::admin_api::run(a),

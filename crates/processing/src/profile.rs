@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use migrationai_adapters::embedded::{local_blob_store, EmbeddedQueue};
+use migrationai_adapters::sql::migrations::{self, Schema};
 use migrationai_adapters::sql::{PoolSize, SqlStore};
 use migrationai_domain::QueueKind;
 use migrationai_ports::blob::BlobStore;
@@ -64,6 +65,16 @@ impl Profile {
             Profile::Embedded => true,
             #[cfg(feature = "aws")]
             Profile::Aws(aws) => aws.ensure_queues,
+        }
+    }
+
+    /// Whether opening the database applies missing migrations. On AWS the roles connect as
+    /// the runtime user and only check the schema; `migrationai db setup` migrates.
+    pub fn schema(&self) -> Schema {
+        match self {
+            Profile::Embedded => Schema::Migrate,
+            #[cfg(feature = "aws")]
+            Profile::Aws(_) => Schema::Expect,
         }
     }
 }
@@ -175,8 +186,13 @@ impl std::fmt::Debug for AwsConfig {
 pub struct SecretRefs {
     /// Secret string = the Redis password.
     pub redis_password_arn: Option<String>,
-    /// The RDS-managed secret (`{"username": ..., "password": ...}`) or a `postgres://` URL.
+    /// The database user this process connects as: the runtime user's secret
+    /// (`{"username": ..., "password": ...}`, made by Terraform) for every role, the
+    /// RDS-managed master secret for `db setup` only; or a `postgres://` URL.
     pub database_arn: Option<String>,
+    /// For `db setup` only (`MIGRATIONAI_DATABASE_RUNTIME_SECRET_ARN`): the runtime user that
+    /// setup creates, whose password it sets from this secret.
+    pub database_runtime_arn: Option<String>,
     /// Where the database secret's user connects (`MIGRATIONAI_DATABASE_HOST/PORT/NAME`).
     pub database_host: Option<String>,
     pub database_port: Option<String>,
@@ -220,6 +236,7 @@ impl AwsConfig {
         let secrets = SecretRefs {
             redis_password_arn: var("MIGRATIONAI_REDIS_PASSWORD_SECRET_ARN"),
             database_arn: var("MIGRATIONAI_DATABASE_URL_SECRET_ARN"),
+            database_runtime_arn: var("MIGRATIONAI_DATABASE_RUNTIME_SECRET_ARN"),
             database_host: var("MIGRATIONAI_DATABASE_HOST"),
             database_port: var("MIGRATIONAI_DATABASE_PORT"),
             database_name: var("MIGRATIONAI_DATABASE_NAME"),
@@ -289,6 +306,50 @@ impl AwsConfig {
             resolved.database_url = database_url_from_secret(&value, &self.secrets)?;
         }
         Ok(resolved)
+    }
+}
+
+#[cfg(feature = "aws")]
+impl AwsConfig {
+    /// The runtime user's name and password, from `MIGRATIONAI_DATABASE_RUNTIME_SECRET_ARN`
+    /// (`{"username": ..., "password": ...}`), for `db setup`.
+    pub async fn runtime_login(
+        &self,
+    ) -> Result<migrationai_adapters::sql::roles::Login, ProcessingError> {
+        let arn = self
+            .secrets
+            .database_runtime_arn
+            .as_deref()
+            .ok_or_else(|| {
+                ProcessingError::Other("MIGRATIONAI_DATABASE_RUNTIME_SECRET_ARN is not set".into())
+            })?;
+        let sdk = migrationai_adapters::aws::sdk_config(
+            self.secrets_endpoint.as_deref(),
+            self.region.as_deref(),
+            self.static_keys.as_ref(),
+        )
+        .await;
+        let client = aws_sdk_secretsmanager::Client::new(&sdk);
+        let value = secret_string(&client, arn).await?;
+        let json: serde_json::Value = serde_json::from_str(value.trim()).map_err(|_| {
+            ProcessingError::Other(format!(
+                "secret {arn} is not JSON with username and password"
+            ))
+        })?;
+        let field = |name: &str| {
+            json.get(name)
+                .and_then(|v| v.as_str())
+                .filter(|s| !s.is_empty())
+        };
+        match (field("username"), field("password")) {
+            (Some(user), Some(password)) => Ok(migrationai_adapters::sql::roles::Login {
+                user: user.to_owned(),
+                password: password.to_owned(),
+            }),
+            _ => Err(ProcessingError::Other(format!(
+                "secret {arn} is not JSON with username and password"
+            ))),
+        }
     }
 }
 
@@ -411,7 +472,7 @@ pub async fn open_adapters(
     match &config.profile {
         Profile::Embedded => {
             let store: Arc<dyn Store> = match &config.store_url {
-                Some(url) => Arc::new(connect_store(url, config.db_pool).await?),
+                Some(url) => Arc::new(connect_store(url, config.db_pool, Schema::Migrate).await?),
                 None => Arc::new(SqlStore::open_sqlite(&config.data_dir.join("store.db")).await?),
             };
             let queue: Arc<dyn Queue> =
@@ -445,9 +506,15 @@ pub async fn open_cache(
     ))
 }
 
-async fn connect_store(url: &str, size: PoolSize) -> Result<SqlStore, ProcessingError> {
+async fn connect_store(
+    url: &str,
+    size: PoolSize,
+    schema: Schema,
+) -> Result<SqlStore, ProcessingError> {
     let store = SqlStore::connect(url, size).await?;
-    store.migrate().await?;
+    migrations::prepare(store.pool(), &migrations::store(), schema)
+        .await
+        .map_err(ProcessingError::Other)?;
     Ok(store)
 }
 
@@ -474,13 +541,16 @@ async fn open_aws(
     };
     let url = config.store_url.as_deref().unwrap_or(&aws.database_url);
     // The URL holds the password: the error names the store, never the URL.
-    let store: Arc<dyn Store> =
-        Arc::new(connect_store(url, config.db_pool).await.map_err(|e| {
-            ProcessingError::Other(format!(
-                "cannot open the PostgreSQL store of {}: {e}",
-                config.profile.describe()
-            ))
-        })?);
+    let store: Arc<dyn Store> = Arc::new(
+        connect_store(url, config.db_pool, config.profile.schema())
+            .await
+            .map_err(|e| {
+                ProcessingError::Other(format!(
+                    "cannot open the PostgreSQL store of {}: {e}",
+                    config.profile.describe()
+                ))
+            })?,
+    );
     let blobs = s3_blob_store(&S3Settings {
         bucket: aws.bucket.clone(),
         region: aws.region.clone(),

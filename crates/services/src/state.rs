@@ -77,9 +77,10 @@ impl AppState {
         // On AWS the services' tables live in the canonical store's PostgreSQL database
         // (their names start with svc_); a container has no disk of its own to keep them.
         let db = match (&settings.db_url, &config.profile) {
-            (Some(url), _) => Db::connect(url, config.db_pool).await?,
+            (Some(url), _) => Db::connect(url, config.db_pool, config.profile.schema()).await?,
             (None, Profile::Aws(aws)) => {
-                Db::connect(&aws.resolve_secrets().await?.database_url, config.db_pool).await?
+                let url = aws.resolve_secrets().await?.database_url;
+                Db::connect(&url, config.db_pool, config.profile.schema()).await?
             }
             (None, Profile::Embedded) => {
                 Db::open_sqlite(&config.data_dir.join("services.db")).await?

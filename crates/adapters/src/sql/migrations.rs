@@ -11,7 +11,7 @@
 //! other's applied versions instead of calling them missing.
 
 use sqlx::migrate::{MigrateError, Migrator};
-use sqlx::AnyPool;
+use sqlx::{AnyPool, Row};
 
 /// The services' versions start here; the store's stay below.
 pub const SERVICES_FIRST_VERSION: i64 = 1001;
@@ -37,9 +37,61 @@ pub async fn migrate_store(pool: &AnyPool) -> Result<(), MigrateError> {
     store().run(pool).await
 }
 
-/// Applies the services' migrations that `pool`'s database has not recorded.
-pub async fn migrate_services(pool: &AnyPool) -> Result<(), MigrateError> {
-    services().run(pool).await
+/// What a process does with the schema when it opens the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Schema {
+    /// Apply the migrations that are missing (one machine, local PostgreSQL, `db setup`).
+    Migrate,
+    /// Only check that every migration is applied: a runtime user on AWS has no right to
+    /// change the schema, which `migrationai db setup` brings up to date once per deploy.
+    Expect,
+}
+
+/// Applies `migrator` on `pool` (`Schema::Migrate`) or checks that its database has every
+/// one of `migrator`'s versions (`Schema::Expect`), without any statement that needs more
+/// than SELECT.
+pub async fn prepare(pool: &AnyPool, migrator: &Migrator, schema: Schema) -> Result<(), String> {
+    match schema {
+        Schema::Migrate => migrator.run(pool).await.map_err(|e| e.to_string()),
+        Schema::Expect => expect_applied(pool, migrator).await,
+    }
+}
+
+async fn expect_applied(pool: &AnyPool, migrator: &Migrator) -> Result<(), String> {
+    let behind = |missing: &str| {
+        format!(
+            "the database schema is behind this build (migrations {missing} are not applied): \
+             run `migrationai db setup` with the master secret first; a role running as the \
+             runtime user never changes the schema"
+        )
+    };
+    let wanted: Vec<i64> = migrator.iter().map(|m| m.version).collect();
+    let applied: Vec<i64> =
+        match sqlx::query("SELECT version FROM _sqlx_migrations WHERE success = TRUE")
+            .fetch_all(pool)
+            .await
+        {
+            Ok(rows) => rows
+                .iter()
+                .map(|r| r.try_get::<i64, _>(0))
+                .collect::<Result<_, _>>()
+                .map_err(|e| e.to_string())?,
+            // No migration table at all: nothing was ever applied (or the user cannot see it).
+            Err(sqlx::Error::Database(e)) => {
+                return Err(format!("{} ({})", behind("all"), e.message()))
+            }
+            Err(e) => return Err(e.to_string()),
+        };
+    let missing: Vec<String> = wanted
+        .iter()
+        .filter(|v| !applied.contains(v))
+        .map(i64::to_string)
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(behind(&missing.join(", ")))
+    }
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 pub mod migrations;
 mod packed;
+pub mod roles;
 mod store;
 
 pub use store::SqlStore;

@@ -5,6 +5,7 @@ pub mod bench;
 pub mod bench_accuracy;
 pub mod bench_aws;
 pub mod bench_tfp;
+pub mod db;
 pub mod dlq;
 pub mod embedded;
 pub mod inspect;

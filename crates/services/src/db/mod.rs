@@ -18,6 +18,7 @@ pub mod throughput;
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use migrationai_adapters::sql::migrations::{self, Schema};
 use migrationai_adapters::sql::PoolSize;
 use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Executor};
@@ -35,8 +36,9 @@ pub fn now() -> i64 {
 }
 
 impl Db {
-    /// Connects to `url` with a pool of at most `size` and applies the services' migrations.
-    pub async fn connect(url: &str, size: PoolSize) -> Result<Db, sqlx::Error> {
+    /// Connects to `url` with a pool of at most `size` and applies the services' migrations,
+    /// or (`Schema::Expect`, the runtime user on AWS) checks that they are applied.
+    pub async fn connect(url: &str, size: PoolSize, schema: Schema) -> Result<Db, sqlx::Error> {
         sqlx::any::install_default_drivers();
         let sqlite = url.starts_with("sqlite:");
         let pool = AnyPoolOptions::new()
@@ -54,7 +56,9 @@ impl Db {
             .await?;
         // The tables come from migrations (under an advisory lock on PostgreSQL), never from
         // CREATE statements at start: roles starting together would race on those.
-        migrationai_adapters::sql::migrations::migrate_services(&pool).await?;
+        migrations::prepare(&pool, &migrations::services(), schema)
+            .await
+            .map_err(|e| sqlx::Error::Configuration(e.into()))?;
         Ok(Db { pool })
     }
 
@@ -62,6 +66,7 @@ impl Db {
         Db::connect(
             &format!("sqlite://{}?mode=rwc", path.display()),
             PoolSize::LOCAL,
+            Schema::Migrate,
         )
         .await
     }
