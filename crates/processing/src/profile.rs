@@ -149,7 +149,7 @@ pub struct AwsConfig {
     pub sse: String,
     pub kms_key_id: Option<String>,
     pub redis: Option<migrationai_adapters::aws::RedisSettings>,
-    /// `postgres://...?sslmode=require`; empty until [`AwsConfig::resolve_secrets`] reads it
+    /// `postgres://...?sslmode=verify-full&sslrootcert=...`; empty until [`AwsConfig::resolve_secrets`] reads it
     /// from `database_secret`.
     pub database_url: String,
     /// Secrets Manager secrets read when the plain variables are absent.
@@ -197,6 +197,32 @@ pub struct SecretRefs {
     pub database_host: Option<String>,
     pub database_port: Option<String>,
     pub database_name: Option<String>,
+    /// The CA bundle that verifies the database's (or RDS Proxy's) certificate
+    /// (`MIGRATIONAI_DATABASE_CA_FILE`; default [`RDS_CA_BUNDLE`], where the images put it).
+    pub database_ca_file: Option<String>,
+}
+
+/// Where the images ship the RDS CA bundle (global-bundle.pem from
+/// truststore.pki.rds.amazonaws.com; docker/Dockerfile.*).
+pub const RDS_CA_BUNDLE: &str = "/usr/local/share/migrationai/rds-global-bundle.pem";
+
+/// A PostgreSQL URL that verifies the server: `sslmode=verify-full` (the certificate chains to
+/// `ca_file` and names `host`) with `sslrootcert=ca_file`. User and password are encoded.
+#[cfg(feature = "aws")]
+pub fn verified_postgres_url(
+    user: &str,
+    password: &str,
+    host: &str,
+    port: &str,
+    name: &str,
+    ca_file: &str,
+) -> String {
+    format!(
+        "postgres://{}:{}@{host}:{port}/{name}?sslmode=verify-full&sslrootcert={}",
+        encode(user),
+        encode(password),
+        encode(ca_file)
+    )
 }
 
 #[cfg(feature = "aws")]
@@ -240,8 +266,9 @@ impl AwsConfig {
             database_host: var("MIGRATIONAI_DATABASE_HOST"),
             database_port: var("MIGRATIONAI_DATABASE_PORT"),
             database_name: var("MIGRATIONAI_DATABASE_NAME"),
+            database_ca_file: var("MIGRATIONAI_DATABASE_CA_FILE"),
         };
-        let database_url = match database_url_from_env() {
+        let database_url = match database_url_from_env(&secrets) {
             Ok(url) => url,
             // Read from Secrets Manager by `resolve_secrets`.
             Err(_) if secrets.database_arn.is_some() => String::new(),
@@ -378,7 +405,8 @@ async fn secret_string(
 
 /// The database URL from a secret's value: a `postgres://` URL as is, or the RDS-managed
 /// JSON `{"username": ..., "password": ...}` with `MIGRATIONAI_DATABASE_HOST/PORT/NAME`
-/// (the JSON's own `host`, `port` and `dbname` when those are absent), `sslmode=require`.
+/// (the JSON's own `host`, `port` and `dbname` when those are absent), verified against
+/// `MIGRATIONAI_DATABASE_CA_FILE` ([`verified_postgres_url`]).
 #[cfg(feature = "aws")]
 fn database_url_from_secret(value: &str, refs: &SecretRefs) -> Result<String, ProcessingError> {
     let trimmed = value.trim();
@@ -416,17 +444,27 @@ fn database_url_from_secret(value: &str, refs: &SecretRefs) -> Result<String, Pr
         .clone()
         .or_else(|| field("dbname"))
         .unwrap_or_else(|| "migrationai".into());
-    Ok(format!(
-        "postgres://{}:{}@{host}:{port}/{name}?sslmode=require",
-        encode(&user),
-        encode(&password)
+    Ok(verified_postgres_url(
+        &user,
+        &password,
+        &host,
+        &port,
+        &name,
+        refs.ca_file(),
     ))
 }
 
-/// `MIGRATIONAI_DATABASE_URL`, or one built from `MIGRATIONAI_DATABASE_USER/PASSWORD/HOST/
-/// PORT/NAME` with `sslmode=require`.
 #[cfg(feature = "aws")]
-fn database_url_from_env() -> Result<String, ProcessingError> {
+impl SecretRefs {
+    fn ca_file(&self) -> &str {
+        self.database_ca_file.as_deref().unwrap_or(RDS_CA_BUNDLE)
+    }
+}
+
+/// `MIGRATIONAI_DATABASE_URL`, or one built from `MIGRATIONAI_DATABASE_USER/PASSWORD/HOST/
+/// PORT/NAME`, verified as [`verified_postgres_url`] says.
+#[cfg(feature = "aws")]
+fn database_url_from_env(refs: &SecretRefs) -> Result<String, ProcessingError> {
     if let Some(url) = var("MIGRATIONAI_DATABASE_URL") {
         return Ok(url);
     }
@@ -438,10 +476,13 @@ fn database_url_from_env() -> Result<String, ProcessingError> {
         (Some(user), Some(password), Some(host)) => {
             let port = var("MIGRATIONAI_DATABASE_PORT").unwrap_or_else(|| "5432".into());
             let name = var("MIGRATIONAI_DATABASE_NAME").unwrap_or_else(|| "migrationai".into());
-            Ok(format!(
-                "postgres://{}:{}@{host}:{port}/{name}?sslmode=require",
-                encode(&user),
-                encode(&password)
+            Ok(verified_postgres_url(
+                &user,
+                &password,
+                &host,
+                &port,
+                &name,
+                refs.ca_file(),
             ))
         }
         _ => Err(ProcessingError::Other(
@@ -451,7 +492,7 @@ fn database_url_from_env() -> Result<String, ProcessingError> {
     }
 }
 
-/// Percent-encodes a URL user-info part.
+/// Percent-encodes a URL part (user info, a query value).
 #[cfg(feature = "aws")]
 fn encode(part: &str) -> String {
     part.bytes()
@@ -606,7 +647,7 @@ mod tests {
             database_url_from_secret(r#"{"username":"u","password":"p@ss"}"#, &refs).expect("url");
         assert_eq!(
             url,
-            "postgres://u:p%40ss@db.internal:6432/app?sslmode=require"
+            "postgres://u:p%40ss@db.internal:6432/app?sslmode=verify-full&sslrootcert=%2Fusr%2Flocal%2Fshare%2Fmigrationai%2Frds-global-bundle.pem"
         );
         let plain = "postgres://a:b@h/d?sslmode=require";
         assert_eq!(database_url_from_secret(plain, &refs).expect("url"), plain);

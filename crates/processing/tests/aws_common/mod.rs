@@ -35,6 +35,12 @@ pub fn env() -> Option<AwsEnv> {
     })
 }
 
+/// The PostgreSQL binaries (initdb, pg_ctl) scripts/services.sh found, for tests that start a
+/// server of their own.
+pub fn pg_bin() -> Option<std::path::PathBuf> {
+    require("MIGRATIONAI_TEST_PG_BIN").map(Into::into)
+}
+
 /// Lower-case, unique to this process and moment.
 pub fn unique(tag: &str) -> String {
     let nanos = SystemTime::now()
