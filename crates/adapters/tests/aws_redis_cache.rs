@@ -16,6 +16,10 @@ async fn cache() -> Option<(RedisCache, String)> {
     })
     .await
     .expect("connect to redis");
+    assert!(
+        !cache.is_cluster(),
+        "a plain server gets the single connection"
+    );
     Some((cache, aws_env::unique("k")))
 }
 

@@ -118,6 +118,7 @@ async fn poison_record_is_dead_lettered_and_the_rest_take_effect() {
     let first = api.wait(Duration::from_secs(30));
     let init = started.elapsed();
     assert!(matches!(first, Some(Seen::Next(_))), "{first:?}");
+    let invoked = Instant::now();
     let reply = loop {
         match api.wait(Duration::from_secs(120)) {
             Some(Seen::Response { request_id, body }) => {
@@ -131,6 +132,7 @@ async fn poison_record_is_dead_lettered_and_the_rest_take_effect() {
             ),
         }
     };
+    let first_invocation = invoked.elapsed();
     let rss = peak_rss_kib(child.id());
     let response: serde_json::Value = serde_json::from_str(&reply).expect("json reply");
     assert_eq!(response, serde_json::json!({ "batchItemFailures": [] }));
@@ -172,10 +174,27 @@ async fn poison_record_is_dead_lettered_and_the_rest_take_effect() {
     for line in &with_id {
         serde_json::from_str::<serde_json::Value>(line).expect("JSON log line");
     }
+    let open_ms = log_text
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find_map(|v| field(&v, "open_ms").and_then(serde_json::Value::as_u64))
+        .unwrap_or_else(|| panic!("no \"worker ready\" line with open_ms:\n{log_text}"));
     println!(
-        "lambda bench: init {:.1} ms (process start to first next), peak RSS {:.1} MiB over a batch of {}",
+        "lambda cold start: {:.1} ms from process start to the first next; first invocation {:.1} ms, \
+         of which {open_ms} ms opening the adapters; peak RSS {:.1} MiB over a batch of {}",
         init.as_secs_f64() * 1000.0,
+        first_invocation.as_secs_f64() * 1000.0,
         rss.unwrap_or(0) as f64 / 1024.0,
         received.len()
     );
+}
+
+/// A field anywhere in a JSON log line (flattened or under `fields`).
+fn field<'a>(v: &'a serde_json::Value, name: &str) -> Option<&'a serde_json::Value> {
+    match v {
+        serde_json::Value::Object(map) => map
+            .get(name)
+            .or_else(|| map.values().find_map(|inner| field(inner, name))),
+        _ => None,
+    }
 }

@@ -80,10 +80,14 @@ pub async fn run_lambda(config: Config, kind: QueueKind) -> Result<(), Processin
 }
 
 async fn open_worker(config: &Config, kind: QueueKind) -> Result<Worker, ProcessingError> {
+    let started = std::time::Instant::now();
     let services = open_services(config).await?;
     let handler = handler_for(kind, &services);
     let processor = processor_for(kind, &services, config).await?;
-    tracing::info!(queue = %services.names.queue(kind), "worker ready");
+    // The cold start's second half (the first is process start to the first `next`), logged
+    // so an operator can read it in CloudWatch next to Lambda's own init duration.
+    let open_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    tracing::info!(queue = %services.names.queue(kind), open_ms, "worker ready");
     Ok(Worker {
         services,
         processor,

@@ -1,13 +1,20 @@
 //! The cache port on Redis (MemoryDB): `rediss://` TLS, an ACL user and password, and the
 //! same generation-counter invalidation as the in-process cache (`INCR gen:<namespace>`).
+//!
+//! MemoryDB always runs in cluster mode, and its endpoint may resolve to a replica, which
+//! answers every keyed command with `MOVED`. So the adapter asks the server first: a server
+//! with `cluster_enabled:1` gets the cluster client, which follows the slot map to the
+//! primaries; a plain server (local Redis) gets a reconnecting single connection.
 
 use std::time::Duration;
 
 use async_trait::async_trait;
 use bytes::Bytes;
 use migrationai_ports::cache::{generation_key, Cache, CacheError};
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use redis::{AsyncCommands, IntoConnectionInfo};
+use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig};
+use redis::cluster::ClusterClientBuilder;
+use redis::cluster_async::ClusterConnection;
+use redis::{AsyncCommands, Cmd, ConnectionInfo, IntoConnectionInfo, Pipeline, RedisFuture, Value};
 
 /// How long one connection attempt, and one command, may take. The cache is best effort: a
 /// Redis that does not answer must cost a request a second, not hang it.
@@ -35,10 +42,45 @@ impl std::fmt::Debug for RedisSettings {
     }
 }
 
-/// Cache on Redis through a reconnecting connection manager.
+/// Cache on Redis: a reconnecting connection manager, or the cluster client on a server in
+/// cluster mode.
 #[derive(Clone)]
 pub struct RedisCache {
-    conn: ConnectionManager,
+    conn: Conn,
+}
+
+#[derive(Clone)]
+enum Conn {
+    Single(ConnectionManager),
+    Cluster(ClusterConnection),
+}
+
+impl ConnectionLike for Conn {
+    fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
+        match self {
+            Conn::Single(c) => c.req_packed_command(cmd),
+            Conn::Cluster(c) => c.req_packed_command(cmd),
+        }
+    }
+
+    fn req_packed_commands<'a>(
+        &'a mut self,
+        pipeline: &'a Pipeline,
+        offset: usize,
+        count: usize,
+    ) -> RedisFuture<'a, Vec<Value>> {
+        match self {
+            Conn::Single(c) => c.req_packed_commands(pipeline, offset, count),
+            Conn::Cluster(c) => c.req_packed_commands(pipeline, offset, count),
+        }
+    }
+
+    fn get_db(&self) -> i64 {
+        match self {
+            Conn::Single(c) => c.get_db(),
+            Conn::Cluster(c) => c.get_db(),
+        }
+    }
 }
 
 impl std::fmt::Debug for RedisCache {
@@ -72,15 +114,54 @@ impl RedisCache {
         let info = info.set_redis_settings(redis_info);
         // Only the address: the URL may carry the password.
         let addr = info.addr().to_string();
-        let client = redis::Client::open(info).map_err(backend)?;
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(TIMEOUT))
-            .set_response_timeout(Some(TIMEOUT))
-            .set_number_of_retries(RETRIES);
-        let conn = ConnectionManager::new_with_config(client, config)
-            .await
-            .map_err(|e| CacheError::Backend(format!("cannot reach Redis at {addr}: {e}")))?;
+        let unreachable = |e: redis::RedisError| {
+            CacheError::Backend(format!("cannot reach Redis at {addr}: {e}"))
+        };
+        let conn = if cluster_enabled(&info).await.map_err(unreachable)? {
+            let client = ClusterClientBuilder::new([info])
+                .connection_timeout(TIMEOUT)
+                .response_timeout(TIMEOUT)
+                .retries(u32::try_from(RETRIES).unwrap_or(1))
+                .build()
+                .map_err(backend)?;
+            Conn::Cluster(client.get_async_connection().await.map_err(unreachable)?)
+        } else {
+            let client = redis::Client::open(info).map_err(backend)?;
+            let config = ConnectionManagerConfig::new()
+                .set_connection_timeout(Some(TIMEOUT))
+                .set_response_timeout(Some(TIMEOUT))
+                .set_number_of_retries(RETRIES);
+            Conn::Single(
+                ConnectionManager::new_with_config(client, config)
+                    .await
+                    .map_err(unreachable)?,
+            )
+        };
         Ok(RedisCache { conn })
+    }
+
+    /// Whether this cache follows a cluster's slot map (for readiness and logs).
+    pub fn is_cluster(&self) -> bool {
+        matches!(self.conn, Conn::Cluster(_))
+    }
+}
+
+/// Asks the server itself, with one short-lived connection, whether it runs in cluster mode.
+/// `CLUSTER INFO` rather than `INFO`: MemoryDB's application user has `-@dangerous`, which
+/// takes `INFO` away but leaves the cluster commands a cluster client needs anyway.
+async fn cluster_enabled(info: &ConnectionInfo) -> redis::RedisResult<bool> {
+    let client = redis::Client::open(info.clone())?;
+    let mut conn = tokio::time::timeout(TIMEOUT, client.get_multiplexed_async_connection())
+        .await
+        .map_err(|_| redis::RedisError::from((redis::ErrorKind::Io, "connection timed out")))??;
+    let answer: redis::RedisResult<String> = redis::cmd("CLUSTER")
+        .arg("INFO")
+        .query_async(&mut conn)
+        .await;
+    match answer {
+        Ok(_) => Ok(true),
+        Err(e) if e.to_string().contains("cluster support disabled") => Ok(false),
+        Err(e) => Err(e),
     }
 }
 
