@@ -13,8 +13,8 @@ use std::collections::BTreeMap;
 use migrationai_domain::catalogue::{kind_def, FieldType};
 use migrationai_domain::value::{address, Phone};
 
+use crate::columns::TableSample;
 use crate::mapping::Mapping;
-use crate::profile::TableSample;
 use crate::question::{Question, Topic};
 use crate::suggest::TableSuggestion;
 

@@ -1,8 +1,8 @@
 //! `inspect`: each table's kind, rows and encoding, the proposed mapping with confidences,
 //! and the row-level problems a migration would reject.
 
+use crate::columns::SAMPLE_ROWS;
 use crate::mapping::Mapping;
-use crate::profile::SAMPLE_ROWS;
 use crate::read::{ErrorKind, Export, ExportError, Limits, ReadError, ReadOptions, SourceRow};
 use crate::suggest::{self, id_hash, TableSuggestion};
 use crate::tables::{self, TableRef};
@@ -154,7 +154,7 @@ pub fn propose(
     opts: &InspectOptions,
 ) -> (
     Vec<TableSuggestion>,
-    Vec<crate::profile::TableSample>,
+    Vec<crate::columns::TableSample>,
     Vec<Problem>,
 ) {
     let mut suggestions = Vec::new();

@@ -3,9 +3,9 @@
 //! and header words that name keys (id, no., number, #, code, ref). A table with no such
 //! column gets a derived key (its name and the row's place), never a reject of every row.
 
+use crate::columns::TableSample;
 use crate::header::normalise_header;
 use crate::mapping::Key;
-use crate::profile::TableSample;
 use crate::question::{Question, Topic};
 use crate::suggest::TableSuggestion;
 use migrationai_domain::catalogue::{kind_def, FieldType};

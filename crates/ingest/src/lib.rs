@@ -1,13 +1,13 @@
 //! Ingestion: reading exports (CSV, XLSX, JSON, ZIP), detecting encodings and, later,
 //! profiling columns and proposing mappings. Pure over files and byte streams.
 
+pub mod columns;
 pub mod country;
 pub mod header;
 pub mod inspect;
 pub mod keys;
 pub mod mapping;
 pub mod overlay;
-pub mod profile;
 pub mod question;
 pub mod read;
 pub mod separators;

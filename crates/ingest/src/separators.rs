@@ -3,7 +3,7 @@
 //! "1,250" proves nothing. A column whose values disagree, or that holds only values that
 //! read both ways, becomes a question; nothing is guessed.
 
-use crate::profile::ColumnProfile;
+use crate::columns::ColumnProfile;
 use crate::question::{Question, Topic};
 use crate::suggest::TableSuggestion;
 use migrationai_domain::catalogue::{FieldType, KindDef};

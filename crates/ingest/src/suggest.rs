@@ -1,9 +1,9 @@
 //! Kind detection and mapping suggestion: for each table the most likely kind, and for each
 //! column the proposed canonical field with a confidence and the evidence behind it.
 
+use crate::columns::{ColumnProfile, TableSample};
 use crate::header::{best_match, normalise_header};
 use crate::mapping::Key;
-use crate::profile::{ColumnProfile, TableSample};
 use crate::question::Question;
 use migrationai_domain::catalogue::{FieldType, KindDef, CATALOGUE};
 use migrationai_domain::value::{DateOrder, DecimalSeparator};

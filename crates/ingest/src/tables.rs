@@ -1,6 +1,6 @@
 //! The tables of an export: every CSV/JSON/JSONL file and every worksheet of every workbook.
 
-use crate::profile::TableSample;
+use crate::columns::TableSample;
 use crate::read::{
     open_sheet, open_table_with, sheets, Entry, Export, ReadError, ReadOptions, SourceRow,
     TableReader,

@@ -17,8 +17,8 @@ use migrationai_domain::Kind;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 
+use crate::columns::TableSample;
 use crate::header::normalise_header;
-use crate::profile::TableSample;
 use crate::question::{Question, Topic};
 use crate::suggest::TableSuggestion;
 

@@ -180,3 +180,58 @@ async fn an_old_sqlite_database_opens() {
     );
     opens_a_database_made_before_migrations(&url).await;
 }
+
+/// sqlx unlocks its advisory lock only after a successful run. A migration that fails must
+/// not leave the lock held by a pooled connection, or every later start waits on it.
+#[tokio::test]
+async fn a_failed_migration_does_not_keep_the_lock() {
+    let Some(env) = aws_common::env() else {
+        return;
+    };
+    let name = aws_common::unique("failed_migration_");
+    let url = aws_common::fresh_database(&env.database, &name).await;
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::any::AnyPoolOptions::new()
+        .max_connections(2)
+        .connect(&url)
+        .await
+        .expect("pool");
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("1_good.sql"), "CREATE TABLE t (id INT);").expect("write");
+    std::fs::write(
+        dir.path().join("2_bad.sql"),
+        "SELECT no_such_column FROM t;",
+    )
+    .expect("write");
+    let failing = sqlx::migrate::Migrator::new(dir.path())
+        .await
+        .expect("migrator");
+    let failed = migrationai_adapters::sql::migrations::apply(&failing, &pool).await;
+    assert!(failed.is_err(), "the bad migration should fail: {failed:?}");
+
+    let mut other = sqlx::PgConnection::connect(&url)
+        .await
+        .expect("a second connection");
+    let held: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
+         WHERE l.locktype = 'advisory' AND a.datname = $1",
+    )
+    .bind(&name)
+    .fetch_one(&mut other)
+    .await
+    .expect("count advisory locks");
+    assert_eq!(held, 0, "the failed run's advisory lock is still held");
+
+    // A corrected set then applies without waiting on anyone.
+    std::fs::write(dir.path().join("2_bad.sql"), "SELECT id FROM t;").expect("write");
+    let fixed = sqlx::migrate::Migrator::new(dir.path())
+        .await
+        .expect("migrator");
+    tokio::time::timeout(
+        std::time::Duration::from_secs(30),
+        migrationai_adapters::sql::migrations::apply(&fixed, &pool),
+    )
+    .await
+    .expect("the lock was free")
+    .expect("the corrected migrations apply");
+}

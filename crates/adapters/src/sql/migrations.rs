@@ -6,12 +6,17 @@
 //! together against a fresh database take turns: the first applies, the others find the
 //! migrations recorded. SQLite needs no lock (one writer at a time).
 //!
+//! sqlx releases that lock only when the run succeeds. A run that fails part-way would leave
+//! it held by the pooled connection, and every later start would wait on it for ever, so
+//! [`apply`] runs each migrator on a connection of its own and closes it after a failure:
+//! ending the session is what releases a session-level advisory lock.
+//!
 //! On AWS both sets share one database and one `_sqlx_migrations` table, so their versions are
 //! kept apart (the store's from 1, the services' from 1001) and each migrator ignores the
 //! other's applied versions instead of calling them missing.
 
 use sqlx::migrate::{MigrateError, Migrator};
-use sqlx::{AnyPool, Row};
+use sqlx::{AnyPool, Connection, Row};
 
 /// The services' versions start here; the store's stay below.
 pub const SERVICES_FIRST_VERSION: i64 = 1001;
@@ -34,7 +39,20 @@ fn shared(mut migrator: Migrator) -> Migrator {
 
 /// Applies the store's migrations that `pool`'s database has not recorded.
 pub async fn migrate_store(pool: &AnyPool) -> Result<(), MigrateError> {
-    store().run(pool).await
+    apply(&store(), pool).await
+}
+
+/// Runs `migrator` on a connection of its own; after a failure the connection is closed
+/// rather than returned to the pool, so its advisory lock goes with it.
+pub async fn apply(migrator: &Migrator, pool: &AnyPool) -> Result<(), MigrateError> {
+    let mut conn = pool.acquire().await?;
+    let result = migrator.run_direct(&mut *conn).await;
+    if result.is_err() {
+        if let Err(e) = conn.detach().close().await {
+            tracing::warn!(error = %e, "closing the connection of a failed migration");
+        }
+    }
+    result
 }
 
 /// What a process does with the schema when it opens the database.
@@ -52,7 +70,7 @@ pub enum Schema {
 /// than SELECT.
 pub async fn prepare(pool: &AnyPool, migrator: &Migrator, schema: Schema) -> Result<(), String> {
     match schema {
-        Schema::Migrate => migrator.run(pool).await.map_err(|e| e.to_string()),
+        Schema::Migrate => apply(migrator, pool).await.map_err(|e| e.to_string()),
         Schema::Expect => expect_applied(pool, migrator).await,
     }
 }

@@ -1,0 +1,160 @@
+//! The project funds kind: its fields, the words exports use for them, and its choices.
+
+use super::*;
+
+pub const PROJECT_FUNDS: KindDef = KindDef {
+    kind: Kind::ProjectFunds,
+    description: "Trust (retainer) ledger transactions of a matter, with running balance.",
+    file_words: &[
+        "trust",
+        "trust ledger",
+        "trust transactions",
+        "funds",
+        "retainer",
+        "retainers",
+        "iolta",
+        "client funds",
+        "ledger",
+    ],
+    fields: &[
+        f(
+            "transaction_id",
+            SourceId,
+            true,
+            "The transaction's id in the source.",
+            &[
+                "id",
+                "transaction id",
+                "trust transaction id",
+                "entry id",
+                "record id",
+                "txn id",
+            ],
+        ),
+        f(
+            "project_id",
+            Ref(Kind::Projects),
+            true,
+            "The matter whose trust ledger it is on.",
+            MATTER_REF,
+        ),
+        f(
+            "contact_id",
+            Ref(Kind::Contacts),
+            false,
+            "The client whose money it is.",
+            CONTACT_REF,
+        ),
+        f(
+            "date",
+            Date,
+            true,
+            "Transaction date.",
+            &[
+                "date",
+                "transaction date",
+                "posted",
+                "posting date",
+                "entry date",
+            ],
+        ),
+        choice(
+            "transaction_type",
+            false,
+            "Deposit, withdrawal, transfer or refund.",
+            &["type", "transaction type", "txn type", "entry type"],
+            &[
+                c(
+                    "deposit",
+                    &["deposit", "receipt", "credit", "retainer", "in"],
+                ),
+                c(
+                    "withdrawal",
+                    &[
+                        "withdrawal",
+                        "payment",
+                        "disbursement",
+                        "debit",
+                        "out",
+                        "check",
+                    ],
+                ),
+                c(
+                    "transfer",
+                    &[
+                        "transfer",
+                        "transfer to operating",
+                        "applied to invoice",
+                        "bill payment",
+                    ],
+                ),
+                c("refund", &["refund", "return", "refund to client"]),
+            ],
+        ),
+        f(
+            "amount",
+            Money { signed: true },
+            false,
+            "Signed amount: deposits positive, withdrawals negative.",
+            &["amount", "net amount", "value", "transaction amount"],
+        ),
+        f(
+            "deposit",
+            Money { signed: false },
+            false,
+            "Money in, when the source keeps in and out apart.",
+            &[
+                "deposit", "deposits", "credit", "money in", "receipts", "in",
+            ],
+        ),
+        f(
+            "withdrawal",
+            Money { signed: false },
+            false,
+            "Money out, when the source keeps in and out apart.",
+            &[
+                "withdrawal",
+                "withdrawals",
+                "debit",
+                "money out",
+                "payments",
+                "disbursements",
+                "out",
+            ],
+        ),
+        f(
+            "running_balance",
+            Money { signed: true },
+            false,
+            "The balance after this transaction, as the source computed it.",
+            &[
+                "balance",
+                "running balance",
+                "ledger balance",
+                "balance after",
+            ],
+        ),
+        f(
+            "description",
+            LongText,
+            false,
+            "What it was for.",
+            &["description", "memo", "note", "details", "purpose"],
+        ),
+        f(
+            "reference",
+            Text,
+            false,
+            "Cheque number or bank reference.",
+            &[
+                "reference",
+                "check number",
+                "cheque number",
+                "ref",
+                "check no",
+                "bank reference",
+            ],
+        ),
+    ],
+    one_of: &[&["amount", "deposit", "withdrawal"]],
+};

@@ -1,0 +1,148 @@
+//! The tasks kind: its fields, the words exports use for them, and its choices.
+
+use super::*;
+
+pub const TASKS: KindDef = KindDef {
+    kind: Kind::Tasks,
+    description: "Tasks on a matter: assignee, due date and status.",
+    file_words: &[
+        "checklist",
+        "task",
+        "tasks",
+        "todo",
+        "todos",
+        "to do",
+        "action items",
+        "assignments",
+    ],
+    fields: &[
+        f(
+            "task_id",
+            SourceId,
+            true,
+            "The task's id in the source.",
+            &["id", "task id", "todo id", "record id"],
+        ),
+        f(
+            "project_id",
+            Ref(Kind::Projects),
+            true,
+            "The matter the task is on.",
+            MATTER_REF,
+        ),
+        f(
+            "title",
+            Text,
+            true,
+            "What is to be done.",
+            &[
+                "description",
+                "item",
+                "title",
+                "name",
+                "task",
+                "task name",
+                "subject",
+                "summary",
+            ],
+        ),
+        f(
+            "description",
+            LongText,
+            false,
+            "Details.",
+            &["description", "details", "notes", "body"],
+        ),
+        choice(
+            "status",
+            false,
+            "Where the task stands.",
+            &["status", "state", "task status"],
+            &[
+                c(
+                    "open",
+                    &["open", "not started", "new", "pending", "to do", "todo"],
+                ),
+                c(
+                    "in_progress",
+                    &["in progress", "started", "working", "in-progress"],
+                ),
+                c(
+                    "done",
+                    &["done", "complete", "completed", "closed", "finished"],
+                ),
+                c("cancelled", &["cancelled", "canceled", "void", "dropped"]),
+            ],
+        ),
+        choice(
+            "priority",
+            false,
+            "How urgent.",
+            &["priority", "importance", "urgency"],
+            &[
+                c("low", &["low", "3", "minor"]),
+                c("normal", &["normal", "medium", "2", "standard"]),
+                c("high", &["high", "1", "urgent", "critical"]),
+            ],
+        ),
+        f(
+            "due_on",
+            Date,
+            false,
+            "Due date.",
+            &["due", "due date", "due on", "deadline", "due by"],
+        ),
+        f(
+            "completed_at",
+            DateTime,
+            false,
+            "When it was completed.",
+            &[
+                "completed",
+                "completed at",
+                "completed on",
+                "date completed",
+                "finished at",
+            ],
+        ),
+        f(
+            "assignee",
+            Text,
+            false,
+            "Who it is assigned to.",
+            &[
+                "assigned",
+                "staff assigned",
+                "assignee",
+                "assigned to",
+                "owner",
+                "responsible",
+                "user",
+                "staff",
+            ],
+        ),
+        f(
+            "statute_of_limitations",
+            Bool,
+            false,
+            "Whether the task tracks a statute of limitations.",
+            &["statute of limitations", "sol", "is statute", "limitation"],
+        ),
+        f(
+            "done",
+            Bool,
+            false,
+            "Whether the task is done, as a yes/no flag (exports that keep no status).",
+            &[
+                "done",
+                "is done",
+                "complete",
+                "is complete",
+                "completed",
+                "finished",
+                "done flag",
+            ],
+        ),
+    ],
+    one_of: &[],
+};
