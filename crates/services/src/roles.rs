@@ -8,11 +8,11 @@ use std::time::Duration;
 use migrationai_processing::settings::ExposeSecret;
 use migrationai_processing::shutdown::on_signal;
 use migrationai_processing::Config;
+use migrationai_web::kit::backend::Backend;
+use migrationai_web::kit::{Front, CONSOLE, FIRM};
 use tokio_util::sync::CancellationToken;
 
 use crate::db::accounts::{ROLE_ADMIN, ROLE_MEMBER};
-use crate::frontend::backend::Backend;
-use crate::frontend::{Front, CONSOLE, FIRM};
 use crate::state::{AppState, Settings};
 
 pub const DEMO_TENANT: &str = "demo";
@@ -181,7 +181,13 @@ pub async fn admin_api(
 /// The firm web app: a frontend of the backend API at `backend_url`.
 pub async fn web(backend_url: &str, secure_cookies: bool, addr: SocketAddr) -> anyhow::Result<()> {
     let front = Front::new(Backend::new(backend_url)?, &FIRM, secure_cookies);
-    serve(addr, crate::web::router(front), on_signal()?, "web").await
+    serve(
+        addr,
+        migrationai_web::firm::router(front),
+        on_signal()?,
+        "web",
+    )
+    .await
 }
 
 /// The admin console: a frontend of the admin API at `backend_url`.
@@ -193,7 +199,7 @@ pub async fn admin_web(
     let front = Front::new(Backend::new(backend_url)?, &CONSOLE, secure_cookies);
     serve(
         addr,
-        crate::admin_web::router(front),
+        migrationai_web::console::router(front),
         on_signal()?,
         "admin-web",
     )
@@ -272,7 +278,7 @@ pub async fn start_all(
     let secure = state.settings.secure_cookies;
     let (web, t3) = crate::serve::spawn_with(
         (host, port(2)).into(),
-        crate::web::router(Front::new(
+        migrationai_web::firm::router(Front::new(
             Backend::new(&format!("http://{api}"))?,
             &FIRM,
             secure,
@@ -283,7 +289,7 @@ pub async fn start_all(
     .await?;
     let (admin_web, t4) = crate::serve::spawn_with(
         (host, port(3)).into(),
-        crate::admin_web::router(Front::new(
+        migrationai_web::console::router(Front::new(
             Backend::new(&format!("http://{admin_api}"))?,
             &CONSOLE,
             secure,

@@ -14,10 +14,11 @@ use axum::{Form, Router};
 use migrationai_api_types::admin::{DeadLetterView, Lockout, QueueView, Tenant, Throughput};
 use migrationai_api_types::jobs::JobView;
 
-use crate::frontend::backend::path;
-use crate::frontend::render::{render, static_css, static_js, WebError};
-use crate::frontend::session::{check_csrf, WebUser};
-use crate::frontend::{signin, Front};
+use crate::error::WebError;
+use crate::kit::backend::path;
+use crate::kit::render::{render, static_css, static_js};
+use crate::kit::session::{check_csrf, WebUser};
+use crate::kit::{signin, Front};
 
 pub const BRAND: &str = "MigrationAI console";
 
@@ -25,7 +26,7 @@ type Page = Result<Response, WebError>;
 
 pub fn router(front: Front) -> Router {
     Router::new()
-        .route("/health", get(crate::api::system::health))
+        .route("/health", get(crate::kit::health))
         .route("/static/app.js", get(|| async { static_js() }))
         .route("/static/app.css", get(|| async { static_css() }))
         .route("/sign-in", get(signin::page).post(signin::submit))
@@ -46,7 +47,7 @@ async fn home(State(front): State<Front>, WebUser(u): WebUser) -> Page {
         b.get::<Throughput>("/admin/v1/throughput", &u.token),
         b.get::<Vec<Lockout>>("/admin/v1/lockouts", &u.token),
     )?;
-    let now = crate::db::now();
+    let now = crate::kit::now();
     let lockouts: Vec<_> = lockouts
         .iter()
         .map(|l| {
