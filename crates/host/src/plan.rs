@@ -60,17 +60,17 @@ impl Need {
     pub const fn about(self) -> &'static str {
         match self {
             Need::Adapters => {
-                "store, queues and blobs of MIGRATIONAI_PROFILE (aws: the database secret from \
-                 Secrets Manager, PostgreSQL, SQS, S3; embedded: SQLite and folders in the data \
-                 directory)"
+                "store, queues and blobs of MIGRATIONAI_PROFILE (aws: the runtime user's secret \
+                 from Secrets Manager, PostgreSQL with its schema checked, SQS, S3; embedded: \
+                 SQLite migrated and folders in the data directory)"
             }
             Need::App => {
                 "the migration system over them: one opener per data directory, the embedded \
                  queues created, the jobs queue checked"
             }
             Need::ServicesDb => {
-                "the services' tables, migrated: the store's database when it has a URL, else \
-                 <data_dir>/services.db"
+                "the services' tables (migrated on embedded, checked on aws): the store's \
+                 database when it has a URL, else <data_dir>/services.db"
             }
             Need::Cache => "the cache: Redis on aws, in process on embedded",
             Need::ApiUrl => {
