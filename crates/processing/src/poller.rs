@@ -8,7 +8,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use migrationai_domain::QueueKind;
 use migrationai_ports::queue::{Queue, ReceiveOptions};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -127,9 +126,4 @@ async fn poll_loop(
             }
         }
     }
-}
-
-/// The kinds a selection names (for the CLI's messages).
-pub fn kinds_of(selection: &str) -> Result<Vec<QueueKind>, ProcessingError> {
-    parse_kinds(selection)
 }
