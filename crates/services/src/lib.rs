@@ -1,6 +1,6 @@
 //! MigrationAI's HTTP roles and tfp: the backend API (`api`), the admin API (`admin-api`),
-//! the transform and file processor (`tfp`), and the entry points of every HTTP role and of
-//! `up` (`roles`), which start the frontends of `migrationai_web` too.
+//! the transform and file processor (`tfp`). The frontends are `migrationai-web`; the host
+//! crate (`migrationai-host`) wires them into processes.
 
 pub mod admin;
 pub mod api;
@@ -11,7 +11,7 @@ pub mod jobs;
 pub mod memo;
 pub mod metrics;
 pub mod records;
-pub mod roles;
+pub mod seed;
 pub mod serve;
 pub mod state;
 pub mod tfp;
