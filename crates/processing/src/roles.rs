@@ -10,7 +10,7 @@ use crate::batch::{BatchProcessor, Handler};
 use crate::config::Config;
 use crate::error::ProcessingError;
 use crate::handlers::EntityHandler;
-use crate::jobs::JobsHandler;
+use crate::jobs::phases::JobsHandler;
 use crate::services::Services;
 
 /// Opens the adapters of `config.profile` (without creating queues: on AWS the Terraform

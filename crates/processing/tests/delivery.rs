@@ -15,7 +15,7 @@ use migrationai_ports::queue::{ReceiveOptions, ReceivedMessage};
 use migrationai_processing::batch::{BatchProcessor, Handler, HandlerError};
 use migrationai_processing::fingerprint::fingerprint;
 use migrationai_processing::handlers::EntityHandler;
-use migrationai_processing::jobs::{self, JobsHandler};
+use migrationai_processing::jobs::phases::{self as jobs, JobsHandler};
 use migrationai_processing::{migrate, App, RunOutcome};
 use tokio_util::sync::CancellationToken;
 
