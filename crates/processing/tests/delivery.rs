@@ -14,8 +14,9 @@ use migrationai_domain::{Kind, QueueKind};
 use migrationai_ports::queue::{ReceiveOptions, ReceivedMessage};
 use migrationai_processing::batch::{BatchProcessor, Handler, HandlerError};
 use migrationai_processing::fingerprint::fingerprint;
+use migrationai_processing::handlers::job_queue::JobsHandler;
 use migrationai_processing::handlers::EntityHandler;
-use migrationai_processing::jobs::phases::{self as jobs, JobsHandler};
+use migrationai_processing::jobs::phases as jobs;
 use migrationai_processing::{migrate, App, RunOutcome};
 use tokio_util::sync::CancellationToken;
 

@@ -1,46 +1,16 @@
-//! The jobs handler: plans a migration, fans batches out phase by phase in dependency
-//! order, advances exactly once when a phase completes (compare-and-set on the job's
-//! phase) and ends with reconciliation.
+//! A job's way through its phases: planned, its batches fanned out phase by phase in
+//! dependency order, advanced exactly once when a phase completes (compare-and-set on the
+//! job's phase), and ended with reconciliation. Every step is harmless to repeat, because
+//! queue messages are delivered at least once.
 
-
-
-use std::collections::BTreeMap;
-use std::sync::Arc;
-
-use async_trait::async_trait;
 use migrationai_domain::{JobStatus, Kind};
-use migrationai_ports::queue::{ReceivedMessage, SendEntry};
+use migrationai_ports::queue::SendEntry;
 use migrationai_ports::store::JobRow;
+use std::collections::BTreeMap;
 
-use crate::batch::{Handler, HandlerError};
 use crate::error::ProcessingError;
-use crate::message::{JobAction, JobMessage, WorkMessage};
+use crate::message::WorkMessage;
 use crate::services::Services;
-
-pub struct JobsHandler {
-    pub services: Services,
-}
-
-impl JobsHandler {
-    pub fn new(services: Services) -> Arc<Self> {
-        Arc::new(JobsHandler { services })
-    }
-}
-
-#[async_trait]
-impl Handler for JobsHandler {
-    async fn handle(&self, message: &ReceivedMessage) -> Result<(), HandlerError> {
-        let m: JobMessage = serde_json::from_str(&message.body)
-            .map_err(|e| HandlerError::permanent(format!("unreadable message body: {e}")))?;
-        let s = &self.services;
-        match m.action {
-            JobAction::Plan | JobAction::Resume => resume(s, &m.tenant, &m.job).await?,
-            JobAction::Planned => begin(s, &m.tenant, &m.job).await?,
-            JobAction::Advance { phase } => advance(s, &m.tenant, &m.job, phase).await?,
-        }
-        Ok(())
-    }
-}
 
 fn phase_kinds(phase: i64) -> Vec<Kind> {
     usize::try_from(phase)

@@ -20,7 +20,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::{RejectEntry, Report};
-use crate::handlers::entity::orphan_target;
+use crate::orphan::orphan_target;
 
 /// The share of each kind's rows that must load, in percent (99 by default).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -359,7 +359,7 @@ fn fix(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::handlers::entity::orphan_reason;
+    use crate::orphan::orphan_reason;
     use crate::report::KindCounts;
 
     fn counts(source_rows: u64, loaded: u64) -> KindCounts {
