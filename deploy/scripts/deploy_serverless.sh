@@ -1,13 +1,30 @@
 #!/usr/bin/env bash
 # Move the worker Lambdas and the two frontends to IMAGE_TAG. Run by buildspec-deploy.yml in
 # CodeBuild with: IMAGE_TAG, ECR_REGISTRY, IMAGE_REPOSITORY_PREFIX (image.env), and from
-# Terraform: LAMBDA_FUNCTIONS (the functions that exist), FRONTEND_PLATFORM,
+# Terraform: DB_SETUP_FUNCTION, LAMBDA_FUNCTIONS (the functions that exist), FRONTEND_PLATFORM,
 # APPRUNNER_SERVICE_ARNS ("name=arn ..."), ECS_CLUSTER, ECS_SERVICES ("name=service ...").
 # Before the apply with deploy_workloads = true those lists are empty and nothing is updated.
 set -euo pipefail
 
 : "${IMAGE_TAG:?}" "${ECR_REGISTRY:?}" "${IMAGE_REPOSITORY_PREFIX:?}"
 image() { echo "${ECR_REGISTRY}/${IMAGE_REPOSITORY_PREFIX}-$1:${IMAGE_TAG}"; }
+
+# --- The database first (infra/README.md, "Database users"): db-setup moves to the new image
+# and migrates as the owner; the roles refuse a schema that is behind, so nothing else moves
+# before it succeeds. The function's error (FunctionError) stops the deploy.
+if [ -n "${DB_SETUP_FUNCTION:-}" ]; then
+  echo "lambda ${DB_SETUP_FUNCTION} -> $(image worker)"
+  aws lambda update-function-code --function-name "$DB_SETUP_FUNCTION" \
+    --image-uri "$(image worker)" --query LastUpdateStatus --output text
+  aws lambda wait function-updated-v2 --function-name "$DB_SETUP_FUNCTION"
+  error="$(aws lambda invoke --function-name "$DB_SETUP_FUNCTION" --cli-read-timeout 900 \
+    --query FunctionError --output text /tmp/db-setup.json)"
+  cat /tmp/db-setup.json; echo
+  if [ -n "$error" ] && [ "$error" != "None" ]; then
+    echo "db setup failed (${error}): no role was moved" >&2
+    exit 1
+  fi
+fi
 
 # --- Lambdas: every function runs the one worker image; update all, then wait for each.
 for fn in ${LAMBDA_FUNCTIONS:-}; do

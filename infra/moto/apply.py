@@ -66,6 +66,8 @@ MOTO_DRIFT = {
     ("aws_db_instance", "performance_insights_enabled"): "moto does not keep Performance Insights",
     ("aws_db_parameter_group", "parameter"): "moto does not read back the parameters set on a group",
     ("aws_ecs_service", "availability_zone_rebalancing"): "moto does not return availability_zone_rebalancing (the provider's default is DISABLED)",
+    ("aws_lambda_function", "kms_key_arn"): "moto does not return a function's KMSKeyArn (the db-setup function is the first function moto applies: the workers wait on MemoryDB)",
+    ("aws_lambda_function", "logging_config"): "moto does not return a function's LoggingConfig",
     ("aws_s3_bucket_notification", "eventbridge"): "moto does not keep the EventBridge notification setting",
 }
 

@@ -109,7 +109,16 @@ data "aws_iam_policy_document" "codebuild_deploy" {
     content {
       sid       = "UpdateLambdas"
       actions   = ["lambda:UpdateFunctionCode", "lambda:GetFunction", "lambda:GetFunctionConfiguration"]
-      resources = [for f in aws_lambda_function.worker : f.arn]
+      resources = concat([for f in aws_lambda_function.worker : f.arn], aws_lambda_function.db_setup[*].arn)
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.deploy_workloads ? [1] : []
+    content {
+      sid       = "RunDatabaseSetup"
+      actions   = ["lambda:InvokeFunction"]
+      resources = aws_lambda_function.db_setup[*].arn
     }
   }
 
@@ -223,6 +232,10 @@ resource "aws_codebuild_project" "this" {
     environment_variable {
       name  = "BOOTSTRAP_IMAGE_TAG"
       value = var.image_tag
+    }
+    environment_variable {
+      name  = "DB_SETUP_FUNCTION"
+      value = join("", aws_lambda_function.db_setup[*].function_name)
     }
     environment_variable {
       name  = "LAMBDA_FUNCTIONS"
@@ -450,12 +463,14 @@ resource "aws_codepipeline" "main" {
     dynamic "action" {
       for_each = local.instances
       content {
-        name            = "CodeDeploy-${action.key}"
-        category        = "Deploy"
-        owner           = "AWS"
-        provider        = "CodeDeploy"
-        version         = "1"
-        run_order       = 1
+        name     = "CodeDeploy-${action.key}"
+        category = "Deploy"
+        owner    = "AWS"
+        provider = "CodeDeploy"
+        version  = "1"
+        # After LambdasAndFrontends, whose first step migrates the database (db-setup): the
+        # hosts' roles refuse to start on a schema that is behind.
+        run_order       = 2
         input_artifacts = ["bundle"]
 
         configuration = {

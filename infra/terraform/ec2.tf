@@ -100,7 +100,7 @@ data "aws_iam_policy_document" "ec2" {
     actions = ["secretsmanager:GetSecretValue"]
     resources = [
       aws_secretsmanager_secret.redis_password.arn,
-      aws_db_instance.main.master_user_secret[0].secret_arn,
+      aws_secretsmanager_secret.database_runtime.arn,
     ]
   }
 

@@ -134,9 +134,15 @@ locals {
     MIGRATIONAI_REDIS_PASSWORD_SECRET_ARN = aws_secretsmanager_secret.redis_password.arn
   }
 
-  # The hosts connect to the instance; each pool holds db_pool_hosts connections.
+  # PostgreSQL roles `migrationai db setup` makes: the owner of the tables (no login) and the
+  # runtime user (DML only) every role connects as.
+  db_owner_role   = "migrationai_owner"
+  db_runtime_user = "migrationai_app"
+
+  # The hosts connect to the instance as the runtime user; each pool holds db_pool_hosts
+  # connections. No role but db-setup is given the master secret.
   database_env = {
-    MIGRATIONAI_DATABASE_URL_SECRET_ARN = aws_db_instance.main.master_user_secret[0].secret_arn
+    MIGRATIONAI_DATABASE_URL_SECRET_ARN = aws_secretsmanager_secret.database_runtime.arn
     MIGRATIONAI_DATABASE_HOST           = aws_db_instance.main.address
     MIGRATIONAI_DATABASE_PORT           = tostring(aws_db_instance.main.port)
     MIGRATIONAI_DATABASE_NAME           = aws_db_instance.main.db_name
@@ -148,6 +154,13 @@ locals {
     MIGRATIONAI_DATABASE_HOST      = aws_db_proxy.main.endpoint
     MIGRATIONAI_DATABASE_PORT      = "5432"
     MIGRATIONAI_DB_MAX_CONNECTIONS = tostring(var.db_pool_lambda)
+  })
+
+  # The migrating step (db_setup.tf) connects to the instance as the master user.
+  db_setup_env = merge(local.database_env, {
+    MIGRATIONAI_DATABASE_URL_SECRET_ARN     = aws_db_instance.main.master_user_secret[0].secret_arn
+    MIGRATIONAI_DATABASE_RUNTIME_SECRET_ARN = aws_secretsmanager_secret.database_runtime.arn
+    MIGRATIONAI_DATABASE_OWNER              = local.db_owner_role
   })
 
   all_queue_env = merge(

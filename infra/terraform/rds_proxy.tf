@@ -19,13 +19,13 @@ resource "aws_iam_role" "db_proxy" {
   assume_role_policy = data.aws_iam_policy_document.db_proxy_assume.json
 }
 
-# Least privilege: read the one database secret, decrypt it with the project key only
-# through Secrets Manager.
+# Least privilege: read the runtime user's secret (the only user that signs in through the
+# proxy), decrypt it with the project key only through Secrets Manager.
 data "aws_iam_policy_document" "db_proxy" {
   statement {
     sid       = "ReadDatabaseSecret"
     actions   = ["secretsmanager:GetSecretValue"]
-    resources = [aws_db_instance.main.master_user_secret[0].secret_arn]
+    resources = [aws_secretsmanager_secret.database_runtime.arn]
   }
   statement {
     sid       = "DecryptDatabaseSecret"
@@ -66,10 +66,10 @@ resource "aws_db_proxy" "main" {
 
   auth {
     auth_scheme               = "SECRETS"
-    secret_arn                = aws_db_instance.main.master_user_secret[0].secret_arn
+    secret_arn                = aws_secretsmanager_secret.database_runtime.arn
     client_password_auth_type = "POSTGRES_SCRAM_SHA_256"
     iam_auth                  = "DISABLED"
-    description               = "The database secret RDS manages"
+    description               = "The runtime user (DML only) the worker Lambdas connect as"
   }
 
   depends_on = [aws_iam_role_policy.db_proxy]

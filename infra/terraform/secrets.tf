@@ -37,3 +37,34 @@ data "aws_secretsmanager_secret_version" "redis_password" {
   secret_id  = aws_secretsmanager_secret.redis_password.id
   depends_on = [aws_secretsmanager_secret_version.redis_password]
 }
+
+# The runtime database user every role connects as (README, "Database users"): its name and a
+# generated password as the JSON RDS Proxy and the application read. `migrationai db setup`
+# (the db-setup function, db_setup.tf) creates the user in PostgreSQL with this password;
+# Terraform's AWS provider cannot create PostgreSQL roles.
+ephemeral "aws_secretsmanager_random_password" "database_runtime" {
+  provider = aws.secrets
+  count    = var.generate_secret_values ? 1 : 0
+
+  password_length     = 40
+  exclude_punctuation = true
+}
+
+resource "aws_secretsmanager_secret" "database_runtime" {
+  #checkov:skip=CKV2_AWS_57:Rotation would change the password without updating the PostgreSQL user; rotate by writing a new version and invoking the db-setup function, which sets it.
+  name                    = "${var.project}/${var.environment}/database-runtime"
+  description             = "PostgreSQL runtime user ${local.db_runtime_user} (DML only) of every role"
+  kms_key_id              = aws_kms_key.main.arn
+  recovery_window_in_days = 7
+}
+
+resource "aws_secretsmanager_secret_version" "database_runtime" {
+  count = var.generate_secret_values ? 1 : 0
+
+  secret_id = aws_secretsmanager_secret.database_runtime.id
+  secret_string_wo = jsonencode({
+    username = local.db_runtime_user
+    password = ephemeral.aws_secretsmanager_random_password.database_runtime[0].random_password
+  })
+  secret_string_wo_version = 1
+}

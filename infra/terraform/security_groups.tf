@@ -44,6 +44,13 @@ resource "aws_security_group" "lambda" {
   tags        = { Name = "${local.name_prefix}-lambda" }
 }
 
+resource "aws_security_group" "db_setup" {
+  name        = "${local.name_prefix}-db-setup"
+  description = "The db-setup function: PostgreSQL and the AWS APIs only"
+  vpc_id      = aws_vpc.main.id
+  tags        = { Name = "${local.name_prefix}-db-setup" }
+}
+
 resource "aws_security_group" "redis" {
   name        = "${local.name_prefix}-redis"
   description = "MemoryDB: 6379 from the backend and Lambda groups only"
@@ -91,6 +98,7 @@ locals {
       "db-from-backend"    = { sg = aws_security_group.database.id, src = aws_security_group.backend.id, port = 5432, desc = "PostgreSQL from the backend hosts" }
       "db-from-proxy"      = { sg = aws_security_group.database.id, src = aws_security_group.db_proxy.id, port = 5432, desc = "PostgreSQL from RDS Proxy" }
       "proxy-from-lambda"  = { sg = aws_security_group.db_proxy.id, src = aws_security_group.lambda.id, port = 5432, desc = "RDS Proxy from the worker Lambdas" }
+      "db-from-db-setup"   = { sg = aws_security_group.database.id, src = aws_security_group.db_setup.id, port = 5432, desc = "PostgreSQL from the db-setup function" }
     },
   )
 
@@ -115,6 +123,7 @@ locals {
       "lambda-to-redis"    = { sg = aws_security_group.lambda.id, dst = aws_security_group.redis.id, port = 6379, desc = "Lambdas to Redis" }
       "lambda-to-proxy"    = { sg = aws_security_group.lambda.id, dst = aws_security_group.db_proxy.id, port = 5432, desc = "Lambdas to RDS Proxy" }
       "proxy-to-db"        = { sg = aws_security_group.db_proxy.id, dst = aws_security_group.database.id, port = 5432, desc = "RDS Proxy to PostgreSQL" }
+      "db-setup-to-db"     = { sg = aws_security_group.db_setup.id, dst = aws_security_group.database.id, port = 5432, desc = "db-setup function to PostgreSQL" }
     },
   )
 
@@ -122,6 +131,7 @@ locals {
   https_egress_groups = {
     backend  = aws_security_group.backend.id
     lambda   = aws_security_group.lambda.id
+    db_setup = aws_security_group.db_setup.id
     frontend = aws_security_group.frontend.id
   }
 }

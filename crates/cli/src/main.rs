@@ -71,6 +71,8 @@ enum Command {
     Queues(commands::jobs::QueuesArgs),
     /// Inspect and redrive dead-letter queues.
     Dlq(commands::dlq::Args),
+    /// Set up the database users and schema of the aws profile (the deploy's migrating step).
+    Db(commands::db::Args),
     /// Print performance figures.
     Bench(commands::bench::Args),
     /// Serve the backend REST API.
@@ -129,6 +131,7 @@ fn run(command: Command, env: &Env) -> anyhow::Result<ExitCode> {
         Command::Report(a) => commands::jobs::report(a, env),
         Command::Queues(a) => commands::jobs::queues(a, env),
         Command::Dlq(a) => commands::dlq::run(a, env),
+        Command::Db(a) => commands::db::run(a, env),
         Command::Bench(a) => commands::bench::run(a, env),
         Command::Api(a) => commands::api::run(a, env),
         Command::AdminApi(a) => commands::admin_api::run(a, env),

@@ -37,36 +37,22 @@ impl Drop for Workers {
     }
 }
 
-/// A user whose connections PostgreSQL limits to `LIMIT`, owning the test's database; its
-/// URL. (Superusers are exempt from connection limits, so the test cannot use its own.)
-async fn limited_user(admin_url: &str, database_url: &str, user: &str) -> String {
+/// Limits the runtime user every role connects as (`aws_common::aws_config` sets it up as
+/// `db setup` does) to `LIMIT` connections, as `max_connections` limits the instance's.
+/// (Superusers are exempt from connection limits, so the test cannot use its own.)
+async fn limit_connections(admin_url: &str, database_url: &str) {
+    let user = database_url
+        .split_once("://")
+        .and_then(|(_, rest)| rest.split_once(':'))
+        .map(|(user, _)| user)
+        .expect("user in the database URL");
     let mut admin = sqlx::postgres::PgConnection::connect(admin_url)
         .await
         .expect("connect to the test PostgreSQL");
-    let database = database_url
-        .split('?')
-        .next()
-        .and_then(|base| base.rsplit('/').next())
-        .expect("database name");
-    for stmt in [
-        format!("CREATE ROLE \"{user}\" LOGIN PASSWORD 'budget' CONNECTION LIMIT {LIMIT}"),
-        format!("ALTER DATABASE \"{database}\" OWNER TO \"{user}\""),
-    ] {
-        sqlx::query(&stmt)
-            .execute(&mut admin)
-            .await
-            .expect("limited user");
-    }
-    let mut db = sqlx::postgres::PgConnection::connect(database_url)
+    sqlx::query(&format!("ALTER ROLE \"{user}\" CONNECTION LIMIT {LIMIT}"))
+        .execute(&mut admin)
         .await
-        .expect("connect to the test database");
-    sqlx::query(&format!("ALTER SCHEMA public OWNER TO \"{user}\""))
-        .execute(&mut db)
-        .await
-        .expect("schema owner");
-    let (scheme, rest) = database_url.split_once("://").expect("url scheme");
-    let host = rest.split_once('@').map(|(_, h)| h).unwrap_or(rest);
-    format!("{scheme}://{user}:budget@{host}")
+        .expect("limit the runtime user");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -75,13 +61,8 @@ async fn thirteen_workers_fit_a_twenty_connection_database() {
         return;
     };
     let sample = common::small_sample();
-    let mut aws = aws_common::aws_config(&env, "bud").await;
-    let user = aws.name_prefix.trim_end_matches('-').replace('-', "_");
-    aws.database_url = Some(
-        limited_user(&env.database, &aws_common::database_url(&aws), &user)
-            .await
-            .into(),
-    );
+    let aws = aws_common::aws_config(&env, "bud").await;
+    limit_connections(&env.database, &aws_common::database_url(&aws)).await;
     let data = tempfile::tempdir().expect("tempdir");
     let config = Config {
         data_dir: data.path().join("submitter"),

@@ -30,6 +30,11 @@ pub enum ProcessingError {
         "the database secret is neither a postgres:// URL nor JSON with username and password"
     )]
     DatabaseSecretShape,
+    #[error("secret {arn} is not JSON with username and password")]
+    LoginSecretShape { arn: String },
+    #[cfg(feature = "aws")]
+    #[error("database setup failed")]
+    DatabaseSetup(#[source] migrationai_adapters::sql::roles::SetupError),
     #[error("cannot open the cache")]
     CacheOpen(#[source] migrationai_ports::cache::CacheError),
     /// The URL holds the password: the error names the profile, never the URL.

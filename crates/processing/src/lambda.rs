@@ -30,6 +30,18 @@ const RUNTIME_VARS: [&str; 4] = [
     "AWS_LAMBDA_FUNCTION_VERSION",
 ];
 
+/// Fails unless the process runs under a Lambda Runtime API.
+pub(crate) fn check_runtime_env() -> Result<(), ProcessingError> {
+    for var in RUNTIME_VARS {
+        if std::env::var_os(var).is_none() {
+            return Err(ProcessingError::Environment(format!(
+                "{var} is not set: this bootstrap runs inside AWS Lambda (or its runtime interface emulator)"
+            )));
+        }
+    }
+    Ok(())
+}
+
 struct Worker {
     services: Services,
     processor: BatchProcessor,
@@ -38,13 +50,7 @@ struct Worker {
 
 /// Runs the bootstrap for the queue `kind` until the runtime ends or SIGTERM.
 pub async fn run_lambda(config: Config, kind: QueueKind) -> Result<(), ProcessingError> {
-    for var in RUNTIME_VARS {
-        if std::env::var_os(var).is_none() {
-            return Err(ProcessingError::Environment(format!(
-                "{var} is not set: `migrationai lambda` runs inside AWS Lambda (or its runtime interface emulator)"
-            )));
-        }
-    }
+    check_runtime_env()?;
     let config = Arc::new(config);
     let worker: Arc<OnceCell<Worker>> = Arc::new(OnceCell::new());
     let shutdown = crate::shutdown::on_signal().map_err(ProcessingError::Signals)?;

@@ -4,6 +4,8 @@
 pub mod app;
 pub mod batch;
 pub mod config;
+#[cfg(feature = "aws")]
+pub mod dbsetup;
 pub mod disk;
 pub mod duplicates;
 pub mod error;

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use migrationai_adapters::embedded::{local_blob_store, EmbeddedQueue};
-use migrationai_adapters::sql::SqlStore;
+use migrationai_adapters::sql::{Schema, SqlStore};
 use migrationai_ports::blob::BlobStore;
 use migrationai_ports::queue::Queue;
 use migrationai_ports::store::Store;
@@ -51,6 +51,16 @@ impl Profile {
             Profile::Aws(aws) => aws.ensure_queues,
         }
     }
+
+    /// Whether opening the database applies missing migrations. On AWS the roles connect as
+    /// the runtime user and only check the schema; `migrationai db setup` migrates.
+    pub fn schema(&self) -> Schema {
+        match self {
+            Profile::Embedded => Schema::Migrate,
+            #[cfg(feature = "aws")]
+            Profile::Aws(_) => Schema::Expect,
+        }
+    }
 }
 
 /// The first retry delay on AWS (see `BatchProcessor::backoff`).
@@ -72,8 +82,8 @@ pub struct AwsConfig {
     pub sse: String,
     pub kms_key_id: Option<String>,
     pub redis: Option<migrationai_adapters::aws::RedisSettings>,
-    /// `postgres://...?sslmode=require`; `None` until [`AwsConfig::resolve_secrets`] reads
-    /// it from the database secret.
+    /// `postgres://...?sslmode=verify-full&sslrootcert=...`; `None` until
+    /// [`AwsConfig::resolve_secrets`] reads it from the database secret.
     pub database_url: Option<SecretString>,
     /// Secrets Manager secrets read when the plain variables are absent.
     pub secrets: SecretRefs,
@@ -111,13 +121,25 @@ impl std::fmt::Debug for AwsConfig {
 pub struct SecretRefs {
     /// Secret string = the Redis password.
     pub redis_password_arn: Option<String>,
-    /// The RDS-managed secret (`{"username": ..., "password": ...}`) or a `postgres://` URL.
+    /// The database user this process connects as: the runtime user's secret
+    /// (`{"username": ..., "password": ...}`, made by Terraform) for every role, the
+    /// RDS-managed master secret for `db setup` only; or a `postgres://` URL.
     pub database_arn: Option<String>,
+    /// For `db setup` only (`MIGRATIONAI_DATABASE_RUNTIME_SECRET_ARN`): the runtime user that
+    /// setup creates, whose password it sets from this secret.
+    pub database_runtime_arn: Option<String>,
     /// Where the database secret's user connects (`MIGRATIONAI_DATABASE_HOST/PORT/NAME`).
     pub database_host: Option<String>,
     pub database_port: Option<u16>,
     pub database_name: Option<String>,
+    /// The CA bundle that verifies the database's (or RDS Proxy's) certificate
+    /// (`MIGRATIONAI_DATABASE_CA_FILE`; default [`RDS_CA_BUNDLE`], where the images put it).
+    pub database_ca_file: Option<String>,
 }
+
+/// Where the images ship the RDS CA bundle (global-bundle.pem from
+/// truststore.pki.rds.amazonaws.com; docker/Dockerfile.*).
+pub const RDS_CA_BUNDLE: &str = "/usr/local/share/migrationai/rds-global-bundle.pem";
 
 /// `billing-items` → `BILLING_ITEMS`, as the Terraform names the URL variables.
 pub fn env_key(kind: &str) -> String {
@@ -167,6 +189,52 @@ impl AwsConfig {
     }
 }
 
+#[cfg(feature = "aws")]
+impl AwsConfig {
+    /// The runtime user's name and password, from `MIGRATIONAI_DATABASE_RUNTIME_SECRET_ARN`
+    /// (`{"username": ..., "password": ...}`), for `db setup`.
+    pub async fn runtime_login(
+        &self,
+    ) -> Result<migrationai_adapters::sql::roles::Login, ProcessingError> {
+        let arn = self
+            .secrets
+            .database_runtime_arn
+            .as_deref()
+            .ok_or_else(|| crate::settings::SettingsError::Missing {
+                name: crate::settings::vars::DATABASE_RUNTIME_SECRET_ARN
+                    .name
+                    .into(),
+                why: "db setup creates the runtime user that secret names",
+            })?;
+        let sdk = migrationai_adapters::aws::sdk_config(
+            self.secrets_endpoint.as_deref(),
+            self.region.as_deref(),
+            self.static_keys.as_ref(),
+        )
+        .await;
+        let client = aws_sdk_secretsmanager::Client::new(&sdk);
+        let value = secret_string(&client, arn).await?;
+        let shape = || ProcessingError::LoginSecretShape {
+            arn: arn.to_owned(),
+        };
+        let json: serde_json::Value = serde_json::from_str(value.trim()).map_err(|_| shape())?;
+        let field = |name: &str| {
+            json.get(name)
+                .and_then(|v| v.as_str())
+                .filter(|s| !s.is_empty())
+        };
+        match (field("username"), field("password")) {
+            (Some(user), Some(password)) => Ok(migrationai_adapters::sql::roles::Login {
+                user: user.to_owned(),
+                password: password.to_owned(),
+            }),
+            _ => Err(ProcessingError::Other(format!(
+                "secret {arn} is not JSON with username and password"
+            ))),
+        }
+    }
+}
+
 /// The string value of a secret. Errors name the ARN, never the value.
 #[cfg(feature = "aws")]
 async fn secret_string(
@@ -195,7 +263,8 @@ async fn secret_string(
 
 /// The database URL from a secret's value: a `postgres://` URL as is, or the RDS-managed
 /// JSON `{"username": ..., "password": ...}` with `MIGRATIONAI_DATABASE_HOST/PORT/NAME`
-/// (the JSON's own `host`, `port` and `dbname` when those are absent), `sslmode=require`.
+/// (the JSON's own `host`, `port` and `dbname` when those are absent), verified against
+/// `MIGRATIONAI_DATABASE_CA_FILE` ([`postgres_url`]).
 #[cfg(feature = "aws")]
 fn database_url_from_secret(
     value: &str,
@@ -238,28 +307,39 @@ fn database_url_from_secret(
         &host,
         port,
         &name,
+        refs.ca_file(),
     ))
 }
 
-/// `postgres://user:password@host:port/name?sslmode=require`, the user and password
+#[cfg(feature = "aws")]
+impl SecretRefs {
+    pub(crate) fn ca_file(&self) -> &str {
+        self.database_ca_file.as_deref().unwrap_or(RDS_CA_BUNDLE)
+    }
+}
+
+/// A PostgreSQL URL that verifies the server: `sslmode=verify-full` (the certificate chains to
+/// `ca_file` and names `host`) with `sslrootcert=ca_file`; user, password and file
 /// percent-encoded.
 #[cfg(feature = "aws")]
-pub(crate) fn postgres_url(
+pub fn postgres_url(
     user: &str,
     password: &SecretString,
     host: &str,
     port: u16,
     name: &str,
+    ca_file: &str,
 ) -> SecretString {
     format!(
-        "postgres://{}:{}@{host}:{port}/{name}?sslmode=require",
+        "postgres://{}:{}@{host}:{port}/{name}?sslmode=verify-full&sslrootcert={}",
         encode(user),
-        encode(password.expose_secret())
+        encode(password.expose_secret()),
+        encode(ca_file)
     )
     .into()
 }
 
-/// Percent-encodes a URL user-info part.
+/// Percent-encodes a URL part (user info, a query value).
 #[cfg(feature = "aws")]
 fn encode(part: &str) -> String {
     part.bytes()
@@ -280,9 +360,9 @@ pub async fn open_adapters(
     match &config.profile {
         Profile::Embedded => {
             let store: Arc<dyn Store> = match &config.store_url {
-                Some(url) => {
-                    Arc::new(SqlStore::connect(url.expose_secret(), config.db_pool).await?)
-                }
+                Some(url) => Arc::new(
+                    SqlStore::connect(url.expose_secret(), config.db_pool, Schema::Migrate).await?,
+                ),
                 None => Arc::new(SqlStore::open_sqlite(&config.data_dir.join("store.db")).await?),
             };
             let queue: Arc<dyn Queue> =
@@ -343,13 +423,14 @@ async fn open_aws(
         .or(aws.database_url.as_ref())
         .map(|u| u.expose_secret())
         .unwrap_or_default();
-    let store: Arc<dyn Store> =
-        Arc::new(SqlStore::connect(url, config.db_pool).await.map_err(|e| {
-            ProcessingError::StoreOpen {
+    let store: Arc<dyn Store> = Arc::new(
+        SqlStore::connect(url, config.db_pool, config.profile.schema())
+            .await
+            .map_err(|e| ProcessingError::StoreOpen {
                 profile: config.profile.describe(),
                 source: Box::new(ProcessingError::from(e)),
-            }
-        })?);
+            })?,
+    );
     let blobs = s3_blob_store(&S3Settings {
         bucket: aws.bucket.clone(),
         region: aws.region.clone(),
@@ -405,7 +486,7 @@ mod tests {
             database_url_from_secret(r#"{"username":"u","password":"p@ss"}"#, &refs).expect("url");
         assert_eq!(
             url.expose_secret(),
-            "postgres://u:p%40ss@db.internal:6432/app?sslmode=require"
+            "postgres://u:p%40ss@db.internal:6432/app?sslmode=verify-full&sslrootcert=%2Fusr%2Flocal%2Fshare%2Fmigrationai%2Frds-global-bundle.pem"
         );
         let plain = "postgres://a:b@h/d?sslmode=require";
         assert_eq!(

@@ -92,7 +92,7 @@ async fn aws_profile_reads_secrets_by_arn() {
     assert_eq!(redis.user.as_deref(), Some("migrationai-app"));
     assert_eq!(
         resolved.database_url.as_ref().map(|u| u.expose_secret()),
-        Some("postgres://app_user:p%40ss%20w%2Frd@db.example.internal:5433/migrationai_prod?sslmode=require")
+        Some("postgres://app_user:p%40ss%20w%2Frd@db.example.internal:5433/migrationai_prod?sslmode=verify-full&sslrootcert=%2Fusr%2Flocal%2Fshare%2Fmigrationai%2Frds-global-bundle.pem")
     );
     assert!(!resolved.has_unresolved_secrets());
 

@@ -12,7 +12,13 @@ async fn postgres_store_keeps_the_contract() {
         return;
     };
     let url = aws_common::fresh_database(&env.database, &aws_common::unique("store_")).await;
-    let open = || SqlStore::connect(&url, migrationai_adapters::sql::PoolSize::LOCAL);
+    let open = || {
+        SqlStore::connect(
+            &url,
+            migrationai_adapters::sql::PoolSize::LOCAL,
+            migrationai_adapters::sql::Schema::Migrate,
+        )
+    };
     let store = open().await.expect("open");
     // Opening migrates; opening again finds everything applied and changes nothing.
     open().await.expect("open again");

@@ -54,6 +54,7 @@ const SCRIPT_ONLY: &[&str] = &[
     "MIGRATIONAI_TEST_SQS_ENDPOINT",
     "MIGRATIONAI_TEST_S3_ENDPOINT",
     "MIGRATIONAI_TEST_MOTO_VENV",
+    "MIGRATIONAI_TEST_PG_BIN",
 ];
 
 /// Every `MIGRATIONAI_*` name in `text`. A name cut short by an interpolation
@@ -185,6 +186,7 @@ fn load_all(env: &Env) -> String {
     shown += &format!("{:?}\n", load::frontend(env).expect("frontend"));
     shown += &format!("{:?}\n", load::up_port(env).expect("port"));
     shown += &format!("{:?}\n", load::queue(env));
+    shown += &format!("{:?}\n", load::database_owner(env));
     shown += &format!("{:?}\n", load::bench_endpoints(env));
     shown += &format!("{:?}\n", load::filevine(env).expect("filevine"));
     shown

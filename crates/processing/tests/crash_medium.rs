@@ -110,6 +110,7 @@ async fn open(data: &Path) -> Option<SqlStore> {
     SqlStore::connect(
         &format!("sqlite://{}?mode=rw", db.display()),
         migrationai_adapters::sql::PoolSize::LOCAL,
+        migrationai_adapters::sql::Schema::Migrate,
     )
     .await
     .ok()

@@ -84,12 +84,14 @@ impl AppState {
         // (their names start with svc_); a container has no disk of its own to keep them.
         let url = settings.db_url.as_ref().or(config.store_url.as_ref());
         let db = match (url, &config.profile) {
-            (Some(url), _) => Db::connect(url.expose_secret(), config.db_pool).await?,
+            (Some(url), _) => {
+                Db::connect(url.expose_secret(), config.db_pool, config.profile.schema()).await?
+            }
             (None, Profile::Aws(aws)) => {
                 let url = aws.resolve_secrets().await?.database_url.ok_or_else(|| {
                     anyhow::anyhow!("the aws profile has no database URL for the services' tables")
                 })?;
-                Db::connect(url.expose_secret(), config.db_pool).await?
+                Db::connect(url.expose_secret(), config.db_pool, config.profile.schema()).await?
             }
             (None, Profile::Embedded) => {
                 Db::open_sqlite(&config.data_dir.join("services.db")).await?

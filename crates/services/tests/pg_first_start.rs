@@ -128,9 +128,13 @@ async fn opens_a_database_made_before_migrations(url: &str) {
             .expect("old row");
         db.close().await;
     }
-    let db = Db::connect(url, migrationai_adapters::sql::PoolSize::LOCAL)
-        .await
-        .expect("open an old database");
+    let db = Db::connect(
+        url,
+        migrationai_adapters::sql::PoolSize::LOCAL,
+        migrationai_adapters::sql::migrations::Schema::Migrate,
+    )
+    .await
+    .expect("open an old database");
     let name: String = sqlx::query_scalar("SELECT name FROM svc_tenants WHERE id = 't1'")
         .fetch_one(&db.pool)
         .await
@@ -147,9 +151,13 @@ async fn opens_a_database_made_before_migrations(url: &str) {
             .count() as i64
     );
     // Opening again applies nothing new.
-    Db::connect(url, migrationai_adapters::sql::PoolSize::LOCAL)
-        .await
-        .expect("open again");
+    Db::connect(
+        url,
+        migrationai_adapters::sql::PoolSize::LOCAL,
+        migrationai_adapters::sql::migrations::Schema::Migrate,
+    )
+    .await
+    .expect("open again");
 }
 
 #[tokio::test]

@@ -289,10 +289,13 @@ async fn plan_requests_on_postgres() {
             return;
         }
     };
-    let db =
-        migrationai_services::db::Db::connect(&url, migrationai_adapters::sql::PoolSize::LOCAL)
-            .await
-            .expect("connect");
+    let db = migrationai_services::db::Db::connect(
+        &url,
+        migrationai_adapters::sql::PoolSize::LOCAL,
+        migrationai_adapters::sql::migrations::Schema::Migrate,
+    )
+    .await
+    .expect("connect");
     let tenant = format!("pg-{}", std::process::id());
     plan_requests_keep_their_contract(&db, &tenant).await;
 }

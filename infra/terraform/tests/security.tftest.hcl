@@ -16,6 +16,16 @@ provider "aws" {
   skip_region_validation      = true
 }
 
+# The runtime user's secret gets an ARN of its own (the mock gives every secret the same one),
+# so that reading it and reading the master secret can be told apart.
+override_resource {
+  target          = aws_secretsmanager_secret.database_runtime
+  override_during = plan
+  values = {
+    arn = "arn:aws:secretsmanager:us-west-2:123456789012:secret:migrationai/prod/database-runtime-mock"
+  }
+}
+
 variables {
   generate_secret_values = false
   dns_zone_name          = "example.com"
@@ -153,10 +163,10 @@ run "lambdas_reach_the_database_through_rds_proxy" {
     condition = (
       aws_db_proxy.main.require_tls &&
       aws_db_proxy.main.engine_family == "POSTGRESQL" &&
-      one(aws_db_proxy.main.auth).secret_arn == aws_db_instance.main.master_user_secret[0].secret_arn &&
+      one(aws_db_proxy.main.auth).secret_arn == aws_secretsmanager_secret.database_runtime.arn &&
       aws_db_proxy_target.main.db_instance_identifier == aws_db_instance.main.identifier
     )
-    error_message = "RDS Proxy fronts the instance, requires TLS and signs in with the database secret."
+    error_message = "RDS Proxy fronts the instance, requires TLS and signs in with the runtime user's secret only."
   }
   assert {
     condition = length(aws_lambda_function.worker) == 13 && alltrue([for f in aws_lambda_function.worker :
@@ -180,8 +190,61 @@ run "lambdas_reach_the_database_through_rds_proxy" {
   }
   assert {
     condition = alltrue([for s in data.aws_iam_policy_document.db_proxy.statement :
-      alltrue([for r in s.resources : r == aws_db_instance.main.master_user_secret[0].secret_arn || r == aws_kms_key.main.arn])
+      alltrue([for r in s.resources : r == aws_secretsmanager_secret.database_runtime.arn || r == aws_kms_key.main.arn])
     ])
-    error_message = "The proxy's role reads the database secret and decrypts with the project key, nothing else."
+    error_message = "The proxy's role reads the runtime user's secret and decrypts with the project key, nothing else."
+  }
+}
+
+run "only_the_migrating_step_reads_the_master_secret" {
+  command = plan
+
+  assert {
+    condition = alltrue(flatten([
+      for d in concat(values(data.aws_iam_policy_document.lambda), values(data.aws_iam_policy_document.ec2), [data.aws_iam_policy_document.db_proxy]) : [
+        for s in d.statement : !contains(s.resources, aws_db_instance.main.master_user_secret[0].secret_arn)
+      ]
+    ]))
+    error_message = "No worker Lambda, host or the proxy may read the master user's secret."
+  }
+  assert {
+    condition = alltrue([
+      for d in concat(values(data.aws_iam_policy_document.lambda), values(data.aws_iam_policy_document.ec2)) :
+      contains(one([for s in d.statement : s.resources if s.sid == "ReadSecrets"]), aws_secretsmanager_secret.database_runtime.arn)
+    ])
+    error_message = "Every worker Lambda and host reads the runtime user's secret."
+  }
+  assert {
+    condition = alltrue(flatten([
+      [for f in aws_lambda_function.worker : f.environment[0].variables["MIGRATIONAI_DATABASE_URL_SECRET_ARN"] == aws_secretsmanager_secret.database_runtime.arn],
+      [for h in local.instances : local.database_env["MIGRATIONAI_DATABASE_URL_SECRET_ARN"] == aws_secretsmanager_secret.database_runtime.arn],
+    ]))
+    error_message = "The worker Lambdas and the hosts connect as the runtime user."
+  }
+  assert {
+    condition = (
+      toset(one([for s in data.aws_iam_policy_document.db_setup.statement : s.resources if s.sid == "ReadSecrets"])) ==
+      toset([aws_db_instance.main.master_user_secret[0].secret_arn, aws_secretsmanager_secret.database_runtime.arn]) &&
+      length([for s in data.aws_iam_policy_document.db_setup.statement : s if anytrue([for a in s.actions : startswith(a, "sqs:") || startswith(a, "s3:")])]) == 0
+    )
+    error_message = "The db-setup function reads the master and runtime secrets, and touches no queue or bucket."
+  }
+  assert {
+    condition = (
+      length(aws_lambda_function.db_setup) == 1 &&
+      aws_lambda_function.db_setup[0].environment[0].variables["MIGRATIONAI_DATABASE_URL_SECRET_ARN"] == aws_db_instance.main.master_user_secret[0].secret_arn &&
+      aws_lambda_function.db_setup[0].environment[0].variables["MIGRATIONAI_DATABASE_RUNTIME_SECRET_ARN"] == aws_secretsmanager_secret.database_runtime.arn &&
+      aws_lambda_function.db_setup[0].environment[0].variables["MIGRATIONAI_DATABASE_HOST"] == aws_db_instance.main.address &&
+      one(aws_lambda_function.db_setup[0].image_config).command == tolist(["db", "setup", "--lambda"]) &&
+      aws_lambda_function.db_setup[0].reserved_concurrent_executions == 1
+    )
+    error_message = "The db-setup function runs `migrationai db setup --lambda` against the instance with the master and runtime secrets, one at a time."
+  }
+  assert {
+    condition = (
+      local.sg_ingress_rules["db-from-db-setup"].src == aws_security_group.db_setup.id &&
+      !contains(keys(local.sg_ingress_rules), "proxy-from-db-setup")
+    )
+    error_message = "The db-setup function reaches the instance directly, not through the proxy."
   }
 }

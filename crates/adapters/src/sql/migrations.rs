@@ -21,7 +21,7 @@
 //! other's applied versions instead of calling them missing.
 
 use sqlx::migrate::{MigrateError, Migrator};
-use sqlx::{AnyPool, Connection};
+use sqlx::{AnyPool, Connection, Row};
 
 /// The tables a pool is opened for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,6 +72,90 @@ pub async fn apply(migrator: &Migrator, pool: &AnyPool) -> Result<(), MigrateErr
         }
     }
     result
+}
+
+/// What a process does with the schema when it opens the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Schema {
+    /// Apply the migrations that are missing (one machine, local PostgreSQL, `db setup`).
+    Migrate,
+    /// Only check that every migration is applied: a runtime user on AWS has no right to
+    /// change the schema, which `migrationai db setup` brings up to date once per deploy.
+    Expect,
+}
+
+/// The schema is not what this build needs.
+#[derive(Debug, thiserror::Error)]
+pub enum SchemaError {
+    #[error(transparent)]
+    Migrate(#[from] MigrateError),
+    #[error(
+        "the database schema is behind this build (migrations {missing} are not applied): \
+         run `migrationai db setup` with the master secret first; a role running as the \
+         runtime user never changes the schema{detail}"
+    )]
+    Behind { missing: String, detail: String },
+    #[error(transparent)]
+    Query(#[from] sqlx::Error),
+}
+
+impl From<SchemaError> for sqlx::Error {
+    fn from(e: SchemaError) -> sqlx::Error {
+        match e {
+            SchemaError::Migrate(e) => sqlx::Error::Migrate(Box::new(e)),
+            SchemaError::Query(e) => e,
+            behind @ SchemaError::Behind { .. } => sqlx::Error::Configuration(Box::new(behind)),
+        }
+    }
+}
+
+/// Applies `migrator` on `pool` (`Schema::Migrate`) or checks that its database has every
+/// one of `migrator`'s versions (`Schema::Expect`), without any statement that needs more
+/// than SELECT.
+pub async fn prepare(
+    pool: &AnyPool,
+    migrator: &Migrator,
+    schema: Schema,
+) -> Result<(), SchemaError> {
+    match schema {
+        Schema::Migrate => Ok(apply(migrator, pool).await?),
+        Schema::Expect => expect_applied(pool, migrator).await,
+    }
+}
+
+async fn expect_applied(pool: &AnyPool, migrator: &Migrator) -> Result<(), SchemaError> {
+    let wanted: Vec<i64> = migrator.iter().map(|m| m.version).collect();
+    let applied: Vec<i64> =
+        match sqlx::query("SELECT version FROM _sqlx_migrations WHERE success = TRUE")
+            .fetch_all(pool)
+            .await
+        {
+            Ok(rows) => rows
+                .iter()
+                .map(|r| r.try_get::<i64, _>(0))
+                .collect::<Result<_, _>>()?,
+            // No migration table at all: nothing was ever applied (or the user cannot see it).
+            Err(sqlx::Error::Database(e)) => {
+                return Err(SchemaError::Behind {
+                    missing: "all".into(),
+                    detail: format!(" ({})", e.message()),
+                })
+            }
+            Err(e) => return Err(e.into()),
+        };
+    let missing: Vec<String> = wanted
+        .iter()
+        .filter(|v| !applied.contains(v))
+        .map(i64::to_string)
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(SchemaError::Behind {
+            missing: missing.join(", "),
+            detail: String::new(),
+        })
+    }
 }
 
 #[cfg(test)]

@@ -2,10 +2,12 @@
 //! migrations serve SQLite (embedded default) and PostgreSQL (a connection string away).
 //!
 //! [`open`] is the one way to open a database, for the store and for the services' tables
-//! alike: it connects and migrates (see [`migrations`] for why the two are one step).
+//! alike: it connects and migrates, or checks the schema as a runtime user (see [`migrations`]
+//! for why the two are one step).
 
 pub mod migrations;
 mod packed;
+pub mod roles;
 mod store;
 
 use std::path::Path;
@@ -13,12 +15,18 @@ use std::path::Path;
 use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Executor};
 
-pub use migrations::Tables;
+pub use migrations::{Schema, Tables};
 pub use store::SqlStore;
 
-/// Connects a pool of at most `size` to `url` (`sqlite://...` or `postgres://...`) and applies
-/// the migrations of `tables` before handing it out.
-pub async fn open(url: &str, size: PoolSize, tables: Tables) -> Result<AnyPool, sqlx::Error> {
+/// Connects a pool of at most `size` to `url` (`sqlite://...` or `postgres://...`) and, before
+/// handing it out, applies the migrations of `tables` (`Schema::Migrate`) or checks that they
+/// are applied (`Schema::Expect`: a runtime user that may not change the schema).
+pub async fn open(
+    url: &str,
+    size: PoolSize,
+    tables: Tables,
+    schema: Schema,
+) -> Result<AnyPool, sqlx::Error> {
     sqlx::any::install_default_drivers();
     let sqlite = url.starts_with("sqlite:");
     // The store takes whole batches per transaction; the services' tables take single rows.
@@ -50,7 +58,7 @@ pub async fn open(url: &str, size: PoolSize, tables: Tables) -> Result<AnyPool, 
         .await?;
     // The tables come from migrations (under an advisory lock on PostgreSQL), never from
     // CREATE statements at start: roles starting together would race on those.
-    migrations::apply(&tables.migrator(), &pool).await?;
+    migrations::prepare(&pool, &tables.migrator(), schema).await?;
     Ok(pool)
 }
 
@@ -119,7 +127,7 @@ mod tests {
     async fn opening_migrates_and_opening_again_changes_nothing() {
         let dir = tempfile::tempdir().expect("tempdir");
         let url = sqlite_url(&dir.path().join("one.db"));
-        let store = open(&url, PoolSize::LOCAL, Tables::Store)
+        let store = open(&url, PoolSize::LOCAL, Tables::Store, Schema::Migrate)
             .await
             .expect("open the store");
         sqlx::query("SELECT count(*) FROM jobs")
@@ -131,7 +139,7 @@ mod tests {
             migrations::store().iter().count() as i64
         );
         // The services' tables in the same database, as on AWS.
-        let services = open(&url, PoolSize::LOCAL, Tables::Services)
+        let services = open(&url, PoolSize::LOCAL, Tables::Services, Schema::Migrate)
             .await
             .expect("open the services' tables");
         sqlx::query("SELECT count(*) FROM svc_jobs")
@@ -141,9 +149,35 @@ mod tests {
         let both =
             (migrations::store().iter().count() + migrations::services().iter().count()) as i64;
         assert_eq!(applied(&services).await, both);
-        let again = open(&url, PoolSize::LOCAL, Tables::Store)
+        let again = open(&url, PoolSize::LOCAL, Tables::Store, Schema::Migrate)
             .await
             .expect("open again");
         assert_eq!(applied(&again).await, both);
+    }
+
+    #[tokio::test]
+    async fn a_runtime_user_only_checks_the_schema() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let url = sqlite_url(&dir.path().join("expect.db"));
+        let err = open(&url, PoolSize::LOCAL, Tables::Store, Schema::Expect)
+            .await
+            .expect_err("a database never migrated is behind");
+        let text = err.to_string();
+        assert!(text.contains("db setup"), "{text}");
+        open(&url, PoolSize::LOCAL, Tables::Store, Schema::Migrate)
+            .await
+            .expect("migrate");
+        let checked = open(&url, PoolSize::LOCAL, Tables::Store, Schema::Expect)
+            .await
+            .expect("an up-to-date schema passes the check");
+        assert_eq!(
+            applied(&checked).await,
+            migrations::store().iter().count() as i64
+        );
+        // The services' tables were never migrated in this database.
+        let err = open(&url, PoolSize::LOCAL, Tables::Services, Schema::Expect)
+            .await
+            .expect_err("the services' migrations are missing");
+        assert!(err.to_string().contains("1001"), "{err}");
     }
 }

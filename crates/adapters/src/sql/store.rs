@@ -10,7 +10,7 @@ use migrationai_ports::store::{
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 
-use super::{PoolSize, Tables};
+use super::{PoolSize, Schema, Tables};
 
 // Rows per multi-row INSERT: 5,000 parameters at most, well under SQLite's (32,766) and
 // PostgreSQL's (65,535) limits; fewer, longer statements per batch commit.
@@ -38,9 +38,9 @@ fn now() -> i64 {
 
 impl SqlStore {
     /// Opens the store at `url` (`sqlite://...` or `postgres://...`) with a pool of at most
-    /// `size`, its tables migrated ([`super::open`]).
-    pub async fn connect(url: &str, size: PoolSize) -> Result<Self, StoreError> {
-        let pool = super::open(url, size, Tables::Store)
+    /// `size`, its tables migrated or checked as `schema` says ([`super::open`]).
+    pub async fn connect(url: &str, size: PoolSize, schema: Schema) -> Result<Self, StoreError> {
+        let pool = super::open(url, size, Tables::Store, schema)
             .await
             .map_err(backend)?;
         Ok(SqlStore {
@@ -51,7 +51,7 @@ impl SqlStore {
 
     /// Opens (creating when missing) an SQLite database file.
     pub async fn open_sqlite(path: &Path) -> Result<Self, StoreError> {
-        Self::connect(&super::sqlite_url(path), PoolSize::LOCAL).await
+        Self::connect(&super::sqlite_url(path), PoolSize::LOCAL, Schema::Migrate).await
     }
 
     pub fn pool(&self) -> &AnyPool {

@@ -6,6 +6,7 @@ pub mod bench_accuracy;
 pub mod bench_aws;
 pub mod bench_tfp;
 pub mod config;
+pub mod db;
 pub mod dlq;
 pub mod embedded;
 pub mod inspect;

@@ -116,6 +116,8 @@ pub fn aws(env: &Env, queue_env: &str) -> Result<crate::profile::AwsConfig, Sett
         database_host: env.text(&vars::DATABASE_HOST),
         database_port: env.parse::<u16>(&vars::DATABASE_PORT)?,
         database_name: env.text(&vars::DATABASE_NAME),
+        database_ca_file: env.text(&vars::DATABASE_CA_FILE),
+        database_runtime_arn: env.text(&vars::DATABASE_RUNTIME_SECRET_ARN),
     };
     let database_url = match database_url(env, &secrets)? {
         Some(url) => Some(url),
@@ -153,7 +155,8 @@ pub fn aws(env: &Env, queue_env: &str) -> Result<crate::profile::AwsConfig, Sett
 }
 
 /// `MIGRATIONAI_DATABASE_URL`, or one built from `MIGRATIONAI_DATABASE_USER`, `_PASSWORD`,
-/// `_HOST` (`_PORT`, `_NAME`) with `sslmode=require`; `None` when neither is given.
+/// `_HOST` (`_PORT`, `_NAME`) verified against `MIGRATIONAI_DATABASE_CA_FILE`; `None` when
+/// neither is given.
 #[cfg(feature = "aws")]
 fn database_url(
     env: &Env,
@@ -175,6 +178,7 @@ fn database_url(
         host,
         refs.database_port.unwrap_or(5432),
         refs.database_name.as_deref().unwrap_or("migrationai"),
+        refs.ca_file(),
     )))
 }
 
@@ -244,6 +248,13 @@ pub fn up_port(env: &Env) -> Result<Option<u16>, SettingsError> {
 /// `MIGRATIONAI_QUEUE`: the queue kinds a worker or Lambda function serves.
 pub fn queue(env: &Env) -> Option<String> {
     env.text(&vars::QUEUE)
+}
+
+/// `MIGRATIONAI_DATABASE_OWNER`: the role `db setup` makes the tables' owner.
+#[cfg(feature = "aws")]
+pub fn database_owner(env: &Env) -> String {
+    env.text(&vars::DATABASE_OWNER)
+        .unwrap_or_else(|| crate::dbsetup::DEFAULT_OWNER.to_owned())
 }
 
 /// The endpoints `bench sqs` and `bench documents` default to.

@@ -167,7 +167,7 @@ pub const DATABASE_USER: Var = Var {
     ty: Type::Text,
     default: None,
     roles: AWS,
-    about: "With `_PASSWORD` and `_HOST`: the database URL, `sslmode=require`, when `DATABASE_URL` is unset.",
+    about: "With `_PASSWORD` and `_HOST`: the database URL, `sslmode=verify-full` against `DATABASE_CA_FILE`, when `DATABASE_URL` is unset.",
 };
 pub const DATABASE_PASSWORD: Var = Var {
     name: "MIGRATIONAI_DATABASE_PASSWORD",
@@ -203,6 +203,27 @@ pub const DATABASE_URL_SECRET_ARN: Var = Var {
     default: None,
     roles: AWS,
     about: "Secrets Manager secret holding a `postgres://` URL or RDS's `{\"username\", \"password\"}`, read when no URL is given.",
+};
+pub const DATABASE_CA_FILE: Var = Var {
+    name: "MIGRATIONAI_DATABASE_CA_FILE",
+    ty: Type::Path,
+    default: Some("/usr/local/share/migrationai/rds-global-bundle.pem"),
+    roles: AWS,
+    about: "CA bundle that verifies the database's (or RDS Proxy's) certificate: URLs built from the `DATABASE_*` variables or a JSON secret use `sslmode=verify-full` with it. The images ship RDS's global bundle there.",
+};
+pub const DATABASE_RUNTIME_SECRET_ARN: Var = Var {
+    name: "MIGRATIONAI_DATABASE_RUNTIME_SECRET_ARN",
+    ty: Type::Text,
+    default: None,
+    roles: &[Operator],
+    about: "`db setup` only: the secret `{\"username\", \"password\"}` of the runtime user it creates or updates (every role connects as that user through `DATABASE_URL_SECRET_ARN`).",
+};
+pub const DATABASE_OWNER: Var = Var {
+    name: "MIGRATIONAI_DATABASE_OWNER",
+    ty: Type::Text,
+    default: Some("migrationai_owner"),
+    roles: &[Operator],
+    about: "`db setup` only: the role, without login, that owns the tables and runs the migrations (`--owner`).",
 };
 pub const QUEUE_URL: Var = Var {
     name: "MIGRATIONAI_QUEUE_URL_<KIND>",
@@ -455,6 +476,9 @@ pub const ALL: &[Var] = &[
     DATABASE_PORT,
     DATABASE_NAME,
     DATABASE_URL_SECRET_ARN,
+    DATABASE_CA_FILE,
+    DATABASE_RUNTIME_SECRET_ARN,
+    DATABASE_OWNER,
     QUEUE_URL,
     DLQ_URL,
     QUEUE_PREFIX,

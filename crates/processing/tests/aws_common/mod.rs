@@ -35,6 +35,12 @@ pub fn env() -> Option<AwsEnv> {
     })
 }
 
+/// The PostgreSQL binaries (initdb, pg_ctl) scripts/services.sh found, for tests that start a
+/// server of their own.
+pub fn pg_bin() -> Option<std::path::PathBuf> {
+    require("MIGRATIONAI_TEST_PG_BIN").map(Into::into)
+}
+
 /// Lower-case, unique to this process and moment.
 pub fn unique(tag: &str) -> String {
     let nanos = SystemTime::now()
@@ -60,6 +66,39 @@ pub async fn fresh_database(admin_url: &str, name: &str) -> String {
     } else {
         format!("{server}/{name}?{query}")
     }
+}
+
+/// The runtime user's password in the tests (URL-safe; `pg_roles` tests quoting).
+pub const RUNTIME_PASSWORD: &str = "runtime-pw";
+
+/// A new database set up as `migrationai db setup` does (owner `{id}_owner`, runtime user
+/// `{id}_runtime`), connected as the test's superuser in the master's place; the runtime
+/// user's URL, which is what every role on the AWS profile connects with.
+pub async fn runtime_database(admin_url: &str, id: &str) -> String {
+    use migrationai_adapters::sql::{migrations, roles};
+    let master = fresh_database(admin_url, &format!("db_{id}")).await;
+    let roles = roles::DatabaseRoles {
+        owner: format!("{id}_owner"),
+        runtime: roles::Login {
+            user: format!("{id}_runtime"),
+            password: RUNTIME_PASSWORD.into(),
+        },
+    };
+    roles::setup(
+        &master,
+        &roles,
+        &[migrations::store(), migrations::services()],
+    )
+    .await
+    .expect("database setup");
+    with_login(&master, &roles.runtime.user, RUNTIME_PASSWORD)
+}
+
+/// `url` with another user and (URL-safe) password.
+pub fn with_login(url: &str, user: &str, password: &str) -> String {
+    let (scheme, rest) = url.split_once("://").expect("url scheme");
+    let host = rest.rsplit_once('@').map(|(_, h)| h).unwrap_or(rest);
+    format!("{scheme}://{user}:{password}@{host}")
 }
 
 /// Creates a bucket on moto (an unsigned PUT is enough there).
@@ -95,11 +134,7 @@ pub async fn aws_config(env: &AwsEnv, tag: &str) -> AwsConfig {
             url: env.redis.clone(),
             ..Default::default()
         }),
-        database_url: Some(
-            fresh_database(&env.database, &format!("db_{id}"))
-                .await
-                .into(),
-        ),
+        database_url: Some(runtime_database(&env.database, &id).await.into()),
         secrets: Default::default(),
         queue_urls: Default::default(),
         name_prefix: format!("{id}-"),

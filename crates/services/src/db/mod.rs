@@ -19,7 +19,7 @@ pub mod throughput;
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use migrationai_adapters::sql::{PoolSize, Tables};
+use migrationai_adapters::sql::{PoolSize, Schema, Tables};
 use migrationai_domain::UnknownStatus;
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
@@ -47,9 +47,10 @@ fn status<T: std::str::FromStr<Err = UnknownStatus>>(r: &AnyRow) -> Result<T, sq
 }
 
 impl Db {
-    /// Opens the services' tables at `url` with a pool of at most `size`, migrated.
-    pub async fn connect(url: &str, size: PoolSize) -> Result<Db, sqlx::Error> {
-        let pool = migrationai_adapters::sql::open(url, size, Tables::Services).await?;
+    /// Opens the services' tables at `url` with a pool of at most `size`: migrated, or
+    /// (`Schema::Expect`, the runtime user on AWS) checked to be up to date.
+    pub async fn connect(url: &str, size: PoolSize, schema: Schema) -> Result<Db, sqlx::Error> {
+        let pool = migrationai_adapters::sql::open(url, size, Tables::Services, schema).await?;
         Ok(Db { pool })
     }
 
@@ -58,6 +59,7 @@ impl Db {
         Db::connect(
             &migrationai_adapters::sql::sqlite_url(path),
             PoolSize::LOCAL,
+            Schema::Migrate,
         )
         .await
     }
