@@ -41,7 +41,7 @@ pub struct DeadLetter {
 /// One line of `migrationai queues`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueueRow {
-    pub kind: String,
+    pub kind: QueueKind,
     pub queue: String,
     pub visible: u64,
     pub in_flight: u64,
@@ -356,7 +356,7 @@ impl App {
             let st = self.services.queue.stats(&queue).await?;
             let dst = self.services.queue.stats(&dlq).await?;
             rows.push(QueueRow {
-                kind: kind.to_string(),
+                kind,
                 queue,
                 visible: st.visible,
                 in_flight: st.in_flight,

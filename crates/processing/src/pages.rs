@@ -75,7 +75,7 @@ impl<'a> Pages<'a> {
             .records_page(
                 self.tenant,
                 self.job,
-                self.kind.as_str(),
+                self.kind,
                 self.after.as_deref(),
                 PAGE,
             )

@@ -208,7 +208,7 @@ async fn blocked_job_reports_dead_letters_and_completes_after_redrive() {
         .expect("batches");
     let first = batches
         .iter()
-        .find(|b| b.kind == "contacts")
+        .find(|b| b.kind == Kind::Contacts)
         .expect("contacts batch");
     let saved = s.blobs.get(&first.blob_key).await.expect("blob");
     s.blobs.delete(&first.blob_key).await.expect("delete blob");

@@ -67,7 +67,7 @@ pub(crate) fn reject(
     raw: String,
 ) -> RejectRow {
     RejectRow {
-        kind: kind.as_str().to_string(),
+        kind,
         file: file.to_string(),
         row: row as i64,
         source_id,
@@ -85,7 +85,7 @@ pub async fn process(
 ) -> Result<(), HandlerError> {
     let store = &services.store;
     let batch = store
-        .batch(&work.tenant, &work.job, work.kind.as_str(), work.batch_no)
+        .batch(&work.tenant, &work.job, work.kind, work.batch_no)
         .await
         .map_err(HandlerError::new)?
         .ok_or_else(|| {
@@ -237,7 +237,7 @@ async fn build(
             })
             .map_err(HandlerError::new)?;
             Ok(RecordRow {
-                kind: kind.as_str().to_string(),
+                kind,
                 canonical_id: canonical_id(
                     &work.tenant,
                     &work.job,
@@ -254,7 +254,7 @@ async fn build(
     rejects.sort_by_key(|r| r.row);
     Ok(BatchWrite {
         job: work.job.clone(),
-        kind: kind.as_str().to_string(),
+        kind,
         batch_no: work.batch_no,
         records,
         rejects,
@@ -294,7 +294,7 @@ async fn resolve_refs(
         ids.sort();
         let pairs = services
             .store
-            .lookup(&work.tenant, &work.job, target.as_str(), &ids)
+            .lookup(&work.tenant, &work.job, target, &ids)
             .await
             .map_err(HandlerError::new)?;
         for (source, canonical) in pairs {

@@ -93,7 +93,7 @@ async fn phase_complete(s: &Services, job: &JobRow, phase: i64) -> Result<bool, 
     let batches = s.store.batches(&job.tenant, &job.id).await?;
     Ok(batches
         .iter()
-        .filter(|b| kinds.iter().any(|k| k.as_str() == b.kind))
+        .filter(|b| kinds.contains(&b.kind))
         .all(|b| b.done))
 }
 
@@ -127,9 +127,10 @@ async fn send_undone(s: &Services, job: &JobRow, phase: i64) -> Result<usize, Pr
     let batches = s.store.batches(&job.tenant, &job.id).await?;
     let mut by_queue: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for b in batches.iter().filter(|b| !b.done) {
-        let Some(kind) = kinds.iter().copied().find(|k| k.as_str() == b.kind) else {
+        if !kinds.contains(&b.kind) {
             continue;
-        };
+        }
+        let kind = b.kind;
         let m = WorkMessage {
             tenant: job.tenant.clone(),
             job: job.id.clone(),

@@ -1,7 +1,6 @@
 //! A job's rejected rows a page at a time, filtered and sorted as the person reading them
 //! asks: by kind, file, reason code or any text, sorted by any column.
 
-use migrationai_domain::Kind;
 use migrationai_ports::store::RejectRow;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -68,12 +67,6 @@ fn counts<'a>(values: impl Iterator<Item = &'a str>) -> Vec<(String, usize)> {
     m.into_iter().map(|(k, n)| (k.to_string(), n)).collect()
 }
 
-fn label(kind: &str) -> String {
-    kind.parse::<Kind>()
-        .map(|k| k.label().to_string())
-        .unwrap_or_else(|_| kind.to_string())
-}
-
 /// The page of `rows` that `q` asks for.
 pub fn page_of(rows: Vec<RejectRow>, q: &RejectsQuery) -> RejectsPage {
     let all = rows.len();
@@ -86,7 +79,7 @@ pub fn page_of(rows: Vec<RejectRow>, q: &RejectsQuery) -> RejectsPage {
     let needle = wanted(&q.q).map(str::to_lowercase);
     let mut matching: Vec<RejectRow> = rows
         .into_iter()
-        .filter(|r| wanted(&q.kind).is_none_or(|k| r.kind == k))
+        .filter(|r| wanted(&q.kind).is_none_or(|k| r.kind.as_str() == k))
         .filter(|r| wanted(&q.file).is_none_or(|f| r.file == f))
         .filter(|r| wanted(&q.code).is_none_or(|c| r.code == c))
         .filter(|r| {
@@ -111,9 +104,9 @@ pub fn page_of(rows: Vec<RejectRow>, q: &RejectsQuery) -> RejectsPage {
             "code" => a.code.cmp(&b.code),
             "reason" => a.reason.cmp(&b.reason),
             "file" => a.file.cmp(&b.file),
-            _ => a.kind.cmp(&b.kind),
+            _ => a.kind.as_str().cmp(b.kind.as_str()),
         };
-        by.then((&a.kind, &a.file, a.row).cmp(&(&b.kind, &b.file, b.row)))
+        by.then((a.kind.as_str(), &a.file, a.row).cmp(&(b.kind.as_str(), &b.file, b.row)))
     });
     if q.dir.as_deref() == Some("desc") {
         matching.reverse();
@@ -127,8 +120,8 @@ pub fn page_of(rows: Vec<RejectRow>, q: &RejectsQuery) -> RejectsPage {
         .skip((page - 1) * per_page)
         .take(per_page)
         .map(|r| RejectView {
-            label: label(&r.kind),
-            kind: r.kind,
+            label: r.kind.label().to_string(),
+            kind: r.kind.to_string(),
             file: r.file,
             row: r.row,
             source_id: r.source_id,
@@ -164,10 +157,11 @@ pub async fn get(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use migrationai_domain::Kind;
 
-    fn reject(kind: &str, file: &str, row: i64, code: &str, reason: &str) -> RejectRow {
+    fn reject(kind: Kind, file: &str, row: i64, code: &str, reason: &str) -> RejectRow {
         RejectRow {
-            kind: kind.into(),
+            kind,
             file: file.into(),
             row,
             source_id: Some(format!("ID{row}")),
@@ -183,9 +177,9 @@ mod tests {
         let rows: Vec<RejectRow> = (1..=120)
             .map(|i| {
                 let (kind, code) = if i % 3 == 0 {
-                    ("project-funds", "invalid_amount")
+                    (Kind::ProjectFunds, "invalid_amount")
                 } else {
-                    ("contacts", "invalid_email")
+                    (Kind::Contacts, "invalid_email")
                 };
                 reject(
                     kind,

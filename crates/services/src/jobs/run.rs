@@ -275,7 +275,7 @@ pub async fn rejects_csv(state: &AppState, tenant: &str, job: &str) -> ApiResult
     let mut out = String::from("kind,file,row,source_id,field,code,reason,raw\n");
     for r in rejects {
         let cells = [
-            r.kind,
+            r.kind.to_string(),
             r.file,
             r.row.to_string(),
             r.source_id.unwrap_or_default(),
