@@ -1,7 +1,7 @@
 //! A job's rejected rows a page at a time, filtered and sorted as the person reading them
 //! asks: by kind, file, reason code or any text, sorted by any column.
 
-use migrationai_ports::store::RejectRow;
+use migrationai_ports::store::{JobRow, RejectRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -143,15 +143,59 @@ pub fn page_of(rows: Vec<RejectRow>, q: &RejectsQuery) -> RejectsPage {
     }
 }
 
+/// Every reject of the job's run, ordered by (kind, file, row), with the run: what the
+/// rejects page, the rejects CSV and the correction files are all made from. A job whose
+/// run has not started is a conflict.
+pub async fn of_run(
+    state: &AppState,
+    tenant: &str,
+    job: &str,
+) -> ApiResult<(JobRow, Vec<RejectRow>)> {
+    let run = super::run::run_row(state, tenant, job).await?;
+    let rows = state.app.services.store.rejects(tenant, &run.id).await?;
+    Ok((run, rows))
+}
+
+/// The page `q` asks for, once the run is reported.
 pub async fn get(
     state: &AppState,
     tenant: &str,
     job: &str,
     q: &RejectsQuery,
 ) -> ApiResult<RejectsPage> {
-    super::run::report(state, tenant, job).await?;
-    let rows = state.app.services.store.rejects(tenant, job).await?;
+    let (run, rows) = of_run(state, tenant, job).await?;
+    super::run::reported(&run)?;
     Ok(page_of(rows, q))
+}
+
+fn csv_cell(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// Every reject of the job: where it was and why, one row each.
+pub async fn rejects_csv(state: &AppState, tenant: &str, job: &str) -> ApiResult<String> {
+    let (_, rejects) = of_run(state, tenant, job).await?;
+    let mut out = String::from("kind,file,row,source_id,field,code,reason,raw\n");
+    for r in rejects {
+        let cells = [
+            r.kind.to_string(),
+            r.file,
+            r.row.to_string(),
+            r.source_id.unwrap_or_default(),
+            r.field,
+            r.code,
+            r.reason,
+            r.raw,
+        ];
+        let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
+        out.push_str(&line.join(","));
+        out.push('\n');
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -170,6 +214,13 @@ mod tests {
             reason: reason.into(),
             raw: String::new(),
         }
+    }
+
+    #[test]
+    fn csv_cells_are_quoted_when_needed() {
+        assert_eq!(csv_cell("a"), "a");
+        assert_eq!(csv_cell("a,b"), "\"a,b\"");
+        assert_eq!(csv_cell("say \"x\""), "\"say \"\"x\"\"\"");
     }
 
     #[test]

@@ -225,7 +225,7 @@ pub async fn progress(state: &AppState, tenant: &str, job: &str) -> ApiResult<Pr
     })
 }
 
-async fn run_row(state: &AppState, tenant: &str, job: &str) -> ApiResult<JobRow> {
+pub(crate) async fn run_row(state: &AppState, tenant: &str, job: &str) -> ApiResult<JobRow> {
     super::draft(state, tenant, job).await?;
     state
         .app
@@ -236,14 +236,19 @@ async fn run_row(state: &AppState, tenant: &str, job: &str) -> ApiResult<JobRow>
         .ok_or_else(|| ApiError::Conflict("the job has not started".into()))
 }
 
+/// The run's stored report; a run without one yet is a conflict naming its status.
+pub(crate) fn reported(row: &JobRow) -> ApiResult<&str> {
+    row.report
+        .as_deref()
+        .ok_or_else(|| ApiError::Conflict(format!("no report yet (the run is {})", row.status)))
+}
+
 /// The job's report as the firm sees it: the export is named by the files it uploaded, never
 /// by where a server keeps them.
 pub async fn report(state: &AppState, tenant: &str, job: &str) -> ApiResult<Report> {
     let row = run_row(state, tenant, job).await?;
-    let text = row
-        .report
-        .ok_or_else(|| ApiError::Conflict(format!("no report yet (the run is {})", row.status)))?;
-    let mut report: Report = serde_json::from_str(&text).map_err(ApiError::internal)?;
+    let text = reported(&row)?;
+    let mut report: Report = serde_json::from_str(text).map_err(ApiError::internal)?;
     let files: Vec<String> = state
         .db
         .files(tenant, job)
@@ -258,37 +263,6 @@ pub async fn report(state: &AppState, tenant: &str, job: &str) -> ApiResult<Repo
 pub async fn report_html(state: &AppState, tenant: &str, job: &str) -> ApiResult<String> {
     let r = report(state, tenant, job).await?;
     Ok(migrationai_processing::report::html::render(&r))
-}
-
-fn csv_cell(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
-/// Every reject of the job: where it was and why, one row each.
-pub async fn rejects_csv(state: &AppState, tenant: &str, job: &str) -> ApiResult<String> {
-    let row = run_row(state, tenant, job).await?;
-    let rejects = state.app.services.store.rejects(tenant, &row.id).await?;
-    let mut out = String::from("kind,file,row,source_id,field,code,reason,raw\n");
-    for r in rejects {
-        let cells = [
-            r.kind.to_string(),
-            r.file,
-            r.row.to_string(),
-            r.source_id.unwrap_or_default(),
-            r.field,
-            r.code,
-            r.reason,
-            r.raw,
-        ];
-        let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
-        out.push_str(&line.join(","));
-        out.push('\n');
-    }
-    Ok(out)
 }
 
 pub async fn cancel(state: &AppState, tenant: &str, job: &str) -> ApiResult<crate::jobs::JobView> {
@@ -361,12 +335,5 @@ mod tests {
         let mut kinds = vec![k(Kind::Contacts, 100, 0, 0)];
         assert_eq!(super::estimate(&mut kinds, 10), (None, None));
         assert_eq!(kinds[0].eta_seconds, None);
-    }
-
-    #[test]
-    fn csv_cells_are_quoted_when_needed() {
-        assert_eq!(super::csv_cell("a"), "a");
-        assert_eq!(super::csv_cell("a,b"), "\"a,b\"");
-        assert_eq!(super::csv_cell("say \"x\""), "\"say \"\"x\"\"\"");
     }
 }
