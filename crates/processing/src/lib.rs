@@ -19,7 +19,7 @@ pub mod lambda;
 pub mod memory;
 pub mod message;
 pub mod orphan;
-pub mod pages;
+pub mod record_pages;
 pub mod poller;
 pub mod profile;
 pub mod report;

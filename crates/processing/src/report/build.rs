@@ -14,7 +14,7 @@ use super::{
 };
 use crate::duplicates::{self, Contact};
 use crate::error::ProcessingError;
-use crate::pages::{Loaded, Pages};
+use crate::record_pages::{Loaded, Pages};
 use crate::services::Services;
 
 fn money(fields: &BTreeMap<String, Value>, name: &str) -> Option<Decimal> {

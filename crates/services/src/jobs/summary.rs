@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use migrationai_domain::{Kind, Value};
-use migrationai_processing::pages::Pages;
+use migrationai_processing::record_pages::Pages;
 use migrationai_processing::Report;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
