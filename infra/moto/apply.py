@@ -56,6 +56,7 @@ UNSUPPORTED = {
     "aws_cloudtrail": "moto's StartLogging finds trails by name only; the provider passes the trail's ARN (moto answers 500)",
     "aws_s3_bucket_logging": "moto's PutBucketLogging permission check crashes (500) on a bucket-policy statement whose Principal is \"*\" (the TLS-only deny)",
     "aws_appautoscaling_target": "moto's Application Auto Scaling does not implement ListTagsForResource, which the provider reads after creating (500)",
+    "aws_codebuild_project": "moto's CreateProject requires a source location; a CODEPIPELINE source has none (AWS takes it from the pipeline)",
     "aws_codedeploy_app": "moto's CodeDeploy returns timestamps as strings, which the AWS SDK refuses to decode",
     "aws_codedeploy_deployment_group": "moto's CodeDeploy returns timestamps as strings, which the AWS SDK refuses to decode",
 }
@@ -66,8 +67,10 @@ MOTO_DRIFT = {
     ("aws_db_instance", "performance_insights_enabled"): "moto does not keep Performance Insights",
     ("aws_db_parameter_group", "parameter"): "moto does not read back the parameters set on a group",
     ("aws_ecs_service", "availability_zone_rebalancing"): "moto does not return availability_zone_rebalancing (the provider's default is DISABLED)",
-    ("aws_lambda_function", "kms_key_arn"): "moto does not return a function's KMSKeyArn (the db-setup function is the first function moto applies: the workers wait on MemoryDB)",
+    ("aws_lambda_function", "kms_key_arn"): "moto does not return a function's KMSKeyArn",
     ("aws_lambda_function", "logging_config"): "moto does not return a function's LoggingConfig",
+    ("aws_lambda_function", "dead_letter_config"): "moto does not return a function's DeadLetterConfig",
+    ("aws_lambda_function", "image_config"): "moto returns an empty ImageConfig for an image function that sets none",
     ("aws_s3_bucket_notification", "eventbridge"): "moto does not keep the EventBridge notification setting",
 }
 

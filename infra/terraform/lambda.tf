@@ -96,7 +96,6 @@ data "aws_iam_policy_document" "lambda" {
     sid     = "ReadSecrets"
     actions = ["secretsmanager:GetSecretValue"]
     resources = [
-      aws_secretsmanager_secret.redis_password.arn,
       aws_secretsmanager_secret.database_runtime.arn,
     ]
   }
@@ -164,7 +163,6 @@ resource "aws_lambda_function" "worker" {
   environment {
     variables = merge(
       local.base_app_env,
-      local.redis_env,
       local.lambda_database_env,
       {
         MIGRATIONAI_QUEUE = each.value

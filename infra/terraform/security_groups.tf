@@ -94,7 +94,6 @@ locals {
     },
     {
       "redis-from-backend" = { sg = aws_security_group.redis.id, src = aws_security_group.backend.id, port = 6379, desc = "Redis from the backend hosts" }
-      "redis-from-lambda"  = { sg = aws_security_group.redis.id, src = aws_security_group.lambda.id, port = 6379, desc = "Redis from the worker Lambdas" }
       "db-from-backend"    = { sg = aws_security_group.database.id, src = aws_security_group.backend.id, port = 5432, desc = "PostgreSQL from the backend hosts" }
       "db-from-proxy"      = { sg = aws_security_group.database.id, src = aws_security_group.db_proxy.id, port = 5432, desc = "PostgreSQL from RDS Proxy" }
       "proxy-from-lambda"  = { sg = aws_security_group.db_proxy.id, src = aws_security_group.lambda.id, port = 5432, desc = "RDS Proxy from the worker Lambdas" }
@@ -120,7 +119,6 @@ locals {
       "backend-to-alb-tfp" = { sg = aws_security_group.backend.id, dst = aws_security_group.internal_alb.id, port = 8082, desc = "Backend to the tfp listener" }
       "backend-to-redis"   = { sg = aws_security_group.backend.id, dst = aws_security_group.redis.id, port = 6379, desc = "Backend hosts to Redis" }
       "backend-to-db"      = { sg = aws_security_group.backend.id, dst = aws_security_group.database.id, port = 5432, desc = "Backend hosts to PostgreSQL" }
-      "lambda-to-redis"    = { sg = aws_security_group.lambda.id, dst = aws_security_group.redis.id, port = 6379, desc = "Lambdas to Redis" }
       "lambda-to-proxy"    = { sg = aws_security_group.lambda.id, dst = aws_security_group.db_proxy.id, port = 5432, desc = "Lambdas to RDS Proxy" }
       "proxy-to-db"        = { sg = aws_security_group.db_proxy.id, dst = aws_security_group.database.id, port = 5432, desc = "RDS Proxy to PostgreSQL" }
       "db-setup-to-db"     = { sg = aws_security_group.db_setup.id, dst = aws_security_group.database.id, port = 5432, desc = "db-setup function to PostgreSQL" }

@@ -7,8 +7,9 @@
 
 mod aws_common;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
+
+use aws_common::own_postgres::{OwnPostgres, ServerTls};
 
 use migrationai_processing::profile::postgres_url;
 use rcgen::{
@@ -54,137 +55,6 @@ fn server_cert(ca: &Ca) -> (String, String) {
 }
 
 /// A PostgreSQL cluster of the test's own, TLS only; stopped when dropped.
-struct TlsPostgres {
-    bin: PathBuf,
-    data: PathBuf,
-    user: Option<String>,
-    port: u16,
-    _dir: tempfile::TempDir,
-}
-
-impl TlsPostgres {
-    /// `pg_ctl`, `initdb`... run as an unprivileged user when the test runs as root
-    /// (initdb refuses root), as scripts/services.sh does.
-    fn command(&self, tool: &str) -> Command {
-        run_as(&self.bin, tool, self.user.as_deref())
-    }
-
-    fn start(bin: PathBuf, cert: &str, key: &str) -> TlsPostgres {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let data = dir.path().join("data");
-        let user = is_root().then(|| {
-            let exists = |u: &str| {
-                Command::new("id")
-                    .arg(u)
-                    .output()
-                    .is_ok_and(|o| o.status.success())
-            };
-            if exists("postgres") {
-                "postgres"
-            } else {
-                "nobody"
-            }
-            .to_owned()
-        });
-        if let Some(user) = &user {
-            chown(dir.path(), user);
-        }
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("free port")
-            .port();
-        let pg = TlsPostgres {
-            bin,
-            data,
-            user,
-            port,
-            _dir: dir,
-        };
-        let initdb = pg
-            .command("initdb")
-            .arg("-D")
-            .arg(&pg.data)
-            .args(["-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"])
-            .output()
-            .expect("run initdb");
-        assert!(initdb.status.success(), "initdb: {initdb:?}");
-        write_private(&pg.data.join("server.crt"), cert);
-        write_private(&pg.data.join("server.key"), key);
-        // TLS connections only, as RDS with rds.force_ssl.
-        write_private(
-            &pg.data.join("pg_hba.conf"),
-            "hostssl all all 127.0.0.1/32 trust\nhostssl all all ::1/128 trust\n",
-        );
-        if let Some(user) = &pg.user {
-            chown(&pg.data, user);
-        }
-        let socket_dir = pg.data.parent().map(Path::to_path_buf).unwrap_or_default();
-        let options = format!(
-            "-p {} -k {} -c listen_addresses=127.0.0.1 -c ssl=on -c ssl_cert_file=server.crt -c ssl_key_file=server.key -c fsync=off",
-            pg.port,
-            socket_dir.display()
-        );
-        let started = pg
-            .command("pg_ctl")
-            .arg("-D")
-            .arg(&pg.data)
-            .arg("-l")
-            .arg(socket_dir.join("log"))
-            .args(["-w", "-t", "60", "-o", &options, "start"])
-            .output()
-            .expect("run pg_ctl");
-        let log = std::fs::read_to_string(socket_dir.join("log")).unwrap_or_default();
-        assert!(started.status.success(), "pg_ctl start: {started:?}\n{log}");
-        pg
-    }
-}
-
-impl Drop for TlsPostgres {
-    fn drop(&mut self) {
-        let _ = self
-            .command("pg_ctl")
-            .arg("-D")
-            .arg(&self.data)
-            .args(["-m", "immediate", "-w", "stop"])
-            .output();
-    }
-}
-
-fn run_as(bin: &Path, tool: &str, user: Option<&str>) -> Command {
-    match user {
-        Some(user) => {
-            let mut command = Command::new("runuser");
-            command.args(["-u", user, "--"]).arg(bin.join(tool));
-            command
-        }
-        None => Command::new(bin.join(tool)),
-    }
-}
-
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-}
-
-fn chown(path: &Path, user: &str) {
-    let status = Command::new("chown")
-        .arg("-R")
-        .arg(user)
-        .arg(path)
-        .status()
-        .expect("chown");
-    assert!(status.success(), "chown {}", path.display());
-}
-
-/// PostgreSQL refuses a key file others can read.
-fn write_private(path: &Path, text: &str) {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::write(path, text).expect("write");
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
-}
-
 fn url(host: &str, port: u16, ca_file: &Path) -> String {
     postgres_url(
         "postgres",
@@ -206,7 +76,13 @@ async fn verify_full_accepts_only_the_right_ca_and_name() {
     let right = ca("migrationai test CA");
     let wrong = ca("another CA");
     let (cert, key) = server_cert(&right);
-    let pg = TlsPostgres::start(bin, &cert, &key);
+    let pg = OwnPostgres::start(
+        bin,
+        Some(ServerTls {
+            cert: &cert,
+            key: &key,
+        }),
+    );
     let files = tempfile::tempdir().expect("tempdir");
     let right_file = files.path().join("right.pem");
     let wrong_file = files.path().join("wrong.pem");

@@ -72,9 +72,9 @@ run "apply_wiring" {
   }
   assert {
     condition = toset([for r in aws_vpc_security_group_ingress_rule.sg : r.referenced_security_group_id if r.security_group_id == aws_security_group.redis.id]) == toset([
-      aws_security_group.backend.id, aws_security_group.lambda.id,
+      aws_security_group.backend.id,
     ])
-    error_message = "Redis accepts the backend and Lambda groups only."
+    error_message = "Redis accepts the backend group only: no worker uses the cache."
   }
   assert {
     condition = toset([for r in aws_vpc_security_group_ingress_rule.sg : r.referenced_security_group_id if r.security_group_id == aws_security_group.backend.id]) == toset([

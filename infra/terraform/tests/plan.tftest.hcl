@@ -90,10 +90,10 @@ run "seed_requirements" {
     error_message = "Endpoints accept HTTPS from the VPC only."
   }
   assert {
-    condition = toset([for k, r in aws_vpc_security_group_ingress_rule.sg : k if startswith(k, "redis-")]) == toset(["redis-from-backend", "redis-from-lambda"]) && alltrue([
+    condition = toset([for k, r in aws_vpc_security_group_ingress_rule.sg : k if startswith(k, "redis-")]) == toset(["redis-from-backend"]) && alltrue([
       for k, r in aws_vpc_security_group_ingress_rule.sg : r.from_port == 6379 && r.to_port == 6379 if startswith(k, "redis-")
     ])
-    error_message = "Redis 6379 is open to the backend and Lambda groups only."
+    error_message = "Redis 6379 is open to the backend group only."
   }
   assert {
     condition = toset([for k, r in aws_vpc_security_group_ingress_rule.sg : k if startswith(k, "backend-")]) == toset([
@@ -228,10 +228,10 @@ run "seed_requirements" {
       f.environment[0].variables["MIGRATIONAI_ENV"] == "prod" &&
       contains(keys(f.environment[0].variables), "MIGRATIONAI_QUEUE_URL_${upper(replace(k, "-", "_"))}") &&
       contains(keys(f.environment[0].variables), "MIGRATIONAI_DLQ_URL_${upper(replace(k, "-", "_"))}") &&
-      contains(keys(f.environment[0].variables), "MIGRATIONAI_REDIS_URL") &&
-      contains(keys(f.environment[0].variables), "MIGRATIONAI_DATABASE_URL_SECRET_ARN")
+      contains(keys(f.environment[0].variables), "MIGRATIONAI_DATABASE_URL_SECRET_ARN") &&
+      length([for name in keys(f.environment[0].variables) : name if startswith(name, "MIGRATIONAI_REDIS_")]) == 0
     ])
-    error_message = "Each function knows its queue, its DLQ, the cache and the database."
+    error_message = "Each function knows its queue, its DLQ and the database, and nothing of the cache (no worker uses it)."
   }
   assert {
     condition     = length(aws_lambda_function.worker["jobs"].environment[0].variables) > length(aws_lambda_function.worker["contacts"].environment[0].variables)

@@ -82,6 +82,16 @@ run "worker_roles_are_least_privilege" {
     condition     = length([for k, v in data.aws_iam_policy_document.lambda : k]) == 13
     error_message = "Every worker role has its inline policy."
   }
+  assert {
+    condition = alltrue([for k, d in data.aws_iam_policy_document.lambda :
+      toset(one([for s in d.statement : s.resources if s.sid == "ReadSecrets"])) == toset([aws_secretsmanager_secret.database_runtime.arn])
+    ])
+    error_message = "A worker reads the runtime database secret only: no worker uses the cache, so none reads the Redis password."
+  }
+  assert {
+    condition     = !contains([for r in aws_vpc_security_group_egress_rule.sg : r.referenced_security_group_id if r.security_group_id == aws_security_group.lambda.id], aws_security_group.redis.id)
+    error_message = "The worker Lambdas have no route to Redis."
+  }
 }
 
 run "hosts_purge_through_the_admin_api_and_leave_the_queues_to_the_lambdas" {

@@ -3,6 +3,8 @@
 //! variable fails the test under CI and skips it, with a notice, otherwise.
 #![allow(dead_code)]
 
+pub mod own_postgres;
+
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use migrationai_processing::profile::AwsConfig;
