@@ -87,6 +87,10 @@ enum Command {
     Tfp(commands::tfp::Args),
     /// Run every role in one process on the embedded defaults, with a demo firm.
     Up(commands::up::Args),
+    /// Run several roles in one process, e.g. `--roles api,web` (`all`: every role).
+    Run(commands::run::Args),
+    /// Print what a process of the given roles opens and starts, in order.
+    Roles(commands::roles::Args),
     /// Run as the Lambda bootstrap of one queue's worker (AWS Lambda sets the environment).
     Lambda(commands::lambda::Args),
     /// Run queue handlers as long-polling workers until SIGTERM, on a host that consumes the
@@ -139,6 +143,8 @@ fn run(command: Command, env: &Env) -> anyhow::Result<ExitCode> {
         Command::AdminWeb(a) => commands::admin_web::run(a, env),
         Command::Tfp(a) => commands::tfp::run(a, env),
         Command::Up(a) => commands::up::run(a, env),
+        Command::Run(a) => commands::run::run(a, env),
+        Command::Roles(a) => commands::roles::run(a),
         Command::Lambda(a) => commands::lambda::run(a, env),
         Command::Worker(a) => commands::worker::run(a, env),
         Command::Config(a) => commands::config::run(a),

@@ -8,14 +8,15 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use migrationai_domain::QueueKind;
 use migrationai_ports::queue::{Queue, ReceiveOptions};
+use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::batch::{BatchProcessor, Handler};
 use crate::config::Config;
 use crate::error::ProcessingError;
-use crate::roles::{handler_for, open_services, parse_kinds, processor_for};
+use crate::roles::{handler_for, parse_kinds, processor_for};
+use crate::services::Services;
 
 /// How the poller runs.
 #[derive(Debug, Clone)]
@@ -41,25 +42,21 @@ impl Default for WorkerOptions {
     }
 }
 
-/// Runs until SIGTERM (or Ctrl-C), then drains.
-pub async fn run_worker(config: &Config, options: &WorkerOptions) -> Result<(), ProcessingError> {
-    let shutdown = crate::shutdown::on_signal().map_err(ProcessingError::Signals)?;
-    run_worker_until(config, options, shutdown).await
-}
-
-/// Runs until `shutdown` is cancelled, then drains.
-pub async fn run_worker_until(
+/// Starts `options.concurrency` receive loops on each selected queue, over `services`; each
+/// stops receiving when `shutdown` is cancelled and ends once the batch in hand is done. The
+/// host that calls this waits for the returned tasks within `options.drain_timeout`.
+pub async fn spawn(
+    services: &Services,
     config: &Config,
     options: &WorkerOptions,
-    shutdown: CancellationToken,
-) -> Result<(), ProcessingError> {
+    shutdown: &CancellationToken,
+) -> Result<Vec<JoinHandle<()>>, ProcessingError> {
     let kinds = parse_kinds(&options.queues)?;
-    let services = open_services(config).await?;
     let mut tasks = Vec::new();
     for kind in kinds {
-        let handler = handler_for(kind, &services);
+        let handler = handler_for(kind, services);
         for _ in 0..options.concurrency.max(1) {
-            let processor = processor_for(kind, &services, config).await?;
+            let processor = processor_for(kind, services, config).await?;
             tasks.push(tokio::spawn(poll_loop(
                 services.queue.clone(),
                 processor,
@@ -70,19 +67,26 @@ pub async fn run_worker_until(
         }
         tracing::info!(queue = %services.names.queue(kind), concurrency = options.concurrency, "polling");
     }
-    shutdown.cancelled().await;
+    Ok(tasks)
+}
+
+/// Waits for the loops `spawn` started, at most `timeout` (after shutdown was cancelled).
+pub async fn drain(tasks: Vec<JoinHandle<()>>, timeout: Duration) {
+    if tasks.is_empty() {
+        return;
+    }
     tracing::info!(
-        timeout_secs = options.drain_timeout.as_secs(),
+        timeout_secs = timeout.as_secs(),
         "draining: batches in hand finish"
     );
-    let drained =
-        tokio::time::timeout(options.drain_timeout, futures::future::join_all(tasks)).await;
-    if drained.is_err() {
+    if tokio::time::timeout(timeout, futures::future::join_all(tasks))
+        .await
+        .is_err()
+    {
         tracing::warn!(
             "drain timed out; unfinished messages reappear after their visibility timeout"
         );
     }
-    Ok(())
 }
 
 async fn poll_loop(
@@ -122,9 +126,4 @@ async fn poll_loop(
             }
         }
     }
-}
-
-/// The kinds a selection names (for the CLI's messages).
-pub fn kinds_of(selection: &str) -> Result<Vec<QueueKind>, ProcessingError> {
-    parse_kinds(selection)
 }

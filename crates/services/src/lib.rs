@@ -1,6 +1,6 @@
 //! MigrationAI's HTTP roles and tfp: the backend API (`api`), the admin API (`admin-api`),
 //! the firm web app (`web`), the admin console (`admin-web`), the transform and file
-//! processor (`tfp`), and `up`, all of them in one process.
+//! processor (`tfp`). The host crate (`migrationai-host`) wires them into processes.
 
 pub mod admin;
 pub mod admin_web;
@@ -13,7 +13,7 @@ pub mod jobs;
 pub mod memo;
 pub mod metrics;
 pub mod records;
-pub mod roles;
+pub mod seed;
 pub mod serve;
 pub mod state;
 pub mod tfp;

@@ -104,7 +104,7 @@ async fn operators_only_and_every_change_is_audited() {
         .expect("contacts");
 
     // A poisoned message in the contacts DLQ: browse it, redrive the chosen one.
-    let svc = &app.running.state.app.services;
+    let svc = &app.state.app.services;
     let dlq = contacts["dlq"].as_str().expect("dlq");
     svc.queue
         .send(dlq, "{\"poison\":true}", None)

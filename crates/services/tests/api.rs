@@ -115,7 +115,6 @@ async fn oversized_uploads_and_bad_names_are_refused_and_nothing_remains() {
     let (_, files) = app.get_json(&app.a, &format!("/v1/jobs/{job}/files")).await;
     assert_eq!(files.as_array().map(Vec::len), Some(0));
     let blobs = app
-        .running
         .state
         .app
         .services
@@ -383,7 +382,7 @@ async fn the_small_sample_migrates_through_the_api() {
     assert!(summary.documents > 0);
     assert_eq!(report["documents"], truth["documents"]);
     assert_eq!(report["email_attachments"], truth["email_attachments"]);
-    let blobs = &app.running.state.app.services.blobs;
+    let blobs = &app.state.app.services.blobs;
     let staged = blobs
         .list(&format!("tenants/firm-a/jobs/{job}/staged"))
         .await

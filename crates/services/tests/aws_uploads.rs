@@ -69,7 +69,7 @@ async fn a_file_uploads_in_parts_to_s3() {
         Some(sha.as_str()),
         "{last}"
     );
-    let blobs = &app.running.state.app.services.blobs;
+    let blobs = &app.state.app.services.blobs;
     let stored = blobs
         .get(&format!("uploads/firm-a/{job}/blob.bin"))
         .await

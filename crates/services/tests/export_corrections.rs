@@ -119,7 +119,6 @@ async fn the_export_holds_every_loaded_record_and_corrections_rerun_the_job() {
     let f = &doc["files"][0];
     let key = f["blob_key"].as_str().expect("blob key");
     let blob = app
-        .running
         .state
         .app
         .services

@@ -118,7 +118,7 @@ async fn closed_within(stream: &mut TcpStream, limit: Duration) -> Option<(Durat
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unfinished_headers_and_stalled_bodies_are_cut_off() {
     let app = spawn_with(settings(quick(), SignInLimits::default())).await;
-    let addr = app.running.api;
+    let addr = app.running.addr(migrationai_host::Role::Api).expect("api");
     // Silent, and headers that never end: both closed after the header time limit.
     let mut silent = TcpStream::connect(addr).await.expect("connect");
     let mut partial = TcpStream::connect(addr).await.expect("connect");
@@ -167,7 +167,10 @@ async fn connections_beyond_the_bound_wait_until_one_ends() {
         ..quick()
     };
     let app = spawn_with(settings(limits, SignInLimits::default())).await;
-    let addr = app.running.admin_api;
+    let addr = app
+        .running
+        .addr(migrationai_host::Role::AdminApi)
+        .expect("admin-api");
     let mut held = Vec::new();
     for _ in 0..3 {
         let mut s = TcpStream::connect(addr).await.expect("connect");

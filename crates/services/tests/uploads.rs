@@ -57,8 +57,7 @@ async fn chunk(
 }
 
 async fn blobs(app: &TestApp, prefix: &str) -> Vec<String> {
-    app.running
-        .state
+    app.state
         .app
         .services
         .blobs
@@ -175,7 +174,6 @@ async fn a_file_uploads_in_parts_and_resumes_after_a_dropped_chunk() {
     assert_eq!(files[0]["size"].as_u64(), Some(data.len() as u64));
     assert_eq!(files[0]["sha256"].as_str(), Some(sha.as_str()));
     let stored = app
-        .running
         .state
         .app
         .services

@@ -3,9 +3,8 @@
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
-use migrationai_processing::config::PoolRole;
+use migrationai_host::Role;
 use migrationai_processing::settings::{load, Env};
-use migrationai_services::roles;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -17,9 +16,7 @@ pub struct Args {
 }
 
 pub fn run(a: Args, env: &Env) -> anyhow::Result<ExitCode> {
-    let config = a.common.config(env, PoolRole::Http)?;
     let http = load::http(env)?;
     let addr = super::api::listen(a.listen, &http, SocketAddr::from(([127, 0, 0, 1], 8081)));
-    roles::run_blocking(roles::admin_api(&config, a.common.settings(&http), addr))?;
-    Ok(ExitCode::SUCCESS)
+    super::api::serve_one(Role::AdminApi, &a.common, env, addr)
 }

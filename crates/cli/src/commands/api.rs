@@ -4,9 +4,10 @@
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
+use migrationai_host::{Role, Roles};
 use migrationai_processing::config::PoolRole;
 use migrationai_processing::settings::{load, Env, SecretString};
-use migrationai_services::{roles, Config, Settings};
+use migrationai_services::{Config, Settings};
 
 /// Where a role keeps its state and how it serves.
 #[derive(clap::Args, Clone)]
@@ -74,30 +75,30 @@ pub struct Frontend {
     pub listen: Option<SocketAddr>,
 }
 
-/// A frontend's backend, whether its cookies are `Secure`, and its address.
-pub struct FrontendPlan {
-    pub backend_url: String,
-    pub secure_cookies: bool,
-    pub listen: SocketAddr,
-}
-
 impl Frontend {
-    pub fn plan(
-        &self,
-        env: &Env,
-        local_backend: &str,
-        default_listen: SocketAddr,
-    ) -> anyhow::Result<FrontendPlan> {
+    /// Runs the frontend `role` (web, admin-web) through the host: it opens nothing and
+    /// calls its API at `--backend-url`, else MIGRATIONAI_BACKEND_URL, else the API's
+    /// default local address.
+    pub fn run(&self, role: Role, env: &Env) -> anyhow::Result<ExitCode> {
         let front = load::frontend(env)?;
-        Ok(FrontendPlan {
-            backend_url: self
-                .backend_url
-                .clone()
-                .or(front.backend_url)
-                .unwrap_or_else(|| local_backend.to_string()),
+        let http = Settings {
             secure_cookies: !(self.insecure_cookies || front.insecure_cookies),
-            listen: self.listen.or(front.listen).unwrap_or(default_listen),
-        })
+            ..Settings::default()
+        };
+        let mut settings = migrationai_host::Settings::new(None, http);
+        let backend = self.backend_url.clone().or(front.backend_url);
+        match role {
+            Role::AdminWeb => settings.admin_backend_url = backend,
+            _ => settings.backend_url = backend,
+        }
+        let port = role.default_port().unwrap_or(0);
+        let listen = self
+            .listen
+            .or(front.listen)
+            .unwrap_or(SocketAddr::from(([127, 0, 0, 1], port)));
+        settings.listen.insert(role, listen);
+        migrationai_host::run_blocking(settings, &Roles::one(role))?;
+        Ok(ExitCode::SUCCESS)
     }
 }
 
@@ -116,9 +117,22 @@ pub struct Args {
 }
 
 pub fn run(a: Args, env: &Env) -> anyhow::Result<ExitCode> {
-    let config = a.common.config(env, PoolRole::Http)?;
     let http = load::http(env)?;
     let addr = listen(a.listen, &http, SocketAddr::from(([127, 0, 0, 1], 8080)));
-    roles::run_blocking(roles::api(&config, a.common.settings(&http), addr))?;
+    serve_one(Role::Api, &a.common, env, addr)
+}
+
+/// Runs one data-holding HTTP role (api, admin-api) through the host.
+pub fn serve_one(
+    role: Role,
+    common: &Common,
+    env: &Env,
+    addr: SocketAddr,
+) -> anyhow::Result<ExitCode> {
+    let http = load::http(env)?;
+    let config = common.config(env, role.pool())?;
+    let mut settings = migrationai_host::Settings::new(Some(config), common.settings(&http));
+    settings.listen.insert(role, addr);
+    migrationai_host::run_blocking(settings, &Roles::one(role))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -13,6 +13,8 @@ pub mod inspect;
 pub mod jobs;
 pub mod lambda;
 pub mod migrate;
+pub mod roles;
+pub mod run;
 pub mod sample;
 pub mod tfp;
 pub mod up;

@@ -4,9 +4,8 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use migrationai_processing::config::PoolRole;
+use migrationai_host::{Role, Roles};
 use migrationai_processing::settings::{load, Env};
-use migrationai_services::roles;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -22,14 +21,12 @@ pub struct Args {
 }
 
 pub fn run(a: Args, env: &Env) -> anyhow::Result<ExitCode> {
-    let config = a.common.config(env, PoolRole::Tfp)?;
+    let config = a.common.config(env, Role::Tfp.pool())?;
     let http = load::http(env)?;
     let addr = super::api::listen(a.listen, &http, SocketAddr::from(([127, 0, 0, 1], 8082)));
-    roles::run_blocking(roles::tfp(
-        &config,
-        a.common.settings(&http),
-        Duration::from_millis(a.every_ms),
-        addr,
-    ))?;
+    let mut settings = migrationai_host::Settings::new(Some(config), a.common.settings(&http));
+    settings.listen.insert(Role::Tfp, addr);
+    settings.tfp_every = Duration::from_millis(a.every_ms);
+    migrationai_host::run_blocking(settings, &Roles::one(Role::Tfp))?;
     Ok(ExitCode::SUCCESS)
 }

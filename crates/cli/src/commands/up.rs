@@ -3,10 +3,11 @@
 
 use std::net::IpAddr;
 use std::process::ExitCode;
+use std::time::Duration;
 
-use migrationai_processing::config::PoolRole;
+use migrationai_host::{Role, Roles};
+use migrationai_processing::poller::WorkerOptions;
 use migrationai_processing::settings::{load, Env};
-use migrationai_services::roles;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -22,13 +23,26 @@ pub struct Args {
 }
 
 pub fn run(a: Args, env: &Env) -> anyhow::Result<ExitCode> {
-    let config = a.common.config(env, PoolRole::Local)?;
-    let mut settings = a.common.settings(&load::http(env)?);
+    let roles = Roles::all();
+    let config = a.common.config(env, roles.pool())?;
+    let mut http = a.common.settings(&load::http(env)?);
     // Local, plain http: a Secure cookie would never come back from the browser.
     if a.host.is_loopback() {
-        settings.secure_cookies = false;
+        http.secure_cookies = false;
     }
     let port = a.port.or(load::up_port(env)?).unwrap_or(8080);
-    roles::run_blocking(roles::up(&config, settings, a.host, port))?;
+    let mut settings = migrationai_host::Settings::new(Some(config), http);
+    settings.listen = migrationai_host::addresses(&roles, a.host, Some(port));
+    // tfp has no load balancer to answer here: the API's /health covers the process.
+    settings.listen.remove(&Role::Tfp);
+    settings.tfp_every = Duration::from_millis(250);
+    // One poller per queue with short long-polls, so Ctrl-C is prompt on an idle machine.
+    settings.worker = WorkerOptions {
+        concurrency: 1,
+        wait: Duration::from_millis(250),
+        ..WorkerOptions::default()
+    };
+    settings.demo = true;
+    migrationai_host::run_blocking(settings, &roles)?;
     Ok(ExitCode::SUCCESS)
 }

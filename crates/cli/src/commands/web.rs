@@ -1,10 +1,9 @@
 //! `migrationai web`: the firm's web app, a frontend of the backend API.
 
-use std::net::SocketAddr;
 use std::process::ExitCode;
 
+use migrationai_host::Role;
 use migrationai_processing::settings::Env;
-use migrationai_services::roles;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -13,15 +12,5 @@ pub struct Args {
 }
 
 pub fn run(a: Args, env: &Env) -> anyhow::Result<ExitCode> {
-    let plan = a.front.plan(
-        env,
-        "http://127.0.0.1:8080",
-        SocketAddr::from(([127, 0, 0, 1], 8090)),
-    )?;
-    roles::run_blocking(roles::web(
-        &plan.backend_url,
-        plan.secure_cookies,
-        plan.listen,
-    ))?;
-    Ok(ExitCode::SUCCESS)
+    a.front.run(Role::Web, env)
 }

@@ -4,8 +4,8 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use migrationai_processing::config::PoolRole;
-use migrationai_processing::poller::{run_worker, WorkerOptions};
+use migrationai_host::{Role, Roles};
+use migrationai_processing::poller::WorkerOptions;
 use migrationai_processing::settings::{load, Env};
 
 #[derive(clap::Args)]
@@ -26,8 +26,10 @@ pub struct Args {
 }
 
 pub fn run(a: Args, env: &Env) -> anyhow::Result<ExitCode> {
-    let config = load::config(env, PoolRole::Poller)?;
-    let options = WorkerOptions {
+    let config = load::config(env, Role::Worker.pool())?;
+    let mut settings =
+        migrationai_host::Settings::new(Some(config), migrationai_services::Settings::default());
+    settings.worker = WorkerOptions {
         queues: a
             .queue
             .or_else(|| load::queue(env))
@@ -36,7 +38,6 @@ pub fn run(a: Args, env: &Env) -> anyhow::Result<ExitCode> {
         wait: Duration::from_secs(a.wait.min(20)),
         drain_timeout: Duration::from_secs(a.drain_timeout),
     };
-    let runtime = tokio::runtime::Runtime::new()?;
-    runtime.block_on(run_worker(&config, &options))?;
+    migrationai_host::run_blocking(settings, &Roles::one(Role::Worker))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -6,10 +6,10 @@
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::Duration;
 
+use migrationai_host::{Role, Roles, Running};
 use migrationai_processing::Config;
 use migrationai_services::db::accounts::{ROLE_ADMIN, ROLE_MEMBER};
-use migrationai_services::roles::{start_all, Running};
-use migrationai_services::Settings;
+use migrationai_services::{AppState, Settings};
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
@@ -18,6 +18,8 @@ pub const PASSWORD: &str = "a long enough password";
 pub struct TestApp {
     pub dir: tempfile::TempDir,
     pub running: Running,
+    /// The system behind the roles.
+    pub state: AppState,
     pub http: reqwest::Client,
     pub api: String,
     pub admin: String,
@@ -53,16 +55,19 @@ pub async fn spawn_with_config(
         retry_delay: Duration::from_millis(50),
         ..Config::default()
     });
-    let running = start_all(
-        &config,
-        settings,
-        IpAddr::V4(Ipv4Addr::LOCALHOST),
-        0,
-        CancellationToken::new(),
-    )
-    .await
-    .expect("start");
-    let s = &running.state;
+    // Every role `up` runs, through the host as `up` starts them, on any free ports.
+    let roles = Roles::all();
+    let mut host = migrationai_host::Settings::new(Some(config), settings);
+    host.listen = migrationai_host::addresses(&roles, IpAddr::V4(Ipv4Addr::LOCALHOST), Some(0));
+    host.listen.remove(&Role::Tfp);
+    host.tfp_every = Duration::from_millis(250);
+    host.worker.concurrency = 1;
+    host.worker.wait = Duration::from_millis(250);
+    let running = migrationai_host::start(host, &roles, CancellationToken::new())
+        .await
+        .expect("start");
+    let state = running.state.clone().expect("the roles' system");
+    let s = &state;
     for (tenant, email, role) in [
         ("firm-a", "a@firm-a.test", ROLE_MEMBER),
         ("firm-b", "b@firm-b.test", ROLE_MEMBER),
@@ -83,14 +88,16 @@ pub async fn spawn_with_config(
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("client");
-    let api = format!("http://{}", running.api);
+    let addr = |role: Role| format!("http://{}", running.addr(role).expect("listening"));
+    let api = addr(Role::Api);
     let mut app = TestApp {
         dir,
-        admin: format!("http://{}", running.admin_api),
-        web: format!("http://{}", running.web),
-        admin_web: format!("http://{}", running.admin_web),
+        admin: addr(Role::AdminApi),
+        web: addr(Role::Web),
+        admin_web: addr(Role::AdminWeb),
         api,
         running,
+        state,
         http,
         a: String::new(),
         b: String::new(),
@@ -182,10 +189,7 @@ impl TestApp {
     }
 
     pub async fn stop(self) {
-        self.running.stop.cancel();
-        for t in self.running.tasks {
-            let _ = t.await;
-        }
+        self.running.stop().await.expect("the roles stop cleanly");
     }
 }
 

@@ -1,0 +1,331 @@
+//! The one place that wires a process: open what the selected roles need, once, in the
+//! plan's order; start each role; wait for the shutdown token; drain; return.
+
+use std::collections::BTreeMap;
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+use anyhow::Context;
+use migrationai_processing::poller::{self, WorkerOptions};
+use migrationai_processing::roles::open_services;
+use migrationai_processing::services::Services;
+use migrationai_processing::Config;
+use migrationai_services::frontend::backend::Backend;
+use migrationai_services::frontend::{Front, CONSOLE, FIRM};
+use migrationai_services::seed::{bootstrap_admin, seed_demo, ADMIN_EMAIL, DEMO_EMAIL};
+use migrationai_services::AppState;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::plan::{Need, Plan};
+use crate::role::{Role, Roles};
+
+/// Everything a process's roles are configured with, already read (the CLI builds it from
+/// its flags and the `MIGRATIONAI_*` variables).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The profile, data directory and pools; `None` for a process whose roles open nothing
+    /// (the frontends alone hold no data and read no store settings).
+    pub config: Option<Config>,
+    /// The HTTP roles' settings (limits, cookies, sign-in, the operator to create).
+    pub http: migrationai_services::Settings,
+    /// Where each HTTP role listens. tfp serves `/health` only when it has an address here.
+    pub listen: BTreeMap<Role, SocketAddr>,
+    /// The backend API the firm web app calls when `api` does not run in this process.
+    pub backend_url: Option<String>,
+    /// The admin API the console calls when `admin-api` does not run in this process.
+    pub admin_backend_url: Option<String>,
+    /// How often tfp polls.
+    pub tfp_every: Duration,
+    /// The queues a worker polls, and how.
+    pub worker: WorkerOptions,
+    /// Seed the demo firm and operator and print where everything is (`up`).
+    pub demo: bool,
+}
+
+impl Settings {
+    pub fn new(config: Option<Config>, http: migrationai_services::Settings) -> Settings {
+        Settings {
+            config,
+            http,
+            listen: BTreeMap::new(),
+            backend_url: None,
+            admin_backend_url: None,
+            tfp_every: Duration::from_secs(1),
+            worker: WorkerOptions::default(),
+            demo: false,
+        }
+    }
+}
+
+/// Each HTTP role's address on `ip`: its default port, or `base` plus its offset (`base` 0:
+/// any free port for each).
+pub fn addresses(roles: &Roles, ip: IpAddr, base: Option<u16>) -> BTreeMap<Role, SocketAddr> {
+    roles
+        .iter()
+        .filter_map(|role| {
+            let port = match base {
+                Some(0) => 0,
+                Some(base) => base.checked_add(role.port_offset()?)?,
+                None => role.default_port()?,
+            };
+            Some((role, SocketAddr::new(ip, port)))
+        })
+        .collect()
+}
+
+/// What `start` started.
+pub struct Running {
+    /// The system behind the data-holding roles, when one of them runs here.
+    pub state: Option<AppState>,
+    /// Where each HTTP role listens (tfp: its health endpoint).
+    pub addrs: BTreeMap<Role, SocketAddr>,
+    pub stop: CancellationToken,
+    servers: Vec<(Role, JoinHandle<std::io::Result<()>>)>,
+    tasks: Vec<JoinHandle<()>>,
+    workers: Vec<JoinHandle<()>>,
+    drain_timeout: Duration,
+}
+
+impl Running {
+    pub fn addr(&self, role: Role) -> Option<SocketAddr> {
+        self.addrs.get(&role).copied()
+    }
+
+    /// Cancels the token (if the signal has not) and waits for every role to drain: the
+    /// servers within their drain period, the workers within the drain timeout.
+    pub async fn stop(self) -> anyhow::Result<()> {
+        self.stop.cancel();
+        let servers =
+            futures::future::join_all(self.servers.into_iter().map(|(role, task)| async move {
+                match task.await {
+                    Ok(Ok(())) => Ok(()),
+                    Ok(Err(e)) => Err(anyhow::Error::new(e).context(format!("{role} stopped"))),
+                    Err(e) => Err(anyhow::Error::new(e).context(format!("{role} panicked"))),
+                }
+            }));
+        let tasks = futures::future::join_all(self.tasks);
+        let workers = poller::drain(self.workers, self.drain_timeout);
+        let (servers, _, ()) = tokio::join!(servers, tasks, workers);
+        servers.into_iter().collect()
+    }
+}
+
+/// Opens what `roles` need and starts them; they run until `stop` is cancelled.
+pub async fn start(
+    settings: Settings,
+    roles: &Roles,
+    stop: CancellationToken,
+) -> anyhow::Result<Running> {
+    let plan = Plan::of(roles);
+    let config = || {
+        settings
+            .config
+            .as_ref()
+            .with_context(|| format!("roles {roles} need the store's configuration"))
+    };
+    // The plan's order: the adapters inside the app when a role needs the app (it opens
+    // them, ensures the queues, then the services' tables and the cache), else alone.
+    let state = match plan.needs(Need::App) {
+        true => Some(AppState::open(config()?, settings.http.clone()).await?),
+        false => None,
+    };
+    let services: Option<Services> = match (&state, plan.needs(Need::Adapters)) {
+        (Some(state), _) => Some(state.app.services.clone()),
+        (None, true) => Some(open_services(config()?).await?),
+        (None, false) => None,
+    };
+    let mut running = Running {
+        state,
+        addrs: BTreeMap::new(),
+        stop,
+        servers: Vec::new(),
+        tasks: Vec::new(),
+        workers: Vec::new(),
+        drain_timeout: settings.worker.drain_timeout,
+    };
+    for role in plan.roles {
+        start_role(role, &settings, services.as_ref(), &mut running)
+            .await
+            .with_context(|| format!("starting {role}"))?;
+    }
+    Ok(running)
+}
+
+async fn start_role(
+    role: Role,
+    settings: &Settings,
+    services: Option<&Services>,
+    running: &mut Running,
+) -> anyhow::Result<()> {
+    let stop = running.stop.clone();
+    let state = || {
+        running
+            .state
+            .clone()
+            .context("the system was not opened for this role")
+    };
+    let secure = settings.http.secure_cookies;
+    let router = match role {
+        Role::Api => {
+            let state = state()?;
+            running
+                .tasks
+                .push(tokio::spawn(migrationai_services::records::invalidator(
+                    state.clone(),
+                    stop.clone(),
+                )));
+            migrationai_services::api::router(state)
+        }
+        Role::AdminApi => {
+            let state = state()?;
+            bootstrap_admin(&state).await?;
+            running
+                .tasks
+                .push(tokio::spawn(migrationai_services::throughput::sampler(
+                    state.clone(),
+                    state.settings.throughput_every,
+                    stop.clone(),
+                )));
+            migrationai_services::admin::router(state)
+        }
+        // The frontends reach the APIs over HTTP, as they do on AWS.
+        Role::Web => {
+            let url = backend_url(running, Role::Api, settings.backend_url.as_deref());
+            migrationai_services::web::router(Front::new(Backend::new(&url)?, &FIRM, secure))
+        }
+        Role::AdminWeb => {
+            let url = backend_url(
+                running,
+                Role::AdminApi,
+                settings.admin_backend_url.as_deref(),
+            );
+            migrationai_services::admin_web::router(Front::new(
+                Backend::new(&url)?,
+                &CONSOLE,
+                secure,
+            ))
+        }
+        Role::Tfp => {
+            let state = state()?;
+            running
+                .tasks
+                .push(tokio::spawn(migrationai_services::tfp::run(
+                    state,
+                    settings.tfp_every,
+                    stop.clone(),
+                )));
+            let every = settings.tfp_every.as_millis();
+            let Some(addr) = settings.listen.get(&role) else {
+                println!("tfp polling every {every} ms");
+                return Ok(());
+            };
+            // tfp serves only the load balancer's probe.
+            let health = axum::Router::new().route(
+                "/health",
+                axum::routing::get(migrationai_services::api::system::health),
+            );
+            let bound = serve(running, role, *addr, health, &settings.http.serve).await?;
+            println!("tfp polling every {every} ms; health on http://{bound}/health");
+            return Ok(());
+        }
+        Role::Worker => {
+            let services = services.context("the adapters were not opened for the worker")?;
+            let config = settings
+                .config
+                .as_ref()
+                .context("the worker needs the store's configuration")?;
+            let workers = poller::spawn(services, config, &settings.worker, &stop).await?;
+            running.workers.extend(workers);
+            return Ok(());
+        }
+    };
+    let addr = settings
+        .listen
+        .get(&role)
+        .with_context(|| format!("no address to listen on for {role}"))?;
+    let bound = serve(running, role, *addr, router, &settings.http.serve).await?;
+    println!("{role} listening on http://{bound}");
+    Ok(())
+}
+
+/// Binds `addr` and serves `router` until the stop token, keeping the task to drain.
+async fn serve(
+    running: &mut Running,
+    role: Role,
+    addr: SocketAddr,
+    router: axum::Router,
+    limits: &migrationai_services::serve::Limits,
+) -> anyhow::Result<SocketAddr> {
+    let (bound, task) =
+        migrationai_services::serve::spawn_with(addr, router, running.stop.clone(), limits.clone())
+            .await?;
+    running.addrs.insert(role, bound);
+    running.servers.push((role, task));
+    Ok(bound)
+}
+
+/// The API a frontend calls: the one in this process when it runs here, else the
+/// configured URL, else that API's default local address.
+fn backend_url(running: &Running, api: Role, configured: Option<&str>) -> String {
+    match (running.addr(api), configured) {
+        (Some(local), _) => format!("http://{local}"),
+        (None, Some(url)) => url.to_string(),
+        (None, None) => format!("http://127.0.0.1:{}", api.default_port().unwrap_or(80)),
+    }
+}
+
+/// Wires a process: starts `roles`, serves until `shutdown` (the caller's SIGTERM/SIGINT
+/// token), drains, returns.
+pub async fn run(
+    settings: Settings,
+    roles: &Roles,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
+    let demo = settings.demo;
+    let running = start(settings, roles, shutdown.clone()).await?;
+    if demo {
+        announce_demo(&running).await?;
+    }
+    shutdown.cancelled().await;
+    running.stop().await
+}
+
+/// Seeds the demo firm and operator and says where everything is (`up`).
+async fn announce_demo(running: &Running) -> anyhow::Result<()> {
+    let state = running
+        .state
+        .as_ref()
+        .context("the demo needs the API's roles")?;
+    let (demo_pw, admin_pw) = seed_demo(state).await?;
+    let at = |role: Role| {
+        running
+            .addr(role)
+            .map_or_else(|| "(not running)".to_string(), |a| a.to_string())
+    };
+    println!("MigrationAI is up (data in {})", state.data_dir().display());
+    println!("  firm web app   http://{}/", at(Role::Web));
+    println!("  admin console  http://{}/", at(Role::AdminWeb));
+    println!(
+        "  backend API    http://{}/v1  (OpenAPI: http://{}/openapi.json)",
+        at(Role::Api),
+        at(Role::Api)
+    );
+    println!("  admin API      http://{}/admin/v1", at(Role::AdminApi));
+    println!("  demo firm user {DEMO_EMAIL} / {demo_pw}");
+    println!("  operator       {ADMIN_EMAIL} / {admin_pw}");
+    println!("Ctrl-C (or SIGTERM) stops.");
+    Ok(())
+}
+
+/// Runs the host on a multi-threaded runtime (the CLI's `main` is synchronous), with the
+/// SIGTERM/SIGINT token installed inside it before anything opens.
+pub fn run_blocking(settings: Settings, roles: &Roles) -> anyhow::Result<()> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(async {
+            let shutdown = migrationai_processing::shutdown::on_signal()?;
+            run(settings, roles, shutdown).await
+        })
+}
