@@ -3,8 +3,8 @@
 //!
 //! Every call that touches tenant data takes the tenant and the adapters filter by it in the
 //! query itself, so one tenant can never read or change another's rows. A job's status is the
-//! domain's `JobStatus`; an adapter that reads a status it does not know answers
-//! `StoreError::Data` naming it.
+//! domain's `JobStatus` and a row's kind its `Kind`; an adapter that reads a status or a kind
+//! it does not know answers `StoreError::Data` naming it.
 
 use async_trait::async_trait;
 use migrationai_domain::{JobStatus, Kind};
@@ -47,7 +47,7 @@ pub struct JobRow {
 /// One slice of a source table, kept as a blob; a worker message names it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BatchRow {
-    pub kind: String,
+    pub kind: Kind,
     pub batch_no: i64,
     pub file: String,
     pub blob_key: String,
@@ -61,7 +61,7 @@ pub struct BatchRow {
 /// A migrated record: the canonical JSON of one source row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordRow {
-    pub kind: String,
+    pub kind: Kind,
     pub source_id: String,
     pub canonical_id: String,
     pub file: String,
@@ -72,7 +72,7 @@ pub struct RecordRow {
 /// A source row that was not loaded, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RejectRow {
-    pub kind: String,
+    pub kind: Kind,
     pub file: String,
     pub row: i64,
     pub source_id: Option<String>,
@@ -85,10 +85,10 @@ pub struct RejectRow {
 
 /// Everything one processed batch changes, written in one transaction together with the
 /// batch's done mark so a redelivered message changes nothing.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BatchWrite {
     pub job: String,
-    pub kind: String,
+    pub kind: Kind,
     pub batch_no: i64,
     pub records: Vec<RecordRow>,
     pub rejects: Vec<RejectRow>,
@@ -192,7 +192,7 @@ pub trait Store: Send + Sync {
         &self,
         tenant: &str,
         job: &str,
-        kind: &str,
+        kind: Kind,
         batch_no: i64,
     ) -> Result<Option<BatchRow>, StoreError>;
     /// Upserts the records, records the rejects and marks the batch done, atomically.
@@ -205,7 +205,7 @@ pub trait Store: Send + Sync {
         &self,
         tenant: &str,
         job: &str,
-        kind: &str,
+        kind: Kind,
         source_ids: &[String],
     ) -> Result<Vec<(String, String)>, StoreError>;
     /// One record by its key, if loaded.
@@ -213,7 +213,7 @@ pub trait Store: Send + Sync {
         &self,
         tenant: &str,
         job: &str,
-        kind: &str,
+        kind: Kind,
         source_id: &str,
     ) -> Result<Option<RecordRow>, StoreError>;
     /// Up to `limit` records of a kind whose source id sorts after `after`, in source id
@@ -222,7 +222,7 @@ pub trait Store: Send + Sync {
         &self,
         tenant: &str,
         job: &str,
-        kind: &str,
+        kind: Kind,
         after: Option<&str>,
         limit: usize,
     ) -> Result<Vec<RecordRow>, StoreError>;

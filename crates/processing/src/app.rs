@@ -4,25 +4,20 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use migrationai_domain::{JobStatus, QueueKind};
-use migrationai_ingest::inspect::{propose, InspectOptions};
-use migrationai_ingest::mapping::Mapping;
-use migrationai_ingest::tables::list_tables;
-use migrationai_ingest::{Export, Limits};
 use migrationai_ports::queue::{ensure_all_queues, QueueConfig, QueueNames};
 use migrationai_ports::store::{JobRow, KindProgress, Store};
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
 use crate::error::ProcessingError;
-use crate::fingerprint::source_fingerprint;
-use crate::ids::job_id;
-use crate::message::{JobAction, JobMessage};
+use crate::jobs::{self, Submitted};
+use crate::message::JobAction;
 use crate::report::Report;
 use crate::roles::{handler_for, processor_for};
-use crate::services::{JobSettings, Services};
+use crate::services::Services;
 
 /// What a progress callback sees, several times a second.
 #[derive(Debug, Clone)]
@@ -46,7 +41,7 @@ pub struct DeadLetter {
 /// One line of `migrationai queues`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueueRow {
-    pub kind: String,
+    pub kind: QueueKind,
     pub queue: String,
     pub visible: u64,
     pub in_flight: u64,
@@ -65,26 +60,6 @@ pub enum RunOutcome {
     Interrupted(Progress),
 }
 
-/// How a submitted job begins.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Start {
-    /// A job of its own.
-    New,
-    /// The job of that name, made from the same export and mapping, goes on where it stopped.
-    Resumed,
-    /// The job of that name, made from the same export and mapping, is already done.
-    Finished,
-}
-
-/// A job as `App::submit` left it.
-#[derive(Debug, Clone)]
-pub struct Submitted {
-    pub job: JobRow,
-    pub start: Start,
-    /// The default name it would have had, when a job of another export or mapping held it.
-    pub renamed_from: Option<String>,
-}
-
 /// How `App::finish` ended.
 #[derive(Debug, Clone)]
 pub enum End {
@@ -92,25 +67,10 @@ pub enum End {
     Interrupted(Progress),
 }
 
-/// Reads and parses a mapping file; a missing or invalid file is an error naming it.
-pub fn read_mapping(file: &Path) -> Result<Mapping, ProcessingError> {
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| ProcessingError::Mapping(format!("{}: {e}", file.display())))?;
-    Mapping::parse(&file.display().to_string(), &text)
-        .map_err(|e| ProcessingError::Mapping(e.to_string()))
-}
-
 /// The embedded system, opened on a data directory.
 pub struct App {
     pub config: Config,
     pub services: Services,
-}
-
-fn unix_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
 }
 
 impl App {
@@ -157,219 +117,14 @@ impl App {
         &self.services.store
     }
 
-    /// Creates the job, or resumes the one of the same name when it was made from the same
-    /// export and mapping (same [`source_fingerprint`]), and asks the jobs worker to plan or
-    /// resume it. A name taken by a different export or mapping is never reused: a name
-    /// the caller chose is an error; the default name (the export's) moves on to
-    /// "<name> (2)", "<name> (3)"... A mapping file that cannot be read or parsed is an
-    /// error, and so is an export with nothing to migrate.
+    /// Submits a job from an export on disk, or resumes the same one ([`jobs::submit`]).
     pub async fn submit(
         &self,
         export: &Path,
         mapping: Option<&Path>,
         job_name: Option<String>,
     ) -> Result<Submitted, ProcessingError> {
-        let tenant = self.config.tenant.clone();
-        let export = std::fs::canonicalize(export)
-            .map_err(|e| ProcessingError::Export(format!("{}: {e}", export.display())))?;
-        let given = mapping.map(read_mapping).transpose()?;
-        // Encodings named on the command line change what is read, as a mapping does, and
-        // the threshold what counts as migrated.
-        let mut named: Vec<String> = self
-            .config
-            .encodings
-            .iter()
-            .map(|(path, e)| format!("{path}={}", e.label()))
-            .collect();
-        named.push(format!("threshold={}", self.config.threshold));
-        let source = {
-            let (path, given) = (export.clone(), given.clone());
-            tokio::task::spawn_blocking(move || source_fingerprint(&path, given.as_ref(), &named))
-                .await?
-                .map_err(|e| ProcessingError::Export(format!("{}: {e}", export.display())))?
-        };
-        let chosen = job_name.is_some();
-        let stem = job_name.unwrap_or_else(|| {
-            export
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_else(|| "export".into())
-        });
-        let mut name = stem.clone();
-        for n in 2.. {
-            let Some(job) = self.store().job_by_name(&tenant, &name).await? else {
-                break;
-            };
-            let settings = Services::settings(&job)?;
-            if settings.source.as_deref() == Some(source.as_str()) {
-                return self.reopen(job, &stem).await;
-            }
-            if chosen {
-                return Err(ProcessingError::NameTaken {
-                    job: name,
-                    export: settings.export.display().to_string(),
-                });
-            }
-            name = format!("{stem} ({n})");
-        }
-        let mapping = self.mapping_for(&export, given).await?;
-        let settings = JobSettings {
-            export: export.clone(),
-            batch_size: self.config.batch_size,
-            source: Some(source),
-            threshold: self.config.threshold,
-        };
-        let now = unix_now();
-        let row = JobRow {
-            tenant: tenant.clone(),
-            id: job_id(&tenant, &name),
-            name,
-            status: JobStatus::Planning,
-            phase: -1,
-            fanout: -1,
-            settings: serde_json::to_string(&settings)
-                .map_err(crate::error::json("job settings"))?,
-            mapping: mapping.to_toml(&[]),
-            report: None,
-            error: None,
-            created_at: now,
-            updated_at: now,
-        };
-        let job = self.store().create_job(&row).await?;
-        self.send_job(&job, JobAction::Plan).await?;
-        Ok(Submitted {
-            renamed_from: (job.name != stem).then_some(stem),
-            job,
-            start: Start::New,
-        })
-    }
-
-    /// The job made from the same export and mapping: finished, or resumed where it stopped.
-    async fn reopen(&self, job: JobRow, stem: &str) -> Result<Submitted, ProcessingError> {
-        let renamed_from = (job.name != stem).then(|| stem.to_string());
-        match job.status {
-            JobStatus::Done => Ok(Submitted {
-                job,
-                start: Start::Finished,
-                renamed_from,
-            }),
-            JobStatus::Cancelled => Err(ProcessingError::Cancelled(job.name)),
-            _ => {
-                if job.status == JobStatus::Interrupted {
-                    let status = job.status.resumed(job.phase >= 0);
-                    self.store()
-                        .set_job_status(&job.tenant, &job.id, status, None)
-                        .await?;
-                }
-                self.send_job(&job, JobAction::Resume).await?;
-                let job = self.services.job(&job.tenant, &job.id).await?;
-                Ok(Submitted {
-                    job,
-                    start: Start::Resumed,
-                    renamed_from,
-                })
-            }
-        }
-    }
-
-    /// The mapping a new job runs with: the given one (its tables checked against the
-    /// export), or the proposal. Either way something must be mapped.
-    async fn mapping_for(
-        &self,
-        export: &Path,
-        given: Option<Mapping>,
-    ) -> Result<Mapping, ProcessingError> {
-        let export = export.to_path_buf();
-        let work = self.services.work_dir.clone();
-        let config = self.config.clone();
-        let mut mapping = tokio::task::spawn_blocking(move || {
-            std::fs::create_dir_all(&work).map_err(|e| ProcessingError::Export(e.to_string()))?;
-            let opened = Export::open_tables_in(&export, &Limits::default(), &work)
-                .map_err(|e| ProcessingError::Export(e.to_string()))?;
-            let (tables, _) = list_tables(&opened);
-            if tables.is_empty() {
-                return Err(ProcessingError::NothingToMigrate(format!(
-                    "found no table in {}: looked for CSV, TSV, XLSX, JSON and JSON lines files in it and every folder below",
-                    export.display()
-                )));
-            }
-            let mapping = match given {
-                Some(m) => {
-                    let missing: Vec<&str> = m
-                        .files
-                        .iter()
-                        .filter(|f| !tables.iter().any(|t| t.name == f.table))
-                        .map(|f| f.table.as_str())
-                        .collect();
-                    if !missing.is_empty() {
-                        return Err(ProcessingError::Mapping(format!(
-                            "the mapping names tables that {} does not have: {}",
-                            export.display(),
-                            missing.join(", ")
-                        )));
-                    }
-                    m
-                }
-                None => {
-                    let opts = InspectOptions {
-                        encodings: config.encodings.clone(),
-                        ..InspectOptions::default()
-                    };
-                    let (suggestions, _, _) = propose(&opened, &tables, &opts);
-                    let mut mapping = Mapping::from_suggestions(&suggestions);
-                    mapping.currency = config.currency.clone();
-                    if config.country.is_some() {
-                        mapping.country = config.country.clone();
-                    }
-                    mapping.time_zone = config.time_zone.clone();
-                    mapping
-                }
-            };
-            let mapped = mapping
-                .files
-                .iter()
-                .filter(|f| f.kind.is_some() && tables.iter().any(|t| t.name == f.table))
-                .count();
-            if mapped == 0 {
-                return Err(ProcessingError::NothingToMigrate(format!(
-                    "none of the {} tables found in {} is mapped to a kind of record",
-                    tables.len(),
-                    export.display()
-                )));
-            }
-            Ok(mapping)
-        })
-        .await??;
-        // Named encodings win over the file and the proposal, in the mapping the job keeps.
-        for (path, encoding) in &self.config.encodings {
-            let mut found = false;
-            for fm in mapping.files.iter_mut() {
-                if fm.table == *path || fm.table.split('#').next() == Some(path.as_str()) {
-                    fm.encoding = Some(*encoding);
-                    found = true;
-                }
-            }
-            if !found {
-                return Err(ProcessingError::Mapping(format!(
-                    "--encoding names {path}, which is not a table of the export"
-                )));
-            }
-        }
-        Ok(mapping)
-    }
-
-    async fn send_job(&self, job: &JobRow, action: JobAction) -> Result<(), ProcessingError> {
-        let m = JobMessage {
-            tenant: job.tenant.clone(),
-            job: job.id.clone(),
-            action,
-        };
-        let body = serde_json::to_string(&m).map_err(crate::error::json("job message"))?;
-        self.services
-            .queue
-            .send(&self.services.names.queue(QueueKind::Jobs), &body, None)
-            .await?;
-        Ok(())
+        jobs::submit(&self.services, &self.config, export, mapping, job_name).await
     }
 
     /// Starts the 13 pollers; they run until the token is cancelled.
@@ -427,16 +182,13 @@ impl App {
 
     /// Marks a stopped job interrupted, unless it reached an end meanwhile.
     async fn interrupted(&self, job: &JobRow) -> Result<RunOutcome, ProcessingError> {
-        let row = self.services.job(&job.tenant, &job.id).await?;
+        let row = jobs::interrupt(&self.services, &job.tenant, &job.id).await?;
         if row.status == JobStatus::Done {
             return stored_report(&row).map(|r| RunOutcome::Done(Box::new(r)));
         }
         if row.status == JobStatus::Cancelled {
             return Err(ProcessingError::Cancelled(row.name));
         }
-        self.store()
-            .set_job_status(&row.tenant, &row.id, JobStatus::Interrupted, None)
-            .await?;
         Ok(RunOutcome::Interrupted(Progress {
             job_name: row.name.clone(),
             status: JobStatus::Interrupted,
@@ -492,7 +244,7 @@ impl App {
             }
             // Nothing queued, nothing dead, not done: a message was lost to a crash
             // between the store and the queue; resuming re-sends what is missing.
-            self.send_job(&row, JobAction::Resume).await?;
+            jobs::ask(&self.services, &row.tenant, &row.id, JobAction::Resume).await?;
             idle_checks = 0;
         }
     }
@@ -604,7 +356,7 @@ impl App {
             let st = self.services.queue.stats(&queue).await?;
             let dst = self.services.queue.stats(&dlq).await?;
             rows.push(QueueRow {
-                kind: kind.to_string(),
+                kind,
                 queue,
                 visible: st.visible,
                 in_flight: st.in_flight,

@@ -11,7 +11,7 @@ use migrationai_ports::store::Store;
 use sha2::{Digest, Sha256};
 
 use crate::error::ProcessingError;
-use crate::pages::Pages;
+use crate::record_pages::Pages;
 
 pub async fn fingerprint(
     store: &dyn Store,

@@ -18,9 +18,10 @@ pub mod jobs;
 pub mod lambda;
 pub mod memory;
 pub mod message;
-pub mod pages;
+pub mod orphan;
 pub mod poller;
 pub mod profile;
+pub mod record_pages;
 pub mod report;
 pub mod roles;
 pub mod services;
@@ -31,9 +32,10 @@ pub mod worker;
 
 pub use app::{
     dlq_list, dlq_redrive, list_jobs, migrate, queue_stats, report, App, DeadLetter, End, Progress,
-    QueueRow, RunOutcome, Start, Submitted,
+    QueueRow, RunOutcome,
 };
 pub use batch::{BatchProcessor, BatchResult, Handler, HandlerError, Outcome};
 pub use config::Config;
 pub use error::ProcessingError;
+pub use jobs::{Start, Submitted};
 pub use report::Report;

@@ -9,8 +9,8 @@ use migrationai_ports::queue::QueueNames;
 use crate::batch::{BatchProcessor, Handler};
 use crate::config::Config;
 use crate::error::ProcessingError;
+use crate::handlers::job_queue::JobsHandler;
 use crate::handlers::EntityHandler;
-use crate::jobs::JobsHandler;
 use crate::services::Services;
 
 /// Opens the adapters of `config.profile` (without creating queues: on AWS the Terraform

@@ -14,8 +14,9 @@ use migrationai_domain::{Kind, QueueKind};
 use migrationai_ports::queue::{ReceiveOptions, ReceivedMessage};
 use migrationai_processing::batch::{BatchProcessor, Handler, HandlerError};
 use migrationai_processing::fingerprint::fingerprint;
+use migrationai_processing::handlers::job_queue::JobsHandler;
 use migrationai_processing::handlers::EntityHandler;
-use migrationai_processing::jobs::{self, JobsHandler};
+use migrationai_processing::jobs::phases as jobs;
 use migrationai_processing::{migrate, App, RunOutcome};
 use tokio_util::sync::CancellationToken;
 
@@ -207,7 +208,7 @@ async fn blocked_job_reports_dead_letters_and_completes_after_redrive() {
         .expect("batches");
     let first = batches
         .iter()
-        .find(|b| b.kind == "contacts")
+        .find(|b| b.kind == Kind::Contacts)
         .expect("contacts batch");
     let saved = s.blobs.get(&first.blob_key).await.expect("blob");
     s.blobs.delete(&first.blob_key).await.expect("delete blob");

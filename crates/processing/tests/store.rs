@@ -1,6 +1,7 @@
 //! The store's contract, written over `&dyn Store` so the PostgreSQL adapter can run it too.
 
 use migrationai_adapters::sql::SqlStore;
+use migrationai_domain::Kind;
 use migrationai_ports::store::{BatchRow, BatchWrite, JobRow, RecordRow, RejectRow, Store};
 
 fn job(tenant: &str, id: &str, name: &str) -> JobRow {
@@ -22,7 +23,7 @@ fn job(tenant: &str, id: &str, name: &str) -> JobRow {
 
 fn record(id: &str) -> RecordRow {
     RecordRow {
-        kind: "contacts".into(),
+        kind: Kind::Contacts,
         source_id: id.into(),
         canonical_id: format!("c-{id}"),
         file: "contacts.csv".into(),
@@ -31,7 +32,13 @@ fn record(id: &str) -> RecordRow {
     }
 }
 
-pub async fn contract(store: &dyn Store) {
+/// The contract through the port, then what a damaged row reads back as (through the pool).
+pub async fn contract(store: &SqlStore) {
+    through_the_port(store).await;
+    unknown_stored_words_are_errors_naming_them(store).await;
+}
+
+async fn through_the_port(store: &dyn Store) {
     store.ensure_tenant("t1", "one").await.expect("tenant");
     store.ensure_tenant("t2", "two").await.expect("tenant");
     let a = store
@@ -54,7 +61,7 @@ pub async fn contract(store: &dyn Store) {
     assert!(!store.advance_phase("t1", "j1", -1, 0).await.expect("cas"));
 
     let batch = BatchRow {
-        kind: "contacts".into(),
+        kind: Kind::Contacts,
         batch_no: 0,
         file: "contacts.csv".into(),
         blob_key: "k".into(),
@@ -73,11 +80,11 @@ pub async fn contract(store: &dyn Store) {
         .expect("batches again");
     let write = BatchWrite {
         job: "j1".into(),
-        kind: "contacts".into(),
+        kind: Kind::Contacts,
         batch_no: 0,
         records: vec![record("C1")],
         rejects: vec![RejectRow {
-            kind: "contacts".into(),
+            kind: Kind::Contacts,
             file: "contacts.csv".into(),
             row: 3,
             source_id: Some("C2".into()),
@@ -101,11 +108,11 @@ pub async fn contract(store: &dyn Store) {
             progress[0].loaded,
             progress[0].rejected
         ),
-        (migrationai_domain::Kind::Contacts, 2, 1, 1)
+        (Kind::Contacts, 2, 1, 1)
     );
     assert_eq!(
         store
-            .records_page("t1", "j1", "contacts", None, 10)
+            .records_page("t1", "j1", Kind::Contacts, None, 10)
             .await
             .expect("records")
             .len(),
@@ -113,20 +120,20 @@ pub async fn contract(store: &dyn Store) {
     );
     assert_eq!(store.rejects("t1", "j1").await.expect("rejects").len(), 1);
     let found = store
-        .lookup("t1", "j1", "contacts", &["C1".into(), "C9".into()])
+        .lookup("t1", "j1", Kind::Contacts, &["C1".into(), "C9".into()])
         .await
         .expect("lookup");
     assert_eq!(found, vec![("C1".to_string(), "c-C1".to_string())]);
 
     // Another tenant sees none of it, even with the same job id.
     assert!(store
-        .records_page("t2", "j1", "contacts", None, 10)
+        .records_page("t2", "j1", Kind::Contacts, None, 10)
         .await
         .expect("records")
         .is_empty());
     assert!(store.rejects("t2", "j1").await.expect("rejects").is_empty());
     assert!(store
-        .lookup("t2", "j1", "contacts", &["C1".into()])
+        .lookup("t2", "j1", Kind::Contacts, &["C1".into()])
         .await
         .expect("lookup")
         .is_empty());
@@ -141,7 +148,7 @@ pub async fn contract(store: &dyn Store) {
 async fn pages_and_long_statements(store: &dyn Store) {
     let many: Vec<RecordRow> = (0..1234).map(|i| record(&format!("M{i:05}"))).collect();
     let batch = BatchRow {
-        kind: "contacts".into(),
+        kind: Kind::Contacts,
         batch_no: 7,
         file: "contacts.csv".into(),
         blob_key: "k7".into(),
@@ -156,7 +163,7 @@ async fn pages_and_long_statements(store: &dyn Store) {
         .expect("batches");
     let write = BatchWrite {
         job: "j1".into(),
-        kind: "contacts".into(),
+        kind: Kind::Contacts,
         batch_no: 7,
         records: many.clone(),
         rejects: Vec::new(),
@@ -164,7 +171,7 @@ async fn pages_and_long_statements(store: &dyn Store) {
     assert!(store.commit_batch("t1", &write).await.expect("commit"));
     let ids: Vec<String> = many.iter().rev().map(|r| r.source_id.clone()).collect();
     let mut found = store
-        .lookup("t1", "j1", "contacts", &ids)
+        .lookup("t1", "j1", Kind::Contacts, &ids)
         .await
         .expect("lookup");
     found.sort();
@@ -176,7 +183,7 @@ async fn pages_and_long_statements(store: &dyn Store) {
     let mut after: Option<String> = None;
     loop {
         let page = store
-            .records_page("t1", "j1", "contacts", after.as_deref(), 500)
+            .records_page("t1", "j1", Kind::Contacts, after.as_deref(), 500)
             .await
             .expect("page");
         assert!(page.len() <= 500);
@@ -185,7 +192,7 @@ async fn pages_and_long_statements(store: &dyn Store) {
         walked.extend(page.into_iter().map(|r| r.source_id));
     }
     let one = store
-        .record("t1", "j1", "contacts", "M00042")
+        .record("t1", "j1", Kind::Contacts, "M00042")
         .await
         .expect("record")
         .expect("loaded");
@@ -194,9 +201,9 @@ async fn pages_and_long_statements(store: &dyn Store) {
         ("M00042", "c-M00042")
     );
     for (tenant, kind, id) in [
-        ("t2", "contacts", "M00042"),
-        ("t1", "projects", "M00042"),
-        ("t1", "contacts", "M99999"),
+        ("t2", Kind::Contacts, "M00042"),
+        ("t1", Kind::Projects, "M00042"),
+        ("t1", Kind::Contacts, "M99999"),
     ] {
         assert!(store
             .record(tenant, "j1", kind, id)
@@ -209,22 +216,20 @@ async fn pages_and_long_statements(store: &dyn Store) {
     assert_eq!(walked[0], "C1");
     assert!(walked.windows(2).all(|w| w[0] < w[1]));
     assert!(store
-        .records_page("t2", "j1", "contacts", None, 500)
+        .records_page("t2", "j1", Kind::Contacts, None, 500)
         .await
         .expect("page")
         .is_empty());
-
-    unknown_stored_words_are_errors_naming_them(store).await;
 }
 
 /// A status or kind the store holds but the code does not know (a damaged row, or one
-/// written by a newer version) is an error naming it, never a panic or a guess.
-async fn unknown_stored_words_are_errors_naming_them(store: &dyn Store) {
+/// written by a newer version) is an error naming it and the row, never a panic or a guess.
+async fn unknown_stored_words_are_errors_naming_them(store: &SqlStore) {
     let mut odd = job("t1", "odd", "odd");
     odd.status = migrationai_domain::JobStatus::Running;
     store.create_job(&odd).await.expect("job");
     let batch = BatchRow {
-        kind: "matters".into(),
+        kind: Kind::Projects,
         batch_no: 0,
         file: "m.csv".into(),
         blob_key: "m".into(),
@@ -237,8 +242,39 @@ async fn unknown_stored_words_are_errors_naming_them(store: &dyn Store) {
         .add_batches("t1", "odd", std::slice::from_ref(&batch))
         .await
         .expect("batches");
+    let write = BatchWrite {
+        job: "odd".into(),
+        kind: Kind::Projects,
+        batch_no: 0,
+        records: Vec::new(),
+        rejects: vec![RejectRow {
+            kind: Kind::Projects,
+            file: "m.csv".into(),
+            row: 2,
+            source_id: None,
+            field: "project_id".into(),
+            code: "required".into(),
+            reason: "project_id is required".into(),
+            raw: "[]".into(),
+        }],
+    };
+    assert!(store.commit_batch("t1", &write).await.expect("commit"));
+    for table in ["job_batches", "rejects"] {
+        sqlx::query(&format!(
+            "UPDATE {table} SET kind = 'matters' WHERE tenant = 't1' AND job = 'odd'"
+        ))
+        .execute(store.pool())
+        .await
+        .expect("damage the rows");
+    }
     let e = store.progress("t1", "odd").await.expect_err("unknown kind");
     assert!(e.to_string().contains("\"matters\""), "{e}");
+    let e = store.batches("t1", "odd").await.expect_err("unknown kind");
+    assert!(e.to_string().contains("\"matters\""), "{e}");
+    assert!(e.to_string().contains("job_batches batch 0"), "{e}");
+    let e = store.rejects("t1", "odd").await.expect_err("unknown kind");
+    assert!(e.to_string().contains("\"matters\""), "{e}");
+    assert!(e.to_string().contains("rejects m.csv row 2"), "{e}");
 }
 
 #[tokio::test]

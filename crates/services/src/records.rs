@@ -35,7 +35,7 @@ fn kind(k: &str) -> ApiResult<Kind> {
 fn view(r: migrationai_ports::store::RecordRow) -> RecordView {
     RecordView {
         data: serde_json::from_str(&r.data).unwrap_or(serde_json::Value::Null),
-        kind: r.kind,
+        kind: r.kind.to_string(),
         source_id: r.source_id,
         canonical_id: r.canonical_id,
         file: r.file,
@@ -76,7 +76,7 @@ pub async fn list_json(
     let mut after: Option<String> = None;
     loop {
         let rows = store
-            .records_page(tenant, job, kind.as_str(), after.as_deref(), WALK_PAGE)
+            .records_page(tenant, job, kind, after.as_deref(), WALK_PAGE)
             .await?;
         let Some(last) = rows.last() else { break };
         after = Some(last.source_id.clone());
@@ -118,7 +118,7 @@ pub async fn one(
     check_job(state, tenant, job).await?;
     let store = &state.app.services.store;
     let record = store
-        .record(tenant, job, kind.as_str(), source_id)
+        .record(tenant, job, kind, source_id)
         .await?
         .map(view)
         .ok_or(ApiError::NotFound)?;

@@ -229,7 +229,7 @@ run "seed_requirements" {
       contains(keys(f.environment[0].variables), "MIGRATIONAI_QUEUE_URL_${upper(replace(k, "-", "_"))}") &&
       contains(keys(f.environment[0].variables), "MIGRATIONAI_DLQ_URL_${upper(replace(k, "-", "_"))}") &&
       contains(keys(f.environment[0].variables), "MIGRATIONAI_DATABASE_URL_SECRET_ARN") &&
-      length([for name in keys(f.environment[0].variables) : name if startswith(name, "MIGRATIONAI_REDIS_")]) == 0
+      length(setintersection(keys(f.environment[0].variables), ["MIGRATIONAI_REDIS_URL", "MIGRATIONAI_REDIS_USER", "MIGRATIONAI_REDIS_PASSWORD", "MIGRATIONAI_REDIS_PASSWORD_SECRET_ARN"])) == 0
     ])
     error_message = "Each function knows its queue, its DLQ and the database, and nothing of the cache (no worker uses it)."
   }

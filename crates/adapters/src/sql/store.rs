@@ -81,10 +81,19 @@ fn job_row(r: &AnyRow) -> Result<JobRow, StoreError> {
     })
 }
 
+/// The row's kind, read from its stored word; a word no kind has is `StoreError::Data`
+/// naming the table, the row and the word.
+fn kind_of(r: &AnyRow, table: &str, row: impl FnOnce() -> String) -> Result<Kind, StoreError> {
+    let word: String = r.try_get("kind").map_err(backend)?;
+    word.parse::<Kind>()
+        .map_err(|e| StoreError::Data(format!("{table} {}: {e}", row())))
+}
+
 fn batch_row(r: &AnyRow) -> Result<BatchRow, StoreError> {
+    let batch_no: i64 = r.try_get("batch_no").map_err(backend)?;
     Ok(BatchRow {
-        kind: r.try_get("kind").map_err(backend)?,
-        batch_no: r.try_get("batch_no").map_err(backend)?,
+        kind: kind_of(r, "job_batches", || format!("batch {batch_no}"))?,
+        batch_no,
         file: r.try_get("file").map_err(backend)?,
         blob_key: r.try_get("blob_key").map_err(backend)?,
         rows: r.try_get("source_rows").map_err(backend)?,
@@ -95,9 +104,10 @@ fn batch_row(r: &AnyRow) -> Result<BatchRow, StoreError> {
 }
 
 fn record_row(r: &AnyRow) -> Result<RecordRow, StoreError> {
+    let source_id: String = r.try_get("source_id").map_err(backend)?;
     Ok(RecordRow {
-        kind: r.try_get("kind").map_err(backend)?,
-        source_id: r.try_get("source_id").map_err(backend)?,
+        kind: kind_of(r, "records", || format!("source id {source_id:?}"))?,
+        source_id,
         canonical_id: r.try_get("canonical_id").map_err(backend)?,
         file: r.try_get("file").map_err(backend)?,
         row: r.try_get("row_no").map_err(backend)?,
@@ -106,10 +116,12 @@ fn record_row(r: &AnyRow) -> Result<RecordRow, StoreError> {
 }
 
 fn reject_row(r: &AnyRow) -> Result<RejectRow, StoreError> {
+    let file: String = r.try_get("file").map_err(backend)?;
+    let row: i64 = r.try_get("row_no").map_err(backend)?;
     Ok(RejectRow {
-        kind: r.try_get("kind").map_err(backend)?,
-        file: r.try_get("file").map_err(backend)?,
-        row: r.try_get("row_no").map_err(backend)?,
+        kind: kind_of(r, "rejects", || format!("{file} row {row}"))?,
+        file,
+        row,
         source_id: r.try_get("source_id").map_err(backend)?,
         field: r.try_get("field").map_err(backend)?,
         code: r.try_get("code").map_err(backend)?,
@@ -320,7 +332,7 @@ impl Store for SqlStore {
                 q = q
                     .bind(tenant)
                     .bind(job)
-                    .bind(&b.kind)
+                    .bind(b.kind.as_str())
                     .bind(b.batch_no)
                     .bind(&b.file)
                     .bind(&b.blob_key)
@@ -350,7 +362,7 @@ impl Store for SqlStore {
         &self,
         tenant: &str,
         job: &str,
-        kind: &str,
+        kind: Kind,
         batch_no: i64,
     ) -> Result<Option<BatchRow>, StoreError> {
         let row = sqlx::query(
@@ -358,7 +370,7 @@ impl Store for SqlStore {
         )
         .bind(tenant)
         .bind(job)
-        .bind(kind)
+        .bind(kind.as_str())
         .bind(batch_no)
         .fetch_optional(&self.pool)
         .await
@@ -377,7 +389,7 @@ impl Store for SqlStore {
         .bind(write.rejects.len() as i64)
         .bind(tenant)
         .bind(&write.job)
-        .bind(&write.kind)
+        .bind(write.kind.as_str())
         .bind(write.batch_no)
         .execute(&mut *tx)
         .await
@@ -396,7 +408,7 @@ impl Store for SqlStore {
                 q = q
                     .bind(tenant)
                     .bind(&write.job)
-                    .bind(&r.kind)
+                    .bind(r.kind.as_str())
                     .bind(&r.source_id)
                     .bind(&r.canonical_id)
                     .bind(&r.file)
@@ -415,7 +427,7 @@ impl Store for SqlStore {
                 q = q
                     .bind(tenant)
                     .bind(&write.job)
-                    .bind(&r.kind)
+                    .bind(r.kind.as_str())
                     .bind(&r.file)
                     .bind(r.row)
                     .bind(r.source_id.clone())
@@ -441,11 +453,8 @@ impl Store for SqlStore {
         .map_err(backend)?;
         rows.iter()
             .map(|r| {
-                let kind: String = r.try_get("kind").map_err(backend)?;
                 Ok(KindProgress {
-                    kind: kind
-                        .parse::<Kind>()
-                        .map_err(|e| StoreError::Data(format!("job {job}'s batches: {e}")))?,
+                    kind: kind_of(r, "job_batches", || format!("of job {job}"))?,
                     batches: r.try_get("batches").map_err(backend)?,
                     batches_done: r.try_get("batches_done").map_err(backend)?,
                     rows: r.try_get("source_rows").map_err(backend)?,
@@ -460,7 +469,7 @@ impl Store for SqlStore {
         &self,
         tenant: &str,
         job: &str,
-        kind: &str,
+        kind: Kind,
         source_ids: &[String],
     ) -> Result<Vec<(String, String)>, StoreError> {
         let mut out = Vec::with_capacity(source_ids.len());
@@ -475,7 +484,7 @@ impl Store for SqlStore {
                 "SELECT source_id, canonical_id FROM records WHERE {keys} AND source_id IN {}",
                 placeholders(self.sqlite, 4, 1, chunk.len())
             );
-            let mut q = sqlx::query(&sql).bind(tenant).bind(job).bind(kind);
+            let mut q = sqlx::query(&sql).bind(tenant).bind(job).bind(kind.as_str());
             for id in chunk {
                 q = q.bind(id);
             }
@@ -493,7 +502,7 @@ impl Store for SqlStore {
         &self,
         tenant: &str,
         job: &str,
-        kind: &str,
+        kind: Kind,
         source_id: &str,
     ) -> Result<Option<RecordRow>, StoreError> {
         let row = sqlx::query(
@@ -501,7 +510,7 @@ impl Store for SqlStore {
         )
         .bind(tenant)
         .bind(job)
-        .bind(kind)
+        .bind(kind.as_str())
         .bind(source_id)
         .fetch_optional(&self.pool)
         .await
@@ -513,7 +522,7 @@ impl Store for SqlStore {
         &self,
         tenant: &str,
         job: &str,
-        kind: &str,
+        kind: Kind,
         after: Option<&str>,
         limit: usize,
     ) -> Result<Vec<RecordRow>, StoreError> {
@@ -526,7 +535,7 @@ impl Store for SqlStore {
             )
             .bind(tenant)
             .bind(job)
-            .bind(kind)
+            .bind(kind.as_str())
             .bind(after)
             .bind(limit),
             None => sqlx::query(
@@ -534,7 +543,7 @@ impl Store for SqlStore {
             )
             .bind(tenant)
             .bind(job)
-            .bind(kind)
+            .bind(kind.as_str())
             .bind(limit),
         };
         let rows = query.fetch_all(&self.pool).await.map_err(backend)?;

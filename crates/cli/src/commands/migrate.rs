@@ -1,7 +1,8 @@
 use super::embedded::{runtime, Embedded};
 use crate::output::say;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
-use migrationai_processing::app::{verdict_text, App, End, Progress, Start, Submitted};
+use migrationai_processing::app::{verdict_text, App, End, Progress};
+use migrationai_processing::jobs::{Start, Submitted};
 use migrationai_processing::report::Threshold;
 use migrationai_processing::settings::Env;
 use std::collections::HashMap;

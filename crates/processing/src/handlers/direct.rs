@@ -152,12 +152,12 @@ async fn add_batch(
             .batches(&job.tenant, &job.id)
             .await?
             .iter()
-            .filter(|b| b.kind == kind.as_str())
+            .filter(|b| b.kind == kind)
             .map(|b| b.batch_no + 1)
             .max()
             .unwrap_or(0);
         let row = BatchRow {
-            kind: kind.as_str().to_string(),
+            kind,
             batch_no: next,
             file: file.to_string(),
             blob_key: blob_key.to_string(),
@@ -172,7 +172,7 @@ async fn add_batch(
             .await?;
         let stored = services
             .store
-            .batch(&job.tenant, &job.id, kind.as_str(), next)
+            .batch(&job.tenant, &job.id, kind, next)
             .await?;
         if stored.is_some_and(|b| b.file == file) {
             return Ok(next);
@@ -213,7 +213,7 @@ pub async fn status(
         .batches(tenant, job)
         .await?
         .into_iter()
-        .find(|b| b.kind == kind.as_str() && b.file == file)
+        .find(|b| b.kind == kind && b.file == file)
     else {
         return Ok(None);
     };
@@ -225,7 +225,7 @@ pub async fn status(
             .rejects(tenant, job)
             .await?
             .into_iter()
-            .find(|r| r.kind == kind.as_str() && r.file == file)
+            .find(|r| r.kind == kind && r.file == file)
             .ok_or_else(|| {
                 ProcessingError::Inconsistent(format!("{file}: rejected but no reject"))
             })?;

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use migrationai_domain::catalogue::{kind_def, FieldType};
-use migrationai_domain::{CanonicalRecord, Kind, QueueKind, Value};
+use migrationai_domain::{CanonicalRecord, Kind, Value};
 use migrationai_ingest::transform::RowMapper;
 use migrationai_ingest::SourceRow;
 use migrationai_ports::store::{BatchWrite, RecordRow, RejectRow};
@@ -18,7 +18,8 @@ use serde_json::json;
 
 use crate::batch::HandlerError;
 use crate::ids::canonical_id;
-use crate::message::{BatchLine, JobAction, JobMessage, WorkMessage};
+use crate::message::{BatchLine, JobAction, WorkMessage};
+use crate::orphan::orphan_reason;
 use crate::services::Services;
 
 use super::files;
@@ -53,19 +54,6 @@ pub(crate) fn raw_json(headers: &[String], values: &[String]) -> String {
     serde_json::to_string(&pairs).unwrap_or_else(|_| "[]".into())
 }
 
-/// Why a row naming a record that is not loaded was rejected; `orphan_target` reads it back.
-pub fn orphan_reason(field: &str, id: &str, target: Kind) -> String {
-    format!("{field} \"{id}\" is not a loaded {target} record")
-}
-
-/// The id and kind an orphan's reason names.
-pub fn orphan_target(reason: &str) -> Option<(String, Kind)> {
-    let (_, rest) = reason.split_once('"')?;
-    let (id, rest) = rest.rsplit_once("\" is not a loaded ")?;
-    let kind = rest.strip_suffix(" record")?.parse().ok()?;
-    Some((id.to_string(), kind))
-}
-
 // One argument per column of the reject ledger; a builder would only add noise here.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn reject(
@@ -79,7 +67,7 @@ pub(crate) fn reject(
     raw: String,
 ) -> RejectRow {
     RejectRow {
-        kind: kind.as_str().to_string(),
+        kind,
         file: file.to_string(),
         row: row as i64,
         source_id,
@@ -97,7 +85,7 @@ pub async fn process(
 ) -> Result<(), HandlerError> {
     let store = &services.store;
     let batch = store
-        .batch(&work.tenant, &work.job, work.kind.as_str(), work.batch_no)
+        .batch(&work.tenant, &work.job, work.kind, work.batch_no)
         .await
         .map_err(HandlerError::new)?
         .ok_or_else(|| {
@@ -249,7 +237,7 @@ async fn build(
             })
             .map_err(HandlerError::new)?;
             Ok(RecordRow {
-                kind: kind.as_str().to_string(),
+                kind,
                 canonical_id: canonical_id(
                     &work.tenant,
                     &work.job,
@@ -266,7 +254,7 @@ async fn build(
     rejects.sort_by_key(|r| r.row);
     Ok(BatchWrite {
         job: work.job.clone(),
-        kind: kind.as_str().to_string(),
+        kind,
         batch_no: work.batch_no,
         records,
         rejects,
@@ -306,7 +294,7 @@ async fn resolve_refs(
         ids.sort();
         let pairs = services
             .store
-            .lookup(&work.tenant, &work.job, target.as_str(), &ids)
+            .lookup(&work.tenant, &work.job, target, &ids)
             .await
             .map_err(HandlerError::new)?;
         for (source, canonical) in pairs {
@@ -371,32 +359,7 @@ async fn maybe_advance(
         .filter(|p| kinds.contains(&p.kind))
         .all(|p| p.batches_done == p.batches);
     if complete {
-        let message = JobMessage {
-            tenant: tenant.to_string(),
-            job: job.to_string(),
-            action: JobAction::Advance { phase },
-        };
-        let body = serde_json::to_string(&message).map_err(HandlerError::new)?;
-        services
-            .queue
-            .send(&services.names.queue(QueueKind::Jobs), &body, None)
-            .await
-            .map_err(HandlerError::new)?;
+        crate::jobs::ask(services, tenant, job, JobAction::Advance { phase }).await?;
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use migrationai_domain::Kind;
-
-    #[test]
-    fn orphan_reasons_read_back() {
-        let r = super::orphan_reason("project_id", "M \"7\"", Kind::Projects);
-        assert_eq!(
-            super::orphan_target(&r),
-            Some(("M \"7\"".to_string(), Kind::Projects))
-        );
-        assert_eq!(super::orphan_target("project_id is required"), None);
-    }
 }

@@ -4,6 +4,7 @@
 pub mod direct;
 pub mod entity;
 pub mod files;
+pub mod job_queue;
 
 use std::sync::Arc;
 

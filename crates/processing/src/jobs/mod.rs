@@ -1,217 +1,143 @@
-//! The jobs handler: plans a migration, fans batches out phase by phase in dependency
-//! order, advances exactly once when a phase completes (compare-and-set on the job's
-//! phase) and ends with reconciliation.
+//! The job life cycle, with one owner: every path that makes, moves or stops a job (the
+//! embedded `migrate`, the HTTP API, tfp and the jobs handler) goes through here, and every
+//! status change is decided by the typed `JobStatus` methods.
+//!
+//! - [`submit`]: a job from an export on disk (`migrate`), or the same job resumed;
+//! - [`create`]: the job row itself, for whoever has the export and mapping in hand;
+//! - [`ask`]: a step for the jobs handler (plan, planned, advance, resume);
+//! - [`phases`]: the steps the jobs handler takes (plan, begin, advance, reconcile);
+//! - [`interrupt`], [`reopen`], [`cancel`], [`fail`]: a job stopped or ended from outside.
 
+pub mod phases;
 pub mod plan;
+pub mod submit;
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
 
-use async_trait::async_trait;
-use migrationai_domain::{JobStatus, Kind};
-use migrationai_ports::queue::{ReceivedMessage, SendEntry};
+use migrationai_domain::{JobStatus, QueueKind};
 use migrationai_ports::store::JobRow;
 
-use crate::batch::{Handler, HandlerError};
 use crate::error::ProcessingError;
-use crate::message::{JobAction, JobMessage, WorkMessage};
-use crate::services::Services;
+use crate::message::{JobAction, JobMessage};
+use crate::services::{JobSettings, Services};
 
-pub struct JobsHandler {
-    pub services: Services,
+pub use submit::{submit, Start, Submitted};
+
+/// What a new job is made of.
+#[derive(Debug, Clone)]
+pub struct NewJob {
+    pub tenant: String,
+    pub id: String,
+    pub name: String,
+    pub settings: JobSettings,
+    /// The mapping's TOML.
+    pub mapping: String,
 }
 
-impl JobsHandler {
-    pub fn new(services: Services) -> Arc<Self> {
-        Arc::new(JobsHandler { services })
-    }
+fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
 
-#[async_trait]
-impl Handler for JobsHandler {
-    async fn handle(&self, message: &ReceivedMessage) -> Result<(), HandlerError> {
-        let m: JobMessage = serde_json::from_str(&message.body)
-            .map_err(|e| HandlerError::permanent(format!("unreadable message body: {e}")))?;
-        let s = &self.services;
-        match m.action {
-            JobAction::Plan | JobAction::Resume => resume(s, &m.tenant, &m.job).await?,
-            JobAction::Planned => begin(s, &m.tenant, &m.job).await?,
-            JobAction::Advance { phase } => advance(s, &m.tenant, &m.job, phase).await?,
-        }
-        Ok(())
+/// Records a new job, planning and not yet split into batches. Another job holding the
+/// name (under another id) is `NameTaken`; the same id again returns the stored row.
+pub async fn create(s: &Services, new: NewJob) -> Result<JobRow, ProcessingError> {
+    let now = unix_now();
+    let row = JobRow {
+        tenant: new.tenant,
+        id: new.id,
+        name: new.name,
+        status: JobStatus::Planning,
+        phase: -1,
+        fanout: -1,
+        settings: serde_json::to_string(&new.settings)
+            .map_err(crate::error::json("job settings"))?,
+        mapping: new.mapping,
+        report: None,
+        error: None,
+        created_at: now,
+        updated_at: now,
+    };
+    s.store.ensure_tenant(&row.tenant, &row.tenant).await?;
+    let created = s.store.create_job(&row).await?;
+    if created.id != row.id {
+        let export = Services::settings(&created)?.export;
+        return Err(ProcessingError::NameTaken {
+            job: created.name,
+            export: export.display().to_string(),
+        });
     }
+    Ok(created)
 }
 
-fn phase_kinds(phase: i64) -> Vec<Kind> {
-    usize::try_from(phase)
-        .ok()
-        .and_then(|p| Kind::phases().get(p).cloned())
-        .unwrap_or_default()
-}
-
-fn phase_count() -> i64 {
-    Kind::phases().len() as i64
-}
-
-/// Plans the job if it has not been, or re-sends the undone batches of its current phase.
-/// Both are harmless to repeat.
-pub async fn resume(s: &Services, tenant: &str, job: &str) -> Result<(), ProcessingError> {
-    let row = s.job(tenant, job).await?;
-    if row.status.is_closed() {
-        return Ok(());
-    }
-    if row.phase < 0 {
-        plan::plan(s, &row).await?;
-        return begin(s, tenant, job).await;
-    }
-    let sent = send_undone(s, &row, row.phase).await?;
-    if sent == 0 {
-        advance(s, tenant, job, row.phase).await?;
-    } else {
-        s.store.set_fanout(tenant, job, row.phase).await?;
-    }
+/// Asks the jobs handler to take the job one step (through the jobs queue, so the step
+/// runs wherever that handler runs).
+pub async fn ask(
+    s: &Services,
+    tenant: &str,
+    job: &str,
+    action: JobAction,
+) -> Result<(), ProcessingError> {
+    let m = JobMessage {
+        tenant: tenant.to_string(),
+        job: job.to_string(),
+        action,
+    };
+    let body = serde_json::to_string(&m).map_err(crate::error::json("job message"))?;
+    s.queue
+        .send(&s.names.queue(QueueKind::Jobs), &body, None)
+        .await?;
     Ok(())
 }
 
-/// Starts the first phase of a job whose batches are recorded. Harmless to repeat: only
-/// the caller whose compare-and-set moves the job out of planning fans out.
-pub async fn begin(s: &Services, tenant: &str, job: &str) -> Result<(), ProcessingError> {
+/// Marks a job stopped by a signal interrupted, unless it reached an end meanwhile; the
+/// row as it now stands.
+pub async fn interrupt(s: &Services, tenant: &str, job: &str) -> Result<JobRow, ProcessingError> {
     let row = s.job(tenant, job).await?;
-    if row.phase >= 0 || row.status.is_closed() || row.status == JobStatus::Failed {
-        // Already fanned out (a redelivered hand-over), or nothing more to do.
-        return Ok(());
+    if row.status.is_closed() {
+        return Ok(row);
     }
-    if row.status != JobStatus::Running {
+    s.store
+        .set_job_status(tenant, job, JobStatus::Interrupted, None)
+        .await?;
+    s.job(tenant, job).await
+}
+
+/// Sends a job that is not closed on from where the store says it is: an interrupted one
+/// goes back to the status it stopped in ([`JobStatus::resumed`]).
+pub async fn reopen(s: &Services, row: &JobRow) -> Result<JobRow, ProcessingError> {
+    if row.status.is_closed() {
+        return Ok(row.clone());
+    }
+    let status = row.status.resumed(row.phase >= 0);
+    if status != row.status {
         s.store
-            .set_job_status(tenant, job, JobStatus::Running, None)
+            .set_job_status(&row.tenant, &row.id, status, None)
             .await?;
     }
-    if s.store.advance_phase(tenant, job, -1, 0).await? {
-        return start_phase(s, tenant, job, 0).await;
-    }
-    Ok(())
+    ask(s, &row.tenant, &row.id, JobAction::Resume).await?;
+    s.job(&row.tenant, &row.id).await
 }
 
-/// Moves the job from `phase` to the next one if `phase` is complete; only the caller whose
-/// compare-and-set succeeds fans out the next phase.
-pub async fn advance(
-    s: &Services,
-    tenant: &str,
-    job: &str,
-    phase: i64,
-) -> Result<(), ProcessingError> {
+/// Cancels a job unless it is done ([`JobStatus::can_cancel`]): the handlers stop taking
+/// its work. Whether it was cancelled; no such job is `JobNotFound`.
+pub async fn cancel(s: &Services, tenant: &str, job: &str) -> Result<bool, ProcessingError> {
     let row = s.job(tenant, job).await?;
-    if row.status.is_closed() {
-        return Ok(());
+    if !row.status.can_cancel() {
+        return Ok(false);
     }
-    if row.phase == phase {
-        if !phase_complete(s, &row, phase).await? {
-            return Ok(());
-        }
-        s.store.advance_phase(tenant, job, phase, phase + 1).await?;
-    }
-    let row = s.job(tenant, job).await?;
-    // A fan-out interrupted by a crash is finished by the next advance or resume.
-    if row.phase == phase + 1 && row.fanout < phase + 1 {
-        start_phase(s, tenant, job, phase + 1).await?;
-    }
-    Ok(())
-}
-
-async fn phase_complete(s: &Services, job: &JobRow, phase: i64) -> Result<bool, ProcessingError> {
-    let kinds = phase_kinds(phase);
-    let batches = s.store.batches(&job.tenant, &job.id).await?;
-    Ok(batches
-        .iter()
-        .filter(|b| kinds.iter().any(|k| k.as_str() == b.kind))
-        .all(|b| b.done))
-}
-
-/// Sends the batches of `phase`; phases without batches are passed straight through, and
-/// past the last phase the job is reconciled.
-async fn start_phase(
-    s: &Services,
-    tenant: &str,
-    job: &str,
-    mut phase: i64,
-) -> Result<(), ProcessingError> {
-    loop {
-        if phase >= phase_count() {
-            return reconcile(s, tenant, job).await;
-        }
-        let row = s.job(tenant, job).await?;
-        let sent = send_undone(s, &row, phase).await?;
-        s.store.set_fanout(tenant, job, phase).await?;
-        if sent > 0 {
-            return Ok(());
-        }
-        if !s.store.advance_phase(tenant, job, phase, phase + 1).await? {
-            return Ok(());
-        }
-        phase += 1;
-    }
-}
-
-async fn send_undone(s: &Services, job: &JobRow, phase: i64) -> Result<usize, ProcessingError> {
-    let kinds = phase_kinds(phase);
-    let batches = s.store.batches(&job.tenant, &job.id).await?;
-    let mut by_queue: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for b in batches.iter().filter(|b| !b.done) {
-        let Some(kind) = kinds.iter().copied().find(|k| k.as_str() == b.kind) else {
-            continue;
-        };
-        let m = WorkMessage {
-            tenant: job.tenant.clone(),
-            job: job.id.clone(),
-            kind,
-            batch_no: b.batch_no,
-            blob_key: b.blob_key.clone(),
-        };
-        let body = serde_json::to_string(&m).map_err(crate::error::json("work message"))?;
-        by_queue
-            .entry(s.names.queue(kind.into()))
-            .or_default()
-            .push(body);
-    }
-    let mut sent = 0;
-    for (queue, bodies) in by_queue {
-        for chunk in bodies.chunks(10) {
-            let entries = chunk
-                .iter()
-                .enumerate()
-                .map(|(i, body)| SendEntry::new(format!("m{i}"), body.clone()))
-                .collect();
-            let outcome = s.queue.send_batch(&queue, entries).await?;
-            if let Some(f) = outcome.failed.first() {
-                return Err(ProcessingError::Send {
-                    queue,
-                    reason: f.message.clone(),
-                });
-            }
-            sent += chunk.len();
-        }
-    }
-    Ok(sent)
-}
-
-/// Links duplicate contacts, builds the report and closes the job. Everything is computed
-/// from the store, so doing it twice gives the same result.
-pub async fn reconcile(s: &Services, tenant: &str, job: &str) -> Result<(), ProcessingError> {
-    let row = s.job(tenant, job).await?;
-    let started = std::time::Instant::now();
-    let (report, links) = crate::report::build(s, &row).await?;
-    tracing::info!(
-        job,
-        millis = started.elapsed().as_millis() as u64,
-        pairs = links.len(),
-        migrated = report.verdict.migrated,
-        "report built"
-    );
-    s.store.set_contact_links(tenant, job, &links).await?;
-    let json = serde_json::to_string(&report).map_err(crate::error::json("report"))?;
-    s.store.set_job_report(tenant, job, &json).await?;
     s.store
-        .set_job_status(tenant, job, JobStatus::Done, None)
+        .set_job_status(tenant, job, JobStatus::Cancelled, Some("cancelled"))
+        .await?;
+    Ok(true)
+}
+
+/// Marks a job failed, with why.
+pub async fn fail(s: &Services, tenant: &str, job: &str, why: &str) -> Result<(), ProcessingError> {
+    s.store
+        .set_job_status(tenant, job, JobStatus::Failed, Some(why))
         .await?;
     Ok(())
 }

@@ -150,7 +150,7 @@ fn split_all(
                 let key = batch_key(tenant, job, kind.as_str(), *batch_no);
                 let planned = Planned {
                     row: BatchRow {
-                        kind: kind.as_str().to_string(),
+                        kind,
                         batch_no: *batch_no,
                         file: fm.table.clone(),
                         blob_key: key,

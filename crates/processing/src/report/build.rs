@@ -14,7 +14,7 @@ use super::{
 };
 use crate::duplicates::{self, Contact};
 use crate::error::ProcessingError;
-use crate::pages::{Loaded, Pages};
+use crate::record_pages::{Loaded, Pages};
 use crate::services::Services;
 
 fn money(fields: &BTreeMap<String, Value>, name: &str) -> Option<Decimal> {
@@ -74,7 +74,6 @@ pub async fn build(
             },
         );
     }
-    let phase_of = |kind: &str| kind.parse::<Kind>().map(|k| k.phase()).unwrap_or(u8::MAX);
     let mut rejects: Vec<RejectEntry> = s
         .store
         .rejects(tenant, id)
@@ -91,9 +90,9 @@ pub async fn build(
         })
         .collect();
     rejects.sort_by(|a, b| {
-        (phase_of(&a.kind), &a.kind, &a.file, a.row).cmp(&(
-            phase_of(&b.kind),
-            &b.kind,
+        (a.kind.phase(), a.kind.as_str(), &a.file, a.row).cmp(&(
+            b.kind.phase(),
+            b.kind.as_str(),
             &b.file,
             b.row,
         ))
@@ -101,7 +100,7 @@ pub async fn build(
     for r in &rejects {
         *report.reject_totals.entry(r.code.clone()).or_default() += 1;
         if r.code == "orphan_reference" {
-            *report.orphans.entry(r.kind.clone()).or_default() += 1;
+            *report.orphans.entry(r.kind.to_string()).or_default() += 1;
         }
     }
     report.rejects = rejects;
@@ -393,7 +392,7 @@ async fn documents(s: &Services, report: &mut Report, kind: Kind, records: &[Loa
             Ok(actual) => actual,
             Err(e) => {
                 report.document_problems.push(DocumentProblem {
-                    kind: kind.as_str().into(),
+                    kind,
                     source_id: r.source_id.clone(),
                     code: "blob_missing".into(),
                     detail: format!("{key}: {e}"),
@@ -403,7 +402,7 @@ async fn documents(s: &Services, report: &mut Report, kind: Kind, records: &[Loa
         };
         if actual != expected {
             report.document_problems.push(DocumentProblem {
-                kind: kind.as_str().into(),
+                kind,
                 source_id: r.source_id.clone(),
                 code: "checksum_mismatch".into(),
                 detail: format!("stored {key} hashes to {actual}, recorded {expected}"),
@@ -414,7 +413,7 @@ async fn documents(s: &Services, report: &mut Report, kind: Kind, records: &[Loa
                 if let Some(Value::Code(source)) = r.fields.get("sha256") {
                     if *source != actual {
                         report.document_problems.push(DocumentProblem {
-                            kind: kind.as_str().into(),
+                            kind,
                             source_id: r.source_id.clone(),
                             code: "source_checksum_mismatch".into(),
                             detail: format!(

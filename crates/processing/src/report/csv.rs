@@ -83,7 +83,7 @@ mod tests {
     #[test]
     fn formulas_are_neutralised_and_cells_quoted() {
         let r = RejectRow {
-            kind: "contacts".into(),
+            kind: migrationai_domain::Kind::Contacts,
             file: "contacts.csv".into(),
             row: 3,
             source_id: Some("C1".into()),

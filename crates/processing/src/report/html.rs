@@ -163,7 +163,7 @@ td,th{{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}}th{{background
         let _ = write!(
             h,
             "<tr><td>{}</td><td>{}</td><td class=num>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&x.kind),
+            esc(x.kind.as_str()),
             esc(&x.file),
             x.row,
             esc(x.source_id.as_deref().unwrap_or("")),
@@ -214,7 +214,7 @@ fn verdict(h: &mut String, r: &Report) {
                 esc(&c.fix),
                 c.rows,
                 c.cascade,
-                esc(&c.kind),
+                esc(c.kind.as_str()),
                 esc(&c.file),
                 esc(&c.field),
                 esc(&c.code),

@@ -16,6 +16,7 @@ pub mod verdict;
 
 use std::collections::BTreeMap;
 
+use migrationai_domain::Kind;
 use migrationai_ports::store::ContactLink;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -33,7 +34,7 @@ pub struct KindCounts {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RejectEntry {
-    pub kind: String,
+    pub kind: Kind,
     pub file: String,
     pub row: u64,
     pub source_id: Option<String>,
@@ -84,7 +85,7 @@ pub struct InvoiceMismatch {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DocumentProblem {
-    pub kind: String,
+    pub kind: Kind,
     pub source_id: String,
     /// "blob_missing", "checksum_mismatch" or "source_checksum_mismatch".
     pub code: String,

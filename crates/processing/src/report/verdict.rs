@@ -20,7 +20,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::{RejectEntry, Report};
-use crate::handlers::entity::orphan_target;
+use crate::orphan::orphan_target;
 
 /// The share of each kind's rows that must load, in percent (99 by default).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,7 +69,7 @@ impl fmt::Display for Threshold {
 /// Rows rejected for one reason, and the rows that fell with them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cause {
-    pub kind: String,
+    pub kind: Kind,
     pub file: String,
     pub field: String,
     pub code: String,
@@ -207,20 +207,15 @@ pub fn judge(report: &Report, threshold: Threshold, mapping: Option<&Mapping>) -
     }
 }
 
-type Key = (String, String, String, String);
+type Key = (Kind, String, String, String);
 
 fn key(r: &RejectEntry) -> Key {
-    (
-        r.kind.clone(),
-        r.file.clone(),
-        r.field.clone(),
-        r.code.clone(),
-    )
+    (r.kind, r.file.clone(), r.field.clone(), r.code.clone())
 }
 
 /// The kind a reference field of `kind` points at.
-fn target_of(kind: &str, field: &str) -> Option<Kind> {
-    let def = kind_def(kind.parse().ok()?);
+fn target_of(kind: Kind, field: &str) -> Option<Kind> {
+    let def = kind_def(kind);
     def.fields
         .iter()
         .find(|f| f.name == field)
@@ -248,7 +243,7 @@ pub fn causes(report: &Report, mapping: Option<&Mapping>) -> Vec<Cause> {
         let (id, target) = orphan_target(&r.reason)
             .map(|(id, k)| (id, Some(k)))
             .unwrap_or_default();
-        let target = target.or_else(|| target_of(&r.kind, &r.field))?;
+        let target = target.or_else(|| target_of(r.kind, &r.field))?;
         by_id.get(&(target.as_str(), id.as_str())).copied()
     };
     let mut root: Vec<Option<usize>> = vec![None; rejects.len()];
@@ -289,10 +284,10 @@ pub fn causes(report: &Report, mapping: Option<&Mapping>) -> Vec<Cause> {
         .map(|((kind, file, field, code), (rows, cascade, example))| {
             let every_row = report
                 .kinds
-                .get(&kind)
+                .get(kind.as_str())
                 .is_some_and(|c| c.source_rows > 0 && rows == c.source_rows);
             let example = &rejects[example];
-            let fix = fix(&kind, &file, &field, &code, example, mapping);
+            let fix = fix(kind, &file, &field, &code, example, mapping);
             Cause {
                 kind,
                 file,
@@ -309,7 +304,9 @@ pub fn causes(report: &Report, mapping: Option<&Mapping>) -> Vec<Cause> {
     out.sort_by(|a, b| {
         (b.every_row, b.rows + b.cascade)
             .cmp(&(a.every_row, a.rows + a.cascade))
-            .then_with(|| (&a.kind, &a.file, &a.field).cmp(&(&b.kind, &b.file, &b.field)))
+            .then_with(|| {
+                (a.kind.as_str(), &a.file, &a.field).cmp(&(b.kind.as_str(), &b.file, &b.field))
+            })
     });
     out.truncate(TOP_CAUSES);
     out
@@ -317,7 +314,7 @@ pub fn causes(report: &Report, mapping: Option<&Mapping>) -> Vec<Cause> {
 
 /// What to do about one cause, naming the column where the mapping knows it.
 fn fix(
-    kind: &str,
+    kind: Kind,
     file: &str,
     field: &str,
     code: &str,
@@ -359,7 +356,7 @@ fn fix(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::handlers::entity::orphan_reason;
+    use crate::orphan::orphan_reason;
     use crate::report::KindCounts;
 
     fn counts(source_rows: u64, loaded: u64) -> KindCounts {
@@ -371,7 +368,7 @@ mod tests {
     }
 
     fn reject(
-        kind: &str,
+        kind: Kind,
         file: &str,
         row: u64,
         id: &str,
@@ -380,7 +377,7 @@ mod tests {
         reason: &str,
     ) -> RejectEntry {
         RejectEntry {
-            kind: kind.into(),
+            kind,
             file: file.into(),
             row,
             source_id: Some(id.into()),
@@ -399,7 +396,7 @@ mod tests {
         r.kinds.insert("notes".into(), counts(40, 0));
         for n in 0..25 {
             r.rejects.push(reject(
-                "projects",
+                Kind::Projects,
                 "Matters.csv",
                 n + 2,
                 &format!("{}", 100 + n),
@@ -411,7 +408,7 @@ mod tests {
         for n in 0..40 {
             let matter = format!("{}", 100 + n % 25);
             r.rejects.push(reject(
-                "notes",
+                Kind::Notes,
                 "Notes.csv",
                 n + 2,
                 &format!("N{n}"),
@@ -467,7 +464,7 @@ mod tests {
         let mut r = Report::default();
         r.kinds.insert("projects".into(), counts(10, 9));
         r.rejects.push(reject(
-            "projects",
+            Kind::Projects,
             "Matters.csv",
             3,
             "M1",

@@ -320,7 +320,7 @@ pub async fn rejects(
     ApiUser(p): ApiUser,
     Path(job_id): Path<String>,
 ) -> ApiResult<Response> {
-    let csv = jobs::run::rejects_csv(&s, &p.tenant, &job_id).await?;
+    let csv = jobs::rejects::rejects_csv(&s, &p.tenant, &job_id).await?;
     Ok(csv_response(csv, &format!("{job_id}-rejects.csv")))
 }
 

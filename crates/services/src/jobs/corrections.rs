@@ -40,16 +40,9 @@ async fn finished_parent(
 
 /// The rejects of one table as the correction file to fill in.
 pub async fn template(state: &AppState, tenant: &str, job: &str, table: &str) -> ApiResult<String> {
-    super::run::report(state, tenant, job).await?;
-    let rejects: Vec<_> = state
-        .app
-        .services
-        .store
-        .rejects(tenant, job)
-        .await?
-        .into_iter()
-        .filter(|r| r.file == table)
-        .collect();
+    let (run, rejects) = super::rejects::of_run(state, tenant, job).await?;
+    super::run::reported(&run)?;
+    let rejects: Vec<_> = rejects.into_iter().filter(|r| r.file == table).collect();
     migrationai_processing::report::csv::rejects_csv(&rejects)
         .remove(table)
         .ok_or(ApiError::NotFound)

@@ -71,7 +71,6 @@ fn write_zip(
         .large_file(true);
     let mut zip = ZipWriter::new(tempfile::tempfile().map_err(io)?);
     for kind in Kind::ALL {
-        let kind = kind.as_str();
         zip.start_file(format!("{kind}.jsonl"), opts)
             .map_err(zerr)?;
         let mut after: Option<String> = None;

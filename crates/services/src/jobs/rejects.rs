@@ -2,8 +2,7 @@
 //! asks: by kind, file, reason code or any text, sorted by any column.
 
 use migrationai_api_types::jobs::rejects::{RejectView, RejectsPage, RejectsQuery};
-use migrationai_domain::Kind;
-use migrationai_ports::store::RejectRow;
+use migrationai_ports::store::{JobRow, RejectRow};
 
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -14,12 +13,6 @@ fn counts<'a>(values: impl Iterator<Item = &'a str>) -> Vec<(String, usize)> {
         *m.entry(v).or_default() += 1;
     }
     m.into_iter().map(|(k, n)| (k.to_string(), n)).collect()
-}
-
-fn label(kind: &str) -> String {
-    kind.parse::<Kind>()
-        .map(|k| k.label().to_string())
-        .unwrap_or_else(|_| kind.to_string())
 }
 
 /// The page of `rows` that `q` asks for.
@@ -34,7 +27,7 @@ pub fn page_of(rows: Vec<RejectRow>, q: &RejectsQuery) -> RejectsPage {
     let needle = wanted(&q.q).map(str::to_lowercase);
     let mut matching: Vec<RejectRow> = rows
         .into_iter()
-        .filter(|r| wanted(&q.kind).is_none_or(|k| r.kind == k))
+        .filter(|r| wanted(&q.kind).is_none_or(|k| r.kind.as_str() == k))
         .filter(|r| wanted(&q.file).is_none_or(|f| r.file == f))
         .filter(|r| wanted(&q.code).is_none_or(|c| r.code == c))
         .filter(|r| {
@@ -59,9 +52,9 @@ pub fn page_of(rows: Vec<RejectRow>, q: &RejectsQuery) -> RejectsPage {
             "code" => a.code.cmp(&b.code),
             "reason" => a.reason.cmp(&b.reason),
             "file" => a.file.cmp(&b.file),
-            _ => a.kind.cmp(&b.kind),
+            _ => a.kind.as_str().cmp(b.kind.as_str()),
         };
-        by.then((&a.kind, &a.file, a.row).cmp(&(&b.kind, &b.file, b.row)))
+        by.then((a.kind.as_str(), &a.file, a.row).cmp(&(b.kind.as_str(), &b.file, b.row)))
     });
     if q.dir.as_deref() == Some("desc") {
         matching.reverse();
@@ -75,8 +68,8 @@ pub fn page_of(rows: Vec<RejectRow>, q: &RejectsQuery) -> RejectsPage {
         .skip((page - 1) * per_page)
         .take(per_page)
         .map(|r| RejectView {
-            label: label(&r.kind),
-            kind: r.kind,
+            label: r.kind.label().to_string(),
+            kind: r.kind.to_string(),
             file: r.file,
             row: r.row,
             source_id: r.source_id,
@@ -98,24 +91,69 @@ pub fn page_of(rows: Vec<RejectRow>, q: &RejectsQuery) -> RejectsPage {
     }
 }
 
+/// Every reject of the job's run, ordered by (kind, file, row), with the run: what the
+/// rejects page, the rejects CSV and the correction files are all made from. A job whose
+/// run has not started is a conflict.
+pub async fn of_run(
+    state: &AppState,
+    tenant: &str,
+    job: &str,
+) -> ApiResult<(JobRow, Vec<RejectRow>)> {
+    let run = super::run::run_row(state, tenant, job).await?;
+    let rows = state.app.services.store.rejects(tenant, &run.id).await?;
+    Ok((run, rows))
+}
+
+/// The page `q` asks for, once the run is reported.
 pub async fn get(
     state: &AppState,
     tenant: &str,
     job: &str,
     q: &RejectsQuery,
 ) -> ApiResult<RejectsPage> {
-    super::run::report(state, tenant, job).await?;
-    let rows = state.app.services.store.rejects(tenant, job).await?;
+    let (run, rows) = of_run(state, tenant, job).await?;
+    super::run::reported(&run)?;
     Ok(page_of(rows, q))
+}
+
+fn csv_cell(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// Every reject of the job: where it was and why, one row each.
+pub async fn rejects_csv(state: &AppState, tenant: &str, job: &str) -> ApiResult<String> {
+    let (_, rejects) = of_run(state, tenant, job).await?;
+    let mut out = String::from("kind,file,row,source_id,field,code,reason,raw\n");
+    for r in rejects {
+        let cells = [
+            r.kind.to_string(),
+            r.file,
+            r.row.to_string(),
+            r.source_id.unwrap_or_default(),
+            r.field,
+            r.code,
+            r.reason,
+            r.raw,
+        ];
+        let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
+        out.push_str(&line.join(","));
+        out.push('\n');
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use migrationai_domain::Kind;
 
-    fn reject(kind: &str, file: &str, row: i64, code: &str, reason: &str) -> RejectRow {
+    fn reject(kind: Kind, file: &str, row: i64, code: &str, reason: &str) -> RejectRow {
         RejectRow {
-            kind: kind.into(),
+            kind,
             file: file.into(),
             row,
             source_id: Some(format!("ID{row}")),
@@ -127,13 +165,20 @@ mod tests {
     }
 
     #[test]
+    fn csv_cells_are_quoted_when_needed() {
+        assert_eq!(csv_cell("a"), "a");
+        assert_eq!(csv_cell("a,b"), "\"a,b\"");
+        assert_eq!(csv_cell("say \"x\""), "\"say \"\"x\"\"\"");
+    }
+
+    #[test]
     fn rejects_filter_sort_and_page() {
         let rows: Vec<RejectRow> = (1..=120)
             .map(|i| {
                 let (kind, code) = if i % 3 == 0 {
-                    ("project-funds", "invalid_amount")
+                    (Kind::ProjectFunds, "invalid_amount")
                 } else {
-                    ("contacts", "invalid_email")
+                    (Kind::Contacts, "invalid_email")
                 };
                 reject(
                     kind,

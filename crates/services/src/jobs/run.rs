@@ -4,11 +4,11 @@
 use migrationai_api_types::jobs::progress::{KindProgressView, ProgressView};
 use std::path::PathBuf;
 
-use migrationai_domain::{DraftStatus, JobStatus, Kind, QueueKind};
+use migrationai_domain::{DraftStatus, JobStatus, Kind};
 use migrationai_ports::store::JobRow;
-use migrationai_processing::message::{JobAction, JobMessage};
+use migrationai_processing::jobs::{self, NewJob};
 use migrationai_processing::services::JobSettings;
-use migrationai_processing::Report;
+use migrationai_processing::{ProcessingError, Report};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, ApiResult};
@@ -72,25 +72,17 @@ pub async fn start(
         .export_path
         .clone()
         .ok_or_else(|| ApiError::Conflict("the export has not been analysed".into()))?;
-    let settings = JobSettings {
-        export: PathBuf::from(export),
-        batch_size: state.app.config.batch_size,
-        source: None,
-        threshold: state.app.config.threshold,
-    };
-    let row = JobRow {
+    let new = NewJob {
         tenant: tenant.to_string(),
         id: d.id.clone(),
         name: d.name.clone(),
-        status: JobStatus::Planning,
-        phase: -1,
-        fanout: -1,
-        settings: serde_json::to_string(&settings).map_err(ApiError::internal)?,
+        settings: JobSettings {
+            export: PathBuf::from(export),
+            batch_size: state.app.config.batch_size,
+            source: None,
+            threshold: state.app.config.threshold,
+        },
         mapping,
-        report: None,
-        error: None,
-        created_at: now(),
-        updated_at: now(),
     };
     if !state
         .db
@@ -105,37 +97,19 @@ pub async fn start(
     {
         return Err(ApiError::Conflict("the job left review".into()));
     }
-    state
-        .app
-        .services
-        .store
-        .ensure_tenant(tenant, tenant)
-        .await?;
-    let created = state.app.services.store.create_job(&row).await?;
-    if created.id != row.id {
-        return Err(ApiError::Conflict(
-            "another run of that name exists in the store".into(),
-        ));
-    }
+    let created = match jobs::create(&state.app.services, new).await {
+        Ok(created) => created,
+        Err(ProcessingError::NameTaken { .. }) => {
+            return Err(ApiError::Conflict(
+                "another run of that name exists in the store".into(),
+            ))
+        }
+        Err(e) => return Err(e.into()),
+    };
     // tfp splits the export into batches (the heavy part), then hands over to the jobs
     // queue; this host only records the request.
     state.db.request_plan(tenant, &created.id, now()).await?;
     super::get(state, tenant, job).await
-}
-
-/// Sends an action to the jobs queue.
-pub(crate) async fn send(state: &AppState, job: &JobRow, action: JobAction) -> ApiResult<()> {
-    let m = JobMessage {
-        tenant: job.tenant.clone(),
-        job: job.id.clone(),
-        action,
-    };
-    let body = serde_json::to_string(&m).map_err(ApiError::internal)?;
-    let s = &state.app.services;
-    s.queue
-        .send(&s.names.queue(QueueKind::Jobs), &body, None)
-        .await?;
-    Ok(())
 }
 
 /// A run's state and per-kind counts as the store has them: what every progress poll of a
@@ -222,7 +196,7 @@ pub async fn progress(state: &AppState, tenant: &str, job: &str) -> ApiResult<Pr
     })
 }
 
-async fn run_row(state: &AppState, tenant: &str, job: &str) -> ApiResult<JobRow> {
+pub(crate) async fn run_row(state: &AppState, tenant: &str, job: &str) -> ApiResult<JobRow> {
     super::draft(state, tenant, job).await?;
     state
         .app
@@ -233,14 +207,19 @@ async fn run_row(state: &AppState, tenant: &str, job: &str) -> ApiResult<JobRow>
         .ok_or_else(|| ApiError::Conflict("the job has not started".into()))
 }
 
+/// The run's stored report; a run without one yet is a conflict naming its status.
+pub(crate) fn reported(row: &JobRow) -> ApiResult<&str> {
+    row.report
+        .as_deref()
+        .ok_or_else(|| ApiError::Conflict(format!("no report yet (the run is {})", row.status)))
+}
+
 /// The job's report as the firm sees it: the export is named by the files it uploaded, never
 /// by where a server keeps them.
 pub async fn report(state: &AppState, tenant: &str, job: &str) -> ApiResult<Report> {
     let row = run_row(state, tenant, job).await?;
-    let text = row
-        .report
-        .ok_or_else(|| ApiError::Conflict(format!("no report yet (the run is {})", row.status)))?;
-    let mut report: Report = serde_json::from_str(&text).map_err(ApiError::internal)?;
+    let text = reported(&row)?;
+    let mut report: Report = serde_json::from_str(text).map_err(ApiError::internal)?;
     let files: Vec<String> = state
         .db
         .files(tenant, job)
@@ -255,37 +234,6 @@ pub async fn report(state: &AppState, tenant: &str, job: &str) -> ApiResult<Repo
 pub async fn report_html(state: &AppState, tenant: &str, job: &str) -> ApiResult<String> {
     let r = report(state, tenant, job).await?;
     Ok(migrationai_processing::report::html::render(&r))
-}
-
-fn csv_cell(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
-/// Every reject of the job: where it was and why, one row each.
-pub async fn rejects_csv(state: &AppState, tenant: &str, job: &str) -> ApiResult<String> {
-    let row = run_row(state, tenant, job).await?;
-    let rejects = state.app.services.store.rejects(tenant, &row.id).await?;
-    let mut out = String::from("kind,file,row,source_id,field,code,reason,raw\n");
-    for r in rejects {
-        let cells = [
-            r.kind,
-            r.file,
-            r.row.to_string(),
-            r.source_id.unwrap_or_default(),
-            r.field,
-            r.code,
-            r.reason,
-            r.raw,
-        ];
-        let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
-        out.push_str(&line.join(","));
-        out.push('\n');
-    }
-    Ok(out)
 }
 
 pub async fn cancel(state: &AppState, tenant: &str, job: &str) -> ApiResult<crate::jobs::JobView> {
@@ -316,13 +264,10 @@ pub async fn cancel(state: &AppState, tenant: &str, job: &str) -> ApiResult<crat
     }
     super::resumable::discard_unfinished(state, tenant, job).await;
     if was_started {
-        let store = &state.app.services.store;
-        if let Some(run) = store.job(tenant, job).await? {
-            if run.status.can_cancel() {
-                store
-                    .set_job_status(tenant, job, JobStatus::Cancelled, Some("cancelled"))
-                    .await?;
-            }
+        match jobs::cancel(&state.app.services, tenant, job).await {
+            // A draft started a moment before its run was recorded has no run to stop.
+            Ok(_) | Err(ProcessingError::JobNotFound(_)) => {}
+            Err(e) => return Err(e.into()),
         }
     }
     super::get(state, tenant, job).await
@@ -361,12 +306,5 @@ mod tests {
         let mut kinds = vec![k(Kind::Contacts, 100, 0, 0)];
         assert_eq!(super::estimate(&mut kinds, 10), (None, None));
         assert_eq!(kinds[0].eta_seconds, None);
-    }
-
-    #[test]
-    fn csv_cells_are_quoted_when_needed() {
-        assert_eq!(super::csv_cell("a"), "a");
-        assert_eq!(super::csv_cell("a,b"), "\"a,b\"");
-        assert_eq!(super::csv_cell("say \"x\""), "\"say \"\"x\"\"\"");
     }
 }

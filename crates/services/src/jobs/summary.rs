@@ -10,7 +10,7 @@ use migrationai_api_types::jobs::report::{
 use std::collections::BTreeMap;
 
 use migrationai_domain::{Kind, Value};
-use migrationai_processing::pages::Pages;
+use migrationai_processing::record_pages::Pages;
 use migrationai_processing::Report;
 use rust_decimal::Decimal;
 
@@ -145,16 +145,7 @@ fn verdict(r: &Report) -> Verdict {
             .causes
             .iter()
             .map(|c| Cause {
-                what: format!(
-                    "{}: {} {} ({})",
-                    c.kind
-                        .parse::<Kind>()
-                        .map(Kind::label)
-                        .unwrap_or(c.kind.as_str()),
-                    c.file,
-                    c.field,
-                    c.code
-                ),
+                what: format!("{}: {} {} ({})", c.kind.label(), c.file, c.field, c.code),
                 rows: c.rows,
                 cascade: c.cascade,
                 every_row: c.every_row,
@@ -262,7 +253,7 @@ fn view(r: &Report, names: &Names) -> ReportView {
             .into(),
         }
     });
-    let problem_of = |kind: &str, id: &str| {
+    let problem_of = |kind: Kind, id: &str| {
         r.document_problems
             .iter()
             .find(|p| p.kind == kind && p.source_id == id)
@@ -276,7 +267,7 @@ fn view(r: &Report, names: &Names) -> ReportView {
             name,
             matter: matter.as_deref().map(|m| names.matter(m)),
             sha256,
-            problem: problem_of(kind.as_str(), id),
+            problem: problem_of(kind, id),
         }
     };
     let mut files: Vec<FileCheck> = r
@@ -293,11 +284,9 @@ fn view(r: &Report, names: &Names) -> ReportView {
     for p in &r.document_problems {
         if !files
             .iter()
-            .any(|f| f.kind == p.kind && f.id == p.source_id)
+            .any(|f| f.kind == p.kind.as_str() && f.id == p.source_id)
         {
-            if let Ok(kind) = p.kind.parse::<Kind>() {
-                files.push(file_check(kind, &p.source_id, Vec::new()));
-            }
+            files.push(file_check(p.kind, &p.source_id, Vec::new()));
         }
     }
     let duplicates = r

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use migrationai_domain::JobStatus;
 use migrationai_ports::store::JobRow;
-use migrationai_processing::jobs::plan::plan;
+use migrationai_processing::jobs::{self, plan::plan};
 use migrationai_processing::message::JobAction;
 use migrationai_processing::services::Services;
 use migrationai_processing::staged::stage;
@@ -63,12 +63,7 @@ pub async fn pass(state: &AppState) -> anyhow::Result<()> {
                 Ok(outcome) => outcome,
                 Err(e) => {
                     let msg = format!("splitting the export crashed: {}", super::panic_text(e));
-                    state
-                        .app
-                        .services
-                        .store
-                        .set_job_status(&req.tenant, &req.id, JobStatus::Failed, Some(&msg))
-                        .await?;
+                    jobs::fail(&state.app.services, &req.tenant, &req.id, &msg).await?;
                     state.db.finish_plan(&req).await?;
                     Err(anyhow::anyhow!(msg))
                 }
@@ -124,15 +119,13 @@ pub async fn split_request(state: &AppState, req: &PlanRequest) -> anyhow::Resul
         Ok(split) => split,
         Err(e) => {
             let msg = format!("splitting the export failed: {e}");
-            s.store
-                .set_job_status(&row.tenant, &row.id, JobStatus::Failed, Some(&msg))
-                .await?;
+            jobs::fail(s, &row.tenant, &row.id, &msg).await?;
             state.db.finish_plan(req).await?;
             return Err(anyhow::anyhow!(msg));
         }
     };
     cleaned?;
-    if let Err(e) = crate::jobs::run::send(state, &row, JobAction::Planned).await {
+    if let Err(e) = jobs::ask(s, &row.tenant, &row.id, JobAction::Planned).await {
         // The batches are recorded; splitting again is harmless, so let the next pass retry.
         state.db.renew_plan(req, 0).await?;
         return Err(anyhow::anyhow!("handing over to the jobs queue: {e}"));

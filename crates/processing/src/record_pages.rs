@@ -29,18 +29,24 @@ struct Data {
     files: Vec<serde_json::Value>,
 }
 
-pub fn decode(r: RecordRow) -> Loaded {
-    let data = serde_json::from_str::<Data>(&r.data).unwrap_or(Data {
-        fields: BTreeMap::new(),
-        files: Vec::new(),
-    });
-    Loaded {
+/// A stored record with its data decoded. Data that is not the JSON the handlers write
+/// (a damaged row) is an error naming the record and its source row: read as empty, it
+/// would be reconciled as a record with no fields.
+pub fn decode(r: RecordRow) -> Result<Loaded, ProcessingError> {
+    let data = serde_json::from_str::<Data>(&r.data).map_err(|source| ProcessingError::Json {
+        what: format!(
+            "the stored {} record {:?} ({} row {})",
+            r.kind, r.source_id, r.file, r.row
+        ),
+        source,
+    })?;
+    Ok(Loaded {
         source_id: r.source_id,
         file: r.file,
         row: r.row,
         fields: data.fields,
         files: data.files,
-    }
+    })
 }
 
 /// The records of one kind of one job, in source id order.
@@ -75,7 +81,7 @@ impl<'a> Pages<'a> {
             .records_page(
                 self.tenant,
                 self.job,
-                self.kind.as_str(),
+                self.kind,
                 self.after.as_deref(),
                 PAGE,
             )
@@ -90,9 +96,47 @@ impl<'a> Pages<'a> {
 
     /// The next page, decoded.
     pub async fn next(&mut self) -> Result<Option<Vec<Loaded>>, ProcessingError> {
-        Ok(self
-            .next_rows()
+        self.next_rows()
             .await?
-            .map(|p| p.into_iter().map(decode).collect()))
+            .map(|p| p.into_iter().map(decode).collect())
+            .transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use migrationai_domain::{Kind, Value};
+    use migrationai_ports::store::RecordRow;
+
+    fn row(data: &str) -> RecordRow {
+        RecordRow {
+            kind: Kind::Contacts,
+            source_id: "C7".into(),
+            canonical_id: "c-C7".into(),
+            file: "people.csv".into(),
+            row: 9,
+            data: data.into(),
+        }
+    }
+
+    #[test]
+    fn stored_data_decodes_and_damaged_data_is_an_error_naming_the_row() {
+        let data = serde_json::json!({
+            "fields": { "first_name": Value::Text("Ann".into()) },
+            "files": [],
+        });
+        let loaded = super::decode(row(&data.to_string())).expect("decodes");
+        assert_eq!(
+            loaded.fields.get("first_name"),
+            Some(&Value::Text("Ann".into()))
+        );
+        let e = super::decode(row("{\"fields\": tru"))
+            .err()
+            .expect("damaged data");
+        let text = e.chain();
+        assert!(
+            text.contains("contacts record \"C7\" (people.csv row 9)"),
+            "{text}"
+        );
     }
 }
