@@ -10,10 +10,10 @@ use migrationai_processing::poller::{self, WorkerOptions};
 use migrationai_processing::roles::open_services;
 use migrationai_processing::services::Services;
 use migrationai_processing::Config;
-use migrationai_services::frontend::backend::Backend;
-use migrationai_services::frontend::{Front, CONSOLE, FIRM};
 use migrationai_services::seed::{bootstrap_admin, seed_demo, ADMIN_EMAIL, DEMO_EMAIL};
 use migrationai_services::AppState;
+use migrationai_web::kit::backend::Backend;
+use migrationai_web::kit::{Front, CONSOLE, FIRM};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
@@ -192,7 +192,7 @@ async fn start_role(
         // The frontends reach the APIs over HTTP, as they do on AWS.
         Role::Web => {
             let url = backend_url(running, Role::Api, settings.backend_url.as_deref());
-            migrationai_services::web::router(Front::new(Backend::new(&url)?, &FIRM, secure))
+            migrationai_web::firm::router(Front::new(Backend::new(&url)?, &FIRM, secure))
         }
         Role::AdminWeb => {
             let url = backend_url(
@@ -200,11 +200,7 @@ async fn start_role(
                 Role::AdminApi,
                 settings.admin_backend_url.as_deref(),
             );
-            migrationai_services::admin_web::router(Front::new(
-                Backend::new(&url)?,
-                &CONSOLE,
-                secure,
-            ))
+            migrationai_web::console::router(Front::new(Backend::new(&url)?, &CONSOLE, secure))
         }
         Role::Tfp => {
             let state = state()?;

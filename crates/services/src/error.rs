@@ -4,8 +4,7 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::Serialize;
-use utoipa::ToSchema;
+use migrationai_api_types::error::ErrorBody;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -30,14 +29,6 @@ pub enum ApiError {
     TooManyRequests { message: String, retry_after: u64 },
     #[error("internal error")]
     Internal(String),
-}
-
-/// The body of every error response.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ErrorBody {
-    /// Stable machine-readable code.
-    pub error: String,
-    pub message: String,
 }
 
 impl ApiError {

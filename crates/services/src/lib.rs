@@ -1,14 +1,12 @@
 //! MigrationAI's HTTP roles and tfp: the backend API (`api`), the admin API (`admin-api`),
-//! the firm web app (`web`), the admin console (`admin-web`), the transform and file
-//! processor (`tfp`). The host crate (`migrationai-host`) wires them into processes.
+//! the transform and file processor (`tfp`). The frontends are `migrationai-web`; the host
+//! crate (`migrationai-host`) wires them into processes.
 
 pub mod admin;
-pub mod admin_web;
 pub mod api;
 pub mod auth;
 pub mod db;
 pub mod error;
-pub mod frontend;
 pub mod jobs;
 pub mod memo;
 pub mod metrics;
@@ -18,7 +16,6 @@ pub mod serve;
 pub mod state;
 pub mod tfp;
 pub mod throughput;
-pub mod web;
 pub mod writes;
 
 pub use error::{ApiError, ApiResult};

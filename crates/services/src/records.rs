@@ -2,15 +2,16 @@
 //! The namespace is bumped when a job writes (see [`invalidator`]), so a cached page is
 //! never older than the last observed write.
 
+use migrationai_api_types::records::{
+    RecordDetail, RecordLink, RecordPage, RecordQuery, RecordView,
+};
 use std::collections::HashMap;
 use std::time::Duration;
 
 use bytes::Bytes;
 use migrationai_domain::DraftStatus;
 use migrationai_domain::Kind;
-use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
-use utoipa::{IntoParams, ToSchema};
 
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -19,53 +20,6 @@ const TTL: Duration = Duration::from_secs(300);
 const MAX_PER_PAGE: usize = 500;
 /// Records read from the store at a time while a list is built.
 const WALK_PAGE: usize = 1000;
-
-#[derive(Debug, Clone, Default, Deserialize, IntoParams, ToSchema)]
-#[into_params(parameter_in = Query)]
-pub struct RecordQuery {
-    /// Case-insensitive text that the record's fields must contain.
-    pub q: Option<String>,
-    /// Only records from this source file.
-    pub file: Option<String>,
-    /// 1-based page number.
-    pub page: Option<usize>,
-    /// Records per page (1 to 500, default 50).
-    pub per_page: Option<usize>,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct RecordView {
-    pub kind: String,
-    pub source_id: String,
-    pub canonical_id: String,
-    pub file: String,
-    pub row: i64,
-    #[schema(value_type = Object)]
-    pub data: serde_json::Value,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct RecordPage {
-    pub items: Vec<RecordView>,
-    pub total: usize,
-    pub page: usize,
-    pub per_page: usize,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct RecordLink {
-    /// "reference" (a field naming another record) or "duplicate" (a possible duplicate
-    /// contact, with the reason).
-    pub rel: String,
-    pub field: String,
-    pub target: String,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct RecordDetail {
-    pub record: RecordView,
-    pub links: Vec<RecordLink>,
-}
 
 pub fn namespace(tenant: &str, job: &str) -> String {
     format!("records:{tenant}:{job}")

@@ -8,13 +8,12 @@
 //! than counting in the workers leaves the workers' hot path untouched and works the same
 //! for Lambda, pollers and embedded workers.
 
+use migrationai_api_types::admin::{QueueSeries, Throughput};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use migrationai_domain::Kind;
-use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
-use utoipa::ToSchema;
 
 use crate::db::now;
 use crate::db::throughput::Sample;
@@ -25,32 +24,6 @@ use crate::state::AppState;
 pub const MINUTES: usize = 60;
 /// Readings older than this are dropped.
 const KEEP_SECS: i64 = 2 * 3600;
-
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct QueueSeries {
-    pub kind: String,
-    /// Batches processed in each minute, one per minute of `minute_starts`.
-    pub messages: Vec<i64>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct Throughput {
-    /// Unix time (seconds) at which each minute starts, oldest first.
-    pub minute_starts: Vec<i64>,
-    /// One series per entity queue.
-    pub queues: Vec<QueueSeries>,
-    /// Source rows loaded or rejected in each minute, all queues together.
-    pub rows: Vec<i64>,
-}
-
-impl Throughput {
-    pub fn total_messages(&self) -> i64 {
-        self.queues.iter().flat_map(|q| q.messages.iter()).sum()
-    }
-    pub fn total_rows(&self) -> i64 {
-        self.rows.iter().sum()
-    }
-}
 
 /// Reads the store's totals per kind over every job that has run.
 async fn totals(state: &AppState) -> ApiResult<BTreeMap<String, (i64, i64)>> {

@@ -1,46 +1,15 @@
 //! Single-record writes of a migrated job, queued to the kind's worker like a planned batch
 //! (processing's `handlers::direct` holds the batch format and the handler's side).
 
+use migrationai_api_types::records::{NewRecord, WriteRequest, WriteStatus};
 use std::collections::BTreeMap;
 
 use migrationai_domain::Kind;
 use migrationai_processing::handlers::direct::{self, RequestStatus, WriteError};
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use utoipa::ToSchema;
 
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-
-/// A record to write: canonical field name → value, as in /v1/catalogue. Strings are taken
-/// as they are; numbers and booleans as their JSON text; a list (of a reference-list field)
-/// is joined with ";"; null leaves the field empty.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[schema(value_type = Object, example = json!({"contact_id": "C-9001", "first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com"}))]
-pub struct NewRecord(pub BTreeMap<String, Value>);
-
-/// Where a write stands. Not stored: read from the write's batch each time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum WriteStatus {
-    Pending,
-    Loaded,
-    Rejected,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct WriteRequest {
-    pub request_id: String,
-    pub kind: Kind,
-    pub status: WriteStatus,
-    /// Set once loaded.
-    pub source_id: Option<String>,
-    pub canonical_id: Option<String>,
-    /// Set once rejected: the field at fault, a stable code and the reason.
-    pub field: Option<String>,
-    pub code: Option<String>,
-    pub reason: Option<String>,
-}
 
 fn kind(slug: &str) -> ApiResult<Kind> {
     match slug.parse::<Kind>() {

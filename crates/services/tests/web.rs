@@ -245,16 +245,15 @@ async fn a_frontend_without_its_api_shows_a_clear_error() {
     let closed = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("port");
-    let front = migrationai_services::frontend::Front::new(
-        migrationai_services::frontend::backend::Backend::new(&format!("http://{closed}"))
-            .expect("backend"),
-        &migrationai_services::frontend::FIRM,
+    let front = migrationai_web::kit::Front::new(
+        migrationai_web::kit::backend::Backend::new(&format!("http://{closed}")).expect("backend"),
+        &migrationai_web::kit::FIRM,
         false,
     );
     let stop = tokio_util::sync::CancellationToken::new();
     let (addr, task) = migrationai_services::serve::spawn(
         "127.0.0.1:0".parse().expect("addr"),
-        migrationai_services::web::router(front),
+        migrationai_web::firm::router(front),
         stop.clone(),
     )
     .await

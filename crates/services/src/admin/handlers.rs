@@ -3,51 +3,19 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use migrationai_api_types::admin::{
+    AuditEntry, Count, DeadLetterView, Lockout, NewTenant, NewUser, Purge, QueueView, Redrive,
+    Tenant, Throughput,
+};
+use migrationai_api_types::auth::{IssuedSession, Me, SignIn, User};
+use migrationai_api_types::jobs::JobView;
 
-use super::queues::{self, DeadLetterView, QueueView};
-use crate::api::auth::Me;
-use crate::auth::session::{self, IssuedSession};
+use super::queues;
+use crate::auth::session;
 use crate::auth::AdminUser;
-use crate::db::accounts::{Tenant, User, ROLE_ADMIN, ROLE_MEMBER};
-use crate::db::audit::AuditEntry;
+use crate::db::accounts::{ROLE_ADMIN, ROLE_MEMBER};
 use crate::error::{ApiError, ApiResult};
-use crate::jobs::JobView;
 use crate::state::AppState;
-
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct NewTenant {
-    /// Short id: lower-case letters, digits and '-'.
-    pub id: String,
-    pub name: String,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct NewUser {
-    pub tenant: String,
-    pub email: String,
-    pub password: String,
-    /// "member" (default) or "admin".
-    pub role: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize, ToSchema)]
-pub struct Redrive {
-    /// Message ids to redrive; omit to redrive the whole DLQ.
-    pub message_ids: Option<Vec<String>>,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct Purge {
-    /// Must repeat the queue's full name to confirm.
-    pub confirm: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Count {
-    pub count: usize,
-}
 
 async fn audit(
     s: &AppState,
@@ -62,7 +30,13 @@ async fn audit(
 }
 
 pub async fn tenants(State(s): State<AppState>, _a: AdminUser) -> ApiResult<Json<Vec<Tenant>>> {
-    Ok(Json(s.db.tenants().await?))
+    Ok(Json(
+        s.db.tenants()
+            .await?
+            .into_iter()
+            .map(Tenant::from)
+            .collect(),
+    ))
 }
 
 pub async fn create_tenant(
@@ -91,11 +65,17 @@ pub async fn create_tenant(
         .await?;
     audit(&s, &a, "tenant.create", &req.id, req.name.trim()).await?;
     let t = s.db.tenant(&req.id).await?.ok_or(ApiError::NotFound)?;
-    Ok((StatusCode::CREATED, Json(t)))
+    Ok((StatusCode::CREATED, Json(t.into())))
 }
 
 pub async fn users(State(s): State<AppState>, _a: AdminUser) -> ApiResult<Json<Vec<User>>> {
-    Ok(Json(s.db.users(None).await?))
+    Ok(Json(
+        s.db.users(None)
+            .await?
+            .into_iter()
+            .map(User::from)
+            .collect(),
+    ))
 }
 
 pub async fn create_user(
@@ -120,7 +100,7 @@ pub async fn create_user(
         &format!("{} in {} as {role}", u.email, u.tenant),
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(u)))
+    Ok((StatusCode::CREATED, Json(u.into())))
 }
 
 pub async fn jobs(State(s): State<AppState>, _a: AdminUser) -> ApiResult<Json<Vec<JobView>>> {
@@ -142,10 +122,7 @@ pub async fn queues(State(s): State<AppState>, _a: AdminUser) -> ApiResult<Json<
 }
 
 /// Messages processed per minute per queue and rows per minute, the last hour.
-pub async fn throughput(
-    State(s): State<AppState>,
-    _a: AdminUser,
-) -> ApiResult<Json<crate::throughput::Throughput>> {
+pub async fn throughput(State(s): State<AppState>, _a: AdminUser) -> ApiResult<Json<Throughput>> {
     Ok(Json(crate::throughput::last_hour(&s).await?))
 }
 
@@ -200,18 +177,27 @@ pub async fn purge(
 }
 
 /// Accounts locked out of sign-in now, after too many failed attempts.
-pub async fn lockouts(
-    State(s): State<AppState>,
-    _a: AdminUser,
-) -> ApiResult<Json<Vec<crate::db::lockouts::Lockout>>> {
-    Ok(Json(s.db.lockouts(crate::db::now()).await?))
+pub async fn lockouts(State(s): State<AppState>, _a: AdminUser) -> ApiResult<Json<Vec<Lockout>>> {
+    Ok(Json(
+        s.db.lockouts(crate::db::now())
+            .await?
+            .into_iter()
+            .map(Lockout::from)
+            .collect(),
+    ))
 }
 
 pub async fn audit_log(
     State(s): State<AppState>,
     _a: AdminUser,
 ) -> ApiResult<Json<Vec<AuditEntry>>> {
-    Ok(Json(s.db.audit_log(500).await?))
+    Ok(Json(
+        s.db.audit_log(500)
+            .await?
+            .into_iter()
+            .map(AuditEntry::from)
+            .collect(),
+    ))
 }
 
 /// A browser session for the admin console. Only operators get one; a firm user's correct
@@ -219,7 +205,7 @@ pub async fn audit_log(
 pub async fn start_session(
     State(s): State<AppState>,
     from: crate::auth::limit::ClientAddr,
-    Json(req): Json<crate::api::auth::SignIn>,
+    Json(req): Json<SignIn>,
 ) -> ApiResult<(StatusCode, Json<IssuedSession>)> {
     let user = crate::auth::sign_in_limited(&s, &req.email, &req.password, from).await?;
     if user.role != ROLE_ADMIN {

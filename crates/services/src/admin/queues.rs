@@ -1,37 +1,15 @@
 //! Queue views and DLQ operations for operators: depths with the age of the oldest
 //! message, dead letters with their last error, redrive of all or chosen messages, purge.
 
+use migrationai_api_types::admin::{DeadLetterView, QueueView};
 use std::collections::HashSet;
 use std::time::Duration;
 
 use migrationai_domain::QueueKind;
 use migrationai_ports::queue::ReceiveOptions;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct QueueView {
-    pub kind: String,
-    pub queue: String,
-    pub visible: u64,
-    pub in_flight: u64,
-    pub delayed: u64,
-    pub oldest_age_secs: Option<u64>,
-    pub dlq: String,
-    pub dlq_depth: u64,
-    pub dlq_oldest_age_secs: Option<u64>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct DeadLetterView {
-    pub message_id: String,
-    pub body: String,
-    pub receive_count: u32,
-    pub last_error: Option<String>,
-}
 
 pub fn kind(slug: &str) -> ApiResult<QueueKind> {
     slug.parse::<QueueKind>().map_err(|_| ApiError::NotFound)

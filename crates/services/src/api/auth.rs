@@ -3,41 +3,14 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use migrationai_api_types::auth::{IssuedSession, IssuedToken, Me, SignIn, TokenInfo, User};
+use migrationai_api_types::error::ErrorBody;
 
 use crate::auth::limit::ClientAddr;
-use crate::auth::session::{self, IssuedSession};
+use crate::auth::session;
 use crate::auth::{issue_api_token, sign_in_limited, ApiUser};
-use crate::db::accounts::{TokenInfo, User};
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct SignIn {
-    pub email: String,
-    pub password: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct IssuedToken {
-    /// The bearer token. Shown once; only its SHA-256 is stored.
-    pub token: String,
-    pub token_id: String,
-    pub tenant: String,
-    pub user: User,
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct Me {
-    pub user_id: String,
-    pub email: String,
-    pub tenant: String,
-    pub role: String,
-    pub token_id: String,
-    /// The CSRF secret, when the caller is a browser session (see `/v1/auth/sessions`).
-    pub csrf: Option<String>,
-}
 
 impl From<crate::db::accounts::Principal> for Me {
     fn from(p: crate::db::accounts::Principal) -> Me {
@@ -68,7 +41,7 @@ pub async fn sign_in(
         token,
         token_id,
         tenant: user.tenant.clone(),
-        user,
+        user: user.into(),
     }))
 }
 
@@ -107,7 +80,15 @@ pub async fn tokens(
     State(state): State<AppState>,
     ApiUser(p): ApiUser,
 ) -> ApiResult<Json<Vec<TokenInfo>>> {
-    Ok(Json(state.db.tokens(&p.tenant, &p.user_id).await?))
+    Ok(Json(
+        state
+            .db
+            .tokens(&p.tenant, &p.user_id)
+            .await?
+            .into_iter()
+            .map(TokenInfo::from)
+            .collect(),
+    ))
 }
 
 #[utoipa::path(delete, path = "/v1/auth/tokens/{token_id}", tag = "auth", security(("bearer" = [])),
@@ -130,5 +111,13 @@ pub async fn users(
     State(state): State<AppState>,
     ApiUser(p): ApiUser,
 ) -> ApiResult<Json<Vec<User>>> {
-    Ok(Json(state.db.users(Some(&p.tenant)).await?))
+    Ok(Json(
+        state
+            .db
+            .users(Some(&p.tenant))
+            .await?
+            .into_iter()
+            .map(User::from)
+            .collect(),
+    ))
 }

@@ -10,8 +10,11 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::auth::ApiUser;
-use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::jobs::corrections::{self, CorrectionsRun};
+use migrationai_api_types::error::ErrorBody;
+use migrationai_api_types::jobs::corrections::CorrectionsRun;
+
+use crate::error::{ApiError, ApiResult};
+use crate::jobs::corrections;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -5,7 +5,9 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
 use crate::auth::ApiUser;
-use crate::error::{ApiResult, ErrorBody};
+use migrationai_api_types::error::ErrorBody;
+
+use crate::error::ApiResult;
 use crate::jobs::export;
 use crate::state::AppState;
 

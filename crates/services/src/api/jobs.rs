@@ -14,14 +14,16 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::auth::ApiUser;
-use crate::db::drafts::UploadedFile;
-use crate::error::{ApiResult, ErrorBody};
-use crate::jobs::check::CheckView;
-use crate::jobs::mapping::{MappingChange, MappingView};
-use crate::jobs::rejects::{RejectsPage, RejectsQuery};
-use crate::jobs::run::ProgressView;
-use crate::jobs::summary::ReportView;
-use crate::jobs::{self, JobView, NewJob};
+use migrationai_api_types::error::ErrorBody;
+use migrationai_api_types::jobs::check::CheckView;
+use migrationai_api_types::jobs::mapping::{MappingChange, MappingView};
+use migrationai_api_types::jobs::progress::ProgressView;
+use migrationai_api_types::jobs::rejects::{RejectsPage, RejectsQuery};
+use migrationai_api_types::jobs::report::ReportView;
+use migrationai_api_types::jobs::{JobView, NewJob, UploadedFile};
+
+use crate::error::ApiResult;
+use crate::jobs;
 use crate::state::AppState;
 
 #[utoipa::path(get, path = "/v1/jobs", tag = "jobs", security(("bearer" = [])),
@@ -66,7 +68,7 @@ pub async fn upload(
     body: Body,
 ) -> ApiResult<(StatusCode, Json<UploadedFile>)> {
     let f = jobs::upload::upload(&s, &p.tenant, &job_id, &name, body.into_data_stream()).await?;
-    Ok((StatusCode::CREATED, Json(f)))
+    Ok((StatusCode::CREATED, Json(f.into())))
 }
 
 #[utoipa::path(get, path = "/v1/jobs/{job_id}/files", tag = "jobs", security(("bearer" = [])),
@@ -78,7 +80,13 @@ pub async fn files(
     Path(job_id): Path<String>,
 ) -> ApiResult<Json<Vec<UploadedFile>>> {
     jobs::draft(&s, &p.tenant, &job_id).await?;
-    Ok(Json(s.db.files(&p.tenant, &job_id).await?))
+    Ok(Json(
+        s.db.files(&p.tenant, &job_id)
+            .await?
+            .into_iter()
+            .map(UploadedFile::from)
+            .collect(),
+    ))
 }
 
 #[utoipa::path(post, path = "/v1/jobs/{job_id}/analyse", tag = "jobs", security(("bearer" = [])),

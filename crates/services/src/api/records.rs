@@ -6,10 +6,14 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 
 use crate::auth::ApiUser;
-use crate::error::{ApiResult, ErrorBody};
-use crate::records::{self, RecordDetail, RecordPage, RecordQuery};
+use migrationai_api_types::error::ErrorBody;
+use migrationai_api_types::records::{
+    NewRecord, RecordDetail, RecordPage, RecordQuery, WriteRequest,
+};
+
+use crate::error::ApiResult;
 use crate::state::AppState;
-use crate::writes::{self, NewRecord, WriteRequest};
+use crate::{records, writes};
 
 #[utoipa::path(get, path = "/v1/jobs/{job_id}/records/{kind}", tag = "records", security(("bearer" = [])),
     params(("job_id" = String, Path), ("kind" = String, Path, description = "A kind slug, e.g. contacts, billing-items"), RecordQuery),

@@ -4,27 +4,11 @@ use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::Serialize;
-use utoipa::ToSchema;
+use migrationai_api_types::error::ErrorBody;
+use migrationai_api_types::system::{Health, Readiness};
 
 use crate::auth::ApiUser;
-use crate::error::ErrorBody;
 use crate::state::AppState;
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Health {
-    pub status: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Readiness {
-    pub ready: bool,
-    pub store: bool,
-    pub queue: bool,
-    pub blob: bool,
-    pub cache: bool,
-    pub database: bool,
-}
 
 #[utoipa::path(get, path = "/health", tag = "system", responses((status = 200, body = Health)))]
 pub async fn health() -> Json<Health> {

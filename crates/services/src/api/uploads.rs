@@ -7,8 +7,11 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 
 use crate::auth::ApiUser;
-use crate::error::{ApiResult, ErrorBody};
-use crate::jobs::resumable::{self, ChunkError, NewUpload, OffsetConflict, UploadView};
+use migrationai_api_types::error::ErrorBody;
+use migrationai_api_types::jobs::uploads::{NewUpload, OffsetConflict, UploadView};
+
+use crate::error::ApiResult;
+use crate::jobs::resumable::{self, ChunkError};
 use crate::state::AppState;
 
 #[utoipa::path(post, path = "/v1/jobs/{job_id}/uploads", tag = "jobs", security(("bearer" = [])),

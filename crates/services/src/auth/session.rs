@@ -3,23 +3,11 @@
 //! token in its HttpOnly cookie, presents it as the bearer on every call it makes for the
 //! browser, and checks the secret on every form.
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use migrationai_api_types::auth::IssuedSession;
 
 use crate::db::accounts::{User, KIND_SESSION};
 use crate::error::ApiError;
 use crate::state::AppState;
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct IssuedSession {
-    /// The session's bearer token. Shown once; only its SHA-256 is stored.
-    pub token: String,
-    /// The secret every form and script call of this session must echo.
-    pub csrf: String,
-    /// Seconds until the session expires.
-    pub expires_in: i64,
-    pub user: User,
-}
 
 /// Starts a session for a user whose password was checked.
 pub async fn issue(state: &AppState, user: User) -> Result<IssuedSession, ApiError> {
@@ -34,6 +22,6 @@ pub async fn issue(state: &AppState, user: User) -> Result<IssuedSession, ApiErr
         token,
         csrf,
         expires_in: ttl,
-        user,
+        user: user.into(),
     })
 }

@@ -1,10 +1,8 @@
 //! Tenants (firms), users, and the tokens that authenticate them: API tokens and browser
 //! sessions, both stored as the SHA-256 of the secret.
 
-use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::Row;
-use utoipa::ToSchema;
 
 use super::{now, Db};
 
@@ -13,14 +11,24 @@ pub const ROLE_ADMIN: &str = "admin";
 pub const KIND_API: &str = "api";
 pub const KIND_SESSION: &str = "session";
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone)]
 pub struct Tenant {
     pub id: String,
     pub name: String,
     pub created_at: i64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+impl From<Tenant> for migrationai_api_types::admin::Tenant {
+    fn from(t: Tenant) -> Self {
+        Self {
+            id: t.id,
+            name: t.name,
+            created_at: t.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
 pub struct User {
     pub id: String,
     pub tenant: String,
@@ -29,8 +37,20 @@ pub struct User {
     pub created_at: i64,
 }
 
+impl From<User> for migrationai_api_types::auth::User {
+    fn from(u: User) -> Self {
+        Self {
+            id: u.id,
+            tenant: u.tenant,
+            email: u.email,
+            role: u.role,
+            created_at: u.created_at,
+        }
+    }
+}
+
 /// Who a valid token belongs to.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Principal {
     pub tenant: String,
     pub user_id: String,
@@ -49,13 +69,25 @@ impl Principal {
 }
 
 /// A token as listed: never the secret.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone)]
 pub struct TokenInfo {
     pub id: String,
     pub kind: String,
     pub created_at: i64,
     pub expires_at: i64,
     pub revoked: bool,
+}
+
+impl From<TokenInfo> for migrationai_api_types::auth::TokenInfo {
+    fn from(t: TokenInfo) -> Self {
+        Self {
+            id: t.id,
+            kind: t.kind,
+            created_at: t.created_at,
+            expires_at: t.expires_at,
+            revoked: t.revoked,
+        }
+    }
 }
 
 fn user(r: &AnyRow) -> Result<User, sqlx::Error> {

@@ -1,12 +1,10 @@
 //! The admin audit log: who did what to what, and when.
 
-use serde::Serialize;
 use sqlx::Row;
-use utoipa::ToSchema;
 
 use super::{now, Db};
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone)]
 pub struct AuditEntry {
     pub id: String,
     pub at: i64,
@@ -14,6 +12,19 @@ pub struct AuditEntry {
     pub action: String,
     pub target: String,
     pub detail: String,
+}
+
+impl From<AuditEntry> for migrationai_api_types::admin::AuditEntry {
+    fn from(e: AuditEntry) -> Self {
+        Self {
+            id: e.id,
+            at: e.at,
+            actor: e.actor,
+            action: e.action,
+            target: e.target,
+            detail: e.detail,
+        }
+    }
 }
 
 impl Db {

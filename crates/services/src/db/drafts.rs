@@ -3,14 +3,12 @@
 //! carries the run), or cancelled.
 
 use migrationai_domain::DraftStatus;
-use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::Row;
-use utoipa::ToSchema;
 
 use super::{now, Db};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Draft {
     pub tenant: String,
     pub id: String,
@@ -25,12 +23,23 @@ pub struct Draft {
     pub updated_at: i64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone)]
 pub struct UploadedFile {
     pub name: String,
     pub size: i64,
     pub sha256: String,
     pub created_at: i64,
+}
+
+impl From<UploadedFile> for migrationai_api_types::jobs::UploadedFile {
+    fn from(f: UploadedFile) -> Self {
+        Self {
+            name: f.name,
+            size: f.size,
+            sha256: f.sha256,
+            created_at: f.created_at,
+        }
+    }
 }
 
 const COLUMNS: &str =

@@ -1,13 +1,11 @@
 //! Accounts locked out of sign-in after too many failed attempts, for the admin console. The
 //! lock itself is enforced through the cache (see `auth::limit`); this is its record.
 
-use serde::{Deserialize, Serialize};
 use sqlx::Row;
-use utoipa::ToSchema;
 
 use super::{now, Db};
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone)]
 pub struct Lockout {
     pub email: String,
     /// Unix time the lock ends.
@@ -17,6 +15,18 @@ pub struct Lockout {
     pub address: String,
     /// Unix time the lock began.
     pub at: i64,
+}
+
+impl From<Lockout> for migrationai_api_types::admin::Lockout {
+    fn from(l: Lockout) -> Self {
+        Self {
+            email: l.email,
+            locked_until: l.locked_until,
+            failures: l.failures,
+            address: l.address,
+            at: l.at,
+        }
+    }
 }
 
 impl Db {

@@ -8,6 +8,7 @@
 //! reconciles the whole data set again: fixed rows load, rows still bad are rejected again
 //! with their reason. The parent is never changed.
 
+use migrationai_api_types::jobs::corrections::CorrectionsRun;
 use std::path::Path;
 
 use migrationai_domain::DraftStatus;
@@ -15,24 +16,10 @@ use migrationai_ingest::mapping::Mapping;
 use migrationai_ingest::overlay::{overlay, OverlayError, OverlaySummary};
 use migrationai_ingest::tables::{self, list_tables, TableRef};
 use migrationai_ingest::{open_table, Export, Format, Limits, ReadOptions};
-use serde::Serialize;
-use utoipa::ToSchema;
 
 use crate::error::{ApiError, ApiResult};
 use crate::jobs::upload::blob_prefix;
-use crate::jobs::JobView;
 use crate::state::AppState;
-
-/// What a corrections upload started.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct CorrectionsRun {
-    /// The new job, started.
-    pub job: JobView,
-    /// Source rows of the table replaced by a correction.
-    pub corrected_rows: Vec<u64>,
-    /// Rows sent back unchanged (not counted as corrections).
-    pub unchanged_rows: Vec<u64>,
-}
 
 /// The parent must have finished (its report exists).
 async fn finished_parent(

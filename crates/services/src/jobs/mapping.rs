@@ -1,74 +1,17 @@
 //! Reading and editing the proposed mapping: the TOML file of crates/ingest, and the
 //! proposal it came from (per column: proposed field, confidence, sample values).
 
+use migrationai_api_types::jobs::mapping::{
+    ColumnView, MappingChange, MappingView, TableView, DERIVED,
+};
 use migrationai_domain::value::DateOrder;
 use migrationai_domain::DraftStatus;
 use migrationai_domain::{kind_def, Kind};
 use migrationai_ingest::header::{normalise_header, similarity};
 use migrationai_ingest::mapping::{FileMapping, Key, Mapping};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct MappingView {
-    /// The mapping file the job will run with (TOML).
-    pub toml: String,
-    /// The proposal per table: detected kind with confidence, and per column the proposed
-    /// field, its confidence, evidence and sample values; and the questions the evidence
-    /// left for a person.
-    #[schema(value_type = Object)]
-    pub proposal: serde_json::Value,
-    /// The currency amounts without one are in.
-    pub currency: String,
-    /// The time zone of local times.
-    pub time_zone: String,
-    pub country: Option<String>,
-    pub tables: Vec<TableView>,
-}
-
-/// The mapping as it stands, table by table.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct TableView {
-    pub table: String,
-    pub kind: Option<String>,
-    /// "mdy" or "dmy"; none when not set.
-    pub date_order: Option<String>,
-    /// Where the rows' ids come from: the column mapped to the kind's source id, several
-    /// columns ("A + B"), or [`DERIVED`].
-    pub key: Option<String>,
-    /// What the kind requires and no column gives: fields, and "one of a, b" groups.
-    pub unmet: Vec<String>,
-    /// Values given to fields no column holds, on every row: (field, value).
-    pub defaults: Vec<(String, String)>,
-    pub columns: Vec<ColumnView>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct ColumnView {
-    pub header: String,
-    pub field: Option<String>,
-}
-
-/// One change. With a table: its kind ("skip" leaves the table out; the columns are mapped
-/// again by their headers for the new kind), its date order ("mdy", "dmy", or "" for none),
-/// or one column's field (null or "" leaves the column out; a field taken by another column
-/// moves). Without a table: the currency or time zone of the whole export.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
-pub struct MappingChange {
-    pub table: Option<String>,
-    /// The column header to change; omit to change the table itself.
-    pub column: Option<String>,
-    /// The canonical field for the column (null: not migrated).
-    pub field: Option<String>,
-    /// A new kind for the table ("skip" leaves the table out).
-    pub kind: Option<String>,
-    pub date_order: Option<String>,
-    pub currency: Option<String>,
-    pub time_zone: Option<String>,
-}
 
 fn tables(m: &Mapping) -> Vec<TableView> {
     m.files
@@ -114,9 +57,6 @@ fn tables(m: &Mapping) -> Vec<TableView> {
         })
         .collect()
 }
-
-/// How the view names a key derived from the file and row (the table has no key column).
-pub const DERIVED: &str = "(derived from the file and row)";
 
 /// The mapped tables that leave required fields unmapped, with what they lack.
 pub fn unmet(m: &Mapping) -> Vec<(String, Vec<String>)> {

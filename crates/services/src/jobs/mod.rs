@@ -2,6 +2,7 @@
 //! create → upload files → analyse (tfp proposes the mapping) → review → start (through the
 //! jobs queue) → progress → report, rejects, records; cancel at any point.
 
+use migrationai_api_types::jobs::JobView;
 pub mod check;
 pub mod corrections;
 pub mod export;
@@ -12,36 +13,9 @@ pub mod run;
 pub mod summary;
 pub mod upload;
 
-use migrationai_domain::{DraftStatus, JobStatus};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-
-use crate::db::drafts::{Draft, UploadedFile};
+use crate::db::drafts::Draft;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-
-/// A job as the API shows it.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct JobView {
-    /// The firm the job belongs to.
-    pub tenant: String,
-    pub id: String,
-    pub name: String,
-    pub status: DraftStatus,
-    /// The run's status once started.
-    pub run_status: Option<JobStatus>,
-    pub phase: Option<i64>,
-    pub error: Option<String>,
-    pub files: Vec<UploadedFile>,
-    pub created_at: i64,
-    pub updated_at: i64,
-}
-
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-pub struct NewJob {
-    /// A name for the migration, unique within the firm (1 to 100 characters).
-    pub name: String,
-}
 
 pub fn new_job_id() -> String {
     uuid::Uuid::new_v4().simple().to_string()
@@ -87,7 +61,7 @@ pub async fn view(state: &AppState, d: Draft) -> ApiResult<JobView> {
         id: d.id,
         name: d.name,
         status: d.status,
-        files,
+        files: files.into_iter().map(Into::into).collect(),
         created_at: d.created_at,
         updated_at: d.updated_at,
     })

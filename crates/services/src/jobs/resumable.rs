@@ -11,6 +11,7 @@
 //! reaches the declared size the parts are streamed, in order, into the job's file (the
 //! same key and file row a single-shot upload makes) and then deleted.
 
+use migrationai_api_types::jobs::uploads::{NewUpload, OffsetConflict, UploadView};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -22,7 +23,6 @@ use futures::{SinkExt, Stream, StreamExt, TryStreamExt};
 use migrationai_domain::DraftStatus;
 use migrationai_ports::BlobError;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use crate::db::drafts::UploadedFile;
 use crate::error::{ApiError, ApiResult};
@@ -33,37 +33,6 @@ use crate::state::AppState;
 pub const PART_SIZE: u64 = 8 * 1024 * 1024;
 const MANIFEST: &str = "upload.json";
 const PART: &str = "part-";
-
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-pub struct NewUpload {
-    /// The file's name: letters, digits, '.', '_', '-'.
-    pub name: String,
-    /// The whole file's size in bytes.
-    pub size: u64,
-}
-
-/// A resumable upload as the API shows it.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct UploadView {
-    pub upload_id: String,
-    pub name: String,
-    pub size: u64,
-    /// Largest chunk accepted.
-    pub part_size: u64,
-    /// Bytes the server holds; the next chunk must start here.
-    pub offset: u64,
-    /// The job's file, once every byte has arrived.
-    pub file: Option<UploadedFile>,
-}
-
-/// The body of a 409 for a chunk that does not start at the server's offset.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct OffsetConflict {
-    pub error: String,
-    pub message: String,
-    /// Where the next chunk must start.
-    pub offset: u64,
-}
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Manifest {
@@ -225,7 +194,7 @@ fn view(
         size,
         part_size: PART_SIZE,
         offset,
-        file,
+        file: file.map(Into::into),
     }
 }
 

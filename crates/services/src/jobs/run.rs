@@ -1,6 +1,7 @@
 //! Starting a reviewed job through the jobs queue (the same handlers as `migrationai
 //! migrate`), following it, and reading what it produced.
 
+use migrationai_api_types::jobs::progress::{KindProgressView, ProgressView};
 use std::path::PathBuf;
 
 use migrationai_domain::{DraftStatus, JobStatus, Kind};
@@ -9,39 +10,9 @@ use migrationai_processing::jobs::{self, NewJob};
 use migrationai_processing::services::JobSettings;
 use migrationai_processing::{ProcessingError, Report};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct KindProgressView {
-    pub kind: Kind,
-    /// The kind's name for people ("Trust ledger").
-    pub label: String,
-    pub batches: i64,
-    pub batches_done: i64,
-    pub rows: i64,
-    pub loaded: i64,
-    pub rejected: i64,
-    /// Estimated seconds until the kind is done, at the run's pace so far; none until
-    /// there is a pace (0 once done).
-    pub eta_seconds: Option<u64>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct ProgressView {
-    pub status: DraftStatus,
-    pub run_status: Option<JobStatus>,
-    pub phase: Option<i64>,
-    /// True once the report is ready (or the job can make no more progress).
-    pub finished: bool,
-    /// Source rows loaded or rejected per second since the start.
-    pub rows_per_second: Option<f64>,
-    /// Estimated seconds until every kind is done.
-    pub eta_seconds: Option<u64>,
-    pub kinds: Vec<KindProgressView>,
-}
 
 /// Estimates each kind's time to finish: the rows still to process in its phase and the
 /// phases before it (they run first), at the pace of the run so far.

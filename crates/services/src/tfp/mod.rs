@@ -23,7 +23,11 @@ use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 /// Asks tfp to analyse the uploaded files.
-pub async fn request(state: &AppState, tenant: &str, job: &str) -> ApiResult<crate::jobs::JobView> {
+pub async fn request(
+    state: &AppState,
+    tenant: &str,
+    job: &str,
+) -> ApiResult<migrationai_api_types::jobs::JobView> {
     let d = crate::jobs::draft(state, tenant, job).await?;
     if state.db.files(tenant, job).await?.is_empty() {
         return Err(ApiError::Conflict("upload the export files first".into()));

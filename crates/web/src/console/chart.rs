@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use crate::throughput::Throughput;
+use migrationai_api_types::admin::Throughput;
 
 const WIDTH: f64 = 720.0;
 const HEIGHT: f64 = 220.0;

@@ -7,7 +7,7 @@ use axum::response::{Html, IntoResponse, Response};
 use minijinja::Environment;
 use serde::Serialize;
 
-use crate::error::ApiError;
+use crate::error::WebError;
 
 const TEMPLATES: &[(&str, &str)] = &[
     ("layout.html", include_str!("../../templates/layout.html")),
@@ -107,41 +107,20 @@ fn datetime(secs: i64) -> String {
 }
 
 pub fn render(name: &str, ctx: impl Serialize) -> Result<Response, WebError> {
-    let t = env().get_template(name).map_err(ApiError::internal)?;
-    let html = t.render(ctx).map_err(ApiError::internal)?;
+    let t = env().get_template(name).map_err(WebError::internal)?;
+    let html = t.render(ctx).map_err(WebError::internal)?;
     Ok(Html(html).into_response())
 }
 
 /// An error shown as a page rather than JSON.
-pub struct WebError(pub ApiError);
-
-impl From<ApiError> for WebError {
-    fn from(e: ApiError) -> Self {
-        WebError(e)
-    }
-}
-
-impl IntoResponse for WebError {
-    fn into_response(self) -> Response {
-        let status = self.0.status();
-        if status == StatusCode::UNAUTHORIZED {
-            return axum::response::Redirect::to("/sign-in").into_response();
-        }
-        if let ApiError::Internal(detail) = &self.0 {
-            tracing::error!(%detail, "page failed");
-        }
-        let ctx = minijinja::context! { brand => "MigrationAI", error => self.0.to_string(), status => status.as_u16() };
-        let body = env()
-            .get_template("error.html")
-            .and_then(|t| t.render(ctx))
-            .unwrap_or_else(|_| self.0.to_string());
-        (
-            status,
-            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-            body,
-        )
-            .into_response()
-    }
+/// The error page's HTML, or the bare message when the page itself cannot render.
+pub fn error_page(status: StatusCode, message: &str) -> String {
+    let ctx =
+        minijinja::context! { brand => "MigrationAI", error => message, status => status.as_u16() };
+    env()
+        .get_template("error.html")
+        .and_then(|t| t.render(ctx))
+        .unwrap_or_else(|_| message.to_string())
 }
 
 pub fn static_js() -> Response {

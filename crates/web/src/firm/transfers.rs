@@ -8,9 +8,9 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, Method};
 use axum::response::{IntoResponse, Response};
 
-use crate::frontend::backend::{path, with_query};
-use crate::frontend::session::{check_csrf, csrf_header, WebUser};
-use crate::frontend::Front;
+use crate::kit::backend::{path, with_query};
+use crate::kit::session::{check_csrf, csrf_header, WebUser};
+use crate::kit::Front;
 
 /// Request headers an upload keeps on its way to the API.
 const FORWARDED: [header::HeaderName; 3] = [

@@ -9,18 +9,18 @@ use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::Method;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
+use migrationai_api_types::jobs::rejects::RejectsPage;
+use migrationai_api_types::jobs::report::ReportView;
+use migrationai_api_types::jobs::JobView;
 use migrationai_ingest::overlay::{restore, REJECT_COLUMNS};
 use serde::{Deserialize, Serialize};
 
 use super::BRAND;
-use crate::error::ApiError;
-use crate::frontend::backend::{path, with_query};
-use crate::frontend::render::{render, WebError};
-use crate::frontend::session::{check_csrf, Viewer, WebUser};
-use crate::frontend::Front;
-use crate::jobs::rejects::RejectsPage;
-use crate::jobs::summary::ReportView;
-use crate::jobs::JobView;
+use crate::error::WebError;
+use crate::kit::backend::{path, with_query};
+use crate::kit::render::render;
+use crate::kit::session::{check_csrf, Viewer, WebUser};
+use crate::kit::Front;
 
 type Page = Result<Response, WebError>;
 
@@ -70,7 +70,7 @@ pub async fn signoff(
     Path(job_id): Path<String>,
 ) -> Page {
     let (job, report) = job_and_report(&front, &u, &job_id).await?;
-    let generated = crate::db::now();
+    let generated = crate::kit::now();
     render(
         "signoff.html",
         minijinja::context! { brand => BRAND, user => &u, job, report, generated },
@@ -214,8 +214,8 @@ async fn grid(front: &Front, u: &Viewer, job_id: &str, table: &str) -> Result<Gr
         .await?
         .text()
         .await
-        .map_err(ApiError::internal)?;
-    grid_of(&text).map_err(|e| WebError(ApiError::internal(e)))
+        .map_err(WebError::internal)?;
+    grid_of(&text).map_err(WebError::internal)
 }
 
 async fn fix_page(
@@ -224,7 +224,7 @@ async fn fix_page(
     job_id: &str,
     table: &str,
     page: usize,
-    error: Option<ApiError>,
+    error: Option<WebError>,
     typed: Option<&HashMap<usize, Vec<String>>>,
 ) -> Page {
     let job: JobView = front
@@ -251,7 +251,7 @@ async fn fix_page(
         .skip(first)
         .take(GRID_PAGE)
         .collect();
-    let status = error.as_ref().map(ApiError::status);
+    let status = error.as_ref().map(WebError::status);
     let error = error.map(|e| e.to_string());
     let mut r = render(
         "fix.html",
@@ -301,7 +301,7 @@ pub async fn fix_submit(
     let table = form
         .get("table")
         .cloned()
-        .ok_or_else(|| ApiError::BadRequest("the form names no table".into()))?;
+        .ok_or_else(|| WebError::BadRequest("the form names no table".into()))?;
     let page: usize = form.get("page").and_then(|p| p.parse().ok()).unwrap_or(1);
     let grid = grid(&front, &u, &job_id, &table).await?;
     let mut edits: HashMap<usize, Vec<String>> = HashMap::new();
@@ -321,7 +321,7 @@ pub async fn fix_submit(
         }
         edits.entry(i).or_insert_with(|| row.cells.clone())[j] = value.clone();
     }
-    let csv = corrections_csv(&grid, &edits).map_err(|e| WebError(ApiError::internal(e)))?;
+    let csv = corrections_csv(&grid, &edits).map_err(WebError::internal)?;
     let target = format!(
         "{}?table={}",
         path(&["v1", "jobs", &job_id, "corrections"]),
@@ -334,10 +334,10 @@ pub async fn fix_submit(
         .body(csv);
     match front.backend.json::<Started>(rb).await {
         Ok(started) => Ok(Redirect::to(&format!("/jobs/{}", started.job.id)).into_response()),
-        Err(e @ (ApiError::Unprocessable(_) | ApiError::Conflict(_) | ApiError::BadRequest(_))) => {
+        Err(e @ (WebError::Unprocessable(_) | WebError::Conflict(_) | WebError::BadRequest(_))) => {
             fix_page(&front, &u, &job_id, &table, page, Some(e), Some(&edits)).await
         }
-        Err(e) => Err(e.into()),
+        Err(e) => Err(e),
     }
 }
 

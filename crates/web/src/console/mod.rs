@@ -11,15 +11,14 @@ use axum::http::Method;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use migrationai_api_types::admin::{DeadLetterView, Lockout, QueueView, Tenant, Throughput};
+use migrationai_api_types::jobs::JobView;
 
-use crate::admin::queues::{DeadLetterView, QueueView};
-use crate::db::accounts::Tenant;
-use crate::frontend::backend::path;
-use crate::frontend::render::{render, static_css, static_js, WebError};
-use crate::frontend::session::{check_csrf, WebUser};
-use crate::frontend::{signin, Front};
-use crate::jobs::JobView;
-use crate::throughput::Throughput;
+use crate::error::WebError;
+use crate::kit::backend::path;
+use crate::kit::render::{render, static_css, static_js};
+use crate::kit::session::{check_csrf, WebUser};
+use crate::kit::{signin, Front};
 
 pub const BRAND: &str = "MigrationAI console";
 
@@ -27,7 +26,7 @@ type Page = Result<Response, WebError>;
 
 pub fn router(front: Front) -> Router {
     Router::new()
-        .route("/health", get(crate::api::system::health))
+        .route("/health", get(crate::kit::health))
         .route("/static/app.js", get(|| async { static_js() }))
         .route("/static/app.css", get(|| async { static_css() }))
         .route("/sign-in", get(signin::page).post(signin::submit))
@@ -46,9 +45,9 @@ async fn home(State(front): State<Front>, WebUser(u): WebUser) -> Page {
         b.get::<Vec<JobView>>("/admin/v1/jobs", &u.token),
         b.get::<Vec<QueueView>>("/admin/v1/queues", &u.token),
         b.get::<Throughput>("/admin/v1/throughput", &u.token),
-        b.get::<Vec<crate::db::lockouts::Lockout>>("/admin/v1/lockouts", &u.token),
+        b.get::<Vec<Lockout>>("/admin/v1/lockouts", &u.token),
     )?;
-    let now = crate::db::now();
+    let now = crate::kit::now();
     let lockouts: Vec<_> = lockouts
         .iter()
         .map(|l| {

@@ -7,11 +7,11 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
+use migrationai_api_types::error::ErrorBody;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
 
-use crate::error::ApiError;
+use crate::error::WebError;
 
 /// Response headers a relayed call keeps; hop-by-hop headers and the rest stay behind.
 const RELAYED: &[&str] = &[
@@ -51,11 +51,6 @@ pub struct Backend {
     http: reqwest::Client,
 }
 
-#[derive(Deserialize)]
-struct ErrorBody {
-    message: String,
-}
-
 impl Backend {
     /// A client of the API at `base` (`http://host:port` or `https://...`).
     pub fn new(base: &str) -> anyhow::Result<Backend> {
@@ -93,7 +88,7 @@ impl Backend {
 
     /// Sends a call; an answer other than 2xx becomes the matching error, with the API's
     /// message (which is safe to show: the API never puts internals in it).
-    pub async fn send(&self, rb: reqwest::RequestBuilder) -> Result<reqwest::Response, ApiError> {
+    pub async fn send(&self, rb: reqwest::RequestBuilder) -> Result<reqwest::Response, WebError> {
         let resp = rb.send().await.map_err(unreachable)?;
         if resp.status().is_success() {
             return Ok(resp);
@@ -110,15 +105,15 @@ impl Backend {
     pub async fn json<T: DeserializeOwned>(
         &self,
         rb: reqwest::RequestBuilder,
-    ) -> Result<T, ApiError> {
+    ) -> Result<T, WebError> {
         self.send(rb)
             .await?
             .json::<T>()
             .await
-            .map_err(|e| ApiError::internal(format!("the backend's answer is not readable: {e}")))
+            .map_err(|e| WebError::internal(format!("the backend's answer is not readable: {e}")))
     }
 
-    pub async fn get<T: DeserializeOwned>(&self, path: &str, token: &str) -> Result<T, ApiError> {
+    pub async fn get<T: DeserializeOwned>(&self, path: &str, token: &str) -> Result<T, WebError> {
         self.json(self.request(Method::GET, path, Some(token)))
             .await
     }
@@ -152,26 +147,11 @@ fn relayed(resp: reqwest::Response) -> Response {
     out
 }
 
-fn unreachable(e: reqwest::Error) -> ApiError {
+fn unreachable(e: reqwest::Error) -> WebError {
     tracing::error!(error = %e, "backend API not reachable");
-    ApiError::Unavailable("the backend API is not reachable; please try again shortly".into())
+    WebError::Unavailable("the backend API is not reachable; please try again shortly".into())
 }
 
-fn error_for(status: reqwest::StatusCode, message: String) -> ApiError {
-    match status.as_u16() {
-        400 => ApiError::BadRequest(message),
-        401 => ApiError::Unauthorized,
-        403 => ApiError::Forbidden,
-        404 => ApiError::NotFound,
-        409 => ApiError::Conflict(message),
-        413 => ApiError::TooLarge(message),
-        422 => ApiError::Unprocessable(message),
-        // The frontend shows the API's message, which says when to try again.
-        429 => ApiError::TooManyRequests {
-            message,
-            retry_after: 0,
-        },
-        503 => ApiError::Unavailable(message),
-        _ => ApiError::Internal(format!("backend answered {status}: {message}")),
-    }
+fn error_for(status: reqwest::StatusCode, message: String) -> WebError {
+    WebError::from_backend(status.as_u16(), message)
 }

@@ -12,14 +12,14 @@ pub mod transfers;
 use axum::routing::{get, post, put};
 use axum::Router;
 
-use crate::frontend::render::{static_css, static_js};
-use crate::frontend::{signin, Front};
+use crate::kit::render::{static_css, static_js};
+use crate::kit::{signin, Front};
 
 pub const BRAND: &str = "MigrationAI";
 
 pub fn router(front: Front) -> Router {
     Router::new()
-        .route("/health", get(crate::api::system::health))
+        .route("/health", get(crate::kit::health))
         .route("/static/app.js", get(|| async { static_js() }))
         .route("/static/app.css", get(|| async { static_css() }))
         .route("/sign-in", get(signin::page).post(signin::submit))

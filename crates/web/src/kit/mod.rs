@@ -3,6 +3,7 @@
 //! HttpOnly cookie, and builds every page from calls to that API made with the token.
 
 pub mod backend;
+pub mod client;
 pub mod render;
 pub mod session;
 pub mod signin;
@@ -12,12 +13,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::http::Method;
+use axum::Json;
+use migrationai_api_types::auth::Me;
+use migrationai_api_types::system::Health;
+use moka::sync::Cache;
+use sha2::{Digest, Sha256};
 
 use backend::Backend;
 use session::Viewer;
 
-use crate::error::ApiError;
-use crate::memo::Memo;
+use crate::error::WebError;
 
 /// How long a session checked with the API is trusted without asking again. Every data call
 /// goes to the API with the token anyway, so a revoked session gets no data even inside it.
@@ -35,7 +40,7 @@ pub struct FrontRole {
 }
 
 pub const FIRM: FrontRole = FrontRole {
-    brand: crate::web::BRAND,
+    brand: crate::firm::BRAND,
     sessions: "/v1/auth/sessions",
     me: "/v1/me",
     sign_out: "/v1/auth/sign-out",
@@ -43,7 +48,7 @@ pub const FIRM: FrontRole = FrontRole {
 };
 
 pub const CONSOLE: FrontRole = FrontRole {
-    brand: crate::admin_web::BRAND,
+    brand: crate::console::BRAND,
     sessions: "/admin/v1/auth/sessions",
     me: "/admin/v1/me",
     sign_out: "/admin/v1/auth/sign-out",
@@ -55,7 +60,9 @@ pub struct FrontInner {
     pub role: &'static FrontRole,
     /// Mark cookies `Secure` (off only for plain-http local runs).
     pub secure_cookies: bool,
-    viewers: Memo<Viewer>,
+    /// Who a session token stands for, asked of the API at most once per TTL. Keyed by
+    /// the token's SHA-256, so the cache holds no token as a key.
+    viewers: Cache<String, Viewer>,
 }
 
 #[derive(Clone)]
@@ -74,28 +81,54 @@ impl Front {
             backend,
             role,
             secure_cookies,
-            viewers: Memo::new(VIEWER_TTL, 10_000),
+            viewers: Cache::builder()
+                .time_to_live(VIEWER_TTL)
+                .max_capacity(10_000)
+                .build(),
         }))
     }
 
     /// Who holds this session token: from the short memo or the API; `None` when the API
     /// does not accept it.
-    pub async fn viewer(&self, token: &str) -> Result<Option<Viewer>, ApiError> {
-        let key = crate::auth::token::digest(token);
+    pub async fn viewer(&self, token: &str) -> Result<Option<Viewer>, WebError> {
+        let key = digest(token);
         if let Some(v) = self.viewers.get(&key) {
             return Ok(Some(v));
         }
         let rb = self.backend.request(Method::GET, self.role.me, Some(token));
-        let found = match self.backend.json::<crate::api::auth::Me>(rb).await {
+        let found = match self.backend.json::<Me>(rb).await {
             Ok(me) => Some(Viewer::new(token, me)),
-            Err(ApiError::Unauthorized | ApiError::Forbidden) => None,
+            Err(WebError::Unauthorized | WebError::Forbidden) => None,
             Err(e) => return Err(e),
         };
-        self.viewers.put(key, found.as_ref());
+        match &found {
+            Some(v) => self.viewers.insert(key, v.clone()),
+            None => self.viewers.invalidate(&key),
+        }
         Ok(found)
     }
 
     pub fn forget(&self, token: &str) {
-        self.viewers.forget(&crate::auth::token::digest(token));
+        self.viewers.invalidate(&digest(token));
     }
+}
+
+fn digest(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// The frontend's own liveness: it answers without asking the backend, so a load balancer
+/// keeps a frontend whose API is down (its pages say so).
+pub async fn health() -> Json<Health> {
+    Json(Health {
+        status: "ok".into(),
+    })
+}
+
+/// Unix time now, in seconds.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }

@@ -7,31 +7,31 @@ use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::Method;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
+use migrationai_api_types::jobs::check::CheckView;
+use migrationai_api_types::jobs::mapping::MappingView;
+use migrationai_api_types::jobs::progress::ProgressView;
+use migrationai_api_types::jobs::report::ReportView;
+use migrationai_api_types::jobs::JobView;
 use migrationai_domain::Kind;
 use migrationai_domain::{DraftStatus, JobStatus};
 use serde::Serialize;
 
 use super::review::{changes_from_form, review, Only, Review};
 use super::BRAND;
-use crate::error::ApiError;
-use crate::frontend::backend::{path, with_query};
-use crate::frontend::render::{render, WebError};
-use crate::frontend::session::{check_csrf, Viewer, WebUser};
-use crate::frontend::signin::CsrfForm;
-use crate::frontend::Front;
-use crate::jobs::check::CheckView;
-use crate::jobs::mapping::MappingView;
-use crate::jobs::run::ProgressView;
-use crate::jobs::summary::ReportView;
-use crate::jobs::JobView;
+use crate::error::WebError;
+use crate::kit::backend::{path, with_query};
+use crate::kit::render::render;
+use crate::kit::session::{check_csrf, Viewer, WebUser};
+use crate::kit::signin::CsrfForm;
+use crate::kit::Front;
 
 type Page = Result<Response, WebError>;
 
-async fn jobs_page(front: &Front, u: &Viewer, error: Option<ApiError>) -> Page {
+async fn jobs_page(front: &Front, u: &Viewer, error: Option<WebError>) -> Page {
     let jobs: Vec<JobView> = front.backend.get("/v1/jobs", &u.token).await?;
     let labels: Vec<&str> = jobs.iter().map(status_label).collect();
     let jobs: Vec<(JobView, &str)> = jobs.into_iter().zip(labels).collect();
-    let status = error.as_ref().map(ApiError::status);
+    let status = error.as_ref().map(WebError::status);
     let error = error.map(|e| e.to_string());
     let mut r = render(
         "jobs.html",
@@ -65,10 +65,10 @@ pub async fn create(
         .json(&serde_json::json!({ "name": f.name }));
     match front.backend.json::<JobView>(rb).await {
         Ok(j) => Ok(Redirect::to(&format!("/jobs/{}", j.id)).into_response()),
-        Err(e @ (ApiError::BadRequest(_) | ApiError::Conflict(_))) => {
+        Err(e @ (WebError::BadRequest(_) | WebError::Conflict(_))) => {
             jobs_page(&front, &u, Some(e)).await
         }
-        Err(e) => Err(e.into()),
+        Err(e) => Err(e),
     }
 }
 
@@ -125,7 +125,7 @@ async fn job_page(
     u: &Viewer,
     job_id: &str,
     q: &JobQuery,
-    error: Option<ApiError>,
+    error: Option<WebError>,
 ) -> Page {
     let job: JobView = front
         .backend
@@ -133,7 +133,7 @@ async fn job_page(
         .await?;
     let only = Only::from_query(q.only.as_deref());
     let parts = job_parts(front, u, &job, only).await?;
-    let status = error.as_ref().map(ApiError::status);
+    let status = error.as_ref().map(WebError::status);
     let error = error.map(|e| e.to_string());
     let notice = q.saved.map(|n| match n {
         0 => "Nothing to save: the mapping was already as the form shows it.".to_string(),
@@ -191,10 +191,10 @@ async fn job_action(
     let rb = front.backend.request(Method::POST, &target, Some(&u.token));
     match front.backend.send(rb).await {
         Ok(_) => Ok(Redirect::to(&format!("/jobs/{job_id}")).into_response()),
-        Err(e @ (ApiError::Conflict(_) | ApiError::Unprocessable(_))) => {
+        Err(e @ (WebError::Conflict(_) | WebError::Unprocessable(_))) => {
             job_page(front, u, job_id, &JobQuery::default(), Some(e)).await
         }
-        Err(e) => Err(e.into()),
+        Err(e) => Err(e),
     }
 }
 
@@ -262,10 +262,10 @@ pub async fn save_mapping(
             .json(&changes);
         match front.backend.send(rb).await {
             Ok(_) => {}
-            Err(e @ (ApiError::Conflict(_) | ApiError::Unprocessable(_))) => {
+            Err(e @ (WebError::Conflict(_) | WebError::Unprocessable(_))) => {
                 return job_page(&front, &u, &job_id, &JobQuery::default(), Some(e)).await;
             }
-            Err(e) => return Err(e.into()),
+            Err(e) => return Err(e),
         }
         let rb = front.backend.request(
             Method::POST,

@@ -5,12 +5,13 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
+use migrationai_api_types::auth::Me;
+use rand::RngCore;
 use serde::Serialize;
+use subtle::ConstantTimeEq;
 
-use super::render::WebError;
 use super::Front;
-use crate::api::auth::Me;
-use crate::error::ApiError;
+use crate::error::WebError;
 
 /// A signed-in browser user, as the API knows them. The token never reaches a template.
 #[derive(Debug, Clone, Serialize)]
@@ -51,7 +52,7 @@ impl FromRequestParts<Front> for WebUser {
         match front.viewer(&token).await {
             Ok(Some(v)) if !v.csrf.is_empty() => Ok(WebUser(v)),
             Ok(_) => Err(Redirect::to("/sign-in").into_response()),
-            Err(e) => Err(WebError(e).into_response()),
+            Err(e) => Err(e.into_response()),
         }
     }
 }
@@ -78,11 +79,23 @@ pub fn set_cookie(front: &Front, name: &str, value: &str, max_age: i64) -> Optio
 }
 
 /// The form's (or header's) CSRF token must equal the session's secret.
-pub fn check_csrf(v: &Viewer, presented: Option<&str>) -> Result<(), ApiError> {
+pub fn check_csrf(v: &Viewer, presented: Option<&str>) -> Result<(), WebError> {
     match presented {
-        Some(t) if !v.csrf.is_empty() && crate::auth::token::same(t, &v.csrf) => Ok(()),
-        _ => Err(ApiError::Forbidden),
+        Some(t) if !v.csrf.is_empty() && same(t, &v.csrf) => Ok(()),
+        _ => Err(WebError::Forbidden),
     }
+}
+
+/// Compares two secrets in time that does not depend on where they differ.
+pub fn same(a: &str, b: &str) -> bool {
+    bool::from(a.as_bytes().ct_eq(b.as_bytes()))
+}
+
+/// A random value (a sign-in form's CSRF secret), hex.
+pub fn random_id(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand::thread_rng().fill_bytes(&mut buf);
+    hex::encode(buf)
 }
 
 /// The CSRF token sent by scripts in the `X-CSRF-Token` header.

@@ -7,13 +7,12 @@
 
 use std::collections::HashMap;
 
+use migrationai_api_types::jobs::check::{CheckView, FileCheck};
+use migrationai_api_types::jobs::mapping::{MappingChange, MappingView, TableView};
 use migrationai_domain::catalogue::{kind_def, FieldDef, FieldType};
 use migrationai_domain::Kind;
 use migrationai_ingest::question::{Question, Topic};
 use serde::{Deserialize, Serialize};
-
-use crate::jobs::check::{CheckView, FileCheck};
-use crate::jobs::mapping::{MappingChange, MappingView, TableView};
 
 /// Below this a mapped column is shown as a low-confidence match to look at.
 pub const LOW: f64 = 0.85;
@@ -535,7 +534,7 @@ pub fn changes_from_form(view: &MappingView, form: &HashMap<String, String>) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::jobs::mapping::ColumnView;
+    use migrationai_api_types::jobs::mapping::ColumnView;
 
     fn view() -> MappingView {
         MappingView {

@@ -6,13 +6,14 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, Method};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
+use migrationai_api_types::auth::IssuedSession;
 use serde::Deserialize;
 
-use super::render::{render, WebError};
-use super::session::{check_csrf, cookie_value, set_cookie, WebUser};
+use super::client::ClientAddr;
+use super::render::render;
+use super::session::{check_csrf, cookie_value, random_id, same, set_cookie, WebUser};
 use super::Front;
-use crate::auth::session::IssuedSession;
-use crate::error::ApiError;
+use crate::error::WebError;
 
 const PRE: &str = "mai_pre";
 
@@ -33,7 +34,7 @@ pub async fn page(State(front): State<Front>) -> Result<Response, WebError> {
 }
 
 fn form_page(front: &Front, error: Option<&str>) -> Result<Response, WebError> {
-    let pre = crate::auth::token::random_id(16);
+    let pre = random_id(16);
     let ctx = minijinja::context! { brand => front.role.brand, csrf => &pre, error };
     let mut resp = render("sign_in.html", ctx)?;
     if let Some(v) = set_cookie(front, PRE, &pre, 3600) {
@@ -44,12 +45,12 @@ fn form_page(front: &Front, error: Option<&str>) -> Result<Response, WebError> {
 
 pub async fn submit(
     State(front): State<Front>,
-    from: crate::auth::limit::ClientAddr,
+    from: ClientAddr,
     headers: HeaderMap,
     Form(form): Form<SignInForm>,
 ) -> Result<Response, WebError> {
     let pre = cookie_value(&headers, PRE).unwrap_or_default();
-    if pre.is_empty() || !crate::auth::token::same(&pre, &form.csrf) {
+    if pre.is_empty() || !same(&pre, &form.csrf) {
         return form_page(&front, Some("Your sign-in form expired. Please try again."));
     }
     let rb = front
@@ -60,14 +61,14 @@ pub async fn submit(
         .json(&serde_json::json!({ "email": form.email, "password": form.password }));
     let session = match front.backend.json::<IssuedSession>(rb).await {
         Ok(s) => s,
-        Err(ApiError::Unauthorized | ApiError::Forbidden) => {
+        Err(WebError::Unauthorized | WebError::Forbidden) => {
             return form_page(&front, Some("Email or password is not right."))
         }
-        Err(ApiError::TooManyRequests { message, .. }) => {
+        Err(WebError::TooManyRequests(message)) => {
             let shown = format!("Sign-in is paused: {message}.");
             return form_page(&front, Some(&shown));
         }
-        Err(e) => return Err(e.into()),
+        Err(e) => return Err(e),
     };
     let mut resp = Redirect::to("/").into_response();
     if let Some(v) = set_cookie(
@@ -94,8 +95,8 @@ pub async fn sign_out(
         .backend
         .request(Method::POST, front.role.sign_out, Some(&u.token));
     match front.backend.send(rb).await {
-        Ok(_) | Err(ApiError::Unauthorized) => {}
-        Err(e) => return Err(e.into()),
+        Ok(_) | Err(WebError::Unauthorized) => {}
+        Err(e) => return Err(e),
     }
     front.forget(&u.token);
     let mut resp = Redirect::to("/sign-in").into_response();
