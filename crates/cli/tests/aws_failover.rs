@@ -32,15 +32,6 @@ impl Drop for Worker {
     }
 }
 
-fn comparable(report: &Report) -> serde_json::Value {
-    let mut value = serde_json::to_value(report).expect("report json");
-    if let Some(map) = value.as_object_mut() {
-        // Ids and timestamps differ between runs; nothing else may.
-        map.remove("job");
-    }
-    value
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_ninety_second_database_outage_mid_migration_dead_letters_nothing() {
     let Some(env) = aws_common::env() else {
@@ -183,7 +174,7 @@ async fn a_ninety_second_database_outage_mid_migration_dead_letters_nothing() {
         serde_json::from_str(row.report.as_deref().expect("a done job has a report"))
             .expect("report json");
     assert_eq!(embedded.problems(), on_aws.problems());
-    assert_eq!(comparable(&embedded), comparable(&on_aws));
+    assert_eq!(common::comparable(&embedded), common::comparable(&on_aws));
     println!(
         "failover: database down {:.0} s; job done {:.0} s after it went down, no dead letter",
         outage.as_secs_f64(),

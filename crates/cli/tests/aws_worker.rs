@@ -6,31 +6,15 @@
 mod aws_common;
 #[path = "../../processing/tests/common/mod.rs"]
 mod common;
+mod harness;
 
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use harness::{logs_of, sigterm, wait_with_limit};
 use migrationai_domain::JobStatus;
 use migrationai_processing::profile::Profile;
 use migrationai_processing::{App, Config};
-
-fn logs_of(path: &std::path::Path) -> String {
-    std::fs::read_to_string(path).unwrap_or_default()
-}
-
-/// Waits for the child to exit, up to `limit`.
-fn wait_with_limit(child: &mut Child, limit: Duration) -> Option<ExitStatus> {
-    let deadline = Instant::now() + limit;
-    loop {
-        if let Some(status) = child.try_wait().expect("try_wait") {
-            return Some(status);
-        }
-        if Instant::now() >= deadline {
-            return None;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn worker_runs_a_job_and_drains_on_sigterm() {
@@ -148,11 +132,7 @@ async fn worker_runs_a_job_and_drains_on_sigterm() {
 
     // SIGTERM: the poller drains and exits 0, well within its drain timeout.
     let stopping = Instant::now();
-    let killed = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(killed.success());
+    sigterm(&child);
     let exit = wait_with_limit(&mut child, Duration::from_secs(40));
     let Some(exit) = exit else {
         let _ = child.kill();

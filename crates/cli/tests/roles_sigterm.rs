@@ -5,12 +5,12 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// How long `serve` lets requests in flight finish (`serve::Limits::drain`), plus slack for
-/// a shared machine.
-const GRACE: Duration = Duration::from_secs(10 + 5);
+mod harness;
+
+use harness::{sigterm, status_code, wait_with_limit, GRACE};
 
 struct Role {
     child: Child,
@@ -60,27 +60,6 @@ fn start(args: &[&str]) -> Role {
     }
 }
 
-fn wait_with_limit(child: &mut Child, limit: Duration) -> Option<ExitStatus> {
-    let deadline = Instant::now() + limit;
-    loop {
-        if let Some(status) = child.try_wait().expect("try_wait") {
-            return Some(status);
-        }
-        if Instant::now() >= deadline {
-            return None;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-fn sigterm(child: &Child) {
-    let sent = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(sent.success(), "kill -TERM failed");
-}
-
 /// Sends `body` to `path` in two halves with SIGTERM between them, and returns the whole
 /// answer (status line, headers and body).
 fn post_across_sigterm(role: &mut Role, path: &str, content_type: &str, body: &str) -> String {
@@ -117,14 +96,6 @@ fn post_across_sigterm(role: &mut Role, path: &str, content_type: &str, body: &s
         .unwrap_or_else(|| panic!("still running {GRACE:?} after SIGTERM"));
     assert!(status.success(), "exit status after SIGTERM: {status}");
     answer
-}
-
-fn status_code(answer: &str) -> u16 {
-    answer
-        .split_whitespace()
-        .nth(1)
-        .and_then(|code| code.parse().ok())
-        .unwrap_or_else(|| panic!("no status line in {answer:?}"))
 }
 
 #[test]

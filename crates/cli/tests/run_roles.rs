@@ -6,10 +6,11 @@ use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-/// `serve::Limits::drain` plus slack for a shared machine.
-const GRACE: Duration = Duration::from_secs(10 + 5);
+mod harness;
+
+use harness::{sigterm, status_code, wait_with_limit, GRACE};
 
 struct Process {
     child: Child,
@@ -31,14 +32,6 @@ fn exchange(addr: SocketAddr, request: &str) -> String {
     let mut answer = String::new();
     conn.read_to_string(&mut answer).expect("read");
     answer
-}
-
-fn status_code(answer: &str) -> u16 {
-    answer
-        .split_whitespace()
-        .nth(1)
-        .and_then(|code| code.parse().ok())
-        .unwrap_or_else(|| panic!("no status line in {answer:?}"))
 }
 
 #[test]
@@ -105,22 +98,9 @@ fn api_and_web_in_one_process_answer_then_stop_on_sigterm() {
         "{sign_in}"
     );
 
-    let sent = Command::new("kill")
-        .args(["-TERM", &process.child.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(sent.success(), "kill -TERM failed");
-    let deadline = Instant::now() + GRACE;
-    let status = loop {
-        if let Some(status) = process.child.try_wait().expect("try_wait") {
-            break status;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "still running {GRACE:?} after SIGTERM"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    sigterm(&process.child);
+    let status = wait_with_limit(&mut process.child, GRACE)
+        .unwrap_or_else(|| panic!("still running {GRACE:?} after SIGTERM"));
     assert!(status.success(), "exit status after SIGTERM: {status}");
     for addr in [api, web] {
         assert!(

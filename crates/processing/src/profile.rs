@@ -163,13 +163,7 @@ impl AwsConfig {
         if !self.has_unresolved_secrets() {
             return Ok(resolved);
         }
-        let sdk = migrationai_adapters::aws::sdk_config(
-            self.secrets_endpoint.as_deref(),
-            self.region.as_deref(),
-            self.static_keys.as_ref(),
-        )
-        .await;
-        let client = aws_sdk_secretsmanager::Client::new(&sdk);
+        let client = self.secrets_client().await;
         if let (Some(redis), Some(arn)) = (
             resolved.redis.as_mut(),
             self.secrets.redis_password_arn.as_deref(),
@@ -191,6 +185,17 @@ impl AwsConfig {
 
 #[cfg(feature = "aws")]
 impl AwsConfig {
+    /// Secrets Manager, at the configured endpoint (moto in tests) and region.
+    async fn secrets_client(&self) -> aws_sdk_secretsmanager::Client {
+        let sdk = migrationai_adapters::aws::sdk_config(
+            self.secrets_endpoint.as_deref(),
+            self.region.as_deref(),
+            self.static_keys.as_ref(),
+        )
+        .await;
+        aws_sdk_secretsmanager::Client::new(&sdk)
+    }
+
     /// The runtime user's name and password, from `MIGRATIONAI_DATABASE_RUNTIME_SECRET_ARN`
     /// (`{"username": ..., "password": ...}`), for `db setup`.
     pub async fn runtime_login(
@@ -206,13 +211,7 @@ impl AwsConfig {
                     .into(),
                 why: "db setup creates the runtime user that secret names",
             })?;
-        let sdk = migrationai_adapters::aws::sdk_config(
-            self.secrets_endpoint.as_deref(),
-            self.region.as_deref(),
-            self.static_keys.as_ref(),
-        )
-        .await;
-        let client = aws_sdk_secretsmanager::Client::new(&sdk);
+        let client = self.secrets_client().await;
         let value = secret_string(&client, arn).await?;
         let shape = || ProcessingError::LoginSecretShape {
             arn: arn.to_owned(),

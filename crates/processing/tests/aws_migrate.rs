@@ -7,15 +7,6 @@ mod common;
 use migrationai_processing::profile::Profile;
 use migrationai_processing::{migrate, Config};
 
-fn comparable(report: &migrationai_processing::Report) -> serde_json::Value {
-    let mut value = serde_json::to_value(report).expect("report json");
-    if let Some(map) = value.as_object_mut() {
-        // Ids and timestamps may differ between runs; nothing else may.
-        map.remove("job");
-    }
-    value
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn aws_profile_report_equals_embedded_report() {
     let Some(env) = aws_common::env() else {
@@ -53,5 +44,5 @@ async fn aws_profile_report_equals_embedded_report() {
     // The sample seeds problems on purpose: both runs must find exactly the same ones.
     assert_eq!(embedded.problems(), on_aws.problems());
     assert!(on_aws.kinds.values().map(|c| c.loaded).sum::<u64>() > 0);
-    assert_eq!(comparable(&embedded), comparable(&on_aws));
+    assert_eq!(common::comparable(&embedded), common::comparable(&on_aws));
 }

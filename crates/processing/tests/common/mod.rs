@@ -95,3 +95,13 @@ pub fn config(data_dir: &Path) -> Config {
 pub fn file_of(table: &str) -> String {
     table.split('#').next().unwrap_or(table).to_string()
 }
+
+/// A report as two runs of the same export and mapping must agree on it: everything but the
+/// job's own ids and timestamps.
+pub fn comparable(report: &migrationai_processing::Report) -> serde_json::Value {
+    let mut value = serde_json::to_value(report).expect("report json");
+    if let Some(map) = value.as_object_mut() {
+        map.remove("job");
+    }
+    value
+}
