@@ -7,7 +7,6 @@ pub mod api;
 pub mod auth;
 pub mod db;
 pub mod error;
-pub mod jobs;
 pub mod memo;
 pub mod metrics;
 pub mod records;
@@ -16,6 +15,7 @@ pub mod serve;
 pub mod state;
 pub mod tfp;
 pub mod throughput;
+pub mod workflow;
 pub mod writes;
 
 pub use error::{ApiError, ApiResult};

@@ -44,7 +44,7 @@ fn view(r: migrationai_ports::store::RecordRow) -> RecordView {
 }
 
 async fn check_job(state: &AppState, tenant: &str, job: &str) -> ApiResult<()> {
-    crate::jobs::draft(state, tenant, job).await.map(|_| ())
+    crate::workflow::draft(state, tenant, job).await.map(|_| ())
 }
 
 /// One page of a kind's records as JSON bytes, from the cache when it can.

@@ -45,7 +45,7 @@ async fn done_job(
     tenant: &str,
     job: &str,
 ) -> ApiResult<migrationai_ports::store::JobRow> {
-    crate::jobs::draft(state, tenant, job).await?;
+    crate::workflow::draft(state, tenant, job).await?;
     let run = state.app.services.store.job(tenant, job).await?;
     match run {
         Some(r) if r.status == migrationai_domain::JobStatus::Done => Ok(r),
@@ -99,7 +99,7 @@ pub async fn status(
     request_id: &str,
 ) -> ApiResult<WriteRequest> {
     let kind = kind(kind_slug)?;
-    crate::jobs::draft(state, tenant, job).await?;
+    crate::workflow::draft(state, tenant, job).await?;
     let found = direct::status(&state.app.services, tenant, job, kind, request_id)
         .await?
         .ok_or(ApiError::NotFound)?;

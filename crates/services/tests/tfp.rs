@@ -10,7 +10,7 @@ use migrationai_domain::{DraftStatus, JobStatus, QueueKind};
 use migrationai_processing::Config;
 use migrationai_services::db::plans::PlanRequest;
 use migrationai_services::state::AppState;
-use migrationai_services::{jobs, tfp, Settings};
+use migrationai_services::{tfp, workflow, Settings};
 use serde_json::Value;
 
 const TENANT: &str = "firm-a";
@@ -120,7 +120,7 @@ async fn starting_records_a_request_and_tfp_splits_then_hands_over() {
         left_on_disk(&f.data)
     );
 
-    jobs::run::start(&f.state, TENANT, job, false)
+    workflow::run::start(&f.state, TENANT, job, false)
         .await
         .expect("start");
     // The API side only asked: no batch, nothing queued, the request open.
@@ -194,7 +194,7 @@ async fn a_claimed_request_is_not_split_twice_and_a_cancelled_job_is_not_split()
     let job = "cancel-me";
     let f = reviewed(job).await;
     let s = &f.state.app.services;
-    jobs::run::start(&f.state, TENANT, job, false)
+    workflow::run::start(&f.state, TENANT, job, false)
         .await
         .expect("start");
     let req = PlanRequest {
@@ -219,7 +219,7 @@ async fn a_claimed_request_is_not_split_twice_and_a_cancelled_job_is_not_split()
 
     // The claim lapses, but the job was cancelled meanwhile: the request is dropped unsplit.
     f.state.db.renew_plan(&req, 0).await.expect("release");
-    jobs::run::cancel(&f.state, TENANT, job)
+    workflow::run::cancel(&f.state, TENANT, job)
         .await
         .expect("cancel");
     tfp::split::pass(&f.state).await.expect("pass");
@@ -398,7 +398,7 @@ async fn an_analysis_that_keeps_taking_the_process_down_is_not_retried() {
 /// analysis does.
 async fn upload_for_analysis(state: &AppState, job: &str, bytes: Vec<u8>) {
     let body = futures::stream::iter([Ok::<_, std::io::Error>(Bytes::from(bytes))]);
-    jobs::upload::upload(state, TENANT, job, "export.zip", body)
+    workflow::upload::upload(state, TENANT, job, "export.zip", body)
         .await
         .expect("upload");
     assert!(state

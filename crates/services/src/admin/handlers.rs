@@ -104,7 +104,7 @@ pub async fn create_user(
 }
 
 pub async fn jobs(State(s): State<AppState>, _a: AdminUser) -> ApiResult<Json<Vec<JobView>>> {
-    Ok(Json(crate::jobs::list(&s, None).await?))
+    Ok(Json(crate::workflow::list(&s, None).await?))
 }
 
 pub async fn cancel_job(
@@ -112,7 +112,7 @@ pub async fn cancel_job(
     a: AdminUser,
     Path((tenant, job_id)): Path<(String, String)>,
 ) -> ApiResult<Json<JobView>> {
-    let v = crate::jobs::run::cancel(&s, &tenant, &job_id).await?;
+    let v = crate::workflow::run::cancel(&s, &tenant, &job_id).await?;
     audit(&s, &a, "job.cancel", &format!("{tenant}/{job_id}"), "").await?;
     Ok(Json(v))
 }

@@ -14,8 +14,8 @@ use migrationai_api_types::error::ErrorBody;
 use migrationai_api_types::jobs::corrections::CorrectionsRun;
 
 use crate::error::{ApiError, ApiResult};
-use crate::jobs::corrections;
 use crate::state::AppState;
+use crate::workflow::corrections;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -44,7 +44,7 @@ pub async fn template(
     Path(job_id): Path<String>,
     Query(q): Query<TableQuery>,
 ) -> ApiResult<Response> {
-    crate::jobs::draft(&s, &p.tenant, &job_id).await?;
+    crate::workflow::draft(&s, &p.tenant, &job_id).await?;
     let table = q.table()?;
     let csv = corrections::template(&s, &p.tenant, &job_id, table).await?;
     Ok(csv_file(csv, table))
@@ -61,7 +61,7 @@ pub async fn tables(
     ApiUser(p): ApiUser,
     Path(job_id): Path<String>,
 ) -> ApiResult<Json<Vec<String>>> {
-    let job = crate::jobs::get(&s, &p.tenant, &job_id).await?;
+    let job = crate::workflow::get(&s, &p.tenant, &job_id).await?;
     if job.run_status != Some(migrationai_domain::JobStatus::Done) {
         return Ok(Json(Vec::new()));
     }
@@ -128,7 +128,7 @@ pub async fn submit_body(
             "the corrections file is larger than the limit of {limit} bytes"
         ))
     })?;
-    crate::jobs::draft(s, tenant, job_id).await?;
+    crate::workflow::draft(s, tenant, job_id).await?;
     let table = q.table()?;
     corrections::submit(s, tenant, job_id, table, csv).await
 }

@@ -8,8 +8,8 @@ use crate::auth::ApiUser;
 use migrationai_api_types::error::ErrorBody;
 
 use crate::error::ApiResult;
-use crate::jobs::export;
 use crate::state::AppState;
+use crate::workflow::export;
 
 #[utoipa::path(get, path = "/v1/jobs/{job_id}/export", tag = "report", security(("bearer" = [])),
     params(("job_id" = String, Path)),

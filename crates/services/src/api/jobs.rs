@@ -23,13 +23,13 @@ use migrationai_api_types::jobs::report::ReportView;
 use migrationai_api_types::jobs::{JobView, NewJob, UploadedFile};
 
 use crate::error::ApiResult;
-use crate::jobs;
 use crate::state::AppState;
+use crate::workflow;
 
 #[utoipa::path(get, path = "/v1/jobs", tag = "jobs", security(("bearer" = [])),
     responses((status = 200, body = Vec<JobView>), (status = 401, body = ErrorBody)))]
 pub async fn list(State(s): State<AppState>, ApiUser(p): ApiUser) -> ApiResult<Json<Vec<JobView>>> {
-    Ok(Json(jobs::list(&s, Some(&p.tenant)).await?))
+    Ok(Json(workflow::list(&s, Some(&p.tenant)).await?))
 }
 
 #[utoipa::path(post, path = "/v1/jobs", tag = "jobs", security(("bearer" = [])), request_body = NewJob,
@@ -41,7 +41,7 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, Json<JobView>)> {
     Ok((
         StatusCode::CREATED,
-        Json(jobs::create(&s, &p.tenant, &req.name).await?),
+        Json(workflow::create(&s, &p.tenant, &req.name).await?),
     ))
 }
 
@@ -53,7 +53,7 @@ pub async fn get(
     ApiUser(p): ApiUser,
     Path(job_id): Path<String>,
 ) -> ApiResult<Json<JobView>> {
-    Ok(Json(jobs::get(&s, &p.tenant, &job_id).await?))
+    Ok(Json(workflow::get(&s, &p.tenant, &job_id).await?))
 }
 
 #[utoipa::path(put, path = "/v1/jobs/{job_id}/files/{name}", tag = "jobs", security(("bearer" = [])),
@@ -67,7 +67,8 @@ pub async fn upload(
     Path((job_id, name)): Path<(String, String)>,
     body: Body,
 ) -> ApiResult<(StatusCode, Json<UploadedFile>)> {
-    let f = jobs::upload::upload(&s, &p.tenant, &job_id, &name, body.into_data_stream()).await?;
+    let f =
+        workflow::upload::upload(&s, &p.tenant, &job_id, &name, body.into_data_stream()).await?;
     Ok((StatusCode::CREATED, Json(f.into())))
 }
 
@@ -79,7 +80,7 @@ pub async fn files(
     ApiUser(p): ApiUser,
     Path(job_id): Path<String>,
 ) -> ApiResult<Json<Vec<UploadedFile>>> {
-    jobs::draft(&s, &p.tenant, &job_id).await?;
+    workflow::draft(&s, &p.tenant, &job_id).await?;
     Ok(Json(
         s.db.files(&p.tenant, &job_id)
             .await?
@@ -111,7 +112,7 @@ pub async fn mapping(
     ApiUser(p): ApiUser,
     Path(job_id): Path<String>,
 ) -> ApiResult<Json<MappingView>> {
-    Ok(Json(jobs::mapping::get(&s, &p.tenant, &job_id).await?))
+    Ok(Json(workflow::mapping::get(&s, &p.tenant, &job_id).await?))
 }
 
 #[utoipa::path(put, path = "/v1/jobs/{job_id}/mapping", tag = "mapping", security(("bearer" = [])),
@@ -126,7 +127,7 @@ pub async fn put_mapping(
     text: String,
 ) -> ApiResult<Json<MappingView>> {
     Ok(Json(
-        jobs::mapping::put(&s, &p.tenant, &job_id, &text).await?,
+        workflow::mapping::put(&s, &p.tenant, &job_id, &text).await?,
     ))
 }
 
@@ -141,7 +142,7 @@ pub async fn patch_mapping(
     Json(changes): Json<Vec<MappingChange>>,
 ) -> ApiResult<Json<MappingView>> {
     Ok(Json(
-        jobs::mapping::change(&s, &p.tenant, &job_id, &changes).await?,
+        workflow::mapping::change(&s, &p.tenant, &job_id, &changes).await?,
     ))
 }
 
@@ -165,7 +166,7 @@ pub async fn start(
     let confirm = q.confirm_unmet.unwrap_or(false);
     Ok((
         StatusCode::ACCEPTED,
-        Json(jobs::run::start(&s, &p.tenant, &job_id, confirm).await?),
+        Json(workflow::run::start(&s, &p.tenant, &job_id, confirm).await?),
     ))
 }
 
@@ -177,7 +178,7 @@ pub async fn check(
     ApiUser(p): ApiUser,
     Path(job_id): Path<String>,
 ) -> ApiResult<Json<CheckView>> {
-    Ok(Json(jobs::check::get(&s, &p.tenant, &job_id).await?))
+    Ok(Json(workflow::check::get(&s, &p.tenant, &job_id).await?))
 }
 
 /// Asks for a full read of the export with the mapping as it stands: rows, rows that would
@@ -192,7 +193,7 @@ pub async fn request_check(
 ) -> ApiResult<(StatusCode, Json<CheckView>)> {
     Ok((
         StatusCode::ACCEPTED,
-        Json(jobs::check::request(&s, &p.tenant, &job_id).await?),
+        Json(workflow::check::request(&s, &p.tenant, &job_id).await?),
     ))
 }
 
@@ -204,7 +205,7 @@ pub async fn cancel(
     ApiUser(p): ApiUser,
     Path(job_id): Path<String>,
 ) -> ApiResult<Json<JobView>> {
-    Ok(Json(jobs::run::cancel(&s, &p.tenant, &job_id).await?))
+    Ok(Json(workflow::run::cancel(&s, &p.tenant, &job_id).await?))
 }
 
 #[utoipa::path(get, path = "/v1/jobs/{job_id}/progress", tag = "jobs", security(("bearer" = [])),
@@ -215,7 +216,7 @@ pub async fn progress(
     ApiUser(p): ApiUser,
     Path(job_id): Path<String>,
 ) -> ApiResult<Json<ProgressView>> {
-    Ok(Json(jobs::run::progress(&s, &p.tenant, &job_id).await?))
+    Ok(Json(workflow::run::progress(&s, &p.tenant, &job_id).await?))
 }
 
 /// Progress as server-sent events: a `progress` event when it changes, until finished.
@@ -227,7 +228,7 @@ pub async fn events(
     ApiUser(p): ApiUser,
     Path(job_id): Path<String>,
 ) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
-    jobs::draft(&s, &p.tenant, &job_id).await?;
+    workflow::draft(&s, &p.tenant, &job_id).await?;
     Ok(progress_events(s, p.tenant, job_id))
 }
 
@@ -244,7 +245,7 @@ pub fn progress_events(
             }
             let mut last = last;
             loop {
-                let view = match jobs::run::progress(&s, &tenant, &job).await {
+                let view = match workflow::run::progress(&s, &tenant, &job).await {
                     Ok(v) => v,
                     Err(e) => {
                         let ev = Event::default().event("error").data(e.to_string());
@@ -272,7 +273,7 @@ pub async fn report(
     ApiUser(p): ApiUser,
     Path(job_id): Path<String>,
 ) -> ApiResult<Json<migrationai_processing::Report>> {
-    Ok(Json(jobs::run::report(&s, &p.tenant, &job_id).await?))
+    Ok(Json(workflow::run::report(&s, &p.tenant, &job_id).await?))
 }
 
 /// The report as a firm reads it: the verdict, an executive summary, and every balance,
@@ -285,7 +286,7 @@ pub async fn summary(
     ApiUser(p): ApiUser,
     Path(job_id): Path<String>,
 ) -> ApiResult<Json<ReportView>> {
-    Ok(Json(jobs::summary::get(&s, &p.tenant, &job_id).await?))
+    Ok(Json(workflow::summary::get(&s, &p.tenant, &job_id).await?))
 }
 
 /// The rejected rows, filtered, sorted and a page at a time.
@@ -298,7 +299,9 @@ pub async fn rejects_page(
     Path(job_id): Path<String>,
     Query(q): Query<RejectsQuery>,
 ) -> ApiResult<Json<RejectsPage>> {
-    Ok(Json(jobs::rejects::get(&s, &p.tenant, &job_id, &q).await?))
+    Ok(Json(
+        workflow::rejects::get(&s, &p.tenant, &job_id, &q).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/v1/jobs/{job_id}/report.html", tag = "report", security(("bearer" = [])),
@@ -309,7 +312,9 @@ pub async fn report_html(
     ApiUser(p): ApiUser,
     Path(job_id): Path<String>,
 ) -> ApiResult<Html<String>> {
-    Ok(Html(jobs::run::report_html(&s, &p.tenant, &job_id).await?))
+    Ok(Html(
+        workflow::run::report_html(&s, &p.tenant, &job_id).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/v1/jobs/{job_id}/rejects.csv", tag = "report", security(("bearer" = [])),
@@ -320,7 +325,7 @@ pub async fn rejects(
     ApiUser(p): ApiUser,
     Path(job_id): Path<String>,
 ) -> ApiResult<Response> {
-    let csv = jobs::rejects::rejects_csv(&s, &p.tenant, &job_id).await?;
+    let csv = workflow::rejects::rejects_csv(&s, &p.tenant, &job_id).await?;
     Ok(csv_response(csv, &format!("{job_id}-rejects.csv")))
 }
 

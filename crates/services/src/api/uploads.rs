@@ -11,8 +11,8 @@ use migrationai_api_types::error::ErrorBody;
 use migrationai_api_types::jobs::uploads::{NewUpload, OffsetConflict, UploadView};
 
 use crate::error::ApiResult;
-use crate::jobs::resumable::{self, ChunkError};
 use crate::state::AppState;
+use crate::workflow::resumable::{self, ChunkError};
 
 #[utoipa::path(post, path = "/v1/jobs/{job_id}/uploads", tag = "jobs", security(("bearer" = [])),
     params(("job_id" = String, Path)), request_body = NewUpload,

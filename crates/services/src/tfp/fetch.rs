@@ -8,8 +8,8 @@ use futures::StreamExt;
 use tokio::io::AsyncWriteExt;
 
 use crate::db::drafts::Draft;
-use crate::jobs::upload::blob_prefix;
 use crate::state::AppState;
+use crate::workflow::upload::blob_prefix;
 
 /// Where the job's files are fetched to.
 pub fn export_dir(state: &AppState, d: &Draft) -> PathBuf {
@@ -40,7 +40,7 @@ pub async fn fetch_into(
     let files = state.db.files(&d.tenant, &d.id).await?;
     let blobs = &state.app.services.blobs;
     for f in &files {
-        crate::jobs::upload::check_name(&f.name).map_err(|e| anyhow::anyhow!("{e}"))?;
+        crate::workflow::upload::check_name(&f.name).map_err(|e| anyhow::anyhow!("{e}"))?;
         let key = format!("{}{}", blob_prefix(&d.tenant, &d.id), f.name);
         let mut stream = blobs.get_stream(&key).await?;
         let target = dir.join(&f.name);

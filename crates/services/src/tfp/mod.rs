@@ -28,7 +28,7 @@ pub async fn request(
     tenant: &str,
     job: &str,
 ) -> ApiResult<migrationai_api_types::jobs::JobView> {
-    let d = crate::jobs::draft(state, tenant, job).await?;
+    let d = crate::workflow::draft(state, tenant, job).await?;
     if state.db.files(tenant, job).await?.is_empty() {
         return Err(ApiError::Conflict("upload the export files first".into()));
     }
@@ -48,8 +48,8 @@ pub async fn request(
             d.status
         )));
     }
-    crate::jobs::resumable::discard_unfinished(state, tenant, job).await;
-    crate::jobs::get(state, tenant, job).await
+    crate::workflow::resumable::discard_unfinished(state, tenant, job).await;
+    crate::workflow::get(state, tenant, job).await
 }
 
 /// Polls for jobs to analyse, data to check and jobs to split until shut down. The three
@@ -64,7 +64,7 @@ pub async fn run(state: AppState, every: Duration, shutdown: CancellationToken) 
 
 async fn check_loop(state: AppState, every: Duration, shutdown: CancellationToken) {
     loop {
-        if let Err(e) = crate::jobs::check::run_open(&state).await {
+        if let Err(e) = crate::workflow::check::run_open(&state).await {
             tracing::warn!(error = %e, "tfp cannot run checks");
         }
         tokio::select! {
@@ -162,7 +162,7 @@ pub async fn analyse(state: &AppState, d: &Draft) -> anyhow::Result<()> {
         tracing::info!(job = %d.id, status = %DraftStatus::Review, "mapping proposed");
         // The review shows what a full read finds with the proposal as soon as it is ready.
         let digest =
-            crate::jobs::check::mapping_digest(&mapping).map_err(|e| anyhow::anyhow!("{e}"))?;
+            crate::workflow::check::mapping_digest(&mapping).map_err(|e| anyhow::anyhow!("{e}"))?;
         state.db.request_check(&d.tenant, &d.id, &digest).await?;
     }
     Ok(())

@@ -18,8 +18,8 @@ use migrationai_ingest::tables::{self, list_tables, TableRef};
 use migrationai_ingest::{open_table, Export, Format, Limits, ReadOptions};
 
 use crate::error::{ApiError, ApiResult};
-use crate::jobs::upload::blob_prefix;
 use crate::state::AppState;
+use crate::workflow::upload::blob_prefix;
 
 /// The parent must have finished (its report exists).
 async fn finished_parent(

@@ -26,8 +26,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::db::drafts::UploadedFile;
 use crate::error::{ApiError, ApiResult};
-use crate::jobs::upload::{blob_prefix, check_name};
 use crate::state::AppState;
+use crate::workflow::upload::{blob_prefix, check_name};
 
 /// The chunk size clients are told to use; chunks may be smaller, never larger.
 pub const PART_SIZE: u64 = 8 * 1024 * 1024;

@@ -46,7 +46,7 @@ pub async fn start(
     tenant: &str,
     job: &str,
     confirm_unmet: bool,
-) -> ApiResult<crate::jobs::JobView> {
+) -> ApiResult<crate::workflow::JobView> {
     let d = super::draft(state, tenant, job).await?;
     if d.status != DraftStatus::Review {
         return Err(ApiError::Conflict(format!(
@@ -236,7 +236,11 @@ pub async fn report_html(state: &AppState, tenant: &str, job: &str) -> ApiResult
     Ok(migrationai_processing::report::html::render(&r))
 }
 
-pub async fn cancel(state: &AppState, tenant: &str, job: &str) -> ApiResult<crate::jobs::JobView> {
+pub async fn cancel(
+    state: &AppState,
+    tenant: &str,
+    job: &str,
+) -> ApiResult<crate::workflow::JobView> {
     let d = super::draft(state, tenant, job).await?;
     let was_started = d.status == DraftStatus::Started;
     if was_started {
