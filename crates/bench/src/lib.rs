@@ -2,6 +2,7 @@
 //! the CLI prints them beside a baseline from the same run.
 
 pub mod documents;
+pub mod fidelity;
 pub mod migrate;
 pub mod queue;
 pub mod sqs;

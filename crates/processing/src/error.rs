@@ -113,12 +113,6 @@ pub enum ProcessingError {
     Inconsistent(String),
     #[error("{0}")]
     Environment(String),
-    #[error("writing sample style {style}")]
-    Sample {
-        style: String,
-        #[source]
-        source: migrationai_sample::SampleError,
-    },
     #[error("{0}")]
     Other(String),
 }
@@ -142,10 +136,4 @@ impl ProcessingError {
 pub(crate) fn json(what: impl Into<String>) -> impl FnOnce(serde_json::Error) -> ProcessingError {
     let what = what.into();
     move |source| ProcessingError::Json { what, source }
-}
-
-/// A file-system error, naming the path.
-pub(crate) fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> ProcessingError {
-    let path = path.into();
-    move |source| ProcessingError::Io { path, source }
 }

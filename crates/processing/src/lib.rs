@@ -9,7 +9,6 @@ pub mod dbsetup;
 pub mod disk;
 pub mod duplicates;
 pub mod error;
-pub mod fidelity;
 pub mod fingerprint;
 pub mod handlers;
 pub mod ids;

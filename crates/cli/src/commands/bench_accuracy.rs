@@ -3,7 +3,7 @@
 //! its duplicate matcher is on the FEBRL sets beside two baselines.
 use crate::output::say;
 
-use migrationai_processing::fidelity::{ratio, score_style, StyleScore};
+use migrationai_bench::fidelity::{ratio, score_style, StyleScore};
 use std::path::Path;
 use std::process::ExitCode;
 

@@ -4,7 +4,7 @@
 //! counts them, the column mapping at the goals' precision and recall, and the contacts entered
 //! twice grouped exactly as the truth groups them.
 
-use migrationai_processing::fidelity::{ratio, score_style};
+use migrationai_bench::fidelity::{ratio, score_style};
 use migrationai_sample::styles;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -11,7 +11,36 @@ use migrationai_ingest::inspect::{inspect, InspectOptions, NoProgress};
 use migrationai_ingest::mapping::Key;
 use migrationai_sample::styles::{self, Style, StyleTruth};
 
-use crate::{migrate, Config, ProcessingError};
+use migrationai_ingest::ExportError;
+use migrationai_processing::{migrate, Config, ProcessingError};
+
+/// Why a style could not be scored (a style that migrates badly scores badly; this is for
+/// the run itself failing).
+#[derive(Debug, thiserror::Error)]
+pub enum FidelityError {
+    #[error("writing sample style {style}")]
+    Sample {
+        style: String,
+        #[source]
+        source: migrationai_sample::SampleError,
+    },
+    #[error("inspecting style {style}")]
+    Inspect {
+        style: String,
+        #[source]
+        source: ExportError,
+    },
+    #[error("clearing {}", path.display())]
+    Clear {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the inspection task failed")]
+    Task(#[from] tokio::task::JoinError),
+    #[error(transparent)]
+    Migrate(#[from] ProcessingError),
+}
 
 /// How one style fared.
 #[derive(Debug, Clone, Default)]
@@ -85,8 +114,8 @@ pub fn ratio(a: usize, b: usize) -> f64 {
 
 /// Writes the style under `dir`, inspects and migrates it there with no mapping file, and
 /// scores the outcome.
-pub async fn score_style(style: &Style, dir: &Path) -> Result<StyleScore, ProcessingError> {
-    let truth = styles::write(style, dir).map_err(|source| ProcessingError::Sample {
+pub async fn score_style(style: &Style, dir: &Path) -> Result<StyleScore, FidelityError> {
+    let truth = styles::write(style, dir).map_err(|source| FidelityError::Sample {
         style: style.name.into(),
         source,
     })?;
@@ -102,12 +131,18 @@ pub async fn score_style(style: &Style, dir: &Path) -> Result<StyleScore, Proces
             inspect(&export, &InspectOptions::default(), &NoProgress)
         })
         .await?
-        .map_err(|e| ProcessingError::Export(e.to_string()))?
+        .map_err(|source| FidelityError::Inspect {
+            style: style.name.into(),
+            source,
+        })?
     };
     score_inspection(&truth, &report, &mut score);
     let data = dir.join("data");
     if data.exists() {
-        std::fs::remove_dir_all(&data).map_err(crate::error::io(&data))?;
+        std::fs::remove_dir_all(&data).map_err(|source| FidelityError::Clear {
+            path: data.clone(),
+            source,
+        })?;
     }
     let config = Config {
         data_dir: data,
@@ -195,7 +230,11 @@ fn score_inspection(
     }
 }
 
-fn score_migration(truth: &StyleTruth, report: &crate::Report, score: &mut StyleScore) {
+fn score_migration(
+    truth: &StyleTruth,
+    report: &migrationai_processing::Report,
+    score: &mut StyleScore,
+) {
     for (path, file) in &truth.files {
         let said = report
             .keys
@@ -268,7 +307,11 @@ fn pairs(groups: &[Vec<String>]) -> BTreeSet<(String, String)> {
     out
 }
 
-fn score_duplicates(truth: &StyleTruth, report: &crate::Report, score: &mut StyleScore) {
+fn score_duplicates(
+    truth: &StyleTruth,
+    report: &migrationai_processing::Report,
+    score: &mut StyleScore,
+) {
     let got = pairs(&report.duplicate_groups);
     let want = pairs(&truth.duplicate_groups);
     score.duplicates_found = got.len();
