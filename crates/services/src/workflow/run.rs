@@ -34,10 +34,6 @@ fn estimate(kinds: &mut [KindProgressView], elapsed_secs: i64) -> (Option<f64>, 
     (pace, total)
 }
 
-fn now() -> i64 {
-    crate::db::now()
-}
-
 /// Starts a job in review. A mapped table that leaves a required field unmapped has all its
 /// rows rejected, so such a start needs `confirm_unmet`; without it the start is refused
 /// with the tables and fields named.
@@ -108,7 +104,10 @@ pub async fn start(
     };
     // tfp splits the export into batches (the heavy part), then hands over to the jobs
     // queue; this host only records the request.
-    state.db.request_plan(tenant, &created.id, now()).await?;
+    state
+        .db
+        .request_plan(tenant, &created.id, crate::db::now())
+        .await?;
     super::get(state, tenant, job).await
 }
 
@@ -181,7 +180,7 @@ pub async fn progress(state: &AppState, tenant: &str, job: &str) -> ApiResult<Pr
     // In the order the kinds run (the store lists them by name).
     let order = |k: Kind| Kind::ALL.iter().position(|x| *x == k).unwrap_or(usize::MAX);
     kinds.sort_by_key(|k| order(k.kind));
-    let elapsed = run.as_ref().map_or(0, |r| now() - r.created_at);
+    let elapsed = run.as_ref().map_or(0, |r| crate::db::now() - r.created_at);
     let (rows_per_second, eta_seconds) = estimate(&mut kinds, elapsed);
     let run_status = run.as_ref().map(|r| r.status);
     let finished = run_status.is_some_and(JobStatus::is_finished) || d.status.is_finished();

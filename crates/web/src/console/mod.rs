@@ -47,7 +47,7 @@ async fn home(State(front): State<Front>, WebUser(u): WebUser) -> Page {
         b.get::<Throughput>("/admin/v1/throughput", &u.token),
         b.get::<Vec<Lockout>>("/admin/v1/lockouts", &u.token),
     )?;
-    let now = crate::kit::now();
+    let now = chrono::Utc::now().timestamp();
     let lockouts: Vec<_> = lockouts
         .iter()
         .map(|l| {

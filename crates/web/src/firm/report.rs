@@ -9,7 +9,7 @@ use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::Method;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use migrationai_api_types::jobs::rejects::RejectsPage;
+use migrationai_api_types::jobs::rejects::{RejectsPage, RejectsQuery};
 use migrationai_api_types::jobs::report::ReportView;
 use migrationai_api_types::jobs::JobView;
 use migrationai_ingest::overlay::{restore, REJECT_COLUMNS};
@@ -70,24 +70,11 @@ pub async fn signoff(
     Path(job_id): Path<String>,
 ) -> Page {
     let (job, report) = job_and_report(&front, &u, &job_id).await?;
-    let generated = crate::kit::now();
+    let generated = chrono::Utc::now().timestamp();
     render(
         "signoff.html",
         minijinja::context! { brand => BRAND, user => &u, job, report, generated },
     )
-}
-
-/// The filters and sort of the rejects page, as the browser sent them.
-#[derive(Deserialize, Serialize, Default)]
-pub struct RejectsForm {
-    pub kind: Option<String>,
-    pub file: Option<String>,
-    pub code: Option<String>,
-    pub q: Option<String>,
-    pub sort: Option<String>,
-    pub dir: Option<String>,
-    pub page: Option<usize>,
-    pub per_page: Option<usize>,
 }
 
 pub async fn rejects(
@@ -95,7 +82,7 @@ pub async fn rejects(
     WebUser(u): WebUser,
     Path(job_id): Path<String>,
     RawQuery(raw): RawQuery,
-    Query(q): Query<RejectsForm>,
+    Query(q): Query<RejectsQuery>,
 ) -> Page {
     let job: JobView = front
         .backend

@@ -124,11 +124,3 @@ pub async fn health() -> Json<Health> {
         status: "ok".into(),
     })
 }
-
-/// Unix time now, in seconds.
-pub fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
