@@ -3,10 +3,10 @@
 
 use std::time::{Duration, Instant};
 
-use migrationai_processing::ProcessingError;
+use migrationai_pipeline::ProcessingError;
 
 /// The reconcile's reads of stored files: the same files hashed one at a time and
-/// [`migrationai_processing::report::stored::AT_ONCE`] at a time, through the function the reconcile uses.
+/// [`migrationai_pipeline::report::stored::AT_ONCE`] at a time, through the function the reconcile uses.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DocumentReads {
     pub files: usize,
@@ -16,7 +16,7 @@ pub struct DocumentReads {
 }
 
 /// Stores `files` blobs of `bytes_each` bytes under `prefix`, then hashes them all one at a
-/// time and [`migrationai_processing::report::stored::AT_ONCE`] at a time. Fails when the two passes do not
+/// time and [`migrationai_pipeline::report::stored::AT_ONCE`] at a time. Fails when the two passes do not
 /// give the same hashes in the same order.
 pub async fn bench_document_reads(
     blobs: &migrationai_ports::blob::BlobStore,
@@ -25,7 +25,7 @@ pub async fn bench_document_reads(
     bytes_each: usize,
 ) -> Result<DocumentReads, ProcessingError> {
     use futures::{StreamExt, TryStreamExt};
-    use migrationai_processing::report::stored::{sha256_in_order, AT_ONCE};
+    use migrationai_pipeline::report::stored::{sha256_in_order, AT_ONCE};
 
     let keys: Vec<String> = (0..files).map(|i| format!("{prefix}/{i:06}.bin")).collect();
     futures::stream::iter(keys.iter().enumerate())

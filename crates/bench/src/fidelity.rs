@@ -12,7 +12,7 @@ use migrationai_ingest::mapping::Key;
 use migrationai_sample::styles::{self, Style, StyleTruth};
 
 use migrationai_ingest::ExportError;
-use migrationai_processing::{migrate, Config, ProcessingError};
+use migrationai_pipeline::{migrate, Config, ProcessingError};
 
 /// Why a style could not be scored (a style that migrates badly scores badly; this is for
 /// the run itself failing).
@@ -232,7 +232,7 @@ fn score_inspection(
 
 fn score_migration(
     truth: &StyleTruth,
-    report: &migrationai_processing::Report,
+    report: &migrationai_pipeline::Report,
     score: &mut StyleScore,
 ) {
     for (path, file) in &truth.files {
@@ -309,7 +309,7 @@ fn pairs(groups: &[Vec<String>]) -> BTreeSet<(String, String)> {
 
 fn score_duplicates(
     truth: &StyleTruth,
-    report: &migrationai_processing::Report,
+    report: &migrationai_pipeline::Report,
     score: &mut StyleScore,
 ) {
     let got = pairs(&report.duplicate_groups);

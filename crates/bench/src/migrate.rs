@@ -3,8 +3,8 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use migrationai_processing::memory::peak_rss_kib;
-use migrationai_processing::{migrate, Config, ProcessingError};
+use migrationai_pipeline::memory::peak_rss_kib;
+use migrationai_pipeline::{migrate, Config, ProcessingError};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct BenchResult {

@@ -3,7 +3,7 @@
 //! MIGRATIONAI_BENCH_SIZE=medium for the medium sample).
 
 use migrationai_bench::bench_migrate;
-use migrationai_processing::Config;
+use migrationai_pipeline::Config;
 use migrationai_sample::{generate, SampleOptions, Size};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

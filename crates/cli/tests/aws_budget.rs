@@ -6,9 +6,9 @@
 //! Runs under scripts/services.sh; skipped (with a notice) without its variables, failed
 //! under CI.
 
-#[path = "../../processing/tests/aws_common/mod.rs"]
+#[path = "../../pipeline/tests/aws_common/mod.rs"]
 mod aws_common;
-#[path = "../../processing/tests/common/mod.rs"]
+#[path = "../../pipeline/tests/common/mod.rs"]
 mod common;
 
 use std::process::{Child, Command, Stdio};
@@ -16,8 +16,8 @@ use std::time::{Duration, Instant};
 
 use migrationai_adapters::sql::PoolSize;
 use migrationai_domain::QueueKind;
-use migrationai_processing::profile::Profile;
-use migrationai_processing::{App, Config};
+use migrationai_pipeline::profile::Profile;
+use migrationai_pipeline::{App, Config};
 use sqlx::Connection;
 
 /// The database's limit for the test's user (as `max_connections` is the instance's).
@@ -144,7 +144,7 @@ async fn thirteen_workers_fit_a_twenty_connection_database() {
         all_logs()
     );
     let row = app.services.job(&job.tenant, &job.id).await.expect("job");
-    let report: migrationai_processing::Report =
+    let report: migrationai_pipeline::Report =
         serde_json::from_str(row.report.as_deref().expect("a done job has a report"))
             .expect("report json");
     assert!(report.kinds.values().map(|c| c.loaded).sum::<u64>() > 0);

@@ -7,9 +7,9 @@
 //! Runs under scripts/services.sh; skipped (with a notice) without its variables, failed
 //! under CI.
 
-#[path = "../../processing/tests/aws_common/mod.rs"]
+#[path = "../../pipeline/tests/aws_common/mod.rs"]
 mod aws_common;
-#[path = "../../processing/tests/common/mod.rs"]
+#[path = "../../pipeline/tests/common/mod.rs"]
 mod common;
 
 use std::process::{Child, Command, Stdio};
@@ -17,8 +17,8 @@ use std::time::{Duration, Instant};
 
 use aws_common::own_postgres::OwnPostgres;
 use migrationai_domain::{JobStatus, QueueKind};
-use migrationai_processing::profile::Profile;
-use migrationai_processing::{migrate, App, Config, Report};
+use migrationai_pipeline::profile::Profile;
+use migrationai_pipeline::{migrate, App, Config, Report};
 
 /// How long the database is away: a Multi-AZ failover takes 60-120 s.
 const OUTAGE: Duration = Duration::from_secs(90);

@@ -3,9 +3,9 @@
 //! handler can read) moves that record to the DLQ at once (retrying cannot help), answers with
 //! no `batchItemFailures`, and the other records take effect.
 
-#[path = "../../processing/tests/aws_common/mod.rs"]
+#[path = "../../pipeline/tests/aws_common/mod.rs"]
 mod aws_common;
-#[path = "../../processing/tests/common/mod.rs"]
+#[path = "../../pipeline/tests/common/mod.rs"]
 mod common;
 mod runtime_api;
 
@@ -13,9 +13,9 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use migrationai_domain::JobStatus;
+use migrationai_pipeline::profile::Profile;
+use migrationai_pipeline::{App, Config};
 use migrationai_ports::queue::ReceiveOptions;
-use migrationai_processing::profile::Profile;
-use migrationai_processing::{App, Config};
 use runtime_api::{RuntimeApi, Seen};
 
 fn record(m: &migrationai_ports::queue::ReceivedMessage) -> serde_json::Value {

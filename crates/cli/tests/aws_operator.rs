@@ -2,9 +2,9 @@
 //! the poller's JSON logs, and the operator commands (`dlq`, `queues`, `jobs`, `report`)
 //! opening the profile they are given.
 
-#[path = "../../processing/tests/aws_common/mod.rs"]
+#[path = "../../pipeline/tests/aws_common/mod.rs"]
 mod aws_common;
-#[path = "../../processing/tests/common/mod.rs"]
+#[path = "../../pipeline/tests/common/mod.rs"]
 mod common;
 
 use std::collections::HashSet;
@@ -12,8 +12,8 @@ use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use migrationai_processing::profile::{AwsConfig, Profile};
-use migrationai_processing::{App, Config};
+use migrationai_pipeline::profile::{AwsConfig, Profile};
+use migrationai_pipeline::{App, Config};
 use serde::de::{Deserialize, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
 
 /// A JSON value whose objects, at every depth, name each key once (serde_json alone keeps

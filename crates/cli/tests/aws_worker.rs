@@ -2,9 +2,9 @@
 //! (SQS and S3 on moto, PostgreSQL, the database URL read from Secrets Manager by ARN): a
 //! submitted job runs to `done`, and SIGTERM drains the poller to a clean exit.
 
-#[path = "../../processing/tests/aws_common/mod.rs"]
+#[path = "../../pipeline/tests/aws_common/mod.rs"]
 mod aws_common;
-#[path = "../../processing/tests/common/mod.rs"]
+#[path = "../../pipeline/tests/common/mod.rs"]
 mod common;
 mod harness;
 
@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 
 use harness::{logs_of, sigterm, wait_with_limit};
 use migrationai_domain::JobStatus;
-use migrationai_processing::profile::Profile;
-use migrationai_processing::{App, Config};
+use migrationai_pipeline::profile::Profile;
+use migrationai_pipeline::{App, Config};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn worker_runs_a_job_and_drains_on_sigterm() {
@@ -94,7 +94,7 @@ async fn worker_runs_a_job_and_drains_on_sigterm() {
     };
     assert_eq!(status, JobStatus::Done, "logs:\n{}", logs_of(&logs));
     let row = app.services.job(&job.tenant, &job.id).await.expect("job");
-    let report: migrationai_processing::Report =
+    let report: migrationai_pipeline::Report =
         serde_json::from_str(row.report.as_deref().expect("a done job has a report"))
             .expect("report json");
     assert!(

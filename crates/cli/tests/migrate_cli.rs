@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use migrationai_processing::{App, Config};
+use migrationai_pipeline::{App, Config};
 
 const BIN: &str = env!("CARGO_BIN_EXE_migrationai");
 

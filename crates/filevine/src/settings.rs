@@ -1,7 +1,7 @@
 //! How to reach a firm's Filevine org: gateway and identity URLs, the personal access token
 //! with its client id and secret, the org and user every call acts as, and the client's own
 //! limits. Operators and the Terraform set them by the names in [`env`]; the process reads
-//! them through its configuration (`migrationai_processing::settings`), which passes its
+//! them through its configuration (`migrationai_pipeline::settings`), which passes its
 //! lookup to [`Settings::from_lookup`].
 
 use secrecy::SecretString;

@@ -6,12 +6,12 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use anyhow::Context;
-use migrationai_processing::poller::{self, WorkerOptions};
-use migrationai_processing::roles::open_services;
-use migrationai_processing::services::Services;
-use migrationai_processing::Config;
-use migrationai_services::seed::{bootstrap_admin, seed_demo, ADMIN_EMAIL, DEMO_EMAIL};
-use migrationai_services::AppState;
+use migrationai_api::seed::{bootstrap_admin, seed_demo, ADMIN_EMAIL, DEMO_EMAIL};
+use migrationai_api::AppState;
+use migrationai_pipeline::poller::{self, WorkerOptions};
+use migrationai_pipeline::roles::open_services;
+use migrationai_pipeline::services::Services;
+use migrationai_pipeline::Config;
 use migrationai_web::kit::backend::Backend;
 use migrationai_web::kit::{Front, CONSOLE, FIRM};
 use tokio::task::JoinHandle;
@@ -28,7 +28,7 @@ pub struct Settings {
     /// (the frontends alone hold no data and read no store settings).
     pub config: Option<Config>,
     /// The HTTP roles' settings (limits, cookies, sign-in, the operator to create).
-    pub http: migrationai_services::Settings,
+    pub http: migrationai_api::Settings,
     /// Where each HTTP role listens. tfp serves `/health` only when it has an address here.
     pub listen: BTreeMap<Role, SocketAddr>,
     /// The backend API the firm web app calls when `api` does not run in this process.
@@ -44,7 +44,7 @@ pub struct Settings {
 }
 
 impl Settings {
-    pub fn new(config: Option<Config>, http: migrationai_services::Settings) -> Settings {
+    pub fn new(config: Option<Config>, http: migrationai_api::Settings) -> Settings {
         Settings {
             config,
             http,
@@ -171,23 +171,23 @@ async fn start_role(
             let state = state()?;
             running
                 .tasks
-                .push(tokio::spawn(migrationai_services::records::invalidator(
+                .push(tokio::spawn(migrationai_api::records::invalidator(
                     state.clone(),
                     stop.clone(),
                 )));
-            migrationai_services::api::router(state)
+            migrationai_api::api::router(state)
         }
         Role::AdminApi => {
             let state = state()?;
             bootstrap_admin(&state).await?;
             running
                 .tasks
-                .push(tokio::spawn(migrationai_services::throughput::sampler(
+                .push(tokio::spawn(migrationai_api::throughput::sampler(
                     state.clone(),
                     state.settings.throughput_every,
                     stop.clone(),
                 )));
-            migrationai_services::admin::router(state)
+            migrationai_api::admin::router(state)
         }
         // The frontends reach the APIs over HTTP, as they do on AWS.
         Role::Web => {
@@ -204,13 +204,11 @@ async fn start_role(
         }
         Role::Tfp => {
             let state = state()?;
-            running
-                .tasks
-                .push(tokio::spawn(migrationai_services::tfp::run(
-                    state,
-                    settings.tfp_every,
-                    stop.clone(),
-                )));
+            running.tasks.push(tokio::spawn(migrationai_api::tfp::run(
+                state,
+                settings.tfp_every,
+                stop.clone(),
+            )));
             let every = settings.tfp_every.as_millis();
             let Some(addr) = settings.listen.get(&role) else {
                 println!("tfp polling every {every} ms");
@@ -219,7 +217,7 @@ async fn start_role(
             // tfp serves only the load balancer's probe.
             let health = axum::Router::new().route(
                 "/health",
-                axum::routing::get(migrationai_services::api::system::health),
+                axum::routing::get(migrationai_api::api::system::health),
             );
             let bound = serve(running, role, *addr, health, &settings.http.serve).await?;
             println!("tfp polling every {every} ms; health on http://{bound}/health");
@@ -251,10 +249,10 @@ async fn serve(
     role: Role,
     addr: SocketAddr,
     router: axum::Router,
-    limits: &migrationai_services::serve::Limits,
+    limits: &migrationai_api::serve::Limits,
 ) -> anyhow::Result<SocketAddr> {
     let (bound, task) =
-        migrationai_services::serve::spawn_with(addr, router, running.stop.clone(), limits.clone())
+        migrationai_api::serve::spawn_with(addr, router, running.stop.clone(), limits.clone())
             .await?;
     running.addrs.insert(role, bound);
     running.servers.push((role, task));
@@ -321,7 +319,7 @@ pub fn run_blocking(settings: Settings, roles: &Roles) -> anyhow::Result<()> {
         .enable_all()
         .build()?
         .block_on(async {
-            let shutdown = migrationai_processing::shutdown::on_signal()?;
+            let shutdown = migrationai_pipeline::shutdown::on_signal()?;
             run(settings, roles, shutdown).await
         })
 }

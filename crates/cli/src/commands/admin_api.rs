@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use migrationai_host::Role;
-use migrationai_processing::settings::{load, Env};
+use migrationai_pipeline::settings::{load, Env};
 
 #[derive(clap::Args)]
 pub struct Args {

@@ -4,10 +4,10 @@
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
+use migrationai_api::{Config, Settings};
 use migrationai_host::{Role, Roles};
-use migrationai_processing::config::PoolRole;
-use migrationai_processing::settings::{load, Env, SecretString};
-use migrationai_services::{Config, Settings};
+use migrationai_pipeline::config::PoolRole;
+use migrationai_pipeline::settings::{load, Env, SecretString};
 
 /// Where a role keeps its state and how it serves.
 #[derive(clap::Args, Clone)]
@@ -50,7 +50,7 @@ impl Common {
             upload_limit: mib.saturating_mul(1024 * 1024),
             secure_cookies: !(self.insecure_cookies || http.insecure_cookies),
             admin: http.admin.clone(),
-            sign_in: migrationai_services::auth::limit::SignInLimits {
+            sign_in: migrationai_api::auth::limit::SignInLimits {
                 address_attempts: self.sign_in_per_minute.unwrap_or(http.sign_in_per_minute),
                 account_failures: self.sign_in_failures.unwrap_or(http.sign_in_failures),
                 ..Default::default()

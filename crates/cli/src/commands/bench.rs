@@ -1,9 +1,9 @@
 //! Performance figures, printed; never asserted by tests.
 use crate::output::say;
-use migrationai_processing::settings::{load, Env};
+use migrationai_pipeline::settings::{load, Env};
 
 use migrationai_ingest::inspect::{inspect, InspectOptions, NoProgress};
-use migrationai_processing::memory::peak_rss_kib;
+use migrationai_pipeline::memory::peak_rss_kib;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::Instant;
@@ -146,7 +146,7 @@ const FEBRL_F1_GOAL: f64 = 0.95;
 /// measured: whether the goal is met, or `None` (saying how to make them) when there are no
 /// sets.
 pub(super) fn febrl(dir: &Path) -> anyhow::Result<Option<bool>> {
-    use migrationai_processing::duplicates::{febrl, Settings};
+    use migrationai_pipeline::duplicates::{febrl, Settings};
     if !dir.is_dir()
         || febrl::datasets(dir)
             .map_err(|e| anyhow::anyhow!(e))?
@@ -326,7 +326,7 @@ pub(super) fn fresh_dir(dir: &Path) -> anyhow::Result<()> {
 
 fn migrate(export: &Path, data_dir: &Path) -> anyhow::Result<ExitCode> {
     fresh_dir(data_dir)?;
-    let config = migrationai_processing::config::Config {
+    let config = migrationai_pipeline::config::Config {
         data_dir: data_dir.to_path_buf(),
         ..Default::default()
     };

@@ -81,7 +81,7 @@ pub fn documents(
     );
     say!(
         "documents: {:>2} at once    {:>8.2} s  {:>7.0} files/s  ({:.1}x)",
-        migrationai_processing::report::stored::AT_ONCE,
+        migrationai_pipeline::report::stored::AT_ONCE,
         figures.at_once.as_secs_f64(),
         rate(figures.at_once),
         figures.one_at_a_time.as_secs_f64() / figures.at_once.as_secs_f64().max(1e-9)

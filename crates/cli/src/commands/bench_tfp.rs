@@ -13,13 +13,13 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use migrationai_api::db::plans::PlanRequest;
+use migrationai_api::state::{AppState, Settings};
+use migrationai_api::tfp;
+use migrationai_api::workflow::upload::blob_prefix;
 use migrationai_domain::DraftStatus;
-use migrationai_processing::config::Config;
-use migrationai_processing::memory::peak_rss_kib;
-use migrationai_services::db::plans::PlanRequest;
-use migrationai_services::state::{AppState, Settings};
-use migrationai_services::tfp;
-use migrationai_services::workflow::upload::blob_prefix;
+use migrationai_pipeline::config::Config;
+use migrationai_pipeline::memory::peak_rss_kib;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
 
@@ -117,7 +117,7 @@ async fn run(zip_path: &Path, data: &Path, made: &Made) -> anyhow::Result<ExitCo
     let reset = std::fs::write("/proc/self/clear_refs", "5").is_ok();
 
     let started = Instant::now();
-    migrationai_services::workflow::run::start(&state, TENANT, JOB, false)
+    migrationai_api::workflow::run::start(&state, TENANT, JOB, false)
         .await
         .map_err(|e| anyhow::anyhow!("start: {e}"))?;
     let req = PlanRequest {

@@ -1,12 +1,12 @@
 //! `migrationai db setup`: the database's owner role and runtime user, and its migrations,
-//! once per deploy with the master secret (see `migrationai_processing::dbsetup`).
+//! once per deploy with the master secret (see `migrationai_pipeline::dbsetup`).
 
 use std::process::ExitCode;
 
-use migrationai_processing::config::PoolRole;
-use migrationai_processing::dbsetup::{run_setup_lambda, setup_database};
-use migrationai_processing::profile::Profile;
-use migrationai_processing::settings::{load, Env};
+use migrationai_pipeline::config::PoolRole;
+use migrationai_pipeline::dbsetup::{run_setup_lambda, setup_database};
+use migrationai_pipeline::profile::Profile;
+use migrationai_pipeline::settings::{load, Env};
 
 use crate::output::say;
 

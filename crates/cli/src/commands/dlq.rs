@@ -1,7 +1,7 @@
 use super::embedded::{runtime, Embedded};
 use crate::output::say;
-use migrationai_processing::app;
-use migrationai_processing::settings::Env;
+use migrationai_pipeline::app;
+use migrationai_pipeline::settings::Env;
 use std::process::ExitCode;
 
 #[derive(clap::Args)]

@@ -1,7 +1,7 @@
 //! Options shared by the commands that work on the embedded system.
 
-use migrationai_processing::config::{Config, PoolRole};
-use migrationai_processing::settings::{load, Env};
+use migrationai_pipeline::config::{Config, PoolRole};
+use migrationai_pipeline::settings::{load, Env};
 use std::path::PathBuf;
 
 #[derive(clap::Args, Clone)]

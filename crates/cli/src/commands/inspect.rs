@@ -4,7 +4,7 @@ use anyhow::Context;
 use migrationai_domain::catalogue::kind_def;
 use migrationai_ingest::inspect::{inspect, FileReport, InspectOptions, InspectReport};
 use migrationai_ingest::mapping::FileMapping;
-use migrationai_processing::jobs::submit::read_mapping;
+use migrationai_pipeline::jobs::submit::read_mapping;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 

@@ -3,9 +3,9 @@
 use std::process::ExitCode;
 
 use migrationai_domain::QueueKind;
-use migrationai_processing::config::PoolRole;
-use migrationai_processing::lambda::run_lambda;
-use migrationai_processing::settings::{load, vars, Env};
+use migrationai_pipeline::config::PoolRole;
+use migrationai_pipeline::lambda::run_lambda;
+use migrationai_pipeline::settings::{load, vars, Env};
 
 #[derive(clap::Args)]
 pub struct Args {

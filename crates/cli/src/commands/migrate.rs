@@ -1,10 +1,10 @@
 use super::embedded::{runtime, Embedded};
 use crate::output::say;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
-use migrationai_processing::app::{verdict_text, App, End, Progress};
-use migrationai_processing::jobs::{Start, Submitted};
-use migrationai_processing::report::Threshold;
-use migrationai_processing::settings::Env;
+use migrationai_pipeline::app::{verdict_text, App, End, Progress};
+use migrationai_pipeline::jobs::{Start, Submitted};
+use migrationai_pipeline::report::Threshold;
+use migrationai_pipeline::settings::Env;
 use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -29,7 +29,7 @@ pub struct Args {
     #[arg(long = "encoding", value_name = "FILE=LABEL", value_parser = super::inspect::parse_encoding)]
     encodings: Vec<(String, migrationai_ingest::TextEncoding)>,
     /// Rows per batch message.
-    #[arg(long, default_value_t = migrationai_processing::config::DEFAULT_BATCH_SIZE)]
+    #[arg(long, default_value_t = migrationai_pipeline::config::DEFAULT_BATCH_SIZE)]
     batch_size: usize,
     /// The share of each kind's rows that must load for the job to count as migrated, in
     /// percent ("99", "99.5%").

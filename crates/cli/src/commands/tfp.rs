@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use migrationai_host::{Role, Roles};
-use migrationai_processing::settings::{load, Env};
+use migrationai_pipeline::settings::{load, Env};
 
 #[derive(clap::Args)]
 pub struct Args {

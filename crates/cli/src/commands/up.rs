@@ -6,8 +6,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use migrationai_host::{Role, Roles};
-use migrationai_processing::poller::WorkerOptions;
-use migrationai_processing::settings::{load, Env};
+use migrationai_pipeline::poller::WorkerOptions;
+use migrationai_pipeline::settings::{load, Env};
 
 #[derive(clap::Args)]
 pub struct Args {

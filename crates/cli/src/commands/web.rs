@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use migrationai_host::Role;
-use migrationai_processing::settings::Env;
+use migrationai_pipeline::settings::Env;
 
 #[derive(clap::Args)]
 pub struct Args {

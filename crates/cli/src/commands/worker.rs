@@ -5,8 +5,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use migrationai_host::{Role, Roles};
-use migrationai_processing::poller::WorkerOptions;
-use migrationai_processing::settings::{load, Env};
+use migrationai_pipeline::poller::WorkerOptions;
+use migrationai_pipeline::settings::{load, Env};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -28,7 +28,7 @@ pub struct Args {
 pub fn run(a: Args, env: &Env) -> anyhow::Result<ExitCode> {
     let config = load::config(env, Role::Worker.pool())?;
     let mut settings =
-        migrationai_host::Settings::new(Some(config), migrationai_services::Settings::default());
+        migrationai_host::Settings::new(Some(config), migrationai_api::Settings::default());
     settings.worker = WorkerOptions {
         queues: a
             .queue

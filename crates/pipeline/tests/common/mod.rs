@@ -1,0 +1,107 @@
+//! Shared test setup: the small sample, its ground truth and the correct mapping for it.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use migrationai_domain::catalogue::kind_def;
+use migrationai_domain::value::DateOrder;
+use migrationai_ingest::mapping::{FileMapping, Mapping};
+use migrationai_ingest::tables::list_tables;
+use migrationai_ingest::{Export, Limits};
+use migrationai_pipeline::Config;
+use migrationai_sample::{generate, GroundTruth, SampleOptions, Size};
+
+pub struct Sample {
+    pub dir: tempfile::TempDir,
+    pub export: PathBuf,
+    pub mapping: PathBuf,
+    pub truth: GroundTruth,
+}
+
+/// Generates the small sample and writes the mapping its ground truth says is correct, so
+/// these tests measure the pipeline, not the mapping suggestion.
+pub fn small_sample() -> Sample {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let summary = generate(&SampleOptions {
+        size: Size::Small,
+        seed: 7,
+        out: dir.path().join("sample"),
+        zip: false,
+    })
+    .expect("sample");
+    let truth: GroundTruth =
+        serde_json::from_slice(&std::fs::read(&summary.ground_truth).expect("truth"))
+            .expect("truth json");
+    let mapping = dir.path().join("mapping.toml");
+    write_true_mapping(&summary.export, &truth, &mapping);
+    Sample {
+        export: summary.export,
+        mapping,
+        truth,
+        dir,
+    }
+}
+
+/// Writes to `out` the mapping of `export` that its ground truth says is correct.
+pub fn write_true_mapping(export: &Path, truth: &GroundTruth, out: &Path) {
+    let export = Export::open(export, &Limits::default()).expect("export");
+    let (tables, _) = list_tables(&export);
+    let mut mapping = Mapping {
+        currency: truth.currency.clone(),
+        ..Mapping::default()
+    };
+    for (path, file) in &truth.files {
+        let def = kind_def(file.kind);
+        let table = tables
+            .iter()
+            .find(|t| t.name == *path || t.name.starts_with(&format!("{path}#")))
+            .unwrap_or_else(|| panic!("{path} not in export"));
+        mapping.files.push(FileMapping {
+            table: table.name.clone(),
+            kind: Some(file.kind),
+            date_order: file.date_order.as_deref().map(|_| DateOrder::Mdy),
+            columns: file
+                .columns
+                .iter()
+                .map(|c| {
+                    (
+                        c.header.clone(),
+                        c.field
+                            .as_deref()
+                            .and_then(|f| def.field(f))
+                            .map(|f| f.name),
+                    )
+                })
+                .collect(),
+            key: Default::default(),
+            defaults: Vec::new(),
+            decimal: Vec::new(),
+            encoding: None,
+            quantity_unit: Default::default(),
+        });
+    }
+    std::fs::write(out, mapping.to_toml(&[])).expect("mapping");
+}
+
+pub fn config(data_dir: &Path) -> Config {
+    Config {
+        data_dir: data_dir.to_path_buf(),
+        ..Config::default()
+    }
+}
+
+/// "file.xlsx#Sheet" names a worksheet; the ground truth names the file.
+pub fn file_of(table: &str) -> String {
+    table.split('#').next().unwrap_or(table).to_string()
+}
+
+/// A report as two runs of the same export and mapping must agree on it: everything but the
+/// job's own ids and timestamps.
+pub fn comparable(report: &migrationai_pipeline::Report) -> serde_json::Value {
+    let mut value = serde_json::to_value(report).expect("report json");
+    if let Some(map) = value.as_object_mut() {
+        map.remove("job");
+    }
+    value
+}
