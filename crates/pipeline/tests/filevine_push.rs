@@ -202,6 +202,18 @@ async fn the_small_sample_is_pushed_read_back_and_a_second_push_creates_nothing(
         section.read_back.delivered
     );
     assert_eq!(stored["verdict"]["migrated"], false);
+    // The report page shows the section and the refusals with their reasons.
+    let page = std::fs::read_to_string(
+        m.config
+            .data_dir
+            .join("reports")
+            .join("sample")
+            .join("report.html"),
+    )
+    .expect("report.html");
+    assert!(page.contains("Delivered to Filevine"));
+    assert!(page.contains("not everything was delivered"));
+    assert!(page.contains("the project's type has no section"));
     assert_eq!(
         stored["filevine"]["refused"].as_array().map(Vec::len),
         Some(section.refused.len())
