@@ -331,3 +331,52 @@ async fn throttles_and_server_errors_lose_and_double_nothing() {
     assert!(pushed.stats.retries > 0);
     assert_accounted(&m, &pushed, &emu);
 }
+
+/// Exports written the way other practice-management systems write theirs (the fidelity
+/// corpus, migrated with the proposed mapping as a firm would): each is pushed and read
+/// back with nothing lost or doubled, and whatever Filevine cannot take is refused with a
+/// reason.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_held_back_style_export_is_pushed_and_read_back() {
+    for style in migrationai_sample::styles::all() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        migrationai_sample::styles::write(&style, &dir.path().join("style")).expect("style");
+        let export = dir.path().join("style").join("export");
+        let config = common::config(&dir.path().join("data"));
+        let report = migrate(&export, None, Some("style".into()), &config, &|_| {})
+            .await
+            .expect("migrate");
+        let emu = Emulator::start(EmuConfig::default())
+            .await
+            .expect("emulator");
+        let pushed = delivery::push(&config, "style", &settings(&emu), &options(&[]), &|_, _| {})
+            .await
+            .unwrap_or_else(|e| panic!("{}: {e}", style.name));
+        let section = pushed.report.filevine.as_ref().expect("section");
+        let mut delivered = 0;
+        for kind in Kind::ALL {
+            let refused = section.refused.iter().filter(|r| r.kind == kind).count();
+            let (expected, found, missing, extra) = section
+                .read_back
+                .kind(kind)
+                .map_or((0, 0, 0, 0), |k| (k.expected, k.found, k.missing, k.extra));
+            assert_eq!(
+                (found, missing, extra),
+                (expected, 0, 0),
+                "{} {kind}",
+                style.name
+            );
+            assert_eq!(
+                expected + refused,
+                loaded(&report, kind),
+                "{} {kind}",
+                style.name
+            );
+            delivered += found;
+        }
+        assert!(delivered > 0, "{}: nothing delivered", style.name);
+        for r in &section.refused {
+            assert!(!r.reason.is_empty() && r.source_id.is_some(), "{r:?}");
+        }
+    }
+}
