@@ -6,6 +6,7 @@ pub mod batch;
 pub mod config;
 #[cfg(feature = "aws")]
 pub mod dbsetup;
+pub mod delivery;
 pub mod disk;
 pub mod duplicates;
 pub mod error;
