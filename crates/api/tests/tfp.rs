@@ -10,7 +10,7 @@ use migrationai_api::db::plans::PlanRequest;
 use migrationai_api::state::AppState;
 use migrationai_api::{tfp, workflow, Settings};
 use migrationai_domain::{DraftStatus, JobStatus, QueueKind};
-use migrationai_pipeline::Config;
+use migrationai_host::Config;
 use serde_json::Value;
 
 const TENANT: &str = "firm-a";
@@ -27,11 +27,8 @@ struct Fixture {
 async fn reviewed(job: &str) -> Fixture {
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().join("data");
-    let config = Config {
-        data_dir: data.clone(),
-        ..Config::default()
-    };
-    let state = AppState::open(&config, Settings::default())
+    let config = Config::embedded(data.clone());
+    let state = migrationai_host::open::state(&config, Settings::default())
         .await
         .expect("state");
     state
@@ -307,11 +304,8 @@ async fn waiting_for_analysis(
 ) -> (tempfile::TempDir, AppState) {
     use std::io::Write;
     let dir = tempfile::tempdir().expect("tempdir");
-    let config = Config {
-        data_dir: dir.path().join("data"),
-        ..Config::default()
-    };
-    let state = AppState::open(&config, Settings::default())
+    let config = Config::embedded(dir.path().join("data"));
+    let state = migrationai_host::open::state(&config, Settings::default())
         .await
         .expect("state");
     state
