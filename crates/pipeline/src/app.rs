@@ -15,8 +15,8 @@ use crate::config::Config;
 use crate::error::ProcessingError;
 use crate::jobs::{self, Submitted};
 use crate::message::JobAction;
+use crate::poller::WorkerOptions;
 use crate::report::Report;
-use crate::roles::{handler_for, processor_for};
 use crate::services::{Adapters, Services};
 
 /// What a progress callback sees, several times a second.
@@ -130,17 +130,13 @@ impl App {
         &self,
         shutdown: &CancellationToken,
     ) -> Result<Vec<tokio::task::JoinHandle<()>>, ProcessingError> {
-        let s = &self.services;
-        let mut workers = Vec::with_capacity(QueueKind::ALL.len());
-        for kind in QueueKind::ALL {
-            workers.push(tokio::spawn(crate::worker::poll(
-                s.queue.clone(),
-                processor_for(kind, s, &self.config).await?,
-                handler_for(kind, s),
-                shutdown.child_token(),
-            )));
-        }
-        Ok(workers)
+        crate::poller::spawn(
+            &self.services,
+            &self.config,
+            &WorkerOptions::embedded(),
+            &shutdown.child_token(),
+        )
+        .await
     }
 
     /// Runs the workers until the job is done, or stalls with dead-lettered messages.

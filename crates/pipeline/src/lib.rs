@@ -21,7 +21,6 @@ pub mod roles;
 pub mod services;
 pub mod shutdown;
 pub mod staged;
-pub mod worker;
 
 pub use app::{App, DeadLetter, End, Progress, QueueRow, RunOutcome};
 pub use batch::{BatchProcessor, BatchResult, Handler, HandlerError, Outcome};
