@@ -106,6 +106,50 @@ async fn jobs_queue(state: &AppState) -> Vec<Value> {
         .collect()
 }
 
+/// A start whose run name is taken in the store (by a run of another id) is refused, and the
+/// draft stays in review, to be renamed or started again, rather than stuck as started.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_start_refused_for_a_taken_name_leaves_the_draft_in_review() {
+    let job = "taken";
+    let f = reviewed(job).await;
+    let s = &f.state.app.services;
+    let other = migrationai_ports::store::JobRow {
+        tenant: TENANT.into(),
+        id: "someone-else".into(),
+        name: job.into(),
+        status: JobStatus::Done,
+        phase: 0,
+        fanout: 0,
+        settings: serde_json::json!({ "export": "elsewhere", "batch_size": 500 }).to_string(),
+        mapping: String::new(),
+        report: None,
+        error: None,
+        created_at: 1,
+        updated_at: 1,
+    };
+    s.store.create_job(&other).await.expect("the other run");
+
+    let err = workflow::run::start(&f.state, TENANT, job, false)
+        .await
+        .expect_err("the name is taken");
+    assert!(
+        matches!(err, migrationai_api::ApiError::Conflict(_)),
+        "{err:?}"
+    );
+    let draft = f
+        .state
+        .db
+        .draft(TENANT, job)
+        .await
+        .expect("draft")
+        .expect("some");
+    assert_eq!(draft.status, DraftStatus::Review);
+    assert!(
+        s.store.job(TENANT, job).await.expect("job").is_none(),
+        "no run of the draft's id was made"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn starting_records_a_request_and_tfp_splits_then_hands_over() {
     let job = "split-me";
