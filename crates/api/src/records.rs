@@ -32,15 +32,23 @@ fn kind(k: &str) -> ApiResult<Kind> {
     }
 }
 
-fn view(r: migrationai_ports::store::RecordRow) -> RecordView {
-    RecordView {
-        data: serde_json::from_str(&r.data).unwrap_or(serde_json::Value::Null),
+/// A stored record as the API shows it. A record whose stored data is not JSON is a
+/// corrupt store, an error, never an empty record.
+fn view(r: migrationai_ports::store::RecordRow) -> ApiResult<RecordView> {
+    let data = serde_json::from_str(&r.data).map_err(|e| {
+        ApiError::internal(format!(
+            "stored {} record {:?} of {} row {} is not JSON: {e}",
+            r.kind, r.source_id, r.file, r.row
+        ))
+    })?;
+    Ok(RecordView {
+        data,
         kind: r.kind.to_string(),
         source_id: r.source_id,
         canonical_id: r.canonical_id,
         file: r.file,
         row: r.row,
-    }
+    })
 }
 
 async fn check_job(state: &AppState, tenant: &str, job: &str) -> ApiResult<()> {
@@ -89,7 +97,7 @@ pub async fn list_json(
                 continue;
             }
             if total >= skip && items.len() < per_page {
-                items.push(view(r));
+                items.push(view(r)?);
             }
             total += 1;
         }
@@ -121,6 +129,7 @@ pub async fn one(
         .record(tenant, job, kind, source_id)
         .await?
         .map(view)
+        .transpose()?
         .ok_or(ApiError::NotFound)?;
     let mut links = Vec::new();
     if let Some(obj) = record.data.as_object() {
@@ -190,6 +199,43 @@ pub async fn invalidator(state: AppState, shutdown: CancellationToken) {
                 let _ = state.cache.bump(&namespace(&d.tenant, &d.id)).await;
                 seen.insert(key, mark);
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use migrationai_ports::store::RecordRow;
+
+    fn row(data: &str) -> RecordRow {
+        RecordRow {
+            kind: Kind::Contacts,
+            source_id: "C7".into(),
+            canonical_id: "c-7".into(),
+            file: "people.csv".into(),
+            row: 9,
+            data: data.into(),
+        }
+    }
+
+    #[test]
+    fn a_record_shows_its_data() {
+        let v = view(row(r#"{"email":"a@b.co"}"#)).expect("view");
+        assert_eq!(v.data["email"], "a@b.co");
+        assert_eq!((v.kind.as_str(), v.row), ("contacts", 9));
+    }
+
+    #[test]
+    fn corrupt_stored_data_is_an_error_not_an_empty_record() {
+        match view(row("{not json")) {
+            Err(ApiError::Internal(detail)) => {
+                assert!(
+                    detail.contains("\"C7\"") && detail.contains("people.csv"),
+                    "{detail}"
+                )
+            }
+            other => panic!("expected an internal error, got {other:?}"),
         }
     }
 }

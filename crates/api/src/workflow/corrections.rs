@@ -54,15 +54,8 @@ pub async fn tables_with_rejects(
     tenant: &str,
     job: &str,
 ) -> ApiResult<Vec<String>> {
-    let mut files: Vec<String> = state
-        .app
-        .services
-        .store
-        .rejects(tenant, job)
-        .await?
-        .into_iter()
-        .map(|r| r.file)
-        .collect();
+    let (_, rejects) = super::rejects::of_run(state, tenant, job).await?;
+    let mut files: Vec<String> = rejects.into_iter().map(|r| r.file).collect();
     files.sort();
     files.dedup();
     Ok(files)

@@ -116,34 +116,10 @@ pub async fn get(
     Ok(page_of(rows, q))
 }
 
-fn csv_cell(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
 /// Every reject of the job: where it was and why, one row each.
 pub async fn rejects_csv(state: &AppState, tenant: &str, job: &str) -> ApiResult<String> {
     let (_, rejects) = of_run(state, tenant, job).await?;
-    let mut out = String::from("kind,file,row,source_id,field,code,reason,raw\n");
-    for r in rejects {
-        let cells = [
-            r.kind.to_string(),
-            r.file,
-            r.row.to_string(),
-            r.source_id.unwrap_or_default(),
-            r.field,
-            r.code,
-            r.reason,
-            r.raw,
-        ];
-        let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
-        out.push_str(&line.join(","));
-        out.push('\n');
-    }
-    Ok(out)
+    Ok(migrationai_pipeline::report::csv::rejects_listing(&rejects))
 }
 
 #[cfg(test)]
@@ -162,13 +138,6 @@ mod tests {
             reason: reason.into(),
             raw: String::new(),
         }
-    }
-
-    #[test]
-    fn csv_cells_are_quoted_when_needed() {
-        assert_eq!(csv_cell("a"), "a");
-        assert_eq!(csv_cell("a,b"), "\"a,b\"");
-        assert_eq!(csv_cell("say \"x\""), "\"say \"\"x\"\"\"");
     }
 
     #[test]

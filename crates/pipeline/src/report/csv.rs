@@ -29,6 +29,35 @@ fn line(cells: &[String]) -> String {
     s
 }
 
+/// Every reject of a run, one row each: kind, where, why and the raw cells. Cells are
+/// neutralised as in the correction files, since this listing is opened in spreadsheets too.
+pub fn rejects_listing(rejects: &[RejectRow]) -> String {
+    let head = [
+        "kind",
+        "file",
+        "row",
+        "source_id",
+        "field",
+        "code",
+        "reason",
+        "raw",
+    ];
+    let mut text = line(&head.map(String::from));
+    for r in rejects {
+        text.push_str(&line(&[
+            r.kind.to_string(),
+            r.file.clone(),
+            r.row.to_string(),
+            r.source_id.clone().unwrap_or_default(),
+            r.field.clone(),
+            r.code.clone(),
+            r.reason.clone(),
+            r.raw.clone(),
+        ]));
+    }
+    text
+}
+
 /// Source file → CSV text of its rejected rows.
 pub fn rejects_csv(rejects: &[RejectRow]) -> BTreeMap<String, String> {
     let mut by_file: BTreeMap<&str, Vec<&RejectRow>> = BTreeMap::new();
@@ -92,10 +121,29 @@ mod tests {
             reason: "bad, very".into(),
             raw: r#"[["id","C1"],["email","=HYPERLINK(1)"]]"#.into(),
         };
-        let out = rejects_csv(&[r]);
+        let out = rejects_csv(std::slice::from_ref(&r));
         assert_eq!(
             out["contacts.csv"],
             "id,email,source_row,field,code,reason\r\nC1,'=HYPERLINK(1),3,email,invalid_email,\"bad, very\"\r\n"
+        );
+    }
+
+    #[test]
+    fn the_listing_neutralises_every_cell() {
+        let r = RejectRow {
+            kind: migrationai_domain::Kind::Contacts,
+            file: "contacts.csv".into(),
+            row: 7,
+            source_id: Some("=cmd|' /C calc'!A0".into()),
+            field: "email".into(),
+            code: "invalid_email".into(),
+            reason: "@SUM(1), not an email".into(),
+            raw: "[]".into(),
+        };
+        assert_eq!(
+            rejects_listing(&[r]),
+            "kind,file,row,source_id,field,code,reason,raw\r\n\
+             contacts,contacts.csv,7,'=cmd|' /C calc'!A0,email,invalid_email,\"'@SUM(1), not an email\",[]\r\n"
         );
     }
 }
