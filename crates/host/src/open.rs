@@ -91,3 +91,24 @@ pub async fn state(
     let cache = cache(config).await?;
     Ok(migrationai_api::AppState::new(app, db, cache, http))
 }
+
+/// The Filevine id map in the store's database. A push on the AWS profile belongs to the
+/// queue workers (not wired yet), so only the embedded profile's store is opened here.
+pub async fn id_map(config: &Config) -> Result<migrationai_adapters::sql::SqlIdMap, OpenError> {
+    use migrationai_adapters::sql::{self, PoolSize, Schema, SqlIdMap, Tables};
+    let url = match (&config.profile, &config.store_url) {
+        (Profile::Embedded, Some(url)) => url.expose_secret().to_string(),
+        (Profile::Embedded, None) => sql::sqlite_url(&config.pipeline.data_dir.join("store.db")),
+        (Profile::Aws(_), _) => {
+            return Err(OpenError::Environment(
+                "push on the AWS profile runs in the queue workers, which do not deliver to \
+                 Filevine yet; push from the embedded profile"
+                    .into(),
+            ))
+        }
+    };
+    let pool = sql::open(&url, PoolSize::of(2), Tables::Store, Schema::Migrate)
+        .await
+        .map_err(|e| migrationai_ports::store::StoreError::Backend(e.to_string()))?;
+    Ok(SqlIdMap::new(pool))
+}

@@ -443,7 +443,7 @@ impl App {
     }
 }
 
-fn stored_report(job: &JobRow) -> Result<Report, ProcessingError> {
+pub(crate) fn stored_report(job: &JobRow) -> Result<Report, ProcessingError> {
     let text = job
         .report
         .as_deref()

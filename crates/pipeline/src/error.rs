@@ -91,8 +91,19 @@ pub enum ProcessingError {
     Inconsistent(String),
     #[error("{0}")]
     Environment(String),
+    /// Delivering into Filevine failed in a way no record's refusal covers (unreachable,
+    /// credentials refused, the id map unreachable, an answer off the contract).
+    #[error("Filevine delivery: {0}")]
+    Filevine(migrationai_filevine::FvError),
     #[error("{0}")]
     Other(String),
+}
+
+// Not `#[from]`: that would make the error its own source and `chain` say it twice.
+impl From<migrationai_filevine::FvError> for ProcessingError {
+    fn from(e: migrationai_filevine::FvError) -> Self {
+        ProcessingError::Filevine(e)
+    }
 }
 
 impl ProcessingError {

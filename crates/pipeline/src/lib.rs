@@ -4,6 +4,7 @@
 pub mod app;
 pub mod batch;
 pub mod config;
+pub mod delivery;
 pub mod disk;
 pub mod duplicates;
 pub mod error;
