@@ -5,7 +5,7 @@ mod output;
 mod telemetry;
 
 use clap::{Parser, Subcommand};
-use migrationai_pipeline::settings::{load, Env};
+use migrationai_host::settings::{load, Env};
 use std::process::ExitCode;
 
 // A migration allocates and frees millions of small strings (field names, cell values, JSON);
@@ -63,6 +63,8 @@ enum Command {
     Inspect(commands::inspect::Args),
     /// Run a whole migration on this machine (embedded defaults); resumes after a crash.
     Migrate(commands::migrate::Args),
+    /// Deliver a migrated job into its target system (Filevine) and read it back.
+    Push(commands::push::Args),
     /// List migration jobs.
     Jobs(commands::jobs::JobsArgs),
     /// Print a job's reconciliation report.
@@ -131,6 +133,7 @@ fn run(command: Command, env: &Env) -> anyhow::Result<ExitCode> {
         Command::Sample(a) => commands::sample::run(a),
         Command::Inspect(a) => commands::inspect::run(a),
         Command::Migrate(a) => commands::migrate::run(a, env),
+        Command::Push(a) => commands::push::run(a, env),
         Command::Jobs(a) => commands::jobs::jobs(a, env),
         Command::Report(a) => commands::jobs::report(a, env),
         Command::Queues(a) => commands::jobs::queues(a, env),

@@ -7,7 +7,7 @@
 use futures::stream::{self, StreamExt, TryStreamExt};
 use migrationai_domain::Kind;
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -44,7 +44,7 @@ pub struct Expected {
 /// How many source ids a report lists by name before it only counts.
 const LISTED: usize = 20;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KindDelivery {
     pub kind: Kind,
     pub expected: usize,
@@ -56,7 +56,7 @@ pub struct KindDelivery {
     pub extra: usize,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BalanceCheck {
     pub source_id: String,
     pub expected: Decimal,
@@ -64,14 +64,14 @@ pub struct BalanceCheck {
     pub found: Option<Decimal>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "problem", rename_all = "snake_case")]
 pub enum DocumentProblem {
     Missing,
     ChecksumMismatch { found: String },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DocumentCheck {
     pub source_id: String,
     pub expected_sha256: String,
@@ -80,7 +80,7 @@ pub struct DocumentCheck {
 }
 
 /// The "delivered to Filevine" section of a job's report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Delivery {
     pub kinds: Vec<KindDelivery>,
     pub trust_checked: usize,

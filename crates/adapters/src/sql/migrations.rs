@@ -26,7 +26,8 @@ use sqlx::{AnyPool, Connection, Row};
 /// The tables a pool is opened for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tables {
-    /// The canonical store's: tenants, jobs, batches, records, rejects, links, failures.
+    /// The canonical store's: tenants, jobs, batches, records, rejects, links, failures,
+    /// and the id map of deliveries into Filevine.
     Store,
     /// The services' own.
     Services,

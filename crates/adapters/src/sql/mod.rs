@@ -5,6 +5,7 @@
 //! alike: it connects and migrates, or checks the schema as a runtime user (see [`migrations`]
 //! for why the two are one step).
 
+mod filevine_ids;
 pub mod migrations;
 mod packed;
 pub mod roles;
@@ -15,6 +16,7 @@ use std::path::Path;
 use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Executor};
 
+pub use filevine_ids::SqlIdMap;
 pub use migrations::{Schema, Tables};
 pub use store::SqlStore;
 

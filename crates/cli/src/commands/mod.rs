@@ -13,6 +13,7 @@ pub mod inspect;
 pub mod jobs;
 pub mod lambda;
 pub mod migrate;
+pub mod push;
 pub mod roles;
 pub mod run;
 pub mod sample;

@@ -50,6 +50,9 @@ td,th{{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}}th{{background
         );
     }
     h.push_str("</table>");
+    if let Some(f) = &r.filevine {
+        filevine(&mut h, f);
+    }
     let money_table =
         |h: &mut String,
          title: &str,
@@ -272,5 +275,82 @@ fn duplicates(h: &mut String, r: &Report) {
             );
         }
         h.push_str("</table>");
+    }
+}
+
+/// Refusals listed by name before the page only counts them.
+const REFUSALS_SHOWN: usize = 500;
+
+fn filevine(h: &mut String, f: &super::filevine::FilevineSection) {
+    let (class, word) = if f.delivered() {
+        (
+            "ok",
+            "every loaded record is in Filevine once, with its balances and documents",
+        )
+    } else {
+        (
+            "bad",
+            "not everything was delivered; the problems above say what",
+        )
+    };
+    let _ = write!(
+        h,
+        "<h2>Delivered to Filevine</h2><p class={class}>{word}.</p><table><tr><th>kind</th><th>created</th><th>adopted</th><th>updated</th><th>unchanged</th><th>refused</th><th>read back</th><th>missing</th><th>extra</th></tr>"
+    );
+    for (kind, c) in &f.pushed {
+        let back = f.read_back.kinds.iter().find(|k| k.kind.as_str() == kind);
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td></tr>",
+            esc(kind),
+            c.created,
+            c.adopted,
+            c.updated,
+            c.unchanged,
+            c.refused,
+            back.map_or(0, |k| k.found),
+            back.map_or(0, |k| k.missing),
+            back.map_or(0, |k| k.extra),
+        );
+    }
+    h.push_str("</table>");
+    let rb = &f.read_back;
+    let _ = write!(
+        h,
+        "<p>Checked in Filevine: {} trust balances ({} differ), {} invoice balances ({} differ), {} documents ({} wrong).</p>",
+        rb.trust_checked,
+        rb.trust_mismatches.len(),
+        rb.balances_checked,
+        rb.balance_mismatches.len(),
+        rb.documents_checked,
+        rb.document_problems.len()
+    );
+    if !f.refused.is_empty() {
+        let _ = write!(
+            h,
+            "<h3 class=bad>Refused ({})</h3><table><tr><th>kind</th><th>file</th><th>row</th><th>source id</th><th>field</th><th>code</th><th>reason</th></tr>",
+            f.refused.len()
+        );
+        for x in f.refused.iter().take(REFUSALS_SHOWN) {
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td class=num>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                x.kind,
+                esc(&x.file),
+                x.row,
+                esc(x.source_id.as_deref().unwrap_or("")),
+                esc(&x.field),
+                esc(&x.code),
+                esc(&x.reason)
+            );
+        }
+        h.push_str("</table>");
+        if f.refused.len() > REFUSALS_SHOWN {
+            let _ = write!(
+                h,
+                "<p>... and {} more in report.json.</p>",
+                f.refused.len() - REFUSALS_SHOWN
+            );
+        }
     }
 }

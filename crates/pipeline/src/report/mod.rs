@@ -9,6 +9,7 @@
 mod build;
 pub mod csv;
 pub mod files;
+pub mod filevine;
 pub mod html;
 pub mod ledger;
 pub mod stored;
@@ -137,6 +138,9 @@ pub struct Report {
     /// Every file of the export and what became of it.
     #[serde(default)]
     pub files: Vec<files::FileLine>,
+    /// The delivery into Filevine, once the job has been pushed there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filevine: Option<filevine::FilevineSection>,
 }
 
 impl Report {
@@ -209,6 +213,9 @@ impl Report {
             out.push(format!("{} {}: {}", p.kind, p.source_id, p.detail));
         }
         out.extend(self.files.iter().filter_map(files::FileLine::problem));
+        if let Some(f) = &self.filevine {
+            out.extend(f.problems());
+        }
         out
     }
 }

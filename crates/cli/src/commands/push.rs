@@ -1,0 +1,229 @@
+//! `migrationai push JOB --target filevine [--dry-run]`: delivers a migrated job into the
+//! firm's Filevine org and reads it back (credentials from the MIGRATIONAI_FILEVINE_*
+//! variables; they are never printed).
+
+use super::embedded::{runtime, Embedded};
+use crate::output::say;
+use migrationai_domain::Kind;
+use migrationai_host::open;
+use migrationai_host::settings::{load, Env};
+use migrationai_pipeline::app::verdict_text;
+use migrationai_pipeline::delivery::{self, PushOptions};
+use migrationai_pipeline::report::filevine::PushCounts;
+use std::collections::BTreeMap;
+use std::process::ExitCode;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Target {
+    /// Filevine API v2, through its gateway.
+    Filevine,
+}
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The job's name or id; its migration must have finished.
+    job: String,
+    /// Where the job goes.
+    #[arg(long, value_enum)]
+    target: Target,
+    /// List the calls the push would make, per kind, without connecting to Filevine.
+    #[arg(long)]
+    dry_run: bool,
+    /// With --dry-run: every call's method and path, not only the counts.
+    #[arg(long, requires = "dry_run")]
+    calls: bool,
+    /// A canonical project type and the Filevine project type (name or id) it becomes:
+    /// VALUE=TYPE; repeat for several.
+    #[arg(long = "project-type", value_name = "VALUE=TYPE", value_parser = parse_pair)]
+    project_types: Vec<(String, String)>,
+    /// The Filevine project type of a matter whose type is not mapped and names no
+    /// Filevine type.
+    #[arg(long)]
+    default_project_type: Option<String>,
+    /// Records pushed at once.
+    #[arg(long, default_value_t = 16)]
+    concurrency: usize,
+    #[command(flatten)]
+    embedded: Embedded,
+}
+
+fn parse_pair(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((v, t)) if !v.trim().is_empty() && !t.trim().is_empty() => {
+            Ok((v.trim().to_string(), t.trim().to_string()))
+        }
+        _ => Err(format!("{s:?} is not VALUE=TYPE")),
+    }
+}
+
+pub fn run(a: Args, env: &Env) -> anyhow::Result<ExitCode> {
+    let Target::Filevine = a.target;
+    let config = a.embedded.config(env)?;
+    let options = PushOptions {
+        project_types: migrationai_filevine::ProjectTypeChoice {
+            by_value: a.project_types.iter().cloned().collect(),
+            default: a.default_project_type.clone(),
+        },
+        concurrency: a.concurrency.max(1),
+    };
+    let rt = runtime()?;
+    if a.dry_run {
+        let plans = rt.block_on(async {
+            let app = open::app(&config).await?;
+            delivery::dry_run(&app, &a.job, &options)
+                .await
+                .map_err(anyhow::Error::from)
+        })?;
+        print_plans(&plans, a.calls);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let settings = load::filevine(env)?;
+    let pushed = rt.block_on(async {
+        let app = open::app(&config).await?;
+        let ids = std::sync::Arc::new(open::id_map(&config).await?);
+        delivery::push(
+            &app,
+            ids,
+            &a.job,
+            &settings,
+            &options,
+            &|kind: Kind, c: &PushCounts| {
+                tracing::info!(%kind, created = c.created, updated = c.updated, unchanged = c.unchanged, adopted = c.adopted, refused = c.refused, "pushed");
+            },
+        )
+        .await
+        .map_err(anyhow::Error::from)
+    })?;
+    let r = &pushed.report;
+    let Some(section) = &r.filevine else {
+        anyhow::bail!("the push stored no Filevine section");
+    };
+    say!(
+        "{:<16} {:>8} {:>8} {:>8} {:>9} {:>8}   read back: found/expected, extra",
+        "kind",
+        "created",
+        "adopted",
+        "updated",
+        "unchanged",
+        "refused"
+    );
+    let read: BTreeMap<Kind, _> = section
+        .read_back
+        .kinds
+        .iter()
+        .map(|k| (k.kind, k))
+        .collect();
+    for phase in Kind::phases() {
+        for kind in phase {
+            let c = section
+                .pushed
+                .get(kind.as_str())
+                .copied()
+                .unwrap_or_default();
+            let back = read
+                .get(&kind)
+                .map(|k| format!("{}/{}, {}", k.found, k.expected, k.extra))
+                .unwrap_or_else(|| "-".into());
+            say!(
+                "{:<16} {:>8} {:>8} {:>8} {:>9} {:>8}   {back}",
+                kind.as_str(),
+                c.created,
+                c.adopted,
+                c.updated,
+                c.unchanged,
+                c.refused
+            );
+        }
+    }
+    let rb = &section.read_back;
+    say!(
+        "trust balances checked {} ({} wrong), invoice balances {} ({} wrong), documents {} ({} wrong)",
+        rb.trust_checked,
+        rb.trust_mismatches.len(),
+        rb.balances_checked,
+        rb.balance_mismatches.len(),
+        rb.documents_checked,
+        rb.document_problems.len()
+    );
+    for x in section.refused.iter().take(20) {
+        say!(
+            "refused: {} {:?} ({} row {}) {}: {} [{}]",
+            x.kind,
+            x.source_id.as_deref().unwrap_or(""),
+            x.file,
+            x.row,
+            x.field,
+            x.reason,
+            x.code
+        );
+    }
+    if section.refused.len() > 20 {
+        say!(
+            "... and {} more refused, in the report",
+            section.refused.len() - 20
+        );
+    }
+    let s = pushed.stats;
+    say!(
+        "gateway: {} requests, {} retries ({} throttled, {} server errors, {} broken)",
+        s.requests,
+        s.retries,
+        s.throttled,
+        s.server_errors,
+        s.broken
+    );
+    say!(
+        "{}",
+        if pushed.delivered() {
+            "DELIVERED: every loaded record is in Filevine once, with its balances and documents"
+        } else {
+            "NOT DELIVERED: see the problems below"
+        }
+    );
+    crate::output::write_stdout(format_args!("{}", verdict_text(r, 20)));
+    Ok(if pushed.delivered() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    })
+}
+
+fn print_plans(plans: &[delivery::KindPlan], every_call: bool) {
+    let mut total = 0usize;
+    let mut records = 0u64;
+    for p in plans {
+        total += p.calls.len();
+        records += p.records;
+        say!(
+            "{}: {} records, {} calls, {} uploads, {} refused before any call",
+            p.kind,
+            p.records,
+            p.calls.len(),
+            p.uploads,
+            p.refused.len()
+        );
+        let mut by_op: BTreeMap<(String, &'static str), u64> = BTreeMap::new();
+        for c in &p.calls {
+            *by_op
+                .entry((c.op.method().as_str().to_string(), c.op.template()))
+                .or_default() += 1;
+        }
+        for ((method, template), n) in by_op {
+            say!("  {n:>8}  {method} {template}");
+        }
+        if every_call {
+            for c in &p.calls {
+                say!("    {} {}", c.op.method().as_str(), c.path);
+            }
+        }
+        for x in p.refused.iter().take(5) {
+            say!(
+                "  refused: {:?} {}: {}",
+                x.source_id.as_deref().unwrap_or(""),
+                x.field,
+                x.reason
+            );
+        }
+    }
+    say!("{total} calls for {records} records (dry run: nothing was sent)");
+}

@@ -1,0 +1,147 @@
+//! One kind's page of loaded records pushed into Filevine: the function a push runs per
+//! batch, whether in process (`migrationai push`) or, later, in each kind's queue worker.
+
+use futures::stream::{self, StreamExt};
+use migrationai_domain::Kind;
+use migrationai_filevine::{Action, FileContent, FileRole, FvError, PushRecord, Pusher, Refusal};
+use migrationai_ports::blob::{BlobError, BlobStore};
+use serde::Deserialize;
+
+use crate::record_pages::Loaded;
+use crate::report::filevine::PushCounts;
+use crate::report::RejectEntry;
+
+/// What one batch's push did: counts, and the refusals to record as rejects.
+#[derive(Debug, Default)]
+pub struct BatchPush {
+    pub counts: PushCounts,
+    pub refused: Vec<RejectEntry>,
+}
+
+/// A file as the migration stored it in a record (`handlers::files`).
+#[derive(Deserialize)]
+struct StoredFile {
+    role: String,
+    name: String,
+    #[serde(default)]
+    content_type: Option<String>,
+    sha256: String,
+    blob_key: String,
+}
+
+/// Pushes `records` of `kind`, `concurrency` at a time. A refused record becomes a reject
+/// with Filevine's reason; a failure no refusal covers (transient past the pusher's own
+/// rounds, or permanent) is the batch's error, after every record has had its turn, so a
+/// retry of the batch only redoes what did not land (the id map skips the rest).
+pub async fn push_batch(
+    px: &Pusher,
+    blobs: &BlobStore,
+    kind: Kind,
+    records: &[Loaded],
+    concurrency: usize,
+) -> Result<BatchPush, FvError> {
+    let results: Vec<(&Loaded, Result<Action, FvError>)> = stream::iter(records)
+        .map(|rec| async move {
+            let result = push_one(px, blobs, kind, rec).await;
+            (rec, result)
+        })
+        .buffer_unordered(concurrency.max(1))
+        .collect()
+        .await;
+    let mut out = BatchPush::default();
+    let mut failed: Option<FvError> = None;
+    for (rec, result) in results {
+        match result {
+            Ok(Action::Created) => out.counts.created += 1,
+            Ok(Action::Adopted) => out.counts.adopted += 1,
+            Ok(Action::Updated(_)) => out.counts.updated += 1,
+            Ok(Action::Unchanged) => out.counts.unchanged += 1,
+            Err(FvError::Refused(r)) => {
+                out.counts.refused += 1;
+                out.refused.push(reject(kind, rec, r));
+            }
+            Err(e) => {
+                tracing::warn!(%kind, source = %rec.source_id, error = %e, "push failed");
+                // A permanent failure outranks a transient one: retrying will not help.
+                if !matches!(failed, Some(FvError::Permanent { .. })) {
+                    failed = Some(e);
+                }
+            }
+        }
+    }
+    out.refused
+        .sort_by(|a, b| (&a.file, a.row).cmp(&(&b.file, b.row)));
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(out),
+    }
+}
+
+async fn push_one(
+    px: &Pusher,
+    blobs: &BlobStore,
+    kind: Kind,
+    rec: &Loaded,
+) -> Result<Action, FvError> {
+    let parents = px.resolve_parents(kind, &rec.fields).await?;
+    let mut files = Vec::with_capacity(rec.files.len());
+    for f in &rec.files {
+        files.push(file(blobs, f).await?);
+    }
+    let record = PushRecord {
+        kind,
+        source_id: rec.source_id.clone(),
+        fields: rec.fields.clone(),
+        parents,
+        files,
+    };
+    Ok(px.push(&record).await?.action)
+}
+
+/// A stored file with its bytes. A file the store describes in a way this build cannot
+/// read, or whose blob is gone, refuses the record (it cannot be delivered whole).
+async fn file(blobs: &BlobStore, f: &serde_json::Value) -> Result<FileContent, FvError> {
+    let stored = StoredFile::deserialize(f)
+        .map_err(|e| FvError::refused(Some("files"), "stored_file_unreadable", e.to_string()))?;
+    let role = FileRole::parse(&stored.role).ok_or_else(|| {
+        FvError::refused(
+            Some("files"),
+            "unknown_file_role",
+            format!("file {:?} has the role {:?}", stored.name, stored.role),
+        )
+    })?;
+    let bytes = match blobs.get(&stored.blob_key).await {
+        Ok(b) => b,
+        Err(BlobError::NotFound { .. }) => {
+            return Err(FvError::refused(
+                Some("files"),
+                "blob_missing",
+                format!("the stored copy of {:?} is gone", stored.name),
+            ))
+        }
+        Err(e) => return Err(FvError::transient("read blob", e.to_string())),
+    };
+    Ok(FileContent {
+        role,
+        name: stored.name,
+        content_type: stored.content_type,
+        bytes,
+        sha256: stored.sha256,
+    })
+}
+
+fn reject(kind: Kind, rec: &Loaded, r: Refusal) -> RejectEntry {
+    let code = match r.status {
+        Some(status) if !r.code.contains(&status.to_string()) => format!("{} ({status})", r.code),
+        _ => r.code,
+    };
+    RejectEntry {
+        kind,
+        file: rec.file.clone(),
+        row: u64::try_from(rec.row).unwrap_or(0),
+        source_id: Some(rec.source_id.clone()),
+        field: r.field.unwrap_or_default(),
+        code,
+        reason: r.reason,
+    }
+}

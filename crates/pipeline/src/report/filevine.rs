@@ -1,0 +1,112 @@
+//! The report's "delivered to Filevine" section: what each kind's push did, the records
+//! Filevine (or the push, before calling it) refused with the reason, and the read-back
+//! that compares what Filevine holds with what the migration loaded.
+
+use std::collections::BTreeMap;
+
+use migrationai_filevine::Delivery;
+use serde::{Deserialize, Serialize};
+
+use super::RejectEntry;
+
+/// What a push did with one kind's records.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushCounts {
+    pub created: u64,
+    /// Found where an earlier, interrupted attempt left them.
+    pub adopted: u64,
+    pub updated: u64,
+    /// Already in Filevine as loaded: no call made.
+    pub unchanged: u64,
+    pub refused: u64,
+}
+
+impl PushCounts {
+    pub fn add(&mut self, other: PushCounts) {
+        self.created += other.created;
+        self.adopted += other.adopted;
+        self.updated += other.updated;
+        self.unchanged += other.unchanged;
+        self.refused += other.refused;
+    }
+
+    pub fn total(&self) -> u64 {
+        self.created + self.adopted + self.updated + self.unchanged + self.refused
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FilevineSection {
+    /// Per kind, in the migration's phase order.
+    pub pushed: BTreeMap<String, PushCounts>,
+    /// Records that are not in Filevine because they were refused, each with the reason.
+    pub refused: Vec<RejectEntry>,
+    /// What Filevine holds, read back after the push.
+    pub read_back: Delivery,
+}
+
+impl FilevineSection {
+    /// Every loaded record is in Filevine once, with its balances and documents right.
+    pub fn delivered(&self) -> bool {
+        self.refused.is_empty() && self.read_back.delivered
+    }
+
+    /// Why the delivery falls short, one line each (none when it delivered).
+    pub fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(first) = self.refused.first() {
+            out.push(format!(
+                "Filevine: {} records refused (the first: {} {:?}, {}: {})",
+                self.refused.len(),
+                first.kind,
+                first.source_id.as_deref().unwrap_or(""),
+                first.field,
+                first.reason
+            ));
+        }
+        let rb = &self.read_back;
+        for k in &rb.kinds {
+            if k.missing > 0 {
+                out.push(format!(
+                    "Filevine: {} of {} {} records not found (the first: {})",
+                    k.missing,
+                    k.expected,
+                    k.kind,
+                    k.missing_ids.join(", ")
+                ));
+            }
+            if k.extra > 0 {
+                out.push(format!(
+                    "Filevine: {} {} records more than were loaded (duplicates)",
+                    k.extra, k.kind
+                ));
+            }
+        }
+        for m in &rb.trust_mismatches {
+            out.push(format!(
+                "Filevine: trust of project {} is {} there, {} loaded",
+                m.source_id,
+                m.found.map_or("absent".to_string(), |d| d.to_string()),
+                m.expected
+            ));
+        }
+        for m in &rb.balance_mismatches {
+            out.push(format!(
+                "Filevine: balance due of invoice {} is {} there, {} loaded",
+                m.source_id,
+                m.found.map_or("absent".to_string(), |d| d.to_string()),
+                m.expected
+            ));
+        }
+        for d in &rb.document_problems {
+            out.push(format!(
+                "Filevine: document {} (sha256 {}): {:?}",
+                d.source_id, d.expected_sha256, d.problem
+            ));
+        }
+        if out.is_empty() && !rb.delivered {
+            out.push("Filevine: the read-back did not confirm the delivery".into());
+        }
+        out
+    }
+}
