@@ -354,14 +354,9 @@ fn date_error(name: &str, e: DateError) -> FieldError {
 
 /// Maps a written value to one of the field's choices, by value or alias, ignoring case and punctuation.
 pub fn choose(fd: &FieldDef, raw: &str) -> Result<String, FieldError> {
-    let norm = crate::value::name::normalise_name(raw);
+    use crate::value::name::same_name;
     for choice in fd.choices {
-        if crate::value::name::normalise_name(choice.value) == norm
-            || choice
-                .aliases
-                .iter()
-                .any(|a| crate::value::name::normalise_name(a) == norm)
-        {
+        if same_name(choice.value, raw) || choice.aliases.iter().any(|a| same_name(a, raw)) {
             return Ok(choice.value.to_string());
         }
     }

@@ -95,17 +95,33 @@ pub fn collapse_spaces(s: &str) -> String {
 
 /// Lower case, letters and digits only, single spaces: the matching form of any name.
 pub fn normalise_name(s: &str) -> String {
-    let mapped: String = s
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() {
-                c.to_lowercase().next().unwrap_or(c)
-            } else {
-                ' '
+    name_chars(s).collect()
+}
+
+/// True when `a` and `b` have the same matching form ([`normalise_name`]), compared as they
+/// are read: the hot checks (a choice against each of its values and aliases, per row) then
+/// allocate nothing.
+pub fn same_name(a: &str, b: &str) -> bool {
+    name_chars(a).eq(name_chars(b))
+}
+
+/// The characters of [`normalise_name`]'s form of `s`: each run of letters and digits,
+/// lower-cased, with one space between runs and none at either end.
+fn name_chars(s: &str) -> impl Iterator<Item = char> + '_ {
+    let mut gap = false;
+    let mut started = false;
+    s.chars()
+        .flat_map(move |c| {
+            if !c.is_alphanumeric() {
+                gap = true;
+                return [None, None];
             }
+            let space = (gap && started).then_some(' ');
+            gap = false;
+            started = true;
+            [space, Some(c.to_lowercase().next().unwrap_or(c))]
         })
-        .collect();
-    collapse_spaces(&mapped)
+        .flatten()
 }
 
 /// Organisation names match without their legal-form suffix: "Acme, Inc." = "ACME Inc" = "Acme".
@@ -139,6 +155,44 @@ pub fn organisation_key(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_matching_form_is_compared_as_it_is_built() {
+        let cases = [
+            "",
+            "   ",
+            "Jane Doe",
+            "  ACME, Inc.  ",
+            "o'Brien--Smith",
+            "Ünïcode  Straße 12b",
+            "İstanbul",
+            "tab\tand\nnewline",
+            "a",
+            "...a...b...",
+        ];
+        for a in cases {
+            let mapped: String = a
+                .chars()
+                .map(|c| {
+                    if c.is_alphanumeric() {
+                        c.to_lowercase().next().unwrap_or(c)
+                    } else {
+                        ' '
+                    }
+                })
+                .collect();
+            assert_eq!(normalise_name(a), collapse_spaces(&mapped), "{a:?}");
+            for b in cases {
+                assert_eq!(
+                    same_name(a, b),
+                    normalise_name(a) == normalise_name(b),
+                    "{a:?} / {b:?}"
+                );
+            }
+        }
+        assert!(same_name("Open / Active", "open active"));
+        assert!(!same_name("open", "opened"));
+    }
 
     #[test]
     fn splits_full_names() {
