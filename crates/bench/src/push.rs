@@ -10,9 +10,10 @@ use migrationai_filevine::settings::env;
 use migrationai_filevine::{ProjectTypeChoice, Settings};
 use migrationai_filevine_emulator::{Config as EmuConfig, Emulator};
 pub use migrationai_filevine_emulator::{Faults, Snapshot};
+use migrationai_host::{open, Config};
 use migrationai_pipeline::delivery::{self, PushOptions};
 use migrationai_pipeline::memory::peak_rss_kib;
-use migrationai_pipeline::{migrate, Config, ProcessingError};
+use migrationai_pipeline::ProcessingError;
 
 /// The job name the bench migrates under and pushes.
 pub const JOB: &str = "bench-push";
@@ -59,8 +60,10 @@ pub async fn prepare(
     mapping: Option<&Path>,
     migrated: &Path,
 ) -> Result<u64, ProcessingError> {
-    let config = config(migrated);
-    let report = migrate(export, mapping, Some(JOB.into()), &config, &|_| {}).await?;
+    let app = open::app(&config(migrated)).await.map_err(other)?;
+    let report = app
+        .migrate(export, mapping, Some(JOB.into()), &|_| {})
+        .await?;
     Ok(report.kinds.values().map(|k| k.loaded).sum())
 }
 
@@ -97,7 +100,9 @@ pub async fn bench_push(
         concurrency,
     };
     let started = Instant::now();
-    let pushed = delivery::push(&config(run_dir), JOB, &settings, &options, &|_, _| {}).await?;
+    let app = open::app(&config(run_dir)).await.map_err(other)?;
+    let ids = std::sync::Arc::new(open::id_map(&config(run_dir)).await.map_err(other)?);
+    let pushed = delivery::push(&app, ids, JOB, &settings, &options, &|_, _| {}).await?;
     let wall = started.elapsed();
     let stats = emu.stats();
     let section = pushed
@@ -130,10 +135,11 @@ pub async fn bench_push(
 }
 
 fn config(dir: &Path) -> Config {
-    Config {
-        data_dir: dir.to_path_buf(),
-        ..Config::default()
-    }
+    Config::embedded(dir)
+}
+
+fn other(e: impl std::fmt::Display) -> ProcessingError {
+    ProcessingError::Other(e.to_string())
 }
 
 /// The connection to `emu`, with waits short enough that a fault costs a retry, not the clock

@@ -44,7 +44,10 @@ async fn a_push_with_faults_ends_where_the_baseline_ends_at_the_price_of_retries
         assert!(r.writes < r.calls);
         assert!(r.peak_rss_kib.is_some_and(|k| k > 0));
     }
-    assert_eq!((base.retries, base.throttled, base.server_errors), (0, 0, 0));
+    assert_eq!(
+        (base.retries, base.throttled, base.server_errors),
+        (0, 0, 0)
+    );
     assert!(faults.throttled > 0 && faults.server_errors > 0 && faults.retries > 0);
     assert!(faults.calls > base.calls);
     // Faults lose nothing and double nothing.

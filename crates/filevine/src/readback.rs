@@ -136,7 +136,11 @@ struct ProjectHoldings {
 /// The reason an invoice reads back `found` where the store has `expected`, when it is
 /// exactly its items marked not billable: the source's total counted them, and Filevine leaves
 /// an item that is not billable out of an invoice's total by contract.
-fn not_billable(expected: Decimal, found: Decimal, unbilled: Option<&(usize, Decimal)>) -> Option<String> {
+fn not_billable(
+    expected: Decimal,
+    found: Decimal,
+    unbilled: Option<&(usize, Decimal)>,
+) -> Option<String> {
     let (n, amount) = unbilled?;
     (expected - found == *amount).then(|| {
         format!(
@@ -274,7 +278,8 @@ impl<'a> ReadBack<'a> {
         .await?;
         for i in items.iter().filter(|i| i.is_billable == Some(false)) {
             if let Some(invoice) = i.invoice_id {
-                let amount = (i.rate.unwrap_or_default() * i.quantity.unwrap_or_default()).round_dp(2);
+                let amount =
+                    (i.rate.unwrap_or_default() * i.quantity.unwrap_or_default()).round_dp(2);
                 let e = h.unbilled.entry(invoice.to_string()).or_default();
                 e.0 += 1;
                 e.1 += amount;

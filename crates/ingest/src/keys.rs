@@ -4,10 +4,10 @@
 //! column gets a derived key (its name and the row's place), never a reject of every row.
 
 use crate::columns::TableSample;
-use crate::header::normalise_header;
+use crate::header::{best_match, normalise_header};
 use crate::mapping::Key;
 use crate::question::{Question, Topic};
-use crate::suggest::TableSuggestion;
+use crate::suggest::{Evidence, TableSuggestion};
 use migrationai_domain::catalogue::{kind_def, FieldType};
 use std::collections::HashSet;
 
@@ -19,7 +19,13 @@ const DISTINCT: f64 = 0.98;
 /// Below this, a column mapped to the id field is no key: its values repeat.
 const ID_DISTINCT: f64 = 0.9;
 /// Share of a column's values found among a key's values for it to refer to that table.
-const REFERS: f64 = 0.9;
+pub(crate) const REFERS: f64 = 0.9;
+/// Confidence of a reference read from a column's values when its header names the key or
+/// the kind it points at, and when only its values do.
+const LINK_NAMED: f64 = 0.95;
+const LINK_VALUES: f64 = 0.8;
+/// Distinct values a column needs before its values alone make it a reference.
+const LINK_DISTINCT: usize = 3;
 /// Longest value a key is expected to have.
 const KEY_LEN: usize = 64;
 
@@ -233,75 +239,199 @@ fn keep_as_number(table: &mut TableSuggestion, c: usize) {
     }
 }
 
-/// Maps columns the headers left unmapped to the reference field their values point at: a
-/// column whose values are the keys of one kind's tables refers to that kind. Runs once keys
-/// are known.
-fn link_references(tables: &mut [TableSuggestion], profiles: &[Vec<Column>]) {
-    // Each table's key values, then merged by kind (contacts may span several files).
-    let per_table: Vec<Option<(migrationai_domain::Kind, HashSet<String>)>> = tables
-        .iter()
-        .zip(profiles)
-        .map(|(t, cols)| {
-            let kind = t.kind?;
-            let def = kind_def(kind);
-            let c = match &t.key {
-                Key::Field => t
-                    .columns
-                    .iter()
-                    .position(|c| c.field == Some(def.id_field().name))?,
-                Key::Columns(h) if h.len() == 1 => cols.iter().position(|c| c.header == h[0])?,
-                _ => return None,
-            };
-            Some((kind, cols[c].values.clone()))
-        })
-        .collect();
-    let mut by_kind: Vec<(migrationai_domain::Kind, HashSet<String>, Vec<usize>)> = Vec::new();
-    for (t, k) in per_table.into_iter().enumerate() {
-        let Some((kind, set)) = k else { continue };
-        match by_kind.iter_mut().find(|(k, _, _)| *k == kind) {
-            Some((_, all, owners)) => {
-                all.extend(set);
-                owners.push(t);
+/// One kind's keys across its tables (contacts may span several files).
+struct KindKeys {
+    kind: migrationai_domain::Kind,
+    values: HashSet<String>,
+    /// The tables whose keys these are: a table never refers to itself this way.
+    owners: Vec<usize>,
+    /// The key columns' headers, normalised: a column named like one refers to it.
+    headers: Vec<String>,
+}
+
+/// Every kind's key values, merged over the tables of that kind.
+fn kind_keys(tables: &[TableSuggestion], profiles: &[Vec<Column>]) -> Vec<KindKeys> {
+    let mut by_kind: Vec<KindKeys> = Vec::new();
+    for (t, (table, cols)) in tables.iter().zip(profiles).enumerate() {
+        let Some(kind) = table.kind else { continue };
+        let def = kind_def(kind);
+        let c = match &table.key {
+            Key::Field => table
+                .columns
+                .iter()
+                .position(|c| c.field == Some(def.id_field().name)),
+            Key::Columns(h) if h.len() == 1 => cols.iter().position(|c| c.header == h[0]),
+            _ => None,
+        };
+        let Some(col) = c.and_then(|c| cols.get(c)) else {
+            continue;
+        };
+        let header = normalise_header(&col.header);
+        match by_kind.iter_mut().find(|k| k.kind == kind) {
+            Some(k) => {
+                k.values.extend(col.values.iter().cloned());
+                k.owners.push(t);
+                k.headers.push(header);
             }
-            None => by_kind.push((kind, set, vec![t])),
+            None => by_kind.push(KindKeys {
+                kind,
+                values: col.values.clone(),
+                owners: vec![t],
+                headers: vec![header],
+            }),
         }
     }
+    by_kind
+}
+
+/// What a column's values say about the kind it refers to.
+struct Link {
+    kind: migrationai_domain::Kind,
+    /// Share of the column's distinct values that are keys of the kind.
+    share: f64,
+    /// The header names the key column or the kind ("ActionID" beside a key "ActionID",
+    /// "Matter" for matters).
+    named: bool,
+}
+
+/// The one kind whose keys hold a column's values, when the evidence is strong enough to
+/// stand: values that are keys of several kinds (small numbers) say nothing, and values that
+/// only happen to fall among numeric keys (quantities 1–30 among ids 1–500) are told apart
+/// by the header or by reaching into the keys' upper half as real references do.
+fn link_for(t: usize, col: &Column, keys: &[KindKeys]) -> Option<Link> {
+    if col.values.is_empty() {
+        return None;
+    }
+    let share = |k: &KindKeys| {
+        col.values.iter().filter(|v| k.values.contains(*v)).count() as f64 / col.values.len() as f64
+    };
+    let holding: Vec<(&KindKeys, f64)> = keys
+        .iter()
+        .filter(|k| !k.owners.contains(&t))
+        .map(|k| (k, share(k)))
+        .filter(|(_, s)| *s >= REFERS)
+        .collect();
+    let [(k, share)] = holding.as_slice() else {
+        return None;
+    };
+    let header = normalise_header(&col.header);
+    let words: Vec<&str> = header.split(' ').collect();
+    let named = k.headers.contains(&header)
+        || kind_def(k.kind)
+            .file_words
+            .iter()
+            .any(|w| !w.contains(' ') && words.contains(w));
+    if !named && (col.values.len() < LINK_DISTINCT || !reaches_into(&col.values, &k.values)) {
+        return None;
+    }
+    Some(Link {
+        kind: k.kind,
+        share: *share,
+        named,
+    })
+}
+
+/// Whether a column's values reach as far into the keys as references would: a sample of
+/// references to ids 1..500 reaches past the middle id, while counts that merely fall among
+/// them stay at the bottom. Keys that are not all numbers are not ordered: any values do.
+fn reaches_into(values: &HashSet<String>, keys: &HashSet<String>) -> bool {
+    let numbers = |set: &HashSet<String>| -> Option<Vec<i128>> {
+        set.iter().map(|v| v.parse::<i128>().ok()).collect()
+    };
+    let (Some(vals), Some(mut ks)) = (numbers(values), numbers(keys)) else {
+        return true;
+    };
+    ks.sort_unstable();
+    let median = ks.get(ks.len() / 2).copied();
+    match (vals.iter().max(), median) {
+        (Some(max), Some(median)) => *max >= median,
+        _ => false,
+    }
+}
+
+/// Maps columns to the reference field their values point at: a column whose values are the
+/// keys of one kind's tables refers to that kind. That evidence outranks a weaker guess from
+/// the header or the values' type, which then gives way (its field goes to the column that
+/// was its runner-up, if any); a strong header match or a correct reference stays. Runs once
+/// keys are known.
+fn link_references(tables: &mut [TableSuggestion], profiles: &[Vec<Column>]) {
+    let keys = kind_keys(tables, profiles);
     for (t, table) in tables.iter_mut().enumerate() {
         let Some(def) = table.kind.map(kind_def) else {
             continue;
         };
+        let id = def.id_field().name;
         for (c, col) in profiles.get(t).into_iter().flatten().enumerate() {
-            if table.columns.get(c).is_none_or(|s| s.field.is_some()) {
+            let Some(held) = table.columns.get(c) else {
                 continue;
-            }
-            if col.values.is_empty()
+            };
+            if held.field == Some(id)
                 || matches!(&table.key, Key::Columns(h) if h.contains(&col.header))
             {
                 continue;
             }
-            let kinds: Vec<migrationai_domain::Kind> = by_kind
-                .iter()
-                .filter(|(_, _, owners)| !owners.contains(&t))
-                .filter(|(_, set, _)| {
-                    col.values.iter().filter(|v| set.contains(*v)).count() as f64
-                        >= REFERS * col.values.len() as f64
-                })
-                .map(|(k, _, _)| *k)
-                .collect();
-            // Values that are keys of several kinds (small numbers) say nothing.
-            let [kind] = kinds.as_slice() else { continue };
-            let free = def.fields.iter().find(|fd| {
-                fd.ty == FieldType::Ref(*kind)
+            let Some(link) = link_for(t, col, &keys) else {
+                continue;
+            };
+            let held_ty = held.field.and_then(|f| def.field(f)).map(|f| f.ty);
+            if held_ty == Some(FieldType::Ref(link.kind)) {
+                continue;
+            }
+            let confidence = if link.named { LINK_NAMED } else { LINK_VALUES };
+            if held.field.is_some() && held.confidence >= confidence {
+                continue;
+            }
+            let Some(fd) = def.fields.iter().find(|fd| {
+                fd.ty == FieldType::Ref(link.kind)
                     && !table.columns.iter().any(|x| x.field == Some(fd.name))
+            }) else {
+                continue;
+            };
+            let (header_score, matched) =
+                best_match(&normalise_header(&col.header), fd.name, fd.synonyms);
+            let displaced = held.field;
+            let Some(slot) = table.columns.get_mut(c) else {
+                continue;
+            };
+            slot.field = Some(fd.name);
+            slot.confidence = confidence;
+            slot.best_guess = None;
+            slot.evidence = Some(Evidence {
+                header_score,
+                matched: matched.to_string(),
+                value_fit: Some(link.share),
+                uniqueness: col.distinct,
+                reference_hits: Some(link.share),
             });
-            if let Some(fd) = free {
-                if let Some(col) = table.columns.get_mut(c) {
-                    col.field = Some(fd.name);
-                    col.confidence = crate::suggest::DEFAULT_THRESHOLD.max(col.confidence);
-                }
-                table.missing_required.retain(|f| *f != fd.name);
+            table.missing_required.retain(|f| *f != fd.name);
+            if let Some(freed) = displaced {
+                give_to_runner_up(table, def, freed);
             }
         }
+    }
+}
+
+/// A field a reference displaced goes to a column whose best guess it was, or is missing.
+fn give_to_runner_up(
+    table: &mut TableSuggestion,
+    def: &migrationai_domain::catalogue::KindDef,
+    field: &'static str,
+) {
+    let runner_up = table
+        .columns
+        .iter_mut()
+        .filter(|c| c.field.is_none())
+        .filter_map(|c| {
+            let (guess, conf) = c.best_guess?;
+            (guess == field && conf >= crate::suggest::DEFAULT_THRESHOLD).then_some((c, conf))
+        })
+        .max_by(|a, b| a.1.total_cmp(&b.1));
+    if let Some((c, conf)) = runner_up {
+        c.field = Some(field);
+        c.confidence = conf;
+        c.best_guess = None;
+    } else if def.field(field).is_some_and(|f| f.required) {
+        table.missing_required.push(field);
     }
 }
 
@@ -395,5 +525,48 @@ mod tests {
         for h in ["Description", "Amount", "Name", "Piano"] {
             assert!(!names_a_key(h), "{h}");
         }
+    }
+
+    fn column(header: &str, values: impl IntoIterator<Item = u64>) -> Column {
+        let values: HashSet<String> = values.into_iter().map(|v| v.to_string()).collect();
+        Column {
+            header: header.into(),
+            filled: 1.0,
+            distinct: 1.0,
+            longest: 3,
+            values,
+        }
+    }
+
+    fn matters(keys: impl IntoIterator<Item = u64>) -> KindKeys {
+        KindKeys {
+            kind: migrationai_domain::Kind::Projects,
+            values: keys.into_iter().map(|v| v.to_string()).collect(),
+            owners: vec![0],
+            headers: vec![normalise_header("DossierID")],
+        }
+    }
+
+    /// Counts 1..=12 all fall among ids 1..=300, yet are no reference: they never reach past
+    /// the low end of the ids as a sample of real references does.
+    #[test]
+    fn small_numbers_among_numeric_keys_are_not_references() {
+        let keys = [matters(1..=300)];
+        assert!(link_for(1, &column("Bundle Count", 1..=12), &keys).is_none());
+        // Real references reach across the ids.
+        let refs = column("Parent", [3, 17, 44, 90, 151, 208, 260, 297]);
+        let link = link_for(1, &refs, &keys).expect("a link");
+        assert!(!link.named);
+        // A header naming the key links even a few low ids.
+        let named = link_for(1, &column("DossierID", 1..=12), &keys).expect("a link");
+        assert!(named.named);
+        // A table never refers to its own key, and too few values say nothing alone.
+        assert!(link_for(0, &refs, &keys).is_none());
+        assert!(link_for(1, &column("Parent", [151, 297]), &keys).is_none());
+        // Values that are keys of two kinds point at neither.
+        let mut contacts = matters(1..=300);
+        contacts.kind = migrationai_domain::Kind::Contacts;
+        contacts.owners = vec![2];
+        assert!(link_for(1, &refs, &[matters(1..=300), contacts]).is_none());
     }
 }

@@ -451,6 +451,9 @@ impl Mapping {
         let _ = writeln!(out, "# or {{ derived = true }} (ids from the file and row); without key the column mapped to the id field is the key.");
         let _ = writeln!(out, "currency = {}", q(&self.currency));
         if let Some(c) = &self.country {
+            if let Some(why) = suggestions.iter().find_map(|s| s.country_evidence.as_ref()) {
+                let _ = writeln!(out, "# country: {why}");
+            }
             let _ = writeln!(out, "country = {}", q(c));
         }
         let _ = writeln!(out, "time_zone = {}", q(&self.time_zone));

@@ -109,6 +109,9 @@ pub struct TableSuggestion {
     /// The country numbers without a country code are read in, when the export's values
     /// decide it (the same for every table; see [`crate::country`]).
     pub country: Option<String>,
+    /// What that country rests on, in a sentence: how much of each source of evidence it
+    /// explains, beside the default (None when the export gives no evidence).
+    pub country_evidence: Option<String>,
     /// The unit time entries' quantities are written in (see [`crate::units`]).
     pub quantity_unit: crate::units::QuantityUnit,
     /// Why that unit, in a sentence (None when the table gave no evidence).
@@ -453,6 +456,7 @@ pub fn suggest_table(sample: &TableSample, threshold: f64) -> TableSuggestion {
         decimal: Vec::new(),
         encoding: None,
         country: None,
+        country_evidence: None,
         quantity_unit: Default::default(),
         quantity_unit_evidence: None,
     };
@@ -501,6 +505,7 @@ fn empty_suggestion(sample: &TableSample) -> TableSuggestion {
         decimal: Vec::new(),
         encoding: None,
         country: None,
+        country_evidence: None,
         quantity_unit: Default::default(),
         quantity_unit_evidence: None,
     }
@@ -570,10 +575,15 @@ pub fn apply_reference_evidence(
                 .count() as f64
                 / values.len() as f64;
             if let Some(ev) = c.evidence.as_mut() {
+                // A column linked by its sampled values (see `keys`) keeps that confidence
+                // while every row's values still hold; its header was never the evidence.
+                let linked = ev.reference_hits.is_some();
                 ev.reference_hits = Some(round3(hits));
                 let fit = hits.min(ev.value_fit.unwrap_or(1.0));
                 ev.value_fit = Some(round3(fit));
-                c.confidence = round3(combine(ev.header_score, Some(fit), fd.ty));
+                if !(linked && hits >= crate::keys::REFERS) {
+                    c.confidence = round3(combine(ev.header_score, Some(fit), fd.ty));
+                }
                 if c.confidence < threshold {
                     c.best_guess = Some((fd.name, c.confidence));
                     c.field = None;

@@ -94,6 +94,14 @@ fn print_report(r: &InspectReport) {
         r.documents,
         r.emails
     );
+    let country = r.files.iter().find_map(|f| {
+        let s = &f.suggestion;
+        s.country_evidence.as_ref().zip(s.country.as_ref())
+    });
+    if let Some((why, proposed)) = country {
+        let chosen = r.mapping.country.as_deref().unwrap_or(proposed);
+        say!("Phone numbers without a country code are read in {chosen}: {why}");
+    }
     for f in &r.files {
         print_file(f, r.mapping.file(&f.file));
     }

@@ -118,6 +118,14 @@ impl Phone {
             .map(|m| (m.country_code(), m.is_main_country_for_code()))
     }
 
+    /// The region id ("AU") as the phone metadata spells it, when `code` names a region.
+    pub fn region_id(code: &str) -> Option<&'static str> {
+        phonenumber::metadata::DATABASE
+            .iter()
+            .map(|m| m.id())
+            .find(|id| id.eq_ignore_ascii_case(code))
+    }
+
     /// The key duplicates are matched on: E.164, or the bare digits.
     pub fn match_key(&self) -> String {
         match &self.e164 {
