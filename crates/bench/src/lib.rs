@@ -4,10 +4,12 @@
 pub mod documents;
 pub mod fidelity;
 pub mod migrate;
+pub mod push;
 pub mod queue;
 pub mod sqs;
 
 pub use documents::{bench_document_reads, DocumentReads};
 pub use migrate::{bench_migrate, BenchResult};
+pub use push::{bench_push, PushBench};
 pub use queue::{bench_queue, BenchFigures};
 pub use sqs::{bench_sqs, SqsBench};

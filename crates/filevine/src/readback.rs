@@ -62,6 +62,9 @@ pub struct BalanceCheck {
     pub expected: Decimal,
     /// What Filevine says, or none when the record is not there.
     pub found: Option<Decimal>,
+    /// Why the two differ, when the read-back can tell from what Filevine holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -125,7 +128,25 @@ type Listed = (Option<String>, Option<String>);
 struct ProjectHoldings {
     held: BTreeMap<Kind, Vec<Listed>>,
     outstanding: HashMap<String, Decimal>,
+    /// Invoice id → its items marked not billable: how many, and what they come to.
+    unbilled: HashMap<String, (usize, Decimal)>,
     trust: Option<Decimal>,
+}
+
+/// The reason an invoice reads back `found` where the store has `expected`, when it is
+/// exactly its items marked not billable: the source's total counted them, and Filevine leaves
+/// an item that is not billable out of an invoice's total by contract.
+fn not_billable(
+    expected: Decimal,
+    found: Decimal,
+    unbilled: Option<&(usize, Decimal)>,
+) -> Option<String> {
+    let (n, amount) = unbilled?;
+    (expected - found == *amount).then(|| {
+        format!(
+            "the source's total counts {n} item(s) marked not billable ({amount}), which Filevine leaves out of an invoice's total"
+        )
+    })
 }
 
 pub struct ReadBack<'a> {
@@ -255,6 +276,15 @@ impl<'a> ReadBack<'a> {
                 .query("endDate", ALL_TO),
         )
         .await?;
+        for i in items.iter().filter(|i| i.is_billable == Some(false)) {
+            if let Some(invoice) = i.invoice_id {
+                let amount =
+                    (i.rate.unwrap_or_default() * i.quantity.unwrap_or_default()).round_dp(2);
+                let e = h.unbilled.entry(invoice.to_string()).or_default();
+                e.0 += 1;
+                e.1 += amount;
+            }
+        }
         h.held.insert(
             Kind::BillingItems,
             items.into_iter().map(|i| (i.id, None)).collect(),
@@ -331,9 +361,11 @@ impl<'a> ReadBack<'a> {
             .try_collect()
             .await?;
         let mut outstanding = HashMap::new();
+        let mut unbilled = HashMap::new();
         let mut trust_by_project = HashMap::new();
         for (project, h) in holdings {
             outstanding.extend(h.outstanding);
+            unbilled.extend(h.unbilled);
             trust_by_project.insert(project, h.trust);
             for (kind, list) in h.held {
                 let prefix = self.keys.prefix(kind);
@@ -372,20 +404,21 @@ impl<'a> ReadBack<'a> {
                     source_id: src.clone(),
                     expected: *want,
                     found,
+                    reason: None,
                 });
             }
         }
         let mut balance_mismatches = Vec::new();
         for (src, want) in &expected.balances {
-            let found = match self.delivered(Kind::BillingInvoice, src).await? {
-                Some(id) => outstanding.get(&id.0).copied(),
-                None => None,
-            };
+            let id = self.delivered(Kind::BillingInvoice, src).await?;
+            let found = id.as_ref().and_then(|id| outstanding.get(&id.0).copied());
             if found != Some(*want) {
+                let unbilled = id.as_ref().and_then(|id| unbilled.get(&id.0));
                 balance_mismatches.push(BalanceCheck {
                     source_id: src.clone(),
                     expected: *want,
                     found,
+                    reason: found.and_then(|f| not_billable(*want, f, unbilled)),
                 });
             }
         }

@@ -209,6 +209,20 @@ async fn the_small_sample_is_pushed_read_back_and_a_second_push_creates_nothing(
         .refused
         .iter()
         .any(|r| r.code.contains("400") && r.reason.contains("already on invoice")));
+    // A balance the read-back can explain carries its reason into the report's problems.
+    for b in &section.read_back.balance_mismatches {
+        if let Some(why) = b.reason.as_deref() {
+            assert!(why.contains("not billable"), "{b:?}");
+            assert!(
+                first
+                    .report
+                    .problems()
+                    .iter()
+                    .any(|p| p.contains(&format!("invoice {} ", b.source_id)) && p.contains(why)),
+                "{b:?}"
+            );
+        }
+    }
 
     // The stored report carries the section, for `report` and the web app.
     let stored = common::open(&m.config)
@@ -398,4 +412,105 @@ async fn every_held_back_style_export_is_pushed_and_read_back() {
             assert!(!r.reason.is_empty() && r.source_id.is_some(), "{r:?}");
         }
     }
+}
+
+/// An org whose one project type has every section and field the job's loaded section
+/// values name (a collection where the values carry a row index), each field free text, so
+/// nothing about the org stands between the job and Filevine.
+async fn org_for(m: &Migrated) -> EmuConfig {
+    use migrationai_domain::Value;
+    use migrationai_filevine_emulator::{FieldDef, ProjectTypeDef, SectionDef};
+    use migrationai_pipeline::record_pages::Pages;
+    use std::collections::BTreeMap;
+
+    let app = common::open(&m.config).await.expect("app");
+    let job = app.find_job("sample").await.expect("job");
+    // Section name → (is a collection, field names).
+    let mut sections: BTreeMap<String, (bool, Vec<String>)> = BTreeMap::new();
+    let mut pages = Pages::new(
+        app.services.store.as_ref(),
+        &job.tenant,
+        &job.id,
+        Kind::Sections,
+    );
+    while let Some(page) = pages.next().await.expect("page") {
+        for r in page {
+            // As the pusher reads them.
+            let text = |name: &str| {
+                r.fields
+                    .get(name)
+                    .and_then(Value::as_text)
+                    .map(|s| s.trim().to_string())
+                    .unwrap_or_else(|| panic!("section value {} without {name}", r.source_id))
+            };
+            let s = sections.entry(text("section")).or_default();
+            s.0 |= matches!(r.fields.get("row_index"), Some(Value::Integer(_)));
+            let f = text("field");
+            if !s.1.contains(&f) {
+                s.1.push(f);
+            }
+        }
+    }
+    assert!(!sections.is_empty(), "the sample has section values");
+    EmuConfig {
+        project_types: vec![ProjectTypeDef {
+            name: "Migrated".into(),
+            sections: sections
+                .into_iter()
+                .enumerate()
+                .map(|(i, (name, (is_collection, fields)))| SectionDef {
+                    name,
+                    selector: format!("section{i}"),
+                    is_collection,
+                    fields: fields
+                        .iter()
+                        .enumerate()
+                        .map(|(j, f)| FieldDef {
+                            name: f.clone(),
+                            selector: format!("field{j}"),
+                            field_type: "String".into(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }],
+        ..EmuConfig::default()
+    }
+}
+
+/// Where the org has the sections the job's mapping needs, everything Filevine can hold
+/// reads back clean: every section value delivered and read back, trust and documents right
+/// (invoice balances that differ are listed by `assert_accounted`; not all are explained
+/// yet). The only refusals are the contract's: a billing
+/// item on more than one bill (Filevine puts an item on one invoice), the payments of bills
+/// refused for it, and notes that belong to no matter (Filevine notes live on a project).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn where_the_org_has_the_sections_only_the_contract_refuses_anything() {
+    let m = migrated().await;
+    let emu = Emulator::start(org_for(&m).await).await.expect("emulator");
+    let mut opts = options(&[]);
+    opts.project_types.default = Some("Migrated".into());
+    let pushed = push(&m, &emu, &opts).await;
+    assert_accounted(&m, &pushed, &emu);
+    let section = pushed.report.filevine.as_ref().expect("section");
+    let rb = &section.read_back;
+
+    let sections = rb.kind(Kind::Sections).expect("section values read back");
+    assert_eq!(sections.found, loaded(&m.report, Kind::Sections));
+    assert_eq!((sections.missing, sections.extra), (0, 0));
+    assert!(emu.snapshot().form_values + emu.snapshot().collection_items > 0);
+
+    for r in &section.refused {
+        let contract = match r.kind {
+            Kind::BillingInvoice => r.reason.contains("already on invoice"),
+            Kind::Payment => r.reason.contains("invoice"),
+            Kind::Notes => r.reason.contains("project"),
+            _ => false,
+        };
+        assert!(contract, "a refusal that is not the contract's: {r:?}");
+    }
+    for kind in [Kind::BillingInvoice, Kind::Notes] {
+        assert!(section.refused.iter().any(|r| r.kind == kind), "{kind}");
+    }
+    assert!(rb.trust_mismatches.is_empty() && rb.document_problems.is_empty());
 }

@@ -72,6 +72,9 @@ enum What {
         #[arg(long, default_value = "target/febrl")]
         febrl: PathBuf,
     },
+    /// A migrated job pushed into the Filevine emulator on loopback, with no faults and with
+    /// injected 429s and 500s: records/s, API calls per record, retries, peak RSS.
+    Push(super::bench_push::Args),
     /// Messages/s through the SQS adapter against bare SDK calls on the same endpoint.
     Sqs {
         /// SQS endpoint, e.g. a moto server (default: MIGRATIONAI_SQS_ENDPOINT, else the
@@ -126,6 +129,7 @@ pub fn run(a: Args, env: &Env) -> anyhow::Result<ExitCode> {
         What::Accuracy { dir, style, febrl } => {
             super::bench_accuracy::accuracy(&dir, style.as_deref(), &febrl)
         }
+        What::Push(args) => super::bench_push::run(args),
         What::Tfp { gb, dir } => super::bench_tfp::tfp(gb, &dir),
         What::Duplicates { dir } => duplicates(&dir),
     }

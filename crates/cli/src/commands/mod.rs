@@ -4,6 +4,7 @@ pub mod api;
 pub mod bench;
 pub mod bench_accuracy;
 pub mod bench_aws;
+pub mod bench_push;
 pub mod bench_tfp;
 pub mod config;
 pub mod db;

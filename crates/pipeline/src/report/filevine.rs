@@ -92,10 +92,13 @@ impl FilevineSection {
         }
         for m in &rb.balance_mismatches {
             out.push(format!(
-                "Filevine: balance due of invoice {} is {} there, {} loaded",
+                "Filevine: balance due of invoice {} is {} there, {} loaded{}",
                 m.source_id,
                 m.found.map_or("absent".to_string(), |d| d.to_string()),
-                m.expected
+                m.expected,
+                m.reason
+                    .as_deref()
+                    .map_or(String::new(), |r| format!(": {r}"))
             ));
         }
         for d in &rb.document_problems {

@@ -1,0 +1,180 @@
+//! `migrationai bench push`: a migrated job delivered into the Filevine emulator on loopback,
+//! once with no faults (the baseline) and then with injected faults, each run from the same
+//! migrated store copied afresh so every run starts with an empty id map and an empty org.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use migrationai_filevine::settings::env;
+use migrationai_filevine::{ProjectTypeChoice, Settings};
+use migrationai_filevine_emulator::{Config as EmuConfig, Emulator};
+pub use migrationai_filevine_emulator::{Faults, Snapshot};
+use migrationai_host::{open, Config};
+use migrationai_pipeline::delivery::{self, PushOptions};
+use migrationai_pipeline::memory::peak_rss_kib;
+use migrationai_pipeline::ProcessingError;
+
+/// The job name the bench migrates under and pushes.
+pub const JOB: &str = "bench-push";
+
+/// The figures of one push.
+#[derive(Debug, Clone)]
+pub struct PushBench {
+    /// Records the push handled (created, adopted, updated, unchanged or refused).
+    pub records: u64,
+    pub refused: u64,
+    /// The push and its read-back.
+    pub wall: Duration,
+    pub records_per_sec: f64,
+    /// Requests the emulator answered, faults and the read-back included.
+    pub calls: u64,
+    /// Of those, the ones that wrote (POST, PUT, PATCH, DELETE), the read-back excluded.
+    pub writes: u64,
+    /// "METHOD /template" → requests.
+    pub by_route: BTreeMap<String, u64>,
+    pub retries: u64,
+    pub throttled: u64,
+    pub server_errors: u64,
+    /// Every loaded record read back once, balances and documents right, nothing refused.
+    pub delivered: bool,
+    /// What the org holds after the push.
+    pub held: Snapshot,
+    /// Peak RSS of this process so far (VmHWM, which never falls), in KiB.
+    pub peak_rss_kib: Option<u64>,
+}
+
+impl PushBench {
+    pub fn calls_per_record(&self) -> f64 {
+        self.calls as f64 / self.records.max(1) as f64
+    }
+    pub fn writes_per_record(&self) -> f64 {
+        self.writes as f64 / self.records.max(1) as f64
+    }
+}
+
+/// Migrates `export` (with `mapping`, else the proposed one) into `migrated`, which should be
+/// empty; returns the loaded record count.
+pub async fn prepare(
+    export: &Path,
+    mapping: Option<&Path>,
+    migrated: &Path,
+) -> Result<u64, ProcessingError> {
+    let app = open::app(&config(migrated)).await.map_err(other)?;
+    let report = app
+        .migrate(export, mapping, Some(JOB.into()), &|_| {})
+        .await?;
+    Ok(report.kinds.values().map(|k| k.loaded).sum())
+}
+
+/// Copies the store in `migrated` to `run_dir` (which must not exist), starts an emulator with
+/// `faults`, pushes the job into it and reads it back.
+pub async fn bench_push(
+    migrated: &Path,
+    run_dir: &Path,
+    faults: Faults,
+    concurrency: usize,
+) -> Result<PushBench, ProcessingError> {
+    copy_dir(migrated, run_dir).map_err(|e| {
+        ProcessingError::Other(format!(
+            "copying {} to {}: {e}",
+            migrated.display(),
+            run_dir.display()
+        ))
+    })?;
+    let emu_config = EmuConfig {
+        faults,
+        ..EmuConfig::default()
+    };
+    // Matters whose type the org does not have go to its first type.
+    let default_type = emu_config.project_types.first().map(|t| t.name.clone());
+    let emu = Emulator::start(emu_config)
+        .await
+        .map_err(|e| ProcessingError::Other(format!("starting the Filevine emulator: {e}")))?;
+    let settings = settings(&emu)?;
+    let options = PushOptions {
+        project_types: ProjectTypeChoice {
+            by_value: BTreeMap::new(),
+            default: default_type,
+        },
+        concurrency,
+    };
+    let started = Instant::now();
+    let app = open::app(&config(run_dir)).await.map_err(other)?;
+    let ids = std::sync::Arc::new(open::id_map(&config(run_dir)).await.map_err(other)?);
+    let pushed = delivery::push(&app, ids, JOB, &settings, &options, &|_, _| {}).await?;
+    let wall = started.elapsed();
+    let stats = emu.stats();
+    let section = pushed
+        .report
+        .filevine
+        .as_ref()
+        .ok_or_else(|| ProcessingError::Other("the push stored no Filevine section".into()))?;
+    let records: u64 = section.pushed.values().map(|c| c.total()).sum();
+    let writes = stats
+        .by_route
+        .iter()
+        .filter(|(route, _)| !route.starts_with("GET ") && !route.contains("/connect/token"))
+        .map(|(_, n)| n)
+        .sum();
+    Ok(PushBench {
+        records,
+        refused: section.refused.len() as u64,
+        wall,
+        records_per_sec: records as f64 / wall.as_secs_f64().max(1e-9),
+        calls: stats.requests,
+        writes,
+        by_route: stats.by_route.clone(),
+        retries: pushed.stats.retries,
+        throttled: pushed.stats.throttled,
+        server_errors: pushed.stats.server_errors,
+        delivered: pushed.delivered(),
+        held: emu.snapshot(),
+        peak_rss_kib: peak_rss_kib(),
+    })
+}
+
+fn config(dir: &Path) -> Config {
+    Config::embedded(dir)
+}
+
+fn other(e: impl std::fmt::Display) -> ProcessingError {
+    ProcessingError::Other(e.to_string())
+}
+
+/// The connection to `emu`, with waits short enough that a fault costs a retry, not the clock
+/// (the emulator's `Retry-After` is still honoured).
+fn settings(emu: &Emulator) -> Result<Settings, ProcessingError> {
+    let c = emu.credentials().clone();
+    let gateway = emu.gateway_url();
+    let identity = emu.identity_url();
+    let mut s = Settings::from_lookup(move |k| match k {
+        env::GATEWAY_URL => Some(gateway.clone()),
+        env::IDENTITY_URL => Some(identity.clone()),
+        env::PAT => Some(c.pat.clone()),
+        env::CLIENT_ID => Some(c.client_id.clone()),
+        env::CLIENT_SECRET => Some(c.client_secret.clone()),
+        env::ORG_ID => Some(c.org_id.to_string()),
+        env::USER_ID => Some(c.user_id.to_string()),
+        _ => None,
+    })
+    .map_err(|e| ProcessingError::Other(e.to_string()))?;
+    s.limits.backoff = Duration::from_millis(5);
+    s.limits.max_backoff = Duration::from_millis(50);
+    s.limits.attempts = 10;
+    Ok(s)
+}
+
+fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), target)?;
+        }
+    }
+    Ok(())
+}
