@@ -74,7 +74,7 @@ if [ "${SKIP_CRASH:-0}" != "1" ]; then
     say "crash safety: migrate the medium sample, kill -9 at ten points, compare with a clean run"
     # --workspace keeps the feature set of the run above, so nothing is compiled again.
     check crash env MIGRATIONAI_BIN="$release" cargo nextest run --workspace --run-ignored only \
-        -E 'package(migrationai-pipeline) & binary(crash_medium)'
+        -E 'package(migrationai-host) & binary(crash_medium)'
 fi
 
 if [ "${SKIP_WEB:-0}" != "1" ]; then

@@ -19,5 +19,4 @@ pub mod workflow;
 pub mod writes;
 
 pub use error::{ApiError, ApiResult};
-pub use migrationai_pipeline::Config;
-pub use state::{AppState, Settings};
+pub use state::{Admin, AppState, Settings};

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use migrationai_pipeline::settings::ExposeSecret;
+use secrecy::ExposeSecret;
 
 use crate::db::accounts::{ROLE_ADMIN, ROLE_MEMBER};
 use crate::state::AppState;

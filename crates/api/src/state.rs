@@ -6,11 +6,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use migrationai_pipeline::profile::{open_cache, Profile};
-use migrationai_pipeline::settings::load::Admin;
-use migrationai_pipeline::settings::{ExposeSecret, SecretString};
-use migrationai_pipeline::{App, Config};
+use migrationai_pipeline::App;
 use migrationai_ports::cache::Cache;
+use secrecy::SecretString;
 
 use crate::db::accounts::Principal;
 use crate::db::Db;
@@ -30,9 +28,6 @@ pub struct Settings {
     pub secure_cookies: bool,
     pub token_ttl_secs: i64,
     pub session_ttl_secs: i64,
-    /// The services database; `None`: the store's database when it has a URL (always on
-    /// aws), else `<data_dir>/services.db`.
-    pub db_url: Option<SecretString>,
     /// The operator `admin-api` creates at start when that user does not exist.
     pub admin: Option<Admin>,
     /// How often the admin roles read the throughput totals.
@@ -49,7 +44,6 @@ impl Default for Settings {
             secure_cookies: true,
             token_ttl_secs: 30 * 24 * 3600,
             session_ttl_secs: 12 * 3600,
-            db_url: None,
             admin: None,
             throughput_every: Duration::from_secs(10),
             sign_in: crate::auth::limit::SignInLimits::default(),
@@ -77,37 +71,25 @@ impl Deref for AppState {
     }
 }
 
+/// An operator's e-mail and first password.
+#[derive(Debug, Clone)]
+pub struct Admin {
+    pub email: String,
+    pub password: SecretString,
+}
+
 impl AppState {
-    pub async fn open(config: &Config, settings: Settings) -> anyhow::Result<AppState> {
-        let app = App::open(config).await?;
-        // On AWS the services' tables live in the canonical store's PostgreSQL database
-        // (their names start with svc_); a container has no disk of its own to keep them.
-        let url = settings.db_url.as_ref().or(config.store_url.as_ref());
-        let db = match (url, &config.profile) {
-            (Some(url), _) => {
-                Db::connect(url.expose_secret(), config.db_pool, config.profile.schema()).await?
-            }
-            (None, Profile::Aws(aws)) => {
-                let url = aws.resolve_secrets().await?.database_url.ok_or_else(|| {
-                    anyhow::anyhow!("the aws profile has no database URL for the services' tables")
-                })?;
-                Db::connect(url.expose_secret(), config.db_pool, config.profile.schema()).await?
-            }
-            (None, Profile::Embedded) => {
-                Db::open_sqlite(&config.data_dir.join("services.db")).await?
-            }
-        };
-        // Redis (MemoryDB) on the AWS profile, so every API instance shares the sign-in
-        // counts, cached pages and progress; in process on the embedded one.
-        let cache = open_cache(config).await?;
-        Ok(AppState(Arc::new(Inner {
+    /// The HTTP roles' state over what the host opened: the migration system, the services'
+    /// tables and the cache.
+    pub fn new(app: App, db: Db, cache: Arc<dyn Cache>, settings: Settings) -> AppState {
+        AppState(Arc::new(Inner {
             app,
             db,
             cache,
             metrics: Metrics::default(),
             settings,
             principals: Memo::new(PRINCIPAL_TTL, 100_000),
-        })))
+        }))
     }
 
     pub fn data_dir(&self) -> PathBuf {

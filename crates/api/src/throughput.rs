@@ -26,18 +26,15 @@ pub const MINUTES: usize = 60;
 const KEEP_SECS: i64 = 2 * 3600;
 
 /// Reads the store's totals per kind over every job that has run.
-async fn totals(state: &AppState) -> ApiResult<BTreeMap<String, (i64, i64)>> {
-    let mut totals: BTreeMap<String, (i64, i64)> = Kind::ALL
-        .iter()
-        .map(|k| (k.as_str().to_string(), (0, 0)))
-        .collect();
+async fn totals(state: &AppState) -> ApiResult<BTreeMap<Kind, (i64, i64)>> {
+    let mut totals: BTreeMap<Kind, (i64, i64)> = Kind::ALL.iter().map(|k| (*k, (0, 0))).collect();
     let store = &state.app.services.store;
     for d in state.db.drafts(None).await? {
         if !d.status.may_have_run() {
             continue;
         }
         for p in store.progress(&d.tenant, &d.id).await? {
-            if let Some(t) = totals.get_mut(p.kind.as_str()) {
+            if let Some(t) = totals.get_mut(&p.kind) {
                 t.0 += p.batches_done;
                 t.1 += p.loaded + p.rejected;
             }
@@ -94,15 +91,15 @@ pub async fn last_hour(state: &AppState) -> ApiResult<Throughput> {
 pub fn per_minute(samples: &[Sample], now: i64, minutes: usize) -> Throughput {
     let first = (now / 60 - minutes as i64 + 1) * 60;
     let minute_starts: Vec<i64> = (0..minutes as i64).map(|i| first + i * 60).collect();
-    let mut by_kind: BTreeMap<&str, Vec<&Sample>> = BTreeMap::new();
+    let mut by_kind: BTreeMap<Kind, Vec<&Sample>> = BTreeMap::new();
     for s in samples {
-        by_kind.entry(s.kind.as_str()).or_default().push(s);
+        by_kind.entry(s.kind).or_default().push(s);
     }
     let mut rows = vec![0; minutes];
     let mut queues = Vec::new();
     for kind in Kind::ALL {
         let mut messages = vec![0; minutes];
-        if let Some(list) = by_kind.get_mut(kind.as_str()) {
+        if let Some(list) = by_kind.get_mut(&kind) {
             list.sort_by_key(|s| s.at);
             let mut seen: Option<(i64, i64)> = None;
             for s in list.iter() {
@@ -139,7 +136,7 @@ mod tests {
     fn s(at: i64, kind: &str, batches: i64, rows: i64) -> Sample {
         Sample {
             at,
-            kind: kind.into(),
+            kind: kind.parse().expect("a kind"),
             batches,
             rows,
         }

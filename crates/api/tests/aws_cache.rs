@@ -5,7 +5,7 @@
 //! test out of the shared one. Skipped (with a notice) without the services' variables,
 //! failed under CI.
 
-#[path = "../../pipeline/tests/aws_common/mod.rs"]
+#[path = "../../host/tests/aws_common/mod.rs"]
 mod aws_common;
 
 use std::net::{IpAddr, Ipv4Addr, TcpListener};
@@ -16,8 +16,8 @@ use migrationai_adapters::aws::RedisSettings;
 use migrationai_api::api::system;
 use migrationai_api::auth::limit::{self, ClientAddr};
 use migrationai_api::{ApiError, AppState, Settings};
-use migrationai_pipeline::profile::{AwsConfig, Profile};
-use migrationai_pipeline::Config;
+use migrationai_host::profile::{AwsConfig, Profile};
+use migrationai_host::Config;
 
 const USER: &str = "migrationai-app";
 const PASSWORD: &str = "a-test-only-redis-password";
@@ -116,11 +116,10 @@ fn as_app_user(url: String) -> Option<RedisSettings> {
 
 async fn open(aws: &AwsConfig, dir: &std::path::Path) -> anyhow::Result<AppState> {
     let config = Config {
-        data_dir: dir.to_path_buf(),
         profile: Profile::Aws(Box::new(aws.clone())),
-        ..Config::default()
+        ..Config::embedded(dir)
     };
-    AppState::open(&config, Settings::default()).await
+    Ok(migrationai_host::open::state(&config, Settings::default()).await?)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -2,12 +2,12 @@
 //! (moto), so any API instance could take the next chunk. Runs under
 //! scripts/services.sh; skipped (with a notice) without its variables, failed under CI.
 
-#[path = "../../pipeline/tests/aws_common/mod.rs"]
+#[path = "../../host/tests/aws_common/mod.rs"]
 mod aws_common;
 mod common;
 
 use migrationai_api::Settings;
-use migrationai_pipeline::profile::Profile;
+use migrationai_host::profile::Profile;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -22,7 +22,7 @@ async fn a_file_uploads_in_parts_to_s3() {
             secure_cookies: false,
             ..Settings::default()
         },
-        move |c| migrationai_pipeline::Config {
+        move |c| migrationai_host::Config {
             profile: Profile::Aws(Box::new(aws)),
             ..c
         },

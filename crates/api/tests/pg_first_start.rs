@@ -4,13 +4,12 @@
 //! never race on `CREATE TABLE` (`duplicate key ... pg_type_typname_nsp_index`). Runs under
 //! scripts/services.sh; skipped (with a notice) without its variables, failed under CI.
 
-#[path = "../../pipeline/tests/aws_common/mod.rs"]
+#[path = "../../host/tests/aws_common/mod.rs"]
 mod aws_common;
 
 use migrationai_api::db::Db;
-use migrationai_api::{AppState, Settings};
-use migrationai_pipeline::roles::open_services;
-use migrationai_pipeline::Config;
+use migrationai_api::Settings;
+use migrationai_host::{open, Config};
 use sqlx::Connection;
 use std::sync::{Arc, Barrier};
 
@@ -29,23 +28,22 @@ const BEFORE_MIGRATIONS: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS svc_throughput (at BIGINT NOT NULL, kind TEXT NOT NULL, batches BIGINT NOT NULL, rows_done BIGINT NOT NULL, PRIMARY KEY (at, kind))",
 ];
 
-/// How the roles open the database: api, admin-api and tfp through `AppState::open` (the
-/// store, then the services' tables), two workers through `open_services` (the store).
+/// How the roles open the database: api, admin-api and tfp through `open::state` (the
+/// store, then the services' tables), two workers through `open::services` (the store).
 async fn open_role(index: usize, url: String, data_dir: std::path::PathBuf) -> anyhow::Result<()> {
+    // The services' tables live in the store's database.
     let config = Config {
-        data_dir,
-        store_url: Some(url.clone().into()),
-        ..Config::default()
+        store_url: Some(url.into()),
+        ..Config::embedded(data_dir)
     };
     if index < 3 {
-        let settings = Settings {
-            db_url: Some(url.into()),
-            ..Settings::default()
-        };
-        AppState::open(&config, settings).await.map(|_| ())
+        open::state(&config, Settings::default())
+            .await
+            .map(|_| ())?;
     } else {
-        open_services(&config).await.map(|_| ()).map_err(Into::into)
+        open::services(&config).await.map(|_| ())?;
     }
+    Ok(())
 }
 
 #[tokio::test]

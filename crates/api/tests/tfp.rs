@@ -10,7 +10,7 @@ use migrationai_api::db::plans::PlanRequest;
 use migrationai_api::state::AppState;
 use migrationai_api::{tfp, workflow, Settings};
 use migrationai_domain::{DraftStatus, JobStatus, QueueKind};
-use migrationai_pipeline::Config;
+use migrationai_host::Config;
 use serde_json::Value;
 
 const TENANT: &str = "firm-a";
@@ -27,11 +27,8 @@ struct Fixture {
 async fn reviewed(job: &str) -> Fixture {
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().join("data");
-    let config = Config {
-        data_dir: data.clone(),
-        ..Config::default()
-    };
-    let state = AppState::open(&config, Settings::default())
+    let config = Config::embedded(data.clone());
+    let state = migrationai_host::open::state(&config, Settings::default())
         .await
         .expect("state");
     state
@@ -107,6 +104,50 @@ async fn jobs_queue(state: &AppState) -> Vec<Value> {
         .iter()
         .map(|m| serde_json::from_str(&m.body).expect("json body"))
         .collect()
+}
+
+/// A start whose run name is taken in the store (by a run of another id) is refused, and the
+/// draft stays in review, to be renamed or started again, rather than stuck as started.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_start_refused_for_a_taken_name_leaves_the_draft_in_review() {
+    let job = "taken";
+    let f = reviewed(job).await;
+    let s = &f.state.app.services;
+    let other = migrationai_ports::store::JobRow {
+        tenant: TENANT.into(),
+        id: "someone-else".into(),
+        name: job.into(),
+        status: JobStatus::Done,
+        phase: 0,
+        fanout: 0,
+        settings: serde_json::json!({ "export": "elsewhere", "batch_size": 500 }).to_string(),
+        mapping: String::new(),
+        report: None,
+        error: None,
+        created_at: 1,
+        updated_at: 1,
+    };
+    s.store.create_job(&other).await.expect("the other run");
+
+    let err = workflow::run::start(&f.state, TENANT, job, false)
+        .await
+        .expect_err("the name is taken");
+    assert!(
+        matches!(err, migrationai_api::ApiError::Conflict(_)),
+        "{err:?}"
+    );
+    let draft = f
+        .state
+        .db
+        .draft(TENANT, job)
+        .await
+        .expect("draft")
+        .expect("some");
+    assert_eq!(draft.status, DraftStatus::Review);
+    assert!(
+        s.store.job(TENANT, job).await.expect("job").is_none(),
+        "no run of the draft's id was made"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -307,11 +348,8 @@ async fn waiting_for_analysis(
 ) -> (tempfile::TempDir, AppState) {
     use std::io::Write;
     let dir = tempfile::tempdir().expect("tempdir");
-    let config = Config {
-        data_dir: dir.path().join("data"),
-        ..Config::default()
-    };
-    let state = AppState::open(&config, Settings::default())
+    let config = Config::embedded(dir.path().join("data"));
+    let state = migrationai_host::open::state(&config, Settings::default())
         .await
         .expect("state");
     state

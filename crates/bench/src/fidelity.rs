@@ -12,7 +12,7 @@ use migrationai_ingest::mapping::Key;
 use migrationai_sample::styles::{self, Style, StyleTruth};
 
 use migrationai_ingest::ExportError;
-use migrationai_pipeline::{migrate, Config, ProcessingError};
+use migrationai_pipeline::ProcessingError;
 
 /// Why a style could not be scored (a style that migrates badly scores badly; this is for
 /// the run itself failing).
@@ -36,6 +36,8 @@ pub enum FidelityError {
         #[source]
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Open(#[from] migrationai_host::OpenError),
     #[error("the inspection task failed")]
     Task(#[from] tokio::task::JoinError),
     #[error(transparent)]
@@ -144,11 +146,10 @@ pub async fn score_style(style: &Style, dir: &Path) -> Result<StyleScore, Fideli
             source,
         })?;
     }
-    let config = Config {
-        data_dir: data,
-        ..Config::default()
-    };
-    let migrated = migrate(&export, None, Some(style.name.into()), &config, &|_| {}).await?;
+    let app = migrationai_host::open::app(&migrationai_host::Config::embedded(data)).await?;
+    let migrated = app
+        .migrate(&export, None, Some(style.name.into()), &|_| {})
+        .await?;
     score_migration(&truth, &migrated, &mut score);
     Ok(score)
 }

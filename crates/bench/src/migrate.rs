@@ -4,7 +4,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use migrationai_pipeline::memory::peak_rss_kib;
-use migrationai_pipeline::{migrate, Config, ProcessingError};
+use migrationai_pipeline::{App, ProcessingError};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct BenchResult {
@@ -15,10 +15,12 @@ pub struct BenchResult {
     pub peak_rss_kib: Option<u64>,
 }
 
-/// Migrates `export` end to end into `config.data_dir` (which should be empty) and times it.
-pub async fn bench_migrate(export: &Path, config: &Config) -> Result<BenchResult, ProcessingError> {
+/// Migrates `export` end to end with `app` (whose store should be empty) and times it.
+pub async fn bench_migrate(export: &Path, app: &App) -> Result<BenchResult, ProcessingError> {
     let started = Instant::now();
-    let report = migrate(export, None, Some("bench".into()), config, &|_| {}).await?;
+    let report = app
+        .migrate(export, None, Some("bench".into()), &|_| {})
+        .await?;
     let wall = started.elapsed();
     let source_rows: u64 = report.kinds.values().map(|k| k.source_rows).sum();
     Ok(BenchResult {

@@ -3,7 +3,6 @@
 //! MIGRATIONAI_BENCH_SIZE=medium for the medium sample).
 
 use migrationai_bench::bench_migrate;
-use migrationai_pipeline::Config;
 use migrationai_sample::{generate, SampleOptions, Size};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -22,13 +21,10 @@ async fn bench_end_to_end() {
     })
     .expect("sample");
     let data = dir.path().join("data");
-    let config = Config {
-        data_dir: data,
-        ..Config::default()
-    };
-    let r = bench_migrate(&summary.export, &config)
+    let app = migrationai_host::open::app(&migrationai_host::Config::embedded(data))
         .await
-        .expect("bench");
+        .expect("open");
+    let r = bench_migrate(&summary.export, &app).await.expect("bench");
     println!(
         "{size}: {} rows in {:.2} s = {:.0} rows/s, peak RSS {} KiB",
         r.source_rows,

@@ -5,7 +5,7 @@ mod output;
 mod telemetry;
 
 use clap::{Parser, Subcommand};
-use migrationai_pipeline::settings::{load, Env};
+use migrationai_host::settings::{load, Env};
 use std::process::ExitCode;
 
 // A migration allocates and frees millions of small strings (field names, cell values, JSON);

@@ -6,7 +6,7 @@
 //! Runs under scripts/services.sh; skipped (with a notice) without its variables, failed
 //! under CI.
 
-#[path = "../../pipeline/tests/aws_common/mod.rs"]
+#[path = "../../host/tests/aws_common/mod.rs"]
 mod aws_common;
 #[path = "../../pipeline/tests/common/mod.rs"]
 mod common;
@@ -16,8 +16,8 @@ use std::time::{Duration, Instant};
 
 use migrationai_adapters::sql::PoolSize;
 use migrationai_domain::QueueKind;
-use migrationai_pipeline::profile::Profile;
-use migrationai_pipeline::{App, Config};
+use migrationai_host::profile::Profile;
+use migrationai_host::{open, Config};
 use sqlx::Connection;
 
 /// The database's limit for the test's user (as `max_connections` is the instance's).
@@ -65,12 +65,11 @@ async fn thirteen_workers_fit_a_twenty_connection_database() {
     limit_connections(&env.database, &aws_common::database_url(&aws)).await;
     let data = tempfile::tempdir().expect("tempdir");
     let config = Config {
-        data_dir: data.path().join("submitter"),
         profile: Profile::Aws(Box::new(aws.clone())),
         db_pool: PoolSize::of(SUBMITTER),
-        ..Config::default()
+        ..Config::embedded(data.path().join("submitter"))
     };
-    let app = App::open(&config).await.expect("open");
+    let app = open::app(&config).await.expect("open");
 
     let logs = data.path().join("logs");
     std::fs::create_dir_all(&logs).expect("logs dir");

@@ -7,7 +7,7 @@
 //! Runs under scripts/services.sh; skipped (with a notice) without its variables, failed
 //! under CI.
 
-#[path = "../../pipeline/tests/aws_common/mod.rs"]
+#[path = "../../host/tests/aws_common/mod.rs"]
 mod aws_common;
 #[path = "../../pipeline/tests/common/mod.rs"]
 mod common;
@@ -17,8 +17,9 @@ use std::time::{Duration, Instant};
 
 use aws_common::own_postgres::OwnPostgres;
 use migrationai_domain::{JobStatus, QueueKind};
-use migrationai_pipeline::profile::Profile;
-use migrationai_pipeline::{migrate, App, Config, Report};
+use migrationai_host::profile::Profile;
+use migrationai_host::{open, Config};
+use migrationai_pipeline::Report;
 
 /// How long the database is away: a Multi-AZ failover takes 60-120 s.
 const OUTAGE: Duration = Duration::from_secs(90);
@@ -42,7 +43,7 @@ async fn a_ninety_second_database_outage_mid_migration_dead_letters_nothing() {
     };
     let sample = common::small_sample();
     let data = tempfile::tempdir().expect("tempdir");
-    let embedded = migrate(
+    let embedded = common::migrate(
         &sample.export,
         Some(&sample.mapping),
         Some("failover".into()),
@@ -58,11 +59,10 @@ async fn a_ninety_second_database_outage_mid_migration_dead_letters_nothing() {
     let mut aws = aws_common::aws_config(&env, "fo").await;
     aws.database_url = Some(database.clone().into());
     let config = Config {
-        data_dir: data.path().join("submitter"),
         profile: Profile::Aws(Box::new(aws.clone())),
-        ..Config::default()
+        ..Config::embedded(data.path().join("submitter"))
     };
-    let app = App::open(&config).await.expect("open");
+    let app = open::app(&config).await.expect("open");
 
     let logs = data.path().join("worker.log");
     let mut command = Command::new(env!("CARGO_BIN_EXE_migrationai"));

@@ -3,7 +3,7 @@
 //! handler can read) moves that record to the DLQ at once (retrying cannot help), answers with
 //! no `batchItemFailures`, and the other records take effect.
 
-#[path = "../../pipeline/tests/aws_common/mod.rs"]
+#[path = "../../host/tests/aws_common/mod.rs"]
 mod aws_common;
 #[path = "../../pipeline/tests/common/mod.rs"]
 mod common;
@@ -13,8 +13,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use migrationai_domain::JobStatus;
-use migrationai_pipeline::profile::Profile;
-use migrationai_pipeline::{App, Config};
+use migrationai_host::profile::Profile;
+use migrationai_host::{open, Config};
 use migrationai_ports::queue::ReceiveOptions;
 use runtime_api::{RuntimeApi, Seen};
 
@@ -52,12 +52,11 @@ async fn poison_record_is_dead_lettered_and_the_rest_take_effect() {
     let aws = aws_common::aws_config(&env, "lam").await;
     let data = tempfile::tempdir().expect("tempdir");
     let config = Config {
-        data_dir: data.path().join("submitter"),
         profile: Profile::Aws(Box::new(aws.clone())),
-        ..Config::default()
+        ..Config::embedded(data.path().join("submitter"))
     };
     // Nine jobs submitted as the API would: each sends a plan message to the jobs queue.
-    let app = App::open(&config).await.expect("open");
+    let app = open::app(&config).await.expect("open");
     let mut jobs = Vec::new();
     for i in 0..9 {
         let job = app

@@ -2,7 +2,7 @@
 //! the poller's JSON logs, and the operator commands (`dlq`, `queues`, `jobs`, `report`)
 //! opening the profile they are given.
 
-#[path = "../../pipeline/tests/aws_common/mod.rs"]
+#[path = "../../host/tests/aws_common/mod.rs"]
 mod aws_common;
 #[path = "../../pipeline/tests/common/mod.rs"]
 mod common;
@@ -12,8 +12,9 @@ use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use migrationai_pipeline::profile::{AwsConfig, Profile};
-use migrationai_pipeline::{App, Config};
+use migrationai_host::profile::{AwsConfig, Profile};
+use migrationai_host::{open, Config};
+use migrationai_pipeline::App;
 use serde::de::{Deserialize, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
 
 /// A JSON value whose objects, at every depth, name each key once (serde_json alone keeps
@@ -102,11 +103,10 @@ fn stop(child: &mut Child) {
 async fn opened(env: &aws_common::AwsEnv, tag: &str, dir: &Path) -> (AwsConfig, App) {
     let aws = aws_common::aws_config(env, tag).await;
     let config = Config {
-        data_dir: dir.join("setup"),
         profile: Profile::Aws(Box::new(aws.clone())),
-        ..Config::default()
+        ..Config::embedded(dir.join("setup"))
     };
-    let app = App::open(&config).await.expect("open the AWS profile");
+    let app = open::app(&config).await.expect("open the AWS profile");
     (aws, app)
 }
 

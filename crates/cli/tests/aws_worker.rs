@@ -2,7 +2,7 @@
 //! (SQS and S3 on moto, PostgreSQL, the database URL read from Secrets Manager by ARN): a
 //! submitted job runs to `done`, and SIGTERM drains the poller to a clean exit.
 
-#[path = "../../pipeline/tests/aws_common/mod.rs"]
+#[path = "../../host/tests/aws_common/mod.rs"]
 mod aws_common;
 #[path = "../../pipeline/tests/common/mod.rs"]
 mod common;
@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 
 use harness::{logs_of, sigterm, wait_with_limit};
 use migrationai_domain::JobStatus;
-use migrationai_pipeline::profile::Profile;
-use migrationai_pipeline::{App, Config};
+use migrationai_host::profile::Profile;
+use migrationai_host::{open, Config};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn worker_runs_a_job_and_drains_on_sigterm() {
@@ -25,12 +25,11 @@ async fn worker_runs_a_job_and_drains_on_sigterm() {
     let aws = aws_common::aws_config(&env, "wrk").await;
     let data = tempfile::tempdir().expect("tempdir");
     let config = Config {
-        data_dir: data.path().join("submitter"),
         profile: Profile::Aws(Box::new(aws.clone())),
-        ..Config::default()
+        ..Config::embedded(data.path().join("submitter"))
     };
     // Opening creates the queues (ensure_queues); the worker, like on EC2, only uses them.
-    let app = App::open(&config).await.expect("open");
+    let app = open::app(&config).await.expect("open");
 
     // The database URL reaches the worker the way the Terraform gives it: by secret ARN.
     let keys: migrationai_adapters::aws::StaticKeys = ("testing".to_owned(), "testing".into());

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use migrationai_pipeline::{App, Config};
+use migrationai_host::{open, Config};
 
 const BIN: &str = env!("CARGO_BIN_EXE_migrationai");
 
@@ -36,11 +36,7 @@ fn sample(dir: &Path) -> std::path::PathBuf {
 
 /// Batches done so far by the job named `job` in `data` (0 before it is planned).
 async fn batches_done(data: &Path, job: &str) -> i64 {
-    let config = Config {
-        data_dir: data.to_path_buf(),
-        ..Config::default()
-    };
-    let Ok(app) = App::open(&config).await else {
+    let Ok(app) = open::app(&Config::embedded(data)).await else {
         return 0;
     };
     let Ok(row) = app.find_job(job).await else {

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::str::FromStr;
 
-use migrationai_pipeline::config::PoolRole;
+use crate::config::PoolRole;
 
 /// One long-running role. The order of the variants is the order a process starts them:
 /// the APIs before the frontends that call them.

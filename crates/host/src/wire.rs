@@ -3,21 +3,25 @@
 
 use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use migrationai_api::db::Db;
 use migrationai_api::seed::{bootstrap_admin, seed_demo, ADMIN_EMAIL, DEMO_EMAIL};
 use migrationai_api::AppState;
 use migrationai_pipeline::poller::{self, WorkerOptions};
-use migrationai_pipeline::roles::open_services;
-use migrationai_pipeline::services::Services;
-use migrationai_pipeline::Config;
+use migrationai_pipeline::{Adapters, App, Services};
+use migrationai_ports::cache::Cache;
 use migrationai_web::kit::backend::Backend;
 use migrationai_web::kit::{Front, CONSOLE, FIRM};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+use crate::config::Config;
+use crate::open;
 use crate::plan::{Need, Plan};
+use crate::profile::open_adapters;
 use crate::role::{Role, Roles};
 
 /// Everything a process's roles are configured with, already read (the CLI builds it from
@@ -111,7 +115,48 @@ impl Running {
     }
 }
 
-/// Opens what `roles` need and starts them; they run until `stop` is cancelled.
+/// What the plan opened, one slot per [`Need`].
+#[derive(Default)]
+struct Opened {
+    adapters: Option<Adapters>,
+    app: Option<App>,
+    db: Option<Db>,
+    cache: Option<Arc<dyn Cache>>,
+}
+
+impl Opened {
+    /// Opens `need`; what it needs was opened before it (the plan's order).
+    async fn open(&mut self, need: Need, config: Option<&Config>) -> anyhow::Result<()> {
+        let config = || config.context("no store configuration was given");
+        match need {
+            Need::Adapters => self.adapters = Some(open_adapters(config()?).await?),
+            Need::App => {
+                let adapters = self.adapters.take().context("the adapters are not open")?;
+                self.app = Some(App::open(&config()?.pipeline, adapters).await?);
+            }
+            Need::ServicesDb => self.db = Some(open::services_db(config()?).await?),
+            Need::Cache => self.cache = Some(open::cache(config()?).await?),
+            // Resolved as the frontend starts: this process's API, once it is bound, when it
+            // runs here.
+            Need::ApiUrl | Need::AdminApiUrl => {}
+        }
+        Ok(())
+    }
+
+    /// The HTTP roles' state, when the app, the services' tables and the cache are open.
+    fn state(&mut self, http: &migrationai_api::Settings) -> Option<AppState> {
+        match (self.app.take(), self.db.take(), self.cache.take()) {
+            (Some(app), Some(db), Some(cache)) => Some(AppState::new(app, db, cache, http.clone())),
+            (app, _, _) => {
+                self.app = app;
+                None
+            }
+        }
+    }
+}
+
+/// Opens what `roles` need, in the plan's order, and starts them; they run until `stop` is
+/// cancelled.
 pub async fn start(
     settings: Settings,
     roles: &Roles,
@@ -124,16 +169,28 @@ pub async fn start(
             .as_ref()
             .with_context(|| format!("roles {roles} need the store's configuration"))
     };
-    // The plan's order: the adapters inside the app when a role needs the app (it opens
-    // them, ensures the queues, then the services' tables and the cache), else alone.
-    let state = match plan.needs(Need::App) {
-        true => Some(AppState::open(config()?, settings.http.clone()).await?),
+    // Opening the system is one at a time per data directory (`open::lock`).
+    let lock = match plan.needs(Need::App) {
+        true => Some(open::lock(&config()?.pipeline.data_dir).await?),
         false => None,
     };
-    let services: Option<Services> = match (&state, plan.needs(Need::Adapters)) {
-        (Some(state), _) => Some(state.app.services.clone()),
-        (None, true) => Some(open_services(config()?).await?),
-        (None, false) => None,
+    let mut opened = Opened::default();
+    for need in &plan.needs {
+        opened
+            .open(*need, settings.config.as_ref())
+            .await
+            .with_context(|| format!("opening {}", need.name()))?;
+    }
+    drop(lock);
+    let state = opened.state(&settings.http);
+    let services: Option<Services> = match (&state, opened.app, opened.adapters) {
+        (Some(state), _, _) => Some(state.app.services.clone()),
+        (None, Some(app), _) => Some(app.services),
+        (None, None, Some(adapters)) => settings
+            .config
+            .as_ref()
+            .map(|config| adapters.into_services(&config.pipeline)),
+        (None, None, None) => None,
     };
     let mut running = Running {
         state,
@@ -229,7 +286,8 @@ async fn start_role(
                 .config
                 .as_ref()
                 .context("the worker needs the store's configuration")?;
-            let workers = poller::spawn(services, config, &settings.worker, &stop).await?;
+            let workers =
+                poller::spawn(services, &config.pipeline, &settings.worker, &stop).await?;
             running.workers.extend(workers);
             return Ok(());
         }

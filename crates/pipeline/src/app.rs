@@ -15,9 +15,9 @@ use crate::config::Config;
 use crate::error::ProcessingError;
 use crate::jobs::{self, Submitted};
 use crate::message::JobAction;
+use crate::poller::WorkerOptions;
 use crate::report::Report;
-use crate::roles::{handler_for, processor_for};
-use crate::services::Services;
+use crate::services::{Adapters, Services};
 
 /// What a progress callback sees, several times a second.
 #[derive(Debug, Clone)]
@@ -74,38 +74,36 @@ pub struct App {
 }
 
 impl App {
-    pub async fn open(config: &Config) -> Result<App, ProcessingError> {
-        let io = |source: std::io::Error| ProcessingError::Io {
-            path: config.data_dir.clone(),
-            source,
-        };
-        std::fs::create_dir_all(&config.data_dir).map_err(io)?;
-        // Two commands opening a new data directory at once (`migrate` and `jobs`) would both
-        // run its migrations and one would fail: opening is one at a time per directory.
-        let lock = std::fs::File::create(config.data_dir.join(".open.lock")).map_err(io)?;
-        let lock = tokio::task::spawn_blocking(move || lock.lock().map(|()| lock))
-            .await?
-            .map_err(io)?;
-        let (store, queue, blobs) = crate::profile::open_adapters(config).await?;
+    /// The system over adapters the host opened: the queues created when they are this
+    /// process's to create, the jobs queue checked, the tenant made.
+    pub async fn open(config: &Config, adapters: Adapters) -> Result<App, ProcessingError> {
+        let Adapters {
+            store,
+            queue,
+            blobs,
+            ensure_queues,
+            place,
+        } = adapters;
         let names = QueueNames::new(config.env.clone());
         let template = QueueConfig {
             visibility_timeout: config.visibility_timeout,
             ..QueueConfig::default()
         };
-        if config.profile.ensures_queues() {
+        if ensure_queues {
             ensure_all_queues(queue.as_ref(), &names, &template).await?;
         }
         // Queue clients connect lazily: one call now, so a wrong endpoint or a missing queue
         // stops the command here, saying where, rather than at its first use or never.
         let jobs = names.queue(QueueKind::Jobs);
-        queue.stats(&jobs).await.map_err(|e| {
-            ProcessingError::Other(format!(
-                "cannot open the queues of {} ({jobs}): {e}",
-                config.profile.describe()
-            ))
-        })?;
+        queue
+            .stats(&jobs)
+            .await
+            .map_err(|source| ProcessingError::QueuesUnreachable {
+                place,
+                queue: jobs,
+                source,
+            })?;
         store.ensure_tenant(&config.tenant, &config.tenant).await?;
-        drop(lock);
         let services = Services::new(store, queue, blobs, names, config.data_dir.join("work"));
         Ok(App {
             config: config.clone(),
@@ -132,17 +130,13 @@ impl App {
         &self,
         shutdown: &CancellationToken,
     ) -> Result<Vec<tokio::task::JoinHandle<()>>, ProcessingError> {
-        let s = &self.services;
-        let mut workers = Vec::with_capacity(QueueKind::ALL.len());
-        for kind in QueueKind::ALL {
-            workers.push(tokio::spawn(crate::worker::poll(
-                s.queue.clone(),
-                processor_for(kind, s, &self.config).await?,
-                handler_for(kind, s),
-                shutdown.child_token(),
-            )));
-        }
-        Ok(workers)
+        crate::poller::spawn(
+            &self.services,
+            &self.config,
+            &WorkerOptions::embedded(),
+            &shutdown.child_token(),
+        )
+        .await
     }
 
     /// Runs the workers until the job is done, or stalls with dead-lettered messages.
@@ -460,58 +454,58 @@ pub(crate) fn stored_report(job: &JobRow) -> Result<Report, ProcessingError> {
     serde_json::from_str(text).map_err(crate::error::json("stored report"))
 }
 
-/// `migrationai migrate EXPORT [--mapping FILE] [--job NAME]`: runs (or resumes) the job to
-/// the end and returns its report; the report files are written under
-/// `<data_dir>/reports/<job name>/`.
-pub async fn migrate(
-    export: &Path,
-    mapping: Option<&Path>,
-    job_name: Option<String>,
-    config: &Config,
-    progress: &(dyn Fn(&Progress) + Send + Sync),
-) -> Result<Report, ProcessingError> {
-    let app = App::open(config).await?;
-    let submitted = app.submit(export, mapping, job_name).await?;
-    match app
-        .finish(&submitted.job, progress, &CancellationToken::new())
-        .await?
-    {
-        End::Done(report) => Ok(*report),
-        End::Interrupted(_) => Err(ProcessingError::Interrupted(submitted.job.name)),
+impl App {
+    /// `migrationai migrate EXPORT [--mapping FILE] [--job NAME]`: runs (or resumes) the job
+    /// to the end and returns its report; the report files are written under
+    /// `<data_dir>/reports/<job name>/`.
+    pub async fn migrate(
+        &self,
+        export: &Path,
+        mapping: Option<&Path>,
+        job_name: Option<String>,
+        progress: &(dyn Fn(&Progress) + Send + Sync),
+    ) -> Result<Report, ProcessingError> {
+        let submitted = self.submit(export, mapping, job_name).await?;
+        match self
+            .finish(&submitted.job, progress, &CancellationToken::new())
+            .await?
+        {
+            End::Done(report) => Ok(*report),
+            End::Interrupted(_) => Err(ProcessingError::Interrupted(submitted.job.name)),
+        }
     }
-}
 
-pub async fn list_jobs(config: &Config) -> Result<Vec<JobRow>, ProcessingError> {
-    let app = App::open(config).await?;
-    Ok(app.store().jobs(&config.tenant).await?)
-}
-
-/// The report of a job (by name or id): pretty JSON, or a short readable summary.
-pub async fn report(config: &Config, job: &str, json: bool) -> Result<String, ProcessingError> {
-    let app = App::open(config).await?;
-    let row = app.find_job(job).await?;
-    let r = stored_report(&row)?;
-    if json {
-        return serde_json::to_string_pretty(&r).map_err(crate::error::json("report"));
+    /// The tenant's jobs.
+    pub async fn jobs(&self) -> Result<Vec<JobRow>, ProcessingError> {
+        Ok(self.store().jobs(&self.config.tenant).await?)
     }
-    let mut out = format!("job {} ({})\n", r.job_name, r.job);
-    out.push_str(&verdict_text(&r, usize::MAX));
-    out.push_str("kind              source  loaded  rejected\n");
-    for (k, c) in &r.kinds {
+
+    /// The report of a job (by name or id): pretty JSON, or a short readable summary.
+    pub async fn report_text(&self, job: &str, json: bool) -> Result<String, ProcessingError> {
+        let row = self.find_job(job).await?;
+        let r = stored_report(&row)?;
+        if json {
+            return serde_json::to_string_pretty(&r).map_err(crate::error::json("report"));
+        }
+        let mut out = format!("job {} ({})\n", r.job_name, r.job);
+        out.push_str(&verdict_text(&r, usize::MAX));
+        out.push_str("kind              source  loaded  rejected\n");
+        for (k, c) in &r.kinds {
+            out.push_str(&format!(
+                "{k:<16} {:>7} {:>7} {:>9}\n",
+                c.source_rows, c.loaded, c.rejected
+            ));
+        }
         out.push_str(&format!(
-            "{k:<16} {:>7} {:>7} {:>9}\n",
-            c.source_rows, c.loaded, c.rejected
+            "duplicate contact groups: {}; suspicious groups: {}; trust mismatches: {}; invoice mismatches: {}; document problems: {}\n",
+            r.duplicate_groups.len(),
+            r.suspicious_groups.len(),
+            r.trust_mismatches.len(),
+            r.invoice_mismatches.len(),
+            r.document_problems.len()
         ));
+        Ok(out)
     }
-    out.push_str(&format!(
-        "duplicate contact groups: {}; suspicious groups: {}; trust mismatches: {}; invoice mismatches: {}; document problems: {}\n",
-        r.duplicate_groups.len(),
-        r.suspicious_groups.len(),
-        r.trust_mismatches.len(),
-        r.invoice_mismatches.len(),
-        r.document_problems.len()
-    ));
-    Ok(out)
 }
 
 /// The verdict as text: its headline, why not, the top causes with their fix, and up to
@@ -571,16 +565,4 @@ fn files_line(r: &Report) -> String {
         out.push_str(&format!("  read as {encoding}: {}\n", paths.join(", ")));
     }
     out
-}
-
-pub async fn queue_stats(config: &Config) -> Result<Vec<QueueRow>, ProcessingError> {
-    App::open(config).await?.queue_stats().await
-}
-
-pub async fn dlq_list(config: &Config, queue: &str) -> Result<Vec<DeadLetter>, ProcessingError> {
-    App::open(config).await?.dlq_list(queue).await
-}
-
-pub async fn dlq_redrive(config: &Config, queue: &str) -> Result<usize, ProcessingError> {
-    App::open(config).await?.dlq_redrive(queue).await
 }

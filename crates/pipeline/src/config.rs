@@ -1,49 +1,16 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-pub use migrationai_adapters::sql::PoolSize;
-
 /// Source rows per batch message: 500, as the product is specified. Every batch costs a
 /// message, a blob file, a store commit and a progress check whatever its size, so
 /// `--batch-size 1000` spends about 8% less CPU on the medium sample; larger batches save
 /// little more and raise peak memory (several are in flight per queue).
 pub const DEFAULT_BATCH_SIZE: usize = 500;
 
-/// Which process opens the database, for the default size of its pools. The sizes come
-/// from the connection budget in the README ("Connection budget"): every Lambda instance and
-/// host together must fit the database's (or RDS Proxy's) limit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PoolRole {
-    /// `migrate`, `up` and the operator commands on one machine.
-    Local,
-    /// One instance of a worker Lambda function (13 functions, up to 5 instances each).
-    LambdaFunction,
-    /// `worker`: the queue pollers on a host.
-    Poller,
-    /// `api` and `admin-api`: two pools (the store and the services' tables).
-    Http,
-    /// `tfp`: two pools, used by one analysis or split at a time.
-    Tfp,
-}
-
-impl PoolRole {
-    pub const fn default_pool(self) -> PoolSize {
-        match self {
-            PoolRole::Local => PoolSize::LOCAL,
-            // A batch of 10 messages, 4 at once, each holding a connection only for its
-            // statements: 2 keep them moving, and 13 x 5 x 2 = 130 fit RDS Proxy's clients.
-            PoolRole::LambdaFunction => PoolSize::of(2),
-            PoolRole::Poller => PoolSize::of(4),
-            PoolRole::Http => PoolSize::of(4),
-            PoolRole::Tfp => PoolSize::of(2),
-        }
-    }
-}
-
-/// Settings of an embedded run.
+/// The settings of a migration run, whatever adapters it runs on (the host opens those).
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// Where the store, the queue and the blobs live.
+    /// Where the embedded store, queue and blobs live, and zip exports are unpacked.
     pub data_dir: PathBuf,
     /// The environment prefix of queue names (`<env>-migrationai-<kind>`).
     pub env: String,
@@ -65,14 +32,6 @@ pub struct Config {
     pub retry_delay: Duration,
     /// Messages of one receive a worker handles at once.
     pub concurrency: usize,
-    /// Store connection string (it may hold a password); `None` means `<data_dir>/store.db`
-    /// (SQLite), or on aws the profile's database.
-    pub store_url: Option<secrecy::SecretString>,
-    /// The most connections each of this process's database pools holds
-    /// (`MIGRATIONAI_DB_MAX_CONNECTIONS`, default per role: [`PoolRole`]).
-    pub db_pool: PoolSize,
-    /// Which adapters to run on (embedded by default; see `profile`).
-    pub profile: crate::profile::Profile,
     /// Free space the data directory's disk must keep; below it a run stops, to resume once
     /// space is freed, rather than fail message after message.
     pub min_free_bytes: u64,
@@ -95,9 +54,6 @@ impl Default for Config {
             visibility_timeout: Duration::from_secs(30),
             retry_delay: Duration::from_millis(200),
             concurrency: 4,
-            store_url: None,
-            db_pool: PoolSize::LOCAL,
-            profile: crate::profile::Profile::Embedded,
             encodings: Vec::new(),
             min_free_bytes: 64 << 20,
         }

@@ -14,35 +14,13 @@ pub enum ProcessingError {
     Queue(#[from] QueueError),
     #[error(transparent)]
     Blob(#[from] BlobError),
-    #[error(transparent)]
-    Settings(#[from] crate::settings::SettingsError),
-    /// A Secrets Manager secret that could not be read; the ARN, never the value.
-    #[error("reading secret {arn}")]
-    SecretRead {
-        arn: String,
+    /// The queues a process was given do not answer (a wrong endpoint, a missing queue).
+    #[error("cannot open the queues of {place} ({queue})")]
+    QueuesUnreachable {
+        place: String,
+        queue: String,
         #[source]
-        source: Box<dyn std::error::Error + Send + Sync>,
-    },
-    #[error("secret {arn} has no string value")]
-    SecretNotText { arn: String },
-    /// The parse error could quote the value, so it is not kept.
-    #[error(
-        "the database secret is neither a postgres:// URL nor JSON with username and password"
-    )]
-    DatabaseSecretShape,
-    #[error("secret {arn} is not JSON with username and password")]
-    LoginSecretShape { arn: String },
-    #[cfg(feature = "aws")]
-    #[error("database setup failed")]
-    DatabaseSetup(#[source] migrationai_adapters::sql::roles::SetupError),
-    #[error("cannot open the cache")]
-    CacheOpen(#[source] migrationai_ports::cache::CacheError),
-    /// The URL holds the password: the error names the profile, never the URL.
-    #[error("cannot open the PostgreSQL store of {profile}")]
-    StoreOpen {
-        profile: String,
-        #[source]
-        source: Box<ProcessingError>,
+        source: QueueError,
     },
     #[error("export: {0}")]
     Export(String),

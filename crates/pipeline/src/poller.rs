@@ -1,9 +1,9 @@
-//! `migrationai worker --queue KIND|all`: the handlers as long-running pollers, for a host
-//! that consumes the queues itself (on the Terraform's AWS deployment the 13 Lambda functions
-//! are the workers and no host polls). Long polling,
-//! a bounded number of batches in flight per queue, the batch processor's visibility
-//! heartbeat, and a drain on SIGTERM: batches in hand finish, messages not started are
-//! released at once, and no new receive starts.
+//! The one receive loop of the handlers, over any queue port: the `worker` role's pollers
+//! (a host that consumes the queues itself; on the Terraform's AWS deployment the 13 Lambda
+//! functions are the workers and no host polls) and the embedded run's workers
+//! (`App::run_until`). Long polling, a bounded number of batches in flight per queue, the
+//! batch processor's visibility heartbeat, and a drain on shutdown: batches in hand finish,
+//! messages not started are released at once, and no new receive starts.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -29,6 +29,19 @@ pub struct WorkerOptions {
     pub wait: Duration,
     /// Longest time a drain may take before the worker exits anyway.
     pub drain_timeout: Duration,
+}
+
+impl WorkerOptions {
+    /// An embedded run's workers: every queue, one loop each, short receives (the local
+    /// queue answers at once, and a signal stops the run within one wait).
+    pub fn embedded() -> WorkerOptions {
+        WorkerOptions {
+            queues: "all".into(),
+            concurrency: 1,
+            wait: Duration::from_millis(250),
+            ..WorkerOptions::default()
+        }
+    }
 }
 
 impl Default for WorkerOptions {
@@ -57,7 +70,7 @@ pub async fn spawn(
         let handler = handler_for(kind, services);
         for _ in 0..options.concurrency.max(1) {
             let processor = processor_for(kind, services, config).await?;
-            tasks.push(tokio::spawn(poll_loop(
+            tasks.push(tokio::spawn(poll(
                 services.queue.clone(),
                 processor,
                 handler.clone(),
@@ -89,7 +102,12 @@ pub async fn drain(tasks: Vec<JoinHandle<()>>, timeout: Duration) {
     }
 }
 
-async fn poll_loop(
+/// The one receive loop, over any queue port: receive a batch, hand it to the processor,
+/// until `shutdown`. A receive in flight is not abandoned on shutdown: the queue may already
+/// have hidden the messages it returns (SQS does), and dropping the call would hold them
+/// until their visibility timeout. It ends within `wait` (embedded runs wait 250 ms, so a
+/// signal stops them at once), and the processor releases at once what it brought.
+pub async fn poll(
     queue: Arc<dyn Queue>,
     processor: BatchProcessor,
     handler: Arc<dyn Handler>,
@@ -100,11 +118,7 @@ async fn poll_loop(
     let name = processor.queue_name().to_owned();
     let mut backoff = Duration::from_millis(200);
     while !shutdown.is_cancelled() {
-        // A receive in flight is not abandoned on shutdown: SQS may already have hidden the
-        // messages it returns, and dropping the call would hold them until their visibility
-        // timeout. It ends within `wait`, and the processor releases at once what it brought.
-        let received = queue.receive(&name, &options).await;
-        match received {
+        match queue.receive(&name, &options).await {
             Ok(messages) if messages.is_empty() => {}
             Ok(messages) => {
                 backoff = Duration::from_millis(200);

@@ -1,10 +1,9 @@
-//! What the Lambda entrypoint and the long-running poller share: the services of the configured
-//! profile and the handler of a queue kind.
+//! What the Lambda entrypoint and the long-running poller share: the handler and the batch
+//! processor of a queue kind.
 
 use std::sync::Arc;
 
 use migrationai_domain::QueueKind;
-use migrationai_ports::queue::QueueNames;
 
 use crate::batch::{BatchProcessor, Handler};
 use crate::config::Config;
@@ -12,19 +11,6 @@ use crate::error::ProcessingError;
 use crate::handlers::job_queue::JobsHandler;
 use crate::handlers::EntityHandler;
 use crate::services::Services;
-
-/// Opens the adapters of `config.profile` (without creating queues: on AWS the Terraform
-/// owns them).
-pub async fn open_services(config: &Config) -> Result<Services, ProcessingError> {
-    let (store, queue, blobs) = crate::profile::open_adapters(config).await?;
-    Ok(Services::new(
-        store,
-        queue,
-        blobs,
-        QueueNames::new(config.env.clone()),
-        config.data_dir.join("work"),
-    ))
-}
 
 /// The handler of one queue kind: the jobs handler or an entity handler.
 pub fn handler_for(kind: QueueKind, services: &Services) -> Arc<dyn Handler> {

@@ -30,6 +30,33 @@ pub struct JobSettings {
     pub threshold: Threshold,
 }
 
+/// The store, queue and blob store a process opened for the pipeline (the host opens them
+/// from its profile; tests open embedded ones).
+pub struct Adapters {
+    pub store: Arc<dyn Store>,
+    pub queue: Arc<dyn Queue>,
+    pub blobs: BlobStore,
+    /// Whether missing queues are this process's to create (embedded) or another's (on AWS,
+    /// the Terraform's).
+    pub ensure_queues: bool,
+    /// Where they are, for errors (never a secret).
+    pub place: String,
+}
+
+impl Adapters {
+    /// The services over them, for a process that only consumes queues (a worker, a
+    /// Lambda function): nothing is created.
+    pub fn into_services(self, config: &crate::Config) -> Services {
+        Services::new(
+            self.store,
+            self.queue,
+            self.blobs,
+            QueueNames::new(config.env.clone()),
+            config.data_dir.join("work"),
+        )
+    }
+}
+
 #[derive(Clone)]
 pub struct Services {
     pub store: Arc<dyn Store>,

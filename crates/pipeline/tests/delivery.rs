@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use common::migrate;
 use migrationai_domain::JobStatus;
 use migrationai_domain::{Kind, QueueKind};
 use migrationai_pipeline::batch::{BatchProcessor, Handler, HandlerError};
@@ -16,7 +17,7 @@ use migrationai_pipeline::fingerprint::fingerprint;
 use migrationai_pipeline::handlers::job_queue::JobsHandler;
 use migrationai_pipeline::handlers::EntityHandler;
 use migrationai_pipeline::jobs::phases as jobs;
-use migrationai_pipeline::{migrate, App, RunOutcome};
+use migrationai_pipeline::RunOutcome;
 use migrationai_ports::queue::{ReceiveOptions, ReceivedMessage};
 use tokio_util::sync::CancellationToken;
 
@@ -32,7 +33,7 @@ async fn baseline(sample: &common::Sample) -> (String, migrationai_pipeline::Rep
     )
     .await
     .expect("migrate");
-    let app = App::open(&config).await.expect("open");
+    let app = common::open(&config).await.expect("open");
     let job = app.find_job("sample").await.expect("job");
     let print = fingerprint(app.services.store.as_ref(), &job.tenant, &job.id)
         .await
@@ -66,7 +67,9 @@ async fn duplicated_and_reordered_messages_change_nothing() {
     let (expected, expected_report) = baseline(&sample).await;
 
     let data = tempfile::tempdir().expect("tempdir");
-    let app = App::open(&common::config(data.path())).await.expect("open");
+    let app = common::open(&common::config(data.path()))
+        .await
+        .expect("open");
     let job = app
         .submit(&sample.export, Some(&sample.mapping), Some("sample".into()))
         .await
@@ -140,7 +143,9 @@ impl Handler for Counting {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn poison_message_is_dead_lettered_after_three_receives() {
     let data = tempfile::tempdir().expect("tempdir");
-    let app = App::open(&common::config(data.path())).await.expect("open");
+    let app = common::open(&common::config(data.path()))
+        .await
+        .expect("open");
     let s = &app.services;
     let queue = s.names.queue(Kind::Contacts.into());
     s.queue
@@ -188,7 +193,7 @@ async fn blocked_job_reports_dead_letters_and_completes_after_redrive() {
     let data = tempfile::tempdir().expect("tempdir");
     let mut config = common::config(data.path());
     config.retry_delay = Duration::ZERO;
-    let app = App::open(&config).await.expect("open");
+    let app = common::open(&config).await.expect("open");
     let s = &app.services;
     let job = app
         .submit(&sample.export, Some(&sample.mapping), Some("sample".into()))
@@ -241,7 +246,7 @@ async fn a_cancelled_job_takes_no_more_work() {
     let sample = common::small_sample();
     let data = tempfile::tempdir().expect("tempdir");
     let config = common::config(data.path());
-    let app = App::open(&config).await.expect("open");
+    let app = common::open(&config).await.expect("open");
     let job = app
         .submit(&sample.export, Some(&sample.mapping), Some("sample".into()))
         .await

@@ -7,8 +7,9 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use common::migrate;
 use migrationai_domain::QueueKind;
-use migrationai_pipeline::{dlq_list, migrate, ProcessingError};
+use migrationai_pipeline::ProcessingError;
 
 struct Tmpfs(PathBuf);
 
@@ -96,7 +97,12 @@ async fn a_full_disk_stops_migrate_clearly_and_it_resumes_once_space_is_freed() 
         );
     }
     for kind in QueueKind::ALL {
-        let dead = dlq_list(&config, kind.as_str()).await.expect("dlq");
+        let dead = common::open(&config)
+            .await
+            .expect("open")
+            .dlq_list(kind.as_str())
+            .await
+            .expect("dlq");
         assert!(dead.is_empty(), "{kind}: {dead:?}");
     }
 }

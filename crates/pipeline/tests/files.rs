@@ -4,7 +4,7 @@
 
 mod common;
 
-use migrationai_pipeline::migrate;
+use common::migrate;
 use migrationai_pipeline::report::files::FileRole;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

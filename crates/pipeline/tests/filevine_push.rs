@@ -7,12 +7,13 @@ mod common;
 
 use std::time::Duration;
 
+use common::migrate;
 use migrationai_domain::Kind;
 use migrationai_filevine::settings::env;
 use migrationai_filevine::{ProjectTypeChoice, Settings};
 use migrationai_filevine_emulator::{Config as EmuConfig, Emulator, Faults};
 use migrationai_pipeline::delivery::{self, PushOptions, Pushed};
-use migrationai_pipeline::{migrate, Config, Report};
+use migrationai_pipeline::{Config, Report};
 
 fn settings(emu: &Emulator) -> Settings {
     let c = emu.credentials().clone();
@@ -79,8 +80,25 @@ async fn migrated() -> Migrated {
     }
 }
 
+/// Pushes `job` of the embedded store of `config`, with the store's id map.
+async fn push_job(
+    config: &Config,
+    job: &str,
+    emu: &Emulator,
+    opts: &PushOptions,
+) -> Result<Pushed, migrationai_pipeline::ProcessingError> {
+    use migrationai_adapters::sql::{self, PoolSize, Schema, SqlIdMap, Tables};
+    let app = common::open(config).await?;
+    let url = sql::sqlite_url(&config.data_dir.join("store.db"));
+    let pool = sql::open(&url, PoolSize::of(2), Tables::Store, Schema::Migrate)
+        .await
+        .expect("the id map's pool");
+    let ids = std::sync::Arc::new(SqlIdMap::new(pool));
+    delivery::push(&app, ids, job, &settings(emu), opts, &|_, _| {}).await
+}
+
 async fn push(m: &Migrated, emu: &Emulator, opts: &PushOptions) -> Pushed {
-    delivery::push(&m.config, "sample", &settings(emu), opts, &|_, _| {})
+    push_job(&m.config, "sample", emu, opts)
         .await
         .expect("push")
 }
@@ -193,7 +211,10 @@ async fn the_small_sample_is_pushed_read_back_and_a_second_push_creates_nothing(
         .any(|r| r.code.contains("400") && r.reason.contains("already on invoice")));
 
     // The stored report carries the section, for `report` and the web app.
-    let stored = migrationai_pipeline::app::report(&m.config, "sample", true)
+    let stored = common::open(&m.config)
+        .await
+        .expect("open")
+        .report_text("sample", true)
         .await
         .expect("report");
     let stored: serde_json::Value = serde_json::from_str(&stored).expect("json");
@@ -296,9 +317,7 @@ async fn a_refused_record_is_in_the_report_with_its_reason_and_fails_the_deliver
 
 /// A canonical project type the sample's matters carry.
 async fn first_project_type(m: &Migrated) -> String {
-    let app = migrationai_pipeline::App::open(&m.config)
-        .await
-        .expect("open");
+    let app = common::open(&m.config).await.expect("open");
     let job = app.find_job("sample").await.expect("job");
     let mut pages = migrationai_pipeline::record_pages::Pages::new(
         app.services.store.as_ref(),
@@ -349,7 +368,7 @@ async fn every_held_back_style_export_is_pushed_and_read_back() {
         let emu = Emulator::start(EmuConfig::default())
             .await
             .expect("emulator");
-        let pushed = delivery::push(&config, "style", &settings(&emu), &options(&[]), &|_, _| {})
+        let pushed = push_job(&config, "style", &emu, &options(&[]))
             .await
             .unwrap_or_else(|e| panic!("{}: {e}", style.name));
         let section = pushed.report.filevine.as_ref().expect("section");

@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use migrationai_pipeline::migrate;
+use common::migrate;
 use migrationai_pipeline::report::LedgerOrder;
 
 const MAPPING: &str = r#"

@@ -6,7 +6,8 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use migrationai_pipeline::{App, ProcessingError, Start};
+use common::migrate;
+use migrationai_pipeline::{ProcessingError, Start};
 
 const CONTACTS: &str =
     "contact_id,first_name,last_name,email\nC1,Ann,Lee,ann@example.com\nC2,Bo,Ng,bo@example.com\n";
@@ -36,7 +37,7 @@ email = "email"
 async fn a_name_is_reused_only_for_the_same_export_and_mapping() {
     let root = tempfile::tempdir().expect("tempdir");
     let data = root.path().join("data");
-    let app = App::open(&common::config(&data)).await.expect("open");
+    let app = common::open(&common::config(&data)).await.expect("open");
     let first = export_in(&root.path().join("a"), CONTACTS);
 
     let s = app.submit(&first, None, None).await.expect("submit");
@@ -127,7 +128,7 @@ async fn a_name_is_reused_only_for_the_same_export_and_mapping() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_missing_or_invalid_mapping_is_an_error_never_ignored() {
     let root = tempfile::tempdir().expect("tempdir");
-    let app = App::open(&common::config(&root.path().join("data")))
+    let app = common::open(&common::config(&root.path().join("data")))
         .await
         .expect("open");
     let export = export_in(root.path(), CONTACTS);
@@ -161,7 +162,7 @@ async fn a_missing_or_invalid_mapping_is_an_error_never_ignored() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_export_with_nothing_to_migrate_says_where_it_looked() {
     let root = tempfile::tempdir().expect("tempdir");
-    let app = App::open(&common::config(&root.path().join("data")))
+    let app = common::open(&common::config(&root.path().join("data")))
         .await
         .expect("open");
     let empty = root.path().join("empty");
@@ -200,11 +201,11 @@ async fn a_finished_job_is_found_finished_not_run_again() {
     let root = tempfile::tempdir().expect("tempdir");
     let config = common::config(&root.path().join("data"));
     let export = export_in(root.path(), CONTACTS);
-    let report = migrationai_pipeline::migrate(&export, None, None, &config, &|_| {})
+    let report = migrate(&export, None, None, &config, &|_| {})
         .await
         .expect("migrate");
     assert_eq!(report.kinds["contacts"].loaded, 2);
-    let app = App::open(&config).await.expect("open");
+    let app = common::open(&config).await.expect("open");
     let again = app.submit(&export, None, None).await.expect("again");
     assert_eq!(
         (again.job.name.as_str(), again.start),

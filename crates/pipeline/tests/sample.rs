@@ -4,7 +4,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use migrationai_pipeline::migrate;
+use common::migrate;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn report_matches_ground_truth() {

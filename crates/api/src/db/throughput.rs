@@ -3,6 +3,7 @@
 //! that any number of processes can sample into the same table: each sample is a reading of
 //! the same ever-growing total, and rates are worked out on reading.
 
+use migrationai_domain::Kind;
 use sqlx::Row;
 
 use super::Db;
@@ -11,7 +12,7 @@ use super::Db;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sample {
     pub at: i64,
-    pub kind: String,
+    pub kind: Kind,
     pub batches: i64,
     pub rows: i64,
 }
@@ -26,7 +27,7 @@ impl Db {
                 "INSERT INTO svc_throughput (at, kind, batches, rows_done) VALUES ($1, $2, $3, $4) ON CONFLICT (at, kind) DO NOTHING",
             )
             .bind(s.at)
-            .bind(&s.kind)
+            .bind(s.kind.as_str())
             .bind(s.batches)
             .bind(s.rows)
             .execute(&mut *tx)
@@ -47,7 +48,10 @@ impl Db {
             .map(|r| {
                 Ok(Sample {
                     at: r.try_get("at")?,
-                    kind: r.try_get("kind")?,
+                    kind: r
+                        .try_get::<String, _>("kind")?
+                        .parse::<Kind>()
+                        .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
                     batches: r.try_get("batches")?,
                     rows: r.try_get("rows_done")?,
                 })

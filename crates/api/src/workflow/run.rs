@@ -93,14 +93,29 @@ pub async fn start(
     {
         return Err(ApiError::Conflict("the job left review".into()));
     }
+    // Moving to started claimed the draft (a second start finds it out of review); a run
+    // that cannot be created gives the claim back, so the draft is not left started with no
+    // run behind it.
     let created = match jobs::create(&state.app.services, new).await {
         Ok(created) => created,
-        Err(ProcessingError::NameTaken { .. }) => {
-            return Err(ApiError::Conflict(
-                "another run of that name exists in the store".into(),
-            ))
+        Err(e) => {
+            state
+                .db
+                .set_draft_status(
+                    tenant,
+                    job,
+                    &[DraftStatus::Started],
+                    DraftStatus::Review,
+                    None,
+                )
+                .await?;
+            return Err(match e {
+                ProcessingError::NameTaken { .. } => {
+                    ApiError::Conflict("another run of that name exists in the store".into())
+                }
+                e => e.into(),
+            });
         }
-        Err(e) => return Err(e.into()),
     };
     // tfp splits the export into batches (the heavy part), then hands over to the jobs
     // queue; this host only records the request.

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use migrationai_api::db::accounts::{ROLE_ADMIN, ROLE_MEMBER};
 use migrationai_api::{AppState, Settings};
+use migrationai_host::Config;
 use migrationai_host::{Role, Roles, Running};
-use migrationai_pipeline::Config;
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
@@ -50,11 +50,9 @@ pub async fn spawn_with_config(
     change: impl FnOnce(Config) -> Config,
 ) -> TestApp {
     let dir = tempfile::tempdir().expect("tempdir");
-    let config = change(Config {
-        data_dir: dir.path().join("data"),
-        retry_delay: Duration::from_millis(50),
-        ..Config::default()
-    });
+    let mut config = Config::embedded(dir.path().join("data"));
+    config.pipeline.retry_delay = Duration::from_millis(50);
+    let config = change(config);
     // Every role `up` runs, through the host as `up` starts them, on any free ports.
     let roles = Roles::all();
     let mut host = migrationai_host::Settings::new(Some(config), settings);

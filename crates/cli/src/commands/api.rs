@@ -4,10 +4,11 @@
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
-use migrationai_api::{Config, Settings};
+use migrationai_api::Settings;
+use migrationai_host::settings::{load, Env, SecretString};
+use migrationai_host::Config;
+use migrationai_host::PoolRole;
 use migrationai_host::{Role, Roles};
-use migrationai_pipeline::config::PoolRole;
-use migrationai_pipeline::settings::{load, Env, SecretString};
 
 /// Where a role keeps its state and how it serves.
 #[derive(clap::Args, Clone)]

@@ -1,6 +1,6 @@
 //! Performance figures, printed; never asserted by tests.
 use crate::output::say;
-use migrationai_pipeline::settings::{load, Env};
+use migrationai_host::settings::{load, Env};
 
 use migrationai_ingest::inspect::{inspect, InspectOptions, NoProgress};
 use migrationai_pipeline::memory::peak_rss_kib;
@@ -326,12 +326,14 @@ pub(super) fn fresh_dir(dir: &Path) -> anyhow::Result<()> {
 
 fn migrate(export: &Path, data_dir: &Path) -> anyhow::Result<ExitCode> {
     fresh_dir(data_dir)?;
-    let config = migrationai_pipeline::config::Config {
-        data_dir: data_dir.to_path_buf(),
-        ..Default::default()
-    };
+    let config = migrationai_host::Config::embedded(data_dir);
     let rt = super::embedded::runtime()?;
-    let r = rt.block_on(migrationai_bench::bench_migrate(export, &config))?;
+    let r = rt.block_on(async {
+        let app = migrationai_host::open::app(&config).await?;
+        migrationai_bench::bench_migrate(export, &app)
+            .await
+            .map_err(anyhow::Error::from)
+    })?;
     let secs = r.wall.as_secs_f64();
     say!(
         "migrate: {} source rows end to end in {secs:.2} s: {:.0} rows/s",

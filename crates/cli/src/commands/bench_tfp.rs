@@ -14,11 +14,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use migrationai_api::db::plans::PlanRequest;
-use migrationai_api::state::{AppState, Settings};
+use migrationai_api::state::Settings;
 use migrationai_api::tfp;
 use migrationai_api::workflow::upload::blob_prefix;
 use migrationai_domain::DraftStatus;
-use migrationai_pipeline::config::Config;
+use migrationai_host::Config;
 use migrationai_pipeline::memory::peak_rss_kib;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
@@ -61,15 +61,12 @@ pub fn tfp(gb: f64, dir: &Path) -> anyhow::Result<ExitCode> {
 }
 
 async fn run(zip_path: &Path, data: &Path, made: &Made) -> anyhow::Result<ExitCode> {
-    let config = Config {
-        data_dir: data.to_path_buf(),
-        ..Config::default()
-    };
+    let config = Config::embedded(data);
     let settings = Settings {
         upload_limit: u64::MAX,
         ..Settings::default()
     };
-    let state = AppState::open(&config, settings).await?;
+    let state = migrationai_host::open::state(&config, settings).await?;
     state.db.create_draft(TENANT, JOB, JOB).await?;
 
     // The upload: what the API streams into the blob store.

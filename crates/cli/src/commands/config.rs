@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use migrationai_pipeline::settings::{markdown, vars};
+use migrationai_host::settings::{markdown, vars};
 
 #[derive(clap::Args)]
 pub struct Args {

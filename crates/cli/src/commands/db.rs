@@ -3,10 +3,10 @@
 
 use std::process::ExitCode;
 
-use migrationai_pipeline::config::PoolRole;
-use migrationai_pipeline::dbsetup::{run_setup_lambda, setup_database};
-use migrationai_pipeline::profile::Profile;
-use migrationai_pipeline::settings::{load, Env};
+use migrationai_host::dbsetup::{run_setup_lambda, setup_database};
+use migrationai_host::profile::Profile;
+use migrationai_host::settings::{load, Env};
+use migrationai_host::PoolRole;
 
 use crate::output::say;
 

@@ -1,7 +1,7 @@
 use super::embedded::{runtime, Embedded};
 use crate::output::say;
-use migrationai_pipeline::app;
-use migrationai_pipeline::settings::Env;
+use migrationai_host::open;
+use migrationai_host::settings::Env;
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
@@ -31,7 +31,13 @@ enum Action {
 pub fn run(a: Args, env: &Env) -> anyhow::Result<ExitCode> {
     match a.action {
         Action::List { queue, embedded } => {
-            let dead = runtime()?.block_on(app::dlq_list(&embedded.config(env)?, &queue))?;
+            let dead = runtime()?.block_on(async {
+                open::app(&embedded.config(env)?)
+                    .await?
+                    .dlq_list(&queue)
+                    .await
+                    .map_err(anyhow::Error::from)
+            })?;
             if dead.is_empty() {
                 say!("{queue}: no dead letters");
             }
@@ -47,7 +53,13 @@ pub fn run(a: Args, env: &Env) -> anyhow::Result<ExitCode> {
             }
         }
         Action::Redrive { queue, embedded } => {
-            let moved = runtime()?.block_on(app::dlq_redrive(&embedded.config(env)?, &queue))?;
+            let moved = runtime()?.block_on(async {
+                open::app(&embedded.config(env)?)
+                    .await?
+                    .dlq_redrive(&queue)
+                    .await
+                    .map_err(anyhow::Error::from)
+            })?;
             say!("{queue}: {moved} messages moved back to the source queue");
         }
     }

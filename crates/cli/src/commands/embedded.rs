@@ -1,7 +1,7 @@
 //! Options shared by the commands that work on the embedded system.
 
-use migrationai_pipeline::config::{Config, PoolRole};
-use migrationai_pipeline::settings::{load, Env};
+use migrationai_host::settings::{load, Env};
+use migrationai_host::{Config, PoolRole};
 use std::path::PathBuf;
 
 #[derive(clap::Args, Clone)]
@@ -28,10 +28,10 @@ impl Embedded {
     pub fn config_for(&self, env: &Env, role: PoolRole) -> anyhow::Result<Config> {
         let mut config = load::config(env, role)?;
         if let Some(dir) = &self.data_dir {
-            config.data_dir = dir.clone();
+            config.pipeline.data_dir = dir.clone();
         }
         if let Some(name) = &self.env {
-            config.env = name.clone();
+            config.pipeline.env = name.clone();
         }
         Ok(config)
     }

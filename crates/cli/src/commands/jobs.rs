@@ -1,7 +1,7 @@
 use super::embedded::{runtime, Embedded};
 use crate::output::say;
-use migrationai_pipeline::app;
-use migrationai_pipeline::settings::Env;
+use migrationai_host::open;
+use migrationai_host::settings::Env;
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
@@ -28,7 +28,13 @@ pub struct QueuesArgs {
 }
 
 pub fn jobs(a: JobsArgs, env: &Env) -> anyhow::Result<ExitCode> {
-    let jobs = runtime()?.block_on(app::list_jobs(&a.embedded.config(env)?))?;
+    let jobs = runtime()?.block_on(async {
+        open::app(&a.embedded.config(env)?)
+            .await?
+            .jobs()
+            .await
+            .map_err(anyhow::Error::from)
+    })?;
     if jobs.is_empty() {
         say!("no jobs yet; start one with `migrationai migrate EXPORT`");
         return Ok(ExitCode::SUCCESS);
@@ -47,13 +53,24 @@ pub fn jobs(a: JobsArgs, env: &Env) -> anyhow::Result<ExitCode> {
 }
 
 pub fn report(a: ReportArgs, env: &Env) -> anyhow::Result<ExitCode> {
-    let text = runtime()?.block_on(app::report(&a.embedded.config(env)?, &a.job, a.json))?;
+    let text = runtime()?.block_on(async {
+        let app = open::app(&a.embedded.config(env)?).await?;
+        app.report_text(&a.job, a.json)
+            .await
+            .map_err(anyhow::Error::from)
+    })?;
     crate::output::write_stdout(format_args!("{text}"));
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn queues(a: QueuesArgs, env: &Env) -> anyhow::Result<ExitCode> {
-    let rows = runtime()?.block_on(app::queue_stats(&a.embedded.config(env)?))?;
+    let rows = runtime()?.block_on(async {
+        open::app(&a.embedded.config(env)?)
+            .await?
+            .queue_stats()
+            .await
+            .map_err(anyhow::Error::from)
+    })?;
     say!(
         "{:<34} {:>8} {:>9} {:>8} {:>10}",
         "queue",

@@ -3,9 +3,9 @@
 use std::process::ExitCode;
 
 use migrationai_domain::QueueKind;
-use migrationai_pipeline::config::PoolRole;
-use migrationai_pipeline::lambda::run_lambda;
-use migrationai_pipeline::settings::{load, vars, Env};
+use migrationai_host::lambda::run_lambda;
+use migrationai_host::settings::{load, vars, Env};
+use migrationai_host::PoolRole;
 
 #[derive(clap::Args)]
 pub struct Args {

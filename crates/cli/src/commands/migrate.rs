@@ -1,10 +1,11 @@
 use super::embedded::{runtime, Embedded};
 use crate::output::say;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
-use migrationai_pipeline::app::{verdict_text, App, End, Progress};
+use migrationai_host::open;
+use migrationai_host::settings::Env;
+use migrationai_pipeline::app::{verdict_text, End, Progress};
 use migrationai_pipeline::jobs::{Start, Submitted};
 use migrationai_pipeline::report::Threshold;
-use migrationai_pipeline::settings::Env;
 use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -183,9 +184,9 @@ fn announce(s: &Submitted) {
 
 pub fn run(a: Args, env: &Env) -> anyhow::Result<ExitCode> {
     let mut config = a.embedded.config(env)?;
-    config.batch_size = a.batch_size.max(1);
-    config.threshold = a.threshold;
-    config.encodings = a.encodings.clone();
+    config.pipeline.batch_size = a.batch_size.max(1);
+    config.pipeline.threshold = a.threshold;
+    config.pipeline.encodings = a.encodings.clone();
     let bars = Bars {
         multi: MultiProgress::new(),
         bars: Mutex::new(HashMap::new()),
@@ -196,7 +197,7 @@ pub fn run(a: Args, env: &Env) -> anyhow::Result<ExitCode> {
     let stop = CancellationToken::new();
     let signals = Signals::listen(&rt, stop.clone())?;
     let end = rt.block_on(async {
-        let app = App::open(&config).await?;
+        let app = open::app(&config).await?;
         let submitted = app
             .submit(&a.export, a.mapping.as_deref(), a.job.clone())
             .await?;
@@ -204,6 +205,7 @@ pub fn run(a: Args, env: &Env) -> anyhow::Result<ExitCode> {
         app.finish(&submitted.job, &|p| bars.update(p), &stop)
             .await
             .map(|end| (submitted.job.name.clone(), submitted.start, end))
+            .map_err(anyhow::Error::from)
     });
     if let Ok(bars) = bars.bars.lock() {
         for b in bars.values() {
@@ -254,7 +256,11 @@ pub fn run(a: Args, env: &Env) -> anyhow::Result<ExitCode> {
             rows as f64 / secs.max(1e-9)
         );
     }
-    let dir = config.data_dir.join("reports").join(&report.job_name);
+    let dir = config
+        .pipeline
+        .data_dir
+        .join("reports")
+        .join(&report.job_name);
     say!(
         "report: {} (report.json, report.html, rejects.csv)",
         dir.display()

@@ -5,10 +5,11 @@
 use super::embedded::{runtime, Embedded};
 use crate::output::say;
 use migrationai_domain::Kind;
+use migrationai_host::open;
+use migrationai_host::settings::{load, Env};
 use migrationai_pipeline::app::verdict_text;
 use migrationai_pipeline::delivery::{self, PushOptions};
 use migrationai_pipeline::report::filevine::PushCounts;
-use migrationai_pipeline::settings::{load, Env};
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 
@@ -67,20 +68,32 @@ pub fn run(a: Args, env: &Env) -> anyhow::Result<ExitCode> {
     };
     let rt = runtime()?;
     if a.dry_run {
-        let plans = rt.block_on(delivery::dry_run(&config, &a.job, &options))?;
+        let plans = rt.block_on(async {
+            let app = open::app(&config).await?;
+            delivery::dry_run(&app, &a.job, &options)
+                .await
+                .map_err(anyhow::Error::from)
+        })?;
         print_plans(&plans, a.calls);
         return Ok(ExitCode::SUCCESS);
     }
     let settings = load::filevine(env)?;
-    let pushed = rt.block_on(delivery::push(
-        &config,
-        &a.job,
-        &settings,
-        &options,
-        &|kind: Kind, c: &PushCounts| {
-            tracing::info!(%kind, created = c.created, updated = c.updated, unchanged = c.unchanged, adopted = c.adopted, refused = c.refused, "pushed");
-        },
-    ))?;
+    let pushed = rt.block_on(async {
+        let app = open::app(&config).await?;
+        let ids = std::sync::Arc::new(open::id_map(&config).await?);
+        delivery::push(
+            &app,
+            ids,
+            &a.job,
+            &settings,
+            &options,
+            &|kind: Kind, c: &PushCounts| {
+                tracing::info!(%kind, created = c.created, updated = c.updated, unchanged = c.unchanged, adopted = c.adopted, refused = c.refused, "pushed");
+            },
+        )
+        .await
+        .map_err(anyhow::Error::from)
+    })?;
     let r = &pushed.report;
     let Some(section) = &r.filevine else {
         anyhow::bail!("the push stored no Filevine section");

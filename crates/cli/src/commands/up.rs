@@ -5,9 +5,9 @@ use std::net::IpAddr;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use migrationai_host::settings::{load, Env};
 use migrationai_host::{Role, Roles};
 use migrationai_pipeline::poller::WorkerOptions;
-use migrationai_pipeline::settings::{load, Env};
 
 #[derive(clap::Args)]
 pub struct Args {

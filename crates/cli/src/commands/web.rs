@@ -2,8 +2,8 @@
 
 use std::process::ExitCode;
 
+use migrationai_host::settings::Env;
 use migrationai_host::Role;
-use migrationai_pipeline::settings::Env;
 
 #[derive(clap::Args)]
 pub struct Args {

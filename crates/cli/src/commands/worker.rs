@@ -4,9 +4,9 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
+use migrationai_host::settings::{load, Env};
 use migrationai_host::{Role, Roles};
 use migrationai_pipeline::poller::WorkerOptions;
-use migrationai_pipeline::settings::{load, Env};
 
 #[derive(clap::Args)]
 pub struct Args {

@@ -14,7 +14,7 @@ pub mod batch;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use migrationai_adapters::sql::{self, PoolSize, Schema, SqlIdMap, Tables};
+use migrationai_adapters::sql::SqlIdMap;
 use migrationai_domain::Kind;
 use migrationai_filevine::dry_run::Planned;
 use migrationai_filevine::{
@@ -22,12 +22,9 @@ use migrationai_filevine::{
     ProjectTypeChoice, PushConfig, Pusher, ReadBack, Settings, Transport,
 };
 use migrationai_ports::store::JobRow;
-use secrecy::ExposeSecret;
 
 use crate::app::{stored_report, App};
-use crate::config::Config;
 use crate::error::ProcessingError;
-use crate::profile::Profile;
 use crate::record_pages::Pages;
 use crate::report::filevine::{FilevineSection, PushCounts};
 use crate::report::{verdict, RejectEntry, Report};
@@ -72,27 +69,6 @@ impl Pushed {
     }
 }
 
-/// The id map in the store's database. The push on the AWS profile belongs to the queue
-/// workers (not wired yet), so only the embedded profile's store is opened here.
-pub async fn open_id_map(config: &Config) -> Result<SqlIdMap, ProcessingError> {
-    let url = match (&config.profile, &config.store_url) {
-        (Profile::Embedded, Some(url)) => url.expose_secret().to_string(),
-        (Profile::Embedded, None) => sql::sqlite_url(&config.data_dir.join("store.db")),
-        #[cfg(feature = "aws")]
-        (Profile::Aws(_), _) => {
-            return Err(ProcessingError::Other(
-                "push on the AWS profile runs in the queue workers, which do not deliver to \
-                 Filevine yet; push from the embedded profile"
-                    .into(),
-            ))
-        }
-    };
-    let pool = sql::open(&url, PoolSize::of(2), Tables::Store, Schema::Migrate)
-        .await
-        .map_err(|e| migrationai_ports::store::StoreError::Backend(e.to_string()))?;
-    Ok(SqlIdMap::new(pool))
-}
-
 /// The job, which must have finished its migration (its report is what the push extends).
 async fn finished_job(app: &App, job: &str) -> Result<(JobRow, Report), ProcessingError> {
     let row = app.find_job(job).await?;
@@ -104,16 +80,15 @@ async fn finished_job(app: &App, job: &str) -> Result<(JobRow, Report), Processi
 /// Filevine back, and stores the report with its "delivered to Filevine" section (the
 /// verdict judged again with it). `progress` sees each kind's counts as its pages land.
 pub async fn push(
-    config: &Config,
+    app: &App,
+    ids: Arc<SqlIdMap>,
     job: &str,
     settings: &Settings,
     options: &PushOptions,
     progress: &(dyn Fn(Kind, &PushCounts) + Send + Sync),
 ) -> Result<Pushed, ProcessingError> {
-    let app = App::open(config).await?;
-    let (row, mut report) = finished_job(&app, job).await?;
+    let (row, mut report) = finished_job(app, job).await?;
     let gateway = Arc::new(Gateway::new(settings)?);
-    let ids = Arc::new(open_id_map(config).await?);
     let job_ref = JobRef {
         tenant: row.tenant.clone(),
         job: row.id.clone(),
@@ -150,7 +125,7 @@ pub async fn push(
         .set_job_report(&row.tenant, &row.id, &text)
         .await?;
     let row = app.find_job(&row.id).await?;
-    let dir = config.data_dir.join("reports").join(&row.name);
+    let dir = app.config.data_dir.join("reports").join(&row.name);
     app.write_report_files(&row, &dir).await?;
     Ok(Pushed {
         report,
@@ -266,12 +241,11 @@ pub struct KindPlan {
 /// kind, recorded offline (no connection, nothing written), with the records it would
 /// refuse before calling Filevine. Project types and sections are taken as named.
 pub async fn dry_run(
-    config: &Config,
+    app: &App,
     job: &str,
     options: &PushOptions,
 ) -> Result<Vec<KindPlan>, ProcessingError> {
-    let app = App::open(config).await?;
-    let (row, _) = finished_job(&app, job).await?;
+    let (row, _) = finished_job(app, job).await?;
     let dry = Arc::new(DryRun::offline());
     let px = Pusher::assuming_layout(
         dry.clone() as Arc<dyn Transport>,

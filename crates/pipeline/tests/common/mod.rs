@@ -9,7 +9,7 @@ use migrationai_domain::value::DateOrder;
 use migrationai_ingest::mapping::{FileMapping, Mapping};
 use migrationai_ingest::tables::list_tables;
 use migrationai_ingest::{Export, Limits};
-use migrationai_pipeline::Config;
+use migrationai_pipeline::{Adapters, App, Config, ProcessingError};
 use migrationai_sample::{generate, GroundTruth, SampleOptions, Size};
 
 pub struct Sample {
@@ -89,6 +89,40 @@ pub fn config(data_dir: &Path) -> Config {
         data_dir: data_dir.to_path_buf(),
         ..Config::default()
     }
+}
+
+/// The system on the embedded adapters of `config.data_dir` (the host opens the same ones
+/// for the embedded profile; these tests exercise the pipeline without the host).
+pub async fn open(config: &Config) -> Result<App, ProcessingError> {
+    use migrationai_adapters::embedded::{local_blob_store, EmbeddedQueue};
+    use migrationai_adapters::sql::SqlStore;
+    let dir = &config.data_dir;
+    std::fs::create_dir_all(dir).map_err(|source| ProcessingError::Io {
+        path: dir.clone(),
+        source,
+    })?;
+    let adapters = Adapters {
+        store: std::sync::Arc::new(SqlStore::open_sqlite(&dir.join("store.db")).await?),
+        queue: std::sync::Arc::new(EmbeddedQueue::open_in_dir(dir).await?),
+        blobs: local_blob_store(dir)?,
+        ensure_queues: true,
+        place: "the test's embedded adapters".into(),
+    };
+    App::open(config, adapters).await
+}
+
+/// Opens the system on `config` and migrates `export` to the end ([`App::migrate`]).
+pub async fn migrate(
+    export: &Path,
+    mapping: Option<&Path>,
+    job: Option<String>,
+    config: &Config,
+    progress: &(dyn Fn(&migrationai_pipeline::Progress) + Send + Sync),
+) -> Result<migrationai_pipeline::Report, ProcessingError> {
+    open(config)
+        .await?
+        .migrate(export, mapping, job, progress)
+        .await
 }
 
 /// "file.xlsx#Sheet" names a worksheet; the ground truth names the file.

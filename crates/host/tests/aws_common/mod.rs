@@ -7,7 +7,7 @@ pub mod own_postgres;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use migrationai_pipeline::profile::AwsConfig;
+use migrationai_host::profile::AwsConfig;
 use sqlx::Connection;
 
 pub struct AwsEnv {
@@ -167,7 +167,7 @@ pub fn role_env<'c>(
 
 /// The database URL of `aws`, for a child process's environment or a test's own connection.
 #[allow(dead_code)]
-pub fn database_url(aws: &migrationai_pipeline::profile::AwsConfig) -> String {
+pub fn database_url(aws: &migrationai_host::profile::AwsConfig) -> String {
     use secrecy::ExposeSecret;
     aws.database_url
         .as_ref()

@@ -16,11 +16,12 @@ use tokio::sync::OnceCell;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
-use crate::batch::{BatchProcessor, Handler};
+use migrationai_pipeline::batch::{BatchProcessor, Handler, Outcome};
+use migrationai_pipeline::roles::{handler_for, processor_for};
+use migrationai_pipeline::services::Services;
+
 use crate::config::Config;
-use crate::error::ProcessingError;
-use crate::roles::{handler_for, open_services, processor_for};
-use crate::services::Services;
+use crate::error::OpenError;
 
 /// Variables Lambda sets; lambda_runtime panics without them, so they are checked first.
 const RUNTIME_VARS: [&str; 4] = [
@@ -31,10 +32,10 @@ const RUNTIME_VARS: [&str; 4] = [
 ];
 
 /// Fails unless the process runs under a Lambda Runtime API.
-pub(crate) fn check_runtime_env() -> Result<(), ProcessingError> {
+pub(crate) fn check_runtime_env() -> Result<(), OpenError> {
     for var in RUNTIME_VARS {
         if std::env::var_os(var).is_none() {
-            return Err(ProcessingError::Environment(format!(
+            return Err(OpenError::Environment(format!(
                 "{var} is not set: this bootstrap runs inside AWS Lambda (or its runtime interface emulator)"
             )));
         }
@@ -49,11 +50,11 @@ struct Worker {
 }
 
 /// Runs the bootstrap for the queue `kind` until the runtime ends or SIGTERM.
-pub async fn run_lambda(config: Config, kind: QueueKind) -> Result<(), ProcessingError> {
+pub async fn run_lambda(config: Config, kind: QueueKind) -> Result<(), OpenError> {
     check_runtime_env()?;
     let config = Arc::new(config);
     let worker: Arc<OnceCell<Worker>> = Arc::new(OnceCell::new());
-    let shutdown = crate::shutdown::on_signal().map_err(ProcessingError::Signals)?;
+    let shutdown = migrationai_pipeline::shutdown::on_signal().map_err(OpenError::Signals)?;
     let handler = {
         let shutdown = shutdown.clone();
         service_fn(move |event: LambdaEvent<SqsEvent>| {
@@ -73,17 +74,17 @@ pub async fn run_lambda(config: Config, kind: QueueKind) -> Result<(), Processin
     };
     tokio::select! {
         r = lambda_runtime::run(handler) => {
-            r.map_err(|e| ProcessingError::Environment(format!("lambda runtime: {e}")))
+            r.map_err(|e| OpenError::Environment(format!("lambda runtime: {e}")))
         }
         _ = shutdown.cancelled() => Ok(()),
     }
 }
 
-async fn open_worker(config: &Config, kind: QueueKind) -> Result<Worker, ProcessingError> {
+async fn open_worker(config: &Config, kind: QueueKind) -> Result<Worker, OpenError> {
     let started = std::time::Instant::now();
-    let services = open_services(config).await?;
+    let services = crate::open::services(config).await?;
     let handler = handler_for(kind, &services);
-    let processor = processor_for(kind, &services, config).await?;
+    let processor = processor_for(kind, &services, &config.pipeline).await?;
     // The cold start's second half (the first is process start to the first `next`), logged
     // so an operator can read it in CloudWatch next to Lambda's own init duration.
     let open_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
@@ -114,7 +115,7 @@ async fn process_event(
     }
     // Released (not started because of shutdown) messages must be retried too.
     for (id, outcome) in &result.outcomes {
-        if matches!(outcome, crate::batch::Outcome::Released) {
+        if matches!(outcome, Outcome::Released) {
             response.add_failure(id.clone());
         }
     }

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use aws_common::own_postgres::{OwnPostgres, ServerTls};
 
-use migrationai_pipeline::profile::postgres_url;
+use migrationai_host::profile::postgres_url;
 use rcgen::{
     BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair,
     KeyUsagePurpose,

@@ -1,7 +1,7 @@
 //! The store's contract on PostgreSQL: the same SQL adapter and migrations as on SQLite.
 
 mod aws_common;
-#[path = "store.rs"]
+#[path = "../../pipeline/tests/store.rs"]
 mod store_contract;
 
 use migrationai_adapters::sql::SqlStore;
@@ -28,8 +28,9 @@ async fn postgres_store_keeps_the_contract() {
 #[tokio::test]
 async fn aws_profile_cache_is_redis() {
     use bytes::Bytes;
-    use migrationai_pipeline::profile::{open_cache, AwsConfig, Profile};
-    use migrationai_pipeline::Config;
+    use migrationai_host::open::cache as open_cache;
+    use migrationai_host::profile::{AwsConfig, Profile};
+    use migrationai_host::Config;
     use std::time::Duration;
 
     let Some(env) = aws_common::env() else {
@@ -61,8 +62,9 @@ async fn aws_profile_cache_is_redis() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bad_redis_secret_fails_the_cache_not_the_workers() {
-    use migrationai_pipeline::profile::{open_adapters, open_cache, Profile};
-    use migrationai_pipeline::Config;
+    use migrationai_host::open::cache as open_cache;
+    use migrationai_host::profile::{open_adapters, Profile};
+    use migrationai_host::Config;
 
     let Some(env) = aws_common::env() else {
         return;
@@ -72,9 +74,8 @@ async fn a_bad_redis_secret_fails_the_cache_not_the_workers() {
     aws.secrets.redis_password_arn = Some(arn.into());
     let dir = tempfile::tempdir().expect("tempdir");
     let config = Config {
-        data_dir: dir.path().to_path_buf(),
         profile: Profile::Aws(Box::new(aws)),
-        ..Config::default()
+        ..Config::embedded(dir.path())
     };
     // The workers open the store, the queues and the blobs: no Redis secret is read.
     open_adapters(&config)

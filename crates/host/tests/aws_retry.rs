@@ -7,7 +7,7 @@ mod aws_common;
 use std::time::{Duration, Instant};
 
 use migrationai_domain::{Kind, QueueKind};
-use migrationai_pipeline::profile::Profile;
+use migrationai_host::profile::Profile;
 use migrationai_pipeline::roles::processor_for;
 use migrationai_pipeline::{App, Config, Handler, HandlerError, Outcome};
 use migrationai_ports::queue::{ReceiveOptions, ReceivedMessage};
@@ -22,14 +22,15 @@ async fn app_with_queues(
     visibility: Duration,
 ) -> (Config, App) {
     let aws = aws_common::aws_config(env, tag).await;
-    let config = Config {
-        data_dir: dir.to_path_buf(),
+    let mut config = migrationai_host::Config {
         profile: Profile::Aws(Box::new(aws)),
-        visibility_timeout: visibility,
-        ..Config::default()
+        ..migrationai_host::Config::embedded(dir)
     };
-    let app = App::open(&config).await.expect("open the AWS profile");
-    (config, app)
+    config.pipeline.visibility_timeout = visibility;
+    let app = migrationai_host::open::app(&config)
+        .await
+        .expect("open the AWS profile");
+    (config.pipeline, app)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -6,6 +6,7 @@
 //! It needs the release binary: scripts/test.sh builds it and runs this test with
 //! `MIGRATIONAI_BIN=target/release/migrationai ... --run-ignored only`.
 
+#[path = "../../pipeline/tests/common/mod.rs"]
 mod common;
 
 use std::path::{Path, PathBuf};

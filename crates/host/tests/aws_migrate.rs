@@ -2,10 +2,11 @@
 //! PostgreSQL) ends with the same report as on the embedded profile.
 
 mod aws_common;
+#[path = "../../pipeline/tests/common/mod.rs"]
 mod common;
 
-use migrationai_pipeline::profile::Profile;
-use migrationai_pipeline::{migrate, Config};
+use migrationai_host::profile::Profile;
+use migrationai_host::{open, Config};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn aws_profile_report_equals_embedded_report() {
@@ -15,31 +16,34 @@ async fn aws_profile_report_equals_embedded_report() {
     let sample = common::small_sample();
 
     let embedded_dir = tempfile::tempdir().expect("tempdir");
-    let embedded = migrate(
-        &sample.export,
-        Some(&sample.mapping),
-        Some("sample".into()),
-        &common::config(embedded_dir.path()),
-        &|_| {},
-    )
-    .await
-    .expect("embedded migrate");
+    let embedded = open::app(&Config::embedded(embedded_dir.path()))
+        .await
+        .expect("open the embedded profile")
+        .migrate(
+            &sample.export,
+            Some(&sample.mapping),
+            Some("sample".into()),
+            &|_| {},
+        )
+        .await
+        .expect("embedded migrate");
 
     let aws_dir = tempfile::tempdir().expect("tempdir");
     let config = Config {
-        data_dir: aws_dir.path().to_path_buf(),
         profile: Profile::Aws(Box::new(aws_common::aws_config(&env, "mig").await)),
-        ..Config::default()
+        ..Config::embedded(aws_dir.path())
     };
-    let on_aws = migrate(
-        &sample.export,
-        Some(&sample.mapping),
-        Some("sample".into()),
-        &config,
-        &|_| {},
-    )
-    .await
-    .expect("aws migrate");
+    let on_aws = open::app(&config)
+        .await
+        .expect("open the aws profile")
+        .migrate(
+            &sample.export,
+            Some(&sample.mapping),
+            Some("sample".into()),
+            &|_| {},
+        )
+        .await
+        .expect("aws migrate");
 
     // The sample seeds problems on purpose: both runs must find exactly the same ones.
     assert_eq!(embedded.problems(), on_aws.problems());

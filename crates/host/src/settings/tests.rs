@@ -21,7 +21,7 @@ fn defaults_without_variables() {
     let env = Env::from_pairs::<&str, &str>([]);
     let config = load::config(&env, PoolRole::Poller).expect("config");
     assert!(matches!(config.profile, Profile::Embedded));
-    assert_eq!(config.env, "prod");
+    assert_eq!(config.pipeline.env, "prod");
     assert_eq!(config.db_pool, PoolRole::Poller.default_pool());
     assert!(config.store_url.is_none());
     let http = load::http(&env).expect("http");
@@ -49,10 +49,10 @@ fn values_parse_to_their_types() {
         ("MIGRATIONAI_UPLOAD_LIMIT_MIB", "64"),
     ]);
     let config = load::config(&env, PoolRole::Http).expect("config");
-    assert_eq!(config.env, "staging");
-    assert_eq!(config.data_dir, std::path::PathBuf::from("/srv/m"));
-    assert_eq!(config.visibility_timeout.as_secs(), 90);
-    assert_eq!(config.retry_delay.as_secs(), 3);
+    assert_eq!(config.pipeline.env, "staging");
+    assert_eq!(config.pipeline.data_dir, std::path::PathBuf::from("/srv/m"));
+    assert_eq!(config.pipeline.visibility_timeout.as_secs(), 90);
+    assert_eq!(config.pipeline.retry_delay.as_secs(), 3);
     assert_eq!(config.db_pool, crate::config::PoolSize::of(7));
     let http = load::http(&env).expect("http");
     assert_eq!(http.listen, Some("0.0.0.0:9000".parse().expect("addr")));

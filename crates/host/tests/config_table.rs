@@ -5,9 +5,9 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use migrationai_pipeline::config::PoolRole;
-use migrationai_pipeline::settings::vars::{self, Type, Var, ALL};
-use migrationai_pipeline::settings::{load, markdown, Env};
+use migrationai_host::settings::vars::{self, Type, Var, ALL};
+use migrationai_host::settings::{load, markdown, Env};
+use migrationai_host::PoolRole;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -31,8 +31,8 @@ fn the_readme_table_is_the_generated_one() {
     assert!(
         readme == generated,
         "README.md's configuration table differs from the code's declarations \
-         (crates/pipeline/src/settings/vars.rs). Regenerate it with\n  \
-         UPDATE_README=1 cargo nextest run --workspace -E 'package(migrationai-pipeline) & binary(config_table)'\n\
+         (crates/host/src/settings/vars.rs). Regenerate it with\n  \
+         UPDATE_README=1 cargo nextest run --workspace -E 'package(migrationai-host) & binary(config_table)'\n\
          or paste the output of `migrationai config --markdown` between the markers.\n\
          Generated table:\n{}",
         markdown::table()
@@ -135,7 +135,7 @@ fn the_deployment_sets_only_declared_variables() {
     assert!(
         unknown.is_empty(),
         "set by the deployment but read by nothing (declare them in \
-         crates/pipeline/src/settings/vars.rs, or fix the name): {unknown:?}"
+         crates/host/src/settings/vars.rs, or fix the name): {unknown:?}"
     );
 }
 

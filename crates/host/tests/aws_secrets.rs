@@ -1,7 +1,7 @@
 //! The AWS profile reads the Redis password and the database credentials from Secrets
 //! Manager (moto) when the Terraform names them by ARN instead of giving them plainly.
 
-use migrationai_pipeline::profile::{AwsConfig, SecretRefs};
+use migrationai_host::profile::{AwsConfig, SecretRefs};
 use secrecy::ExposeSecret;
 
 /// The moto URL, or `None` (skip) outside CI; under CI a missing variable fails.
@@ -76,11 +76,9 @@ async fn aws_profile_reads_secrets_by_arn() {
         std::env::remove_var(name);
     }
 
-    let config = migrationai_pipeline::settings::load::aws(
-        &migrationai_pipeline::settings::Env::process(),
-        "test",
-    )
-    .expect("config from the environment");
+    let config =
+        migrationai_host::settings::load::aws(&migrationai_host::settings::Env::process(), "test")
+            .expect("config from the environment");
     assert!(config.has_unresolved_secrets());
     assert!(config.database_url.is_none());
     let resolved = config.resolve_secrets().await.expect("resolve secrets");

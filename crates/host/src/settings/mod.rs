@@ -5,11 +5,11 @@
 mod env;
 pub mod load;
 pub mod markdown;
-mod role;
+pub mod reader;
 pub mod vars;
 
 pub use env::{Env, SettingsError};
-pub use role::Role;
+pub use reader::Reader;
 pub use secrecy::{ExposeSecret, SecretString};
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Crash safety: the migrate driver is killed with SIGKILL at ten random points and rerun;
 //! the store and the report end identical to an uninterrupted run.
 
+#[path = "../../pipeline/tests/common/mod.rs"]
 mod common;
 
 use std::process::{Command, Stdio};

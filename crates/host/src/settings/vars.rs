@@ -2,7 +2,7 @@
 //! the roles that read it and what it is for. The README's configuration table is rendered
 //! from [`ALL`] (`migrationai config --markdown`), and a test keeps the two equal.
 
-use super::Role;
+use super::reader::*;
 
 /// What a variable's value is, for the table and for the error when it does not parse.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,7 +49,7 @@ pub struct Var {
     /// As the table shows it; `None`: unset unless the description says otherwise.
     pub default: Option<&'static str>,
     /// The roles that read it; empty for a setting no role reads yet.
-    pub roles: &'static [Role],
+    pub roles: &'static [Reader],
     pub about: &'static str,
 }
 
@@ -77,20 +77,18 @@ impl Var {
     }
 }
 
-use Role::*;
-
 /// Every role: the process-wide settings.
-const EVERY: &[Role] = Role::ALL;
+const EVERY: &[Reader] = Reader::ALL;
 /// The roles that open the store, the queues and the blobs.
-const SYSTEM: &[Role] = &[Api, AdminApi, Tfp, Up, Worker, Lambda, Operator];
+const SYSTEM: &[Reader] = &[API, ADMIN_API, TFP, UP, WORKER, LAMBDA, OPERATOR];
 /// The roles that open the store, on the AWS profile.
-const AWS: &[Role] = &[Api, AdminApi, Tfp, Worker, Lambda, Operator];
+const AWS: &[Reader] = &[API, ADMIN_API, TFP, WORKER, LAMBDA, OPERATOR];
 /// The roles that hold the services' tables (accounts, tokens, uploads).
-const SERVICES: &[Role] = &[Api, AdminApi, Tfp, Up];
+const SERVICES: &[Reader] = &[API, ADMIN_API, TFP, UP];
 /// The roles that use the cache.
-const CACHE: &[Role] = &[Api, AdminApi, Tfp, Up];
-const FRONTENDS: &[Role] = &[Web, AdminWeb];
-const LISTENERS: &[Role] = &[Api, AdminApi, Web, AdminWeb, Tfp];
+const CACHE: &[Reader] = &[API, ADMIN_API, TFP, UP];
+const FRONTENDS: &[Reader] = &[WEB, ADMIN_WEB];
+const LISTENERS: &[Reader] = &[API, ADMIN_API, WEB, ADMIN_WEB, TFP];
 
 pub const LOG: Var = Var {
     name: "MIGRATIONAI_LOG",
@@ -215,14 +213,14 @@ pub const DATABASE_RUNTIME_SECRET_ARN: Var = Var {
     name: "MIGRATIONAI_DATABASE_RUNTIME_SECRET_ARN",
     ty: Type::Text,
     default: None,
-    roles: &[Operator],
+    roles: &[OPERATOR],
     about: "`db setup` only: the secret `{\"username\", \"password\"}` of the runtime user it creates or updates (every role connects as that user through `DATABASE_URL_SECRET_ARN`).",
 };
 pub const DATABASE_OWNER: Var = Var {
     name: "MIGRATIONAI_DATABASE_OWNER",
     ty: Type::Text,
     default: Some("migrationai_owner"),
-    roles: &[Operator],
+    roles: &[OPERATOR],
     about: "`db setup` only: the role, without login, that owns the tables and runs the migrations (`--owner`).",
 };
 pub const QUEUE_URL: Var = Var {
@@ -264,14 +262,14 @@ pub const SQS_ENDPOINT: Var = Var {
     name: "MIGRATIONAI_SQS_ENDPOINT",
     ty: Type::Url,
     default: Some("`AWS_ENDPOINT`"),
-    roles: &[Api, AdminApi, Tfp, Worker, Lambda, Operator, Bench],
+    roles: &[API, ADMIN_API, TFP, WORKER, LAMBDA, OPERATOR, BENCH],
     about: "SQS endpoint (moto); also `bench sqs --endpoint`.",
 };
 pub const S3_ENDPOINT: Var = Var {
     name: "MIGRATIONAI_S3_ENDPOINT",
     ty: Type::Url,
     default: Some("`AWS_ENDPOINT`"),
-    roles: &[Api, AdminApi, Tfp, Worker, Lambda, Operator, Bench],
+    roles: &[API, ADMIN_API, TFP, WORKER, LAMBDA, OPERATOR, BENCH],
     about: "S3 endpoint (moto); also `bench documents --endpoint`.",
 };
 pub const SECRETS_ENDPOINT: Var = Var {
@@ -341,7 +339,7 @@ pub const PORT: Var = Var {
     name: "MIGRATIONAI_PORT",
     ty: Type::Count,
     default: Some("8080"),
-    roles: &[Up],
+    roles: &[UP],
     about: "First of the four ports `up` serves on (`--port`; 0: any free ports).",
 };
 pub const UPLOAD_LIMIT_MIB: Var = Var {
@@ -355,7 +353,7 @@ pub const INSECURE_COOKIES: Var = Var {
     name: "MIGRATIONAI_INSECURE_COOKIES",
     ty: Type::Bool,
     default: Some("false"),
-    roles: &[Api, AdminApi, Web, AdminWeb, Tfp, Up],
+    roles: &[API, ADMIN_API, WEB, ADMIN_WEB, TFP, UP],
     about:
         "Session cookies without `Secure`, for plain-http local runs only (`--insecure-cookies`).",
 };
@@ -377,14 +375,14 @@ pub const ADMIN_EMAIL: Var = Var {
     name: "MIGRATIONAI_ADMIN_EMAIL",
     ty: Type::Text,
     default: None,
-    roles: &[AdminApi],
+    roles: &[ADMIN_API],
     about: "With `ADMIN_PASSWORD`: the operator created at start when that user does not exist.",
 };
 pub const ADMIN_PASSWORD: Var = Var {
     name: "MIGRATIONAI_ADMIN_PASSWORD",
     ty: Type::Secret,
     default: None,
-    roles: &[AdminApi],
+    roles: &[ADMIN_API],
     about: "That operator's first password.",
 };
 pub const BACKEND_URL: Var = Var {
@@ -398,7 +396,7 @@ pub const QUEUE: Var = Var {
     name: "MIGRATIONAI_QUEUE",
     ty: Type::Text,
     default: Some("all (worker); required (lambda)"),
-    roles: &[Worker, Lambda],
+    roles: &[WORKER, LAMBDA],
     about: "Queue kinds served: one kind, a comma-separated list or `all` (`--queue`).",
 };
 pub const FILEVINE_GATEWAY_URL: Var = Var {

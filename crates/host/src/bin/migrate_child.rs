@@ -4,8 +4,8 @@
 
 use std::path::PathBuf;
 
+use migrationai_host::{open, Config};
 use migrationai_pipeline::fingerprint::fingerprint;
-use migrationai_pipeline::{migrate, App, Config};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -13,19 +13,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let [_, export, mapping, data_dir, job] = args.as_slice() else {
         return Err("usage: migrate_child EXPORT MAPPING DATA_DIR JOB".into());
     };
-    let config = Config {
-        data_dir: PathBuf::from(data_dir),
-        ..Config::default()
-    };
-    let report = migrate(
-        &PathBuf::from(export),
-        Some(&PathBuf::from(mapping)),
-        Some(job.clone()),
-        &config,
-        &|_| {},
-    )
-    .await?;
-    let app = App::open(&config).await?;
+    let app = open::app(&Config::embedded(data_dir)).await?;
+    let report = app
+        .migrate(
+            &PathBuf::from(export),
+            Some(&PathBuf::from(mapping)),
+            Some(job.clone()),
+            &|_| {},
+        )
+        .await?;
     let row = app.find_job(job).await?;
     let print = fingerprint(app.services.store.as_ref(), &row.tenant, &row.id).await?;
     println!("{print} {}", serde_json::to_string(&report)?);

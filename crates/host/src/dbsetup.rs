@@ -11,14 +11,14 @@ use migrationai_adapters::sql::roles::{self, DatabaseRoles, SetupOutcome};
 
 use secrecy::ExposeSecret;
 
-use crate::error::ProcessingError;
+use crate::error::OpenError;
 use crate::profile::AwsConfig;
 
 /// The owner role's name unless `MIGRATIONAI_DATABASE_OWNER` says otherwise.
 pub const DEFAULT_OWNER: &str = "migrationai_owner";
 
 /// Creates or updates both roles and migrates the database `aws`'s master secret names.
-pub async fn setup_database(aws: &AwsConfig, owner: &str) -> Result<SetupOutcome, ProcessingError> {
+pub async fn setup_database(aws: &AwsConfig, owner: &str) -> Result<SetupOutcome, OpenError> {
     let runtime = aws.runtime_login().await?;
     let master = aws.resolve_secrets().await?;
     let master_url =
@@ -40,12 +40,12 @@ pub async fn setup_database(aws: &AwsConfig, owner: &str) -> Result<SetupOutcome
         &[migrations::store(), migrations::services()],
     )
     .await
-    .map_err(ProcessingError::DatabaseSetup)
+    .map_err(OpenError::DatabaseSetup)
 }
 
 /// The Lambda bootstrap of the `db-setup` function: each invocation runs the setup and
 /// answers with what it did (an error fails the invocation, and so the deploy).
-pub async fn run_setup_lambda(aws: AwsConfig, owner: String) -> Result<(), ProcessingError> {
+pub async fn run_setup_lambda(aws: AwsConfig, owner: String) -> Result<(), OpenError> {
     crate::lambda::check_runtime_env()?;
     let handler = service_fn(move |_: LambdaEvent<serde_json::Value>| {
         let aws = aws.clone();
@@ -62,5 +62,5 @@ pub async fn run_setup_lambda(aws: AwsConfig, owner: String) -> Result<(), Proce
     });
     lambda_runtime::run(handler)
         .await
-        .map_err(|e| ProcessingError::Environment(format!("lambda runtime: {e}")))
+        .map_err(|e| OpenError::Environment(format!("lambda runtime: {e}")))
 }

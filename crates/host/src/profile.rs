@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use migrationai_adapters::embedded::{local_blob_store, EmbeddedQueue};
 use migrationai_adapters::sql::{Schema, SqlStore};
+use migrationai_pipeline::Adapters;
 use migrationai_ports::blob::BlobStore;
 use migrationai_ports::queue::Queue;
 use migrationai_ports::store::Store;
@@ -14,7 +15,7 @@ use migrationai_ports::store::Store;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::config::Config;
-use crate::error::ProcessingError;
+use crate::error::OpenError;
 
 /// Where queues, blobs and the store live.
 #[derive(Debug, Clone, Default)]
@@ -23,7 +24,6 @@ pub enum Profile {
     #[default]
     Embedded,
     /// SQS, S3, Redis (MemoryDB) and PostgreSQL.
-    #[cfg(feature = "aws")]
     Aws(Box<AwsConfig>),
 }
 
@@ -32,7 +32,6 @@ impl Profile {
     pub fn describe(&self) -> String {
         match self {
             Profile::Embedded => "the embedded profile".into(),
-            #[cfg(feature = "aws")]
             Profile::Aws(aws) => format!(
                 "the aws profile (SQS at {})",
                 aws.sqs_endpoint
@@ -47,7 +46,6 @@ impl Profile {
     pub fn ensures_queues(&self) -> bool {
         match self {
             Profile::Embedded => true,
-            #[cfg(feature = "aws")]
             Profile::Aws(aws) => aws.ensure_queues,
         }
     }
@@ -57,7 +55,6 @@ impl Profile {
     pub fn schema(&self) -> Schema {
         match self {
             Profile::Embedded => Schema::Migrate,
-            #[cfg(feature = "aws")]
             Profile::Aws(_) => Schema::Expect,
         }
     }
@@ -68,7 +65,6 @@ pub const AWS_RETRY_DELAY: std::time::Duration = std::time::Duration::from_secs(
 
 /// Settings of the AWS profile. Secrets (the database URL, the Redis password, static keys)
 /// are never printed.
-#[cfg(feature = "aws")]
 #[derive(Clone, Default)]
 pub struct AwsConfig {
     pub region: Option<String>,
@@ -96,7 +92,6 @@ pub struct AwsConfig {
     pub ensure_queues: bool,
 }
 
-#[cfg(feature = "aws")]
 impl std::fmt::Debug for AwsConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AwsConfig")
@@ -116,7 +111,6 @@ impl std::fmt::Debug for AwsConfig {
 
 /// Secrets the Terraform names by ARN (`MIGRATIONAI_REDIS_PASSWORD_SECRET_ARN`,
 /// `MIGRATIONAI_DATABASE_URL_SECRET_ARN`). Only ARNs and endpoints: no secret values.
-#[cfg(feature = "aws")]
 #[derive(Debug, Clone, Default)]
 pub struct SecretRefs {
     /// Secret string = the Redis password.
@@ -146,7 +140,6 @@ pub fn env_key(kind: &str) -> String {
     kind.to_uppercase().replace('-', "_")
 }
 
-#[cfg(feature = "aws")]
 impl AwsConfig {
     /// Whether a secret is still to be read from Secrets Manager.
     pub fn has_unresolved_secrets(&self) -> bool {
@@ -158,7 +151,7 @@ impl AwsConfig {
 
     /// A copy with the Redis password and the database URL read from Secrets Manager where
     /// the plain variables did not give them. Values read are never logged.
-    pub async fn resolve_secrets(&self) -> Result<AwsConfig, ProcessingError> {
+    pub async fn resolve_secrets(&self) -> Result<AwsConfig, OpenError> {
         let mut resolved = self.clone();
         if !self.has_unresolved_secrets() {
             return Ok(resolved);
@@ -183,7 +176,6 @@ impl AwsConfig {
     }
 }
 
-#[cfg(feature = "aws")]
 impl AwsConfig {
     /// Secrets Manager, at the configured endpoint (moto in tests) and region.
     async fn secrets_client(&self) -> aws_sdk_secretsmanager::Client {
@@ -200,7 +192,7 @@ impl AwsConfig {
     /// (`{"username": ..., "password": ...}`), for `db setup`.
     pub async fn runtime_login(
         &self,
-    ) -> Result<migrationai_adapters::sql::roles::Login, ProcessingError> {
+    ) -> Result<migrationai_adapters::sql::roles::Login, OpenError> {
         let arn = self
             .secrets
             .database_runtime_arn
@@ -213,7 +205,7 @@ impl AwsConfig {
             })?;
         let client = self.secrets_client().await;
         let value = secret_string(&client, arn).await?;
-        let shape = || ProcessingError::LoginSecretShape {
+        let shape = || OpenError::LoginSecretShape {
             arn: arn.to_owned(),
         };
         let json: serde_json::Value = serde_json::from_str(value.trim()).map_err(|_| shape())?;
@@ -227,25 +219,22 @@ impl AwsConfig {
                 user: user.to_owned(),
                 password: password.to_owned(),
             }),
-            _ => Err(ProcessingError::Other(format!(
-                "secret {arn} is not JSON with username and password"
-            ))),
+            _ => Err(shape()),
         }
     }
 }
 
 /// The string value of a secret. Errors name the ARN, never the value.
-#[cfg(feature = "aws")]
 async fn secret_string(
     client: &aws_sdk_secretsmanager::Client,
     arn: &str,
-) -> Result<String, ProcessingError> {
+) -> Result<String, OpenError> {
     let output = client
         .get_secret_value()
         .secret_id(arn)
         .send()
         .await
-        .map_err(|e| ProcessingError::SecretRead {
+        .map_err(|e| OpenError::SecretRead {
             arn: arn.to_owned(),
             // The SDK's own Display is terse; its context names the service's answer.
             source: aws_sdk_secretsmanager::error::DisplayErrorContext(&e)
@@ -255,7 +244,7 @@ async fn secret_string(
     output
         .secret_string()
         .map(str::to_owned)
-        .ok_or_else(|| ProcessingError::SecretNotText {
+        .ok_or_else(|| OpenError::SecretNotText {
             arn: arn.to_owned(),
         })
 }
@@ -264,16 +253,12 @@ async fn secret_string(
 /// JSON `{"username": ..., "password": ...}` with `MIGRATIONAI_DATABASE_HOST/PORT/NAME`
 /// (the JSON's own `host`, `port` and `dbname` when those are absent), verified against
 /// `MIGRATIONAI_DATABASE_CA_FILE` ([`postgres_url`]).
-#[cfg(feature = "aws")]
-fn database_url_from_secret(
-    value: &str,
-    refs: &SecretRefs,
-) -> Result<SecretString, ProcessingError> {
+fn database_url_from_secret(value: &str, refs: &SecretRefs) -> Result<SecretString, OpenError> {
     let trimmed = value.trim();
     if trimmed.starts_with("postgres://") || trimmed.starts_with("postgresql://") {
         return Ok(trimmed.into());
     }
-    let shape = || ProcessingError::DatabaseSecretShape;
+    let shape = || OpenError::DatabaseSecretShape;
     let json: serde_json::Value = serde_json::from_str(trimmed).map_err(|_| shape())?;
     let field = |name: &str| match json.get(name) {
         Some(serde_json::Value::String(s)) if !s.is_empty() => Some(s.clone()),
@@ -310,7 +295,6 @@ fn database_url_from_secret(
     ))
 }
 
-#[cfg(feature = "aws")]
 impl SecretRefs {
     pub(crate) fn ca_file(&self) -> &str {
         self.database_ca_file.as_deref().unwrap_or(RDS_CA_BUNDLE)
@@ -320,7 +304,6 @@ impl SecretRefs {
 /// A PostgreSQL URL that verifies the server: `sslmode=verify-full` (the certificate chains to
 /// `ca_file` and names `host`) with `sslrootcert=ca_file`; user, password and file
 /// percent-encoded.
-#[cfg(feature = "aws")]
 pub fn postgres_url(
     user: &str,
     password: &SecretString,
@@ -339,7 +322,6 @@ pub fn postgres_url(
 }
 
 /// Percent-encodes a URL part (user info, a query value).
-#[cfg(feature = "aws")]
 fn encode(part: &str) -> String {
     part.bytes()
         .map(|b| {
@@ -353,58 +335,39 @@ fn encode(part: &str) -> String {
 }
 
 /// The store, the queue and the blob store of `config`'s profile.
-pub async fn open_adapters(
-    config: &Config,
-) -> Result<(Arc<dyn Store>, Arc<dyn Queue>, BlobStore), ProcessingError> {
-    match &config.profile {
+pub async fn open_adapters(config: &Config) -> Result<Adapters, OpenError> {
+    let (store, queue, blobs) = match &config.profile {
         Profile::Embedded => {
+            let dir = &config.pipeline.data_dir;
             let store: Arc<dyn Store> = match &config.store_url {
                 Some(url) => Arc::new(
                     SqlStore::connect(url.expose_secret(), config.db_pool, Schema::Migrate).await?,
                 ),
-                None => Arc::new(SqlStore::open_sqlite(&config.data_dir.join("store.db")).await?),
+                None => Arc::new(SqlStore::open_sqlite(&dir.join("store.db")).await?),
             };
-            let queue: Arc<dyn Queue> =
-                Arc::new(EmbeddedQueue::open_in_dir(&config.data_dir).await?);
-            let blobs = local_blob_store(&config.data_dir)?;
-            Ok((store, queue, blobs))
+            let queue: Arc<dyn Queue> = Arc::new(EmbeddedQueue::open_in_dir(dir).await?);
+            (store, queue, local_blob_store(dir)?)
         }
-        #[cfg(feature = "aws")]
-        Profile::Aws(aws) => open_aws(config, aws).await,
-    }
+        Profile::Aws(aws) => open_aws(config, aws).await?,
+    };
+    Ok(Adapters {
+        store,
+        queue,
+        blobs,
+        ensure_queues: config.profile.ensures_queues(),
+        place: config.profile.describe(),
+    })
 }
 
-/// The cache of `config`'s profile: in process, or Redis (MemoryDB) when the AWS profile
-/// names one (`MIGRATIONAI_REDIS_URL`, `_USER`, `_PASSWORD`).
-pub async fn open_cache(
-    config: &Config,
-) -> Result<Arc<dyn migrationai_ports::cache::Cache>, ProcessingError> {
-    #[cfg(feature = "aws")]
-    if let Profile::Aws(aws) = &config.profile {
-        let aws = aws.resolve_secrets().await?;
-        if let Some(redis) = &aws.redis {
-            let cache = migrationai_adapters::aws::RedisCache::connect(redis)
-                .await
-                .map_err(ProcessingError::CacheOpen)?;
-            return Ok(Arc::new(cache));
-        }
-    }
-    let _ = config;
-    Ok(Arc::new(
-        migrationai_adapters::embedded::MokaCache::default(),
-    ))
-}
-
-#[cfg(feature = "aws")]
 async fn open_aws(
     config: &Config,
     aws: &AwsConfig,
-) -> Result<(Arc<dyn Store>, Arc<dyn Queue>, BlobStore), ProcessingError> {
+) -> Result<(Arc<dyn Store>, Arc<dyn Queue>, BlobStore), OpenError> {
     use migrationai_adapters::aws::{s3_blob_store, S3Settings, SqsQueue, SqsSettings, Sse};
     use migrationai_adapters::claim::ClaimCheckQueue;
 
     // The store, the queues and the blobs need only the database secret: a Redis secret that
-    // cannot be read fails the roles that use the cache (`open_cache`), not the workers.
+    // cannot be read fails the roles that use the cache (`open::cache`), not the workers.
     let aws = &AwsConfig {
         redis: None,
         ..aws.clone()
@@ -425,9 +388,9 @@ async fn open_aws(
     let store: Arc<dyn Store> = Arc::new(
         SqlStore::connect(url, config.db_pool, config.profile.schema())
             .await
-            .map_err(|e| ProcessingError::StoreOpen {
+            .map_err(|e| OpenError::StoreOpen {
                 profile: config.profile.describe(),
-                source: Box::new(ProcessingError::from(e)),
+                source: Box::new(OpenError::from(e)),
             })?,
     );
     let blobs = s3_blob_store(&S3Settings {
@@ -459,7 +422,6 @@ mod tests {
         assert_eq!(env_key("jobs"), "JOBS");
     }
 
-    #[cfg(feature = "aws")]
     #[test]
     fn secrets_stay_out_of_debug_output() {
         let config = AwsConfig {
@@ -472,7 +434,6 @@ mod tests {
         assert_eq!(encode("p@ss:w/rd"), "p%40ss%3Aw%2Frd");
     }
 
-    #[cfg(feature = "aws")]
     #[test]
     fn database_secret_builds_a_tls_url() {
         let refs = SecretRefs {

@@ -35,30 +35,29 @@ pub fn config(env: &Env, role: PoolRole) -> Result<Config, SettingsError> {
         },
         ..Config::default()
     };
+    let run = &mut config.pipeline;
     if let Some(name) = env.text(&vars::ENV) {
-        config.env = name;
+        run.env = name;
     }
     if let Some(tenant) = env.text(&vars::TENANT) {
-        config.tenant = tenant;
+        run.tenant = tenant;
     }
-    config.data_dir = match env.text(&vars::DATA_DIR) {
-        Some(dir) => dir.into(),
+    if let Some(dir) = env.text(&vars::DATA_DIR) {
+        run.data_dir = dir.into();
+    } else if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() {
         // Lambda's only writable directory.
-        None if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() => {
-            PathBuf::from("/tmp/migrationai")
-        }
-        None => config.data_dir,
-    };
-    if let Some(secs) = env.parse::<u64>(&vars::VISIBILITY_TIMEOUT)? {
-        config.visibility_timeout = Duration::from_secs(secs);
+        run.data_dir = PathBuf::from("/tmp/migrationai");
     }
-    config.profile = profile(env, &config.env)?;
-    config.retry_delay = match env.parse::<u64>(&vars::RETRY_DELAY)? {
+    if let Some(secs) = env.parse::<u64>(&vars::VISIBILITY_TIMEOUT)? {
+        run.visibility_timeout = Duration::from_secs(secs);
+    }
+    config.profile = profile(env, &config.pipeline.env)?;
+    config.pipeline.retry_delay = match env.parse::<u64>(&vars::RETRY_DELAY)? {
         Some(secs) => Duration::from_secs(secs),
         // On AWS a failure is most often a dependency briefly away (a failover, throttling):
         // 30 s, then 90 s, outlasts it; on one machine there is nothing to wait for.
         None if !matches!(config.profile, Profile::Embedded) => crate::profile::AWS_RETRY_DELAY,
-        None => config.retry_delay,
+        None => config.pipeline.retry_delay,
     };
     if matches!(config.profile, Profile::Embedded) {
         config.store_url = env.secret(&vars::DATABASE_URL);
@@ -70,23 +69,12 @@ pub fn config(env: &Env, role: PoolRole) -> Result<Config, SettingsError> {
 pub fn profile(env: &Env, queue_env: &str) -> Result<Profile, SettingsError> {
     match env.word(&vars::PROFILE)? {
         None | Some("embedded") => Ok(Profile::Embedded),
-        #[cfg(feature = "aws")]
         Some(_) => Ok(Profile::Aws(Box::new(aws(env, queue_env)?))),
-        #[cfg(not(feature = "aws"))]
-        Some(other) => {
-            let _ = queue_env;
-            Err(super::env::invalid(
-                &vars::PROFILE,
-                other,
-                "this build has no aws profile".into(),
-            ))
-        }
     }
 }
 
 /// The AWS profile's settings, from the variables the Terraform sets. Queue URLs it does not
 /// give are resolved with `GetQueueUrl` on first use.
-#[cfg(feature = "aws")]
 pub fn aws(env: &Env, queue_env: &str) -> Result<crate::profile::AwsConfig, SettingsError> {
     use migrationai_domain::QueueKind;
     use migrationai_ports::queue::QueueNames;
@@ -157,7 +145,6 @@ pub fn aws(env: &Env, queue_env: &str) -> Result<crate::profile::AwsConfig, Sett
 /// `MIGRATIONAI_DATABASE_URL`, or one built from `MIGRATIONAI_DATABASE_USER`, `_PASSWORD`,
 /// `_HOST` (`_PORT`, `_NAME`) verified against `MIGRATIONAI_DATABASE_CA_FILE`; `None` when
 /// neither is given.
-#[cfg(feature = "aws")]
 fn database_url(
     env: &Env,
     refs: &crate::profile::SecretRefs,
@@ -194,12 +181,7 @@ pub struct Http {
     pub admin: Option<Admin>,
 }
 
-/// An operator's e-mail and first password.
-#[derive(Debug, Clone)]
-pub struct Admin {
-    pub email: String,
-    pub password: SecretString,
-}
+pub use migrationai_api::Admin;
 
 pub fn http(env: &Env) -> Result<Http, SettingsError> {
     let admin = match (
@@ -251,7 +233,6 @@ pub fn queue(env: &Env) -> Option<String> {
 }
 
 /// `MIGRATIONAI_DATABASE_OWNER`: the role `db setup` makes the tables' owner.
-#[cfg(feature = "aws")]
 pub fn database_owner(env: &Env) -> String {
     env.text(&vars::DATABASE_OWNER)
         .unwrap_or_else(|| crate::dbsetup::DEFAULT_OWNER.to_owned())

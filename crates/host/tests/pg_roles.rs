@@ -6,7 +6,7 @@
 //! failed under CI.
 
 mod aws_common;
-#[path = "store.rs"]
+#[path = "../../pipeline/tests/store.rs"]
 mod store_contract;
 
 use migrationai_adapters::sql::migrations::{self, Schema};

@@ -20,7 +20,7 @@ pub fn table() -> String {
 fn row(var: &Var) -> String {
     let roles = if var.roles.is_empty() {
         "none yet (Filevine delivery)".to_owned()
-    } else if var.roles.len() == super::Role::ALL.len() {
+    } else if var.roles.len() == super::Reader::ALL.len() {
         "every role".to_owned()
     } else {
         var.roles

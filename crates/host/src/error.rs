@@ -1,0 +1,65 @@
+use std::path::PathBuf;
+
+use migrationai_pipeline::ProcessingError;
+use migrationai_ports::blob::BlobError;
+use migrationai_ports::queue::QueueError;
+use migrationai_ports::store::StoreError;
+
+use crate::settings::SettingsError;
+
+/// Why a process could not open what its roles or commands need. Secrets are named by their
+/// ARN or variable, never quoted.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
+    #[error(transparent)]
+    Pipeline(#[from] ProcessingError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Queue(#[from] QueueError),
+    #[error(transparent)]
+    Blob(#[from] BlobError),
+    /// A Secrets Manager secret that could not be read; the ARN, never the value.
+    #[error("reading secret {arn}")]
+    SecretRead {
+        arn: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    #[error("secret {arn} has no string value")]
+    SecretNotText { arn: String },
+    /// The parse error could quote the value, so it is not kept.
+    #[error(
+        "the database secret is neither a postgres:// URL nor JSON with username and password"
+    )]
+    DatabaseSecretShape,
+    #[error("secret {arn} is not JSON with username and password")]
+    LoginSecretShape { arn: String },
+    #[error("database setup failed")]
+    DatabaseSetup(#[source] migrationai_adapters::sql::roles::SetupError),
+    #[error("cannot open the cache")]
+    CacheOpen(#[source] migrationai_ports::cache::CacheError),
+    /// The URL holds the password: the error names the profile, never the URL.
+    #[error("cannot open the PostgreSQL store of {profile}")]
+    StoreOpen {
+        profile: String,
+        #[source]
+        source: Box<OpenError>,
+    },
+    #[error("cannot open the services' tables")]
+    ServicesDb(#[source] sqlx::Error),
+    #[error("{}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot install the shutdown signal handlers")]
+    Signals(#[source] std::io::Error),
+    #[error("a background task failed")]
+    Task(#[from] tokio::task::JoinError),
+    #[error("{0}")]
+    Environment(String),
+}
