@@ -188,6 +188,7 @@ pub fn propose(
     suggest::settle_date_orders(&mut suggestions);
     crate::keys::infer(&mut suggestions, &samples);
     crate::country::infer(&mut suggestions, &samples);
+    crate::currency::infer(&mut suggestions, &samples);
     (suggestions, samples, unreadable)
 }
 

@@ -3,6 +3,7 @@
 
 pub mod columns;
 pub mod country;
+pub mod currency;
 pub mod header;
 pub mod inspect;
 pub mod keys;

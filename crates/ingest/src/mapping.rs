@@ -433,6 +433,10 @@ impl Mapping {
                 .iter()
                 .find_map(|t| t.country.clone())
                 .or(defaults.country.clone()),
+            currency: tables
+                .iter()
+                .find_map(|t| t.currency.clone())
+                .unwrap_or(defaults.currency.clone()),
             ..defaults
         }
     }
@@ -449,6 +453,12 @@ impl Mapping {
         let _ = writeln!(out, "# (\"ignore\" leaves the file out; its columns are then not read) or date_order (\"mdy\"/\"dmy\"),");
         let _ = writeln!(out, "# then pass it back with --mapping. key is a header, a list of headers that are a key together,");
         let _ = writeln!(out, "# or {{ derived = true }} (ids from the file and row); without key the column mapped to the id field is the key.");
+        if let Some(why) = suggestions
+            .iter()
+            .find_map(|s| s.currency_evidence.as_ref())
+        {
+            let _ = writeln!(out, "# currency: {why}");
+        }
         let _ = writeln!(out, "currency = {}", q(&self.currency));
         if let Some(c) = &self.country {
             if let Some(why) = suggestions.iter().find_map(|s| s.country_evidence.as_ref()) {

@@ -112,6 +112,11 @@ pub struct TableSuggestion {
     /// What that country rests on, in a sentence: how much of each source of evidence it
     /// explains, beside the default (None when the export gives no evidence).
     pub country_evidence: Option<String>,
+    /// The currency amounts are in, when the export's money decides it (the same for every
+    /// table; see [`crate::currency`]).
+    pub currency: Option<String>,
+    /// What that currency rests on, in a sentence.
+    pub currency_evidence: Option<String>,
     /// The unit time entries' quantities are written in (see [`crate::units`]).
     pub quantity_unit: crate::units::QuantityUnit,
     /// Why that unit, in a sentence (None when the table gave no evidence).
@@ -457,6 +462,8 @@ pub fn suggest_table(sample: &TableSample, threshold: f64) -> TableSuggestion {
         encoding: None,
         country: None,
         country_evidence: None,
+        currency: None,
+        currency_evidence: None,
         quantity_unit: Default::default(),
         quantity_unit_evidence: None,
     };
@@ -506,6 +513,8 @@ fn empty_suggestion(sample: &TableSample) -> TableSuggestion {
         encoding: None,
         country: None,
         country_evidence: None,
+        currency: None,
+        currency_evidence: None,
         quantity_unit: Default::default(),
         quantity_unit_evidence: None,
     }

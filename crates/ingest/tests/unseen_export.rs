@@ -6,14 +6,79 @@
 use migrationai_ingest::inspect::{inspect, InspectOptions, InspectReport, NoProgress};
 use std::fmt::Write as _;
 
-const TOWNS: &[(&str, &str)] = &[
-    ("Leeds", "LS1 4AP"),
-    ("York", "YO1 7HH"),
-    ("Bath", "BA1 1LZ"),
-    ("Derby", "DE1 2FS"),
-    ("Hull", "HU1 3DZ"),
-    ("Bristol", "BS1 5TR"),
-];
+/// Where the export's firm is: its towns and postcodes, how its mobiles are written, its
+/// email domain and the sign its amounts carry.
+struct Place {
+    towns: &'static [(&'static str, &'static str)],
+    mobile: fn(&mut Lcg) -> String,
+    domain: &'static str,
+    sign: &'static str,
+}
+
+const BRITAIN: Place = Place {
+    towns: &[
+        ("Leeds", "LS1 4AP"),
+        ("York", "YO1 7HH"),
+        ("Bath", "BA1 1LZ"),
+        ("Derby", "DE1 2FS"),
+        ("Hull", "HU1 3DZ"),
+        ("Bristol", "BS1 5TR"),
+    ],
+    // 071xx–073xx: British mobile ranges, written as Britain writes them.
+    mobile: |rng| {
+        format!(
+            "07{}{:02} {:06}",
+            1 + rng.below(3),
+            10 + rng.below(90),
+            100_000 + rng.below(900_000)
+        )
+    },
+    domain: "example.co.uk",
+    sign: "£",
+};
+
+const AUSTRALIA: Place = Place {
+    towns: &[
+        ("Carlton", "3053"),
+        ("Parramatta", "2150"),
+        ("Fremantle", "6160"),
+        ("Glenelg", "5045"),
+        ("Toowong", "4066"),
+        ("Hobart", "7000"),
+    ],
+    // 0410–0429 xxx xxx: Australian mobile ranges.
+    mobile: |rng| {
+        format!(
+            "04{:02} {:03} {:03}",
+            10 + rng.below(20),
+            100 + rng.below(900),
+            100 + rng.below(900)
+        )
+    },
+    domain: "example.com.au",
+    sign: "$",
+};
+
+const AMERICA: Place = Place {
+    towns: &[
+        ("Albany", "12207"),
+        ("Austin", "78701"),
+        ("Denver", "80202"),
+        ("Boston", "02108"),
+        ("Tulsa", "74103"),
+        ("Fresno", "93721"),
+    ],
+    mobile: |rng| {
+        format!(
+            "({}) 555-{:04}",
+            [212, 415, 312, 617][rng.below(4) as usize],
+            100 + rng.below(9000)
+        )
+    },
+    domain: "example.com",
+    sign: "$",
+};
+
 const GIVEN: &[&str] = &["Oliver", "Amelia", "Harry", "Isla", "George", "Ava", "Noah"];
 const FAMILY: &[&str] = &[
     "Smith", "Jones", "Taylor", "Brown", "Evans", "Walker", "Hughes",
@@ -34,24 +99,23 @@ impl Lcg {
 
 /// The export: `matters` dossiers keyed from `first_key`, 40 people, 60 time lines and 30
 /// trust postings naming dossiers.
-fn export(matters: u64, first_key: u64) -> Vec<(&'static str, String)> {
+fn export(matters: u64, first_key: u64, place: &Place) -> Vec<(&'static str, String)> {
     let mut rng = Lcg(7);
     let mut people =
         String::from("RollNo,Given Names,Surnames,E-Mail Addr,Mobile,Locality,Postal Zone\n");
     for i in 1..=40u64 {
-        let (town, post) = TOWNS[(i as usize) % TOWNS.len()];
+        let (town, post) = place.towns[(i as usize) % place.towns.len()];
         let (g, f) = (
             GIVEN[(i as usize) % GIVEN.len()],
             FAMILY[(i as usize) % FAMILY.len()],
         );
-        // 071xx–073xx: British mobile ranges, written as Britain writes them.
-        let mobile = format!(
-            "07{}{:02} {:06}",
-            1 + rng.below(3),
-            10 + rng.below(90),
-            100_000 + rng.below(900_000)
+        let mobile = (place.mobile)(&mut rng);
+        let email = format!(
+            "{}.{}{i}@{}",
+            g.to_lowercase(),
+            f.to_lowercase(),
+            place.domain
         );
-        let email = format!("{}.{}{i}@example.co.uk", g.to_lowercase(), f.to_lowercase());
         let _ = writeln!(people, "R{i:03},{g},{f},{email},{mobile},{town},{post}");
     }
     let mut dossiers =
@@ -76,9 +140,10 @@ fn export(matters: u64, first_key: u64) -> Vec<(&'static str, String)> {
         let (day, month) = (13 + rng.below(15), 1 + rng.below(12));
         let _ = writeln!(
             time,
-            "W{i:04},{dossier},{day:02}/{month:02}/2024,{}.{},{rate}.00,{amount}.00,Review papers",
+            "W{i:04},{dossier},{day:02}/{month:02}/2024,{}.{},{sign}{rate}.00,{sign}{amount}.00,Review papers",
             hours / 10,
-            hours % 10
+            hours % 10,
+            sign = place.sign
         );
     }
     let mut trust = String::from("Posting Ref,DossierID,Date,Type,Amount\n");
@@ -87,7 +152,8 @@ fn export(matters: u64, first_key: u64) -> Vec<(&'static str, String)> {
         let (day, month) = (13 + rng.below(15), 1 + rng.below(12));
         let _ = writeln!(
             trust,
-            "CA{i:03},{dossier},{day:02}/{month:02}/2024,Receipt,{}.00",
+            "CA{i:03},{dossier},{day:02}/{month:02}/2024,Receipt,{}{}.00",
+            place.sign,
             100 + rng.below(9000)
         );
     }
@@ -125,7 +191,7 @@ fn field(report: &InspectReport, file: &str, header: &str) -> Option<String> {
 
 #[test]
 fn children_link_to_their_matters_and_phones_read_in_the_evidence_country() {
-    let files = export(25, 7001);
+    let files = export(25, 7001, &BRITAIN);
     let (_dir, report) = inspected(&files);
     for file in ["time_lines.csv", "trust_postings.csv"] {
         assert_eq!(
@@ -167,10 +233,55 @@ fn children_link_to_their_matters_and_phones_read_in_the_evidence_country() {
         "{:?}",
         report.questions().collect::<Vec<_>>()
     );
+    // The £ amounts are read as GBP, not rejected under a US-dollar default.
+    assert_eq!(report.mapping.currency, "GBP", "{}", report.mapping_toml);
+    assert!(
+        report.mapping_toml.contains("# currency: "),
+        "{}",
+        report.mapping_toml
+    );
     let people = report
         .files
         .iter()
         .find(|f| f.file == "people_roll.csv")
         .expect("listed");
     assert_eq!(people.rows, people.valid_rows, "{:?}", people.problems);
+}
+
+/// A bare "$" is the dollar of the country the rest of the export points to.
+#[test]
+fn bare_dollars_are_read_in_the_evidence_country_currency() {
+    for (place, currency) in [(&AUSTRALIA, "AUD"), (&AMERICA, "USD")] {
+        let (_dir, report) = inspected(&export(25, 7001, place));
+        assert_eq!(report.mapping.currency, currency, "{}", report.mapping_toml);
+        assert!(
+            !report
+                .questions()
+                .any(|q| q.setting.starts_with("currency")),
+            "{:?}",
+            report.questions().collect::<Vec<_>>()
+        );
+        for f in &report.files {
+            // Every amount reads in that currency: none is a currency mismatch.
+            assert_eq!(f.rows, f.valid_rows, "{}: {:?}", f.file, f.problems);
+        }
+    }
+}
+
+/// Amounts in pounds beside amounts in euros: the currency is a question, not a pick.
+#[test]
+fn mixed_currencies_are_a_question() {
+    let mut files = export(25, 7001, &BRITAIN);
+    let (_, trust) = files
+        .iter_mut()
+        .find(|(n, _)| *n == "trust_postings.csv")
+        .expect("trust file");
+    *trust = trust.replace('£', "€");
+    let (_dir, report) = inspected(&files);
+    let q = report
+        .questions()
+        .find(|q| q.setting.starts_with("currency"))
+        .unwrap_or_else(|| panic!("a currency question: {}", report.mapping_toml));
+    assert!(q.options.iter().any(|o| o == "GBP"), "{:?}", q.options);
+    assert!(q.options.iter().any(|o| o == "EUR"), "{:?}", q.options);
 }

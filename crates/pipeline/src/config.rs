@@ -19,7 +19,9 @@ pub struct Config {
     pub batch_size: usize,
     /// The share of each kind's rows that must load for a job to count as migrated.
     pub threshold: crate::report::Threshold,
-    pub currency: String,
+    /// The currency amounts without one are in; `None` reads it from the export (see
+    /// `migrationai_ingest::currency`).
+    pub currency: Option<String>,
     /// The country of phone numbers written without a country code; `None` reads it from the
     /// export (see `migrationai_ingest::country`).
     pub country: Option<String>,
@@ -48,7 +50,7 @@ impl Default for Config {
             tenant: "default".into(),
             batch_size: DEFAULT_BATCH_SIZE,
             threshold: crate::report::Threshold::default(),
-            currency: "USD".into(),
+            currency: None,
             country: None,
             time_zone: "America/New_York".into(),
             visibility_timeout: Duration::from_secs(30),

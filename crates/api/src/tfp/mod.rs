@@ -200,7 +200,9 @@ fn propose_mapping(
     }
     let (suggestions, _, _) = propose(&opened, &tables, &InspectOptions::default());
     let mut mapping = Mapping::from_suggestions(&suggestions);
-    mapping.currency = config.currency.clone();
+    if let Some(c) = &config.currency {
+        mapping.currency = c.clone();
+    }
     if config.country.is_some() {
         mapping.country = config.country.clone();
     }

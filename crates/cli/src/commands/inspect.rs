@@ -102,6 +102,13 @@ fn print_report(r: &InspectReport) {
         let chosen = r.mapping.country.as_deref().unwrap_or(proposed);
         say!("Phone numbers without a country code are read in {chosen}: {why}");
     }
+    let currency = r
+        .files
+        .iter()
+        .find_map(|f| f.suggestion.currency_evidence.as_ref());
+    if let Some(why) = currency {
+        say!("Amounts are read in {}: {why}", r.mapping.currency);
+    }
     for f in &r.files {
         print_file(f, r.mapping.file(&f.file));
     }

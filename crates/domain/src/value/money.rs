@@ -42,9 +42,17 @@ impl Currency {
         a
     }
 
-    /// The currency a symbol stands for in practice-management exports.
-    fn from_symbol(c: char) -> Option<Currency> {
+    /// Currencies written with a bare "$": the dollars and the pesos.
+    const DOLLAR_SIGNED: &'static [&'static [u8; 3]] = &[
+        b"USD", b"AUD", b"CAD", b"NZD", b"HKD", b"SGD", b"MXN", b"ARS", b"CLP", b"COP", b"TWD",
+    ];
+
+    /// The currency a symbol stands for in practice-management exports. A "$" is the
+    /// export's own currency when that is written with one (an Australian firm's "$" is
+    /// AUD), and USD otherwise.
+    fn from_symbol(c: char, default: Currency) -> Option<Currency> {
         match c {
+            '$' if Self::DOLLAR_SIGNED.contains(&&default.0) => Some(default),
             '$' => Some(Currency(*b"USD")),
             '€' => Some(Currency(*b"EUR")),
             '£' => Some(Currency(*b"GBP")),
@@ -142,7 +150,7 @@ impl Money {
                 '+' => {}
                 ' ' | '\u{a0}' | '\'' | '_' => {}
                 c if c.is_ascii_alphabetic() => letters.push(c),
-                c => match Currency::from_symbol(c) {
+                c => match Currency::from_symbol(c, default) {
                     Some(cur) => set_currency(&mut currency, cur, raw)?,
                     None => return Err(MoneyError::Invalid(raw.to_string())),
                 },
@@ -275,6 +283,18 @@ mod tests {
         assert!(matches!(p("$5 €"), Err(MoneyError::Invalid(_))));
         assert!(matches!(p("--5"), Err(MoneyError::Invalid(_))));
         assert!(matches!(p("1.2.3"), Err(MoneyError::Invalid(_))));
+    }
+
+    #[test]
+    fn a_bare_dollar_is_the_exports_dollar() {
+        let aud: Currency = "AUD".parse().expect("AUD");
+        let gbp: Currency = "GBP".parse().expect("GBP");
+        assert_eq!(Money::parse("$12.50", aud, None).unwrap().currency, aud);
+        assert_eq!(Money::parse("£12.50", aud, None).unwrap().currency, gbp);
+        assert_eq!(
+            Money::parse("$12.50", gbp, None).unwrap().currency,
+            Currency::USD
+        );
     }
 
     #[test]

@@ -190,7 +190,9 @@ async fn mapping_for(
                 };
                 let (suggestions, _, _) = propose(&opened, &tables, &opts);
                 let mut mapping = Mapping::from_suggestions(&suggestions);
-                mapping.currency = proposal.currency.clone();
+                if let Some(c) = &proposal.currency {
+                    mapping.currency = c.clone();
+                }
                 if proposal.country.is_some() {
                     mapping.country = proposal.country.clone();
                 }
