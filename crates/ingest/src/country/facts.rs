@@ -92,29 +92,6 @@ const GENERIC_DOMAINS: &[&str] = &[
 /// Top-level domains that differ from the ISO code of their country.
 const DOMAIN_EXCEPTIONS: &[(&str, &str)] = &[("uk", "GB")];
 
-/// Dollar signs with the letters that say whose dollar they are.
-const DOLLARS: &[(&str, &str)] = &[
-    ("A", "AU"),
-    ("AU", "AU"),
-    ("C", "CA"),
-    ("CA", "CA"),
-    ("NZ", "NZ"),
-    ("US", "US"),
-    ("HK", "HK"),
-    ("S", "SG"),
-    ("SG", "SG"),
-    ("R", "BR"),
-];
-
-/// Signs that belong to one country's currency.
-const SIGNS: &[(char, &str)] = &[
-    ('£', "GB"),
-    ('₹', "IN"),
-    ('₩', "KR"),
-    ('₱', "PH"),
-    ('₪', "IL"),
-];
-
 /// Countries that write dates month first (the rest of the world writes the day first or
 /// the year first; Canada writes both).
 const MONTH_FIRST: &[&str] = &["US", "PH", "FM", "PW", "MH", "GU", "AS", "MP", "PR", "VI"];
@@ -175,22 +152,15 @@ pub fn country_of_domain(address: &str) -> Option<&'static str> {
 }
 
 /// The country a money value's currency names: its code ("AUD", "120 NZD"), a sign of one
-/// country ("£"), or a dollar with its letters ("A$"). A bare "$" or "€" names none.
+/// currency ("£"), or a dollar with its letters ("A$"), as [`crate::currency::named_by`]
+/// reads them. A bare "$" or "€" names none.
 pub fn country_of_money(value: &str) -> Option<&'static str> {
-    let v = value.trim();
-    if let Some((_, c)) = SIGNS.iter().find(|(s, _)| v.contains(*s)) {
-        return Some(c);
-    }
-    let letters: String = v.chars().filter(|c| c.is_ascii_alphabetic()).collect();
-    let letters = letters.to_ascii_uppercase();
-    if v.contains('$') {
-        return DOLLARS.iter().find(|(l, _)| *l == letters).map(|(_, c)| *c);
-    }
+    let code = crate::currency::named_by(value)?;
     // An ISO 4217 code begins with its country's code, but for supranational ones (X…, EUR).
-    if letters.len() == 3 && !letters.starts_with('X') && letters != "EUR" {
-        return region_id(&letters[..2]);
+    if code.starts_with('X') || code == "EUR" {
+        return None;
     }
-    None
+    region_id(&code[..2])
 }
 
 /// Whether `country` writes dates in this order: month first (`true`) or day first.
