@@ -40,13 +40,13 @@ log_dir="$(mktemp -d "${TMPDIR:-/tmp}/test-infra.XXXXXX")"
 step() {
   # step NAME COMMAND...: run, report, count.
   local name="$1"; shift
-  local out="${log_dir}/${name}.log"
+  local out="${log_dir}/${name}.log" started=$SECONDS
   if "$@" >"$out" 2>&1; then
-    echo "ok   ${name}"
+    echo "ok   ${name} ($((SECONDS - started))s)"
     passed=$((passed + 1))
     return 0
   fi
-  echo "FAIL ${name}"
+  echo "FAIL ${name} ($((SECONDS - started))s)"
   sed 's/^/     /' "$out" | tail -60
   failed=$((failed + 1))
   failed_logs+=("$out")

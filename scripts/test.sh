@@ -18,10 +18,18 @@ failures=()
 # again at the very end: CI shows only the tail of the run, and it must show why.
 logs=${CARGO_TARGET_DIR:-$root/target}/test-logs
 mkdir -p "$logs"
+# Each step's wall time is printed in a table at the end, so a slow CI run shows where its
+# time went.
+timings=()
 check() {
-    local name=$1
+    local name=$1 started=$SECONDS
     shift
     if "$@" 2>&1 | tee "$logs/${name// /-}.log"; then :; else failures+=("$name"); fi
+    timings+=("$(printf '%-14s %5ds' "$name" $((SECONDS - started)))")
+}
+print_times() {
+    printf '\n== time per step (total %ds)\n' "$SECONDS"
+    printf '   %s\n' "${timings[@]}"
 }
 
 # Shows how much disk each step leaves, so a full disk on CI is found at once.
@@ -32,7 +40,7 @@ cargo --version
 mkdir -p "${CARGO_TARGET_DIR:-$root/target}"
 disk
 if ! cargo nextest --version >/dev/null 2>&1; then
-    cargo install cargo-nextest --locked
+    check "cargo-nextest" cargo install cargo-nextest --locked
 fi
 
 say "system packages the tests use"
@@ -41,9 +49,12 @@ command -v redis-server >/dev/null || missing+=(redis-server)
 command -v chromium >/dev/null || missing+=(chromium chromium-driver)
 command -v wrk >/dev/null || missing+=(wrk)
 command -v curl >/dev/null || missing+=(curl)
-if [ ${#missing[@]} -gt 0 ]; then
+install_missing() {
     apt-get update -qq >/dev/null
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+if [ ${#missing[@]} -gt 0 ]; then
+    check "apt packages" install_missing
 fi
 
 say "hygiene: cargo fmt and clippy"
@@ -93,6 +104,7 @@ if [ "${FUZZ_SECONDS:-10}" != "0" ]; then
     check fuzz env FUZZ_SECONDS="${FUZZ_SECONDS:-10}" scripts/fuzz-smoke.sh
 fi
 
+print_times
 if [ ${#failures[@]} -gt 0 ]; then
     for name in "${failures[@]}"; do
         printf '\n---- %s: the last 40 lines of %s\n' "$name" "$logs/${name// /-}.log"
