@@ -51,6 +51,7 @@ resource "aws_ssm_parameter" "host_config" {
     local.redis_env,
     local.database_env,
     local.all_queue_env,
+    each.key == "backend" ? local.filevine_env : {},
     {
       # The containers' root file systems are read-only; scratch space is their /tmp.
       MIGRATIONAI_DATA_DIR    = "/tmp/migrationai"
@@ -137,6 +138,16 @@ data "aws_iam_policy_document" "ec2" {
         "sqs:CancelMessageMoveTask",
       ]
       resources = [for k in local.queue_kinds : aws_sqs_queue.dlq[k].arn]
+    }
+  }
+
+  # Operators push a migrated job into Filevine from this host (`migrationai push`).
+  dynamic "statement" {
+    for_each = each.key == "backend" ? [1] : []
+    content {
+      sid       = "ReadFilevineCredentials"
+      actions   = ["secretsmanager:GetSecretValue"]
+      resources = [aws_secretsmanager_secret.filevine.arn]
     }
   }
 

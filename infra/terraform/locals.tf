@@ -168,6 +168,14 @@ locals {
     { for k in local.queue_kinds : "MIGRATIONAI_DLQ_URL_${local.queue_env_key[k]}" => aws_sqs_queue.dlq[k].url },
   )
 
+  # Where the backend host's operator commands deliver a job (`migrationai push`): the
+  # credentials stay in their secret, read by the application when it pushes.
+  filevine_env = {
+    MIGRATIONAI_FILEVINE_SECRET_ARN   = aws_secretsmanager_secret.filevine.arn
+    MIGRATIONAI_FILEVINE_GATEWAY_URL  = var.filevine_gateway_url
+    MIGRATIONAI_FILEVINE_IDENTITY_URL = var.filevine_identity_url
+  }
+
   # HTTPS to the internal load balancer under its certificate's name (dns.tf).
   backend_url = "https://${local.internal_fqdn}"
 }

@@ -121,3 +121,8 @@ output "image_tag" {
   description = "Tag the workloads are created with; the first build pushes it and ECR keeps it."
   value       = var.image_tag
 }
+
+output "filevine_secret_arn" {
+  description = "The secret to write the firm's Filevine credentials into (JSON: pat, client_id, client_secret, org_id, user_id) before `migrationai push`."
+  value       = aws_secretsmanager_secret.filevine.arn
+}

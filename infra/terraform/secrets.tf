@@ -68,3 +68,16 @@ resource "aws_secretsmanager_secret_version" "database_runtime" {
   })
   secret_string_wo_version = 1
 }
+
+# The firm's Filevine credentials (`migrationai push JOB --target filevine`): a JSON object
+# with pat, client_id, client_secret, org_id and user_id (README, "Delivering into Filevine").
+# Filevine issues them, so Terraform makes the secret empty and an operator writes its value
+# with `aws secretsmanager put-secret-value`; no credential passes through the state. Only the
+# backend host, where operators run commands, may read it.
+resource "aws_secretsmanager_secret" "filevine" {
+  #checkov:skip=CKV2_AWS_57:A Filevine personal access token is issued by Filevine, not rotatable by a Lambda; rotate by writing a new version.
+  name                    = "${var.project}/${var.environment}/filevine"
+  description             = "Filevine API v2 credentials of the firm (personal access token, client id and secret, org and user ids)"
+  kms_key_id              = aws_kms_key.main.arn
+  recovery_window_in_days = 7
+}

@@ -482,6 +482,29 @@ variable "ecr_keep_images" {
 }
 
 # ---------------------------------------------------------------------------
+# Filevine (the target a migrated job is pushed into)
+# ---------------------------------------------------------------------------
+variable "filevine_gateway_url" {
+  description = "Filevine's API v2 gateway, as MIGRATIONAI_FILEVINE_GATEWAY_URL on the backend host."
+  type        = string
+  default     = "https://api.filevineapp.com"
+  validation {
+    condition     = can(regex("^https://[^/\\s]+", var.filevine_gateway_url))
+    error_message = "filevine_gateway_url must be an https:// URL."
+  }
+}
+
+variable "filevine_identity_url" {
+  description = "Filevine's identity service (the token exchange), as MIGRATIONAI_FILEVINE_IDENTITY_URL on the backend host."
+  type        = string
+  default     = "https://identity.filevine.com"
+  validation {
+    condition     = can(regex("^https://[^/\\s]+", var.filevine_identity_url))
+    error_message = "filevine_identity_url must be an https:// URL."
+  }
+}
+
+# ---------------------------------------------------------------------------
 # CI/CD
 # ---------------------------------------------------------------------------
 variable "github_repository" {

@@ -21,6 +21,35 @@ pub mod env {
     pub const CONCURRENCY: &str = "MIGRATIONAI_FILEVINE_CONCURRENCY";
 }
 
+/// The fields of the Secrets Manager secret that holds a firm's Filevine credentials on AWS
+/// (`MIGRATIONAI_FILEVINE_SECRET_ARN`): a JSON object, one field per variable. The Terraform
+/// makes the secret empty; an operator writes the value, so no credential passes through
+/// Terraform state.
+pub mod secret {
+    use super::env;
+
+    pub const FIELDS: &[(&str, &str)] = &[
+        ("pat", env::PAT),
+        ("client_id", env::CLIENT_ID),
+        ("client_secret", env::CLIENT_SECRET),
+        ("org_id", env::ORG_ID),
+        ("user_id", env::USER_ID),
+        ("gateway_url", env::GATEWAY_URL),
+        ("identity_url", env::IDENTITY_URL),
+    ];
+
+    /// The secret's value for the variable `name`: a string field, or a whole number written
+    /// as a JSON number (org and user ids).
+    pub fn field(json: &serde_json::Map<String, serde_json::Value>, name: &str) -> Option<String> {
+        let (key, _) = FIELDS.iter().find(|(_, var)| *var == name)?;
+        match json.get(*key)? {
+            serde_json::Value::String(s) => Some(s.clone()),
+            serde_json::Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        }
+    }
+}
+
 pub const DEFAULT_GATEWAY_URL: &str = "https://api.filevineapp.com";
 /// The identity service's host in Filevine's published identity specification.
 pub const DEFAULT_IDENTITY_URL: &str = "https://identity.filevine.com";
@@ -176,6 +205,24 @@ mod tests {
         ]))
         .err();
         assert!(matches!(err, Some(SettingsError::NotANumber { name, .. }) if name == env::ORG_ID));
+    }
+
+    #[test]
+    fn a_secret_fills_what_the_environment_leaves_unset() {
+        let json: serde_json::Map<String, serde_json::Value> = serde_json::from_str(
+            r#"{"pat": "from-secret", "client_id": "cid", "client_secret": "cs",
+                "org_id": 12, "user_id": "34", "extra": true}"#,
+        )
+        .expect("json");
+        let environment = vars(&[(env::CLIENT_ID, "from-env")]);
+        let s =
+            Settings::from_lookup(|name| environment(name).or_else(|| secret::field(&json, name)))
+                .expect("settings");
+        use secrecy::ExposeSecret;
+        assert_eq!(s.pat.expose_secret(), "from-secret");
+        assert_eq!(s.client_id, "from-env");
+        assert_eq!((s.org_id, s.user_id), (12, 34));
+        assert_eq!(secret::field(&json, "MIGRATIONAI_UNKNOWN"), None);
     }
 
     #[test]

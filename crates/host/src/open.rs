@@ -7,11 +7,12 @@ use std::sync::Arc;
 use migrationai_api::db::Db;
 use migrationai_pipeline::{App, Services};
 use migrationai_ports::cache::Cache;
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
 
 use crate::config::Config;
 use crate::error::OpenError;
 use crate::profile::{open_adapters, Profile};
+use crate::settings::{load, Env};
 
 /// The migration system: the adapters, the queues created when they are this process's to
 /// create, the jobs queue checked.
@@ -46,19 +47,9 @@ pub async fn services(config: &Config) -> Result<Services, OpenError> {
 /// else `<data_dir>/services.db`. Migrated on embedded, checked on aws.
 pub async fn services_db(config: &Config) -> Result<Db, OpenError> {
     let schema = config.profile.schema();
-    let db = match (&config.store_url, &config.profile) {
-        (Some(url), _) => Db::connect(url.expose_secret(), config.db_pool, schema).await,
-        (None, Profile::Aws(aws)) => {
-            let url = aws.resolve_secrets().await?.database_url.ok_or_else(|| {
-                OpenError::Environment(
-                    "the aws profile has no database URL for the services' tables".into(),
-                )
-            })?;
-            Db::connect(url.expose_secret(), config.db_pool, schema).await
-        }
-        (None, Profile::Embedded) => {
-            Db::open_sqlite(&config.pipeline.data_dir.join("services.db")).await
-        }
+    let db = match database_url(config).await? {
+        Some(url) => Db::connect(url.expose_secret(), config.db_pool, schema).await,
+        None => Db::open_sqlite(&config.pipeline.data_dir.join("services.db")).await,
     };
     db.map_err(OpenError::ServicesDb)
 }
@@ -92,23 +83,60 @@ pub async fn state(
     Ok(migrationai_api::AppState::new(app, db, cache, http))
 }
 
-/// The Filevine id map in the store's database. A push on the AWS profile belongs to the
-/// queue workers (not wired yet), so only the embedded profile's store is opened here.
+/// The Filevine id map, in the store's database: the store's own PostgreSQL on the aws
+/// profile (checked, as `db setup` migrates it), the embedded store's otherwise.
 pub async fn id_map(config: &Config) -> Result<migrationai_adapters::sql::SqlIdMap, OpenError> {
-    use migrationai_adapters::sql::{self, PoolSize, Schema, SqlIdMap, Tables};
-    let url = match (&config.profile, &config.store_url) {
-        (Profile::Embedded, Some(url)) => url.expose_secret().to_string(),
-        (Profile::Embedded, None) => sql::sqlite_url(&config.pipeline.data_dir.join("store.db")),
-        (Profile::Aws(_), _) => {
-            return Err(OpenError::Environment(
-                "push on the AWS profile runs in the queue workers, which do not deliver to \
-                 Filevine yet; push from the embedded profile"
-                    .into(),
-            ))
-        }
+    use migrationai_adapters::sql::{self, PoolSize, SqlIdMap, Tables};
+    let url = match database_url(config).await? {
+        Some(url) => url,
+        None => sql::sqlite_url(&config.pipeline.data_dir.join("store.db")).into(),
     };
-    let pool = sql::open(&url, PoolSize::of(2), Tables::Store, Schema::Migrate)
-        .await
-        .map_err(|e| migrationai_ports::store::StoreError::Backend(e.to_string()))?;
+    let pool = sql::open(
+        url.expose_secret(),
+        PoolSize::of(2),
+        Tables::Store,
+        config.profile.schema(),
+    )
+    .await
+    .map_err(|e| migrationai_ports::store::StoreError::Backend(e.to_string()))?;
     Ok(SqlIdMap::new(pool))
+}
+
+/// The database URL of the store and the services' tables when they are not the embedded
+/// files: the configured URL, or on aws the one its secret gives.
+async fn database_url(config: &Config) -> Result<Option<SecretString>, OpenError> {
+    match (&config.store_url, &config.profile) {
+        (Some(url), _) => Ok(Some(url.clone())),
+        (None, Profile::Aws(aws)) => match aws.resolve_secrets().await?.database_url {
+            Some(url) => Ok(Some(url)),
+            None => Err(OpenError::Environment(
+                "the aws profile has no database URL for the store".into(),
+            )),
+        },
+        (None, Profile::Embedded) => Ok(None),
+    }
+}
+
+/// How to reach the firm's Filevine org: the `MIGRATIONAI_FILEVINE_*` variables, and on aws
+/// the fields of the secret `MIGRATIONAI_FILEVINE_SECRET_ARN` names for those left unset.
+pub async fn filevine(
+    config: &Config,
+    env: &Env,
+) -> Result<migrationai_filevine::settings::Settings, OpenError> {
+    use migrationai_filevine::settings::{secret, Settings};
+    let Some(arn) = load::filevine_secret_arn(env) else {
+        return Ok(load::filevine(env)?);
+    };
+    let Profile::Aws(aws) = &config.profile else {
+        return Err(OpenError::FilevineSecretNeedsAws);
+    };
+    let value = aws.secret_text(&arn).await?;
+    // The parse error could quote the credentials, so only the ARN is reported.
+    let json: serde_json::Map<String, serde_json::Value> = serde_json::from_str(value.trim())
+        .map_err(|_| OpenError::FilevineSecretShape { arn: arn.clone() })?;
+    let environment = env.lookup();
+    let settings =
+        Settings::from_lookup(|name| environment(name).or_else(|| secret::field(&json, name)))
+            .map_err(crate::settings::SettingsError::from)?;
+    Ok(settings)
 }

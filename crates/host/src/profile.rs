@@ -177,6 +177,11 @@ impl AwsConfig {
 }
 
 impl AwsConfig {
+    /// The string value of the secret `arn`. Errors name the ARN, never the value.
+    pub async fn secret_text(&self, arn: &str) -> Result<String, OpenError> {
+        secret_string(&self.secrets_client().await, arn).await
+    }
+
     /// Secrets Manager, at the configured endpoint (moto in tests) and region.
     async fn secrets_client(&self) -> aws_sdk_secretsmanager::Client {
         let sdk = migrationai_adapters::aws::sdk_config(

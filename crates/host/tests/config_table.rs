@@ -189,6 +189,7 @@ fn load_all(env: &Env) -> String {
     shown += &format!("{:?}\n", load::database_owner(env));
     shown += &format!("{:?}\n", load::bench_endpoints(env));
     shown += &format!("{:?}\n", load::filevine(env).expect("filevine"));
+    shown += &format!("{:?}\n", load::filevine_secret_arn(env));
     shown
 }
 

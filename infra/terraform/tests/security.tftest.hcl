@@ -258,3 +258,60 @@ run "only_the_migrating_step_reads_the_master_secret" {
     error_message = "The db-setup function reaches the instance directly, not through the proxy."
   }
 }
+
+run "only_the_backend_host_reads_the_filevine_credentials" {
+  command = plan
+
+  # The mocks give every secret one ARN; Filevine's gets its own, so reads can be told apart.
+  override_resource {
+    target          = aws_secretsmanager_secret.filevine
+    override_during = plan
+    values          = { arn = "arn:aws:secretsmanager:us-west-2:123456789012:secret:migrationai/prod/filevine-mock" }
+  }
+
+  assert {
+    condition = (
+      aws_secretsmanager_secret.filevine.kms_key_id == aws_kms_key.main.arn &&
+      aws_secretsmanager_secret.filevine.name == "migrationai/prod/filevine" &&
+      aws_secretsmanager_secret.filevine.recovery_window_in_days == 7
+    )
+    error_message = "The Filevine secret is encrypted with the project key and can be recovered for a week after deletion."
+  }
+  assert {
+    condition = (
+      toset(one([for s in data.aws_iam_policy_document.ec2["backend"].statement : s.resources if s.sid == "ReadFilevineCredentials"])) ==
+      toset([aws_secretsmanager_secret.filevine.arn]) &&
+      toset(one([for s in data.aws_iam_policy_document.ec2["backend"].statement : s.actions if s.sid == "ReadFilevineCredentials"])) ==
+      toset(["secretsmanager:GetSecretValue"])
+    )
+    error_message = "The backend host, where operators run `migrationai push`, may read the Filevine secret and do nothing else with it."
+  }
+  assert {
+    condition = alltrue(flatten([
+      for d in concat(values(data.aws_iam_policy_document.lambda), [data.aws_iam_policy_document.ec2["tfp"], data.aws_iam_policy_document.db_setup, data.aws_iam_policy_document.db_proxy]) : [
+        for s in d.statement : !contains(s.resources, aws_secretsmanager_secret.filevine.arn)
+      ]
+    ]))
+    error_message = "No worker Lambda, tfp's host, the db-setup function or the proxy may read the Filevine secret."
+  }
+  assert {
+    condition = (
+      strcontains(aws_ssm_parameter.host_config["backend"].value, "MIGRATIONAI_FILEVINE_SECRET_ARN=${aws_secretsmanager_secret.filevine.arn}") &&
+      strcontains(aws_ssm_parameter.host_config["backend"].value, "MIGRATIONAI_FILEVINE_GATEWAY_URL=https://api.filevineapp.com") &&
+      !strcontains(aws_ssm_parameter.host_config["tfp"].value, "MIGRATIONAI_FILEVINE_SECRET_ARN")
+    )
+    error_message = "The backend host's configuration names the Filevine secret and gateway; tfp's names neither."
+  }
+  assert {
+    condition     = output.filevine_secret_arn == aws_secretsmanager_secret.filevine.arn
+    error_message = "The secret to write the credentials into is an output."
+  }
+}
+
+run "filevine_urls_must_be_https" {
+  command = plan
+  variables {
+    filevine_gateway_url = "http://api.filevineapp.com"
+  }
+  expect_failures = [var.filevine_gateway_url]
+}

@@ -6,7 +6,7 @@ use super::embedded::{runtime, Embedded};
 use crate::output::say;
 use migrationai_domain::Kind;
 use migrationai_host::open;
-use migrationai_host::settings::{load, Env};
+use migrationai_host::settings::Env;
 use migrationai_pipeline::app::verdict_text;
 use migrationai_pipeline::delivery::{self, PushOptions};
 use migrationai_pipeline::report::filevine::PushCounts;
@@ -77,8 +77,8 @@ pub fn run(a: Args, env: &Env) -> anyhow::Result<ExitCode> {
         print_plans(&plans, a.calls);
         return Ok(ExitCode::SUCCESS);
     }
-    let settings = load::filevine(env)?;
     let pushed = rt.block_on(async {
+        let settings = open::filevine(&config, env).await?;
         let app = open::app(&config).await?;
         let ids = std::sync::Arc::new(open::id_map(&config).await?);
         delivery::push(

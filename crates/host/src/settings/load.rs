@@ -249,3 +249,8 @@ pub fn filevine(env: &Env) -> Result<migrationai_filevine::settings::Settings, S
         env.lookup(),
     )?)
 }
+
+/// The secret holding the Filevine credentials on aws (see `open::filevine`).
+pub fn filevine_secret_arn(env: &Env) -> Option<String> {
+    env.text(&vars::FILEVINE_SECRET_ARN)
+}

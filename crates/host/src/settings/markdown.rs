@@ -19,7 +19,7 @@ pub fn table() -> String {
 
 fn row(var: &Var) -> String {
     let roles = if var.roles.is_empty() {
-        "none yet (Filevine delivery)".to_owned()
+        "none".to_owned()
     } else if var.roles.len() == super::Reader::ALL.len() {
         "every role".to_owned()
     } else {

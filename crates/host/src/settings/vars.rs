@@ -403,56 +403,63 @@ pub const FILEVINE_GATEWAY_URL: Var = Var {
     name: migrationai_filevine::settings::env::GATEWAY_URL,
     ty: Type::Url,
     default: Some(migrationai_filevine::settings::DEFAULT_GATEWAY_URL),
-    roles: &[],
+    roles: &[OPERATOR],
     about: "Filevine's API gateway.",
 };
 pub const FILEVINE_IDENTITY_URL: Var = Var {
     name: migrationai_filevine::settings::env::IDENTITY_URL,
     ty: Type::Url,
     default: Some(migrationai_filevine::settings::DEFAULT_IDENTITY_URL),
-    roles: &[],
+    roles: &[OPERATOR],
     about: "Filevine's identity service (token exchange).",
 };
 pub const FILEVINE_PAT: Var = Var {
     name: migrationai_filevine::settings::env::PAT,
     ty: Type::Secret,
     default: None,
-    roles: &[],
+    roles: &[OPERATOR],
     about: "The firm's Filevine personal access token.",
 };
 pub const FILEVINE_CLIENT_ID: Var = Var {
     name: migrationai_filevine::settings::env::CLIENT_ID,
     ty: Type::Text,
     default: None,
-    roles: &[],
+    roles: &[OPERATOR],
     about: "Client id issued with the token.",
 };
 pub const FILEVINE_CLIENT_SECRET: Var = Var {
     name: migrationai_filevine::settings::env::CLIENT_SECRET,
     ty: Type::Secret,
     default: None,
-    roles: &[],
+    roles: &[OPERATOR],
     about: "Client secret issued with the token.",
 };
 pub const FILEVINE_ORG_ID: Var = Var {
     name: migrationai_filevine::settings::env::ORG_ID,
     ty: Type::Count,
     default: None,
-    roles: &[],
+    roles: &[OPERATOR],
     about: "The Filevine org every call acts in.",
 };
 pub const FILEVINE_USER_ID: Var = Var {
     name: migrationai_filevine::settings::env::USER_ID,
     ty: Type::Count,
     default: None,
-    roles: &[],
+    roles: &[OPERATOR],
     about: "The Filevine user every call acts as.",
+};
+pub const FILEVINE_SECRET_ARN: Var = Var {
+    name: "MIGRATIONAI_FILEVINE_SECRET_ARN",
+    ty: Type::Text,
+    default: None,
+    roles: &[OPERATOR],
+    about: "On the aws profile: the secret holding the Filevine credentials as JSON (`pat`, `client_id`, `client_secret`, `org_id`, `user_id`); a variable that is set wins over its field.",
 };
 pub const FILEVINE_CONCURRENCY: Var = Var {
     name: migrationai_filevine::settings::env::CONCURRENCY,
     ty: Type::Count,
     default: Some("8"),
-    roles: &[],
+    roles: &[OPERATOR],
     about: "Gateway calls in flight at once per tenant.",
 };
 
@@ -509,6 +516,7 @@ pub const ALL: &[Var] = &[
     FILEVINE_CLIENT_SECRET,
     FILEVINE_ORG_ID,
     FILEVINE_USER_ID,
+    FILEVINE_SECRET_ARN,
     FILEVINE_CONCURRENCY,
 ];
 
