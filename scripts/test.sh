@@ -57,6 +57,26 @@ if [ ${#missing[@]} -gt 0 ]; then
     check "apt packages" install_missing
 fi
 
+# The suites' own tools (moto, checkov, schemathesis, playwright-core) are downloads: they
+# are fetched in the background while Rust compiles, and each suite installs whatever this
+# did not. Its log is kept beside the others.
+prefetch() {
+    scripts/services.sh prepare
+    [ "${SKIP_WEB:-0}" = 1 ] || scripts/test-web.sh --prepare
+    [ "${SKIP_INFRA:-0}" = 1 ] || scripts/test-infra.sh --prepare
+}
+prefetch_started=$SECONDS
+prefetch >"$logs/prefetch.log" 2>&1 &
+prefetch_pid=$!
+await_prefetch() {
+    [ -n "${prefetch_pid:-}" ] || return 0
+    if wait "$prefetch_pid"; then :; else
+        echo "   fetching the tools failed (each suite installs its own; see $logs/prefetch.log)"
+    fi
+    timings+=("$(printf '%-14s %5ds (in the background)' "tool fetch" $((SECONDS - prefetch_started)))")
+    prefetch_pid=
+}
+
 say "hygiene: cargo fmt and clippy"
 check "cargo fmt" cargo fmt --all --check
 check "cargo clippy" cargo clippy --workspace --all-targets -q -- -D warnings
@@ -66,6 +86,7 @@ say "workspace tests (moto, redis and PostgreSQL on loopback)"
 # Under CI a test whose server (moto, Redis, PostgreSQL, a tmpfs) is missing fails instead
 # of skipping: scripts/services.sh has just started them, so a missing one is a defect.
 export CI="${CI:-true}"
+await_prefetch
 check "cargo nextest" scripts/services.sh run -- cargo nextest run --workspace --no-fail-fast
 check "doc tests" cargo test --workspace --doc --quiet
 disk
