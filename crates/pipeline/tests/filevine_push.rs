@@ -140,7 +140,7 @@ fn assert_accounted(m: &Migrated, pushed: &Pushed, emu: &Emulator) {
             loaded(&m.report, kind),
             "{kind}"
         );
-        let counts = section.pushed[kind.as_str()];
+        let counts = section.pushed[&kind];
         assert_eq!(counts.refused as usize, refused_of(kind), "{kind}");
         assert_eq!(counts.total() as usize, loaded(&m.report, kind), "{kind}");
     }

@@ -115,11 +115,7 @@ pub fn run(a: Args, env: &Env) -> anyhow::Result<ExitCode> {
         .collect();
     for phase in Kind::phases() {
         for kind in phase {
-            let c = section
-                .pushed
-                .get(kind.as_str())
-                .copied()
-                .unwrap_or_default();
+            let c = section.pushed.get(&kind).copied().unwrap_or_default();
             let back = read
                 .get(&kind)
                 .map(|k| format!("{}/{}, {}", k.found, k.expected, k.extra))

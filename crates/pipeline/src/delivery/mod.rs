@@ -143,7 +143,7 @@ async fn push_phases(
     px: &Pusher,
     concurrency: usize,
     progress: &(dyn Fn(Kind, &PushCounts) + Send + Sync),
-) -> Result<(BTreeMap<String, PushCounts>, Vec<RejectEntry>, Loaded), ProcessingError> {
+) -> Result<(BTreeMap<Kind, PushCounts>, Vec<RejectEntry>, Loaded), ProcessingError> {
     let mut pushed = BTreeMap::new();
     let mut refused = Vec::new();
     let mut loaded = Loaded::new();
@@ -161,7 +161,7 @@ async fn push_phases(
                 refused.extend(done.refused);
                 progress(kind, &counts);
             }
-            pushed.insert(kind.to_string(), counts);
+            pushed.insert(kind, counts);
         }
     }
     Ok((pushed, refused, loaded))

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use migrationai_domain::Kind;
 use migrationai_filevine::Delivery;
 use serde::{Deserialize, Serialize};
 
@@ -38,7 +39,7 @@ impl PushCounts {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FilevineSection {
     /// Per kind, in the migration's phase order.
-    pub pushed: BTreeMap<String, PushCounts>,
+    pub pushed: BTreeMap<Kind, PushCounts>,
     /// Records that are not in Filevine because they were refused, each with the reason.
     pub refused: Vec<RejectEntry>,
     /// What Filevine holds, read back after the push.

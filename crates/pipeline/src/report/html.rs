@@ -3,6 +3,7 @@
 use std::fmt::Write;
 
 use super::Report;
+use migrationai_domain::Kind;
 
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
@@ -297,12 +298,16 @@ fn filevine(h: &mut String, f: &super::filevine::FilevineSection) {
         h,
         "<h2>Delivered to Filevine</h2><p class={class}>{word}.</p><table><tr><th>kind</th><th>created</th><th>adopted</th><th>updated</th><th>unchanged</th><th>refused</th><th>read back</th><th>missing</th><th>extra</th></tr>"
     );
-    for (kind, c) in &f.pushed {
-        let back = f.read_back.kinds.iter().find(|k| k.kind.as_str() == kind);
+    for (kind, c) in Kind::phases()
+        .into_iter()
+        .flatten()
+        .filter_map(|kind| Some((kind, f.pushed.get(&kind)?)))
+    {
+        let back = f.read_back.kinds.iter().find(|k| k.kind == kind);
         let _ = write!(
             h,
             "<tr><td>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td></tr>",
-            esc(kind),
+            esc(kind.as_str()),
             c.created,
             c.adopted,
             c.updated,
