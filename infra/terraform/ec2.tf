@@ -52,6 +52,7 @@ resource "aws_ssm_parameter" "host_config" {
     local.database_env,
     local.all_queue_env,
     each.key == "backend" ? local.filevine_env : {},
+    each.key == "backend" ? local.admin_env : {},
     {
       # The containers' root file systems are read-only; scratch space is their /tmp.
       MIGRATIONAI_DATA_DIR    = "/tmp/migrationai"
@@ -148,6 +149,16 @@ data "aws_iam_policy_document" "ec2" {
       sid       = "ReadFilevineCredentials"
       actions   = ["secretsmanager:GetSecretValue"]
       resources = [aws_secretsmanager_secret.filevine.arn]
+    }
+  }
+
+  # admin-api creates the first operator with the password generated into this secret.
+  dynamic "statement" {
+    for_each = each.key == "backend" && var.admin_email != "" ? [1] : []
+    content {
+      sid       = "ReadFirstOperatorPassword"
+      actions   = ["secretsmanager:GetSecretValue"]
+      resources = [aws_secretsmanager_secret.admin_password.arn]
     }
   }
 

@@ -168,6 +168,12 @@ locals {
     { for k in local.queue_kinds : "MIGRATIONAI_DLQ_URL_${local.queue_env_key[k]}" => aws_sqs_queue.dlq[k].url },
   )
 
+  # The admin console's first operator, created by admin-api at start (secrets.tf).
+  admin_env = var.admin_email == "" ? {} : {
+    MIGRATIONAI_ADMIN_EMAIL               = var.admin_email
+    MIGRATIONAI_ADMIN_PASSWORD_SECRET_ARN = aws_secretsmanager_secret.admin_password.arn
+  }
+
   # Where the backend host's operator commands deliver a job (`migrationai push`): the
   # credentials stay in their secret, read by the application when it pushes.
   filevine_env = {

@@ -126,3 +126,8 @@ output "filevine_secret_arn" {
   description = "The secret to write the firm's Filevine credentials into (JSON: pat, client_id, client_secret, org_id, user_id) before `migrationai push`."
   value       = aws_secretsmanager_secret.filevine.arn
 }
+
+output "admin_password_secret_arn" {
+  description = "The admin console operator's first password (admin_email); read it with `aws secretsmanager get-secret-value`."
+  value       = aws_secretsmanager_secret.admin_password.arn
+}

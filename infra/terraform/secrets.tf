@@ -81,3 +81,30 @@ resource "aws_secretsmanager_secret" "filevine" {
   kms_key_id              = aws_kms_key.main.arn
   recovery_window_in_days = 7
 }
+
+# The first operator of the admin console (`admin_email`): a generated password, written
+# write-only like the others. `admin-api` creates the operator with it at start when the
+# account does not exist yet; read it with `aws secretsmanager get-secret-value`.
+ephemeral "aws_secretsmanager_random_password" "admin" {
+  provider = aws.secrets
+  count    = var.generate_secret_values ? 1 : 0
+
+  password_length     = 24
+  exclude_punctuation = true
+}
+
+resource "aws_secretsmanager_secret" "admin_password" {
+  #checkov:skip=CKV2_AWS_57:admin-api reads it only to create the operator; a rotated value would not change the existing account's password.
+  name                    = "${var.project}/${var.environment}/admin-password"
+  description             = "First password of the admin console's operator ${var.admin_email}"
+  kms_key_id              = aws_kms_key.main.arn
+  recovery_window_in_days = 7
+}
+
+resource "aws_secretsmanager_secret_version" "admin_password" {
+  count = var.generate_secret_values ? 1 : 0
+
+  secret_id                = aws_secretsmanager_secret.admin_password.id
+  secret_string_wo         = ephemeral.aws_secretsmanager_random_password.admin[0].random_password
+  secret_string_wo_version = 1
+}

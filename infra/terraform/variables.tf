@@ -482,6 +482,19 @@ variable "ecr_keep_images" {
 }
 
 # ---------------------------------------------------------------------------
+# The admin console's first operator
+# ---------------------------------------------------------------------------
+variable "admin_email" {
+  description = "Email of the operator admin-api creates at first start, with a generated password kept in Secrets Manager (output admin_password_secret_arn). Empty: no operator is created."
+  type        = string
+  default     = ""
+  validation {
+    condition     = var.admin_email == "" || can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", var.admin_email))
+    error_message = "admin_email must be empty or an email address."
+  }
+}
+
+# ---------------------------------------------------------------------------
 # Filevine (the target a migrated job is pushed into)
 # ---------------------------------------------------------------------------
 variable "filevine_gateway_url" {

@@ -37,8 +37,8 @@ pub enum OpenError {
     DatabaseSecretShape,
     #[error("secret {arn} is not a JSON object of Filevine credentials (pat, client_id, client_secret, org_id, user_id)")]
     FilevineSecretShape { arn: String },
-    #[error("MIGRATIONAI_FILEVINE_SECRET_ARN is read through the aws profile's Secrets Manager; set MIGRATIONAI_PROFILE=aws, or give the credentials as MIGRATIONAI_FILEVINE_* variables")]
-    FilevineSecretNeedsAws,
+    #[error("{variable} is read through the aws profile's Secrets Manager; set MIGRATIONAI_PROFILE=aws, or give the value in its plain variable")]
+    SecretNeedsAws { variable: &'static str },
     #[error("secret {arn} is not JSON with username and password")]
     LoginSecretShape { arn: String },
     #[error("database setup failed")]

@@ -128,7 +128,9 @@ pub async fn filevine(
         return Ok(load::filevine(env)?);
     };
     let Profile::Aws(aws) = &config.profile else {
-        return Err(OpenError::FilevineSecretNeedsAws);
+        return Err(OpenError::SecretNeedsAws {
+            variable: crate::settings::vars::FILEVINE_SECRET_ARN.name,
+        });
     };
     let value = aws.secret_text(&arn).await?;
     // The parse error could quote the credentials, so only the ARN is reported.
@@ -139,4 +141,27 @@ pub async fn filevine(
         Settings::from_lookup(|name| environment(name).or_else(|| secret::field(&json, name)))
             .map_err(crate::settings::SettingsError::from)?;
     Ok(settings)
+}
+
+/// The first operator whose password the Terraform generated into a secret (on aws).
+pub async fn admin(
+    config: &Config,
+    secret: &load::AdminSecret,
+) -> Result<migrationai_api::Admin, OpenError> {
+    let Profile::Aws(aws) = &config.profile else {
+        return Err(OpenError::SecretNeedsAws {
+            variable: crate::settings::vars::ADMIN_PASSWORD_SECRET_ARN.name,
+        });
+    };
+    let password = aws.secret_text(&secret.arn).await?;
+    let password = password.trim_end_matches(['\n', '\r']);
+    if password.is_empty() {
+        return Err(OpenError::SecretNotText {
+            arn: secret.arn.clone(),
+        });
+    }
+    Ok(migrationai_api::Admin {
+        email: secret.email.clone(),
+        password: password.to_owned().into(),
+    })
 }

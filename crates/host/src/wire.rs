@@ -45,6 +45,8 @@ pub struct Settings {
     pub worker: WorkerOptions,
     /// Seed the demo firm and operator and print where everything is (`up`).
     pub demo: bool,
+    /// The operator to create when its password is in a secret, read as `admin-api` starts.
+    pub admin_secret: Option<crate::settings::load::AdminSecret>,
 }
 
 impl Settings {
@@ -58,6 +60,7 @@ impl Settings {
             tfp_every: Duration::from_secs(1),
             worker: WorkerOptions::default(),
             demo: false,
+            admin_secret: None,
         }
     }
 }
@@ -158,11 +161,24 @@ impl Opened {
 /// Opens what `roles` need, in the plan's order, and starts them; they run until `stop` is
 /// cancelled.
 pub async fn start(
-    settings: Settings,
+    mut settings: Settings,
     roles: &Roles,
     stop: CancellationToken,
 ) -> anyhow::Result<Running> {
     let plan = Plan::of(roles);
+    // The operator `admin-api` creates, when the Terraform put its password in a secret.
+    let admin = match (
+        plan.roles.contains(&Role::AdminApi),
+        &settings.http.admin,
+        &settings.admin_secret,
+        &settings.config,
+    ) {
+        (true, None, Some(secret), Some(config)) => Some(open::admin(config, secret).await?),
+        _ => None,
+    };
+    if admin.is_some() {
+        settings.http.admin = admin;
+    }
     let config = || {
         settings
             .config

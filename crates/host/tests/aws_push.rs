@@ -163,5 +163,8 @@ async fn push_on_aws_reads_its_credentials_from_secrets_manager() {
     )
     .await
     .expect_err("embedded");
-    assert!(matches!(err, OpenError::FilevineSecretNeedsAws), "{err}");
+    assert!(
+        matches!(err, OpenError::SecretNeedsAws { variable } if variable == "MIGRATIONAI_FILEVINE_SECRET_ARN"),
+        "{err}"
+    );
 }

@@ -131,3 +131,62 @@ async fn aws_profile_reads_secrets_by_arn() {
     let err = missing.resolve_secrets().await.unwrap_err().to_string();
     assert!(err.contains("-gone"), "{err}");
 }
+
+/// The first operator on aws: the Terraform gives `admin-api` an email and the ARN of the
+/// password it generated; the role reads the password from Secrets Manager as it starts.
+#[tokio::test]
+async fn the_first_operator_reads_its_password_from_its_secret() {
+    use migrationai_host::settings::{load, Env};
+    use migrationai_host::{open, Config, OpenError};
+    let Some(moto) = moto() else {
+        return;
+    };
+    let keys: migrationai_adapters::aws::StaticKeys = ("testing".to_owned(), "testing".into());
+    let sdk =
+        migrationai_adapters::aws::sdk_config(Some(&moto), Some("us-east-1"), Some(&keys)).await;
+    let client = aws_sdk_secretsmanager::Client::new(&sdk);
+    let tag = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple());
+    let arn = create_secret(&client, &format!("admin-{tag}"), "Gener4ted-Passw0rd\n").await;
+
+    let env = Env::from_pairs([
+        ("MIGRATIONAI_ADMIN_EMAIL", "ops@firm.example"),
+        ("MIGRATIONAI_ADMIN_PASSWORD_SECRET_ARN", arn.as_str()),
+    ]);
+    let http = load::http(&env).expect("http settings");
+    assert!(http.admin.is_none());
+    let secret = http.admin_secret.expect("the operator's secret");
+    assert_eq!(secret.email, "ops@firm.example");
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let aws = AwsConfig {
+        secrets_endpoint: Some(moto.clone()),
+        region: Some("us-east-1".into()),
+        static_keys: Some(keys),
+        ..AwsConfig::default()
+    };
+    let config = Config {
+        profile: migrationai_host::profile::Profile::Aws(Box::new(aws)),
+        ..Config::embedded(dir.path())
+    };
+    let admin = open::admin(&config, &secret).await.expect("the operator");
+    assert_eq!(admin.email, "ops@firm.example");
+    assert_eq!(admin.password.expose_secret(), "Gener4ted-Passw0rd");
+
+    // A plain password wins and nothing is read.
+    let plain = load::http(&Env::from_pairs([
+        ("MIGRATIONAI_ADMIN_EMAIL", "ops@firm.example"),
+        ("MIGRATIONAI_ADMIN_PASSWORD", "plain"),
+        ("MIGRATIONAI_ADMIN_PASSWORD_SECRET_ARN", arn.as_str()),
+    ]))
+    .expect("http settings");
+    assert!(plain.admin.is_some() && plain.admin_secret.is_none());
+
+    // Without the aws profile there is no Secrets Manager to read it from.
+    let err = open::admin(&Config::embedded(dir.path()), &secret)
+        .await
+        .expect_err("embedded");
+    assert!(
+        matches!(err, OpenError::SecretNeedsAws { variable } if variable == "MIGRATIONAI_ADMIN_PASSWORD_SECRET_ARN"),
+        "{err}"
+    );
+}

@@ -315,3 +315,64 @@ run "filevine_urls_must_be_https" {
   }
   expect_failures = [var.filevine_gateway_url]
 }
+
+run "the_first_operator_reads_only_its_own_password" {
+  command = plan
+  variables {
+    admin_email = "ops@firm.example"
+  }
+
+  # Its own ARN, so that reads of it can be told apart from the other secrets'.
+  override_resource {
+    target          = aws_secretsmanager_secret.admin_password
+    override_during = plan
+    values          = { arn = "arn:aws:secretsmanager:us-west-2:123456789012:secret:migrationai/prod/admin-password-mock" }
+  }
+
+  assert {
+    condition = (
+      strcontains(aws_ssm_parameter.host_config["backend"].value, "MIGRATIONAI_ADMIN_EMAIL=ops@firm.example") &&
+      strcontains(aws_ssm_parameter.host_config["backend"].value, "MIGRATIONAI_ADMIN_PASSWORD_SECRET_ARN=${aws_secretsmanager_secret.admin_password.arn}") &&
+      !strcontains(aws_ssm_parameter.host_config["backend"].value, "MIGRATIONAI_ADMIN_PASSWORD=") &&
+      !strcontains(aws_ssm_parameter.host_config["tfp"].value, "MIGRATIONAI_ADMIN_EMAIL")
+    )
+    error_message = "admin-api's host is told the operator's email and the ARN of its password, never the password; tfp's host neither."
+  }
+  assert {
+    condition = (
+      toset(one([for s in data.aws_iam_policy_document.ec2["backend"].statement : s.resources if s.sid == "ReadFirstOperatorPassword"])) ==
+      toset([aws_secretsmanager_secret.admin_password.arn]) &&
+      alltrue(flatten([
+        for d in concat(values(data.aws_iam_policy_document.lambda), [data.aws_iam_policy_document.ec2["tfp"], data.aws_iam_policy_document.db_setup]) : [
+          for s in d.statement : !contains(s.resources, aws_secretsmanager_secret.admin_password.arn)
+        ]
+      ]))
+    )
+    error_message = "Only the backend host may read the operator's password."
+  }
+  assert {
+    condition     = aws_secretsmanager_secret.admin_password.kms_key_id == aws_kms_key.main.arn && output.admin_password_secret_arn == aws_secretsmanager_secret.admin_password.arn
+    error_message = "The password's secret is encrypted with the project key and its ARN is an output."
+  }
+}
+
+run "no_operator_is_created_unless_asked" {
+  command = plan
+
+  assert {
+    condition = (
+      !strcontains(aws_ssm_parameter.host_config["backend"].value, "MIGRATIONAI_ADMIN_EMAIL") &&
+      !strcontains(aws_ssm_parameter.host_config["backend"].value, "MIGRATIONAI_ADMIN_PASSWORD_SECRET_ARN") &&
+      length([for s in data.aws_iam_policy_document.ec2["backend"].statement : s if s.sid == "ReadFirstOperatorPassword"]) == 0
+    )
+    error_message = "With admin_email empty, admin-api is given no operator and its host no grant."
+  }
+}
+
+run "admin_email_must_be_an_email" {
+  command = plan
+  variables {
+    admin_email = "not an email"
+  }
+  expect_failures = [var.admin_email]
+}

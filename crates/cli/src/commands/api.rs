@@ -133,6 +133,7 @@ pub fn serve_one(
     let http = load::http(env)?;
     let config = common.config(env, role.pool())?;
     let mut settings = migrationai_host::Settings::new(Some(config), common.settings(&http));
+    settings.admin_secret = http.admin_secret.clone();
     settings.listen.insert(role, addr);
     migrationai_host::run_blocking(settings, &Roles::one(role))?;
     Ok(ExitCode::SUCCESS)

@@ -43,8 +43,9 @@ pub fn run(a: Args, env: &Env) -> anyhow::Result<ExitCode> {
         true => Some(a.common.config(env, a.roles.pool())?),
         false => None,
     };
-    let http = a.common.settings(&load::http(env)?);
-    let mut settings = migrationai_host::Settings::new(config, http);
+    let http = load::http(env)?;
+    let mut settings = migrationai_host::Settings::new(config, a.common.settings(&http));
+    settings.admin_secret = http.admin_secret.clone();
     settings.listen = migrationai_host::addresses(&a.roles, a.host, a.port);
     settings.backend_url = a.backend_url.or(load::frontend(env)?.backend_url);
     settings.admin_backend_url = a.admin_backend_url;

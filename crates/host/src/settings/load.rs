@@ -179,17 +179,29 @@ pub struct Http {
     pub sign_in_failures: u64,
     /// The operator `admin-api` creates at start when it does not exist.
     pub admin: Option<Admin>,
+    /// That operator when its password is in a secret (on aws), read as `admin-api` starts.
+    pub admin_secret: Option<AdminSecret>,
 }
 
 pub use migrationai_api::Admin;
 
+/// The first operator, whose password is in a Secrets Manager secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdminSecret {
+    pub email: String,
+    pub arn: String,
+}
+
 pub fn http(env: &Env) -> Result<Http, SettingsError> {
-    let admin = match (
-        env.text(&vars::ADMIN_EMAIL),
+    let email = env.text(&vars::ADMIN_EMAIL);
+    let (admin, admin_secret) = match (
+        email,
         env.secret(&vars::ADMIN_PASSWORD),
+        env.text(&vars::ADMIN_PASSWORD_SECRET_ARN),
     ) {
-        (Some(email), Some(password)) => Some(Admin { email, password }),
-        _ => None,
+        (Some(email), Some(password), _) => (Some(Admin { email, password }), None),
+        (Some(email), None, Some(arn)) => (None, Some(AdminSecret { email, arn })),
+        _ => (None, None),
     };
     Ok(Http {
         listen: listen(env)?,
@@ -198,6 +210,7 @@ pub fn http(env: &Env) -> Result<Http, SettingsError> {
         sign_in_per_minute: env.parse(&vars::SIGN_IN_PER_MINUTE)?.unwrap_or(20),
         sign_in_failures: env.parse(&vars::SIGN_IN_FAILURES)?.unwrap_or(5),
         admin,
+        admin_secret,
     })
 }
 

@@ -385,6 +385,13 @@ pub const ADMIN_PASSWORD: Var = Var {
     roles: &[ADMIN_API],
     about: "That operator's first password.",
 };
+pub const ADMIN_PASSWORD_SECRET_ARN: Var = Var {
+    name: "MIGRATIONAI_ADMIN_PASSWORD_SECRET_ARN",
+    ty: Type::Text,
+    default: None,
+    roles: &[ADMIN_API],
+    about: "On the aws profile, with `ADMIN_EMAIL` and no `ADMIN_PASSWORD`: the secret holding that operator's first password (the Terraform generates it).",
+};
 pub const BACKEND_URL: Var = Var {
     name: "MIGRATIONAI_BACKEND_URL",
     ty: Type::Url,
@@ -507,6 +514,7 @@ pub const ALL: &[Var] = &[
     SIGN_IN_FAILURES,
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
+    ADMIN_PASSWORD_SECRET_ARN,
     BACKEND_URL,
     QUEUE,
     FILEVINE_GATEWAY_URL,
