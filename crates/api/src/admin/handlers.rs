@@ -204,7 +204,7 @@ pub async fn audit_log(
 /// password is answered like a wrong one, so the console does not reveal who is a user.
 pub async fn start_session(
     State(s): State<AppState>,
-    from: crate::auth::limit::ClientAddr,
+    from: migrationai_api_types::client::ClientAddr,
     Json(req): Json<SignIn>,
 ) -> ApiResult<(StatusCode, Json<IssuedSession>)> {
     let user = crate::auth::sign_in_limited(&s, &req.email, &req.password, from).await?;

@@ -6,7 +6,7 @@ use axum::Json;
 use migrationai_api_types::auth::{IssuedSession, IssuedToken, Me, SignIn, TokenInfo, User};
 use migrationai_api_types::error::ErrorBody;
 
-use crate::auth::limit::ClientAddr;
+use migrationai_api_types::client::ClientAddr;
 use crate::auth::session;
 use crate::auth::{issue_api_token, sign_in_limited, ApiUser};
 use crate::error::{ApiError, ApiResult};

@@ -93,7 +93,7 @@ pub async fn sign_in_limited(
     state: &AppState,
     email: &str,
     password: &str,
-    from: limit::ClientAddr,
+    from: migrationai_api_types::client::ClientAddr,
 ) -> Result<User, ApiError> {
     limit::before_attempt(state, email, from).await?;
     match check_password(state, email, password).await {
