@@ -54,7 +54,7 @@ pub async fn run_lambda(config: Config, kind: QueueKind) -> Result<(), OpenError
     check_runtime_env()?;
     let config = Arc::new(config);
     let worker: Arc<OnceCell<Worker>> = Arc::new(OnceCell::new());
-    let shutdown = migrationai_pipeline::shutdown::on_signal().map_err(OpenError::Signals)?;
+    let shutdown = crate::shutdown::on_signal().map_err(OpenError::Signals)?;
     let handler = {
         let shutdown = shutdown.clone();
         service_fn(move |event: LambdaEvent<SqsEvent>| {

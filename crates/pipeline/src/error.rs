@@ -49,8 +49,6 @@ pub enum ProcessingError {
         free_mib: u64,
         needed_mib: u64,
     },
-    #[error("cannot install the shutdown signal handlers")]
-    Signals(#[source] std::io::Error),
     /// Reading or writing a JSON document of the job (its settings, report, messages).
     #[error("{what}")]
     Json {

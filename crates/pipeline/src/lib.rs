@@ -20,7 +20,6 @@ pub mod record_pages;
 pub mod report;
 pub mod roles;
 pub mod services;
-pub mod shutdown;
 pub mod staged;
 
 pub use app::{App, DeadLetter, End, Progress, QueueRow, RunOutcome};
