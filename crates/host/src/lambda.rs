@@ -17,7 +17,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
 use migrationai_pipeline::batch::{BatchProcessor, Handler, Outcome};
-use migrationai_pipeline::roles::{handler_for, processor_for};
+use migrationai_pipeline::consumer::{handler_for, processor_for};
 use migrationai_pipeline::services::Services;
 
 use crate::config::Config;

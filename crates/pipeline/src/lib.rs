@@ -4,6 +4,7 @@
 pub mod app;
 pub mod batch;
 pub mod config;
+pub mod consumer;
 pub mod delivery;
 pub mod disk;
 pub mod duplicates;
@@ -18,7 +19,6 @@ pub mod orphan;
 pub mod poller;
 pub mod record_pages;
 pub mod report;
-pub mod roles;
 pub mod services;
 pub mod staged;
 
