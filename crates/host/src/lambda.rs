@@ -35,9 +35,7 @@ const RUNTIME_VARS: [&str; 4] = [
 pub(crate) fn check_runtime_env() -> Result<(), OpenError> {
     for var in RUNTIME_VARS {
         if std::env::var_os(var).is_none() {
-            return Err(OpenError::Environment(format!(
-                "{var} is not set: this bootstrap runs inside AWS Lambda (or its runtime interface emulator)"
-            )));
+            return Err(OpenError::NotInLambda { var });
         }
     }
     Ok(())
@@ -74,7 +72,7 @@ pub async fn run_lambda(config: Config, kind: QueueKind) -> Result<(), OpenError
     };
     tokio::select! {
         r = lambda_runtime::run(handler) => {
-            r.map_err(|e| OpenError::Environment(format!("lambda runtime: {e}")))
+            r.map_err(OpenError::LambdaRuntime)
         }
         _ = shutdown.cancelled() => Ok(()),
     }

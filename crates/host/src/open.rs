@@ -49,11 +49,11 @@ pub async fn services_db(config: &Config) -> Result<Db, OpenError> {
     let db = match (&config.store_url, &config.profile) {
         (Some(url), _) => Db::connect(url.expose_secret(), config.db_pool, schema).await,
         (None, Profile::Aws(aws)) => {
-            let url = aws.resolve_secrets().await?.database_url.ok_or_else(|| {
-                OpenError::Environment(
-                    "the aws profile has no database URL for the services' tables".into(),
-                )
-            })?;
+            let url = aws
+                .resolve_secrets()
+                .await?
+                .database_url
+                .ok_or(OpenError::NoServicesDatabase)?;
             Db::connect(url.expose_secret(), config.db_pool, schema).await
         }
         (None, Profile::Embedded) => {
@@ -99,16 +99,10 @@ pub async fn id_map(config: &Config) -> Result<migrationai_adapters::sql::SqlIdM
     let url = match (&config.profile, &config.store_url) {
         (Profile::Embedded, Some(url)) => url.expose_secret().to_string(),
         (Profile::Embedded, None) => sql::sqlite_url(&config.pipeline.data_dir.join("store.db")),
-        (Profile::Aws(_), _) => {
-            return Err(OpenError::Environment(
-                "push on the AWS profile runs in the queue workers, which do not deliver to \
-                 Filevine yet; push from the embedded profile"
-                    .into(),
-            ))
-        }
+        (Profile::Aws(_), _) => return Err(OpenError::PushOnAws),
     };
     let pool = sql::open(&url, PoolSize::of(2), Tables::Store, Schema::Migrate)
         .await
-        .map_err(|e| migrationai_ports::store::StoreError::Backend(e.to_string()))?;
+        .map_err(OpenError::IdMap)?;
     Ok(SqlIdMap::new(pool))
 }
