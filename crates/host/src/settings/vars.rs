@@ -38,7 +38,7 @@ impl Type {
             Type::Bool => "bool".into(),
             Type::Secret => "secret".into(),
             Type::OneOf(words) => words.join(" | "),
-            Type::Queues => "queue kinds".into(),
+            Type::Queues => "queue selection".into(),
         }
     }
 }
