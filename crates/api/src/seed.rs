@@ -5,7 +5,7 @@ use std::path::Path;
 
 use secrecy::ExposeSecret;
 
-use crate::db::accounts::{ROLE_ADMIN, ROLE_MEMBER};
+use crate::db::accounts::AccountRole;
 use crate::state::AppState;
 
 pub const DEMO_TENANT: &str = "demo";
@@ -25,7 +25,7 @@ pub async fn bootstrap_admin(state: &AppState) -> anyhow::Result<()> {
         "Operators",
         &admin.email,
         admin.password.expose_secret(),
-        ROLE_ADMIN,
+        AccountRole::Admin,
     )
     .await
 }
@@ -36,7 +36,7 @@ async fn ensure_user(
     tenant_name: &str,
     email: &str,
     password: &str,
-    role: &str,
+    role: AccountRole,
 ) -> anyhow::Result<()> {
     state.db.create_tenant(tenant, tenant_name).await?;
     state
@@ -78,7 +78,7 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<(String, String)> {
         "Demo Law Firm",
         DEMO_EMAIL,
         &demo_pw,
-        ROLE_MEMBER,
+        AccountRole::Member,
     )
     .await?;
     ensure_user(
@@ -87,7 +87,7 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<(String, String)> {
         "Operators",
         ADMIN_EMAIL,
         &admin_pw,
-        ROLE_ADMIN,
+        AccountRole::Admin,
     )
     .await?;
     Ok((demo_pw, admin_pw))

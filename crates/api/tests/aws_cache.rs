@@ -14,8 +14,9 @@ use std::time::Duration;
 
 use migrationai_adapters::aws::RedisSettings;
 use migrationai_api::api::system;
-use migrationai_api::auth::limit::{self, ClientAddr};
+use migrationai_api::auth::limit;
 use migrationai_api::{ApiError, AppState, Settings};
+use migrationai_api_types::client::ClientAddr;
 use migrationai_host::profile::{AwsConfig, Profile};
 use migrationai_host::Config;
 

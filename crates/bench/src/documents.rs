@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use migrationai_pipeline::ProcessingError;
+use crate::error::BenchError;
 
 /// The reconcile's reads of stored files: the same files hashed one at a time and
 /// [`migrationai_pipeline::report::stored::AT_ONCE`] at a time, through the function the reconcile uses.
@@ -23,7 +23,7 @@ pub async fn bench_document_reads(
     prefix: &str,
     files: usize,
     bytes_each: usize,
-) -> Result<DocumentReads, ProcessingError> {
+) -> Result<DocumentReads, BenchError> {
     use futures::{StreamExt, TryStreamExt};
     use migrationai_pipeline::report::stored::{sha256_in_order, AT_ONCE};
 
@@ -48,15 +48,13 @@ pub async fn bench_document_reads(
                     .map(|((), _, hash)| hash)
                     .try_collect()
                     .await?;
-            Ok::<_, ProcessingError>((started.elapsed(), hashes))
+            Ok::<_, BenchError>((started.elapsed(), hashes))
         }
     };
     let (one_at_a_time, sequential) = pass(1).await?;
     let (at_once, parallel) = pass(AT_ONCE).await?;
     if sequential != parallel {
-        return Err(ProcessingError::Other(
-            "the parallel reads gave other hashes, or another order, than one at a time".into(),
-        ));
+        return Err(BenchError::HashesDiffer);
     }
     Ok(DocumentReads {
         files,

@@ -2,6 +2,7 @@
 //! the CLI prints them beside a baseline from the same run.
 
 pub mod documents;
+pub mod error;
 pub mod fidelity;
 pub mod migrate;
 pub mod push;
@@ -9,6 +10,7 @@ pub mod queue;
 pub mod sqs;
 
 pub use documents::{bench_document_reads, DocumentReads};
+pub use error::BenchError;
 pub use migrate::{bench_migrate, BenchResult};
 pub use push::{bench_push, PushBench};
 pub use queue::{bench_queue, BenchFigures};

@@ -13,7 +13,8 @@ pub use migrationai_filevine_emulator::{Faults, Snapshot};
 use migrationai_host::{open, Config};
 use migrationai_pipeline::delivery::{self, PushOptions};
 use migrationai_pipeline::memory::peak_rss_kib;
-use migrationai_pipeline::ProcessingError;
+
+use crate::error::BenchError;
 
 /// The job name the bench migrates under and pushes.
 pub const JOB: &str = "bench-push";
@@ -59,8 +60,8 @@ pub async fn prepare(
     export: &Path,
     mapping: Option<&Path>,
     migrated: &Path,
-) -> Result<u64, ProcessingError> {
-    let app = open::app(&config(migrated)).await.map_err(other)?;
+) -> Result<u64, BenchError> {
+    let app = open::app(&config(migrated)).await?;
     let report = app
         .migrate(export, mapping, Some(JOB.into()), &|_| {})
         .await?;
@@ -74,13 +75,11 @@ pub async fn bench_push(
     run_dir: &Path,
     faults: Faults,
     concurrency: usize,
-) -> Result<PushBench, ProcessingError> {
-    copy_dir(migrated, run_dir).map_err(|e| {
-        ProcessingError::Other(format!(
-            "copying {} to {}: {e}",
-            migrated.display(),
-            run_dir.display()
-        ))
+) -> Result<PushBench, BenchError> {
+    copy_dir(migrated, run_dir).map_err(|source| BenchError::Copy {
+        from: migrated.to_path_buf(),
+        to: run_dir.to_path_buf(),
+        source,
     })?;
     let emu_config = EmuConfig {
         faults,
@@ -90,7 +89,7 @@ pub async fn bench_push(
     let default_type = emu_config.project_types.first().map(|t| t.name.clone());
     let emu = Emulator::start(emu_config)
         .await
-        .map_err(|e| ProcessingError::Other(format!("starting the Filevine emulator: {e}")))?;
+        .map_err(BenchError::Emulator)?;
     let settings = settings(&emu)?;
     let options = PushOptions {
         project_types: ProjectTypeChoice {
@@ -100,8 +99,8 @@ pub async fn bench_push(
         concurrency,
     };
     let started = Instant::now();
-    let app = open::app(&config(run_dir)).await.map_err(other)?;
-    let ids = std::sync::Arc::new(open::id_map(&config(run_dir)).await.map_err(other)?);
+    let app = open::app(&config(run_dir)).await?;
+    let ids = std::sync::Arc::new(open::id_map(&config(run_dir)).await?);
     let pushed = delivery::push(&app, ids, JOB, &settings, &options, &|_, _| {}).await?;
     let wall = started.elapsed();
     let stats = emu.stats();
@@ -109,7 +108,7 @@ pub async fn bench_push(
         .report
         .filevine
         .as_ref()
-        .ok_or_else(|| ProcessingError::Other("the push stored no Filevine section".into()))?;
+        .ok_or(BenchError::NoFilevineSection)?;
     let records: u64 = section.pushed.values().map(|c| c.total()).sum();
     let writes = stats
         .by_route
@@ -138,13 +137,9 @@ fn config(dir: &Path) -> Config {
     Config::embedded(dir)
 }
 
-fn other(e: impl std::fmt::Display) -> ProcessingError {
-    ProcessingError::Other(e.to_string())
-}
-
 /// The connection to `emu`, with waits short enough that a fault costs a retry, not the clock
 /// (the emulator's `Retry-After` is still honoured).
-fn settings(emu: &Emulator) -> Result<Settings, ProcessingError> {
+fn settings(emu: &Emulator) -> Result<Settings, BenchError> {
     let c = emu.credentials().clone();
     let gateway = emu.gateway_url();
     let identity = emu.identity_url();
@@ -158,7 +153,7 @@ fn settings(emu: &Emulator) -> Result<Settings, ProcessingError> {
         env::USER_ID => Some(c.user_id.to_string()),
         _ => None,
     })
-    .map_err(|e| ProcessingError::Other(e.to_string()))?;
+    .map_err(BenchError::FilevineSettings)?;
     s.limits.backoff = Duration::from_millis(5);
     s.limits.max_backoff = Duration::from_millis(50);
     s.limits.attempts = 10;

@@ -2,6 +2,7 @@
 
 mod commands;
 mod output;
+mod report_text;
 mod telemetry;
 
 use clap::{Parser, Subcommand};

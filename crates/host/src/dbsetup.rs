@@ -62,5 +62,5 @@ pub async fn run_setup_lambda(aws: AwsConfig, owner: String) -> Result<(), OpenE
     });
     lambda_runtime::run(handler)
         .await
-        .map_err(|e| OpenError::Environment(format!("lambda runtime: {e}")))
+        .map_err(OpenError::LambdaRuntime)
 }

@@ -64,6 +64,15 @@ pub enum OpenError {
     Signals(#[source] std::io::Error),
     #[error("a background task failed")]
     Task(#[from] tokio::task::JoinError),
-    #[error("{0}")]
-    Environment(String),
+    /// The aws profile resolved no database URL, and the store, its id map and the services'
+    /// tables live in that database (its containers keep no disk).
+    #[error("the aws profile has no database URL for the store and the services' tables")]
+    NoServicesDatabase,
+    #[error("cannot open the Filevine id map")]
+    IdMap(#[source] sqlx::Error),
+    /// The Lambda bootstrap started outside a Lambda runtime (lambda_runtime would panic).
+    #[error("{var} is not set: this bootstrap runs inside AWS Lambda (or its runtime interface emulator)")]
+    NotInLambda { var: &'static str },
+    #[error("lambda runtime")]
+    LambdaRuntime(#[source] lambda_runtime::Error),
 }

@@ -17,7 +17,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
 use migrationai_pipeline::batch::{BatchProcessor, Handler, Outcome};
-use migrationai_pipeline::roles::{handler_for, processor_for};
+use migrationai_pipeline::consumer::{handler_for, processor_for};
 use migrationai_pipeline::services::Services;
 
 use crate::config::Config;
@@ -35,9 +35,7 @@ const RUNTIME_VARS: [&str; 4] = [
 pub(crate) fn check_runtime_env() -> Result<(), OpenError> {
     for var in RUNTIME_VARS {
         if std::env::var_os(var).is_none() {
-            return Err(OpenError::Environment(format!(
-                "{var} is not set: this bootstrap runs inside AWS Lambda (or its runtime interface emulator)"
-            )));
+            return Err(OpenError::NotInLambda { var });
         }
     }
     Ok(())
@@ -54,7 +52,7 @@ pub async fn run_lambda(config: Config, kind: QueueKind) -> Result<(), OpenError
     check_runtime_env()?;
     let config = Arc::new(config);
     let worker: Arc<OnceCell<Worker>> = Arc::new(OnceCell::new());
-    let shutdown = migrationai_pipeline::shutdown::on_signal().map_err(OpenError::Signals)?;
+    let shutdown = crate::shutdown::on_signal().map_err(OpenError::Signals)?;
     let handler = {
         let shutdown = shutdown.clone();
         service_fn(move |event: LambdaEvent<SqsEvent>| {
@@ -74,7 +72,7 @@ pub async fn run_lambda(config: Config, kind: QueueKind) -> Result<(), OpenError
     };
     tokio::select! {
         r = lambda_runtime::run(handler) => {
-            r.map_err(|e| OpenError::Environment(format!("lambda runtime: {e}")))
+            r.map_err(OpenError::LambdaRuntime)
         }
         _ = shutdown.cancelled() => Ok(()),
     }

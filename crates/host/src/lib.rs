@@ -1,6 +1,7 @@
 //! The host: the process's configuration ([`settings`], [`Config`]), the adapters of its
 //! profile ([`profile`], [`open`]), the roles one `migrationai` process can run ([`Role`]),
-//! what each needs opened ([`Plan`]), and the one function that wires a process ([`run`]).
+//! what each needs opened ([`Plan`]), the one function that wires a process ([`run`]), and
+//! the shutdown signal every role stops on ([`shutdown`]).
 //! The CLI's role commands are clap → [`Settings`] → [`run`]; its operator commands open
 //! what they use through [`open`].
 
@@ -13,6 +14,7 @@ pub mod plan;
 pub mod profile;
 pub mod role;
 pub mod settings;
+pub mod shutdown;
 pub mod wire;
 
 pub use config::{Config, PoolRole};

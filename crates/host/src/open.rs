@@ -98,7 +98,7 @@ pub async fn id_map(config: &Config) -> Result<migrationai_adapters::sql::SqlIdM
         config.profile.schema(),
     )
     .await
-    .map_err(|e| migrationai_ports::store::StoreError::Backend(e.to_string()))?;
+    .map_err(OpenError::IdMap)?;
     Ok(SqlIdMap::new(pool))
 }
 
@@ -109,9 +109,7 @@ async fn database_url(config: &Config) -> Result<Option<SecretString>, OpenError
         (Some(url), _) => Ok(Some(url.clone())),
         (None, Profile::Aws(aws)) => match aws.resolve_secrets().await?.database_url {
             Some(url) => Ok(Some(url)),
-            None => Err(OpenError::Environment(
-                "the aws profile has no database URL for the store".into(),
-            )),
+            None => Err(OpenError::NoServicesDatabase),
         },
         (None, Profile::Embedded) => Ok(None),
     }

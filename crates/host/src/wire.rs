@@ -393,7 +393,7 @@ pub fn run_blocking(settings: Settings, roles: &Roles) -> anyhow::Result<()> {
         .enable_all()
         .build()?
         .block_on(async {
-            let shutdown = migrationai_pipeline::shutdown::on_signal()?;
+            let shutdown = crate::shutdown::on_signal()?;
             run(settings, roles, shutdown).await
         })
 }

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use migrationai_domain::{Kind, QueueKind};
 use migrationai_host::profile::Profile;
-use migrationai_pipeline::roles::processor_for;
+use migrationai_pipeline::consumer::processor_for;
 use migrationai_pipeline::{App, Config, Handler, HandlerError, Outcome};
 use migrationai_ports::queue::{ReceiveOptions, ReceivedMessage};
 use tokio_util::sync::CancellationToken;

@@ -158,6 +158,8 @@ fn sample_value(var: &Var) -> (String, String) {
         Type::Bool => "true".into(),
         Type::OneOf(words) if var.name == vars::PROFILE.name => words[1].into(),
         Type::OneOf(words) => words[0].into(),
+        // One kind: the Lambda bootstrap reads the same variable and serves one queue.
+        Type::Queues => "contacts".into(),
     };
     (name, value)
 }
@@ -185,7 +187,8 @@ fn load_all(env: &Env) -> String {
     shown += &format!("{:?}\n", load::http(env).expect("http"));
     shown += &format!("{:?}\n", load::frontend(env).expect("frontend"));
     shown += &format!("{:?}\n", load::up_port(env).expect("port"));
-    shown += &format!("{:?}\n", load::queue(env));
+    shown += &format!("{:?}\n", load::queues(env).expect("queues"));
+    shown += &format!("{:?}\n", load::lambda_queue(env).expect("lambda queue"));
     shown += &format!("{:?}\n", load::database_owner(env));
     shown += &format!("{:?}\n", load::bench_endpoints(env));
     shown += &format!("{:?}\n", load::filevine(env).expect("filevine"));

@@ -49,8 +49,6 @@ pub enum ProcessingError {
         free_mib: u64,
         needed_mib: u64,
     },
-    #[error("cannot install the shutdown signal handlers")]
-    Signals(#[source] std::io::Error),
     /// Reading or writing a JSON document of the job (its settings, report, messages).
     #[error("{what}")]
     Json {
@@ -89,14 +87,10 @@ pub enum ProcessingError {
     /// The stored state of a job contradicts itself (a bug or a damaged store, not bad input).
     #[error("inconsistent job state: {0}")]
     Inconsistent(String),
-    #[error("{0}")]
-    Environment(String),
     /// Delivering into Filevine failed in a way no record's refusal covers (unreachable,
     /// credentials refused, the id map unreachable, an answer off the contract).
     #[error("Filevine delivery: {0}")]
     Filevine(migrationai_filevine::FvError),
-    #[error("{0}")]
-    Other(String),
 }
 
 // Not `#[from]`: that would make the error its own source and `chain` say it twice.

@@ -4,6 +4,7 @@
 pub mod app;
 pub mod batch;
 pub mod config;
+pub mod consumer;
 pub mod delivery;
 pub mod disk;
 pub mod duplicates;
@@ -18,9 +19,7 @@ pub mod orphan;
 pub mod poller;
 pub mod record_pages;
 pub mod report;
-pub mod roles;
 pub mod services;
-pub mod shutdown;
 pub mod staged;
 
 pub use app::{App, DeadLetter, End, Progress, QueueRow, RunOutcome};

@@ -5,24 +5,28 @@
 //! batch processor's visibility heartbeat, and a drain on shutdown: batches in hand finish,
 //! messages not started are released at once, and no new receive starts.
 
+use std::collections::BTreeSet;
+use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use migrationai_domain::kind::UnknownQueue;
+use migrationai_domain::QueueKind;
 use migrationai_ports::queue::{Queue, ReceiveOptions};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::batch::{BatchProcessor, Handler};
 use crate::config::Config;
+use crate::consumer::{handler_for, processor_for};
 use crate::error::ProcessingError;
-use crate::roles::{handler_for, parse_kinds, processor_for};
 use crate::services::Services;
 
 /// How the poller runs.
 #[derive(Debug, Clone)]
 pub struct WorkerOptions {
-    /// `all`, one kind, or a comma-separated list.
-    pub queues: String,
+    /// The queues polled.
+    pub queues: Queues,
     /// Batches processed at once per queue.
     pub concurrency: usize,
     /// Long-poll wait of each receive (SQS allows up to 20 s).
@@ -36,7 +40,7 @@ impl WorkerOptions {
     /// queue answers at once, and a signal stops the run within one wait).
     pub fn embedded() -> WorkerOptions {
         WorkerOptions {
-            queues: "all".into(),
+            queues: Queues::All,
             concurrency: 1,
             wait: Duration::from_millis(250),
             ..WorkerOptions::default()
@@ -47,10 +51,59 @@ impl WorkerOptions {
 impl Default for WorkerOptions {
     fn default() -> Self {
         WorkerOptions {
-            queues: "all".into(),
+            queues: Queues::All,
             concurrency: 2,
             wait: Duration::from_secs(20),
             drain_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+/// The queues a worker serves: every one, or the kinds named.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Queues {
+    All,
+    /// Never empty: parsing refuses an empty list.
+    Only(BTreeSet<QueueKind>),
+}
+
+impl Queues {
+    /// The kinds served, in the seed's order (records by phase, then the jobs queue).
+    pub fn kinds(&self) -> Vec<QueueKind> {
+        match self {
+            Queues::All => QueueKind::ALL.to_vec(),
+            Queues::Only(kinds) => kinds.iter().copied().collect(),
+        }
+    }
+}
+
+/// A queue selection that names a queue there is not (or nothing at all).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}, or `all` for every queue")]
+pub struct UnknownQueues(#[source] pub UnknownQueue);
+
+/// `all`, one queue kind, or a comma-separated list of kinds (`contacts,billing-items`).
+impl FromStr for Queues {
+    type Err = UnknownQueues;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.trim().eq_ignore_ascii_case("all") {
+            return Ok(Queues::All);
+        }
+        s.split(',')
+            .map(|kind| kind.parse::<QueueKind>().map_err(UnknownQueues))
+            .collect::<Result<BTreeSet<_>, _>>()
+            .map(Queues::Only)
+    }
+}
+
+impl std::fmt::Display for Queues {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Queues::All => f.write_str("all"),
+            Queues::Only(kinds) => {
+                let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+                f.write_str(&names.join(","))
+            }
         }
     }
 }
@@ -64,9 +117,8 @@ pub async fn spawn(
     options: &WorkerOptions,
     shutdown: &CancellationToken,
 ) -> Result<Vec<JoinHandle<()>>, ProcessingError> {
-    let kinds = parse_kinds(&options.queues)?;
     let mut tasks = Vec::new();
-    for kind in kinds {
+    for kind in options.queues.kinds() {
         let handler = handler_for(kind, services);
         for _ in 0..options.concurrency.max(1) {
             let processor = processor_for(kind, services, config).await?;
@@ -138,6 +190,46 @@ pub async fn poll(
                 }
                 backoff = (backoff * 2).min(Duration::from_secs(10));
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use migrationai_domain::Kind;
+
+    #[test]
+    fn a_selection_parses_to_its_kinds() {
+        assert_eq!("all".parse::<Queues>().map(|q| q.kinds().len()), Ok(13));
+        assert_eq!(" ALL ".parse::<Queues>(), Ok(Queues::All));
+        let some = "billing-items, contacts,contacts".parse::<Queues>();
+        assert_eq!(
+            some.as_ref().map(Queues::kinds),
+            Ok(vec![
+                QueueKind::Record(Kind::Contacts),
+                QueueKind::Record(Kind::BillingItems)
+            ])
+        );
+        assert_eq!(
+            some.map(|q| q.to_string()).ok().as_deref(),
+            Some("contacts,billing-items")
+        );
+        assert_eq!(
+            "jobs".parse::<Queues>().map(|q| q.kinds()),
+            Ok(vec![QueueKind::Jobs])
+        );
+    }
+
+    #[test]
+    fn an_unknown_or_empty_name_is_refused_with_the_choices() {
+        for bad in ["nope", "contacts,", ""] {
+            let err = bad.parse::<Queues>().expect_err(bad);
+            let text = err.to_string();
+            assert!(
+                text.contains("expected one of") && text.contains("`all`"),
+                "{text}"
+            );
         }
     }
 }

@@ -153,20 +153,11 @@ kind = "tasks"
         );
     }
 
-    // The summary `migrate` prints and the HTML report name every file and the single-byte
-    // encoding a table was read in.
+    // The HTML report names every file and the single-byte encoding a table was read in
+    // (the summary `migrate` prints is the CLI's, tested there from the same lines).
     let people = line("people.csv");
     let encoding = people.encoding.clone().expect("an encoding for a table");
     assert!(!encoding.starts_with("UTF-8"), "{people:?}");
-    let text = migrationai_pipeline::app::verdict_text(&report, 20);
-    assert!(
-        text.contains("files: 3 tables, 1 left out, 1 documents, 0 emails, 2 unreadable"),
-        "{text}"
-    );
-    assert!(
-        text.contains(&format!("read as {encoding}: people.csv")),
-        "{text}"
-    );
     let html = migrationai_pipeline::report::html::render(&report);
     assert!(html.contains("Files of the export (7)"), "{html}");
     assert!(

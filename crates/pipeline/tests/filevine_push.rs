@@ -228,10 +228,10 @@ async fn the_small_sample_is_pushed_read_back_and_a_second_push_creates_nothing(
     let stored = common::open(&m.config)
         .await
         .expect("open")
-        .report_text("sample", true)
+        .report("sample")
         .await
         .expect("report");
-    let stored: serde_json::Value = serde_json::from_str(&stored).expect("json");
+    let stored = serde_json::to_value(&stored).expect("json");
     assert_eq!(
         stored["filevine"]["read_back"]["delivered"],
         section.read_back.delivered

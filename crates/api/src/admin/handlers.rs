@@ -13,7 +13,7 @@ use migrationai_api_types::jobs::JobView;
 use super::queues;
 use crate::auth::session;
 use crate::auth::AdminUser;
-use crate::db::accounts::{ROLE_ADMIN, ROLE_MEMBER};
+use crate::db::accounts::AccountRole;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -87,9 +87,10 @@ pub async fn create_user(
         return Err(ApiError::NotFound);
     }
     let role = match req.role.as_deref() {
-        None | Some(ROLE_MEMBER) => ROLE_MEMBER,
-        Some(ROLE_ADMIN) => ROLE_ADMIN,
-        Some(_) => return Err(ApiError::BadRequest("role is member or admin".into())),
+        None => AccountRole::Member,
+        Some(word) => word
+            .parse::<AccountRole>()
+            .map_err(|_| ApiError::BadRequest("role is member or admin".into()))?,
     };
     let u = crate::auth::create_user(&s, &req.tenant, &req.email, &req.password, role).await?;
     audit(
@@ -204,11 +205,11 @@ pub async fn audit_log(
 /// password is answered like a wrong one, so the console does not reveal who is a user.
 pub async fn start_session(
     State(s): State<AppState>,
-    from: crate::auth::limit::ClientAddr,
+    from: migrationai_api_types::client::ClientAddr,
     Json(req): Json<SignIn>,
 ) -> ApiResult<(StatusCode, Json<IssuedSession>)> {
     let user = crate::auth::sign_in_limited(&s, &req.email, &req.password, from).await?;
-    if user.role != ROLE_ADMIN {
+    if user.role != AccountRole::Admin {
         return Err(ApiError::Unauthorized);
     }
     let session = session::issue(&s, user).await?;

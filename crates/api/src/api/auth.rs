@@ -6,20 +6,20 @@ use axum::Json;
 use migrationai_api_types::auth::{IssuedSession, IssuedToken, Me, SignIn, TokenInfo, User};
 use migrationai_api_types::error::ErrorBody;
 
-use crate::auth::limit::ClientAddr;
 use crate::auth::session;
 use crate::auth::{issue_api_token, sign_in_limited, ApiUser};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
+use migrationai_api_types::client::ClientAddr;
 
 impl From<crate::db::accounts::Principal> for Me {
     fn from(p: crate::db::accounts::Principal) -> Me {
-        let csrf = (p.kind == crate::db::accounts::KIND_SESSION).then_some(p.csrf);
+        let csrf = (p.kind == crate::db::accounts::TokenKind::Session).then_some(p.csrf);
         Me {
             user_id: p.user_id,
             email: p.email,
             tenant: p.tenant,
-            role: p.role,
+            role: p.role.as_str().into(),
             token_id: p.token_id,
             csrf,
         }

@@ -6,12 +6,11 @@
 //! The cache is best effort: when it fails, sign-in goes on unlimited (and says so in the log)
 //! rather than locking every user out.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::time::Duration;
 
-use axum::extract::{ConnectInfo, FromRequestParts};
-use axum::http::request::Parts;
 use bytes::Bytes;
+use migrationai_api_types::client::ClientAddr;
 use migrationai_ports::cache::Cache;
 use sha2::{Digest, Sha256};
 
@@ -38,43 +37,6 @@ impl Default for SignInLimits {
             account_failures: 5,
             lockout: Duration::from_secs(15 * 60),
         }
-    }
-}
-
-/// The address a request came from: the peer, or, when the peer is a proxy of ours (a
-/// private or loopback address: the load balancer, a frontend), the last address that proxy
-/// appended to `X-Forwarded-For`. Earlier entries are the client's own claims and are ignored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ClientAddr(pub IpAddr);
-
-fn is_internal(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => v4.is_loopback() || v4.is_private() || v4.is_link_local(),
-        IpAddr::V6(v6) => v6.is_loopback() || (v6.segments()[0] & 0xfe00) == 0xfc00,
-    }
-}
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip())
-            .unwrap_or(IpAddr::from([0, 0, 0, 0]));
-        if !is_internal(peer) {
-            return Ok(ClientAddr(peer));
-        }
-        let forwarded = parts
-            .headers
-            .get_all("x-forwarded-for")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .filter_map(|a| a.trim().parse::<IpAddr>().ok())
-            .next_back();
-        Ok(ClientAddr(forwarded.unwrap_or(peer)))
     }
 }
 

@@ -9,7 +9,7 @@ pub mod token;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 
-use crate::db::accounts::{Principal, User, KIND_API, KIND_SESSION};
+use crate::db::accounts::{AccountRole, Principal, TokenKind, User};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -37,10 +37,11 @@ impl FromRequestParts<AppState> for ApiUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let token = bearer(parts).ok_or(ApiError::Unauthorized)?;
-        match state.principal(token).await? {
-            Some(p) if p.kind == KIND_API || p.kind == KIND_SESSION => Ok(ApiUser(p)),
-            _ => Err(ApiError::Unauthorized),
-        }
+        state
+            .principal(token)
+            .await?
+            .map(ApiUser)
+            .ok_or(ApiError::Unauthorized)
     }
 }
 
@@ -93,7 +94,7 @@ pub async fn sign_in_limited(
     state: &AppState,
     email: &str,
     password: &str,
-    from: limit::ClientAddr,
+    from: migrationai_api_types::client::ClientAddr,
 ) -> Result<User, ApiError> {
     limit::before_attempt(state, email, from).await?;
     match check_password(state, email, password).await {
@@ -114,7 +115,13 @@ pub async fn issue_api_token(state: &AppState, user: &User) -> Result<(String, S
     let (token, hash) = token::issue();
     let id = state
         .db
-        .store_token(user, &hash, KIND_API, "", state.settings.token_ttl_secs)
+        .store_token(
+            user,
+            &hash,
+            TokenKind::Api,
+            "",
+            state.settings.token_ttl_secs,
+        )
         .await?;
     Ok((token, id))
 }
@@ -125,7 +132,7 @@ pub async fn create_user(
     tenant: &str,
     email: &str,
     password: &str,
-    role: &str,
+    role: AccountRole,
 ) -> Result<User, ApiError> {
     if !email.contains('@') || email.len() > 254 {
         return Err(ApiError::BadRequest("email is not valid".into()));

@@ -5,7 +5,7 @@
 
 use migrationai_api_types::auth::IssuedSession;
 
-use crate::db::accounts::{User, KIND_SESSION};
+use crate::db::accounts::{TokenKind, User};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -16,7 +16,7 @@ pub async fn issue(state: &AppState, user: User) -> Result<IssuedSession, ApiErr
     let ttl = state.settings.session_ttl_secs;
     state
         .db
-        .store_token(&user, &hash, KIND_SESSION, &csrf, ttl)
+        .store_token(&user, &hash, TokenKind::Session, &csrf, ttl)
         .await?;
     Ok(IssuedSession {
         token,

@@ -1,15 +1,75 @@
 //! Tenants (firms), users, and the tokens that authenticate them: API tokens and browser
 //! sessions, both stored as the SHA-256 of the secret.
 
+use std::fmt;
+use std::str::FromStr;
+
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::{now, Db};
+use super::{now, word, Db};
 
-pub const ROLE_MEMBER: &str = "member";
-pub const ROLE_ADMIN: &str = "admin";
-pub const KIND_API: &str = "api";
-pub const KIND_SESSION: &str = "session";
+/// What a user may do: work in their firm, or operate the service (the admin API and console).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountRole {
+    Member,
+    Admin,
+}
+
+/// How a token was issued: an API token, or a browser session (which carries a CSRF secret).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    Api,
+    Session,
+}
+
+/// A stored or requested word that is not a role or a token kind.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{what} is {expected}, not {value:?}")]
+pub struct UnknownWord {
+    pub what: &'static str,
+    pub value: String,
+    pub expected: &'static str,
+}
+
+/// The one spelling of each variant, in rows and on the wire, and the conversions, written
+/// once per type.
+macro_rules! words {
+    ($name:ident, $what:literal, $expected:literal { $($variant:ident => $word:literal,)+ }) => {
+        impl $name {
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $word,)+
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.pad(self.as_str())
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = UnknownWord;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s {
+                    $($word => Ok($name::$variant),)+
+                    _ => Err(UnknownWord { what: $what, value: s.to_owned(), expected: $expected }),
+                }
+            }
+        }
+    };
+}
+
+words!(AccountRole, "a role", "member or admin" {
+    Member => "member",
+    Admin => "admin",
+});
+words!(TokenKind, "a token's kind", "api or session" {
+    Api => "api",
+    Session => "session",
+});
 
 #[derive(Debug, Clone)]
 pub struct Tenant {
@@ -33,7 +93,7 @@ pub struct User {
     pub id: String,
     pub tenant: String,
     pub email: String,
-    pub role: String,
+    pub role: AccountRole,
     pub created_at: i64,
 }
 
@@ -43,7 +103,7 @@ impl From<User> for migrationai_api_types::auth::User {
             id: u.id,
             tenant: u.tenant,
             email: u.email,
-            role: u.role,
+            role: u.role.as_str().into(),
             created_at: u.created_at,
         }
     }
@@ -55,16 +115,16 @@ pub struct Principal {
     pub tenant: String,
     pub user_id: String,
     pub email: String,
-    pub role: String,
+    pub role: AccountRole,
     pub token_id: String,
-    pub kind: String,
+    pub kind: TokenKind,
     /// The session's CSRF secret (empty for API tokens).
     pub csrf: String,
 }
 
 impl Principal {
     pub fn is_admin(&self) -> bool {
-        self.role == ROLE_ADMIN
+        self.role == AccountRole::Admin
     }
 }
 
@@ -72,7 +132,7 @@ impl Principal {
 #[derive(Debug, Clone)]
 pub struct TokenInfo {
     pub id: String,
-    pub kind: String,
+    pub kind: TokenKind,
     pub created_at: i64,
     pub expires_at: i64,
     pub revoked: bool,
@@ -82,7 +142,7 @@ impl From<TokenInfo> for migrationai_api_types::auth::TokenInfo {
     fn from(t: TokenInfo) -> Self {
         Self {
             id: t.id,
-            kind: t.kind,
+            kind: t.kind.as_str().into(),
             created_at: t.created_at,
             expires_at: t.expires_at,
             revoked: t.revoked,
@@ -95,7 +155,7 @@ fn user(r: &AnyRow) -> Result<User, sqlx::Error> {
         id: r.try_get("id")?,
         tenant: r.try_get("tenant")?,
         email: r.try_get("email")?,
-        role: r.try_get("role")?,
+        role: word(r, "role")?,
         created_at: r.try_get("created_at")?,
     })
 }
@@ -138,7 +198,7 @@ impl Db {
         tenant: &str,
         email: &str,
         password_hash: &str,
-        role: &str,
+        role: AccountRole,
     ) -> Result<Option<User>, sqlx::Error> {
         let id = crate::auth::token::random_id(12);
         let email = email.trim().to_lowercase();
@@ -149,7 +209,7 @@ impl Db {
         .bind(tenant)
         .bind(&email)
         .bind(password_hash)
-        .bind(role)
+        .bind(role.as_str())
         .bind(now())
         .execute(&self.pool)
         .await?;
@@ -160,7 +220,7 @@ impl Db {
             id,
             tenant: tenant.into(),
             email,
-            role: role.into(),
+            role,
             created_at: now(),
         }))
     }
@@ -201,7 +261,7 @@ impl Db {
         &self,
         user: &User,
         hash: &str,
-        kind: &str,
+        kind: TokenKind,
         csrf: &str,
         ttl_secs: i64,
     ) -> Result<String, sqlx::Error> {
@@ -214,7 +274,7 @@ impl Db {
         .bind(&id)
         .bind(&user.tenant)
         .bind(&user.id)
-        .bind(kind)
+        .bind(kind.as_str())
         .bind(csrf)
         .bind(t)
         .bind(t + ttl_secs)
@@ -237,9 +297,9 @@ impl Db {
                 tenant: r.try_get("tenant")?,
                 user_id: r.try_get("user_id")?,
                 email: r.try_get("email")?,
-                role: r.try_get("role")?,
+                role: word(&r, "role")?,
                 token_id: r.try_get("token_id")?,
-                kind: r.try_get("kind")?,
+                kind: word(&r, "kind")?,
                 csrf: r.try_get("csrf")?,
             })),
             None => Ok(None),
@@ -259,7 +319,7 @@ impl Db {
                 let revoked: Option<i64> = r.try_get("revoked_at")?;
                 Ok(TokenInfo {
                     id: r.try_get("id")?,
-                    kind: r.try_get("kind")?,
+                    kind: word(r, "kind")?,
                     created_at: r.try_get("created_at")?,
                     expires_at: r.try_get("expires_at")?,
                     revoked: revoked.is_some(),

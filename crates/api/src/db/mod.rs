@@ -39,9 +39,19 @@ pub fn now() -> i64 {
 /// A row's `status` column as its state machine's status; a word the machine does not know
 /// is a decode error naming it, not a guess.
 fn status<T: std::str::FromStr<Err = UnknownStatus>>(r: &AnyRow) -> Result<T, sqlx::Error> {
-    let word: String = r.try_get("status")?;
+    word(r, "status")
+}
+
+/// A column that stores one word of a closed set (a status, a role, a token's kind) as its
+/// type; a word the type does not know is a decode error naming it.
+fn word<T>(r: &AnyRow, column: &str) -> Result<T, sqlx::Error>
+where
+    T: std::str::FromStr,
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    let word: String = r.try_get(column)?;
     word.parse().map_err(|e| sqlx::Error::ColumnDecode {
-        index: "status".into(),
+        index: column.into(),
         source: Box::new(e),
     })
 }

@@ -6,7 +6,7 @@
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::Duration;
 
-use migrationai_api::db::accounts::{ROLE_ADMIN, ROLE_MEMBER};
+use migrationai_api::db::accounts::AccountRole;
 use migrationai_api::{AppState, Settings};
 use migrationai_host::Config;
 use migrationai_host::{Role, Roles, Running};
@@ -67,9 +67,9 @@ pub async fn spawn_with_config(
     let state = running.state.clone().expect("the roles' system");
     let s = &state;
     for (tenant, email, role) in [
-        ("firm-a", "a@firm-a.test", ROLE_MEMBER),
-        ("firm-b", "b@firm-b.test", ROLE_MEMBER),
-        ("operators", "op@ops.test", ROLE_ADMIN),
+        ("firm-a", "a@firm-a.test", AccountRole::Member),
+        ("firm-b", "b@firm-b.test", AccountRole::Member),
+        ("operators", "op@ops.test", AccountRole::Admin),
     ] {
         s.db.create_tenant(tenant, tenant).await.expect("tenant");
         s.app

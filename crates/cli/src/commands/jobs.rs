@@ -53,12 +53,14 @@ pub fn jobs(a: JobsArgs, env: &Env) -> anyhow::Result<ExitCode> {
 }
 
 pub fn report(a: ReportArgs, env: &Env) -> anyhow::Result<ExitCode> {
-    let text = runtime()?.block_on(async {
+    let report = runtime()?.block_on(async {
         let app = open::app(&a.embedded.config(env)?).await?;
-        app.report_text(&a.job, a.json)
-            .await
-            .map_err(anyhow::Error::from)
+        app.report(&a.job).await.map_err(anyhow::Error::from)
     })?;
+    let text = match a.json {
+        true => serde_json::to_string_pretty(&report)?,
+        false => crate::report_text::summary(&report),
+    };
     crate::output::write_stdout(format_args!("{text}"));
     Ok(ExitCode::SUCCESS)
 }

@@ -12,16 +12,16 @@ pub struct Args {
     /// The queue kind this function serves (default: MIGRATIONAI_QUEUE, which the Terraform
     /// sets).
     #[arg(long)]
-    queue: Option<String>,
+    queue: Option<QueueKind>,
 }
 
 pub fn run(a: Args, env: &Env) -> anyhow::Result<ExitCode> {
-    let queue = a.queue.or_else(|| load::queue(env)).ok_or_else(|| {
-        anyhow::anyhow!("{} is not set: the queue kind to serve", vars::QUEUE.name)
-    })?;
-    let kind: QueueKind = queue
-        .parse()
-        .map_err(|_| anyhow::anyhow!("unknown queue kind {queue:?}"))?;
+    let kind = match a.queue {
+        Some(kind) => kind,
+        None => load::lambda_queue(env)?.ok_or_else(|| {
+            anyhow::anyhow!("{} is not set: the queue kind to serve", vars::QUEUE.name)
+        })?,
+    };
     let config = load::config(env, PoolRole::LambdaFunction)?;
     // One thread: a function instance handles one invocation at a time, and a small
     // runtime starts faster and stays smaller.

@@ -3,7 +3,7 @@ use crate::output::say;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use migrationai_host::open;
 use migrationai_host::settings::Env;
-use migrationai_pipeline::app::{verdict_text, End, Progress};
+use migrationai_pipeline::app::{End, Progress};
 use migrationai_pipeline::jobs::{Start, Submitted};
 use migrationai_pipeline::report::Threshold;
 use std::collections::HashMap;
@@ -265,7 +265,7 @@ pub fn run(a: Args, env: &Env) -> anyhow::Result<ExitCode> {
         "report: {} (report.json, report.html, rejects.csv)",
         dir.display()
     );
-    crate::output::write_stdout(format_args!("{}", verdict_text(&report, 20)));
+    crate::output::write_stdout(format_args!("{}", crate::report_text::verdict(&report, 20)));
     // 2: the job ran to its end but did not migrate (see the README's commands table).
     Ok(if report.verdict.migrated {
         ExitCode::SUCCESS

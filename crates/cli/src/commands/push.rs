@@ -7,7 +7,6 @@ use crate::output::say;
 use migrationai_domain::Kind;
 use migrationai_host::open;
 use migrationai_host::settings::Env;
-use migrationai_pipeline::app::verdict_text;
 use migrationai_pipeline::delivery::{self, PushOptions};
 use migrationai_pipeline::report::filevine::PushCounts;
 use std::collections::BTreeMap;
@@ -176,7 +175,7 @@ pub fn run(a: Args, env: &Env) -> anyhow::Result<ExitCode> {
             "NOT DELIVERED: see the problems below"
         }
     );
-    crate::output::write_stdout(format_args!("{}", verdict_text(r, 20)));
+    crate::output::write_stdout(format_args!("{}", crate::report_text::verdict(r, 20)));
     Ok(if pushed.delivered() {
         ExitCode::SUCCESS
     } else {

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use migrationai_host::settings::{load, Env};
 use migrationai_host::Roles;
-use migrationai_pipeline::poller::WorkerOptions;
+use migrationai_pipeline::poller::{Queues, WorkerOptions};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -51,7 +51,7 @@ pub fn run(a: Args, env: &Env) -> anyhow::Result<ExitCode> {
     settings.admin_backend_url = a.admin_backend_url;
     settings.tfp_every = Duration::from_millis(a.every_ms);
     settings.worker = WorkerOptions {
-        queues: load::queue(env).unwrap_or_else(|| "all".into()),
+        queues: load::queues(env)?.unwrap_or(Queues::All),
         ..WorkerOptions::default()
     };
     migrationai_host::run_blocking(settings, &a.roles)?;

@@ -6,14 +6,14 @@ use std::time::Duration;
 
 use migrationai_host::settings::{load, Env};
 use migrationai_host::{Role, Roles};
-use migrationai_pipeline::poller::WorkerOptions;
+use migrationai_pipeline::poller::{Queues, WorkerOptions};
 
 #[derive(clap::Args)]
 pub struct Args {
     /// `all`, one queue kind, or a comma-separated list of kinds (default: MIGRATIONAI_QUEUE,
     /// else all).
     #[arg(long)]
-    queue: Option<String>,
+    queue: Option<Queues>,
     /// Batches processed at once per queue.
     #[arg(long, default_value_t = 2)]
     concurrency: usize,
@@ -30,10 +30,10 @@ pub fn run(a: Args, env: &Env) -> anyhow::Result<ExitCode> {
     let mut settings =
         migrationai_host::Settings::new(Some(config), migrationai_api::Settings::default());
     settings.worker = WorkerOptions {
-        queues: a
-            .queue
-            .or_else(|| load::queue(env))
-            .unwrap_or_else(|| "all".into()),
+        queues: match a.queue {
+            Some(queues) => queues,
+            None => load::queues(env)?.unwrap_or(Queues::All),
+        },
         concurrency: a.concurrency,
         wait: Duration::from_secs(a.wait.min(20)),
         drain_timeout: Duration::from_secs(a.drain_timeout),

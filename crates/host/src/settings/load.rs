@@ -4,6 +4,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use migrationai_domain::QueueKind;
+use migrationai_pipeline::poller::Queues;
 use secrecy::SecretString;
 
 use super::env::{Env, SettingsError};
@@ -240,9 +242,14 @@ pub fn up_port(env: &Env) -> Result<Option<u16>, SettingsError> {
     env.parse(&vars::PORT)
 }
 
-/// `MIGRATIONAI_QUEUE`: the queue kinds a worker or Lambda function serves.
-pub fn queue(env: &Env) -> Option<String> {
-    env.text(&vars::QUEUE)
+/// `MIGRATIONAI_QUEUE`: the queues a worker serves (`all`, a kind, or a list of kinds).
+pub fn queues(env: &Env) -> Result<Option<Queues>, SettingsError> {
+    env.parse(&vars::QUEUE)
+}
+
+/// `MIGRATIONAI_QUEUE`: the one queue a Lambda function serves.
+pub fn lambda_queue(env: &Env) -> Result<Option<QueueKind>, SettingsError> {
+    env.parse(&vars::QUEUE)
 }
 
 /// `MIGRATIONAI_DATABASE_OWNER`: the role `db setup` makes the tables' owner.

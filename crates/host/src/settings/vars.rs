@@ -22,6 +22,8 @@ pub enum Type {
     Secret,
     /// One of the listed words.
     OneOf(&'static [&'static str]),
+    /// Queue kinds (`contacts`, `jobs`...): one, a comma-separated list, or `all`.
+    Queues,
 }
 
 impl Type {
@@ -36,6 +38,7 @@ impl Type {
             Type::Bool => "bool".into(),
             Type::Secret => "secret".into(),
             Type::OneOf(words) => words.join(" | "),
+            Type::Queues => "queue selection".into(),
         }
     }
 }
@@ -401,7 +404,7 @@ pub const BACKEND_URL: Var = Var {
 };
 pub const QUEUE: Var = Var {
     name: "MIGRATIONAI_QUEUE",
-    ty: Type::Text,
+    ty: Type::Queues,
     default: Some("all (worker); required (lambda)"),
     roles: &[WORKER, LAMBDA],
     about: "Queue kinds served: one kind, a comma-separated list or `all` (`--queue`).",

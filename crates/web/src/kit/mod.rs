@@ -3,7 +3,6 @@
 //! HttpOnly cookie, and builds every page from calls to that API made with the token.
 
 pub mod backend;
-pub mod client;
 pub mod render;
 pub mod session;
 pub mod signin;

@@ -9,11 +9,11 @@ use axum::Form;
 use migrationai_api_types::auth::IssuedSession;
 use serde::Deserialize;
 
-use super::client::ClientAddr;
 use super::render::render;
 use super::session::{check_csrf, cookie_value, random_id, same, set_cookie, WebUser};
 use super::Front;
 use crate::error::WebError;
+use migrationai_api_types::client::{ClientAddr, FORWARDED_FOR};
 
 const PRE: &str = "mai_pre";
 
@@ -57,7 +57,7 @@ pub async fn submit(
         .backend
         .request(Method::POST, front.role.sessions, None)
         // The API limits sign-in per client address: it must see the browser's, not ours.
-        .header("x-forwarded-for", from.0.to_string())
+        .header(FORWARDED_FOR, from.0.to_string())
         .json(&serde_json::json!({ "email": form.email, "password": form.password }));
     let session = match front.backend.json::<IssuedSession>(rb).await {
         Ok(s) => s,

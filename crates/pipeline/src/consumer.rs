@@ -1,5 +1,6 @@
-//! What the Lambda entrypoint and the long-running poller share: the handler and the batch
-//! processor of a queue kind.
+//! What every consumer of a queue builds the same way (the worker role's pollers, the
+//! embedded run's workers, the Lambda bootstrap): the handler and the batch processor of a
+//! queue kind.
 
 use std::sync::Arc;
 
@@ -38,37 +39,4 @@ pub async fn processor_for(
             .with_failure_log(services.store.clone())
             .with_concurrency(config.concurrency),
     )
-}
-
-/// `contacts`, `billing-items`... or `all`.
-pub fn parse_kinds(selection: &str) -> Result<Vec<QueueKind>, ProcessingError> {
-    if selection == "all" {
-        return Ok(QueueKind::ALL.to_vec());
-    }
-    selection
-        .split(',')
-        .map(|s| {
-            s.trim()
-                .parse::<QueueKind>()
-                .map_err(|e| ProcessingError::UnknownQueue(e.0))
-        })
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn kinds_parse() {
-        assert_eq!(parse_kinds("all").map(|k| k.len()).ok(), Some(13));
-        assert_eq!(
-            parse_kinds("contacts,billing-items").ok(),
-            Some(vec![
-                QueueKind::Record(migrationai_domain::Kind::Contacts),
-                QueueKind::Record(migrationai_domain::Kind::BillingItems)
-            ])
-        );
-        assert!(parse_kinds("nope").is_err());
-    }
 }
