@@ -2,6 +2,7 @@
 //! value types, the field catalogue and row validation. Pure: no I/O.
 
 pub mod catalogue;
+pub mod ids;
 pub mod kind;
 pub mod record;
 pub mod status;

@@ -2,6 +2,7 @@ use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
+use migrationai_domain::ids::canonical_id;
 use migrationai_domain::{JobStatus, Kind};
 use migrationai_ports::store::{
     BatchRow, BatchWrite, ContactLink, JobRow, KindProgress, MessageFailure, RecordRow, RejectRow,
@@ -10,7 +11,8 @@ use migrationai_ports::store::{
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 
-use super::{PoolSize, Schema, Tables};
+use super::names::Names;
+use super::{kind_codes, PoolSize, Schema, Tables};
 
 // Rows per multi-row INSERT: 5,000 parameters at most, well under SQLite's (32,766) and
 // PostgreSQL's (65,535) limits; fewer, longer statements per batch commit.
@@ -23,6 +25,8 @@ pub struct SqlStore {
     /// SQLite gets anonymous `?` parameters in long statements: it looks a numbered `$n` up by
     /// scanning every parameter name, which makes binding a 2,000-parameter INSERT quadratic.
     sqlite: bool,
+    /// The numbers records know their job and file by.
+    names: Names,
 }
 
 fn backend(e: impl std::fmt::Display) -> StoreError {
@@ -46,6 +50,7 @@ impl SqlStore {
         Ok(SqlStore {
             pool,
             sqlite: url.starts_with("sqlite:"),
+            names: Names::default(),
         })
     }
 
@@ -56,6 +61,27 @@ impl SqlStore {
 
     pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// The number records of `job` are stored under; None when the job has no records.
+    async fn job_no(&self, tenant: &str, job: &str) -> Result<Option<i64>, StoreError> {
+        self.names.number(&self.pool, tenant, job).await
+    }
+
+    /// Stored records read back whole, their file numbers turned into names.
+    async fn records_of(
+        &self,
+        tenant: &str,
+        job: &str,
+        rows: &[AnyRow],
+    ) -> Result<Vec<RecordRow>, StoreError> {
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let (mut record, file_no) = record_row(r, tenant, job)?;
+            record.file = self.names.name(&self.pool, tenant, file_no).await?;
+            out.push(record);
+        }
+        Ok(out)
     }
 }
 
@@ -103,16 +129,49 @@ fn batch_row(r: &AnyRow) -> Result<BatchRow, StoreError> {
     })
 }
 
-fn record_row(r: &AnyRow) -> Result<RecordRow, StoreError> {
-    let source_id: String = r.try_get("source_id").map_err(backend)?;
-    Ok(RecordRow {
-        kind: kind_of(r, "records", || format!("source id {source_id:?}"))?,
-        source_id,
-        canonical_id: r.try_get("canonical_id").map_err(backend)?,
-        file: r.try_get("file").map_err(backend)?,
-        row: r.try_get("row_no").map_err(backend)?,
-        data: super::packed::unpack(r.try_get("data").map_err(backend)?).map_err(backend)?,
+/// A record's kind, from its stored number.
+fn record_kind(r: &AnyRow, source_id: &str) -> Result<Kind, StoreError> {
+    let code: i64 = r.try_get("kind").map_err(backend)?;
+    kind_codes::kind(code).ok_or_else(|| {
+        StoreError::Data(format!(
+            "records source id {source_id:?}: no kind is stored as {code}"
+        ))
     })
+}
+
+/// The stored canonical id, or the one derived from the key when none is stored.
+fn stored_canonical_id(
+    r: &AnyRow,
+    tenant: &str,
+    job: &str,
+    kind: Kind,
+    source_id: &str,
+) -> Result<String, StoreError> {
+    let stored: Option<String> = r.try_get("canonical_id").map_err(backend)?;
+    Ok(stored.unwrap_or_else(|| canonical_id(tenant, job, kind.as_str(), source_id)))
+}
+
+/// The canonical id to store: none when the key derives it again.
+fn canonical_id_to_store(tenant: &str, job: &str, r: &RecordRow) -> Option<String> {
+    (r.canonical_id != canonical_id(tenant, job, r.kind.as_str(), &r.source_id))
+        .then(|| r.canonical_id.clone())
+}
+
+/// A record as stored, but for its file's name (`file_no` read beside it).
+fn record_row(r: &AnyRow, tenant: &str, job: &str) -> Result<(RecordRow, i64), StoreError> {
+    let source_id: String = r.try_get("source_id").map_err(backend)?;
+    let kind = record_kind(r, &source_id)?;
+    let file_no: i64 = r.try_get("file_no").map_err(backend)?;
+    let row = RecordRow {
+        kind,
+        canonical_id: stored_canonical_id(r, tenant, job, kind, &source_id)?,
+        file: String::new(),
+        row: r.try_get("row_no").map_err(backend)?,
+        data: super::packed::unpack(r.try_get("data").map_err(backend)?, &source_id)
+            .map_err(backend)?,
+        source_id,
+    };
+    Ok((row, file_no))
 }
 
 fn reject_row(r: &AnyRow) -> Result<RejectRow, StoreError> {
@@ -379,6 +438,29 @@ impl Store for SqlStore {
     }
 
     async fn commit_batch(&self, tenant: &str, write: &BatchWrite) -> Result<bool, StoreError> {
+        // Numbers for the job and the files, each given once and committed on its own.
+        let job_no = match write.records.is_empty() {
+            true => 0,
+            false => {
+                self.names
+                    .number_given(&self.pool, tenant, &write.job)
+                    .await?
+            }
+        };
+        let mut file_nos: Vec<(&str, i64)> = Vec::new();
+        for r in &write.records {
+            if !file_nos.iter().any(|(f, _)| *f == r.file) {
+                let n = self.names.number_given(&self.pool, tenant, &r.file).await?;
+                file_nos.push((&r.file, n));
+            }
+        }
+        let file_no = |file: &str| {
+            file_nos
+                .iter()
+                .find(|(f, _)| *f == file)
+                .map(|(_, n)| *n)
+                .unwrap_or_default()
+        };
         let mut tx = self.pool.begin().await.map_err(backend)?;
         // The done mark comes first: it is a write, so the transaction takes the write lock at
         // once, and a batch already done stops here without touching anything.
@@ -400,20 +482,20 @@ impl Store for SqlStore {
         }
         for chunk in write.records.chunks(INSERT_CHUNK) {
             let sql = format!(
-                "INSERT INTO records (tenant, job, kind, source_id, canonical_id, file, row_no, data) VALUES {} ON CONFLICT (tenant, job, kind, source_id) DO UPDATE SET canonical_id = excluded.canonical_id, file = excluded.file, row_no = excluded.row_no, data = excluded.data",
+                "INSERT INTO records (tenant, job_no, kind, source_id, canonical_id, file_no, row_no, data) VALUES {} ON CONFLICT (tenant, job_no, kind, source_id) DO UPDATE SET canonical_id = excluded.canonical_id, file_no = excluded.file_no, row_no = excluded.row_no, data = excluded.data",
                 placeholders(self.sqlite, 1, chunk.len(), 8)
             );
             let mut q = sqlx::query(&sql);
             for r in chunk {
                 q = q
                     .bind(tenant)
-                    .bind(&write.job)
-                    .bind(r.kind.as_str())
+                    .bind(job_no)
+                    .bind(kind_codes::code(r.kind))
                     .bind(&r.source_id)
-                    .bind(&r.canonical_id)
-                    .bind(&r.file)
+                    .bind(canonical_id_to_store(tenant, &write.job, r))
+                    .bind(file_no(&r.file))
                     .bind(r.row)
-                    .bind(super::packed::pack(&r.data));
+                    .bind(super::packed::pack(&r.data, &r.source_id));
             }
             q.execute(&mut *tx).await.map_err(backend)?;
         }
@@ -473,26 +555,31 @@ impl Store for SqlStore {
         source_ids: &[String],
     ) -> Result<Vec<(String, String)>, StoreError> {
         let mut out = Vec::with_capacity(source_ids.len());
+        let Some(job_no) = self.job_no(tenant, job).await? else {
+            return Ok(out);
+        };
         for chunk in source_ids.chunks(INSERT_CHUNK * 4) {
             // Anonymous and numbered parameters must not be mixed in one statement.
             let keys = if self.sqlite {
-                "tenant = ? AND job = ? AND kind = ?"
+                "tenant = ? AND job_no = ? AND kind = ?"
             } else {
-                "tenant = $1 AND job = $2 AND kind = $3"
+                "tenant = $1 AND job_no = $2 AND kind = $3"
             };
             let sql = format!(
                 "SELECT source_id, canonical_id FROM records WHERE {keys} AND source_id IN {}",
                 placeholders(self.sqlite, 4, 1, chunk.len())
             );
-            let mut q = sqlx::query(&sql).bind(tenant).bind(job).bind(kind.as_str());
+            let mut q = sqlx::query(&sql)
+                .bind(tenant)
+                .bind(job_no)
+                .bind(kind_codes::code(kind));
             for id in chunk {
                 q = q.bind(id);
             }
             for r in q.fetch_all(&self.pool).await.map_err(backend)? {
-                out.push((
-                    r.try_get("source_id").map_err(backend)?,
-                    r.try_get("canonical_id").map_err(backend)?,
-                ));
+                let source_id: String = r.try_get("source_id").map_err(backend)?;
+                let canonical = stored_canonical_id(&r, tenant, job, kind, &source_id)?;
+                out.push((source_id, canonical));
             }
         }
         Ok(out)
@@ -505,17 +592,23 @@ impl Store for SqlStore {
         kind: Kind,
         source_id: &str,
     ) -> Result<Option<RecordRow>, StoreError> {
+        let Some(job_no) = self.job_no(tenant, job).await? else {
+            return Ok(None);
+        };
         let row = sqlx::query(
-            "SELECT kind, source_id, canonical_id, file, row_no, data FROM records WHERE tenant = $1 AND job = $2 AND kind = $3 AND source_id = $4",
+            "SELECT kind, source_id, canonical_id, file_no, row_no, data FROM records WHERE tenant = $1 AND job_no = $2 AND kind = $3 AND source_id = $4",
         )
         .bind(tenant)
-        .bind(job)
-        .bind(kind.as_str())
+        .bind(job_no)
+        .bind(kind_codes::code(kind))
         .bind(source_id)
         .fetch_optional(&self.pool)
         .await
         .map_err(backend)?;
-        row.as_ref().map(record_row).transpose()
+        match row {
+            Some(r) => Ok(self.records_of(tenant, job, &[r]).await?.pop()),
+            None => Ok(None),
+        }
     }
 
     async fn records_page(
@@ -527,27 +620,30 @@ impl Store for SqlStore {
         limit: usize,
     ) -> Result<Vec<RecordRow>, StoreError> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let Some(job_no) = self.job_no(tenant, job).await? else {
+            return Ok(Vec::new());
+        };
         // Two statements rather than a sentinel: no string is guaranteed to sort before
         // every source id on both SQLite and PostgreSQL collations.
         let query = match after {
             Some(after) => sqlx::query(
-                "SELECT kind, source_id, canonical_id, file, row_no, data FROM records WHERE tenant = $1 AND job = $2 AND kind = $3 AND source_id > $4 ORDER BY source_id LIMIT $5",
+                "SELECT kind, source_id, canonical_id, file_no, row_no, data FROM records WHERE tenant = $1 AND job_no = $2 AND kind = $3 AND source_id > $4 ORDER BY source_id LIMIT $5",
             )
             .bind(tenant)
-            .bind(job)
-            .bind(kind.as_str())
+            .bind(job_no)
+            .bind(kind_codes::code(kind))
             .bind(after)
             .bind(limit),
             None => sqlx::query(
-                "SELECT kind, source_id, canonical_id, file, row_no, data FROM records WHERE tenant = $1 AND job = $2 AND kind = $3 ORDER BY source_id LIMIT $4",
+                "SELECT kind, source_id, canonical_id, file_no, row_no, data FROM records WHERE tenant = $1 AND job_no = $2 AND kind = $3 ORDER BY source_id LIMIT $4",
             )
             .bind(tenant)
-            .bind(job)
-            .bind(kind.as_str())
+            .bind(job_no)
+            .bind(kind_codes::code(kind))
             .bind(limit),
         };
         let rows = query.fetch_all(&self.pool).await.map_err(backend)?;
-        rows.iter().map(record_row).collect()
+        self.records_of(tenant, job, &rows).await
     }
 
     async fn rejects(&self, tenant: &str, job: &str) -> Result<Vec<RejectRow>, StoreError> {
