@@ -30,16 +30,27 @@ async fn create_secret(client: &aws_sdk_secretsmanager::Client, name: &str, valu
     output.arn().expect("secret ARN").to_owned()
 }
 
+/// Secrets Manager on moto, moto's keys, and a tag that keeps this test's secrets apart.
+async fn secrets_on(
+    moto: &str,
+) -> (
+    aws_sdk_secretsmanager::Client,
+    migrationai_adapters::aws::StaticKeys,
+    String,
+) {
+    let keys: migrationai_adapters::aws::StaticKeys = ("testing".to_owned(), "testing".into());
+    let sdk =
+        migrationai_adapters::aws::sdk_config(Some(moto), Some("us-east-1"), Some(&keys)).await;
+    let tag = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple());
+    (aws_sdk_secretsmanager::Client::new(&sdk), keys, tag)
+}
+
 #[tokio::test]
 async fn aws_profile_reads_secrets_by_arn() {
     let Some(moto) = moto() else {
         return;
     };
-    let keys: migrationai_adapters::aws::StaticKeys = ("testing".to_owned(), "testing".into());
-    let sdk =
-        migrationai_adapters::aws::sdk_config(Some(&moto), Some("us-east-1"), Some(&keys)).await;
-    let client = aws_sdk_secretsmanager::Client::new(&sdk);
-    let tag = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple());
+    let (client, keys, tag) = secrets_on(&moto).await;
     let redis_arn = create_secret(&client, &format!("redis-{tag}"), "r3dis:pass/word").await;
     let database_arn = create_secret(
         &client,
@@ -141,11 +152,7 @@ async fn the_first_operator_reads_its_password_from_its_secret() {
     let Some(moto) = moto() else {
         return;
     };
-    let keys: migrationai_adapters::aws::StaticKeys = ("testing".to_owned(), "testing".into());
-    let sdk =
-        migrationai_adapters::aws::sdk_config(Some(&moto), Some("us-east-1"), Some(&keys)).await;
-    let client = aws_sdk_secretsmanager::Client::new(&sdk);
-    let tag = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple());
+    let (client, keys, tag) = secrets_on(&moto).await;
     let arn = create_secret(&client, &format!("admin-{tag}"), "Gener4ted-Passw0rd\n").await;
 
     let env = Env::from_pairs([

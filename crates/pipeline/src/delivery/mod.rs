@@ -14,7 +14,6 @@ pub mod batch;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use migrationai_adapters::sql::SqlIdMap;
 use migrationai_domain::Kind;
 use migrationai_filevine::dry_run::Planned;
 use migrationai_filevine::{
@@ -81,7 +80,7 @@ async fn finished_job(app: &App, job: &str) -> Result<(JobRow, Report), Processi
 /// verdict judged again with it). `progress` sees each kind's counts as its pages land.
 pub async fn push(
     app: &App,
-    ids: Arc<SqlIdMap>,
+    ids: Arc<dyn IdMap>,
     job: &str,
     settings: &Settings,
     options: &PushOptions,
@@ -105,7 +104,7 @@ pub async fn push(
     let (pushed, refused, loaded) =
         push_phases(&app.services, &row, &px, options.concurrency, progress).await?;
     let expected = expected(&report, loaded, &refused);
-    let read_back = ReadBack::new(gateway.as_ref(), ids.as_ref() as &dyn IdMap, &job_ref)
+    let read_back = ReadBack::new(gateway.as_ref(), ids.as_ref(), &job_ref)
         .run(&expected)
         .await?;
     report.filevine = Some(FilevineSection {
