@@ -71,8 +71,16 @@ impl Phone {
         if s.starts_with('+') || s.starts_with("00") || !plausible(s) {
             return Vec::new();
         }
+        let digits: String = s
+            .chars()
+            .take_while(|c| !c.is_ascii_alphabetic() && *c != '#')
+            .filter(char::is_ascii_digit)
+            .collect();
         phonenumber::metadata::DATABASE
             .iter()
+            // Trying a number in a region compiles its patterns; a region whose numbers are
+            // never this long (with or without its trunk prefix) is passed over unparsed.
+            .filter(|meta| could_be_long_enough(meta, &digits))
             .filter_map(|meta| {
                 let id: CountryId = meta.id().parse().ok()?;
                 let number = phonenumber::parse(Some(id), s).ok()?;
@@ -133,6 +141,21 @@ impl Phone {
             None => self.raw.chars().filter(|c| c.is_ascii_digit()).collect(),
         }
     }
+}
+
+/// Whether `digits`, a number written without its country code, has a length the region's
+/// numbers can have, as written or without the region's trunk prefix ("0" of "07123 456789").
+fn could_be_long_enough(meta: &phonenumber::Metadata, digits: &str) -> bool {
+    let lengths = meta.descriptors().general().possible_length();
+    if lengths.is_empty() {
+        return true;
+    }
+    let fits = |n: usize| u16::try_from(n).is_ok_and(|n| lengths.contains(&n));
+    let without_prefix = meta
+        .national_prefix()
+        .filter(|p| digits.starts_with(*p))
+        .map(|p| digits.len() - p.len());
+    fits(digits.len()) || without_prefix.is_some_and(fits)
 }
 
 /// Digits, separators and an extension's letters only, with 5 to 20 digits: what any
