@@ -141,17 +141,13 @@ fn phones(values: &[String]) -> usize {
     values
         .iter()
         .filter(|v| {
-            if Phone::region_of_international(v).is_some() {
+            // Parsing in a region checks a number written with its code ("+44 …") as written.
+            if regions.iter().any(|r| Phone::parse(v, Some(r)).is_ok())
+                || Phone::region_of_international(v).is_some()
+            {
                 return true;
             }
-            if regions.iter().any(|r| Phone::fit(v, r).is_some()) {
-                return true;
-            }
-            // A date is valid digits in some region too, but no phone number.
-            let dated = [date::DateOrder::Mdy, date::DateOrder::Dmy]
-                .iter()
-                .any(|o| date::parse_date(v, Some(*o)).is_ok());
-            if scanned >= PHONES_SCANNED || dated {
+            if scanned >= PHONES_SCANNED || !national_shape(v) {
                 return false;
             }
             scanned += 1;
@@ -165,6 +161,23 @@ fn phones(values: &[String]) -> usize {
             fits
         })
         .count()
+}
+
+/// Fewest digits a national number with its area code has in most of the world.
+const NATIONAL_DIGITS: usize = 7;
+
+/// Whether a value is shaped like a number written nationally, so that it is worth trying
+/// in every region: enough digits, and not an amount ("12345.00") or a date, which are valid
+/// digits in some region too. Most columns a phone field is weighed against hold neither.
+fn national_shape(v: &str) -> bool {
+    let digits = v.chars().filter(char::is_ascii_digit).count();
+    let cents = v
+        .rsplit_once(['.', ','])
+        .is_some_and(|(_, d)| d.len() == 2 && d.chars().all(|c| c.is_ascii_digit()));
+    let dated = [date::DateOrder::Mdy, date::DateOrder::Dmy]
+        .iter()
+        .any(|o| date::parse_date(v, Some(*o)).is_ok());
+    digits >= NATIONAL_DIGITS && !cents && !dated
 }
 
 const SEPARATORS: [DecimalSeparator; 2] = [DecimalSeparator::Point, DecimalSeparator::Comma];

@@ -222,7 +222,16 @@ fn recognise(
             let (Some(sample), Some(now)) = (samples.get(i), current.get(i)) else {
                 continue;
             };
-            if links.is_empty() || hidden.get(i).copied().unwrap_or(false) {
+            // Links the table's columns already hold (see `keys::infer`) change no score.
+            let held = |l: &crate::keys::ValueLink| {
+                let def = now.kind.map(migrationai_domain::catalogue::kind_def);
+                now.columns
+                    .get(l.column)
+                    .and_then(|c| c.field)
+                    .and_then(|f| def.and_then(|d| d.field(f)))
+                    .is_some_and(|fd| fd.ty == FieldType::Ref(l.kind))
+            };
+            if links.iter().all(held) || hidden.get(i).copied().unwrap_or(false) {
                 continue;
             }
             let mut fresh = suggest::suggest_table_with(sample, threshold, links);
