@@ -582,6 +582,32 @@ mod tests {
         )
         .expect_err("currency");
         assert_eq!(errs[0].code, "currency_mismatch");
+        // A dollar with its letters is that dollar: another job's currency is a mismatch,
+        // its own loads.
+        let prefixed = |ctx: &RowContext| {
+            validate_row(
+                &PROJECT_FUNDS,
+                &[
+                    ("transaction_id", "T3"),
+                    ("project_id", "M1"),
+                    ("date", "2024-01-02"),
+                    ("amount", "A$12.00"),
+                ],
+                ctx,
+            )
+        };
+        let errs = prefixed(&ctx).expect_err("AUD in a USD job");
+        assert_eq!(errs[0].code, "currency_mismatch");
+        let aud = RowContext {
+            currency: "AUD".parse().expect("AUD"),
+            ..ctx.clone()
+        };
+        let r = prefixed(&aud).expect("AUD in an AUD job");
+        assert_eq!(
+            r.money("amount")
+                .map(|m| (m.amount.to_string(), m.currency)),
+            Some(("12.00".into(), aud.currency))
+        );
     }
 
     #[test]

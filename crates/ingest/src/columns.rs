@@ -93,7 +93,10 @@ impl ColumnProfile {
             return None;
         }
         let values = &self.values[..self.values.len().min(FIT_VALUES)];
-        let ok = values.iter().filter(|v| value_fits(field, v)).count();
+        let ok = match field.ty {
+            FieldType::Phone => phones(values),
+            _ => values.iter().filter(|v| value_fits(field, v)).count(),
+        };
         let share = ok as f64 / values.len() as f64;
         Some(match field.ty {
             // An id column is one whose values are distinct.
@@ -117,6 +120,66 @@ impl ColumnProfile {
     }
 }
 
+/// Numbers no region found so far explains that are tried in every region, at most: trying a
+/// number in a region compiles that region's patterns.
+const PHONES_SCANNED: usize = 3;
+
+/// How many values are phone numbers in some country. The export's country is not known
+/// while columns are recognised (it is read from these very numbers, see [`crate::country`]),
+/// so a national number counts when it is valid in the default country or in a region an
+/// earlier number of the column was valid in; a few that none of those explain are tried in
+/// every region, and the regions they fit join the candidates. Numbers with their code
+/// ("+44 …") are checked as written.
+fn phones(values: &[String]) -> usize {
+    let mut regions: Vec<&'static str> = crate::mapping::Mapping::default()
+        .country
+        .as_deref()
+        .and_then(Phone::region_id)
+        .into_iter()
+        .collect();
+    let mut scanned = 0;
+    values
+        .iter()
+        .filter(|v| {
+            // Parsing in a region checks a number written with its code ("+44 …") as written.
+            if regions.iter().any(|r| Phone::parse(v, Some(r)).is_ok())
+                || Phone::region_of_international(v).is_some()
+            {
+                return true;
+            }
+            if scanned >= PHONES_SCANNED || !national_shape(v) {
+                return false;
+            }
+            scanned += 1;
+            let found = Phone::regions_valid_for(v);
+            let fits = !found.is_empty();
+            for r in found {
+                if !regions.contains(&r) {
+                    regions.push(r);
+                }
+            }
+            fits
+        })
+        .count()
+}
+
+/// Fewest digits a national number with its area code has in most of the world.
+const NATIONAL_DIGITS: usize = 7;
+
+/// Whether a value is shaped like a number written nationally, so that it is worth trying
+/// in every region: enough digits, and not an amount ("12345.00") or a date, which are valid
+/// digits in some region too. Most columns a phone field is weighed against hold neither.
+fn national_shape(v: &str) -> bool {
+    let digits = v.chars().filter(char::is_ascii_digit).count();
+    let cents = v
+        .rsplit_once(['.', ','])
+        .is_some_and(|(_, d)| d.len() == 2 && d.chars().all(|c| c.is_ascii_digit()));
+    let dated = [date::DateOrder::Mdy, date::DateOrder::Dmy]
+        .iter()
+        .any(|o| date::parse_date(v, Some(*o)).is_ok());
+    digits >= NATIONAL_DIGITS && !cents && !dated
+}
+
 const SEPARATORS: [DecimalSeparator; 2] = [DecimalSeparator::Point, DecimalSeparator::Comma];
 
 fn value_fits(field: &FieldDef, v: &str) -> bool {
@@ -126,7 +189,7 @@ fn value_fits(field: &FieldDef, v: &str) -> bool {
         FieldType::Text => v.len() <= 512 && !v.contains('\n'),
         FieldType::LongText => true,
         FieldType::Email => Email::parse(v).is_ok(),
-        FieldType::Phone => Phone::parse(v, Some("US")).is_ok(),
+        FieldType::Phone => phones(std::slice::from_ref(&v.to_string())) == 1,
         FieldType::Date => {
             date::parse_date(v, Some(date::DateOrder::Mdy)).is_ok()
                 || date::parse_date(v, Some(date::DateOrder::Dmy)).is_ok()
@@ -152,5 +215,51 @@ fn value_fits(field: &FieldDef, v: &str) -> bool {
         FieldType::Choice => choose(field, v).is_ok(),
         FieldType::FilePath => check_path("", v).is_ok() && v.contains('.'),
         FieldType::Sha256 => v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use migrationai_domain::catalogue::CONTACTS;
+
+    fn profile(values: &[&str]) -> ColumnProfile {
+        let sample = TableSample {
+            name: "people.csv".into(),
+            headers: vec!["Tel".into()],
+            rows: values.iter().map(|v| vec![v.to_string()]).collect(),
+        };
+        ColumnProfile::of(&sample, 0)
+    }
+
+    /// National numbers of a country other than the default are phone numbers all the same:
+    /// the export's country is read from them later, so recognising them cannot wait for it.
+    #[test]
+    fn national_numbers_of_any_country_fit_phones() {
+        let phone = CONTACTS.field("phone").expect("phone field");
+        for numbers in [
+            &[
+                "07123 456789",
+                "07311 234567",
+                "07234 987654",
+                "0113 496 0000",
+            ][..],
+            &[
+                "0412 345 678",
+                "0423 456 789",
+                "(02) 9876 5432",
+                "0400 111 222",
+            ],
+            &[
+                "(212) 555-0143",
+                "415-555-0199",
+                "+44 20 7946 0958",
+                "+61 412 345 678",
+            ],
+        ] {
+            assert_eq!(profile(numbers).fit(phone), Some(1.0), "{numbers:?}");
+        }
+        let dirt = profile(&["R001", "n/a", "abc", "12", "Leeds"]);
+        assert_eq!(dirt.fit(phone), Some(0.0));
     }
 }

@@ -11,6 +11,7 @@
 use std::collections::BTreeMap;
 
 use migrationai_domain::catalogue::{kind_def, FieldType};
+use migrationai_domain::value::Currency;
 
 use crate::columns::TableSample;
 use crate::mapping::Mapping;
@@ -35,20 +36,6 @@ const SIGNS: &[(char, &str)] = &[
     ('₦', "NGN"),
     ('₫', "VND"),
     ('฿', "THB"),
-];
-
-/// Dollar signs with the letters that say whose dollar they are.
-const DOLLARS: &[(&str, &str)] = &[
-    ("A", "AUD"),
-    ("AU", "AUD"),
-    ("C", "CAD"),
-    ("CA", "CAD"),
-    ("NZ", "NZD"),
-    ("US", "USD"),
-    ("HK", "HKD"),
-    ("S", "SGD"),
-    ("SG", "SGD"),
-    ("R", "BRL"),
 ];
 
 /// Each country's currency (a general fact table; countries sharing the euro included).
@@ -121,17 +108,23 @@ pub fn named_by(value: &str) -> Option<&'static str> {
         .collect::<String>()
         .to_ascii_uppercase();
     if v.contains('$') {
-        return DOLLARS.iter().find(|(l, _)| *l == letters).map(|(_, c)| *c);
+        // Whose dollar its letters say, as the amount itself is read ("A$" is AUD).
+        return Currency::of_dollar(&letters).and_then(|c| known(c.as_str()));
     }
     if letters.len() == 3 {
         // Only codes of a known currency: "abc" in an amount column is dirt, not a currency.
-        return COUNTRY_CURRENCY
-            .iter()
-            .map(|(_, c)| *c)
-            .chain(SIGNS.iter().map(|(_, c)| *c))
-            .find(|c| *c == letters);
+        return known(&letters);
     }
     None
+}
+
+/// A currency code these tables know, as a static string.
+fn known(code: &str) -> Option<&'static str> {
+    COUNTRY_CURRENCY
+        .iter()
+        .map(|(_, c)| *c)
+        .chain(SIGNS.iter().map(|(_, c)| *c))
+        .find(|c| *c == code)
 }
 
 /// The export's currency and why, in a sentence; `question` when the evidence is weak or
@@ -315,6 +308,8 @@ mod tests {
         assert_eq!(named_by("£1,200.50"), Some("GBP"));
         assert_eq!(named_by("1.200,50 €"), Some("EUR"));
         assert_eq!(named_by("A$12.00"), Some("AUD"));
+        assert_eq!(named_by("NZ$ 12.00"), Some("NZD"));
+        assert_eq!(named_by("US$12.00"), Some("USD"));
         assert_eq!(named_by("120.00 NZD"), Some("NZD"));
         assert_eq!(named_by("$1,200.00"), None);
         assert_eq!(named_by("1200"), None);

@@ -160,6 +160,7 @@ pub fn propose(
     let mut suggestions = Vec::new();
     let mut samples = Vec::new();
     let mut unreadable = Vec::new();
+    let mut hidden = Vec::new();
     for t in tables {
         let pinned = opts
             .encodings
@@ -181,15 +182,79 @@ pub fn propose(
                 }
                 suggestions.push(suggestion);
                 samples.push(sample);
+                hidden.push(t.hidden);
             }
             Err(e) => unreadable.push(read_problem(&e)),
         }
     }
-    suggest::settle_date_orders(&mut suggestions);
-    crate::keys::infer(&mut suggestions, &samples);
+    let mut suggestions = recognise(suggestions, &samples, &hidden, opts.threshold);
     crate::country::infer(&mut suggestions, &samples);
     crate::currency::infer(&mut suggestions, &samples);
     (suggestions, samples, unreadable)
+}
+
+/// Rounds of re-scoring kinds with reference evidence, at most: each can recognise a table
+/// whose parent the round before recognised (a grandchild).
+const LINK_ROUNDS: usize = 3;
+
+/// Settles date orders and keys over the first proposals, then re-scores the kind of each
+/// table with the references its values show (columns holding the keys of a recognised
+/// table): a child table whose headers nothing knows is recognised by what it refers to.
+/// A re-scored table is adopted when its kind changes, and keys are inferred again from the
+/// first proposals with those adopted, until no kind changes.
+fn recognise(
+    first: Vec<TableSuggestion>,
+    samples: &[crate::columns::TableSample],
+    hidden: &[bool],
+    threshold: f64,
+) -> Vec<TableSuggestion> {
+    let settle = |mut tables: Vec<TableSuggestion>| {
+        suggest::settle_date_orders(&mut tables);
+        crate::keys::infer(&mut tables, samples);
+        tables
+    };
+    let mut base = first.clone();
+    let mut current = settle(first);
+    for _ in 0..LINK_ROUNDS {
+        let links = crate::keys::value_links(&current, samples);
+        let mut changed = false;
+        for (i, links) in links.iter().enumerate() {
+            let (Some(sample), Some(now)) = (samples.get(i), current.get(i)) else {
+                continue;
+            };
+            // Links the table's columns already hold (see `keys::infer`) change no score.
+            let held = |l: &crate::keys::ValueLink| {
+                let def = now.kind.map(migrationai_domain::catalogue::kind_def);
+                now.columns
+                    .get(l.column)
+                    .and_then(|c| c.field)
+                    .and_then(|f| def.and_then(|d| d.field(f)))
+                    .is_some_and(|fd| fd.ty == FieldType::Ref(l.kind))
+            };
+            if links.iter().all(held) || hidden.get(i).copied().unwrap_or(false) {
+                continue;
+            }
+            let mut fresh = suggest::suggest_table_with(sample, threshold, links);
+            if fresh.kind == now.kind {
+                continue;
+            }
+            // What was settled from reading the file stays: its encoding and that question.
+            fresh.encoding = now.encoding;
+            fresh.questions.extend(
+                now.questions
+                    .iter()
+                    .filter(|q| q.topic == crate::question::Topic::Encoding)
+                    .cloned(),
+            );
+            base[i] = fresh;
+            changed = true;
+        }
+        if !changed {
+            break;
+        }
+        current = settle(base.clone());
+    }
+    current
 }
 
 /// Pins a legacy encoding the evidence settles (or the person named), so that every later

@@ -100,6 +100,47 @@ pub fn infer(tables: &mut [TableSuggestion], samples: &[TableSample]) {
     link_references(tables, &profiles);
 }
 
+/// A column whose values are the keys of one kind's tables: evidence, from the values alone,
+/// that the column refers to that kind, whatever its header says.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValueLink {
+    pub column: usize,
+    pub kind: migrationai_domain::Kind,
+    /// Share of the column's distinct values that are keys of the kind.
+    pub share: f64,
+    /// The confidence the reference deserves: more when the header names the key or kind.
+    pub confidence: f64,
+}
+
+/// Every table's columns whose values are the keys of another table's kind, as the keys
+/// stand now (run after [`infer`]). A table of no kind yet has them too: they are what kind
+/// scoring needs to recognise a child table whose headers nothing knows.
+pub fn value_links(tables: &[TableSuggestion], samples: &[TableSample]) -> Vec<Vec<ValueLink>> {
+    let profiles: Vec<Vec<Column>> = samples.iter().map(columns).collect();
+    let keys = kind_keys(tables, &profiles);
+    tables
+        .iter()
+        .zip(&profiles)
+        .enumerate()
+        .map(|(t, (table, cols))| {
+            cols.iter()
+                .enumerate()
+                // A table's own key refers to nothing.
+                .filter(|(_, col)| !matches!(&table.key, Key::Columns(h) if table.kind.is_some() && h.contains(&col.header)))
+                .filter_map(|(c, col)| {
+                    let link = link_for(t, col, &keys)?;
+                    Some(ValueLink {
+                        column: c,
+                        kind: link.kind,
+                        share: link.share,
+                        confidence: if link.named { LINK_NAMED } else { LINK_VALUES },
+                    })
+                })
+                .collect()
+        })
+        .collect()
+}
+
 /// Infers every table's key and records it, with its evidence, in the suggestions.
 fn infer_keys(tables: &mut [TableSuggestion], samples: &[TableSample], profiles: &[Vec<Column>]) {
     // Candidate keys per table: (column, referenced by how many other tables).

@@ -3,6 +3,7 @@
 
 use crate::columns::{ColumnProfile, TableSample};
 use crate::header::{best_match, normalise_header};
+use crate::keys::ValueLink;
 use crate::mapping::Key;
 use crate::question::Question;
 use migrationai_domain::catalogue::{FieldType, KindDef, CATALOGUE};
@@ -140,12 +141,34 @@ struct Candidate {
     evidence: Evidence,
 }
 
-fn score_column(profile: &ColumnProfile, def: &KindDef, column: usize) -> Vec<Candidate> {
+fn score_column(
+    profile: &ColumnProfile,
+    def: &KindDef,
+    column: usize,
+    link: Option<&ValueLink>,
+) -> Vec<Candidate> {
     let header = normalise_header(&profile.header);
     def.fields
         .iter()
         .map(|fd| {
             let (header_score, matched) = best_match(&header, fd.name, fd.synonyms);
+            // Values that are the keys of the kind a reference field points at are evidence
+            // of that reference whatever the header says (see `keys::value_links`).
+            if let Some(l) = link.filter(|l| fd.ty == FieldType::Ref(l.kind)) {
+                let by_header = combine(header_score, Some(l.share), fd.ty);
+                return Candidate {
+                    column,
+                    field: fd.name,
+                    confidence: by_header.max(l.confidence),
+                    evidence: Evidence {
+                        header_score,
+                        matched: matched.to_string(),
+                        value_fit: Some(round3(l.share)),
+                        uniqueness: profile.uniqueness(),
+                        reference_hits: Some(round3(l.share)),
+                    },
+                };
+            }
             // Values alone never reach the threshold, so a header this unlike the field is not
             // worth parsing the column for.
             let value_fit = if header_score < HOPELESS_HEADER {
@@ -276,6 +299,16 @@ fn defaults_from_name(
 
 /// Profiles a table's sample and proposes its kind and column mapping.
 pub fn suggest_table(sample: &TableSample, threshold: f64) -> TableSuggestion {
+    suggest_table_with(sample, threshold, &[])
+}
+
+/// [`suggest_table`] with evidence from the rest of the export: columns whose values are
+/// the keys of another table's kind count as references to it, for the kind's score too.
+pub fn suggest_table_with(
+    sample: &TableSample,
+    threshold: f64,
+    links: &[ValueLink],
+) -> TableSuggestion {
     let profiles: Vec<ColumnProfile> = (0..sample.headers.len())
         .map(|i| ColumnProfile::of(sample, i))
         .collect();
@@ -286,7 +319,7 @@ pub fn suggest_table(sample: &TableSample, threshold: f64) -> TableSuggestion {
             let all: Vec<Candidate> = profiles
                 .iter()
                 .enumerate()
-                .flat_map(|(i, p)| score_column(p, def, i))
+                .flat_map(|(i, p)| score_column(p, def, i, links.iter().find(|l| l.column == i)))
                 .collect();
             let best_per_col = best_per_column(&all);
             let chosen = assign(all, threshold);

@@ -3,7 +3,10 @@
 //! postcodes and domains. Detection must link the children to their matters from the values
 //! and read the numbers in the country the export's own evidence points to.
 
+use migrationai_domain::catalogue::kind_def;
+use migrationai_domain::Kind;
 use migrationai_ingest::inspect::{inspect, InspectOptions, InspectReport, NoProgress};
+use migrationai_ingest::mapping::Key;
 use std::fmt::Write as _;
 
 /// Where the export's firm is: its towns and postcodes, how its mobiles are written, its
@@ -245,6 +248,113 @@ fn children_link_to_their_matters_and_phones_read_in_the_evidence_country() {
         .iter()
         .find(|f| f.file == "people_roll.csv")
         .expect("listed");
+    assert_eq!(people.rows, people.valid_rows, "{:?}", people.problems);
+}
+
+/// The export with child tables whose key and reference headers nothing here knows: the
+/// time lines keyed by "Slip No" and naming their dossier in "Folio", the trust postings
+/// naming their dossier in "Folio" and their client in "Party No" (a column added here), and
+/// the people's mobiles under "Mob Tel".
+fn unseen_headers(files: &mut [(&'static str, String)]) {
+    for (name, body) in files.iter_mut() {
+        let (header, rows) = body.split_once('\n').expect("a header line");
+        let (header, rows) = (header.to_string(), rows.to_string());
+        *body = match *name {
+            "time_lines.csv" => format!(
+                "{}\n{rows}",
+                header
+                    .replace("Line Ref", "Slip No")
+                    .replace("DossierID", "Folio")
+            ),
+            "trust_postings.csv" => {
+                let mut out = format!("{},Party No\n", header.replace("DossierID", "Folio"));
+                for (i, row) in rows.lines().enumerate() {
+                    let _ = writeln!(out, "{row},R{:03}", 1 + (i * 7) % 40);
+                }
+                out
+            }
+            "people_roll.csv" => format!("{}\n{rows}", header.replace("Mobile", "Mob Tel")),
+            _ => continue,
+        };
+    }
+}
+
+fn file<'a>(report: &'a InspectReport, name: &str) -> &'a migrationai_ingest::inspect::FileReport {
+    report
+        .files
+        .iter()
+        .find(|f| f.file == name)
+        .unwrap_or_else(|| panic!("{name} inspected"))
+}
+
+/// Child tables are recognised by what their values refer to: kinds, keys and links come
+/// from the values when no header is known, and every row reads under the proposal.
+#[test]
+fn child_tables_with_unknown_headers_are_recognised_by_their_references() {
+    let mut files = export(25, 7001, &BRITAIN);
+    unseen_headers(&mut files);
+    let (_dir, report) = inspected(&files);
+    for (name, kind, key, links) in [
+        (
+            "time_lines.csv",
+            Kind::BillingItems,
+            "Slip No",
+            &[("Folio", "project_id")][..],
+        ),
+        (
+            "trust_postings.csv",
+            Kind::ProjectFunds,
+            "Posting Ref",
+            &[("Folio", "project_id"), ("Party No", "contact_id")],
+        ),
+    ] {
+        let f = file(&report, name);
+        assert_eq!(
+            f.kind,
+            Some(kind),
+            "{name}: {:?} {:#?}",
+            f.suggestion.kind_scores,
+            f.suggestion.columns
+        );
+        // The key column serves as the id: as the key, or mapped to the id field itself.
+        let id = kind_def(kind).id_field().name;
+        let keyed = match &f.key {
+            Key::Columns(c) => c == &vec![key.to_string()],
+            Key::Field => field(&report, name, key).as_deref() == Some(id),
+            Key::Derived => false,
+        };
+        assert!(keyed, "{name}: {:?} {:?}", f.key, f.suggestion.key_evidence);
+        for (header, to) in links {
+            assert_eq!(
+                field(&report, name, header).as_deref(),
+                Some(*to),
+                "{name}: {header}"
+            );
+        }
+        assert!(
+            f.suggestion.missing_required.is_empty(),
+            "{name}: {:?}",
+            f.suggestion.missing_required
+        );
+        // Every row loads: none is rejected for a matter or a client it does not name.
+        assert!(f.rows > 0, "{name}");
+        assert_eq!(f.rows, f.valid_rows, "{name}: {:?}", f.problems);
+        let mapped = report.mapping.file(name).expect("in the mapping");
+        assert_eq!(mapped.kind, Some(kind), "{}", report.mapping_toml);
+    }
+    // The mobiles are recognised as phones although they are no number in the default
+    // country, and read in the country the export points to.
+    assert_eq!(
+        field(&report, "people_roll.csv", "Mob Tel").as_deref(),
+        Some("phone")
+    );
+    assert_eq!(
+        report.mapping.country.as_deref(),
+        Some("GB"),
+        "{}",
+        report.mapping_toml
+    );
+    let people = file(&report, "people_roll.csv");
     assert_eq!(people.rows, people.valid_rows, "{:?}", people.problems);
 }
 

@@ -47,6 +47,33 @@ impl Currency {
         b"USD", b"AUD", b"CAD", b"NZD", b"HKD", b"SGD", b"MXN", b"ARS", b"CLP", b"COP", b"TWD",
     ];
 
+    /// Dollar signs with the letters that say whose dollar they are ("A$", "NZ$", "US$").
+    const DOLLAR_PREFIXES: &'static [(&'static str, &'static [u8; 3])] = &[
+        ("A", b"AUD"),
+        ("AU", b"AUD"),
+        ("C", b"CAD"),
+        ("CA", b"CAD"),
+        ("NZ", b"NZD"),
+        ("US", b"USD"),
+        ("HK", b"HKD"),
+        ("S", b"SGD"),
+        ("SG", b"SGD"),
+        ("R", b"BRL"),
+    ];
+
+    /// The currency of a dollar sign written with letters ("A" of "A$" is AUD), in any case.
+    pub fn of_dollar(letters: &str) -> Option<Currency> {
+        Self::DOLLAR_PREFIXES
+            .iter()
+            .find(|(l, _)| l.eq_ignore_ascii_case(letters.trim()))
+            .map(|(_, c)| Currency(**c))
+    }
+
+    /// Whether a currency is written with a "$": a dollar, a peso, or the real ("R$").
+    fn is_dollar(self) -> bool {
+        Self::DOLLAR_SIGNED.contains(&&self.0) || Self::of_dollar("R") == Some(self)
+    }
+
     /// The currency a symbol stands for in practice-management exports. A "$" is the
     /// export's own currency when that is written with one (an Australian firm's "$" is
     /// AUD), and USD otherwise.
@@ -138,6 +165,8 @@ impl Money {
         let mut currency: Option<Currency> = None;
         let mut digits = String::with_capacity(body.len());
         let mut letters = String::new();
+        // A "$" is whose dollar its letters say ("NZ$"), so it is read once they are known.
+        let mut dollar = false;
         for c in body.chars() {
             match c {
                 '0'..='9' | '.' | ',' => digits.push(c),
@@ -150,17 +179,36 @@ impl Money {
                 '+' => {}
                 ' ' | '\u{a0}' | '\'' | '_' => {}
                 c if c.is_ascii_alphabetic() => letters.push(c),
+                '$' => dollar = true,
                 c => match Currency::from_symbol(c, default) {
                     Some(cur) => set_currency(&mut currency, cur, raw)?,
                     None => return Err(MoneyError::Invalid(raw.to_string())),
                 },
             }
         }
-        if !letters.is_empty() {
-            let cur: Currency = letters
-                .parse()
-                .map_err(|_| MoneyError::Invalid(raw.to_string()))?;
-            set_currency(&mut currency, cur, raw)?;
+        let invalid = || MoneyError::Invalid(raw.to_string());
+        match (dollar, letters.is_empty()) {
+            (true, true) => {
+                let cur = Currency::from_symbol('$', default).ok_or_else(invalid)?;
+                set_currency(&mut currency, cur, raw)?;
+            }
+            (true, false) => {
+                // "A$", "US$ 5", or a code beside a "$" ("$5 CAD"): a code must be a dollar's.
+                let cur = match Currency::of_dollar(&letters) {
+                    Some(c) => c,
+                    None => letters
+                        .parse::<Currency>()
+                        .ok()
+                        .filter(|c| c.is_dollar())
+                        .ok_or_else(invalid)?,
+                };
+                set_currency(&mut currency, cur, raw)?;
+            }
+            (false, false) => {
+                let cur: Currency = letters.parse().map_err(|_| invalid())?;
+                set_currency(&mut currency, cur, raw)?;
+            }
+            (false, true) => {}
         }
         let normalised = number::normalise(&digits, sep).map_err(|e| match e {
             SeparatorError::Ambiguous => MoneyError::AmbiguousSeparator(raw.to_string()),
@@ -295,6 +343,40 @@ mod tests {
             Money::parse("$12.50", gbp, None).unwrap().currency,
             Currency::USD
         );
+    }
+
+    /// A dollar sign with its letters names its currency whatever the job's currency is.
+    #[test]
+    fn prefixed_dollars_name_their_currency() {
+        let gbp: Currency = "GBP".parse().expect("GBP");
+        for (raw, code) in [
+            ("A$12.00", "AUD"),
+            ("A$ 12.00", "AUD"),
+            ("NZ$12.00", "NZD"),
+            ("NZ$ 12.00", "NZD"),
+            ("C$12.00", "CAD"),
+            ("US$12.00", "USD"),
+            ("US$ 12.00", "USD"),
+            ("HK$12.00", "HKD"),
+            ("S$12.00", "SGD"),
+            ("-A$12.00", "AUD"),
+            ("(A$12.00)", "AUD"),
+            ("$12.00 CAD", "CAD"),
+        ] {
+            for default in [Currency::USD, gbp] {
+                let m = Money::parse(raw, default, None).expect(raw);
+                assert_eq!(m.currency.as_str(), code, "{raw}");
+                assert_eq!(m.amount.abs(), dec("12.00"), "{raw}");
+            }
+        }
+        // Letters that are no dollar's, or a code that is not written with "$", stay dirt.
+        for raw in ["X$12.00", "$12.00 EUR", "A$12 NZ$", "Q$5"] {
+            assert!(
+                matches!(p(raw), Err(MoneyError::Invalid(_))),
+                "{raw}: {:?}",
+                p(raw)
+            );
+        }
     }
 
     #[test]

@@ -2,6 +2,8 @@
 
 use phonenumber::country::Id as CountryId;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::Mutex;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Phone {
@@ -71,14 +73,38 @@ impl Phone {
         if s.starts_with('+') || s.starts_with("00") || !plausible(s) {
             return Vec::new();
         }
-        phonenumber::metadata::DATABASE
+        // Trying a number in every region is costly (each region's patterns are compiled
+        // anew, see `could_be_long_enough`), and an export's profiling asks about the same
+        // values more than once, so answers are kept.
+        static SEEN: std::sync::OnceLock<Mutex<HashMap<String, Vec<&'static str>>>> =
+            std::sync::OnceLock::new();
+        let seen = SEEN.get_or_init(Default::default);
+        if let Some(found) = seen.lock().ok().and_then(|m| m.get(s).cloned()) {
+            return found;
+        }
+        let digits: String = s
+            .chars()
+            .take_while(|c| !c.is_ascii_alphabetic() && *c != '#')
+            .filter(char::is_ascii_digit)
+            .collect();
+        let found: Vec<&'static str> = phonenumber::metadata::DATABASE
             .iter()
+            // A region whose numbers are never this long (with or without its trunk prefix)
+            // is passed over unparsed.
+            .filter(|meta| could_be_long_enough(meta, &digits))
             .filter_map(|meta| {
                 let id: CountryId = meta.id().parse().ok()?;
                 let number = phonenumber::parse(Some(id), s).ok()?;
                 phonenumber::is_valid(&number).then_some(meta.id())
             })
-            .collect()
+            .collect();
+        if let Ok(mut m) = seen.lock() {
+            if m.len() >= REMEMBERED {
+                m.clear();
+            }
+            m.insert(s.to_string(), found.clone());
+        }
+        found
     }
 
     /// How `raw`, written without a country code, fits `region`: None when it is no valid
@@ -133,6 +159,24 @@ impl Phone {
             None => self.raw.chars().filter(|c| c.is_ascii_digit()).collect(),
         }
     }
+}
+
+/// Values whose regions [`Phone::regions_valid_for`] keeps, at most (then it starts afresh).
+const REMEMBERED: usize = 4096;
+
+/// Whether `digits`, a number written without its country code, has a length the region's
+/// numbers can have, as written or without the region's trunk prefix ("0" of "07123 456789").
+fn could_be_long_enough(meta: &phonenumber::Metadata, digits: &str) -> bool {
+    let lengths = meta.descriptors().general().possible_length();
+    if lengths.is_empty() {
+        return true;
+    }
+    let fits = |n: usize| u16::try_from(n).is_ok_and(|n| lengths.contains(&n));
+    let without_prefix = meta
+        .national_prefix()
+        .filter(|p| digits.starts_with(*p))
+        .map(|p| digits.len() - p.len());
+    fits(digits.len()) || without_prefix.is_some_and(fits)
 }
 
 /// Digits, separators and an extension's letters only, with 5 to 20 digits: what any
