@@ -50,10 +50,16 @@ async fn batches_done(data: &Path, job: &str) -> i64 {
         .unwrap_or(0)
 }
 
+/// Batches of 25 rows: the small sample then takes about 150 batches, so a signal sent
+/// once a batch is done lands while most of the job is still to do. With the default 500
+/// rows a batch, a resumed job could end before the test saw its next batch.
+const BATCH_SIZE: &str = "25";
+
 fn spawn_migrate(export: &Path, data: &Path) -> Child {
     Command::new(BIN)
         .arg("migrate")
         .arg(export)
+        .args(["--batch-size", BATCH_SIZE])
         .arg("--data-dir")
         .arg(data)
         .stdout(Stdio::piped())
