@@ -2,10 +2,10 @@
 //! pending to delivered, stay apart per tenant, job and kind, and answer who owns a
 //! Filevine record.
 
+mod aws_env;
 use migrationai_adapters::sql::{sqlite_url, PoolSize, Schema, SqlIdMap, Tables};
 use migrationai_domain::Kind;
 use migrationai_filevine::{FvId, IdEntry, IdKey, IdMap, JobRef};
-use sqlx::Connection;
 
 fn job(tenant: &str, job: &str) -> JobRef {
     JobRef {
@@ -136,35 +136,10 @@ async fn the_id_map_on_sqlite() {
 /// failed under CI), like the other tests that need a server.
 #[tokio::test]
 async fn the_id_map_on_postgres() {
-    let admin = match std::env::var("MIGRATIONAI_TEST_DATABASE_URL") {
-        Ok(u) if !u.is_empty() => u,
-        _ if std::env::var_os("CI").is_some() => {
-            panic!("MIGRATIONAI_TEST_DATABASE_URL is not set: run through scripts/test.sh")
-        }
-        _ => {
-            eprintln!("SKIPPED: MIGRATIONAI_TEST_DATABASE_URL is not set (scripts/services.sh)");
-            return;
-        }
-    };
     // A database of its own, migrated from nothing.
-    let name = format!(
-        "fvids_{}_{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_micros())
-            .unwrap_or(0)
-    );
-    let mut conn = sqlx::postgres::PgConnection::connect(&admin)
-        .await
-        .expect("connect to the test PostgreSQL");
-    sqlx::query(&format!("CREATE DATABASE \"{name}\""))
-        .execute(&mut conn)
-        .await
-        .expect("create database");
-    let (base, query) = admin.split_once('?').unwrap_or((admin.as_str(), ""));
-    let server = base.rsplit_once('/').map(|(s, _)| s).unwrap_or(base);
-    let url = format!("{server}/{name}?{query}");
+    let Some(url) = aws_env::fresh_postgres("fvids").await else {
+        return;
+    };
     let pool =
         migrationai_adapters::sql::open(&url, PoolSize::LOCAL, Tables::Store, Schema::Migrate)
             .await

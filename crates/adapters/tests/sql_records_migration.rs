@@ -1,6 +1,7 @@
 //! Migration 0006 (compact records) on a store that already holds records: every row reads
 //! back through the port as it was written, on SQLite and on PostgreSQL.
 
+mod aws_env;
 use std::path::Path;
 
 use migrationai_adapters::sql::{PoolSize, Schema, SqlStore};
@@ -8,7 +9,7 @@ use migrationai_domain::ids::canonical_id;
 use migrationai_domain::Kind;
 use migrationai_ports::store::Store;
 use sqlx::migrate::Migrator;
-use sqlx::{AnyPool, Connection};
+use sqlx::AnyPool;
 
 /// The store's migrations before 0006, from a folder of their own (same files, same checksums).
 async fn before_compact(dir: &Path) -> Migrator {
@@ -194,32 +195,8 @@ async fn sqlite_records_survive_the_compact_migration() {
 
 #[tokio::test]
 async fn postgres_records_survive_the_compact_migration() {
-    let admin = match std::env::var("MIGRATIONAI_TEST_DATABASE_URL") {
-        Ok(u) if !u.is_empty() => u,
-        _ if std::env::var_os("CI").is_some() => {
-            panic!("MIGRATIONAI_TEST_DATABASE_URL is not set: run through scripts/test.sh")
-        }
-        _ => {
-            eprintln!("SKIPPED: MIGRATIONAI_TEST_DATABASE_URL is not set (scripts/services.sh)");
-            return;
-        }
+    let Some(url) = aws_env::fresh_postgres("compact").await else {
+        return;
     };
-    let name = format!(
-        "compact_{}_{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_micros())
-            .unwrap_or(0)
-    );
-    let mut conn = sqlx::postgres::PgConnection::connect(&admin)
-        .await
-        .expect("connect to the test PostgreSQL");
-    sqlx::query(&format!("CREATE DATABASE \"{name}\""))
-        .execute(&mut conn)
-        .await
-        .expect("create database");
-    let (base, query) = admin.split_once('?').unwrap_or((admin.as_str(), ""));
-    let server = base.rsplit_once('/').map(|(s, _)| s).unwrap_or(base);
-    migrates_records(&format!("{server}/{name}?{query}")).await;
+    migrates_records(&url).await;
 }

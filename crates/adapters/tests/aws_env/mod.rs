@@ -34,6 +34,28 @@ pub fn unique(tag: &str) -> String {
 
 pub const KEYS: (&str, &str) = ("testing", "testing");
 
+/// The URL of a new, empty PostgreSQL database of its own on the server scripts/services.sh
+/// started (named `<tag>_<pid>_<micros>`); `None` when the test should skip.
+pub async fn fresh_postgres(tag: &str) -> Option<String> {
+    use sqlx::Connection;
+    let admin = require("MIGRATIONAI_TEST_DATABASE_URL")?;
+    let micros = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_micros())
+        .unwrap_or(0);
+    let name = format!("{tag}_{}_{micros}", std::process::id());
+    let mut conn = sqlx::postgres::PgConnection::connect(&admin)
+        .await
+        .expect("connect to the test PostgreSQL");
+    sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+        .execute(&mut conn)
+        .await
+        .expect("create database");
+    let (base, query) = admin.split_once('?').unwrap_or((admin.as_str(), ""));
+    let server = base.rsplit_once('/').map(|(s, _)| s).unwrap_or(base);
+    Some(format!("{server}/{name}?{query}"))
+}
+
 pub fn sqs_at(endpoint: &str, prefix: &str) -> SqsQueue {
     let config = aws_sdk_sqs::Config::builder()
         .behavior_version(BehaviorVersion::latest())
