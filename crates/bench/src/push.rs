@@ -76,11 +76,13 @@ pub async fn bench_push(
     faults: Faults,
     concurrency: usize,
 ) -> Result<PushBench, BenchError> {
-    copy_dir(migrated, run_dir).map_err(|source| BenchError::Copy {
-        from: migrated.to_path_buf(),
-        to: run_dir.to_path_buf(),
-        source,
-    })?;
+    copy_store(migrated, run_dir)
+        .await
+        .map_err(|source| BenchError::Copy {
+            from: migrated.to_path_buf(),
+            to: run_dir.to_path_buf(),
+            source,
+        })?;
     let emu_config = EmuConfig {
         faults,
         ..EmuConfig::default()
@@ -160,14 +162,44 @@ fn settings(emu: &Emulator) -> Result<Settings, BenchError> {
     Ok(s)
 }
 
+/// Copies a migrated data directory: each SQLite database as a consistent snapshot
+/// (`VACUUM INTO`), the rest file by file. The process that migrated it may still be
+/// checkpointing a database's write-ahead log, which deletes the `-wal` and `-shm` files a
+/// plain copy would be reading.
+async fn copy_store(from: &Path, to: &Path) -> std::io::Result<()> {
+    use sqlx::Connection;
+    copy_dir(from, to)?;
+    for entry in std::fs::read_dir(from)? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "db") {
+            let target = to.join(path.file_name().unwrap_or_default());
+            let mut conn = sqlx::sqlite::SqliteConnection::connect(
+                &migrationai_adapters::sql::sqlite_url(&path),
+            )
+            .await
+            .map_err(std::io::Error::other)?;
+            sqlx::query("VACUUM INTO ?")
+                .bind(target.to_string_lossy().into_owned())
+                .execute(&mut conn)
+                .await
+                .map_err(std::io::Error::other)?;
+        }
+    }
+    Ok(())
+}
+
+/// Every file but the SQLite databases and their journals, which [`copy_store`] snapshots.
 fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(to)?;
     for entry in std::fs::read_dir(from)? {
         let entry = entry?;
-        let target = to.join(entry.file_name());
+        let name = entry.file_name();
+        let target = to.join(&name);
+        let name = name.to_string_lossy();
         if entry.file_type()?.is_dir() {
             copy_dir(&entry.path(), &target)?;
-        } else {
+        } else if !(name.ends_with(".db") || name.ends_with(".db-wal") || name.ends_with(".db-shm"))
+        {
             std::fs::copy(entry.path(), target)?;
         }
     }
