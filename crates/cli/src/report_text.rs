@@ -72,9 +72,10 @@ fn files_line(r: &Report) -> String {
     }
     let count = |role: FileRole| r.files.iter().filter(|f| f.role == role).count();
     let mut out = format!(
-        "files: {} tables, {} left out, {} documents, {} emails, {} unreadable\n",
+        "files: {} tables, {} left out, {} not mapped, {} documents, {} emails, {} unreadable\n",
         count(FileRole::Table),
         count(FileRole::Ignored),
+        count(FileRole::Unmapped),
         count(FileRole::Document),
         count(FileRole::Email),
         count(FileRole::Unreadable)
@@ -102,6 +103,7 @@ mod tests {
             role,
             kind: None,
             encoding: encoding.map(Into::into),
+            rows: 0,
             loaded: 0,
             rejected: 0,
             reason: None,
@@ -123,7 +125,9 @@ mod tests {
         };
         let text = verdict(&r, 20);
         assert!(
-            text.contains("files: 2 tables, 1 left out, 1 documents, 0 emails, 1 unreadable"),
+            text.contains(
+                "files: 2 tables, 1 left out, 0 not mapped, 1 documents, 0 emails, 1 unreadable"
+            ),
             "{text}"
         );
         assert!(

@@ -11,6 +11,9 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 use toml::Spanned;
 
+/// The kind a mapping file gives a table it leaves out on purpose.
+pub const IGNORE: &str = "ignore";
+
 /// Where a table's rows get their source ids.
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -63,8 +66,12 @@ impl Key {
 pub struct FileMapping {
     /// The table's name: a path inside the export, or "file.xlsx#Sheet".
     pub table: String,
-    /// None: the file is left out of the migration.
+    /// None: the file is not migrated, either left out on purpose (`left_out`) or not
+    /// recognised and not yet decided.
     pub kind: Option<Kind>,
+    /// A person chose to leave the file out (`kind = "ignore"`). A table that is neither
+    /// mapped nor left out holds rows nobody decided about, and the verdict says so.
+    pub left_out: bool,
     pub date_order: Option<DateOrder>,
     /// Header → canonical field (None: not migrated), in column order.
     pub columns: Vec<(String, Option<&'static str>)>,
@@ -223,7 +230,8 @@ impl Mapping {
         let mut files = Vec::new();
         for f in raw.files {
             let kind_text = f.kind.get_ref().trim();
-            let kind = if kind_text.is_empty() || kind_text == "ignore" {
+            let left_out = kind_text == IGNORE;
+            let kind = if kind_text.is_empty() || left_out {
                 None
             } else {
                 let k: Kind =
@@ -372,6 +380,7 @@ impl Mapping {
             files.push(FileMapping {
                 table: f.path.get_ref().clone(),
                 kind,
+                left_out,
                 date_order,
                 columns,
                 key,
@@ -400,6 +409,8 @@ impl Mapping {
             .map(|t| FileMapping {
                 table: t.table.clone(),
                 kind: t.kind,
+                // Only a person leaves a file out; an unrecognised one waits for a decision.
+                left_out: false,
                 date_order: t.date_order,
                 // A file left out keeps no fields, key or defaults.
                 columns: t
@@ -450,7 +461,8 @@ impl Mapping {
             out,
             "# MigrationAI mapping. Edit a column's field (\"\" leaves it out), a file's kind, its key"
         );
-        let _ = writeln!(out, "# (\"ignore\" leaves the file out; its columns are then not read) or date_order (\"mdy\"/\"dmy\"),");
+        let _ = writeln!(out, "# (\"ignore\" leaves the file out; its columns are then not read; \"\" is a file not recognised: until it is");
+        let _ = writeln!(out, "# given a kind or \"ignore\", its rows are not migrated and the run does not count as migrated) or date_order (\"mdy\"/\"dmy\"),");
         let _ = writeln!(out, "# then pass it back with --mapping. key is a header, a list of headers that are a key together,");
         let _ = writeln!(out, "# or {{ derived = true }} (ids from the file and row); without key the column mapped to the id field is the key.");
         if let Some(why) = suggestions
@@ -471,11 +483,18 @@ impl Mapping {
             let s = suggestions.iter().find(|s| s.table == f.table);
             let _ = writeln!(out, "\n[[file]]");
             let _ = writeln!(out, "path = {}", q(&f.table));
-            let _ = writeln!(
-                out,
-                "kind = {}",
-                q(f.kind.map(|k| k.as_str()).unwrap_or("ignore"))
-            );
+            let kind = match (f.kind, f.left_out) {
+                (Some(k), _) => k.as_str(),
+                (None, true) => IGNORE,
+                (None, false) => {
+                    let _ = writeln!(
+                        out,
+                        "# not recognised: give it a kind, or \"ignore\" to leave it out"
+                    );
+                    ""
+                }
+            };
+            let _ = writeln!(out, "kind = {}", q(kind));
             if let Some(s) = s {
                 let _ = writeln!(out, "confidence = {}", s.kind_confidence);
             }
@@ -624,6 +643,7 @@ kind = "ignore"
         );
         assert_eq!(m.files[2].key, Key::Derived);
         assert_eq!(m.files[3].kind, None);
+        assert!(m.files[3].left_out, "\"ignore\" is a decision");
         assert!(m.files[3].columns.iter().all(|(_, f)| f.is_none()));
         let again = Mapping::parse("m.toml", &m.to_toml(&[])).expect("own output parses");
         assert_eq!(again.files, m.files);
@@ -634,6 +654,23 @@ kind = "ignore"
         assert_eq!(e.line, 5, "{e}");
         let bad_default = text.replace("item_type = \"expense\"", "item_type = \"lunch\"");
         assert!(Mapping::parse("m.toml", &bad_default).is_err());
+    }
+
+    #[test]
+    fn an_unrecognised_file_stays_undecided_until_a_person_leaves_it_out() {
+        let text = "[[file]]\npath = \"Odd.csv\"\nkind = \"\"\n\n\
+                    [[file]]\npath = \"Old.csv\"\nkind = \"ignore\"\n";
+        let m = Mapping::parse("m.toml", text).expect("valid mapping");
+        assert_eq!((m.files[0].kind, m.files[0].left_out), (None, false));
+        assert_eq!((m.files[1].kind, m.files[1].left_out), (None, true));
+        let written = m.to_toml(&[]);
+        assert!(
+            written.contains("path = \"Odd.csv\"\n# not recognised"),
+            "{written}"
+        );
+        assert!(written.contains("kind = \"ignore\""), "{written}");
+        let again = Mapping::parse("m.toml", &written).expect("own output parses");
+        assert_eq!(again.files, m.files);
     }
 
     #[test]

@@ -202,6 +202,7 @@ mod tests {
         let file = FileMapping {
             table: "Trust Ledger.csv".into(),
             kind: Some(Kind::ProjectFunds),
+            left_out: false,
             date_order: None,
             columns: vec![
                 ("Matter".into(), Some("project_id")),

@@ -132,9 +132,10 @@ kind = "tasks"
     assert_eq!((notes.loaded, notes.rejected), (1, 1));
     #[cfg(unix)]
     {
-        // Its name is not UTF-8, but it is read like any other table the mapping leaves out.
+        // Its name is not UTF-8, but it is read like any other table the mapping does not
+        // name: its row is counted, and nobody decided to leave it out.
         let odd = line("Clients \u{FFFD}t\u{FFFD}.csv");
-        assert_eq!(odd.role, FileRole::Ignored, "{odd:?}");
+        assert_eq!((odd.role, odd.rows), (FileRole::Unmapped, 1), "{odd:?}");
     }
 
     assert!(
@@ -167,4 +168,103 @@ kind = "tasks"
         "{html}"
     );
     assert!(html.contains("Matters.xlsx: could not be read"), "{html}");
+}
+
+/// An export whose second table no kind fits: two contacts and five rows of opaque codes,
+/// and a table with a header and no rows.
+fn export_with_an_unknown_table(dir: &std::path::Path) -> std::path::PathBuf {
+    let export = dir.join("export");
+    std::fs::create_dir_all(&export).expect("folder");
+    std::fs::write(
+        export.join("contacts.csv"),
+        "Contact ID,First Name,Last Name,Email\nC1,Ann,Lee,ann@example.com\nC2,Bo,Ng,bo@example.com\n",
+    )
+    .expect("contacts");
+    std::fs::write(
+        export.join("widgets.csv"),
+        "Qx,Zz\n7,9\n3,1\n5,5\n8,2\n6,4\n",
+    )
+    .expect("widgets");
+    std::fs::write(export.join("blank.csv"), "Aa,Bb\n").expect("blank");
+    export
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_table_nobody_mapped_fails_the_verdict_until_a_person_leaves_it_out() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let export = export_with_an_unknown_table(dir.path());
+    let run = |mapping: Option<std::path::PathBuf>, name: &'static str| {
+        let export = export.clone();
+        async move {
+            let data = tempfile::tempdir().expect("tempdir");
+            migrate(
+                &export,
+                mapping.as_deref(),
+                Some(name.into()),
+                &common::config(data.path()),
+                &|_| {},
+            )
+            .await
+            .expect("migrate runs to its report")
+        }
+    };
+    let role_of = |r: &migrationai_pipeline::Report, path: &str| {
+        r.files
+            .iter()
+            .find(|f| f.path == path)
+            .map(|f| (f.role, f.rows))
+            .unwrap_or_else(|| panic!("{path} is not in the report: {:#?}", r.files))
+    };
+
+    // The proposal: the contacts load, and the five rows nobody recognised fail the run.
+    let proposed = run(None, "proposed").await;
+    assert_eq!(role_of(&proposed, "widgets.csv"), (FileRole::Unmapped, 5));
+    assert_eq!(proposed.kinds["contacts"].loaded, 2, "{:?}", proposed.kinds);
+    assert!(!proposed.verdict.migrated, "{:?}", proposed.verdict);
+    assert!(!proposed.verdict.accounted_for, "{:?}", proposed.verdict);
+    assert!(
+        proposed.verdict.failures[0].starts_with("widgets.csv: 5 rows not migrated"),
+        "the first failure names the file and its rows: {:?}",
+        proposed.verdict.failures
+    );
+    // A table with no rows loses nothing.
+    assert_eq!(role_of(&proposed, "blank.csv"), (FileRole::Unmapped, 0));
+    assert_eq!(proposed.verdict.failures.len(), 1, "{:?}", proposed.verdict);
+
+    // The proposal written out and passed back unchanged decides nothing either.
+    let opened = migrationai_ingest::Export::open_tables_in(
+        &export,
+        &migrationai_ingest::Limits::default(),
+        dir.path(),
+    )
+    .expect("export opens");
+    let (tables, _) = migrationai_ingest::tables::list_tables(&opened);
+    let (suggestions, _, _) = migrationai_ingest::inspect::propose(
+        &opened,
+        &tables,
+        &migrationai_ingest::inspect::InspectOptions::default(),
+    );
+    let text =
+        migrationai_ingest::mapping::Mapping::from_suggestions(&suggestions).to_toml(&suggestions);
+    let written = dir.path().join("proposal.toml");
+    std::fs::write(&written, &text).expect("proposal");
+    let unchanged = run(Some(written.clone()), "unchanged").await;
+    assert_eq!(role_of(&unchanged, "widgets.csv"), (FileRole::Unmapped, 5));
+    assert!(!unchanged.verdict.migrated, "{:?}", unchanged.verdict);
+
+    // A person leaves it out: the run migrates, and the report still says what was left.
+    let decided = dir.path().join("decided.toml");
+    let edited = text.replace(
+        "path = \"widgets.csv\"\n# not recognised: give it a kind, or \"ignore\" to leave it out\nkind = \"\"",
+        "path = \"widgets.csv\"\nkind = \"ignore\"",
+    );
+    assert_ne!(
+        edited, text,
+        "the proposal marks widgets.csv undecided:\n{text}"
+    );
+    std::fs::write(&decided, edited).expect("decided");
+    let left_out = run(Some(decided), "decided").await;
+    assert_eq!(role_of(&left_out, "widgets.csv"), (FileRole::Ignored, 5));
+    assert!(left_out.verdict.accounted_for, "{:?}", left_out.verdict);
+    assert!(left_out.verdict.migrated, "{:?}", left_out.verdict);
 }

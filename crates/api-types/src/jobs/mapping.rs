@@ -24,6 +24,11 @@ pub struct MappingView {
 pub struct TableView {
     pub table: String,
     pub kind: Option<String>,
+    /// Left out on purpose by a person. A table with no kind that is not left out was not
+    /// recognised and waits for a decision: its rows are not migrated, and the job's verdict
+    /// says so.
+    #[serde(default)]
+    pub left_out: bool,
     /// "mdy" or "dmy"; none when not set.
     pub date_order: Option<String>,
     /// Where the rows' ids come from: the column mapped to the kind's source id, several
@@ -42,7 +47,7 @@ pub struct ColumnView {
     pub field: Option<String>,
 }
 
-/// One change. With a table: its kind ("skip" leaves the table out; the columns are mapped
+/// One change. With a table: its kind ("skip" leaves the table out, "" leaves it undecided; the columns are mapped
 /// again by their headers for the new kind), its date order ("mdy", "dmy", or "" for none),
 /// or one column's field (null or "" leaves the column out; a field taken by another column
 /// moves). Without a table: the currency or time zone of the whole export.

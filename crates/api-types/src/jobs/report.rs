@@ -114,7 +114,7 @@ pub struct FileCheck {
 pub struct ExportFile {
     /// The path inside the export, "file.xlsx#Sheet" for a worksheet.
     pub path: String,
-    /// table, left out, document, email or unreadable.
+    /// table, left out, not mapped, document, email or unreadable.
     pub role: String,
     pub kind: Option<String>,
     /// The text encoding a table was read in.

@@ -8,7 +8,7 @@ use migrationai_domain::value::DateOrder;
 use migrationai_domain::DraftStatus;
 use migrationai_domain::{kind_def, Kind};
 use migrationai_ingest::header::{normalise_header, similarity};
-use migrationai_ingest::mapping::{FileMapping, Key, Mapping};
+use migrationai_ingest::mapping::{FileMapping, Key, Mapping, IGNORE};
 
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -21,6 +21,7 @@ fn tables(m: &Mapping) -> Vec<TableView> {
             TableView {
                 table: f.table.clone(),
                 kind: f.kind.map(|k| k.as_str().to_string()),
+                left_out: f.left_out,
                 date_order: f.date_order.map(|o| {
                     match o {
                         DateOrder::Mdy => "mdy",
@@ -151,7 +152,9 @@ fn apply(m: &mut Mapping, c: &MappingChange) -> ApiResult<()> {
         .find(|f| &f.table == table)
         .ok_or_else(|| ApiError::Unprocessable(format!("no table {table:?} in the mapping")))?;
     if let Some(kind) = &c.kind {
-        let kind = if kind == "skip" || kind == "ignore" || kind.is_empty() {
+        // "skip" is a person leaving the table out; "" takes the decision back.
+        file.left_out = kind == "skip" || kind == IGNORE;
+        let kind = if file.left_out || kind.is_empty() {
             None
         } else {
             Some(

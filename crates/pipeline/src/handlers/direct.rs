@@ -45,6 +45,7 @@ pub fn file_mapping(kind: Kind, file: &str, headers: &[String]) -> Option<FileMa
     Some(FileMapping {
         table: file.to_string(),
         kind: Some(kind),
+        left_out: false,
         date_order: None,
         columns,
         key: Default::default(),

@@ -79,6 +79,7 @@ fn split_all(
         role,
         kind: None,
         encoding: None,
+        rows: 0,
         loaded: 0,
         rejected: 0,
         reason: None,
@@ -221,19 +222,37 @@ fn split_all(
             listing.push(listed);
         }
     }
-    // Tables the mapping leaves out must still be readable, or the report says they are not.
+    // Tables the mapping does not migrate must still be readable, or the report says they are
+    // not; their rows are counted, so the report says how many were not migrated.
     for table in &tables {
         if listing.iter().any(|f| f.path == table.name) {
             continue;
         }
-        let explicit = mapping.file(&table.name).is_some();
+        let left_out = mapping.file(&table.name).is_some_and(|f| f.left_out);
+        let role = if left_out {
+            FileRole::Ignored
+        } else {
+            FileRole::Unmapped
+        };
         listing.push(match open(export, table, &ReadOptions::default()) {
-            Ok(r) => FileLine {
-                encoding: Some(r.encoding().to_string()),
-                ..line(&table.name, FileRole::Ignored)
-            },
+            Ok(mut r) => {
+                let mut rows = 0;
+                let mut row = SourceRow::default();
+                while let Some(read) = r.read_into(&mut row) {
+                    match read {
+                        Ok(()) => rows += 1,
+                        Err(e) if e.kind.is_row_level() => rows += 1,
+                        Err(_) => break,
+                    }
+                }
+                FileLine {
+                    encoding: Some(r.encoding().to_string()),
+                    rows,
+                    ..line(&table.name, role)
+                }
+            }
             // A person who left an unreadable file out on purpose has decided about it.
-            Err(e) if explicit => FileLine {
+            Err(e) if left_out => FileLine {
                 reason: Some(e.to_string()),
                 ..line(&table.name, FileRole::Ignored)
             },

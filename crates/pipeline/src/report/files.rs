@@ -11,8 +11,11 @@ use serde::{Deserialize, Serialize};
 pub enum FileRole {
     /// A table (or worksheet) migrated into a kind.
     Table,
-    /// A readable table the mapping leaves out.
+    /// A readable table a person left out of the mapping on purpose.
     Ignored,
+    /// A readable table no kind was recognised for and nobody left out: its rows are
+    /// neither loaded nor rejected, so a job with such rows does not count as migrated.
+    Unmapped,
     /// A document file rows may refer to.
     Document,
     /// An email message file.
@@ -33,6 +36,9 @@ pub struct FileLine {
     /// The text encoding a table was read in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encoding: Option<String>,
+    /// The rows of a table that was not migrated (left out or not mapped).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub rows: u64,
     #[serde(default)]
     pub loaded: u64,
     #[serde(default)]
@@ -51,6 +57,7 @@ impl FileRole {
         match self {
             FileRole::Table => "table",
             FileRole::Ignored => "left out",
+            FileRole::Unmapped => "not mapped",
             FileRole::Document => "document",
             FileRole::Email => "email",
             FileRole::Unreadable => "unreadable",
@@ -63,6 +70,10 @@ impl FileLine {
     pub fn problem(&self) -> Option<String> {
         let reason = self.reason.as_deref().unwrap_or("no reason given");
         match (self.role, self.stopped_at) {
+            (FileRole::Unmapped, _) if self.rows > 0 => Some(format!(
+                "{}: {} rows not migrated: no kind of record was recognised in it and the mapping does not leave it out; give it a kind in the mapping, or kind = \"ignore\" to leave it out on purpose",
+                self.path, self.rows
+            )),
             (FileRole::Unreadable, _) => Some(format!(
                 "{}: could not be read, nothing of it was migrated: {reason}",
                 self.path
@@ -74,6 +85,10 @@ impl FileLine {
             _ => None,
         }
     }
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// The blob the planner leaves the file list in.

@@ -1,6 +1,7 @@
 //! The verdict: two separate results, and what to fix first.
 //!
-//! - Accounted for: every source row was loaded or rejected with a reason.
+//! - Accounted for: every source row was loaded or rejected with a reason, and every table
+//!   with rows was either mapped or left out on purpose.
 //! - Migrated: accounted for, something was loaded, every kind loaded at or above the job's
 //!   threshold, no kind that others depend on is empty, and no balance, ledger, document or
 //!   file problem (every entry of `Report::problems`) stands.
@@ -19,6 +20,7 @@ use migrationai_ingest::mapping::Mapping;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use super::files::{FileLine, FileRole};
 use super::{RejectEntry, Report};
 use crate::orphan::orphan_target;
 
@@ -142,12 +144,25 @@ impl Verdict {
 
 /// Judges a built report (its problems included).
 pub fn judge(report: &Report, threshold: Threshold, mapping: Option<&Mapping>) -> Verdict {
-    let mut failures = Vec::new();
-    let accounted_for = report
+    // Tables nobody mapped or left out come first: their rows are in no kind, so nothing
+    // below would count them.
+    let unmapped: Vec<String> = report
+        .files
+        .iter()
+        .filter(|f| f.role == FileRole::Unmapped)
+        .filter_map(FileLine::problem)
+        .collect();
+    let mut failures = unmapped.clone();
+    let accounted_for = unmapped.is_empty()
+        && report
+            .kinds
+            .values()
+            .all(|c| c.source_rows == c.loaded + c.rejected);
+    if report
         .kinds
         .values()
-        .all(|c| c.source_rows == c.loaded + c.rejected);
-    if !accounted_for {
+        .any(|c| c.source_rows != c.loaded + c.rejected)
+    {
         failures.push("not every source row is loaded or rejected with a reason".to_string());
     }
     let rows: u64 = report.kinds.values().map(|c| c.source_rows).sum();
@@ -186,7 +201,11 @@ pub fn judge(report: &Report, threshold: Threshold, mapping: Option<&Mapping>) -
     }
     // problems() lists the kinds whose rows do not add up first (counted above), then the
     // balance, ledger, document and file problems.
-    let problems = report.problems();
+    let problems: Vec<String> = report
+        .problems()
+        .into_iter()
+        .filter(|p| !unmapped.contains(p))
+        .collect();
     let unbalanced = report
         .kinds
         .values()

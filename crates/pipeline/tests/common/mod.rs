@@ -60,6 +60,7 @@ pub fn write_true_mapping(export: &Path, truth: &GroundTruth, out: &Path) {
         mapping.files.push(FileMapping {
             table: table.name.clone(),
             kind: Some(file.kind),
+            left_out: false,
             date_order: file.date_order.as_deref().map(|_| DateOrder::Mdy),
             columns: file
                 .columns

@@ -115,6 +115,8 @@ pub struct TableReview {
     pub table: String,
     pub kind: Option<String>,
     pub kind_label: Option<&'static str>,
+    /// Left out on purpose; with no kind and not left out, the table waits for a decision.
+    pub left_out: bool,
     /// The kind the analysis detected, and how sure it was.
     pub detected: Option<String>,
     pub detected_label: Option<&'static str>,
@@ -337,7 +339,9 @@ fn table_review(
                 .collect()
         })
         .unwrap_or_default();
-    let has_problems = !unmet.is_empty()
+    let undecided = t.kind.is_none() && !t.left_out;
+    let has_problems = undecided
+        || !unmet.is_empty()
         || !questions.is_empty()
         || date_guess
         || check.is_some_and(|c| !c.problem_totals.is_empty())
@@ -352,6 +356,7 @@ fn table_review(
         table: t.table.clone(),
         kind_label: kind.and_then(kind_label),
         kind: t.kind.clone(),
+        left_out: t.left_out,
         detected_label: detected.as_deref().and_then(kind_label),
         detected,
         kind_confidence: p.map_or(0.0, |p| p.kind_confidence),
@@ -461,7 +466,11 @@ pub fn changes_from_form(view: &MappingView, form: &HashMap<String, String>) -> 
     for (ti, t) in view.tables.iter().enumerate() {
         let table = || Some(t.table.clone());
         if let Some(kind) = get(format!("kind.{ti}")) {
-            let now = t.kind.as_deref().unwrap_or("skip");
+            let now = match (&t.kind, t.left_out) {
+                (Some(k), _) => k.as_str(),
+                (None, true) => "skip",
+                (None, false) => "",
+            };
             if kind != now {
                 changes.push(MappingChange {
                     table: table(),
@@ -556,6 +565,7 @@ mod tests {
             tables: vec![TableView {
                 table: "people.csv".into(),
                 kind: Some("contacts".into()),
+                left_out: false,
                 date_order: None,
                 key: None,
                 unmet: vec!["contact_id".into()],
@@ -648,5 +658,28 @@ mod tests {
         let changes = changes_from_form(&view(), &form);
         assert_eq!(changes.len(), 1);
         assert_eq!(changes[0].kind.as_deref(), Some("projects"));
+    }
+
+    #[test]
+    fn an_undecided_table_stays_undecided_until_left_out() {
+        let mut v = view();
+        v.tables[0].kind = None;
+        let form = |kind: &str| -> HashMap<String, String> {
+            [("kind.0".to_string(), kind.to_string())]
+                .into_iter()
+                .collect()
+        };
+        assert!(changes_from_form(&v, &form("")).is_empty());
+        let changes = changes_from_form(&v, &form("skip"));
+        assert_eq!(changes.len(), 1, "{changes:?}");
+        assert_eq!(changes[0].kind.as_deref(), Some("skip"));
+
+        let r = review(&v, empty_check(), Only::Problems);
+        assert!(
+            r.tables[0].shown && r.tables[0].has_problems,
+            "an undecided table is a problem to look at"
+        );
+        v.tables[0].left_out = true;
+        assert!(changes_from_form(&v, &form("skip")).is_empty());
     }
 }
