@@ -90,6 +90,17 @@ pub struct AwsConfig {
     /// Prepended to queue names (shared test accounts).
     pub name_prefix: String,
     pub ensure_queues: bool,
+    /// The secrets this process has read, shared by every clone of the config.
+    pub read: SecretsRead,
+}
+
+/// Secrets Manager values a process has read, by ARN, and the client that read them. A role
+/// opens its store, services' tables, cache and id map from one config, and each of those
+/// resolves the same secrets: they are read once per process, not once per opening.
+#[derive(Clone, Default)]
+pub struct SecretsRead {
+    client: Arc<tokio::sync::OnceCell<aws_sdk_secretsmanager::Client>>,
+    values: Arc<tokio::sync::Mutex<HashMap<String, SecretString>>>,
 }
 
 impl std::fmt::Debug for AwsConfig {
@@ -156,20 +167,19 @@ impl AwsConfig {
         if !self.has_unresolved_secrets() {
             return Ok(resolved);
         }
-        let client = self.secrets_client().await;
         if let (Some(redis), Some(arn)) = (
             resolved.redis.as_mut(),
             self.secrets.redis_password_arn.as_deref(),
         ) {
             if redis.password.is_none() {
-                redis.password = Some(secret_string(&client, arn).await?.into());
+                redis.password = Some(self.secret_text(arn).await?.into());
             }
         }
         if let (true, Some(arn)) = (
             resolved.database_url.is_none(),
             self.secrets.database_arn.as_deref(),
         ) {
-            let value = secret_string(&client, arn).await?;
+            let value = self.secret_text(arn).await?;
             resolved.database_url = Some(database_url_from_secret(&value, &self.secrets)?);
         }
         Ok(resolved)
@@ -178,8 +188,16 @@ impl AwsConfig {
 
 impl AwsConfig {
     /// The string value of the secret `arn`. Errors name the ARN, never the value.
+    /// Read once per process: later calls get the value the first one read.
     pub async fn secret_text(&self, arn: &str) -> Result<String, OpenError> {
-        secret_string(&self.secrets_client().await, arn).await
+        let mut values = self.read.values.lock().await;
+        if let Some(value) = values.get(arn) {
+            return Ok(value.expose_secret().to_owned());
+        }
+        let client = self.read.client.get_or_init(|| self.secrets_client()).await;
+        let value = secret_string(client, arn).await?;
+        values.insert(arn.to_owned(), value.clone().into());
+        Ok(value)
     }
 
     /// Secrets Manager, at the configured endpoint (moto in tests) and region.
@@ -208,8 +226,7 @@ impl AwsConfig {
                     .into(),
                 why: "db setup creates the runtime user that secret names",
             })?;
-        let client = self.secrets_client().await;
-        let value = secret_string(&client, arn).await?;
+        let value = self.secret_text(arn).await?;
         let shape = || OpenError::LoginSecretShape {
             arn: arn.to_owned(),
         };

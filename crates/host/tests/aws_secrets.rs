@@ -105,6 +105,33 @@ async fn aws_profile_reads_secrets_by_arn() {
     );
     assert!(!resolved.has_unresolved_secrets());
 
+    // Read once per process: every opening (store, services' tables, cache, id map) resolves
+    // from a clone of the one config, and none of them asks Secrets Manager again. With the
+    // secrets gone from moto, a clone still resolves them.
+    for arn in [&redis_arn, &database_arn] {
+        client
+            .delete_secret()
+            .secret_id(arn.as_str())
+            .force_delete_without_recovery(true)
+            .send()
+            .await
+            .expect("delete the secret on moto");
+    }
+    let again = config.clone().resolve_secrets().await.expect("read once");
+    assert_eq!(
+        again.database_url.as_ref().map(|u| u.expose_secret()),
+        resolved.database_url.as_ref().map(|u| u.expose_secret())
+    );
+    // A config loaded afresh (another process) reads Secrets Manager, and finds them gone.
+    let fresh =
+        migrationai_host::settings::load::aws(&migrationai_host::settings::Env::process(), "test")
+            .expect("config from the environment");
+    let gone = fresh.resolve_secrets().await.unwrap_err().to_string();
+    assert!(
+        gone.contains(&redis_arn) || gone.contains(&database_arn),
+        "{gone}"
+    );
+
     // Nothing secret in the debug output.
     let shown = format!("{resolved:?}");
     for secret in ["r3dis", "p@ss", "p%40ss", "app_user"] {

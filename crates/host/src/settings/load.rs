@@ -141,6 +141,7 @@ pub fn aws(env: &Env, queue_env: &str) -> Result<crate::profile::AwsConfig, Sett
         queue_urls,
         name_prefix: env.text(&vars::QUEUE_PREFIX).unwrap_or_default(),
         ensure_queues: env.flag(&vars::ENSURE_QUEUES)?,
+        read: Default::default(),
     })
 }
 

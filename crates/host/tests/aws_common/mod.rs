@@ -141,6 +141,7 @@ pub async fn aws_config(env: &AwsEnv, tag: &str) -> AwsConfig {
         queue_urls: Default::default(),
         name_prefix: format!("{id}-"),
         ensure_queues: true,
+        read: Default::default(),
     }
 }
 
