@@ -40,11 +40,14 @@ pub async fn push_batch(
     records: &[Loaded],
     concurrency: usize,
 ) -> Result<BatchPush, FvError> {
-    let results: Vec<(&Loaded, Result<Action, FvError>)> = stream::iter(records)
-        .map(|rec| async move {
-            let result = push_one(px, blobs, kind, rec).await;
-            (rec, result)
-        })
+    // The futures are made before the stream runs: a closure held by the stream across
+    // its awaits would keep the future from being `Send` for every lifetime, which a queue
+    // handler's future must be.
+    let pending: Vec<_> = records
+        .iter()
+        .map(|rec| async move { (rec, push_one(px, blobs, kind, rec).await) })
+        .collect();
+    let results: Vec<(&Loaded, Result<Action, FvError>)> = stream::iter(pending)
         .buffer_unordered(concurrency.max(1))
         .collect()
         .await;
