@@ -252,7 +252,6 @@ async fn only_a_finished_job_is_pushed_and_only_with_credentials() {
     assert!(matches!(e, ProcessingError::NoFilevine), "{e}");
     let e = queued::start(&app.services, "default", "no-such-job", &options())
         .await
-        .err()
-        .expect("no job");
+        .expect_err("no job");
     assert!(matches!(e, ProcessingError::JobNotFound(_)), "{e}");
 }
