@@ -2,8 +2,9 @@
 //! page of loaded records per kind, phase by phase, each kind's worker pushes its pages into
 //! the Filevine emulator on loopback, and the jobs handler reads Filevine back. The result is
 //! the push in one process's: the same counts, refusals, read-back and verdict on the small
-//! sample, the same records in Filevine. A second push creates nothing, and a page Filevine
-//! never takes goes to its dead-letter queue after three receives.
+//! sample, the same records in Filevine. A second push creates nothing, a page delivered
+//! twice is pushed once, and a page Filevine never takes goes to its dead-letter queue after
+//! three receives.
 
 mod common;
 
@@ -254,4 +255,70 @@ async fn only_a_finished_job_is_pushed_and_only_with_credentials() {
         .await
         .expect_err("no job");
     assert!(matches!(e, ProcessingError::JobNotFound(_)), "{e}");
+}
+
+/// A page message delivered twice (SQS delivers at least once) is pushed once: the second
+/// finds the page done in the ledger and changes nothing, in Filevine or in the counts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redelivered_page_changes_nothing() {
+    use migrationai_pipeline::message::PushPageMessage;
+
+    let m = migrated().await;
+    let emu = Emulator::start(EmuConfig::default())
+        .await
+        .expect("emulator");
+    let app = app_into(&m.config, &emu).await;
+    let job = app.find_job("sample").await.expect("job");
+    let s = &app.services;
+    // No workers run: the test takes the jobs handler's and the contacts worker's steps.
+    queued::start(s, &job.tenant, &job.id, &options())
+        .await
+        .expect("start");
+    queued::resume(s, &job.tenant, &job.id)
+        .await
+        .expect("fan out the first phase");
+    let pages = s
+        .store
+        .push_pages(&job.tenant, &job.id)
+        .await
+        .expect("pages");
+    let first = pages
+        .iter()
+        .find(|p| p.kind == Kind::Contacts)
+        .expect("a page of contacts");
+    let message = PushPageMessage {
+        tenant: job.tenant.clone(),
+        job: job.id.clone(),
+        kind: first.kind,
+        push_page: first.page_no,
+        after: first.after.clone(),
+        last: first.last.clone(),
+    };
+    queued::push_page(s, &message).await.expect("pushed");
+    let held = emu.snapshot();
+    let requests = emu.stats().requests;
+    assert!(held.contacts > 0);
+    let counted = queued::progress(s, &job.tenant, &job.id)
+        .await
+        .expect("progress")
+        .expect("a push");
+
+    queued::push_page(s, &message).await.expect("again");
+    assert_eq!(emu.snapshot(), held);
+    assert_eq!(emu.stats().requests, requests, "not even looked up again");
+    let again = queued::progress(s, &job.tenant, &job.id)
+        .await
+        .expect("progress")
+        .expect("a push");
+    assert_eq!(again, counted);
+    let contacts = again
+        .kinds
+        .iter()
+        .find(|k| k.kind == Kind::Contacts)
+        .expect("contacts");
+    assert_eq!(contacts.pages_done, 1);
+    assert_eq!(
+        contacts.counts.total(),
+        u64::try_from(first.records).unwrap_or(0)
+    );
 }
