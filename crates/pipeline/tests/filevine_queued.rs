@@ -251,6 +251,44 @@ async fn only_a_finished_job_is_pushed_and_only_with_credentials() {
         .err()
         .expect("no credentials");
     assert!(matches!(e, ProcessingError::NoFilevine), "{e}");
+    // Workers without credentials fail the push, saying why, instead of retrying it.
+    let job = app.find_job("sample").await.expect("job");
+    let s = &app.services;
+    queued::start(s, &job.tenant, &job.id, &options())
+        .await
+        .expect("start");
+    queued::resume(s, &job.tenant, &job.id)
+        .await
+        .expect("fan out");
+    let page = s
+        .store
+        .push_pages(&job.tenant, &job.id)
+        .await
+        .expect("pages")
+        .into_iter()
+        .next()
+        .expect("a page");
+    let message = migrationai_pipeline::message::PushPageMessage {
+        tenant: job.tenant.clone(),
+        job: job.id.clone(),
+        kind: page.kind,
+        push_page: page.page_no,
+        after: page.after,
+        last: page.last,
+    };
+    queued::push_page(s, &message).await.expect("settled");
+    let failed = queued::progress(s, &job.tenant, &job.id)
+        .await
+        .expect("progress")
+        .expect("a push");
+    assert_eq!(failed.status, PushStatus::Failed);
+    assert!(
+        failed
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("MIGRATIONAI_FILEVINE_")),
+        "{failed:?}"
+    );
     let e = queued::start(&app.services, "default", "no-such-job", &options())
         .await
         .expect_err("no job");

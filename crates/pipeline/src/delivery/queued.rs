@@ -249,7 +249,9 @@ pub async fn push_page(s: &Services, m: &PushPageMessage) -> Result<(), Processi
     if page.done {
         return Ok(());
     }
-    let target = s.filevine.as_ref().ok_or(ProcessingError::NoFilevine)?;
+    let Some(target) = s.filevine.as_ref() else {
+        return no_credentials(s, &m.tenant, &m.job).await;
+    };
     let options: PushOptions =
         serde_json::from_str(&push.options).map_err(crate::error::json("push options"))?;
     let job = JobRef {
@@ -302,10 +304,12 @@ async fn finish(s: &Services, tenant: &str, job: &str) -> Result<(), ProcessingE
     if open_push(s, tenant, job).await?.is_none() {
         return Ok(());
     }
+    let Some(target) = s.filevine.as_ref() else {
+        return no_credentials(s, tenant, job).await;
+    };
     s.store
         .set_push_status(tenant, job, PushStatus::Reading, None)
         .await?;
-    let target = s.filevine.as_ref().ok_or(ProcessingError::NoFilevine)?;
     let row = s.job(tenant, job).await?;
     let report = stored_report(&row)?;
     let pages = s.store.push_pages(tenant, job).await?;
@@ -335,6 +339,18 @@ async fn finish(s: &Services, tenant: &str, job: &str) -> Result<(), ProcessingE
     .await?;
     s.store
         .set_push_status(tenant, job, PushStatus::Done, None)
+        .await?;
+    Ok(())
+}
+
+/// A worker given no Filevine credentials cannot push, however often it tries: the push
+/// fails, saying so where the firm and the operator look (the ledger, the push's page),
+/// rather than its messages filling the dead-letter queues.
+async fn no_credentials(s: &Services, tenant: &str, job: &str) -> Result<(), ProcessingError> {
+    let why = ProcessingError::NoFilevine.to_string();
+    tracing::error!(job, "{why}");
+    s.store
+        .set_push_status(tenant, job, PushStatus::Failed, Some(&why))
         .await?;
     Ok(())
 }
