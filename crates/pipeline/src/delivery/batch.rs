@@ -1,5 +1,5 @@
 //! One kind's page of loaded records pushed into Filevine: the function a push runs per
-//! batch, whether in process (`migrationai push`) or, later, in each kind's queue worker.
+//! page, in each kind's queue worker (`queued`) or in one process (`delivery::push`).
 
 use futures::stream::{self, StreamExt};
 use migrationai_domain::Kind;

@@ -5,9 +5,11 @@
 //! with what the store loaded. The result is the report's "delivered to Filevine" section,
 //! and the job's verdict covers it.
 //!
-//! The push runs in this process for now. [`batch::push_batch`] is the unit a kind's queue
-//! worker will run per message when pushes go through the 13 queues; the id map lives in
-//! the store, so either way a rerun or a redelivered batch creates nothing twice.
+//! Pushes go through the 13 queues ([`queued`]: `migrationai push`, the API's "Send to
+//! Filevine"), each kind's worker running [`batch::push_batch`] per page. [`push`] runs the
+//! same steps in one process; it stays as the reference the queued push is tested against
+//! and for `bench push`. The id map lives in the store, so either way a rerun or a
+//! redelivered page creates nothing twice.
 
 pub mod batch;
 pub mod queued;
