@@ -100,6 +100,14 @@ data "aws_iam_policy_document" "lambda" {
     ]
   }
 
+  # A push into Filevine runs through the queues: each kind's worker pushes its pages and the
+  # jobs worker reads Filevine back, with the firm's credentials from this secret.
+  statement {
+    sid       = "ReadFilevineCredentials"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [aws_secretsmanager_secret.filevine.arn]
+  }
+
   statement {
     sid       = "UseDataKey"
     actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
@@ -164,6 +172,7 @@ resource "aws_lambda_function" "worker" {
     variables = merge(
       local.base_app_env,
       local.lambda_database_env,
+      local.filevine_env,
       {
         MIGRATIONAI_QUEUE = each.value
         # Own DLQ, plus every queue the worker sends to (the Lambda environment is capped at 4 KB).

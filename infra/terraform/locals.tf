@@ -174,8 +174,9 @@ locals {
     MIGRATIONAI_ADMIN_PASSWORD_SECRET_ARN = aws_secretsmanager_secret.admin_password.arn
   }
 
-  # Where the backend host's operator commands deliver a job (`migrationai push`): the
-  # credentials stay in their secret, read by the application when it pushes.
+  # Where a job is delivered (`migrationai push` on the backend host, "Send to Filevine" in
+  # the web app): the credentials stay in their secret, read by the backend host and the
+  # worker Lambdas, which push the pages, when they push.
   filevine_env = {
     MIGRATIONAI_FILEVINE_SECRET_ARN   = aws_secretsmanager_secret.filevine.arn
     MIGRATIONAI_FILEVINE_GATEWAY_URL  = var.filevine_gateway_url

@@ -73,7 +73,8 @@ resource "aws_secretsmanager_secret_version" "database_runtime" {
 # with pat, client_id, client_secret, org_id and user_id (README, "Delivering into Filevine").
 # Filevine issues them, so Terraform makes the secret empty and an operator writes its value
 # with `aws secretsmanager put-secret-value`; no credential passes through the state. Only the
-# backend host, where operators run commands, may read it.
+# backend host, where operators run commands, and the worker Lambdas, which push through the
+# queues, may read it.
 resource "aws_secretsmanager_secret" "filevine" {
   #checkov:skip=CKV2_AWS_57:A Filevine personal access token is issued by Filevine, not rotatable by a Lambda; rotate by writing a new version.
   name                    = "${var.project}/${var.environment}/filevine"

@@ -11,4 +11,4 @@ pub mod value;
 pub use catalogue::{kind_def, FieldDef, FieldType, KindDef, CATALOGUE};
 pub use kind::{Kind, QueueKind};
 pub use record::{CanonicalRecord, FieldError, RowContext, Value};
-pub use status::{CheckStatus, DraftStatus, JobStatus, UnknownStatus};
+pub use status::{CheckStatus, DraftStatus, JobStatus, PushStatus, UnknownStatus};

@@ -177,6 +177,28 @@ impl CheckStatus {
     }
 }
 
+statuses! {
+    /// A push of a finished job into its target system, through the queues (the push
+    /// ledger's own machine: the job's status stays `done` throughout).
+    PushStatus, "push", "pushing, reading, done, failed" {
+        /// Its pages are being pushed, phase by phase.
+        Pushing => "pushing",
+        /// Every page is pushed; the target is being read back.
+        Reading => "reading",
+        /// Read back: the report holds the delivery section.
+        Done => "done",
+        /// Stopped by a failure no retry mends (the error says which).
+        Failed => "failed",
+    }
+}
+
+impl PushStatus {
+    /// Still in progress.
+    pub fn is_open(self) -> bool {
+        matches!(self, PushStatus::Pushing | PushStatus::Reading)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -201,6 +223,7 @@ mod tests {
         round_trips(JobStatus::ALL);
         round_trips(DraftStatus::ALL);
         round_trips(CheckStatus::ALL);
+        round_trips(PushStatus::ALL);
         // The words stored before the types existed.
         let job: Vec<&str> = JobStatus::ALL.iter().map(|s| s.as_str()).collect();
         assert_eq!(

@@ -12,8 +12,10 @@ use crate::transport::{call_as, Transport};
 use crate::wire::project::{Project, ProjectType};
 use crate::wire::section::CustomSection;
 
-/// How matters choose their Filevine project type (the mapping's choice).
-#[derive(Debug, Clone, Default)]
+/// How matters choose their Filevine project type (the mapping's choice). Kept as JSON in a
+/// push's ledger row, so every queue worker of the push chooses alike.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct ProjectTypeChoice {
     /// A canonical `project_type` value → a Filevine project type name or id.
     pub by_value: BTreeMap<String, String>,

@@ -355,8 +355,15 @@ impl<'a> ReadBack<'a> {
         }
 
         let projects = self.projects(&listed, records(Kind::Projects)).await?;
-        let holdings: Vec<(i64, ProjectHoldings)> = stream::iter(projects.iter().copied())
+        // Futures made before the stream runs (here and below): a closure the stream held
+        // across its awaits would keep the read-back from being `Send` for every lifetime,
+        // which a queue handler's future must be.
+        let pending: Vec<_> = projects
+            .iter()
+            .copied()
             .map(|p| async move { self.project_holdings(p).await.map(|h| (p, h)) })
+            .collect();
+        let holdings: Vec<(i64, ProjectHoldings)> = stream::iter(pending)
             .buffer_unordered(self.concurrency)
             .try_collect()
             .await?;
@@ -570,7 +577,8 @@ impl<'a> ReadBack<'a> {
         &self,
         expected: &BTreeMap<String, String>,
     ) -> Result<Vec<DocumentCheck>, FvError> {
-        let checks: Vec<Option<DocumentCheck>> = stream::iter(expected.iter())
+        let pending: Vec<_> = expected
+            .iter()
             .map(|(src, sha)| async move {
                 let problem = match self.delivered(Kind::Document, src).await? {
                     None => Some(DocumentProblem::Missing),
@@ -606,6 +614,8 @@ impl<'a> ReadBack<'a> {
                     problem,
                 }))
             })
+            .collect();
+        let checks: Vec<Option<DocumentCheck>> = stream::iter(pending)
             .buffer_unordered(self.concurrency)
             .try_collect()
             .await?;

@@ -35,6 +35,8 @@ pub enum OpenError {
         "the database secret is neither a postgres:// URL nor JSON with username and password"
     )]
     DatabaseSecretShape,
+    #[error("cannot reach Filevine with these settings")]
+    Filevine(#[source] migrationai_filevine::FvError),
     #[error("secret {arn} is not a JSON object of Filevine credentials (pat, client_id, client_secret, org_id, user_id)")]
     FilevineSecretShape { arn: String },
     #[error("{variable} is read through the aws profile's Secrets Manager; set MIGRATIONAI_PROFILE=aws, or give the value in its plain variable")]

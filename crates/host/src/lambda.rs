@@ -48,21 +48,27 @@ struct Worker {
 }
 
 /// Runs the bootstrap for the queue `kind` until the runtime ends or SIGTERM.
-pub async fn run_lambda(config: Config, kind: QueueKind) -> Result<(), OpenError> {
+pub async fn run_lambda(
+    config: Config,
+    kind: QueueKind,
+    filevine: Option<crate::settings::load::FilevineSource>,
+) -> Result<(), OpenError> {
     check_runtime_env()?;
     let config = Arc::new(config);
+    let filevine = Arc::new(filevine);
     let worker: Arc<OnceCell<Worker>> = Arc::new(OnceCell::new());
     let shutdown = crate::shutdown::on_signal().map_err(OpenError::Signals)?;
     let handler = {
         let shutdown = shutdown.clone();
         service_fn(move |event: LambdaEvent<SqsEvent>| {
             let config = config.clone();
+            let filevine = filevine.clone();
             let worker = worker.clone();
             let shutdown = shutdown.clone();
             let span = tracing::info_span!("invocation", request_id = %event.context.request_id, queue = kind.as_str());
             async move {
                 let worker = worker
-                    .get_or_try_init(|| open_worker(&config, kind))
+                    .get_or_try_init(|| open_worker(&config, kind, filevine.as_ref().as_ref()))
                     .await?;
                 let response = process_event(worker, event.payload, &shutdown).await;
                 Ok::<SqsBatchResponse, lambda_runtime::Error>(response)
@@ -78,9 +84,15 @@ pub async fn run_lambda(config: Config, kind: QueueKind) -> Result<(), OpenError
     }
 }
 
-async fn open_worker(config: &Config, kind: QueueKind) -> Result<Worker, OpenError> {
+async fn open_worker(
+    config: &Config,
+    kind: QueueKind,
+    filevine: Option<&crate::settings::load::FilevineSource>,
+) -> Result<Worker, OpenError> {
     let started = std::time::Instant::now();
     let services = crate::open::services(config).await?;
+    // A function pushes the pages of a push too, with the credentials it was given.
+    let services = crate::open::delivering(config, services, filevine).await?;
     let handler = handler_for(kind, &services);
     let processor = processor_for(kind, &services, &config.pipeline).await?;
     // The cold start's second half (the first is process start to the first `next`), logged

@@ -5,6 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use migrationai_api::db::Db;
+use migrationai_pipeline::delivery::target::FilevineTarget;
 use migrationai_pipeline::{App, Services};
 use migrationai_ports::cache::Cache;
 use secrecy::{ExposeSecret, SecretString};
@@ -12,7 +13,7 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::config::Config;
 use crate::error::OpenError;
 use crate::profile::{open_adapters, Profile};
-use crate::settings::{load, Env};
+use crate::settings::load;
 
 /// The migration system: the adapters, the queues created when they are this process's to
 /// create, the jobs queue checked.
@@ -119,26 +120,54 @@ async fn database_url(config: &Config) -> Result<Option<SecretString>, OpenError
 /// the fields of the secret `MIGRATIONAI_FILEVINE_SECRET_ARN` names for those left unset.
 pub async fn filevine(
     config: &Config,
-    env: &Env,
+    source: &load::FilevineSource,
 ) -> Result<migrationai_filevine::settings::Settings, OpenError> {
     use migrationai_filevine::settings::{secret, Settings};
-    let Some(arn) = load::filevine_secret_arn(env) else {
-        return Ok(load::filevine(env)?);
+    let (arn, set) = match source {
+        load::FilevineSource::Env(settings) => return Ok(settings.as_ref().clone()),
+        load::FilevineSource::Secret { arn, set } => (arn, set),
     };
     let Profile::Aws(aws) = &config.profile else {
         return Err(OpenError::SecretNeedsAws {
             variable: crate::settings::vars::FILEVINE_SECRET_ARN.name,
         });
     };
-    let value = aws.secret_text(&arn).await?;
+    let value = aws.secret_text(arn).await?;
     // The parse error could quote the credentials, so only the ARN is reported.
     let json: serde_json::Map<String, serde_json::Value> = serde_json::from_str(value.trim())
         .map_err(|_| OpenError::FilevineSecretShape { arn: arn.clone() })?;
-    let environment = env.lookup();
-    let settings =
-        Settings::from_lookup(|name| environment(name).or_else(|| secret::field(&json, name)))
-            .map_err(crate::settings::SettingsError::from)?;
+    let settings = Settings::from_lookup(|name| {
+        set.get(name)
+            .map(|v| v.expose_secret().to_owned())
+            .or_else(|| secret::field(&json, name))
+    })
+    .map_err(crate::settings::SettingsError::from)?;
     Ok(settings)
+}
+
+/// What this process delivers into Filevine with (its settings and the store's id map), for
+/// `push` and for every queue worker, which push the pages of a push through the queues.
+pub async fn filevine_target(
+    config: &Config,
+    source: &load::FilevineSource,
+) -> Result<Arc<FilevineTarget>, OpenError> {
+    let settings = filevine(config, source).await?;
+    let ids = Arc::new(id_map(config).await?);
+    Ok(Arc::new(
+        FilevineTarget::new(settings, ids).map_err(OpenError::Filevine)?,
+    ))
+}
+
+/// `services` with the Filevine target when the process was given credentials.
+pub async fn delivering(
+    config: &Config,
+    services: Services,
+    source: Option<&load::FilevineSource>,
+) -> Result<Services, OpenError> {
+    Ok(match source {
+        Some(source) => services.with_filevine(filevine_target(config, source).await?),
+        None => services,
+    })
 }
 
 /// The first operator whose password the Terraform generated into a secret (on aws).

@@ -47,6 +47,8 @@ pub struct Settings {
     pub demo: bool,
     /// The operator to create when its password is in a secret, read as `admin-api` starts.
     pub admin_secret: Option<crate::settings::load::AdminSecret>,
+    /// The Filevine credentials the workers push with, when the process was given them.
+    pub filevine: Option<crate::settings::load::FilevineSource>,
 }
 
 impl Settings {
@@ -61,6 +63,7 @@ impl Settings {
             worker: WorkerOptions::default(),
             demo: false,
             admin_secret: None,
+            filevine: None,
         }
     }
 }
@@ -302,8 +305,11 @@ async fn start_role(
                 .config
                 .as_ref()
                 .context("the worker needs the store's configuration")?;
+            // The workers push the pages of a push too, with the credentials given.
+            let services =
+                open::delivering(config, services.clone(), settings.filevine.as_ref()).await?;
             let workers =
-                poller::spawn(services, &config.pipeline, &settings.worker, &stop).await?;
+                poller::spawn(&services, &config.pipeline, &settings.worker, &stop).await?;
             running.workers.extend(workers);
             return Ok(());
         }

@@ -1,6 +1,7 @@
 //! `push` on the aws profile, as an operator runs it on the backend host: the Filevine
-//! credentials come from the Secrets Manager secret the Terraform names (moto), the id map
-//! lives in the store's PostgreSQL, and a second push creates nothing.
+//! credentials come from the Secrets Manager secret the Terraform names (moto), the workers
+//! push the pages through SQS (moto) with the push ledger and the id map in the store's
+//! PostgreSQL, and a second push (in one process) creates nothing.
 
 mod aws_common;
 #[path = "../../pipeline/tests/common/mod.rs"]
@@ -11,9 +12,16 @@ use std::sync::Arc;
 use migrationai_filevine::settings::env as fv;
 use migrationai_filevine_emulator::{Config as EmuConfig, Emulator};
 use migrationai_host::profile::Profile;
-use migrationai_host::settings::Env;
+use migrationai_host::settings::{load, Env};
 use migrationai_host::{open, Config, OpenError};
-use migrationai_pipeline::delivery::{self, PushOptions};
+use migrationai_pipeline::delivery::{self, queued, PushOptions};
+
+/// Where the variables say the credentials are.
+fn source(vars: &Env) -> load::FilevineSource {
+    load::filevine_source(vars)
+        .expect("valid settings")
+        .expect("credentials are given")
+}
 
 async fn create_secret(
     aws: &migrationai_host::profile::AwsConfig,
@@ -87,7 +95,7 @@ async fn push_on_aws_reads_its_credentials_from_secrets_manager() {
         (fv::GATEWAY_URL, emu.gateway_url()),
         (fv::IDENTITY_URL, emu.identity_url()),
     ]);
-    let settings = open::filevine(&config, &vars)
+    let settings = open::filevine(&config, &source(&vars))
         .await
         .expect("credentials from the secret");
     assert_eq!((settings.org_id, settings.user_id), (c.org_id, c.user_id));
@@ -97,21 +105,14 @@ async fn push_on_aws_reads_its_credentials_from_secrets_manager() {
         "{shown}"
     );
 
-    let ids = Arc::new(
-        open::id_map(&config)
-            .await
-            .expect("the id map in PostgreSQL"),
-    );
-    let first = delivery::push(
-        &app,
-        ids.clone(),
-        "sample",
-        &settings,
-        &options(),
-        &|_, _| {},
-    )
-    .await
-    .expect("push");
+    // The workers get the credentials the way every worker does.
+    let mut app = app;
+    app.services = open::delivering(&config, app.services.clone(), Some(&source(&vars)))
+        .await
+        .expect("the Filevine target");
+    let first = queued::run(&app, "sample", &options(), &|_| {})
+        .await
+        .expect("push through the queues");
     let section = first.report.filevine.as_ref().expect("a Filevine section");
     let created: u64 = section.pushed.values().map(|c| c.created).sum();
     assert!(created > 0, "{section:?}");
@@ -134,7 +135,10 @@ async fn push_on_aws_reads_its_credentials_from_secrets_manager() {
     let bad = create_secret(&aws, &format!("filevine-bad-{tag}"), "pat=hunter2").await;
     let err = open::filevine(
         &config,
-        &Env::from_pairs([("MIGRATIONAI_FILEVINE_SECRET_ARN", bad.clone())]),
+        &source(&Env::from_pairs([(
+            "MIGRATIONAI_FILEVINE_SECRET_ARN",
+            bad.clone(),
+        )])),
     )
     .await
     .expect_err("not JSON");
@@ -149,7 +153,10 @@ async fn push_on_aws_reads_its_credentials_from_secrets_manager() {
     .await;
     let err = open::filevine(
         &config,
-        &Env::from_pairs([("MIGRATIONAI_FILEVINE_SECRET_ARN", partial)]),
+        &source(&Env::from_pairs([(
+            "MIGRATIONAI_FILEVINE_SECRET_ARN",
+            partial,
+        )])),
     )
     .await
     .expect_err("no client secret");
@@ -159,7 +166,7 @@ async fn push_on_aws_reads_its_credentials_from_secrets_manager() {
     let embedded = Config::embedded(dir.path());
     let err = open::filevine(
         &embedded,
-        &Env::from_pairs([("MIGRATIONAI_FILEVINE_SECRET_ARN", arn)]),
+        &source(&Env::from_pairs([("MIGRATIONAI_FILEVINE_SECRET_ARN", arn)])),
     )
     .await
     .expect_err("embedded");

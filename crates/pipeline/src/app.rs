@@ -265,7 +265,7 @@ impl App {
         })
     }
 
-    async fn queues_busy(&self) -> Result<bool, ProcessingError> {
+    pub(crate) async fn queues_busy(&self) -> Result<bool, ProcessingError> {
         for kind in QueueKind::ALL {
             let st = self
                 .services

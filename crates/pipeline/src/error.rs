@@ -91,6 +91,16 @@ pub enum ProcessingError {
     /// credentials refused, the id map unreachable, an answer off the contract).
     #[error("Filevine delivery: {0}")]
     Filevine(migrationai_filevine::FvError),
+    /// A push page or read-back reached a process that has no Filevine credentials.
+    #[error("this process has no Filevine credentials (set the MIGRATIONAI_FILEVINE_* variables, or MIGRATIONAI_FILEVINE_SECRET_ARN on aws)")]
+    NoFilevine,
+    #[error("the push of job {job} failed: {error}")]
+    PushFailed { job: String, error: String },
+    #[error("job {job} cannot be pushed: it is {status}, and only a finished migration is")]
+    NotFinished {
+        job: String,
+        status: migrationai_domain::JobStatus,
+    },
 }
 
 // Not `#[from]`: that would make the error its own source and `chain` say it twice.

@@ -65,6 +65,8 @@ pub struct Services {
     pub names: QueueNames,
     /// Where a zip export is unpacked.
     pub work_dir: PathBuf,
+    /// Where pushes go, when this process has the target's credentials.
+    pub filevine: Option<Arc<crate::delivery::target::FilevineTarget>>,
     exports: Arc<Mutex<HashMap<String, Arc<Export>>>>,
     mappings: Arc<Mutex<HashMap<String, Arc<Mapping>>>>,
     staged: Arc<Mutex<HashMap<String, Arc<Staged>>>>,
@@ -84,10 +86,17 @@ impl Services {
             blobs,
             names,
             work_dir,
+            filevine: None,
             exports: Arc::default(),
             mappings: Arc::default(),
             staged: Arc::default(),
         }
+    }
+
+    /// The same services, pushing into `target`.
+    pub fn with_filevine(mut self, target: Arc<crate::delivery::target::FilevineTarget>) -> Self {
+        self.filevine = Some(target);
+        self
     }
 
     pub async fn job(&self, tenant: &str, job: &str) -> Result<JobRow, ProcessingError> {

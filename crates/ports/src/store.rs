@@ -7,7 +7,7 @@
 //! it does not know answers `StoreError::Data` naming it.
 
 use async_trait::async_trait;
-use migrationai_domain::{JobStatus, Kind};
+use migrationai_domain::{JobStatus, Kind, PushStatus};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -152,6 +152,51 @@ pub struct KindProgress {
     pub rejected: i64,
 }
 
+/// A push of a finished job into its target, as the push ledger keeps it: one per job
+/// (a new push of the job starts it again).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PushRow {
+    pub tenant: String,
+    pub job: String,
+    pub status: PushStatus,
+    /// The phase being pushed (index into `Kind::phases()`); -1 before the first.
+    pub phase: i64,
+    /// The latest phase whose page messages have all been sent.
+    pub fanout: i64,
+    /// JSON: the push's options (project types, records at once).
+    pub options: String,
+    pub error: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// One page of a kind's loaded records, pushed by one queue message: the records whose
+/// source id sorts after `after` up to and including `last`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PushPageRow {
+    pub kind: Kind,
+    pub page_no: i64,
+    pub after: Option<String>,
+    pub last: String,
+    /// Records in the page.
+    pub records: i64,
+    pub done: bool,
+    /// What the push did with them (0 until done).
+    pub outcome: PushOutcome,
+}
+
+/// What one page's push did: counts per action, and the records the target refused as
+/// JSON (the pipeline's reject entries, with the target's reason).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PushOutcome {
+    pub created: i64,
+    pub adopted: i64,
+    pub updated: i64,
+    pub unchanged: i64,
+    pub refused: i64,
+    pub refusals: String,
+}
+
 #[async_trait]
 pub trait Store: Send + Sync {
     async fn ensure_tenant(&self, tenant: &str, name: &str) -> Result<(), StoreError>;
@@ -243,4 +288,50 @@ pub trait Store: Send + Sync {
     async fn failures(&self, queue: &str) -> Result<Vec<MessageFailure>, StoreError>;
     /// The latest failures of the given messages (a message keeps its id in the DLQ).
     async fn failures_for(&self, ids: &[String]) -> Result<Vec<MessageFailure>, StoreError>;
+
+    /// Starts the job's push afresh: its row at phase -1 with `options`, its pages gone.
+    async fn start_push(
+        &self,
+        tenant: &str,
+        job: &str,
+        options: &str,
+    ) -> Result<PushRow, StoreError>;
+    async fn push(&self, tenant: &str, job: &str) -> Result<Option<PushRow>, StoreError>;
+    /// Compare-and-set of the push's phase; true for the one caller that moved it.
+    async fn advance_push(
+        &self,
+        tenant: &str,
+        job: &str,
+        from: i64,
+        to: i64,
+    ) -> Result<bool, StoreError>;
+    async fn set_push_fanout(&self, tenant: &str, job: &str, phase: i64) -> Result<(), StoreError>;
+    /// Moves the push to `status` unless it is already `status` or closed (done, failed);
+    /// true when this call moved it.
+    async fn set_push_status(
+        &self,
+        tenant: &str,
+        job: &str,
+        status: PushStatus,
+        error: Option<&str>,
+    ) -> Result<bool, StoreError>;
+    /// Records the pages of a phase; existing ones are left as they are.
+    async fn add_push_pages(
+        &self,
+        tenant: &str,
+        job: &str,
+        pages: &[PushPageRow],
+    ) -> Result<(), StoreError>;
+    /// The push's pages, by kind and page number.
+    async fn push_pages(&self, tenant: &str, job: &str) -> Result<Vec<PushPageRow>, StoreError>;
+    /// Marks a page done with what its push did; false (and nothing changed) when it was
+    /// already done.
+    async fn finish_push_page(
+        &self,
+        tenant: &str,
+        job: &str,
+        kind: Kind,
+        page_no: i64,
+        outcome: &PushOutcome,
+    ) -> Result<bool, StoreError>;
 }

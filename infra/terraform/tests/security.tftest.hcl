@@ -259,7 +259,7 @@ run "only_the_migrating_step_reads_the_master_secret" {
   }
 }
 
-run "only_the_backend_host_reads_the_filevine_credentials" {
+run "only_the_backend_host_and_the_workers_read_the_filevine_credentials" {
   command = plan
 
   # The mocks give every secret one ARN; Filevine's gets its own, so reads can be told apart.
@@ -287,12 +287,28 @@ run "only_the_backend_host_reads_the_filevine_credentials" {
     error_message = "The backend host, where operators run `migrationai push`, may read the Filevine secret and do nothing else with it."
   }
   assert {
+    condition = alltrue([
+      for d in values(data.aws_iam_policy_document.lambda) :
+      toset(one([for s in d.statement : s.resources if s.sid == "ReadFilevineCredentials"])) == toset([aws_secretsmanager_secret.filevine.arn]) &&
+      toset(one([for s in d.statement : s.actions if s.sid == "ReadFilevineCredentials"])) == toset(["secretsmanager:GetSecretValue"]) &&
+      length([for s in d.statement : s if contains(s.resources, aws_secretsmanager_secret.filevine.arn)]) == 1
+    ])
+    error_message = "Each worker Lambda, which pushes the pages of a push through the queues, may read the Filevine secret and do nothing else with it."
+  }
+  assert {
+    condition = alltrue([
+      for f in values(aws_lambda_function.worker) :
+      f.environment[0].variables["MIGRATIONAI_FILEVINE_SECRET_ARN"] == aws_secretsmanager_secret.filevine.arn
+    ])
+    error_message = "Each worker Lambda is told where the Filevine credentials are."
+  }
+  assert {
     condition = alltrue(flatten([
-      for d in concat(values(data.aws_iam_policy_document.lambda), [data.aws_iam_policy_document.ec2["tfp"], data.aws_iam_policy_document.db_setup, data.aws_iam_policy_document.db_proxy]) : [
+      for d in [data.aws_iam_policy_document.ec2["tfp"], data.aws_iam_policy_document.db_setup, data.aws_iam_policy_document.db_proxy] : [
         for s in d.statement : !contains(s.resources, aws_secretsmanager_secret.filevine.arn)
       ]
     ]))
-    error_message = "No worker Lambda, tfp's host, the db-setup function or the proxy may read the Filevine secret."
+    error_message = "Neither tfp's host, the db-setup function nor the proxy may read the Filevine secret."
   }
   assert {
     condition = (

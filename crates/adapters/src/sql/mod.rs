@@ -10,6 +10,7 @@ mod kind_codes;
 pub mod migrations;
 mod names;
 mod packed;
+mod push_ledger;
 pub mod roles;
 mod store;
 

@@ -3,15 +3,16 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
 use migrationai_domain::ids::canonical_id;
-use migrationai_domain::{JobStatus, Kind};
+use migrationai_domain::{JobStatus, Kind, PushStatus};
 use migrationai_ports::store::{
-    BatchRow, BatchWrite, ContactLink, JobRow, KindProgress, MessageFailure, RecordRow, RejectRow,
-    Store, StoreError,
+    BatchRow, BatchWrite, ContactLink, JobRow, KindProgress, MessageFailure, PushOutcome,
+    PushPageRow, PushRow, RecordRow, RejectRow, Store, StoreError,
 };
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 
 use super::names::Names;
+use super::push_ledger;
 use super::{kind_codes, PoolSize, Schema, Tables};
 
 // Rows per multi-row INSERT: 5,000 parameters at most, well under SQLite's (32,766) and
@@ -29,11 +30,11 @@ pub struct SqlStore {
     names: Names,
 }
 
-fn backend(e: impl std::fmt::Display) -> StoreError {
+pub(super) fn backend(e: impl std::fmt::Display) -> StoreError {
     StoreError::Backend(e.to_string())
 }
 
-fn now() -> i64 {
+pub(super) fn now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
@@ -758,5 +759,66 @@ impl Store for SqlStore {
             }
         }
         Ok(out)
+    }
+
+    async fn start_push(
+        &self,
+        tenant: &str,
+        job: &str,
+        options: &str,
+    ) -> Result<PushRow, StoreError> {
+        push_ledger::start(&self.pool, tenant, job, options).await
+    }
+
+    async fn push(&self, tenant: &str, job: &str) -> Result<Option<PushRow>, StoreError> {
+        push_ledger::get(&self.pool, tenant, job).await
+    }
+
+    async fn advance_push(
+        &self,
+        tenant: &str,
+        job: &str,
+        from: i64,
+        to: i64,
+    ) -> Result<bool, StoreError> {
+        push_ledger::advance(&self.pool, tenant, job, from, to).await
+    }
+
+    async fn set_push_fanout(&self, tenant: &str, job: &str, phase: i64) -> Result<(), StoreError> {
+        push_ledger::set_fanout(&self.pool, tenant, job, phase).await
+    }
+
+    async fn set_push_status(
+        &self,
+        tenant: &str,
+        job: &str,
+        status: PushStatus,
+        error: Option<&str>,
+    ) -> Result<bool, StoreError> {
+        push_ledger::set_status(&self.pool, tenant, job, status, error).await
+    }
+
+    async fn add_push_pages(
+        &self,
+        tenant: &str,
+        job: &str,
+        pages: &[PushPageRow],
+    ) -> Result<(), StoreError> {
+        push_ledger::add_pages(&self.pool, tenant, job, pages).await
+    }
+
+    async fn push_pages(&self, tenant: &str, job: &str) -> Result<Vec<PushPageRow>, StoreError> {
+        push_ledger::pages(&self.pool, tenant, job).await
+    }
+
+    async fn finish_push_page(
+        &self,
+        tenant: &str,
+        job: &str,
+        kind: Kind,
+        page_no: i64,
+        outcome: &PushOutcome,
+    ) -> Result<bool, StoreError> {
+        push_ledger::finish_page(&self.pool, tenant, job, kind, page_no, outcome).await
     }
 }

@@ -5,6 +5,7 @@ pub mod check;
 pub mod corrections;
 pub mod mapping;
 pub mod progress;
+pub mod push;
 pub mod rejects;
 pub mod report;
 pub mod uploads;

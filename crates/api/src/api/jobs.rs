@@ -18,6 +18,7 @@ use migrationai_api_types::error::ErrorBody;
 use migrationai_api_types::jobs::check::CheckView;
 use migrationai_api_types::jobs::mapping::{MappingChange, MappingView};
 use migrationai_api_types::jobs::progress::ProgressView;
+use migrationai_api_types::jobs::push::{PushRequest, PushView};
 use migrationai_api_types::jobs::rejects::{RejectsPage, RejectsQuery};
 use migrationai_api_types::jobs::report::ReportView;
 use migrationai_api_types::jobs::{JobView, NewJob, UploadedFile};
@@ -206,6 +207,36 @@ pub async fn cancel(
     Path(job_id): Path<String>,
 ) -> ApiResult<Json<JobView>> {
     Ok(Json(workflow::run::cancel(&s, &p.tenant, &job_id).await?))
+}
+
+/// Sends the finished job to Filevine through the queues ("Send to Filevine"): its loaded
+/// records are pushed phase by phase by the workers, then Filevine is read back. A push in
+/// progress is picked up, not started twice.
+#[utoipa::path(post, path = "/v1/jobs/{job_id}/push", tag = "jobs", security(("bearer" = [])),
+    params(("job_id" = String, Path)), request_body = PushRequest,
+    responses((status = 202, body = PushView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn push(
+    State(s): State<AppState>,
+    ApiUser(p): ApiUser,
+    Path(job_id): Path<String>,
+    Json(request): Json<PushRequest>,
+) -> ApiResult<(StatusCode, Json<PushView>)> {
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(workflow::push::start(&s, &p.tenant, &job_id, &request).await?),
+    ))
+}
+
+/// The job's latest push: progress per kind and, once done, what reading Filevine back found.
+#[utoipa::path(get, path = "/v1/jobs/{job_id}/push", tag = "jobs", security(("bearer" = [])),
+    params(("job_id" = String, Path)),
+    responses((status = 200, body = PushView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn push_status(
+    State(s): State<AppState>,
+    ApiUser(p): ApiUser,
+    Path(job_id): Path<String>,
+) -> ApiResult<Json<PushView>> {
+    Ok(Json(workflow::push::get(&s, &p.tenant, &job_id).await?))
 }
 
 #[utoipa::path(get, path = "/v1/jobs/{job_id}/progress", tag = "jobs", security(("bearer" = [])),

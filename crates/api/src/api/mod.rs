@@ -58,6 +58,10 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/jobs/{job_id}/start", post(jobs::start))
         .route("/v1/jobs/{job_id}/cancel", post(jobs::cancel))
         .route("/v1/jobs/{job_id}/progress", get(jobs::progress))
+        .route(
+            "/v1/jobs/{job_id}/push",
+            post(jobs::push).get(jobs::push_status),
+        )
         .route("/v1/jobs/{job_id}/events", get(jobs::events))
         .route("/v1/jobs/{job_id}/report", get(jobs::report))
         .route("/v1/jobs/{job_id}/report.html", get(jobs::report_html))

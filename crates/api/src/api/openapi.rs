@@ -26,7 +26,7 @@ impl Modify for BearerAuth {
         jobs::list, jobs::create, jobs::get, jobs::files, jobs::upload, jobs::analyse,
         jobs::mapping, jobs::put_mapping, jobs::patch_mapping, jobs::check, jobs::request_check, jobs::start, jobs::cancel,
         jobs::progress, jobs::events, jobs::report, jobs::report_html, jobs::rejects,
-        jobs::summary, jobs::rejects_page,
+        jobs::summary, jobs::rejects_page, jobs::push, jobs::push_status,
         records::list, records::one, records::write, records::request,
         uploads::begin, uploads::status, uploads::chunk, uploads::abort,
         export::download, corrections::template, corrections::submit, corrections::tables,

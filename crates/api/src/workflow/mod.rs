@@ -7,6 +7,7 @@ pub mod check;
 pub mod corrections;
 pub mod export;
 pub mod mapping;
+pub mod push;
 pub mod rejects;
 pub mod resumable;
 pub mod run;

@@ -49,6 +49,29 @@ pub async fn spawn_with_config(
     settings: Settings,
     change: impl FnOnce(Config) -> Config,
 ) -> TestApp {
+    spawn_host(settings, change, None).await
+}
+
+/// Every role, with workers that push into Filevine with `filevine`'s credentials.
+pub async fn spawn_delivering(
+    filevine: migrationai_host::settings::load::FilevineSource,
+) -> TestApp {
+    spawn_host(
+        Settings {
+            secure_cookies: false,
+            ..Settings::default()
+        },
+        |c| c,
+        Some(filevine),
+    )
+    .await
+}
+
+async fn spawn_host(
+    settings: Settings,
+    change: impl FnOnce(Config) -> Config,
+    filevine: Option<migrationai_host::settings::load::FilevineSource>,
+) -> TestApp {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut config = Config::embedded(dir.path().join("data"));
     config.pipeline.retry_delay = Duration::from_millis(50);
@@ -61,6 +84,7 @@ pub async fn spawn_with_config(
     host.tfp_every = Duration::from_millis(250);
     host.worker.concurrency = 1;
     host.worker.wait = Duration::from_millis(250);
+    host.filevine = filevine;
     let running = migrationai_host::start(host, &roles, CancellationToken::new())
         .await
         .expect("start");

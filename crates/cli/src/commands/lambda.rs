@@ -28,6 +28,7 @@ pub fn run(a: Args, env: &Env) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(run_lambda(config, kind))?;
+    let filevine = load::filevine_source(env)?;
+    runtime.block_on(run_lambda(config, kind, filevine))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,14 +1,14 @@
 //! `migrationai push JOB --target filevine [--dry-run]`: delivers a migrated job into the
-//! firm's Filevine org and reads it back (credentials from the MIGRATIONAI_FILEVINE_*
-//! variables; they are never printed).
+//! firm's Filevine org through the queues (`delivery::queued`, the workers running in this
+//! process) and reads it back (credentials from the MIGRATIONAI_FILEVINE_* variables or, on
+//! aws, their secret; they are never printed).
 
 use super::embedded::{runtime, Embedded};
 use crate::output::say;
 use migrationai_domain::Kind;
 use migrationai_host::open;
-use migrationai_host::settings::Env;
-use migrationai_pipeline::delivery::{self, PushOptions};
-use migrationai_pipeline::report::filevine::PushCounts;
+use migrationai_host::settings::{load, Env};
+use migrationai_pipeline::delivery::{self, queued, PushOptions};
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 
@@ -76,20 +76,21 @@ pub fn run(a: Args, env: &Env) -> anyhow::Result<ExitCode> {
         print_plans(&plans, a.calls);
         return Ok(ExitCode::SUCCESS);
     }
+    // Credentials are read as any worker reads them; none given is an error naming the
+    // variable.
+    let source = match load::filevine_source(env)? {
+        Some(source) => source,
+        None => load::FilevineSource::Env(Box::new(load::filevine(env)?)),
+    };
     let pushed = rt.block_on(async {
-        let settings = open::filevine(&config, env).await?;
-        let app = open::app(&config).await?;
-        let ids = std::sync::Arc::new(open::id_map(&config).await?);
-        delivery::push(
-            &app,
-            ids,
-            &a.job,
-            &settings,
-            &options,
-            &|kind: Kind, c: &PushCounts| {
-                tracing::info!(%kind, created = c.created, updated = c.updated, unchanged = c.unchanged, adopted = c.adopted, refused = c.refused, "pushed");
-            },
-        )
+        let mut app = open::app(&config).await?;
+        app.services = open::delivering(&config, app.services.clone(), Some(&source)).await?;
+        queued::run(&app, &a.job, &options, &|p: &queued::PushProgress| {
+            for k in p.kinds.iter().filter(|k| k.pages > 0) {
+                let c = &k.counts;
+                tracing::info!(kind = %k.kind, pages = k.pages, done = k.pages_done, created = c.created, updated = c.updated, unchanged = c.unchanged, adopted = c.adopted, refused = c.refused, "pushing");
+            }
+        })
         .await
         .map_err(anyhow::Error::from)
     })?;

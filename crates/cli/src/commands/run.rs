@@ -45,6 +45,8 @@ pub fn run(a: Args, env: &Env) -> anyhow::Result<ExitCode> {
     };
     let http = load::http(env)?;
     let mut settings = migrationai_host::Settings::new(config, a.common.settings(&http));
+    // The workers push the pages of a push with these credentials, when given.
+    settings.filevine = load::filevine_source(env)?;
     settings.admin_secret = http.admin_secret.clone();
     settings.listen = migrationai_host::addresses(&a.roles, a.host, a.port);
     settings.backend_url = a.backend_url.or(load::frontend(env)?.backend_url);

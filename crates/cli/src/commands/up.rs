@@ -32,6 +32,8 @@ pub fn run(a: Args, env: &Env) -> anyhow::Result<ExitCode> {
     }
     let port = a.port.or(load::up_port(env)?).unwrap_or(8080);
     let mut settings = migrationai_host::Settings::new(Some(config), http);
+    // The workers push the pages of a push with these credentials, when given.
+    settings.filevine = load::filevine_source(env)?;
     settings.listen = migrationai_host::addresses(&roles, a.host, Some(port));
     // tfp has no load balancer to answer here: the API's /health covers the process.
     settings.listen.remove(&Role::Tfp);

@@ -29,6 +29,8 @@ pub fn run(a: Args, env: &Env) -> anyhow::Result<ExitCode> {
     let config = load::config(env, Role::Worker.pool())?;
     let mut settings =
         migrationai_host::Settings::new(Some(config), migrationai_api::Settings::default());
+    // The workers push the pages of a push with these credentials, when given.
+    settings.filevine = load::filevine_source(env)?;
     settings.worker = WorkerOptions {
         queues: match a.queue {
             Some(queues) => queues,

@@ -1,5 +1,6 @@
 //! The typed settings of each concern, from the declared variables.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -274,4 +275,38 @@ pub fn filevine(env: &Env) -> Result<migrationai_filevine::settings::Settings, S
 /// The secret holding the Filevine credentials on aws (see `open::filevine`).
 pub fn filevine_secret_arn(env: &Env) -> Option<String> {
     env.text(&vars::FILEVINE_SECRET_ARN)
+}
+
+/// Where a process finds the Filevine credentials, read once as it starts so every worker
+/// and command of the process uses the same (values stay `secrecy` values; redacted in
+/// `Debug`).
+#[derive(Debug, Clone)]
+pub enum FilevineSource {
+    /// The `MIGRATIONAI_FILEVINE_*` variables.
+    Env(Box<migrationai_filevine::settings::Settings>),
+    /// On aws, the secret `MIGRATIONAI_FILEVINE_SECRET_ARN` names, read when opened; a
+    /// variable that is set wins over its field.
+    Secret {
+        arn: String,
+        set: BTreeMap<&'static str, SecretString>,
+    },
+}
+
+/// The Filevine credentials this process was given, `None` when it was given none (a
+/// worker that only migrates). Variables that are set but wrong are an error.
+pub fn filevine_source(env: &Env) -> Result<Option<FilevineSource>, SettingsError> {
+    use migrationai_filevine::settings::{env as fv, secret};
+    if let Some(arn) = filevine_secret_arn(env) {
+        let set = secret::FIELDS
+            .iter()
+            .map(|(_, name)| *name)
+            .chain([fv::CONCURRENCY])
+            .filter_map(|name| Some((name, SecretString::from(env.lookup()(name)?))))
+            .collect();
+        return Ok(Some(FilevineSource::Secret { arn, set }));
+    }
+    if env.secret(&vars::FILEVINE_PAT).is_none() {
+        return Ok(None);
+    }
+    Ok(Some(FilevineSource::Env(Box::new(filevine(env)?))))
 }

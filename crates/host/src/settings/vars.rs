@@ -91,6 +91,8 @@ const SERVICES: &[Reader] = &[API, ADMIN_API, TFP, UP];
 /// The roles that use the cache.
 const CACHE: &[Reader] = &[API, ADMIN_API, TFP, UP];
 const FRONTENDS: &[Reader] = &[WEB, ADMIN_WEB];
+/// Whoever pushes into Filevine: `push`, and the queue workers that push its pages.
+const DELIVERY: &[Reader] = &[UP, WORKER, LAMBDA, OPERATOR];
 const LISTENERS: &[Reader] = &[API, ADMIN_API, WEB, ADMIN_WEB, TFP];
 
 pub const LOG: Var = Var {
@@ -413,63 +415,63 @@ pub const FILEVINE_GATEWAY_URL: Var = Var {
     name: migrationai_filevine::settings::env::GATEWAY_URL,
     ty: Type::Url,
     default: Some(migrationai_filevine::settings::DEFAULT_GATEWAY_URL),
-    roles: &[OPERATOR],
+    roles: DELIVERY,
     about: "Filevine's API gateway.",
 };
 pub const FILEVINE_IDENTITY_URL: Var = Var {
     name: migrationai_filevine::settings::env::IDENTITY_URL,
     ty: Type::Url,
     default: Some(migrationai_filevine::settings::DEFAULT_IDENTITY_URL),
-    roles: &[OPERATOR],
+    roles: DELIVERY,
     about: "Filevine's identity service (token exchange).",
 };
 pub const FILEVINE_PAT: Var = Var {
     name: migrationai_filevine::settings::env::PAT,
     ty: Type::Secret,
     default: None,
-    roles: &[OPERATOR],
+    roles: DELIVERY,
     about: "The firm's Filevine personal access token.",
 };
 pub const FILEVINE_CLIENT_ID: Var = Var {
     name: migrationai_filevine::settings::env::CLIENT_ID,
     ty: Type::Text,
     default: None,
-    roles: &[OPERATOR],
+    roles: DELIVERY,
     about: "Client id issued with the token.",
 };
 pub const FILEVINE_CLIENT_SECRET: Var = Var {
     name: migrationai_filevine::settings::env::CLIENT_SECRET,
     ty: Type::Secret,
     default: None,
-    roles: &[OPERATOR],
+    roles: DELIVERY,
     about: "Client secret issued with the token.",
 };
 pub const FILEVINE_ORG_ID: Var = Var {
     name: migrationai_filevine::settings::env::ORG_ID,
     ty: Type::Count,
     default: None,
-    roles: &[OPERATOR],
+    roles: DELIVERY,
     about: "The Filevine org every call acts in.",
 };
 pub const FILEVINE_USER_ID: Var = Var {
     name: migrationai_filevine::settings::env::USER_ID,
     ty: Type::Count,
     default: None,
-    roles: &[OPERATOR],
+    roles: DELIVERY,
     about: "The Filevine user every call acts as.",
 };
 pub const FILEVINE_SECRET_ARN: Var = Var {
     name: "MIGRATIONAI_FILEVINE_SECRET_ARN",
     ty: Type::Text,
     default: None,
-    roles: &[OPERATOR],
+    roles: DELIVERY,
     about: "On the aws profile: the secret holding the Filevine credentials as JSON (`pat`, `client_id`, `client_secret`, `org_id`, `user_id`); a variable that is set wins over its field.",
 };
 pub const FILEVINE_CONCURRENCY: Var = Var {
     name: migrationai_filevine::settings::env::CONCURRENCY,
     ty: Type::Count,
     default: Some("8"),
-    roles: &[OPERATOR],
+    roles: DELIVERY,
     about: "Gateway calls in flight at once per tenant.",
 };
 

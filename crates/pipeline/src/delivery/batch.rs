@@ -1,5 +1,5 @@
 //! One kind's page of loaded records pushed into Filevine: the function a push runs per
-//! batch, whether in process (`migrationai push`) or, later, in each kind's queue worker.
+//! page, in each kind's queue worker (`queued`) or in one process (`delivery::push`).
 
 use futures::stream::{self, StreamExt};
 use migrationai_domain::Kind;
@@ -40,11 +40,14 @@ pub async fn push_batch(
     records: &[Loaded],
     concurrency: usize,
 ) -> Result<BatchPush, FvError> {
-    let results: Vec<(&Loaded, Result<Action, FvError>)> = stream::iter(records)
-        .map(|rec| async move {
-            let result = push_one(px, blobs, kind, rec).await;
-            (rec, result)
-        })
+    // The futures are made before the stream runs: a closure held by the stream across
+    // its awaits would keep the future from being `Send` for every lifetime, which a queue
+    // handler's future must be.
+    let pending: Vec<_> = records
+        .iter()
+        .map(|rec| async move { (rec, push_one(px, blobs, kind, rec).await) })
+        .collect();
+    let results: Vec<(&Loaded, Result<Action, FvError>)> = stream::iter(pending)
         .buffer_unordered(concurrency.max(1))
         .collect()
         .await;

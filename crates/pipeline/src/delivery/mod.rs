@@ -5,11 +5,15 @@
 //! with what the store loaded. The result is the report's "delivered to Filevine" section,
 //! and the job's verdict covers it.
 //!
-//! The push runs in this process for now. [`batch::push_batch`] is the unit a kind's queue
-//! worker will run per message when pushes go through the 13 queues; the id map lives in
-//! the store, so either way a rerun or a redelivered batch creates nothing twice.
+//! Pushes go through the 13 queues ([`queued`]: `migrationai push`, the API's "Send to
+//! Filevine"), each kind's worker running [`batch::push_batch`] per page. [`push`] runs the
+//! same steps in one process; it stays as the reference the queued push is tested against
+//! and for `bench push`. The id map lives in the store, so either way a rerun or a
+//! redelivered page creates nothing twice.
 
 pub mod batch;
+pub mod queued;
+pub mod target;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -35,8 +39,9 @@ use batch::push_batch;
 /// message three times before its dead-letter queue takes it.
 const DELIVERIES: u32 = 3;
 
-/// Settings of a push beyond the connection.
-#[derive(Debug, Clone)]
+/// Settings of a push beyond the connection (kept as JSON in the push ledger, so every
+/// worker of a push through the queues reads the same).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PushOptions {
     pub project_types: ProjectTypeChoice,
     /// Records pushed at once (the gateway's own per-tenant limit caps calls in flight).
@@ -86,7 +91,7 @@ pub async fn push(
     options: &PushOptions,
     progress: &(dyn Fn(Kind, &PushCounts) + Send + Sync),
 ) -> Result<Pushed, ProcessingError> {
-    let (row, mut report) = finished_job(app, job).await?;
+    let (row, report) = finished_job(app, job).await?;
     let gateway = Arc::new(Gateway::new(settings)?);
     let job_ref = JobRef {
         tenant: row.tenant.clone(),
@@ -103,26 +108,19 @@ pub async fn push(
     );
     let (pushed, refused, loaded) =
         push_phases(&app.services, &row, &px, options.concurrency, progress).await?;
-    let expected = expected(&report, loaded, &refused);
-    let read_back = ReadBack::new(gateway.as_ref(), ids.as_ref(), &job_ref)
-        .run(&expected)
-        .await?;
-    report.filevine = Some(FilevineSection {
-        pushed,
-        refused,
-        read_back,
-    });
-    let mapping = app.services.mapping(&row)?;
-    report.verdict = verdict::judge(
-        &report,
-        Services::settings(&row)?.threshold,
-        Some(mapping.as_ref()),
-    );
-    let text = serde_json::to_string(&report).map_err(crate::error::json("report"))?;
-    app.services
-        .store
-        .set_job_report(&row.tenant, &row.id, &text)
-        .await?;
+    let report = conclude(
+        &app.services,
+        &row,
+        report,
+        PushDone {
+            gateway: gateway.as_ref(),
+            ids: ids.as_ref(),
+            pushed,
+            refused,
+            loaded,
+        },
+    )
+    .await?;
     let row = app.find_job(&row.id).await?;
     let dir = app.config.data_dir.join("reports").join(&row.name);
     app.write_report_files(&row, &dir).await?;
@@ -132,8 +130,50 @@ pub async fn push(
     })
 }
 
+/// What a push did, in process or through the queues, for its conclusion.
+pub(crate) struct PushDone<'a> {
+    pub gateway: &'a Gateway,
+    pub ids: &'a dyn IdMap,
+    pub pushed: BTreeMap<Kind, PushCounts>,
+    pub refused: Vec<RejectEntry>,
+    pub loaded: Loaded,
+}
+
+/// The end of a push, however it ran: Filevine read back against what the store loaded
+/// (less what it refused), the "delivered to Filevine" section put in the job's report, the
+/// verdict judged again with it, and the report stored.
+pub(crate) async fn conclude(
+    s: &Services,
+    row: &JobRow,
+    mut report: Report,
+    done: PushDone<'_>,
+) -> Result<Report, ProcessingError> {
+    let job_ref = JobRef {
+        tenant: row.tenant.clone(),
+        job: row.id.clone(),
+    };
+    let expected = expected(&report, done.loaded, &done.refused);
+    let read_back = ReadBack::new(done.gateway, done.ids, &job_ref)
+        .run(&expected)
+        .await?;
+    report.filevine = Some(FilevineSection {
+        pushed: done.pushed,
+        refused: done.refused,
+        read_back,
+    });
+    let mapping = s.mapping(row)?;
+    report.verdict = verdict::judge(
+        &report,
+        Services::settings(row)?.threshold,
+        Some(mapping.as_ref()),
+    );
+    let text = serde_json::to_string(&report).map_err(crate::error::json("report"))?;
+    s.store.set_job_report(&row.tenant, &row.id, &text).await?;
+    Ok(report)
+}
+
 /// Source ids of the loaded records per kind.
-type Loaded = BTreeMap<Kind, Vec<String>>;
+pub(crate) type Loaded = BTreeMap<Kind, Vec<String>>;
 
 /// Pushes the job's loaded records phase by phase, each kind page by page.
 async fn push_phases(

@@ -31,6 +31,10 @@ impl Handler for JobsHandler {
             JobAction::Plan | JobAction::Resume => resume(s, &m.tenant, &m.job).await?,
             JobAction::Planned => begin(s, &m.tenant, &m.job).await?,
             JobAction::Advance { phase } => advance(s, &m.tenant, &m.job, phase).await?,
+            JobAction::Push => crate::delivery::queued::resume(s, &m.tenant, &m.job).await?,
+            JobAction::AdvancePush { phase } => {
+                crate::delivery::queued::advance(s, &m.tenant, &m.job, phase).await?
+            }
         }
         Ok(())
     }

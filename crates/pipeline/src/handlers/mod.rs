@@ -1,5 +1,6 @@
 //! The queue handlers: one generic entity handler driven by the field catalogue (with
-//! kind-specific parts for files) and the jobs handler.
+//! kind-specific parts for files), which also pushes a page of its kind into the target
+//! (`delivery::queued`), and the jobs handler.
 
 pub mod direct;
 pub mod entity;
@@ -13,7 +14,7 @@ use migrationai_domain::Kind;
 use migrationai_ports::queue::ReceivedMessage;
 
 use crate::batch::{Handler, HandlerError};
-use crate::message::WorkMessage;
+use crate::message::KindMessage;
 use crate::services::Services;
 
 /// The handler of one entity queue.
@@ -31,14 +32,20 @@ impl EntityHandler {
 #[async_trait]
 impl Handler for EntityHandler {
     async fn handle(&self, message: &ReceivedMessage) -> Result<(), HandlerError> {
-        let work: WorkMessage = serde_json::from_str(&message.body)
+        let m = KindMessage::parse(&message.body)
             .map_err(|e| HandlerError::permanent(format!("unreadable message body: {e}")))?;
-        if work.kind != self.kind {
+        if m.kind() != self.kind {
             return Err(HandlerError::permanent(format!(
-                "a {} batch was sent to the {} queue",
-                work.kind, self.kind
+                "a {} message was sent to the {} queue",
+                m.kind(),
+                self.kind
             )));
         }
-        entity::process(&self.services, self.kind, &work).await
+        match m {
+            KindMessage::Work(work) => entity::process(&self.services, self.kind, &work).await,
+            KindMessage::Push(page) => {
+                Ok(crate::delivery::queued::push_page(&self.services, &page).await?)
+            }
+        }
     }
 }

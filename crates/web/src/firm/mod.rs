@@ -2,7 +2,8 @@
 //! Sign in, create a migration, upload with progress, review the mapping file by file and
 //! column by column with a check of the data, start, follow progress per kind, read the
 //! verdict and the report, sign it off, sort and filter the rejects and fix them in a grid,
-//! download the rejects and the export, browse records.
+//! download the rejects and the export, browse records, send the job to Filevine and follow
+//! the push per kind to its read-back.
 
 pub mod pages;
 pub mod report;
@@ -41,6 +42,7 @@ pub fn router(front: Front) -> Router {
         .route("/jobs/{job_id}/check.json", get(transfers::check))
         .route("/jobs/{job_id}/start", post(pages::start))
         .route("/jobs/{job_id}/cancel", post(pages::cancel))
+        .route("/jobs/{job_id}/push", post(pages::push))
         .route("/jobs/{job_id}/progress.json", get(transfers::progress))
         .route("/jobs/{job_id}/report", get(report::report))
         .route("/jobs/{job_id}/report.html", get(transfers::report_file))

@@ -10,6 +10,7 @@ use axum::Form;
 use migrationai_api_types::jobs::check::CheckView;
 use migrationai_api_types::jobs::mapping::MappingView;
 use migrationai_api_types::jobs::progress::ProgressView;
+use migrationai_api_types::jobs::push::PushView;
 use migrationai_api_types::jobs::report::ReportView;
 use migrationai_api_types::jobs::JobView;
 use migrationai_domain::Kind;
@@ -80,6 +81,8 @@ struct JobParts {
     progress: Option<ProgressView>,
     report: Option<ReportView>,
     correction_tables: Vec<String>,
+    /// The job's push into Filevine, once sent.
+    push: Option<PushView>,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -115,6 +118,12 @@ async fn job_parts(
                 &u.token,
             )
             .await?;
+        parts.push = match front.backend.get(&base("push"), &u.token).await {
+            Ok(push) => Some(push),
+            // Never sent to Filevine.
+            Err(WebError::NotFound) => None,
+            Err(e) => return Err(e),
+        };
     }
     Ok(parts)
 }
@@ -222,6 +231,42 @@ pub async fn start(
 ) -> Page {
     let confirmed = f.confirm_unmet.is_some().then_some("confirm_unmet=true");
     job_action(&front, &u, &job_id, "start", confirmed, &f.csrf).await
+}
+
+#[derive(serde::Deserialize)]
+pub struct PushForm {
+    pub csrf: String,
+    /// The Filevine project type of matters whose type names none.
+    pub default_project_type: Option<String>,
+}
+
+/// "Send to Filevine": asks the API to push the finished job; the job page then follows it.
+pub async fn push(
+    State(front): State<Front>,
+    WebUser(u): WebUser,
+    Path(job_id): Path<String>,
+    Form(f): Form<PushForm>,
+) -> Page {
+    check_csrf(&u, Some(&f.csrf))?;
+    let default = f
+        .default_project_type
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty());
+    let rb = front
+        .backend
+        .request(
+            Method::POST,
+            &path(&["v1", "jobs", &job_id, "push"]),
+            Some(&u.token),
+        )
+        .json(&serde_json::json!({ "default_project_type": default }));
+    match front.backend.send(rb).await {
+        Ok(_) => Ok(Redirect::to(&format!("/jobs/{job_id}#push-h")).into_response()),
+        Err(e @ (WebError::Conflict(_) | WebError::Unprocessable(_))) => {
+            job_page(&front, &u, &job_id, &JobQuery::default(), Some(e)).await
+        }
+        Err(e) => Err(e),
+    }
 }
 
 pub async fn cancel(
