@@ -71,6 +71,10 @@ pub enum End {
 pub struct App {
     pub config: Config,
     pub services: Services,
+    /// The queues are this process's (it made them), so its own pollers consume them. The
+    /// Terraform's queues are consumed by the 13 Lambda functions, and no host may receive
+    /// from them: a command there submits and watches.
+    consumes: bool,
 }
 
 impl App {
@@ -108,6 +112,7 @@ impl App {
         Ok(App {
             config: config.clone(),
             services,
+            consumes: ensure_queues,
         })
     }
 
@@ -125,11 +130,15 @@ impl App {
         jobs::submit(&self.services, &self.config, export, mapping, job_name).await
     }
 
-    /// Starts the 13 pollers; they run until the token is cancelled.
+    /// Starts the 13 pollers, when the queues are this process's to consume; they run until
+    /// the token is cancelled.
     pub async fn start_workers(
         &self,
         shutdown: &CancellationToken,
     ) -> Result<Vec<tokio::task::JoinHandle<()>>, ProcessingError> {
+        if !self.consumes {
+            return Ok(Vec::new());
+        }
         crate::poller::spawn(
             &self.services,
             &self.config,
