@@ -297,6 +297,34 @@ fn defaults_from_name(
     out
 }
 
+/// Values for required fields no column holds: from the table's name, and else a billing
+/// table's item type from its quantities (see [`crate::units::item_type_from_quantities`]).
+fn defaults_for(
+    table: &str,
+    def: &KindDef,
+    chosen: &[Candidate],
+    profiles: &[ColumnProfile],
+) -> Vec<(&'static str, String)> {
+    let mut defaults = defaults_from_name(table, def, chosen);
+    let open =
+        |f: &str| !chosen.iter().any(|c| c.field == f) && !defaults.iter().any(|(d, _)| *d == f);
+    if let Some(fd) = def
+        .field("item_type")
+        .filter(|fd| fd.required && open(fd.name))
+    {
+        let quantities = chosen
+            .iter()
+            .find(|c| c.field == "quantity")
+            .and_then(|c| profiles.get(c.column))
+            .map(|p| p.values.as_slice())
+            .unwrap_or_default();
+        if let Some(v) = crate::units::item_type_from_quantities(def, quantities) {
+            defaults.push((fd.name, v.to_string()));
+        }
+    }
+    defaults
+}
+
 /// Profiles a table's sample and proposes its kind and column mapping.
 pub fn suggest_table(sample: &TableSample, threshold: f64) -> TableSuggestion {
     suggest_table_with(sample, threshold, &[])
@@ -331,7 +359,7 @@ pub fn suggest_table_with(
                 .iter()
                 .filter(|f| f.required && f.name != id)
                 .collect();
-            let defaults = defaults_from_name(&sample.name, def, &chosen);
+            let defaults = defaults_for(&sample.name, def, &chosen, &profiles);
             let covered = required
                 .iter()
                 .filter(|f| {
@@ -438,7 +466,7 @@ pub fn suggest_table_with(
                     })
                 })
                 .collect();
-            defaults_from_name(&sample.name, d, &picked)
+            defaults_for(&sample.name, d, &picked, &profiles)
         })
         .unwrap_or_default();
     let missing_required: Vec<&'static str> = missing_required
