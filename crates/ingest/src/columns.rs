@@ -105,6 +105,18 @@ impl ColumnProfile {
         })
     }
 
+    /// Whether the values read as short titles: nearly all distinct, each a few words of
+    /// text (a matter's "Smith v Jones — lease dispute"), not codes, amounts or dates.
+    pub fn reads_as_titles(&self) -> bool {
+        let values = &self.values[..self.values.len().min(FIT_VALUES)];
+        if values.len() < 2 || self.uniqueness() < TITLES_DISTINCT {
+            return false;
+        }
+        let titled = values.iter().filter(|v| is_title(v)).count();
+        let mean = values.iter().map(|v| v.chars().count()).sum::<usize>() / values.len();
+        titled as f64 >= TITLES_DISTINCT * values.len() as f64 && mean <= TITLE_LEN
+    }
+
     /// How this column's values constrain day/month order.
     pub fn order_votes(&self) -> (usize, usize, usize) {
         let (mut mdy, mut dmy, mut either) = (0, 0, 0);
@@ -118,6 +130,24 @@ impl ColumnProfile {
         }
         (mdy, dmy, either)
     }
+}
+
+/// Share of a titles column's values that must be distinct, and read as titles.
+const TITLES_DISTINCT: f64 = 0.9;
+/// Longest a title runs on average, in characters: longer text is a note or a description.
+const TITLE_LEN: usize = 80;
+
+/// A title is one line of at least two words with letters, and no date.
+fn is_title(v: &str) -> bool {
+    let words = v
+        .split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphabetic))
+        .count();
+    words >= 2
+        && !v.contains('\n')
+        && [date::DateOrder::Mdy, date::DateOrder::Dmy]
+            .iter()
+            .all(|o| date::parse_date(v, Some(*o)).is_err())
 }
 
 /// Numbers no region found so far explains that are tried in every region, at most: trying a
@@ -230,6 +260,28 @@ mod tests {
             rows: values.iter().map(|v| vec![v.to_string()]).collect(),
         };
         ColumnProfile::of(&sample, 0)
+    }
+
+    /// A few distinct words each: titles. Codes, amounts, dates, repeated words and long
+    /// text are not.
+    #[test]
+    fn titles_are_short_distinct_lines_of_words() {
+        let titles = [
+            "Smith v Jones — lease dispute",
+            "Estate of A. Brown",
+            "Purchase of 4 Murphy Street",
+        ];
+        assert!(profile(&titles).reads_as_titles());
+        for not in [
+            &["F-1001", "F-1002", "F-1003"][..],
+            &["A$ 12.00", "A$ 13.50", "A$ 9.00"],
+            &["12 March 2024", "13 March 2024", "14 March 2024"],
+            &["Open matter", "Open matter", "Closed matter"],
+        ] {
+            assert!(!profile(not).reads_as_titles(), "{not:?}");
+        }
+        let long = "word ".repeat(40);
+        assert!(!profile(&[long.as_str(), &format!("{long}x")]).reads_as_titles());
     }
 
     /// National numbers of a country other than the default are phone numbers all the same:

@@ -199,7 +199,9 @@ const LINK_ROUNDS: usize = 3;
 
 /// Settles date orders and keys over the first proposals, then re-scores the kind of each
 /// table with the references its values show (columns holding the keys of a recognised
-/// table): a child table whose headers nothing knows is recognised by what it refers to.
+/// table): a child table whose headers nothing knows is recognised by what it refers to,
+/// and a table of no kind that other tables' rows refer to (see `keys::parent_keys`) by
+/// being referred to: its children follow in the next round.
 /// A re-scored table is adopted when its kind changes, and keys are inferred again from the
 /// first proposals with those adopted, until no kind changes.
 fn recognise(
@@ -217,8 +219,10 @@ fn recognise(
     let mut current = settle(first);
     for _ in 0..LINK_ROUNDS {
         let links = crate::keys::value_links(&current, samples);
+        let parents = crate::keys::parent_keys(&current, samples);
         let mut changed = false;
         for (i, links) in links.iter().enumerate() {
+            let parent = parents.get(i).and_then(Option::as_ref);
             let (Some(sample), Some(now)) = (samples.get(i), current.get(i)) else {
                 continue;
             };
@@ -231,10 +235,12 @@ fn recognise(
                     .and_then(|f| def.and_then(|d| d.field(f)))
                     .is_some_and(|fd| fd.ty == FieldType::Ref(l.kind))
             };
-            if links.iter().all(held) || hidden.get(i).copied().unwrap_or(false) {
+            if (links.iter().all(held) && parent.is_none())
+                || hidden.get(i).copied().unwrap_or(false)
+            {
                 continue;
             }
-            let mut fresh = suggest::suggest_table_with(sample, threshold, links);
+            let mut fresh = suggest::suggest_table_with(sample, threshold, links, parent);
             if fresh.kind == now.kind {
                 continue;
             }

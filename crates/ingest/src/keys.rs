@@ -141,6 +141,77 @@ pub fn value_links(tables: &[TableSuggestion], samples: &[TableSample]) -> Vec<V
         .collect()
 }
 
+/// A column of a table of no kind yet whose values other tables' rows name, many rows one
+/// value: the shape of a parent's key (a matters table's, which time entries name) whatever
+/// the headers say. Kind scoring weighs it as the id of a kind others refer to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParentKey {
+    pub column: usize,
+    /// How many other tables have a column naming these values.
+    pub referrers: usize,
+    /// The smallest share, over those columns, of their distinct values found among the key's.
+    pub share: f64,
+}
+
+/// For each table of no kind, the column other tables refer to, if one is. A referring
+/// column must repeat its values (many rows to one: a unique column pointing at a unique
+/// column says nothing of which is the parent) and be a reference by [`link_for`]'s
+/// standards: enough distinct values, reaching across the keys.
+pub fn parent_keys(tables: &[TableSuggestion], samples: &[TableSample]) -> Vec<Option<ParentKey>> {
+    let profiles: Vec<Vec<Column>> = samples.iter().map(columns).collect();
+    tables
+        .iter()
+        .zip(&profiles)
+        .enumerate()
+        .map(|(t, (table, cols))| {
+            if table.kind.is_some() || samples.get(t).is_none_or(|s| s.rows.len() < 2) {
+                return None;
+            }
+            cols.iter()
+                .enumerate()
+                .filter(|(_, col)| col.unique())
+                .filter_map(|(c, col)| {
+                    let shares: Vec<f64> = profiles
+                        .iter()
+                        .enumerate()
+                        .filter(|(o, _)| *o != t)
+                        .filter_map(|(_, other)| {
+                            other
+                                .iter()
+                                .filter(|r| refers_to(r, &col.values))
+                                .map(|r| held_share(&r.values, &col.values))
+                                .max_by(f64::total_cmp)
+                        })
+                        .collect();
+                    let share = shares.iter().copied().min_by(f64::total_cmp)?;
+                    Some(ParentKey {
+                        column: c,
+                        referrers: shares.len(),
+                        share,
+                    })
+                })
+                .max_by(|a, b| a.referrers.cmp(&b.referrers).then(b.column.cmp(&a.column)))
+        })
+        .collect()
+}
+
+/// Whether a column names a parent's keys: its values repeat (many rows to one), are enough
+/// to say something, are nearly all among the keys, and reach across them.
+fn refers_to(col: &Column, keys: &HashSet<String>) -> bool {
+    !col.unique()
+        && col.values.len() >= LINK_DISTINCT
+        && held_share(&col.values, keys) >= REFERS
+        && reaches_into(&col.values, keys)
+}
+
+/// Share of a column's distinct values found among a set of keys.
+fn held_share(values: &HashSet<String>, keys: &HashSet<String>) -> f64 {
+    if values.is_empty() {
+        return 0.0;
+    }
+    values.iter().filter(|v| keys.contains(*v)).count() as f64 / values.len() as f64
+}
+
 /// Infers every table's key and records it, with its evidence, in the suggestions.
 fn infer_keys(tables: &mut [TableSuggestion], samples: &[TableSample], profiles: &[Vec<Column>]) {
     // Candidate keys per table: (column, referenced by how many other tables).
@@ -566,6 +637,60 @@ mod tests {
         for h in ["Description", "Amount", "Name", "Piano"] {
             assert!(!names_a_key(h), "{h}");
         }
+    }
+
+    /// Two tables of no kind: `parent` keyed by codes, `child` naming them in `refs`.
+    fn parent_of(refs: &[&str]) -> Vec<Option<ParentKey>> {
+        let sample = |name: &str, headers: [&str; 2], rows: Vec<[String; 2]>| TableSample {
+            name: name.into(),
+            headers: headers.iter().map(|h| h.to_string()).collect(),
+            rows: rows.into_iter().map(Vec::from).collect(),
+        };
+        let samples = [
+            sample(
+                "alpha.csv",
+                ["Code", "Label"],
+                (1..=8)
+                    .map(|i| [format!("X-{i}"), format!("thing {i}")])
+                    .collect(),
+            ),
+            sample(
+                "beta.csv",
+                ["Pointer", "Seq"],
+                refs.iter()
+                    .enumerate()
+                    .map(|(i, r)| [r.to_string(), i.to_string()])
+                    .collect(),
+            ),
+        ];
+        let tables: Vec<TableSuggestion> = samples
+            .iter()
+            .map(|s| {
+                let mut t = crate::suggest::suggest_table(s, crate::suggest::DEFAULT_THRESHOLD);
+                t.kind = None;
+                t
+            })
+            .collect();
+        parent_keys(&tables, &samples)
+    }
+
+    /// Many rows naming one code make the codes a parent's key; one row per code says nothing
+    /// of which side is the parent.
+    #[test]
+    fn a_parent_key_is_named_by_many_rows() {
+        let many = ["X-1", "X-2", "X-2", "X-5", "X-7", "X-8", "X-8", "X-3"];
+        let found = parent_of(&many);
+        assert_eq!(
+            found[0],
+            Some(ParentKey {
+                column: 0,
+                referrers: 1,
+                share: 1.0
+            })
+        );
+        assert_eq!(found[1], None);
+        let one_each = ["X-1", "X-2", "X-3", "X-4", "X-5", "X-6", "X-7", "X-8"];
+        assert_eq!(parent_of(&one_each)[0], None);
     }
 
     fn column(header: &str, values: impl IntoIterator<Item = u64>) -> Column {

@@ -3,10 +3,10 @@
 
 use crate::columns::{ColumnProfile, TableSample};
 use crate::header::{best_match, normalise_header};
-use crate::keys::ValueLink;
+use crate::keys::{ParentKey, ValueLink};
 use crate::mapping::Key;
 use crate::question::Question;
-use migrationai_domain::catalogue::{FieldType, KindDef, CATALOGUE};
+use migrationai_domain::catalogue::{FieldDef, FieldType, KindDef, CATALOGUE};
 use migrationai_domain::value::{DateOrder, DecimalSeparator};
 use migrationai_domain::Kind;
 use serde::Serialize;
@@ -23,6 +23,14 @@ const KIND_MARGIN: f64 = 0.05;
 
 /// Below this header similarity no value fit can lift a column to the default threshold.
 const HOPELESS_HEADER: f64 = 0.3;
+
+/// Confidence of a parent's key read as the id of a kind others refer to, from the other
+/// tables' references alone (as a reference read from values alone, see `keys`).
+const PARENT_KEY: f64 = 0.8;
+/// Confidence of a field a parent table's values fill without its header: its titles as the
+/// required text, its dates as the kind's first date. Above the default threshold, so such a
+/// table loads, and below a fair header match, which wins over it.
+const PARENT_VALUES: f64 = 0.75;
 
 /// How much a type's values say about a column: any text is "text", but only emails parse as emails.
 fn specificity(ty: FieldType) -> f64 {
@@ -193,6 +201,85 @@ fn score_column(
         .collect()
 }
 
+/// Whether some kind's records refer to this kind's (matters, which time entries name).
+fn referred_to(kind: Kind) -> bool {
+    CATALOGUE.iter().any(|d| {
+        d.fields
+            .iter()
+            .any(|f| matches!(f.ty, FieldType::Ref(k) | FieldType::RefList(k) if k == kind))
+    })
+}
+
+/// What a table's structure says when other tables refer to one of its columns and nothing
+/// in its headers says what it is, for a kind others refer to: that column is the kind's id;
+/// a column of short distinct titles is a candidate for each required text field the
+/// headers leave open (a matter's name); and a column of dates for the kind's first date
+/// field (a matter's opening). Nothing here looks at a header: a header that fits a field
+/// still wins through its higher confidence.
+fn parent_candidates(
+    def: &KindDef,
+    profiles: &[ColumnProfile],
+    parent: &ParentKey,
+    links: &[ValueLink],
+) -> Vec<Candidate> {
+    if !referred_to(def.kind) {
+        return Vec::new();
+    }
+    let id = def.id_field();
+    let evidence = |p: &ColumnProfile, fd: &FieldDef, fit: f64, hits: Option<f64>| {
+        let (header_score, matched) =
+            best_match(&normalise_header(&p.header), fd.name, fd.synonyms);
+        Evidence {
+            header_score,
+            matched: matched.to_string(),
+            value_fit: Some(round3(fit)),
+            uniqueness: p.uniqueness(),
+            reference_hits: hits,
+        }
+    };
+    let mut out = Vec::new();
+    if let Some(p) = profiles.get(parent.column) {
+        out.push(Candidate {
+            column: parent.column,
+            field: id.name,
+            confidence: PARENT_KEY,
+            evidence: evidence(p, id, 1.0, Some(round3(parent.share))),
+        });
+    }
+    // Columns the key or a reference already explains are no titles or dates.
+    let free = |i: usize| i != parent.column && !links.iter().any(|l| l.column == i);
+    let titles = profiles
+        .iter()
+        .enumerate()
+        .filter(|(i, p)| free(*i) && p.reads_as_titles());
+    for fd in def
+        .fields
+        .iter()
+        .filter(|f| f.required && f.name != id.name && f.ty == FieldType::Text)
+    {
+        out.extend(titles.clone().map(|(i, p)| Candidate {
+            column: i,
+            field: fd.name,
+            confidence: PARENT_VALUES,
+            evidence: evidence(p, fd, 1.0, None),
+        }));
+    }
+    if let Some(fd) = def.fields.iter().find(|f| f.ty == FieldType::Date) {
+        for (i, p) in profiles.iter().enumerate().filter(|(i, _)| free(*i)) {
+            let fit = p.fit(fd).unwrap_or(0.0);
+            if fit >= crate::keys::REFERS {
+                out.push(Candidate {
+                    column: i,
+                    field: fd.name,
+                    confidence: PARENT_VALUES,
+                    evidence: evidence(p, fd, fit, None),
+                });
+            }
+        }
+    }
+    out
+}
+
 /// Assigns each field to at most one column and each column to at most one field, best first.
 fn assign(mut candidates: Vec<Candidate>, threshold: f64) -> Vec<Candidate> {
     candidates.sort_by(|a, b| {
@@ -297,17 +384,48 @@ fn defaults_from_name(
     out
 }
 
+/// Values for required fields no column holds: from the table's name, and else a billing
+/// table's item type from its quantities (see [`crate::units::item_type_from_quantities`]).
+fn defaults_for(
+    table: &str,
+    def: &KindDef,
+    chosen: &[Candidate],
+    profiles: &[ColumnProfile],
+) -> Vec<(&'static str, String)> {
+    let mut defaults = defaults_from_name(table, def, chosen);
+    let open =
+        |f: &str| !chosen.iter().any(|c| c.field == f) && !defaults.iter().any(|(d, _)| *d == f);
+    if let Some(fd) = def
+        .field("item_type")
+        .filter(|fd| fd.required && open(fd.name))
+    {
+        let quantities = chosen
+            .iter()
+            .find(|c| c.field == "quantity")
+            .and_then(|c| profiles.get(c.column))
+            .map(|p| p.values.as_slice())
+            .unwrap_or_default();
+        if let Some(v) = crate::units::item_type_from_quantities(def, quantities) {
+            defaults.push((fd.name, v.to_string()));
+        }
+    }
+    defaults
+}
+
 /// Profiles a table's sample and proposes its kind and column mapping.
 pub fn suggest_table(sample: &TableSample, threshold: f64) -> TableSuggestion {
-    suggest_table_with(sample, threshold, &[])
+    suggest_table_with(sample, threshold, &[], None)
 }
 
 /// [`suggest_table`] with evidence from the rest of the export: columns whose values are
-/// the keys of another table's kind count as references to it, for the kind's score too.
+/// the keys of another table's kind count as references to it, for the kind's score too;
+/// and a column other tables refer to (`parent`) makes the table a candidate for the kinds
+/// others refer to, with that column as the id (see [`parent_candidates`]).
 pub fn suggest_table_with(
     sample: &TableSample,
     threshold: f64,
     links: &[ValueLink],
+    parent: Option<&ParentKey>,
 ) -> TableSuggestion {
     let profiles: Vec<ColumnProfile> = (0..sample.headers.len())
         .map(|i| ColumnProfile::of(sample, i))
@@ -316,11 +434,14 @@ pub fn suggest_table_with(
     let mut scored: Vec<(Kind, f64, Vec<Candidate>, Vec<Candidate>)> = CATALOGUE
         .iter()
         .map(|def| {
-            let all: Vec<Candidate> = profiles
+            let mut all: Vec<Candidate> = profiles
                 .iter()
                 .enumerate()
                 .flat_map(|(i, p)| score_column(p, def, i, links.iter().find(|l| l.column == i)))
                 .collect();
+            if let Some(parent) = parent {
+                all.extend(parent_candidates(def, &profiles, parent, links));
+            }
             let best_per_col = best_per_column(&all);
             let chosen = assign(all, threshold);
             let coverage: f64 = chosen.iter().map(|c| c.confidence).sum::<f64>() / ncols;
@@ -331,7 +452,7 @@ pub fn suggest_table_with(
                 .iter()
                 .filter(|f| f.required && f.name != id)
                 .collect();
-            let defaults = defaults_from_name(&sample.name, def, &chosen);
+            let defaults = defaults_for(&sample.name, def, &chosen, &profiles);
             let covered = required
                 .iter()
                 .filter(|f| {
@@ -438,7 +559,7 @@ pub fn suggest_table_with(
                     })
                 })
                 .collect();
-            defaults_from_name(&sample.name, d, &picked)
+            defaults_for(&sample.name, d, &picked, &profiles)
         })
         .unwrap_or_default();
     let missing_required: Vec<&'static str> = missing_required

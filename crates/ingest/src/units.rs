@@ -12,7 +12,7 @@ use std::str::FromStr;
 
 use migrationai_domain::catalogue::KindDef;
 use migrationai_domain::record::{choose, CanonicalRecord, Value};
-use migrationai_domain::value::{text, Currency, Money};
+use migrationai_domain::value::{text, Currency, DecimalSeparator, Money};
 use migrationai_domain::Kind;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
@@ -100,6 +100,30 @@ impl FromStr for QuantityUnit {
                 format!("quantity_unit \"{s}\" must be \"hours\", \"tenths\" or \"minutes\"")
             })
     }
+}
+
+/// Share of a billing table's quantities that must be fractions for its rows to be time.
+const FRACTIONS: f64 = 0.2;
+
+/// The item type a billing table's quantities imply when neither a column nor its name gives
+/// one: quantities that run in fractions of a unit (1.5, 0.2) are hours worked, so the rows
+/// are time entries; an expense's or a flat fee's quantity is a count, a whole number.
+pub fn item_type_from_quantities(def: &KindDef, quantities: &[String]) -> Option<&'static str> {
+    if def.kind != Kind::BillingItems || quantities.is_empty() {
+        return None;
+    }
+    let fractions = quantities.iter().filter(|v| is_fraction(v)).count();
+    (fractions as f64 >= FRACTIONS * quantities.len() as f64).then_some("time")
+}
+
+/// A number with a fractional part however its decimal separator is read (never "1,500",
+/// which is a fraction only if the comma is a decimal point).
+fn is_fraction(v: &str) -> bool {
+    let readings: Vec<Decimal> = [DecimalSeparator::Point, DecimalSeparator::Comma]
+        .into_iter()
+        .filter_map(|s| text::parse_decimal(v, Some(s)).ok())
+        .collect();
+    !readings.is_empty() && readings.iter().all(|d| !d.fract().is_zero())
 }
 
 /// What the sampled time rows say: rows checked, and how many each unit explains.
@@ -273,6 +297,28 @@ fn unit_in_header(header: &str) -> Option<QuantityUnit> {
 mod tests {
     use super::*;
     use crate::suggest::{suggest_table, DEFAULT_THRESHOLD};
+
+    /// Quantities in fractions are hours worked; whole counts say nothing, and no kind but
+    /// billing items has an item type to imply.
+    #[test]
+    fn fractional_quantities_imply_time_entries() {
+        let values = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let billing = migrationai_domain::catalogue::kind_def(Kind::BillingItems);
+        let hours = values(&["1.5", "0.2", "1.0", "3.0"]);
+        assert_eq!(item_type_from_quantities(billing, &hours), Some("time"));
+        assert_eq!(
+            item_type_from_quantities(billing, &values(&["1", "2", "12"])),
+            None
+        );
+        // "1,500" is fifteen hundred or one and a half: no evidence either way.
+        assert_eq!(
+            item_type_from_quantities(billing, &values(&["1,500", "2"])),
+            None
+        );
+        assert_eq!(item_type_from_quantities(billing, &[]), None);
+        let projects = migrationai_domain::catalogue::kind_def(Kind::Projects);
+        assert_eq!(item_type_from_quantities(projects, &hours), None);
+    }
 
     /// A time-entries table; each row is (type, quantity, rate, amount).
     fn table(quantity_header: &str, rows: &[(&str, &str, &str, &str)]) -> TableSuggestion {

@@ -395,3 +395,163 @@ fn mixed_currencies_are_a_question() {
     assert!(q.options.iter().any(|o| o == "GBP"), "{:?}", q.options);
     assert!(q.options.iter().any(|o| o == "EUR"), "{:?}", q.options);
 }
+
+/// An export whose every header is new, the matters' table included: people keyed by
+/// "Party No", matters ("Folio") naming their client and described in "Brief", and time
+/// slips naming their matter. Nothing but the values, the tables' structure and perhaps the
+/// matters file's name (`matters_file`) says which table holds the matters.
+fn folio_export(matters_file: &'static str) -> Vec<(&'static str, String)> {
+    const STATES: &[&str] = &["NSW", "VIC", "QLD", "WA", "SA", "TAS"];
+    const GIVEN: &[&str] = &["Liam", "Chloe", "Jack", "Mia", "Lucas", "Zoe", "Ethan"];
+    const FAMILY: &[&str] = &[
+        "Nguyen", "Smith", "Kelly", "Patel", "Wilson", "Murphy", "Chen", "Ryan",
+    ];
+    const DISPUTES: &[&str] = &[
+        "lease dispute",
+        "building defects",
+        "unpaid invoices",
+        "boundary fence",
+        "employment claim",
+    ];
+    let mut rng = Lcg(11);
+    let mut people = String::from("Party No,Full Name,Mob Tel,E-mail Addr,State\n");
+    for i in 1..=30u64 {
+        let (g, f) = (
+            GIVEN[(i as usize) % GIVEN.len()],
+            FAMILY[(i as usize * 3) % FAMILY.len()],
+        );
+        let mobile = format!(
+            "04{:02} {:03} {:03}",
+            10 + rng.below(30),
+            100 + rng.below(900),
+            100 + rng.below(900)
+        );
+        let email = format!(
+            "{}.{}{i}@example.com.au",
+            g.to_lowercase(),
+            f.to_lowercase()
+        );
+        let state = STATES[rng.below(STATES.len() as u64) as usize];
+        let _ = writeln!(people, "P{i:04},{g} {f},{mobile},{email},{state}");
+    }
+    let mut files = String::from("Folio,Party No,Brief,Commenced\n");
+    for i in 0..40u64 {
+        let client = 1 + rng.below(30);
+        let (a, b) = (
+            FAMILY[(i as usize) % FAMILY.len()],
+            FAMILY[(i as usize + 3) % FAMILY.len()],
+        );
+        let brief = match i % 4 {
+            0 => format!(
+                "{a} v {b} — {}",
+                DISPUTES[(i as usize / 4) % DISPUTES.len()]
+            ),
+            1 => format!("Estate of {}. {a}", (b'A' + (i % 26) as u8) as char),
+            2 => format!("Purchase of {} {b} Street", 2 + i),
+            _ => format!("{a} family law matter {i}"),
+        };
+        let (day, month, year) = (1 + rng.below(28), 1 + rng.below(12), 2019 + rng.below(5));
+        let _ = writeln!(
+            files,
+            "F-{},P{client:04},{brief},{day:02}/{month:02}/{year}",
+            1001 + i
+        );
+    }
+    let mut slips = String::from("Slip No,Folio,Worked,Units,Charge\n");
+    for i in 1..=55u64 {
+        let folio = 1001 + rng.below(40);
+        let tenths = [2u64, 5, 10, 15, 30][rng.below(5) as usize];
+        let cents = tenths * 38_000 / 10;
+        let (day, month) = (1 + rng.below(28), 1 + rng.below(12));
+        let _ = writeln!(
+            slips,
+            "S{i:05},F-{folio},{day:02}/{month:02}/2024,{}.{},A${}.{:02}",
+            tenths / 10,
+            tenths % 10,
+            cents / 100,
+            cents % 100
+        );
+    }
+    vec![
+        ("people.csv", people),
+        (matters_file, files),
+        ("slips.csv", slips),
+    ]
+}
+
+/// A matters table none of whose headers is known is recognised by its place in the export:
+/// time slips refer to its key and it refers to the people. Its free-text titles are the
+/// matters' names and its dates their opening, and every row of the three files reads. The
+/// file's name helps ("files" is a word for matters) but is not needed.
+#[test]
+fn a_parent_table_with_unknown_headers_is_recognised_by_its_place_in_the_export() {
+    for matters_file in ["files.csv", "folios.csv"] {
+        parent_recognised_by_its_place(matters_file);
+    }
+}
+
+fn parent_recognised_by_its_place(matters_file: &'static str) {
+    let (_dir, report) = inspected(&folio_export(matters_file));
+    for (name, kind, key, links) in [
+        ("people.csv", Kind::Contacts, "Party No", &[][..]),
+        (
+            matters_file,
+            Kind::Projects,
+            "Folio",
+            &[
+                ("Party No", "client_id"),
+                ("Brief", "name"),
+                ("Commenced", "opened_on"),
+            ][..],
+        ),
+        (
+            "slips.csv",
+            Kind::BillingItems,
+            "Slip No",
+            &[("Folio", "project_id")][..],
+        ),
+    ] {
+        let f = file(&report, name);
+        assert_eq!(
+            f.kind,
+            Some(kind),
+            "{name}: {:?} {:#?}",
+            f.suggestion.kind_scores,
+            f.suggestion.columns
+        );
+        let id = kind_def(kind).id_field().name;
+        let keyed = match &f.key {
+            Key::Columns(c) => c == &vec![key.to_string()],
+            Key::Field => field(&report, name, key).as_deref() == Some(id),
+            Key::Derived => false,
+        };
+        assert!(keyed, "{name}: {:?} {:?}", f.key, f.suggestion.key_evidence);
+        for (header, to) in links {
+            assert_eq!(
+                field(&report, name, header).as_deref(),
+                Some(*to),
+                "{name}: {header} {:#?}",
+                f.suggestion.columns
+            );
+        }
+        assert!(
+            f.suggestion.missing_required.is_empty(),
+            "{name}: {:?}",
+            f.suggestion.missing_required
+        );
+        assert!(f.rows > 0, "{name}");
+        assert_eq!(f.rows, f.valid_rows, "{name}: {:?}", f.problems);
+        let mapped = report.mapping.file(name).expect("in the mapping");
+        assert_eq!(mapped.kind, Some(kind), "{}", report.mapping_toml);
+    }
+    assert_eq!(report.total_rows(), 125);
+    assert_eq!(
+        field(&report, "people.csv", "Mob Tel").as_deref(),
+        Some("phone")
+    );
+    assert_eq!(
+        field(&report, "people.csv", "E-mail Addr").as_deref(),
+        Some("email")
+    );
+    assert_eq!(report.mapping.currency, "AUD", "{}", report.mapping_toml);
+}
