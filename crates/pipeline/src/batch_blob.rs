@@ -159,17 +159,16 @@ fn references(record: &CanonicalRecord) -> Vec<LineRef> {
         .collect()
 }
 
-/// A batch blob being written.
+/// A batch blob being written: plain lines, compressed whole at the end. (Serialising
+/// straight into the compressor costs far more: each small write of the serialiser makes it
+/// clear its whole output buffer.)
 pub struct BlobWriter {
-    out: GzEncoder<Vec<u8>>,
+    plain: Vec<u8>,
 }
 
 impl BlobWriter {
     pub fn new(header: &BlobHeader) -> Result<Self, ProcessingError> {
-        // The fastest level: the blob is read once, and most of the gain is in the first pass.
-        let mut writer = BlobWriter {
-            out: GzEncoder::new(Vec::new(), Compression::fast()),
-        };
+        let mut writer = BlobWriter { plain: Vec::new() };
         writer.line(header)?;
         Ok(writer)
     }
@@ -179,13 +178,20 @@ impl BlobWriter {
     }
 
     fn line(&mut self, value: &impl Serialize) -> Result<(), ProcessingError> {
-        serde_json::to_writer(&mut self.out, value).map_err(json("batch line"))?;
-        self.out.write_all(b"\n").map_err(compressing)
+        serde_json::to_writer(&mut self.plain, value).map_err(json("batch line"))?;
+        self.plain.push(b'\n');
+        Ok(())
     }
 
     /// The blob's bytes.
     pub fn finish(self) -> Result<Vec<u8>, ProcessingError> {
-        self.out.finish().map_err(compressing)
+        // The fastest level: the blob is read once, and most of the gain is in the first pass.
+        let mut out = GzEncoder::new(
+            Vec::with_capacity(self.plain.len() / 4),
+            Compression::fast(),
+        );
+        out.write_all(&self.plain).map_err(compressing)?;
+        out.finish().map_err(compressing)
     }
 }
 
