@@ -27,14 +27,23 @@ pub(crate) struct Candidate {
     pub source_id: String,
     /// The record's fields as the store keeps them (JSON), made by the planner.
     pub fields: String,
-    /// The records it names: (field, kind named, source ids, whether the field is a list).
-    pub wanted: Vec<(&'static str, Kind, Vec<String>, bool)>,
+    /// The records it names, per reference field.
+    pub wanted: Vec<Wanted>,
     /// The document or email file it names.
     pub path: Option<String>,
     pub headers: Arc<[String]>,
     pub values: Vec<String>,
     pub refs: BTreeMap<String, serde_json::Value>,
     pub files: Vec<serde_json::Value>,
+}
+
+/// The source ids one reference field of a row names.
+pub(crate) struct Wanted {
+    pub field: &'static str,
+    pub target: Kind,
+    pub ids: Vec<String>,
+    /// The field holds a list (even of one id), not a single reference.
+    pub list: bool,
 }
 
 impl Candidate {
@@ -160,7 +169,12 @@ async fn build(
                     .refs
                     .into_iter()
                     .map(|r| match ref_target(kind, &r.field) {
-                        Some((field, target)) => Ok((field, target, r.ids, r.list)),
+                        Some((field, target)) => Ok(Wanted {
+                            field,
+                            target,
+                            ids: r.ids,
+                            list: r.list,
+                        }),
                         None => Err(HandlerError::permanent(format!(
                             "batch blob: {} is no reference field of {kind}",
                             r.field
@@ -231,11 +245,11 @@ async fn resolve_refs(
 ) -> Result<Vec<Candidate>, HandlerError> {
     let mut wanted: BTreeMap<Kind, HashSet<String>> = BTreeMap::new();
     for c in &candidates {
-        for (_, target, ids, _) in &c.wanted {
+        for w in &c.wanted {
             wanted
-                .entry(*target)
+                .entry(w.target)
                 .or_default()
-                .extend(ids.iter().cloned());
+                .extend(w.ids.iter().cloned());
         }
     }
     let mut found: HashMap<(Kind, String), String> = HashMap::new();
@@ -253,7 +267,13 @@ async fn resolve_refs(
     }
     let mut kept = Vec::with_capacity(candidates.len());
     'rows: for mut c in candidates {
-        for (field, target, ids, list) in std::mem::take(&mut c.wanted) {
+        for Wanted {
+            field,
+            target,
+            ids,
+            list,
+        } in std::mem::take(&mut c.wanted)
+        {
             let mut resolved = Vec::with_capacity(ids.len());
             for id in &ids {
                 match found.get(&(target, id.clone())) {
