@@ -9,7 +9,7 @@ pub fn batch_key(tenant: &str, job: &str, kind: &str, batch_no: i64) -> String {
 
 /// A batch blob named otherwise than by its number (an API write's, by its request).
 pub fn named_batch_key(tenant: &str, job: &str, kind: &str, name: &str) -> String {
-    format!("tenants/{tenant}/jobs/{job}/batches/{kind}/{name}.jsonl")
+    format!("tenants/{tenant}/jobs/{job}/batches/{kind}/{name}.jsonl.gz")
 }
 
 pub fn file_key(tenant: &str, job: &str, kind: &str, canonical_id: &str, n: usize) -> String {

@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod batch;
+pub mod batch_blob;
 pub mod config;
 pub mod consumer;
 pub mod delivery;

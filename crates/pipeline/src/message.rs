@@ -83,42 +83,6 @@ pub struct JobMessage {
     pub action: JobAction,
 }
 
-/// A line of a batch blob: the table's header line comes first, then one line per row.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum BatchLine {
-    Header {
-        file: String,
-        headers: Vec<String>,
-    },
-    Row {
-        row: u64,
-        values: Vec<String>,
-        /// A later row with the source id of an earlier valid row of the same kind.
-        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-        duplicate: bool,
-        /// A reader-level problem (ragged row, NUL byte, oversized field...).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        error: Option<LineError>,
-    },
-}
-
-impl BatchLine {
-    /// Appends the line, newline-terminated, to a batch blob being built.
-    pub fn write_to(&self, out: &mut Vec<u8>) -> Result<(), crate::error::ProcessingError> {
-        serde_json::to_writer(&mut *out, self).map_err(crate::error::json("batch line"))?;
-        out.push(b'\n');
-        Ok(())
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LineError {
-    pub field: String,
-    pub code: String,
-    pub reason: String,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

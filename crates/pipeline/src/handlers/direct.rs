@@ -1,11 +1,12 @@
 //! Single-record writes through the queues (the API's "queue a contact or a project").
 //!
 //! A write becomes a one-row batch blob in the planner's format whose header names canonical
-//! fields, plus a job_batches row, plus a work message to the kind's queue; the same entity
-//! handler then validates, resolves references, upserts or rejects it. The batch's file name
-//! ("api:<request id>") marks it, so the handler maps its columns to the fields of the same
-//! name instead of looking the file up in the job's mapping, and the request's outcome is
-//! found again by that name (the batch, its reject, its record).
+//! fields, plus a job_batches row, plus a work message to the kind's queue. Like the planner,
+//! the write maps and validates its row as it makes the blob (each column is the field of the
+//! same name, read with the job's mapping's currency, country and time zone); the same entity
+//! handler then resolves references, upserts or rejects it. The batch's file name
+//! ("api:<request id>") marks it, and the request's outcome is found again by that name (the
+//! batch, its reject, its record).
 
 use std::collections::BTreeMap;
 
@@ -13,11 +14,14 @@ use bytes::Bytes;
 use migrationai_domain::catalogue::kind_def;
 use migrationai_domain::Kind;
 use migrationai_ingest::mapping::FileMapping;
+use migrationai_ingest::transform::RowMapper;
+use migrationai_ingest::SourceRow;
 use migrationai_ports::store::{BatchRow, JobRow};
 
+use crate::batch_blob::{self, settle, BlobHeader, BlobWriter, RowLine};
 use crate::error::ProcessingError;
 use crate::ids::named_batch_key;
-use crate::message::{BatchLine, WorkMessage};
+use crate::message::WorkMessage;
 use crate::services::Services;
 
 /// The file name prefix of an API write's batch.
@@ -98,21 +102,25 @@ pub async fn submit(
     }
     let request_id = uuid::Uuid::new_v4().simple().to_string();
     let file = file_name(&request_id);
-    let mut body = Vec::new();
-    for line in [
-        BatchLine::Header {
-            file: file.clone(),
-            headers: fields.keys().cloned().collect(),
-        },
-        BatchLine::Row {
-            row: ROW,
-            values: fields.values().cloned().collect(),
-            duplicate: false,
-            error: None,
-        },
-    ] {
-        line.write_to(&mut body)?;
-    }
+    let header = BlobHeader {
+        file: file.clone(),
+        headers: fields.keys().cloned().collect(),
+    };
+    let mapping = services.mapping(job)?;
+    let identity = file_mapping(kind, &file, &header.headers)
+        .ok_or_else(|| ProcessingError::Mapping(format!("{file} is not an API write")))?;
+    let mapper = RowMapper::new(&mapping, &identity, &header.headers)
+        .ok_or_else(|| ProcessingError::Mapping(format!("{file} is not mapped to a kind")))?;
+    let row = SourceRow {
+        row: ROW,
+        values: fields.values().cloned().collect(),
+    };
+    // Alone in its batch, the row is the first of its source id there; a record of the same
+    // id already loaded is overwritten, as a write means to.
+    let line = settle(&mapper, &row, |_| true)?;
+    let mut blob = BlobWriter::new(&header)?;
+    blob.row(&line)?;
+    let body = blob.finish()?;
     // Keyed by the request, not the batch number: a number taken by a concurrent write must
     // not overwrite that write's blob.
     let blob_key = named_batch_key(&job.tenant, &job.id, kind.as_str(), &file.replace(':', "-"));
@@ -243,7 +251,7 @@ pub async fn status(
         .get(&batch.blob_key)
         .await
         .map_err(ProcessingError::from)?;
-    let source_id = source_id_of(kind, &bytes).ok_or_else(|| {
+    let source_id = source_id_of(&bytes).ok_or_else(|| {
         ProcessingError::Inconsistent(format!("{}: no source id", batch.blob_key))
     })?;
     Ok(Some(RequestStatus::Loaded {
@@ -252,17 +260,12 @@ pub async fn status(
     }))
 }
 
-fn source_id_of(kind: Kind, bytes: &[u8]) -> Option<String> {
-    let id_field = kind_def(kind).id_field().name;
-    let mut lines = bytes.split(|b| *b == b'\n').filter(|l| !l.is_empty());
-    let Ok(BatchLine::Header { headers, .. }) = serde_json::from_slice(lines.next()?) else {
-        return None;
-    };
-    let Ok(BatchLine::Row { values, .. }) = serde_json::from_slice(lines.next()?) else {
-        return None;
-    };
-    let at = headers.iter().position(|h| h == id_field)?;
-    values.get(at).map(|v| v.trim().to_string())
+fn source_id_of(bytes: &[u8]) -> Option<String> {
+    let (_, rows) = batch_blob::read(bytes).ok()?;
+    match rows.into_iter().next()? {
+        RowLine::Load(load) => Some(load.source_id),
+        RowLine::Reject(reject) => reject.source_id,
+    }
 }
 
 #[cfg(test)]

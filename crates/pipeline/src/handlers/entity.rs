@@ -1,24 +1,21 @@
-//! The generic entity handler: a batch of source rows becomes records and rejects.
+//! The generic entity handler: a batch the planner settled becomes records and rejects.
 //!
 //! Order of checks (the sample's ground truth follows the same): reader problems, then field
-//! validation (first error), then duplicate source id (marked by the planner, which sees the
-//! whole kind in (file, row) order), then references to records of earlier phases, then the
-//! document or email file.
+//! validation (first error), then duplicate source id (all three settled by the planner,
+//! which sees the whole kind in (file, row) order), then references to records of earlier
+//! phases, then the document or email file (both here: they need the store and the files).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
-use migrationai_domain::catalogue::{kind_def, FieldType};
-use migrationai_domain::{CanonicalRecord, Kind, Value};
-use migrationai_ingest::transform::RowMapper;
-use migrationai_ingest::SourceRow;
+use migrationai_domain::Kind;
 use migrationai_ports::store::{BatchWrite, RecordRow, RejectRow};
-use serde::Serialize;
 use serde_json::json;
 
 use crate::batch::HandlerError;
+use crate::batch_blob::{self, ref_target, BlobHeader, RowLine};
 use crate::ids::canonical_id;
-use crate::message::{BatchLine, JobAction, WorkMessage};
+use crate::message::{JobAction, WorkMessage};
 use crate::orphan::orphan_reason;
 use crate::services::Services;
 
@@ -27,11 +24,26 @@ use super::files;
 /// A row that passed validation and the duplicate check, on its way to the store.
 pub(crate) struct Candidate {
     pub row: u64,
-    pub record: CanonicalRecord,
+    pub source_id: String,
+    /// The record's fields as the store keeps them (JSON), made by the planner.
+    pub fields: String,
+    /// The records it names, per reference field.
+    pub wanted: Vec<Wanted>,
+    /// The document or email file it names.
+    pub path: Option<String>,
     pub headers: Arc<[String]>,
     pub values: Vec<String>,
     pub refs: BTreeMap<String, serde_json::Value>,
     pub files: Vec<serde_json::Value>,
+}
+
+/// The source ids one reference field of a row names.
+pub(crate) struct Wanted {
+    pub field: &'static str,
+    pub target: Kind,
+    pub ids: Vec<String>,
+    /// The field holds a list (even of one id), not a single reference.
+    pub list: bool,
 }
 
 impl Candidate {
@@ -39,14 +51,22 @@ impl Candidate {
     pub fn raw(&self) -> String {
         raw_json(&self.headers, &self.values)
     }
-}
 
-/// What a record row keeps, serialised straight from the borrowed parts (no JSON tree).
-#[derive(Serialize)]
-struct RecordData<'a> {
-    fields: &'a BTreeMap<String, Value>,
-    files: &'a [serde_json::Value],
-    refs: &'a BTreeMap<String, serde_json::Value>,
+    /// What the record row keeps: the same JSON as serialising {fields, files, refs}, with
+    /// the planner's fields copied in rather than read and written again.
+    fn data(&self) -> Result<String, HandlerError> {
+        let files = serde_json::to_string(&self.files).map_err(HandlerError::new)?;
+        let refs = serde_json::to_string(&self.refs).map_err(HandlerError::new)?;
+        let mut data = String::with_capacity(self.fields.len() + files.len() + refs.len() + 30);
+        data.push_str("{\"fields\":");
+        data.push_str(&self.fields);
+        data.push_str(",\"files\":");
+        data.push_str(&files);
+        data.push_str(",\"refs\":");
+        data.push_str(&refs);
+        data.push('}');
+        Ok(data)
+    }
 }
 
 pub(crate) fn raw_json(headers: &[String], values: &[String]) -> String {
@@ -124,91 +144,55 @@ async fn build(
     work: &WorkMessage,
     bytes: &[u8],
 ) -> Result<BatchWrite, HandlerError> {
-    let def = kind_def(kind);
-    let mut lines = bytes.split(|b| *b == b'\n').filter(|l| !l.is_empty());
-    let (file, headers) = match lines.next().map(serde_json::from_slice::<BatchLine>) {
-        Some(Ok(BatchLine::Header { file, headers })) => (file, headers),
-        _ => return Err(HandlerError::permanent("batch blob has no header line")),
-    };
-    let mapping = services.mapping(job)?;
-    // An API write's batch maps its columns by name (see direct.rs).
-    let direct = super::direct::file_mapping(kind, &file, &headers);
-    let file_mapping = mapping
-        .file(&file)
-        .or(direct.as_ref())
-        .ok_or_else(|| HandlerError::permanent(format!("{file} is not in the job's mapping")))?;
-    let mapper = RowMapper::new(&mapping, file_mapping, &headers)
-        .ok_or_else(|| HandlerError::permanent(format!("{file} is not mapped to a kind")))?;
-    let shared_headers: Arc<[String]> = headers.clone().into();
+    let (header, lines) = batch_blob::read(bytes).map_err(HandlerError::permanent)?;
+    let BlobHeader { file, headers } = header;
+    let shared_headers: Arc<[String]> = headers.into();
     let mut rejects = Vec::new();
     let mut candidates = Vec::new();
-    let mut source_row = SourceRow::default();
     for line in lines {
-        let line: BatchLine = serde_json::from_slice(line)
-            .map_err(|e| HandlerError::permanent(format!("batch blob line: {e}")))?;
-        let BatchLine::Row {
-            row,
-            values,
-            duplicate,
-            error,
-        } = line
-        else {
-            continue;
-        };
-        let source_id = mapper.source_key(row, &values);
-        if let Some(e) = error {
-            let raw = raw_json(&headers, &values);
-            rejects.push(reject(
-                kind, &file, row, source_id, &e.field, &e.code, &e.reason, raw,
-            ));
-            continue;
-        }
-        source_row.row = row;
-        source_row.values = values;
-        let applied = mapper.apply(&source_row);
-        let values = std::mem::take(&mut source_row.values);
-        match applied {
-            Err(problems) => {
-                let (field, code, reason) = problems
-                    .into_iter()
-                    .next()
-                    .map(|p| (p.field, p.code, p.reason))
-                    .unwrap_or_else(|| {
-                        (
-                            def.id_field().name.into(),
-                            "invalid".into(),
-                            "invalid row".into(),
-                        )
-                    });
-                let raw = raw_json(&headers, &values);
-                rejects.push(reject(
-                    kind, &file, row, source_id, &field, &code, &reason, raw,
-                ));
-            }
-            Ok(record) if duplicate => {
-                let reason = format!(
-                    "source id \"{}\" already appears on an earlier row of {kind}",
-                    record.source_id
-                );
+        match line {
+            RowLine::Reject(r) => {
+                let raw = raw_json(&shared_headers, &r.values);
                 rejects.push(reject(
                     kind,
                     &file,
-                    row,
-                    Some(record.source_id),
-                    def.id_field().name,
-                    "duplicate_id",
-                    &reason,
-                    raw_json(&headers, &values),
+                    r.row,
+                    r.source_id,
+                    &r.field,
+                    &r.code,
+                    &r.reason,
+                    raw,
                 ));
             }
-            Ok(record) => candidates.push(Candidate {
-                row,
-                record,
-                headers: shared_headers.clone(),
-                values,
-                refs: BTreeMap::new(),
-                files: Vec::new(),
-            }),
+            RowLine::Load(l) => {
+                let wanted = l
+                    .refs
+                    .into_iter()
+                    .map(|r| match ref_target(kind, &r.field) {
+                        Some((field, target)) => Ok(Wanted {
+                            field,
+                            target,
+                            ids: r.ids,
+                            list: r.list,
+                        }),
+                        None => Err(HandlerError::permanent(format!(
+                            "batch blob: {} is no reference field of {kind}",
+                            r.field
+                        ))),
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                candidates.push(Candidate {
+                    row: l.row,
+                    source_id: l.source_id,
+                    fields: l.fields,
+                    wanted,
+                    path: l.path,
+                    headers: shared_headers.clone(),
+                    values: l.values,
+                    refs: BTreeMap::new(),
+                    files: Vec::new(),
+                });
+            }
         }
     }
     let candidates = resolve_refs(services, work, kind, &file, candidates, &mut rejects).await?;
@@ -230,21 +214,11 @@ async fn build(
     let records = candidates
         .into_iter()
         .map(|c| {
-            let data = serde_json::to_string(&RecordData {
-                fields: &c.record.fields,
-                files: &c.files,
-                refs: &c.refs,
-            })
-            .map_err(HandlerError::new)?;
+            let data = c.data()?;
             Ok(RecordRow {
                 kind,
-                canonical_id: canonical_id(
-                    &work.tenant,
-                    &work.job,
-                    kind.as_str(),
-                    &c.record.source_id,
-                ),
-                source_id: c.record.source_id,
+                canonical_id: canonical_id(&work.tenant, &work.job, kind.as_str(), &c.source_id),
+                source_id: c.source_id,
                 file: file.clone(),
                 row: c.row as i64,
                 data,
@@ -261,19 +235,6 @@ async fn build(
     })
 }
 
-/// The source ids a record refers to, per reference field, with the kind referred to.
-fn references(record: &CanonicalRecord) -> Vec<(&'static str, Kind, Vec<String>)> {
-    let def = kind_def(record.kind);
-    def.fields
-        .iter()
-        .filter_map(|fd| match (fd.ty, record.get(fd.name)) {
-            (FieldType::Ref(k), Some(Value::Ref(id))) => Some((fd.name, k, vec![id.clone()])),
-            (FieldType::RefList(k), Some(Value::RefList(ids))) => Some((fd.name, k, ids.clone())),
-            _ => None,
-        })
-        .collect()
-}
-
 async fn resolve_refs(
     services: &Services,
     work: &WorkMessage,
@@ -284,8 +245,11 @@ async fn resolve_refs(
 ) -> Result<Vec<Candidate>, HandlerError> {
     let mut wanted: BTreeMap<Kind, HashSet<String>> = BTreeMap::new();
     for c in &candidates {
-        for (_, target, ids) in references(&c.record) {
-            wanted.entry(target).or_default().extend(ids);
+        for w in &c.wanted {
+            wanted
+                .entry(w.target)
+                .or_default()
+                .extend(w.ids.iter().cloned());
         }
     }
     let mut found: HashMap<(Kind, String), String> = HashMap::new();
@@ -303,7 +267,13 @@ async fn resolve_refs(
     }
     let mut kept = Vec::with_capacity(candidates.len());
     'rows: for mut c in candidates {
-        for (field, target, ids) in references(&c.record) {
+        for Wanted {
+            field,
+            target,
+            ids,
+            list,
+        } in std::mem::take(&mut c.wanted)
+        {
             let mut resolved = Vec::with_capacity(ids.len());
             for id in &ids {
                 match found.get(&(target, id.clone())) {
@@ -314,7 +284,7 @@ async fn resolve_refs(
                             kind,
                             file,
                             c.row,
-                            Some(c.record.source_id.clone()),
+                            Some(c.source_id.clone()),
                             field,
                             "orphan_reference",
                             &reason,
@@ -324,11 +294,9 @@ async fn resolve_refs(
                     }
                 }
             }
-            let value = if resolved.len() == 1 && matches!(c.record.get(field), Some(Value::Ref(_)))
-            {
-                json!(resolved[0])
-            } else {
-                json!(resolved)
+            let value = match (list, resolved.as_slice()) {
+                (false, [one]) => json!(one),
+                _ => json!(resolved),
             };
             c.refs.insert(field.to_string(), value);
         }

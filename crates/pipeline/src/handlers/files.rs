@@ -151,11 +151,11 @@ pub(crate) async fn attach(
     };
     let mut kept = Vec::with_capacity(candidates.len());
     for mut c in candidates {
-        let Some(path) = c.record.text(field).map(str::to_string) else {
+        let Some(path) = c.path.clone() else {
             kept.push(c);
             continue;
         };
-        let id = canonical_id(&work.tenant, &work.job, kind.as_str(), &c.record.source_id);
+        let id = canonical_id(&work.tenant, &work.job, kind.as_str(), &c.source_id);
         let key = file_key(&work.tenant, &work.job, kind.as_str(), &id, 0);
         let found = match find(services, source, kind, &path, &key).await? {
             Ok(found) => found,
@@ -164,7 +164,7 @@ pub(crate) async fn attach(
                     kind,
                     file,
                     c.row,
-                    Some(c.record.source_id.clone()),
+                    Some(c.source_id.clone()),
                     field,
                     code,
                     &reason,

@@ -1,4 +1,5 @@
-//! Planning: every mapped table is read once and split into batch blobs of JSON lines.
+//! Planning: every mapped table is read once, each row mapped and validated, and split into
+//! batch blobs (see `batch_blob`) that say what each row becomes.
 //!
 //! The planner is also where duplicate source ids are settled: it sees each kind's rows in
 //! (file, row) order, so "the first valid occurrence loads" holds whatever order the batches
@@ -18,9 +19,9 @@ use migrationai_ingest::transform::RowMapper;
 use migrationai_ingest::{Export, ReadOptions, SourceRow};
 use migrationai_ports::store::{BatchRow, JobRow};
 
+use crate::batch_blob::{settle, BlobHeader, BlobWriter, Reject, RowLine};
 use crate::error::ProcessingError;
 use crate::ids::batch_key;
-use crate::message::{BatchLine, LineError};
 use crate::report::files::{files_key, FileLine, FileRole};
 use crate::services::Services;
 
@@ -137,17 +138,17 @@ fn split_all(
                 ..line(&fm.table, FileRole::Table)
             };
             let mut last_row = 1;
-            let header = BatchLine::Header {
+            let header = BlobHeader {
                 file: fm.table.clone(),
-                headers: headers.clone(),
+                headers,
             };
-            let mut body = Vec::new();
+            let mut body: Option<BlobWriter> = None;
             let mut in_batch: i64 = 0;
             let mut row = SourceRow::default();
-            let flush = |body: &mut Vec<u8>, in_batch: &mut i64, batch_no: &mut i64| {
-                if *in_batch == 0 {
+            let flush = |body: &mut Option<BlobWriter>, in_batch: &mut i64, batch_no: &mut i64| {
+                let Some(writer) = body.take() else {
                     return Ok(());
-                }
+                };
                 let key = batch_key(tenant, job, kind.as_str(), *batch_no);
                 let planned = Planned {
                     row: BatchRow {
@@ -160,7 +161,7 @@ fn split_all(
                         loaded: 0,
                         rejected: 0,
                     },
-                    body: std::mem::take(body),
+                    body: writer.finish()?,
                 };
                 *in_batch = 0;
                 *batch_no += 1;
@@ -172,17 +173,9 @@ fn split_all(
                 let entry = match reader.read_into(&mut row) {
                     None => break,
                     Some(Ok(())) => {
-                        let duplicate = match mapper.apply(&row) {
-                            Ok(record) => !seen.insert(&record.source_id),
-                            Err(_) => false,
-                        };
                         last_row = row.row;
-                        BatchLine::Row {
-                            row: row.row,
-                            values: row.values.clone(),
-                            duplicate,
-                            error: None,
-                        }
+                        // Mapped and validated here, once: the handler loads what this says.
+                        settle(&mapper, &row, |id| seen.insert(id))?
                     }
                     Some(Err(e)) => {
                         // Row-level problems leave the rest of the file readable.
@@ -197,22 +190,21 @@ fn split_all(
                             break;
                         };
                         last_row = at;
-                        BatchLine::Row {
+                        RowLine::Reject(Reject {
                             row: at,
+                            source_id: mapper.source_key(at, &[]),
+                            field: e.field.clone().unwrap_or_default(),
+                            code: problem_code(e.kind).to_string(),
+                            reason: e.message.clone(),
                             values: Vec::new(),
-                            duplicate: false,
-                            error: Some(LineError {
-                                field: e.field.clone().unwrap_or_default(),
-                                code: problem_code(e.kind).to_string(),
-                                reason: e.message.clone(),
-                            }),
-                        }
+                        })
                     }
                 };
-                if in_batch == 0 {
-                    header.write_to(&mut body)?;
-                }
-                entry.write_to(&mut body)?;
+                let writer = match &mut body {
+                    Some(w) => w,
+                    None => body.insert(BlobWriter::new(&header)?),
+                };
+                writer.row(&entry)?;
                 in_batch += 1;
                 if in_batch as usize >= batch_size {
                     flush(&mut body, &mut in_batch, &mut batch_no)?;
