@@ -68,6 +68,16 @@ pub async fn apply(migrator: &Migrator, pool: &AnyPool) -> Result<(), MigrateErr
     let mut conn = pool.acquire().await?;
     let result = migrator.run_direct(&mut *conn).await;
     if result.is_err() {
+        // Released on the server before the connection goes: a closed connection's locks go
+        // only when its backend exits, which a busy server does a moment later.
+        if conn.backend_name() == "PostgreSQL" {
+            if let Err(e) = sqlx::query("SELECT pg_advisory_unlock_all()")
+                .execute(&mut *conn)
+                .await
+            {
+                tracing::warn!(error = %e, "releasing the advisory locks of a failed migration");
+            }
+        }
         if let Err(e) = conn.detach().close().await {
             tracing::warn!(error = %e, "closing the connection of a failed migration");
         }
