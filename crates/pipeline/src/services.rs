@@ -99,6 +99,35 @@ impl Services {
         self
     }
 
+    /// Sends message bodies to their queues, ten to a batch (SQS's most); returns how many
+    /// were sent. A message the queue refuses is an error naming the queue.
+    pub async fn send_grouped(
+        &self,
+        by_queue: std::collections::BTreeMap<String, Vec<String>>,
+    ) -> Result<usize, ProcessingError> {
+        let mut sent = 0;
+        for (queue, bodies) in by_queue {
+            for chunk in bodies.chunks(10) {
+                let entries = chunk
+                    .iter()
+                    .enumerate()
+                    .map(|(i, body)| {
+                        migrationai_ports::queue::SendEntry::new(format!("m{i}"), body.clone())
+                    })
+                    .collect();
+                let outcome = self.queue.send_batch(&queue, entries).await?;
+                if let Some(f) = outcome.failed.first() {
+                    return Err(ProcessingError::Send {
+                        queue,
+                        reason: f.message.clone(),
+                    });
+                }
+                sent += chunk.len();
+            }
+        }
+        Ok(sent)
+    }
+
     pub async fn job(&self, tenant: &str, job: &str) -> Result<JobRow, ProcessingError> {
         self.store
             .job(tenant, job)

@@ -15,7 +15,6 @@ use std::time::Duration;
 
 use migrationai_domain::{JobStatus, Kind, PushStatus};
 use migrationai_filevine::JobRef;
-use migrationai_ports::queue::SendEntry;
 use migrationai_ports::store::{PushOutcome, PushPageRow, PushRow};
 use serde::Serialize;
 use tokio_util::sync::CancellationToken;
@@ -210,25 +209,7 @@ async fn send_undone(s: &Services, push: &PushRow, phase: i64) -> Result<usize, 
             .or_default()
             .push(body);
     }
-    let mut sent = 0;
-    for (queue, bodies) in by_queue {
-        for chunk in bodies.chunks(10) {
-            let entries = chunk
-                .iter()
-                .enumerate()
-                .map(|(i, body)| SendEntry::new(format!("m{i}"), body.clone()))
-                .collect();
-            let outcome = s.queue.send_batch(&queue, entries).await?;
-            if let Some(f) = outcome.failed.first() {
-                return Err(ProcessingError::Send {
-                    queue,
-                    reason: f.message.clone(),
-                });
-            }
-            sent += chunk.len();
-        }
-    }
-    Ok(sent)
+    s.send_grouped(by_queue).await
 }
 
 /// A kind's worker: pushes one page, records what it did with the page's done mark, and

@@ -4,7 +4,6 @@
 //! queue messages are delivered at least once.
 
 use migrationai_domain::{JobStatus, Kind};
-use migrationai_ports::queue::SendEntry;
 use migrationai_ports::store::JobRow;
 use std::collections::BTreeMap;
 
@@ -144,25 +143,7 @@ async fn send_undone(s: &Services, job: &JobRow, phase: i64) -> Result<usize, Pr
             .or_default()
             .push(body);
     }
-    let mut sent = 0;
-    for (queue, bodies) in by_queue {
-        for chunk in bodies.chunks(10) {
-            let entries = chunk
-                .iter()
-                .enumerate()
-                .map(|(i, body)| SendEntry::new(format!("m{i}"), body.clone()))
-                .collect();
-            let outcome = s.queue.send_batch(&queue, entries).await?;
-            if let Some(f) = outcome.failed.first() {
-                return Err(ProcessingError::Send {
-                    queue,
-                    reason: f.message.clone(),
-                });
-            }
-            sent += chunk.len();
-        }
-    }
-    Ok(sent)
+    s.send_grouped(by_queue).await
 }
 
 /// Links duplicate contacts, builds the report and closes the job. Everything is computed
