@@ -7,7 +7,7 @@ use migrationai_ports::store::{PushOutcome, PushPageRow, PushRow, StoreError};
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 
-use super::store::{backend, now};
+use super::store::{backend, kind_of, now};
 
 const PUSH_COLUMNS: &str =
     "tenant, job, status, phase, fanout, options, error, created_at, updated_at";
@@ -34,12 +34,8 @@ fn push_row(r: &AnyRow) -> Result<PushRow, StoreError> {
 
 fn page_row(r: &AnyRow) -> Result<PushPageRow, StoreError> {
     let page_no: i64 = r.try_get("page_no").map_err(backend)?;
-    let word: String = r.try_get("kind").map_err(backend)?;
-    let kind = word
-        .parse::<Kind>()
-        .map_err(|e| StoreError::Data(format!("push_pages page {page_no}: {e}")))?;
     Ok(PushPageRow {
-        kind,
+        kind: kind_of(r, "push_pages", || format!("page {page_no}"))?,
         page_no,
         after: r.try_get("after_id").map_err(backend)?,
         last: r.try_get("last_id").map_err(backend)?,

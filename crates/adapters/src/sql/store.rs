@@ -110,7 +110,11 @@ fn job_row(r: &AnyRow) -> Result<JobRow, StoreError> {
 
 /// The row's kind, read from its stored word; a word no kind has is `StoreError::Data`
 /// naming the table, the row and the word.
-fn kind_of(r: &AnyRow, table: &str, row: impl FnOnce() -> String) -> Result<Kind, StoreError> {
+pub(super) fn kind_of(
+    r: &AnyRow,
+    table: &str,
+    row: impl FnOnce() -> String,
+) -> Result<Kind, StoreError> {
     let word: String = r.try_get("kind").map_err(backend)?;
     word.parse::<Kind>()
         .map_err(|e| StoreError::Data(format!("{table} {}: {e}", row())))

@@ -23,22 +23,12 @@ use super::batch::push_batch;
 use super::{conclude, Loaded, PushDone, PushOptions, Pushed};
 use crate::app::{stored_report, App};
 use crate::error::ProcessingError;
+use crate::jobs::phases::{phase_count, phase_kinds};
 use crate::message::{JobAction, PushPageMessage};
 use crate::record_pages::{decode, Pages, PAGE};
 use crate::report::filevine::PushCounts;
 use crate::report::RejectEntry;
 use crate::services::Services;
-
-fn phase_kinds(phase: i64) -> Vec<Kind> {
-    usize::try_from(phase)
-        .ok()
-        .and_then(|p| Kind::phases().get(p).cloned())
-        .unwrap_or_default()
-}
-
-fn phase_count() -> i64 {
-    Kind::phases().len() as i64
-}
 
 /// Starts a push of a finished job through the queues, or picks up the one in progress (a
 /// push killed part-way goes on from the ledger, with the options it started with). The

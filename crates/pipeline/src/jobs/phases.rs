@@ -11,14 +11,15 @@ use crate::error::ProcessingError;
 use crate::message::WorkMessage;
 use crate::services::Services;
 
-fn phase_kinds(phase: i64) -> Vec<Kind> {
+/// The kinds of phase `phase` (`Kind::phases()` order); none outside it.
+pub(crate) fn phase_kinds(phase: i64) -> Vec<Kind> {
     usize::try_from(phase)
         .ok()
         .and_then(|p| Kind::phases().get(p).cloned())
         .unwrap_or_default()
 }
 
-fn phase_count() -> i64 {
+pub(crate) fn phase_count() -> i64 {
     Kind::phases().len() as i64
 }
 

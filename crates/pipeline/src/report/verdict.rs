@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::str::FromStr;
 
-use migrationai_domain::{kind_def, FieldType, Kind};
+use migrationai_domain::Kind;
 use migrationai_ingest::mapping::Mapping;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -234,14 +234,7 @@ fn key(r: &RejectEntry) -> Key {
 
 /// The kind a reference field of `kind` points at.
 fn target_of(kind: Kind, field: &str) -> Option<Kind> {
-    let def = kind_def(kind);
-    def.fields
-        .iter()
-        .find(|f| f.name == field)
-        .and_then(|f| match f.ty {
-            FieldType::Ref(k) | FieldType::RefList(k) => Some(k),
-            _ => None,
-        })
+    crate::batch_blob::ref_target(kind, field).map(|(_, target)| target)
 }
 
 /// Reject causes with their cascades, biggest first.
