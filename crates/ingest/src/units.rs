@@ -12,6 +12,7 @@ use std::str::FromStr;
 
 use migrationai_domain::catalogue::KindDef;
 use migrationai_domain::record::{choose, CanonicalRecord, Value};
+use migrationai_domain::value::number::{evidence, SeparatorEvidence};
 use migrationai_domain::value::{text, Currency, DecimalSeparator, Money};
 use migrationai_domain::Kind;
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -112,14 +113,34 @@ pub fn item_type_from_quantities(def: &KindDef, quantities: &[String]) -> Option
     if def.kind != Kind::BillingItems || quantities.is_empty() {
         return None;
     }
-    let fractions = quantities.iter().filter(|v| is_fraction(v)).count();
+    // The column's own values decide its separator, as `separators` decides it for reading:
+    // "0,5" beside "1,25" is a decimal comma, and then "2,0" is a whole two.
+    let (mut point, mut comma) = (false, false);
+    for v in quantities {
+        match evidence(v) {
+            SeparatorEvidence::Point => point = true,
+            SeparatorEvidence::Comma => comma = true,
+            SeparatorEvidence::Ambiguous | SeparatorEvidence::None => {}
+        }
+    }
+    let known = match (point, comma) {
+        (true, false) => Some(DecimalSeparator::Point),
+        (false, true) => Some(DecimalSeparator::Comma),
+        _ => None,
+    };
+    let fractions = quantities.iter().filter(|v| is_fraction(v, known)).count();
     (fractions as f64 >= FRACTIONS * quantities.len() as f64).then_some("time")
 }
 
-/// A number with a fractional part however its decimal separator is read (never "1,500",
-/// which is a fraction only if the comma is a decimal point).
-fn is_fraction(v: &str) -> bool {
-    let readings: Vec<Decimal> = [DecimalSeparator::Point, DecimalSeparator::Comma]
+/// A number with a fractional part in the column's separator, or, when the column does not
+/// prove one, however its separator is read (never "1,500", which is a fraction only if the
+/// comma is a decimal point).
+fn is_fraction(v: &str, known: Option<DecimalSeparator>) -> bool {
+    let separators = match known {
+        Some(s) => vec![s],
+        None => vec![DecimalSeparator::Point, DecimalSeparator::Comma],
+    };
+    let readings: Vec<Decimal> = separators
         .into_iter()
         .filter_map(|s| text::parse_decimal(v, Some(s)).ok())
         .collect();
@@ -314,6 +335,11 @@ mod tests {
         assert_eq!(
             item_type_from_quantities(billing, &values(&["1,500", "2"])),
             None
+        );
+        // Decimal commas, proved by the column's own values: two of three are fractions.
+        assert_eq!(
+            item_type_from_quantities(billing, &values(&["0,5", "2,0", "1,25"])),
+            Some("time")
         );
         assert_eq!(item_type_from_quantities(billing, &[]), None);
         let projects = migrationai_domain::catalogue::kind_def(Kind::Projects);
