@@ -142,10 +142,16 @@ pub async fn build(
             }
         }
     }
+    // An export with no payments at all (an invoice summary) states what was paid on each
+    // invoice; with any payment rows, the payments applied are what was paid.
+    let paid_from = match report.kinds.get(Kind::Payment.as_str()) {
+        Some(k) if k.source_rows > 0 => Paid::Payments(&paid),
+        _ => Paid::Stated,
+    };
     let mut invoices = Pages::new(store, tenant, id, Kind::BillingInvoice);
     while let Some(page) = invoices.next().await? {
         for i in &page {
-            receivable(&mut report, &paid, i);
+            receivable(&mut report, paid_from, i);
         }
     }
     report
@@ -338,10 +344,23 @@ impl Trust {
     }
 }
 
-/// Invoice total minus payments, compared with the balance the source states.
-fn receivable(report: &mut Report, paid: &BTreeMap<String, Decimal>, i: &Loaded) {
+/// Where what was paid on an invoice comes from.
+#[derive(Clone, Copy)]
+enum Paid<'a> {
+    /// The payments applied to it, by invoice.
+    Payments(&'a BTreeMap<String, Decimal>),
+    /// Its own paid amount, when the export holds no payments.
+    Stated,
+}
+
+/// Invoice total minus what was paid, compared with the balance the source states.
+fn receivable(report: &mut Report, paid: Paid<'_>, i: &Loaded) {
     let total = money(&i.fields, "total").unwrap_or_default();
-    let balance = total - paid.get(i.source_id.as_str()).copied().unwrap_or_default();
+    let paid = match paid {
+        Paid::Payments(by_invoice) => by_invoice.get(i.source_id.as_str()).copied(),
+        Paid::Stated => money(&i.fields, "paid_amount"),
+    };
+    let balance = total - paid.unwrap_or_default();
     report.invoice_balance.insert(i.source_id.clone(), balance);
     let void = matches!(i.fields.get("status"), Some(Value::Code(s)) if s == "void");
     if !void {
