@@ -104,6 +104,8 @@ pub struct RowContext {
     pub country: Option<String>,
     pub time_zone: Tz,
     pub date_order: Option<DateOrder>,
+    /// The years two-digit years are read in, when the mapping gives them.
+    pub two_digit_years: Option<date::YearWindow>,
     /// The decimal separator of each numeric field whose column's is known.
     pub decimal: Vec<(&'static str, DecimalSeparator)>,
     /// Longest text accepted in a short text field; long-text fields get 64 times this.
@@ -117,6 +119,7 @@ impl Default for RowContext {
             country: Some("US".into()),
             time_zone: chrono_tz::America::New_York,
             date_order: None,
+            two_digit_years: None,
             decimal: Vec::new(),
             max_text: 16 * 1024,
         }
@@ -264,11 +267,13 @@ fn parse_field(fd: &FieldDef, raw: &str, ctx: &RowContext, zone: Tz) -> Result<V
             Phone::parse(s, ctx.country.as_deref())
                 .map_err(|e| FieldError::new(name, "invalid_phone", e.to_string()))?,
         ),
-        FieldType::Date => {
-            Value::Date(date::parse_date(s, ctx.date_order).map_err(|e| date_error(name, e))?)
-        }
+        FieldType::Date => Value::Date(
+            date::parse_date_in(s, ctx.date_order, ctx.two_digit_years)
+                .map_err(|e| date_error(name, e))?,
+        ),
         FieldType::DateTime => Value::When(
-            date::parse_datetime(s, ctx.date_order, zone).map_err(|e| date_error(name, e))?,
+            date::parse_datetime_in(s, ctx.date_order, ctx.two_digit_years, zone)
+                .map_err(|e| date_error(name, e))?,
         ),
         FieldType::TimeZone => Value::Code(
             date::parse_zone(s)

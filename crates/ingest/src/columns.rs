@@ -114,7 +114,7 @@ impl ColumnProfile {
         }
         let titled = values.iter().filter(|v| is_title(v)).count();
         let mean = values.iter().map(|v| v.chars().count()).sum::<usize>() / values.len();
-        titled as f64 >= TITLES_DISTINCT * values.len() as f64 && mean <= TITLE_LEN
+        titled as f64 >= TITLES_WORDED * values.len() as f64 && mean <= TITLE_LEN
     }
 
     /// How this column's values constrain day/month order.
@@ -132,8 +132,11 @@ impl ColumnProfile {
     }
 }
 
-/// Share of a titles column's values that must be distinct, and read as titles.
-const TITLES_DISTINCT: f64 = 0.9;
+/// Share of a titles column's values that must be distinct: matters of the same parties
+/// ("Smith v. Jones") share a title now and then.
+const TITLES_DISTINCT: f64 = 0.8;
+/// Share of a titles column's values that must read as titles.
+const TITLES_WORDED: f64 = 0.9;
 /// Longest a title runs on average, in characters: longer text is a note or a description.
 const TITLE_LEN: usize = 80;
 
@@ -212,22 +215,34 @@ fn national_shape(v: &str) -> bool {
 
 const SEPARATORS: [DecimalSeparator; 2] = [DecimalSeparator::Point, DecimalSeparator::Comma];
 
+/// Any century reads a two-digit year's date as a date: which one is a question for later
+/// (see [`crate::years`]), not for whether the column holds dates.
+const ANY_CENTURY: Option<date::YearWindow> = Some(date::YearWindow { first: 1950 });
+
+/// A value written as a date ("03/01/23", "2024-03-05"): a date column, not an id, whatever
+/// its uniqueness. Eight bare digits are left out: ids are written that way too.
+fn written_as_date(v: &str) -> bool {
+    v.contains(['/', '-', '.', ' '])
+        && [date::DateOrder::Mdy, date::DateOrder::Dmy]
+            .iter()
+            .any(|o| date::parse_date_in(v, Some(*o), ANY_CENTURY).is_ok())
+}
+
 fn value_fits(field: &FieldDef, v: &str) -> bool {
     match field.ty {
-        FieldType::SourceId | FieldType::Ref(_) => v.len() <= 256 && !v.contains('\n'),
+        FieldType::SourceId => v.len() <= 256 && !v.contains('\n') && !written_as_date(v),
+        FieldType::Ref(_) => v.len() <= 256 && !v.contains('\n'),
         FieldType::RefList(_) => !v.contains('\n'),
         FieldType::Text => v.len() <= 512 && !v.contains('\n'),
         FieldType::LongText => true,
         FieldType::Email => Email::parse(v).is_ok(),
         FieldType::Phone => phones(std::slice::from_ref(&v.to_string())) == 1,
-        FieldType::Date => {
-            date::parse_date(v, Some(date::DateOrder::Mdy)).is_ok()
-                || date::parse_date(v, Some(date::DateOrder::Dmy)).is_ok()
-        }
-        FieldType::DateTime => {
-            date::parse_datetime(v, Some(date::DateOrder::Mdy), chrono_tz::UTC).is_ok()
-                || date::parse_datetime(v, Some(date::DateOrder::Dmy), chrono_tz::UTC).is_ok()
-        }
+        FieldType::Date => [date::DateOrder::Mdy, date::DateOrder::Dmy]
+            .iter()
+            .any(|o| date::parse_date_in(v, Some(*o), ANY_CENTURY).is_ok()),
+        FieldType::DateTime => [date::DateOrder::Mdy, date::DateOrder::Dmy]
+            .iter()
+            .any(|o| date::parse_datetime_in(v, Some(*o), ANY_CENTURY, chrono_tz::UTC).is_ok()),
         FieldType::TimeZone => date::parse_zone(v).is_ok(),
         FieldType::Bool => text::parse_bool(v).is_ok(),
         // A number fits whichever its column's decimal separator turns out to be.

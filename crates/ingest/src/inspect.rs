@@ -218,8 +218,8 @@ fn recognise(
     let mut base = first.clone();
     let mut current = settle(first);
     for _ in 0..LINK_ROUNDS {
-        let links = crate::keys::value_links(&current, samples);
         let parents = crate::keys::parent_keys(&current, samples);
+        let links = crate::keys::value_links(&current, samples, &parents);
         let mut changed = false;
         for (i, links) in links.iter().enumerate() {
             let parent = parents.get(i).and_then(Option::as_ref);

@@ -115,7 +115,13 @@ pub struct ValueLink {
 /// Every table's columns whose values are the keys of another table's kind, as the keys
 /// stand now (run after [`infer`]). A table of no kind yet has them too: they are what kind
 /// scoring needs to recognise a child table whose headers nothing knows.
-pub fn value_links(tables: &[TableSuggestion], samples: &[TableSample]) -> Vec<Vec<ValueLink>> {
+/// `parents` are [`parent_keys`]' answers: a table other tables refer to by one column has
+/// that column for its key, whatever key its kind so far gave it.
+pub fn value_links(
+    tables: &[TableSuggestion],
+    samples: &[TableSample],
+    parents: &[Option<ParentKey>],
+) -> Vec<Vec<ValueLink>> {
     let profiles: Vec<Vec<Column>> = samples.iter().map(columns).collect();
     let keys = kind_keys(tables, &profiles);
     tables
@@ -123,10 +129,16 @@ pub fn value_links(tables: &[TableSuggestion], samples: &[TableSample]) -> Vec<V
         .zip(&profiles)
         .enumerate()
         .map(|(t, (table, cols))| {
+            let parent = parents.get(t).and_then(Option::as_ref);
+            let own_key = |c: usize, col: &Column| match parent {
+                Some(p) => p.column == c,
+                // The columns of a key made of several (a matter and a contact) may each
+                // name another table's rows; a single-column key names the table's own.
+                None => matches!(&table.key, Key::Columns(h) if table.kind.is_some() && h.len() == 1 && h.contains(&col.header)),
+            };
             cols.iter()
                 .enumerate()
-                // A table's own key refers to nothing.
-                .filter(|(_, col)| !matches!(&table.key, Key::Columns(h) if table.kind.is_some() && h.contains(&col.header)))
+                .filter(|(c, col)| !own_key(*c, col))
                 .filter_map(|(c, col)| {
                     let link = link_for(t, col, &keys)?;
                     Some(ValueLink {
@@ -153,7 +165,9 @@ pub struct ParentKey {
     pub share: f64,
 }
 
-/// For each table of no kind, the column other tables refer to, if one is. A referring
+/// For each table of no kind, or of a kind nothing refers to (a matters table its headers
+/// made look like tasks), the column other tables refer to, if one is: a table other tables
+/// point at is a parent, whatever its headers say. A referring
 /// column must repeat its values (many rows to one: a unique column pointing at a unique
 /// column says nothing of which is the parent) and be a reference by [`link_for`]'s
 /// standards: enough distinct values, reaching across the keys.
@@ -164,7 +178,9 @@ pub fn parent_keys(tables: &[TableSuggestion], samples: &[TableSample]) -> Vec<O
         .zip(&profiles)
         .enumerate()
         .map(|(t, (table, cols))| {
-            if table.kind.is_some() || samples.get(t).is_none_or(|s| s.rows.len() < 2) {
+            if table.kind.is_some_and(crate::suggest::referred_to)
+                || samples.get(t).is_none_or(|s| s.rows.len() < 2)
+            {
                 return None;
             }
             cols.iter()

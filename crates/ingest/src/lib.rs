@@ -16,6 +16,7 @@ pub mod suggest;
 pub mod tables;
 pub mod transform;
 pub mod units;
+pub mod years;
 
 pub use read::{
     open_sheet, open_table, open_table_with, reference_parts, sheet_names, Entry, ErrorKind,

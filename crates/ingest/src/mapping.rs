@@ -4,6 +4,7 @@ use crate::read::TextEncoding;
 use crate::suggest::TableSuggestion;
 use crate::units::QuantityUnit;
 use migrationai_domain::catalogue::{kind_def, KindDef};
+use migrationai_domain::value::date::YearWindow;
 use migrationai_domain::value::{DateOrder, DecimalSeparator};
 use migrationai_domain::Kind;
 use serde::Deserialize;
@@ -73,6 +74,8 @@ pub struct FileMapping {
     /// mapped nor left out holds rows nobody decided about, and the verdict says so.
     pub left_out: bool,
     pub date_order: Option<DateOrder>,
+    /// The hundred years two-digit years are read in; `None`: such a year is a row's error.
+    pub two_digit_years: Option<YearWindow>,
     /// Header → canonical field (None: not migrated), in column order.
     pub columns: Vec<(String, Option<&'static str>)>,
     /// Where the rows' source ids come from.
@@ -164,6 +167,8 @@ struct RawFile {
     #[serde(default)]
     confidence: Option<f64>,
     date_order: Option<Spanned<String>>,
+    /// "1947-2046": the hundred years two-digit years are read in.
+    two_digit_years: Option<Spanned<String>>,
     #[serde(default)]
     columns: BTreeMap<String, Spanned<String>>,
     /// Column order as the file has it; written by `to_toml`, optional when editing by hand.
@@ -190,6 +195,17 @@ enum RawKey {
     One(String),
     Many(Vec<String>),
     Derived { derived: bool },
+}
+
+/// Reads "1947-2046": a first and a last year, a hundred years apart.
+fn parse_window(text: &str) -> Option<YearWindow> {
+    let (first, last) = text.trim().split_once('-')?;
+    let (first, last): (i32, i32) = (first.trim().parse().ok()?, last.trim().parse().ok()?);
+    (last == first + 99 && (1800..=2200).contains(&first)).then_some(YearWindow { first })
+}
+
+pub fn window_text(w: YearWindow) -> String {
+    format!("{}-{}", w.first, w.last())
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
@@ -254,6 +270,18 @@ impl Mapping {
                         ))
                     }
                 }),
+            };
+            let two_digit_years = match &f.two_digit_years {
+                None => None,
+                Some(s) => Some(parse_window(s.get_ref()).ok_or_else(|| {
+                    err(
+                        s.span().start,
+                        format!(
+                            "two_digit_years \"{}\" must be a hundred years, e.g. \"1947-2046\"",
+                            s.get_ref()
+                        ),
+                    )
+                })?),
             };
             let mut columns = Vec::new();
             let mut seen_fields: BTreeMap<&'static str, String> = BTreeMap::new();
@@ -382,6 +410,7 @@ impl Mapping {
                 kind,
                 left_out,
                 date_order,
+                two_digit_years,
                 columns,
                 key,
                 defaults,
@@ -412,6 +441,7 @@ impl Mapping {
                 // Only a person leaves a file out; an unrecognised one waits for a decision.
                 left_out: false,
                 date_order: t.date_order,
+                two_digit_years: t.two_digit_years.filter(|_| t.kind.is_some()),
                 // A file left out keeps no fields, key or defaults.
                 columns: t
                     .columns
@@ -511,6 +541,10 @@ impl Mapping {
                     })
                 );
             }
+            if let Some(w) = f.two_digit_years {
+                let _ = writeln!(out, "# two-digit years: read in the hundred years below; change them if the dates are older");
+                let _ = writeln!(out, "two_digit_years = {}", q(&window_text(w)));
+            }
             if let Some(key) = f.key.to_toml() {
                 let _ = writeln!(out, "key = {key}");
             }
@@ -582,6 +616,25 @@ date_order = "mdy"
 [file.decimal]
 "Fee" = ","
 "#;
+
+    #[test]
+    fn two_digit_years_are_a_hundred_years_a_person_can_read_and_change() {
+        let with = GOOD.replace(
+            "date_order = \"mdy\"",
+            "date_order = \"mdy\"\ntwo_digit_years = \"1930-2029\"",
+        );
+        let m = Mapping::parse("m.toml", &with).expect("valid mapping");
+        assert_eq!(m.files[0].two_digit_years, Some(YearWindow { first: 1930 }));
+        let again = Mapping::parse("m.toml", &m.to_toml(&[])).expect("round trip");
+        assert_eq!(again, m);
+        let bad = GOOD.replace(
+            "date_order = \"mdy\"",
+            "date_order = \"mdy\"\ntwo_digit_years = \"1930-2000\"",
+        );
+        let e = Mapping::parse("m.toml", &bad).expect_err("not a hundred years");
+        assert!(e.message.contains("a hundred years"), "{}", e.message);
+        assert_eq!(e.line, 9, "the line of the setting");
+    }
 
     #[test]
     fn parses_and_round_trips() {

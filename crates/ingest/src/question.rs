@@ -31,6 +31,8 @@ pub enum Topic {
     Country,
     /// The unit time entries' quantities are written in (hours, tenths, minutes).
     QuantityUnit,
+    /// The century of dates written with two-digit years.
+    TwoDigitYears,
 }
 
 /// One question about one table (or one of its columns).

@@ -27,10 +27,10 @@ const HOPELESS_HEADER: f64 = 0.3;
 /// Confidence of a parent's key read as the id of a kind others refer to, from the other
 /// tables' references alone (as a reference read from values alone, see `keys`).
 const PARENT_KEY: f64 = 0.8;
-/// Confidence of a field a parent table's values fill without its header: its titles as the
-/// required text, its dates as the kind's first date. Above the default threshold, so such a
-/// table loads, and below a fair header match, which wins over it.
-const PARENT_VALUES: f64 = 0.75;
+/// Confidence of a field values fill without their header: titles as a kind's required text,
+/// and a parent table's dates as its kind's first date. Above the default threshold, so such
+/// a table loads, and below a fair header match, which wins over it.
+const VALUES_ONLY: f64 = 0.75;
 
 /// How much a type's values say about a column: any text is "text", but only emails parse as emails.
 fn specificity(ty: FieldType) -> f64 {
@@ -99,6 +99,9 @@ pub struct TableSuggestion {
     pub columns: Vec<ColumnSuggestion>,
     pub date_order: Option<DateOrder>,
     pub date_order_evidence: (usize, usize, usize),
+    /// The hundred years the table's two-digit years are read in, when it writes its dates
+    /// that way (see [`crate::years`]).
+    pub two_digit_years: Option<migrationai_domain::value::date::YearWindow>,
     /// Required fields of the detected kind that no column maps to.
     pub missing_required: Vec<&'static str>,
     /// What the evidence could not decide about this table, for a person to answer.
@@ -202,7 +205,7 @@ fn score_column(
 }
 
 /// Whether some kind's records refer to this kind's (matters, which time entries name).
-fn referred_to(kind: Kind) -> bool {
+pub(crate) fn referred_to(kind: Kind) -> bool {
     CATALOGUE.iter().any(|d| {
         d.fields
             .iter()
@@ -246,24 +249,8 @@ fn parent_candidates(
             evidence: evidence(p, id, 1.0, Some(round3(parent.share))),
         });
     }
-    // Columns the key or a reference already explains are no titles or dates.
+    // Columns the key or a reference already explains are no dates.
     let free = |i: usize| i != parent.column && !links.iter().any(|l| l.column == i);
-    let titles = profiles
-        .iter()
-        .enumerate()
-        .filter(|(i, p)| free(*i) && p.reads_as_titles());
-    for fd in def
-        .fields
-        .iter()
-        .filter(|f| f.required && f.name != id.name && f.ty == FieldType::Text)
-    {
-        out.extend(titles.clone().map(|(i, p)| Candidate {
-            column: i,
-            field: fd.name,
-            confidence: PARENT_VALUES,
-            evidence: evidence(p, fd, 1.0, None),
-        }));
-    }
     if let Some(fd) = def.fields.iter().find(|f| f.ty == FieldType::Date) {
         for (i, p) in profiles.iter().enumerate().filter(|(i, _)| free(*i)) {
             let fit = p.fit(fd).unwrap_or(0.0);
@@ -271,7 +258,7 @@ fn parent_candidates(
                 out.push(Candidate {
                     column: i,
                     field: fd.name,
-                    confidence: PARENT_VALUES,
+                    confidence: VALUES_ONLY,
                     evidence: evidence(p, fd, fit, None),
                 });
             }
@@ -280,11 +267,65 @@ fn parent_candidates(
     out
 }
 
-/// Assigns each field to at most one column and each column to at most one field, best first.
-fn assign(mut candidates: Vec<Candidate>, threshold: f64) -> Vec<Candidate> {
+/// Each required text field of a kind (a matter's name, a task's title) is a candidate for
+/// every column whose values read as titles: short, distinct lines of words, such as an
+/// export's "Re:" column. Values alone give [`VALUES_ONLY`], below a fair header match,
+/// which wins; a column a reference explains is no title.
+fn title_candidates(
+    def: &KindDef,
+    profiles: &[ColumnProfile],
+    titles: &[bool],
+    links: &[ValueLink],
+) -> Vec<Candidate> {
+    let id = def.id_field().name;
+    let mut out = Vec::new();
+    for fd in def
+        .fields
+        .iter()
+        .filter(|f| f.required && f.name != id && f.ty == FieldType::Text)
+    {
+        for (i, p) in profiles.iter().enumerate() {
+            if !titles.get(i).copied().unwrap_or(false) || links.iter().any(|l| l.column == i) {
+                continue;
+            }
+            let (header_score, matched) =
+                best_match(&normalise_header(&p.header), fd.name, fd.synonyms);
+            out.push(Candidate {
+                column: i,
+                field: fd.name,
+                confidence: VALUES_ONLY,
+                evidence: Evidence {
+                    header_score,
+                    matched: matched.to_string(),
+                    value_fit: Some(1.0),
+                    uniqueness: p.uniqueness(),
+                    reference_hits: None,
+                },
+            });
+        }
+    }
+    out
+}
+
+/// How much an empty column's header counts against a filled column's when both claim a
+/// field: a blank "Home Phone" yields to a filled "Bus Phone" (0.89), while a blank
+/// "Invoice #" keeps the invoice's id from a "Billed By" that only sounds like it (0.77).
+const EMPTY_WEIGHT: f64 = 0.85;
+
+/// Assigns each field to at most one column and each column to at most one field, best
+/// first, an empty column's claim weighed down by [`EMPTY_WEIGHT`].
+fn assign(
+    mut candidates: Vec<Candidate>,
+    threshold: f64,
+    profiles: &[ColumnProfile],
+) -> Vec<Candidate> {
+    let weight = |c: &Candidate| {
+        let empty = profiles.get(c.column).is_none_or(|p| p.values.is_empty());
+        c.confidence * if empty { EMPTY_WEIGHT } else { 1.0 }
+    };
     candidates.sort_by(|a, b| {
-        b.confidence
-            .total_cmp(&a.confidence)
+        weight(b)
+            .total_cmp(&weight(a))
             .then(a.column.cmp(&b.column))
     });
     let mut used_cols = HashSet::new();
@@ -431,6 +472,10 @@ pub fn suggest_table_with(
         .map(|i| ColumnProfile::of(sample, i))
         .collect();
     let ncols = profiles.len().max(1) as f64;
+    let titles: Vec<bool> = profiles
+        .iter()
+        .map(ColumnProfile::reads_as_titles)
+        .collect();
     let mut scored: Vec<(Kind, f64, Vec<Candidate>, Vec<Candidate>)> = CATALOGUE
         .iter()
         .map(|def| {
@@ -439,11 +484,12 @@ pub fn suggest_table_with(
                 .enumerate()
                 .flat_map(|(i, p)| score_column(p, def, i, links.iter().find(|l| l.column == i)))
                 .collect();
+            all.extend(title_candidates(def, &profiles, &titles, links));
             if let Some(parent) = parent {
                 all.extend(parent_candidates(def, &profiles, parent, links));
             }
             let best_per_col = best_per_column(&all);
-            let chosen = assign(all, threshold);
+            let chosen = assign(all, threshold, &profiles);
             let coverage: f64 = chosen.iter().map(|c| c.confidence).sum::<f64>() / ncols;
             // The id is left out: a key can be inferred or derived for any table.
             let id = def.id_field().name;
@@ -562,7 +608,7 @@ pub fn suggest_table_with(
             defaults_for(&sample.name, d, &picked, &profiles)
         })
         .unwrap_or_default();
-    let missing_required: Vec<&'static str> = missing_required
+    let mut missing_required: Vec<&'static str> = missing_required
         .into_iter()
         .filter(|f| !defaults.iter().any(|(d, _)| d == f))
         .collect();
@@ -586,7 +632,7 @@ pub fn suggest_table_with(
     }
     let recognised = kind_score >= KIND_THRESHOLD;
     let mut columns = columns;
-    let (mut defaults, mut missing_required) = (defaults, missing_required);
+    let mut defaults = defaults;
     if !recognised {
         // A table of no known kind is left out whole: no guessed column may stay mapped to
         // a kind nobody chose (its fields would not be that table's).
@@ -607,6 +653,7 @@ pub fn suggest_table_with(
         columns,
         date_order: order_from_votes(votes),
         date_order_evidence: votes,
+        two_digit_years: None,
         missing_required,
         questions,
         key: Key::Field,
@@ -624,8 +671,14 @@ pub fn suggest_table_with(
     if let Some(def) = def.filter(|_| recognised) {
         crate::separators::settle(&mut suggestion, def, &profiles);
         crate::units::settle(&mut suggestion, def, sample);
+        crate::years::settle(&mut suggestion, def, &profiles, this_year());
     }
     suggestion
+}
+
+fn this_year() -> i32 {
+    use chrono::Datelike;
+    chrono::Utc::now().year()
 }
 
 fn best_per_column(all: &[Candidate]) -> Vec<Candidate> {
@@ -658,6 +711,7 @@ fn empty_suggestion(sample: &TableSample) -> TableSuggestion {
         columns: Vec::new(),
         date_order: None,
         date_order_evidence: (0, 0, 0),
+        two_digit_years: None,
         missing_required: Vec::new(),
         questions: Vec::new(),
         key: Key::Field,

@@ -95,6 +95,7 @@ impl RowMapper {
             country: mapping.country.clone(),
             time_zone: parse_zone(&mapping.time_zone).unwrap_or(chrono_tz::America::New_York),
             date_order: file.date_order,
+            two_digit_years: file.two_digit_years,
             decimal,
             ..RowContext::default()
         };
@@ -204,6 +205,7 @@ mod tests {
             kind: Some(Kind::ProjectFunds),
             left_out: false,
             date_order: None,
+            two_digit_years: None,
             columns: vec![
                 ("Matter".into(), Some("project_id")),
                 ("Line".into(), None),

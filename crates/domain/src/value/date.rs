@@ -26,6 +26,42 @@ pub enum OrderEvidence {
     NotADate,
 }
 
+/// The hundred years two-digit years are read in, from `first` to `first + 99`. Only a mapping
+/// sets one (a person's decision, or a proposal shown to them): a two-digit year alone is
+/// ambiguous, and a stray one in a column of four-digit years stays an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct YearWindow {
+    pub first: i32,
+}
+
+impl YearWindow {
+    /// How far past the current year a two-digit year may reach: far enough for deadlines
+    /// and hearings, near enough that "47" is a birth year, not a future one.
+    pub const AHEAD: i32 = 20;
+
+    /// The window that ends `AHEAD` years after `year` (the current year).
+    pub fn ending_after(year: i32) -> YearWindow {
+        YearWindow {
+            first: year + Self::AHEAD - 99,
+        }
+    }
+
+    pub fn last(self) -> i32 {
+        self.first + 99
+    }
+
+    /// The four-digit year of a two-digit one.
+    pub fn year(self, yy: i32) -> i32 {
+        let century = self.first - self.first.rem_euclid(100);
+        let y = century + yy;
+        if y < self.first {
+            y + 100
+        } else {
+            y
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DateError {
     #[error("empty date")]
@@ -85,9 +121,13 @@ fn ymd(y: i32, m: u32, d: u32, raw: &str) -> Result<NaiveDate, DateError> {
     NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| DateError::Invalid(raw.to_string()))
 }
 
-fn year(tok: &str, raw: &str) -> Result<i32, DateError> {
+fn year(tok: &str, raw: &str, window: Option<YearWindow>) -> Result<i32, DateError> {
     if tok.len() == 2 {
-        return Err(DateError::TwoDigitYear(raw.to_string()));
+        return match (window, tok.parse::<i32>()) {
+            (Some(w), Ok(yy)) => Ok(w.year(yy)),
+            (None, Ok(_)) => Err(DateError::TwoDigitYear(raw.to_string())),
+            (_, Err(_)) => Err(DateError::Invalid(raw.to_string())),
+        };
     }
     if tok.len() != 4 {
         return Err(DateError::Invalid(raw.to_string()));
@@ -127,6 +167,8 @@ fn split_date_time(s: &str) -> (&str, Option<&str>) {
 
 /// Classifies one value for column profiling.
 pub fn order_evidence(raw: &str) -> OrderEvidence {
+    // The century does not change which order a date reads in.
+    let parse_date = |s: &str, o| parse_date_in(s, o, Some(YearWindow { first: 1950 }));
     let s = raw.trim();
     let (date, _) = split_date_time(s);
     let parts: Vec<&str> = date.split(['/', '-', '.']).collect();
@@ -155,6 +197,16 @@ pub fn order_evidence(raw: &str) -> OrderEvidence {
 
 /// Parses a calendar date. `order` resolves "03/04/2024"; `None` makes such values an error.
 pub fn parse_date(raw: &str, order: Option<DateOrder>) -> Result<NaiveDate, DateError> {
+    parse_date_in(raw, order, None)
+}
+
+/// [`parse_date`], reading two-digit years in `window` when one is given.
+pub fn parse_date_in(
+    raw: &str,
+    order: Option<DateOrder>,
+    window: Option<YearWindow>,
+) -> Result<NaiveDate, DateError> {
+    let year = |tok: &str, raw: &str| year(tok, raw, window);
     let s = raw.trim();
     if s.is_empty() {
         return Err(DateError::Empty);
@@ -331,6 +383,16 @@ pub enum When {
 /// `zone` (the row's time-zone column, or the job's default). In a fall-back overlap the
 /// earlier instant is taken; a local time inside a spring-forward gap is an error.
 pub fn parse_datetime(raw: &str, order: Option<DateOrder>, zone: Tz) -> Result<When, DateError> {
+    parse_datetime_in(raw, order, None, zone)
+}
+
+/// [`parse_datetime`], reading two-digit years in `window` when one is given.
+pub fn parse_datetime_in(
+    raw: &str,
+    order: Option<DateOrder>,
+    window: Option<YearWindow>,
+    zone: Tz,
+) -> Result<When, DateError> {
     let s = raw.trim();
     if s.is_empty() {
         return Err(DateError::Empty);
@@ -348,7 +410,7 @@ pub fn parse_datetime(raw: &str, order: Option<DateOrder>, zone: Tz) -> Result<W
         }));
     }
     let (date_part, time_part) = split_date_time(s);
-    let date = parse_date(date_part, order)?;
+    let date = parse_date_in(date_part, order, window)?;
     let Some(time_raw) = time_part else {
         return Ok(When::AllDay { date });
     };
@@ -392,6 +454,35 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).expect("valid test date")
+    }
+
+    #[test]
+    fn two_digit_years_read_only_in_a_window_a_mapping_gives() {
+        let w = YearWindow::ending_after(2026);
+        assert_eq!((w.first, w.last()), (1947, 2046));
+        assert_eq!(
+            parse_date("02/03/21", Some(DateOrder::Mdy)),
+            Err(DateError::TwoDigitYear("02/03/21".into()))
+        );
+        let mdy = Some(DateOrder::Mdy);
+        assert_eq!(parse_date_in("02/03/21", mdy, Some(w)), Ok(d(2021, 2, 3)));
+        assert_eq!(parse_date_in("12/31/46", mdy, Some(w)), Ok(d(2046, 12, 31)));
+        assert_eq!(parse_date_in("1/1/47", mdy, Some(w)), Ok(d(1947, 1, 1)));
+        assert_eq!(parse_date_in("5-Mar-99", None, Some(w)), Ok(d(1999, 3, 5)));
+        // A four-digit year is read as written, whatever the window.
+        assert_eq!(parse_date_in("1/1/2090", mdy, Some(w)), Ok(d(2090, 1, 1)));
+        assert!(parse_date_in("02/30/21", mdy, Some(w)).is_err());
+        assert_eq!(
+            parse_datetime_in("02/03/21 10:00", mdy, Some(w), chrono_tz::UTC).map(
+                |when| match when {
+                    When::At(z) => z.local.date(),
+                    When::AllDay { date } => date,
+                }
+            ),
+            Ok(d(2021, 2, 3))
+        );
+        let old = YearWindow { first: 1900 };
+        assert_eq!(parse_date_in("02/03/21", mdy, Some(old)), Ok(d(1921, 2, 3)));
     }
 
     #[test]

@@ -51,6 +51,7 @@ pub fn file_mapping(kind: Kind, file: &str, headers: &[String]) -> Option<FileMa
         kind: Some(kind),
         left_out: false,
         date_order: None,
+        two_digit_years: None,
         columns,
         key: Default::default(),
         defaults: Vec::new(),

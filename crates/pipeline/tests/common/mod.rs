@@ -62,6 +62,7 @@ pub fn write_true_mapping(export: &Path, truth: &GroundTruth, out: &Path) {
             kind: Some(file.kind),
             left_out: false,
             date_order: file.date_order.as_deref().map(|_| DateOrder::Mdy),
+            two_digit_years: None,
             columns: file
                 .columns
                 .iter()
