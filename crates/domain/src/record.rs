@@ -108,6 +108,8 @@ pub struct RowContext {
     pub two_digit_years: Option<date::YearWindow>,
     /// The decimal separator of each numeric field whose column's is known.
     pub decimal: Vec<(&'static str, DecimalSeparator)>,
+    /// Money fields whose column writes amounts in the currency's minor unit ("1250" cents).
+    pub minor_units: Vec<&'static str>,
     /// Longest text accepted in a short text field; long-text fields get 64 times this.
     pub max_text: usize,
 }
@@ -121,6 +123,7 @@ impl Default for RowContext {
             date_order: None,
             two_digit_years: None,
             decimal: Vec::new(),
+            minor_units: Vec::new(),
             max_text: 16 * 1024,
         }
     }
@@ -134,6 +137,22 @@ impl RowContext {
             .find(|(f, _)| *f == field)
             .map(|(_, s)| *s)
     }
+}
+
+/// An amount its column writes in minor units ("1250" cents), in major ones (12.50). A
+/// fraction of a minor unit means the column is not what its header says.
+fn in_major_units(m: Money, name: &str, raw: &str) -> Result<Money, FieldError> {
+    if !m.amount.fract().is_zero() {
+        return Err(FieldError::new(
+            name,
+            "invalid_amount",
+            format!("\"{raw}\" has a fraction, but its column writes whole minor units (cents)"),
+        ));
+    }
+    let digits = m.currency.minor_digits();
+    let mut amount = m.amount * Decimal::new(1, digits);
+    amount.rescale(digits);
+    Ok(Money::new(amount, m.currency))
 }
 
 fn number_error(name: &str, e: text::TextError) -> FieldError {
@@ -304,6 +323,11 @@ fn parse_field(fd: &FieldDef, raw: &str, ctx: &RowContext, zone: Tz) -> Result<V
                     ),
                 ));
             }
+            let m = if ctx.minor_units.contains(&name) {
+                in_major_units(m, name, s)?
+            } else {
+                m
+            };
             if !signed && m.amount.is_sign_negative() && !m.amount.is_zero() {
                 return Err(FieldError::new(
                     name,
@@ -510,6 +534,37 @@ mod tests {
     use super::*;
     use crate::catalogue::{CALENDAR, CONTACTS, PROJECT_FUNDS};
 
+    #[test]
+    fn a_column_of_cents_loads_in_major_units() {
+        let def = crate::catalogue::kind_def(Kind::BillingItems);
+        let ctx = RowContext {
+            minor_units: vec!["amount", "rate"],
+            ..RowContext::default()
+        };
+        let row = |amount: &'static str| {
+            vec![
+                ("item_id", "T1"),
+                ("project_id", "M1"),
+                ("date", "2024-03-05"),
+                ("item_type", "time"),
+                ("quantity", "1.5"),
+                ("rate", "30000"),
+                ("amount", amount),
+            ]
+        };
+        let r = validate_row(def, &row("45000"), &ctx).expect("valid");
+        let money = |f: &str| match r.fields.get(f) {
+            Some(Value::Money(m)) => m.amount.to_string(),
+            other => format!("{other:?}"),
+        };
+        assert_eq!(
+            (money("amount"), money("rate")),
+            ("450.00".into(), "300.00".into())
+        );
+        let e = validate_row(def, &row("450.5"), &ctx).expect_err("a fraction of a cent");
+        assert_eq!(e[0].field, "amount");
+        assert!(e[0].reason.contains("whole minor units"), "{}", e[0].reason);
+    }
     #[test]
     fn contact_row_validates_and_derives() {
         let ctx = RowContext::default();

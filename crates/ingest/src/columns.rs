@@ -105,6 +105,12 @@ impl ColumnProfile {
         })
     }
 
+    /// Whether every value is a yes/no word ("true", "N"): a flag, which fits only a yes/no
+    /// field or a choice, never text, an amount or a record's id.
+    pub fn is_flags(&self) -> bool {
+        !self.values.is_empty() && self.values.iter().all(|v| flag_word(v))
+    }
+
     /// Whether the values read as short titles: nearly all distinct, each a few words of
     /// text (a matter's "Smith v Jones — lease dispute"), not codes, amounts or dates.
     pub fn reads_as_titles(&self) -> bool {
@@ -226,6 +232,11 @@ fn written_as_date(v: &str) -> bool {
         && [date::DateOrder::Mdy, date::DateOrder::Dmy]
             .iter()
             .any(|o| date::parse_date_in(v, Some(*o), ANY_CENTURY).is_ok())
+}
+
+/// A yes/no word ("true", "N"): a flag, which names no record.
+fn flag_word(v: &str) -> bool {
+    v.chars().all(char::is_alphabetic) && text::parse_bool(v).is_ok()
 }
 
 fn value_fits(field: &FieldDef, v: &str) -> bool {

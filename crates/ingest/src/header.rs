@@ -53,10 +53,54 @@ fn dice(a: &[&str], b: &[&str]) -> f64 {
     2.0 * common as f64 / (a.len() + b.len()) as f64
 }
 
-/// How similar a normalised header is to one candidate name, in [0, 1].
+/// Words that turn a name into its opposite: "non billable" is not "billable".
+const NEGATIONS: &[&str] = &["non", "not", "without", "excluding"];
+
+/// Whether one name is the other negated: a negation word in one only ("billable" and "non
+/// billable"), or a word that is another's with "un" before it ("billed" and "unbilled").
+fn negated(a: &str, b: &str) -> bool {
+    // "nonbillable" is "non billable" written as one word.
+    let negates = |s: &str| {
+        s.split(' ').any(|w| {
+            NEGATIONS.contains(&w) || w.strip_prefix("non").is_some_and(|rest| rest.len() > 3)
+        })
+    };
+    if negates(a) != negates(b) {
+        return true;
+    }
+    let un = |x: &str, y: &str| {
+        x.split(' ').any(|w| {
+            w.strip_prefix("un")
+                .is_some_and(|rest| rest.len() > 2 && y.split(' ').any(|v| v == rest))
+        })
+    };
+    un(a, b) || un(b, a) || able_and_done(a, b) || able_and_done(b, a)
+}
+
+/// Whether one name says a thing can be done and the other that it was: "billable" and
+/// "billed", "taxable" and "taxed". An entry that may be billed has not been.
+fn able_and_done(a: &str, b: &str) -> bool {
+    a.split(' ').any(|w| {
+        w.strip_suffix("able").is_some_and(|stem| {
+            stem.len() > 2
+                && b.split(' ').any(|v| {
+                    v.strip_suffix("ed").is_some_and(|s| {
+                        s == stem || s.strip_suffix(&stem[stem.len() - 1..]) == Some(stem)
+                    })
+                })
+        })
+    })
+}
+
+/// How similar a normalised header is to one candidate name, in [0, 1]. A name and its
+/// negation are not similar at all, however alike they are spelt: mapping "billable" onto
+/// "non billable" would turn every value over.
 pub fn similarity(header: &str, candidate: &str) -> f64 {
     if header == candidate {
         return 1.0;
+    }
+    if negated(header, &candidate.replace('-', " ")) {
+        return 0.0;
     }
     let (hw, cw) = (content_words(header), content_words(candidate));
     if !hw.is_empty() && hw == cw {
@@ -95,6 +139,21 @@ pub fn best_match<'a>(header: &str, name: &'a str, synonyms: &[&'a str]) -> (f64
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_name_and_its_negation_are_not_alike() {
+        assert_eq!(similarity("billable", "non billable"), 0.0);
+        assert_eq!(similarity("non billable", "billable"), 0.0);
+        assert_eq!(similarity("unbilled", "billed"), 0.0);
+        assert_eq!(similarity("is billable", "not billable"), 0.0);
+        assert_eq!(similarity("billable", "billed"), 0.0);
+        assert_eq!(similarity("taxed", "taxable"), 0.0);
+        assert!(similarity("billed", "billed status") > 0.7);
+        assert!(similarity("nonbillable", "non billable") > 0.9);
+        assert!(similarity("non billable flag", "non billable") > 0.7);
+        // "under" and "unit" are words of their own, not negations.
+        assert!(similarity("units", "unit price") > 0.0);
+    }
 
     #[test]
     fn normalises_vendor_spellings() {

@@ -8,6 +8,7 @@ pub mod header;
 pub mod inspect;
 pub mod keys;
 pub mod mapping;
+pub mod minor_units;
 pub mod overlay;
 pub mod question;
 pub mod read;

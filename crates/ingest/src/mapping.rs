@@ -84,6 +84,8 @@ pub struct FileMapping {
     pub defaults: Vec<(&'static str, String)>,
     /// The decimal separator of each numeric column whose separator is known (header, separator).
     pub decimal: Vec<(String, DecimalSeparator)>,
+    /// Headers of the amount columns written in the currency's minor unit (cents).
+    pub minor_units: Vec<String>,
     /// The text encoding the file is read in; `None`: detected (and refused when in doubt).
     pub encoding: Option<TextEncoding>,
     /// The unit time entries' quantities are written in; converted to hours on reading.
@@ -183,6 +185,9 @@ struct RawFile {
     /// Header → "." or ",": the decimal separator of a numeric column.
     #[serde(default)]
     decimal: BTreeMap<String, Spanned<String>>,
+    /// Headers of amount columns written in minor units ("1250" for 12.50).
+    #[serde(default)]
+    minor_units: Vec<String>,
     /// The file's text encoding, as a label ("ISO-8859-15", "windows-1252", "UTF-8"...).
     encoding: Option<Spanned<String>>,
     /// "hours" (the default), "tenths" or "minutes": the unit of time entries' quantity.
@@ -415,6 +420,7 @@ impl Mapping {
                 key,
                 defaults,
                 decimal,
+                minor_units: f.minor_units.clone(),
                 encoding,
                 quantity_unit,
             });
@@ -459,6 +465,11 @@ impl Mapping {
                     Vec::new()
                 },
                 decimal: t.decimal.clone(),
+                minor_units: if t.kind.is_some() {
+                    t.minor_units.clone()
+                } else {
+                    Vec::new()
+                },
                 encoding: t.encoding,
                 quantity_unit: if t.kind.is_some() {
                     t.quantity_unit
@@ -544,6 +555,14 @@ impl Mapping {
             if let Some(w) = f.two_digit_years {
                 let _ = writeln!(out, "# two-digit years: read in the hundred years below; change them if the dates are older");
                 let _ = writeln!(out, "two_digit_years = {}", q(&window_text(w)));
+            }
+            if !f.minor_units.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "# amounts these columns write in minor units (cents): 1250 is 12.50"
+                );
+                let headers: Vec<String> = f.minor_units.iter().map(|h| q(h)).collect();
+                let _ = writeln!(out, "minor_units = [{}]", headers.join(", "));
             }
             if let Some(key) = f.key.to_toml() {
                 let _ = writeln!(out, "key = {key}");

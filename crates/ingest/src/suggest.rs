@@ -115,6 +115,8 @@ pub struct TableSuggestion {
     pub defaults: Vec<(&'static str, String)>,
     /// The decimal separator of each numeric column whose values decide it (header, separator).
     pub decimal: Vec<(String, DecimalSeparator)>,
+    /// Headers of the amount columns written in minor units (see [`crate::minor_units`]).
+    pub minor_units: Vec<String>,
     /// The legacy text encoding the file is pinned to read in (UTF-8 files need none).
     #[serde(serialize_with = "crate::read::encoding::serialize_label")]
     pub encoding: Option<crate::read::TextEncoding>,
@@ -159,8 +161,10 @@ fn score_column(
     link: Option<&ValueLink>,
 ) -> Vec<Candidate> {
     let header = normalise_header(&profile.header);
+    let flags = profile.is_flags();
     def.fields
         .iter()
+        .filter(|fd| !flags || matches!(fd.ty, FieldType::Bool | FieldType::Choice))
         .map(|fd| {
             let (header_score, matched) = best_match(&header, fd.name, fd.synonyms);
             // Values that are the keys of the kind a reference field points at are evidence
@@ -660,6 +664,7 @@ pub fn suggest_table_with(
         key_evidence: None,
         defaults,
         decimal: Vec::new(),
+        minor_units: Vec::new(),
         encoding: None,
         country: None,
         country_evidence: None,
@@ -670,6 +675,7 @@ pub fn suggest_table_with(
     };
     if let Some(def) = def.filter(|_| recognised) {
         crate::separators::settle(&mut suggestion, def, &profiles);
+        crate::minor_units::settle(&mut suggestion, def, &profiles);
         crate::units::settle(&mut suggestion, def, sample);
         crate::years::settle(&mut suggestion, def, &profiles, this_year());
     }
@@ -718,6 +724,7 @@ fn empty_suggestion(sample: &TableSample) -> TableSuggestion {
         key_evidence: None,
         defaults: Vec::new(),
         decimal: Vec::new(),
+        minor_units: Vec::new(),
         encoding: None,
         country: None,
         country_evidence: None,

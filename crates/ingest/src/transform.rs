@@ -90,6 +90,14 @@ impl RowMapper {
                 Some((*field, *sep))
             })
             .collect();
+        let minor_units = file
+            .minor_units
+            .iter()
+            .filter_map(|header| {
+                let i = headers.iter().position(|h| h == header)?;
+                positions.iter().find(|(p, _)| *p == i).map(|(_, f)| *f)
+            })
+            .collect();
         let ctx = RowContext {
             currency: mapping.currency.parse().unwrap_or(Currency::USD),
             country: mapping.country.clone(),
@@ -97,6 +105,7 @@ impl RowMapper {
             date_order: file.date_order,
             two_digit_years: file.two_digit_years,
             decimal,
+            minor_units,
             ..RowContext::default()
         };
         Some(RowMapper {
@@ -206,6 +215,7 @@ mod tests {
             left_out: false,
             date_order: None,
             two_digit_years: None,
+            minor_units: Vec::new(),
             columns: vec![
                 ("Matter".into(), Some("project_id")),
                 ("Line".into(), None),

@@ -222,6 +222,19 @@ fn print_file(f: &FileReport, mapping: Option<&FileMapping>) {
         };
         say!("  time entries' quantity: {unit}{converted}{why}");
     }
+    let minor = mapping.map_or(&f.suggestion.minor_units, |m| &m.minor_units);
+    if !minor.is_empty() {
+        say!(
+            "  amounts in minor units (cents), divided on reading: {}",
+            minor.join(", ")
+        );
+    }
+    if let Some(w) = mapping.map_or(f.suggestion.two_digit_years, |m| m.two_digit_years) {
+        say!(
+            "  two-digit years read as {}",
+            migrationai_ingest::mapping::window_text(w)
+        );
+    }
     let defaults = mapping.map_or(&f.suggestion.defaults, |m| &m.defaults);
     for (field, value) in defaults {
         say!("  {field} = \"{value}\" on every row");

@@ -107,6 +107,9 @@ pub const BILLING_ITEMS: KindDef = KindDef {
                 "units",
                 "time spent",
                 "hrs",
+                "minutes",
+                "mins",
+                "tenths",
             ],
         ),
         f(

@@ -52,6 +52,7 @@ pub fn file_mapping(kind: Kind, file: &str, headers: &[String]) -> Option<FileMa
         left_out: false,
         date_order: None,
         two_digit_years: None,
+        minor_units: Vec::new(),
         columns,
         key: Default::default(),
         defaults: Vec::new(),

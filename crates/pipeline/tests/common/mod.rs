@@ -63,6 +63,7 @@ pub fn write_true_mapping(export: &Path, truth: &GroundTruth, out: &Path) {
             left_out: false,
             date_order: file.date_order.as_deref().map(|_| DateOrder::Mdy),
             two_digit_years: None,
+            minor_units: Vec::new(),
             columns: file
                 .columns
                 .iter()
