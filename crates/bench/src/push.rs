@@ -1,5 +1,6 @@
-//! `migrationai bench push`: a migrated job delivered into the Filevine emulator on loopback,
-//! once with no faults (the baseline) and then with injected faults, each run from the same
+//! `migrationai bench push`: a migrated job delivered into the Filevine emulator on loopback
+//! through the 13 queues (embedded, the workers in this process), once with no faults (the
+//! baseline) and then with injected faults, each run from the same
 //! migrated store copied afresh so every run starts with an empty id map and an empty org.
 
 use std::collections::BTreeMap;
@@ -10,8 +11,9 @@ use migrationai_filevine::settings::env;
 use migrationai_filevine::{ProjectTypeChoice, Settings};
 use migrationai_filevine_emulator::{Config as EmuConfig, Emulator};
 pub use migrationai_filevine_emulator::{Faults, Snapshot};
+use migrationai_host::settings::load::FilevineSource;
 use migrationai_host::{open, Config};
-use migrationai_pipeline::delivery::{self, PushOptions};
+use migrationai_pipeline::delivery::{queued, PushOptions, TargetKind};
 use migrationai_pipeline::memory::peak_rss_kib;
 
 use crate::error::BenchError;
@@ -94,6 +96,7 @@ pub async fn bench_push(
         .map_err(BenchError::Emulator)?;
     let settings = settings(&emu)?;
     let options = PushOptions {
+        target: TargetKind::Filevine,
         project_types: ProjectTypeChoice {
             by_value: BTreeMap::new(),
             default: default_type,
@@ -101,9 +104,12 @@ pub async fn bench_push(
         concurrency,
     };
     let started = Instant::now();
-    let app = open::app(&config(run_dir)).await?;
-    let ids = std::sync::Arc::new(open::id_map(&config(run_dir)).await?);
-    let pushed = delivery::push(&app, ids, JOB, &settings, &options, &|_, _| {}).await?;
+    let config = config(run_dir);
+    let mut app = open::app(&config).await?;
+    let source = FilevineSource::Env(Box::new(settings));
+    app.services = open::delivering(&config, app.services.clone(), Some(&source)).await?;
+    // Through the 13 queues, their workers in this process, as `migrationai push` runs.
+    let pushed = queued::run(&app, JOB, &options, &|_| {}).await?;
     let wall = started.elapsed();
     let stats = emu.stats();
     let section = pushed

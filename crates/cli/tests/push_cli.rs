@@ -173,4 +173,29 @@ async fn a_push_killed_midway_and_run_again_delivers_each_record_once() {
         "{}",
         text(&out.stdout)
     );
+
+    // The other target, by configuration alone: into the canonical store, with no Filevine
+    // credentials given, nothing is sent and the store is read back.
+    let requests = emu.stats().requests;
+    let out = run(Command::new(BIN)
+        .args(["push", "export", "--target", "store", "--data-dir"])
+        .arg(&data));
+    let shown = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{shown}\n{}", text(&out.stderr));
+    assert!(
+        shown.contains("DELIVERED: every loaded record is in the canonical store once"),
+        "{shown}"
+    );
+    assert_eq!(emu.stats().requests, requests, "nothing sent to Filevine");
+    let out = run(Command::new(BIN)
+        .args([
+            "push",
+            "export",
+            "--target",
+            "store",
+            "--dry-run",
+            "--data-dir",
+        ])
+        .arg(&data));
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
 }

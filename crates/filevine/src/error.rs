@@ -94,3 +94,22 @@ impl FvError {
         }
     }
 }
+
+/// As the target port reports it. A refusal reaching here (not a record's: a read-back's
+/// list refused) is as permanent as any other answer off the contract.
+impl From<FvError> for migrationai_ports::TargetError {
+    fn from(e: FvError) -> Self {
+        use migrationai_ports::{TargetError, TargetKind};
+        let detail = e.to_string();
+        match e {
+            FvError::Transient { .. } => TargetError::Transient {
+                target: TargetKind::Filevine,
+                detail,
+            },
+            FvError::Refused(_) | FvError::Permanent { .. } => TargetError::Permanent {
+                target: TargetKind::Filevine,
+                detail,
+            },
+        }
+    }
+}

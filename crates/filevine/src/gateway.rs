@@ -22,20 +22,8 @@ use crate::retry::{retry_after, Backoff};
 use crate::settings::Settings;
 use crate::transport::Transport;
 
-/// Counts since the gateway was made, for benches and progress.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct GatewayStats {
-    /// Requests sent to the gateway, retries included.
-    pub requests: u64,
-    pub retries: u64,
-    pub throttled: u64,
-    pub server_errors: u64,
-    /// Timeouts and connections dropped before a whole answer.
-    pub broken: u64,
-    pub token_exchanges: u64,
-    pub uploads: u64,
-    pub downloads: u64,
-}
+/// Counts since the gateway was made, for benches and progress (the target port's).
+pub use migrationai_ports::target::CallStats as GatewayStats;
 
 #[derive(Default)]
 struct Counters {

@@ -1,7 +1,7 @@
 //! The org's layout a push writes into: which project type a matter becomes, and which
 //! custom section and field a section value goes to. Read from Filevine once and kept.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 use tokio::sync::{Mutex, OnceCell};
 
@@ -12,16 +12,8 @@ use crate::transport::{call_as, Transport};
 use crate::wire::project::{Project, ProjectType};
 use crate::wire::section::CustomSection;
 
-/// How matters choose their Filevine project type (the mapping's choice). Kept as JSON in a
-/// push's ledger row, so every queue worker of the push chooses alike.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-pub struct ProjectTypeChoice {
-    /// A canonical `project_type` value → a Filevine project type name or id.
-    pub by_value: BTreeMap<String, String>,
-    /// For a matter whose type is not mapped and names no Filevine type.
-    pub default: Option<String>,
-}
+/// How matters choose their Filevine project type (the mapping's choice; the target port's).
+pub use migrationai_ports::target::ProjectTypeChoice;
 
 /// Where one section value goes.
 #[derive(Debug, Clone, PartialEq, Eq)]

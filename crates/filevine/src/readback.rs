@@ -7,7 +7,6 @@
 use futures::stream::{self, StreamExt, TryStreamExt};
 use migrationai_domain::Kind;
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -28,79 +27,12 @@ use crate::wire::project::Project;
 use crate::wire::section::CollectionItem;
 use crate::wire::Object;
 
-/// What the migration says Filevine should now hold.
-#[derive(Debug, Clone, Default)]
-pub struct Expected {
-    /// Source ids of the records the migration loaded, per kind.
-    pub records: BTreeMap<Kind, Vec<String>>,
-    /// Trust balance per project source id.
-    pub trust: BTreeMap<String, Decimal>,
-    /// Balance due per invoice source id.
-    pub balances: BTreeMap<String, Decimal>,
-    /// SHA-256 per document source id.
-    pub documents: BTreeMap<String, String>,
-}
+pub use migrationai_ports::target::{
+    BalanceCheck, Delivery, DocumentCheck, DocumentProblem, Expected, KindDelivery,
+};
 
 /// How many source ids a report lists by name before it only counts.
 const LISTED: usize = 20;
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct KindDelivery {
-    pub kind: Kind,
-    pub expected: usize,
-    pub found: usize,
-    pub missing: usize,
-    /// The first missing source ids.
-    pub missing_ids: Vec<String>,
-    /// Records of the job's in Filevine that no loaded record accounts for (duplicates).
-    pub extra: usize,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BalanceCheck {
-    pub source_id: String,
-    pub expected: Decimal,
-    /// What Filevine says, or none when the record is not there.
-    pub found: Option<Decimal>,
-    /// Why the two differ, when the read-back can tell from what Filevine holds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "problem", rename_all = "snake_case")]
-pub enum DocumentProblem {
-    Missing,
-    ChecksumMismatch { found: String },
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DocumentCheck {
-    pub source_id: String,
-    pub expected_sha256: String,
-    #[serde(flatten)]
-    pub problem: DocumentProblem,
-}
-
-/// The "delivered to Filevine" section of a job's report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Delivery {
-    pub kinds: Vec<KindDelivery>,
-    pub trust_checked: usize,
-    pub trust_mismatches: Vec<BalanceCheck>,
-    pub balances_checked: usize,
-    pub balance_mismatches: Vec<BalanceCheck>,
-    pub documents_checked: usize,
-    pub document_problems: Vec<DocumentCheck>,
-    /// Every record found once, every balance and document right.
-    pub delivered: bool,
-}
-
-impl Delivery {
-    pub fn kind(&self, kind: Kind) -> Option<&KindDelivery> {
-        self.kinds.iter().find(|k| k.kind == kind)
-    }
-}
 
 /// What Filevine holds of one kind: the partner ids and native ids of the job's records.
 #[derive(Default)]

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use migrationai_api::db::Db;
 use migrationai_pipeline::delivery::target::FilevineTarget;
 use migrationai_pipeline::{App, Services};
+use migrationai_ports::blob::BlobStore;
 use migrationai_ports::cache::Cache;
 use secrecy::{ExposeSecret, SecretString};
 
@@ -145,27 +146,33 @@ pub async fn filevine(
     Ok(settings)
 }
 
-/// What this process delivers into Filevine with (its settings and the store's id map), for
-/// `push` and for every queue worker, which push the pages of a push through the queues.
+/// The Filevine target this process delivers with (its settings, the store's id map and
+/// the blobs the documents are read from), for `push` and for every queue worker, which
+/// push the pages of a push through the queues.
 pub async fn filevine_target(
     config: &Config,
     source: &load::FilevineSource,
+    blobs: BlobStore,
 ) -> Result<Arc<FilevineTarget>, OpenError> {
     let settings = filevine(config, source).await?;
     let ids = Arc::new(id_map(config).await?);
     Ok(Arc::new(
-        FilevineTarget::new(settings, ids).map_err(OpenError::Filevine)?,
+        FilevineTarget::new(settings, ids, blobs).map_err(OpenError::Filevine)?,
     ))
 }
 
-/// `services` with the Filevine target when the process was given credentials.
+/// `services` able to push into Filevine when the process was given credentials (the
+/// canonical store is always a target).
 pub async fn delivering(
     config: &Config,
     services: Services,
     source: Option<&load::FilevineSource>,
 ) -> Result<Services, OpenError> {
     Ok(match source {
-        Some(source) => services.with_filevine(filevine_target(config, source).await?),
+        Some(source) => {
+            let target = filevine_target(config, source, services.blobs.clone()).await?;
+            services.with_target(target)
+        }
         None => services,
     })
 }

@@ -1,20 +1,18 @@
 //! `push` on the aws profile, as an operator runs it on the backend host: the Filevine
 //! credentials come from the Secrets Manager secret the Terraform names (moto), the workers
 //! push the pages through SQS (moto) with the push ledger and the id map in the store's
-//! PostgreSQL, and a second push (in one process) creates nothing.
+//! PostgreSQL, and a second push, from a fresh target, creates nothing.
 
 mod aws_common;
 #[path = "../../pipeline/tests/common/mod.rs"]
 mod common;
-
-use std::sync::Arc;
 
 use migrationai_filevine::settings::env as fv;
 use migrationai_filevine_emulator::{Config as EmuConfig, Emulator};
 use migrationai_host::profile::Profile;
 use migrationai_host::settings::{load, Env};
 use migrationai_host::{open, Config, OpenError};
-use migrationai_pipeline::delivery::{self, queued, PushOptions};
+use migrationai_pipeline::delivery::{queued, PushOptions, TargetKind};
 
 /// Where the variables say the credentials are.
 fn source(vars: &Env) -> load::FilevineSource {
@@ -49,6 +47,7 @@ async fn create_secret(
 
 fn options() -> PushOptions {
     PushOptions {
+        target: TargetKind::Filevine,
         project_types: migrationai_filevine::ProjectTypeChoice {
             by_value: Default::default(),
             default: Some("General Litigation".into()),
@@ -121,9 +120,12 @@ async fn push_on_aws_reads_its_credentials_from_secrets_manager() {
     }
     let held = emu.snapshot();
 
-    // Again, from a fresh id map: everything is known, nothing is created twice.
-    let ids = Arc::new(open::id_map(&config).await.expect("the id map again"));
-    let second = delivery::push(&app, ids, "sample", &settings, &options(), &|_, _| {})
+    // Again, from a fresh target (its own id map connection): everything is known,
+    // nothing is created twice.
+    app.services = open::delivering(&config, app.services.clone(), Some(&source(&vars)))
+        .await
+        .expect("the Filevine target again");
+    let second = queued::run(&app, "sample", &options(), &|_| {})
         .await
         .expect("second push");
     let again = second.report.filevine.as_ref().expect("section");

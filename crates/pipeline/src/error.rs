@@ -87,10 +87,10 @@ pub enum ProcessingError {
     /// The stored state of a job contradicts itself (a bug or a damaged store, not bad input).
     #[error("inconsistent job state: {0}")]
     Inconsistent(String),
-    /// Delivering into Filevine failed in a way no record's refusal covers (unreachable,
+    /// Delivering into a target failed in a way no record's refusal covers (unreachable,
     /// credentials refused, the id map unreachable, an answer off the contract).
-    #[error("Filevine delivery: {0}")]
-    Filevine(migrationai_filevine::FvError),
+    #[error("delivery: {0}")]
+    Target(migrationai_ports::TargetError),
     /// A push page or read-back reached a process that has no Filevine credentials.
     #[error("this process has no Filevine credentials (set the MIGRATIONAI_FILEVINE_* variables, or MIGRATIONAI_FILEVINE_SECRET_ARN on aws)")]
     NoFilevine,
@@ -104,9 +104,9 @@ pub enum ProcessingError {
 }
 
 // Not `#[from]`: that would make the error its own source and `chain` say it twice.
-impl From<migrationai_filevine::FvError> for ProcessingError {
-    fn from(e: migrationai_filevine::FvError) -> Self {
-        ProcessingError::Filevine(e)
+impl From<migrationai_ports::TargetError> for ProcessingError {
+    fn from(e: migrationai_ports::TargetError) -> Self {
+        ProcessingError::Target(e)
     }
 }
 

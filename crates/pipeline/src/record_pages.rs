@@ -12,14 +12,8 @@ use crate::error::ProcessingError;
 /// few MiB.
 pub const PAGE: usize = 2_000;
 
-/// A stored record with its data decoded.
-pub struct Loaded {
-    pub source_id: String,
-    pub file: String,
-    pub row: i64,
-    pub fields: BTreeMap<String, Value>,
-    pub files: Vec<serde_json::Value>,
-}
+/// A stored record with its data decoded: what a push delivers (the target port's record).
+pub use migrationai_ports::target::Record as Loaded;
 
 #[derive(serde::Deserialize)]
 struct Data {
@@ -130,9 +124,7 @@ mod tests {
             loaded.fields.get("first_name"),
             Some(&Value::Text("Ann".into()))
         );
-        let e = super::decode(row("{\"fields\": tru"))
-            .err()
-            .expect("damaged data");
+        let e = super::decode(row("{\"fields\": tru")).expect_err("damaged data");
         let text = e.chain();
         assert!(
             text.contains("contacts record \"C7\" (people.csv row 9)"),

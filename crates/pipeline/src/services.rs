@@ -1,7 +1,7 @@
 //! What handlers run against: the four ports, the queue names, and per-job caches of the
 //! opened export and the parsed mapping (both read-only for the life of a job).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -10,8 +10,10 @@ use migrationai_ingest::{Export, Limits};
 use migrationai_ports::blob::BlobStore;
 use migrationai_ports::queue::{Queue, QueueNames};
 use migrationai_ports::store::{JobRow, Store};
+use migrationai_ports::target::{Target, TargetKind};
 use serde::{Deserialize, Serialize};
 
+use crate::delivery::store_target::StoreTarget;
 use crate::error::ProcessingError;
 use crate::report::Threshold;
 use crate::staged::{self, Staged};
@@ -65,8 +67,8 @@ pub struct Services {
     pub names: QueueNames,
     /// Where a zip export is unpacked.
     pub work_dir: PathBuf,
-    /// Where pushes go, when this process has the target's credentials.
-    pub filevine: Option<Arc<crate::delivery::target::FilevineTarget>>,
+    /// Where pushes go: the store always, Filevine when this process has its credentials.
+    targets: BTreeMap<TargetKind, Arc<dyn Target>>,
     exports: Arc<Mutex<HashMap<String, Arc<Export>>>>,
     mappings: Arc<Mutex<HashMap<String, Arc<Mapping>>>>,
     staged: Arc<Mutex<HashMap<String, Arc<Staged>>>>,
@@ -80,23 +82,29 @@ impl Services {
         names: QueueNames,
         work_dir: PathBuf,
     ) -> Self {
+        let into_store: Arc<dyn Target> = Arc::new(StoreTarget::new(store.clone(), blobs.clone()));
         Services {
             store,
             queue,
             blobs,
             names,
             work_dir,
-            filevine: None,
+            targets: BTreeMap::from([(TargetKind::Store, into_store)]),
             exports: Arc::default(),
             mappings: Arc::default(),
             staged: Arc::default(),
         }
     }
 
-    /// The same services, pushing into `target`.
-    pub fn with_filevine(mut self, target: Arc<crate::delivery::target::FilevineTarget>) -> Self {
-        self.filevine = Some(target);
+    /// The same services, able to push into `target` (in place of any of its kind).
+    pub fn with_target(mut self, target: Arc<dyn Target>) -> Self {
+        self.targets.insert(target.kind(), target);
         self
+    }
+
+    /// The target of `kind`, when this process can reach it.
+    pub fn target(&self, kind: TargetKind) -> Option<Arc<dyn Target>> {
+        self.targets.get(&kind).cloned()
     }
 
     /// Sends message bodies to their queues, ten to a batch (SQS's most); returns how many

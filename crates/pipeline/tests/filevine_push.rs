@@ -12,7 +12,7 @@ use migrationai_domain::Kind;
 use migrationai_filevine::settings::env;
 use migrationai_filevine::{ProjectTypeChoice, Settings};
 use migrationai_filevine_emulator::{Config as EmuConfig, Emulator, Faults};
-use migrationai_pipeline::delivery::{self, PushOptions, Pushed};
+use migrationai_pipeline::delivery::{queued, PushOptions, Pushed, TargetKind};
 use migrationai_pipeline::{Config, Report};
 
 fn settings(emu: &Emulator) -> Settings {
@@ -40,6 +40,7 @@ fn settings(emu: &Emulator) -> Settings {
 
 fn options(project_types: &[(&str, &str)]) -> PushOptions {
     PushOptions {
+        target: TargetKind::Filevine,
         project_types: ProjectTypeChoice {
             by_value: project_types
                 .iter()
@@ -88,13 +89,20 @@ async fn push_job(
     opts: &PushOptions,
 ) -> Result<Pushed, migrationai_pipeline::ProcessingError> {
     use migrationai_adapters::sql::{self, PoolSize, Schema, SqlIdMap, Tables};
-    let app = common::open(config).await?;
+    use migrationai_pipeline::delivery::target::FilevineTarget;
+    let mut app = common::open(config).await?;
     let url = sql::sqlite_url(&config.data_dir.join("store.db"));
     let pool = sql::open(&url, PoolSize::of(2), Tables::Store, Schema::Migrate)
         .await
         .expect("the id map's pool");
     let ids = std::sync::Arc::new(SqlIdMap::new(pool));
-    delivery::push(&app, ids, job, &settings(emu), opts, &|_, _| {}).await
+    let target = FilevineTarget::new(settings(emu), ids, app.services.blobs.clone())
+        .expect("the Filevine target");
+    app.services = app
+        .services
+        .clone()
+        .with_target(std::sync::Arc::new(target));
+    queued::run(&app, job, opts, &|_| {}).await
 }
 
 async fn push(m: &Migrated, emu: &Emulator, opts: &PushOptions) -> Pushed {

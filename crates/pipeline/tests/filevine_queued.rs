@@ -1,10 +1,11 @@
 //! A push through the queues (`delivery::queued`): the jobs handler fans out one message per
 //! page of loaded records per kind, phase by phase, each kind's worker pushes its pages into
-//! the Filevine emulator on loopback, and the jobs handler reads Filevine back. The result is
-//! the push in one process's: the same counts, refusals, read-back and verdict on the small
-//! sample, the same records in Filevine. A second push creates nothing, a page delivered
-//! twice is pushed once, and a page Filevine never takes goes to its dead-letter queue after
-//! three receives.
+//! the Filevine emulator on loopback, and the jobs handler reads Filevine back. Two pushes
+//! into two orgs agree, whatever order the pages land in: the same counts, refusals,
+//! read-back and verdict on the small sample, the same records in Filevine. A second push
+//! creates nothing, a page delivered twice is pushed once, and a page Filevine never takes
+//! goes to its dead-letter queue after three receives. The same queues push into the other
+//! target, the canonical store, by configuration alone.
 
 mod common;
 
@@ -18,7 +19,7 @@ use migrationai_filevine::settings::env;
 use migrationai_filevine::{ProjectTypeChoice, Settings};
 use migrationai_filevine_emulator::{Config as EmuConfig, Emulator, Faults};
 use migrationai_pipeline::delivery::target::FilevineTarget;
-use migrationai_pipeline::delivery::{self, queued, PushOptions};
+use migrationai_pipeline::delivery::{queued, PushOptions, TargetKind};
 use migrationai_pipeline::report::filevine::FilevineSection;
 use migrationai_pipeline::{App, Config, ProcessingError, Report};
 
@@ -47,6 +48,7 @@ fn settings(emu: &Emulator) -> Settings {
 
 fn options() -> PushOptions {
     PushOptions {
+        target: TargetKind::Filevine,
         project_types: ProjectTypeChoice {
             by_value: Default::default(),
             default: Some("General Litigation".into()),
@@ -93,8 +95,13 @@ async fn id_map(config: &Config) -> Arc<SqlIdMap> {
 /// The embedded system of `config` whose workers push into `emu`.
 async fn app_into(config: &Config, emu: &Emulator) -> App {
     let mut app = common::open(config).await.expect("open");
-    let target = FilevineTarget::new(settings(emu), id_map(config).await).expect("target");
-    app.services = app.services.clone().with_filevine(Arc::new(target));
+    let target = FilevineTarget::new(
+        settings(emu),
+        id_map(config).await,
+        app.services.blobs.clone(),
+    )
+    .expect("target");
+    app.services = app.services.clone().with_target(Arc::new(target));
     app
 }
 
@@ -121,7 +128,7 @@ fn comparable(report: &Report) -> serde_json::Value {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_push_through_the_queues_equals_the_push_in_one_process_and_a_second_creates_nothing() {
+async fn a_push_through_the_queues_is_the_same_into_two_orgs_and_a_second_creates_nothing() {
     let (one, queues) = tokio::join!(migrated(), migrated());
     let (emu_one, emu_queues) = (
         Emulator::start(EmuConfig::default())
@@ -132,17 +139,12 @@ async fn a_push_through_the_queues_equals_the_push_in_one_process_and_a_second_c
             .expect("emulator"),
     );
 
-    let app = common::open(&one.config).await.expect("open");
-    let in_process = delivery::push(
-        &app,
-        id_map(&one.config).await,
-        "sample",
-        &settings(&emu_one),
-        &options(),
-        &|_, _| {},
-    )
-    .await
-    .expect("push in one process");
+    // The first push, into an org of its own, is the reference: the pages land in
+    // whatever order the workers take them, and the outcome must not depend on it.
+    let app = app_into(&one.config, &emu_one).await;
+    let in_process = queued::run(&app, "sample", &options(), &|_| {})
+        .await
+        .expect("the first push");
 
     let app = app_into(&queues.config, &emu_queues).await;
     let seen = std::sync::Mutex::new(Vec::new());
@@ -358,5 +360,74 @@ async fn a_redelivered_page_changes_nothing() {
     assert_eq!(
         contacts.counts.total(),
         u64::try_from(first.records).unwrap_or(0)
+    );
+}
+
+/// The store target, chosen by the push's options alone: every loaded record is "delivered"
+/// without a call (all unchanged), the read-back is the store's own, and a document whose
+/// stored copy is gone is found missing by it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_push_into_the_store_sends_nothing_and_reads_the_store_back() {
+    let m = migrated().await;
+    let app = common::open(&m.config).await.expect("open");
+    let into_store = PushOptions {
+        target: TargetKind::Store,
+        ..options()
+    };
+    let pushed = queued::run(&app, "sample", &into_store, &|_| {})
+        .await
+        .expect("push into the store");
+    let s = section(&pushed.report);
+    assert_eq!(s.target, TargetKind::Store);
+    assert!(pushed.delivered(), "{:?}", s.problems());
+    assert_eq!(pushed.stats.requests, 0);
+    let report = app.report("sample").await.expect("report");
+    let mut documents = 0;
+    for (kind, c) in &s.pushed {
+        let loaded = report.kinds.get(kind.as_str()).map_or(0, |k| k.loaded);
+        assert_eq!((c.unchanged, c.total()), (loaded, loaded), "{kind}");
+        if let Some(k) = s.read_back.kind(*kind) {
+            assert_eq!((k.found, k.missing, k.extra), (k.expected, 0, 0), "{kind}");
+            assert_eq!(k.expected as u64, loaded, "{kind}");
+        }
+        if *kind == Kind::Document {
+            documents = loaded;
+        }
+    }
+    assert!(documents > 0);
+    assert_eq!(s.read_back.documents_checked as u64, documents);
+
+    // A document's stored copy deleted: the next push into the store reads it back missing.
+    let job = app.find_job("sample").await.expect("job");
+    let row = app
+        .services
+        .store
+        .records_page(&job.tenant, &job.id, Kind::Document, None, 1)
+        .await
+        .expect("a document")
+        .pop()
+        .expect("a document");
+    let data: serde_json::Value = serde_json::from_str(&row.data).expect("data");
+    let key = data["files"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|f| f["role"] == "document")
+        .and_then(|f| f["blob_key"].as_str())
+        .expect("the document's blob")
+        .to_string();
+    app.services.blobs.delete(&key).await.expect("delete");
+    let again = queued::run(&app, "sample", &into_store, &|_| {})
+        .await
+        .expect("push into the store again");
+    let s = section(&again.report);
+    assert!(!again.delivered());
+    assert_eq!(
+        s.read_back
+            .document_problems
+            .iter()
+            .map(|d| d.source_id.as_str())
+            .collect::<Vec<_>>(),
+        vec![row.source_id.as_str()]
     );
 }

@@ -5,6 +5,7 @@ pub mod blob;
 pub mod cache;
 pub mod queue;
 pub mod store;
+pub mod target;
 
 pub use blob::{BlobError, BlobMeta, BlobStore, StoredBlob};
 pub use cache::{Cache, CacheError};
@@ -13,3 +14,4 @@ pub use queue::{
     QueueConfig, QueueError, QueueErrorCode, QueueNames, QueueStats, ReceiptHandle, ReceiveOptions,
     ReceivedMessage, SendEntry, VisibilityEntry,
 };
+pub use target::{Target, TargetError, TargetKind};

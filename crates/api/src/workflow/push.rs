@@ -8,7 +8,7 @@ use migrationai_api_types::jobs::push::{
 };
 use migrationai_domain::{JobStatus, PushStatus};
 use migrationai_filevine::ProjectTypeChoice;
-use migrationai_pipeline::delivery::{queued, PushOptions};
+use migrationai_pipeline::delivery::{queued, PushOptions, TargetKind};
 use migrationai_pipeline::report::filevine::FilevineSection;
 use migrationai_pipeline::{ProcessingError, Report};
 
@@ -32,6 +32,9 @@ pub async fn start(
         )));
     }
     let options = PushOptions {
+        // The firm web app's step is "Send to Filevine"; its workers pick the Filevine
+        // adapter from the push's options in the ledger.
+        target: TargetKind::Filevine,
         project_types: ProjectTypeChoice {
             by_value: request.project_types.clone(),
             default: request.default_project_type.clone(),

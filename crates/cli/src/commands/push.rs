@@ -1,31 +1,27 @@
-//! `migrationai push JOB --target filevine [--dry-run]`: delivers a migrated job into the
-//! firm's Filevine org through the queues (`delivery::queued`, the workers running in this
-//! process) and reads it back (credentials from the MIGRATIONAI_FILEVINE_* variables or, on
-//! aws, their secret; they are never printed).
+//! `migrationai push JOB --target store|filevine [--dry-run]`: delivers a migrated job into
+//! its target through the queues (`delivery::queued`, the workers running in this process)
+//! and reads it back. Filevine's credentials come from the MIGRATIONAI_FILEVINE_* variables
+//! or, on aws, their secret; they are never printed.
 
 use super::embedded::{runtime, Embedded};
 use crate::output::say;
 use migrationai_domain::Kind;
 use migrationai_host::open;
 use migrationai_host::settings::{load, Env};
-use migrationai_pipeline::delivery::{self, queued, PushOptions};
+use migrationai_pipeline::delivery::{self, queued, PushOptions, TargetKind};
 use std::collections::BTreeMap;
 use std::process::ExitCode;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Target {
-    /// Filevine API v2, through its gateway.
-    Filevine,
-}
 
 #[derive(clap::Args)]
 pub struct Args {
     /// The job's name or id; its migration must have finished.
     job: String,
-    /// Where the job goes.
-    #[arg(long, value_enum)]
-    target: Target,
-    /// List the calls the push would make, per kind, without connecting to Filevine.
+    /// Where the job goes: store (the canonical store only: nothing to send, the store read
+    /// back) or filevine (Filevine API v2).
+    #[arg(long)]
+    target: TargetKind,
+    /// With --target filevine: list the calls the push would make, per kind, without
+    /// connecting to Filevine.
     #[arg(long)]
     dry_run: bool,
     /// With --dry-run: every call's method and path, not only the counts.
@@ -56,9 +52,9 @@ fn parse_pair(s: &str) -> Result<(String, String), String> {
 }
 
 pub fn run(a: Args, env: &Env) -> anyhow::Result<ExitCode> {
-    let Target::Filevine = a.target;
     let config = a.embedded.config(env)?;
     let options = PushOptions {
+        target: a.target,
         project_types: migrationai_filevine::ProjectTypeChoice {
             by_value: a.project_types.iter().cloned().collect(),
             default: a.default_project_type.clone(),
@@ -67,6 +63,12 @@ pub fn run(a: Args, env: &Env) -> anyhow::Result<ExitCode> {
     };
     let rt = runtime()?;
     if a.dry_run {
+        if a.target != TargetKind::Filevine {
+            anyhow::bail!(
+                "--dry-run lists Filevine's calls; the {} target makes none",
+                a.target
+            );
+        }
         let plans = rt.block_on(async {
             let app = open::app(&config).await?;
             delivery::dry_run(&app, &a.job, &options)
@@ -76,15 +78,18 @@ pub fn run(a: Args, env: &Env) -> anyhow::Result<ExitCode> {
         print_plans(&plans, a.calls);
         return Ok(ExitCode::SUCCESS);
     }
-    // Credentials are read as any worker reads them; none given is an error naming the
-    // variable.
-    let source = match load::filevine_source(env)? {
-        Some(source) => source,
-        None => load::FilevineSource::Env(Box::new(load::filevine(env)?)),
+    // Credentials are read as any worker reads them; none given for a push into Filevine
+    // is an error naming the variable.
+    let source = match (load::filevine_source(env)?, a.target) {
+        (Some(source), _) => Some(source),
+        (None, TargetKind::Filevine) => {
+            Some(load::FilevineSource::Env(Box::new(load::filevine(env)?)))
+        }
+        (None, TargetKind::Store) => None,
     };
     let pushed = rt.block_on(async {
         let mut app = open::app(&config).await?;
-        app.services = open::delivering(&config, app.services.clone(), Some(&source)).await?;
+        app.services = open::delivering(&config, app.services.clone(), source.as_ref()).await?;
         queued::run(&app, &a.job, &options, &|p: &queued::PushProgress| {
             for k in p.kinds.iter().filter(|k| k.pages > 0) {
                 let c = &k.counts;
@@ -96,8 +101,9 @@ pub fn run(a: Args, env: &Env) -> anyhow::Result<ExitCode> {
     })?;
     let r = &pushed.report;
     let Some(section) = &r.filevine else {
-        anyhow::bail!("the push stored no Filevine section");
+        anyhow::bail!("the push stored no delivery section");
     };
+    let to = section.target.label();
     say!(
         "{:<16} {:>8} {:>8} {:>8} {:>9} {:>8}   read back: found/expected, extra",
         "kind",
@@ -171,9 +177,11 @@ pub fn run(a: Args, env: &Env) -> anyhow::Result<ExitCode> {
     say!(
         "{}",
         if pushed.delivered() {
-            "DELIVERED: every loaded record is in Filevine once, with its balances and documents"
+            format!(
+                "DELIVERED: every loaded record is in {to} once, with its balances and documents"
+            )
         } else {
-            "NOT DELIVERED: see the problems below"
+            "NOT DELIVERED: see the problems below".to_string()
         }
     );
     crate::output::write_stdout(format_args!("{}", crate::report_text::verdict(r, 20)));

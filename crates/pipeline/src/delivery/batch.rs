@@ -1,5 +1,5 @@
-//! One kind's page of loaded records pushed into Filevine: the function a push runs per
-//! page, in each kind's queue worker (`queued`) or in one process (`delivery::push`).
+//! One kind's page of loaded records pushed into Filevine: what the Filevine target
+//! ([`super::target::FilevineTarget`]) does per page, and the dry run with it.
 
 use futures::stream::{self, StreamExt};
 use migrationai_domain::Kind;
@@ -7,16 +7,7 @@ use migrationai_filevine::{Action, FileContent, FileRole, FvError, PushRecord, P
 use migrationai_ports::blob::{BlobError, BlobStore};
 use serde::Deserialize;
 
-use crate::record_pages::Loaded;
-use crate::report::filevine::PushCounts;
-use crate::report::RejectEntry;
-
-/// What one batch's push did: counts, and the refusals to record as rejects.
-#[derive(Debug, Default)]
-pub struct BatchPush {
-    pub counts: PushCounts,
-    pub refused: Vec<RejectEntry>,
-}
+use migrationai_ports::target::{PageDelivered, Record as Loaded, Refused};
 
 /// A file as the migration stored it in a record (`handlers::files`).
 #[derive(Deserialize)]
@@ -39,7 +30,7 @@ pub async fn push_batch(
     kind: Kind,
     records: &[Loaded],
     concurrency: usize,
-) -> Result<BatchPush, FvError> {
+) -> Result<PageDelivered, FvError> {
     // The futures are made before the stream runs: a closure held by the stream across
     // its awaits would keep the future from being `Send` for every lifetime, which a queue
     // handler's future must be.
@@ -51,7 +42,7 @@ pub async fn push_batch(
         .buffer_unordered(concurrency.max(1))
         .collect()
         .await;
-    let mut out = BatchPush::default();
+    let mut out = PageDelivered::default();
     let mut failed: Option<FvError> = None;
     for (rec, result) in results {
         match result {
@@ -61,7 +52,7 @@ pub async fn push_batch(
             Ok(Action::Unchanged) => out.counts.unchanged += 1,
             Err(FvError::Refused(r)) => {
                 out.counts.refused += 1;
-                out.refused.push(reject(kind, rec, r));
+                out.refused.push(refused(rec, r));
             }
             Err(e) => {
                 tracing::warn!(%kind, source = %rec.source_id, error = %e, "push failed");
@@ -133,16 +124,15 @@ async fn file(blobs: &BlobStore, f: &serde_json::Value) -> Result<FileContent, F
     })
 }
 
-fn reject(kind: Kind, rec: &Loaded, r: Refusal) -> RejectEntry {
+fn refused(rec: &Loaded, r: Refusal) -> Refused {
     let code = match r.status {
         Some(status) if !r.code.contains(&status.to_string()) => format!("{} ({status})", r.code),
         _ => r.code,
     };
-    RejectEntry {
-        kind,
+    Refused {
+        source_id: rec.source_id.clone(),
         file: rec.file.clone(),
-        row: u64::try_from(rec.row).unwrap_or(0),
-        source_id: Some(rec.source_id.clone()),
+        row: rec.row,
         field: r.field.unwrap_or_default(),
         code,
         reason: r.reason,

@@ -1,18 +1,18 @@
-//! Delivering a migrated job into Filevine (`migrationai push JOB --target filevine`): the
-//! job's loaded records are pushed phase by phase (`Kind::phases()`, the migration's own
-//! dependency order) through the Filevine library's idempotent `Pusher`, Filevine's
-//! refusals are kept with their reason, and a read-back compares what Filevine then holds
-//! with what the store loaded. The result is the report's "delivered to Filevine" section,
-//! and the job's verdict covers it.
+//! Delivering a migrated job into a target (`migrationai push JOB --target store|filevine`,
+//! the API's "Send to Filevine"), through the target port (`migrationai_ports::target`):
+//! the job's loaded records are pushed phase by phase (`Kind::phases()`, the migration's own
+//! dependency order) through the 13 queues ([`queued`]), each kind's worker handing its page
+//! to the push's target; refusals are kept with their reason, and a read-back compares what
+//! the target then holds with what the store loaded. The result is the report's "delivered
+//! to" section, and the job's verdict covers it.
 //!
-//! Pushes go through the 13 queues ([`queued`]: `migrationai push`, the API's "Send to
-//! Filevine"), each kind's worker running [`batch::push_batch`] per page. [`push`] runs the
-//! same steps in one process; it stays as the reference the queued push is tested against
-//! and for `bench push`. The id map lives in the store, so either way a rerun or a
-//! redelivered page creates nothing twice.
+//! Adapters: [`store_target`] (the canonical store: nothing to send) and [`target`]
+//! (Filevine API v2, with [`batch`] per page; the id map lives in the store, so a rerun or
+//! a redelivered page creates nothing twice).
 
 pub mod batch;
 pub mod queued;
+pub mod store_target;
 pub mod target;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -20,11 +20,10 @@ use std::sync::Arc;
 
 use migrationai_domain::Kind;
 use migrationai_filevine::dry_run::Planned;
-use migrationai_filevine::{
-    DryRun, Expected, FvError, Gateway, GatewayStats, IdMap, JobRef, MemoryIdMap,
-    ProjectTypeChoice, PushConfig, Pusher, ReadBack, Settings, Transport,
-};
+use migrationai_filevine::{DryRun, JobRef, MemoryIdMap, PushConfig, Pusher, Transport};
 use migrationai_ports::store::JobRow;
+use migrationai_ports::target::{CallStats, Expected, PushRef, Refused, Target, TargetError};
+pub use migrationai_ports::target::{PushOptions, TargetKind};
 
 use crate::app::{stored_report, App};
 use crate::error::ProcessingError;
@@ -35,32 +34,11 @@ use crate::services::Services;
 
 use batch::push_batch;
 
-/// How many times a batch that failed transiently is pushed again, as a queue receives a
-/// message three times before its dead-letter queue takes it.
-const DELIVERIES: u32 = 3;
-
-/// Settings of a push beyond the connection (kept as JSON in the push ledger, so every
-/// worker of a push through the queues reads the same).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct PushOptions {
-    pub project_types: ProjectTypeChoice,
-    /// Records pushed at once (the gateway's own per-tenant limit caps calls in flight).
-    pub concurrency: usize,
-}
-
-impl Default for PushOptions {
-    fn default() -> Self {
-        PushOptions {
-            project_types: ProjectTypeChoice::default(),
-            concurrency: 16,
-        }
-    }
-}
-
 /// A finished push: the report with its Filevine section, and the gateway's counts.
 pub struct Pushed {
     pub report: Report,
-    pub stats: GatewayStats,
+    /// The calls this process made to the target.
+    pub stats: CallStats,
 }
 
 impl Pushed {
@@ -80,67 +58,17 @@ async fn finished_job(app: &App, job: &str) -> Result<(JobRow, Report), Processi
     Ok((row, report))
 }
 
-/// `migrationai push JOB --target filevine`: pushes every loaded record of the job, reads
-/// Filevine back, and stores the report with its "delivered to Filevine" section (the
-/// verdict judged again with it). `progress` sees each kind's counts as its pages land.
-pub async fn push(
-    app: &App,
-    ids: Arc<dyn IdMap>,
-    job: &str,
-    settings: &Settings,
-    options: &PushOptions,
-    progress: &(dyn Fn(Kind, &PushCounts) + Send + Sync),
-) -> Result<Pushed, ProcessingError> {
-    let (row, report) = finished_job(app, job).await?;
-    let gateway = Arc::new(Gateway::new(settings)?);
-    let job_ref = JobRef {
-        tenant: row.tenant.clone(),
-        job: row.id.clone(),
-    };
-    let px = Pusher::new(
-        gateway.clone(),
-        ids.clone(),
-        job_ref.clone(),
-        PushConfig {
-            user_id: settings.user_id,
-            project_types: options.project_types.clone(),
-        },
-    );
-    let (pushed, refused, loaded) =
-        push_phases(&app.services, &row, &px, options.concurrency, progress).await?;
-    let report = conclude(
-        &app.services,
-        &row,
-        report,
-        PushDone {
-            gateway: gateway.as_ref(),
-            ids: ids.as_ref(),
-            pushed,
-            refused,
-            loaded,
-        },
-    )
-    .await?;
-    let row = app.find_job(&row.id).await?;
-    let dir = app.config.data_dir.join("reports").join(&row.name);
-    app.write_report_files(&row, &dir).await?;
-    Ok(Pushed {
-        report,
-        stats: gateway.stats(),
-    })
-}
-
-/// What a push did, in process or through the queues, for its conclusion.
+/// What a push did, for its conclusion.
 pub(crate) struct PushDone<'a> {
-    pub gateway: &'a Gateway,
-    pub ids: &'a dyn IdMap,
+    pub target: &'a dyn Target,
+    pub push: &'a PushRef,
     pub pushed: BTreeMap<Kind, PushCounts>,
     pub refused: Vec<RejectEntry>,
     pub loaded: Loaded,
 }
 
-/// The end of a push, however it ran: Filevine read back against what the store loaded
-/// (less what it refused), the "delivered to Filevine" section put in the job's report, the
+/// The end of a push: the target read back against what the store loaded (less what it
+/// refused), the "delivered to" section put in the job's report, the
 /// verdict judged again with it, and the report stored.
 pub(crate) async fn conclude(
     s: &Services,
@@ -148,15 +76,10 @@ pub(crate) async fn conclude(
     mut report: Report,
     done: PushDone<'_>,
 ) -> Result<Report, ProcessingError> {
-    let job_ref = JobRef {
-        tenant: row.tenant.clone(),
-        job: row.id.clone(),
-    };
     let expected = expected(&report, done.loaded, &done.refused);
-    let read_back = ReadBack::new(done.gateway, done.ids, &job_ref)
-        .run(&expected)
-        .await?;
+    let read_back = done.target.read_back(done.push, &expected).await?;
     report.filevine = Some(FilevineSection {
+        target: done.target.kind(),
         pushed: done.pushed,
         refused: done.refused,
         read_back,
@@ -175,60 +98,20 @@ pub(crate) async fn conclude(
 /// Source ids of the loaded records per kind.
 pub(crate) type Loaded = BTreeMap<Kind, Vec<String>>;
 
-/// Pushes the job's loaded records phase by phase, each kind page by page.
-async fn push_phases(
-    s: &Services,
-    job: &JobRow,
-    px: &Pusher,
-    concurrency: usize,
-    progress: &(dyn Fn(Kind, &PushCounts) + Send + Sync),
-) -> Result<(BTreeMap<Kind, PushCounts>, Vec<RejectEntry>, Loaded), ProcessingError> {
-    let mut pushed = BTreeMap::new();
-    let mut refused = Vec::new();
-    let mut loaded = Loaded::new();
-    for phase in Kind::phases() {
-        for kind in phase {
-            let mut counts = PushCounts::default();
-            let mut pages = Pages::new(s.store.as_ref(), &job.tenant, &job.id, kind);
-            while let Some(page) = pages.next().await? {
-                loaded
-                    .entry(kind)
-                    .or_default()
-                    .extend(page.iter().map(|r| r.source_id.clone()));
-                let done = push_page(px, s, kind, page, concurrency).await?;
-                counts.add(done.counts);
-                refused.extend(done.refused);
-                progress(kind, &counts);
-            }
-            pushed.insert(kind, counts);
-        }
-    }
-    Ok((pushed, refused, loaded))
-}
-
-/// One page, pushed again after a transient failure as a queue would redeliver it.
-async fn push_page(
-    px: &Pusher,
-    s: &Services,
-    kind: Kind,
-    page: Vec<crate::record_pages::Loaded>,
-    concurrency: usize,
-) -> Result<batch::BatchPush, ProcessingError> {
-    let mut attempt = 1;
-    loop {
-        match push_batch(px, &s.blobs, kind, &page, concurrency).await {
-            // What an earlier attempt delivered counts as unchanged now: once.
-            Ok(done) => return Ok(done),
-            Err(e @ FvError::Transient { .. }) if attempt < DELIVERIES => {
-                tracing::warn!(%kind, attempt, error = %e, "a page of the push failed; pushing it again");
-                attempt += 1;
-            }
-            Err(e) => return Err(e.into()),
-        }
+/// A refusal as the job's ledger keeps it.
+pub(crate) fn reject_entry(kind: Kind, r: Refused) -> RejectEntry {
+    RejectEntry {
+        kind,
+        file: r.file,
+        row: u64::try_from(r.row).unwrap_or(0),
+        source_id: Some(r.source_id),
+        field: r.field,
+        code: r.code,
+        reason: r.reason,
     }
 }
 
-/// What Filevine should hold: the loaded records (less those refused, which the section
+/// What the target should hold: the loaded records (less those refused, which the section
 /// lists with their reason), the trust per project and balance due per invoice the
 /// migration computed, and each loaded document's SHA-256.
 fn expected(report: &Report, loaded: Loaded, refused: &[RejectEntry]) -> Expected {
@@ -312,9 +195,11 @@ pub async fn dry_run(
             let mut pages = Pages::new(app.services.store.as_ref(), &row.tenant, &row.id, kind);
             while let Some(page) = pages.next().await? {
                 plan.records += page.len() as u64;
-                let done =
-                    push_batch(&px, &app.services.blobs, kind, &page, options.concurrency).await?;
-                plan.refused.extend(done.refused);
+                let done = push_batch(&px, &app.services.blobs, kind, &page, options.concurrency)
+                    .await
+                    .map_err(TargetError::from)?;
+                plan.refused
+                    .extend(done.refused.into_iter().map(|r| reject_entry(kind, r)));
                 plan.calls.extend(dry.take());
             }
             plan.uploads = dry.uploads() - uploads_before;

@@ -1,26 +1,27 @@
 //! A push through the 13 queues, as a migration runs: the jobs handler fans out one message
 //! per page of loaded records per kind, phase by phase (`Kind::phases()`), onto that kind's
-//! queue; the kind's worker pushes the page ([`push_batch`]) and writes what it did into the
+//! queue; the kind's worker hands the page to the push's target (`Target::deliver`) and
+//! writes what it did into the
 //! push ledger (`Store::finish_push_page`) with the page's done mark; the last page of a
 //! phase lets the jobs handler advance the push (compare-and-set, as a job's phase), and
-//! past the last phase it reads Filevine back and stores the report (`super::conclude`).
+//! past the last phase it reads the target back and stores the report (`super::conclude`).
 //!
 //! Every step is harmless to repeat, because messages are delivered at least once: a done
-//! page is not pushed again, and a page pushed twice creates nothing twice (the id map in
-//! the store). A message no attempt processes goes to its dead-letter queue after three
+//! page is not pushed again, and a page pushed twice creates nothing twice (the target's
+//! own idempotency: Filevine's id map in the store). A message no attempt processes goes to its dead-letter queue after three
 //! receives, like a batch's.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use migrationai_domain::{JobStatus, Kind, PushStatus};
-use migrationai_filevine::JobRef;
 use migrationai_ports::store::{PushOutcome, PushPageRow, PushRow};
+use migrationai_ports::target::{PushRef, Target, TargetKind};
 use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
-use super::batch::push_batch;
-use super::{conclude, Loaded, PushDone, PushOptions, Pushed};
+use super::{conclude, reject_entry, Loaded, PushDone, PushOptions, Pushed};
 use crate::app::{stored_report, App};
 use crate::error::ProcessingError;
 use crate::jobs::phases::{phase_count, phase_kinds};
@@ -220,16 +221,10 @@ pub async fn push_page(s: &Services, m: &PushPageMessage) -> Result<(), Processi
     if page.done {
         return Ok(());
     }
-    let Some(target) = s.filevine.as_ref() else {
-        return no_credentials(s, &m.tenant, &m.job).await;
+    let push = push_ref(&push)?;
+    let Some(target) = s.target(push.options.target) else {
+        return no_credentials(s, &m.tenant, &m.job, push.options.target).await;
     };
-    let options: PushOptions =
-        serde_json::from_str(&push.options).map_err(crate::error::json("push options"))?;
-    let job = JobRef {
-        tenant: m.tenant.clone(),
-        job: m.job.clone(),
-    };
-    let px = target.pusher(&job, push.created_at, &options);
     // The page ends at its last source id, found in the store's own order (a collation may
     // sort ids otherwise than bytes do).
     let rows = s
@@ -244,7 +239,12 @@ pub async fn push_page(s: &Services, m: &PushPageMessage) -> Result<(), Processi
             break;
         }
     }
-    let done = push_batch(&px, &s.blobs, m.kind, &records, options.concurrency).await?;
+    let done = target.deliver(&push, m.kind, &records).await?;
+    let refused: Vec<RejectEntry> = done
+        .refused
+        .into_iter()
+        .map(|r| reject_entry(m.kind, r))
+        .collect();
     let c = done.counts;
     let outcome = PushOutcome {
         created: c.created as i64,
@@ -252,8 +252,7 @@ pub async fn push_page(s: &Services, m: &PushPageMessage) -> Result<(), Processi
         updated: c.updated as i64,
         unchanged: c.unchanged as i64,
         refused: c.refused as i64,
-        refusals: serde_json::to_string(&done.refused)
-            .map_err(crate::error::json("push refusals"))?,
+        refusals: serde_json::to_string(&refused).map_err(crate::error::json("push refusals"))?,
     };
     s.store
         .finish_push_page(&m.tenant, &m.job, m.kind, m.push_page, &outcome)
@@ -269,14 +268,25 @@ pub async fn push_page(s: &Services, m: &PushPageMessage) -> Result<(), Processi
     .await
 }
 
-/// Every page is pushed: reads Filevine back and stores the report with its section, as the
-/// push in one process does; then the push is done. Harmless to repeat.
+/// The push as its target sees it: the ledger row's job, start and options.
+fn push_ref(row: &PushRow) -> Result<PushRef, ProcessingError> {
+    Ok(PushRef {
+        tenant: row.tenant.clone(),
+        job: row.job.clone(),
+        started: row.created_at,
+        options: serde_json::from_str(&row.options).map_err(crate::error::json("push options"))?,
+    })
+}
+
+/// Every page is pushed: reads the target back and stores the report with its section; then
+/// the push is done. Harmless to repeat.
 async fn finish(s: &Services, tenant: &str, job: &str) -> Result<(), ProcessingError> {
-    if open_push(s, tenant, job).await?.is_none() {
+    let Some(push) = open_push(s, tenant, job).await? else {
         return Ok(());
-    }
-    let Some(target) = s.filevine.as_ref() else {
-        return no_credentials(s, tenant, job).await;
+    };
+    let push = push_ref(&push)?;
+    let Some(target) = s.target(push.options.target) else {
+        return no_credentials(s, tenant, job, push.options.target).await;
     };
     s.store
         .set_push_status(tenant, job, PushStatus::Reading, None)
@@ -300,8 +310,8 @@ async fn finish(s: &Services, tenant: &str, job: &str) -> Result<(), ProcessingE
         &row,
         report,
         PushDone {
-            gateway: target.gateway(),
-            ids: target.ids(),
+            target: target.as_ref(),
+            push: &push,
             pushed,
             refused,
             loaded,
@@ -314,11 +324,16 @@ async fn finish(s: &Services, tenant: &str, job: &str) -> Result<(), ProcessingE
     Ok(())
 }
 
-/// A worker given no Filevine credentials cannot push, however often it tries: the push
-/// fails, saying so where the firm and the operator look (the ledger, the push's page),
+/// A worker given no way to reach the push's target cannot push, however often it tries: the
+/// push fails, saying so where the firm and the operator look (the ledger, the push's page),
 /// rather than its messages filling the dead-letter queues.
-async fn no_credentials(s: &Services, tenant: &str, job: &str) -> Result<(), ProcessingError> {
-    let why = ProcessingError::NoFilevine.to_string();
+async fn no_credentials(
+    s: &Services,
+    tenant: &str,
+    job: &str,
+    target: TargetKind,
+) -> Result<(), ProcessingError> {
+    let why = unreachable(target).to_string();
     tracing::error!(job, "{why}");
     s.store
         .set_push_status(tenant, job, PushStatus::Failed, Some(&why))
@@ -422,22 +437,36 @@ pub async fn progress(
     }))
 }
 
-/// `migrationai push JOB --target filevine` on one machine: starts (or picks up) the push
-/// and runs the 13 workers until it is done, then writes the report files. Dead-lettered
-/// messages that leave it unable to finish are an error naming them.
+/// Why a process has no `target`: only Filevine needs credentials (the store is always there).
+fn unreachable(target: TargetKind) -> ProcessingError {
+    match target {
+        TargetKind::Filevine => ProcessingError::NoFilevine,
+        TargetKind::Store => {
+            ProcessingError::Inconsistent("the services have no store target".into())
+        }
+    }
+}
+
+/// The target `options` name, when this process can reach it.
+fn target_of(s: &Services, options: &PushOptions) -> Result<Arc<dyn Target>, ProcessingError> {
+    s.target(options.target)
+        .ok_or_else(|| unreachable(options.target))
+}
+
+/// `migrationai push JOB --target store|filevine` on one machine: starts (or picks up) the
+/// push and runs the 13 workers until it is done, then writes the report files.
+/// Dead-lettered messages that leave it unable to finish are an error naming them.
 pub async fn run(
     app: &App,
     job: &str,
     options: &PushOptions,
     progress_of: &(dyn Fn(&PushProgress) + Send + Sync),
 ) -> Result<Pushed, ProcessingError> {
-    let target = app
-        .services
-        .filevine
-        .clone()
-        .ok_or(ProcessingError::NoFilevine)?;
+    target_of(&app.services, options)?;
     let row = app.find_job(job).await?;
-    start(&app.services, &row.tenant, &row.id, options).await?;
+    let push = start(&app.services, &row.tenant, &row.id, options).await?;
+    // A push picked up goes on with the options it started with.
+    let target = target_of(&app.services, &push_ref(&push)?.options)?;
     let shutdown = CancellationToken::new();
     let workers = app.start_workers(&shutdown).await?;
     let watched = watch(app, &row.tenant, &row.id, &row.name, progress_of).await;

@@ -1,53 +1,53 @@
-//! What a process delivers into Filevine with: the connection (one gateway, so one token
-//! and one limit of calls in flight per process) and the id map in the store. The host opens
-//! it where the credentials are (the `MIGRATIONAI_FILEVINE_*` variables, or on aws the
-//! secret), for `push` and for every queue worker, which push the pages of a push.
+//! The Filevine adapter of the target port: the connection (one gateway, so one token and
+//! one limit of calls in flight per process), the id map in the store, and the blobs the
+//! documents are read from. The host opens it where the credentials are (the
+//! `MIGRATIONAI_FILEVINE_*` variables, or on aws the secret), for `push` and for every queue
+//! worker, which push the pages of a push.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use async_trait::async_trait;
+use migrationai_domain::Kind;
 use migrationai_filevine::{
-    FvError, Gateway, GatewayStats, IdMap, JobRef, PushConfig, Pusher, Settings,
+    FvError, Gateway, IdMap, JobRef, PushConfig, Pusher, ReadBack, Settings,
+};
+use migrationai_ports::blob::BlobStore;
+use migrationai_ports::target::{
+    CallStats, Delivery, Expected, PageDelivered, PushOptions, PushRef, Record, Target,
+    TargetError, TargetKind,
 };
 
-use super::PushOptions;
+use super::batch::push_batch;
 
 pub struct FilevineTarget {
     settings: Settings,
     gateway: Arc<Gateway>,
     ids: Arc<dyn IdMap>,
+    blobs: BlobStore,
     /// One pusher per push (job, start time, options): it keeps the org's layout it read
     /// and the collection rows being written, so the pages of one push share them.
     pushers: Mutex<HashMap<(JobRef, i64, String), Arc<Pusher>>>,
 }
 
 impl FilevineTarget {
-    pub fn new(settings: Settings, ids: Arc<dyn IdMap>) -> Result<FilevineTarget, FvError> {
+    pub fn new(
+        settings: Settings,
+        ids: Arc<dyn IdMap>,
+        blobs: BlobStore,
+    ) -> Result<FilevineTarget, FvError> {
         let gateway = Arc::new(Gateway::new(&settings)?);
         Ok(FilevineTarget {
             settings,
             gateway,
             ids,
+            blobs,
             pushers: Mutex::default(),
         })
     }
 
-    pub fn gateway(&self) -> &Gateway {
-        &self.gateway
-    }
-
-    pub fn ids(&self) -> &dyn IdMap {
-        self.ids.as_ref()
-    }
-
-    /// Calls, retries and faults seen by this process's gateway.
-    pub fn stats(&self) -> GatewayStats {
-        self.gateway.stats()
-    }
-
-    /// The pusher of the push of `job` started at `started` with `options`, made once per
-    /// process.
-    pub fn pusher(&self, job: &JobRef, started: i64, options: &PushOptions) -> Arc<Pusher> {
+    /// The pusher of `push`, made once per process.
+    fn pusher(&self, job: &JobRef, started: i64, options: &PushOptions) -> Arc<Pusher> {
         let key = (
             job.clone(),
             started,
@@ -69,5 +69,46 @@ impl FilevineTarget {
             // A poisoned map only loses the sharing, not the push.
             Err(_) => make(),
         }
+    }
+}
+
+fn job_of(push: &PushRef) -> JobRef {
+    JobRef {
+        tenant: push.tenant.clone(),
+        job: push.job.clone(),
+    }
+}
+
+#[async_trait]
+impl Target for FilevineTarget {
+    fn kind(&self) -> TargetKind {
+        TargetKind::Filevine
+    }
+
+    async fn deliver(
+        &self,
+        push: &PushRef,
+        kind: Kind,
+        records: &[Record],
+    ) -> Result<PageDelivered, TargetError> {
+        let px = self.pusher(&job_of(push), push.started, &push.options);
+        Ok(push_batch(&px, &self.blobs, kind, records, push.options.concurrency).await?)
+    }
+
+    async fn read_back(
+        &self,
+        push: &PushRef,
+        expected: &Expected,
+    ) -> Result<Delivery, TargetError> {
+        let job = job_of(push);
+        Ok(
+            ReadBack::new(self.gateway.as_ref(), self.ids.as_ref(), &job)
+                .run(expected)
+                .await?,
+        )
+    }
+
+    fn stats(&self) -> CallStats {
+        self.gateway.stats()
     }
 }

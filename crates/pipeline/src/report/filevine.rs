@@ -5,39 +5,25 @@
 use std::collections::BTreeMap;
 
 use migrationai_domain::Kind;
-use migrationai_filevine::Delivery;
+use migrationai_ports::target::Delivery;
+use migrationai_ports::TargetKind;
 use serde::{Deserialize, Serialize};
 
 use super::RejectEntry;
 
-/// What a push did with one kind's records.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PushCounts {
-    pub created: u64,
-    /// Found where an earlier, interrupted attempt left them.
-    pub adopted: u64,
-    pub updated: u64,
-    /// Already in Filevine as loaded: no call made.
-    pub unchanged: u64,
-    pub refused: u64,
-}
+/// What a push did with one kind's records (the target port's counts).
+pub use migrationai_ports::target::PushCounts;
 
-impl PushCounts {
-    pub fn add(&mut self, other: PushCounts) {
-        self.created += other.created;
-        self.adopted += other.adopted;
-        self.updated += other.updated;
-        self.unchanged += other.unchanged;
-        self.refused += other.refused;
-    }
-
-    pub fn total(&self) -> u64 {
-        self.created + self.adopted + self.updated + self.unchanged + self.refused
-    }
+/// Sections stored before the choice of target were all Filevine's.
+fn filevine() -> TargetKind {
+    TargetKind::Filevine
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FilevineSection {
+    /// Where the job was delivered.
+    #[serde(default = "filevine")]
+    pub target: TargetKind,
     /// Per kind, in the migration's phase order.
     pub pushed: BTreeMap<Kind, PushCounts>,
     /// Records that are not in Filevine because they were refused, each with the reason.
@@ -54,10 +40,11 @@ impl FilevineSection {
 
     /// Why the delivery falls short, one line each (none when it delivered).
     pub fn problems(&self) -> Vec<String> {
+        let to = self.target.label();
         let mut out = Vec::new();
         if let Some(first) = self.refused.first() {
             out.push(format!(
-                "Filevine: {} records refused (the first: {} {:?}, {}: {})",
+                "{to}: {} records refused (the first: {} {:?}, {}: {})",
                 self.refused.len(),
                 first.kind,
                 first.source_id.as_deref().unwrap_or(""),
@@ -69,7 +56,7 @@ impl FilevineSection {
         for k in &rb.kinds {
             if k.missing > 0 {
                 out.push(format!(
-                    "Filevine: {} of {} {} records not found (the first: {})",
+                    "{to}: {} of {} {} records not found (the first: {})",
                     k.missing,
                     k.expected,
                     k.kind,
@@ -78,14 +65,14 @@ impl FilevineSection {
             }
             if k.extra > 0 {
                 out.push(format!(
-                    "Filevine: {} {} records more than were loaded (duplicates)",
+                    "{to}: {} {} records more than were loaded (duplicates)",
                     k.extra, k.kind
                 ));
             }
         }
         for m in &rb.trust_mismatches {
             out.push(format!(
-                "Filevine: trust of project {} is {} there, {} loaded",
+                "{to}: trust of project {} is {} there, {} loaded",
                 m.source_id,
                 m.found.map_or("absent".to_string(), |d| d.to_string()),
                 m.expected
@@ -93,7 +80,7 @@ impl FilevineSection {
         }
         for m in &rb.balance_mismatches {
             out.push(format!(
-                "Filevine: balance due of invoice {} is {} there, {} loaded{}",
+                "{to}: balance due of invoice {} is {} there, {} loaded{}",
                 m.source_id,
                 m.found.map_or("absent".to_string(), |d| d.to_string()),
                 m.expected,
@@ -104,12 +91,12 @@ impl FilevineSection {
         }
         for d in &rb.document_problems {
             out.push(format!(
-                "Filevine: document {} (sha256 {}): {:?}",
+                "{to}: document {} (sha256 {}): {:?}",
                 d.source_id, d.expected_sha256, d.problem
             ));
         }
         if out.is_empty() && !rb.delivered {
-            out.push("Filevine: the read-back did not confirm the delivery".into());
+            out.push(format!("{to}: the read-back did not confirm the delivery"));
         }
         out
     }

@@ -286,17 +286,21 @@ fn filevine(h: &mut String, f: &super::filevine::FilevineSection) {
     let (class, word) = if f.delivered() {
         (
             "ok",
-            "every loaded record is in Filevine once, with its balances and documents",
+            format!(
+                "every loaded record is in {} once, with its balances and documents",
+                f.target.label()
+            ),
         )
     } else {
         (
             "bad",
-            "not everything was delivered; the problems above say what",
+            "not everything was delivered; the problems above say what".to_string(),
         )
     };
     let _ = write!(
         h,
-        "<h2>Delivered to Filevine</h2><p class={class}>{word}.</p><table><tr><th>kind</th><th>created</th><th>adopted</th><th>updated</th><th>unchanged</th><th>refused</th><th>read back</th><th>missing</th><th>extra</th></tr>"
+        "<h2>Delivered to {}</h2><p class={class}>{word}.</p><table><tr><th>kind</th><th>created</th><th>adopted</th><th>updated</th><th>unchanged</th><th>refused</th><th>read back</th><th>missing</th><th>extra</th></tr>",
+        f.target.label()
     );
     for (kind, c) in Kind::phases()
         .into_iter()
