@@ -211,3 +211,76 @@ fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
     }
     Ok(())
 }
+
+/// Filevine's published rate limits for API v2: requests per endpoint per minute, per org,
+/// counted in fixed windows; billing endpoints have a lower cap.
+pub const LIMITS_SOURCE: &str = "Filevine's \"General API Q&A\" (support.filevine.com/hc/en-us/articles/29259311975707), as compiled in github.com/api-evangelist/filevine rate-limits/filevine-rate-limits.yml";
+pub const PER_ENDPOINT_PER_MINUTE: u64 = 320;
+pub const BILLING_PER_MINUTE: u64 = 250;
+
+/// The cap of a gateway route ("METHOD /template"), or none for what the gateway does not
+/// meter (the identity service's token exchange, uploads to the storage URL it hands out).
+pub fn published_limit(route: &str) -> Option<u64> {
+    let path = route.split_once(' ').map_or(route, |(_, p)| p);
+    if !path.starts_with("/fv-app/") {
+        return None;
+    }
+    let lower = path.to_ascii_lowercase();
+    let billing = ["billing", "invoice", "payment", "funds", "transactions"]
+        .iter()
+        .any(|w| lower.contains(w));
+    Some(if billing {
+        BILLING_PER_MINUTE
+    } else {
+        PER_ENDPOINT_PER_MINUTE
+    })
+}
+
+/// How long `by_route`'s calls take at the published limits.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AtLimits {
+    /// Every endpoint at its cap at once: the busiest endpoint's minutes (a floor).
+    pub busiest: Option<(String, f64)>,
+    /// One endpoint at a time: the sum of every endpoint's minutes (a ceiling).
+    pub serial_minutes: f64,
+}
+
+pub fn at_published_limits(by_route: &BTreeMap<String, u64>) -> AtLimits {
+    let minutes: Vec<(String, f64)> = by_route
+        .iter()
+        .filter_map(|(route, &n)| Some((route.clone(), n as f64 / published_limit(route)? as f64)))
+        .collect();
+    AtLimits {
+        serial_minutes: minutes.iter().map(|(_, m)| m).sum(),
+        busiest: minutes.into_iter().max_by(|a, b| a.1.total_cmp(&b.1)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_busiest_endpoint_sets_the_floor_and_billing_is_capped_lower() {
+        let by_route = BTreeMap::from([
+            ("POST /fv-app/v2/Contacts".to_string(), 640),
+            (
+                "POST /fv-app/v2/projects/{projectId}/invoices".to_string(),
+                500,
+            ),
+            ("POST /connect/token".to_string(), 9),
+            ("PUT /upload/{key}".to_string(), 1_000),
+        ]);
+        let t = at_published_limits(&by_route);
+        assert_eq!(
+            t.busiest,
+            Some(("POST /fv-app/v2/Contacts".to_string(), 2.0))
+        );
+        assert!((t.serial_minutes - 4.0).abs() < 1e-9);
+        assert_eq!(
+            published_limit("GET /fv-app/v2/Billing/projects/{projectID}/funds"),
+            Some(250)
+        );
+        assert_eq!(published_limit("POST /connect/token"), None);
+    }
+}

@@ -1,5 +1,7 @@
-//! `migrationai bench push`: a migrated job pushed into the Filevine emulator on loopback,
-//! with no faults (the baseline) and with injected 429s and 500s, printed side by side.
+//! `migrationai bench push`: a migrated job pushed into the Filevine emulator on loopback
+//! through the 13 queues (embedded, the workers in this process), with no faults (the
+//! baseline) and with injected 429s and 500s, printed side by side, and how long the same
+//! calls would take at Filevine's published rate limits.
 
 use crate::output::say;
 use anyhow::Context;
@@ -102,6 +104,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     }
     if let Some((_, base)) = results.first() {
         print_routes(base, &a.dir);
+        print_at_limits(base);
         say!(
             "goal (≥ {GOAL_RECORDS_PER_SEC:.0} records/s with no faults): {}",
             if base.records_per_sec >= GOAL_RECORDS_PER_SEC {
@@ -174,5 +177,21 @@ fn print_routes(base: &PushBench, dir: &Path) {
     routes.sort_by(|a, b| b.1.cmp(a.1));
     for (route, n) in routes {
         say!("  {n:>9}  {route}");
+    }
+}
+
+fn print_at_limits(base: &PushBench) {
+    let t = engine::at_published_limits(&base.by_route);
+    say!(
+        "at Filevine's published limits ({} requests per endpoint per minute per org, {} for billing endpoints; source: {}):",
+        engine::PER_ENDPOINT_PER_MINUTE,
+        engine::BILLING_PER_MINUTE,
+        engine::LIMITS_SOURCE
+    );
+    if let Some((route, minutes)) = &t.busiest {
+        say!(
+            "  at least {minutes:.1} min (every endpoint at its cap at once; the busiest is {route}), at most {:.1} min (one endpoint at a time)",
+            t.serial_minutes
+        );
     }
 }
