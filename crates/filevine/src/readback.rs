@@ -67,18 +67,28 @@ struct ProjectHoldings {
 
 /// The reason an invoice reads back `found` where the store has `expected`, when it is
 /// exactly its items marked not billable: the source's total counted them, and Filevine leaves
-/// an item that is not billable out of an invoice's total by contract.
+/// an item that is not billable out of an invoice's total by contract. Payments beyond what
+/// Filevine billed are applied only up to it (the rest unapplied on the payment), so its
+/// balance due stops at zero.
 fn not_billable(
     expected: Decimal,
     found: Decimal,
     unbilled: Option<&(usize, Decimal)>,
 ) -> Option<String> {
     let (n, amount) = unbilled?;
-    (expected - found == *amount).then(|| {
-        format!(
-            "the source's total counts {n} item(s) marked not billable ({amount}), which Filevine leaves out of an invoice's total"
-        )
-    })
+    let billed = expected - *amount;
+    let why = format!(
+        "the source's total counts {n} item(s) marked not billable ({amount}), which Filevine leaves out of an invoice's total"
+    );
+    if found == billed {
+        Some(why)
+    } else if billed < Decimal::ZERO && found.is_zero() {
+        Some(format!(
+            "{why}; the payments beyond it are left unapplied on them"
+        ))
+    } else {
+        None
+    }
 }
 
 pub struct ReadBack<'a> {
@@ -208,13 +218,11 @@ impl<'a> ReadBack<'a> {
                 .query("endDate", ALL_TO),
         )
         .await?;
-        for i in items.iter().filter(|i| i.is_billable == Some(false)) {
+        for i in items.iter().filter(|i| i.not_billable()) {
             if let Some(invoice) = i.invoice_id {
-                let amount =
-                    (i.rate.unwrap_or_default() * i.quantity.unwrap_or_default()).round_dp(2);
                 let e = h.unbilled.entry(invoice.to_string()).or_default();
                 e.0 += 1;
-                e.1 += amount;
+                e.1 += i.amount();
             }
         }
         h.held.insert(
@@ -569,4 +577,27 @@ fn partner_kind(kind: Kind) -> bool {
             | Kind::ProjectEmail
             | Kind::Document
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        s.parse().expect("decimal")
+    }
+
+    #[test]
+    fn an_invoice_short_by_its_items_not_billable_says_so_down_to_zero() {
+        let unbilled = (1, d("1020.00"));
+        // Filevine billed less by the item, and the balance falls by it.
+        assert!(not_billable(d("1085.11"), d("65.11"), Some(&unbilled)).is_some());
+        // Paid past what Filevine billed: the balance stops at zero (B000026 of the sample).
+        let why = not_billable(d("627.90"), d("0"), Some(&unbilled)).expect("a reason");
+        assert!(why.contains("left unapplied"), "{why}");
+        // Anything else is unexplained.
+        assert!(not_billable(d("627.90"), d("235.80"), Some(&unbilled)).is_none());
+        assert!(not_billable(d("1500.00"), d("0"), Some(&unbilled)).is_none());
+        assert!(not_billable(d("627.90"), d("0"), None).is_none());
+    }
 }

@@ -547,3 +547,107 @@ async fn a_dry_run_lists_the_calls_per_kind_and_sends_none() {
     assert_eq!(emu.stats().requests, 0, "a dry run sends nothing");
     assert_eq!(emu.snapshot(), Default::default());
 }
+
+/// A bill whose own total counts an item marked not billable, paid in full (invoice B000007
+/// of the small sample): Filevine's invoice total leaves the item out, so the payment is more
+/// than is outstanding there, and Filevine refuses to apply it whole. The payment is recorded
+/// whole, applied up to the outstanding balance, and the invoice reads back paid, as the
+/// source has it; after a crash between the create and the id map's write the rerun adopts
+/// it, never making it twice.
+#[tokio::test]
+async fn a_payment_above_what_filevine_billed_is_applied_up_to_the_balance_and_reads_back_paid() {
+    use migrationai_filevine::transport::call_as;
+    use migrationai_filevine::wire::billing::Transaction;
+
+    let (emu, gw) = start().await;
+    let ids = Arc::new(Crashy::default());
+    let px = Pusher::new(gw.clone(), ids.clone(), job("j-paid"), config(&emu));
+    let mut firm = firm(1);
+    for r in &mut firm.records {
+        match r.source_id.as_str() {
+            // On I1, whose source total (1200.00, less its 95.20 discount) counts it.
+            "B3-0" => {
+                *r = rec(
+                    Kind::BillingItems,
+                    &[
+                        ("item_id", "B3-0"),
+                        ("project_id", "M1-0"),
+                        ("item_type", "flat_fee"),
+                        ("date", "2024-02-03"),
+                        ("amount", "500.00"),
+                        ("description", "Case evaluation"),
+                        ("non_billable", "yes"),
+                    ],
+                )
+            }
+            // Paid in full by the source's reckoning.
+            "P1-0" => {
+                *r = rec(
+                    Kind::Payment,
+                    &[
+                        ("payment_id", "P1-0"),
+                        ("invoice_id", "I1-0"),
+                        ("project_id", "M1-0"),
+                        ("paid_on", "2024-03-15"),
+                        ("amount", "1200.00"),
+                        ("method", "check"),
+                    ],
+                )
+            }
+            _ => {}
+        }
+    }
+    firm.balances.insert("I1-0".into(), dec("0.00"));
+
+    for phase in Kind::phases() {
+        if !phase.contains(&Kind::Payment) {
+            assert_all_ok(&push_kinds(&px, &firm, &phase, 1).await);
+            continue;
+        }
+        // The payment is made, and the id map's write after it is lost.
+        ids.armed.store(true, Ordering::SeqCst);
+        let crashed = push_kinds(&px, &firm, &phase, 1).await;
+        assert!(
+            matches!(
+                &crashed[&(Kind::Payment, "P1-0".to_string())],
+                Err(FvError::Transient { op, .. }) if op == "id map"
+            ),
+            "{crashed:#?}"
+        );
+        ids.armed.store(false, Ordering::SeqCst);
+        let rerun = push_kinds(&px, &firm, &phase, 1).await;
+        assert_all_ok(&rerun);
+        let action = &rerun[&(Kind::Payment, "P1-0".to_string())]
+            .as_ref()
+            .expect("ok")
+            .action;
+        assert_eq!(*action, Action::Adopted);
+    }
+    assert_eq!(emu.snapshot().payments, 1);
+
+    let delivery = ReadBack::new(gw.as_ref(), &ids.inner, &job("j-paid"))
+        .run(&firm.expected())
+        .await
+        .expect("read back");
+    assert!(
+        delivery.balance_mismatches.is_empty(),
+        "{:#?}",
+        delivery.balance_mismatches
+    );
+    assert!(delivery.delivered, "{delivery:#?}");
+    let paid = ids.inner.delivered(Kind::Payment)["P1-0"].clone();
+    let t: Transaction = call_as(gw.as_ref(), Call::new(Op::TransactionGet).arg(&paid))
+        .await
+        .expect("the payment");
+    assert_eq!(t.total, Some(dec("1200.00")), "recorded whole");
+    let applied: Vec<_> = t
+        .payment_applied_invoices
+        .iter()
+        .map(|a| a.amount)
+        .collect();
+    assert_eq!(
+        applied,
+        vec![Some(dec("700.00"))],
+        "applied up to the balance"
+    );
+}

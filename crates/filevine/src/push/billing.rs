@@ -1,6 +1,7 @@
 //! Billing: billing-items → the project's `BillingItem`s; project-funds → its fund
 //! transactions; billing-invoice → its invoices, built from the delivered billing items;
-//! payment → a payment applied to its invoice.
+//! payment → a payment applied to its invoice (up to what Filevine says is outstanding on
+//! it: see `Payments::create`).
 //!
 //! Filevine gives none of these a partner id on create, so after an interrupted attempt
 //! a record is found by its content among the project's records that no other source row
@@ -501,11 +502,43 @@ impl PaymentPlan {
         let Some(inv) = self.invoice() else {
             return false;
         };
+        // Applied at most the payment's amount: a payment above the invoice's outstanding
+        // balance is applied only up to it (`Payments::create`).
         date.and_then(|d| d.get(..10)) == Some(self.body.date.as_str())
             && total == Some(self.body.total)
-            && applied
-                .iter()
-                .any(|(i, a)| *i == Some(inv.invoice_id) && *a == Some(inv.amount))
+            && applied.iter().any(|(i, a)| {
+                *i == Some(inv.invoice_id)
+                    && a.is_some_and(|a| a > Decimal::ZERO && a <= inv.amount)
+            })
+    }
+
+    /// The same payment, applied to its invoice no more than `most`.
+    fn applying_at_most(&self, most: Decimal) -> PaymentRequest {
+        let mut body = self.body.clone();
+        for inv in &mut body.invoices {
+            inv.amount = inv.amount.min(most);
+        }
+        body
+    }
+}
+
+impl Payments {
+    async fn apply(
+        &self,
+        px: &Pusher,
+        project: i64,
+        body: &PaymentRequest,
+    ) -> Result<FvId, FvError> {
+        let call = Call::new(Op::PaymentCreateApply)
+            .arg(project)
+            .body(payload(body));
+        let made: SimpleTransactionResponse = call_as(px.t(), call).await?;
+        made.transaction_id.map(FvId::int).ok_or_else(|| {
+            FvError::permanent(
+                Op::PaymentCreateApply.to_string(),
+                "the answer has no TransactionID",
+            )
+        })
     }
 }
 
@@ -563,16 +596,38 @@ impl KindWrite for Payments {
         _rec: &PushRecord,
         plan: &PaymentPlan,
     ) -> Result<FvId, FvError> {
-        let call = Call::new(Op::PaymentCreateApply)
-            .arg(plan.project)
-            .body(plan.payload());
-        let made: SimpleTransactionResponse = call_as(px.t(), call).await?;
-        made.transaction_id.map(FvId::int).ok_or_else(|| {
-            FvError::permanent(
-                Op::PaymentCreateApply.to_string(),
-                "the answer has no TransactionID",
-            )
-        })
+        let refusal = match self.apply(px, plan.project, &plan.body).await {
+            Err(FvError::Refused(r)) => r,
+            done => return done,
+        };
+        // Filevine applies no more to an invoice than is outstanding on it, and an
+        // invoice's total there leaves out the items marked not billable, which a source's
+        // own total may count: a bill paid in full then pays more than Filevine billed.
+        // When the excess is within those items, the payment is recorded whole and applied
+        // up to the outstanding balance, the rest left unapplied on it (Filevine's own
+        // record of an overpayment), so the invoice reads back paid, as the source has it.
+        // Any other overpayment stays refused, with Filevine's reason. The invoice is read
+        // only after a refusal, so a payment that fits costs no call more.
+        let Some(inv) = plan.invoice() else {
+            return Err(FvError::Refused(refusal));
+        };
+        let current: InvoiceListResponse =
+            call_as(px.t(), Call::new(Op::InvoiceGet).arg(inv.invoice_id)).await?;
+        let not_billed: Decimal = current
+            .billing_items
+            .iter()
+            .filter(|i| i.not_billable())
+            .map(|i| i.amount())
+            .sum();
+        match current.outstanding_balance {
+            Some(out)
+                if out > Decimal::ZERO && out < inv.amount && inv.amount - out <= not_billed =>
+            {
+                self.apply(px, plan.project, &plan.applying_at_most(out))
+                    .await
+            }
+            _ => Err(FvError::Refused(refusal)),
+        }
     }
 
     async fn find(

@@ -60,6 +60,18 @@ pub struct BillingItemListResponse {
     pub rate: Option<Decimal>,
 }
 
+impl BillingItemListResponse {
+    /// What the item comes to (Filevine gives a rate and a quantity, no amount).
+    pub fn amount(&self) -> Decimal {
+        (self.rate.unwrap_or_default() * self.quantity.unwrap_or_default()).round_dp(2)
+    }
+
+    /// Marked not billable: Filevine leaves it out of its invoice's total.
+    pub fn not_billable(&self) -> bool {
+        self.is_billable == Some(false)
+    }
+}
+
 /// `ProjectFundType2`: the request's integer fund type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FundType {
