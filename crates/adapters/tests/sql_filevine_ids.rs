@@ -1,6 +1,6 @@
 //! The store's Filevine id map on real SQLite and real PostgreSQL: entries move from
-//! pending to delivered, stay apart per tenant, job and kind, and answer who owns a
-//! Filevine record.
+//! pending to delivered, stay apart per tenant, job and kind, answer who owns a
+//! Filevine record, and give a claimed key to one worker at a time.
 
 mod aws_env;
 use migrationai_adapters::sql::{sqlite_url, PoolSize, Schema, SqlIdMap, Tables};
@@ -104,6 +104,30 @@ async fn contract(ids: &SqlIdMap, tenant: &str) {
             .await
             .expect("owner"),
         None
+    );
+
+    // A claim goes to one of two workers at once; a fresh claim is not taken, a stale one
+    // (its claimer gone) is, and a delivered key never is.
+    let fresh = std::time::Duration::from_secs(300);
+    let row = key(&j1, Kind::Sections, "row-1");
+    let (a, b) = tokio::join!(ids.claim(&row, fresh), ids.claim(&row, fresh));
+    assert_eq!(
+        [a.expect("claim"), b.expect("claim")]
+            .iter()
+            .filter(|c| **c)
+            .count(),
+        1,
+        "one claimer"
+    );
+    assert!(!ids.claim(&row, fresh).await.expect("claim"), "fresh");
+    assert_eq!(ids.get(&row).await.expect("get"), Some(IdEntry::Pending));
+    let stale = std::time::Duration::ZERO;
+    assert!(ids.claim(&row, stale).await.expect("claim"), "stale");
+    ids.put(&row, delivered("item-1", "")).await.expect("made");
+    assert!(!ids.claim(&row, stale).await.expect("claim"), "delivered");
+    assert_eq!(
+        ids.get(&row).await.expect("get"),
+        Some(delivered("item-1", ""))
     );
 
     ids.put(&key(&j1, Kind::Contacts, "C0"), delivered("5", "d"))

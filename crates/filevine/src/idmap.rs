@@ -8,6 +8,7 @@ use migrationai_domain::Kind;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 /// A Filevine id as text: a native integer, or a GUID for billing items, fund transactions
 /// and collection items.
@@ -64,6 +65,11 @@ pub struct IdMapError(pub String);
 pub trait IdMap: Send + Sync {
     async fn get(&self, key: &IdKey) -> Result<Option<IdEntry>, IdMapError>;
     async fn put(&self, key: &IdKey, entry: IdEntry) -> Result<(), IdMapError>;
+    /// Takes `key` for one creator, for what several workers may try to create at once (a
+    /// collection row's item): true when this caller now holds it, because the key had no
+    /// entry, or a pending one older than `stale` (its creator is gone). A key delivered, or
+    /// taken by another within `stale`, is not taken.
+    async fn claim(&self, key: &IdKey, stale: Duration) -> Result<bool, IdMapError>;
     /// The source id whose record already is this Filevine record, if any.
     async fn owner(
         &self,
@@ -78,6 +84,7 @@ pub trait IdMap: Send + Sync {
 pub struct MemoryIdMap {
     entries: Mutex<HashMap<IdKey, IdEntry>>,
     owners: Mutex<HashMap<(JobRef, Kind, FvId), String>>,
+    claimed: Mutex<HashMap<IdKey, Instant>>,
 }
 
 impl MemoryIdMap {
@@ -134,6 +141,21 @@ impl IdMap for MemoryIdMap {
             .unwrap_or_else(|p| p.into_inner())
             .insert(key.clone(), entry);
         Ok(())
+    }
+
+    async fn claim(&self, key: &IdKey, stale: Duration) -> Result<bool, IdMapError> {
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        let mut claimed = self.claimed.lock().unwrap_or_else(|p| p.into_inner());
+        let free = match entries.get(key) {
+            None => true,
+            Some(IdEntry::Pending) => claimed.get(key).is_none_or(|at| at.elapsed() >= stale),
+            Some(IdEntry::Delivered { .. }) => false,
+        };
+        if free {
+            entries.insert(key.clone(), IdEntry::Pending);
+            claimed.insert(key.clone(), Instant::now());
+        }
+        Ok(free)
     }
 
     async fn owner(

@@ -651,3 +651,91 @@ async fn a_payment_above_what_filevine_billed_is_applied_up_to_the_balance_and_r
         "applied up to the balance"
     );
 }
+
+/// Lets the first two collection-item lookups answer only once both are in, as two workers
+/// pushing their pages at the same moment would see them: neither finds the row's item.
+struct BothLookFirst {
+    inner: Arc<dyn Transport>,
+    gate: Arc<tokio::sync::Barrier>,
+    lookups: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+#[async_trait::async_trait]
+impl Transport for BothLookFirst {
+    async fn call(&self, call: Call) -> Result<Value, FvError> {
+        let lookup = call.op == Op::PartnerItemGet;
+        let answer = self.inner.call(call).await;
+        if lookup && self.lookups.fetch_add(1, Ordering::SeqCst) < 2 {
+            self.gate.wait().await;
+        }
+        answer
+    }
+    async fn upload(&self, url: &str, ct: &str, b: bytes::Bytes) -> Result<(), FvError> {
+        self.inner.upload(url, ct, b).await
+    }
+    async fn download(&self, url: &str) -> Result<bytes::Bytes, FvError> {
+        self.inner.download(url).await
+    }
+}
+
+/// One collection row whose two values are on two pages, pushed by two workers at once (two
+/// processes: no memory shared but the store's id map). Both look the row's item up before
+/// either makes it; still one item is made, and it holds both values.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_collection_row_split_over_two_pages_pushed_at_once_is_one_item_with_both_values() {
+    let (emu, gw) = start().await;
+    let ids = Arc::new(MemoryIdMap::new());
+    let firm = firm(1);
+    let setup = Pusher::new(gw.clone(), ids.clone(), job("j-rows"), config(&emu));
+    assert_all_ok(&push_kinds(&setup, &firm, &[Kind::Contacts, Kind::Projects], 1).await);
+
+    let gate = Arc::new(tokio::sync::Barrier::new(2));
+    let lookups = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let worker = || {
+        let t: Arc<dyn Transport> = Arc::new(BothLookFirst {
+            inner: gw.clone(),
+            gate: gate.clone(),
+            lookups: lookups.clone(),
+        });
+        Pusher::new(t, ids.clone(), job("j-rows"), config(&emu))
+    };
+    let (one, two) = (worker(), worker());
+    let value = |id: &str| {
+        firm.records
+            .iter()
+            .find(|r| r.source_id == id)
+            .expect("record")
+            .clone()
+    };
+    // Party Name and Role of the Parties row 1 of M1.
+    let (name, role) = (value("S3-0"), value("S4-0"));
+    let (a, b) = tokio::join!(
+        push_record(&one, &firm, &name),
+        push_record(&two, &firm, &role)
+    );
+    a.expect("the name");
+    b.expect("the role");
+
+    assert_eq!(emu.snapshot().collection_items, 1, "one item for the row");
+    // Each value's place: project/section/item/field, the same item for both.
+    let places = ids.delivered(Kind::Sections);
+    let place = |id: &str| -> Vec<String> { places[id].0.split('/').map(str::to_string).collect() };
+    let (at_name, at_role) = (place("S3-0"), place("S4-0"));
+    assert_eq!(at_name[..3], at_role[..3], "{at_name:?} {at_role:?}");
+    let item = gw
+        .call(
+            Call::new(Op::CollectionGet)
+                .arg(&at_name[0])
+                .arg(&at_name[1])
+                .arg(&at_name[2]),
+        )
+        .await
+        .expect("the row's item");
+    let data = &item["DataObject"];
+    for field in [&at_name[3], &at_role[3]] {
+        assert!(
+            !data[field.as_str()].is_null(),
+            "{field} in the item: {data}"
+        );
+    }
+}

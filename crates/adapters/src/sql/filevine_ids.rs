@@ -7,6 +7,7 @@ use async_trait::async_trait;
 use migrationai_domain::Kind;
 use migrationai_filevine::{FvId, IdEntry, IdKey, IdMap, IdMapError, JobRef};
 use sqlx::{AnyPool, Row};
+use std::time::Duration;
 
 const PENDING: &str = "pending";
 const DELIVERED: &str = "delivered";
@@ -128,6 +129,32 @@ impl IdMap for SqlIdMap {
         .await
         .map_err(failed)?;
         Ok(())
+    }
+
+    /// One statement, so two workers cannot both take the key: the insert takes a key with no
+    /// entry, the conditional update one pending since before `stale`; a delivered key or a
+    /// fresh claim changes no row.
+    async fn claim(&self, key: &IdKey, stale: Duration) -> Result<bool, IdMapError> {
+        let now = now();
+        let before = now.saturating_sub(i64::try_from(stale.as_secs()).unwrap_or(i64::MAX));
+        let done = sqlx::query(
+            "INSERT INTO filevine_ids (tenant, job, kind, source_id, state, fv_id, digest, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, NULL, NULL, $6) \
+             ON CONFLICT (tenant, job, kind, source_id) DO UPDATE SET updated_at = excluded.updated_at \
+             WHERE filevine_ids.state = $7 AND filevine_ids.updated_at <= $8",
+        )
+        .bind(&key.job.tenant)
+        .bind(&key.job.job)
+        .bind(key.kind.to_string())
+        .bind(&key.source_id)
+        .bind(PENDING)
+        .bind(now)
+        .bind(PENDING)
+        .bind(before)
+        .execute(&self.pool)
+        .await
+        .map_err(failed)?;
+        Ok(done.rows_affected() == 1)
     }
 
     async fn owner(

@@ -32,6 +32,7 @@ use serde_json::Value as Json;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::Mutex;
 
 use crate::error::FvError;
@@ -237,6 +238,45 @@ impl Pusher {
         let call = Call::new(Op::PartnerGet).arg(scope).arg(format!("@{key}"));
         let found: Option<Identifier> = find(self.t(), call).await?;
         Ok(found.and_then(|i| i.native).map(FvId::int))
+    }
+
+    /// The id map's key of a collection row's item: its partner key, which carries the job's
+    /// namespace and so is no source id.
+    fn row_key(&self, row: &str) -> IdKey {
+        IdKey {
+            job: self.job.clone(),
+            kind: Kind::Sections,
+            source_id: row.to_string(),
+        }
+    }
+
+    /// The item a collection row became, when the id map knows it.
+    pub(crate) async fn row_item(&self, row: &str) -> Result<Option<String>, FvError> {
+        match self.ids.get(&self.row_key(row)).await {
+            Ok(Some(IdEntry::Delivered { fv_id, .. })) => Ok(Some(fv_id.0)),
+            Ok(_) => Ok(None),
+            Err(e) => Err(id_map_error(e)),
+        }
+    }
+
+    /// Takes the making of a collection row's item for this worker (see `IdMap::claim`).
+    pub(crate) async fn claim_row(&self, row: &str, stale: Duration) -> Result<bool, FvError> {
+        self.ids
+            .claim(&self.row_key(row), stale)
+            .await
+            .map_err(id_map_error)
+    }
+
+    /// Records the item a collection row became.
+    pub(crate) async fn row_made(&self, row: &str, item: &str) -> Result<(), FvError> {
+        let entry = IdEntry::Delivered {
+            fv_id: FvId(item.to_string()),
+            digest: String::new(),
+        };
+        self.ids
+            .put(&self.row_key(row), entry)
+            .await
+            .map_err(id_map_error)
     }
 
     pub(crate) async fn owner(&self, kind: Kind, id: &FvId) -> Result<Option<String>, FvError> {

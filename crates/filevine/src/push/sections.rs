@@ -2,7 +2,9 @@
 //! field. A static section (`Forms/{selector}`) holds one value per field, so writing it
 //! twice writes the same thing. A collection section holds rows: the values of one row
 //! (same project, section and row index) make one `CollectionItem`, whose partner id is the
-//! row's key; the first value creates the item, the others are patched into it.
+//! row's key; the first value creates the item, the others are patched into it. The values
+//! of one row may be on pages pushed by different workers at once: the row is claimed in
+//! the id map, so one of them makes the item and the others write into it.
 
 use async_trait::async_trait;
 use migrationai_domain::Value;
@@ -10,6 +12,7 @@ use rust_decimal::prelude::ToPrimitive;
 use serde_json::{json, Value as Json};
 use std::str::FromStr;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::Mutex;
 
 use super::text::show;
@@ -23,6 +26,14 @@ use crate::wire::section::CollectionItem;
 use crate::wire::ItemIdentifier;
 
 const ITEM_SCOPE: &str = "CollectionItem";
+
+/// A row claimed this long ago by a worker that never recorded its item is taken over: the
+/// claimer is gone (a worker's invocation ends well within it).
+const CLAIM_STALE: Duration = Duration::from_secs(300);
+/// How often a worker that did not claim a row looks for the claimer's item before it lets
+/// its message be received again, pausing a little longer each time.
+const CLAIM_ROUNDS: u32 = 5;
+const CLAIM_PAUSE: Duration = Duration::from_millis(20);
 
 pub struct Sections;
 
@@ -115,7 +126,8 @@ fn value_for(field: &SectionField, v: Option<&Value>) -> Result<Json, FvError> {
 
 impl Sections {
     /// The item id of a collection row, creating the item with this value if it does not
-    /// exist. The row's lock keeps the values of one row from racing to create two items.
+    /// exist. The row's lock keeps the values of one row in this process from racing to
+    /// create two items; the id map's claim does it across workers (`make_row`).
     async fn write_row(
         &self,
         px: &Pusher,
@@ -132,47 +144,109 @@ impl Sections {
         let data = json!({ plan.field.field_selector.clone(): plan.value });
         let item = match known.clone() {
             Some(uid) => Some(uid),
-            None => {
-                let call = Call::new(Op::PartnerItemGet)
-                    .arg(ITEM_SCOPE)
-                    .arg(format!("@{row}"));
-                let found: Option<ItemIdentifier> = find(px.t(), call).await?;
-                found.and_then(|i| i.native)
-            }
+            None => px.row_item(row).await?,
         };
         let uid = match item {
             Some(uid) => {
-                let call = Call::new(Op::CollectionUpdate)
-                    .arg(plan.project)
-                    .arg(&plan.field.section_selector)
-                    .arg(&uid)
-                    .body(json!({ "DataObject": data }));
-                px.t().call(call).await?;
+                self.patch_row(px, plan, &uid, &data).await?;
                 uid
             }
-            None => {
-                let body = CollectionItem {
-                    item_id: Some(ItemIdentifier {
-                        native: None,
-                        partner: Some(row.to_string()),
-                    }),
-                    data_object: data.as_object().cloned().unwrap_or_default(),
-                };
-                let call = Call::new(Op::CollectionCreate)
-                    .arg(plan.project)
-                    .arg(&plan.field.section_selector)
-                    .body(serde_json::to_value(&body).unwrap_or_default());
-                let made: CollectionItem = call_as(px.t(), call).await?;
-                made.item_id.and_then(|i| i.native).ok_or_else(|| {
-                    FvError::permanent(
-                        Op::CollectionCreate.to_string(),
-                        "the answer has no ItemId.Native",
-                    )
-                })?
-            }
+            None => self.make_row(px, plan, row, &data).await?,
         };
         *known = Some(uid.clone());
         Ok(uid)
+    }
+
+    /// Makes a collection row's item once across every worker of the push, whose pages may
+    /// hold values of the same row: the worker that claims the row in the id map looks it
+    /// up (an earlier attempt may have made it) and makes it with its value; any other
+    /// writes its value into the item the claimer made, once the id map or Filevine shows
+    /// it, waiting a little, and past that lets its message be received again.
+    async fn make_row(
+        &self,
+        px: &Pusher,
+        plan: &SectionPlan,
+        row: &str,
+        data: &Json,
+    ) -> Result<String, FvError> {
+        for round in 1..=CLAIM_ROUNDS {
+            if px.claim_row(row, CLAIM_STALE).await? {
+                let uid = match self.look_up(px, row).await? {
+                    Some(uid) => {
+                        self.patch_row(px, plan, &uid, data).await?;
+                        uid
+                    }
+                    None => self.create_row(px, plan, row, data).await?,
+                };
+                px.row_made(row, &uid).await?;
+                return Ok(uid);
+            }
+            let made = match px.row_item(row).await? {
+                Some(uid) => Some(uid),
+                None => self.look_up(px, row).await?,
+            };
+            if let Some(uid) = made {
+                self.patch_row(px, plan, &uid, data).await?;
+                return Ok(uid);
+            }
+            tokio::time::sleep(CLAIM_PAUSE * round).await;
+        }
+        Err(FvError::transient(
+            Op::CollectionCreate.to_string(),
+            "another worker is making this collection row's item",
+        ))
+    }
+
+    /// The item a row's partner id names in Filevine.
+    async fn look_up(&self, px: &Pusher, row: &str) -> Result<Option<String>, FvError> {
+        let call = Call::new(Op::PartnerItemGet)
+            .arg(ITEM_SCOPE)
+            .arg(format!("@{row}"));
+        let found: Option<ItemIdentifier> = find(px.t(), call).await?;
+        Ok(found.and_then(|i| i.native))
+    }
+
+    async fn patch_row(
+        &self,
+        px: &Pusher,
+        plan: &SectionPlan,
+        uid: &str,
+        data: &Json,
+    ) -> Result<(), FvError> {
+        let call = Call::new(Op::CollectionUpdate)
+            .arg(plan.project)
+            .arg(&plan.field.section_selector)
+            .arg(uid)
+            .body(json!({ "DataObject": data }));
+        px.t().call(call).await?;
+        Ok(())
+    }
+
+    async fn create_row(
+        &self,
+        px: &Pusher,
+        plan: &SectionPlan,
+        row: &str,
+        data: &Json,
+    ) -> Result<String, FvError> {
+        let body = CollectionItem {
+            item_id: Some(ItemIdentifier {
+                native: None,
+                partner: Some(row.to_string()),
+            }),
+            data_object: data.as_object().cloned().unwrap_or_default(),
+        };
+        let call = Call::new(Op::CollectionCreate)
+            .arg(plan.project)
+            .arg(&plan.field.section_selector)
+            .body(serde_json::to_value(&body).unwrap_or_default());
+        let made: CollectionItem = call_as(px.t(), call).await?;
+        made.item_id.and_then(|i| i.native).ok_or_else(|| {
+            FvError::permanent(
+                Op::CollectionCreate.to_string(),
+                "the answer has no ItemId.Native",
+            )
+        })
     }
 
     async fn write(&self, px: &Pusher, plan: &SectionPlan) -> Result<FvId, FvError> {
@@ -263,13 +337,10 @@ impl KindWrite for Sections {
         };
         let uid = match known {
             Some(uid) => Some(uid),
-            None => {
-                let call = Call::new(Op::PartnerItemGet)
-                    .arg(ITEM_SCOPE)
-                    .arg(format!("@{row}"));
-                let found: Option<ItemIdentifier> = find(px.t(), call).await?;
-                found.and_then(|i| i.native)
-            }
+            None => match px.row_item(row).await? {
+                Some(uid) => Some(uid),
+                None => self.look_up(px, row).await?,
+            },
         };
         Ok(uid.map(|u| plan.location(Some(&u))))
     }

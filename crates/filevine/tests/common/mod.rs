@@ -643,6 +643,9 @@ impl IdMap for Crashy {
         }
         self.inner.put(key, entry).await
     }
+    async fn claim(&self, key: &IdKey, stale: Duration) -> Result<bool, IdMapError> {
+        self.inner.claim(key, stale).await
+    }
     async fn owner(
         &self,
         job: &JobRef,
