@@ -91,8 +91,9 @@ async fn open_worker(
 ) -> Result<Worker, OpenError> {
     let started = std::time::Instant::now();
     let services = crate::open::services(config).await?;
-    // A function pushes the pages of a push too, with the credentials it was given.
-    let services = crate::open::delivering(config, services, filevine).await?;
+    // A function pushes the pages of a push too, with the credentials it was given (read at
+    // its first page, not here).
+    let services = crate::open::delivering(config, services, filevine);
     let handler = handler_for(kind, &services);
     let processor = processor_for(kind, &services, &config.pipeline).await?;
     // The cold start's second half (the first is process start to the first `next`), logged

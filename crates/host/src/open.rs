@@ -9,6 +9,7 @@ use migrationai_pipeline::delivery::target::FilevineTarget;
 use migrationai_pipeline::{App, Services};
 use migrationai_ports::blob::BlobStore;
 use migrationai_ports::cache::Cache;
+use migrationai_ports::target::{Lazy, Open, Target, TargetError, TargetKind};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::config::Config;
@@ -162,19 +163,32 @@ pub async fn filevine_target(
 }
 
 /// `services` able to push into Filevine when the process was given credentials (the
-/// canonical store is always a target).
-pub async fn delivering(
+/// canonical store is always a target). The Filevine target opens at the first page a
+/// worker pushes, not here: a worker that never pushes never reads the secret (one Secrets
+/// Manager call per cold start saved), and one that pushes reads it once.
+pub fn delivering(
     config: &Config,
     services: Services,
     source: Option<&load::FilevineSource>,
-) -> Result<Services, OpenError> {
-    Ok(match source {
-        Some(source) => {
-            let target = filevine_target(config, source, services.blobs.clone()).await?;
-            services.with_target(target)
-        }
-        None => services,
-    })
+) -> Services {
+    let Some(source) = source else {
+        return services;
+    };
+    let (config, source, blobs) = (config.clone(), source.clone(), services.blobs.clone());
+    let open: Open = Box::new(move || {
+        let (config, source, blobs) = (config.clone(), source.clone(), blobs.clone());
+        Box::pin(async move {
+            let target = filevine_target(&config, &source, blobs)
+                .await
+                .map_err(|e| TargetError::Unreachable {
+                    target: TargetKind::Filevine,
+                    // The errors name variables and ARNs, never a credential.
+                    detail: format!("{:#}", anyhow::Error::new(e)),
+                })?;
+            Ok(target as Arc<dyn Target>)
+        })
+    });
+    services.with_target(Arc::new(Lazy::new(TargetKind::Filevine, open)))
 }
 
 /// The first operator whose password the Terraform generated into a secret (on aws).

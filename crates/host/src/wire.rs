@@ -306,8 +306,7 @@ async fn start_role(
                 .as_ref()
                 .context("the worker needs the store's configuration")?;
             // The workers push the pages of a push too, with the credentials given.
-            let services =
-                open::delivering(config, services.clone(), settings.filevine.as_ref()).await?;
+            let services = open::delivering(config, services.clone(), settings.filevine.as_ref());
             let workers =
                 poller::spawn(&services, &config.pipeline, &settings.worker, &stop).await?;
             running.workers.extend(workers);

@@ -106,9 +106,7 @@ async fn push_on_aws_reads_its_credentials_from_secrets_manager() {
 
     // The workers get the credentials the way every worker does.
     let mut app = app;
-    app.services = open::delivering(&config, app.services.clone(), Some(&source(&vars)))
-        .await
-        .expect("the Filevine target");
+    app.services = open::delivering(&config, app.services.clone(), Some(&source(&vars)));
     let first = queued::run(&app, "sample", &options(), &|_| {})
         .await
         .expect("push through the queues");
@@ -122,9 +120,7 @@ async fn push_on_aws_reads_its_credentials_from_secrets_manager() {
 
     // Again, from a fresh target (its own id map connection): everything is known,
     // nothing is created twice.
-    app.services = open::delivering(&config, app.services.clone(), Some(&source(&vars)))
-        .await
-        .expect("the Filevine target again");
+    app.services = open::delivering(&config, app.services.clone(), Some(&source(&vars)));
     let second = queued::run(&app, "sample", &options(), &|_| {})
         .await
         .expect("second push");
@@ -176,4 +172,80 @@ async fn push_on_aws_reads_its_credentials_from_secrets_manager() {
         matches!(err, OpenError::SecretNeedsAws { variable } if variable == "MIGRATIONAI_FILEVINE_SECRET_ARN"),
         "{err}"
     );
+}
+
+async fn delete_secret(aws: &migrationai_host::profile::AwsConfig, name: &str) {
+    let keys = aws.static_keys.clone();
+    let sdk = migrationai_adapters::aws::sdk_config(
+        aws.secrets_endpoint.as_deref(),
+        aws.region.as_deref(),
+        keys.as_ref(),
+    )
+    .await;
+    aws_sdk_secretsmanager::Client::new(&sdk)
+        .delete_secret()
+        .secret_id(name)
+        .force_delete_without_recovery(true)
+        .send()
+        .await
+        .expect("delete secret on moto");
+}
+
+/// Workers read the Filevine secret at their first push page, not when they start: given a
+/// secret that does not exist yet, a worker opens and migrates a job (it never pushes), so
+/// it never read it; once the secret exists the push reads it, and with the secret deleted
+/// after that a second push still runs, so it was read once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_reads_the_filevine_secret_at_its_first_push_page_and_only_once() {
+    let Some(env) = aws_common::env() else {
+        return;
+    };
+    let sample = common::small_sample();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let aws = aws_common::aws_config(&env, "lazy").await;
+    let config = Config {
+        profile: Profile::Aws(Box::new(aws.clone())),
+        ..Config::embedded(dir.path())
+    };
+    let emu = Emulator::start(EmuConfig::default())
+        .await
+        .expect("emulator");
+    let name = format!("filevine-lazy-{}", aws_common::unique("fv"));
+    let vars = Env::from_pairs([
+        ("MIGRATIONAI_FILEVINE_SECRET_ARN", name.clone()),
+        (fv::GATEWAY_URL, emu.gateway_url()),
+        (fv::IDENTITY_URL, emu.identity_url()),
+    ]);
+    // The secret is not there: opening the workers' services must not need it.
+    let mut app = open::app(&config).await.expect("open the aws profile");
+    app.services = open::delivering(&config, app.services.clone(), Some(&source(&vars)));
+    app.migrate(
+        &sample.export,
+        Some(&sample.mapping),
+        Some("sample".into()),
+        &|_| {},
+    )
+    .await
+    .expect("a migration, with a Filevine secret that does not exist");
+
+    let c = emu.credentials().clone();
+    let secret = serde_json::json!({
+        "pat": c.pat, "client_id": c.client_id, "client_secret": c.client_secret,
+        "org_id": c.org_id, "user_id": c.user_id.to_string(),
+    });
+    create_secret(&aws, &name, &secret.to_string()).await;
+    let first = queued::run(&app, "sample", &options(), &|_| {})
+        .await
+        .expect("a push reads the secret");
+    assert!(first.stats.token_exchanges > 0);
+    let held = emu.snapshot();
+    assert!(held.contacts > 0);
+
+    delete_secret(&aws, &name).await;
+    let second = queued::run(&app, "sample", &options(), &|_| {})
+        .await
+        .expect("a second push, the secret read once already");
+    let again = second.report.filevine.as_ref().expect("a Filevine section");
+    assert_eq!(again.pushed.values().map(|c| c.created).sum::<u64>(), 0);
+    assert_eq!(emu.snapshot().contacts, held.contacts);
 }

@@ -10,8 +10,10 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use async_trait::async_trait;
+use futures::future::BoxFuture;
 use migrationai_domain::{Kind, Value};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -287,6 +289,62 @@ pub trait Target: Send + Sync {
     fn stats(&self) -> CallStats;
 }
 
+/// Opens a target: what [`Lazy`] runs at the first use.
+pub type Open =
+    Box<dyn Fn() -> BoxFuture<'static, Result<Arc<dyn Target>, TargetError>> + Send + Sync>;
+
+/// A target opened at its first use rather than when the process starts: a worker that
+/// never delivers never reads the target's credentials (for Filevine, one Secrets Manager
+/// call per cold start saved), and one that delivers reads them once. A failed opening is
+/// tried again at the next use.
+pub struct Lazy {
+    kind: TargetKind,
+    open: Open,
+    opened: tokio::sync::OnceCell<Arc<dyn Target>>,
+}
+
+impl Lazy {
+    pub fn new(kind: TargetKind, open: Open) -> Lazy {
+        Lazy {
+            kind,
+            open,
+            opened: tokio::sync::OnceCell::new(),
+        }
+    }
+
+    async fn target(&self) -> Result<&Arc<dyn Target>, TargetError> {
+        self.opened.get_or_try_init(|| (self.open)()).await
+    }
+}
+
+#[async_trait]
+impl Target for Lazy {
+    fn kind(&self) -> TargetKind {
+        self.kind
+    }
+
+    async fn deliver(
+        &self,
+        push: &PushRef,
+        kind: Kind,
+        records: &[Record],
+    ) -> Result<PageDelivered, TargetError> {
+        self.target().await?.deliver(push, kind, records).await
+    }
+
+    async fn read_back(
+        &self,
+        push: &PushRef,
+        expected: &Expected,
+    ) -> Result<Delivery, TargetError> {
+        self.target().await?.read_back(push, expected).await
+    }
+
+    fn stats(&self) -> CallStats {
+        self.opened.get().map(|t| t.stats()).unwrap_or_default()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -306,5 +364,79 @@ mod tests {
                 .expect("options");
         assert_eq!(old.target, TargetKind::Filevine);
         assert_eq!(old.concurrency, 4);
+    }
+
+    /// Counts its openings; delivers every record unchanged.
+    struct Nothing;
+
+    #[async_trait]
+    impl Target for Nothing {
+        fn kind(&self) -> TargetKind {
+            TargetKind::Store
+        }
+        async fn deliver(
+            &self,
+            _push: &PushRef,
+            _kind: Kind,
+            records: &[Record],
+        ) -> Result<PageDelivered, TargetError> {
+            Ok(PageDelivered {
+                counts: PushCounts {
+                    unchanged: records.len() as u64,
+                    ..PushCounts::default()
+                },
+                refused: Vec::new(),
+            })
+        }
+        async fn read_back(
+            &self,
+            _push: &PushRef,
+            _expected: &Expected,
+        ) -> Result<Delivery, TargetError> {
+            Err(TargetError::Permanent {
+                target: TargetKind::Store,
+                detail: "not read".into(),
+            })
+        }
+        fn stats(&self) -> CallStats {
+            CallStats::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn a_lazy_target_opens_at_its_first_use_once_and_again_after_a_failure() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let opened = Arc::new(AtomicUsize::new(0));
+        let counter = opened.clone();
+        let lazy = Lazy::new(
+            TargetKind::Store,
+            Box::new(move || {
+                let n = counter.fetch_add(1, Ordering::SeqCst);
+                Box::pin(async move {
+                    if n == 0 {
+                        return Err(TargetError::Transient {
+                            target: TargetKind::Store,
+                            detail: "the secret is not there yet".into(),
+                        });
+                    }
+                    Ok(Arc::new(Nothing) as Arc<dyn Target>)
+                })
+            }),
+        );
+        assert_eq!(opened.load(Ordering::SeqCst), 0, "not opened until used");
+        assert_eq!(lazy.stats(), CallStats::default());
+        let push = PushRef {
+            tenant: "t".into(),
+            job: "j".into(),
+            started: 0,
+            options: PushOptions::default(),
+        };
+        assert!(lazy.deliver(&push, Kind::Contacts, &[]).await.is_err());
+        for _ in 0..3 {
+            lazy.deliver(&push, Kind::Contacts, &[])
+                .await
+                .expect("delivered");
+        }
+        assert_eq!(opened.load(Ordering::SeqCst), 2, "a failure, then once");
     }
 }

@@ -89,7 +89,12 @@ pub fn run(a: Args, env: &Env) -> anyhow::Result<ExitCode> {
     };
     let pushed = rt.block_on(async {
         let mut app = open::app(&config).await?;
-        app.services = open::delivering(&config, app.services.clone(), source.as_ref()).await?;
+        // This command pushes for certain: credentials are read now, so a wrong one is said
+        // before anything is queued (workers read them at their first page).
+        if let Some(source) = &source {
+            let target = open::filevine_target(&config, source, app.services.blobs.clone()).await?;
+            app.services = app.services.clone().with_target(target);
+        }
         queued::run(&app, &a.job, &options, &|p: &queued::PushProgress| {
             for k in p.kinds.iter().filter(|k| k.pages > 0) {
                 let c = &k.counts;
