@@ -169,17 +169,7 @@ resource "aws_lambda_function" "worker" {
   }
 
   environment {
-    variables = merge(
-      local.base_app_env,
-      local.lambda_database_env,
-      local.filevine_env,
-      {
-        MIGRATIONAI_QUEUE = each.value
-        # Own DLQ, plus every queue the worker sends to (the Lambda environment is capped at 4 KB).
-        "MIGRATIONAI_DLQ_URL_${local.queue_env_key[each.value]}" = aws_sqs_queue.dlq[each.value].url
-      },
-      { for k in local.worker_send_queues[each.value] : "MIGRATIONAI_QUEUE_URL_${local.queue_env_key[k]}" => aws_sqs_queue.main[k].url },
-    )
+    variables = local.worker_environment[each.value]
   }
 
   # Asynchronous invocations that fail end in the function's DLQ too.
@@ -199,12 +189,41 @@ resource "aws_lambda_function" "worker" {
   lifecycle {
     # The pipeline deploys new images; Terraform does not roll them back.
     ignore_changes = [image_uri]
+
+    # AWS refuses a function whose environment is over 4 KB, measured as its JSON; said
+    # here, naming the worker, before anything is created (at plan once the queue URLs are
+    # known, else at apply).
+    precondition {
+      condition     = local.worker_environment_bytes[each.value] <= local.lambda_environment_limit
+      error_message = "The environment of the ${each.value} worker Lambda is ${local.worker_environment_bytes[each.value]} bytes; AWS allows ${local.lambda_environment_limit}."
+    }
   }
 
   depends_on = [
     aws_iam_role_policy.lambda,
     aws_ecr_repository_policy.worker,
   ]
+}
+
+locals {
+  # Each worker's environment: the app's settings, its database secret, the Filevine secret
+  # and service URLs, its own DLQ, and every queue it sends to (not all 13, which would
+  # not fit the 4 KB AWS allows).
+  worker_environment = {
+    for kind in local.queue_kinds : kind => merge(
+      local.base_app_env,
+      local.lambda_database_env,
+      local.filevine_env,
+      {
+        MIGRATIONAI_QUEUE                                  = kind
+        "MIGRATIONAI_DLQ_URL_${local.queue_env_key[kind]}" = aws_sqs_queue.dlq[kind].url
+      },
+      { for k in local.worker_send_queues[kind] : "MIGRATIONAI_QUEUE_URL_${local.queue_env_key[k]}" => aws_sqs_queue.main[k].url },
+    )
+  }
+  # The size AWS measures: the variables as one JSON object.
+  worker_environment_bytes = { for kind, env in local.worker_environment : kind => length(jsonencode(env)) }
+  lambda_environment_limit = 4096
 }
 
 resource "aws_lambda_event_source_mapping" "worker" {

@@ -38,6 +38,11 @@ output "lambda_function_names" {
   value       = { for k, f in aws_lambda_function.worker : k => f.function_name }
 }
 
+output "worker_environment_bytes" {
+  description = "Each worker Lambda's environment as AWS measures it (its variables as one JSON object), by kind; AWS allows 4096 bytes."
+  value       = local.worker_environment_bytes
+}
+
 output "frontend_urls" {
   description = "Public URLs of the two frontends."
   value = local.use_apprunner ? {

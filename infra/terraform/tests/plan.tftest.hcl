@@ -234,6 +234,10 @@ run "seed_requirements" {
     error_message = "Each function knows its queue, its DLQ and the database, and nothing of the cache (no worker uses it)."
   }
   assert {
+    condition     = length(output.worker_environment_bytes) == 13 && alltrue([for k, n in output.worker_environment_bytes : n <= 4096 && n == length(jsonencode(aws_lambda_function.worker[k].environment[0].variables))])
+    error_message = "Every worker Lambda's environment must fit AWS's 4 KB, measured as its JSON: ${jsonencode(output.worker_environment_bytes)}."
+  }
+  assert {
     condition     = length(aws_lambda_function.worker["jobs"].environment[0].variables) > length(aws_lambda_function.worker["contacts"].environment[0].variables)
     error_message = "The jobs worker fans out: it knows every queue."
   }
@@ -406,4 +410,15 @@ run "seed_requirements" {
     condition     = output.bucket_name == "migrationai-123456789012-us-west-2" && output.queue_visibility_timeout_seconds == 1805
     error_message = "Bucket and visibility timeout outputs."
   }
+}
+
+# AWS refuses a Lambda environment over 4 KB: the plan says so first, naming the worker.
+run "a_worker_environment_over_4_kb_is_refused" {
+  command = plan
+
+  variables {
+    filevine_identity_url = format("https://identity.example.com/%04000d", 0)
+  }
+
+  expect_failures = [aws_lambda_function.worker]
 }

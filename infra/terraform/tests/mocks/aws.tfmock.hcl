@@ -339,7 +339,9 @@ mock_resource "aws_sns_topic_subscription" {
 mock_resource "aws_sqs_queue" {
   defaults = {
     arn = "arn:aws:sqs:us-west-2:123456789012:sqs-queue/mock"
-    url = "https://sqs.us-west-2.amazonaws.com/123456789012/mock-queue"
+    # As long as the longest real one (dlq-prod-migrationai-billing-invoice), so the worker
+    # Lambdas' environments are measured at their largest.
+    url = "https://sqs.us-west-2.amazonaws.com/123456789012/dlq-prod-migrationai-billing-invoice"
   }
 }
 
