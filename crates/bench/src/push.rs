@@ -267,7 +267,7 @@ mod tests {
             ("POST /fv-app/v2/Contacts".to_string(), 640),
             (
                 "POST /fv-app/v2/projects/{projectId}/invoices".to_string(),
-                500,
+                375,
             ),
             ("POST /connect/token".to_string(), 9),
             ("PUT /upload/{key}".to_string(), 1_000),
@@ -277,7 +277,8 @@ mod tests {
             t.busiest,
             Some(("POST /fv-app/v2/Contacts".to_string(), 2.0))
         );
-        assert!((t.serial_minutes - 4.0).abs() < 1e-9);
+        // 640 / 320 + 375 / 250
+        assert!((t.serial_minutes - 3.5).abs() < 1e-9);
         assert_eq!(
             published_limit("GET /fv-app/v2/Billing/projects/{projectID}/funds"),
             Some(250)

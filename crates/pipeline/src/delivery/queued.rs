@@ -341,7 +341,7 @@ async fn no_credentials(
     Ok(())
 }
 
-/// Counts per kind (every kind, as the push in one process lists them) and the refusals in
+/// Counts per kind (every kind, as the report lists them) and the refusals in
 /// phase order, page by page.
 fn ledger_totals(
     pages: &[PushPageRow],
