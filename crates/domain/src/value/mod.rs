@@ -7,6 +7,7 @@ pub mod money;
 pub mod name;
 pub mod number;
 pub mod phone;
+mod phone_patterns;
 pub mod text;
 
 pub use address::Address;

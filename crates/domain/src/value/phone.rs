@@ -30,6 +30,9 @@ impl Phone {
         }
         let country_id: Option<CountryId> =
             country.and_then(|c| c.trim().to_ascii_uppercase().parse().ok());
+        if let Some(id) = country_id {
+            crate::value::phone_patterns::prepare(id.as_ref());
+        }
         if !s.starts_with('+') && !s.starts_with("00") && country_id.is_none() {
             return Ok(Phone {
                 e164: None,
@@ -73,8 +76,8 @@ impl Phone {
         if s.starts_with('+') || s.starts_with("00") || !plausible(s) {
             return Vec::new();
         }
-        // Trying a number in every region is costly (each region's patterns are compiled
-        // anew, see `could_be_long_enough`), and an export's profiling asks about the same
+        // Trying a number in every region is costly (the first try of a region compiles its
+        // patterns, see `phone_patterns`), and an export's profiling asks about the same
         // values more than once, so answers are kept.
         static SEEN: std::sync::OnceLock<Mutex<HashMap<String, Vec<&'static str>>>> =
             std::sync::OnceLock::new();
@@ -94,6 +97,7 @@ impl Phone {
             .filter(|meta| could_be_long_enough(meta, &digits))
             .filter_map(|meta| {
                 let id: CountryId = meta.id().parse().ok()?;
+                crate::value::phone_patterns::prepare(meta.id());
                 let number = phonenumber::parse(Some(id), s).ok()?;
                 phonenumber::is_valid(&number).then_some(meta.id())
             })
@@ -118,6 +122,7 @@ impl Phone {
         if !plausible(s) {
             return None;
         }
+        crate::value::phone_patterns::prepare(id.as_ref());
         let number = phonenumber::parse(Some(id), s).ok()?;
         if !phonenumber::is_valid(&number) {
             return None;
