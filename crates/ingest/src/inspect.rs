@@ -12,7 +12,6 @@ use migrationai_domain::Kind;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
-use std::sync::Mutex;
 
 #[derive(Debug, Clone)]
 pub struct InspectOptions {
@@ -161,25 +160,16 @@ pub fn propose(
     let mut samples = Vec::new();
     let mut unreadable = Vec::new();
     let mut hidden = Vec::new();
-    for t in tables {
-        let pinned = opts
-            .encodings
-            .iter()
-            .find(|(f, _)| *f == t.entry.path)
-            .map(|(_, e)| *e);
-        let read = ReadOptions {
-            encoding: pinned,
-            guess_encoding: true,
-            ..opts.read.clone()
-        };
-        match tables::open(export, t, &read) {
-            Ok(mut reader) => {
-                let sample = tables::sample(&mut reader, &t.name, SAMPLE_ROWS);
-                let mut suggestion = suggest::suggest_table(&sample, opts.threshold);
-                settle_encoding(&mut suggestion, &reader, pinned.is_some());
-                if t.hidden {
-                    leave_hidden_out(&mut suggestion);
-                }
+    // Each table's head is read and scored on its own; what ties tables together follows.
+    let first = crate::parallel::map_ordered(
+        tables,
+        opts.threads,
+        |t| t.entry.size,
+        |t| propose_table(export, t, opts),
+    );
+    for (t, proposed) in tables.iter().zip(first) {
+        match proposed {
+            Ok((suggestion, sample)) => {
                 suggestions.push(suggestion);
                 samples.push(sample);
                 hidden.push(t.hidden);
@@ -191,6 +181,32 @@ pub fn propose(
     crate::country::infer(&mut suggestions, &samples);
     crate::currency::infer(&mut suggestions, &samples);
     (suggestions, samples, unreadable)
+}
+
+/// The first proposal for one table, from its head alone.
+fn propose_table(
+    export: &Export,
+    t: &TableRef,
+    opts: &InspectOptions,
+) -> Result<(TableSuggestion, crate::columns::TableSample), ReadError> {
+    let pinned = opts
+        .encodings
+        .iter()
+        .find(|(f, _)| *f == t.entry.path)
+        .map(|(_, e)| *e);
+    let read = ReadOptions {
+        encoding: pinned,
+        guess_encoding: true,
+        ..opts.read.clone()
+    };
+    let mut reader = tables::open(export, t, &read)?;
+    let sample = tables::sample(&mut reader, &t.name, SAMPLE_ROWS);
+    let mut suggestion = suggest::suggest_table(&sample, opts.threshold);
+    settle_encoding(&mut suggestion, &reader, pinned.is_some());
+    if t.hidden {
+        leave_hidden_out(&mut suggestion);
+    }
+    Ok((suggestion, sample))
 }
 
 /// Rounds of re-scoring kinds with reference evidence, at most: each can recognise a table
@@ -513,29 +529,16 @@ pub fn inspect_export(
         .iter()
         .filter(|t| suggestions.iter().any(|s| s.table == t.name))
         .collect();
-    let outcomes: Mutex<Vec<(String, Result<TableOutcome, ReadError>)>> = Mutex::new(Vec::new());
-    let next = Mutex::new(0usize);
-    std::thread::scope(|scope| {
-        for _ in 0..opts.threads.max(1) {
-            scope.spawn(|| loop {
-                let i = {
-                    let Ok(mut n) = next.lock() else { return };
-                    let i = *n;
-                    *n += 1;
-                    i
-                };
-                let Some(t) = readable.get(i) else { return };
-                let r = full_pass(export, t, &mapping, opts, progress);
-                if let Ok(mut o) = outcomes.lock() {
-                    o.push((t.name.clone(), r));
-                }
-            });
-        }
-    });
-    let mut outcomes: HashMap<String, Result<TableOutcome, ReadError>> = outcomes
-        .into_inner()
-        .unwrap_or_default()
-        .into_iter()
+    let passes = crate::parallel::map_ordered(
+        &readable,
+        opts.threads,
+        |t| t.entry.size,
+        |t| full_pass(export, t, &mapping, opts, progress),
+    );
+    let mut outcomes: HashMap<String, Result<TableOutcome, ReadError>> = readable
+        .iter()
+        .map(|t| t.name.clone())
+        .zip(passes)
         .collect();
     let mut ids: HashMap<Kind, HashSet<u64>> = HashMap::new();
     for o in outcomes.values_mut().flatten() {
