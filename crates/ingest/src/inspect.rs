@@ -10,7 +10,7 @@ use crate::transform::RowMapper;
 use migrationai_domain::catalogue::FieldType;
 use migrationai_domain::Kind;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 #[derive(Debug, Clone)]
@@ -343,7 +343,7 @@ struct TableOutcome {
     delimiter: Option<String>,
     problems: Vec<Problem>,
     totals: BTreeMap<String, u64>,
-    ids: Option<(Kind, HashSet<u64>)>,
+    ids: Option<(Kind, suggest::IdSet)>,
 }
 
 fn note(out: &mut TableOutcome, p: Problem, keep: usize) {
@@ -410,8 +410,8 @@ fn full_pass(
                 .collect()
         })
         .unwrap_or_default();
-    let mut seen: HashSet<u64> = HashSet::new();
-    let mut first_row: HashMap<u64, u64> = HashMap::new();
+    let mut seen = suggest::IdSet::default();
+    let mut first_row: suggest::IdMap<u64> = suggest::IdMap::default();
     let mut row = SourceRow::default();
     loop {
         match reader.read_into(&mut row) {
@@ -540,7 +540,7 @@ pub fn inspect_export(
         .map(|t| t.name.clone())
         .zip(passes)
         .collect();
-    let mut ids: HashMap<Kind, HashSet<u64>> = HashMap::new();
+    let mut ids: HashMap<Kind, suggest::IdSet> = HashMap::new();
     for o in outcomes.values_mut().flatten() {
         if let Some((k, set)) = o.ids.take() {
             ids.entry(k).or_default().extend(set);

@@ -762,7 +762,7 @@ pub fn settle_date_orders(tables: &mut [TableSuggestion]) {
 pub fn apply_reference_evidence(
     tables: &mut [TableSuggestion],
     samples: &[TableSample],
-    ids: &HashMap<Kind, HashSet<u64>>,
+    ids: &HashMap<Kind, IdSet>,
     threshold: f64,
 ) {
     for (t, sample) in tables.iter_mut().zip(samples) {
@@ -824,6 +824,33 @@ pub fn id_hash(id: &str) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     id.hash(&mut h);
     h.finish()
+}
+
+/// A set of [`id_hash`]es. They are hashes already, so the set keys its table with them as
+/// they are instead of hashing each again (the full pass adds every row's id).
+pub type IdSet = HashSet<u64, std::hash::BuildHasherDefault<Hashed>>;
+/// A map keyed by [`id_hash`]es, as [`IdSet`].
+pub type IdMap<V> = HashMap<u64, V, std::hash::BuildHasherDefault<Hashed>>;
+
+/// The hasher of [`IdSet`]: a u64 key is its own hash.
+#[derive(Default)]
+pub struct Hashed(u64);
+
+impl std::hash::Hasher for Hashed {
+    fn write(&mut self, bytes: &[u8]) {
+        // Only u64 keys are written; any other key is folded in, byte by byte.
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 fn round3(x: f64) -> f64 {
