@@ -105,7 +105,12 @@ fn sources(meta: &Metadata) -> Vec<&str> {
         d.carrier(),
         d.no_international(),
     ];
-    out.extend(kinds.into_iter().flatten().map(|k| k.national_number().as_str()));
+    out.extend(
+        kinds
+            .into_iter()
+            .flatten()
+            .map(|k| k.national_number().as_str()),
+    );
     out.extend(meta.international_prefix().map(|r| r.as_str()));
     out.extend(meta.national_prefix_for_parsing().map(|r| r.as_str()));
     out.extend(meta.leading_digits().map(|r| r.as_str()));
@@ -124,7 +129,12 @@ mod tests {
     fn every_pattern() -> Vec<String> {
         let mut all: Vec<String> = DATABASE
             .iter()
-            .flat_map(|m| sources(m).into_iter().map(str::to_string).collect::<Vec<_>>())
+            .flat_map(|m| {
+                sources(m)
+                    .into_iter()
+                    .map(str::to_string)
+                    .collect::<Vec<_>>()
+            })
             .collect();
         all.sort();
         all.dedup();
@@ -199,11 +209,8 @@ mod tests {
                     continue;
                 }
                 let groups = |re: &regex::Regex| {
-                    re.captures(t).map(|c| {
-                        c.iter()
-                            .map(|g| g.map(|g| g.range()))
-                            .collect::<Vec<_>>()
-                    })
+                    re.captures(t)
+                        .map(|c| c.iter().map(|g| g.map(|g| g.range())).collect::<Vec<_>>())
                 };
                 assert_eq!(groups(&small), groups(&full), "{p:?} on {t:?}");
             }
