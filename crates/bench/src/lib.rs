@@ -11,7 +11,7 @@ pub mod sqs;
 
 pub use documents::{bench_document_reads, DocumentReads};
 pub use error::BenchError;
-pub use migrate::{bench_migrate, BenchResult};
+pub use migrate::{bench_migrate, BenchResult, Stage};
 pub use push::{bench_push, PushBench};
 pub use queue::{bench_queue, BenchFigures};
 pub use sqs::{bench_sqs, SqsBench};

@@ -1,10 +1,14 @@
-//! End-to-end figures for the CLI's `bench`: rows per second, wall time and peak memory.
+//! End-to-end figures for the CLI's `bench`: rows per second, wall time, peak memory, and
+//! where the time went, step by step.
 
 use std::path::Path;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use migrationai_domain::{JobStatus, Kind};
 use migrationai_pipeline::memory::peak_rss_kib;
-use migrationai_pipeline::{App, ProcessingError};
+use migrationai_pipeline::{App, End, ProcessingError};
+use tokio_util::sync::CancellationToken;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct BenchResult {
@@ -13,20 +17,100 @@ pub struct BenchResult {
     pub rows_per_sec: f64,
     /// Peak resident set size of this process (VmHWM), in KiB; None off Linux.
     pub peak_rss_kib: Option<u64>,
+    /// The job's steps in the order they ran, with their wall time.
+    pub stages: Vec<Stage>,
 }
 
-/// Migrates `export` end to end with `app` (whose store should be empty) and times it.
+/// One step of a job and how long it took.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stage {
+    pub name: String,
+    pub took: Duration,
+}
+
+/// Which step a job is in, as its row shows it (status and phase).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    Plan,
+    Phase(i64),
+    Report,
+}
+
+impl Step {
+    fn of(status: JobStatus, phase: i64) -> Option<Step> {
+        let phases = Kind::phases().len() as i64;
+        match (status, phase) {
+            (JobStatus::Done, _) => None,
+            (_, p) if p < 0 => Some(Step::Plan),
+            (_, p) if p >= phases => Some(Step::Report),
+            (_, p) => Some(Step::Phase(p)),
+        }
+    }
+
+    fn name(self) -> String {
+        match self {
+            Step::Plan => "plan (read, map, validate, split)".into(),
+            Step::Phase(p) => {
+                let kinds: Vec<&str> = usize::try_from(p)
+                    .ok()
+                    .and_then(|p| Kind::phases().get(p).cloned())
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|k| k.as_str())
+                    .collect();
+                format!("phase {p} ({})", kinds.join(", "))
+            }
+            Step::Report => "report (reconcile, duplicates, files)".into(),
+        }
+    }
+}
+
+/// Migrates `export` end to end with `app` (whose store should be empty) and times it, step
+/// by step: the steps are read from the job's own row as the run's watcher reports it (a
+/// step is seen within one of its ticks, 50 ms).
 pub async fn bench_migrate(export: &Path, app: &App) -> Result<BenchResult, ProcessingError> {
     let started = Instant::now();
-    let report = app
-        .migrate(export, None, Some("bench".into()), &|_| {})
+    let submitted = app.submit(export, None, Some("bench".into())).await?;
+    let submitted_at = Instant::now();
+    // (step, when it was first seen), in order.
+    let seen: Mutex<Vec<(Step, Instant)>> = Mutex::new(vec![(Step::Plan, submitted_at)]);
+    let watch = |p: &migrationai_pipeline::Progress| {
+        let Some(step) = Step::of(p.status, p.phase) else {
+            return;
+        };
+        if let Ok(mut seen) = seen.lock() {
+            if seen.last().map(|(s, _)| *s) != Some(step) {
+                seen.push((step, Instant::now()));
+            }
+        }
+    };
+    let end = app
+        .finish(&submitted.job, &watch, &CancellationToken::new())
         .await?;
-    let wall = started.elapsed();
+    let report = match end {
+        End::Done(report) => *report,
+        End::Interrupted(_) => return Err(ProcessingError::Interrupted(submitted.job.name)),
+    };
+    let finished = Instant::now();
+    let wall = finished - started;
+    let mut stages = vec![Stage {
+        name: "submit (inspect, propose a mapping)".into(),
+        took: submitted_at - started,
+    }];
+    let seen = seen.into_inner().unwrap_or_default();
+    for (i, (step, at)) in seen.iter().enumerate() {
+        let next = seen.get(i + 1).map_or(finished, |(_, t)| *t);
+        stages.push(Stage {
+            name: step.name(),
+            took: next - *at,
+        });
+    }
     let source_rows: u64 = report.kinds.values().map(|k| k.source_rows).sum();
     Ok(BenchResult {
         source_rows,
         wall,
         rows_per_sec: source_rows as f64 / wall.as_secs_f64().max(1e-9),
         peak_rss_kib: peak_rss_kib(),
+        stages,
     })
 }

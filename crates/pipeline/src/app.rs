@@ -207,6 +207,9 @@ impl App {
     ) -> Result<RunOutcome, ProcessingError> {
         let mut idle_checks = 0;
         let mut tick: u64 = 0;
+        // The step last shown: a new status or phase is shown at once, so a watcher can
+        // time each step of the job to within one tick.
+        let mut shown: Option<(JobStatus, i64)> = None;
         loop {
             tokio::time::sleep(Duration::from_millis(50)).await;
             tick += 1;
@@ -216,7 +219,9 @@ impl App {
                 self.check_disk(job)?;
             }
             let row = self.services.job(&job.tenant, &job.id).await?;
-            if tick.is_multiple_of(4) || row.status == JobStatus::Done {
+            let step = Some((row.status, row.phase));
+            if tick.is_multiple_of(4) || step != shown || row.status == JobStatus::Done {
+                shown = step;
                 progress(&Progress {
                     job_name: row.name.clone(),
                     status: row.status,

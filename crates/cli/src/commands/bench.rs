@@ -347,6 +347,14 @@ fn migrate(export: &Path, data_dir: &Path) -> anyhow::Result<ExitCode> {
     if let Some(kib) = r.peak_rss_kib {
         say!("migrate: peak RSS {:.1} MiB", kib as f64 / 1024.0);
     }
+    for stage in &r.stages {
+        let took = stage.took.as_secs_f64();
+        say!(
+            "  {took:>6.2} s {:>3.0}%  {}",
+            100.0 * took / secs.max(1e-9),
+            stage.name
+        );
+    }
     // The ceiling: the same CSV files bulk-loaded by the sqlite3 shell, with no checks at all.
     let db = data_dir.join("ceiling.db");
     let mut script = String::from(".mode csv\n");
