@@ -125,7 +125,12 @@ async fn push_on_aws_reads_its_credentials_from_secrets_manager() {
         .await
         .expect("second push");
     let again = second.report.filevine.as_ref().expect("section");
-    assert_eq!(again.pushed.values().map(|c| c.created).sum::<u64>(), 0);
+    assert_eq!(
+        again.pushed.values().map(|c| c.created).sum::<u64>(),
+        0,
+        "a second push created records: {:?}",
+        again.pushed
+    );
     assert_eq!(emu.snapshot().contacts, held.contacts);
     assert_eq!(emu.snapshot().projects, held.projects);
 
@@ -246,6 +251,11 @@ async fn a_worker_reads_the_filevine_secret_at_its_first_push_page_and_only_once
         .await
         .expect("a second push, the secret read once already");
     let again = second.report.filevine.as_ref().expect("a Filevine section");
-    assert_eq!(again.pushed.values().map(|c| c.created).sum::<u64>(), 0);
+    assert_eq!(
+        again.pushed.values().map(|c| c.created).sum::<u64>(),
+        0,
+        "a second push created records: {:?}",
+        again.pushed
+    );
     assert_eq!(emu.snapshot().contacts, held.contacts);
 }
