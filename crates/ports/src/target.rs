@@ -167,6 +167,19 @@ pub struct PageDelivered {
     pub refused: Vec<Refused>,
 }
 
+impl PageDelivered {
+    /// A page whose `records` the target already holds as they are.
+    pub fn unchanged(records: usize) -> Self {
+        PageDelivered {
+            counts: PushCounts {
+                unchanged: records as u64,
+                ..PushCounts::default()
+            },
+            refused: Vec::new(),
+        }
+    }
+}
+
 /// Calls made to reach the target, by this process.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CallStats {
@@ -380,13 +393,7 @@ mod tests {
             _kind: Kind,
             records: &[Record],
         ) -> Result<PageDelivered, TargetError> {
-            Ok(PageDelivered {
-                counts: PushCounts {
-                    unchanged: records.len() as u64,
-                    ..PushCounts::default()
-                },
-                refused: Vec::new(),
-            })
+            Ok(PageDelivered::unchanged(records.len()))
         }
         async fn read_back(
             &self,

@@ -12,7 +12,7 @@ use migrationai_ports::blob::{BlobError, BlobStore};
 use migrationai_ports::store::Store;
 use migrationai_ports::target::{
     CallStats, Delivery, DocumentCheck, DocumentProblem, Expected, KindDelivery, PageDelivered,
-    PushCounts, PushRef, Record, Target, TargetError, TargetKind,
+    PushRef, Record, Target, TargetError, TargetKind,
 };
 
 use crate::record_pages::Pages;
@@ -90,13 +90,7 @@ impl Target for StoreTarget {
         _kind: Kind,
         records: &[Record],
     ) -> Result<PageDelivered, TargetError> {
-        Ok(PageDelivered {
-            counts: PushCounts {
-                unchanged: records.len() as u64,
-                ..PushCounts::default()
-            },
-            refused: Vec::new(),
-        })
+        Ok(PageDelivered::unchanged(records.len()))
     }
 
     async fn read_back(
