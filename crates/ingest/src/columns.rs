@@ -28,6 +28,9 @@ pub struct ColumnProfile {
     /// Non-empty sampled values.
     pub values: Vec<String>,
     pub distinct: usize,
+    /// Every value is a yes/no word ("true", "N"): a flag, which fits only a yes/no field or a
+    /// choice, never text, an amount or a record's id.
+    pub flags: bool,
     /// Fit per field type (per field for choices, whose values differ by field).
     fits: RefCell<HashMap<String, Option<f64>>>,
 }
@@ -44,11 +47,13 @@ impl ColumnProfile {
             }
         }
         let distinct = values.iter().collect::<HashSet<_>>().len();
+        let flags = !values.is_empty() && values.iter().all(|v| flag_word(v));
         ColumnProfile {
             header: sample.headers.get(column).cloned().unwrap_or_default(),
             total: sample.rows.len(),
             values,
             distinct,
+            flags,
             fits: RefCell::new(HashMap::new()),
         }
     }
@@ -103,12 +108,6 @@ impl ColumnProfile {
             FieldType::SourceId => share * self.uniqueness(),
             _ => share,
         })
-    }
-
-    /// Whether every value is a yes/no word ("true", "N"): a flag, which fits only a yes/no
-    /// field or a choice, never text, an amount or a record's id.
-    pub fn is_flags(&self) -> bool {
-        !self.values.is_empty() && self.values.iter().all(|v| flag_word(v))
     }
 
     /// Whether the values read as short titles: nearly all distinct, each a few words of
@@ -223,15 +222,19 @@ const SEPARATORS: [DecimalSeparator; 2] = [DecimalSeparator::Point, DecimalSepar
 
 /// Any century reads a two-digit year's date as a date: which one is a question for later
 /// (see [`crate::years`]), not for whether the column holds dates.
-const ANY_CENTURY: Option<date::YearWindow> = Some(date::YearWindow { first: 1950 });
+const ANY_CENTURY: Option<date::YearWindow> = Some(date::YearWindow::ANY);
+
+/// Whether a value reads as a date in either day order.
+fn reads_as_date(v: &str) -> bool {
+    [date::DateOrder::Mdy, date::DateOrder::Dmy]
+        .iter()
+        .any(|o| date::parse_date_in(v, Some(*o), ANY_CENTURY).is_ok())
+}
 
 /// A value written as a date ("03/01/23", "2024-03-05"): a date column, not an id, whatever
 /// its uniqueness. Eight bare digits are left out: ids are written that way too.
 fn written_as_date(v: &str) -> bool {
-    v.contains(['/', '-', '.', ' '])
-        && [date::DateOrder::Mdy, date::DateOrder::Dmy]
-            .iter()
-            .any(|o| date::parse_date_in(v, Some(*o), ANY_CENTURY).is_ok())
+    v.contains(['/', '-', '.', ' ']) && reads_as_date(v)
 }
 
 /// A yes/no word ("true", "N"): a flag, which names no record.
@@ -248,9 +251,7 @@ fn value_fits(field: &FieldDef, v: &str) -> bool {
         FieldType::LongText => true,
         FieldType::Email => Email::parse(v).is_ok(),
         FieldType::Phone => phones(std::slice::from_ref(&v.to_string())) == 1,
-        FieldType::Date => [date::DateOrder::Mdy, date::DateOrder::Dmy]
-            .iter()
-            .any(|o| date::parse_date_in(v, Some(*o), ANY_CENTURY).is_ok()),
+        FieldType::Date => reads_as_date(v),
         FieldType::DateTime => [date::DateOrder::Mdy, date::DateOrder::Dmy]
             .iter()
             .any(|o| date::parse_datetime_in(v, Some(*o), ANY_CENTURY, chrono_tz::UTC).is_ok()),

@@ -161,10 +161,9 @@ fn score_column(
     link: Option<&ValueLink>,
 ) -> Vec<Candidate> {
     let header = normalise_header(&profile.header);
-    let flags = profile.is_flags();
     def.fields
         .iter()
-        .filter(|fd| !flags || matches!(fd.ty, FieldType::Bool | FieldType::Choice))
+        .filter(|fd| !profile.flags || matches!(fd.ty, FieldType::Bool | FieldType::Choice))
         .map(|fd| {
             let (header_score, matched) = best_match(&header, fd.name, fd.synonyms);
             // Values that are the keys of the kind a reference field points at are evidence

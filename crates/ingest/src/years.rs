@@ -28,9 +28,8 @@ fn votes(t: &TableSuggestion, def: &KindDef, profiles: &[ColumnProfile]) -> (usi
         };
         for v in &p.values {
             // Only a date's year is in question here, so either day order will do.
-            let (day_first, month_first) = (Some(DateOrder::Dmy), Some(DateOrder::Mdy));
-            let plain = |o| date::parse_date(date_part(v), o);
-            match (plain(month_first), plain(day_first)) {
+            let plain = |o| date::parse_date(date_part(v), Some(o));
+            match (plain(DateOrder::Mdy), plain(DateOrder::Dmy)) {
                 (Ok(_), _) | (_, Ok(_)) => four += 1,
                 (Err(DateError::TwoDigitYear(_)), _) | (_, Err(DateError::TwoDigitYear(_))) => {
                     two += 1

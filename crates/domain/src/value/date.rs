@@ -39,6 +39,10 @@ impl YearWindow {
     /// and hearings, near enough that "47" is a birth year, not a future one.
     pub const AHEAD: i32 = 20;
 
+    /// A window for telling whether a value is a date at all: which century it falls in is
+    /// decided elsewhere (a mapping's window), and does not change which order it reads in.
+    pub const ANY: YearWindow = YearWindow { first: 1950 };
+
     /// The window that ends `AHEAD` years after `year` (the current year).
     pub fn ending_after(year: i32) -> YearWindow {
         YearWindow {
@@ -167,8 +171,7 @@ fn split_date_time(s: &str) -> (&str, Option<&str>) {
 
 /// Classifies one value for column profiling.
 pub fn order_evidence(raw: &str) -> OrderEvidence {
-    // The century does not change which order a date reads in.
-    let parse_date = |s: &str, o| parse_date_in(s, o, Some(YearWindow { first: 1950 }));
+    let parse_date = |s: &str, o| parse_date_in(s, o, Some(YearWindow::ANY));
     let s = raw.trim();
     let (date, _) = split_date_time(s);
     let parts: Vec<&str> = date.split(['/', '-', '.']).collect();
