@@ -27,6 +27,8 @@ pub struct PushBench {
     /// Records the push handled (created, adopted, updated, unchanged or refused).
     pub records: u64,
     pub refused: u64,
+    /// Refusals by kind and code, with one reason as an example.
+    pub refusals: BTreeMap<(String, String), (u64, String)>,
     /// The push and its read-back.
     pub wall: Duration,
     pub records_per_sec: f64,
@@ -125,9 +127,17 @@ pub async fn bench_push(
         .filter(|(route, _)| !route.starts_with("GET ") && !route.contains("/connect/token"))
         .map(|(_, n)| n)
         .sum();
+    let mut refusals: BTreeMap<(String, String), (u64, String)> = BTreeMap::new();
+    for r in &section.refused {
+        let slot = refusals
+            .entry((r.kind.to_string(), r.code.clone()))
+            .or_insert_with(|| (0, r.reason.clone()));
+        slot.0 += 1;
+    }
     Ok(PushBench {
         records,
         refused: section.refused.len() as u64,
+        refusals,
         wall,
         records_per_sec: records as f64 / wall.as_secs_f64().max(1e-9),
         calls: stats.requests,

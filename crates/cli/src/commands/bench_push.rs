@@ -153,6 +153,9 @@ fn print_run(label: &str, r: &PushBench, base: Option<&PushBench>) {
             "NOT clean (see the refusals and mismatches in the report)"
         }
     );
+    for ((kind, code), (n, example)) in &r.refusals {
+        say!("  refused {n} {kind} ({code}), e.g. {example}");
+    }
     say!(
         "  org holds: {} contacts, {} projects, {} notes, {} billing items, {} invoices, {} payments, {} documents",
         r.held.contacts,
