@@ -114,12 +114,30 @@ impl ColumnProfile {
     /// text (a matter's "Smith v Jones — lease dispute"), not codes, amounts or dates.
     pub fn reads_as_titles(&self) -> bool {
         let values = &self.values[..self.values.len().min(FIT_VALUES)];
-        if values.len() < 2 || self.uniqueness() < TITLES_DISTINCT {
+        if values.len() < 2 || !self.titles_distinct() {
             return false;
         }
         let titled = values.iter().filter(|v| is_title(v)).count();
         let mean = values.iter().map(|v| v.chars().count()).sum::<usize>() / values.len();
         titled as f64 >= TITLES_WORDED * values.len() as f64 && mean <= TITLE_LEN
+    }
+
+    /// Whether the values are distinct enough for titles: nearly all distinct; or, in a
+    /// sample large enough to tell, mostly distinct with no value common, as the titles of
+    /// matters of the same parties are, and a status or a type never is.
+    fn titles_distinct(&self) -> bool {
+        if self.uniqueness() >= TITLES_DISTINCT {
+            return true;
+        }
+        if self.values.len() < TITLES_SAMPLE || self.uniqueness() < TITLES_MOSTLY_DISTINCT {
+            return false;
+        }
+        let mut counts: HashMap<&str, usize> = HashMap::new();
+        for v in &self.values {
+            *counts.entry(v.as_str()).or_default() += 1;
+        }
+        let top = counts.values().copied().max().unwrap_or(0);
+        top as f64 <= TITLE_REPEATS * self.values.len() as f64
     }
 
     /// How this column's values constrain day/month order.
@@ -140,6 +158,13 @@ impl ColumnProfile {
 /// Share of a titles column's values that must be distinct: matters of the same parties
 /// ("Smith v. Jones") share a title now and then.
 const TITLES_DISTINCT: f64 = 0.8;
+/// Values a sample needs before titles that repeat more than that can be told from a
+/// status column's.
+const TITLES_SAMPLE: usize = 20;
+/// Share of distinct values titles that repeat must still have.
+const TITLES_MOSTLY_DISTINCT: f64 = 0.5;
+/// Most a single title may repeat, as a share of the values.
+const TITLE_REPEATS: f64 = 0.1;
 /// Share of a titles column's values that must read as titles.
 const TITLES_WORDED: f64 = 0.9;
 /// Longest a title runs on average, in characters: longer text is a note or a description.
@@ -309,6 +334,21 @@ mod tests {
         }
         let long = "word ".repeat(40);
         assert!(!profile(&[long.as_str(), &format!("{long}x")]).reads_as_titles());
+        // Matters of the same parties share a title now and then; a status never varies so.
+        let shared: Vec<String> = (0..40)
+            .map(|i| {
+                format!(
+                    "Lease dispute Ng v {}",
+                    ["Ali", "Bo", "Cy"][i % 3].repeat(1 + i % 8)
+                )
+            })
+            .collect();
+        let shared: Vec<&str> = shared.iter().map(String::as_str).collect();
+        assert!(profile(&shared).reads_as_titles());
+        let status: Vec<&str> = (0..40)
+            .map(|i| ["Open matter", "Closed matter", "On hold"][i % 3])
+            .collect();
+        assert!(!profile(&status).reads_as_titles());
     }
 
     /// National numbers of a country other than the default are phone numbers all the same:

@@ -110,7 +110,18 @@ pub fn similarity(header: &str, candidate: &str) -> f64 {
     if squashed(header) == squashed(candidate) {
         return 0.96;
     }
-    let fuzzy = 0.85 * jaro_winkler(header, candidate).max(dice(&hw, &cw));
+    // A name of two or three letters ("in", "no") spelt inside a much longer header
+    // ("minuten") is no likeness: only whole words count then.
+    let (short, long) = {
+        let (a, b) = (header.chars().count(), candidate.chars().count());
+        (a.min(b), a.max(b))
+    };
+    let spelling = if short <= 3 && long >= 2 * short + 2 {
+        0.0
+    } else {
+        jaro_winkler(header, candidate)
+    };
+    let fuzzy = 0.85 * spelling.max(dice(&hw, &cw));
     // A header that qualifies the name ("Primary Address City" for "city", "Client-Matter"
     // for "matter"): it has every word of the name and ends on the same word.
     let qualifies = !cw.is_empty()
@@ -173,5 +184,8 @@ mod tests {
         assert!(similarity("zzz", "email") < 0.5);
         assert!(similarity("primary address city", "city") > 0.8);
         assert!(similarity("client matter", "matter") > 0.8);
+        // A two-letter name is not inside every word that spells it.
+        assert!(similarity("minuten", "in") < 0.3);
+        assert!(similarity("amt", "amount") > 0.4);
     }
 }

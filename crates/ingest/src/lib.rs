@@ -7,6 +7,7 @@ pub mod currency;
 pub mod header;
 pub mod inspect;
 pub mod keys;
+pub mod line_totals;
 pub mod mapping;
 pub mod minor_units;
 pub mod overlay;

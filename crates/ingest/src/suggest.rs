@@ -32,6 +32,11 @@ const PARENT_KEY: f64 = 0.8;
 /// a table loads, and below a fair header match, which wins over it.
 const VALUES_ONLY: f64 = 0.75;
 
+/// Confidence of a line total's columns read from their values alone (see
+/// [`crate::line_totals`]): a product that holds row after row is strong evidence, above the
+/// default threshold, and still below a fair header match.
+const LINE_TOTAL: f64 = 0.8;
+
 /// How much a type's values say about a column: any text is "text", but only emails parse as emails.
 fn specificity(ty: FieldType) -> f64 {
     match ty {
@@ -310,6 +315,54 @@ fn title_candidates(
     out
 }
 
+/// The quantity, rate and amount of a kind that has all three, from a line total the values
+/// hold whatever the headers say.
+fn line_total_candidates(
+    def: &KindDef,
+    profiles: &[ColumnProfile],
+    total: Option<&crate::line_totals::LineTotal>,
+) -> Vec<Candidate> {
+    let Some(t) = total else {
+        return Vec::new();
+    };
+    let fields = [
+        ("quantity", t.quantity),
+        ("rate", t.rate),
+        ("amount", t.amount),
+    ];
+    let typed = |name: &str| {
+        def.field(name).is_some_and(|fd| match name {
+            "quantity" => fd.ty == FieldType::Decimal,
+            _ => matches!(fd.ty, FieldType::Money { .. }),
+        })
+    };
+    if !fields.iter().all(|(name, _)| typed(name)) {
+        return Vec::new();
+    }
+    let share = t.held as f64 / t.checked.max(1) as f64;
+    fields
+        .iter()
+        .filter_map(|&(name, column)| {
+            let fd = def.field(name)?;
+            let p = profiles.get(column)?;
+            let (header_score, matched) =
+                best_match(&normalise_header(&p.header), fd.name, fd.synonyms);
+            Some(Candidate {
+                column,
+                field: fd.name,
+                confidence: LINE_TOTAL,
+                evidence: Evidence {
+                    header_score,
+                    matched: matched.to_string(),
+                    value_fit: Some(round3(share)),
+                    uniqueness: p.uniqueness(),
+                    reference_hits: None,
+                },
+            })
+        })
+        .collect()
+}
+
 /// How much an empty column's header counts against a filled column's when both claim a
 /// field: a blank "Home Phone" yields to a filled "Bus Phone" (0.89), while a blank
 /// "Invoice #" keeps the invoice's id from a "Billed By" that only sounds like it (0.77).
@@ -429,12 +482,14 @@ fn defaults_from_name(
 }
 
 /// Values for required fields no column holds: from the table's name, and else a billing
-/// table's item type from its quantities (see [`crate::units::item_type_from_quantities`]).
+/// table's item type from its quantities (see [`crate::units::item_type_from_quantities`]),
+/// or from a line total whose quantity is in tenths or minutes of an hour: time.
 fn defaults_for(
     table: &str,
     def: &KindDef,
     chosen: &[Candidate],
     profiles: &[ColumnProfile],
+    total: Option<&crate::line_totals::LineTotal>,
 ) -> Vec<(&'static str, String)> {
     let mut defaults = defaults_from_name(table, def, chosen);
     let open =
@@ -449,7 +504,15 @@ fn defaults_for(
             .and_then(|c| profiles.get(c.column))
             .map(|p| p.values.as_slice())
             .unwrap_or_default();
-        if let Some(v) = crate::units::item_type_from_quantities(def, quantities) {
+        let by_unit = total
+            .filter(|t| {
+                t.unit != crate::units::QuantityUnit::Hours
+                    && chosen
+                        .iter()
+                        .any(|c| c.field == "quantity" && c.column == t.quantity)
+            })
+            .map(|_| "time");
+        if let Some(v) = crate::units::item_type_from_quantities(def, quantities).or(by_unit) {
             defaults.push((fd.name, v.to_string()));
         }
     }
@@ -479,6 +542,7 @@ pub fn suggest_table_with(
         .iter()
         .map(ColumnProfile::reads_as_titles)
         .collect();
+    let total = crate::line_totals::find(sample, &profiles);
     let mut scored: Vec<(Kind, f64, Vec<Candidate>, Vec<Candidate>)> = CATALOGUE
         .iter()
         .map(|def| {
@@ -488,6 +552,7 @@ pub fn suggest_table_with(
                 .flat_map(|(i, p)| score_column(p, def, i, links.iter().find(|l| l.column == i)))
                 .collect();
             all.extend(title_candidates(def, &profiles, &titles, links));
+            all.extend(line_total_candidates(def, &profiles, total.as_ref()));
             if let Some(parent) = parent {
                 all.extend(parent_candidates(def, &profiles, parent, links));
             }
@@ -501,7 +566,7 @@ pub fn suggest_table_with(
                 .iter()
                 .filter(|f| f.required && f.name != id)
                 .collect();
-            let defaults = defaults_for(&sample.name, def, &chosen, &profiles);
+            let defaults = defaults_for(&sample.name, def, &chosen, &profiles, total.as_ref());
             let covered = required
                 .iter()
                 .filter(|f| {
@@ -608,7 +673,7 @@ pub fn suggest_table_with(
                     })
                 })
                 .collect();
-            defaults_for(&sample.name, d, &picked, &profiles)
+            defaults_for(&sample.name, d, &picked, &profiles, total.as_ref())
         })
         .unwrap_or_default();
     let mut missing_required: Vec<&'static str> = missing_required

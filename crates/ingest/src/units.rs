@@ -287,7 +287,7 @@ fn votes(t: &TableSuggestion, def: &KindDef, sample: &TableSample) -> Option<Vot
 
 /// Whether `amount ≈ rate × hours` with the quantity read in `unit`: within a cent or two of
 /// rounding, or 0.2% of the amount. The units are 6 to 60 times apart, so at most one fits.
-fn fits(unit: QuantityUnit, quantity: Decimal, rate: Decimal, amount: Decimal) -> bool {
+pub(crate) fn fits(unit: QuantityUnit, quantity: Decimal, rate: Decimal, amount: Decimal) -> bool {
     let hours = match unit {
         // Unrounded, so that 50 minutes at 200 fits 166.67.
         QuantityUnit::Minutes => quantity / Decimal::from(60),

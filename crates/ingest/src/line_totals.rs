@@ -1,0 +1,240 @@
+//! Line totals: three numeric columns where, row after row, one is the product of the other
+//! two (`amount = rate × quantity`, the quantity in hours, tenths or minutes). That is what
+//! a time or expense entry is, whatever the headers call its columns, and it also says which
+//! column is which: the total is the product, and the rate is the column written as money.
+
+use migrationai_domain::value::number::{evidence, SeparatorEvidence};
+use migrationai_domain::value::{text, DecimalSeparator};
+use rust_decimal::Decimal;
+
+use crate::columns::{ColumnProfile, TableSample};
+use crate::units::{fits, QuantityUnit};
+
+/// Rows read to find a product.
+const ROWS: usize = 200;
+/// Share of a column's values that must be numbers for it to take part.
+const NUMERIC: f64 = 0.9;
+/// Numeric columns tried at most: the search tries every ordered triple.
+const MOST_COLUMNS: usize = 12;
+/// Rows with all three values that must hold the product, at least.
+const MIN_ROWS: usize = 5;
+/// Share of the rows with all three values the product must hold for.
+const CLEAR: f64 = 0.9;
+
+/// The columns of a line total found in a table's values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineTotal {
+    pub quantity: usize,
+    pub rate: usize,
+    pub amount: usize,
+    /// The unit the quantity is in, when rate × quantity is read as hours.
+    pub unit: QuantityUnit,
+    /// Rows that hold all three values, and of those the ones the product holds for.
+    pub checked: usize,
+    pub held: usize,
+}
+
+/// A column read as numbers, in its own decimal separator.
+struct Numbers {
+    column: usize,
+    values: Vec<Option<Decimal>>,
+    /// Share of its values written with exactly two decimal places, as money is.
+    money_written: f64,
+    median: Decimal,
+}
+
+/// The best line total among a table's numeric columns, if one holds clearly.
+pub fn find(sample: &TableSample, profiles: &[ColumnProfile]) -> Option<LineTotal> {
+    let rows = &sample.rows[..sample.rows.len().min(ROWS)];
+    let numeric: Vec<Numbers> = profiles
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| !p.flags && !p.values.is_empty())
+        .filter_map(|(i, p)| numbers(i, p, rows))
+        .take(MOST_COLUMNS)
+        .collect();
+    if numeric.len() < 3 {
+        return None;
+    }
+    let mut best: Option<LineTotal> = None;
+    for a in &numeric {
+        for (x, q) in numeric.iter().enumerate() {
+            for r in numeric.iter().skip(x + 1) {
+                if a.column == q.column || a.column == r.column {
+                    continue;
+                }
+                for unit in QuantityUnit::ALL {
+                    let Some(found) = check(a, q, r, unit) else {
+                        continue;
+                    };
+                    if best.is_none_or(|b| found.held > b.held) {
+                        best = Some(found);
+                    }
+                }
+            }
+        }
+    }
+    best
+}
+
+/// Whether `amount = x × y` holds in `unit` for the rows; the product is the same either way
+/// round, so the rate is the column written as money, or else the larger one.
+fn check(amount: &Numbers, x: &Numbers, y: &Numbers, unit: QuantityUnit) -> Option<LineTotal> {
+    let (mut checked, mut held) = (0, 0);
+    for ((a, q), r) in amount.values.iter().zip(&x.values).zip(&y.values) {
+        let (Some(a), Some(q), Some(r)) = (a, q, r) else {
+            continue;
+        };
+        if a.is_zero() || q.is_zero() || r.is_zero() {
+            continue;
+        }
+        checked += 1;
+        if fits(unit, q.abs(), r.abs(), a.abs()) {
+            held += 1;
+        }
+    }
+    if held < MIN_ROWS || (held as f64) < CLEAR * checked as f64 {
+        return None;
+    }
+    let x_is_rate = match (x.money_written >= CLEAR, y.money_written >= CLEAR) {
+        (true, false) => true,
+        (false, true) => false,
+        _ => x.median > y.median,
+    };
+    let (rate, quantity) = if x_is_rate { (x, y) } else { (y, x) };
+    Some(LineTotal {
+        quantity: quantity.column,
+        rate: rate.column,
+        amount: amount.column,
+        unit,
+        checked,
+        held,
+    })
+}
+
+/// A column's values as numbers, or None when too few are.
+fn numbers(column: usize, profile: &ColumnProfile, rows: &[Vec<String>]) -> Option<Numbers> {
+    let sep = separator(&profile.values);
+    let cells: Vec<&str> = rows
+        .iter()
+        .map(|r| r.get(column).map(|v| v.trim()).unwrap_or(""))
+        .collect();
+    let values: Vec<Option<Decimal>> = cells
+        .iter()
+        .map(|v| text::parse_decimal(v, sep).ok())
+        .collect();
+    let filled = cells.iter().filter(|v| !v.is_empty()).count();
+    let parsed = values.iter().flatten().count();
+    if filled == 0 || (parsed as f64) < NUMERIC * filled as f64 {
+        return None;
+    }
+    let two_places = cells
+        .iter()
+        .filter(|v| {
+            let digits = v.trim_end_matches(|c: char| !c.is_ascii_digit());
+            digits
+                .rfind(['.', ','])
+                .is_some_and(|at| digits.len() - at == 3)
+        })
+        .count();
+    let mut sorted: Vec<Decimal> = values.iter().flatten().map(|d| d.abs()).collect();
+    sorted.sort_unstable();
+    Some(Numbers {
+        column,
+        money_written: two_places as f64 / filled as f64,
+        median: sorted.get(sorted.len() / 2).copied().unwrap_or_default(),
+        values,
+    })
+}
+
+/// The decimal separator a column's own values prove, if they prove one.
+fn separator(values: &[String]) -> Option<DecimalSeparator> {
+    let (mut point, mut comma) = (false, false);
+    for v in values {
+        match evidence(v) {
+            SeparatorEvidence::Point => point = true,
+            SeparatorEvidence::Comma => comma = true,
+            SeparatorEvidence::Ambiguous | SeparatorEvidence::None => {}
+        }
+    }
+    match (point, comma) {
+        (true, false) => Some(DecimalSeparator::Point),
+        (false, true) => Some(DecimalSeparator::Comma),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(headers: &[&str], rows: &[&[&str]]) -> (TableSample, Vec<ColumnProfile>) {
+        let sample = TableSample {
+            name: "t.csv".into(),
+            headers: headers.iter().map(|h| h.to_string()).collect(),
+            rows: rows
+                .iter()
+                .map(|r| r.iter().map(|v| v.to_string()).collect())
+                .collect(),
+        };
+        let profiles = (0..headers.len())
+            .map(|i| ColumnProfile::of(&sample, i))
+            .collect();
+        (sample, profiles)
+    }
+
+    #[test]
+    fn minutes_times_a_rate_in_decimal_commas_is_a_line_total() {
+        let (s, p) = table(
+            &["n", "a", "b", "c"],
+            &[
+                &["1", "6", "300,00", "30,00"],
+                &["2", "90", "180,00", "270,00"],
+                &["3", "30", "240,00", "120,00"],
+                &["4", "45", "240,00", "180,00"],
+                &["5", "15", "300,00", "75,00"],
+                &["6", "120", "180,00", "360,00"],
+            ],
+        );
+        let found = find(&s, &p).expect("a line total");
+        assert_eq!(
+            (found.quantity, found.rate, found.amount, found.unit),
+            (1, 2, 3, QuantityUnit::Minutes)
+        );
+    }
+
+    #[test]
+    fn hours_and_a_money_written_rate() {
+        let (s, p) = table(
+            &["hours", "rate", "total", "count"],
+            &[
+                &["1.5", "200.00", "300.00", "7"],
+                &["0.2", "350.00", "70.00", "3"],
+                &["2.0", "150.00", "300.00", "9"],
+                &["3.5", "200.00", "700.00", "1"],
+                &["0.5", "250.00", "125.00", "4"],
+            ],
+        );
+        let found = find(&s, &p).expect("a line total");
+        assert_eq!(
+            (found.quantity, found.rate, found.amount, found.unit),
+            (0, 1, 2, QuantityUnit::Hours)
+        );
+    }
+
+    #[test]
+    fn numbers_that_only_sometimes_multiply_are_none() {
+        let (s, p) = table(
+            &["a", "b", "c"],
+            &[
+                &["2", "3", "6"],
+                &["4", "5", "7"],
+                &["1", "9", "2"],
+                &["8", "2", "3"],
+                &["6", "6", "1"],
+                &["3", "3", "5"],
+            ],
+        );
+        assert_eq!(find(&s, &p), None);
+    }
+}
