@@ -89,6 +89,22 @@ fn files_line(r: &Report) -> String {
     for (encoding, paths) in by_encoding {
         let _ = writeln!(out, "  read as {encoding}: {}", paths.join(", "));
     }
+    let undecided: Vec<String> = r
+        .files
+        .iter()
+        .flat_map(|f| {
+            f.undecided
+                .iter()
+                .map(move |c| format!("{} \"{}\" ({} values)", f.path, c.header, c.values))
+        })
+        .collect();
+    if !undecided.is_empty() {
+        let _ = writeln!(
+            out,
+            "  columns no field takes (not carried; \"ignore\" in the mapping if on purpose): {}",
+            undecided.join(", ")
+        );
+    }
     out
 }
 
@@ -108,6 +124,7 @@ mod tests {
             rejected: 0,
             reason: None,
             stopped_at: None,
+            undecided: Vec::new(),
         }
     }
 

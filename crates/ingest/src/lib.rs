@@ -18,6 +18,7 @@ pub mod separators;
 pub mod suggest;
 pub mod tables;
 pub mod transform;
+pub mod undecided;
 pub mod units;
 pub mod years;
 

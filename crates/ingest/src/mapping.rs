@@ -78,6 +78,9 @@ pub struct FileMapping {
     pub two_digit_years: Option<YearWindow>,
     /// Header → canonical field (None: not migrated), in column order.
     pub columns: Vec<(String, Option<&'static str>)>,
+    /// Headers of the columns a person left out on purpose (`"Legacy" = "ignore"`). Every
+    /// other column no field takes is undecided, and the report lists what it holds.
+    pub ignored: Vec<String>,
     /// Where the rows' source ids come from.
     pub key: Key,
     /// Values for fields no column fills on a row (an expenses file's item type).
@@ -289,6 +292,7 @@ impl Mapping {
                 })?),
             };
             let mut columns = Vec::new();
+            let mut ignored = Vec::new();
             let mut seen_fields: BTreeMap<&'static str, String> = BTreeMap::new();
             let mut headers: Vec<String> = f.order.clone();
             for h in f.columns.keys() {
@@ -302,6 +306,11 @@ impl Mapping {
                     continue;
                 };
                 let name = value.get_ref().trim();
+                if name == IGNORE {
+                    ignored.push(header.clone());
+                    columns.push((header, None));
+                    continue;
+                }
                 // A file left out keeps no fields: `kind = "ignore"` alone is enough.
                 let field = if name.is_empty() || kind.is_none() {
                     None
@@ -417,6 +426,7 @@ impl Mapping {
                 date_order,
                 two_digit_years,
                 columns,
+                ignored,
                 key,
                 defaults,
                 decimal,
@@ -454,6 +464,8 @@ impl Mapping {
                     .iter()
                     .map(|c| (c.header.clone(), c.field.filter(|_| t.kind.is_some())))
                     .collect(),
+                // Only a person leaves a column out on purpose.
+                ignored: Vec::new(),
                 key: if t.kind.is_some() {
                     t.key.clone()
                 } else {
@@ -500,8 +512,10 @@ impl Mapping {
         let mut out = String::new();
         let _ = writeln!(
             out,
-            "# MigrationAI mapping. Edit a column's field (\"\" leaves it out), a file's kind, its key"
+            "# MigrationAI mapping. Edit a column's field (\"ignore\" leaves it out on purpose; \"\" is a column nobody"
         );
+        let _ = writeln!(out, "# decided about: the report lists what it holds, and amounts in it keep the run from counting as migrated),");
+        let _ = writeln!(out, "# a file's kind, its key");
         let _ = writeln!(out, "# (\"ignore\" leaves the file out; its columns are then not read; \"\" is a file not recognised: until it is");
         let _ = writeln!(out, "# given a kind or \"ignore\", its rows are not migrated and the run does not count as migrated) or date_order (\"mdy\"/\"dmy\"),");
         let _ = writeln!(out, "# then pass it back with --mapping. key is a header, a list of headers that are a key together,");
@@ -597,7 +611,12 @@ impl Mapping {
                 let note = note
                     .unwrap_or_default()
                     .replace(|c: char| c.is_control(), " ");
-                let _ = writeln!(out, "{} = {}{}", q(header), q(field.unwrap_or("")), note);
+                let value = match field {
+                    Some(f) => f,
+                    None if f.ignored.contains(header) => IGNORE,
+                    None => "",
+                };
+                let _ = writeln!(out, "{} = {}{}", q(header), q(value), note);
             }
             if !f.defaults.is_empty() {
                 let _ = writeln!(out, "[file.defaults]");

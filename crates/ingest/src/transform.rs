@@ -222,6 +222,7 @@ mod tests {
                 ("Date".into(), Some("date")),
                 ("Amount".into(), Some("amount")),
             ],
+            ignored: Vec::new(),
             key,
             defaults: vec![("description", "imported".into())],
             decimal: Vec::new(),

@@ -54,6 +54,7 @@ pub fn file_mapping(kind: Kind, file: &str, headers: &[String]) -> Option<FileMa
         two_digit_years: None,
         minor_units: Vec::new(),
         columns,
+        ignored: Vec::new(),
         key: Default::default(),
         defaults: Vec::new(),
         decimal: Vec::new(),

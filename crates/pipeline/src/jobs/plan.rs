@@ -16,6 +16,7 @@ use migrationai_ingest::inspect::{archive_message, problem_code};
 use migrationai_ingest::mapping::Mapping;
 use migrationai_ingest::tables::{list_tables, open};
 use migrationai_ingest::transform::RowMapper;
+use migrationai_ingest::undecided::Tally;
 use migrationai_ingest::{Export, ReadOptions, SourceRow};
 use migrationai_ports::store::{BatchRow, JobRow};
 
@@ -85,6 +86,7 @@ fn split_all(
         rejected: 0,
         reason: None,
         stopped_at: None,
+        undecided: Vec::new(),
     };
     let mut listing: Vec<FileLine> = unlisted
         .iter()
@@ -132,6 +134,7 @@ fn split_all(
             let Some(mapper) = RowMapper::new(mapping, fm, &headers) else {
                 continue;
             };
+            let mut undecided = Tally::new(fm, &headers);
             let mut listed = FileLine {
                 kind: Some(kind.as_str().to_string()),
                 encoding: Some(reader.encoding().to_string()),
@@ -174,6 +177,7 @@ fn split_all(
                     None => break,
                     Some(Ok(())) => {
                         last_row = row.row;
+                        undecided.row(&row.values);
                         // Mapped and validated here, once: the handler loads what this says.
                         settle(&mapper, &row, |id| seen.insert(id))?
                     }
@@ -211,6 +215,7 @@ fn split_all(
                 }
             }
             flush(&mut body, &mut in_batch, &mut batch_no)?;
+            listed.undecided = undecided.finish();
             listing.push(listed);
         }
     }

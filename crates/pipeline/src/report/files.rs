@@ -3,6 +3,7 @@
 //! table whose reading stopped early. A file the report does not name was never looked at,
 //! so the planner lists them all and the report says what became of each.
 
+use migrationai_ingest::undecided::{Holds, UndecidedColumn};
 use serde::{Deserialize, Serialize};
 
 /// What a file of the export is to the migration.
@@ -49,6 +50,10 @@ pub struct FileLine {
     /// The row at which reading stopped, for a table cut short.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stopped_at: Option<u64>,
+    /// A table's columns that no field takes and nobody left out on purpose, with what they
+    /// held: values no record carries.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub undecided: Vec<UndecidedColumn>,
 }
 
 impl FileRole {
@@ -82,8 +87,32 @@ impl FileLine {
                 "{}: reading stopped at row {row} and no row after it was read: {reason}",
                 self.path
             )),
+            (FileRole::Table, None) => self.undecided_amounts(),
             _ => None,
         }
+    }
+
+    /// Amounts in columns nobody decided about: money the migration would drop without a
+    /// word, so the job does not count as migrated until a person maps or leaves them out.
+    fn undecided_amounts(&self) -> Option<String> {
+        let amounts: Vec<String> = self
+            .undecided
+            .iter()
+            .filter(|c| c.holds == Holds::Amounts)
+            .map(|c| format!("\"{}\" ({} values)", c.header, c.values))
+            .collect();
+        if amounts.is_empty() {
+            return None;
+        }
+        Some(format!(
+            "{}: {} {} amounts that no field takes, so no record carries them; map {}, or set {} to \"ignore\" in the mapping to leave {} out on purpose",
+            self.path,
+            amounts.join(", "),
+            if amounts.len() == 1 { "holds" } else { "hold" },
+            if amounts.len() == 1 { "it" } else { "them" },
+            if amounts.len() == 1 { "it" } else { "each" },
+            if amounts.len() == 1 { "it" } else { "them" },
+        ))
     }
 }
 

@@ -77,6 +77,7 @@ pub fn write_true_mapping(export: &Path, truth: &GroundTruth, out: &Path) {
                     )
                 })
                 .collect(),
+            ignored: Vec::new(),
             key: Default::default(),
             defaults: Vec::new(),
             decimal: Vec::new(),
