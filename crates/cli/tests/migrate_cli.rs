@@ -272,3 +272,51 @@ fn inspect_shows_the_mapping_it_was_given() {
         "{amount_due}"
     );
 }
+
+/// A run with no mapping says what the proposal decided for nobody to review: each table's
+/// kind, the questions it answered, and how to review them. A run with a mapping does not.
+#[test]
+fn a_run_with_no_mapping_says_what_the_proposal_decided() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let export = dir.path().join("export");
+    std::fs::create_dir_all(&export).expect("export");
+    // Six-digit numbers with no country code: several countries read them, so the country
+    // is a question the proposal answers.
+    let mut people = String::from("Person ID,Full Name,Phone\n");
+    for i in 0..12 {
+        people.push_str(&format!(
+            "P{i},Ann Lee {i},04{} {:06}\n",
+            i % 10,
+            234_567 + i
+        ));
+    }
+    std::fs::write(export.join("People.csv"), people).expect("write");
+    let data = dir.path().join("data");
+    let out = migrationai(&data, &["migrate", &export.display().to_string()]);
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("no mapping given: the proposed one runs"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("People.csv → contacts"), "{stdout}");
+    assert!(stdout.contains("--write-mapping mapping.toml"), "{stdout}");
+
+    let file = dir.path().join("mapping.toml");
+    let wrote = Command::new(BIN)
+        .args(["inspect", &export.display().to_string(), "--write-mapping"])
+        .arg(&file)
+        .output()
+        .expect("inspect");
+    assert!(wrote.status.success(), "{}", text(&wrote.stderr));
+    let reviewed = migrationai(
+        &dir.path().join("data2"),
+        &[
+            "migrate",
+            &export.display().to_string(),
+            "--mapping",
+            &file.display().to_string(),
+        ],
+    );
+    let stdout = text(&reviewed.stdout);
+    assert!(!stdout.contains("no mapping given"), "{stdout}");
+}

@@ -4,7 +4,7 @@ use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use migrationai_host::open;
 use migrationai_host::settings::Env;
 use migrationai_pipeline::app::{End, Progress};
-use migrationai_pipeline::jobs::{Start, Submitted};
+use migrationai_pipeline::jobs::{Proposed, Start, Submitted};
 use migrationai_pipeline::report::Threshold;
 use std::collections::HashMap;
 use std::io::IsTerminal;
@@ -182,6 +182,32 @@ fn announce(s: &Submitted) {
     }
 }
 
+/// What the proposal decided for a run with no mapping file: nobody reviewed it, so the
+/// person sees each table's kind and each question answered with its best reading, and how
+/// to review them.
+fn tell_proposed(p: &Proposed, export: &std::path::Path) {
+    say!("no mapping given: the proposed one runs, as `inspect` shows it:");
+    for (table, kind, confidence) in &p.tables {
+        match kind {
+            Some(k) => say!("  {table} → {k} ({confidence:.2})"),
+            None => say!("  {table} → not recognised: its rows are not migrated"),
+        }
+    }
+    if !p.questions.is_empty() {
+        say!(
+            "  {} questions answered with the proposal, unreviewed:",
+            p.questions.len()
+        );
+        for q in &p.questions {
+            say!("  - {}", q.line());
+        }
+    }
+    say!(
+        "  to review: migrationai inspect {} --write-mapping mapping.toml, edit it, then migrate with --mapping mapping.toml",
+        shell_word(&export.display().to_string())
+    );
+}
+
 pub fn run(a: Args, env: &Env) -> anyhow::Result<ExitCode> {
     let mut config = a.embedded.config(env)?;
     config.pipeline.batch_size = a.batch_size.max(1);
@@ -202,6 +228,9 @@ pub fn run(a: Args, env: &Env) -> anyhow::Result<ExitCode> {
             .submit(&a.export, a.mapping.as_deref(), a.job.clone())
             .await?;
         announce(&submitted);
+        if let Some(p) = &submitted.proposed {
+            tell_proposed(p, &a.export);
+        }
         app.finish(&submitted.job, &|p| bars.update(p), &stop)
             .await
             .map(|end| (submitted.job.name.clone(), submitted.start, end))

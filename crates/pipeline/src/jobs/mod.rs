@@ -21,7 +21,7 @@ use crate::error::ProcessingError;
 use crate::message::{JobAction, JobMessage};
 use crate::services::{JobSettings, Services};
 
-pub use submit::{submit, Start, Submitted};
+pub use submit::{submit, Proposed, Start, Submitted};
 
 /// What a new job is made of.
 #[derive(Debug, Clone)]

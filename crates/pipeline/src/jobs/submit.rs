@@ -36,6 +36,17 @@ pub struct Submitted {
     pub start: Start,
     /// The default name it would have had, when a job of another export or mapping held it.
     pub renamed_from: Option<String>,
+    /// What the proposal decided, when no mapping was given to a new job.
+    pub proposed: Option<Proposed>,
+}
+
+/// The decisions a proposed mapping made for nobody to review: each table's kind, and the
+/// questions it answered with its best reading.
+#[derive(Debug, Clone, Default)]
+pub struct Proposed {
+    /// Table, kind (None: not recognised) and the kind's confidence.
+    pub tables: Vec<(String, Option<migrationai_domain::Kind>, f64)>,
+    pub questions: Vec<migrationai_ingest::question::Question>,
 }
 
 /// Reads and parses a mapping file; a missing or invalid file is an error naming it.
@@ -101,7 +112,7 @@ pub async fn submit(
         }
         name = format!("{stem} ({n})");
     }
-    let mapping = mapping_for(s, config, &export, given).await?;
+    let (mapping, proposed) = mapping_for(s, config, &export, given).await?;
     let job = super::create(
         s,
         super::NewJob {
@@ -123,6 +134,7 @@ pub async fn submit(
         renamed_from: (job.name != stem).then_some(stem),
         job,
         start: Start::New,
+        proposed,
     })
 }
 
@@ -134,28 +146,30 @@ async fn resubmit(s: &Services, job: JobRow, stem: &str) -> Result<Submitted, Pr
             job,
             start: Start::Finished,
             renamed_from,
+            proposed: None,
         }),
         JobStatus::Cancelled => Err(ProcessingError::Cancelled(job.name)),
         _ => Ok(Submitted {
             job: super::reopen(s, &job).await?,
             start: Start::Resumed,
             renamed_from,
+            proposed: None,
         }),
     }
 }
 
 /// The mapping a new job runs with: the given one (its tables checked against the
-/// export), or the proposal. Either way something must be mapped.
+/// export), or the proposal, with what it decided. Either way something must be mapped.
 async fn mapping_for(
     s: &Services,
     config: &Config,
     export: &Path,
     given: Option<Mapping>,
-) -> Result<Mapping, ProcessingError> {
+) -> Result<(Mapping, Option<Proposed>), ProcessingError> {
     let export = export.to_path_buf();
     let work = s.work_dir.clone();
     let proposal = config.clone();
-    let mut mapping = tokio::task::spawn_blocking(move || {
+    let (mut mapping, proposed) = tokio::task::spawn_blocking(move || {
         std::fs::create_dir_all(&work).map_err(|e| ProcessingError::Export(e.to_string()))?;
         let opened = Export::open_tables_in(&export, &Limits::default(), &work)
             .map_err(|e| ProcessingError::Export(e.to_string()))?;
@@ -166,7 +180,7 @@ async fn mapping_for(
                 export.display()
             )));
         }
-        let mapping = match given {
+        let (mapping, proposed) = match given {
             Some(m) => {
                 let missing: Vec<&str> = m
                     .files
@@ -181,7 +195,7 @@ async fn mapping_for(
                         missing.join(", ")
                     )));
                 }
-                m
+                (m, None)
             }
             None => {
                 let opts = InspectOptions {
@@ -197,7 +211,17 @@ async fn mapping_for(
                     mapping.country = proposal.country.clone();
                 }
                 mapping.time_zone = proposal.time_zone.clone();
-                mapping
+                let proposed = Proposed {
+                    tables: suggestions
+                        .iter()
+                        .map(|t| (t.table.clone(), t.kind, t.kind_confidence))
+                        .collect(),
+                    questions: suggestions
+                        .iter()
+                        .flat_map(|t| t.questions.iter().cloned())
+                        .collect(),
+                };
+                (mapping, Some(proposed))
             }
         };
         let mapped = mapping
@@ -212,7 +236,7 @@ async fn mapping_for(
                 export.display()
             )));
         }
-        Ok(mapping)
+        Ok((mapping, proposed))
     })
     .await??;
     // Named encodings win over the file and the proposal, in the mapping the job keeps.
@@ -230,5 +254,5 @@ async fn mapping_for(
             )));
         }
     }
-    Ok(mapping)
+    Ok((mapping, proposed))
 }
