@@ -52,6 +52,23 @@ pub fn names_a_key(header: &str) -> bool {
     })
 }
 
+/// Whether a column no field takes reads as identifiers whatever its header: every value a
+/// short code with a digit in it ("1", "TX-0042", "2024/117"), no spaces, no amount written
+/// with decimals and no date. A unique such column keys its table better than row numbers.
+fn reads_as_ids(col: &Column) -> bool {
+    use migrationai_domain::value::date;
+    !col.values.is_empty()
+        && col.values.iter().all(|v| {
+            v.len() <= 32
+                && v.chars().any(|c| c.is_ascii_digit())
+                && v.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '/' | '#'))
+                && [date::DateOrder::Mdy, date::DateOrder::Dmy]
+                    .iter()
+                    .all(|o| date::parse_date(v, Some(*o)).is_err())
+        })
+}
+
 struct Column {
     header: String,
     filled: f64,
@@ -245,7 +262,7 @@ fn infer_keys(tables: &mut [TableSuggestion], samples: &[TableSample], profiles:
             }
             let field = table.columns.get(c).and_then(|s| s.field);
             let (could, named) = match field.and_then(|f| def.field(f)) {
-                None => (true, names_a_key(&col.header)),
+                None => (true, names_a_key(&col.header) || reads_as_ids(col)),
                 Some(fd) if fd.name == id => (true, true),
                 Some(fd) => (fd.ty == FieldType::Text, names_a_key(&col.header)),
             };
@@ -298,7 +315,12 @@ fn infer_keys(tables: &mut [TableSuggestion], samples: &[TableSample], profiles:
                     "\"{header}\" is unique and {refs} other table(s) refer to its values; it serves as the {id}"
                 )
             } else {
-                format!("\"{header}\" is unique and its header names a key; it serves as the {id}")
+                let why = if names_a_key(&header) {
+                    "its header names a key"
+                } else {
+                    "its values read as identifiers"
+                };
+                format!("\"{header}\" is unique and {why}; it serves as the {id}")
             });
             if let Some(&(other, other_refs)) = ranked.get(1) {
                 if other_refs == refs {

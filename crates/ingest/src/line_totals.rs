@@ -35,9 +35,9 @@ pub struct LineTotal {
 }
 
 /// A column read as numbers, in its own decimal separator.
-struct Numbers {
-    column: usize,
-    values: Vec<Option<Decimal>>,
+pub(crate) struct Numbers {
+    pub(crate) column: usize,
+    pub(crate) values: Vec<Option<Decimal>>,
     /// Share of its values written with exactly two decimal places, as money is.
     money_written: f64,
     median: Decimal,
@@ -113,7 +113,11 @@ fn check(amount: &Numbers, x: &Numbers, y: &Numbers, unit: QuantityUnit) -> Opti
 }
 
 /// A column's values as numbers, or None when too few are.
-fn numbers(column: usize, profile: &ColumnProfile, rows: &[Vec<String>]) -> Option<Numbers> {
+pub(crate) fn numbers(
+    column: usize,
+    profile: &ColumnProfile,
+    rows: &[Vec<String>],
+) -> Option<Numbers> {
     let sep = separator(&profile.values);
     let cells: Vec<&str> = rows
         .iter()

@@ -32,9 +32,9 @@ const PARENT_KEY: f64 = 0.8;
 /// a table loads, and below a fair header match, which wins over it.
 const VALUES_ONLY: f64 = 0.75;
 
-/// Confidence of a line total's columns read from their values alone (see
-/// [`crate::line_totals`]): a product that holds row after row is strong evidence, above the
-/// default threshold, and still below a fair header match.
+/// Confidence of a line total's or a running balance's columns read from their values alone
+/// (see [`crate::line_totals`], [`crate::ledger`]): arithmetic that holds row after row is
+/// strong evidence, above the default threshold, and still below a fair header match.
 const LINE_TOTAL: f64 = 0.8;
 
 /// How much a type's values say about a column: any text is "text", but only emails parse as emails.
@@ -363,6 +363,154 @@ fn line_total_candidates(
         .collect()
 }
 
+/// The running balance and movements of a kind that keeps a ledger (a trust account's
+/// balance, money in and out, or one signed amount), from a balance the values hold
+/// whatever the headers say (see [`crate::ledger`]).
+fn ledger_candidates(
+    def: &KindDef,
+    profiles: &[ColumnProfile],
+    balance: Option<&crate::ledger::Balance>,
+) -> Vec<Candidate> {
+    use crate::ledger::Movement;
+    let Some(b) = balance else {
+        return Vec::new();
+    };
+    let money = |name: &str| {
+        def.field(name)
+            .is_some_and(|fd| matches!(fd.ty, FieldType::Money { .. }))
+    };
+    if !money("running_balance") {
+        return Vec::new();
+    }
+    let mut fields = vec![("running_balance", b.balance)];
+    match b.movement {
+        Movement::Amount(c) if money("amount") => fields.push(("amount", c)),
+        Movement::InOut {
+            money_in,
+            money_out,
+        } if money("deposit") && money("withdrawal") => {
+            fields.push(("deposit", money_in));
+            fields.push(("withdrawal", money_out));
+        }
+        _ => return Vec::new(),
+    }
+    let share = b.held as f64 / b.checked.max(1) as f64;
+    fields
+        .iter()
+        .filter_map(|&(name, column)| {
+            let fd = def.field(name)?;
+            let p = profiles.get(column)?;
+            let (header_score, matched) =
+                best_match(&normalise_header(&p.header), fd.name, fd.synonyms);
+            Some(Candidate {
+                column,
+                field: fd.name,
+                confidence: LINE_TOTAL,
+                evidence: Evidence {
+                    header_score,
+                    matched: matched.to_string(),
+                    value_fit: Some(round3(share)),
+                    uniqueness: p.uniqueness(),
+                    reference_hits: None,
+                },
+            })
+        })
+        .collect()
+}
+
+/// An invoice's total and its parts, from sums the values hold whatever the headers say
+/// (see [`crate::sums`]), for a kind with all those amounts.
+fn sum_candidates(
+    def: &KindDef,
+    profiles: &[ColumnProfile],
+    sums: Option<&crate::sums::InvoiceSums>,
+) -> Vec<Candidate> {
+    let Some(s) = sums else {
+        return Vec::new();
+    };
+    let fields: Vec<(&str, usize)> = [
+        ("total", Some(s.total)),
+        ("subtotal", s.subtotal),
+        ("tax", s.tax),
+        ("paid_amount", s.paid),
+        ("balance_due", s.balance_due),
+    ]
+    .into_iter()
+    .filter_map(|(f, c)| c.map(|c| (f, c)))
+    .collect();
+    let money = |name: &str| {
+        def.field(name)
+            .is_some_and(|fd| matches!(fd.ty, FieldType::Money { .. }))
+    };
+    if !fields.iter().all(|(f, _)| money(f)) {
+        return Vec::new();
+    }
+    fields
+        .iter()
+        .filter_map(|&(name, column)| {
+            let fd = def.field(name)?;
+            let p = profiles.get(column)?;
+            let (header_score, matched) =
+                best_match(&normalise_header(&p.header), fd.name, fd.synonyms);
+            Some(Candidate {
+                column,
+                field: fd.name,
+                confidence: LINE_TOTAL,
+                evidence: Evidence {
+                    header_score,
+                    matched: matched.to_string(),
+                    value_fit: Some(1.0),
+                    uniqueness: p.uniqueness(),
+                    reference_hits: None,
+                },
+            })
+        })
+        .collect()
+}
+
+/// A table's only column of dates is a candidate for its kind's required date (an
+/// invoice's issue date, an entry's date) whatever its header: with one date column there
+/// is nothing else it could be. Values alone give [`VALUES_ONLY`], below a fair header match.
+fn date_candidates(
+    def: &KindDef,
+    profiles: &[ColumnProfile],
+    links: &[ValueLink],
+) -> Vec<Candidate> {
+    let Some(fd) = def
+        .fields
+        .iter()
+        .find(|f| f.required && matches!(f.ty, FieldType::Date | FieldType::DateTime))
+    else {
+        return Vec::new();
+    };
+    let dates: Vec<(usize, f64)> = profiles
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !links.iter().any(|l| l.column == *i))
+        .filter_map(|(i, p)| p.fit(fd).map(|fit| (i, fit)))
+        .filter(|(_, fit)| *fit >= crate::keys::REFERS)
+        .collect();
+    let [(column, fit)] = dates.as_slice() else {
+        return Vec::new();
+    };
+    let Some(p) = profiles.get(*column) else {
+        return Vec::new();
+    };
+    let (header_score, matched) = best_match(&normalise_header(&p.header), fd.name, fd.synonyms);
+    vec![Candidate {
+        column: *column,
+        field: fd.name,
+        confidence: VALUES_ONLY,
+        evidence: Evidence {
+            header_score,
+            matched: matched.to_string(),
+            value_fit: Some(round3(*fit)),
+            uniqueness: p.uniqueness(),
+            reference_hits: None,
+        },
+    }]
+}
+
 /// How much an empty column's header counts against a filled column's when both claim a
 /// field: a blank "Home Phone" yields to a filled "Bus Phone" (0.89), while a blank
 /// "Invoice #" keeps the invoice's id from a "Billed By" that only sounds like it (0.77).
@@ -543,6 +691,8 @@ pub fn suggest_table_with(
         .map(ColumnProfile::reads_as_titles)
         .collect();
     let total = crate::line_totals::find(sample, &profiles);
+    let balance = crate::ledger::find(sample, &profiles);
+    let sums = crate::sums::find(sample, &profiles);
     let mut scored: Vec<(Kind, f64, Vec<Candidate>, Vec<Candidate>)> = CATALOGUE
         .iter()
         .map(|def| {
@@ -553,6 +703,9 @@ pub fn suggest_table_with(
                 .collect();
             all.extend(title_candidates(def, &profiles, &titles, links));
             all.extend(line_total_candidates(def, &profiles, total.as_ref()));
+            all.extend(ledger_candidates(def, &profiles, balance.as_ref()));
+            all.extend(sum_candidates(def, &profiles, sums.as_ref()));
+            all.extend(date_candidates(def, &profiles, links));
             if let Some(parent) = parent {
                 all.extend(parent_candidates(def, &profiles, parent, links));
             }

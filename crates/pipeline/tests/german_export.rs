@@ -1,8 +1,10 @@
 //! An export from a German firm's system, migrated with no mapping file: semicolons, CRLF,
 //! Windows-1252, German headers nothing here knows ("Aktenzeichen", "Betreff", "Minuten",
-//! "Satz", "Betrag"), decimal commas and dd.mm.yyyy dates. The time entries must be read as
-//! time entries from their values (Betrag = Satz × Minuten / 60), and a run whose mapping
-//! leaves amounts in no record must not say it migrated.
+//! "Satz", "Betrag", "Einnahme", "Saldo", "Netto", "Offen"), decimal commas and dd.mm.yyyy
+//! dates. The tables must be read for what they are from their values' arithmetic: time
+//! entries (Betrag = Satz × Minuten / 60), a trust ledger (each matter's Saldo runs by
+//! Einnahme − Ausgabe) and invoices (Brutto = Netto + MwSt = Bezahlt + Offen). A run whose
+//! mapping leaves amounts in no record must not say it migrated.
 
 mod common;
 
@@ -17,6 +19,9 @@ use std::path::Path;
 const CLIENTS: usize = 30;
 const MATTERS: usize = 40;
 const ENTRIES: usize = 120;
+/// Trust entries: four for every third matter.
+const TRUST: usize = 4 * MATTERS.div_ceil(3);
+const INVOICES: usize = 25;
 
 /// Text as Windows-1252 bytes: every character used here is in Latin-1.
 fn cp1252(text: &str) -> Vec<u8> {
@@ -91,11 +96,65 @@ fn write_export(dir: &Path) {
             work[z % work.len()]
         );
     }
+    let euros = |cents: i64| format!("{},{:02}", cents / 100, cents % 100);
+    let mut trust =
+        String::from("Buchungsnr;Aktenzeichen;Datum;Einnahme;Ausgabe;Saldo;Verwendungszweck\r\n");
+    let mut n = 0;
+    for a in (0..MATTERS).step_by(3) {
+        let mut balance = 0;
+        for k in 0..4 {
+            n += 1;
+            let (money_in, money_out) = if k % 2 == 0 {
+                (100_000 * (k + 1), 0)
+            } else {
+                (0, 15_000 * k)
+            };
+            balance += money_in - money_out;
+            let cell = |c: i64| if c == 0 { String::new() } else { euros(c) };
+            let _ = write!(
+                trust,
+                "{n};{};{:02}.03.2024;{};{};{};{}\r\n",
+                matter(a),
+                1 + k,
+                cell(money_in),
+                cell(money_out),
+                euros(balance),
+                if money_in > 0 {
+                    "Vorschuss"
+                } else {
+                    "Gerichtskosten"
+                }
+            );
+        }
+    }
+    let mut invoices =
+        String::from("Rechnungsnr;Aktenzeichen;Rechnungsdatum;Netto;MwSt;Brutto;Bezahlt;Offen\r\n");
+    for r in 0..INVOICES as i64 {
+        let net = 50_000 + 10_000 * r;
+        let tax = net * 19 / 100;
+        let gross = net + tax;
+        let paid = [0, gross, 20_000][r as usize % 3];
+        let _ = write!(
+            invoices,
+            "RE-2024-{:04};{};{:02}.{:02}.2024;{};{};{};{};{}\r\n",
+            r + 1,
+            matter((r as usize * 5) % MATTERS),
+            1 + r % 28,
+            1 + r % 12,
+            euros(net),
+            euros(tax),
+            euros(gross),
+            euros(paid),
+            euros(gross - paid)
+        );
+    }
     std::fs::create_dir_all(dir).expect("export folder");
     for (name, text) in [
         ("Kunden.csv", clients),
         ("Akten.csv", matters),
         ("Zeiten.csv", entries),
+        ("Fremdgeld.csv", trust),
+        ("Rechnungen.csv", invoices),
     ] {
         std::fs::write(dir.join(name), cp1252(&text)).expect("write table");
     }
@@ -127,6 +186,8 @@ async fn a_german_export_migrates_whole_with_no_mapping() {
         ("Kunden.csv", Kind::Contacts),
         ("Akten.csv", Kind::Projects),
         ("Zeiten.csv", Kind::BillingItems),
+        ("Fremdgeld.csv", Kind::ProjectFunds),
+        ("Rechnungen.csv", Kind::BillingInvoice),
     ] {
         assert_eq!(file(table).suggestion.kind, Some(kind), "{table}");
     }
@@ -141,6 +202,25 @@ async fn a_german_export_migrates_whole_with_no_mapping() {
         file("Zeiten.csv").suggestion.quantity_unit,
         migrationai_ingest::units::QuantityUnit::Minutes
     );
+    // A trust ledger, from each matter's balance running by money in less money out.
+    for (header, field) in [
+        ("Einnahme", "deposit"),
+        ("Ausgabe", "withdrawal"),
+        ("Saldo", "running_balance"),
+    ] {
+        assert_eq!(field_of("Fremdgeld.csv", header), Some(field), "{header}");
+    }
+    // Invoices, from their sums: the tax a steady share of the net, paid before open.
+    for (header, field) in [
+        ("Netto", "subtotal"),
+        ("MwSt", "tax"),
+        ("Brutto", "total"),
+        ("Bezahlt", "paid_amount"),
+        ("Offen", "balance_due"),
+        ("Rechnungsdatum", "issued_on"),
+    ] {
+        assert_eq!(field_of("Rechnungen.csv", header), Some(field), "{header}");
+    }
 
     let config = config(&dir.path().join("data"));
     let app = open(&config).await.expect("opens");
@@ -152,6 +232,8 @@ async fn a_german_export_migrates_whole_with_no_mapping() {
         (Kind::Contacts, CLIENTS),
         (Kind::Projects, MATTERS),
         (Kind::BillingItems, ENTRIES),
+        (Kind::ProjectFunds, TRUST),
+        (Kind::BillingInvoice, INVOICES),
     ] {
         let counts = &report.kinds[kind.as_str()];
         assert_eq!(
@@ -162,6 +244,19 @@ async fn a_german_export_migrates_whole_with_no_mapping() {
         );
     }
     assert!(report.verdict.migrated, "{:?}", report.verdict.failures);
+    // Matter 001/21's ledger: 1,000 in, 150 out, 3,000 in, 450 out.
+    assert_eq!(
+        report.trust_by_project.get("001/21").map(|b| b.to_string()),
+        Some("3400.00".to_string())
+    );
+    // RE-2024-0003: 700,00 net and 133,00 tax, 200,00 paid.
+    assert_eq!(
+        report
+            .invoice_balance
+            .get("RE-2024-0003")
+            .map(|b| b.to_string()),
+        Some("633.00".to_string())
+    );
     // What no field takes is listed with what it held, and is no amount.
     let undecided = |path: &str| {
         report
@@ -183,6 +278,10 @@ async fn a_german_export_migrates_whole_with_no_mapping() {
     assert_eq!(
         undecided("Zeiten.csv"),
         vec![("Tätigkeit".to_string(), ENTRIES as u64, Holds::Other)]
+    );
+    assert_eq!(
+        undecided("Fremdgeld.csv"),
+        vec![("Verwendungszweck".to_string(), TRUST as u64, Holds::Other)]
     );
 
     let store = migrationai_adapters::sql::SqlStore::open_sqlite(&config.data_dir.join("store.db"))
