@@ -276,6 +276,9 @@ try {
   const firstFile = await page.locator("#export-files tbody tr").first().innerText();
   if (!/\.(csv|xlsx|json|pdf|eml|docx?|txt)/i.test(firstFile) || !/table|document|email|left out|unreadable/.test(firstFile))
     fail(`a file of the export without its name or role: ${firstFile}`);
+  // A table's columns no field takes are named, with how many values they held.
+  const undecided = await page.locator("#export-files tbody td.undecided").allInnerTexts();
+  if (!undecided.some((u) => /\S \(\d+/.test(u))) fail(`no column that no field takes is named: ${undecided}`);
   await shot("11-report");
 
   step("the sign-off page, printed to PDF");

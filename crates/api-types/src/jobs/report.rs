@@ -123,6 +123,19 @@ pub struct ExportFile {
     pub rejected: u64,
     /// Why it could not be read, or where its reading stopped.
     pub problem: Option<String>,
+    /// A table's columns no field takes and nobody left out on purpose: values no record
+    /// carries.
+    #[serde(default)]
+    pub undecided: Vec<UndecidedColumn>,
+}
+
+/// A column no field takes, with what its rows held in it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct UndecidedColumn {
+    pub header: String,
+    pub values: u64,
+    /// "amounts", "dates" or "other".
+    pub holds: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

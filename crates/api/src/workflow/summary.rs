@@ -5,8 +5,9 @@
 
 use migrationai_api_types::jobs::report::{
     Balance, Cause, DuplicateGroup, Evidence, ExportFile, FileCheck, KindLine, Named, ReportView,
-    Summary, Verdict,
+    Summary, UndecidedColumn, Verdict,
 };
+use migrationai_ingest::undecided::Holds;
 use std::collections::BTreeMap;
 
 use migrationai_domain::{Kind, Value};
@@ -323,6 +324,20 @@ fn view(r: &Report, names: &Names) -> ReportView {
             loaded: f.loaded,
             rejected: f.rejected,
             problem: f.problem(),
+            undecided: f
+                .undecided
+                .iter()
+                .map(|c| UndecidedColumn {
+                    header: c.header.clone(),
+                    values: c.values,
+                    holds: match c.holds {
+                        Holds::Amounts => "amounts",
+                        Holds::Dates => "dates",
+                        Holds::Other => "other",
+                    }
+                    .into(),
+                })
+                .collect(),
         })
         .collect();
     ReportView {
