@@ -338,7 +338,7 @@ fn parse_field(fd: &FieldDef, raw: &str, ctx: &RowContext, zone: Tz) -> Result<V
             Value::Money(m)
         }
         FieldType::Decimal => Value::Decimal(
-            text::parse_decimal(s, ctx.separator(name)).map_err(|e| number_error(name, e))?,
+            text::parse_quantity(s, ctx.separator(name)).map_err(|e| number_error(name, e))?,
         ),
         FieldType::Integer => Value::Integer(
             text::parse_integer(s, ctx.separator(name)).map_err(|e| number_error(name, e))?,

@@ -288,7 +288,7 @@ fn value_fits(field: &FieldDef, v: &str) -> bool {
             .any(|s| Money::parse(v, Currency::USD, Some(*s)).is_ok()),
         FieldType::Decimal => SEPARATORS
             .iter()
-            .any(|s| text::parse_decimal(v, Some(*s)).is_ok()),
+            .any(|s| text::parse_quantity(v, Some(*s)).is_ok()),
         FieldType::Integer => SEPARATORS
             .iter()
             .any(|s| text::parse_integer(v, Some(*s)).is_ok()),

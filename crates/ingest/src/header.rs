@@ -8,7 +8,12 @@ pub fn normalise_header(h: &str) -> String {
     let mut prev: Option<char> = None;
     let chars: Vec<char> = h.trim().trim_start_matches('\u{feff}').chars().collect();
     for (i, &c) in chars.iter().enumerate() {
-        if c.is_alphanumeric() {
+        // "N°", "Nº": the number sign as French, Spanish and Italian exports write it ("º"
+        // is a letter to Unicode, so it is looked at first).
+        if matches!(c, '°' | 'º') && matches!(prev, Some('n' | 'N')) && out.ends_with('n') {
+            out.pop();
+            out.push_str(" number ");
+        } else if c.is_alphanumeric() {
             let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
             let boundary = match prev {
                 Some(p) if p.is_lowercase() && c.is_uppercase() => true,
@@ -20,7 +25,7 @@ pub fn normalise_header(h: &str) -> String {
                 out.push(' ');
             }
             out.extend(c.to_lowercase());
-        } else if c == '#' {
+        } else if c == '#' || c == '№' {
             out.push_str(" number ");
         } else {
             out.push(' ');
@@ -174,6 +179,9 @@ mod tests {
         assert_eq!(normalise_header("  E-Mail Address "), "e mail address");
         assert_eq!(normalise_header("\u{feff}Matter Ref"), "matter ref");
         assert_eq!(normalise_header("Address1"), "address 1");
+        assert_eq!(normalise_header("N° dossier"), "number dossier");
+        assert_eq!(normalise_header("Invoice Nº"), "invoice number");
+        assert_eq!(normalise_header("№ client"), "number client");
     }
 
     #[test]

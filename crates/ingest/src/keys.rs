@@ -190,6 +190,7 @@ pub struct ParentKey {
 /// standards: enough distinct values, reaching across the keys.
 pub fn parent_keys(tables: &[TableSuggestion], samples: &[TableSample]) -> Vec<Option<ParentKey>> {
     let profiles: Vec<Vec<Column>> = samples.iter().map(columns).collect();
+    let keys = kind_keys(tables, &profiles);
     tables
         .iter()
         .zip(&profiles)
@@ -202,7 +203,9 @@ pub fn parent_keys(tables: &[TableSuggestion], samples: &[TableSample]) -> Vec<O
             }
             cols.iter()
                 .enumerate()
-                .filter(|(_, col)| col.unique())
+                // A column holding a recognised kind's keys refers to it (invoices, one
+                // per matter, name their matters uniquely): it is not this table's key.
+                .filter(|(_, col)| col.unique() && link_for(t, col, &keys).is_none())
                 .filter_map(|(c, col)| {
                     let shares: Vec<f64> = profiles
                         .iter()

@@ -125,7 +125,7 @@ pub(crate) fn numbers(
         .collect();
     let values: Vec<Option<Decimal>> = cells
         .iter()
-        .map(|v| text::parse_decimal(v, sep).ok())
+        .map(|v| text::parse_quantity(v, sep).ok())
         .collect();
     let filled = cells.iter().filter(|v| !v.is_empty()).count();
     let parsed = values.iter().flatten().count();

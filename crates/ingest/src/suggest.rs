@@ -511,6 +511,146 @@ fn date_candidates(
     }]
 }
 
+/// A column whose values are nearly all emails, or phone numbers, is a candidate for its
+/// kind's first field of that type whatever its header ("Courriel", "Tel. privé"): no other
+/// field holds such values. Values alone give [`VALUES_ONLY`], below a fair header match.
+fn typed_candidates(
+    def: &KindDef,
+    profiles: &[ColumnProfile],
+    links: &[ValueLink],
+) -> Vec<Candidate> {
+    let mut out = Vec::new();
+    for ty in [FieldType::Email, FieldType::Phone] {
+        let Some(fd) = def.fields.iter().find(|f| f.ty == ty) else {
+            continue;
+        };
+        for (i, p) in profiles.iter().enumerate() {
+            if p.flags || links.iter().any(|l| l.column == i) {
+                continue;
+            }
+            let Some(fit) = p.fit(fd).filter(|f| *f >= crate::keys::REFERS) else {
+                continue;
+            };
+            let (header_score, matched) =
+                best_match(&normalise_header(&p.header), fd.name, fd.synonyms);
+            out.push(Candidate {
+                column: i,
+                field: fd.name,
+                confidence: VALUES_ONLY,
+                evidence: Evidence {
+                    header_score,
+                    matched: matched.to_string(),
+                    value_fit: Some(round3(fit)),
+                    uniqueness: p.uniqueness(),
+                    reference_hits: None,
+                },
+            });
+        }
+    }
+    out
+}
+
+/// A person's first and last name read from the table's emails, whatever the headers say:
+/// a text column whose values are spelt inside the row's email address before the "@"
+/// ("camille.martin@…") holds a part of the name, and the part written first is the first
+/// name. For a kind with first and last names and an email column.
+fn name_candidates(
+    def: &KindDef,
+    sample: &TableSample,
+    profiles: &[ColumnProfile],
+) -> Vec<Candidate> {
+    let (Some(first), Some(last), Some(email)) = (
+        def.field("first_name"),
+        def.field("last_name"),
+        def.fields.iter().find(|f| f.ty == FieldType::Email),
+    ) else {
+        return Vec::new();
+    };
+    let Some(at) = profiles
+        .iter()
+        .position(|p| p.fit(email).is_some_and(|f| f >= crate::keys::REFERS))
+    else {
+        return Vec::new();
+    };
+    let letters = |s: &str| -> String {
+        s.chars()
+            .flat_map(char::to_lowercase)
+            .filter_map(fold_accent)
+            .collect()
+    };
+    // For each other column: the rows whose value is in the local part, and where.
+    let mut parts: Vec<(usize, f64, f64)> = Vec::new();
+    for (i, p) in profiles.iter().enumerate() {
+        if i == at || p.flags || p.values.is_empty() {
+            continue;
+        }
+        let (mut rows, mut found, mut place) = (0usize, 0usize, 0usize);
+        for row in &sample.rows {
+            let (Some(v), Some(mail)) = (row.get(i), row.get(at)) else {
+                continue;
+            };
+            let (v, local) = (letters(v), letters(mail.split('@').next().unwrap_or("")));
+            if v.len() < 2 || local.is_empty() {
+                continue;
+            }
+            rows += 1;
+            if let Some(pos) = local.find(&v) {
+                found += 1;
+                place += pos;
+            }
+        }
+        if rows > 0 && found as f64 >= NAME_IN_EMAIL * rows as f64 {
+            parts.push((i, found as f64 / rows as f64, place as f64 / found as f64));
+        }
+    }
+    parts.sort_by(|a, b| a.2.total_cmp(&b.2));
+    let fields: Vec<(&FieldDef, (usize, f64, f64))> = match parts.as_slice() {
+        [a, b] => vec![(first, *a), (last, *b)],
+        _ => return Vec::new(),
+    };
+    fields
+        .into_iter()
+        .filter_map(|(fd, (column, share, _))| {
+            let p = profiles.get(column)?;
+            let (header_score, matched) =
+                best_match(&normalise_header(&p.header), fd.name, fd.synonyms);
+            Some(Candidate {
+                column,
+                field: fd.name,
+                confidence: VALUES_ONLY,
+                evidence: Evidence {
+                    header_score,
+                    matched: matched.to_string(),
+                    value_fit: Some(round3(share)),
+                    uniqueness: p.uniqueness(),
+                    reference_hits: None,
+                },
+            })
+        })
+        .collect()
+}
+
+/// Share of a table's rows whose email must spell a column's value for it to be a name part.
+const NAME_IN_EMAIL: f64 = 0.6;
+
+/// A lowercase letter without its accent, as email addresses write it; None for what is
+/// not a letter (spaces, hyphens, digits).
+fn fold_accent(c: char) -> Option<char> {
+    let plain = match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => 'a',
+        'ç' => 'c',
+        'è' | 'é' | 'ê' | 'ë' => 'e',
+        'ì' | 'í' | 'î' | 'ï' => 'i',
+        'ñ' => 'n',
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' => 'o',
+        'ù' | 'ú' | 'û' | 'ü' => 'u',
+        'ý' | 'ÿ' => 'y',
+        c if c.is_ascii_lowercase() => c,
+        _ => return None,
+    };
+    Some(plain)
+}
+
 /// How much an empty column's header counts against a filled column's when both claim a
 /// field: a blank "Home Phone" yields to a filled "Bus Phone" (0.89), while a blank
 /// "Invoice #" keeps the invoice's id from a "Billed By" that only sounds like it (0.77).
@@ -706,6 +846,8 @@ pub fn suggest_table_with(
             all.extend(ledger_candidates(def, &profiles, balance.as_ref()));
             all.extend(sum_candidates(def, &profiles, sums.as_ref()));
             all.extend(date_candidates(def, &profiles, links));
+            all.extend(typed_candidates(def, &profiles, links));
+            all.extend(name_candidates(def, sample, &profiles));
             if let Some(parent) = parent {
                 all.extend(parent_candidates(def, &profiles, parent, links));
             }

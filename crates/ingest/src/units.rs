@@ -140,6 +140,10 @@ fn is_fraction(v: &str, known: Option<DecimalSeparator>) -> bool {
         Some(s) => vec![s],
         None => vec![DecimalSeparator::Point, DecimalSeparator::Comma],
     };
+    // A clock duration ("2:30") is hours worked whatever its minutes.
+    if text::clock_hours(v).is_some() {
+        return true;
+    }
     let readings: Vec<Decimal> = separators
         .into_iter()
         .filter_map(|s| text::parse_decimal(v, Some(s)).ok())
@@ -268,7 +272,7 @@ fn votes(t: &TableSuggestion, def: &KindDef, sample: &TableSample) -> Option<Vot
             let sep = separator(header);
             let d = Money::parse(&v, Currency::USD, sep)
                 .map(|m| m.amount)
-                .or_else(|_| text::parse_decimal(&v, sep))
+                .or_else(|_| text::parse_quantity(&v, sep))
                 .ok()?;
             (!d.is_zero()).then_some(d.abs())
         };

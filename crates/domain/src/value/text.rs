@@ -93,6 +93,39 @@ fn number_body(raw: &str) -> Option<(bool, String)> {
     Some((negative, body))
 }
 
+/// A quantity: a number under the column's decimal separator, or a duration written as a
+/// clock ("1:30", "0:45:00"), which is that many hours: no other number is written with a
+/// colon, and time entries' durations often are.
+pub fn parse_quantity(raw: &str, sep: Option<DecimalSeparator>) -> Result<Decimal, TextError> {
+    parse_decimal(raw, sep).or_else(|e| clock_hours(raw).ok_or(e))
+}
+
+/// Hours in a duration written "H:MM" or "H:MM:SS", to 4 decimal places.
+pub fn clock_hours(raw: &str) -> Option<Decimal> {
+    let parts: Vec<&str> = raw.trim().split(':').collect();
+    if !(2..=3).contains(&parts.len())
+        || parts
+            .iter()
+            .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
+        || parts[0].len() > 4
+        || parts[1..].iter().any(|p| p.len() != 2)
+    {
+        return None;
+    }
+    let n = |p: &str| p.parse::<u32>().ok();
+    let (h, m) = (n(parts[0])?, n(parts[1])?);
+    let sec = parts.get(2).map_or(Some(0), |p| n(p))?;
+    if m > 59 || sec > 59 {
+        return None;
+    }
+    let seconds = Decimal::from(h) * Decimal::from(3600) + Decimal::from(m * 60 + sec);
+    Some(
+        (seconds / Decimal::from(3600))
+            .round_dp_with_strategy(4, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+            .normalize(),
+    )
+}
+
 /// A number under the column's decimal separator (`None`: unknown, see [`number::normalise`]).
 pub fn parse_decimal(raw: &str, sep: Option<DecimalSeparator>) -> Result<Decimal, TextError> {
     let not = || TextError::NotNumber(raw.to_string());
@@ -121,6 +154,19 @@ pub fn parse_integer(raw: &str, sep: Option<DecimalSeparator>) -> Result<i64, Te
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn clock_durations_are_hours() {
+        let h = |s: &str| parse_quantity(s, None).map(|d| d.to_string());
+        assert_eq!(h("1:30"), Ok("1.5".into()));
+        assert_eq!(h("0:45:00"), Ok("0.75".into()));
+        assert_eq!(h("2:20"), Ok("2.3333".into()));
+        assert_eq!(h("1.25"), Ok("1.25".into()));
+        assert!(h("1:75").is_err());
+        assert!(h("12:3").is_err());
+        assert!(h("a:30").is_err());
+    }
+
     use super::*;
 
     #[test]
