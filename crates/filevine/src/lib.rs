@@ -29,7 +29,9 @@ pub use gateway::{Gateway, GatewayStats};
 pub use idmap::{FvId, IdEntry, IdKey, IdMap, IdMapError, JobRef, MemoryIdMap};
 pub use layout::ProjectTypeChoice;
 pub use ops::{Call, Op};
-pub use push::{Action, Delivered, FileContent, FileRole, Parents, PushConfig, PushRecord, Pusher};
+pub use push::{
+    turns, Action, Delivered, FileContent, FileRole, Parents, PushConfig, PushRecord, Pusher,
+};
 pub use readback::{Delivery, Expected, ReadBack};
 pub use secrecy::{ExposeSecret, SecretString};
 pub use settings::Settings;

@@ -11,6 +11,7 @@ use migrationai_filevine::{
 };
 use migrationai_filevine_emulator::{Config, Emulator};
 use serde_json::Value;
+use std::collections::BTreeMap;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
@@ -650,6 +651,88 @@ async fn a_payment_above_what_filevine_billed_is_applied_up_to_the_balance_and_r
         vec![Some(dec("700.00"))],
         "applied up to the balance"
     );
+}
+
+/// Two payments of one invoice that together pay more than Filevine billed (it leaves out a
+/// 500.00 item marked not billable): which is applied whole, which in part and which is
+/// refused must not depend on the order a page lists them in, nor on which call lands first.
+/// They take turns in the order they were paid: the first is applied up to the balance, the
+/// second finds nothing outstanding and is refused, whichever way round the page has them.
+#[tokio::test]
+async fn two_payments_of_one_invoice_come_out_the_same_in_whichever_order_a_page_lists_them() {
+    use migrationai_filevine::turns;
+
+    let mut runs = Vec::new();
+    for reversed in [false, true] {
+        let (emu, gw) = start().await;
+        let ids = Arc::new(MemoryIdMap::new());
+        let px = Pusher::new(gw.clone(), ids.clone(), job("j-turns"), config(&emu));
+        let mut firm = firm(1);
+        let payment = |id: &str, paid_on: &str, amount: &str| {
+            rec(
+                Kind::Payment,
+                &[
+                    ("payment_id", id),
+                    ("invoice_id", "I1-0"),
+                    ("project_id", "M1-0"),
+                    ("paid_on", paid_on),
+                    ("amount", amount),
+                    ("method", "check"),
+                ],
+            )
+        };
+        for r in &mut firm.records {
+            match r.source_id.as_str() {
+                "B3-0" => {
+                    *r = rec(
+                        Kind::BillingItems,
+                        &[
+                            ("item_id", "B3-0"),
+                            ("project_id", "M1-0"),
+                            ("item_type", "flat_fee"),
+                            ("date", "2024-02-03"),
+                            ("amount", "500.00"),
+                            ("description", "Case evaluation"),
+                            ("non_billable", "yes"),
+                        ],
+                    )
+                }
+                "P1-0" => *r = payment("P1-0", "2024-03-15", "900.00"),
+                _ => {}
+            }
+        }
+        firm.records.push(payment("P2-0", "2024-03-20", "300.00"));
+        for phase in Kind::phases() {
+            if phase.contains(&Kind::Payment) {
+                break;
+            }
+            assert_all_ok(&push_kinds(&px, &firm, &phase, 1).await);
+        }
+        let mut page = firm.of(Kind::Payment);
+        if reversed {
+            page.reverse();
+        }
+        let mut got = BTreeMap::new();
+        for turn in turns(
+            Kind::Payment,
+            page.iter().map(|r| (r.source_id.as_str(), &r.fields)),
+        ) {
+            for r in turn.into_iter().map(|i| page[i]) {
+                let outcome = match push_record(&px, &firm, r).await {
+                    Ok(d) => format!("{:?}", d.action),
+                    Err(FvError::Refused(refusal)) => format!("refused: {}", refusal.code),
+                    Err(e) => format!("failed: {e}"),
+                };
+                got.insert(r.source_id.clone(), outcome);
+            }
+        }
+        runs.push((got, emu.snapshot().payments));
+    }
+    assert_eq!(runs[0], runs[1], "the page's order decided");
+    let (got, held) = &runs[0];
+    assert_eq!(got["P1-0"], "Created", "{got:?}");
+    assert_eq!(got["P2-0"], "refused: filevine_400", "{got:?}");
+    assert_eq!(*held, 1);
 }
 
 /// Lets the first two collection-item lookups answer only once both are in, as two workers

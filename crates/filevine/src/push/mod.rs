@@ -22,8 +22,10 @@ mod parents;
 mod projects;
 mod sections;
 mod text;
+mod turns;
 
 pub use parents::Parents;
+pub use turns::turns;
 
 use async_trait::async_trait;
 use bytes::Bytes;

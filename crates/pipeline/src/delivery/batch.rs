@@ -3,7 +3,9 @@
 
 use futures::stream::{self, StreamExt};
 use migrationai_domain::Kind;
-use migrationai_filevine::{Action, FileContent, FileRole, FvError, PushRecord, Pusher, Refusal};
+use migrationai_filevine::{
+    turns, Action, FileContent, FileRole, FvError, PushRecord, Pusher, Refusal,
+};
 use migrationai_ports::blob::{BlobError, BlobStore};
 use serde::Deserialize;
 
@@ -20,7 +22,9 @@ struct StoredFile {
     blob_key: String,
 }
 
-/// Pushes `records` of `kind`, `concurrency` at a time. A refused record becomes a reject
+/// Pushes `records` of `kind`, `concurrency` turns at a time (records that compete for one
+/// thing in Filevine, the payments of one invoice, go one after another in a fixed order:
+/// see [`turns`]). A refused record becomes a reject
 /// with Filevine's reason; a failure no refusal covers (transient past the pusher's own
 /// rounds, or permanent) is the batch's error, after every record has had its turn, so a
 /// retry of the batch only redoes what did not land (the id map skips the rest).
@@ -34,14 +38,27 @@ pub async fn push_batch(
     // The futures are made before the stream runs: a closure held by the stream across
     // its awaits would keep the future from being `Send` for every lifetime, which a queue
     // handler's future must be.
-    let pending: Vec<_> = records
-        .iter()
-        .map(|rec| async move { (rec, push_one(px, blobs, kind, rec).await) })
+    let order = turns(
+        kind,
+        records.iter().map(|r| (r.source_id.as_str(), &r.fields)),
+    );
+    let pending: Vec<_> = order
+        .into_iter()
+        .map(|turn| async move {
+            let mut done = Vec::with_capacity(turn.len());
+            for rec in turn.into_iter().filter_map(|i| records.get(i)) {
+                done.push((rec, push_one(px, blobs, kind, rec).await));
+            }
+            done
+        })
         .collect();
     let results: Vec<(&Loaded, Result<Action, FvError>)> = stream::iter(pending)
         .buffer_unordered(concurrency.max(1))
-        .collect()
-        .await;
+        .collect::<Vec<_>>()
+        .await
+        .into_iter()
+        .flatten()
+        .collect();
     let mut out = PageDelivered::default();
     let mut failed: Option<FvError> = None;
     for (rec, result) in results {
