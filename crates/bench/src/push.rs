@@ -109,7 +109,13 @@ pub async fn bench_push(
     let config = config(run_dir);
     let mut app = open::app(&config).await?;
     let source = FilevineSource::Env(Box::new(settings));
-    let target = open::filevine_target(&config, &source, app.services.blobs.clone()).await?;
+    let target = open::filevine_target(
+        &config,
+        &source,
+        app.services.blobs.clone(),
+        app.services.store.clone(),
+    )
+    .await?;
     app.services = app.services.clone().with_target(target);
     // Through the 13 queues, their workers in this process, as `migrationai push` runs.
     let pushed = queued::run(&app, JOB, &options, &|_| {}).await?;

@@ -735,6 +735,74 @@ async fn two_payments_of_one_invoice_come_out_the_same_in_whichever_order_a_page
     assert_eq!(*held, 1);
 }
 
+/// Two invoices of one matter that list the same billing item: Filevine puts an item on one
+/// invoice only. The invoice issued first holds it, whichever the page lists first; the
+/// other is refused before any call, naming the invoice that holds the item.
+#[tokio::test]
+async fn of_two_invoices_listing_one_billing_item_the_earlier_issued_gets_it_in_any_order() {
+    let mut runs = Vec::new();
+    for reversed in [false, true] {
+        let (emu, gw) = start().await;
+        let ids = Arc::new(MemoryIdMap::new());
+        let px = Pusher::new(gw.clone(), ids.clone(), job("j-holders"), config(&emu));
+        let mut firm = firm(1);
+        firm.records.push(rec(
+            Kind::BillingInvoice,
+            &[
+                ("invoice_id", "I3-0"),
+                ("invoice_number", "1100"),
+                ("project_id", "M1-0"),
+                ("issued_on", "2024-03-10"),
+                ("total", "300.00"),
+                ("billing_item_ids", "B3-0"),
+            ],
+        ));
+        for phase in Kind::phases() {
+            if phase.contains(&Kind::BillingInvoice) {
+                break;
+            }
+            assert_all_ok(&push_kinds(&px, &firm, &phase, 1).await);
+        }
+        let mut page = firm.of(Kind::BillingInvoice);
+        if reversed {
+            page.reverse();
+        }
+        let before = emu.stats().requests;
+        let mut got = BTreeMap::new();
+        let mut reason = String::new();
+        for r in page {
+            let outcome = match push_record(&px, &firm, r).await {
+                Ok(d) => format!("{:?}", d.action),
+                Err(FvError::Refused(refusal)) => {
+                    reason = refusal.reason.clone();
+                    format!("refused: {} {:?}", refusal.code, refusal.status)
+                }
+                Err(e) => format!("failed: {e}"),
+            };
+            got.insert(r.source_id.clone(), outcome);
+        }
+        runs.push((
+            got,
+            reason,
+            emu.snapshot().invoices,
+            emu.stats().requests - before,
+        ));
+    }
+    assert_eq!(runs[0], runs[1], "the page's order decided");
+    let (got, reason, held, _) = &runs[0];
+    assert_eq!(got["I1-0"], "Created");
+    assert_eq!(got["I2-0"], "Created");
+    assert_eq!(
+        got["I3-0"], "refused: billing_item_on_another_invoice None",
+        "refused here, not by Filevine"
+    );
+    assert!(
+        reason.contains("B3-0") && reason.contains("I1-0"),
+        "names the item and its invoice: {reason}"
+    );
+    assert_eq!(*held, 2);
+}
+
 /// Lets the first two collection-item lookups answer only once both are in, as two workers
 /// pushing their pages at the same moment would see them: neither finds the row's item.
 struct BothLookFirst {

@@ -9,6 +9,7 @@ use migrationai_pipeline::delivery::target::FilevineTarget;
 use migrationai_pipeline::{App, Services};
 use migrationai_ports::blob::BlobStore;
 use migrationai_ports::cache::Cache;
+use migrationai_ports::store::Store;
 use migrationai_ports::target::{Lazy, Open, Target, TargetError, TargetKind};
 use secrecy::{ExposeSecret, SecretString};
 
@@ -154,11 +155,12 @@ pub async fn filevine_target(
     config: &Config,
     source: &load::FilevineSource,
     blobs: BlobStore,
+    store: Arc<dyn Store>,
 ) -> Result<Arc<FilevineTarget>, OpenError> {
     let settings = filevine(config, source).await?;
     let ids = Arc::new(id_map(config).await?);
     Ok(Arc::new(
-        FilevineTarget::new(settings, ids, blobs).map_err(OpenError::Filevine)?,
+        FilevineTarget::new(settings, ids, blobs, store).map_err(OpenError::Filevine)?,
     ))
 }
 
@@ -174,11 +176,13 @@ pub fn delivering(
     let Some(source) = source else {
         return services;
     };
-    let (config, source, blobs) = (config.clone(), source.clone(), services.blobs.clone());
+    let (config, source) = (config.clone(), source.clone());
+    let (blobs, store) = (services.blobs.clone(), services.store.clone());
     let open: Open = Box::new(move || {
-        let (config, source, blobs) = (config.clone(), source.clone(), blobs.clone());
+        let (config, source) = (config.clone(), source.clone());
+        let (blobs, store) = (blobs.clone(), store.clone());
         Box::pin(async move {
-            let target = filevine_target(&config, &source, blobs)
+            let target = filevine_target(&config, &source, blobs, store)
                 .await
                 .map_err(|e| TargetError::Unreachable {
                     target: TargetKind::Filevine,

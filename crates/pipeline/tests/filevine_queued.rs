@@ -99,6 +99,7 @@ async fn app_into(config: &Config, emu: &Emulator) -> App {
         settings(emu),
         id_map(config).await,
         app.services.blobs.clone(),
+        app.services.store.clone(),
     )
     .expect("target");
     app.services = app.services.clone().with_target(Arc::new(target));

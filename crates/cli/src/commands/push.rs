@@ -92,7 +92,13 @@ pub fn run(a: Args, env: &Env) -> anyhow::Result<ExitCode> {
         // This command pushes for certain: credentials are read now, so a wrong one is said
         // before anything is queued (workers read them at their first page).
         if let Some(source) = &source {
-            let target = open::filevine_target(&config, source, app.services.blobs.clone()).await?;
+            let target = open::filevine_target(
+                &config,
+                source,
+                app.services.blobs.clone(),
+                app.services.store.clone(),
+            )
+            .await?;
             app.services = app.services.clone().with_target(target);
         }
         queued::run(&app, &a.job, &options, &|p: &queued::PushProgress| {

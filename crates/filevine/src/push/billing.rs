@@ -12,10 +12,10 @@ use async_trait::async_trait;
 use migrationai_domain::Kind;
 use rust_decimal::Decimal;
 use serde_json::Value as Json;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::text::{date, exact, money, with_extras};
-use super::{KindWrite, Plan, PushRecord, Pusher};
+use super::{KindWrite, Plan, PushRecord, Pusher, Taken};
 use crate::error::FvError;
 use crate::idmap::FvId;
 use crate::ops::{Call, Op};
@@ -333,6 +333,34 @@ impl KindWrite for Funds {
 
 pub struct Invoices;
 
+/// The refusal of an invoice listing billing items the job gives to other invoices
+/// (`ItemHolders`), naming each item's holder.
+fn taken_elsewhere(taken: &[Taken]) -> FvError {
+    let mut by_holder: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for t in taken {
+        by_holder.entry(&t.holder).or_default().push(&t.item);
+    }
+    let parts: Vec<String> = by_holder
+        .into_iter()
+        .map(|(holder, items)| {
+            let (noun, verb) = if items.len() == 1 {
+                ("billing item", "is")
+            } else {
+                ("billing items", "are")
+            };
+            format!("{noun} {} {verb} on invoice \"{holder}\"", items.join(", "))
+        })
+        .collect();
+    FvError::refused(
+        Some("billing_item_ids"),
+        "billing_item_on_another_invoice",
+        format!(
+            "its {}: Filevine puts a billing item on one invoice only, the one issued first",
+            parts.join("; ")
+        ),
+    )
+}
+
 pub struct InvoicePlan {
     project: i64,
     body: InvoiceRequest,
@@ -350,6 +378,9 @@ impl KindWrite for Invoices {
 
     async fn plan(&self, _px: &Pusher, rec: &PushRecord) -> Result<InvoicePlan, FvError> {
         let project = rec.parents.require_project()?;
+        if !rec.taken.is_empty() {
+            return Err(taken_elsewhere(&rec.taken));
+        }
         let missing: Vec<&str> = rec
             .parents
             .missing

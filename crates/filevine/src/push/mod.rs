@@ -18,12 +18,14 @@ mod contacts;
 mod diff;
 mod documents;
 mod feed;
+mod holders;
 mod parents;
 mod projects;
 mod sections;
 mod text;
 mod turns;
 
+pub use holders::{ItemHolders, Taken};
 pub use parents::Parents;
 pub use turns::turns;
 
@@ -87,6 +89,9 @@ pub struct PushRecord {
     pub fields: BTreeMap<String, Value>,
     pub parents: Parents,
     pub files: Vec<FileContent>,
+    /// For an invoice, the billing items it lists that the job gives to another invoice
+    /// ([`ItemHolders`]); empty for every other kind.
+    pub taken: Vec<Taken>,
 }
 
 impl PushRecord {

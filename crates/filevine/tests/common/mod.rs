@@ -12,8 +12,8 @@ use migrationai_domain::{kind_def, CanonicalRecord, Kind, RowContext};
 use migrationai_filevine::idmap::{IdEntry, IdKey, IdMapError};
 use migrationai_filevine::settings::env;
 use migrationai_filevine::{
-    Call, Delivered, Expected, FileContent, FileRole, FvError, FvId, IdMap, JobRef, MemoryIdMap,
-    ProjectTypeChoice, PushConfig, PushRecord, Pusher, Settings, Transport,
+    Call, Delivered, Expected, FileContent, FileRole, FvError, FvId, IdMap, ItemHolders, JobRef,
+    MemoryIdMap, ProjectTypeChoice, PushConfig, PushRecord, Pusher, Settings, Transport,
 };
 use migrationai_filevine_emulator::Emulator;
 use rust_decimal::Decimal;
@@ -529,6 +529,15 @@ pub async fn push_record(
     r: &CanonicalRecord,
 ) -> Result<Delivered, FvError> {
     let parents = px.resolve_parents(r.kind, &r.fields).await?;
+    // Which invoice holds a shared billing item is decided over the firm's invoices, as the
+    // pipeline decides it over the job's.
+    let taken = if r.kind == Kind::BillingInvoice {
+        let invoices = firm.of(Kind::BillingInvoice);
+        ItemHolders::decide(invoices.iter().map(|i| (i.source_id.as_str(), &i.fields)))
+            .taken(&r.source_id, &r.fields)
+    } else {
+        Vec::new()
+    };
     let record = PushRecord {
         kind: r.kind,
         source_id: r.source_id.clone(),
@@ -539,6 +548,7 @@ pub async fn push_record(
             .get(&(r.kind, r.source_id.clone()))
             .cloned()
             .unwrap_or_default(),
+        taken,
     };
     px.push(&record).await
 }

@@ -4,12 +4,16 @@
 use futures::stream::{self, StreamExt};
 use migrationai_domain::Kind;
 use migrationai_filevine::{
-    turns, Action, FileContent, FileRole, FvError, PushRecord, Pusher, Refusal,
+    turns, Action, FileContent, FileRole, FvError, ItemHolders, PushRecord, Pusher, Refusal,
 };
 use migrationai_ports::blob::{BlobError, BlobStore};
 use serde::Deserialize;
 
+use migrationai_ports::store::Store;
 use migrationai_ports::target::{PageDelivered, Record as Loaded, Refused};
+
+use crate::error::ProcessingError;
+use crate::record_pages::Pages;
 
 /// A file as the migration stored it in a record (`handlers::files`).
 #[derive(Deserialize)]
@@ -28,12 +32,15 @@ struct StoredFile {
 /// with Filevine's reason; a failure no refusal covers (transient past the pusher's own
 /// rounds, or permanent) is the batch's error, after every record has had its turn, so a
 /// retry of the batch only redoes what did not land (the id map skips the rest).
+/// `holders` says which of the job's invoices bills each billing item (see
+/// [`invoice_holders`]); only invoices read it.
 pub async fn push_batch(
     px: &Pusher,
     blobs: &BlobStore,
     kind: Kind,
     records: &[Loaded],
     concurrency: usize,
+    holders: &ItemHolders,
 ) -> Result<PageDelivered, FvError> {
     // The futures are made before the stream runs: a closure held by the stream across
     // its awaits would keep the future from being `Send` for every lifetime, which a queue
@@ -47,7 +54,7 @@ pub async fn push_batch(
         .map(|turn| async move {
             let mut done = Vec::with_capacity(turn.len());
             for rec in turn.into_iter().filter_map(|i| records.get(i)) {
-                done.push((rec, push_one(px, blobs, kind, rec).await));
+                done.push((rec, push_one(px, blobs, kind, rec, holders).await));
             }
             done
         })
@@ -93,8 +100,13 @@ async fn push_one(
     blobs: &BlobStore,
     kind: Kind,
     rec: &Loaded,
+    holders: &ItemHolders,
 ) -> Result<Action, FvError> {
     let parents = px.resolve_parents(kind, &rec.fields).await?;
+    let taken = match kind {
+        Kind::BillingInvoice => holders.taken(&rec.source_id, &rec.fields),
+        _ => Vec::new(),
+    };
     let mut files = Vec::with_capacity(rec.files.len());
     for f in &rec.files {
         files.push(file(blobs, f).await?);
@@ -105,6 +117,7 @@ async fn push_one(
         fields: rec.fields.clone(),
         parents,
         files,
+        taken,
     };
     Ok(px.push(&record).await?.action)
 }
@@ -154,4 +167,21 @@ fn refused(rec: &Loaded, r: Refusal) -> Refused {
         code,
         reason: r.reason,
     }
+}
+
+/// Which invoice bills each billing item, decided over every invoice the job loaded (the
+/// records of a finished job do not change, so every worker decides alike).
+pub async fn invoice_holders(
+    store: &dyn Store,
+    tenant: &str,
+    job: &str,
+) -> Result<ItemHolders, ProcessingError> {
+    let mut invoices = Vec::new();
+    let mut pages = Pages::new(store, tenant, job, Kind::BillingInvoice);
+    while let Some(page) = pages.next().await? {
+        invoices.extend(page.into_iter().map(|r| (r.source_id, r.fields)));
+    }
+    Ok(ItemHolders::decide(
+        invoices.iter().map(|(id, fields)| (id.as_str(), fields)),
+    ))
 }

@@ -181,6 +181,7 @@ pub async fn dry_run(
             project_types: options.project_types.clone(),
         },
     );
+    let holders = batch::invoice_holders(app.services.store.as_ref(), &row.tenant, &row.id).await?;
     let mut out = Vec::new();
     for phase in Kind::phases() {
         for kind in phase {
@@ -195,9 +196,16 @@ pub async fn dry_run(
             let mut pages = Pages::new(app.services.store.as_ref(), &row.tenant, &row.id, kind);
             while let Some(page) = pages.next().await? {
                 plan.records += page.len() as u64;
-                let done = push_batch(&px, &app.services.blobs, kind, &page, options.concurrency)
-                    .await
-                    .map_err(TargetError::from)?;
+                let done = push_batch(
+                    &px,
+                    &app.services.blobs,
+                    kind,
+                    &page,
+                    options.concurrency,
+                    &holders,
+                )
+                .await
+                .map_err(TargetError::from)?;
                 plan.refused
                     .extend(done.refused.into_iter().map(|r| reject_entry(kind, r)));
                 plan.calls.extend(dry.take());

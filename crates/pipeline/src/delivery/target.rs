@@ -1,6 +1,7 @@
 //! The Filevine adapter of the target port: the connection (one gateway, so one token and
-//! one limit of calls in flight per process), the id map in the store, and the blobs the
-//! documents are read from. The host opens it where the credentials are (the
+//! one limit of calls in flight per process), the id map in the store, the blobs the
+//! documents are read from, and the store's records, for what a page alone cannot decide
+//! (which of the job's invoices bills a billing item). The host opens it where the credentials are (the
 //! `MIGRATIONAI_FILEVINE_*` variables, or on aws the secret), for `push` and for every queue
 //! worker, which push the pages of a push.
 
@@ -10,24 +11,29 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use migrationai_domain::Kind;
 use migrationai_filevine::{
-    FvError, Gateway, IdMap, JobRef, PushConfig, Pusher, ReadBack, Settings,
+    FvError, Gateway, IdMap, ItemHolders, JobRef, PushConfig, Pusher, ReadBack, Settings,
 };
 use migrationai_ports::blob::BlobStore;
+use migrationai_ports::store::Store;
 use migrationai_ports::target::{
     CallStats, Delivery, Expected, PageDelivered, PushOptions, PushRef, Record, Target,
     TargetError, TargetKind,
 };
 
-use super::batch::push_batch;
+use super::batch::{invoice_holders, push_batch};
 
 pub struct FilevineTarget {
     settings: Settings,
     gateway: Arc<Gateway>,
     ids: Arc<dyn IdMap>,
     blobs: BlobStore,
+    store: Arc<dyn Store>,
     /// One pusher per push (job, start time, options): it keeps the org's layout it read
     /// and the collection rows being written, so the pages of one push share them.
     pushers: Mutex<HashMap<(JobRef, i64, String), Arc<Pusher>>>,
+    /// The holders of the billing items per push (job, start time), read at its first
+    /// invoice page.
+    holders: tokio::sync::Mutex<HashMap<(JobRef, i64), Arc<ItemHolders>>>,
 }
 
 impl FilevineTarget {
@@ -35,6 +41,7 @@ impl FilevineTarget {
         settings: Settings,
         ids: Arc<dyn IdMap>,
         blobs: BlobStore,
+        store: Arc<dyn Store>,
     ) -> Result<FilevineTarget, FvError> {
         let gateway = Arc::new(Gateway::new(&settings)?);
         Ok(FilevineTarget {
@@ -42,8 +49,34 @@ impl FilevineTarget {
             gateway,
             ids,
             blobs,
+            store,
             pushers: Mutex::default(),
+            holders: tokio::sync::Mutex::default(),
         })
+    }
+
+    /// Which invoice bills each billing item, for the invoice pages of `push`; other kinds
+    /// need none.
+    async fn holders(&self, push: &PushRef, kind: Kind) -> Result<Arc<ItemHolders>, TargetError> {
+        if kind != Kind::BillingInvoice {
+            return Ok(Arc::default());
+        }
+        // Held across the read, so the pages of one push arriving at once read it once.
+        let mut map = self.holders.lock().await;
+        let key = (job_of(push), push.started);
+        if let Some(h) = map.get(&key) {
+            return Ok(h.clone());
+        }
+        let decided = invoice_holders(self.store.as_ref(), &push.tenant, &push.job)
+            .await
+            .map_err(|e| TargetError::Transient {
+                // The store's records, not Filevine, could not be read: worth a retry.
+                target: TargetKind::Filevine,
+                detail: format!("reading the job's invoices: {}", e.chain()),
+            })?;
+        let decided = Arc::new(decided);
+        map.insert(key, decided.clone());
+        Ok(decided)
     }
 
     /// The pusher of `push`, made once per process.
@@ -92,7 +125,16 @@ impl Target for FilevineTarget {
         records: &[Record],
     ) -> Result<PageDelivered, TargetError> {
         let px = self.pusher(&job_of(push), push.started, &push.options);
-        Ok(push_batch(&px, &self.blobs, kind, records, push.options.concurrency).await?)
+        let holders = self.holders(push, kind).await?;
+        Ok(push_batch(
+            &px,
+            &self.blobs,
+            kind,
+            records,
+            push.options.concurrency,
+            &holders,
+        )
+        .await?)
     }
 
     async fn read_back(
