@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use migrationai_domain::Kind;
 use migrationai_filevine::settings::env;
 use migrationai_filevine::{ProjectTypeChoice, Settings};
 use migrationai_filevine_emulator::{Config as EmuConfig, Emulator};
@@ -29,6 +30,9 @@ pub struct PushBench {
     pub refused: u64,
     /// Refusals by kind and code, with one reason as an example.
     pub refusals: BTreeMap<(String, String), (u64, String)>,
+    /// Every refused record: (kind, source id, code), sorted, so that two runs compare
+    /// record by record.
+    pub refused_records: Vec<(Kind, String, String)>,
     /// The push and its read-back.
     pub wall: Duration,
     pub records_per_sec: f64,
@@ -133,6 +137,15 @@ pub async fn bench_push(
         .filter(|(route, _)| !route.starts_with("GET ") && !route.contains("/connect/token"))
         .map(|(_, n)| n)
         .sum();
+    let mut refused_records: Vec<(Kind, String, String)> = section
+        .refused
+        .iter()
+        .map(|r| {
+            let id = r.source_id.clone().unwrap_or_default();
+            (r.kind, id, r.code.clone())
+        })
+        .collect();
+    refused_records.sort();
     let mut refusals: BTreeMap<(String, String), (u64, String)> = BTreeMap::new();
     for r in &section.refused {
         let slot = refusals
@@ -144,6 +157,7 @@ pub async fn bench_push(
         records,
         refused: section.refused.len() as u64,
         refusals,
+        refused_records,
         wall,
         records_per_sec: records as f64 / wall.as_secs_f64().max(1e-9),
         calls: stats.requests,

@@ -50,8 +50,10 @@ async fn a_push_with_faults_ends_where_the_baseline_ends_at_the_price_of_retries
     );
     assert!(faults.throttled > 0 && faults.server_errors > 0 && faults.retries > 0);
     assert!(faults.calls > base.calls);
-    // Faults lose nothing and double nothing.
+    // Faults lose nothing and double nothing: the same records are refused, for the same
+    // reason, and the org holds the same.
     assert_eq!(faults.refused, base.refused);
+    assert_eq!(faults.refused_records, base.refused_records);
     assert_eq!(faults.held, base.held);
     assert_eq!(faults.delivered, base.delivered);
 }
