@@ -1,14 +1,13 @@
 //! Ingestion: reading exports (CSV, XLSX, JSON, ZIP), detecting encodings and, later,
 //! profiling columns and proposing mappings. Pure over files and byte streams.
 
+pub mod arithmetic;
 pub mod columns;
 pub mod country;
 pub mod currency;
 pub mod header;
 pub mod inspect;
 pub mod keys;
-pub mod ledger;
-pub mod line_totals;
 pub mod mapping;
 pub mod minor_units;
 pub mod overlay;
@@ -17,7 +16,6 @@ pub mod question;
 pub mod read;
 pub mod separators;
 pub mod suggest;
-pub mod sums;
 pub mod tables;
 pub mod transform;
 pub mod undecided;

@@ -33,7 +33,7 @@ const PARENT_KEY: f64 = 0.8;
 const VALUES_ONLY: f64 = 0.75;
 
 /// Confidence of a line total's or a running balance's columns read from their values alone
-/// (see [`crate::line_totals`], [`crate::ledger`]): arithmetic that holds row after row is
+/// (see [`crate::arithmetic::line_totals`], [`crate::arithmetic::ledger`]): arithmetic that holds row after row is
 /// strong evidence, above the default threshold, and still below a fair header match.
 const LINE_TOTAL: f64 = 0.8;
 
@@ -292,27 +292,41 @@ fn title_candidates(
         .iter()
         .filter(|f| f.required && f.name != id && f.ty == FieldType::Text)
     {
-        for (i, p) in profiles.iter().enumerate() {
+        for i in 0..profiles.len() {
             if !titles.get(i).copied().unwrap_or(false) || links.iter().any(|l| l.column == i) {
                 continue;
             }
-            let (header_score, matched) =
-                best_match(&normalise_header(&p.header), fd.name, fd.synonyms);
-            out.push(Candidate {
-                column: i,
-                field: fd.name,
-                confidence: VALUES_ONLY,
-                evidence: Evidence {
-                    header_score,
-                    matched: matched.to_string(),
-                    value_fit: Some(1.0),
-                    uniqueness: p.uniqueness(),
-                    reference_hits: None,
-                },
-            });
+            out.extend(from_values(def, profiles, fd.name, i, VALUES_ONLY, 1.0));
         }
     }
     out
+}
+
+/// A candidate read from a column's values alone: `field` of `def` at `confidence`, with
+/// the header's own likeness to the field kept as evidence for a reviewer.
+fn from_values(
+    def: &KindDef,
+    profiles: &[ColumnProfile],
+    field: &str,
+    column: usize,
+    confidence: f64,
+    fit: f64,
+) -> Option<Candidate> {
+    let fd = def.field(field)?;
+    let p = profiles.get(column)?;
+    let (header_score, matched) = best_match(&normalise_header(&p.header), fd.name, fd.synonyms);
+    Some(Candidate {
+        column,
+        field: fd.name,
+        confidence,
+        evidence: Evidence {
+            header_score,
+            matched: matched.to_string(),
+            value_fit: Some(round3(fit)),
+            uniqueness: p.uniqueness(),
+            reference_hits: None,
+        },
+    })
 }
 
 /// The quantity, rate and amount of a kind that has all three, from a line total the values
@@ -320,7 +334,7 @@ fn title_candidates(
 fn line_total_candidates(
     def: &KindDef,
     profiles: &[ColumnProfile],
-    total: Option<&crate::line_totals::LineTotal>,
+    total: Option<&crate::arithmetic::line_totals::LineTotal>,
 ) -> Vec<Candidate> {
     let Some(t) = total else {
         return Vec::new();
@@ -342,36 +356,19 @@ fn line_total_candidates(
     let share = t.held as f64 / t.checked.max(1) as f64;
     fields
         .iter()
-        .filter_map(|&(name, column)| {
-            let fd = def.field(name)?;
-            let p = profiles.get(column)?;
-            let (header_score, matched) =
-                best_match(&normalise_header(&p.header), fd.name, fd.synonyms);
-            Some(Candidate {
-                column,
-                field: fd.name,
-                confidence: LINE_TOTAL,
-                evidence: Evidence {
-                    header_score,
-                    matched: matched.to_string(),
-                    value_fit: Some(round3(share)),
-                    uniqueness: p.uniqueness(),
-                    reference_hits: None,
-                },
-            })
-        })
+        .filter_map(|&(name, column)| from_values(def, profiles, name, column, LINE_TOTAL, share))
         .collect()
 }
 
 /// The running balance and movements of a kind that keeps a ledger (a trust account's
 /// balance, money in and out, or one signed amount), from a balance the values hold
-/// whatever the headers say (see [`crate::ledger`]).
+/// whatever the headers say (see [`crate::arithmetic::ledger`]).
 fn ledger_candidates(
     def: &KindDef,
     profiles: &[ColumnProfile],
-    balance: Option<&crate::ledger::Balance>,
+    balance: Option<&crate::arithmetic::ledger::Balance>,
 ) -> Vec<Candidate> {
-    use crate::ledger::Movement;
+    use crate::arithmetic::ledger::Movement;
     let Some(b) = balance else {
         return Vec::new();
     };
@@ -397,33 +394,16 @@ fn ledger_candidates(
     let share = b.held as f64 / b.checked.max(1) as f64;
     fields
         .iter()
-        .filter_map(|&(name, column)| {
-            let fd = def.field(name)?;
-            let p = profiles.get(column)?;
-            let (header_score, matched) =
-                best_match(&normalise_header(&p.header), fd.name, fd.synonyms);
-            Some(Candidate {
-                column,
-                field: fd.name,
-                confidence: LINE_TOTAL,
-                evidence: Evidence {
-                    header_score,
-                    matched: matched.to_string(),
-                    value_fit: Some(round3(share)),
-                    uniqueness: p.uniqueness(),
-                    reference_hits: None,
-                },
-            })
-        })
+        .filter_map(|&(name, column)| from_values(def, profiles, name, column, LINE_TOTAL, share))
         .collect()
 }
 
 /// An invoice's total and its parts, from sums the values hold whatever the headers say
-/// (see [`crate::sums`]), for a kind with all those amounts.
+/// (see [`crate::arithmetic::sums`]), for a kind with all those amounts.
 fn sum_candidates(
     def: &KindDef,
     profiles: &[ColumnProfile],
-    sums: Option<&crate::sums::InvoiceSums>,
+    sums: Option<&crate::arithmetic::sums::InvoiceSums>,
 ) -> Vec<Candidate> {
     let Some(s) = sums else {
         return Vec::new();
@@ -447,24 +427,7 @@ fn sum_candidates(
     }
     fields
         .iter()
-        .filter_map(|&(name, column)| {
-            let fd = def.field(name)?;
-            let p = profiles.get(column)?;
-            let (header_score, matched) =
-                best_match(&normalise_header(&p.header), fd.name, fd.synonyms);
-            Some(Candidate {
-                column,
-                field: fd.name,
-                confidence: LINE_TOTAL,
-                evidence: Evidence {
-                    header_score,
-                    matched: matched.to_string(),
-                    value_fit: Some(1.0),
-                    uniqueness: p.uniqueness(),
-                    reference_hits: None,
-                },
-            })
-        })
+        .filter_map(|&(name, column)| from_values(def, profiles, name, column, LINE_TOTAL, 1.0))
         .collect()
 }
 
@@ -493,22 +456,9 @@ fn date_candidates(
     let [(column, fit)] = dates.as_slice() else {
         return Vec::new();
     };
-    let Some(p) = profiles.get(*column) else {
-        return Vec::new();
-    };
-    let (header_score, matched) = best_match(&normalise_header(&p.header), fd.name, fd.synonyms);
-    vec![Candidate {
-        column: *column,
-        field: fd.name,
-        confidence: VALUES_ONLY,
-        evidence: Evidence {
-            header_score,
-            matched: matched.to_string(),
-            value_fit: Some(round3(*fit)),
-            uniqueness: p.uniqueness(),
-            reference_hits: None,
-        },
-    }]
+    from_values(def, profiles, fd.name, *column, VALUES_ONLY, *fit)
+        .into_iter()
+        .collect()
 }
 
 /// A column whose values are nearly all emails, or phone numbers, is a candidate for its
@@ -528,23 +478,9 @@ fn typed_candidates(
             if p.flags || links.iter().any(|l| l.column == i) {
                 continue;
             }
-            let Some(fit) = p.fit(fd).filter(|f| *f >= crate::keys::REFERS) else {
-                continue;
-            };
-            let (header_score, matched) =
-                best_match(&normalise_header(&p.header), fd.name, fd.synonyms);
-            out.push(Candidate {
-                column: i,
-                field: fd.name,
-                confidence: VALUES_ONLY,
-                evidence: Evidence {
-                    header_score,
-                    matched: matched.to_string(),
-                    value_fit: Some(round3(fit)),
-                    uniqueness: p.uniqueness(),
-                    reference_hits: None,
-                },
-            });
+            if let Some(fit) = p.fit(fd).filter(|f| *f >= crate::keys::REFERS) {
+                out.extend(from_values(def, profiles, fd.name, i, VALUES_ONLY, fit));
+            }
         }
     }
     out
@@ -611,21 +547,7 @@ fn name_candidates(
     fields
         .into_iter()
         .filter_map(|(fd, (column, share, _))| {
-            let p = profiles.get(column)?;
-            let (header_score, matched) =
-                best_match(&normalise_header(&p.header), fd.name, fd.synonyms);
-            Some(Candidate {
-                column,
-                field: fd.name,
-                confidence: VALUES_ONLY,
-                evidence: Evidence {
-                    header_score,
-                    matched: matched.to_string(),
-                    value_fit: Some(round3(share)),
-                    uniqueness: p.uniqueness(),
-                    reference_hits: None,
-                },
-            })
+            from_values(def, profiles, fd.name, column, VALUES_ONLY, share)
         })
         .collect()
 }
@@ -777,7 +699,7 @@ fn defaults_for(
     def: &KindDef,
     chosen: &[Candidate],
     profiles: &[ColumnProfile],
-    total: Option<&crate::line_totals::LineTotal>,
+    total: Option<&crate::arithmetic::line_totals::LineTotal>,
 ) -> Vec<(&'static str, String)> {
     let mut defaults = defaults_from_name(table, def, chosen);
     let open =
@@ -830,9 +752,9 @@ pub fn suggest_table_with(
         .iter()
         .map(ColumnProfile::reads_as_titles)
         .collect();
-    let total = crate::line_totals::find(sample, &profiles);
-    let balance = crate::ledger::find(sample, &profiles);
-    let sums = crate::sums::find(sample, &profiles);
+    let total = crate::arithmetic::line_totals::find(sample, &profiles);
+    let balance = crate::arithmetic::ledger::find(sample, &profiles);
+    let sums = crate::arithmetic::sums::find(sample, &profiles);
     let mut scored: Vec<(Kind, f64, Vec<Candidate>, Vec<Candidate>)> = CATALOGUE
         .iter()
         .map(|def| {

@@ -6,9 +6,8 @@
 
 mod common;
 
-use common::{config, open};
+use common::{config, open, stored};
 use migrationai_domain::Kind;
-use migrationai_ports::store::Store as _;
 use std::fmt::Write as _;
 
 fn write_export(dir: &std::path::Path) {
@@ -64,13 +63,7 @@ async fn an_api_dump_in_cents_and_minutes_loads_in_dollars_and_hours() {
     assert!(report.verdict.migrated, "{:?}", report.verdict.failures);
     assert_eq!(report.kinds[Kind::BillingItems.as_str()].loaded, 30);
 
-    let store = migrationai_adapters::sql::SqlStore::open_sqlite(&config.data_dir.join("store.db"))
-        .await
-        .expect("the store");
-    let rows = store
-        .records_page(&config.tenant, &report.job, Kind::BillingItems, None, 100)
-        .await
-        .expect("records");
+    let rows = stored(&config, &report.job, Kind::BillingItems).await;
     let entry = |id: &str| -> serde_json::Value {
         let row = rows
             .iter()

@@ -7,10 +7,8 @@
 
 mod common;
 
-use common::{config, open};
+use common::{assert_all_loaded, config, open, stored, Inspected};
 use migrationai_domain::Kind;
-use migrationai_ingest::inspect::{inspect, InspectOptions, NoProgress};
-use migrationai_ports::store::Store as _;
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -141,22 +139,8 @@ async fn a_french_export_migrates_whole_with_no_mapping() {
     let export = dir.path().join("export");
     let payments = write_export(&export);
 
-    let inspected = inspect(&export, &InspectOptions::default(), &NoProgress).expect("inspect");
-    let file = |name: &str| {
-        inspected
-            .files
-            .iter()
-            .find(|f| f.file == name)
-            .unwrap_or_else(|| panic!("{name} is inspected"))
-    };
-    let field_of = |table: &str, header: &str| {
-        file(table)
-            .suggestion
-            .columns
-            .iter()
-            .find(|c| c.header == header)
-            .and_then(|c| c.field)
-    };
+    let inspected = Inspected::of(&export);
+    let field_of = |table: &str, header: &str| inspected.field_of(table, header);
     for (table, kind) in [
         ("Clients.csv", Kind::Contacts),
         ("Dossiers.csv", Kind::Projects),
@@ -164,7 +148,7 @@ async fn a_french_export_migrates_whole_with_no_mapping() {
         ("Factures.csv", Kind::BillingInvoice),
         ("Reglements.csv", Kind::Payment),
     ] {
-        assert_eq!(file(table).suggestion.kind, Some(kind), "{table}");
+        assert_eq!(inspected.table(table).kind, Some(kind), "{table}");
     }
     for (table, header, field) in [
         // Emails and phones by their form; the names by how the emails spell them.
@@ -193,21 +177,16 @@ async fn a_french_export_migrates_whole_with_no_mapping() {
         .migrate(&export, None, None, &|_| {})
         .await
         .expect("migrates");
-    for (kind, rows) in [
-        (Kind::Contacts, CLIENTS),
-        (Kind::Projects, MATTERS),
-        (Kind::BillingItems, ENTRIES),
-        (Kind::BillingInvoice, INVOICES),
-        (Kind::Payment, payments),
-    ] {
-        let counts = &report.kinds[kind.as_str()];
-        assert_eq!(
-            (counts.source_rows, counts.loaded),
-            (rows as u64, rows as u64),
-            "{kind}: {:?}",
-            report.rejects.iter().take(3).collect::<Vec<_>>()
-        );
-    }
+    assert_all_loaded(
+        &report,
+        &[
+            (Kind::Contacts, CLIENTS),
+            (Kind::Projects, MATTERS),
+            (Kind::BillingItems, ENTRIES),
+            (Kind::BillingInvoice, INVOICES),
+            (Kind::Payment, payments),
+        ],
+    );
     assert!(report.verdict.migrated, "{:?}", report.verdict.failures);
     // F20240003: 900,00 net and 180,00 tax, 300,00 paid by a payment.
     assert_eq!(
@@ -218,13 +197,7 @@ async fn a_french_export_migrates_whole_with_no_mapping() {
         Some("780.00".to_string())
     );
 
-    let store = migrationai_adapters::sql::SqlStore::open_sqlite(&config.data_dir.join("store.db"))
-        .await
-        .expect("the store");
-    let rows = store
-        .records_page(&config.tenant, &report.job, Kind::BillingItems, None, 200)
-        .await
-        .expect("records");
+    let rows = stored(&config, &report.job, Kind::BillingItems).await;
     // The fifth entry: 1:30 at 250,00 an hour, 375,00.
     let fifth = rows
         .iter()

@@ -8,11 +8,9 @@
 
 mod common;
 
-use common::{config, migrate, open};
+use common::{assert_all_loaded, config, migrate, open, stored, Inspected};
 use migrationai_domain::Kind;
-use migrationai_ingest::inspect::{inspect, InspectOptions, NoProgress};
 use migrationai_ingest::undecided::Holds;
-use migrationai_ports::store::Store as _;
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -166,22 +164,8 @@ async fn a_german_export_migrates_whole_with_no_mapping() {
     let export = dir.path().join("export");
     write_export(&export);
 
-    let inspected = inspect(&export, &InspectOptions::default(), &NoProgress).expect("inspect");
-    let file = |name: &str| {
-        inspected
-            .files
-            .iter()
-            .find(|f| f.file == name)
-            .unwrap_or_else(|| panic!("{name} is inspected"))
-    };
-    let field_of = |table: &str, header: &str| {
-        file(table)
-            .suggestion
-            .columns
-            .iter()
-            .find(|c| c.header == header)
-            .and_then(|c| c.field)
-    };
+    let inspected = Inspected::of(&export);
+    let field_of = |table: &str, header: &str| inspected.field_of(table, header);
     for (table, kind) in [
         ("Kunden.csv", Kind::Contacts),
         ("Akten.csv", Kind::Projects),
@@ -189,7 +173,7 @@ async fn a_german_export_migrates_whole_with_no_mapping() {
         ("Fremdgeld.csv", Kind::ProjectFunds),
         ("Rechnungen.csv", Kind::BillingInvoice),
     ] {
-        assert_eq!(file(table).suggestion.kind, Some(kind), "{table}");
+        assert_eq!(inspected.table(table).kind, Some(kind), "{table}");
     }
     // Matters: titles that repeat now and then are still the matter's name.
     assert_eq!(field_of("Akten.csv", "Betreff"), Some("name"));
@@ -199,7 +183,7 @@ async fn a_german_export_migrates_whole_with_no_mapping() {
     assert_eq!(field_of("Zeiten.csv", "Satz"), Some("rate"));
     assert_eq!(field_of("Zeiten.csv", "Betrag"), Some("amount"));
     assert_eq!(
-        file("Zeiten.csv").suggestion.quantity_unit,
+        inspected.table("Zeiten.csv").quantity_unit,
         migrationai_ingest::units::QuantityUnit::Minutes
     );
     // A trust ledger, from each matter's balance running by money in less money out.
@@ -228,21 +212,16 @@ async fn a_german_export_migrates_whole_with_no_mapping() {
         .migrate(&export, None, None, &|_| {})
         .await
         .expect("migrates");
-    for (kind, rows) in [
-        (Kind::Contacts, CLIENTS),
-        (Kind::Projects, MATTERS),
-        (Kind::BillingItems, ENTRIES),
-        (Kind::ProjectFunds, TRUST),
-        (Kind::BillingInvoice, INVOICES),
-    ] {
-        let counts = &report.kinds[kind.as_str()];
-        assert_eq!(
-            (counts.source_rows, counts.loaded),
-            (rows as u64, rows as u64),
-            "{kind}: {:?}",
-            report.rejects.iter().take(3).collect::<Vec<_>>()
-        );
-    }
+    assert_all_loaded(
+        &report,
+        &[
+            (Kind::Contacts, CLIENTS),
+            (Kind::Projects, MATTERS),
+            (Kind::BillingItems, ENTRIES),
+            (Kind::ProjectFunds, TRUST),
+            (Kind::BillingInvoice, INVOICES),
+        ],
+    );
     assert!(report.verdict.migrated, "{:?}", report.verdict.failures);
     // Matter 001/21's ledger: 1,000 in, 150 out, 3,000 in, 450 out.
     assert_eq!(
@@ -284,13 +263,7 @@ async fn a_german_export_migrates_whole_with_no_mapping() {
         vec![("Verwendungszweck".to_string(), TRUST as u64, Holds::Other)]
     );
 
-    let store = migrationai_adapters::sql::SqlStore::open_sqlite(&config.data_dir.join("store.db"))
-        .await
-        .expect("the store");
-    let rows = store
-        .records_page(&config.tenant, &report.job, Kind::BillingItems, None, 200)
-        .await
-        .expect("records");
+    let rows = stored(&config, &report.job, Kind::BillingItems).await;
     let entry = rows
         .iter()
         .find(|r| r.source_id == "2")

@@ -7,9 +7,8 @@
 
 mod common;
 
-use common::{config, migrate};
+use common::{assert_all_loaded, config, migrate, Inspected};
 use migrationai_domain::Kind;
-use migrationai_ingest::inspect::{inspect, InspectOptions, NoProgress};
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -144,22 +143,8 @@ async fn an_older_systems_export_migrates_whole_with_no_mapping() {
     let export = dir.path().join("export");
     write_export(&export);
 
-    let inspected = inspect(&export, &InspectOptions::default(), &NoProgress).expect("inspect");
-    let file = |name: &str| {
-        inspected
-            .files
-            .iter()
-            .find(|f| f.file == name)
-            .unwrap_or_else(|| panic!("{name} is inspected"))
-    };
-    let field_of = |table: &str, header: &str| {
-        file(table)
-            .suggestion
-            .columns
-            .iter()
-            .find(|c| c.header == header)
-            .and_then(|c| c.field)
-    };
+    let inspected = Inspected::of(&export);
+    let field_of = |table: &str, header: &str| inspected.field_of(table, header);
     for (table, kind) in [
         ("NAMES.TXT", Kind::Contacts),
         ("MATTERS.TXT", Kind::Projects),
@@ -167,7 +152,7 @@ async fn an_older_systems_export_migrates_whole_with_no_mapping() {
         ("BILLS.TXT", Kind::BillingInvoice),
         ("TRUST.TXT", Kind::ProjectFunds),
     ] {
-        assert_eq!(file(table).suggestion.kind, Some(kind), "{table}");
+        assert_eq!(inspected.table(table).kind, Some(kind), "{table}");
     }
     // The filled phone column, not the blank one beside it.
     assert_eq!(field_of("NAMES.TXT", "Bus Phone"), Some("phone"));
@@ -178,6 +163,7 @@ async fn an_older_systems_export_migrates_whole_with_no_mapping() {
     // A date column is a date, never a key, whatever its uniqueness.
     assert_eq!(field_of("BILLS.TXT", "Bill Date"), Some("issued_on"));
     let windows: Vec<_> = inspected
+        .0
         .files
         .iter()
         .filter_map(|f| f.suggestion.two_digit_years)
@@ -192,21 +178,16 @@ async fn an_older_systems_export_migrates_whole_with_no_mapping() {
     let report = migrate(&export, None, None, &config(&data), &|_| {})
         .await
         .expect("migrates");
-    for (kind, rows) in [
-        (Kind::Contacts, CONTACTS),
-        (Kind::Projects, MATTERS),
-        (Kind::BillingItems, SLIPS),
-        (Kind::BillingInvoice, BILLS),
-        (Kind::ProjectFunds, 24),
-    ] {
-        let counts = &report.kinds[kind.as_str()];
-        assert_eq!(
-            (counts.source_rows, counts.loaded),
-            (rows as u64, rows as u64),
-            "{kind}: {:?}",
-            report.rejects.iter().take(3).collect::<Vec<_>>()
-        );
-    }
+    assert_all_loaded(
+        &report,
+        &[
+            (Kind::Contacts, CONTACTS),
+            (Kind::Projects, MATTERS),
+            (Kind::BillingItems, SLIPS),
+            (Kind::BillingInvoice, BILLS),
+            (Kind::ProjectFunds, 24),
+        ],
+    );
     // With no payments in the export, each invoice's stated paid amount stands for them.
     assert!(
         report.invoice_mismatches.is_empty(),

@@ -143,3 +143,67 @@ pub fn comparable(report: &migrationai_pipeline::Report) -> serde_json::Value {
     }
     value
 }
+
+/// An export inspected with the default options, for the tests of exports in styles nothing
+/// here was written for.
+pub struct Inspected(pub migrationai_ingest::inspect::InspectReport);
+
+impl Inspected {
+    pub fn of(export: &Path) -> Inspected {
+        use migrationai_ingest::inspect::{inspect, InspectOptions, NoProgress};
+        Inspected(inspect(export, &InspectOptions::default(), &NoProgress).expect("inspect"))
+    }
+
+    /// The proposal for one table.
+    pub fn table(&self, name: &str) -> &migrationai_ingest::suggest::TableSuggestion {
+        &self
+            .0
+            .files
+            .iter()
+            .find(|f| f.file == name)
+            .unwrap_or_else(|| panic!("{name} is inspected"))
+            .suggestion
+    }
+
+    /// The field proposed for one column of a table.
+    pub fn field_of(&self, table: &str, header: &str) -> Option<&'static str> {
+        self.table(table)
+            .columns
+            .iter()
+            .find(|c| c.header == header)
+            .and_then(|c| c.field)
+    }
+}
+
+/// Each kind loaded every one of its rows: `(kind, rows)` pairs, failing with the first
+/// rejects when one did not.
+pub fn assert_all_loaded(
+    report: &migrationai_pipeline::Report,
+    kinds: &[(migrationai_domain::Kind, usize)],
+) {
+    for (kind, rows) in kinds {
+        let counts = &report.kinds[kind.as_str()];
+        assert_eq!(
+            (counts.source_rows, counts.loaded),
+            (*rows as u64, *rows as u64),
+            "{kind}: {:?}",
+            report.rejects.iter().take(3).collect::<Vec<_>>()
+        );
+    }
+}
+
+/// The stored JSON of every loaded record of a kind, for a test to read values back.
+pub async fn stored(
+    config: &Config,
+    job: &str,
+    kind: migrationai_domain::Kind,
+) -> Vec<migrationai_ports::store::RecordRow> {
+    use migrationai_ports::store::Store as _;
+    let store = migrationai_adapters::sql::SqlStore::open_sqlite(&config.data_dir.join("store.db"))
+        .await
+        .expect("the store");
+    store
+        .records_page(&config.tenant, job, kind, None, 10_000)
+        .await
+        .expect("records")
+}

@@ -3,17 +3,10 @@
 //! a time or expense entry is, whatever the headers call its columns, and it also says which
 //! column is which: the total is the product, and the rate is the column written as money.
 
-use migrationai_domain::value::number::{evidence, SeparatorEvidence};
-use migrationai_domain::value::{text, DecimalSeparator};
-use rust_decimal::Decimal;
-
+use super::{numeric_columns, Numbers};
 use crate::columns::{ColumnProfile, TableSample};
 use crate::units::{fits, QuantityUnit};
 
-/// Rows read to find a product.
-const ROWS: usize = 200;
-/// Share of a column's values that must be numbers for it to take part.
-const NUMERIC: f64 = 0.9;
 /// Numeric columns tried at most: the search tries every ordered triple.
 const MOST_COLUMNS: usize = 12;
 /// Rows with all three values that must hold the product, at least.
@@ -34,25 +27,9 @@ pub struct LineTotal {
     pub held: usize,
 }
 
-/// A column read as numbers, in its own decimal separator.
-pub(crate) struct Numbers {
-    pub(crate) column: usize,
-    pub(crate) values: Vec<Option<Decimal>>,
-    /// Share of its values written with exactly two decimal places, as money is.
-    money_written: f64,
-    median: Decimal,
-}
-
 /// The best line total among a table's numeric columns, if one holds clearly.
 pub fn find(sample: &TableSample, profiles: &[ColumnProfile]) -> Option<LineTotal> {
-    let rows = &sample.rows[..sample.rows.len().min(ROWS)];
-    let numeric: Vec<Numbers> = profiles
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| !p.flags && !p.values.is_empty())
-        .filter_map(|(i, p)| numbers(i, p, rows))
-        .take(MOST_COLUMNS)
-        .collect();
+    let numeric = numeric_columns(sample, profiles, MOST_COLUMNS);
     if numeric.len() < 3 {
         return None;
     }
@@ -112,80 +89,10 @@ fn check(amount: &Numbers, x: &Numbers, y: &Numbers, unit: QuantityUnit) -> Opti
     })
 }
 
-/// A column's values as numbers, or None when too few are.
-pub(crate) fn numbers(
-    column: usize,
-    profile: &ColumnProfile,
-    rows: &[Vec<String>],
-) -> Option<Numbers> {
-    let sep = separator(&profile.values);
-    let cells: Vec<&str> = rows
-        .iter()
-        .map(|r| r.get(column).map(|v| v.trim()).unwrap_or(""))
-        .collect();
-    let values: Vec<Option<Decimal>> = cells
-        .iter()
-        .map(|v| text::parse_quantity(v, sep).ok())
-        .collect();
-    let filled = cells.iter().filter(|v| !v.is_empty()).count();
-    let parsed = values.iter().flatten().count();
-    if filled == 0 || (parsed as f64) < NUMERIC * filled as f64 {
-        return None;
-    }
-    let two_places = cells
-        .iter()
-        .filter(|v| {
-            let digits = v.trim_end_matches(|c: char| !c.is_ascii_digit());
-            digits
-                .rfind(['.', ','])
-                .is_some_and(|at| digits.len() - at == 3)
-        })
-        .count();
-    let mut sorted: Vec<Decimal> = values.iter().flatten().map(|d| d.abs()).collect();
-    sorted.sort_unstable();
-    Some(Numbers {
-        column,
-        money_written: two_places as f64 / filled as f64,
-        median: sorted.get(sorted.len() / 2).copied().unwrap_or_default(),
-        values,
-    })
-}
-
-/// The decimal separator a column's own values prove, if they prove one.
-fn separator(values: &[String]) -> Option<DecimalSeparator> {
-    let (mut point, mut comma) = (false, false);
-    for v in values {
-        match evidence(v) {
-            SeparatorEvidence::Point => point = true,
-            SeparatorEvidence::Comma => comma = true,
-            SeparatorEvidence::Ambiguous | SeparatorEvidence::None => {}
-        }
-    }
-    match (point, comma) {
-        (true, false) => Some(DecimalSeparator::Point),
-        (false, true) => Some(DecimalSeparator::Comma),
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn table(headers: &[&str], rows: &[&[&str]]) -> (TableSample, Vec<ColumnProfile>) {
-        let sample = TableSample {
-            name: "t.csv".into(),
-            headers: headers.iter().map(|h| h.to_string()).collect(),
-            rows: rows
-                .iter()
-                .map(|r| r.iter().map(|v| v.to_string()).collect())
-                .collect(),
-        };
-        let profiles = (0..headers.len())
-            .map(|i| ColumnProfile::of(&sample, i))
-            .collect();
-        (sample, profiles)
-    }
+    use crate::arithmetic::table;
 
     #[test]
     fn minutes_times_a_rate_in_decimal_commas_is_a_line_total() {

@@ -8,11 +8,9 @@ use std::collections::HashMap;
 
 use rust_decimal::Decimal;
 
+use super::{numeric_columns, Numbers};
 use crate::columns::{ColumnProfile, TableSample};
-use crate::line_totals::{numbers, Numbers};
 
-/// Rows read to find a balance.
-const ROWS: usize = 200;
 /// Numeric columns tried at most: the search tries every balance with every movement.
 const MOST_COLUMNS: usize = 10;
 /// Columns tried as the group rows run within, at most (besides the whole table).
@@ -44,14 +42,8 @@ pub struct Balance {
 
 /// The best running balance among a table's numeric columns, if one holds clearly.
 pub fn find(sample: &TableSample, profiles: &[ColumnProfile]) -> Option<Balance> {
-    let rows = &sample.rows[..sample.rows.len().min(ROWS)];
-    let numeric: Vec<Numbers> = profiles
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| !p.flags && !p.values.is_empty())
-        .filter_map(|(i, p)| numbers(i, p, rows))
-        .take(MOST_COLUMNS)
-        .collect();
+    let rows = &sample.rows[..sample.rows.len().min(super::ROWS)];
+    let numeric = numeric_columns(sample, profiles, MOST_COLUMNS);
     if numeric.len() < 2 {
         return None;
     }
@@ -172,21 +164,7 @@ fn check(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn table(headers: &[&str], rows: &[&[&str]]) -> (TableSample, Vec<ColumnProfile>) {
-        let sample = TableSample {
-            name: "t.csv".into(),
-            headers: headers.iter().map(|h| h.to_string()).collect(),
-            rows: rows
-                .iter()
-                .map(|r| r.iter().map(|v| v.to_string()).collect())
-                .collect(),
-        };
-        let profiles = (0..headers.len())
-            .map(|i| ColumnProfile::of(&sample, i))
-            .collect();
-        (sample, profiles)
-    }
+    use crate::arithmetic::table;
 
     #[test]
     fn money_in_and_out_within_each_matter() {

@@ -7,10 +7,9 @@
 
 use rust_decimal::Decimal;
 
+use super::{numeric_columns, Numbers};
 use crate::columns::{ColumnProfile, TableSample};
-use crate::line_totals::{numbers, Numbers};
 
-const ROWS: usize = 200;
 const MOST_COLUMNS: usize = 10;
 const MIN_ROWS: usize = 5;
 const CLEAR: f64 = 0.9;
@@ -38,14 +37,7 @@ struct Sum {
 
 /// An invoice's total and its parts, when the values hold them clearly.
 pub fn find(sample: &TableSample, profiles: &[ColumnProfile]) -> Option<InvoiceSums> {
-    let rows = &sample.rows[..sample.rows.len().min(ROWS)];
-    let numeric: Vec<Numbers> = profiles
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| !p.flags && !p.values.is_empty())
-        .filter_map(|(i, p)| numbers(i, p, rows))
-        .take(MOST_COLUMNS)
-        .collect();
+    let numeric = numeric_columns(sample, profiles, MOST_COLUMNS);
     let mut sums: Vec<Sum> = Vec::new();
     for t in &numeric {
         for (x, a) in numeric.iter().enumerate() {
@@ -154,18 +146,7 @@ fn tax_of(a: &Numbers, b: &Numbers) -> Option<(usize, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn table(headers: &[&str], rows: &[Vec<String>]) -> (TableSample, Vec<ColumnProfile>) {
-        let sample = TableSample {
-            name: "t.csv".into(),
-            headers: headers.iter().map(|h| h.to_string()).collect(),
-            rows: rows.to_vec(),
-        };
-        let profiles = (0..headers.len())
-            .map(|i| ColumnProfile::of(&sample, i))
-            .collect();
-        (sample, profiles)
-    }
+    use crate::arithmetic::table;
 
     #[test]
     fn net_tax_gross_paid_and_open() {
