@@ -432,8 +432,9 @@ fn sum_candidates(
 }
 
 /// A table's only column of dates is a candidate for its kind's required date (an
-/// invoice's issue date, an entry's date) whatever its header: with one date column there
-/// is nothing else it could be. Values alone give [`VALUES_ONLY`], below a fair header match.
+/// invoice's issue date, an entry's date) whatever its header, once the amounts'
+/// arithmetic has said which kind the rows are: with one date column there is nothing else
+/// it could be. Values alone give [`VALUES_ONLY`], below a fair header match.
 fn date_candidates(
     def: &KindDef,
     profiles: &[ColumnProfile],
@@ -764,10 +765,16 @@ pub fn suggest_table_with(
                 .flat_map(|(i, p)| score_column(p, def, i, links.iter().find(|l| l.column == i)))
                 .collect();
             all.extend(title_candidates(def, &profiles, &titles, links));
-            all.extend(line_total_candidates(def, &profiles, total.as_ref()));
-            all.extend(ledger_candidates(def, &profiles, balance.as_ref()));
-            all.extend(sum_candidates(def, &profiles, sums.as_ref()));
-            all.extend(date_candidates(def, &profiles, links));
+            let mut arithmetic = line_total_candidates(def, &profiles, total.as_ref());
+            arithmetic.extend(ledger_candidates(def, &profiles, balance.as_ref()));
+            arithmetic.extend(sum_candidates(def, &profiles, sums.as_ref()));
+            // Once the amounts' arithmetic says which kind the rows are, the table's one
+            // date is that kind's date; without it a lone date says nothing of the kind (a
+            // task's due date and an appointment's start read alike).
+            if !arithmetic.is_empty() {
+                all.extend(date_candidates(def, &profiles, links));
+            }
+            all.extend(arithmetic);
             all.extend(typed_candidates(def, &profiles, links));
             all.extend(name_candidates(def, sample, &profiles));
             if let Some(parent) = parent {

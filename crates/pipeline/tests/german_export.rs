@@ -378,3 +378,31 @@ date_order = "dmy"
         .iter()
         .all(|f| f.undecided.iter().all(|c| c.holds != Holds::Amounts)));
 }
+
+/// Titles, a matter and a date, under headers that say nothing, fit a task and an
+/// appointment alike: without amounts whose arithmetic names the kind, the table stays for a
+/// person to decide, and is not loaded as either.
+#[test]
+fn a_table_of_titles_matters_and_dates_under_opaque_headers_stays_undecided() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let export = dir.path().join("export");
+    write_export(&export);
+    let mut misc = String::from("X1;X2;X3;X4\r\n");
+    for i in 0..12 {
+        let _ = write!(
+            misc,
+            "T{};{};{} the client about the settlement {i};{:02}.05.2024\r\n",
+            9001 + i,
+            matter(i),
+            ["Call", "Write to", "Meet"][i % 3],
+            1 + i
+        );
+    }
+    std::fs::write(export.join("Misc Data.csv"), misc).expect("write");
+    let inspected = Inspected::of(&export);
+    assert_eq!(inspected.table("Misc Data.csv").kind, None);
+    assert_eq!(
+        inspected.table("Rechnungen.csv").kind,
+        Some(Kind::BillingInvoice)
+    );
+}
