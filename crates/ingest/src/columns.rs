@@ -250,7 +250,7 @@ const SEPARATORS: [DecimalSeparator; 2] = [DecimalSeparator::Point, DecimalSepar
 const ANY_CENTURY: Option<date::YearWindow> = Some(date::YearWindow::ANY);
 
 /// Whether a value reads as a date in either day order.
-fn reads_as_date(v: &str) -> bool {
+pub(crate) fn reads_as_date(v: &str) -> bool {
     [date::DateOrder::Mdy, date::DateOrder::Dmy]
         .iter()
         .any(|o| date::parse_date_in(v, Some(*o), ANY_CENTURY).is_ok())

@@ -24,7 +24,7 @@ const VALUES: usize = 200;
 const DOMINANT: f64 = 0.9;
 
 /// Signs that stand for one currency wherever they are written.
-const SIGNS: &[(char, &str)] = &[
+pub(crate) const SIGNS: &[(char, &str)] = &[
     ('£', "GBP"),
     ('€', "EUR"),
     ('¥', "JPY"),

@@ -56,16 +56,13 @@ pub fn names_a_key(header: &str) -> bool {
 /// short code with a digit in it ("1", "TX-0042", "2024/117"), no spaces, no amount written
 /// with decimals and no date. A unique such column keys its table better than row numbers.
 fn reads_as_ids(col: &Column) -> bool {
-    use migrationai_domain::value::date;
     !col.values.is_empty()
         && col.values.iter().all(|v| {
             v.len() <= 32
                 && v.chars().any(|c| c.is_ascii_digit())
                 && v.chars()
                     .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '/' | '#'))
-                && [date::DateOrder::Mdy, date::DateOrder::Dmy]
-                    .iter()
-                    .all(|o| date::parse_date(v, Some(*o)).is_err())
+                && !crate::columns::reads_as_date(v)
         })
 }
 

@@ -24,6 +24,24 @@ pub fn votes(profile: &ColumnProfile) -> (usize, usize, usize) {
     (point, comma, either)
 }
 
+/// The decimal separator a column's own values prove, if they prove one: some values read
+/// only one way, and none only the other.
+pub fn proven(values: &[String]) -> Option<DecimalSeparator> {
+    let (mut point, mut comma) = (false, false);
+    for v in values {
+        match evidence(v) {
+            SeparatorEvidence::Point => point = true,
+            SeparatorEvidence::Comma => comma = true,
+            SeparatorEvidence::Ambiguous | SeparatorEvidence::None => {}
+        }
+    }
+    match (point, comma) {
+        (true, false) => Some(DecimalSeparator::Point),
+        (false, true) => Some(DecimalSeparator::Comma),
+        _ => None,
+    }
+}
+
 fn is_numeric(ty: FieldType) -> bool {
     matches!(
         ty,

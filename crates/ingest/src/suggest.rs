@@ -11,6 +11,7 @@ use migrationai_domain::value::{DateOrder, DecimalSeparator};
 use migrationai_domain::Kind;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
+use unicode_normalization::UnicodeNormalization as _;
 
 /// Below this confidence a column stays unmapped and is listed for review.
 pub const DEFAULT_THRESHOLD: f64 = 0.7;
@@ -509,10 +510,12 @@ fn name_candidates(
     else {
         return Vec::new();
     };
+    // Letters as an email address writes them: accents taken off by Unicode decomposition,
+    // everything but ASCII letters dropped.
     let letters = |s: &str| -> String {
-        s.chars()
-            .flat_map(char::to_lowercase)
-            .filter_map(fold_accent)
+        s.nfd()
+            .filter(char::is_ascii_alphabetic)
+            .map(|c| c.to_ascii_lowercase())
             .collect()
     };
     // For each other column: the rows whose value is in the local part, and where.
@@ -555,24 +558,6 @@ fn name_candidates(
 
 /// Share of a table's rows whose email must spell a column's value for it to be a name part.
 const NAME_IN_EMAIL: f64 = 0.6;
-
-/// A lowercase letter without its accent, as email addresses write it; None for what is
-/// not a letter (spaces, hyphens, digits).
-fn fold_accent(c: char) -> Option<char> {
-    let plain = match c {
-        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => 'a',
-        'ç' => 'c',
-        'è' | 'é' | 'ê' | 'ë' => 'e',
-        'ì' | 'í' | 'î' | 'ï' => 'i',
-        'ñ' => 'n',
-        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' => 'o',
-        'ù' | 'ú' | 'û' | 'ü' => 'u',
-        'ý' | 'ÿ' => 'y',
-        c if c.is_ascii_lowercase() => c,
-        _ => return None,
-    };
-    Some(plain)
-}
 
 /// How much an empty column's header counts against a filled column's when both claim a
 /// field: a blank "Home Phone" yields to a filled "Bus Phone" (0.89), while a blank
@@ -753,9 +738,11 @@ pub fn suggest_table_with(
         .iter()
         .map(ColumnProfile::reads_as_titles)
         .collect();
-    let total = crate::arithmetic::line_totals::find(sample, &profiles);
-    let balance = crate::arithmetic::ledger::find(sample, &profiles);
-    let sums = crate::arithmetic::sums::find(sample, &profiles);
+    let crate::arithmetic::Found {
+        total,
+        balance,
+        sums,
+    } = crate::arithmetic::read(sample, &profiles);
     let mut scored: Vec<(Kind, f64, Vec<Candidate>, Vec<Candidate>)> = CATALOGUE
         .iter()
         .map(|def| {

@@ -4,7 +4,6 @@
 //! values, and whether they were amounts or dates. Amounts no field takes are money the
 //! migration would drop without a word, and a person must decide about them.
 
-use migrationai_domain::value::date;
 use serde::{Deserialize, Serialize};
 
 use crate::mapping::{FileMapping, Key};
@@ -24,6 +23,17 @@ pub enum Holds {
     Dates,
     /// Anything else: names, codes, flags, counts.
     Other,
+}
+
+impl Holds {
+    /// The word the report and the API use, as serialised.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Holds::Amounts => "amounts",
+            Holds::Dates => "dates",
+            Holds::Other => "other",
+        }
+    }
 }
 
 /// One undecided column, with what the rows held in it.
@@ -127,9 +137,9 @@ impl Tally {
 /// alone are counts, codes or ids as often as money, and are not counted.
 fn looks_like_amount(v: &str) -> bool {
     let signed = v.trim_start_matches(['-', '+', '(']).trim_end_matches(')');
-    let sign = signed.starts_with(|c: char| c.is_currency_symbol())
-        || signed.ends_with(|c: char| c.is_currency_symbol());
-    let body = signed.trim_matches(|c: char| c.is_currency_symbol() || c.is_whitespace());
+    let sign = signed.starts_with(|c: char| is_currency_sign(c))
+        || signed.ends_with(|c: char| is_currency_sign(c));
+    let body = signed.trim_matches(|c: char| is_currency_sign(c) || c.is_whitespace());
     if body.is_empty() || !body.starts_with(|c: char| c.is_ascii_digit()) {
         return false;
     }
@@ -146,24 +156,12 @@ fn looks_like_amount(v: &str) -> bool {
 }
 
 fn looks_like_date(v: &str) -> bool {
-    v.len() <= 32
-        && [date::DateOrder::Mdy, date::DateOrder::Dmy]
-            .iter()
-            .any(|o| date::parse_date(v, Some(*o)).is_ok())
+    v.len() <= 32 && crate::columns::reads_as_date(v)
 }
 
-/// `char::is_currency_symbol` is not in std: the signs exports put beside amounts.
-trait CurrencySign {
-    fn is_currency_symbol(&self) -> bool;
-}
-
-impl CurrencySign for char {
-    fn is_currency_symbol(&self) -> bool {
-        matches!(
-            self,
-            '$' | '€' | '£' | '¥' | '₹' | '₪' | '₩' | '₽' | '¢' | '₺' | '₫'
-        )
-    }
+/// A sign written beside an amount: the dollar, and the signs [`crate::currency`] reads.
+fn is_currency_sign(c: char) -> bool {
+    c == '$' || crate::currency::SIGNS.iter().any(|(s, _)| *s == c)
 }
 
 #[cfg(test)]

@@ -12,7 +12,6 @@ use std::str::FromStr;
 
 use migrationai_domain::catalogue::KindDef;
 use migrationai_domain::record::{choose, CanonicalRecord, Value};
-use migrationai_domain::value::number::{evidence, SeparatorEvidence};
 use migrationai_domain::value::{text, Currency, DecimalSeparator, Money};
 use migrationai_domain::Kind;
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -115,19 +114,7 @@ pub fn item_type_from_quantities(def: &KindDef, quantities: &[String]) -> Option
     }
     // The column's own values decide its separator, as `separators` decides it for reading:
     // "0,5" beside "1,25" is a decimal comma, and then "2,0" is a whole two.
-    let (mut point, mut comma) = (false, false);
-    for v in quantities {
-        match evidence(v) {
-            SeparatorEvidence::Point => point = true,
-            SeparatorEvidence::Comma => comma = true,
-            SeparatorEvidence::Ambiguous | SeparatorEvidence::None => {}
-        }
-    }
-    let known = match (point, comma) {
-        (true, false) => Some(DecimalSeparator::Point),
-        (false, true) => Some(DecimalSeparator::Comma),
-        _ => None,
-    };
+    let known = crate::separators::proven(quantities);
     let fractions = quantities.iter().filter(|v| is_fraction(v, known)).count();
     (fractions as f64 >= FRACTIONS * quantities.len() as f64).then_some("time")
 }

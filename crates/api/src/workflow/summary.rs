@@ -7,7 +7,6 @@ use migrationai_api_types::jobs::report::{
     Balance, Cause, DuplicateGroup, Evidence, ExportFile, FileCheck, KindLine, Named, ReportView,
     Summary, UndecidedColumn, Verdict,
 };
-use migrationai_ingest::undecided::Holds;
 use std::collections::BTreeMap;
 
 use migrationai_domain::{Kind, Value};
@@ -330,12 +329,7 @@ fn view(r: &Report, names: &Names) -> ReportView {
                 .map(|c| UndecidedColumn {
                     header: c.header.clone(),
                     values: c.values,
-                    holds: match c.holds {
-                        Holds::Amounts => "amounts",
-                        Holds::Dates => "dates",
-                        Holds::Other => "other",
-                    }
-                    .into(),
+                    holds: c.holds.as_str().into(),
                 })
                 .collect(),
         })

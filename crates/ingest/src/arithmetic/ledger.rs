@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use rust_decimal::Decimal;
 
-use super::{numeric_columns, Numbers};
+use super::Numbers;
 use crate::columns::{ColumnProfile, TableSample};
 
 /// Numeric columns tried at most: the search tries every balance with every movement.
@@ -41,9 +41,13 @@ pub struct Balance {
 }
 
 /// The best running balance among a table's numeric columns, if one holds clearly.
-pub fn find(sample: &TableSample, profiles: &[ColumnProfile]) -> Option<Balance> {
+pub(crate) fn find(
+    sample: &TableSample,
+    profiles: &[ColumnProfile],
+    numeric: &[Numbers],
+) -> Option<Balance> {
     let rows = &sample.rows[..sample.rows.len().min(super::ROWS)];
-    let numeric = numeric_columns(sample, profiles, MOST_COLUMNS);
+    let numeric = &numeric[..numeric.len().min(MOST_COLUMNS)];
     if numeric.len() < 2 {
         return None;
     }
@@ -79,7 +83,7 @@ pub fn find(sample: &TableSample, profiles: &[ColumnProfile]) -> Option<Balance>
     };
     for (keys, group) in groups.iter().zip(&group_columns) {
         let previous = previous_rows(rows.len(), keys.as_deref());
-        for b in &numeric {
+        for b in numeric {
             for m in numeric.iter().filter(|m| m.column != b.column) {
                 consider(check(
                     b,
@@ -181,7 +185,7 @@ mod tests {
                 &["8", "B", "", "25,50", "624,50"],
             ],
         );
-        let found = find(&s, &p).expect("a balance");
+        let found = crate::arithmetic::read(&s, &p).balance.expect("a balance");
         assert_eq!(found.balance, 4);
         assert_eq!(found.group, Some(1));
         assert_eq!(
@@ -207,7 +211,7 @@ mod tests {
                 &["10.00", "310.00"],
             ],
         );
-        let found = find(&s, &p).expect("a balance");
+        let found = crate::arithmetic::read(&s, &p).balance.expect("a balance");
         assert_eq!(
             (found.balance, found.movement, found.group),
             (1, Movement::Amount(0), None)
@@ -228,6 +232,6 @@ mod tests {
                 &["7.00", "5.00"],
             ],
         );
-        assert_eq!(find(&s, &p), None);
+        assert_eq!(crate::arithmetic::read(&s, &p).balance, None);
     }
 }

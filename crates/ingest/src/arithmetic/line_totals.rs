@@ -3,8 +3,7 @@
 //! a time or expense entry is, whatever the headers call its columns, and it also says which
 //! column is which: the total is the product, and the rate is the column written as money.
 
-use super::{numeric_columns, Numbers};
-use crate::columns::{ColumnProfile, TableSample};
+use super::Numbers;
 use crate::units::{fits, QuantityUnit};
 
 /// Numeric columns tried at most: the search tries every ordered triple.
@@ -28,13 +27,13 @@ pub struct LineTotal {
 }
 
 /// The best line total among a table's numeric columns, if one holds clearly.
-pub fn find(sample: &TableSample, profiles: &[ColumnProfile]) -> Option<LineTotal> {
-    let numeric = numeric_columns(sample, profiles, MOST_COLUMNS);
+pub(crate) fn find(numeric: &[Numbers]) -> Option<LineTotal> {
+    let numeric = &numeric[..numeric.len().min(MOST_COLUMNS)];
     if numeric.len() < 3 {
         return None;
     }
     let mut best: Option<LineTotal> = None;
-    for a in &numeric {
+    for a in numeric {
         for (x, q) in numeric.iter().enumerate() {
             for r in numeric.iter().skip(x + 1) {
                 if a.column == q.column || a.column == r.column {
@@ -107,7 +106,7 @@ mod tests {
                 &["6", "120", "180,00", "360,00"],
             ],
         );
-        let found = find(&s, &p).expect("a line total");
+        let found = crate::arithmetic::read(&s, &p).total.expect("a line total");
         assert_eq!(
             (found.quantity, found.rate, found.amount, found.unit),
             (1, 2, 3, QuantityUnit::Minutes)
@@ -126,7 +125,7 @@ mod tests {
                 &["0.5", "250.00", "125.00", "4"],
             ],
         );
-        let found = find(&s, &p).expect("a line total");
+        let found = crate::arithmetic::read(&s, &p).total.expect("a line total");
         assert_eq!(
             (found.quantity, found.rate, found.amount, found.unit),
             (0, 1, 2, QuantityUnit::Hours)
@@ -146,6 +145,6 @@ mod tests {
                 &["3", "3", "5"],
             ],
         );
-        assert_eq!(find(&s, &p), None);
+        assert_eq!(crate::arithmetic::read(&s, &p).total, None);
     }
 }

@@ -6,8 +6,7 @@ pub mod ledger;
 pub mod line_totals;
 pub mod sums;
 
-use migrationai_domain::value::number::{evidence, SeparatorEvidence};
-use migrationai_domain::value::{text, DecimalSeparator};
+use migrationai_domain::value::text;
 use rust_decimal::Decimal;
 
 use crate::columns::{ColumnProfile, TableSample};
@@ -17,19 +16,36 @@ const ROWS: usize = 200;
 /// Share of a column's values that must be numbers for it to take part.
 const NUMERIC: f64 = 0.9;
 
-/// A table's numeric columns, at most `most` of them, read from its sample's first rows.
-pub(crate) fn numeric_columns(
-    sample: &TableSample,
-    profiles: &[ColumnProfile],
-    most: usize,
-) -> Vec<Numbers> {
+/// Numeric columns read at most: each reader tries every combination of them.
+const MOST_COLUMNS: usize = 12;
+
+/// What a table's arithmetic says, each reading `None` when its values do not hold it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Found {
+    pub total: Option<line_totals::LineTotal>,
+    pub balance: Option<ledger::Balance>,
+    pub sums: Option<sums::InvoiceSums>,
+}
+
+/// Reads a table's numeric columns once, and looks for each kind of arithmetic in them.
+pub fn read(sample: &TableSample, profiles: &[ColumnProfile]) -> Found {
+    let numeric = numeric_columns(sample, profiles);
+    Found {
+        total: line_totals::find(&numeric),
+        balance: ledger::find(sample, profiles, &numeric),
+        sums: sums::find(&numeric),
+    }
+}
+
+/// A table's numeric columns, read from its sample's first rows.
+fn numeric_columns(sample: &TableSample, profiles: &[ColumnProfile]) -> Vec<Numbers> {
     let rows = &sample.rows[..sample.rows.len().min(ROWS)];
     profiles
         .iter()
         .enumerate()
         .filter(|(_, p)| !p.flags && !p.values.is_empty())
         .filter_map(|(i, p)| numbers(i, p, rows))
-        .take(most)
+        .take(MOST_COLUMNS)
         .collect()
 }
 
@@ -44,7 +60,7 @@ pub(crate) struct Numbers {
 
 /// A column's values as numbers, or None when too few are.
 fn numbers(column: usize, profile: &ColumnProfile, rows: &[Vec<String>]) -> Option<Numbers> {
-    let sep = separator(&profile.values);
+    let sep = crate::separators::proven(&profile.values);
     let cells: Vec<&str> = rows
         .iter()
         .map(|r| r.get(column).map(|v| v.trim()).unwrap_or(""))
@@ -75,23 +91,6 @@ fn numbers(column: usize, profile: &ColumnProfile, rows: &[Vec<String>]) -> Opti
         median: sorted.get(sorted.len() / 2).copied().unwrap_or_default(),
         values,
     })
-}
-
-/// The decimal separator a column's own values prove, if they prove one.
-fn separator(values: &[String]) -> Option<DecimalSeparator> {
-    let (mut point, mut comma) = (false, false);
-    for v in values {
-        match evidence(v) {
-            SeparatorEvidence::Point => point = true,
-            SeparatorEvidence::Comma => comma = true,
-            SeparatorEvidence::Ambiguous | SeparatorEvidence::None => {}
-        }
-    }
-    match (point, comma) {
-        (true, false) => Some(DecimalSeparator::Point),
-        (false, true) => Some(DecimalSeparator::Comma),
-        _ => None,
-    }
 }
 
 /// A table of `rows` under `headers`, with its columns profiled, for the tests.

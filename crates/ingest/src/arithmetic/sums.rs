@@ -7,8 +7,7 @@
 
 use rust_decimal::Decimal;
 
-use super::{numeric_columns, Numbers};
-use crate::columns::{ColumnProfile, TableSample};
+use super::Numbers;
 
 const MOST_COLUMNS: usize = 10;
 const MIN_ROWS: usize = 5;
@@ -36,10 +35,10 @@ struct Sum {
 }
 
 /// An invoice's total and its parts, when the values hold them clearly.
-pub fn find(sample: &TableSample, profiles: &[ColumnProfile]) -> Option<InvoiceSums> {
-    let numeric = numeric_columns(sample, profiles, MOST_COLUMNS);
+pub(crate) fn find(numeric: &[Numbers]) -> Option<InvoiceSums> {
+    let numeric = &numeric[..numeric.len().min(MOST_COLUMNS)];
     let mut sums: Vec<Sum> = Vec::new();
-    for t in &numeric {
+    for t in numeric {
         for (x, a) in numeric.iter().enumerate() {
             for b in numeric.iter().skip(x + 1) {
                 if t.column == a.column || t.column == b.column {
@@ -172,7 +171,7 @@ mod tests {
             &rows,
         );
         assert_eq!(
-            find(&s, &p),
+            crate::arithmetic::read(&s, &p).sums,
             Some(InvoiceSums {
                 total: 3,
                 subtotal: Some(1),
@@ -195,6 +194,6 @@ mod tests {
             })
             .collect();
         let (s, p) = table(&["a", "b", "c"], &rows);
-        assert_eq!(find(&s, &p), None);
+        assert_eq!(crate::arithmetic::read(&s, &p).sums, None);
     }
 }

@@ -161,11 +161,7 @@ td,th{{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}}th{{background
         if !undecided.is_empty() {
             let _ = write!(h, "<h3>Columns no field takes ({})</h3><p>Their values are in no record. Map a column, or set it to \"ignore\" in the mapping to leave it out on purpose.</p><table><tr><th>file</th><th>column</th><th>values</th><th>holds</th></tr>", undecided.len());
             for (f, c) in undecided {
-                let holds = match c.holds {
-                    migrationai_ingest::undecided::Holds::Amounts => "amounts",
-                    migrationai_ingest::undecided::Holds::Dates => "dates",
-                    migrationai_ingest::undecided::Holds::Other => "other values",
-                };
+                let holds = c.holds.as_str();
                 let _ = write!(
                     h,
                     "<tr><td>{}</td><td>{}</td><td>{}</td><td>{holds}</td></tr>",
