@@ -141,6 +141,9 @@ pub struct Decision {
 struct Amounts {
     named: BTreeMap<&'static str, usize>,
     bare: usize,
+    /// Of the bare amounts, those written with a "$": they name no one currency, but rule
+    /// out every currency not written with one.
+    dollars: usize,
     /// The first table with amounts, where a question is filed.
     table: Option<usize>,
 }
@@ -199,7 +202,10 @@ fn gather(tables: &[TableSuggestion], samples: &[TableSample]) -> Amounts {
                 match named_by(v) {
                     Some(c) => *out.named.entry(c).or_default() += 1,
                     // A currency column's bare value is no amount; only amounts count.
-                    None if matches!(fd.ty, FieldType::Money { .. }) => out.bare += 1,
+                    None if matches!(fd.ty, FieldType::Money { .. }) => {
+                        out.bare += 1;
+                        out.dollars += usize::from(v.contains('$'));
+                    }
                     None => {}
                 }
             }
@@ -259,6 +265,25 @@ fn decide(amounts: &Amounts, country: &str, country_in_doubt: bool) -> Option<De
         });
     }
     let default = Mapping::default().currency;
+    // Amounts written "$" are in a dollar, whatever the country says: an export of
+    // "$250.00" is not in euros. The country's own dollar if it has one, else the US dollar,
+    // and a question, since the "$" does not say whose.
+    let dollar = |c: &str| c.parse::<Currency>().is_ok_and(Currency::is_dollar);
+    if amounts.dollars > 0 && !by_country.is_some_and(dollar) {
+        let usd: &'static str = of_country("US").unwrap_or("USD");
+        let why = format!(
+            "{} amounts are written with \"$\", which {country}'s currency{} is not; a \"$\" \
+             names no one dollar, so {usd} is assumed",
+            amounts.dollars,
+            by_country.map(|c| format!(" ({c})")).unwrap_or_default()
+        );
+        let why = format!("{why}.");
+        return Some(Decision {
+            currency: usd,
+            evidence: why.clone(),
+            question: Some(question(vec![usd], usd, &why)),
+        });
+    }
     let Some(cur) = by_country else {
         // A country without a known currency: the default, as a question.
         let d: &'static str = of_country("US").unwrap_or("USD");
@@ -299,6 +324,7 @@ mod tests {
         Amounts {
             named: named.iter().copied().collect(),
             bare,
+            dollars: 0,
             table: Some(0),
         }
     }
@@ -349,6 +375,17 @@ mod tests {
         let d = decide(&amounts(&[], 10), "AU", true).expect("a decision");
         assert_eq!(d.currency, "AUD");
         assert!(d.question.is_some());
+    }
+
+    #[test]
+    fn dollars_rule_out_a_country_currency_not_written_with_one() {
+        let mut a = amounts(&[], 160);
+        a.dollars = 160;
+        let d = decide(&a, "AT", true).expect("a decision");
+        assert_eq!(d.currency, "USD");
+        assert!(d.question.is_some());
+        // An Australian firm's "$" is its own dollar.
+        assert_eq!(decide(&a, "AU", false).map(|d| d.currency), Some("AUD"));
     }
 
     #[test]

@@ -70,7 +70,7 @@ impl Currency {
     }
 
     /// Whether a currency is written with a "$": a dollar, a peso, or the real ("R$").
-    fn is_dollar(self) -> bool {
+    pub fn is_dollar(self) -> bool {
         Self::DOLLAR_SIGNED.contains(&&self.0) || Self::of_dollar("R") == Some(self)
     }
 
