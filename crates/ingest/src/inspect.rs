@@ -411,6 +411,10 @@ fn full_pass(
         })
         .unwrap_or_default();
     let mut seen = suggest::IdSet::default();
+    // Keys of rows that do not load are still keys: whether another table's column refers
+    // to this kind is a question about keys, and a row refused for its own fault (an
+    // organisation with no name mapped yet) must not make its references look stray.
+    let mut refused = suggest::IdSet::default();
     let mut first_row: suggest::IdMap<u64> = suggest::IdMap::default();
     let mut row = SourceRow::default();
     loop {
@@ -471,6 +475,8 @@ fn full_pass(
                         } else if first_row.len() < 1_000_000 {
                             first_row.insert(h, row.row);
                         }
+                    } else {
+                        refused.insert(id_hash(id));
                     }
                 }
                 for &(c, field) in &path_cols {
@@ -497,6 +503,7 @@ fn full_pass(
             }
         }
     }
+    seen.extend(refused);
     out.ids = mapper.map(|m| (m.kind, seen));
     progress.table_done(&table.name, out.rows);
     Ok(out)

@@ -2,6 +2,7 @@
 //! profiling columns and proposing mappings. Pure over files and byte streams.
 
 pub mod arithmetic;
+mod by_values;
 pub mod columns;
 pub mod country;
 pub mod currency;

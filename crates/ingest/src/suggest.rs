@@ -11,7 +11,6 @@ use migrationai_domain::value::{DateOrder, DecimalSeparator};
 use migrationai_domain::Kind;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
-use unicode_normalization::UnicodeNormalization as _;
 
 /// Below this confidence a column stays unmapped and is listed for review.
 pub const DEFAULT_THRESHOLD: f64 = 0.7;
@@ -31,7 +30,7 @@ const PARENT_KEY: f64 = 0.8;
 /// Confidence of a field values fill without their header: titles as a kind's required text,
 /// and a parent table's dates as its kind's first date. Above the default threshold, so such
 /// a table loads, and below a fair header match, which wins over it.
-const VALUES_ONLY: f64 = 0.75;
+pub(crate) const VALUES_ONLY: f64 = 0.75;
 
 /// Confidence of a line total's or a running balance's columns read from their values alone
 /// (see [`crate::arithmetic::line_totals`], [`crate::arithmetic::ledger`]): arithmetic that holds row after row is
@@ -153,11 +152,11 @@ impl TableSuggestion {
     }
 }
 
-struct Candidate {
-    column: usize,
-    field: &'static str,
-    confidence: f64,
-    evidence: Evidence,
+pub(crate) struct Candidate {
+    pub(crate) column: usize,
+    pub(crate) field: &'static str,
+    pub(crate) confidence: f64,
+    pub(crate) evidence: Evidence,
 }
 
 fn score_column(
@@ -305,7 +304,7 @@ fn title_candidates(
 
 /// A candidate read from a column's values alone: `field` of `def` at `confidence`, with
 /// the header's own likeness to the field kept as evidence for a reviewer.
-fn from_values(
+pub(crate) fn from_values(
     def: &KindDef,
     profiles: &[ColumnProfile],
     field: &str,
@@ -413,6 +412,7 @@ fn sum_candidates(
         ("total", Some(s.total)),
         ("subtotal", s.subtotal),
         ("tax", s.tax),
+        ("discount", s.discount),
         ("paid_amount", s.paid),
         ("balance_due", s.balance_due),
     ]
@@ -462,102 +462,6 @@ fn date_candidates(
         .into_iter()
         .collect()
 }
-
-/// A column whose values are nearly all emails, or phone numbers, is a candidate for its
-/// kind's first field of that type whatever its header ("Courriel", "Tel. privé"): no other
-/// field holds such values. Values alone give [`VALUES_ONLY`], below a fair header match.
-fn typed_candidates(
-    def: &KindDef,
-    profiles: &[ColumnProfile],
-    links: &[ValueLink],
-) -> Vec<Candidate> {
-    let mut out = Vec::new();
-    for ty in [FieldType::Email, FieldType::Phone] {
-        let Some(fd) = def.fields.iter().find(|f| f.ty == ty) else {
-            continue;
-        };
-        for (i, p) in profiles.iter().enumerate() {
-            if p.flags || links.iter().any(|l| l.column == i) {
-                continue;
-            }
-            if let Some(fit) = p.fit(fd).filter(|f| *f >= crate::keys::REFERS) {
-                out.extend(from_values(def, profiles, fd.name, i, VALUES_ONLY, fit));
-            }
-        }
-    }
-    out
-}
-
-/// A person's first and last name read from the table's emails, whatever the headers say:
-/// a text column whose values are spelt inside the row's email address before the "@"
-/// ("camille.martin@…") holds a part of the name, and the part written first is the first
-/// name. For a kind with first and last names and an email column.
-fn name_candidates(
-    def: &KindDef,
-    sample: &TableSample,
-    profiles: &[ColumnProfile],
-) -> Vec<Candidate> {
-    let (Some(first), Some(last), Some(email)) = (
-        def.field("first_name"),
-        def.field("last_name"),
-        def.fields.iter().find(|f| f.ty == FieldType::Email),
-    ) else {
-        return Vec::new();
-    };
-    let Some(at) = profiles
-        .iter()
-        .position(|p| p.fit(email).is_some_and(|f| f >= crate::keys::REFERS))
-    else {
-        return Vec::new();
-    };
-    // Letters as an email address writes them: accents taken off by Unicode decomposition,
-    // everything but ASCII letters dropped.
-    let letters = |s: &str| -> String {
-        s.nfd()
-            .filter(char::is_ascii_alphabetic)
-            .map(|c| c.to_ascii_lowercase())
-            .collect()
-    };
-    // For each other column: the rows whose value is in the local part, and where.
-    let mut parts: Vec<(usize, f64, f64)> = Vec::new();
-    for (i, p) in profiles.iter().enumerate() {
-        if i == at || p.flags || p.values.is_empty() {
-            continue;
-        }
-        let (mut rows, mut found, mut place) = (0usize, 0usize, 0usize);
-        for row in &sample.rows {
-            let (Some(v), Some(mail)) = (row.get(i), row.get(at)) else {
-                continue;
-            };
-            let (v, local) = (letters(v), letters(mail.split('@').next().unwrap_or("")));
-            if v.len() < 2 || local.is_empty() {
-                continue;
-            }
-            rows += 1;
-            if let Some(pos) = local.find(&v) {
-                found += 1;
-                place += pos;
-            }
-        }
-        if rows > 0 && found as f64 >= NAME_IN_EMAIL * rows as f64 {
-            parts.push((i, found as f64 / rows as f64, place as f64 / found as f64));
-        }
-    }
-    parts.sort_by(|a, b| a.2.total_cmp(&b.2));
-    let fields: Vec<(&FieldDef, (usize, f64, f64))> = match parts.as_slice() {
-        [a, b] => vec![(first, *a), (last, *b)],
-        _ => return Vec::new(),
-    };
-    fields
-        .into_iter()
-        .filter_map(|(fd, (column, share, _))| {
-            from_values(def, profiles, fd.name, column, VALUES_ONLY, share)
-        })
-        .collect()
-}
-
-/// Share of a table's rows whose email must spell a column's value for it to be a name part.
-const NAME_IN_EMAIL: f64 = 0.6;
 
 /// How much an empty column's header counts against a filled column's when both claim a
 /// field: a blank "Home Phone" yields to a filled "Bus Phone" (0.89), while a blank
@@ -733,7 +637,6 @@ pub fn suggest_table_with(
     let profiles: Vec<ColumnProfile> = (0..sample.headers.len())
         .map(|i| ColumnProfile::of(sample, i))
         .collect();
-    let ncols = profiles.len().max(1) as f64;
     let titles: Vec<bool> = profiles
         .iter()
         .map(ColumnProfile::reads_as_titles)
@@ -743,8 +646,9 @@ pub fn suggest_table_with(
         balance,
         sums,
     } = crate::arithmetic::read(sample, &profiles);
-    let mut scored: Vec<(Kind, f64, Vec<Candidate>, Vec<Candidate>)> = CATALOGUE
+    let assigned: Vec<(&KindDef, Vec<Candidate>, Vec<Candidate>)> = CATALOGUE
         .iter()
+        .copied()
         .map(|def| {
             let mut all: Vec<Candidate> = profiles
                 .iter()
@@ -762,13 +666,24 @@ pub fn suggest_table_with(
                 all.extend(date_candidates(def, &profiles, links));
             }
             all.extend(arithmetic);
-            all.extend(typed_candidates(def, &profiles, links));
-            all.extend(name_candidates(def, sample, &profiles));
+            all.extend(crate::by_values::typed(def, &profiles, links));
+            all.extend(crate::by_values::choices(def, &profiles, links));
+            all.extend(crate::by_values::names(def, sample, &profiles));
             if let Some(parent) = parent {
                 all.extend(parent_candidates(def, &profiles, parent, links));
             }
             let best_per_col = best_per_column(&all);
-            let chosen = assign(all, threshold, &profiles);
+            let mut chosen = assign(all, threshold, &profiles);
+            chosen.extend(crate::by_values::organisation(
+                def, sample, &profiles, &chosen,
+            ));
+            (def, chosen, best_per_col)
+        })
+        .collect();
+    let ncols = profiles.len().max(1) as f64;
+    let mut scored: Vec<(Kind, f64, Vec<Candidate>, Vec<Candidate>)> = assigned
+        .into_iter()
+        .map(|(def, chosen, best_per_col)| {
             let coverage: f64 = chosen.iter().map(|c| c.confidence).sum::<f64>() / ncols;
             // The id is left out: a key can be inferred or derived for any table.
             let id = def.id_field().name;

@@ -6,7 +6,7 @@ pub mod ledger;
 pub mod line_totals;
 pub mod sums;
 
-use migrationai_domain::value::text;
+use migrationai_domain::value::{text, Currency, DecimalSeparator, Money};
 use rust_decimal::Decimal;
 
 use crate::columns::{ColumnProfile, TableSample};
@@ -65,10 +65,7 @@ fn numbers(column: usize, profile: &ColumnProfile, rows: &[Vec<String>]) -> Opti
         .iter()
         .map(|r| r.get(column).map(|v| v.trim()).unwrap_or(""))
         .collect();
-    let values: Vec<Option<Decimal>> = cells
-        .iter()
-        .map(|v| text::parse_quantity(v, sep).ok())
-        .collect();
+    let values: Vec<Option<Decimal>> = cells.iter().map(|v| number(v, sep)).collect();
     let filled = cells.iter().filter(|v| !v.is_empty()).count();
     let parsed = values.iter().flatten().count();
     if filled == 0 || (parsed as f64) < NUMERIC * filled as f64 {
@@ -90,6 +87,16 @@ fn numbers(column: usize, profile: &ColumnProfile, rows: &[Vec<String>]) -> Opti
         money_written: two_places as f64 / filled as f64,
         median: sorted.get(sorted.len() / 2).copied().unwrap_or_default(),
         values,
+    })
+}
+
+/// A cell as a number: a quantity ("1.5", "1:30"), or an amount as money is written
+/// ("$1,597.50", "(12.00)", "1.234,56 €"), whose sign and currency say nothing of its size.
+fn number(cell: &str, sep: Option<DecimalSeparator>) -> Option<Decimal> {
+    text::parse_quantity(cell, sep).ok().or_else(|| {
+        Money::parse(cell, Currency::USD, sep)
+            .ok()
+            .map(|m| m.amount)
     })
 }
 

@@ -3,7 +3,9 @@
 //! the headers call them, the arithmetic names the columns. Of two parts of a total, the
 //! tax is the one that keeps a steady share of the other (or is always zero); of the paid
 //! and the due, the first written is taken as paid: reconciliation checks that reading,
-//! since total minus paid must then be the balance due.
+//! since total minus paid must then be the balance due. A column that is the total plus a
+//! steady share of it is the subtotal before a discount: what is billed is what paid and due
+//! add up to, so a total that splits into them wins over one that only ends a steady share.
 
 use rust_decimal::Decimal;
 
@@ -22,6 +24,7 @@ pub struct InvoiceSums {
     pub total: usize,
     pub subtotal: Option<usize>,
     pub tax: Option<usize>,
+    pub discount: Option<usize>,
     pub paid: Option<usize>,
     pub balance_due: Option<usize>,
 }
@@ -59,14 +62,20 @@ pub(crate) fn find(numeric: &[Numbers]) -> Option<InvoiceSums> {
             }
         }
     }
-    // The total is the column most sums end in.
+    let column = |c: usize| numeric.iter().find(|n| n.column == c);
+    let shared = |s: &Sum| match (column(s.first), column(s.second)) {
+        (Some(a), Some(b)) => tax_of(a, b),
+        _ => None,
+    };
+    // The total is the column most sums end in; of two, the one paid and due split.
     let total = sums.iter().map(|s| s.total).max_by_key(|t| {
+        let ending = || sums.iter().filter(|s| s.total == *t);
         (
-            sums.iter().filter(|s| s.total == *t).count(),
+            ending().count(),
+            ending().any(|s| shared(s).is_none()),
             usize::MAX - t,
         )
     })?;
-    let column = |c: usize| numeric.iter().find(|n| n.column == c);
     let mut found = InvoiceSums {
         total,
         ..InvoiceSums::default()
@@ -83,6 +92,22 @@ pub(crate) fn find(numeric: &[Numbers]) -> Option<InvoiceSums> {
         } else if found.paid.is_none() {
             found.paid = Some(s.first);
             found.balance_due = Some(s.second);
+        }
+    }
+    if found.subtotal.is_none() {
+        // A subtotal less a discount: the subtotal is the total plus a steady share.
+        let discounted = sums.iter().find_map(|s| {
+            let part = match (s.first, s.second) {
+                (a, d) if a == total => d,
+                (d, b) if b == total => d,
+                _ => return None,
+            };
+            let (whole, share) = tax_of(column(total)?, column(part)?)?;
+            (whole == total && share == part).then_some((s.total, part))
+        });
+        if let Some((subtotal, discount)) = discounted {
+            found.subtotal = Some(subtotal);
+            found.discount = Some(discount);
         }
     }
     (found.subtotal.is_some() || found.paid.is_some()).then_some(found)
@@ -176,6 +201,42 @@ mod tests {
                 total: 3,
                 subtotal: Some(1),
                 tax: Some(2),
+                discount: None,
+                paid: Some(4),
+                balance_due: Some(5),
+            })
+        );
+    }
+
+    /// A discount is a steady share as a tax is, but taken off: the subtotal is then the
+    /// total plus it, and the total is still what paid and due add up to.
+    #[test]
+    fn a_discount_off_the_subtotal_leaves_the_total_that_paid_and_due_split() {
+        let rows: Vec<Vec<String>> = (0..12)
+            .map(|r| {
+                let sub = Decimal::from(1000 + 250 * r);
+                let discount = (sub * Decimal::new(5, 2)).round_dp(2);
+                let total = sub - discount;
+                let paid = [Decimal::ZERO, total, Decimal::from(300)][r % 3];
+                let c = |d: Decimal| format!("${d:.2}");
+                vec![
+                    format!("B{r}"),
+                    c(sub),
+                    c(discount),
+                    c(total),
+                    c(paid),
+                    c(total - paid),
+                ]
+            })
+            .collect();
+        let (s, p) = table(&["c1", "c2", "c3", "c4", "c5", "c6"], &rows);
+        assert_eq!(
+            crate::arithmetic::read(&s, &p).sums,
+            Some(InvoiceSums {
+                total: 3,
+                subtotal: Some(1),
+                tax: None,
+                discount: Some(2),
                 paid: Some(4),
                 balance_due: Some(5),
             })
