@@ -432,6 +432,33 @@ fn sum_candidates(
         .collect()
 }
 
+/// A table's only column written as money is the amount of a kind that has one required
+/// amount (a payment's), whatever its header: with one amount there is nothing else it
+/// could be. A column a reference explains is no amount.
+fn amount_candidates(
+    def: &KindDef,
+    profiles: &[ColumnProfile],
+    money: &[usize],
+    links: &[ValueLink],
+) -> Vec<Candidate> {
+    let required: Vec<&FieldDef> = def
+        .fields
+        .iter()
+        .filter(|f| f.required && matches!(f.ty, FieldType::Money { .. }))
+        .collect();
+    let free: Vec<usize> = money
+        .iter()
+        .copied()
+        .filter(|c| !links.iter().any(|l| l.column == *c))
+        .collect();
+    match (required.as_slice(), free.as_slice()) {
+        ([fd], [column]) => from_values(def, profiles, fd.name, *column, VALUES_ONLY, 1.0)
+            .into_iter()
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// A table's only column of dates is a candidate for its kind's required date (an
 /// invoice's issue date, an entry's date) whatever its header, once the amounts'
 /// arithmetic has said which kind the rows are: with one date column there is nothing else
@@ -645,6 +672,7 @@ pub fn suggest_table_with(
         total,
         balance,
         sums,
+        money,
     } = crate::arithmetic::read(sample, &profiles);
     let assigned: Vec<(&KindDef, Vec<Candidate>, Vec<Candidate>)> = CATALOGUE
         .iter()
@@ -659,9 +687,12 @@ pub fn suggest_table_with(
             let mut arithmetic = line_total_candidates(def, &profiles, total.as_ref());
             arithmetic.extend(ledger_candidates(def, &profiles, balance.as_ref()));
             arithmetic.extend(sum_candidates(def, &profiles, sums.as_ref()));
-            // Once the amounts' arithmetic says which kind the rows are, the table's one
-            // date is that kind's date; without it a lone date says nothing of the kind (a
-            // task's due date and an appointment's start read alike).
+            if arithmetic.is_empty() {
+                arithmetic.extend(amount_candidates(def, &profiles, &money, links));
+            }
+            // Once the amounts say which kind the rows are, the table's one date is that
+            // kind's date; without them a lone date says nothing of the kind (a task's due
+            // date and an appointment's start read alike).
             if !arithmetic.is_empty() {
                 all.extend(date_candidates(def, &profiles, links));
             }

@@ -1,7 +1,7 @@
 //! The sample export with every CSV header replaced by "C1".."Cn": only the file names and
 //! the values are left to say what each column is. Whatever is recognised must be right
 //! (no column mapped to a field the ground truth does not give it), and what the values
-//! alone prove must be found: line totals written as money, an invoice's discount and what
+//! alone prove must be found: line totals written as money, a payment's one amount, an invoice's discount and what
 //! paid and due split, choices by their options, references to every contact (those whose
 //! rows are refused too), organisations by the rows that have no person's name, checksums
 //! and paths to files.
@@ -145,6 +145,11 @@ fn what_the_values_prove_is_found_and_nothing_recognised_is_wrong() {
         ),
         ("Documents.csv", &["file_path", "sha256", "project_id"]),
         ("Emails.csv", &["project_id"]),
+        // The one amount of rows that name invoices, and then their one date.
+        (
+            "Payments.csv",
+            &["invoice_id", "amount", "paid_on", "method"],
+        ),
     ];
     for (file, fields) in expect {
         let got: Vec<String> = mapped(&report, file).into_iter().map(|(_, f)| f).collect();

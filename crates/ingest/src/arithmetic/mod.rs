@@ -20,11 +20,13 @@ const NUMERIC: f64 = 0.9;
 const MOST_COLUMNS: usize = 12;
 
 /// What a table's arithmetic says, each reading `None` when its values do not hold it.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Found {
     pub total: Option<line_totals::LineTotal>,
     pub balance: Option<ledger::Balance>,
     pub sums: Option<sums::InvoiceSums>,
+    /// The numeric columns written as money is, with two decimal places.
+    pub money: Vec<usize>,
 }
 
 /// Reads a table's numeric columns once, and looks for each kind of arithmetic in them.
@@ -34,6 +36,11 @@ pub fn read(sample: &TableSample, profiles: &[ColumnProfile]) -> Found {
         total: line_totals::find(&numeric),
         balance: ledger::find(sample, profiles, &numeric),
         sums: sums::find(&numeric),
+        money: numeric
+            .iter()
+            .filter(|n| n.money_written >= NUMERIC)
+            .map(|n| n.column)
+            .collect(),
     }
 }
 
