@@ -40,7 +40,7 @@ const FIRST_WORD: u8 = 0x04;
 /// fragment ending in `"` often takes that quote), then the record's own keys and those of
 /// attached files and phones. Never reorder or remove an entry: stored rows refer to them by
 /// position. New words may only be appended (up to 124 in all).
-const WORDS: [&str; 116] = [
+const WORDS: [&str; 122] = [
     "address_line1",
     "address_line2",
     "all_day",
@@ -157,6 +157,12 @@ const WORDS: [&str; 116] = [
     "size",
     "raw",
     "extension",
+    "mobile_phone",
+    "work_phone",
+    "home_phone",
+    "other_phone",
+    "fax",
+    "other_email",
 ];
 
 /// Fragment of byte `i + 1` (in both forms). Never reorder or remove an entry: stored rows

@@ -17,6 +17,19 @@ use crate::wire::{Identifier, Object};
 
 const SCOPE: &str = "Contact";
 
+/// A contact's phone fields, in the order Filevine lists them, with their labels.
+const PHONES: [(&str, &str); 6] = [
+    ("phone", "Primary"),
+    ("mobile_phone", "Mobile"),
+    ("work_phone", "Work"),
+    ("home_phone", "Home"),
+    ("other_phone", "Other"),
+    ("fax", "Fax"),
+];
+
+/// A contact's email fields, with their labels.
+const EMAILS: [(&str, &str); 2] = [("email", "Primary"), ("other_email", "Other")];
+
 pub struct Contacts;
 
 pub struct ContactPlan {
@@ -77,22 +90,32 @@ fn build(rec: &PushRecord, key: String) -> Result<Contact, FvError> {
             ));
         }
     }
-    if let Some(Value::Email(e)) = rec.get("email") {
-        c.emails = Some(vec![Email {
-            address: Some(e.as_str().to_string()),
-            label: Some("Primary".into()),
-        }]);
-    }
-    if let Some(Value::Phone(p)) = rec.get("phone") {
-        c.phones = Some(vec![Phone {
-            number: Some(p.e164.clone().unwrap_or_else(|| p.raw.clone())),
-            raw_number: Some(p.raw.clone()),
-            extension: p.extension.clone(),
-            label: Some("Primary".into()),
-            is_smsable: false,
-            is_faxable: false,
-        }]);
-    }
+    let emails: Vec<Email> = EMAILS
+        .iter()
+        .filter_map(|(field, label)| match rec.get(field) {
+            Some(Value::Email(e)) => Some(Email {
+                address: Some(e.as_str().to_string()),
+                label: Some((*label).into()),
+            }),
+            _ => None,
+        })
+        .collect();
+    c.emails = (!emails.is_empty()).then_some(emails);
+    let phones: Vec<Phone> = PHONES
+        .iter()
+        .filter_map(|(field, label)| match rec.get(field) {
+            Some(Value::Phone(p)) => Some(Phone {
+                number: Some(p.e164.clone().unwrap_or_else(|| p.raw.clone())),
+                raw_number: Some(p.raw.clone()),
+                extension: p.extension.clone(),
+                label: Some((*label).into()),
+                is_smsable: *field == "mobile_phone",
+                is_faxable: *field == "fax",
+            }),
+            _ => None,
+        })
+        .collect();
+    c.phones = (!phones.is_empty()).then_some(phones);
     let address = Address {
         line1: text(rec, "address_line1"),
         line2: text(rec, "address_line2"),
@@ -173,5 +196,73 @@ impl KindWrite for Contacts {
                 .await?;
         }
         Ok((id.clone(), diff.keys().cloned().collect()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use migrationai_domain::value::{Email as Address_, Phone as Number};
+
+    /// Every number and address a contact holds reaches Filevine, each under its label: a
+    /// mobile can take texts and a fax takes faxes.
+    #[test]
+    fn every_phone_and_email_is_sent_with_its_label() {
+        let phone = |raw: &str| Value::Phone(Number::parse(raw, Some("US")).expect("a phone"));
+        let email = |raw: &str| Value::Email(Address_::parse(raw).expect("an email"));
+        let fields = [
+            ("first_name", Value::Text("Ada".into())),
+            ("phone", phone("(212) 555-0143")),
+            ("mobile_phone", phone("(917) 555-0199")),
+            ("fax", phone("(212) 555-0100")),
+            ("email", email("ada@example.com")),
+            ("other_email", email("ada.home@example.org")),
+        ];
+        let rec = PushRecord {
+            kind: Kind::Contacts,
+            source_id: "C1".into(),
+            fields: fields
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+            parents: Default::default(),
+            files: Vec::new(),
+            taken: Vec::new(),
+        };
+        let c = build(&rec, "C1".into()).expect("a contact");
+        let phones: Vec<(Option<&str>, Option<&str>, bool, bool)> = c
+            .phones
+            .iter()
+            .flatten()
+            .map(|p| {
+                (
+                    p.label.as_deref(),
+                    p.number.as_deref(),
+                    p.is_smsable,
+                    p.is_faxable,
+                )
+            })
+            .collect();
+        assert_eq!(
+            phones,
+            [
+                (Some("Primary"), Some("+12125550143"), false, false),
+                (Some("Mobile"), Some("+19175550199"), true, false),
+                (Some("Fax"), Some("+12125550100"), false, true),
+            ]
+        );
+        let emails: Vec<(Option<&str>, Option<&str>)> = c
+            .emails
+            .iter()
+            .flatten()
+            .map(|e| (e.label.as_deref(), e.address.as_deref()))
+            .collect();
+        assert_eq!(
+            emails,
+            [
+                (Some("Primary"), Some("ada@example.com")),
+                (Some("Other"), Some("ada.home@example.org")),
+            ]
+        );
     }
 }
