@@ -98,6 +98,11 @@ fn files_line(r: &Report) -> String {
                 .map(move |c| format!("{} \"{}\" ({} values)", f.path, c.header, c.values))
         })
         .collect();
+    for f in &r.files {
+        for note in &f.notes {
+            let _ = writeln!(out, "  {}: {note}", f.path);
+        }
+    }
     if !undecided.is_empty() {
         let _ = writeln!(
             out,
@@ -125,6 +130,7 @@ mod tests {
             reason: None,
             stopped_at: None,
             undecided: Vec::new(),
+            notes: Vec::new(),
         }
     }
 

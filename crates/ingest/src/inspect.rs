@@ -128,6 +128,7 @@ pub fn problem_code(kind: ErrorKind) -> &'static str {
         ErrorKind::EmptyFile => "empty_file",
         ErrorKind::BlankHeader => "blank_header",
         ErrorKind::DuplicateHeader => "duplicate_header",
+        ErrorKind::Preamble => "preamble",
         ErrorKind::CorruptXlsx => "corrupt_xlsx",
         ErrorKind::SheetNotFound => "sheet_not_found",
         ErrorKind::UnsupportedFormat => "unsupported_format",

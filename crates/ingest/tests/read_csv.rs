@@ -3,6 +3,7 @@
 mod common;
 
 use common::*;
+use migrationai_ingest::ErrorKind;
 
 #[test]
 fn reads_simple_comma_csv() {
@@ -20,6 +21,59 @@ fn reads_simple_comma_csv() {
     assert!(errors.is_empty(), "{errors:?}");
     assert_eq!(row_numbers(&rows), [2, 3]);
     assert_eq!(values(&rows)[1], ["M-2", "Bolt", "2021-03-04"]);
+}
+
+/// A report printed from a legacy system: its title, the firm and when it was printed above
+/// the header. They are skipped and said so; the rows keep their own line numbers.
+#[test]
+fn title_lines_above_the_header_are_skipped_and_reported() {
+    let (_d, _e, reader) = table(
+        "Time Report.csv",
+        b"Smith & Jones LLP\nTime entries, January 2026\n\nEntry;Matter;Date;Hours;Amount\n\
+          1;M-1;2026-01-02;1,5;270,00\n2;M-2;2026-01-03;0,5;90,00\n",
+    );
+    let mut reader = reader.expect("opens");
+    assert_eq!(reader.delimiter(), Some(b';'));
+    assert_eq!(
+        reader.headers(),
+        ["Entry", "Matter", "Date", "Hours", "Amount"]
+    );
+    let issues: Vec<_> = reader
+        .header_issues()
+        .iter()
+        .map(|e| (e.kind, e.message.clone()))
+        .collect();
+    assert!(
+        matches!(issues.as_slice(), [(ErrorKind::Preamble, m)] if m.contains("Smith & Jones LLP")),
+        "{issues:?}"
+    );
+    let (rows, errors) = drain(&mut reader);
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(row_numbers(&rows), [5, 6]);
+    assert_eq!(values(&rows)[1], ["2", "M-2", "2026-01-03", "0,5", "90,00"]);
+}
+
+/// A header one cell short of its rows (a trailing delimiter on every row) is still the
+/// header: only far narrower lines are titles.
+#[test]
+fn a_header_a_cell_short_of_its_rows_stays_the_header() {
+    let (_d, _e, reader) = table(
+        "Clients.csv",
+        b"Id,Name,City,Phone\n1,Acme,Leeds,0113 496 0000,\n2,Bolt,York,0190 496 0000,\n",
+    );
+    let mut reader = reader.expect("opens");
+    assert_eq!(reader.headers(), ["Id", "Name", "City", "Phone"]);
+    assert!(reader.header_issues().is_empty());
+    // Each row's extra cell is its own problem, at its own line.
+    let (_rows, errors) = drain(&mut reader);
+    let lines: Vec<_> = errors.iter().map(|e| (e.kind, e.row)).collect();
+    assert_eq!(
+        lines,
+        [
+            (ErrorKind::TooManyFields, Some(2)),
+            (ErrorKind::TooManyFields, Some(3))
+        ]
+    );
 }
 
 #[test]

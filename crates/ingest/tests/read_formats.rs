@@ -5,6 +5,42 @@ mod common;
 use common::*;
 use migrationai_ingest::read::{open_sheet, sheet_names, ReadOptions};
 
+/// A sheet printed as a report: a title and the date above the header, the blank row
+/// between. The header is found below them, which are skipped and said so.
+#[test]
+fn title_rows_above_a_sheets_header_are_skipped_and_reported() {
+    let book = xlsx_bytes(&[(
+        "Matters",
+        vec![
+            vec!["Open matters report", "", ""],
+            vec!["", "Printed 01/12/2026", ""],
+            vec!["", "", ""],
+            vec!["Number", "Client", "Opened"],
+            vec!["M-1", "Acme", "2026-01-02"],
+            vec!["M-2", "", "2026-01-03"],
+        ],
+    )]);
+    let dir = folder(&[("Report.xlsx", &book)]);
+    let export = open_export(dir.path());
+    let entry = export.entry("Report.xlsx").expect("listed").clone();
+    let mut t = migrationai_ingest::open_table(&export, &entry).expect("the sheet");
+    assert_eq!(t.headers(), ["Number", "Client", "Opened"]);
+    let issues: Vec<_> = t
+        .header_issues()
+        .iter()
+        .map(|e| (e.kind, e.message.clone()))
+        .collect();
+    assert!(
+        matches!(issues.as_slice(), [(migrationai_ingest::ErrorKind::Preamble, m)]
+            if m.contains("Open matters report") && m.contains("header is row 4")),
+        "{issues:?}"
+    );
+    let (rows, errors) = drain(&mut t);
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(row_numbers(&rows), [5, 6]);
+    assert_eq!(values(&rows)[1], ["M-2", "", "2026-01-03"]);
+}
+
 #[test]
 fn xlsx_each_sheet_is_a_table() {
     let book = xlsx_bytes(&[

@@ -239,25 +239,68 @@ impl RecordParser {
 
 /// Picks the delimiter that splits the first records into the most consistent number of
 /// fields (quotes respected, since the candidates are parsed with a real CSV parser).
-fn sniff_delimiter(sample: &[u8], complete: bool, prefer_tab: bool) -> u8 {
-    let mut best = (b',', 0usize, 0usize);
+fn sniff_delimiter(sample: &[u8], complete: bool, prefer_tab: bool) -> Sniffed {
+    let mut best = Sniffed {
+        delimiter: b',',
+        preamble: 0,
+    };
+    let (mut best_agreeing, mut best_width) = (0usize, 0usize);
     for &delim in CANDIDATES.iter() {
         let counts = field_counts(sample, delim, complete);
-        let Some(&header) = counts.first() else {
+        let preamble = preamble(&counts);
+        let Some(&header) = counts.get(preamble) else {
             continue;
         };
         if header < 2 {
             continue;
         }
         let agreeing = counts.iter().filter(|&&c| c == header).count();
-        let better = agreeing > best.1
-            || (agreeing == best.1 && header > best.2)
-            || (agreeing == best.1 && header == best.2 && prefer_tab && delim == b'\t');
+        let better = agreeing > best_agreeing
+            || (agreeing == best_agreeing && header > best_width)
+            || (agreeing == best_agreeing && header == best_width && prefer_tab && delim == b'\t');
         if better {
-            best = (delim, agreeing, header);
+            best = Sniffed {
+                delimiter: delim,
+                preamble,
+            };
+            (best_agreeing, best_width) = (agreeing, header);
         }
     }
-    best.0
+    best
+}
+
+/// What the first records of a file say about how to read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Sniffed {
+    delimiter: u8,
+    /// Records before the header: a report's title, the firm's name, when it was printed.
+    preamble: usize,
+}
+
+/// Title lines a report-style export may print above its header.
+const MOST_PREAMBLE: usize = 10;
+
+/// How many records come before the header, by their field counts: the header is the first
+/// record as wide as most records are, and every record above it must be far narrower (a
+/// title in one or two cells) for it to be skipped. A first line only a little narrower is
+/// a header with a cell missing, and stays the header.
+fn preamble(counts: &[usize]) -> usize {
+    let mut tally: std::collections::BTreeMap<usize, usize> = std::collections::BTreeMap::new();
+    for c in counts {
+        *tally.entry(*c).or_default() += 1;
+    }
+    let Some((width, _)) = tally.iter().max_by(|a, b| a.1.cmp(b.1).then(a.0.cmp(b.0))) else {
+        return 0;
+    };
+    let Some(at) = counts.iter().position(|c| c == width) else {
+        return 0;
+    };
+    let narrow = counts[..at].iter().all(|c| c * 2 <= *width);
+    if at <= MOST_PREAMBLE && narrow {
+        at
+    } else {
+        0
+    }
 }
 
 fn field_counts(sample: &[u8], delim: u8, complete: bool) -> Vec<usize> {
@@ -318,9 +361,29 @@ impl CsvTable {
         let n =
             encoding::read_full(&mut stream, &mut sample).map_err(|e| ReadError::io(name, &e))?;
         sample.truncate(n);
-        let delimiter = sniff_delimiter(&sample, n < SNIFF_BYTES, prefer_tab);
+        let Sniffed {
+            delimiter,
+            preamble,
+        } = sniff_delimiter(&sample, n < SNIFF_BYTES, prefer_tab);
         let src: Box<dyn Read + Send> = Box::new(io::Cursor::new(sample).chain(stream));
         let mut parser = RecordParser::new(src, delimiter, opts);
+        let mut skipped: Vec<String> = Vec::new();
+        for _ in 0..preamble {
+            if parser
+                .next_record()
+                .map_err(|e| ReadError::io(name, &e))?
+                .is_none()
+            {
+                break;
+            }
+            let cells: Vec<String> = split_fields(parser.record(), parser.field_ends())
+                .map(|f| String::from_utf8_lossy(f).trim().to_string())
+                .filter(|f| !f.is_empty())
+                .collect();
+            if !cells.is_empty() {
+                skipped.push(cells.join(" "));
+            }
+        }
 
         let header_flags = parser
             .next_record()
@@ -358,6 +421,31 @@ impl CsvTable {
             .map(|f| String::from_utf8_lossy(f).into_owned())
             .collect();
         let (headers, mut header_issues) = normalize_headers(raw, name);
+        if preamble > 0 {
+            let above = header_flags.line.saturating_sub(1);
+            let shown: Vec<String> = skipped
+                .iter()
+                .take(3)
+                .map(|l| format!("\"{}\"", l.chars().take(60).collect::<String>()))
+                .collect();
+            header_issues.push(
+                ReadError::new(
+                    ErrorKind::Preamble,
+                    name,
+                    format!(
+                        "{above} line(s) above the header hold no table ({}): skipped; the \
+                         header is line {}",
+                        if shown.is_empty() {
+                            "blank".to_string()
+                        } else {
+                            shown.join(", ")
+                        },
+                        header_flags.line
+                    ),
+                )
+                .at_row(header_flags.line),
+            );
+        }
         if std::str::from_utf8(parser.record()).is_err() {
             header_issues.push(
                 ReadError::new(

@@ -35,6 +35,9 @@ pub enum ErrorKind {
     BlankHeader,
     /// A header name used twice; the later column was renamed (reported, not fatal).
     DuplicateHeader,
+    /// Title lines above the header (a report's name, when it was printed), skipped
+    /// (reported, not fatal).
+    Preamble,
     /// An XLSX workbook that cannot be opened or parsed.
     CorruptXlsx,
     /// The requested worksheet does not exist.

@@ -3,6 +3,7 @@
 //! Sheets are streamed cell by cell (calamine's cell reader), so a workbook of a million rows
 //! never sits in memory whole.
 
+use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
@@ -95,6 +96,22 @@ const ROWS_AHEAD: usize = 256;
 
 type RowMessage = Result<(u64, Vec<String>), ReadError>;
 
+/// Rows read to find the header below any title rows.
+const SNIFF_ROWS: usize = 20;
+/// Title rows a report-style sheet may have above its header.
+const MOST_PREAMBLE: usize = 10;
+
+/// How many rows come before the header, by their filled cells: the header is the first
+/// row filled over more than half the widest row's cells, and every row above it must be
+/// filled over at most half (a title in a cell or two) for them to be skipped.
+fn preamble(filled: &[usize]) -> usize {
+    let widest = filled.iter().copied().max().unwrap_or(0);
+    match filled.iter().position(|f| f * 2 > widest) {
+        Some(at) if at <= MOST_PREAMBLE && widest >= 2 => at,
+        _ => 0,
+    }
+}
+
 /// Reader over one worksheet, streamed: a thread walks the sheet's cells in order and hands
 /// over one row at a time, so memory stays bounded by the shared strings, not the sheet.
 pub struct SheetTable {
@@ -102,8 +119,9 @@ pub struct SheetTable {
     headers: Vec<String>,
     header_issues: Vec<ReadError>,
     rows: Receiver<RowMessage>,
-    /// The first data row, read ahead to know whether there is one.
-    peeked: Option<RowMessage>,
+    /// Data rows read ahead: the first, to know whether there is one, and any read while
+    /// looking for the header below title rows.
+    ahead: VecDeque<RowMessage>,
     width: usize,
     has_rows: bool,
 }
@@ -205,9 +223,28 @@ impl SheetTable {
             .map_err(|e| {
                 ReadError::new(ErrorKind::Io, file, format!("could not start reading: {e}"))
             })?;
-        let (_, raw) = match rows.recv() {
-            Ok(first) => first?,
-            Err(_) => {
+        let mut ahead: VecDeque<RowMessage> = VecDeque::new();
+        while ahead.len() < SNIFF_ROWS {
+            match rows.recv() {
+                Ok(Ok(row)) => ahead.push_back(Ok(row)),
+                Ok(Err(e)) => {
+                    ahead.push_back(Err(e));
+                    break;
+                }
+                Err(_) => break,
+            }
+        }
+        let filled: Vec<usize> = ahead
+            .iter()
+            .map_while(|m| m.as_ref().ok())
+            .map(|(_, cells)| cells.iter().filter(|c| !c.trim().is_empty()).count())
+            .collect();
+        let preamble = preamble(&filled);
+        let skipped: Vec<(u64, Vec<String>)> =
+            ahead.drain(..preamble).filter_map(Result::ok).collect();
+        let (header_row, raw) = match ahead.pop_front() {
+            Some(first) => first?,
+            None => {
                 return Err(ReadError::new(
                     ErrorKind::EmptyFile,
                     name,
@@ -216,15 +253,49 @@ impl SheetTable {
             }
         };
         let width = raw.len();
-        let (headers, header_issues) = normalize_headers(raw, &name);
-        let peeked = rows.recv().ok();
-        let has_rows = matches!(peeked, Some(Ok(_)));
+        let (headers, mut header_issues) = normalize_headers(raw, &name);
+        if let Some((first, _)) = skipped.first() {
+            let shown: Vec<String> = skipped
+                .iter()
+                .take(3)
+                .map(|(_, cells)| {
+                    let line: Vec<&str> = cells
+                        .iter()
+                        .map(|c| c.trim())
+                        .filter(|c| !c.is_empty())
+                        .collect();
+                    format!(
+                        "\"{}\"",
+                        line.join(" ").chars().take(60).collect::<String>()
+                    )
+                })
+                .collect();
+            header_issues.push(
+                ReadError::new(
+                    ErrorKind::Preamble,
+                    name.clone(),
+                    format!(
+                        "rows {first} to {} above the header hold no table ({}): skipped; the \
+                         header is row {header_row}",
+                        header_row - 1,
+                        shown.join(", ")
+                    ),
+                )
+                .at_row(header_row),
+            );
+        }
+        if ahead.is_empty() {
+            if let Ok(next) = rows.recv() {
+                ahead.push_back(next);
+            }
+        }
+        let has_rows = matches!(ahead.front(), Some(Ok(_)));
         Ok(SheetTable {
             name,
             headers,
             header_issues,
             rows,
-            peeked,
+            ahead,
             width,
             has_rows,
         })
@@ -244,7 +315,7 @@ impl SheetTable {
     }
 
     pub fn read_into(&mut self, row: &mut SourceRow) -> Option<Result<(), ReadError>> {
-        let next = match self.peeked.take() {
+        let next = match self.ahead.pop_front() {
             Some(m) => m,
             None => self.rows.recv().ok()?,
         };

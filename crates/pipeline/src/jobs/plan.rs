@@ -87,6 +87,7 @@ fn split_all(
         reason: None,
         stopped_at: None,
         undecided: Vec::new(),
+        notes: Vec::new(),
     };
     let mut listing: Vec<FileLine> = unlisted
         .iter()
@@ -138,6 +139,11 @@ fn split_all(
             let mut listed = FileLine {
                 kind: Some(kind.as_str().to_string()),
                 encoding: Some(reader.encoding().to_string()),
+                notes: reader
+                    .header_issues()
+                    .iter()
+                    .map(|e| e.message.clone())
+                    .collect(),
                 ..line(&fm.table, FileRole::Table)
             };
             let mut last_row = 1;

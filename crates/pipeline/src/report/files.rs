@@ -54,6 +54,10 @@ pub struct FileLine {
     /// held: values no record carries.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub undecided: Vec<UndecidedColumn>,
+    /// What reading the table did that a person should know and that loses nothing: title
+    /// lines above the header skipped, a blank or repeated header renamed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 impl FileRole {

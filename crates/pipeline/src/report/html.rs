@@ -149,7 +149,12 @@ td,th{{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}}th{{background
                 esc(f.encoding.as_deref().unwrap_or("")),
                 f.loaded,
                 f.rejected,
-                esc(f.problem().as_deref().unwrap_or("read"))
+                esc(&f.problem().unwrap_or_else(|| {
+                    std::iter::once("read".to_string())
+                        .chain(f.notes.iter().cloned())
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                }))
             );
         }
         h.push_str("</table>");
