@@ -154,9 +154,10 @@ async fn an_older_systems_export_migrates_whole_with_no_mapping() {
     ] {
         assert_eq!(inspected.table(table).kind, Some(kind), "{table}");
     }
-    // The filled phone column, not the blank one beside it.
+    // The filled phone column is the primary, not the blank one beside it, which keeps
+    // its own field (a home number, none given here).
     assert_eq!(field_of("NAMES.TXT", "Bus Phone"), Some("phone"));
-    assert_eq!(field_of("NAMES.TXT", "Home Phone"), None);
+    assert_eq!(field_of("NAMES.TXT", "Home Phone"), Some("home_phone"));
     // Titles fill the matter's name; the linked column is its client.
     assert_eq!(field_of("MATTERS.TXT", "Re:"), Some("name"));
     assert_eq!(field_of("MATTERS.TXT", "Name ID"), Some("client_id"));
