@@ -383,9 +383,15 @@ fn keep_as_number(table: &mut TableSuggestion, c: usize) {
     {
         return;
     }
-    if let Some(col) = table.columns.get_mut(c) {
-        col.field = Some(number.name);
-        col.confidence = col.confidence.max(crate::suggest::DEFAULT_THRESHOLD);
+    let Some(col) = table.columns.get_mut(c) else {
+        return;
+    };
+    // A key column a header took for another field ("Matter" for the matter's name) gives
+    // that field back to the column that was its runner-up ("Title").
+    let displaced = col.field.replace(number.name);
+    col.confidence = col.confidence.max(crate::suggest::DEFAULT_THRESHOLD);
+    if let Some(freed) = displaced.filter(|f| *f != number.name) {
+        give_to_runner_up(table, def, freed);
     }
 }
 

@@ -360,6 +360,36 @@ fn line_total_candidates(
         .collect()
 }
 
+/// A ledger's running balance says which column is money in: the one that raises it.
+/// Headers that say the opposite give way to the arithmetic: "Debit" is money out of a
+/// client's ledger and money into the bank's, and an export may be written either way.
+fn follow_the_balance(
+    balance: Option<&crate::arithmetic::ledger::Balance>,
+    chosen: &mut [Candidate],
+) {
+    use crate::arithmetic::ledger::Movement;
+    let Some(Movement::InOut {
+        money_in,
+        money_out,
+    }) = balance.map(|b| b.movement)
+    else {
+        return;
+    };
+    let at = |field: &str| chosen.iter().position(|c| c.field == field);
+    let (Some(d), Some(w)) = (at("deposit"), at("withdrawal")) else {
+        return;
+    };
+    if chosen[d].column == money_out && chosen[w].column == money_in {
+        for (i, field, says) in [
+            (d, "withdrawal", "lowers the running balance"),
+            (w, "deposit", "raises the running balance"),
+        ] {
+            chosen[i].field = field;
+            chosen[i].evidence.matched = says.to_string();
+        }
+    }
+}
+
 /// The running balance and movements of a kind that keeps a ledger (a trust account's
 /// balance, money in and out, or one signed amount), from a balance the values hold
 /// whatever the headers say (see [`crate::arithmetic::ledger`]).
@@ -708,6 +738,7 @@ pub fn suggest_table_with(
             chosen.extend(crate::by_values::organisation(
                 def, sample, &profiles, &chosen,
             ));
+            follow_the_balance(balance.as_ref(), &mut chosen);
             (def, chosen, best_per_col)
         })
         .collect();

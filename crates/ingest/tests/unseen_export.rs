@@ -555,3 +555,65 @@ fn parent_recognised_by_its_place(matters_file: &'static str) {
     );
     assert_eq!(report.mapping.currency, "AUD", "{}", report.mapping_toml);
 }
+
+/// A trust ledger written from the bank's side: "Debit" is money paid in, which raises the
+/// running balance, and "Credit" money paid out. The balance's arithmetic outranks what the
+/// headers say on a client's ledger. And a matters table whose key is headed "Matter" (a
+/// name of the matter's name too) gives the name to its "Title" column.
+#[test]
+fn the_running_balance_says_which_column_is_money_in_and_a_key_gives_back_the_name() {
+    let mut ledger = String::from("Txn,Matter,Date,Memo,Debit,Credit,Balance\n");
+    let mut balances = [0i64; 4];
+    for i in 0..40i64 {
+        let m = (i % 4) as usize;
+        let (debit, credit) = if balances[m] < 500 || i % 3 != 0 {
+            (300 + 100 * (i % 7), 0)
+        } else {
+            (0, 100 + 50 * (i % 5))
+        };
+        balances[m] += debit - credit;
+        let cell = |v: i64| {
+            if v == 0 {
+                String::new()
+            } else {
+                format!("{v}.00")
+            }
+        };
+        let _ = writeln!(
+            ledger,
+            "T{i:03},M{m},2024-03-{:02},Memo {i},{},{},{}.00",
+            1 + i % 28,
+            cell(debit),
+            cell(credit),
+            balances[m]
+        );
+    }
+    let matters = (0..4)
+        .map(|m| format!("M{m},C{m},Lee v. Park {m},2024-01-0{}\n", m + 1))
+        .collect::<String>();
+    let clients = (0..4)
+        .map(|c| format!("C{c},Ann{c},Lee,ann{c}@example.com\n"))
+        .collect::<String>();
+    let files = [
+        ("Trust Ledger.csv", ledger),
+        (
+            "Matters.csv",
+            format!("Matter,Client,Title,Opened\n{matters}"),
+        ),
+        (
+            "Clients.csv",
+            format!("Client,First Name,Last Name,Email\n{clients}"),
+        ),
+    ];
+    let (_dir, report) = inspected(&files);
+    let of = |header: &str| field(&report, "Trust Ledger.csv", header);
+    assert_eq!(of("Debit").as_deref(), Some("deposit"));
+    assert_eq!(of("Credit").as_deref(), Some("withdrawal"));
+    assert_eq!(of("Balance").as_deref(), Some("running_balance"));
+    assert_eq!(
+        field(&report, "Matters.csv", "Title").as_deref(),
+        Some("name")
+    );
+    let matters = file(&report, "Matters.csv");
+    assert_eq!(matters.valid_rows, 4, "{:?}", matters.problems);
+}
