@@ -277,6 +277,9 @@ fn infer_keys(tables: &mut [TableSuggestion], samples: &[TableSample], profiles:
         }
         candidates.push(found);
     }
+    let refs_to: Vec<Vec<&HashSet<String>>> = (0..tables.len())
+        .map(|t| referring_values(t, tables, profiles))
+        .collect();
     for (t, table) in tables.iter_mut().enumerate() {
         let Some(def) = table.kind.map(kind_def) else {
             continue;
@@ -287,6 +290,20 @@ fn infer_keys(tables: &mut [TableSuggestion], samples: &[TableSample], profiles:
         };
         let id_col = table.columns.iter().position(|c| c.field == Some(id));
         if let Some(c) = id_col {
+            if let Some(by) = referred_instead(c, table, cols, &refs_to[t]) {
+                let (header, old) = (cols[by].header.clone(), cols[c].header.clone());
+                let col = &mut table.columns[c];
+                col.best_guess = Some((id, col.confidence));
+                col.field = None;
+                col.confidence = 0.0;
+                table.key = Key::Columns(vec![header.clone()]);
+                keep_as_number(table, by);
+                table.key_evidence = Some(format!(
+                    "the other tables refer to \"{header}\", never to \"{old}\": \"{header}\" \
+                     is unique and serves as the {id}"
+                ));
+                continue;
+            }
             if cols[c].filled >= FILLED && cols[c].distinct >= ID_DISTINCT {
                 table.key = Key::Field;
                 table.key_evidence = Some(format!(
@@ -354,6 +371,64 @@ fn infer_keys(tables: &mut [TableSuggestion], samples: &[TableSample], profiles:
             "no column or pair of columns is unique: ids are derived from the file and row".into(),
         );
     }
+}
+
+/// The values of every column of the other tables mapped to a reference to this table's
+/// kind: what the export's own references say this kind's keys are.
+fn referring_values<'a>(
+    t: usize,
+    tables: &[TableSuggestion],
+    profiles: &'a [Vec<Column>],
+) -> Vec<&'a HashSet<String>> {
+    let Some(kind) = tables.get(t).and_then(|x| x.kind) else {
+        return Vec::new();
+    };
+    tables
+        .iter()
+        .zip(profiles)
+        .enumerate()
+        .filter(|(o, _)| *o != t)
+        .flat_map(|(_, (other, cols))| {
+            let def = other.kind.map(kind_def);
+            other.columns.iter().filter_map(move |c| {
+                let fd = def?.field(c.field?)?;
+                let refers = matches!(fd.ty, FieldType::Ref(k) if k == kind);
+                refers.then(|| cols.get(c.column).map(|col| &col.values))?
+            })
+        })
+        .filter(|values| values.len() >= LINK_DISTINCT)
+        .collect()
+}
+
+/// A unique column the other tables' references name, when they never name the column the
+/// headers took for the id: payments that name their invoices by number ("INV-24001") while
+/// the invoices' own "Invoice ID" is an internal 9001. Keyed by the id, every payment would
+/// be an orphan.
+fn referred_instead(
+    id_col: usize,
+    table: &TableSuggestion,
+    cols: &[Column],
+    refs: &[&HashSet<String>],
+) -> Option<usize> {
+    let id_values = &cols.get(id_col)?.values;
+    if refs.is_empty() || refs.iter().any(|r| held_share(r, id_values) >= REFERS) {
+        return None;
+    }
+    let key_like = |c: usize| {
+        table.columns.get(c).is_none_or(|s| {
+            s.field.is_none()
+                || table
+                    .kind
+                    .map(kind_def)
+                    .and_then(|d| d.field(s.field?))
+                    .is_some_and(|fd| fd.ty == FieldType::Text)
+        })
+    };
+    cols.iter()
+        .enumerate()
+        .filter(|(c, col)| *c != id_col && col.unique() && key_like(*c))
+        .find(|(_, col)| refs.iter().all(|r| held_share(r, &col.values) >= REFERS))
+        .map(|(c, _)| c)
 }
 
 /// A key that is the table's only identifier is its number too ("the matter number"): the

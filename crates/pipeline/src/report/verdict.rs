@@ -193,8 +193,19 @@ pub fn judge(report: &Report, threshold: Threshold, mapping: Option<&Mapping>) -
         if c.source_rows == 0 {
             continue;
         }
+        // Only a parent every record must name: invoices need no billing items (a flat fee
+        // lists none), and rows naming an optional parent that never loaded are rejected
+        // as orphans, which the load shares above count.
+        let required = |parent: Kind| {
+            migrationai_domain::catalogue::kind_def(kind)
+                .fields
+                .iter()
+                .any(|f| {
+                    f.required && f.ty == migrationai_domain::catalogue::FieldType::Ref(parent)
+                })
+        };
         for &parent in kind.depends_on() {
-            if loaded_of(parent) == 0 {
+            if loaded_of(parent) == 0 && required(parent) {
                 failures.push(format!("no {parent} loaded, and {name} depend on them"));
             }
         }
@@ -445,8 +456,17 @@ mod tests {
             "{:?}",
             v.failures
         );
+        // A note's matter is optional (a note may be kept on a contact alone): the notes
+        // that name the missing matters fail as orphans, not as a dependency.
         assert!(
-            v.failures.iter().any(|f| f.contains("no projects loaded")),
+            v.failures
+                .iter()
+                .any(|f| f.starts_with("notes: 0 of 40 rows loaded")),
+            "{:?}",
+            v.failures
+        );
+        assert!(
+            !v.failures.iter().any(|f| f.contains("depend on them")),
             "{:?}",
             v.failures
         );
@@ -496,6 +516,25 @@ mod tests {
         );
         // 9 of 10 is below 99%, and no contacts were loaded though projects need them.
         assert!(!v.migrated);
+    }
+
+    /// A parent every record must name and none loaded fails the run by itself: payments
+    /// with no invoice loaded.
+    #[test]
+    fn a_required_parent_that_never_loaded_is_named() {
+        let mut r = Report::default();
+        r.kinds.insert("contacts".into(), counts(5, 5));
+        r.kinds.insert("projects".into(), counts(5, 5));
+        r.kinds.insert("billing-invoice".into(), counts(3, 0));
+        r.kinds.insert("payment".into(), counts(2, 2));
+        let v = judge(&r, Threshold::default(), None);
+        assert!(
+            v.failures
+                .iter()
+                .any(|f| f == "no billing-invoice loaded, and payment depend on them"),
+            "{:?}",
+            v.failures
+        );
     }
 
     #[test]
