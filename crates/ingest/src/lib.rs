@@ -3,6 +3,7 @@
 
 pub mod arithmetic;
 mod by_values;
+pub mod clock;
 pub mod columns;
 pub mod country;
 pub mod currency;

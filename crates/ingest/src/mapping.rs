@@ -89,6 +89,9 @@ pub struct FileMapping {
     pub decimal: Vec<(String, DecimalSeparator)>,
     /// Headers of the amount columns written in the currency's minor unit (cents).
     pub minor_units: Vec<String>,
+    /// Columns holding the time of day of a date-and-time field whose date another column
+    /// holds ("Start Time" beside "Start Date"): (time header, field).
+    pub times: Vec<(String, &'static str)>,
     /// The text encoding the file is read in; `None`: detected (and refused when in doubt).
     pub encoding: Option<TextEncoding>,
     /// The unit time entries' quantities are written in; converted to hours on reading.
@@ -191,6 +194,10 @@ struct RawFile {
     /// Headers of amount columns written in minor units ("1250" for 12.50).
     #[serde(default)]
     minor_units: Vec<String>,
+    /// Header → date-and-time field: a column holding the time of day of a field whose
+    /// date another column holds.
+    #[serde(default)]
+    times: BTreeMap<String, Spanned<String>>,
     /// The file's text encoding, as a label ("ISO-8859-15", "windows-1252", "UTF-8"...).
     encoding: Option<Spanned<String>>,
     /// "hours" (the default), "tenths" or "minutes": the unit of time entries' quantity.
@@ -419,6 +426,25 @@ impl Mapping {
                     defaults.push((fd.name, value.get_ref().clone()));
                 }
             }
+            let mut times = Vec::new();
+            if let Some(def) = kind.map(kind_def) {
+                for (header, field) in &f.times {
+                    let fd = def
+                        .field(field.get_ref().trim())
+                        .filter(|fd| fd.ty == migrationai_domain::catalogue::FieldType::DateTime)
+                        .ok_or_else(|| {
+                            err(
+                                field.span().start,
+                                format!(
+                                    "\"{}\" is not a date-and-time field of kind {}",
+                                    field.get_ref(),
+                                    def.kind
+                                ),
+                            )
+                        })?;
+                    times.push((header.clone(), fd.name));
+                }
+            }
             files.push(FileMapping {
                 table: f.path.get_ref().clone(),
                 kind,
@@ -431,6 +457,7 @@ impl Mapping {
                 defaults,
                 decimal,
                 minor_units: f.minor_units.clone(),
+                times,
                 encoding,
                 quantity_unit,
             });
@@ -479,6 +506,11 @@ impl Mapping {
                 decimal: t.decimal.clone(),
                 minor_units: if t.kind.is_some() {
                     t.minor_units.clone()
+                } else {
+                    Vec::new()
+                },
+                times: if t.kind.is_some() {
+                    t.times.clone()
                 } else {
                     Vec::new()
                 },
@@ -578,6 +610,18 @@ impl Mapping {
                 let headers: Vec<String> = f.minor_units.iter().map(|h| q(h)).collect();
                 let _ = writeln!(out, "minor_units = [{}]", headers.join(", "));
             }
+            if !f.times.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "# columns holding the time of day of a field whose date another column holds"
+                );
+                let pairs: Vec<String> = f
+                    .times
+                    .iter()
+                    .map(|(h, field)| format!("{} = {}", q(h), q(field)))
+                    .collect();
+                let _ = writeln!(out, "times = {{ {} }}", pairs.join(", "));
+            }
             if let Some(key) = f.key.to_toml() {
                 let _ = writeln!(out, "key = {key}");
             }
@@ -654,6 +698,29 @@ date_order = "mdy"
 [file.decimal]
 "Fee" = ","
 "#;
+
+    /// A time column beside a date is written and read back; it must name a date-and-time
+    /// field of the file's kind.
+    #[test]
+    fn times_of_day_round_trip_and_name_a_date_and_time_field() {
+        let events = r#"
+[[file]]
+path = "Appointments.csv"
+kind = "calendar"
+times = { "Start Time" = "starts_at" }
+[file.columns]
+"Id" = "event_id"
+"Start Date" = "starts_at"
+"Start Time" = ""
+"#;
+        let m = Mapping::parse("m.toml", events).expect("valid mapping");
+        assert_eq!(m.files[0].times, [("Start Time".to_string(), "starts_at")]);
+        let again = Mapping::parse("m.toml", &m.to_toml(&[])).expect("round trip");
+        assert_eq!(again, m);
+        let bad = events.replace("= \"starts_at\" }", "= \"title\" }");
+        let e = Mapping::parse("m.toml", &bad).expect_err("not a date and time");
+        assert!(e.message.contains("date-and-time field"), "{}", e.message);
+    }
 
     #[test]
     fn two_digit_years_are_a_hundred_years_a_person_can_read_and_change() {

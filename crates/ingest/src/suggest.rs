@@ -140,6 +140,9 @@ pub struct TableSuggestion {
     pub quantity_unit: crate::units::QuantityUnit,
     /// Why that unit, in a sentence (None when the table gave no evidence).
     pub quantity_unit_evidence: Option<String>,
+    /// Columns holding the time of day of a date-and-time field whose date the column
+    /// before them holds (see [`crate::clock`]): (time header, field).
+    pub times: Vec<(String, &'static str)>,
 }
 
 impl TableSuggestion {
@@ -924,10 +927,12 @@ pub fn suggest_table_with(
         currency_evidence: None,
         quantity_unit: Default::default(),
         quantity_unit_evidence: None,
+        times: Vec::new(),
     };
     if let Some(def) = def.filter(|_| recognised) {
         crate::separators::settle(&mut suggestion, def, &profiles);
         crate::minor_units::settle(&mut suggestion, def, &profiles);
+        crate::clock::settle(&mut suggestion, def, &profiles);
         crate::units::settle(&mut suggestion, def, sample);
         crate::years::settle(&mut suggestion, def, &profiles, this_year());
     }
@@ -984,6 +989,7 @@ fn empty_suggestion(sample: &TableSample) -> TableSuggestion {
         currency_evidence: None,
         quantity_unit: Default::default(),
         quantity_unit_evidence: None,
+        times: Vec::new(),
     }
 }
 

@@ -22,6 +22,9 @@ pub struct RowMapper {
     key: KeyPlan,
     defaults: Vec<(&'static str, String)>,
     quantity_unit: QuantityUnit,
+    /// (time column position, date-and-time field): the time of day of a field whose date
+    /// another column holds.
+    times: Vec<(usize, &'static str)>,
 }
 
 /// Where each row's source id comes from, resolved to column positions.
@@ -108,7 +111,13 @@ impl RowMapper {
             minor_units,
             ..RowContext::default()
         };
+        let times = file
+            .times
+            .iter()
+            .filter_map(|(header, field)| Some((headers.iter().position(|h| h == header)?, *field)))
+            .collect();
         Some(RowMapper {
+            times,
             kind,
             def,
             positions,
@@ -121,10 +130,30 @@ impl RowMapper {
     }
 
     pub fn apply(&self, row: &SourceRow) -> Result<CanonicalRecord, Vec<RowProblem>> {
+        let cell = |i: usize| row.values.get(i).map(String::as_str).unwrap_or("");
+        // A date with its time of day from the column beside it; a date cell that carries a
+        // time already keeps its own.
+        let moments: Vec<(&'static str, String)> = self
+            .times
+            .iter()
+            .filter_map(|&(t, field)| {
+                let time = cell(t).trim();
+                let (at, _) = self.positions.iter().find(|(_, f)| *f == field)?;
+                let date = cell(*at).trim();
+                (!time.is_empty() && !date.is_empty() && !date.contains(':'))
+                    .then(|| (field, format!("{date} {time}")))
+            })
+            .collect();
         let mut values: Vec<(&'static str, &str)> = self
             .positions
             .iter()
-            .map(|&(i, f)| (f, row.values.get(i).map(String::as_str).unwrap_or("")))
+            .map(|&(i, f)| {
+                let joined = moments
+                    .iter()
+                    .find(|(m, _)| *m == f)
+                    .map(|(_, v)| v.as_str());
+                (f, joined.unwrap_or_else(|| cell(i)))
+            })
             .collect();
         for (field, value) in &self.defaults {
             match values.iter_mut().find(|(f, _)| f == field) {
@@ -216,6 +245,7 @@ mod tests {
             date_order: None,
             two_digit_years: None,
             minor_units: Vec::new(),
+            times: Vec::new(),
             columns: vec![
                 ("Matter".into(), Some("project_id")),
                 ("Line".into(), None),

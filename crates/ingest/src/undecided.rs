@@ -72,7 +72,8 @@ impl Tally {
             .iter()
             .enumerate()
             .filter(|(_, h)| {
-                let mapped = file.columns.iter().any(|(c, f)| c == *h && f.is_some());
+                let mapped = file.columns.iter().any(|(c, f)| c == *h && f.is_some())
+                    || file.times.iter().any(|(c, _)| c == *h);
                 !mapped && !key.contains(h) && !file.ignored.contains(h)
             })
             .map(|(index, h)| Counter {

@@ -1,11 +1,12 @@
 //! A small firm's export in a style of its own: clients named "Last, First", cases keyed by
 //! number, invoices with an internal id nobody refers to and an invoice number the payments
 //! name, and no time entries at all (every invoice a flat amount). It must migrate whole:
-//! the payments reach their invoices by number, and invoices with no line items are whole.
+//! the payments reach their invoices by number, invoices with no line items are whole, and
+//! appointments written as a date and a time of day in two columns keep their time.
 
 mod common;
 
-use common::{assert_all_loaded, config, open, Inspected};
+use common::{assert_all_loaded, config, open, stored, Inspected};
 use migrationai_domain::Kind;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -13,6 +14,7 @@ use std::path::Path;
 const CLIENTS: usize = 20;
 const CASES: usize = 30;
 const INVOICES: usize = 25;
+const APPOINTMENTS: usize = 12;
 
 fn write_export(dir: &Path) -> usize {
     std::fs::create_dir_all(dir).expect("export folder");
@@ -64,7 +66,21 @@ fn write_export(dir: &Path) -> usize {
             );
         }
     }
+    let mut appointments =
+        String::from("Appt ID,Case No,Subject,Start Date,Start Time,End Date,End Time\n");
+    for i in 0..APPOINTMENTS {
+        let _ = writeln!(
+            appointments,
+            "E{i},{},Hearing {i},04/{:02}/2024,{}:00 PM,04/{:02}/2024,{}:45 PM",
+            2_024_000 + i,
+            1 + i,
+            1 + i % 11,
+            1 + i,
+            1 + i % 11
+        );
+    }
     for (name, body) in [
+        ("Appointments.csv", appointments),
         ("Clients.csv", clients),
         ("Cases.csv", cases),
         ("Invoices.csv", invoices),
@@ -105,9 +121,24 @@ async fn payments_reach_invoices_by_number_and_invoices_need_no_line_items() {
             (Kind::Projects, CASES),
             (Kind::BillingInvoice, INVOICES),
             (Kind::Payment, payments),
+            (Kind::Calendar, APPOINTMENTS),
         ],
     );
     assert!(report.verdict.migrated, "{:?}", report.verdict.failures);
+    // E3: 4 April, 4:00 PM to 4:45 PM, in the firm's zone; the time columns are used.
+    let undecided: Vec<_> = report.files.iter().flat_map(|f| &f.undecided).collect();
+    assert!(
+        !undecided.iter().any(|c| c.header.contains("Time")),
+        "{undecided:?}"
+    );
+    let events = stored(&config, &report.job, Kind::Calendar).await;
+    let e3 = events
+        .iter()
+        .find(|r| r.source_id == "E3")
+        .expect("E3 stored");
+    for moment in ["2024-04-04T16:00:00", "2024-04-04T16:45:00"] {
+        assert!(e3.data.contains(moment), "{moment} in {}", e3.data);
+    }
     // INV-24002: 500.00 billed, 50.00 paid by one payment.
     assert_eq!(
         report

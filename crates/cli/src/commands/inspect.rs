@@ -229,6 +229,10 @@ fn print_file(f: &FileReport, mapping: Option<&FileMapping>) {
             minor.join(", ")
         );
     }
+    let times = mapping.map_or(&f.suggestion.times, |m| &m.times);
+    for (header, field) in times {
+        say!("  \"{header}\" holds the time of day of {field}, whose date is the column before it");
+    }
     if let Some(w) = mapping.map_or(f.suggestion.two_digit_years, |m| m.two_digit_years) {
         say!(
             "  two-digit years read as {}",
