@@ -30,8 +30,8 @@ pub use idmap::{FvId, IdEntry, IdKey, IdMap, IdMapError, JobRef, MemoryIdMap};
 pub use layout::ProjectTypeChoice;
 pub use ops::{Call, Op};
 pub use push::{
-    turns, Action, Delivered, FileContent, FileRole, ItemHolders, Parents, PushConfig, PushRecord,
-    Pusher, Taken,
+    pages_in_sequence, turns, Action, Delivered, FileContent, FileRole, ItemHolders, Parents,
+    PushConfig, PushRecord, Pusher, Taken,
 };
 pub use readback::{Delivery, Expected, ReadBack};
 pub use secrecy::{ExposeSecret, SecretString};

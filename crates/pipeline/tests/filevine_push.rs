@@ -48,7 +48,7 @@ fn options(project_types: &[(&str, &str)]) -> PushOptions {
                 .collect(),
             default: Some("General Litigation".into()),
         },
-        concurrency: 16,
+        ..PushOptions::default()
     }
 }
 

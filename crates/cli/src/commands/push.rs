@@ -60,6 +60,7 @@ pub fn run(a: Args, env: &Env) -> anyhow::Result<ExitCode> {
             default: a.default_project_type.clone(),
         },
         concurrency: a.concurrency.max(1),
+        ..PushOptions::default()
     };
     let rt = runtime()?;
     if a.dry_run {

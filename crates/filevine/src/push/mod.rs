@@ -27,7 +27,7 @@ mod turns;
 
 pub use holders::{ItemHolders, Taken};
 pub use parents::Parents;
-pub use turns::turns;
+pub use turns::{pages_in_sequence, turns};
 
 use async_trait::async_trait;
 use bytes::Bytes;
