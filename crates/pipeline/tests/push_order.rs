@@ -192,3 +192,64 @@ async fn payment_pages_are_pushed_one_after_another_in_page_order() {
         .iter()
         .all(|(_, done)| *done));
 }
+
+/// Two handlers advancing the same phase at once (the last two pages of a phase finishing
+/// together, or an advance message delivered twice) fan the next phase out once: each of
+/// its pages is sent once, and an advance delivered again later sends nothing. (Sent twice,
+/// a page would be pushed by two workers side by side, each finding it not done.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_advance_delivered_twice_at_once_sends_each_page_once() {
+    let m = migrated().await;
+    let app = common::open(&m.config).await.expect("open");
+    let first = Kind::phases()[0][0];
+    let (tenant, job) = at_phase_of(&app, first).await;
+    let s = &app.services;
+    let outcome = PushOutcome {
+        refusals: "[]".into(),
+        ..PushOutcome::default()
+    };
+    for p in s.store.push_pages(&tenant, &job).await.expect("pages") {
+        s.store
+            .finish_push_page(&tenant, &job, p.kind, p.page_no, &outcome)
+            .await
+            .expect("finish");
+    }
+    for k in Kind::phases().into_iter().flatten() {
+        take(s, k).await;
+    }
+
+    let (a, b) = tokio::join!(
+        queued::advance(s, &tenant, &job, 0),
+        queued::advance(s, &tenant, &job, 0)
+    );
+    a.expect("advance");
+    b.expect("advance again");
+    let next = &Kind::phases()[1];
+    let mut sent = 0;
+    for &k in next {
+        let messages = waiting(s, k).await;
+        let mut pages: Vec<i64> = messages.iter().map(|m| m.push_page).collect();
+        pages.sort_unstable();
+        let ledger: Vec<i64> = pages_of(s, &tenant, &job, k)
+            .await
+            .into_iter()
+            .map(|(no, _)| no)
+            .collect();
+        assert!(!ledger.is_empty(), "{k} has pages");
+        assert_eq!(pages, ledger, "{k}: every page sent once");
+        sent += pages.len();
+    }
+    assert!(sent > 1);
+
+    queued::advance(s, &tenant, &job, 0)
+        .await
+        .expect("a late redelivery");
+    let total: usize = {
+        let mut n = 0;
+        for &k in next {
+            n += waiting(s, k).await.len();
+        }
+        n
+    };
+    assert_eq!(total, sent, "nothing more is sent");
+}

@@ -72,7 +72,8 @@ async fn open_push(
 }
 
 /// `JobAction::Push`: fans out the first phase, or re-sends the undone pages of the phase
-/// in progress (a message lost to a crash), advancing when none is left.
+/// in progress (a message lost to a crash, or a fan-out a crash cut short after claiming
+/// it), advancing when none is left.
 pub async fn resume(s: &Services, tenant: &str, job: &str) -> Result<(), ProcessingError> {
     let Some(push) = open_push(s, tenant, job).await? else {
         return Ok(());
@@ -90,13 +91,17 @@ pub async fn resume(s: &Services, tenant: &str, job: &str) -> Result<(), Process
     if sent == 0 {
         advance(s, tenant, job, push.phase).await
     } else {
-        s.store.set_push_fanout(tenant, job, push.phase).await?;
+        // Sent whoever claimed them: this is the recovery of a claimed fan-out.
+        s.store.claim_push_fanout(tenant, job, push.phase).await?;
         Ok(())
     }
 }
 
-/// `JobAction::AdvancePush`: moves the push past `phase` once every page of it is done; only
-/// the caller whose compare-and-set succeeds fans out the next phase.
+/// `JobAction::AdvancePush`: moves the push past `phase` once every page of it is done
+/// (compare-and-set of the phase), then fans out the next phase: of every handler that gets
+/// there (the last pages of a phase finishing together, or an advance message delivered
+/// twice), only the one whose claim of the fan-out succeeds sends its pages, so each page
+/// message is sent once. A crash between the claim and the sends is made good by `resume`.
 pub async fn advance(
     s: &Services,
     tenant: &str,
@@ -121,15 +126,14 @@ pub async fn advance(
     let Some(push) = open_push(s, tenant, job).await? else {
         return Ok(());
     };
-    // A fan-out interrupted by a crash is finished by the next advance or resume.
-    if push.phase == phase + 1 && push.fanout < phase + 1 {
+    if push.phase == phase + 1 {
         start_phase(s, tenant, job, phase + 1).await?;
     }
     Ok(())
 }
 
-/// Sends the pages of `phase`; phases with nothing loaded are passed straight through, and
-/// past the last phase Filevine is read back.
+/// Sends the pages of `phase`, when this caller claims its fan-out; phases with nothing
+/// loaded are passed straight through, and past the last phase the target is read back.
 async fn start_phase(
     s: &Services,
     tenant: &str,
@@ -137,16 +141,16 @@ async fn start_phase(
     mut phase: i64,
 ) -> Result<(), ProcessingError> {
     loop {
+        if !s.store.claim_push_fanout(tenant, job, phase).await? {
+            return Ok(());
+        }
         if phase >= phase_count() {
-            s.store.set_push_fanout(tenant, job, phase).await?;
             return finish(s, tenant, job).await;
         }
         let Some(push) = open_push(s, tenant, job).await? else {
             return Ok(());
         };
-        let sent = send_undone(s, &push, phase).await?;
-        s.store.set_push_fanout(tenant, job, phase).await?;
-        if sent > 0 {
+        if send_undone(s, &push, phase).await? > 0 {
             return Ok(());
         }
         if !s.store.advance_push(tenant, job, phase, phase + 1).await? {
