@@ -27,7 +27,7 @@ pub use dry_run::DryRun;
 pub use error::{Disposition, FvError, Refusal};
 pub use gateway::{Gateway, GatewayStats};
 pub use idmap::{FvId, IdEntry, IdKey, IdMap, IdMapError, JobRef, MemoryIdMap};
-pub use layout::ProjectTypeChoice;
+pub use layout::{LayoutGap, ProjectTypeChoice, Wanted};
 pub use ops::{Call, Op};
 pub use push::{
     pages_in_sequence, turns, Action, Delivered, FileContent, FileRole, ItemHolders, Parents,

@@ -543,3 +543,63 @@ async fn where_the_org_has_the_sections_only_the_contract_refuses_anything() {
     }
     assert!(rb.trust_mismatches.is_empty() && rb.document_problems.is_empty());
 }
+
+/// The dry run reads the org's layout first and says up front which mapped section fields
+/// it has no place for, with how many values each would lose, before any kind's calls: the
+/// emulator's default project type has none of the sample's sections. Where the org has
+/// them, nothing is listed; offline, the layout is not read and the dry run says it cannot
+/// tell. The gaps are exactly the section values the push then refuses for want of a place.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dry_run_lists_the_section_fields_the_orgs_layout_has_no_place_for() {
+    use migrationai_filevine::{Gateway, Transport};
+    use migrationai_pipeline::delivery;
+    use std::sync::Arc;
+
+    let m = migrated().await;
+    let app = common::open(&m.config).await.expect("open");
+    let opts = options(&[]);
+    let reads = |emu: &Emulator| {
+        Arc::new(Gateway::new(&settings(emu)).expect("gateway")) as Arc<dyn Transport>
+    };
+
+    let default = Emulator::start(EmuConfig::default())
+        .await
+        .expect("emulator");
+    let plan = delivery::dry_run(&app, "sample", &opts, Some(reads(&default)))
+        .await
+        .expect("dry run");
+    let gaps = plan.layout_gaps.expect("the layout was read");
+    assert!(!gaps.is_empty());
+    for g in &gaps {
+        assert!(
+            ["unknown_section", "unknown_field"].contains(&g.code.as_str()),
+            "{g:?}"
+        );
+        assert!(g.values > 0 && g.reason.contains(&g.section), "{g:?}");
+    }
+    let sections = plan
+        .kinds
+        .iter()
+        .find(|k| k.kind == Kind::Sections)
+        .expect("sections");
+    let unplaced = sections
+        .refused
+        .iter()
+        .filter(|r| ["unknown_section", "unknown_field"].contains(&r.code.as_str()))
+        .count() as u64;
+    assert_eq!(gaps.iter().map(|g| g.values).sum::<u64>(), unplaced);
+    assert_eq!(default.snapshot().projects, 0, "a dry run writes nothing");
+
+    let fitted = Emulator::start(org_for(&m).await).await.expect("emulator");
+    let mut fitting = options(&[]);
+    fitting.project_types.default = Some("Migrated".into());
+    let plan = delivery::dry_run(&app, "sample", &fitting, Some(reads(&fitted)))
+        .await
+        .expect("dry run");
+    assert_eq!(plan.layout_gaps, Some(Vec::new()));
+
+    let offline = delivery::dry_run(&app, "sample", &opts, None)
+        .await
+        .expect("dry run");
+    assert_eq!(offline.layout_gaps, None);
+}

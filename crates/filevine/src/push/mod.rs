@@ -226,6 +226,15 @@ impl Pusher {
         }
     }
 
+    /// The section fields of `wanted` the org's layout has no place for (see
+    /// [`Layout::gaps`]); `None` when the layout is assumed.
+    pub async fn layout_gaps(
+        &self,
+        wanted: &crate::layout::Wanted,
+    ) -> Result<Option<Vec<crate::layout::LayoutGap>>, FvError> {
+        self.layout.gaps(wanted).await
+    }
+
     pub fn keys(&self) -> &PartnerKeys {
         &self.keys
     }
