@@ -236,6 +236,18 @@ async fn the_small_sample_is_pushed_read_back_and_a_second_push_creates_nothing(
         .refused
         .iter()
         .any(|r| r.reason.contains("already on invoice")));
+    // The emulator's default project type lacks the sample's sections: the report says so
+    // first, per missing section or field, with how many values it cost.
+    let problems = first.report.problems();
+    let at = |what: &str| problems.iter().position(|p| p.contains(what));
+    let (unplaced, refused) = (
+        at("have no place in the org's project type"),
+        at("records refused"),
+    );
+    assert!(
+        unplaced.is_some() && refused.is_some() && unplaced < refused,
+        "{problems:#?}"
+    );
     // A balance the read-back can explain carries its reason into the report's problems.
     for b in &section.read_back.balance_mismatches {
         if let Some(why) = b.reason.as_deref() {
