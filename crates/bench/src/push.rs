@@ -108,6 +108,7 @@ pub async fn bench_push(
             default: default_type,
         },
         concurrency,
+        ..PushOptions::default()
     };
     let started = Instant::now();
     let config = config(run_dir);

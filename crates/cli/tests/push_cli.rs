@@ -67,7 +67,10 @@ async fn a_push_killed_midway_and_run_again_delivers_each_record_once() {
         text(&out.stderr)
     );
 
-    // The dry run lists the calls per kind and sends none.
+    // The dry run lists the calls per kind and writes nothing: with credentials it reads
+    // the org's layout (its token and GETs only) and says first which mapped section
+    // fields have no place there.
+    let before = emu.snapshot();
     let out = run(&mut migrationai(
         &emu,
         &data,
@@ -78,7 +81,18 @@ async fn a_push_killed_midway_and_run_again_delivers_each_record_once() {
     assert!(listing.contains("contacts:"), "{listing}");
     assert!(listing.contains("POST /fv-app/v2/Contacts"), "{listing}");
     assert!(listing.contains("dry run: nothing was sent"), "{listing}");
-    assert_eq!(emu.stats().requests, 0, "a dry run sends nothing");
+    assert!(
+        listing.contains("have no place in the org's project types"),
+        "{listing}"
+    );
+    assert_eq!(emu.snapshot(), before, "a dry run writes nothing");
+    let stats = emu.stats();
+    for (route, n) in &stats.by_route {
+        assert!(
+            route.starts_with("GET ") || route == "POST /connect/token",
+            "a dry run sent {n} {route}"
+        );
+    }
 
     // Killed with SIGKILL once billing items are going in (the third phase).
     let mut child = migrationai(

@@ -5,7 +5,7 @@ use bytes::Bytes;
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::Instant;
 
 use crate::config::{Config, ProjectTypeDef};
@@ -138,6 +138,55 @@ pub struct ProjectType {
     pub def: ProjectTypeDef,
 }
 
+/// The keys of one kind's records per project, in key order (the order a scan of the
+/// whole collection met them in), so a project's list reads its own records rather than
+/// every record of the org: scanned, a push's per-project reads grow with the square of
+/// the org.
+#[derive(Debug)]
+pub struct ByProject<K> {
+    map: HashMap<i64, BTreeSet<K>>,
+}
+
+impl<K> Default for ByProject<K> {
+    fn default() -> Self {
+        ByProject {
+            map: HashMap::new(),
+        }
+    }
+}
+
+impl<K: Ord> ByProject<K> {
+    pub fn add(&mut self, project: i64, key: K) {
+        self.map.entry(project).or_default().insert(key);
+    }
+
+    pub fn remove(&mut self, project: i64, key: &K) {
+        if let Some(keys) = self.map.get_mut(&project) {
+            keys.remove(key);
+        }
+    }
+
+    pub fn of(&self, project: i64) -> impl Iterator<Item = &K> {
+        self.map.get(&project).into_iter().flatten()
+    }
+}
+
+/// Where each kind's records are, by project (and billing items by id), kept as records
+/// are added or move.
+#[derive(Debug, Default)]
+pub struct Index {
+    pub feed: ByProject<i64>,
+    pub appointments: ByProject<i64>,
+    pub invoices: ByProject<i64>,
+    pub transactions: ByProject<i64>,
+    pub documents: ByProject<i64>,
+    pub collection_items: ByProject<String>,
+    /// Positions in `State::billing_items` and `State::funds`.
+    pub billing_items: ByProject<usize>,
+    pub funds: ByProject<usize>,
+    billing_item_at: HashMap<String, usize>,
+}
+
 pub struct State {
     next_id: i64,
     pub tokens: HashMap<String, Instant>,
@@ -159,6 +208,7 @@ pub struct State {
     /// Pre-signed upload and download keys → document id.
     pub uploads: HashMap<String, i64>,
     pub downloads: HashMap<String, i64>,
+    pub index: Index,
 }
 
 impl State {
@@ -182,6 +232,7 @@ impl State {
             documents: BTreeMap::new(),
             uploads: HashMap::new(),
             downloads: HashMap::new(),
+            index: Index::default(),
         };
         for def in &config.project_types {
             let id = state.next();
@@ -260,20 +311,69 @@ impl State {
     }
 
     pub fn billing_item(&self, id: &str) -> Option<&BillingItem> {
-        self.billing_items.iter().find(|b| b.id == id)
+        let at = *self.index.billing_item_at.get(id)?;
+        self.billing_items.get(at)
+    }
+
+    /// The billing item `id` of `project`, to change.
+    pub fn billing_item_mut(&mut self, id: &str, project: i64) -> Option<&mut BillingItem> {
+        let at = *self.index.billing_item_at.get(id)?;
+        self.billing_items
+            .get_mut(at)
+            .filter(|b| b.project == project)
+    }
+
+    pub fn add_billing_item(&mut self, item: BillingItem) {
+        let at = self.billing_items.len();
+        self.index.billing_items.add(item.project, at);
+        self.index.billing_item_at.insert(item.id.clone(), at);
+        self.billing_items.push(item);
+    }
+
+    /// A project's billing items, in the order they were added.
+    pub fn billing_items_of(&self, project: i64) -> impl Iterator<Item = &BillingItem> {
+        self.index
+            .billing_items
+            .of(project)
+            .filter_map(|&at| self.billing_items.get(at))
+    }
+
+    pub fn add_fund(&mut self, fund: Fund) {
+        self.index.funds.add(fund.project, self.funds.len());
+        self.funds.push(fund);
+    }
+
+    /// A project's fund transactions, in the order they were added.
+    pub fn funds_of(&self, project: i64) -> impl Iterator<Item = &Fund> {
+        self.index
+            .funds
+            .of(project)
+            .filter_map(|&at| self.funds.get(at))
+    }
+
+    /// The fund transaction `id` of `project`, to change.
+    pub fn fund_mut(&mut self, id: &str, project: i64) -> Option<&mut Fund> {
+        let at = self
+            .index
+            .funds
+            .of(project)
+            .copied()
+            .find(|&at| self.funds.get(at).is_some_and(|f| f.id == id))?;
+        self.funds.get_mut(at)
     }
 
     pub fn fund_balance(&self, project: i64) -> Decimal {
-        self.funds
-            .iter()
-            .filter(|f| f.project == project && !f.voided)
+        self.funds_of(project)
+            .filter(|f| !f.voided)
             .map(Fund::signed)
             .sum()
     }
 
     pub fn invoice_total(&self, invoice: i64) -> Decimal {
-        self.billing_items
-            .iter()
+        let Some(project) = self.invoices.get(&invoice).map(|i| i.project) else {
+            return Decimal::ZERO;
+        };
+        self.billing_items_of(project)
             .filter(|b| b.invoice == Some(invoice) && b.is_billable)
             .map(BillingItem::total)
             .sum()
@@ -290,8 +390,13 @@ impl State {
     }
 
     pub fn invoice_paid(&self, invoice: i64) -> Decimal {
-        self.transactions
-            .values()
+        let Some(project) = self.invoices.get(&invoice).map(|i| i.project) else {
+            return Decimal::ZERO;
+        };
+        self.index
+            .transactions
+            .of(project)
+            .filter_map(|id| self.transactions.get(id))
             .filter(|t| !t.voided)
             .flat_map(|t| t.applications.iter())
             .filter(|a| a.invoice == invoice)
@@ -318,5 +423,54 @@ impl State {
             _ => return None,
         };
         Some(found)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(id: &str, project: i64) -> BillingItem {
+        BillingItem {
+            id: id.into(),
+            project,
+            billing_type: "Time".into(),
+            is_billable: true,
+            is_chargeable: true,
+            user_id: None,
+            date: NaiveDate::default(),
+            description: String::new(),
+            unit: None,
+            rate: Decimal::ONE,
+            quantity: Decimal::ONE,
+            invoice: None,
+            created: Utc::now(),
+        }
+    }
+
+    /// A project's records are its own, in the order added, and a record that moves
+    /// leaves its old project's list.
+    #[test]
+    fn a_projects_records_are_found_by_its_index_alone() {
+        let mut org = State::new(&Config::default());
+        for (id, project) in [("b", 1), ("a", 2), ("c", 1)] {
+            org.add_billing_item(item(id, project));
+        }
+        let of = |org: &State, p| -> Vec<String> {
+            org.billing_items_of(p).map(|b| b.id.clone()).collect()
+        };
+        assert_eq!(of(&org, 1), ["b", "c"]);
+        assert_eq!(of(&org, 2), ["a"]);
+        assert!(of(&org, 3).is_empty());
+        assert_eq!(org.billing_item("c").map(|b| b.project), Some(1));
+        assert!(org.billing_item_mut("c", 2).is_none(), "not project 2's");
+
+        let mut docs = ByProject::default();
+        docs.add(1, 10);
+        docs.add(1, 7);
+        docs.remove(1, &10);
+        docs.add(2, 10);
+        assert_eq!(docs.of(1).copied().collect::<Vec<_>>(), [7]);
+        assert_eq!(docs.of(2).copied().collect::<Vec<_>>(), [10]);
     }
 }

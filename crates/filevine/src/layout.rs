@@ -1,7 +1,7 @@
 //! The org's layout a push writes into: which project type a matter becomes, and which
 //! custom section and field a section value goes to. Read from Filevine once and kept.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use tokio::sync::{Mutex, OnceCell};
 
@@ -32,6 +32,26 @@ fn norm(s: &str) -> String {
         .flat_map(char::to_lowercase)
         .collect()
 }
+
+/// A mapped section field the org's layout has no place for, found before any value of
+/// it is sent: every value of it would be refused alike.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LayoutGap {
+    /// The canonical project type of the matters whose values these are.
+    pub project_type: Option<String>,
+    pub section: String,
+    pub field: String,
+    /// Section values with nowhere to go.
+    pub values: u64,
+    /// Why: the refusal each of them would get ("unknown_section", "unknown_field",
+    /// "no_project_type", ...).
+    pub code: String,
+    pub reason: String,
+}
+
+/// The section fields a job maps, with their values per matter type: what
+/// [`Layout::gaps`] checks.
+pub type Wanted = BTreeMap<(Option<String>, String, String), u64>;
 
 pub struct Layout {
     transport: Arc<dyn Transport>,
@@ -251,5 +271,34 @@ impl Layout {
             field_selector: selector(&f.field_selector, "field")?,
             field_type: f.custom_field_type.clone().unwrap_or_default(),
         })
+    }
+
+    /// The mapped section fields of `wanted` the org has no place for, read from its
+    /// project types' layouts (one read per type, as the push itself reads them); `None` for
+    /// an assumed layout, which cannot tell.
+    pub async fn gaps(&self, wanted: &Wanted) -> Result<Option<Vec<LayoutGap>>, FvError> {
+        if self.assumed {
+            return Ok(None);
+        }
+        let mut out = Vec::new();
+        for ((value, section, field), &values) in wanted {
+            let placed = match self.project_type(value.as_deref()).await {
+                Ok(t) => self.field(t, section, field, false).await.map(|_| ()),
+                Err(e) => Err(e),
+            };
+            match placed {
+                Ok(()) => {}
+                Err(FvError::Refused(r)) => out.push(LayoutGap {
+                    project_type: value.clone(),
+                    section: section.clone(),
+                    field: field.clone(),
+                    values,
+                    code: r.code,
+                    reason: r.reason,
+                }),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(Some(out))
     }
 }

@@ -27,11 +27,11 @@ pub use dry_run::DryRun;
 pub use error::{Disposition, FvError, Refusal};
 pub use gateway::{Gateway, GatewayStats};
 pub use idmap::{FvId, IdEntry, IdKey, IdMap, IdMapError, JobRef, MemoryIdMap};
-pub use layout::ProjectTypeChoice;
+pub use layout::{LayoutGap, ProjectTypeChoice, Wanted};
 pub use ops::{Call, Op};
 pub use push::{
-    turns, Action, Delivered, FileContent, FileRole, ItemHolders, Parents, PushConfig, PushRecord,
-    Pusher, Taken,
+    pages_in_sequence, turns, Action, Delivered, FileContent, FileRole, ItemHolders, Parents,
+    PushConfig, PushRecord, Pusher, Taken,
 };
 pub use readback::{Delivery, Expected, ReadBack};
 pub use secrecy::{ExposeSecret, SecretString};

@@ -260,6 +260,33 @@ async fn refused_records_carry_filevines_reason() {
     );
     assert!(r.reason.contains("M-nowhere"), "{r:?}");
 
+    // A note the source keeps on a contact alone has no place in Filevine (notes live on
+    // projects): refused before any call, naming the contact.
+    let requests = emu.stats().requests;
+    let on_contact = rec(
+        Kind::Notes,
+        &[
+            ("note_id", "N-contact"),
+            ("contact_id", "C1"),
+            ("body", "x"),
+        ],
+    );
+    let FvError::Refused(r) = push_record(&px, &firm, &on_contact)
+        .await
+        .expect_err("refused")
+    else {
+        panic!()
+    };
+    assert_eq!(
+        (r.code.as_str(), r.field.as_deref(), r.status),
+        ("note_on_contact_only", Some("project_id"), None)
+    );
+    assert!(
+        r.reason.contains("\"C1\"") && r.reason.contains("projects only"),
+        "{r:?}"
+    );
+    assert_eq!(emu.stats().requests, requests, "no call");
+
     // An overpayment: Filevine will not apply more than the invoice's balance.
     assert_all_ok(&push_kinds(&px, &firm, &[Kind::BillingItems, Kind::BillingInvoice], 1).await);
     let over = rec(

@@ -53,6 +53,7 @@ fn options() -> PushOptions {
             default: Some("General Litigation".into()),
         },
         concurrency: 8,
+        ..PushOptions::default()
     }
 }
 

@@ -51,6 +51,7 @@ pub struct Pages<'a> {
     kind: Kind,
     after: Option<String>,
     done: bool,
+    size: usize,
 }
 
 impl<'a> Pages<'a> {
@@ -62,7 +63,14 @@ impl<'a> Pages<'a> {
             kind,
             after: None,
             done: false,
+            size: PAGE,
         }
+    }
+
+    /// Pages of `size` records instead (at least one).
+    pub fn of_size(mut self, size: usize) -> Self {
+        self.size = size.max(1);
+        self
     }
 
     /// The next page as stored; None once the kind is walked.
@@ -77,10 +85,10 @@ impl<'a> Pages<'a> {
                 self.job,
                 self.kind,
                 self.after.as_deref(),
-                PAGE,
+                self.size,
             )
             .await?;
-        self.done = page.len() < PAGE;
+        self.done = page.len() < self.size;
         match page.last() {
             Some(last) => self.after = Some(last.source_id.clone()),
             None => return Ok(None),

@@ -48,7 +48,7 @@ fn options(project_types: &[(&str, &str)]) -> PushOptions {
                 .collect(),
             default: Some("General Litigation".into()),
         },
-        concurrency: 16,
+        ..PushOptions::default()
     }
 }
 
@@ -217,20 +217,37 @@ async fn the_small_sample_is_pushed_read_back_and_a_second_push_creates_nothing(
     let section = first.report.filevine.as_ref().expect("section");
     let created: u64 = section.pushed.values().map(|c| c.created).sum();
     assert!(created > 0);
-    // The sample's bills of one matter share billing items: each item goes to the invoice
-    // issued first, and the others are refused before any call, naming that invoice, so
+    // The sample bills each billing item once, so no invoice is refused for an item another
+    // holds (that rule is tested in the filevine crate); a bill that lists no items (a flat
+    // amount) is refused before any call, as Filevine builds an invoice from its items, so
     // Filevine never has to refuse one (its own 4xx refusals, with reason and status, are
     // tested in the filevine crate).
-    assert!(section
+    let invoices: Vec<_> = section
         .refused
         .iter()
-        .any(|r| r.kind == Kind::BillingInvoice
-            && r.code == "billing_item_on_another_invoice"
-            && r.reason.contains("on invoice")));
+        .filter(|r| r.kind == Kind::BillingInvoice)
+        .collect();
+    assert!(!invoices.is_empty());
+    for r in invoices {
+        assert_eq!(r.code, "no_billing_items", "{r:?}");
+        assert_eq!(r.field, "billing_item_ids", "{r:?}");
+    }
     assert!(!section
         .refused
         .iter()
         .any(|r| r.reason.contains("already on invoice")));
+    // The emulator's default project type lacks the sample's sections: the report says so
+    // first, per missing section or field, with how many values it cost.
+    let problems = first.report.problems();
+    let at = |what: &str| problems.iter().position(|p| p.contains(what));
+    let (unplaced, refused) = (
+        at("have no place in the org's project type"),
+        at("records refused"),
+    );
+    assert!(
+        unplaced.is_some() && refused.is_some() && unplaced < refused,
+        "{problems:#?}"
+    );
     // A balance the read-back can explain carries its reason into the report's problems.
     for b in &section.read_back.balance_mismatches {
         if let Some(why) = b.reason.as_deref() {
@@ -503,10 +520,9 @@ async fn org_for(m: &Migrated) -> EmuConfig {
 /// Where the org has the sections the job's mapping needs, everything Filevine can hold
 /// reads back clean: every section value delivered and read back, trust and documents right
 /// (invoice balances that differ are listed by `assert_accounted`; not all are explained
-/// yet). The only refusals are the contract's: a billing
-/// item on more than one bill (Filevine puts an item on one invoice, so the bill issued
-/// first keeps it and the others are refused), the payments of bills
-/// refused for it, and notes that belong to no matter (Filevine notes live on a project).
+/// yet). The only refusals are the contract's: a bill that lists no billing items (Filevine
+/// builds an invoice from its items), the payments of bills refused for it, and notes that
+/// belong to no matter (Filevine notes live on a project).
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn where_the_org_has_the_sections_only_the_contract_refuses_anything() {
     let m = migrated().await;
@@ -526,7 +542,7 @@ async fn where_the_org_has_the_sections_only_the_contract_refuses_anything() {
     for r in &section.refused {
         let contract = match r.kind {
             Kind::BillingInvoice => {
-                r.code == "billing_item_on_another_invoice" && r.reason.contains("on invoice")
+                r.code == "no_billing_items" && r.reason.contains("billing items")
             }
             Kind::Payment => r.reason.contains("invoice"),
             Kind::Notes => r.reason.contains("project"),
@@ -538,4 +554,64 @@ async fn where_the_org_has_the_sections_only_the_contract_refuses_anything() {
         assert!(section.refused.iter().any(|r| r.kind == kind), "{kind}");
     }
     assert!(rb.trust_mismatches.is_empty() && rb.document_problems.is_empty());
+}
+
+/// The dry run reads the org's layout first and says up front which mapped section fields
+/// it has no place for, with how many values each would lose, before any kind's calls: the
+/// emulator's default project type has none of the sample's sections. Where the org has
+/// them, nothing is listed; offline, the layout is not read and the dry run says it cannot
+/// tell. The gaps are exactly the section values the push then refuses for want of a place.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dry_run_lists_the_section_fields_the_orgs_layout_has_no_place_for() {
+    use migrationai_filevine::{Gateway, Transport};
+    use migrationai_pipeline::delivery;
+    use std::sync::Arc;
+
+    let m = migrated().await;
+    let app = common::open(&m.config).await.expect("open");
+    let opts = options(&[]);
+    let reads = |emu: &Emulator| {
+        Arc::new(Gateway::new(&settings(emu)).expect("gateway")) as Arc<dyn Transport>
+    };
+
+    let default = Emulator::start(EmuConfig::default())
+        .await
+        .expect("emulator");
+    let plan = delivery::dry_run(&app, "sample", &opts, Some(reads(&default)))
+        .await
+        .expect("dry run");
+    let gaps = plan.layout_gaps.expect("the layout was read");
+    assert!(!gaps.is_empty());
+    for g in &gaps {
+        assert!(
+            ["unknown_section", "unknown_field"].contains(&g.code.as_str()),
+            "{g:?}"
+        );
+        assert!(g.values > 0 && g.reason.contains(&g.section), "{g:?}");
+    }
+    let sections = plan
+        .kinds
+        .iter()
+        .find(|k| k.kind == Kind::Sections)
+        .expect("sections");
+    let unplaced = sections
+        .refused
+        .iter()
+        .filter(|r| ["unknown_section", "unknown_field"].contains(&r.code.as_str()))
+        .count() as u64;
+    assert_eq!(gaps.iter().map(|g| g.values).sum::<u64>(), unplaced);
+    assert_eq!(default.snapshot().projects, 0, "a dry run writes nothing");
+
+    let fitted = Emulator::start(org_for(&m).await).await.expect("emulator");
+    let mut fitting = options(&[]);
+    fitting.project_types.default = Some("Migrated".into());
+    let plan = delivery::dry_run(&app, "sample", &fitting, Some(reads(&fitted)))
+        .await
+        .expect("dry run");
+    assert_eq!(plan.layout_gaps, Some(Vec::new()));
+
+    let offline = delivery::dry_run(&app, "sample", &opts, None)
+        .await
+        .expect("dry run");
+    assert_eq!(offline.layout_gaps, None);
 }

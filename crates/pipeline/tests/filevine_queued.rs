@@ -53,7 +53,7 @@ fn options() -> PushOptions {
             by_value: Default::default(),
             default: Some("General Litigation".into()),
         },
-        concurrency: 16,
+        ..PushOptions::default()
     }
 }
 

@@ -161,7 +161,7 @@ pub struct PushRow {
     pub status: PushStatus,
     /// The phase being pushed (index into `Kind::phases()`); -1 before the first.
     pub phase: i64,
-    /// The latest phase whose page messages have all been sent.
+    /// The latest phase whose page messages were claimed for sending (`claim_push_fanout`).
     pub fanout: i64,
     /// JSON: the push's options (project types, records at once).
     pub options: String,
@@ -305,7 +305,15 @@ pub trait Store: Send + Sync {
         from: i64,
         to: i64,
     ) -> Result<bool, StoreError>;
-    async fn set_push_fanout(&self, tenant: &str, job: &str, phase: i64) -> Result<(), StoreError>;
+    /// Claims the sending of `phase`'s page messages: moves the push's fan-out mark up to
+    /// `phase`; true for the one caller that moved it (a concurrent or redelivered advance
+    /// finds it claimed and sends nothing).
+    async fn claim_push_fanout(
+        &self,
+        tenant: &str,
+        job: &str,
+        phase: i64,
+    ) -> Result<bool, StoreError>;
     /// Moves the push to `status` unless it is already `status` or closed (done, failed);
     /// true when this call moved it.
     async fn set_push_status(

@@ -87,6 +87,18 @@ pub struct PushOptions {
     pub project_types: ProjectTypeChoice,
     /// Records delivered at once within a page.
     pub concurrency: usize,
+    /// Records per page, one queue message each (pushes that predate it used the
+    /// store's page of [`RECORDS_PER_PAGE`]).
+    #[serde(default = "records_per_page")]
+    pub records_per_page: usize,
+}
+
+/// Records per page of a push: large enough that a message's own cost vanishes, small
+/// enough that a page is a few MiB and pages of a kind spread over workers.
+pub const RECORDS_PER_PAGE: usize = 2_000;
+
+fn records_per_page() -> usize {
+    RECORDS_PER_PAGE
 }
 
 impl Default for PushOptions {
@@ -95,6 +107,7 @@ impl Default for PushOptions {
             target: TargetKind::Filevine,
             project_types: ProjectTypeChoice::default(),
             concurrency: 16,
+            records_per_page: RECORDS_PER_PAGE,
         }
     }
 }

@@ -256,3 +256,46 @@ fn zip_holds_the_same_files() {
     );
     assert_eq!(found, expected);
 }
+
+/// A billing item is billed once, as in any real system: a matter's first bill lists its
+/// items and no later bill lists them again (a bill with none left is a flat amount).
+#[test]
+fn no_billing_item_is_listed_on_two_bills() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (_, truth) = run(dir.path(), 7, false);
+    let export = dir.path().join("export");
+    let mut listed_on: BTreeMap<String, String> = BTreeMap::new();
+    let mut bills_with_items = 0;
+    for (path, info) in &truth.files {
+        if info.kind != Kind::BillingInvoice {
+            continue;
+        }
+        let column = |field: &str| {
+            info.columns
+                .iter()
+                .position(|c| c.field.as_deref() == Some(field))
+                .unwrap_or_else(|| panic!("{path} has no {field} column"))
+        };
+        let (id_at, items_at) = (column("invoice_id"), column("billing_item_ids"));
+        assert_eq!(info.format, "csv", "{path}");
+        let delim = info.delimiter.as_deref().expect("csv delimiter").as_bytes()[0];
+        let mut r = csv::ReaderBuilder::new()
+            .delimiter(delim)
+            .from_path(export.join(path))
+            .expect("bills open");
+        for row in r.records() {
+            let row = row.expect("a bill");
+            let bill = row.get(id_at).expect("bill id").to_string();
+            let items = row.get(items_at).expect("line items");
+            if !items.is_empty() {
+                bills_with_items += 1;
+            }
+            for item in items.split(';').filter(|i| !i.is_empty()) {
+                if let Some(earlier) = listed_on.insert(item.to_string(), bill.clone()) {
+                    panic!("{item} is on bill {earlier} and again on bill {bill}");
+                }
+            }
+        }
+    }
+    assert!(bills_with_items > 0, "some bills list billing items");
+}

@@ -125,21 +125,24 @@ pub(super) async fn advance(
     Ok(done.rows_affected() == 1)
 }
 
-pub(super) async fn set_fanout(
+/// One conditional update: of callers racing for the same phase, the database lets one
+/// move the mark.
+pub(super) async fn claim_fanout(
     pool: &AnyPool,
     tenant: &str,
     job: &str,
     phase: i64,
-) -> Result<(), StoreError> {
-    sqlx::query("UPDATE pushes SET fanout = $1 WHERE tenant = $2 AND job = $3 AND fanout < $4")
-        .bind(phase)
-        .bind(tenant)
-        .bind(job)
-        .bind(phase)
-        .execute(pool)
-        .await
-        .map_err(backend)?;
-    Ok(())
+) -> Result<bool, StoreError> {
+    let done =
+        sqlx::query("UPDATE pushes SET fanout = $1 WHERE tenant = $2 AND job = $3 AND fanout < $4")
+            .bind(phase)
+            .bind(tenant)
+            .bind(job)
+            .bind(phase)
+            .execute(pool)
+            .await
+            .map_err(backend)?;
+    Ok(done.rows_affected() == 1)
 }
 
 pub(super) async fn set_status(

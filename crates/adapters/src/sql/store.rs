@@ -788,8 +788,13 @@ impl Store for SqlStore {
         push_ledger::advance(&self.pool, tenant, job, from, to).await
     }
 
-    async fn set_push_fanout(&self, tenant: &str, job: &str, phase: i64) -> Result<(), StoreError> {
-        push_ledger::set_fanout(&self.pool, tenant, job, phase).await
+    async fn claim_push_fanout(
+        &self,
+        tenant: &str,
+        job: &str,
+        phase: i64,
+    ) -> Result<bool, StoreError> {
+        push_ledger::claim_fanout(&self.pool, tenant, job, phase).await
     }
 
     async fn set_push_status(

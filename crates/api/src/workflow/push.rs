@@ -40,6 +40,7 @@ pub async fn start(
             default: request.default_project_type.clone(),
         },
         concurrency: CONCURRENCY,
+        ..PushOptions::default()
     };
     match queued::start(&state.app.services, tenant, job, &options).await {
         Ok(_) => {}

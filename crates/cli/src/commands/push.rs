@@ -11,6 +11,9 @@ use migrationai_host::settings::{load, Env};
 use migrationai_pipeline::delivery::{self, queued, PushOptions, TargetKind};
 use std::collections::BTreeMap;
 use std::process::ExitCode;
+use std::sync::Arc;
+
+use migrationai_filevine::Transport;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -60,6 +63,7 @@ pub fn run(a: Args, env: &Env) -> anyhow::Result<ExitCode> {
             default: a.default_project_type.clone(),
         },
         concurrency: a.concurrency.max(1),
+        ..PushOptions::default()
     };
     let rt = runtime()?;
     if a.dry_run {
@@ -69,9 +73,29 @@ pub fn run(a: Args, env: &Env) -> anyhow::Result<ExitCode> {
                 a.target
             );
         }
+        // With credentials, the dry run reads the org (what is already there, and its
+        // project types' sections); without, it reads nothing and assumes the layout.
+        let source = load::filevine_source(env)?.or_else(|| {
+            load::filevine(env)
+                .ok()
+                .map(|s| load::FilevineSource::Env(Box::new(s)))
+        });
         let plans = rt.block_on(async {
             let app = open::app(&config).await?;
-            delivery::dry_run(&app, &a.job, &options)
+            let reads = match &source {
+                Some(source) => {
+                    let target = open::filevine_target(
+                        &config,
+                        source,
+                        app.services.blobs.clone(),
+                        app.services.store.clone(),
+                    )
+                    .await?;
+                    Some(target.gateway() as Arc<dyn Transport>)
+                }
+                None => None,
+            };
+            delivery::dry_run(&app, &a.job, &options, reads)
                 .await
                 .map_err(anyhow::Error::from)
         })?;
@@ -203,10 +227,37 @@ pub fn run(a: Args, env: &Env) -> anyhow::Result<ExitCode> {
     })
 }
 
-fn print_plans(plans: &[delivery::KindPlan], every_call: bool) {
+fn print_plans(plan: &delivery::DryRunPlan, every_call: bool) {
+    match &plan.layout_gaps {
+        None => say!(
+            "the org's layout was not read (no Filevine credentials): project types and \
+             sections are taken as named"
+        ),
+        Some(gaps) if gaps.is_empty() => {
+            say!("every mapped section field has a place in the org's project types")
+        }
+        Some(gaps) => {
+            let values: u64 = gaps.iter().map(|g| g.values).sum();
+            say!(
+                "{} mapped section fields have no place in the org's project types; their {values} values would be refused:",
+                gaps.len()
+            );
+            for g in gaps {
+                say!(
+                    "  {} / {} ({} values, matters of type {:?}): {} ({})",
+                    g.section,
+                    g.field,
+                    g.values,
+                    g.project_type.as_deref().unwrap_or(""),
+                    g.reason,
+                    g.code
+                );
+            }
+        }
+    }
     let mut total = 0usize;
     let mut records = 0u64;
-    for p in plans {
+    for p in &plan.kinds {
         total += p.calls.len();
         records += p.records;
         say!(

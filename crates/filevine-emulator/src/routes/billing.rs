@@ -233,7 +233,7 @@ async fn create_item(
     let project = project(&org, &raw)?;
     let r = item_request(&org, project, &req)?;
     let id = org.guid();
-    org.billing_items.push(BillingItem {
+    org.add_billing_item(BillingItem {
         id: id.clone(),
         project,
         billing_type: r.billing_type,
@@ -262,9 +262,7 @@ async fn update_item(
     let project = project(&org, &raw)?;
     let r = item_request(&org, project, &req)?;
     let b = org
-        .billing_items
-        .iter_mut()
-        .find(|b| b.id == item && b.project == project)
+        .billing_item_mut(&item, project)
         .ok_or_else(|| ApiError::not_found(format!("Billing item {item} was not found")))?;
     b.billing_type = r.billing_type;
     b.is_billable = r.is_billable;
@@ -292,9 +290,8 @@ async fn list_items(
     let project = project(&org, &raw)?;
     let kind = q.get("billingType");
     let all: Vec<Value> = org
-        .billing_items
-        .iter()
-        .filter(|b| b.project == project && b.date >= from && b.date <= to)
+        .billing_items_of(project)
+        .filter(|b| b.date >= from && b.date <= to)
         .filter(|b| kind.is_none_or(|k| &b.billing_type == k))
         .map(|b| item_view(s.config.credentials.org_id, b))
         .collect();
@@ -395,7 +392,7 @@ async fn create_fund(
         created: Utc::now(),
     };
     let view = fund_view(&fund);
-    org.funds.push(fund);
+    org.add_fund(fund);
     Ok(Json(json!({
         "ProjectFundTransaction": view,
         "FundBalance": number(org.fund_balance(project)),
@@ -429,9 +426,7 @@ async fn list_funds(
     let start = q.get("startDate").and_then(|d| http::parse_date(d));
     let end = q.get("endDate").and_then(|d| http::parse_date(d));
     let all: Vec<Value> = org
-        .funds
-        .iter()
-        .filter(|f| f.project == project)
+        .funds_of(project)
         .filter(|f| start.is_none_or(|d| f.date >= d) && end.is_none_or(|d| f.date <= d))
         .map(fund_view)
         .collect();
@@ -445,11 +440,12 @@ async fn read_fund(
 ) -> Answer {
     let org = s.state();
     let project = project(&org, &raw)?;
-    org.funds
-        .iter()
-        .find(|f| f.id == fund && f.project == project)
+    let found = org
+        .funds_of(project)
+        .find(|f| f.id == fund)
         .map(|f| Json(fund_view(f)))
-        .ok_or_else(|| ApiError::not_found(format!("Fund transaction {fund} was not found")))
+        .ok_or_else(|| ApiError::not_found(format!("Fund transaction {fund} was not found")));
+    found
 }
 
 async fn void_fund(
@@ -459,9 +455,7 @@ async fn void_fund(
     let mut org = s.state();
     let project = project(&org, &raw)?;
     let f = org
-        .funds
-        .iter_mut()
-        .find(|f| f.id == fund && f.project == project)
+        .fund_mut(&fund, project)
         .ok_or_else(|| ApiError::not_found(format!("Fund transaction {fund} was not found")))?;
     f.voided = true;
     let view = fund_view(f);
@@ -539,8 +533,14 @@ fn invoice_request(
     })
 }
 
-fn attach(org: &mut Org, invoice: i64, items: &[String]) {
-    for b in org.billing_items.iter_mut() {
+/// Puts `items` (of the invoice's project, as `invoice_request` checked) on `invoice`, and
+/// takes off it those no longer listed.
+fn attach(org: &mut Org, project: i64, invoice: i64, items: &[String]) {
+    let at: Vec<usize> = org.index.billing_items.of(project).copied().collect();
+    for i in at {
+        let Some(b) = org.billing_items.get_mut(i) else {
+            continue;
+        };
         if b.invoice == Some(invoice) && !items.contains(&b.id) {
             b.invoice = None;
         }
@@ -578,7 +578,8 @@ async fn create_invoice(
             created: Utc::now(),
         },
     );
-    attach(&mut org, id, &r.items);
+    org.index.invoices.add(project, id);
+    attach(&mut org, project, id, &r.items);
     Ok(Json(json!({ "InvoiceID": id })))
 }
 
@@ -614,7 +615,7 @@ async fn update_invoice(
         i.discount_type = r.discount_type;
         i.discount_amount = r.discount_amount;
     }
-    attach(&mut org, invoice, &r.items);
+    attach(&mut org, project, invoice, &r.items);
     Ok(Json(json!({ "InvoiceID": invoice })))
 }
 
@@ -631,14 +632,15 @@ fn invoice_view(s: &Shared, org: &Org, inv: &Invoice) -> Value {
         "Editing"
     };
     let items: Vec<Value> = org
-        .billing_items
-        .iter()
+        .billing_items_of(inv.project)
         .filter(|b| b.invoice == Some(inv.id))
         .map(|b| item_view(s.config.credentials.org_id, b))
         .collect();
     let transactions: Vec<Value> = org
+        .index
         .transactions
-        .values()
+        .of(inv.project)
+        .filter_map(|id| org.transactions.get(id))
         .filter(|t| !t.voided)
         .flat_map(|t| t.applications.iter().map(move |a| (t, a)))
         .filter(|(_, a)| a.invoice == inv.id)
@@ -707,9 +709,10 @@ async fn list_invoices(
     let org = s.state();
     let project = project(&org, &raw)?;
     let all: Vec<Value> = org
+        .index
         .invoices
-        .values()
-        .filter(|i| i.project == project)
+        .of(project)
+        .filter_map(|id| org.invoices.get(id))
         .map(|i| invoice_view(&s, &org, i))
         .collect();
     Ok(Json(page.list(
@@ -810,8 +813,9 @@ async fn create_payment(
             voided: false,
             created: Utc::now(),
         };
-        org.funds.push(fund);
+        org.add_fund(fund);
     }
+    org.index.transactions.add(project, id);
     org.transactions.insert(
         id,
         Transaction {
@@ -925,9 +929,11 @@ async fn list_transactions(
         return Ok(Json(page.list("", Vec::new())));
     }
     let all: Vec<Value> = org
+        .index
         .transactions
-        .values()
-        .filter(|t| t.project == project && t.date >= from && t.date <= to)
+        .of(project)
+        .filter_map(|id| org.transactions.get(id))
+        .filter(|t| t.date >= from && t.date <= to)
         .map(|t| transaction_view(&org, t))
         .collect();
     Ok(Json(page.list(

@@ -133,6 +133,7 @@ async fn create(
     }
     let a = Appointment { project, body: b };
     let v = view(&org, id, &a);
+    org.index.appointments.add(project, id);
     org.appointments.insert(id, a);
     Ok(Json(v))
 }
@@ -178,9 +179,10 @@ async fn list(State(s): State<Arc<Shared>>, Path(raw): Path<String>, Q(q): Q<Que
     let org = s.state();
     let project = project_id(&org, &raw)?;
     let all: Vec<Value> = org
+        .index
         .appointments
-        .iter()
-        .filter(|(_, a)| a.project == project)
+        .of(project)
+        .filter_map(|id| Some((id, org.appointments.get(id)?)))
         .map(|(id, a)| view(&org, *id, a))
         .collect();
     Ok(Json(page.list(

@@ -251,9 +251,13 @@ async fn add_to_project(
     if d.content.is_none() {
         return Err(ApiError::bad(format!("Document {id} has no uploaded file")));
     }
-    d.project = Some(project);
+    let before = d.project.replace(project);
     d.committed = true;
     let d = d.clone();
+    if let Some(before) = before {
+        org.index.documents.remove(before, &id);
+    }
+    org.index.documents.add(project, id);
     Ok(Json(view(&org, &d, s.config.credentials.user_id)))
 }
 
@@ -308,10 +312,17 @@ async fn series(State(s): State<Arc<Shared>>, Q(q): Q<Query>) -> Answer {
         }
         None => None,
     };
-    let mut matching = org
-        .documents
-        .values()
-        .filter(|d| d.committed && d.id > last && project.is_none_or(|p| d.project == Some(p)));
+    let of_project: Box<dyn Iterator<Item = &Document>> = match project {
+        Some(p) => Box::new(
+            org.index
+                .documents
+                .of(p)
+                .filter_map(|id| org.documents.get(id))
+                .filter(move |d| d.project == Some(p)),
+        ),
+        None => Box::new(org.documents.values()),
+    };
+    let mut matching = of_project.filter(|d| d.committed && d.id > last);
     let page: Vec<&Document> = matching.by_ref().take(limit).collect();
     let has_more = matching.next().is_some();
     let last_id = page.last().map(|d| d.id);

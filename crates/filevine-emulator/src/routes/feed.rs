@@ -96,6 +96,7 @@ fn insert(org: &mut Org, partner: Option<String>, item: FeedItem) -> Result<Valu
             .map_err(ApiError::bad)?;
     }
     let v = view(org, id, &item);
+    org.index.feed.add(item.project, id);
     org.feed.insert(id, item);
     Ok(v)
 }
@@ -183,9 +184,11 @@ async fn update_note(
 }
 
 fn list(org: &Org, project: i64, kinds: &[FeedKind]) -> Vec<Value> {
-    org.feed
-        .iter()
-        .filter(|(_, i)| i.project == project && kinds.contains(&i.kind))
+    org.index
+        .feed
+        .of(project)
+        .filter_map(|id| Some((id, org.feed.get(id)?)))
+        .filter(|(_, i)| kinds.contains(&i.kind))
         .map(|(id, i)| view(org, *id, i))
         .collect()
 }
@@ -396,6 +399,7 @@ async fn create_email(
                 content.as_bytes().to_vec()
             };
             let id = org.next();
+            org.index.documents.add(project, id);
             org.documents.insert(
                 id,
                 Document {

@@ -398,6 +398,7 @@ async fn create_item(
         created: Utc::now(),
         data,
     };
+    org.index.collection_items.add(id, uid.clone());
     org.collection_items.insert(uid.clone(), it.clone());
     Ok(Json(item_view(&org, &uid, &it)))
 }
@@ -412,9 +413,11 @@ async fn items(
     let (id, p) = project(&org, &raw)?;
     section(&org, p, &selector, true)?;
     let all: Vec<Value> = org
+        .index
         .collection_items
-        .iter()
-        .filter(|(_, it)| it.project == id && it.selector == selector)
+        .of(id)
+        .filter_map(|uid| Some((uid, org.collection_items.get(uid)?)))
+        .filter(|(_, it)| it.selector == selector)
         .map(|(uid, it)| item_view(&org, uid, it))
         .collect();
     Ok(Json(page.list(

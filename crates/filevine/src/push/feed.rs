@@ -47,7 +47,22 @@ impl KindWrite for Notes {
     type P = NotePlan;
 
     async fn plan(&self, px: &Pusher, rec: &PushRecord) -> Result<NotePlan, FvError> {
-        let project = rec.parents.require_project()?;
+        let project = match (rec.get("project_id"), rec.get("contact_id")) {
+            // The source keeps this note on a contact alone: Filevine keeps notes on
+            // projects only (`POST /Notes` requires `ProjectId`), and which of the
+            // contact's projects it belongs to is not ours to guess.
+            (None, Some(Value::Ref(contact))) => {
+                return Err(FvError::refused(
+                    Some("project_id"),
+                    "note_on_contact_only",
+                    format!(
+                        "the note is on contact \"{contact}\" and names no project; Filevine \
+                         keeps notes on projects only"
+                    ),
+                ))
+            }
+            _ => rec.parents.require_project()?,
+        };
         let created_at = instant(rec, "noted_at");
         Ok(NotePlan(CreateNote {
             project_id: Identifier::native(project),

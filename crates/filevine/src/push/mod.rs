@@ -27,7 +27,7 @@ mod turns;
 
 pub use holders::{ItemHolders, Taken};
 pub use parents::Parents;
-pub use turns::turns;
+pub use turns::{pages_in_sequence, turns};
 
 use async_trait::async_trait;
 use bytes::Bytes;
@@ -224,6 +224,15 @@ impl Pusher {
             layout,
             rows: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The section fields of `wanted` the org's layout has no place for (see
+    /// [`Layout::gaps`]); `None` when the layout is assumed.
+    pub async fn layout_gaps(
+        &self,
+        wanted: &crate::layout::Wanted,
+    ) -> Result<Option<Vec<crate::layout::LayoutGap>>, FvError> {
+        self.layout.gaps(wanted).await
     }
 
     pub fn keys(&self) -> &PartnerKeys {

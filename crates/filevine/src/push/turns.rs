@@ -8,6 +8,10 @@
 //! So the payments of one invoice are pushed one after another, in the order they were paid
 //! (then by source id), and only different invoices' payments go side by side. Every other
 //! record is on its own.
+//!
+//! A page holds the records of a source id range, so one invoice's payments may fall in
+//! several pages: pages of such a kind are pushed one after another ([`pages_in_sequence`]),
+//! the turns of each page in order of pages, so the outcome is the same whatever runs when.
 
 use chrono::NaiveDate;
 use migrationai_domain::{Kind, Value};
@@ -16,6 +20,12 @@ use std::collections::{BTreeMap, HashMap};
 /// The payment's invoice and the day it was paid (the catalogue's `payment` fields).
 const INVOICE: &str = "invoice_id";
 const PAID: &str = "paid_on";
+
+/// Whether the pages of `kind` must be pushed one after another: its records compete
+/// across pages (see the module's note), so two pages side by side would race.
+pub fn pages_in_sequence(kind: Kind) -> bool {
+    kind == Kind::Payment
+}
 
 /// Groups the records of one page of `kind` (source id, fields) into turns: the indexes of
 /// records to push one after another, in that order. Turns may run side by side; together

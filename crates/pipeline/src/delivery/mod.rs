@@ -18,10 +18,12 @@ pub mod target;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use migrationai_domain::Kind;
+use migrationai_domain::{Kind, Value};
 use migrationai_filevine::dry_run::Planned;
-use migrationai_filevine::{DryRun, JobRef, MemoryIdMap, PushConfig, Pusher, Transport};
-use migrationai_ports::store::JobRow;
+use migrationai_filevine::{
+    DryRun, JobRef, LayoutGap, MemoryIdMap, PushConfig, Pusher, Transport, Wanted,
+};
+use migrationai_ports::store::{JobRow, Store};
 use migrationai_ports::target::{CallStats, Expected, PushRef, Refused, Target, TargetError};
 pub use migrationai_ports::target::{PushOptions, TargetKind};
 
@@ -159,30 +161,64 @@ pub struct KindPlan {
     pub uploads: u64,
 }
 
+/// What a dry run would do: per kind, and, said up front, the mapped section fields the
+/// org's layout has no place for.
+pub struct DryRunPlan {
+    pub kinds: Vec<KindPlan>,
+    /// `None` when the layout was not read (an offline dry run takes every project type
+    /// and section as named).
+    pub layout_gaps: Option<Vec<LayoutGap>>,
+}
+
 /// `migrationai push JOB --target filevine --dry-run`: the calls the push would make per
-/// kind, recorded offline (no connection, nothing written), with the records it would
-/// refuse before calling Filevine. Project types and sections are taken as named.
+/// kind, recorded (nothing written), with the records it would refuse before calling
+/// Filevine. With `reads` (a connection to the org), lookups and the org's layout are read
+/// from it, and the section fields it has no place for are listed before any kind; without,
+/// nothing is read, and project types and sections are taken as named.
 pub async fn dry_run(
     app: &App,
     job: &str,
     options: &PushOptions,
-) -> Result<Vec<KindPlan>, ProcessingError> {
+    reads: Option<Arc<dyn Transport>>,
+) -> Result<DryRunPlan, ProcessingError> {
     let (row, _) = finished_job(app, job).await?;
-    let dry = Arc::new(DryRun::offline());
-    let px = Pusher::assuming_layout(
-        dry.clone() as Arc<dyn Transport>,
-        Arc::new(MemoryIdMap::new()),
-        JobRef {
-            tenant: row.tenant.clone(),
-            job: row.id.clone(),
-        },
-        PushConfig {
-            user_id: 0,
-            project_types: options.project_types.clone(),
-        },
-    );
-    let holders = batch::invoice_holders(app.services.store.as_ref(), &row.tenant, &row.id).await?;
-    let mut out = Vec::new();
+    let store = app.services.store.as_ref();
+    let job_ref = JobRef {
+        tenant: row.tenant.clone(),
+        job: row.id.clone(),
+    };
+    let config = PushConfig {
+        user_id: 0,
+        project_types: options.project_types.clone(),
+    };
+    let (dry, px) = match reads {
+        Some(reads) => {
+            let dry = Arc::new(DryRun::reading_from(reads));
+            let px = Pusher::new(
+                dry.clone() as Arc<dyn Transport>,
+                Arc::new(MemoryIdMap::new()),
+                job_ref,
+                config,
+            );
+            (dry, px)
+        }
+        None => {
+            let dry = Arc::new(DryRun::offline());
+            let px = Pusher::assuming_layout(
+                dry.clone() as Arc<dyn Transport>,
+                Arc::new(MemoryIdMap::new()),
+                job_ref,
+                config,
+            );
+            (dry, px)
+        }
+    };
+    let wanted = wanted_sections(store, &row.tenant, &row.id).await?;
+    let layout_gaps = px.layout_gaps(&wanted).await.map_err(TargetError::from)?;
+    // The layout's reads are not the push's calls.
+    dry.take();
+    let holders = batch::invoice_holders(store, &row.tenant, &row.id).await?;
+    let mut kinds = Vec::new();
     for phase in Kind::phases() {
         for kind in phase {
             let mut plan = KindPlan {
@@ -193,7 +229,7 @@ pub async fn dry_run(
                 uploads: 0,
             };
             let uploads_before = dry.uploads();
-            let mut pages = Pages::new(app.services.store.as_ref(), &row.tenant, &row.id, kind);
+            let mut pages = Pages::new(store, &row.tenant, &row.id, kind);
             while let Some(page) = pages.next().await? {
                 plan.records += page.len() as u64;
                 let done = push_batch(
@@ -211,8 +247,49 @@ pub async fn dry_run(
                 plan.calls.extend(dry.take());
             }
             plan.uploads = dry.uploads() - uploads_before;
-            out.push(plan);
+            kinds.push(plan);
         }
     }
-    Ok(out)
+    Ok(DryRunPlan { kinds, layout_gaps })
+}
+
+/// The section fields the job's section values fill, by the canonical project type of
+/// their matter, with how many values each has.
+async fn wanted_sections(
+    store: &dyn Store,
+    tenant: &str,
+    job: &str,
+) -> Result<Wanted, ProcessingError> {
+    let text = |fields: &BTreeMap<String, Value>, f: &str| {
+        fields
+            .get(f)
+            .and_then(Value::as_text)
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
+    };
+    let mut type_of: BTreeMap<String, Option<String>> = BTreeMap::new();
+    let mut pages = Pages::new(store, tenant, job, Kind::Projects);
+    while let Some(page) = pages.next().await? {
+        for r in page {
+            type_of.insert(r.source_id, text(&r.fields, "project_type"));
+        }
+    }
+    let mut wanted = Wanted::new();
+    let mut pages = Pages::new(store, tenant, job, Kind::Sections);
+    while let Some(page) = pages.next().await? {
+        for r in page {
+            let (Some(section), Some(field)) =
+                (text(&r.fields, "section"), text(&r.fields, "field"))
+            else {
+                // Refused on its own, with its reason, when pushed.
+                continue;
+            };
+            let project_type = text(&r.fields, "project_id")
+                .and_then(|p| type_of.get(&p).cloned())
+                .flatten();
+            *wanted.entry((project_type, section, field)).or_default() += 1;
+        }
+    }
+    Ok(wanted)
 }

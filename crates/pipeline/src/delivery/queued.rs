@@ -11,11 +11,12 @@
 //! own idempotency: Filevine's id map in the store). A message no attempt processes goes to its dead-letter queue after three
 //! receives, like a batch's.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Duration;
 
 use migrationai_domain::{JobStatus, Kind, PushStatus};
+use migrationai_filevine::pages_in_sequence;
 use migrationai_ports::store::{PushOutcome, PushPageRow, PushRow};
 use migrationai_ports::target::{PushRef, Target, TargetKind};
 use serde::Serialize;
@@ -26,7 +27,7 @@ use crate::app::{stored_report, App};
 use crate::error::ProcessingError;
 use crate::jobs::phases::{phase_count, phase_kinds};
 use crate::message::{JobAction, PushPageMessage};
-use crate::record_pages::{decode, Pages, PAGE};
+use crate::record_pages::{decode, Pages};
 use crate::report::filevine::PushCounts;
 use crate::report::RejectEntry;
 use crate::services::Services;
@@ -71,7 +72,8 @@ async fn open_push(
 }
 
 /// `JobAction::Push`: fans out the first phase, or re-sends the undone pages of the phase
-/// in progress (a message lost to a crash), advancing when none is left.
+/// in progress (a message lost to a crash, or a fan-out a crash cut short after claiming
+/// it), advancing when none is left.
 pub async fn resume(s: &Services, tenant: &str, job: &str) -> Result<(), ProcessingError> {
     let Some(push) = open_push(s, tenant, job).await? else {
         return Ok(());
@@ -89,13 +91,17 @@ pub async fn resume(s: &Services, tenant: &str, job: &str) -> Result<(), Process
     if sent == 0 {
         advance(s, tenant, job, push.phase).await
     } else {
-        s.store.set_push_fanout(tenant, job, push.phase).await?;
+        // Sent whoever claimed them: this is the recovery of a claimed fan-out.
+        s.store.claim_push_fanout(tenant, job, push.phase).await?;
         Ok(())
     }
 }
 
-/// `JobAction::AdvancePush`: moves the push past `phase` once every page of it is done; only
-/// the caller whose compare-and-set succeeds fans out the next phase.
+/// `JobAction::AdvancePush`: moves the push past `phase` once every page of it is done
+/// (compare-and-set of the phase), then fans out the next phase: of every handler that gets
+/// there (the last pages of a phase finishing together, or an advance message delivered
+/// twice), only the one whose claim of the fan-out succeeds sends its pages, so each page
+/// message is sent once. A crash between the claim and the sends is made good by `resume`.
 pub async fn advance(
     s: &Services,
     tenant: &str,
@@ -120,15 +126,14 @@ pub async fn advance(
     let Some(push) = open_push(s, tenant, job).await? else {
         return Ok(());
     };
-    // A fan-out interrupted by a crash is finished by the next advance or resume.
-    if push.phase == phase + 1 && push.fanout < phase + 1 {
+    if push.phase == phase + 1 {
         start_phase(s, tenant, job, phase + 1).await?;
     }
     Ok(())
 }
 
-/// Sends the pages of `phase`; phases with nothing loaded are passed straight through, and
-/// past the last phase Filevine is read back.
+/// Sends the pages of `phase`, when this caller claims its fan-out; phases with nothing
+/// loaded are passed straight through, and past the last phase the target is read back.
 async fn start_phase(
     s: &Services,
     tenant: &str,
@@ -136,16 +141,16 @@ async fn start_phase(
     mut phase: i64,
 ) -> Result<(), ProcessingError> {
     loop {
+        if !s.store.claim_push_fanout(tenant, job, phase).await? {
+            return Ok(());
+        }
         if phase >= phase_count() {
-            s.store.set_push_fanout(tenant, job, phase).await?;
             return finish(s, tenant, job).await;
         }
         let Some(push) = open_push(s, tenant, job).await? else {
             return Ok(());
         };
-        let sent = send_undone(s, &push, phase).await?;
-        s.store.set_push_fanout(tenant, job, phase).await?;
-        if sent > 0 {
+        if send_undone(s, &push, phase).await? > 0 {
             return Ok(());
         }
         if !s.store.advance_push(tenant, job, phase, phase + 1).await? {
@@ -156,12 +161,16 @@ async fn start_phase(
 }
 
 /// Records the pages of `phase`'s kinds (the same boundaries every time: the loaded records
-/// of a finished job do not change) and sends a message for each page not done.
+/// of a finished job do not change) and sends a message for each page not done; of a kind
+/// whose pages go one after another (`pages_in_sequence`), only for its first page not done,
+/// whose worker sends the next.
 async fn send_undone(s: &Services, push: &PushRow, phase: i64) -> Result<usize, ProcessingError> {
     let kinds = phase_kinds(phase);
+    let per_page = push_ref(push)?.options.records_per_page;
     let mut pages = Vec::new();
     for &kind in &kinds {
-        let mut walk = Pages::new(s.store.as_ref(), &push.tenant, &push.job, kind);
+        let mut walk =
+            Pages::new(s.store.as_ref(), &push.tenant, &push.job, kind).of_size(per_page);
         let mut after: Option<String> = None;
         let mut page_no = 0;
         while let Some(rows) = walk.next_rows().await? {
@@ -184,11 +193,27 @@ async fn send_undone(s: &Services, push: &PushRow, phase: i64) -> Result<usize, 
         .add_push_pages(&push.tenant, &push.job, &pages)
         .await?;
     let stored = s.store.push_pages(&push.tenant, &push.job).await?;
+    // The ledger lists pages by kind and page number: the first undone page of a kind
+    // in sequence is the first met.
+    let mut begun = BTreeSet::new();
+    let undone = stored.iter().filter(|p| {
+        !p.done && kinds.contains(&p.kind) && (!pages_in_sequence(p.kind) || begun.insert(p.kind))
+    });
+    send_pages(s, &push.tenant, &push.job, undone).await
+}
+
+/// Sends one message per page, each onto its kind's queue.
+async fn send_pages<'p>(
+    s: &Services,
+    tenant: &str,
+    job: &str,
+    pages: impl Iterator<Item = &'p PushPageRow>,
+) -> Result<usize, ProcessingError> {
     let mut by_queue: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for p in stored.iter().filter(|p| !p.done && kinds.contains(&p.kind)) {
+    for p in pages {
         let m = PushPageMessage {
-            tenant: push.tenant.clone(),
-            job: push.job.clone(),
+            tenant: tenant.to_string(),
+            job: job.to_string(),
             kind: p.kind,
             push_page: p.page_no,
             after: p.after.clone(),
@@ -221,6 +246,15 @@ pub async fn push_page(s: &Services, m: &PushPageMessage) -> Result<(), Processi
     if page.done {
         return Ok(());
     }
+    // A page of a kind in sequence waits for the pages before it: the worker of the last
+    // of them sends it again once that is done.
+    if pages_in_sequence(m.kind)
+        && pages
+            .iter()
+            .any(|p| p.kind == m.kind && p.page_no < m.push_page && !p.done)
+    {
+        return Ok(());
+    }
     let push = push_ref(&push)?;
     let Some(target) = s.target(push.options.target) else {
         return no_credentials(s, &m.tenant, &m.job, push.options.target).await;
@@ -229,7 +263,13 @@ pub async fn push_page(s: &Services, m: &PushPageMessage) -> Result<(), Processi
     // sort ids otherwise than bytes do).
     let rows = s
         .store
-        .records_page(&m.tenant, &m.job, m.kind, m.after.as_deref(), PAGE)
+        .records_page(
+            &m.tenant,
+            &m.job,
+            m.kind,
+            m.after.as_deref(),
+            push.options.records_per_page.max(1),
+        )
         .await?;
     let mut records = Vec::with_capacity(rows.len());
     for r in rows {
@@ -254,9 +294,19 @@ pub async fn push_page(s: &Services, m: &PushPageMessage) -> Result<(), Processi
         refused: c.refused as i64,
         refusals: serde_json::to_string(&refused).map_err(crate::error::json("push refusals"))?,
     };
-    s.store
+    let finished = s
+        .store
         .finish_push_page(&m.tenant, &m.job, m.kind, m.push_page, &outcome)
         .await?;
+    // Only the worker that marked the page done passes the turn on, so the next page is
+    // sent once; a crash before it sends is made good by `resume`.
+    if finished && pages_in_sequence(m.kind) {
+        let next = pages
+            .iter()
+            .filter(|p| p.kind == m.kind && p.page_no > m.push_page && !p.done)
+            .min_by_key(|p| p.page_no);
+        send_pages(s, &m.tenant, &m.job, next.into_iter()).await?;
+    }
     crate::jobs::ask(
         s,
         &m.tenant,

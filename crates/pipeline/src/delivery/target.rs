@@ -55,6 +55,12 @@ impl FilevineTarget {
         })
     }
 
+    /// The connection to the org, for reads that are not a push (a dry run's lookups and
+    /// layout).
+    pub fn gateway(&self) -> Arc<Gateway> {
+        self.gateway.clone()
+    }
+
     /// Which invoice bills each billing item, for the invoice pages of `push`; other kinds
     /// need none.
     async fn holders(&self, push: &PushRef, kind: Kind) -> Result<Arc<ItemHolders>, TargetError> {

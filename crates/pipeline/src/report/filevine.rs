@@ -19,7 +19,12 @@ fn filevine() -> TargetKind {
     TargetKind::Filevine
 }
 
+/// The refusal codes of a section value whose section or field the org's layout lacks
+/// (`migrationai_filevine::layout`).
+const UNPLACED: [&str; 2] = ["unknown_section", "unknown_field"];
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+
 pub struct FilevineSection {
     /// Where the job was delivered.
     #[serde(default = "filevine")]
@@ -38,10 +43,31 @@ impl FilevineSection {
         self.refused.is_empty() && self.read_back.delivered
     }
 
+    /// The section values refused because the org's layout has no place for their section
+    /// or field, one line per missing section or field, said before the refusals one by one:
+    /// the firm fixes these in Filevine's project type, not in the data.
+    fn unplaced(&self) -> Vec<String> {
+        let mut by_reason: BTreeMap<&str, u64> = BTreeMap::new();
+        for r in &self.refused {
+            if r.kind == Kind::Sections && UNPLACED.contains(&r.code.as_str()) {
+                *by_reason.entry(r.reason.as_str()).or_default() += 1;
+            }
+        }
+        by_reason
+            .into_iter()
+            .map(|(reason, n)| {
+                format!(
+                    "{}: {n} section values have no place in the org's project type ({reason})",
+                    self.target.label()
+                )
+            })
+            .collect()
+    }
+
     /// Why the delivery falls short, one line each (none when it delivered).
     pub fn problems(&self) -> Vec<String> {
         let to = self.target.label();
-        let mut out = Vec::new();
+        let mut out = self.unplaced();
         if let Some(first) = self.refused.first() {
             out.push(format!(
                 "{to}: {} records refused (the first: {} {:?}, {}: {})",

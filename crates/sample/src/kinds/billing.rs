@@ -371,6 +371,31 @@ struct InvoiceState {
 }
 
 /// Bills and their payments are written side by side: each bill's payments follow it.
+/// The line items of each bill (`chosen[k]` is bill k's matter): a billing item is billed
+/// once, as in any real system, so a matter's items are shared out in order over its bills,
+/// each bill listing only items no earlier bill listed. A bill with none left (a matter
+/// with fewer items than bills, or none) lists none and is a flat amount.
+fn bill_lines(chosen: &[usize], billable: &Billable) -> Vec<Vec<(String, Decimal)>> {
+    let mut bills_of: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (k, &mi) in chosen.iter().enumerate() {
+        bills_of.entry(mi).or_default().push(k);
+    }
+    let mut lines = vec![Vec::new(); chosen.len()];
+    for (mi, bills) in bills_of {
+        let items = billable.get(mi).map(Vec::as_slice).unwrap_or_default();
+        let n = bills.len();
+        for (j, k) in bills.into_iter().enumerate() {
+            let part = items
+                .get(j * items.len() / n..(j + 1) * items.len() / n)
+                .unwrap_or_default();
+            if let Some(l) = lines.get_mut(k) {
+                *l = part.to_vec();
+            }
+        }
+    }
+    lines
+}
+
 pub(crate) fn write_bills(
     root: &Path,
     plan: &Plan,
@@ -385,14 +410,18 @@ pub(crate) fn write_bills(
     let mut pay_faults = Faults::new(plan.bills.saturating_sub(3), 3);
     let mut invoices: BTreeMap<String, InvoiceState> = BTreeMap::new();
     let mut payment_no = 0usize;
-    for k in 0..plan.bills {
-        if matters.is_empty() {
-            break;
-        }
-        let mi = rng.gen_range(0..matters.len());
+    let chosen: Vec<usize> = if matters.is_empty() {
+        Vec::new()
+    } else {
+        (0..plan.bills)
+            .map(|_| rng.gen_range(0..matters.len()))
+            .collect()
+    };
+    let mut lines = bill_lines(&chosen, billable);
+    for (k, &mi) in chosen.iter().enumerate() {
         let m = &matters[mi];
         let id = ids::id(Kind::BillingInvoice, k + 1);
-        let items = &billable[mi];
+        let items = std::mem::take(&mut lines[k]);
         let subtotal = if items.is_empty() {
             cents(rng.gen_range(300..8_000) * 100)
         } else {
