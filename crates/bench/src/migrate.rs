@@ -13,6 +13,8 @@ use tokio_util::sync::CancellationToken;
 #[derive(Debug, Clone, PartialEq)]
 pub struct BenchResult {
     pub source_rows: u64,
+    /// Rows the report counts as loaded (source rows less rejects).
+    pub loaded_rows: u64,
     pub wall: Duration,
     pub rows_per_sec: f64,
     /// Peak resident set size of this process (VmHWM), in KiB; None off Linux.
@@ -108,6 +110,7 @@ pub async fn bench_migrate(export: &Path, app: &App) -> Result<BenchResult, Proc
     let source_rows: u64 = report.kinds.values().map(|k| k.source_rows).sum();
     Ok(BenchResult {
         source_rows,
+        loaded_rows: report.kinds.values().map(|k| k.loaded).sum(),
         wall,
         rows_per_sec: source_rows as f64 / wall.as_secs_f64().max(1e-9),
         peak_rss_kib: peak_rss_kib(),

@@ -22,6 +22,7 @@ use migrationai_domain::{CanonicalRecord, Kind, Value};
 use migrationai_ingest::transform::RowMapper;
 use migrationai_ingest::SourceRow;
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 
 use crate::error::{json, ProcessingError};
 use crate::handlers::files::path_field;
@@ -48,7 +49,7 @@ pub struct Load {
     pub row: u64,
     pub source_id: String,
     /// The record's fields, serialised as the store keeps them.
-    pub fields: String,
+    pub fields: Fields,
     /// The records of other kinds it names, in the catalogue's field order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub refs: Vec<LineRef>,
@@ -57,6 +58,38 @@ pub struct Load {
     pub path: Option<String>,
     pub values: Vec<String>,
 }
+
+/// A record's fields as the JSON the store keeps, carried in the line as JSON itself. As a
+/// string holding JSON, every quote was escaped when planning and read back one escape at a
+/// time by the handler: the larger part of reading a blob. Read, the JSON is checked and
+/// copied, not parsed into values.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Fields(Box<RawValue>);
+
+impl Fields {
+    /// `json`, which must be one JSON value (what serialising the fields gave).
+    pub fn new(json: String) -> Result<Fields, serde_json::Error> {
+        RawValue::from_string(json).map(Fields)
+    }
+
+    /// The JSON to store. A blob planned before the fields travelled as JSON holds them as
+    /// a string of JSON (a JSON object never starts with a quote): that string is read.
+    pub fn into_json(self) -> Result<String, serde_json::Error> {
+        if self.0.get().starts_with('"') {
+            return serde_json::from_str(self.0.get());
+        }
+        Ok(Box::<str>::from(self.0).into_string())
+    }
+}
+
+impl PartialEq for Fields {
+    fn eq(&self, other: &Fields) -> bool {
+        self.0.get() == other.0.get()
+    }
+}
+
+impl Eq for Fields {}
 
 /// The source ids one reference field of a record names.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -125,7 +158,9 @@ pub fn settle(
             values: row.values.clone(),
         }));
     }
-    let fields = serde_json::to_string(&record.fields).map_err(json("record fields"))?;
+    let fields = serde_json::to_string(&record.fields)
+        .and_then(Fields::new)
+        .map_err(json("record fields"))?;
     Ok(RowLine::Load(Load {
         row: row.row,
         refs: references(&record),
@@ -257,7 +292,7 @@ mod tests {
             RowLine::Load(Load {
                 row: 2,
                 source_id: "M1".into(),
-                fields: r#"{"matter_id":{"t":"text","v":"M1"}}"#.into(),
+                fields: Fields::new(r#"{"matter_id":{"t":"text","v":"M1"}}"#.into()).expect("json"),
                 refs: vec![LineRef {
                     field: "client_id".into(),
                     ids: vec!["C\t1".into()],
@@ -289,6 +324,21 @@ mod tests {
             again.row(r).expect("row");
         }
         assert_eq!(again.finish().expect("finish"), bytes);
+    }
+
+    #[test]
+    fn fields_planned_as_a_string_of_json_read_as_the_same_json() {
+        let fields = r#"{"matter_id":{"t":"text","v":"M\"1"}}"#;
+        let earlier = serde_json::json!({
+            "row": 2, "source_id": "M\"1", "fields": fields, "values": ["M\"1"],
+        });
+        let line: Load = serde_json::from_value(earlier).expect("an earlier line reads");
+        assert_eq!(line.fields.into_json().expect("json"), fields);
+        let now = Fields::new(fields.to_string()).expect("json");
+        let text = serde_json::to_string(&now).expect("serialise");
+        assert_eq!(text, fields, "carried as JSON, not as a string");
+        let back: Fields = serde_json::from_str(&text).expect("read");
+        assert_eq!(back.into_json().expect("json"), fields);
     }
 
     #[test]

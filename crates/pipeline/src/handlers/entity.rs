@@ -184,7 +184,9 @@ async fn build(
                 candidates.push(Candidate {
                     row: l.row,
                     source_id: l.source_id,
-                    fields: l.fields,
+                    fields: l.fields.into_json().map_err(|e| {
+                        HandlerError::permanent(format!("batch blob row {}: {e}", l.row))
+                    })?,
                     wanted,
                     path: l.path,
                     headers: shared_headers.clone(),
