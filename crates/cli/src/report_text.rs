@@ -47,6 +47,7 @@ pub fn verdict(r: &Report, limit: usize) -> String {
         }
     }
     out.push_str(&files_line(r));
+    out.push_str(&source_findings(r));
     let problems = r.problems();
     if !problems.is_empty() {
         let _ = writeln!(out, "{} problems:", problems.len());
@@ -62,6 +63,22 @@ pub fn verdict(r: &Report, limit: usize) -> String {
         }
     }
     out
+}
+
+/// What the source itself holds that a firm must look at, migrated as written: a client
+/// trust account below zero is overdrawn, which no rule allows, whatever the migration did.
+fn source_findings(r: &Report) -> String {
+    let Some(first) = r.negative_trust.first() else {
+        return String::new();
+    };
+    format!(
+        "to check in the source (migrated as written): {} trust balance(s) end below zero, \
+         the first {} {} at {}\n",
+        r.negative_trust.len(),
+        first.scope,
+        first.id,
+        first.balance
+    )
 }
 
 /// One line on the export's files by role, and the tables not read as UTF-8 by encoding, so
@@ -158,6 +175,24 @@ mod tests {
             "{text}"
         );
         assert!(!text.contains("matters.csv"), "{text}");
+    }
+
+    #[test]
+    fn trust_balances_below_zero_are_named_for_the_firm_to_check() {
+        let overdrawn =
+            serde_json::json!({"scope": "project", "id": "01-0002", "balance": "-200.00"});
+        let r = Report {
+            negative_trust: vec![serde_json::from_value(overdrawn).expect("a balance")],
+            ..Report::default()
+        };
+        assert!(
+            verdict(&r, 20).contains(
+                "1 trust balance(s) end below zero, the first project 01-0002 at -200.00"
+            ),
+            "{}",
+            verdict(&r, 20)
+        );
+        assert!(!verdict(&Report::default(), 20).contains("below zero"));
     }
 
     #[test]

@@ -198,6 +198,14 @@ pub fn validate_row(
             Err(e) => errors.push(e),
         }
     }
+    // A field stored as its opposite ("billable" as non_billable) gives way to the field
+    // itself when both are written.
+    for fd in def.fields {
+        let Some(of) = fd.opposite_of else { continue };
+        if let Some(Value::Bool(b)) = fields.remove(fd.name) {
+            fields.entry(of.to_string()).or_insert(Value::Bool(!b));
+        }
+    }
     for fd in def.fields.iter().filter(|f| f.required) {
         if !fields.contains_key(fd.name) && !errors.iter().any(|e| e.field == fd.name) {
             errors.push(FieldError::new(
@@ -565,6 +573,32 @@ mod tests {
         assert_eq!(e[0].field, "amount");
         assert!(e[0].reason.contains("whole minor units"), "{}", e[0].reason);
     }
+    /// "Billable: N" is stored as non_billable: yes; a row that writes both keeps its
+    /// non_billable.
+    #[test]
+    fn billable_is_stored_as_its_opposite() {
+        let def = crate::catalogue::kind_def(Kind::BillingItems);
+        let row = |extra: &[(&'static str, &'static str)]| {
+            let mut r = vec![
+                ("item_id", "T1"),
+                ("project_id", "M1"),
+                ("date", "2024-03-05"),
+                ("item_type", "time"),
+                ("quantity", "1.5"),
+                ("rate", "300.00"),
+                ("amount", "450.00"),
+            ];
+            r.extend_from_slice(extra);
+            validate_row(def, &r, &RowContext::default()).expect("valid")
+        };
+        let r = row(&[("billable", "N")]);
+        assert_eq!(r.fields.get("non_billable"), Some(&Value::Bool(true)));
+        assert_eq!(r.fields.get("billable"), None);
+        let r = row(&[("billable", "Y"), ("non_billable", "Y")]);
+        assert_eq!(r.fields.get("non_billable"), Some(&Value::Bool(true)));
+        assert!(r.fields.contains_key("amount"));
+    }
+
     #[test]
     fn contact_row_validates_and_derives() {
         let ctx = RowContext::default();

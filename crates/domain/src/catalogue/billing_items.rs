@@ -168,6 +168,12 @@ pub const BILLING_ITEMS: KindDef = KindDef {
                 "write off",
             ],
         ),
+        opposite(
+            "billable",
+            "non_billable",
+            "Whether it may be charged: the opposite of non_billable, and stored as it.",
+            &["billable", "is billable", "chargeable", "billable flag"],
+        ),
         f(
             "timekeeper",
             Text,

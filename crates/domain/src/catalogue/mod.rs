@@ -80,6 +80,10 @@ pub struct FieldDef {
     pub description: &'static str,
     pub synonyms: &'static [&'static str],
     pub choices: &'static [Choice],
+    /// A yes/no field stored as the opposite of another ("billable" as `non_billable`):
+    /// exports write either, and a record keeps one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub opposite_of: Option<&'static str>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize)]
@@ -160,6 +164,25 @@ const fn f(
         description,
         synonyms,
         choices: &[],
+        opposite_of: None,
+    }
+}
+
+/// A yes/no field read from exports and stored as the opposite of `of`.
+const fn opposite(
+    name: &'static str,
+    of: &'static str,
+    description: &'static str,
+    synonyms: &'static [&'static str],
+) -> FieldDef {
+    FieldDef {
+        name,
+        ty: FieldType::Bool,
+        required: false,
+        description,
+        synonyms,
+        choices: &[],
+        opposite_of: Some(of),
     }
 }
 
@@ -177,6 +200,7 @@ const fn choice(
         description,
         synonyms,
         choices,
+        opposite_of: None,
     }
 }
 
@@ -288,6 +312,17 @@ mod tests {
                 "duplicate field in {}",
                 def.kind
             );
+            for fd in def.fields {
+                if let Some(of) = fd.opposite_of {
+                    assert_eq!(
+                        def.field(of).map(|o| o.ty),
+                        Some(FieldType::Bool),
+                        "{}: {} is the opposite of a yes/no field",
+                        def.kind,
+                        fd.name
+                    );
+                }
+            }
             for group in def.one_of {
                 for name in *group {
                     assert!(
