@@ -2,7 +2,7 @@
 //! JSON arrays of nested objects and JSON lines, ISO dates, time in minutes, and amounts in
 //! cents ("rate_cents": 30000). Read as written, every amount would be a hundred times too
 //! large and every entry an hour per minute; a "billable" flag must not be taken for "billed"
-//! (invoiced) or "non billable" (its opposite).
+//! (invoiced), and is kept as the opposite of "non billable".
 
 mod common;
 
@@ -84,9 +84,14 @@ async fn an_api_dump_in_cents_and_minutes_loads_in_dollars_and_hours() {
     for wrong in ["20000", "30000", "\"90\""] {
         assert!(!text.contains(wrong), "{wrong} read as written: {text}");
     }
-    // "billable": true says the entry may be billed, not that it was, nor that it may not.
+    // "billable": true says the entry may be billed, not that it was: it is kept as its
+    // opposite, non_billable false.
     assert!(e["fields"].get("billed").is_none(), "{text}");
-    assert!(e["fields"].get("non_billable").is_none(), "{text}");
+    assert_eq!(
+        e["fields"]["non_billable"],
+        serde_json::json!({"t": "bool", "v": false}),
+        "{text}"
+    );
     // Nor is a flag any record's id.
     assert!(!text.contains(r#""v":"true""#), "{text}");
 }
