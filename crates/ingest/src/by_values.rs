@@ -36,7 +36,7 @@ pub(crate) fn typed(
                 continue;
             }
             let fit = match ty {
-                FieldType::FilePath => Some(share(p, reads_as_file)),
+                FieldType::FilePath => Some(p.share(reads_as_file)),
                 _ => p.fit(fd),
             };
             if let Some(fit) = fit.filter(|f| *f >= crate::keys::REFERS) {
@@ -45,14 +45,6 @@ pub(crate) fn typed(
         }
     }
     out
-}
-
-/// Share of a column's values that pass `test`.
-fn share(p: &ColumnProfile, test: impl Fn(&str) -> bool) -> f64 {
-    if p.values.is_empty() {
-        return 0.0;
-    }
-    p.values.iter().filter(|v| test(v)).count() as f64 / p.values.len() as f64
 }
 
 /// A path to a file as exports write one: folders, then a name with an extension

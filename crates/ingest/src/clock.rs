@@ -25,19 +25,12 @@ pub fn settle(t: &mut TableSuggestion, def: &KindDef, profiles: &[ColumnProfile]
             let next = t.columns.get(c.column + 1)?;
             let (dates, times) = (profiles.get(c.column)?, profiles.get(c.column + 1)?);
             (next.field.is_none()
-                && share(dates, |v| !v.contains(':')) >= READS
-                && share(times, reads_as_time) >= READS)
+                && dates.share(|v| !v.contains(':')) >= READS
+                && times.share(reads_as_time) >= READS)
                 .then(|| (next.header.clone(), field))
         })
         .collect();
     t.times = pairs;
-}
-
-fn share(p: &ColumnProfile, test: impl Fn(&str) -> bool) -> f64 {
-    if p.values.is_empty() {
-        return 0.0;
-    }
-    p.values.iter().filter(|v| test(v)).count() as f64 / p.values.len() as f64
 }
 
 /// A time of day as exports write one: "9:00 AM", "9:00am", "14:30", "09:00:00".

@@ -67,6 +67,14 @@ impl ColumnProfile {
         }
     }
 
+    /// Share of non-empty sampled values that pass `test`; 0 for an empty column.
+    pub fn share(&self, test: impl Fn(&str) -> bool) -> f64 {
+        if self.values.is_empty() {
+            return 0.0;
+        }
+        self.values.iter().filter(|v| test(v)).count() as f64 / self.values.len() as f64
+    }
+
     /// A few distinct values to show a person reviewing the mapping.
     pub fn examples(&self, n: usize) -> Vec<String> {
         let mut seen = HashSet::new();
