@@ -66,9 +66,11 @@ pub fn is_formula(raw: &str) -> bool {
     }
 }
 
+/// A yes/no cell. "-1" is yes: Microsoft Access and Visual Basic store true as -1, and the
+/// practice systems built on them export it that way.
 pub fn parse_bool(raw: &str) -> Result<bool, TextError> {
     match raw.trim().to_ascii_lowercase().as_str() {
-        "y" | "yes" | "true" | "t" | "1" | "x" | "checked" | "on" => Ok(true),
+        "y" | "yes" | "true" | "t" | "1" | "-1" | "x" | "checked" | "on" => Ok(true),
         "n" | "no" | "false" | "f" | "0" | "unchecked" | "off" | "" => Ok(false),
         _ => Err(TextError::NotBool(raw.to_string())),
     }
@@ -190,6 +192,9 @@ mod tests {
         assert_eq!(parse_bool("Yes"), Ok(true));
         assert_eq!(parse_bool(""), Ok(false));
         assert!(parse_bool("maybe").is_err());
+        assert_eq!(parse_bool("-1"), Ok(true));
+        assert_eq!(parse_bool("0"), Ok(false));
+        assert!(parse_bool("-2").is_err());
         let point = Some(DecimalSeparator::Point);
         let comma = Some(DecimalSeparator::Comma);
         assert_eq!(parse_integer("1,024", point), Ok(1024));
