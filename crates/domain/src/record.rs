@@ -110,6 +110,8 @@ pub struct RowContext {
     pub decimal: Vec<(&'static str, DecimalSeparator)>,
     /// Money fields whose column writes amounts in the currency's minor unit ("1250" cents).
     pub minor_units: Vec<&'static str>,
+    /// Date and date-time fields whose column writes spreadsheet day numbers ("45006").
+    pub serial_dates: Vec<&'static str>,
     /// Longest text accepted in a short text field; long-text fields get 64 times this.
     pub max_text: usize,
 }
@@ -124,6 +126,7 @@ impl Default for RowContext {
             two_digit_years: None,
             decimal: Vec::new(),
             minor_units: Vec::new(),
+            serial_dates: Vec::new(),
             max_text: 16 * 1024,
         }
     }
@@ -295,12 +298,18 @@ fn parse_field(fd: &FieldDef, raw: &str, ctx: &RowContext, zone: Tz) -> Result<V
                 .map_err(|e| FieldError::new(name, "invalid_phone", e.to_string()))?,
         ),
         FieldType::Date => Value::Date(
-            date::parse_date_in(s, ctx.date_order, ctx.two_digit_years)
-                .map_err(|e| date_error(name, e))?,
+            match serial_day(ctx, name, s) {
+                Some(day) => Ok(day),
+                None => date::parse_date_in(s, ctx.date_order, ctx.two_digit_years),
+            }
+            .map_err(|e| date_error(name, e))?,
         ),
         FieldType::DateTime => Value::When(
-            date::parse_datetime_in(s, ctx.date_order, ctx.two_digit_years, zone)
-                .map_err(|e| date_error(name, e))?,
+            match serial(ctx, name, s, zone) {
+                Some(when) => when,
+                None => date::parse_datetime_in(s, ctx.date_order, ctx.two_digit_years, zone),
+            }
+            .map_err(|e| date_error(name, e))?,
         ),
         FieldType::TimeZone => Value::Code(
             date::parse_zone(s)
@@ -376,6 +385,43 @@ fn parse_field(fd: &FieldDef, raw: &str, ctx: &RowContext, zone: Tz) -> Result<V
         }
     };
     Ok(v)
+}
+
+/// A day number in a column of spreadsheet day numbers, read as one; `None` when the field's
+/// column writes dates some other way or the cell is not a day number (a date written as a
+/// date reads as usual). The time of day is the number's fraction, or comes after it
+/// ("45006 9:00 AM", a date joined with the time column beside it). Without either the value
+/// is a whole day, as "2023-03-21" is.
+fn serial(ctx: &RowContext, name: &str, s: &str, zone: Tz) -> Option<Result<When, DateError>> {
+    if !ctx.serial_dates.contains(&name) {
+        return None;
+    }
+    let (day, time) = match s.trim().split_once(' ') {
+        Some((d, t)) => (d, Some(t)),
+        None => (s.trim(), None),
+    };
+    let at = date::parse_serial(day)?;
+    let local = match time {
+        Some(t) => match date::parse_time(t) {
+            Ok(t) => at.date().and_time(t),
+            Err(e) => return Some(Err(e)),
+        },
+        None if at.time() == chrono::NaiveTime::MIN => {
+            return Some(Ok(When::AllDay { date: at.date() }))
+        }
+        None => at,
+    };
+    Some(date::zoned(local, zone).map(When::At))
+}
+
+/// The day of a day number in a column of spreadsheet day numbers (a time after it is
+/// dropped, as a date column drops one); `None` as for [`serial`].
+fn serial_day(ctx: &RowContext, name: &str, s: &str) -> Option<NaiveDate> {
+    if !ctx.serial_dates.contains(&name) {
+        return None;
+    }
+    let day = s.trim().split(' ').next().unwrap_or_default();
+    date::parse_serial(day).map(|at| at.date())
 }
 
 fn date_error(name: &str, e: DateError) -> FieldError {
@@ -541,6 +587,63 @@ fn finish(r: &mut CanonicalRecord) -> Result<(), FieldError> {
 mod tests {
     use super::*;
     use crate::catalogue::{CALENDAR, CONTACTS, PROJECT_FUNDS};
+
+    #[test]
+    fn a_column_of_day_numbers_loads_as_dates_and_only_that_column() {
+        let def = crate::catalogue::kind_def(Kind::Calendar);
+        let row = |starts: &'static str| {
+            vec![
+                ("event_id", "E1"),
+                ("project_id", "M1"),
+                ("title", "Hearing"),
+                ("starts_at", starts),
+            ]
+        };
+        let marked = RowContext {
+            serial_dates: vec!["starts_at"],
+            ..RowContext::default()
+        };
+        let start = |r: &CanonicalRecord| match r.fields.get("starts_at") {
+            Some(Value::When(When::AllDay { date })) => format!("all day {date}"),
+            Some(Value::When(When::At(at))) => format!("{} {}", at.local, at.zone),
+            other => format!("{other:?}"),
+        };
+        let r = validate_row(def, &row("45006"), &marked).expect("a day number");
+        assert_eq!(start(&r), "all day 2023-03-21");
+        let r = validate_row(def, &row("45006.375"), &marked).expect("with a time");
+        assert_eq!(start(&r), "2023-03-21 09:00:00 America/New_York");
+        let r = validate_row(def, &row("45006 4:30 PM"), &marked).expect("joined time");
+        assert_eq!(start(&r), "2023-03-21 16:30:00 America/New_York");
+        let r = validate_row(def, &row("3/21/2023 9:00 AM"), &marked).expect("a date as usual");
+        assert_eq!(start(&r), "2023-03-21 09:00:00 America/New_York");
+        let e = validate_row(def, &row("45006x"), &marked).expect_err("neither");
+        assert_eq!(
+            (e[0].field.as_str(), e[0].code.as_str()),
+            ("starts_at", "invalid_date")
+        );
+        // Unmarked, a day number is not a date.
+        let e = validate_row(def, &row("45006"), &RowContext::default()).expect_err("unmarked");
+        assert_eq!(e[0].code, "invalid_date");
+
+        let dob = RowContext {
+            serial_dates: vec!["birth_date"],
+            ..RowContext::default()
+        };
+        let person = [
+            ("contact_id", "C1"),
+            ("first_name", "Ann"),
+            ("last_name", "Lee"),
+            ("birth_date", "34263"),
+        ];
+        let r = validate_row(crate::catalogue::kind_def(Kind::Contacts), &person, &dob)
+            .expect("a day number");
+        assert_eq!(
+            r.fields.get("birth_date"),
+            Some(&Value::Date(
+                NaiveDate::from_ymd_opt(1993, 10, 21).expect("date")
+            ))
+        );
+    }
 
     #[test]
     fn a_column_of_cents_loads_in_major_units() {

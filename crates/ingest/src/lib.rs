@@ -17,6 +17,7 @@ mod parallel;
 pub mod question;
 pub mod read;
 pub mod separators;
+pub mod serial_dates;
 pub mod suggest;
 pub mod tables;
 pub mod transform;

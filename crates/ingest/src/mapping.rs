@@ -89,6 +89,8 @@ pub struct FileMapping {
     pub decimal: Vec<(String, DecimalSeparator)>,
     /// Headers of the amount columns written in the currency's minor unit (cents).
     pub minor_units: Vec<String>,
+    /// Headers of the date columns written as spreadsheet day numbers ("45006").
+    pub serial_dates: Vec<String>,
     /// Columns holding the time of day of a date-and-time field whose date another column
     /// holds ("Start Time" beside "Start Date"): (time header, field).
     pub times: Vec<(String, &'static str)>,
@@ -194,6 +196,9 @@ struct RawFile {
     /// Headers of amount columns written in minor units ("1250" for 12.50).
     #[serde(default)]
     minor_units: Vec<String>,
+    /// Headers of date columns written as spreadsheet day numbers ("45006" for 2023-03-21).
+    #[serde(default)]
+    serial_dates: Vec<String>,
     /// Header → date-and-time field: a column holding the time of day of a field whose
     /// date another column holds.
     #[serde(default)]
@@ -457,6 +462,7 @@ impl Mapping {
                 defaults,
                 decimal,
                 minor_units: f.minor_units.clone(),
+                serial_dates: f.serial_dates.clone(),
                 times,
                 encoding,
                 quantity_unit,
@@ -506,6 +512,11 @@ impl Mapping {
                 decimal: t.decimal.clone(),
                 minor_units: if t.kind.is_some() {
                     t.minor_units.clone()
+                } else {
+                    Vec::new()
+                },
+                serial_dates: if t.kind.is_some() {
+                    t.serial_dates.clone()
                 } else {
                     Vec::new()
                 },
@@ -609,6 +620,14 @@ impl Mapping {
                 );
                 let headers: Vec<String> = f.minor_units.iter().map(|h| q(h)).collect();
                 let _ = writeln!(out, "minor_units = [{}]", headers.join(", "));
+            }
+            if !f.serial_dates.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "# date columns written as spreadsheet day numbers: 45006 is 2023-03-21"
+                );
+                let headers: Vec<String> = f.serial_dates.iter().map(|h| q(h)).collect();
+                let _ = writeln!(out, "serial_dates = [{}]", headers.join(", "));
             }
             if !f.times.is_empty() {
                 let _ = writeln!(

@@ -122,6 +122,9 @@ pub struct TableSuggestion {
     pub decimal: Vec<(String, DecimalSeparator)>,
     /// Headers of the amount columns written in minor units (see [`crate::minor_units`]).
     pub minor_units: Vec<String>,
+    /// Headers of the date columns written as spreadsheet day numbers (see
+    /// [`crate::serial_dates`]).
+    pub serial_dates: Vec<String>,
     /// The legacy text encoding the file is pinned to read in (UTF-8 files need none).
     #[serde(serialize_with = "crate::read::encoding::serialize_label")]
     pub encoding: Option<crate::read::TextEncoding>,
@@ -920,6 +923,7 @@ pub fn suggest_table_with(
         defaults,
         decimal: Vec::new(),
         minor_units: Vec::new(),
+        serial_dates: Vec::new(),
         encoding: None,
         country: None,
         country_evidence: None,
@@ -932,6 +936,7 @@ pub fn suggest_table_with(
     if let Some(def) = def.filter(|_| recognised) {
         crate::separators::settle(&mut suggestion, def, &profiles);
         crate::minor_units::settle(&mut suggestion, def, &profiles);
+        crate::serial_dates::settle(&mut suggestion, def, &profiles);
         crate::clock::settle(&mut suggestion, def, &profiles);
         crate::units::settle(&mut suggestion, def, sample);
         crate::years::settle(&mut suggestion, def, &profiles, this_year());
@@ -982,6 +987,7 @@ fn empty_suggestion(sample: &TableSample) -> TableSuggestion {
         defaults: Vec::new(),
         decimal: Vec::new(),
         minor_units: Vec::new(),
+        serial_dates: Vec::new(),
         encoding: None,
         country: None,
         country_evidence: None,

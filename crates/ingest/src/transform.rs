@@ -101,6 +101,14 @@ impl RowMapper {
                 positions.iter().find(|(p, _)| *p == i).map(|(_, f)| *f)
             })
             .collect();
+        let serial_dates = file
+            .serial_dates
+            .iter()
+            .filter_map(|header| {
+                let i = headers.iter().position(|h| h == header)?;
+                positions.iter().find(|(p, _)| *p == i).map(|(_, f)| *f)
+            })
+            .collect();
         let ctx = RowContext {
             currency: mapping.currency.parse().unwrap_or(Currency::USD),
             country: mapping.country.clone(),
@@ -109,6 +117,7 @@ impl RowMapper {
             two_digit_years: file.two_digit_years,
             decimal,
             minor_units,
+            serial_dates,
             ..RowContext::default()
         };
         let times = file
@@ -245,6 +254,7 @@ mod tests {
             date_order: None,
             two_digit_years: None,
             minor_units: Vec::new(),
+            serial_dates: Vec::new(),
             times: Vec::new(),
             columns: vec![
                 ("Matter".into(), Some("project_id")),

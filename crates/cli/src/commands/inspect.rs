@@ -229,6 +229,13 @@ fn print_file(f: &FileReport, mapping: Option<&FileMapping>) {
             minor.join(", ")
         );
     }
+    let serials = mapping.map_or(&f.suggestion.serial_dates, |m| &m.serial_dates);
+    if !serials.is_empty() {
+        say!(
+            "  dates written as spreadsheet day numbers (45006 is 2023-03-21), read as dates: {}",
+            serials.join(", ")
+        );
+    }
     let times = mapping.map_or(&f.suggestion.times, |m| &m.times);
     for (header, field) in times {
         say!("  \"{header}\" holds the time of day of {field}, whose date is the column before it");

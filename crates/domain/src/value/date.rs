@@ -433,6 +433,47 @@ pub fn parse_datetime_in(
     zoned(local, zone).map(When::At)
 }
 
+/// The last day number a spreadsheet counts (9999-12-31).
+const LAST_SERIAL: i64 = 2_958_465;
+
+/// A spreadsheet's day number ("45006", or "45006.375" with the time of day as a fraction):
+/// days since 1899-12-30, as Excel and LibreOffice count them, which a CSV saved from a sheet
+/// whose date cells were formatted as numbers holds. (Excel's phantom 29 February 1900 lies
+/// before day 61; day numbers that small are read as LibreOffice reads them.) Only a column
+/// known to hold day numbers is read this way: nothing in "45006" alone says it is a date.
+pub fn parse_serial(raw: &str) -> Option<NaiveDateTime> {
+    let s = raw.trim();
+    let (whole, fraction) = match s.split_once('.') {
+        Some((w, f)) => (w, f),
+        None => (s, ""),
+    };
+    let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || whole.len() > 7 || !digits(whole) || !digits(fraction) {
+        return None;
+    }
+    let days: i64 = whole.parse().ok()?;
+    if !(1..=LAST_SERIAL).contains(&days) {
+        return None;
+    }
+    let epoch = NaiveDate::from_ymd_opt(1899, 12, 30)?.and_hms_opt(0, 0, 0)?;
+    // A day's fraction to the nearest second: "0.375" is 09:00:00.
+    let share: f64 = if fraction.is_empty() {
+        0.0
+    } else {
+        format!("0.{fraction}").parse().ok()?
+    };
+    let seconds = (share * 86_400.0).round() as i64;
+    epoch.checked_add_signed(chrono::Duration::days(days) + chrono::Duration::seconds(seconds))
+}
+
+/// Whether a cell is written as a spreadsheet day number of a recent date: five digits
+/// (1927-05-18 to 2173-10-14), with or without a fraction of a day.
+pub fn written_as_serial(raw: &str) -> bool {
+    let s = raw.trim();
+    let whole = s.split_once('.').map_or(s, |(w, _)| w);
+    whole.len() == 5 && !whole.starts_with('0') && parse_serial(s).is_some()
+}
+
 pub fn zoned(local: NaiveDateTime, zone: Tz) -> Result<ZonedDateTime, DateError> {
     let instant = match zone.from_local_datetime(&local) {
         LocalResult::Single(t) => t,
@@ -453,6 +494,30 @@ pub fn zoned(local: NaiveDateTime, zone: Tz) -> Result<ZonedDateTime, DateError>
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn spreadsheet_day_numbers_read_as_the_dates_they_count() {
+        let at = |raw: &str| parse_serial(raw).map(|d| d.to_string());
+        assert_eq!(at("45006").as_deref(), Some("2023-03-21 00:00:00"));
+        assert_eq!(at("44197.375").as_deref(), Some("2021-01-01 09:00:00"));
+        assert_eq!(at("61").as_deref(), Some("1900-03-01 00:00:00"));
+        assert_eq!(at("2958465").as_deref(), Some("9999-12-31 00:00:00"));
+        for not in [
+            "",
+            "0",
+            "2958466",
+            "4500a",
+            "-45006",
+            "45,006",
+            "2023-03-21",
+            ".5",
+        ] {
+            assert!(parse_serial(not).is_none(), "{not}");
+        }
+        assert!(written_as_serial("45006") && written_as_serial(" 44197.5 "));
+        assert!(!written_as_serial("2024") && !written_as_serial("02134"));
+        assert!(!written_as_serial("20240131"));
+    }
     use super::*;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {

@@ -53,6 +53,7 @@ pub fn file_mapping(kind: Kind, file: &str, headers: &[String]) -> Option<FileMa
         date_order: None,
         two_digit_years: None,
         minor_units: Vec::new(),
+        serial_dates: Vec::new(),
         times: Vec::new(),
         columns,
         ignored: Vec::new(),

@@ -64,6 +64,7 @@ pub fn write_true_mapping(export: &Path, truth: &GroundTruth, out: &Path) {
             date_order: file.date_order.as_deref().map(|_| DateOrder::Mdy),
             two_digit_years: None,
             minor_units: Vec::new(),
+            serial_dates: Vec::new(),
             times: Vec::new(),
             columns: file
                 .columns
