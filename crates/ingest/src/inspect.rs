@@ -179,6 +179,7 @@ pub fn propose(
         }
     }
     let mut suggestions = recognise(suggestions, &samples, &hidden, opts.threshold);
+    crate::by_name::settle(&mut suggestions, &samples);
     crate::country::infer(&mut suggestions, &samples);
     crate::currency::infer(&mut suggestions, &samples);
     (suggestions, samples, unreadable)

@@ -2,6 +2,7 @@
 //! profiling columns and proposing mappings. Pure over files and byte streams.
 
 pub mod arithmetic;
+pub mod by_name;
 mod by_values;
 pub mod clock;
 pub mod columns;

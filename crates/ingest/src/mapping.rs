@@ -94,6 +94,8 @@ pub struct FileMapping {
     /// Columns holding the time of day of a date-and-time field whose date another column
     /// holds ("Start Time" beside "Start Date"): (time header, field).
     pub times: Vec<(String, &'static str)>,
+    /// Reference columns holding the parent's name rather than its id.
+    pub by_name: Vec<crate::by_name::NameRef>,
     /// The text encoding the file is read in; `None`: detected (and refused when in doubt).
     pub encoding: Option<TextEncoding>,
     /// The unit time entries' quantities are written in; converted to hours on reading.
@@ -203,6 +205,10 @@ struct RawFile {
     /// date another column holds.
     #[serde(default)]
     times: BTreeMap<String, Spanned<String>>,
+    /// Header → the forms the parent's names take in a reference column holding names
+    /// ("{first_name} {last_name}").
+    #[serde(default)]
+    by_name: BTreeMap<String, Spanned<Vec<String>>>,
     /// The file's text encoding, as a label ("ISO-8859-15", "windows-1252", "UTF-8"...).
     encoding: Option<Spanned<String>>,
     /// "hours" (the default), "tenths" or "minutes": the unit of time entries' quantity.
@@ -450,6 +456,31 @@ impl Mapping {
                     times.push((header.clone(), fd.name));
                 }
             }
+            let mut by_name = Vec::new();
+            if let Some(def) = kind.map(kind_def) {
+                for (header, forms) in &f.by_name {
+                    let at = forms.span().start;
+                    let parent =
+                        crate::by_name::ref_kind(&columns, def, header).ok_or_else(|| {
+                            err(
+                                at,
+                                format!(
+                                    "by_name: \"{header}\" is not a column mapped to a reference"
+                                ),
+                            )
+                        })?;
+                    let forms = forms
+                        .get_ref()
+                        .iter()
+                        .map(|text| crate::by_name::Form::parse(text, kind_def(parent)))
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| err(at, format!("by_name: {e}")))?;
+                    by_name.push(crate::by_name::NameRef {
+                        header: header.clone(),
+                        forms,
+                    });
+                }
+            }
             files.push(FileMapping {
                 table: f.path.get_ref().clone(),
                 kind,
@@ -464,6 +495,7 @@ impl Mapping {
                 minor_units: f.minor_units.clone(),
                 serial_dates: f.serial_dates.clone(),
                 times,
+                by_name,
                 encoding,
                 quantity_unit,
             });
@@ -522,6 +554,11 @@ impl Mapping {
                 },
                 times: if t.kind.is_some() {
                     t.times.clone()
+                } else {
+                    Vec::new()
+                },
+                by_name: if t.kind.is_some() {
+                    t.by_name.clone()
                 } else {
                     Vec::new()
                 },
@@ -640,6 +677,22 @@ impl Mapping {
                     .map(|(h, field)| format!("{} = {}", q(h), q(field)))
                     .collect();
                 let _ = writeln!(out, "times = {{ {} }}", pairs.join(", "));
+            }
+            if !f.by_name.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "# reference columns holding the name of the record they refer to, in these forms"
+                );
+                let pairs: Vec<String> = f
+                    .by_name
+                    .iter()
+                    .map(|r| {
+                        let forms: Vec<String> =
+                            r.forms.iter().map(|f| q(&f.to_string())).collect();
+                        format!("{} = [{}]", q(&r.header), forms.join(", "))
+                    })
+                    .collect();
+                let _ = writeln!(out, "by_name = {{ {} }}", pairs.join(", "));
             }
             if let Some(key) = f.key.to_toml() {
                 let _ = writeln!(out, "key = {key}");

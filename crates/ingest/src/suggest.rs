@@ -146,6 +146,9 @@ pub struct TableSuggestion {
     /// Columns holding the time of day of a date-and-time field whose date the column
     /// before them holds (see [`crate::clock`]): (time header, field).
     pub times: Vec<(String, &'static str)>,
+    /// Reference columns holding the parent's name rather than its id (see
+    /// [`crate::by_name`]).
+    pub by_name: Vec<crate::by_name::NameRef>,
 }
 
 impl TableSuggestion {
@@ -932,6 +935,7 @@ pub fn suggest_table_with(
         quantity_unit: Default::default(),
         quantity_unit_evidence: None,
         times: Vec::new(),
+        by_name: Vec::new(),
     };
     if let Some(def) = def.filter(|_| recognised) {
         crate::separators::settle(&mut suggestion, def, &profiles);
@@ -996,6 +1000,7 @@ fn empty_suggestion(sample: &TableSample) -> TableSuggestion {
         quantity_unit: Default::default(),
         quantity_unit_evidence: None,
         times: Vec::new(),
+        by_name: Vec::new(),
     }
 }
 

@@ -8,6 +8,9 @@ use migrationai_domain::record::{validate_row, CanonicalRecord, FieldError, RowC
 use migrationai_domain::value::date::parse_zone;
 use migrationai_domain::value::Currency;
 use migrationai_domain::Kind;
+use std::sync::Arc;
+
+use crate::by_name::{Lookups, NameIndex, Named};
 
 /// A table's mapping made ready to apply to every row of it.
 #[derive(Debug, Clone)]
@@ -25,6 +28,9 @@ pub struct RowMapper {
     /// (time column position, date-and-time field): the time of day of a field whose date
     /// another column holds.
     times: Vec<(usize, &'static str)>,
+    /// (column position, field, parent's names): reference columns holding names, each
+    /// read as the id of the one parent row that renders it (see [`crate::by_name`]).
+    names: Vec<(usize, &'static str, Kind, Arc<NameIndex>)>,
 }
 
 /// Where each row's source id comes from, resolved to column positions.
@@ -127,6 +133,7 @@ impl RowMapper {
             .collect();
         Some(RowMapper {
             times,
+            names: Vec::new(),
             kind,
             def,
             positions,
@@ -136,6 +143,26 @@ impl RowMapper {
             defaults: file.defaults.clone(),
             quantity_unit: file.quantity_unit,
         })
+    }
+
+    /// Reads the file's reference columns that hold names through the parent's names, which
+    /// `lookups` read whole.
+    pub fn read_names(mut self, file: &FileMapping, lookups: &Lookups) -> Self {
+        for r in &file.by_name {
+            let Some(parent) = crate::by_name::ref_kind(&file.columns, self.def, &r.header) else {
+                continue;
+            };
+            let Some(at) = self.headers.iter().position(|h| *h == r.header) else {
+                continue;
+            };
+            let Some(&(_, field)) = self.positions.iter().find(|(p, _)| *p == at) else {
+                continue;
+            };
+            if let Some(index) = lookups.index(parent, &r.forms) {
+                self.names.push((at, field, parent, index));
+            }
+        }
+        self
     }
 
     pub fn apply(&self, row: &SourceRow) -> Result<CanonicalRecord, Vec<RowProblem>> {
@@ -171,16 +198,44 @@ impl RowMapper {
                 None => values.push((field, value)),
             }
         }
+        let mut shared_names = Vec::new();
+        for (at, field, parent, index) in &self.names {
+            let name = cell(*at).trim();
+            if name.is_empty() {
+                continue;
+            }
+            match index.get(name) {
+                Some(Named::One(id)) => {
+                    if let Some((_, v)) = values.iter_mut().find(|(f, _)| f == field) {
+                        *v = id.as_str();
+                    }
+                }
+                Some(Named::Several(ids)) => shared_names.push(self.problem(FieldError::new(
+                    field,
+                    "ambiguous_reference",
+                    format!(
+                        "\"{name}\" is the name of more than one {parent} record ({}): \
+                         which one is meant cannot be told; map a column holding their ids",
+                        ids.join(", ")
+                    ),
+                ))),
+                // As written: an orphan, named as the source names it.
+                None => {}
+            }
+        }
         let derived;
         if !matches!(self.key, KeyPlan::Field(_)) {
             derived = self.source_key(row.row, &row.values).unwrap_or_default();
             values.push((self.def.id_field().name, &derived));
         }
         let mut record = validate_row(self.def, &values, &self.ctx).map_err(|errs| {
-            errs.into_iter()
-                .map(|e| self.problem(e))
-                .collect::<Vec<_>>()
+            let mut problems: Vec<RowProblem> = errs.into_iter().map(|e| self.problem(e)).collect();
+            problems.append(&mut shared_names.clone());
+            problems
         })?;
+        if !shared_names.is_empty() {
+            return Err(shared_names);
+        }
         self.quantity_unit.convert(&mut record);
         Ok(record)
     }
@@ -255,6 +310,7 @@ mod tests {
             two_digit_years: None,
             minor_units: Vec::new(),
             serial_dates: Vec::new(),
+            by_name: Vec::new(),
             times: Vec::new(),
             columns: vec![
                 ("Matter".into(), Some("project_id")),

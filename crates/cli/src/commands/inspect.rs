@@ -236,6 +236,15 @@ fn print_file(f: &FileReport, mapping: Option<&FileMapping>) {
             serials.join(", ")
         );
     }
+    let by_name = mapping.map_or(&f.suggestion.by_name, |m| &m.by_name);
+    for r in by_name {
+        let forms: Vec<String> = r.forms.iter().map(|f| format!("\"{f}\"")).collect();
+        say!(
+            "  \"{}\" holds names, not ids: each is read as the one record named {}",
+            r.header,
+            forms.join(" or ")
+        );
+    }
     let times = mapping.map_or(&f.suggestion.times, |m| &m.times);
     for (header, field) in times {
         say!("  \"{header}\" holds the time of day of {field}, whose date is the column before it");

@@ -54,6 +54,7 @@ pub fn file_mapping(kind: Kind, file: &str, headers: &[String]) -> Option<FileMa
         two_digit_years: None,
         minor_units: Vec::new(),
         serial_dates: Vec::new(),
+        by_name: Vec::new(),
         times: Vec::new(),
         columns,
         ignored: Vec::new(),

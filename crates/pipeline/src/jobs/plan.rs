@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use migrationai_domain::Kind;
+use migrationai_ingest::by_name::Lookups;
 use migrationai_ingest::inspect::{archive_message, problem_code};
 use migrationai_ingest::mapping::Mapping;
 use migrationai_ingest::tables::{list_tables, open};
@@ -96,6 +97,8 @@ fn split_all(
             ..line(&e.file, FileRole::Unreadable)
         })
         .collect();
+    // References written as names become ids through their parents' names, read whole once.
+    let lookups = Lookups::build(export, mapping);
     for kind in Kind::ALL {
         let mut files: Vec<_> = mapping
             .files
@@ -135,6 +138,7 @@ fn split_all(
             let Some(mapper) = RowMapper::new(mapping, fm, &headers) else {
                 continue;
             };
+            let mapper = mapper.read_names(fm, &lookups);
             let mut undecided = Tally::new(fm, &headers);
             let mut listed = FileLine {
                 kind: Some(kind.as_str().to_string()),

@@ -65,6 +65,7 @@ pub fn write_true_mapping(export: &Path, truth: &GroundTruth, out: &Path) {
             two_digit_years: None,
             minor_units: Vec::new(),
             serial_dates: Vec::new(),
+            by_name: Vec::new(),
             times: Vec::new(),
             columns: file
                 .columns
