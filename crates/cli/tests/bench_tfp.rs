@@ -84,8 +84,19 @@ fn tfp_splits_a_300_mb_export_in_bounded_memory_and_leaves_no_copy_behind() {
         .flat_map(|d| files_below(&data.join(d)))
         .collect();
     assert!(left.is_empty(), "left on tfp's disk: {left:?}");
-    // The batches and the documents went to the blob store instead.
+    // The documents went to the blob store instead, and the batches to the batch store.
     let job = data.join("blobs/tenants/bench/jobs/bench-tfp");
     assert!(job.join("staged/manifest.jsonl").is_file(), "no manifest");
-    assert_eq!(files_below(&job.join("batches")).len() as u64, batches);
+    let stored = tokio::runtime::Runtime::new()
+        .expect("runtime")
+        .block_on(async {
+            let store = migrationai_adapters::embedded::db_blob_store(&data)
+                .await
+                .expect("batch store");
+            store
+                .list("tenants/bench/jobs/bench-tfp/batches")
+                .await
+                .expect("list batches")
+        });
+    assert_eq!(stored.len() as u64, batches);
 }

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use migrationai_adapters::embedded::{local_blob_store, EmbeddedQueue};
+use migrationai_adapters::embedded::{db_blob_store, local_blob_store, EmbeddedQueue};
 use migrationai_adapters::sql::{Schema, SqlStore};
 use migrationai_pipeline::Adapters;
 use migrationai_ports::blob::BlobStore;
@@ -358,7 +358,7 @@ fn encode(part: &str) -> String {
 
 /// The store, the queue and the blob store of `config`'s profile.
 pub async fn open_adapters(config: &Config) -> Result<Adapters, OpenError> {
-    let (store, queue, blobs) = match &config.profile {
+    let (store, queue, blobs, batches) = match &config.profile {
         Profile::Embedded => {
             let dir = &config.pipeline.data_dir;
             let store: Arc<dyn Store> = match &config.store_url {
@@ -368,14 +368,22 @@ pub async fn open_adapters(config: &Config) -> Result<Adapters, OpenError> {
                 None => Arc::new(SqlStore::open_sqlite(&dir.join("store.db")).await?),
             };
             let queue: Arc<dyn Queue> = Arc::new(EmbeddedQueue::open_in_dir(dir).await?);
-            (store, queue, local_blob_store(dir)?)
+            // Batches in their own database, never store.db: the store's one connection
+            // is the load's bottleneck, and they would contend for it.
+            let batches = db_blob_store(dir).await?;
+            (store, queue, local_blob_store(dir)?, batches)
         }
-        Profile::Aws(aws) => open_aws(config, aws).await?,
+        Profile::Aws(aws) => {
+            let (store, queue, blobs) = open_aws(config, aws).await?;
+            // S3 has no per-object cost worth avoiding: batches share the bucket.
+            (store, queue, blobs.clone(), blobs)
+        }
     };
     Ok(Adapters {
         store,
         queue,
         blobs,
+        batches,
         ensure_queues: config.profile.ensures_queues(),
         place: config.profile.describe(),
     })

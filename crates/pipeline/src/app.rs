@@ -85,6 +85,7 @@ impl App {
             store,
             queue,
             blobs,
+            batches,
             ensure_queues,
             place,
         } = adapters;
@@ -108,7 +109,14 @@ impl App {
                 source,
             })?;
         store.ensure_tenant(&config.tenant, &config.tenant).await?;
-        let services = Services::new(store, queue, blobs, names, config.data_dir.join("work"));
+        let services = Services::new(
+            store,
+            queue,
+            blobs,
+            batches,
+            names,
+            config.data_dir.join("work"),
+        );
         Ok(App {
             config: config.clone(),
             services,

@@ -12,6 +12,11 @@ pub fn named_batch_key(tenant: &str, job: &str, kind: &str, name: &str) -> Strin
     format!("tenants/{tenant}/jobs/{job}/batches/{kind}/{name}.jsonl.gz")
 }
 
+/// Where a record's `n`th file is copied: the document or email itself is 0, an email's
+/// attachments 1, 2, ... Flat in one directory per kind, with no directory of its own: on a
+/// local file system each directory is one more inode to create, the costliest part of a
+/// load. Keys of the earlier layout (`{canonical_id}/{n}`) stay readable, since a record
+/// stores the key its file was copied to.
 pub fn file_key(tenant: &str, job: &str, kind: &str, canonical_id: &str, n: usize) -> String {
-    format!("tenants/{tenant}/jobs/{job}/files/{kind}/{canonical_id}/{n}")
+    format!("tenants/{tenant}/jobs/{job}/files/{kind}/{canonical_id}.{n}")
 }

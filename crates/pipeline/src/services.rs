@@ -5,9 +5,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
+use bytes::Bytes;
 use migrationai_ingest::mapping::Mapping;
 use migrationai_ingest::{Export, Limits};
-use migrationai_ports::blob::BlobStore;
+use migrationai_ports::blob::{BlobError, BlobStore};
 use migrationai_ports::queue::{Queue, QueueNames};
 use migrationai_ports::store::{JobRow, Store};
 use migrationai_ports::target::{Target, TargetKind};
@@ -32,12 +33,14 @@ pub struct JobSettings {
     pub threshold: Threshold,
 }
 
-/// The store, queue and blob store a process opened for the pipeline (the host opens them
+/// The store, queue and blob stores a process opened for the pipeline (the host opens them
 /// from its profile; tests open embedded ones).
 pub struct Adapters {
     pub store: Arc<dyn Store>,
     pub queue: Arc<dyn Queue>,
     pub blobs: BlobStore,
+    /// Where batch blobs go (see [`Services::batches`]).
+    pub batches: BlobStore,
     /// Whether missing queues are this process's to create (embedded) or another's (on AWS,
     /// the Terraform's).
     pub ensure_queues: bool,
@@ -53,6 +56,7 @@ impl Adapters {
             self.store,
             self.queue,
             self.blobs,
+            self.batches,
             QueueNames::new(config.env.clone()),
             config.data_dir.join("work"),
         )
@@ -63,7 +67,14 @@ impl Adapters {
 pub struct Services {
     pub store: Arc<dyn Store>,
     pub queue: Arc<dyn Queue>,
+    /// The firm's files (documents, emails, attachments, uploads) and what is kept about
+    /// them: browsable files in embedded mode, the bucket on AWS.
     pub blobs: BlobStore,
+    /// Batch blobs: the rows the planner (or an API write) hands to a handler, named by the
+    /// message (claim check). Many, small and internal, so in embedded mode they are rows of
+    /// one SQLite file rather than a file each; on AWS the same bucket as `blobs`. Read them
+    /// with [`Services::batch_blob`].
+    pub batches: BlobStore,
     pub names: QueueNames,
     /// Where a zip export is unpacked.
     pub work_dir: PathBuf,
@@ -79,6 +90,7 @@ impl Services {
         store: Arc<dyn Store>,
         queue: Arc<dyn Queue>,
         blobs: BlobStore,
+        batches: BlobStore,
         names: QueueNames,
         work_dir: PathBuf,
     ) -> Self {
@@ -87,12 +99,23 @@ impl Services {
             store,
             queue,
             blobs,
+            batches,
             names,
             work_dir,
             targets: BTreeMap::from([(TargetKind::Store, into_store)]),
             exports: Arc::default(),
             mappings: Arc::default(),
             staged: Arc::default(),
+        }
+    }
+
+    /// The batch blob `key`. Jobs planned before batches had a store of their own kept them
+    /// with the files, so a batch missing from `batches` is looked for in `blobs`: such a
+    /// job resumes where it stopped.
+    pub async fn batch_blob(&self, key: &str) -> Result<Bytes, BlobError> {
+        match self.batches.get(key).await {
+            Err(BlobError::NotFound { .. }) => self.blobs.get(key).await,
+            read => read,
         }
     }
 

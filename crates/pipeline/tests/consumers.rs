@@ -9,7 +9,7 @@ use tokio_util::sync::CancellationToken;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn only_a_process_that_made_the_queues_polls_them() {
-    use migrationai_adapters::embedded::{local_blob_store, EmbeddedQueue};
+    use migrationai_adapters::embedded::{db_blob_store, local_blob_store, EmbeddedQueue};
     use migrationai_adapters::sql::SqlStore;
     let data = tempfile::tempdir().expect("tempdir");
     let config = common::config(data.path());
@@ -33,6 +33,7 @@ async fn only_a_process_that_made_the_queues_polls_them() {
             ),
             queue: std::sync::Arc::new(EmbeddedQueue::open_in_dir(dir).await.expect("queue")),
             blobs: local_blob_store(dir).expect("blobs"),
+            batches: db_blob_store(dir).await.expect("batches"),
             ensure_queues: false,
             place: "queues another made".into(),
         },

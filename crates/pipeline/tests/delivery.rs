@@ -215,8 +215,11 @@ async fn blocked_job_reports_dead_letters_and_completes_after_redrive() {
         .iter()
         .find(|b| b.kind == Kind::Contacts)
         .expect("contacts batch");
-    let saved = s.blobs.get(&first.blob_key).await.expect("blob");
-    s.blobs.delete(&first.blob_key).await.expect("delete blob");
+    let saved = s.batches.get(&first.blob_key).await.expect("blob");
+    s.batches
+        .delete(&first.blob_key)
+        .await
+        .expect("delete blob");
 
     match app.run(&job, &|_| {}).await.expect("run") {
         RunOutcome::Stalled(dead) => {
@@ -229,7 +232,10 @@ async fn blocked_job_reports_dead_letters_and_completes_after_redrive() {
         other => panic!("the job cannot finish without its batch: {other:?}"),
     }
 
-    s.blobs.put(&first.blob_key, saved).await.expect("restore");
+    s.batches
+        .put(&first.blob_key, saved)
+        .await
+        .expect("restore");
     assert_eq!(app.dlq_redrive("contacts").await.expect("redrive"), 1);
     match app.run(&job, &|_| {}).await.expect("run") {
         RunOutcome::Done(report) => assert!(report.kinds.contains_key("contacts")),
@@ -239,6 +245,64 @@ async fn blocked_job_reports_dead_letters_and_completes_after_redrive() {
         .await
         .expect("fingerprint");
     assert_eq!(got, expected);
+}
+
+/// A job planned by a version that kept batch blobs with the files (under `blobs/`) resumes
+/// with this one, which writes them to `blobs.db`; the files it copies lie flat, one
+/// directory per kind and none per record.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_planned_with_its_batches_among_the_files_resumes() {
+    let sample = common::small_sample();
+    let (expected, _) = baseline(&sample).await;
+    let data = tempfile::tempdir().expect("tempdir");
+    let config = common::config(data.path());
+    let app = common::open(&config).await.expect("open");
+    let s = &app.services;
+    let job = app
+        .submit(&sample.export, Some(&sample.mapping), Some("sample".into()))
+        .await
+        .expect("submit")
+        .job;
+    jobs::resume(s, &job.tenant, &job.id).await.expect("plan");
+    s.queue
+        .purge(&s.names.queue(QueueKind::Jobs))
+        .await
+        .expect("purge");
+    let batches = s
+        .store
+        .batches(&job.tenant, &job.id)
+        .await
+        .expect("batches");
+    assert!(!batches.is_empty());
+    for b in &batches {
+        let bytes = s.batches.get(&b.blob_key).await.expect("planned blob");
+        s.blobs
+            .put(&b.blob_key, bytes)
+            .await
+            .expect("put where it was");
+        s.batches.delete(&b.blob_key).await.expect("delete");
+    }
+
+    match app.run(&job, &|_| {}).await.expect("run") {
+        RunOutcome::Done(report) => assert!(report.kinds.contains_key("contacts")),
+        other => panic!("not done: {other:?}"),
+    }
+    let got = fingerprint(s.store.as_ref(), &job.tenant, &job.id)
+        .await
+        .expect("fingerprint");
+    assert_eq!(got, expected);
+
+    // The copied files: flat under files/<kind>/, named <record>.<n>.
+    let files = s
+        .blobs
+        .list(&format!("tenants/{}/jobs/{}/files", job.tenant, job.id))
+        .await
+        .expect("list");
+    assert!(!files.is_empty(), "the sample has documents");
+    for f in &files {
+        let depth = f.key.split('/').count();
+        assert_eq!(depth, 7, "{} is not flat under its kind", f.key);
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -2,9 +2,11 @@
 //! one data directory.
 
 pub mod blob;
+pub mod blob_db;
 pub mod cache;
 pub mod queue;
 
 pub use blob::local_blob_store;
+pub use blob_db::{db_blob_store, SqliteObjectStore};
 pub use cache::MokaCache;
 pub use queue::EmbeddedQueue;

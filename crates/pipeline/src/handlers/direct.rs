@@ -131,7 +131,7 @@ pub async fn submit(
     // not overwrite that write's blob.
     let blob_key = named_batch_key(&job.tenant, &job.id, kind.as_str(), &file.replace(':', "-"));
     services
-        .blobs
+        .batches
         .put(&blob_key, Bytes::from(body))
         .await
         .map_err(ProcessingError::from)?;
@@ -253,8 +253,7 @@ pub async fn status(
     // The record may have been overwritten since by a later write of the same source id, so
     // the source id is read from the request's own blob.
     let bytes = services
-        .blobs
-        .get(&batch.blob_key)
+        .batch_blob(&batch.blob_key)
         .await
         .map_err(ProcessingError::from)?;
     let source_id = source_id_of(&bytes).ok_or_else(|| {

@@ -122,8 +122,7 @@ pub async fn process(
             return Ok(());
         }
         let bytes = services
-            .blobs
-            .get(&batch.blob_key)
+            .batch_blob(&batch.blob_key)
             .await
             .map_err(|e| HandlerError::new(format!("batch blob {}: {e}", batch.blob_key)))?;
         let write = build(services, kind, &job, work, &bytes).await?;

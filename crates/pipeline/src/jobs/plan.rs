@@ -46,7 +46,7 @@ pub async fn plan(services: &Services, job: &JobRow) -> Result<usize, Processing
     while let Some(p) = rx.recv().await {
         // The key goes into the error: an operator reading the dead letter needs the blob.
         services
-            .blobs
+            .batches
             .put(&p.row.blob_key, Bytes::from(p.body))
             .await
             .map_err(|source| ProcessingError::BatchBlob {

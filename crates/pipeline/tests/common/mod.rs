@@ -101,7 +101,7 @@ pub fn config(data_dir: &Path) -> Config {
 /// The system on the embedded adapters of `config.data_dir` (the host opens the same ones
 /// for the embedded profile; these tests exercise the pipeline without the host).
 pub async fn open(config: &Config) -> Result<App, ProcessingError> {
-    use migrationai_adapters::embedded::{local_blob_store, EmbeddedQueue};
+    use migrationai_adapters::embedded::{db_blob_store, local_blob_store, EmbeddedQueue};
     use migrationai_adapters::sql::SqlStore;
     let dir = &config.data_dir;
     std::fs::create_dir_all(dir).map_err(|source| ProcessingError::Io {
@@ -112,6 +112,7 @@ pub async fn open(config: &Config) -> Result<App, ProcessingError> {
         store: std::sync::Arc::new(SqlStore::open_sqlite(&dir.join("store.db")).await?),
         queue: std::sync::Arc::new(EmbeddedQueue::open_in_dir(dir).await?),
         blobs: local_blob_store(dir)?,
+        batches: db_blob_store(dir).await?,
         ensure_queues: true,
         place: "the test's embedded adapters".into(),
     };
