@@ -81,13 +81,12 @@ pub fn run(bench: Bench, sizes: &Sizes, data_dir: &Path) -> anyhow::Result<()> {
     }
     say!();
     say!(
-        "{} {}, seed {}:",
+        "{} {}:",
         match bench {
             Bench::Migrate => "bench migrate",
             Bench::Ingest { .. } => "bench ingest",
         },
-        source_name(sizes),
-        sizes.seed
+        source_name(sizes)
     );
     match bench {
         Bench::Migrate => migrate_table(&measured),
@@ -97,10 +96,11 @@ pub fn run(bench: Bench, sizes: &Sizes, data_dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// What was measured; a style has its own seed, so only the sample's is named.
 fn source_name(sizes: &Sizes) -> String {
     match &sizes.style {
         Some(style) => format!("style {style}"),
-        None => "sample".into(),
+        None => format!("sample, seed {}", sizes.seed),
     }
 }
 
