@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use migrationai_domain::{JobStatus, Kind};
 use migrationai_pipeline::memory::peak_rss_kib;
+use migrationai_pipeline::report::Verdict;
 use migrationai_pipeline::{App, End, ProcessingError};
 use tokio_util::sync::CancellationToken;
 
@@ -21,6 +22,9 @@ pub struct BenchResult {
     pub peak_rss_kib: Option<u64>,
     /// The job's steps in the order they ran, with their wall time.
     pub stages: Vec<Stage>,
+    /// Whether the job migrated, and why not: a benchmark of an export that does not migrate
+    /// measures a different amount of work.
+    pub verdict: Verdict,
 }
 
 /// One step of a job and how long it took.
@@ -115,5 +119,6 @@ pub async fn bench_migrate(export: &Path, app: &App) -> Result<BenchResult, Proc
         rows_per_sec: source_rows as f64 / wall.as_secs_f64().max(1e-9),
         peak_rss_kib: peak_rss_kib(),
         stages,
+        verdict: report.verdict,
     })
 }

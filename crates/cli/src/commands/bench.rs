@@ -4,6 +4,8 @@ use migrationai_host::settings::{load, Env};
 
 use migrationai_ingest::inspect::{inspect, InspectOptions, NoProgress};
 use migrationai_pipeline::memory::peak_rss_kib;
+
+use super::bench_sizes::{self, Figures};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::Instant;
@@ -18,19 +20,31 @@ pub struct Args {
 enum What {
     /// Read, detect, map and validate an export; compare with Python's csv module.
     Ingest {
-        /// The export folder or .zip.
-        export: PathBuf,
+        /// The export folder or .zip (or --sizes).
+        #[arg(required_unless_present = "sizes", conflicts_with = "sizes")]
+        export: Option<PathBuf>,
         /// Skip the Python baseline.
         #[arg(long)]
         no_baseline: bool,
+        #[command(flatten)]
+        sizes: super::bench_sizes::Sizes,
+        /// Also write the figures as JSON to this file (how --sizes reads each run).
+        #[arg(long, hide = true)]
+        figures: Option<PathBuf>,
     },
     /// A whole migration on embedded defaults; compare with the sqlite3 shell's `.import`.
     Migrate {
-        /// The export folder.
-        export: PathBuf,
+        /// The export folder (or --sizes).
+        #[arg(required_unless_present = "sizes", conflicts_with = "sizes")]
+        export: Option<PathBuf>,
         /// Where the benchmark's store and queues go (emptied first).
         #[arg(long, default_value = "target/bench-migrate")]
         data_dir: PathBuf,
+        #[command(flatten)]
+        sizes: super::bench_sizes::Sizes,
+        /// Also write the figures as JSON to this file (how --sizes reads each run).
+        #[arg(long, hide = true)]
+        figures: Option<PathBuf>,
     },
     /// The embedded durable queue alone: send + receive + delete in batches of 10.
     Queue {
@@ -110,8 +124,29 @@ pub fn run(a: Args, env: &Env) -> anyhow::Result<ExitCode> {
         What::Ingest {
             export,
             no_baseline,
-        } => ingest(&export, no_baseline),
-        What::Migrate { export, data_dir } => migrate(&export, &data_dir),
+            sizes,
+            figures,
+        } => match export {
+            Some(export) => ingest(&export, no_baseline, figures.as_deref()),
+            None => {
+                let data_dir = Path::new("target/bench-ingest");
+                let bench = bench_sizes::Bench::Ingest { no_baseline };
+                bench_sizes::run(bench, &sizes, data_dir)?;
+                Ok(ExitCode::SUCCESS)
+            }
+        },
+        What::Migrate {
+            export,
+            data_dir,
+            sizes,
+            figures,
+        } => match export {
+            Some(export) => migrate(&export, &data_dir, figures.as_deref()),
+            None => {
+                bench_sizes::run(bench_sizes::Bench::Migrate, &sizes, &data_dir)?;
+                Ok(ExitCode::SUCCESS)
+            }
+        },
         What::Queue { messages, data_dir } => queue(messages, &data_dir),
         What::Sqs { endpoint, messages } => {
             super::bench_aws::sqs(endpoint.or(sqs_endpoint), messages)
@@ -230,7 +265,7 @@ pub(super) fn febrl(dir: &Path) -> anyhow::Result<Option<bool>> {
     Ok(Some(short.is_empty()))
 }
 
-fn ingest(export: &Path, no_baseline: bool) -> anyhow::Result<ExitCode> {
+fn ingest(export: &Path, no_baseline: bool, figures: Option<&Path>) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let report = inspect(export, &InspectOptions::default(), &NoProgress)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -241,18 +276,37 @@ fn ingest(export: &Path, no_baseline: bool) -> anyhow::Result<ExitCode> {
         report.files.len()
     );
     say!("ingest: {:.0} rows/s", rows as f64 / secs);
-    if let Some(kib) = peak_rss_kib() {
+    let mut measured = Figures {
+        rows,
+        wall_secs: secs,
+        peak_rss_kib: peak_rss_kib(),
+        ..Figures::default()
+    };
+    if let Some(kib) = measured.peak_rss_kib {
         say!("ingest: peak RSS {:.1} MiB", kib as f64 / 1024.0);
     }
-    if no_baseline {
-        return Ok(ExitCode::SUCCESS);
+    if !no_baseline {
+        measured.python_rows_per_sec = python_baseline(export, &report, rows, secs)?;
     }
+    if let Some(path) = figures {
+        measured.write(path)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The same CSV files through Python's csv module: its rows per second, when it ran.
+fn python_baseline(
+    export: &Path,
+    report: &migrationai_ingest::inspect::InspectReport,
+    rows: u64,
+    secs: f64,
+) -> anyhow::Result<Option<f64>> {
     // The same CSV files, with the encodings and delimiters we detected, through Python's csv module.
     let root = if export.is_dir() {
         export.to_path_buf()
     } else {
         say!("baseline: skipped (the baseline reads folders; unzip the export first)");
-        return Ok(ExitCode::SUCCESS);
+        return Ok(None);
     };
     let mut args: Vec<String> = Vec::new();
     let mut our_csv_rows = 0;
@@ -310,6 +364,7 @@ print(rows, time.perf_counter() - start)
                 "ratio: ours / Python = {:.2}",
                 (rows as f64 / secs) / py_rate
             );
+            return Ok(Some(py_rate));
         }
         Ok(o) => say!(
             "baseline: python3 failed: {}",
@@ -317,7 +372,7 @@ print(rows, time.perf_counter() - start)
         ),
         Err(e) => say!("baseline: python3 not available ({e})"),
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(None)
 }
 
 pub(super) fn fresh_dir(dir: &Path) -> anyhow::Result<()> {
@@ -328,7 +383,7 @@ pub(super) fn fresh_dir(dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn migrate(export: &Path, data_dir: &Path) -> anyhow::Result<ExitCode> {
+fn migrate(export: &Path, data_dir: &Path, figures: Option<&Path>) -> anyhow::Result<ExitCode> {
     fresh_dir(data_dir)?;
     let config = migrationai_host::Config::embedded(data_dir);
     let rt = super::embedded::runtime()?;
@@ -349,6 +404,18 @@ fn migrate(export: &Path, data_dir: &Path) -> anyhow::Result<ExitCode> {
     if let Some(kib) = r.peak_rss_kib {
         say!("migrate: peak RSS {:.1} MiB", kib as f64 / 1024.0);
     }
+    say!("verdict: {}", r.verdict.headline());
+    for failure in &r.verdict.failures {
+        say!("  {failure}");
+    }
+    let mut measured = Figures {
+        rows: r.source_rows,
+        wall_secs: secs,
+        peak_rss_kib: r.peak_rss_kib,
+        loaded_rows: Some(r.loaded_rows),
+        migrated: Some(r.verdict.migrated),
+        ..Figures::default()
+    };
     for stage in &r.stages {
         let took = stage.took.as_secs_f64();
         say!(
@@ -358,12 +425,15 @@ fn migrate(export: &Path, data_dir: &Path) -> anyhow::Result<ExitCode> {
         );
     }
     match store_bytes(&data_dir.join("store.db")) {
-        Ok(bytes) => say!(
-            "store: {:.1} MiB for {} loaded rows: {:.0} bytes per loaded row",
-            bytes as f64 / (1024.0 * 1024.0),
-            r.loaded_rows,
-            bytes as f64 / r.loaded_rows.max(1) as f64
-        ),
+        Ok(bytes) => {
+            measured.store_bytes = Some(bytes);
+            say!(
+                "store: {:.1} MiB for {} loaded rows: {:.0} bytes per loaded row",
+                bytes as f64 / (1024.0 * 1024.0),
+                r.loaded_rows,
+                bytes as f64 / r.loaded_rows.max(1) as f64
+            )
+        }
         Err(e) => say!("store: size not read ({e})"),
     }
     // The ceiling: the same CSV files bulk-loaded by the sqlite3 shell, with no checks at all.
@@ -413,10 +483,14 @@ fn migrate(export: &Path, data_dir: &Path) -> anyhow::Result<ExitCode> {
             }
             child.wait()?;
             let ceiling = started.elapsed().as_secs_f64();
+            measured.import_secs = Some(ceiling);
             say!("ceiling: sqlite3 .import of the {files} CSV files in {ceiling:.2} s (no parsing of values, no checks)");
             say!("ratio: our wall time / .import = {:.1}x", secs / ceiling);
         }
         Err(e) => say!("ceiling: sqlite3 not available ({e})"),
+    }
+    if let Some(path) = figures {
+        measured.write(path)?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -5,6 +5,7 @@ pub mod bench;
 pub mod bench_accuracy;
 pub mod bench_aws;
 pub mod bench_push;
+pub mod bench_sizes;
 pub mod bench_tfp;
 pub mod config;
 pub mod db;

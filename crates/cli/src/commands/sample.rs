@@ -6,7 +6,9 @@ use std::process::ExitCode;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// small (a few thousand rows), medium (about 500,000) or large (about 5,000,000).
+    /// small (a few thousand rows), medium (about 500,000) or large (about 5,000,000). With
+    /// --style, small is the corpus's style as it is and medium and large scale its firm's
+    /// matters to about that many rows.
     #[arg(long, default_value = "small")]
     size: Size,
     /// Seed of the generator: the same seed and size write the same export, byte for byte.
@@ -27,7 +29,7 @@ pub struct Args {
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
     if let Some(name) = &a.style {
-        return styles(name, &a.out);
+        return styles(name, a.size, &a.out);
     }
     let opts = SampleOptions {
         size: a.size,
@@ -53,7 +55,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn styles(name: &str, out: &std::path::Path) -> anyhow::Result<ExitCode> {
+fn styles(name: &str, size: Size, out: &std::path::Path) -> anyhow::Result<ExitCode> {
     let all = migrationai_sample::styles::all();
     let chosen: Vec<_> = all
         .iter()
@@ -65,7 +67,8 @@ fn styles(name: &str, out: &std::path::Path) -> anyhow::Result<ExitCode> {
     }
     for style in chosen {
         let dir = out.join(style.name);
-        let truth = migrationai_sample::styles::write(style, &dir)
+        let style = migrationai_sample::styles::at_size(style, size);
+        let truth = migrationai_sample::styles::write(&style, &dir)
             .with_context(|| format!("writing style {} to {}", style.name, dir.display()))?;
         let rows: usize = truth.kinds.values().map(|c| c.source_rows).sum();
         let rejected: usize = truth.kinds.values().map(|c| c.rejected).sum();

@@ -228,13 +228,19 @@ fn pick<T: Copy>(rng: &mut Rng, items: &[T]) -> T {
     items[rng.gen_range(0..items.len())]
 }
 
+/// From this many matters on, surnames are made up as well as drawn from the real ones: the
+/// real ones alone would make a firm that large mostly strangers sharing a name. The corpus's
+/// own styles (a few dozen matters) stay below it, so their rows do not change.
+const VARIED_SURNAMES_FROM: usize = 1_000;
+
 /// The firm: `matters` matters for about 1.3 times as many contacts, with their work.
 pub(crate) fn generate(rng: &mut Rng, matters: usize) -> Firm {
     let mut firm = Firm::default();
     let start = NaiveDate::from_ymd_opt(2021, 1, 4).unwrap_or_default();
+    let varied = matters >= VARIED_SURNAMES_FROM;
     for i in 0..(matters * 4 / 3).max(2) {
         let company = i % 5 == 4;
-        let p = people::person(rng, false);
+        let p = people::person(rng, varied);
         let a = people::address(rng);
         let organisation = if company {
             people::organisation(rng)

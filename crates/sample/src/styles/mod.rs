@@ -19,7 +19,7 @@ mod smokeball;
 mod tabs3;
 
 use crate::error::SampleError;
-use crate::Rng;
+use crate::{Rng, Size};
 use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 use firm::{Firm, InvoiceRef, MatterRef};
 use migrationai_domain::Kind;
@@ -266,6 +266,31 @@ pub fn all() -> Vec<Style> {
         tabs3::style(),
         needles::style(),
     ]
+}
+
+/// The style written at a size. Small is the corpus's own firm, byte for byte; medium and
+/// large give the same firm as many times its matters as it takes to write about 500,000 and
+/// 5,000,000 rows (the sample's sizes), so every file grows in proportion and the truth is
+/// derived the same way.
+pub fn at_size(style: &Style, size: Size) -> Style {
+    let target = match size {
+        Size::Small => return style.clone(),
+        Size::Medium => 500_000,
+        Size::Large => 5_000_000,
+    };
+    let rows = source_rows(style).max(1);
+    Style {
+        matters: (style.matters * target + rows / 2) / rows,
+        ..style.clone()
+    }
+}
+
+/// Rows the style's export holds, over all its files, without writing them.
+pub fn source_rows(style: &Style) -> usize {
+    let mut rng = Rng::seed_from_u64(style.seed);
+    let firm = firm::generate(&mut rng, style.matters);
+    let r = Render { style, firm: &firm };
+    style.tables.iter().map(|t| r.rows(t).len()).sum()
 }
 
 /// The ground truth of one style's export.
@@ -739,16 +764,18 @@ impl Render<'_> {
             }
         }
         if has(Entity::Invoice) {
-            for (n, v) in f.invoices.iter().enumerate() {
-                let paid: Decimal = if has(Entity::Payment) {
-                    f.payments
-                        .iter()
-                        .filter(|p| p.invoice == InvoiceRef::Known(n))
-                        .map(|p| p.amount)
-                        .sum()
-                } else {
-                    Decimal::ZERO
-                };
+            // Summed per invoice in one pass: a scaled firm has hundreds of thousands of each.
+            let mut paid = vec![Decimal::ZERO; f.invoices.len()];
+            if has(Entity::Payment) {
+                for p in &f.payments {
+                    if let InvoiceRef::Known(n) = p.invoice {
+                        if let Some(sum) = paid.get_mut(n) {
+                            *sum += p.amount;
+                        }
+                    }
+                }
+            }
+            for ((n, v), paid) in f.invoices.iter().enumerate().zip(paid) {
                 truth
                     .invoice_balance
                     .insert(self.style.ids.invoice.render(n), v.total - paid);
