@@ -1,6 +1,7 @@
 //! The engines behind `migrationai bench`: each runs one workload and returns its figures;
 //! the CLI prints them beside a baseline from the same run.
 
+pub mod cpu;
 pub mod documents;
 pub mod error;
 pub mod fidelity;

@@ -5,6 +5,7 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use crate::cpu::cpu_time;
 use migrationai_domain::{JobStatus, Kind};
 use migrationai_pipeline::memory::peak_rss_kib;
 use migrationai_pipeline::report::Verdict;
@@ -32,6 +33,17 @@ pub struct BenchResult {
 pub struct Stage {
     pub name: String,
     pub took: Duration,
+    /// CPU time (user + system, all threads) the process used during the step; None where
+    /// it could not be read.
+    pub cpu: Option<Duration>,
+}
+
+impl Stage {
+    /// The share of one core the step kept busy: 2.0 is both cores of a 2-core machine.
+    pub fn cores(&self) -> Option<f64> {
+        self.cpu
+            .map(|c| c.as_secs_f64() / self.took.as_secs_f64().max(1e-9))
+    }
 }
 
 /// Which step a job is in, as its row shows it (status and phase).
@@ -76,17 +88,20 @@ impl Step {
 /// step is seen within one of its ticks, 50 ms).
 pub async fn bench_migrate(export: &Path, app: &App) -> Result<BenchResult, ProcessingError> {
     let started = Instant::now();
+    let started_cpu = cpu_time();
     let submitted = app.submit(export, None, Some("bench".into())).await?;
     let submitted_at = Instant::now();
-    // (step, when it was first seen), in order.
-    let seen: Mutex<Vec<(Step, Instant)>> = Mutex::new(vec![(Step::Plan, submitted_at)]);
+    let submitted_cpu = cpu_time();
+    // (step, when it was first seen, CPU time then), in order.
+    type Seen = Vec<(Step, Instant, Option<Duration>)>;
+    let seen: Mutex<Seen> = Mutex::new(vec![(Step::Plan, submitted_at, submitted_cpu)]);
     let watch = |p: &migrationai_pipeline::Progress| {
         let Some(step) = Step::of(p.status, p.phase) else {
             return;
         };
         if let Ok(mut seen) = seen.lock() {
-            if seen.last().map(|(s, _)| *s) != Some(step) {
-                seen.push((step, Instant::now()));
+            if seen.last().map(|(s, _, _)| *s) != Some(step) {
+                seen.push((step, Instant::now(), cpu_time()));
             }
         }
     };
@@ -98,17 +113,23 @@ pub async fn bench_migrate(export: &Path, app: &App) -> Result<BenchResult, Proc
         End::Interrupted(_) => return Err(ProcessingError::Interrupted(submitted.job.name)),
     };
     let finished = Instant::now();
+    let finished_cpu = cpu_time();
     let wall = finished - started;
+    let used = |from: Option<Duration>, to: Option<Duration>| Some(to?.saturating_sub(from?));
     let mut stages = vec![Stage {
         name: "submit (inspect, propose a mapping)".into(),
         took: submitted_at - started,
+        cpu: used(started_cpu, submitted_cpu),
     }];
     let seen = seen.into_inner().unwrap_or_default();
-    for (i, (step, at)) in seen.iter().enumerate() {
-        let next = seen.get(i + 1).map_or(finished, |(_, t)| *t);
+    for (i, (step, at, cpu)) in seen.iter().enumerate() {
+        let (next, next_cpu) = seen
+            .get(i + 1)
+            .map_or((finished, finished_cpu), |(_, t, c)| (*t, *c));
         stages.push(Stage {
             name: step.name(),
             took: next - *at,
+            cpu: used(*cpu, next_cpu),
         });
     }
     let source_rows: u64 = report.kinds.values().map(|k| k.source_rows).sum();

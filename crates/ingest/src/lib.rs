@@ -14,7 +14,7 @@ pub mod keys;
 pub mod mapping;
 pub mod minor_units;
 pub mod overlay;
-mod parallel;
+pub mod parallel;
 pub mod question;
 pub mod read;
 pub mod separators;

@@ -418,8 +418,12 @@ fn migrate(export: &Path, data_dir: &Path, figures: Option<&Path>) -> anyhow::Re
     };
     for stage in &r.stages {
         let took = stage.took.as_secs_f64();
+        // The share of a core the step used: below 2.0 on two cores, one sat idle.
+        let cores = stage
+            .cores()
+            .map_or_else(|| "cpu  -  ".to_string(), |c| format!("cpu {c:.1}x"));
         say!(
-            "  {took:>6.2} s {:>3.0}%  {}",
+            "  {took:>6.2} s {:>3.0}%  {cores}  {}",
             100.0 * took / secs.max(1e-9),
             stage.name
         );

@@ -14,8 +14,9 @@ use bytes::Bytes;
 use migrationai_domain::Kind;
 use migrationai_ingest::by_name::Lookups;
 use migrationai_ingest::inspect::{archive_message, problem_code};
-use migrationai_ingest::mapping::Mapping;
-use migrationai_ingest::tables::{list_tables, open};
+use migrationai_ingest::mapping::{FileMapping, Mapping};
+use migrationai_ingest::parallel::map_ordered;
+use migrationai_ingest::tables::{list_tables, open, TableRef};
 use migrationai_ingest::transform::RowMapper;
 use migrationai_ingest::undecided::Tally;
 use migrationai_ingest::{Export, ReadOptions, SourceRow};
@@ -56,6 +57,9 @@ pub async fn plan(services: &Services, job: &JobRow) -> Result<usize, Processing
         rows.push(p.row);
     }
     let files = reader.await??;
+    // Kinds were planned at once, so their batches arrived interleaved; they are added in
+    // the order one thread would have made them (kind, then batch number).
+    rows.sort_by_key(|r: &BatchRow| (r.kind, r.batch_no));
     let listed = serde_json::to_vec(&files).map_err(crate::error::json("the export's files"))?;
     services
         .blobs
@@ -77,157 +81,54 @@ fn split_all(
     tx: &tokio::sync::mpsc::Sender<Planned>,
 ) -> Result<Vec<FileLine>, ProcessingError> {
     let (tables, unlisted) = list_tables(export);
-    let line = |path: &str, role: FileRole| FileLine {
-        path: path.to_string(),
-        role,
-        kind: None,
-        encoding: None,
-        rows: 0,
-        loaded: 0,
-        rejected: 0,
-        reason: None,
-        stopped_at: None,
-        undecided: Vec::new(),
-        notes: Vec::new(),
-    };
     let mut listing: Vec<FileLine> = unlisted
         .iter()
         .map(|e| FileLine {
             reason: Some(e.message.clone()),
-            ..line(&e.file, FileRole::Unreadable)
+            ..file_line(&e.file, FileRole::Unreadable)
         })
         .collect();
+    // Kinds share nothing while planned (duplicate ids and batch numbers are per kind), so
+    // they are planned on the machine's cores at once, each kind's files on one thread in
+    // (file, row) order. The listing is put together in the kinds' order, and the first
+    // kind's error in that order wins, as when they ran one after another.
+    let kinds: Vec<(Kind, Vec<&FileMapping>)> = Kind::ALL
+        .into_iter()
+        .map(|kind| {
+            let mut files: Vec<_> = mapping
+                .files
+                .iter()
+                .filter(|f| f.kind == Some(kind))
+                .collect();
+            files.sort_by(|a, b| a.table.cmp(&b.table));
+            (kind, files)
+        })
+        .filter(|(_, files)| !files.is_empty())
+        .collect();
+    let size = |table: &str| {
+        tables
+            .iter()
+            .find(|t| t.name == table)
+            .map_or(0, |t| t.entry.size)
+    };
     // References written as names become ids through their parents' names, read whole once.
     let lookups = Lookups::build(export, mapping);
-    for kind in Kind::ALL {
-        let mut files: Vec<_> = mapping
-            .files
-            .iter()
-            .filter(|f| f.kind == Some(kind))
-            .collect();
-        files.sort_by(|a, b| a.table.cmp(&b.table));
-        // Source ids seen so far, as 128-bit hashes: a kind of millions of rows costs 16
-        // bytes a row here rather than a copy of every id.
-        let mut seen = SeenIds::default();
-        let mut batch_no: i64 = 0;
-        for fm in files {
-            let Some(table) = tables.iter().find(|t| t.name == fm.table) else {
-                return Err(ProcessingError::Export(format!(
-                    "{} is in the mapping but not in the export",
-                    fm.table
-                )));
-            };
-            // Read in the encoding the mapping names; detection otherwise, refusing a guess.
-            let read = ReadOptions {
-                encoding: fm.encoding,
-                ..ReadOptions::default()
-            };
-            let mut reader = match open(export, table, &read) {
-                Ok(r) => r,
-                Err(e) => {
-                    // The other tables still migrate; this one fails the verdict.
-                    listing.push(FileLine {
-                        kind: Some(kind.as_str().to_string()),
-                        reason: Some(e.to_string()),
-                        ..line(&fm.table, FileRole::Unreadable)
-                    });
-                    continue;
-                }
-            };
-            let headers = reader.headers().to_vec();
-            let Some(mapper) = RowMapper::new(mapping, fm, &headers) else {
-                continue;
-            };
-            let mapper = mapper.read_names(fm, &lookups);
-            let mut undecided = Tally::new(fm, &headers);
-            let mut listed = FileLine {
-                kind: Some(kind.as_str().to_string()),
-                encoding: Some(reader.encoding().to_string()),
-                notes: reader
-                    .header_issues()
-                    .iter()
-                    .map(|e| e.message.clone())
-                    .collect(),
-                ..line(&fm.table, FileRole::Table)
-            };
-            let mut last_row = 1;
-            let header = BlobHeader {
-                file: fm.table.clone(),
-                headers,
-            };
-            let mut body: Option<BlobWriter> = None;
-            let mut in_batch: i64 = 0;
-            let mut row = SourceRow::default();
-            let flush = |body: &mut Option<BlobWriter>, in_batch: &mut i64, batch_no: &mut i64| {
-                let Some(writer) = body.take() else {
-                    return Ok(());
-                };
-                let key = batch_key(tenant, job, kind.as_str(), *batch_no);
-                let planned = Planned {
-                    row: BatchRow {
-                        kind,
-                        batch_no: *batch_no,
-                        file: fm.table.clone(),
-                        blob_key: key,
-                        rows: *in_batch,
-                        done: false,
-                        loaded: 0,
-                        rejected: 0,
-                    },
-                    body: writer.finish()?,
-                };
-                *in_batch = 0;
-                *batch_no += 1;
-                tx.blocking_send(planned)
-                    .map_err(|_| ProcessingError::PlannerStopped)
-            };
-            let mut stop = false;
-            while !stop {
-                let entry = match reader.read_into(&mut row) {
-                    None => break,
-                    Some(Ok(())) => {
-                        last_row = row.row;
-                        undecided.row(&row.values);
-                        // Mapped and validated here, once: the handler loads what this says.
-                        settle(&mapper, &row, |id| seen.insert(id))?
-                    }
-                    Some(Err(e)) => {
-                        // Row-level problems leave the rest of the file readable.
-                        stop = !e.kind.is_row_level();
-                        if stop {
-                            // The rows before it are kept; the rest of the table is lost, and
-                            // the report says from where: a failure, never a warning.
-                            listed.stopped_at = Some(e.row.unwrap_or(last_row + 1));
-                            listed.reason = Some(e.message.clone());
-                        }
-                        let Some(at) = e.row else {
-                            break;
-                        };
-                        last_row = at;
-                        RowLine::Reject(Reject {
-                            row: at,
-                            source_id: mapper.source_key(at, &[]),
-                            field: e.field.clone().unwrap_or_default(),
-                            code: problem_code(e.kind).to_string(),
-                            reason: e.message.clone(),
-                            values: Vec::new(),
-                        })
-                    }
-                };
-                let writer = match &mut body {
-                    Some(w) => w,
-                    None => body.insert(BlobWriter::new(&header)?),
-                };
-                writer.row(&entry)?;
-                in_batch += 1;
-                if in_batch as usize >= batch_size {
-                    flush(&mut body, &mut in_batch, &mut batch_no)?;
-                }
-            }
-            flush(&mut body, &mut in_batch, &mut batch_no)?;
-            listed.undecided = undecided.finish();
-            listing.push(listed);
-        }
+    let to = Split {
+        tenant,
+        job,
+        batch_size,
+        tx,
+        lookups: &lookups,
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let planned = map_ordered(
+        &kinds,
+        threads,
+        |(_, files)| files.iter().map(|f| size(&f.table)).sum(),
+        |(kind, files)| split_kind(export, &tables, mapping, *kind, files, &to),
+    );
+    for lines in planned {
+        listing.extend(lines?);
     }
     // Tables the mapping does not migrate must still be readable, or the report says they are
     // not; their rows are counted, so the report says how many were not migrated.
@@ -255,17 +156,17 @@ fn split_all(
                 FileLine {
                     encoding: Some(r.encoding().to_string()),
                     rows,
-                    ..line(&table.name, role)
+                    ..file_line(&table.name, role)
                 }
             }
             // A person who left an unreadable file out on purpose has decided about it.
             Err(e) if left_out => FileLine {
                 reason: Some(e.to_string()),
-                ..line(&table.name, FileRole::Ignored)
+                ..file_line(&table.name, FileRole::Ignored)
             },
             Err(e) => FileLine {
                 reason: Some(e.to_string()),
-                ..line(&table.name, FileRole::Unreadable)
+                ..file_line(&table.name, FileRole::Unreadable)
             },
         });
     }
@@ -273,7 +174,7 @@ fn split_all(
         if let Some(inner) = export.archived_tables(entry) {
             listing.push(FileLine {
                 reason: Some(archive_message(&inner)),
-                ..line(&entry.path, FileRole::Unreadable)
+                ..file_line(&entry.path, FileRole::Unreadable)
             });
             continue;
         }
@@ -281,10 +182,174 @@ fn split_all(
             migrationai_ingest::Format::Eml => FileRole::Email,
             _ => FileRole::Document,
         };
-        listing.push(line(&entry.path, role));
+        listing.push(file_line(&entry.path, role));
     }
     listing.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(listing)
+}
+
+/// Where a kind's batches go, and how large they are.
+struct Split<'a> {
+    tenant: &'a str,
+    job: &'a str,
+    batch_size: usize,
+    tx: &'a tokio::sync::mpsc::Sender<Planned>,
+    /// The parents' names, for reference columns that hold names.
+    lookups: &'a Lookups,
+}
+
+/// One kind's files, read in (file, row) order and split into batches sent down `to.tx`;
+/// the files' lines for the listing.
+fn split_kind(
+    export: &Arc<Export>,
+    tables: &[TableRef],
+    mapping: &Mapping,
+    kind: Kind,
+    files: &[&FileMapping],
+    to: &Split<'_>,
+) -> Result<Vec<FileLine>, ProcessingError> {
+    let mut lines = Vec::new();
+    // Source ids seen so far, as 128-bit hashes: a kind of millions of rows costs 16 bytes
+    // a row here rather than a copy of every id.
+    let mut seen = SeenIds::default();
+    let mut batch_no: i64 = 0;
+    for &fm in files {
+        let Some(table) = tables.iter().find(|t| t.name == fm.table) else {
+            return Err(ProcessingError::Export(format!(
+                "{} is in the mapping but not in the export",
+                fm.table
+            )));
+        };
+        // Read in the encoding the mapping names; detection otherwise, refusing a guess.
+        let read = ReadOptions {
+            encoding: fm.encoding,
+            ..ReadOptions::default()
+        };
+        let mut reader = match open(export, table, &read) {
+            Ok(r) => r,
+            Err(e) => {
+                // The other tables still migrate; this one fails the verdict.
+                lines.push(FileLine {
+                    kind: Some(kind.as_str().to_string()),
+                    reason: Some(e.to_string()),
+                    ..file_line(&fm.table, FileRole::Unreadable)
+                });
+                continue;
+            }
+        };
+        let headers = reader.headers().to_vec();
+        let Some(mapper) = RowMapper::new(mapping, fm, &headers) else {
+            continue;
+        };
+        let mapper = mapper.read_names(fm, to.lookups);
+        let mut undecided = Tally::new(fm, &headers);
+        let mut listed = FileLine {
+            kind: Some(kind.as_str().to_string()),
+            encoding: Some(reader.encoding().to_string()),
+            notes: reader
+                .header_issues()
+                .iter()
+                .map(|e| e.message.clone())
+                .collect(),
+            ..file_line(&fm.table, FileRole::Table)
+        };
+        let mut last_row = 1;
+        let header = BlobHeader {
+            file: fm.table.clone(),
+            headers,
+        };
+        let mut body: Option<BlobWriter> = None;
+        let mut in_batch: i64 = 0;
+        let mut row = SourceRow::default();
+        let flush = |body: &mut Option<BlobWriter>, in_batch: &mut i64, batch_no: &mut i64| {
+            let Some(writer) = body.take() else {
+                return Ok(());
+            };
+            let key = batch_key(to.tenant, to.job, kind.as_str(), *batch_no);
+            let planned = Planned {
+                row: BatchRow {
+                    kind,
+                    batch_no: *batch_no,
+                    file: fm.table.clone(),
+                    blob_key: key,
+                    rows: *in_batch,
+                    done: false,
+                    loaded: 0,
+                    rejected: 0,
+                },
+                body: writer.finish()?,
+            };
+            *in_batch = 0;
+            *batch_no += 1;
+            to.tx
+                .blocking_send(planned)
+                .map_err(|_| ProcessingError::PlannerStopped)
+        };
+        let mut stop = false;
+        while !stop {
+            let entry = match reader.read_into(&mut row) {
+                None => break,
+                Some(Ok(())) => {
+                    last_row = row.row;
+                    undecided.row(&row.values);
+                    // Mapped and validated here, once: the handler loads what this says.
+                    settle(&mapper, &row, |id| seen.insert(id))?
+                }
+                Some(Err(e)) => {
+                    // Row-level problems leave the rest of the file readable.
+                    stop = !e.kind.is_row_level();
+                    if stop {
+                        // The rows before it are kept; the rest of the table is lost, and
+                        // the report says from where: a failure, never a warning.
+                        listed.stopped_at = Some(e.row.unwrap_or(last_row + 1));
+                        listed.reason = Some(e.message.clone());
+                    }
+                    let Some(at) = e.row else {
+                        break;
+                    };
+                    last_row = at;
+                    RowLine::Reject(Reject {
+                        row: at,
+                        source_id: mapper.source_key(at, &[]),
+                        field: e.field.clone().unwrap_or_default(),
+                        code: problem_code(e.kind).to_string(),
+                        reason: e.message.clone(),
+                        values: Vec::new(),
+                    })
+                }
+            };
+            let writer = match &mut body {
+                Some(w) => w,
+                None => body.insert(BlobWriter::new(&header)?),
+            };
+            writer.row(&entry)?;
+            in_batch += 1;
+            if in_batch as usize >= to.batch_size {
+                flush(&mut body, &mut in_batch, &mut batch_no)?;
+            }
+        }
+        flush(&mut body, &mut in_batch, &mut batch_no)?;
+        listed.undecided = undecided.finish();
+        lines.push(listed);
+    }
+    Ok(lines)
+}
+
+/// A line of the listing with nothing yet known but the file and its role.
+fn file_line(path: &str, role: FileRole) -> FileLine {
+    FileLine {
+        path: path.to_string(),
+        role,
+        kind: None,
+        encoding: None,
+        rows: 0,
+        loaded: 0,
+        rejected: 0,
+        reason: None,
+        stopped_at: None,
+        undecided: Vec::new(),
+        notes: Vec::new(),
+    }
 }
 
 /// A set of source ids kept as two independent 64-bit hashes of each.

@@ -123,47 +123,32 @@ pub async fn build(
     });
 
     let projects = project_facts(store, tenant, id).await?;
-    let mut trust = Trust::default();
-    let mut funds = Pages::new(store, tenant, id, Kind::ProjectFunds);
-    while let Some(page) = funds.next().await? {
-        for f in &page {
-            trust.add(&mut report, &projects, f);
-        }
-    }
-    trust.finish(&mut report, &projects);
-
-    let mut paid: BTreeMap<String, Decimal> = BTreeMap::new();
-    let mut payments = Pages::new(store, tenant, id, Kind::Payment);
-    while let Some(page) = payments.next().await? {
-        for p in page {
-            if let Some(invoice) = reference(&p.fields, "invoice_id") {
-                *paid.entry(invoice.to_string()).or_default() +=
-                    money(&p.fields, "amount").unwrap_or_default();
-            }
-        }
-    }
     // An export with no payments at all (an invoice summary) states what was paid on each
     // invoice; with any payment rows, the payments applied are what was paid.
-    let paid_from = match report.kinds.get(Kind::Payment.as_str()) {
-        Some(k) if k.source_rows > 0 => Paid::Payments(&paid),
-        _ => Paid::Stated,
-    };
-    let mut invoices = Pages::new(store, tenant, id, Kind::BillingInvoice);
-    while let Some(page) = invoices.next().await? {
-        for i in &page {
-            receivable(&mut report, paid_from, i);
-        }
-    }
-    report
-        .invoice_mismatches
-        .sort_by(|a, b| a.invoice_id.cmp(&b.invoice_id));
-
-    for kind in [Kind::Document, Kind::ProjectEmail] {
-        let mut pages = Pages::new(store, tenant, id, kind);
-        while let Some(page) = pages.next().await? {
-            documents(s, &mut report, kind, &page).await;
-        }
-    }
+    let payments = matches!(
+        report.kinds.get(Kind::Payment.as_str()),
+        Some(k) if k.source_rows > 0
+    );
+    // The trust, receivables and documents passes fill separate parts of the report, so
+    // they run at once: while one waits on the store's connection or a file, another
+    // decodes its page. Errors are taken in the order the passes ran one after another.
+    let (trust, receivables, documents) = futures::join!(
+        trust_pass(store, tenant, id, &projects),
+        receivables_pass(store, tenant, id, payments),
+        documents_pass(s, tenant, id),
+    );
+    let (trust, receivables, documents) = (trust?, receivables?, documents?);
+    report.trust_by_project = trust.trust_by_project;
+    report.trust_by_client = trust.trust_by_client;
+    report.trust_ledgers = trust.trust_ledgers;
+    report.trust_mismatches = trust.trust_mismatches;
+    report.negative_trust = trust.negative_trust;
+    report.invoice_balance = receivables.invoice_balance;
+    report.receivable_by_project = receivables.receivable_by_project;
+    report.invoice_mismatches = receivables.invoice_mismatches;
+    report.document_problems = documents.document_problems;
+    report.documents = documents.documents;
+    report.email_attachments = documents.email_attachments;
 
     let found = duplicates.await?;
     report.duplicate_groups = found.groups;
@@ -176,6 +161,73 @@ pub async fn build(
     let mapping = s.mapping(job)?;
     report.verdict = verdict::judge(&report, settings.threshold, Some(mapping.as_ref()));
     Ok((report, found.links))
+}
+
+/// Trust balances by project and client, the ledgers' running balances checked, and the
+/// balances the projects state compared: the trust parts of a report.
+async fn trust_pass(
+    store: &dyn migrationai_ports::store::Store,
+    tenant: &str,
+    job: &str,
+    projects: &ProjectFacts,
+) -> Result<Report, ProcessingError> {
+    let mut part = Report::default();
+    let mut trust = Trust::default();
+    let mut funds = Pages::new(store, tenant, job, Kind::ProjectFunds);
+    while let Some(page) = funds.next().await? {
+        for f in &page {
+            trust.add(&mut part, projects, f);
+        }
+    }
+    trust.finish(&mut part, projects);
+    Ok(part)
+}
+
+/// Each invoice's balance from its total and what was paid on it (`payments`: the
+/// payments applied, else the invoice's own paid amount): the receivables parts of a report.
+async fn receivables_pass(
+    store: &dyn migrationai_ports::store::Store,
+    tenant: &str,
+    job: &str,
+    payments: bool,
+) -> Result<Report, ProcessingError> {
+    let mut part = Report::default();
+    let mut paid: BTreeMap<String, Decimal> = BTreeMap::new();
+    let mut pages = Pages::new(store, tenant, job, Kind::Payment);
+    while let Some(page) = pages.next().await? {
+        for p in page {
+            if let Some(invoice) = reference(&p.fields, "invoice_id") {
+                *paid.entry(invoice.to_string()).or_default() +=
+                    money(&p.fields, "amount").unwrap_or_default();
+            }
+        }
+    }
+    let paid_from = if payments {
+        Paid::Payments(&paid)
+    } else {
+        Paid::Stated
+    };
+    let mut invoices = Pages::new(store, tenant, job, Kind::BillingInvoice);
+    while let Some(page) = invoices.next().await? {
+        for i in &page {
+            receivable(&mut part, paid_from, i);
+        }
+    }
+    part.invoice_mismatches
+        .sort_by(|a, b| a.invoice_id.cmp(&b.invoice_id));
+    Ok(part)
+}
+
+/// Every stored document and email file hashed and checked: the documents parts of a report.
+async fn documents_pass(s: &Services, tenant: &str, job: &str) -> Result<Report, ProcessingError> {
+    let mut part = Report::default();
+    for kind in [Kind::Document, Kind::ProjectEmail] {
+        let mut pages = Pages::new(s.store.as_ref(), tenant, job, kind);
+        while let Some(page) = pages.next().await? {
+            documents(s, &mut part, kind, &page).await;
+        }
+    }
+    Ok(part)
 }
 
 /// The planner's list of the export's files, with each table's loaded and rejected rows.
