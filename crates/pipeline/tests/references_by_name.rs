@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{config, open, stored, Inspected};
+use common::{config, migrate, stored_fields, write_tables, Inspected};
 use migrationai_domain::Kind;
 use std::fmt::Write as _;
 
@@ -15,7 +15,6 @@ const MATTERS: usize = 16;
 const ENTRIES: usize = 48;
 
 fn write_export(dir: &std::path::Path) {
-    std::fs::create_dir_all(dir).expect("export folder");
     let mut contacts = String::from("Contact ID,First Name,Last Name,Company,Email\n");
     for i in 0..PEOPLE {
         let _ = writeln!(contacts, "C{i:03},Ada{i},Lovelace{i},,ada{i}@example.com");
@@ -42,13 +41,14 @@ fn write_export(dir: &std::path::Path) {
             i % MATTERS
         );
     }
-    for (name, text) in [
-        ("Contacts.csv", contacts),
-        ("Matters.csv", matters),
-        ("Time Entries.csv", time),
-    ] {
-        std::fs::write(dir.join(name), text).expect("write table");
-    }
+    write_tables(
+        dir,
+        &[
+            ("Contacts.csv", contacts),
+            ("Matters.csv", matters),
+            ("Time Entries.csv", time),
+        ],
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -67,9 +67,7 @@ async fn clients_named_by_name_link_to_the_one_contact_of_that_name() {
     assert_eq!(by_name[0].header, "Client");
 
     let config = config(&dir.path().join("data"));
-    let app = open(&config).await.expect("opens");
-    let report = app
-        .migrate(&export, None, None, &|_| {})
+    let report = migrate(&export, None, None, &config, &|_| {})
         .await
         .expect("migrates");
     let counts = |k: Kind| {
@@ -105,15 +103,7 @@ async fn clients_named_by_name_link_to_the_one_contact_of_that_name() {
     assert!(reason.contains("Babbage, Charles"), "{reason}");
     assert!(!report.verdict.migrated, "two matters did not load");
 
-    let projects = stored(&config, &report.job, Kind::Projects).await;
-    let client_of = |id: &str| {
-        let row = projects
-            .iter()
-            .find(|r| r.source_id == id)
-            .unwrap_or_else(|| panic!("{id} stored"));
-        let v: serde_json::Value = serde_json::from_str(&row.data).expect("json");
-        v["fields"]["client_id"]["v"].clone()
-    };
-    assert_eq!(client_of("M000"), serde_json::json!("C102"));
-    assert_eq!(client_of("M007"), serde_json::json!("C007"));
+    let client_of = |id: &'static str| stored_fields(&config, &report.job, Kind::Projects, id);
+    assert_eq!(client_of("M000").await["client_id"]["v"], "C102");
+    assert_eq!(client_of("M007").await["client_id"]["v"], "C007");
 }

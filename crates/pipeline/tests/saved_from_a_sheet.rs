@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{assert_all_loaded, config, open, stored, Inspected};
+use common::{assert_all_loaded, config, migrate, stored_fields, write_tables, Inspected};
 use migrationai_domain::Kind;
 use std::fmt::Write as _;
 
@@ -18,7 +18,6 @@ const EVENTS: usize = 12;
 const MARCH_21_2023: u32 = 45006;
 
 fn write_export(dir: &std::path::Path) {
-    std::fs::create_dir_all(dir).expect("export folder");
     let mut contacts =
         String::from("Contact ID,First Name,Last Name,Email,Date of Birth,Is Client\n");
     for i in 0..CONTACTS {
@@ -67,13 +66,14 @@ fn write_export(dir: &std::path::Path) {
             i % MATTERS
         );
     }
-    for (name, text) in [
-        ("Contacts.csv", contacts),
-        ("Matters.csv", matters),
-        ("Calendar.csv", events),
-    ] {
-        std::fs::write(dir.join(name), text).expect("write table");
-    }
+    write_tables(
+        dir,
+        &[
+            ("Contacts.csv", contacts),
+            ("Matters.csv", matters),
+            ("Calendar.csv", events),
+        ],
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -101,9 +101,7 @@ async fn day_numbers_and_access_flags_migrate_as_the_dates_and_answers_they_mean
     );
 
     let config = config(&dir.path().join("data"));
-    let app = open(&config).await.expect("opens");
-    let report = app
-        .migrate(&export, None, None, &|_| {})
+    let report = migrate(&export, None, None, &config, &|_| {})
         .await
         .expect("migrates");
     assert_all_loaded(
@@ -116,33 +114,26 @@ async fn day_numbers_and_access_flags_migrate_as_the_dates_and_answers_they_mean
     );
     assert!(report.verdict.migrated, "{:?}", report.verdict.failures);
 
-    let data = |rows: &[migrationai_ports::store::RecordRow], id: &str| {
-        rows.iter()
-            .find(|r| r.source_id == id)
-            .unwrap_or_else(|| panic!("{id} stored"))
-            .data
-            .clone()
-    };
-    let matters = stored(&config, &report.job, Kind::Projects).await;
-    let m2 = data(&matters, "M002");
+    let fields = |kind, id: &'static str| stored_fields(&config, &report.job, kind, id);
+    let m2 = fields(Kind::Projects, "M002").await.to_string();
     assert!(
         m2.contains("2023-03-23"),
         "opened 2 days after 21 March: {m2}"
     );
     assert!(m2.contains("2023-07-01"), "closed 102 days after: {m2}");
-    let contacts = stored(&config, &report.job, Kind::Contacts).await;
-    let (c0, c1) = (data(&contacts, "C000"), data(&contacts, "C001"));
-    assert!(c0.contains("1993-10-21"), "{c0}");
-    let flag = |text: &str| {
-        let v: serde_json::Value = serde_json::from_str(text).expect("json");
-        v["fields"]["is_client"]["v"].clone()
-    };
-    assert_eq!(
-        (flag(&c0), flag(&c1)),
-        (serde_json::json!(false), serde_json::json!(true))
+    let (c0, c1) = (
+        fields(Kind::Contacts, "C000").await,
+        fields(Kind::Contacts, "C001").await,
     );
-    let events = stored(&config, &report.job, Kind::Calendar).await;
-    let (e0, e1) = (data(&events, "E000"), data(&events, "E001"));
+    assert!(c0.to_string().contains("1993-10-21"), "{c0}");
+    assert_eq!(
+        (&c0["is_client"]["v"], &c1["is_client"]["v"]),
+        (&serde_json::json!(false), &serde_json::json!(true))
+    );
+    let (e0, e1) = (
+        fields(Kind::Calendar, "E000").await.to_string(),
+        fields(Kind::Calendar, "E001").await.to_string(),
+    );
     assert!(e0.contains("2023-03-21"), "{e0}");
     assert!(
         e1.contains("2023-03-22T09:00:00") && e1.contains("2023-03-22T10:00:00"),

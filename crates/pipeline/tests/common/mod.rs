@@ -196,6 +196,30 @@ pub fn assert_all_loaded(
     }
 }
 
+/// Writes each (file name, text) table of a hand-written export into `dir`.
+pub fn write_tables(dir: &Path, tables: &[(&str, String)]) {
+    std::fs::create_dir_all(dir).expect("export folder");
+    for (name, text) in tables {
+        std::fs::write(dir.join(name), text).expect("write table");
+    }
+}
+
+/// The stored fields of the loaded record `source_id` of a kind, as JSON.
+pub async fn stored_fields(
+    config: &Config,
+    job: &str,
+    kind: migrationai_domain::Kind,
+    source_id: &str,
+) -> serde_json::Value {
+    let rows = stored(config, job, kind).await;
+    let row = rows
+        .iter()
+        .find(|r| r.source_id == source_id)
+        .unwrap_or_else(|| panic!("{kind} {source_id} stored"));
+    let data: serde_json::Value = serde_json::from_str(&row.data).expect("stored JSON");
+    data["fields"].clone()
+}
+
 /// The stored JSON of every loaded record of a kind, for a test to read values back.
 pub async fn stored(
     config: &Config,
