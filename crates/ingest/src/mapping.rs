@@ -650,21 +650,23 @@ impl Mapping {
                 let _ = writeln!(out, "# two-digit years: read in the hundred years below; change them if the dates are older");
                 let _ = writeln!(out, "two_digit_years = {}", q(&window_text(w)));
             }
-            if !f.minor_units.is_empty() {
-                let _ = writeln!(
-                    out,
-                    "# amounts these columns write in minor units (cents): 1250 is 12.50"
-                );
-                let headers: Vec<String> = f.minor_units.iter().map(|h| q(h)).collect();
-                let _ = writeln!(out, "minor_units = [{}]", headers.join(", "));
-            }
-            if !f.serial_dates.is_empty() {
-                let _ = writeln!(
-                    out,
-                    "# date columns written as spreadsheet day numbers: 45006 is 2023-03-21"
-                );
-                let headers: Vec<String> = f.serial_dates.iter().map(|h| q(h)).collect();
-                let _ = writeln!(out, "serial_dates = [{}]", headers.join(", "));
+            for (key, headers, why) in [
+                (
+                    "minor_units",
+                    &f.minor_units,
+                    "amounts these columns write in minor units (cents): 1250 is 12.50",
+                ),
+                (
+                    "serial_dates",
+                    &f.serial_dates,
+                    "date columns written as spreadsheet day numbers: 45006 is 2023-03-21",
+                ),
+            ] {
+                if !headers.is_empty() {
+                    let quoted: Vec<String> = headers.iter().map(|h| q(h)).collect();
+                    let _ = writeln!(out, "# {why}");
+                    let _ = writeln!(out, "{key} = [{}]", quoted.join(", "));
+                }
             }
             if !f.times.is_empty() {
                 let _ = writeln!(
