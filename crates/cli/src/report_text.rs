@@ -137,17 +137,8 @@ mod tests {
 
     fn file(path: &str, role: FileRole, encoding: Option<&str>) -> FileLine {
         FileLine {
-            path: path.into(),
-            role,
-            kind: None,
             encoding: encoding.map(Into::into),
-            rows: 0,
-            loaded: 0,
-            rejected: 0,
-            reason: None,
-            stopped_at: None,
-            undecided: Vec::new(),
-            notes: Vec::new(),
+            ..FileLine::new(path, role)
         }
     }
 

@@ -228,14 +228,16 @@ impl RowMapper {
             derived = self.source_key(row.row, &row.values).unwrap_or_default();
             values.push((self.def.id_field().name, &derived));
         }
-        let mut record = validate_row(self.def, &values, &self.ctx).map_err(|errs| {
-            let mut problems: Vec<RowProblem> = errs.into_iter().map(|e| self.problem(e)).collect();
-            problems.append(&mut shared_names.clone());
-            problems
-        })?;
-        if !shared_names.is_empty() {
-            return Err(shared_names);
-        }
+        let mut record = match validate_row(self.def, &values, &self.ctx) {
+            Ok(record) if shared_names.is_empty() => record,
+            Ok(_) => return Err(shared_names),
+            Err(errs) => {
+                let mut problems: Vec<RowProblem> =
+                    errs.into_iter().map(|e| self.problem(e)).collect();
+                problems.append(&mut shared_names);
+                return Err(problems);
+            }
+        };
         self.quantity_unit.convert(&mut record);
         Ok(record)
     }

@@ -85,7 +85,7 @@ fn split_all(
         .iter()
         .map(|e| FileLine {
             reason: Some(e.message.clone()),
-            ..file_line(&e.file, FileRole::Unreadable)
+            ..FileLine::new(&e.file, FileRole::Unreadable)
         })
         .collect();
     // Kinds share nothing while planned (duplicate ids and batch numbers are per kind), so
@@ -156,17 +156,17 @@ fn split_all(
                 FileLine {
                     encoding: Some(r.encoding().to_string()),
                     rows,
-                    ..file_line(&table.name, role)
+                    ..FileLine::new(&table.name, role)
                 }
             }
             // A person who left an unreadable file out on purpose has decided about it.
             Err(e) if left_out => FileLine {
                 reason: Some(e.to_string()),
-                ..file_line(&table.name, FileRole::Ignored)
+                ..FileLine::new(&table.name, FileRole::Ignored)
             },
             Err(e) => FileLine {
                 reason: Some(e.to_string()),
-                ..file_line(&table.name, FileRole::Unreadable)
+                ..FileLine::new(&table.name, FileRole::Unreadable)
             },
         });
     }
@@ -174,7 +174,7 @@ fn split_all(
         if let Some(inner) = export.archived_tables(entry) {
             listing.push(FileLine {
                 reason: Some(archive_message(&inner)),
-                ..file_line(&entry.path, FileRole::Unreadable)
+                ..FileLine::new(&entry.path, FileRole::Unreadable)
             });
             continue;
         }
@@ -182,7 +182,7 @@ fn split_all(
             migrationai_ingest::Format::Eml => FileRole::Email,
             _ => FileRole::Document,
         };
-        listing.push(file_line(&entry.path, role));
+        listing.push(FileLine::new(&entry.path, role));
     }
     listing.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(listing)
@@ -232,7 +232,7 @@ fn split_kind(
                 lines.push(FileLine {
                     kind: Some(kind.as_str().to_string()),
                     reason: Some(e.to_string()),
-                    ..file_line(&fm.table, FileRole::Unreadable)
+                    ..FileLine::new(&fm.table, FileRole::Unreadable)
                 });
                 continue;
             }
@@ -251,7 +251,7 @@ fn split_kind(
                 .iter()
                 .map(|e| e.message.clone())
                 .collect(),
-            ..file_line(&fm.table, FileRole::Table)
+            ..FileLine::new(&fm.table, FileRole::Table)
         };
         let mut last_row = 1;
         let header = BlobHeader {
@@ -333,23 +333,6 @@ fn split_kind(
         lines.push(listed);
     }
     Ok(lines)
-}
-
-/// A line of the listing with nothing yet known but the file and its role.
-fn file_line(path: &str, role: FileRole) -> FileLine {
-    FileLine {
-        path: path.to_string(),
-        role,
-        kind: None,
-        encoding: None,
-        rows: 0,
-        loaded: 0,
-        rejected: 0,
-        reason: None,
-        stopped_at: None,
-        undecided: Vec::new(),
-        notes: Vec::new(),
-    }
 }
 
 /// A set of source ids kept as two independent 64-bit hashes of each.

@@ -60,6 +60,25 @@ pub struct FileLine {
     pub notes: Vec<String>,
 }
 
+impl FileLine {
+    /// A line with nothing yet known but the file and its role.
+    pub fn new(path: &str, role: FileRole) -> FileLine {
+        FileLine {
+            path: path.to_string(),
+            role,
+            kind: None,
+            encoding: None,
+            rows: 0,
+            loaded: 0,
+            rejected: 0,
+            reason: None,
+            stopped_at: None,
+            undecided: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+}
+
 impl FileRole {
     /// The role as people read it.
     pub fn as_str(self) -> &'static str {
