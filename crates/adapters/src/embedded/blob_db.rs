@@ -32,7 +32,6 @@ use object_store::{
     GetOptions, GetRange, GetResult, GetResultPayload, ListResult, MultipartUpload, ObjectMeta,
     ObjectStore, PutMode, PutMultipartOpts, PutOptions, PutPayload, PutResult, UploadPart,
 };
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection, Row, SqliteConnection};
 use tokio::sync::Mutex;
 
@@ -76,15 +75,8 @@ impl SqliteObjectStore {
     /// Opens (creating if needed) the database at `path`.
     pub async fn open(path: impl AsRef<FsPath>) -> Result<Self, object_store::Error> {
         let path = path.as_ref();
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(generic)?;
-        }
-        let mut conn = SqliteConnectOptions::new()
-            .filename(path)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(Duration::from_secs(5))
+        let mut conn = super::sqlite_file(path)
+            .map_err(generic)?
             .connect()
             .await
             .map_err(generic)?;

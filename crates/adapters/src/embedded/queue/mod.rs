@@ -26,7 +26,6 @@ use migrationai_ports::queue::{
     PeekedMessage, Queue, QueueConfig, QueueError, QueueErrorCode, QueueStats, ReceiveOptions,
     ReceivedMessage, SendEntry, VisibilityEntry,
 };
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection, SqliteConnection};
 use tokio::sync::Mutex;
 
@@ -49,16 +48,8 @@ pub struct EmbeddedQueue {
 impl EmbeddedQueue {
     /// Opens (creating if needed) the queue database at `path`.
     pub async fn open(path: impl AsRef<Path>) -> Result<Self, QueueError> {
-        let path = path.as_ref();
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(QueueError::backend)?;
-        }
-        let mut conn = SqliteConnectOptions::new()
-            .filename(path)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(Duration::from_secs(5))
+        let mut conn = crate::embedded::sqlite_file(path.as_ref())
+            .map_err(QueueError::backend)?
             .pragma("temp_store", "memory")
             .connect()
             .await
