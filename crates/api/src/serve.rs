@@ -3,9 +3,12 @@
 //! its body, and a bound on open connections, so slow or half-open clients cannot hold a role.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
+use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::ConnectInfo;
 use axum::http::{header, HeaderName, HeaderValue, Request};
 use axum::Router;
@@ -70,6 +73,74 @@ pub fn harden(router: Router, hsts: bool) -> Router {
         router.layer(set(header::STRICT_TRANSPORT_SECURITY, HSTS))
     } else {
         router
+    }
+}
+
+/// What is left of a request body after its answer is read off and dropped, up to this much;
+/// a longer remainder ends the connection instead.
+const DRAIN_BYTES: usize = 1 << 20;
+
+/// A request's body, held both by the handler and by the connection's service. A handler
+/// may answer without reading it (a refusal before an upload's body, say); the service then
+/// reads the rest before the answer goes out. Left unread, hyper would close the connection
+/// under a client still sending, which then sees no answer at all, or reuse a connection
+/// the server has already closed.
+#[derive(Clone)]
+struct Shared(Arc<Mutex<Body>>);
+
+impl Shared {
+    fn new(
+        body: impl HttpBody<Data = Bytes, Error: Into<axum::BoxError>> + Send + 'static,
+    ) -> Self {
+        Shared(Arc::new(Mutex::new(Body::new(body))))
+    }
+
+    /// Reads what the handler left, up to [`DRAIN_BYTES`]; whether the body ended.
+    async fn read_to_end(&self) -> bool {
+        let mut left = match self.0.lock() {
+            Ok(mut body) => std::mem::take(&mut *body),
+            Err(_) => return false,
+        };
+        let mut read = 0usize;
+        while !left.is_end_stream() {
+            match http_body_util::BodyExt::frame(&mut left).await {
+                None => break,
+                Some(Ok(frame)) => {
+                    read += frame.data_ref().map_or(0, Bytes::len);
+                    if read > DRAIN_BYTES {
+                        return false;
+                    }
+                }
+                Some(Err(_)) => return false,
+            }
+        }
+        true
+    }
+}
+
+impl HttpBody for Shared {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, axum::Error>>> {
+        match self.0.lock() {
+            Ok(mut body) => Pin::new(&mut *body).poll_frame(cx),
+            Err(_) => Poll::Ready(None),
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.0.lock().map_or(true, |body| body.is_end_stream())
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.0.lock().map_or_else(
+            |_| http_body::SizeHint::with_exact(0),
+            |body| body.size_hint(),
+        )
     }
 }
 
@@ -151,8 +222,20 @@ async fn accept_loop(
         // would give it; a body that stalls longer than `body_idle` ends in an error.
         let service = tower::service_fn(move |mut req: Request<hyper::body::Incoming>| {
             req.extensions_mut().insert(ConnectInfo(peer));
-            let req = req.map(|body| axum::body::Body::new(TimeoutBody::new(body_idle, body)));
-            app.clone().oneshot(req)
+            let expects_continue = req.headers().contains_key(header::EXPECT);
+            let (parts, incoming) = req.into_parts();
+            let body = Shared::new(TimeoutBody::new(body_idle, incoming));
+            let req = Request::from_parts(parts, axum::body::Body::new(body.clone()));
+            let app = app.clone();
+            async move {
+                let mut answer = app.oneshot(req).await?;
+                if !expects_continue && !body.read_to_end().await {
+                    answer
+                        .headers_mut()
+                        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+                }
+                Ok::<_, std::convert::Infallible>(answer)
+            }
         });
         let conn = http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
         let conn = graceful.watch(conn);

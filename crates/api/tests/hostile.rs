@@ -156,6 +156,69 @@ async fn unfinished_headers_and_stalled_bodies_are_cut_off() {
     app.stop().await;
 }
 
+/// Reads one answer off a kept-alive connection: its head, and as many body bytes as its
+/// Content-Length says.
+async fn one_answer(stream: &mut TcpStream) -> String {
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        let text = String::from_utf8_lossy(&got).into_owned();
+        if let Some(end) = text.find("\r\n\r\n") {
+            let length = text[..end]
+                .lines()
+                .find_map(|l| {
+                    let (name, value) = l.split_once(':')?;
+                    name.eq_ignore_ascii_case("content-length")
+                        .then(|| value.trim().parse::<usize>().ok())?
+                })
+                .unwrap_or(0);
+            if got.len() >= end + 4 + length {
+                return text;
+            }
+        }
+        let n = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut buf))
+            .await
+            .expect("an answer within 5 s")
+            .expect("read");
+        assert!(n > 0, "the server closed the connection; so far: {text}");
+        got.extend_from_slice(&buf[..n]);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_upload_is_read_to_its_end_and_the_connection_stays_usable() {
+    // A client sends its whole request before it reads the answer. Refused before its body
+    // was read, the request must still be read to its end: otherwise the server closes the
+    // connection under a client still sending, which then sees no answer at all.
+    let app = spawn().await;
+    let addr = app.running.addr(migrationai_host::Role::Api).expect("api");
+    let mut conn = TcpStream::connect(addr).await.expect("connect");
+    let body = vec![b'x'; 300_000];
+    conn.write_all(
+        format!(
+            "PUT /v1/jobs/j1/files/a.csv HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        )
+        .as_bytes(),
+    )
+    .await
+    .expect("write the head");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    conn.write_all(&body).await.expect("write the body");
+    let first = one_answer(&mut conn).await;
+    assert!(first.starts_with("HTTP/1.1 401"), "{first}");
+    assert!(
+        !first.to_ascii_lowercase().contains("connection: close"),
+        "{first}"
+    );
+    conn.write_all(b"GET /v1/me HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .expect("write again");
+    let second = one_answer(&mut conn).await;
+    assert!(second.starts_with("HTTP/1.1 401"), "{second}");
+    app.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connections_beyond_the_bound_wait_until_one_ends() {
     let limits = Limits {
