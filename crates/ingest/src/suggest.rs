@@ -1004,12 +1004,22 @@ fn empty_suggestion(sample: &TableSample) -> TableSuggestion {
     }
 }
 
-/// A column's order is known only when its values point one way and never the other.
+/// Values that read only one way a side needs for each one that reads only the other, for
+/// that side to be the order: a stray date typed the other way (or two) does not make a
+/// column's order unknown, and so every ambiguous date in it a reject; a column truly
+/// written both ways stays unknown. The stray dates themselves are then rejected, each
+/// saying it reads only the other way.
+pub const ORDER_MAJORITY: usize = 20;
+
+/// A column's order: the way its values point, when the other way has at most one value
+/// for each [`ORDER_MAJORITY`] of them.
 pub fn order_from_votes((mdy, dmy, _either): (usize, usize, usize)) -> Option<DateOrder> {
-    match (mdy > 0, dmy > 0) {
-        (true, false) => Some(DateOrder::Mdy),
-        (false, true) => Some(DateOrder::Dmy),
-        _ => None,
+    if mdy > 0 && dmy.saturating_mul(ORDER_MAJORITY) <= mdy {
+        Some(DateOrder::Mdy)
+    } else if dmy > 0 && mdy.saturating_mul(ORDER_MAJORITY) <= dmy {
+        Some(DateOrder::Dmy)
+    } else {
+        None
     }
 }
 

@@ -32,6 +32,16 @@ kind = "document"
 "#;
 
 fn run(files: &[(&str, &str)]) -> (tempfile::TempDir, InspectReport) {
+    let mapping = Mapping::parse("mapping.toml", MAPPING).expect("mapping parses");
+    inspected(files, Some(mapping))
+}
+
+/// `time.csv` inspected with no mapping: kinds, columns and date order as detected.
+fn detected(body: &str) -> (tempfile::TempDir, InspectReport) {
+    inspected(&[("time.csv", body)], None)
+}
+
+fn inspected(files: &[(&str, &str)], mapping: Option<Mapping>) -> (tempfile::TempDir, InspectReport) {
     let dir = tempfile::tempdir().expect("temp dir");
     for (name, body) in files {
         let path = dir.path().join(name);
@@ -40,9 +50,8 @@ fn run(files: &[(&str, &str)]) -> (tempfile::TempDir, InspectReport) {
         }
         std::fs::write(&path, body).expect("write");
     }
-    let mapping = Mapping::parse("mapping.toml", MAPPING).expect("mapping parses");
     let opts = InspectOptions {
-        mapping: Some(mapping),
+        mapping,
         problems_per_file: 100,
         ..InspectOptions::default()
     };
@@ -138,6 +147,48 @@ fn the_column_decides_day_month_order() {
         Some(migrationai_domain::value::DateOrder::Dmy)
     );
     assert_eq!(f.valid_rows, 2, "{:?}", f.problems);
+}
+
+#[test]
+fn a_stray_date_typed_the_other_way_does_not_unsettle_the_column() {
+    // Twenty-two dates read only day first, one only month first (a slip). The column is
+    // day first: 03/04/2024 loads as 3 April, and only the slip is rejected, saying why.
+    let mut lines: Vec<String> = (0..22)
+        .map(|i| format!("T{i},M1,time,{}/04/2024,1,200,200.00,a", 13 + i % 15))
+        .collect();
+    lines.push("T90,M1,time,03/04/2024,1,200,200.00,ambiguous".into());
+    lines.push("T91,M1,time,04/25/2024,1,200,200.00,slip".into());
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let (_dir, r) = detected(&time_csv(&refs));
+    let f = &r.files[0];
+    assert_eq!(
+        f.suggestion.date_order,
+        Some(migrationai_domain::value::DateOrder::Dmy)
+    );
+    assert_eq!(f.valid_rows, 23, "{:?}", f.problems);
+    expect(&r, "time.csv", 25, "Date", "invalid_date");
+    let slip = f.problems.iter().find(|p| p.row == Some(25)).expect("the slip");
+    assert!(
+        slip.message.contains("only month first") && slip.message.contains("day first"),
+        "{}",
+        slip.message
+    );
+}
+
+#[test]
+fn a_column_written_both_ways_keeps_its_order_unknown() {
+    // Three dates each way: no side wins, so the ambiguous date is a reject, not a guess.
+    let (_dir, r) = detected(&time_csv(&[
+        "T1,M1,time,13/04/2024,1,200,200.00,a",
+        "T2,M1,time,14/04/2024,1,200,200.00,a",
+        "T3,M1,time,15/04/2024,1,200,200.00,a",
+        "T4,M1,time,04/13/2024,1,200,200.00,a",
+        "T5,M1,time,04/14/2024,1,200,200.00,a",
+        "T6,M1,time,04/15/2024,1,200,200.00,a",
+        "T7,M1,time,03/04/2024,1,200,200.00,a",
+    ]));
+    assert_eq!(r.files[0].suggestion.date_order, None);
+    expect(&r, "time.csv", 8, "Date", "ambiguous_date");
 }
 
 #[test]

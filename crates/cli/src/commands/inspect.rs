@@ -205,6 +205,9 @@ fn print_file(f: &FileReport, mapping: Option<&FileMapping>) {
             .unwrap_or_default();
         say!("  key: {}{why}", f.key.describe(id));
     }
+    if let Some(line) = date_order_line(f, mapping) {
+        say!("  {line}");
+    }
     let unit = mapping.map_or(f.suggestion.quantity_unit, |m| m.quantity_unit);
     let unit_evidence = f
         .suggestion
@@ -282,5 +285,51 @@ fn print_file(f: &FileReport, mapping: Option<&FileMapping>) {
                 .unwrap_or_default();
             say!("    {row}{col}: {}", p.message);
         }
+    }
+}
+
+/// How the table's dates such as 03/04/2024 are read, and on what evidence; `None` when none
+/// of its sampled dates could be read two ways.
+fn date_order_line(f: &FileReport, mapping: Option<&FileMapping>) -> Option<String> {
+    use migrationai_domain::value::DateOrder;
+    let (mdy, dmy, either) = f.suggestion.date_order_evidence;
+    if mdy + dmy + either == 0 {
+        return None;
+    }
+    let order = mapping.map_or(f.suggestion.date_order, |m| m.date_order);
+    let chosen = mapping.is_some_and(|m| m.date_order != f.suggestion.date_order);
+    Some(match order {
+        Some(o) if chosen => format!("dates read {} (set by the mapping)", o.describe()),
+        Some(o) => {
+            let (with, against) = match o {
+                DateOrder::Mdy => (mdy, dmy),
+                DateOrder::Dmy => (dmy, mdy),
+            };
+            let why = if with == 0 {
+                "as the export's other tables write them".to_string()
+            } else {
+                format!("{} read only that way", dates(with))
+            };
+            let slips = if against > 0 {
+                format!("; {} only the other way, rejected as slips", dates(against))
+            } else {
+                String::new()
+            };
+            format!("dates read {}: {why}{slips}", o.describe())
+        }
+        None => format!(
+            "date order unknown ({} read only month first, {} only day first): \
+             dates such as 03/04/2024 are rejected as ambiguous; set date_order in the mapping",
+            dates(mdy),
+            dates(dmy)
+        ),
+    })
+}
+
+fn dates(n: usize) -> String {
+    if n == 1 {
+        "1 sampled date".into()
+    } else {
+        format!("{n} sampled dates")
     }
 }

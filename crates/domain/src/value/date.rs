@@ -14,6 +14,30 @@ pub enum DateOrder {
     Dmy,
 }
 
+impl DateOrder {
+    pub fn other(self) -> DateOrder {
+        match self {
+            DateOrder::Mdy => DateOrder::Dmy,
+            DateOrder::Dmy => DateOrder::Mdy,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            DateOrder::Mdy => "month first",
+            DateOrder::Dmy => "day first",
+        }
+    }
+
+    /// The order in words, with what it makes of "03/04/2024".
+    pub fn describe(self) -> &'static str {
+        match self {
+            DateOrder::Mdy => "month first (03/04/2024 is March 4)",
+            DateOrder::Dmy => "day first (03/04/2024 is 3 April)",
+        }
+    }
+}
+
 /// How one value constrains the column's day/month order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OrderEvidence {
@@ -76,6 +100,8 @@ pub enum DateError {
     TwoDigitYear(String),
     #[error("\"{0}\" is ambiguous: day and month could be swapped and the column's date order is unknown; set date_order in the mapping")]
     AmbiguousOrder(String),
+    #[error("\"{raw}\" reads as a date only {}, but this column writes its dates {}; correct it, or set date_order in the mapping", .order.other().name(), .order.describe())]
+    AgainstOrder { raw: String, order: DateOrder },
     #[error("\"{0}\" has a year outside 1800..=2200")]
     YearOutOfRange(String),
     #[error("\"{0}\" is not a time of day")]
@@ -258,20 +284,26 @@ pub fn parse_date_in(
     let y = year(parts[2], raw)?;
     let a = num(parts[0], raw)?;
     let b = num(parts[1], raw)?;
-    let order = match order {
-        Some(o) => o,
-        None if a == b || a > 12 || b > 12 => {
-            if a > 12 {
-                DateOrder::Dmy
-            } else {
-                DateOrder::Mdy
-            }
-        }
-        None => return Err(DateError::AmbiguousOrder(raw.to_string())),
-    };
-    match order {
+    let read = |order| match order {
         DateOrder::Mdy => ymd(y, a, b, raw),
         DateOrder::Dmy => ymd(y, b, a, raw),
+    };
+    match order {
+        // A date the column's order cannot read but the other can is a slip of one row
+        // (or a column of two styles): say so, rather than that it is no date at all.
+        Some(o) => read(o).map_err(|e| match (e, read(o.other())) {
+            (DateError::Invalid(_), Ok(_)) => DateError::AgainstOrder {
+                raw: raw.to_string(),
+                order: o,
+            },
+            (e, _) => e,
+        }),
+        None if a == b || a > 12 || b > 12 => read(if a > 12 {
+            DateOrder::Dmy
+        } else {
+            DateOrder::Mdy
+        }),
+        None => Err(DateError::AmbiguousOrder(raw.to_string())),
     }
 }
 
@@ -594,6 +626,19 @@ mod tests {
         assert_eq!(
             parse_date("13/13/2024", None),
             Err(DateError::Invalid("13/13/2024".into()))
+        );
+        // A date the column's order cannot read, but the other order can: named as such.
+        assert_eq!(
+            parse_date("04/25/2024", Some(DateOrder::Dmy)),
+            Err(DateError::AgainstOrder {
+                raw: "04/25/2024".into(),
+                order: DateOrder::Dmy
+            })
+        );
+        assert_eq!(
+            parse_date("31/02/2024", Some(DateOrder::Mdy)),
+            Err(DateError::Invalid("31/02/2024".into())),
+            "no day 31 of February either way"
         );
         assert_eq!(
             parse_date("0001-01-01", None),
