@@ -100,6 +100,13 @@ impl Form {
     }
 }
 
+impl Form {
+    /// Whether the form is the parent's key alone (ids written another way, not names).
+    pub fn is_key(&self, parent: &KindDef) -> bool {
+        matches!(self.pieces.as_slice(), [Piece::Field(f)] if *f == parent.id_field().name)
+    }
+}
+
 impl std::fmt::Display for Form {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         for p in &self.pieces {
@@ -118,12 +125,20 @@ impl serde::Serialize for Form {
     }
 }
 
-/// Names compare without case and with runs of spaces as one.
+/// Names compare without case and with runs of spaces as one; a name of digits alone
+/// compares as its number, as a spreadsheet that opened the file saves it ("000128" is
+/// "128").
 pub fn normalise(name: &str) -> String {
-    name.split_whitespace()
+    let name = name
+        .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
-        .to_lowercase()
+        .to_lowercase();
+    if !name.is_empty() && name.bytes().all(|b| b.is_ascii_digit()) {
+        let number = name.trim_start_matches('0');
+        return if number.is_empty() { "0" } else { number }.to_string();
+    }
+    name
 }
 
 /// A reference column read by name: its header and the forms its parent's names take.
@@ -143,11 +158,14 @@ fn candidate_forms(parent: &TableSuggestion, def: &KindDef) -> Vec<Form> {
         .filter(|f| def.field(f).is_some_and(|fd| fd.ty == FieldType::Text))
         .collect();
     let has = |f: &str| mapped.contains(&f);
-    let mut forms: Vec<Form> = mapped
-        .iter()
-        .filter(|f| **f != def.id_field().name)
-        .map(|f| Form::of(&[f], ""))
-        .collect();
+    let mut forms: Vec<Form> = mapped.iter().map(|f| Form::of(&[f], "")).collect();
+    // The key itself, compared as names compare: a child that lost the keys' leading zeros
+    // or their case still names each parent once. A column of the keys as written is never
+    // read this way (it hits the keys themselves; see `names_of`).
+    let id = def.id_field().name;
+    if matches!(parent.key, Key::Field) && parent.columns.iter().any(|c| c.field == Some(id)) {
+        forms.push(Form::of(&[id], ""));
+    }
     if has("first_name") && has("last_name") {
         forms.push(Form::of(&["first_name", "last_name"], " "));
         forms.push(Form::of(&["last_name", "first_name"], ", "));
@@ -473,7 +491,11 @@ mod tests {
     }
 
     fn settled(clients: &[&str]) -> Vec<TableSuggestion> {
-        let samples = vec![contacts(), matters(clients)];
+        settled_with(contacts(), clients)
+    }
+
+    fn settled_with(contacts: TableSample, clients: &[&str]) -> Vec<TableSuggestion> {
+        let samples = vec![contacts, matters(clients)];
         let mut tables: Vec<TableSuggestion> =
             samples.iter().map(|s| suggest_table(s, 0.7)).collect();
         crate::keys::infer(&mut tables, &samples);
@@ -520,6 +542,37 @@ mod tests {
     #[test]
     fn a_reference_column_of_ids_is_never_read_by_name() {
         let tables = settled(&["C01", "C02", "C03", "C01", "C06"]);
+        assert!(tables[1].by_name.is_empty(), "{:?}", tables[1].by_name);
+    }
+
+    #[test]
+    fn ids_that_lost_their_leading_zeros_are_read_as_the_keys_they_were() {
+        // Contacts keep "000101"; the matters file went through a spreadsheet.
+        let mut people = contacts();
+        for (i, row) in people.rows.iter_mut().enumerate() {
+            row[0] = format!("{:06}", 101 + i);
+        }
+        let tables = settled_with(people, &["101", "102", "103", "101", "106"]);
+        let forms: Vec<String> = tables[1]
+            .by_name
+            .iter()
+            .flat_map(|r| r.forms.iter().map(|f| format!("{}: {f}", r.header)))
+            .collect();
+        assert_eq!(forms, ["Client ID: {contact_id}"]);
+        let parent = kind_def(Kind::Contacts);
+        assert!(tables[1].by_name[0].forms[0].is_key(parent));
+        let mut index = NameIndex::default();
+        index.add(normalise("000101"), "000101");
+        index.add(normalise("000110"), "000110");
+        assert_eq!(index.get("101"), Some(&Named::One("000101".into())));
+        assert_eq!(index.get("0110"), Some(&Named::One("000110".into())));
+        assert_eq!(index.get("1010"), None);
+        // The keys as written stay ids.
+        let mut people = contacts();
+        for (i, row) in people.rows.iter_mut().enumerate() {
+            row[0] = format!("{:06}", 101 + i);
+        }
+        let tables = settled_with(people, &["000101", "000102", "000103", "000106"]);
         assert!(tables[1].by_name.is_empty(), "{:?}", tables[1].by_name);
     }
 

@@ -159,7 +159,7 @@ fn print_file(f: &FileReport, mapping: Option<&FileMapping>) {
         f.encoding,
         delim
     );
-    let columns: Vec<(String, Option<&str>)> = match mapping {
+    let columns: Vec<(String, Option<&'static str>)> = match mapping {
         Some(m) => m.columns.iter().map(|(h, c)| (h.clone(), *c)).collect(),
         None => f
             .suggestion
@@ -241,6 +241,16 @@ fn print_file(f: &FileReport, mapping: Option<&FileMapping>) {
     }
     let by_name = mapping.map_or(&f.suggestion.by_name, |m| &m.by_name);
     for r in by_name {
+        let parent = f.kind.map(kind_def).and_then(|def| {
+            migrationai_ingest::by_name::ref_kind(&columns, def, &r.header).map(kind_def)
+        });
+        if parent.is_some_and(|p| r.forms.iter().all(|form| form.is_key(p))) {
+            say!(
+                "  \"{}\" holds ids written another way (leading zeros dropped, or in another case): each is read as the one record whose id it matches",
+                r.header
+            );
+            continue;
+        }
         let forms: Vec<String> = r.forms.iter().map(|f| format!("\"{f}\"")).collect();
         say!(
             "  \"{}\" holds names, not ids: each is read as the one record named {}",
