@@ -41,7 +41,10 @@ fn detected(body: &str) -> (tempfile::TempDir, InspectReport) {
     inspected(&[("time.csv", body)], None)
 }
 
-fn inspected(files: &[(&str, &str)], mapping: Option<Mapping>) -> (tempfile::TempDir, InspectReport) {
+fn inspected(
+    files: &[(&str, &str)],
+    mapping: Option<Mapping>,
+) -> (tempfile::TempDir, InspectReport) {
     let dir = tempfile::tempdir().expect("temp dir");
     for (name, body) in files {
         let path = dir.path().join(name);
@@ -167,7 +170,11 @@ fn a_stray_date_typed_the_other_way_does_not_unsettle_the_column() {
     );
     assert_eq!(f.valid_rows, 23, "{:?}", f.problems);
     expect(&r, "time.csv", 25, "Date", "invalid_date");
-    let slip = f.problems.iter().find(|p| p.row == Some(25)).expect("the slip");
+    let slip = f
+        .problems
+        .iter()
+        .find(|p| p.row == Some(25))
+        .expect("the slip");
     assert!(
         slip.message.contains("only month first") && slip.message.contains("day first"),
         "{}",

@@ -53,6 +53,50 @@ fn title_lines_above_the_header_are_skipped_and_reported() {
     assert_eq!(values(&rows)[1], ["2", "M-2", "2026-01-03", "0,5", "90,00"]);
 }
 
+/// The same report saved from a spreadsheet, which pads every line to the table's width:
+/// the title lines are as wide as the header, but fill a cell or two.
+#[test]
+fn padded_title_lines_above_the_header_are_skipped_and_reported() {
+    let (_d, _e, reader) = table(
+        "Matters.csv",
+        b"Matters Report,,,\r\nPrinted 12/05/2026,by admin,,\r\n,,,\r\nMatter,Client,Opened,Status\r\n\
+          M-1,Acme,2026-01-02,Open\r\nM-2,,2026-01-03,\r\n",
+    );
+    let mut reader = reader.expect("opens");
+    assert_eq!(reader.headers(), ["Matter", "Client", "Opened", "Status"]);
+    let issues: Vec<_> = reader
+        .header_issues()
+        .iter()
+        .map(|e| (e.kind, e.message.clone()))
+        .collect();
+    assert!(
+        matches!(issues.as_slice(), [(ErrorKind::Preamble, m)]
+            if m.contains("Matters Report") && m.contains("header is line 4")),
+        "{issues:?}"
+    );
+    let (rows, errors) = drain(&mut reader);
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(row_numbers(&rows), [5, 6]);
+    assert_eq!(values(&rows)[1], ["M-2", "", "2026-01-03", ""]);
+}
+
+/// A table whose first rows leave most cells empty keeps its header: a line is a title only
+/// when the header below it fills more cells than a title can.
+#[test]
+fn sparse_first_rows_are_not_taken_for_titles() {
+    let (_d, _e, reader) = table("Notes.csv", b"Id,Text\n1,\n2,Called\n");
+    let reader = reader.expect("opens");
+    assert_eq!(reader.headers(), ["Id", "Text"]);
+    assert!(reader.header_issues().is_empty());
+    let (_d, _e, reader) = table(
+        "Tasks.csv",
+        b"Id,Matter,Due,Done\nT1,,,\nT2,M-1,2026-01-02,No\n",
+    );
+    let reader = reader.expect("opens");
+    assert_eq!(reader.headers(), ["Id", "Matter", "Due", "Done"]);
+    assert!(reader.header_issues().is_empty());
+}
+
 /// A header one cell short of its rows (a trailing delimiter on every row) is still the
 /// header: only far narrower lines are titles.
 #[test]

@@ -246,8 +246,12 @@ fn sniff_delimiter(sample: &[u8], complete: bool, prefer_tab: bool) -> Sniffed {
     };
     let (mut best_agreeing, mut best_width) = (0usize, 0usize);
     for &delim in CANDIDATES.iter() {
-        let counts = field_counts(sample, delim, complete);
-        let preamble = preamble(&counts);
+        let widths = field_counts(sample, delim, complete);
+        let counts = widths.fields;
+        let preamble = match preamble(&counts) {
+            0 => padded_preamble(&widths.filled),
+            n => n,
+        };
         let Some(&header) = counts.get(preamble) else {
             continue;
         };
@@ -284,6 +288,25 @@ const MOST_PREAMBLE: usize = 10;
 /// record as wide as most records are, and every record above it must be far narrower (a
 /// title in one or two cells) for it to be skipped. A first line only a little narrower is
 /// a header with a cell missing, and stays the header.
+/// Filled cells a title line may hold ("Matters Report"; "Printed", "12/05/2026").
+const TITLE_CELLS: usize = 2;
+
+/// How many records come before the header when a spreadsheet padded every line to the
+/// table's width: each title line fills at most its first [`TITLE_CELLS`] cells, and the
+/// header is the first line that fills more, and more than half the widest line. A table
+/// of two columns cannot tell a title from a row, and keeps its first line.
+fn padded_preamble(filled: &[usize]) -> usize {
+    let widest = filled.iter().copied().max().unwrap_or(0);
+    let Some(at) = filled.iter().position(|f| *f > TITLE_CELLS) else {
+        return 0;
+    };
+    if at <= MOST_PREAMBLE && filled[at] * 2 > widest {
+        at
+    } else {
+        0
+    }
+}
+
 fn preamble(counts: &[usize]) -> usize {
     let mut tally: std::collections::BTreeMap<usize, usize> = std::collections::BTreeMap::new();
     for c in counts {
@@ -303,31 +326,64 @@ fn preamble(counts: &[usize]) -> usize {
     }
 }
 
-fn field_counts(sample: &[u8], delim: u8, complete: bool) -> Vec<usize> {
+/// How wide each of the first records is: its fields, and how many of them hold more than
+/// blank space.
+#[derive(Debug, Default)]
+struct Widths {
+    fields: Vec<usize>,
+    filled: Vec<usize>,
+}
+
+fn filled_fields(out: &[u8], ends: &[usize]) -> usize {
+    let mut start = 0;
+    let mut filled = 0;
+    for &end in ends {
+        if out
+            .get(start..end)
+            .is_some_and(|f| f.iter().any(|b| !b.is_ascii_whitespace()))
+        {
+            filled += 1;
+        }
+        start = end;
+    }
+    filled
+}
+
+fn field_counts(sample: &[u8], delim: u8, complete: bool) -> Widths {
     let mut core = ReaderBuilder::new().delimiter(delim).build();
     let mut out = vec![0u8; sample.len() + 1];
     let mut ends = vec![0usize; 4096];
-    let mut counts = Vec::new();
+    let mut widths = Widths::default();
     let mut input = sample;
-    while counts.len() < SNIFF_RECORDS {
-        let (res, nin, _, nend) = core.read_record(input, &mut out, &mut ends);
+    while widths.fields.len() < SNIFF_RECORDS {
+        let (res, nin, nout, nend) = core.read_record(input, &mut out, &mut ends);
         input = &input[nin..];
         match res {
-            ReadRecordResult::Record => counts.push(nend),
+            ReadRecordResult::Record => {
+                widths.fields.push(nend);
+                widths.filled.push(filled_fields(&out, &ends[..nend]));
+            }
             // The sample ends mid-record: that partial record proves nothing.
             ReadRecordResult::InputEmpty if !complete => break,
             ReadRecordResult::InputEmpty => {
-                // Flush the final record of a file that fits entirely in the sample.
+                // Flush the final record of a file that fits entirely in the sample; its
+                // last field's bytes are already out, up to `nout`.
+                let done = filled_fields(&out, &ends[..nend]);
+                let last_start = if nend > 0 { ends[nend - 1] } else { 0 };
+                let last = out
+                    .get(last_start..nout)
+                    .is_some_and(|f| f.iter().any(|b| !b.is_ascii_whitespace()));
                 let (res, _, _, nend2) = core.read_record(&[], &mut out, &mut ends);
                 if res == ReadRecordResult::Record {
-                    counts.push(nend + nend2);
+                    widths.fields.push(nend + nend2);
+                    widths.filled.push(done + usize::from(last && nend2 > 0));
                 }
                 break;
             }
             _ => break,
         }
     }
-    counts
+    widths
 }
 
 /// Reader over a delimited text file.
