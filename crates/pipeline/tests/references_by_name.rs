@@ -107,3 +107,61 @@ async fn clients_named_by_name_link_to_the_one_contact_of_that_name() {
     assert_eq!(client_of("M000").await["client_id"]["v"], "C102");
     assert_eq!(client_of("M007").await["client_id"]["v"], "C007");
 }
+
+/// The matters and time entries went through a spreadsheet, which saved "000101" as 101;
+/// the contacts file kept its zeros. Migrated with no mapping file, every row loads, each
+/// linked to the parent whose key it was.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ids_that_lost_their_leading_zeros_link_to_the_keys_they_were() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let export = dir.path().join("export");
+    let mut contacts = String::from("Contact ID,First Name,Last Name,Email\n");
+    for i in 0..PEOPLE {
+        let _ = writeln!(
+            contacts,
+            "{:06},Ada{i},Lovelace{i},ada{i}@example.com",
+            101 + i
+        );
+    }
+    let mut matters = String::from("Matter ID,Matter Name,Client,Open Date\n");
+    for i in 0..MATTERS {
+        let _ = writeln!(matters, "{:06},Matter {i},{},2024-03-05", 1 + i, 101 + i);
+    }
+    let mut time = String::from("Entry ID,Matter ID,Date,Hours,Rate,Amount,Description\n");
+    for i in 0..ENTRIES {
+        let _ = writeln!(
+            time,
+            "T{i:03},{},2024-04-01,1.5,200.00,300.00,Drafted letter",
+            1 + i % MATTERS
+        );
+    }
+    write_tables(
+        &export,
+        &[
+            ("Contacts.csv", contacts),
+            ("Matters.csv", matters),
+            ("Time Entries.csv", time),
+        ],
+    );
+    let config = config(&dir.path().join("data"));
+    let report = migrate(&export, None, None, &config, &|_| {})
+        .await
+        .expect("migrates");
+    for (kind, rows) in [
+        (Kind::Contacts, PEOPLE),
+        (Kind::Projects, MATTERS),
+        (Kind::BillingItems, ENTRIES),
+    ] {
+        let c = &report.kinds[kind.as_str()];
+        assert_eq!(
+            (c.source_rows, c.loaded),
+            (rows as u64, rows as u64),
+            "{kind}"
+        );
+    }
+    assert!(report.verdict.migrated, "{:?}", report.verdict);
+    let matter = stored_fields(&config, &report.job, Kind::Projects, "000003").await;
+    assert_eq!(matter["client_id"]["v"], "000103");
+    let entry = stored_fields(&config, &report.job, Kind::BillingItems, "T002").await;
+    assert_eq!(entry["project_id"]["v"], "000003");
+}
