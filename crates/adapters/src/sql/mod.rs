@@ -11,6 +11,7 @@ pub mod migrations;
 mod names;
 mod packed;
 mod push_ledger;
+mod report_text;
 pub mod roles;
 mod store;
 

@@ -92,6 +92,12 @@ fn job_row(r: &AnyRow) -> Result<JobRow, StoreError> {
     let status = status
         .parse::<JobStatus>()
         .map_err(|e| StoreError::Data(format!("job {id}: {e}")))?;
+    let report = r
+        .try_get::<Option<String>, _>("report")
+        .map_err(backend)?
+        .map(super::report_text::unpack)
+        .transpose()
+        .map_err(|e| StoreError::Data(format!("job {id}: {e}")))?;
     Ok(JobRow {
         tenant: r.try_get("tenant").map_err(backend)?,
         id,
@@ -101,7 +107,7 @@ fn job_row(r: &AnyRow) -> Result<JobRow, StoreError> {
         fanout: r.try_get("fanout").map_err(backend)?,
         settings: r.try_get("settings").map_err(backend)?,
         mapping: r.try_get("mapping").map_err(backend)?,
-        report: r.try_get("report").map_err(backend)?,
+        report,
         error: r.try_get("error").map_err(backend)?,
         created_at: r.try_get("created_at").map_err(backend)?,
         updated_at: r.try_get("updated_at").map_err(backend)?,
@@ -261,7 +267,7 @@ impl Store for SqlStore {
         .bind(job.fanout)
         .bind(&job.settings)
         .bind(&job.mapping)
-        .bind(job.report.clone())
+        .bind(job.report.as_deref().map(super::report_text::pack).transpose().map_err(backend)?)
         .bind(job.error.clone())
         .bind(job.created_at)
         .bind(job.updated_at)
@@ -336,7 +342,7 @@ impl Store for SqlStore {
         report: &str,
     ) -> Result<(), StoreError> {
         sqlx::query("UPDATE jobs SET report = $1, updated_at = $2 WHERE tenant = $3 AND id = $4")
-            .bind(report)
+            .bind(super::report_text::pack(report).map_err(backend)?)
             .bind(now())
             .bind(tenant)
             .bind(job)
