@@ -175,9 +175,11 @@ pub fn validate_row(
 ) -> Result<CanonicalRecord, Vec<FieldError>> {
     let mut errors = Vec::new();
     let mut fields = BTreeMap::new();
-    // The row's own zone applies to its date-times, so it is read first.
+    // The row's own zone applies to its date-times, so it is read first (only kinds that
+    // have a zone field look: finding each value's field is a search by name).
     let mut zone = ctx.time_zone;
-    for (name, raw) in values {
+    let zoned = def.fields.iter().any(|f| f.ty == FieldType::TimeZone);
+    for (name, raw) in values.iter().filter(|_| zoned) {
         if let Some(fd) = def.field(name) {
             if fd.ty == FieldType::TimeZone && !raw.trim().is_empty() {
                 match date::parse_zone(raw) {
