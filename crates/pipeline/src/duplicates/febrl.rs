@@ -168,13 +168,13 @@ pub fn score_set(dir: &Path, set: &str, settings: &Settings) -> Result<Score, St
         .iter()
         .map(|(c, s)| (c.id.as_str(), s.as_str()))
         .collect();
-    let people: Vec<Contact> = records.iter().map(|(c, _)| c.clone()).collect();
-    let (_, _, pairs) = score_pairs(&people, settings);
+    let scored = score_pairs(records.iter().map(|(c, _)| c).collect(), settings);
     let strong = bits(settings.strong);
-    let found: HashSet<(String, String)> = pairs
+    let found: HashSet<(String, String)> = scored
+        .pairs
         .iter()
         .filter(|p| p.score >= strong)
-        .map(|p| (&people[p.i as usize].id, &people[p.j as usize].id))
+        .map(|p| (&scored.ids[p.i as usize], &scored.ids[p.j as usize]))
         .filter(|(a, b)| {
             let (x, y) = (source.get(a.as_str()), source.get(b.as_str()));
             x.is_none_or(|x| x.is_empty()) || x != y
@@ -191,7 +191,7 @@ pub fn score_set(dir: &Path, set: &str, settings: &Settings) -> Result<Score, St
     Ok(Score::new(
         set,
         "migrationai",
-        people.len(),
+        scored.ids.len(),
         truth.len(),
         found.len(),
         right,

@@ -27,7 +27,7 @@ use migrationai_ports::store::{ContactLink, LinkEvidence};
 use compare::{Comparison, Vector, ALL, NULL};
 pub use contact::Contact;
 use model::Model;
-use table::Table;
+use table::{Table, TableBuilder};
 
 /// Where the lines fall.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -137,12 +137,61 @@ fn compare_all(t: &Table, candidates: &[(u32, u32)]) -> Vec<Vector> {
     })
 }
 
+/// The contacts to match, gathered one at a time: each one's id, and its values as
+/// columns of interned values. A contact is not kept once its values are taken, so a large
+/// export's contacts cost their distinct values, not a copy of every record.
+#[derive(Default)]
+pub struct Contacts {
+    ids: Vec<String>,
+    table: TableBuilder,
+}
+
+impl Contacts {
+    pub fn push(&mut self, c: Contact) {
+        self.table.push(&c);
+        self.ids.push(c.id);
+    }
+
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+}
+
+impl FromIterator<Contact> for Contacts {
+    fn from_iter<I: IntoIterator<Item = Contact>>(contacts: I) -> Contacts {
+        let mut all = Contacts::default();
+        for c in contacts {
+            all.push(c);
+        }
+        all
+    }
+}
+
+impl<'a> FromIterator<&'a Contact> for Contacts {
+    fn from_iter<I: IntoIterator<Item = &'a Contact>>(contacts: I) -> Contacts {
+        contacts.into_iter().cloned().collect()
+    }
+}
+
 /// The contacts' candidate pairs, each scored by the model learned from them.
-fn score_pairs(contacts: &[Contact], settings: &Settings) -> (Table, Model, Vec<Scored>) {
-    let t = Table::of(contacts);
+struct Scoring {
+    ids: Vec<String>,
+    table: Table,
+    model: Model,
+    pairs: Vec<Scored>,
+}
+
+fn score_pairs(contacts: Contacts, settings: &Settings) -> Scoring {
+    let Contacts { ids, table } = contacts;
+    debug_assert_eq!(ids.len(), table.len());
+    let t = table.finish();
     let candidates: Vec<(u32, u32)> = blocking::candidates(&t, settings.max_block)
         .into_iter()
-        .filter(|&(i, j)| contacts[i as usize].id != contacts[j as usize].id)
+        .filter(|&(i, j)| ids[i as usize] != ids[j as usize])
         .collect();
     let vectors = compare_all(&t, &candidates);
     let model = Model::fit(&t, &vectors);
@@ -156,7 +205,12 @@ fn score_pairs(contacts: &[Contact], settings: &Settings) -> (Table, Model, Vec<
             vector,
         })
         .collect();
-    (t, model, pairs)
+    Scoring {
+        ids,
+        table: t,
+        model,
+        pairs,
+    }
 }
 
 /// Scores the contacts' candidate pairs and forms groups from the strong ones.
@@ -166,15 +220,20 @@ fn score_pairs(contacts: &[Contact], settings: &Settings) -> (Table, Model, Vec<
 /// re-entry giving only the name and the office phone) could be either, so it joins neither.
 /// Links are then merged strongest first, never joining two groups between which a pair
 /// contradicts. People and organisations are never compared.
-pub fn detect(contacts: &[Contact], settings: &Settings) -> Found {
-    let (t, model, pairs) = score_pairs(contacts, settings);
+pub fn detect(contacts: Contacts, settings: &Settings) -> Found {
+    let Scoring {
+        ids,
+        table: t,
+        model,
+        pairs,
+    } = score_pairs(contacts, settings);
     let (review, strong) = (bits(settings.review), bits(settings.strong));
-    let mut found = group(contacts, &pairs, strong, settings.max_group);
+    let mut found = group(&ids, &pairs, strong, settings.max_group);
     found.links = pairs
         .iter()
         .filter(|p| p.score >= review)
         .map(|p| {
-            let (x, y) = (&contacts[p.i as usize].id, &contacts[p.j as usize].id);
+            let (x, y) = (&ids[p.i as usize], &ids[p.j as usize]);
             let (a, b) = if x < y { (x, y) } else { (y, x) };
             ContactLink {
                 a: a.clone(),
@@ -197,9 +256,9 @@ fn root(parent: &mut [usize], mut i: usize) -> usize {
 }
 
 /// Groups from the strong, unambiguous links.
-fn group(contacts: &[Contact], pairs: &[Scored], strong: f64, max_group: usize) -> Found {
+fn group(ids: &[String], pairs: &[Scored], strong: f64, max_group: usize) -> Found {
     // Contradictions matter only between contacts that have a strong link.
-    let mut linked = vec![false; contacts.len()];
+    let mut linked = vec![false; ids.len()];
     for p in pairs.iter().filter(|p| p.score >= strong) {
         linked[p.i as usize] = true;
         linked[p.j as usize] = true;
@@ -231,7 +290,7 @@ fn group(contacts: &[Contact], pairs: &[Scored], strong: f64, max_group: usize) 
             .total_cmp(&x.score)
             .then((x.i, x.j).cmp(&(y.i, y.j)))
     });
-    let mut parent: Vec<usize> = (0..contacts.len()).collect();
+    let mut parent: Vec<usize> = (0..ids.len()).collect();
     let mut members: HashMap<usize, Vec<u32>> = HashMap::new();
     for p in kept {
         let (ri, rj) = (
@@ -256,9 +315,9 @@ fn group(contacts: &[Contact], pairs: &[Scored], strong: f64, max_group: usize) 
         members.insert(keep, joined);
     }
     let mut by_root: BTreeMap<usize, Vec<String>> = BTreeMap::new();
-    for (i, c) in contacts.iter().enumerate() {
+    for (i, id) in ids.iter().enumerate() {
         let r = root(&mut parent, i);
-        by_root.entry(r).or_default().push(c.id.clone());
+        by_root.entry(r).or_default().push(id.clone());
     }
     let mut found = Found::default();
     for mut g in by_root.into_values().filter(|g| g.len() > 1) {

@@ -18,33 +18,13 @@ pub(super) struct Column {
 }
 
 impl Column {
+    #[cfg(test)]
     fn build<I: IntoIterator<Item = Option<String>>>(values: I) -> Column {
-        let mut c = Column::default();
-        let mut index: HashMap<Box<str>, u32> = HashMap::new();
+        let mut c = ColumnBuilder::default();
         for v in values {
-            let id = match v {
-                None => NONE,
-                Some(v) if v.is_empty() => NONE,
-                Some(v) => {
-                    let v: Box<str> = v.into();
-                    match index.get(&v) {
-                        Some(&id) => id,
-                        None => {
-                            let id = c.text.len() as u32;
-                            c.text.push(v.clone());
-                            c.count.push(0);
-                            index.insert(v, id);
-                            id
-                        }
-                    }
-                }
-            };
-            if id != NONE {
-                c.count[id as usize] += 1;
-            }
-            c.ids.push(id);
+            c.push(v);
         }
-        c
+        c.finish()
     }
 
     /// The contact's value id, `NONE` when it has none.
@@ -65,6 +45,54 @@ impl Column {
     pub fn get(&self, i: usize) -> Option<(u32, &str)> {
         let id = self.ids[i];
         (id != NONE).then(|| (id, self.text(id)))
+    }
+}
+
+/// A column being built one contact at a time. Each distinct value's text is held once,
+/// as the key of the index, and moved into the column's list when it is finished: the
+/// contacts of a large export are never all in memory at once, only their values.
+#[derive(Default)]
+struct ColumnBuilder {
+    ids: Vec<u32>,
+    count: Vec<u32>,
+    index: HashMap<Box<str>, u32>,
+}
+
+impl ColumnBuilder {
+    /// The next contact's value; returns its value id (`NONE` when it has none).
+    fn push(&mut self, v: Option<String>) -> u32 {
+        let id = match v {
+            None => NONE,
+            Some(v) if v.is_empty() => NONE,
+            Some(v) => match self.index.get(v.as_str()) {
+                Some(&id) => id,
+                None => {
+                    let id = self.count.len() as u32;
+                    self.count.push(0);
+                    self.index.insert(v.into_boxed_str(), id);
+                    id
+                }
+            },
+        };
+        if let Some(n) = self.count.get_mut(id as usize) {
+            *n += 1;
+        }
+        self.ids.push(id);
+        id
+    }
+
+    fn finish(self) -> Column {
+        let mut text: Vec<Box<str>> = vec![Box::default(); self.count.len()];
+        for (v, id) in self.index {
+            if let Some(slot) = text.get_mut(id as usize) {
+                *slot = v;
+            }
+        }
+        Column {
+            ids: self.ids,
+            text,
+            count: self.count,
+        }
     }
 }
 
@@ -140,66 +168,85 @@ fn street_parts(s: &str) -> (Option<String>, Option<String>, Option<String>) {
     (some(numbers.join(" ")), some(joined), some(sorted))
 }
 
-impl Table {
-    pub fn of(contacts: &[Contact]) -> Table {
-        let col = |f: &dyn Fn(&Contact) -> Option<String>| Column::build(contacts.iter().map(f));
-        let streets: Vec<_> = contacts
-            .iter()
-            .map(|c| c.street.as_deref().map(street_parts).unwrap_or_default())
-            .collect();
-        let part = |k: usize| {
-            Column::build(streets.iter().map(|s| match k {
-                0 => s.0.clone(),
-                1 => s.1.clone(),
-                _ => s.2.clone(),
-            }))
+/// A table being built one contact at a time (see `ColumnBuilder`).
+#[derive(Default)]
+pub(super) struct TableBuilder {
+    organisation: Vec<bool>,
+    columns: [ColumnBuilder; COLS],
+    together: HashMap<(u8, [u32; 3]), u32>,
+}
+
+impl TableBuilder {
+    pub fn push(&mut self, c: &Contact) {
+        let (numbers, words, sorted) = c.street.as_deref().map(street_parts).unwrap_or_default();
+        let address = match (&numbers, &words) {
+            (Some(n), Some(w)) => Some(format!("{n}|{w}")),
+            _ => None,
         };
-        let place = |c: &Contact| match (&c.postcode, &c.city) {
+        let place = match (&c.postcode, &c.city) {
             (Some(p), Some(t)) => Some(format!("{p}|{}", compact(t))),
             _ => None,
         };
         let name = |s: &Option<String>| s.as_deref().map(compact);
-        let address = Column::build(streets.iter().map(|s| match (&s.0, &s.1) {
-            (Some(n), Some(w)) => Some(format!("{n}|{w}")),
-            _ => None,
-        }));
-        let mut t = Table {
-            len: contacts.len(),
-            organisation: contacts.iter().map(|c| c.is_organisation).collect(),
-            together: HashMap::new(),
-            columns: [
-                col(&|c| name(&c.first)),
-                col(&|c| name(&c.last)),
-                col(&|c| name(&c.organisation)),
-                col(&|c| c.email.clone()),
-                col(&|c| c.phone.clone()),
-                part(0),
-                part(1),
-                part(2),
-                col(&|c| c.postcode.clone()),
-                col(&|c| name(&c.city)),
-                col(&place),
-                col(&|c| c.birth.clone()),
-                address,
-            ],
-        };
-        for i in 0..t.len {
-            let held: Vec<(Reach, u32)> = REACH
-                .iter()
-                .map(|&(r, c)| (r, t.col(c).id(i)))
-                .filter(|&(_, id)| id != NONE)
-                .collect();
-            for subset in 1..(1u8 << held.len()) {
-                if subset.count_ones() >= 2 {
-                    let parts: Vec<(Reach, u32)> = (0..held.len())
-                        .filter(|b| subset & (1 << b) != 0)
-                        .map(|b| held[b])
-                        .collect();
-                    *t.together.entry(Table::key(&parts)).or_default() += 1;
-                }
+        // In `Col` order.
+        let values: [Option<String>; COLS] = [
+            name(&c.first),
+            name(&c.last),
+            name(&c.organisation),
+            c.email.clone(),
+            c.phone.clone(),
+            numbers,
+            words,
+            sorted,
+            c.postcode.clone(),
+            name(&c.city),
+            place,
+            c.birth.clone(),
+            address,
+        ];
+        let mut ids = [NONE; COLS];
+        for ((column, value), id) in self.columns.iter_mut().zip(values).zip(ids.iter_mut()) {
+            *id = column.push(value);
+        }
+        self.organisation.push(c.is_organisation);
+        let held: Vec<(Reach, u32)> = REACH
+            .iter()
+            .map(|&(r, col)| (r, ids[col as usize]))
+            .filter(|&(_, id)| id != NONE)
+            .collect();
+        for subset in 1..(1u8 << held.len()) {
+            if subset.count_ones() >= 2 {
+                let parts: Vec<(Reach, u32)> = (0..held.len())
+                    .filter(|b| subset & (1 << b) != 0)
+                    .map(|b| held[b])
+                    .collect();
+                *self.together.entry(Table::key(&parts)).or_default() += 1;
             }
         }
-        t
+    }
+
+    pub fn len(&self) -> usize {
+        self.organisation.len()
+    }
+
+    pub fn finish(self) -> Table {
+        Table {
+            len: self.organisation.len(),
+            organisation: self.organisation,
+            columns: self.columns.map(ColumnBuilder::finish),
+            together: self.together,
+        }
+    }
+}
+
+impl Table {
+    #[cfg(test)]
+    pub fn of(contacts: &[Contact]) -> Table {
+        let mut t = TableBuilder::default();
+        for c in contacts {
+            t.push(c);
+        }
+        t.finish()
     }
 
     fn key(parts: &[(Reach, u32)]) -> (u8, [u32; 3]) {

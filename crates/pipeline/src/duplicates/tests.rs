@@ -47,7 +47,7 @@ fn people_sharing_only_a_common_name_are_not_grouped() {
             "7 Pine St",
         ),
     ];
-    let found = detect(&contacts, &Settings::default());
+    let found = detect(contacts.iter().collect(), &Settings::default());
     assert_eq!(found.groups, vec![vec!["C1".to_string(), "C4".into()]]);
     assert!(found.suspicious.is_empty());
     let linked: Vec<(&str, &str)> = found
@@ -89,7 +89,7 @@ fn a_typo_in_a_name_still_links_on_strong_evidence() {
         ),
         person("C3", ("Mark", "Peters"), "mp@y.com", "", "3 Hill St"),
     ];
-    let found = detect(&contacts, &Settings::default());
+    let found = detect(contacts.iter().collect(), &Settings::default());
     assert_eq!(found.groups, vec![vec!["C1".to_string(), "C2".into()]]);
 }
 
@@ -108,7 +108,7 @@ fn a_person_and_an_organisation_are_not_one_contact() {
         ),
         org,
     ];
-    let found = detect(&contacts, &Settings::default());
+    let found = detect(contacts.iter().collect(), &Settings::default());
     assert!(found.groups.is_empty(), "{:#?}", found.links);
 }
 
@@ -190,7 +190,7 @@ fn sixty_thousand_contacts_with_common_names_and_office_phones() {
         contacts.push(again);
         who.push(p);
     }
-    let found = detect(&contacts, &Settings::default());
+    let found = detect(contacts.iter().collect(), &Settings::default());
     assert!(
         found.suspicious.is_empty(),
         "{} suspicious groups, the largest {}",

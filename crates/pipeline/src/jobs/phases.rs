@@ -152,15 +152,17 @@ async fn send_undone(s: &Services, job: &JobRow, phase: i64) -> Result<usize, Pr
 pub async fn reconcile(s: &Services, tenant: &str, job: &str) -> Result<(), ProcessingError> {
     let row = s.job(tenant, job).await?;
     let started = std::time::Instant::now();
-    let (report, links) = crate::report::build(s, &row).await?;
+    let report = crate::report::build(s, &row).await?;
     tracing::info!(
         job,
         millis = started.elapsed().as_millis() as u64,
-        pairs = links.len(),
+        pairs = report.duplicate_pairs.len(),
         migrated = report.verdict.migrated,
         "report built"
     );
-    s.store.set_contact_links(tenant, job, &links).await?;
+    s.store
+        .set_contact_links(tenant, job, &report.duplicate_pairs)
+        .await?;
     let json = serde_json::to_string(&report).map_err(crate::error::json("report"))?;
     s.store.set_job_report(tenant, job, &json).await?;
     s.store

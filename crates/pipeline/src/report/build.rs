@@ -2,7 +2,7 @@ use std::collections::BTreeMap;
 
 use migrationai_domain::value::date::When;
 use migrationai_domain::{Kind, Value};
-use migrationai_ports::store::{ContactLink, JobRow};
+use migrationai_ports::store::JobRow;
 use rust_decimal::Decimal;
 
 use super::ledger::{self, Line};
@@ -12,7 +12,7 @@ use super::{
     DocumentProblem, InvoiceMismatch, KindCounts, LedgerSummary, NegativeBalance, RejectEntry,
     Report, TrustMismatch,
 };
-use crate::duplicates::{self, Contact};
+use crate::duplicates::{self, Contact, Contacts};
 use crate::error::ProcessingError;
 use crate::record_pages::{Loaded, Pages};
 use crate::services::Services;
@@ -43,11 +43,9 @@ fn moment(fields: &BTreeMap<String, Value>, name: &str) -> Option<chrono::NaiveD
     }
 }
 
-/// The job's report, and the duplicate-contact links it found (the caller keeps them).
-pub async fn build(
-    s: &Services,
-    job: &JobRow,
-) -> Result<(Report, Vec<ContactLink>), ProcessingError> {
+/// The job's report; the duplicate-contact links it found are its `duplicate_pairs` (the
+/// caller keeps them).
+pub async fn build(s: &Services, job: &JobRow) -> Result<Report, ProcessingError> {
     let (tenant, id) = (job.tenant.as_str(), job.id.as_str());
     let mut report = Report {
         job: job.id.clone(),
@@ -111,9 +109,10 @@ pub async fn build(
     let contacts = contacts(store, tenant, id).await?;
     let duplicates = tokio::task::spawn_blocking(move || {
         let started = std::time::Instant::now();
-        let found = duplicates::detect(&contacts, &duplicates::Settings::default());
+        let count = contacts.len();
+        let found = duplicates::detect(contacts, &duplicates::Settings::default());
         tracing::info!(
-            contacts = contacts.len(),
+            contacts = count,
             pairs = found.links.len(),
             groups = found.groups.len(),
             seconds = started.elapsed().as_secs_f64(),
@@ -153,14 +152,15 @@ pub async fn build(
     let found = duplicates.await?;
     report.duplicate_groups = found.groups;
     report.suspicious_groups = found.suspicious;
-    report.duplicate_pairs = found.links.clone();
+    // Moved, not copied: with their evidence, a large export's links are tens of MiB.
+    report.duplicate_pairs = found.links;
 
     report.amounts_in_minor_digits();
     report.files = file_lines(s, tenant, id).await?;
     let settings = Services::settings(job)?;
     let mapping = s.mapping(job)?;
     report.verdict = verdict::judge(&report, settings.threshold, Some(mapping.as_ref()));
-    Ok((report, found.links))
+    Ok(report)
 }
 
 /// Trust balances by project and client, the ledgers' running balances checked, and the
@@ -258,19 +258,18 @@ async fn file_lines(
     Ok(files)
 }
 
-/// Every loaded contact as the duplicate matcher sees it.
+/// Every loaded contact as the duplicate matcher sees it, a page at a time.
 async fn contacts(
     store: &dyn migrationai_ports::store::Store,
     tenant: &str,
     job: &str,
-) -> Result<Vec<Contact>, ProcessingError> {
-    let mut out = Vec::new();
+) -> Result<Contacts, ProcessingError> {
+    let mut out = Contacts::default();
     let mut pages = Pages::new(store, tenant, job, Kind::Contacts);
     while let Some(page) = pages.next().await? {
-        out.extend(
-            page.iter()
-                .map(|c| Contact::from_fields(&c.source_id, &c.fields)),
-        );
+        for c in &page {
+            out.push(Contact::from_fields(&c.source_id, &c.fields));
+        }
     }
     Ok(out)
 }
