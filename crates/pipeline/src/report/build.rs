@@ -1,4 +1,5 @@
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use migrationai_domain::value::date::When;
 use migrationai_domain::{Kind, Value};
@@ -310,9 +311,21 @@ async fn project_facts(
 #[derive(Default)]
 struct Trust {
     lines: Vec<Line>,
+    /// The matters', clients' and files' names the lines share.
+    names: std::collections::HashSet<Arc<str>>,
 }
 
 impl Trust {
+    /// The one shared copy of `name`.
+    fn name(&mut self, name: &str) -> Arc<str> {
+        if let Some(shared) = self.names.get(name) {
+            return shared.clone();
+        }
+        let shared: Arc<str> = name.into();
+        self.names.insert(shared.clone());
+        shared
+    }
+
     fn add(&mut self, report: &mut Report, projects: &ProjectFacts, f: &Loaded) {
         let Some(project) = reference(&f.fields, "project_id") else {
             return;
@@ -330,21 +343,23 @@ impl Trust {
                 .entry(client.to_string())
                 .or_default() += amount;
         }
-        self.lines.push(Line {
-            transaction_id: f.source_id.clone(),
-            project: project.to_string(),
-            client: client.map(str::to_string),
-            file: f.file.clone(),
+        let line = Line {
+            transaction_id: f.source_id.as_str().into(),
+            project: self.name(project),
+            client: client.map(|c| self.name(c)),
+            file: self.name(&f.file),
             row: f.row,
             when: moment(&f.fields, "date"),
             amount,
             stated: money(&f.fields, "running_balance"),
-        });
+        };
+        self.lines.push(line);
     }
 
     fn finish(self, report: &mut Report, projects: &ProjectFacts) {
         let findings = ledger::check(&self.lines);
         drop(self.lines);
+        drop(self.names);
         report.trust_ledgers = LedgerSummary {
             scope: findings.scope,
             consistent: findings.consistent,

@@ -13,6 +13,7 @@
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::NaiveDateTime;
 use rust_decimal::Decimal;
@@ -78,13 +79,15 @@ impl LedgerScope {
     }
 }
 
-/// One loaded ledger row, as much as the check needs.
+/// One loaded ledger row, as much as the check needs. A ledger has a row per transaction
+/// but few matters, clients and files, so those are shared (`Arc`) rather than a copy per
+/// row: a large export's ledger is held whole while it is checked.
 #[derive(Debug, Clone)]
 pub struct Line {
-    pub transaction_id: String,
-    pub project: String,
-    pub client: Option<String>,
-    pub file: String,
+    pub transaction_id: Box<str>,
+    pub project: Arc<str>,
+    pub client: Option<Arc<str>>,
+    pub file: Arc<str>,
     pub row: i64,
     pub when: Option<NaiveDateTime>,
     pub amount: Decimal,
@@ -232,9 +235,9 @@ fn sorted(lines: &[Line], place: &[u64], order: LedgerOrder) -> Vec<usize> {
 
 fn ledger_of(line: &Line, scope: LedgerScope) -> Option<&str> {
     match scope {
-        LedgerScope::Matter => Some(&line.project),
+        LedgerScope::Matter => Some(line.project.as_ref()),
         LedgerScope::Client => line.client.as_deref(),
-        LedgerScope::Account => Some(&line.file),
+        LedgerScope::Account => Some(line.file.as_ref()),
     }
 }
 
@@ -284,7 +287,7 @@ pub fn check(lines: &[Line]) -> Findings {
     if lines.iter().all(|l| l.stated.is_none()) {
         return Findings::default();
     }
-    let (_, files) = intern(lines.iter().map(|l| Some(l.file.as_str())));
+    let (_, files) = intern(lines.iter().map(|l| Some(l.file.as_ref())));
     let place: Vec<u64> = files
         .iter()
         .zip(lines)
@@ -337,10 +340,10 @@ pub fn check(lines: &[Line]) -> Findings {
                     scope,
                     ledger: ledger.to_string(),
                     order,
-                    project_id: line.project.clone(),
-                    file: line.file.clone(),
+                    project_id: line.project.to_string(),
+                    file: line.file.to_string(),
                     row: line.row.max(0) as u64,
-                    transaction_id: line.transaction_id.clone(),
+                    transaction_id: line.transaction_id.to_string(),
                     expected,
                     stated: line.stated.unwrap_or_default(),
                 });
@@ -368,7 +371,7 @@ mod tests {
         Line {
             transaction_id: id.into(),
             project: m.into(),
-            client: Some(format!("client of {m}")),
+            client: Some(format!("client of {m}").into()),
             file: "trust.csv".into(),
             row,
             when: day(d),
@@ -507,9 +510,9 @@ mod tests {
                 stated += Decimal::ONE;
             }
             lines.push(Line {
-                transaction_id: format!("TX{row}"),
-                project: format!("M{m}"),
-                client: Some(format!("C{}", m / 3)),
+                transaction_id: format!("TX{row}").into(),
+                project: format!("M{m}").into(),
+                client: Some(format!("C{}", m / 3).into()),
                 file: "ledger.csv".into(),
                 row: row + 2,
                 when: NaiveDate::from_ymd_opt(2015, 1, 1)
@@ -522,7 +525,7 @@ mod tests {
         let f = check(&lines);
         assert_eq!(f.scope, Some(LedgerScope::Matter));
         let broken: Vec<&str> = f.breaks.iter().map(|b| b.ledger.as_str()).collect();
-        let expected_broken = [lines[499_990].project.as_str(), "M77"];
+        let expected_broken = [lines[499_990].project.as_ref(), "M77"];
         assert!(
             broken.len() <= 2 && expected_broken.iter().all(|m| broken.contains(m)),
             "{broken:?}"
