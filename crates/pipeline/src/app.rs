@@ -417,10 +417,13 @@ impl App {
                 }
             }
         }
-        let job = self.services.job(&job.tenant, &job.id).await?;
+        let mut job = self.services.job(&job.tenant, &job.id).await?;
         let dir = self.config.data_dir.join("reports").join(&job.name);
-        self.write_report_files(&job, &dir).await?;
-        Ok(End::Done(Box::new(stored_report(&job)?)))
+        let report = stored_report(&job)?;
+        // Read once and kept read: a large job's stored text is as large again.
+        job.report = None;
+        self.write_files(&report, &job, &dir).await?;
+        Ok(End::Done(Box::new(report)))
     }
 
     pub async fn find_job(&self, job: &str) -> Result<JobRow, ProcessingError> {
@@ -441,20 +444,35 @@ impl App {
         dir: &Path,
     ) -> Result<Vec<PathBuf>, ProcessingError> {
         let report = stored_report(job)?;
+        self.write_files(&report, job, dir).await
+    }
+
+    /// `write_report_files` of a report already read.
+    async fn write_files(
+        &self,
+        report: &Report,
+        job: &JobRow,
+        dir: &Path,
+    ) -> Result<Vec<PathBuf>, ProcessingError> {
+        use std::io::Write;
+
         let io = |source: std::io::Error| ProcessingError::Io {
             path: dir.to_path_buf(),
             source,
         };
         std::fs::create_dir_all(dir.join("rejects")).map_err(io)?;
         let mut written = Vec::new();
-        let json = serde_json::to_string_pretty(&report).map_err(crate::error::json("report"))?;
-        for (name, text) in [
-            ("report.json", json),
-            ("report.html", crate::report::html::render(&report)),
-        ] {
-            std::fs::write(dir.join(name), text).map_err(io)?;
-            written.push(dir.join(name));
-        }
+        // Written as it is serialised, not made whole first: a large job's report.json is
+        // tens of MiB.
+        let path = dir.join("report.json");
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&path).map_err(io)?);
+        serde_json::to_writer_pretty(&mut out, report).map_err(crate::error::json("report"))?;
+        out.flush().map_err(io)?;
+        drop(out);
+        written.push(path);
+        let path = dir.join("report.html");
+        std::fs::write(&path, crate::report::html::render(report)).map_err(io)?;
+        written.push(path);
         let rejects = self.store().rejects(&job.tenant, &job.id).await?;
         for (file, text) in crate::report::csv::rejects_csv(&rejects) {
             let name = format!("{}.rejects.csv", file.replace(['/', '\\', '#'], "_"));

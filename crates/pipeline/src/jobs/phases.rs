@@ -164,6 +164,8 @@ pub async fn reconcile(s: &Services, tenant: &str, job: &str) -> Result<(), Proc
         .set_contact_links(tenant, job, &report.duplicate_pairs)
         .await?;
     let json = serde_json::to_string(&report).map_err(crate::error::json("report"))?;
+    // The stored text is all that is kept; the store copies it again while writing it.
+    drop(report);
     s.store.set_job_report(tenant, job, &json).await?;
     s.store
         .set_job_status(tenant, job, JobStatus::Done, None)

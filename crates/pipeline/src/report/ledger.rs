@@ -125,8 +125,6 @@ pub struct Findings {
 /// One ledger's walk in one order.
 #[derive(Default)]
 struct Walk {
-    /// Sum of the amounts so far, from zero.
-    total: Decimal,
     /// The balance the rows' own stated balances lead to.
     anchor: Decimal,
     breaks: u64,
@@ -138,7 +136,6 @@ struct Walk {
 
 impl Walk {
     fn step(&mut self, i: usize, line: &Line) {
-        self.total += line.amount;
         self.anchor += line.amount;
         if let Some(stated) = line.stated {
             if stated != self.anchor {
