@@ -38,11 +38,7 @@ fn title_lines_above_the_header_are_skipped_and_reported() {
         reader.headers(),
         ["Entry", "Matter", "Date", "Hours", "Amount"]
     );
-    let issues: Vec<_> = reader
-        .header_issues()
-        .iter()
-        .map(|e| (e.kind, e.message.clone()))
-        .collect();
+    let issues = header_issues(&reader);
     assert!(
         matches!(issues.as_slice(), [(ErrorKind::Preamble, m)] if m.contains("Smith & Jones LLP")),
         "{issues:?}"
@@ -64,11 +60,7 @@ fn padded_title_lines_above_the_header_are_skipped_and_reported() {
     );
     let mut reader = reader.expect("opens");
     assert_eq!(reader.headers(), ["Matter", "Client", "Opened", "Status"]);
-    let issues: Vec<_> = reader
-        .header_issues()
-        .iter()
-        .map(|e| (e.kind, e.message.clone()))
-        .collect();
+    let issues = header_issues(&reader);
     assert!(
         matches!(issues.as_slice(), [(ErrorKind::Preamble, m)]
             if m.contains("Matters Report") && m.contains("header is line 4")),

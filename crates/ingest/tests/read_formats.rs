@@ -25,11 +25,7 @@ fn title_rows_above_a_sheets_header_are_skipped_and_reported() {
     let entry = export.entry("Report.xlsx").expect("listed").clone();
     let mut t = migrationai_ingest::open_table(&export, &entry).expect("the sheet");
     assert_eq!(t.headers(), ["Number", "Client", "Opened"]);
-    let issues: Vec<_> = t
-        .header_issues()
-        .iter()
-        .map(|e| (e.kind, e.message.clone()))
-        .collect();
+    let issues = header_issues(&t);
     assert!(
         matches!(issues.as_slice(), [(migrationai_ingest::ErrorKind::Preamble, m)]
             if m.contains("Open matters report") && m.contains("header is row 4")),

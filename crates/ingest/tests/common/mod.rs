@@ -35,6 +35,15 @@ pub fn table(
     (dir, export, reader)
 }
 
+/// A table's header issues, each as its kind and message.
+pub fn header_issues(reader: &TableReader) -> Vec<(migrationai_ingest::ErrorKind, String)> {
+    reader
+        .header_issues()
+        .iter()
+        .map(|e| (e.kind, e.message.clone()))
+        .collect()
+}
+
 /// All items of a table: rows and row errors.
 pub fn drain(reader: &mut TableReader) -> (Vec<SourceRow>, Vec<ReadError>) {
     let mut rows = Vec::new();
