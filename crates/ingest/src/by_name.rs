@@ -87,6 +87,11 @@ impl Form {
         Form { pieces }
     }
 
+    /// Whether the form is the parent's key alone (ids written another way, not names).
+    pub fn is_key(&self, parent: &KindDef) -> bool {
+        matches!(self.pieces.as_slice(), [Piece::Field(f)] if *f == parent.id_field().name)
+    }
+
     /// The name a row renders, normalised; `None` when a field it needs is empty.
     fn render(&self, value: impl Fn(&str) -> Option<String>) -> Option<String> {
         let mut out = String::new();
@@ -97,13 +102,6 @@ impl Form {
             }
         }
         Some(normalise(&out))
-    }
-}
-
-impl Form {
-    /// Whether the form is the parent's key alone (ids written another way, not names).
-    pub fn is_key(&self, parent: &KindDef) -> bool {
-        matches!(self.pieces.as_slice(), [Piece::Field(f)] if *f == parent.id_field().name)
     }
 }
 
@@ -548,11 +546,14 @@ mod tests {
     #[test]
     fn ids_that_lost_their_leading_zeros_are_read_as_the_keys_they_were() {
         // Contacts keep "000101"; the matters file went through a spreadsheet.
-        let mut people = contacts();
-        for (i, row) in people.rows.iter_mut().enumerate() {
-            row[0] = format!("{:06}", 101 + i);
-        }
-        let tables = settled_with(people, &["101", "102", "103", "101", "106"]);
+        let numbered = || {
+            let mut people = contacts();
+            for (i, row) in people.rows.iter_mut().enumerate() {
+                row[0] = format!("{:06}", 101 + i);
+            }
+            people
+        };
+        let tables = settled_with(numbered(), &["101", "102", "103", "101", "106"]);
         let forms: Vec<String> = tables[1]
             .by_name
             .iter()
@@ -568,11 +569,7 @@ mod tests {
         assert_eq!(index.get("0110"), Some(&Named::One("000110".into())));
         assert_eq!(index.get("1010"), None);
         // The keys as written stay ids.
-        let mut people = contacts();
-        for (i, row) in people.rows.iter_mut().enumerate() {
-            row[0] = format!("{:06}", 101 + i);
-        }
-        let tables = settled_with(people, &["000101", "000102", "000103", "000106"]);
+        let tables = settled_with(numbered(), &["000101", "000102", "000103", "000106"]);
         assert!(tables[1].by_name.is_empty(), "{:?}", tables[1].by_name);
     }
 

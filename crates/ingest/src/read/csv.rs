@@ -281,32 +281,10 @@ struct Sniffed {
     preamble: usize,
 }
 
-/// Title lines a report-style export may print above its header.
-const MOST_PREAMBLE: usize = 10;
-
 /// How many records come before the header, by their field counts: the header is the first
 /// record as wide as most records are, and every record above it must be far narrower (a
 /// title in one or two cells) for it to be skipped. A first line only a little narrower is
 /// a header with a cell missing, and stays the header.
-/// Filled cells a title line may hold ("Matters Report"; "Printed", "12/05/2026").
-const TITLE_CELLS: usize = 2;
-
-/// How many records come before the header when a spreadsheet padded every line to the
-/// table's width: each title line fills at most its first [`TITLE_CELLS`] cells, and the
-/// header is the first line that fills more, and more than half the widest line. A table
-/// of two columns cannot tell a title from a row, and keeps its first line.
-fn padded_preamble(filled: &[usize]) -> usize {
-    let widest = filled.iter().copied().max().unwrap_or(0);
-    let Some(at) = filled.iter().position(|f| *f > TITLE_CELLS) else {
-        return 0;
-    };
-    if at <= MOST_PREAMBLE && filled[at] * 2 > widest {
-        at
-    } else {
-        0
-    }
-}
-
 fn preamble(counts: &[usize]) -> usize {
     let mut tally: std::collections::BTreeMap<usize, usize> = std::collections::BTreeMap::new();
     for c in counts {
@@ -319,7 +297,26 @@ fn preamble(counts: &[usize]) -> usize {
         return 0;
     };
     let narrow = counts[..at].iter().all(|c| c * 2 <= *width);
-    if at <= MOST_PREAMBLE && narrow {
+    if at <= super::MOST_PREAMBLE && narrow {
+        at
+    } else {
+        0
+    }
+}
+
+/// Filled cells a title line may hold ("Matters Report"; "Printed", "12/05/2026").
+const TITLE_CELLS: usize = 2;
+
+/// How many records come before the header when a spreadsheet padded every line to the
+/// table's width: each title line fills at most [`TITLE_CELLS`] cells, and the
+/// header is the first line that fills more, and more than half the widest line. A table
+/// of two columns cannot tell a title from a row, and keeps its first line.
+fn padded_preamble(filled: &[usize]) -> usize {
+    let widest = filled.iter().copied().max().unwrap_or(0);
+    let Some(at) = filled.iter().position(|f| *f > TITLE_CELLS) else {
+        return 0;
+    };
+    if at <= super::MOST_PREAMBLE && filled[at] * 2 > widest {
         at
     } else {
         0

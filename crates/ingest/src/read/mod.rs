@@ -21,3 +21,6 @@ pub use table::{
     TableReader,
 };
 pub use zip::Limits;
+
+/// Title lines a report-style table (a CSV or a sheet) may print above its header.
+const MOST_PREAMBLE: usize = 10;

@@ -98,8 +98,6 @@ type RowMessage = Result<(u64, Vec<String>), ReadError>;
 
 /// Rows read to find the header below any title rows.
 const SNIFF_ROWS: usize = 20;
-/// Title rows a report-style sheet may have above its header.
-const MOST_PREAMBLE: usize = 10;
 
 /// How many rows come before the header, by their filled cells: the header is the first
 /// row filled over more than half the widest row's cells, and every row above it must be
@@ -107,7 +105,7 @@ const MOST_PREAMBLE: usize = 10;
 fn preamble(filled: &[usize]) -> usize {
     let widest = filled.iter().copied().max().unwrap_or(0);
     match filled.iter().position(|f| f * 2 > widest) {
-        Some(at) if at <= MOST_PREAMBLE && widest >= 2 => at,
+        Some(at) if at <= super::MOST_PREAMBLE && widest >= 2 => at,
         _ => 0,
     }
 }
