@@ -22,7 +22,7 @@ use crate::columns::{TableSample, SAMPLE_ROWS};
 use crate::mapping::{Key, Mapping};
 use crate::read::{ReadOptions, SourceRow};
 use crate::suggest::TableSuggestion;
-use crate::tables::{list_tables, open};
+use crate::tables::{list_tables, open_mapped};
 use crate::transform::RowMapper;
 use crate::Export;
 
@@ -370,7 +370,7 @@ impl Lookups {
                 }
                 let mut index = NameIndex::default();
                 for pfm in mapping.files.iter().filter(|f| f.kind == Some(parent)) {
-                    let Some(table) = tables.iter().find(|t| t.name == pfm.table) else {
+                    let Some(table) = tables.iter().find(|t| t.name == pfm.source()) else {
                         continue;
                     };
                     let read = ReadOptions {
@@ -378,7 +378,7 @@ impl Lookups {
                         ..ReadOptions::default()
                     };
                     // An unreadable parent is the planner's to report; its names stay unknown.
-                    let Ok(mut reader) = open(export, table, &read) else {
+                    let Ok(mut reader) = open_mapped(export, table, pfm, &read) else {
                         continue;
                     };
                     let headers = reader.headers().to_vec();

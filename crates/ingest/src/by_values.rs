@@ -215,7 +215,7 @@ pub(crate) fn organisation(
 }
 
 /// Text that could be a name: letters in it, and not an address, an amount or a date.
-fn reads_as_name(v: &str) -> bool {
+pub(crate) fn reads_as_name(v: &str) -> bool {
     v.chars().any(char::is_alphabetic)
         && !v.contains('@')
         && !crate::columns::reads_as_date(v)

@@ -179,6 +179,7 @@ pub fn propose(
         }
     }
     let mut suggestions = recognise(suggestions, &samples, &hidden, opts.threshold);
+    crate::derive::settle(&mut suggestions, &mut samples, opts.threshold);
     crate::by_name::settle(&mut suggestions, &samples);
     crate::country::infer(&mut suggestions, &samples);
     crate::currency::infer(&mut suggestions, &samples);
@@ -355,22 +356,29 @@ fn note(out: &mut TableOutcome, p: Problem, keep: usize) {
     }
 }
 
+/// Reads `table` whole as the mapping of `name` reads it (the table's own, or a kind read
+/// from it), checking every row.
 fn full_pass(
     export: &Export,
     table: &TableRef,
+    name: &str,
     mapping: &Mapping,
     opts: &InspectOptions,
     progress: &dyn Progress,
 ) -> Result<TableOutcome, ReadError> {
+    let file = mapping.file(name);
     // Read as the migration will (the mapping's encoding), or with the likelier encoding
     // while a question about it is open, so its rows can still be checked.
     let read = ReadOptions {
-        encoding: mapping.file(&table.name).and_then(|f| f.encoding),
+        encoding: file.and_then(|f| f.encoding),
         guess_encoding: true,
         ..opts.read.clone()
     };
-    let mut reader = tables::open(export, table, &read)?;
-    progress.table_started(&table.name, table.entry.size);
+    let mut reader = match file {
+        Some(f) => tables::open_mapped(export, table, f, &read)?,
+        None => tables::open(export, table, &read)?,
+    };
+    progress.table_started(name, table.entry.size);
     let mut out = TableOutcome {
         rows: 0,
         valid: 0,
@@ -387,11 +395,9 @@ fn full_pass(
         note(&mut out, read_problem(&issue), opts.problems_per_file);
     }
     let headers = reader.headers().to_vec();
-    let mapper = mapping
-        .file(&table.name)
-        .and_then(|f| RowMapper::new(mapping, f, &headers));
+    let mapper = file.and_then(|f| RowMapper::new(mapping, f, &headers));
     let key_header = mapper.as_ref().and_then(|m| {
-        let f = mapping.file(&table.name)?;
+        let f = file?;
         Some(match &f.key {
             crate::mapping::Key::Field => headers.get(m.column_of(m.def.id_field().name)?)?.clone(),
             crate::mapping::Key::Columns(c) => c.join(" + "),
@@ -433,7 +439,7 @@ fn full_pass(
             Some(Ok(())) => {
                 out.rows += 1;
                 if out.rows.is_multiple_of(65_536) {
-                    progress.rows(&table.name, out.rows);
+                    progress.rows(name, out.rows);
                 }
                 let Some(m) = &mapper else { continue };
                 let mut ok = match m.apply(&row) {
@@ -441,7 +447,7 @@ fn full_pass(
                     Err(problems) => {
                         for p in problems {
                             let problem = Problem {
-                                file: table.name.clone(),
+                                file: name.to_string(),
                                 row: Some(row.row),
                                 column: p.column,
                                 field: Some(p.field),
@@ -462,7 +468,7 @@ fn full_pass(
                             note(
                                 &mut out,
                                 Problem {
-                                    file: table.name.clone(),
+                                    file: name.to_string(),
                                     row: Some(row.row),
                                     column: key_header.clone(),
                                     field: Some(m.def.id_field().name.to_string()),
@@ -488,7 +494,7 @@ fn full_pass(
                             note(
                                 &mut out,
                                 Problem {
-                                    file: table.name.clone(),
+                                    file: name.to_string(),
                                     row: Some(row.row),
                                     column: headers.get(c).cloned(),
                                     field: Some(field.to_string()),
@@ -507,7 +513,7 @@ fn full_pass(
     }
     seen.extend(refused);
     out.ids = mapper.map(|m| (m.kind, seen));
-    progress.table_done(&table.name, out.rows);
+    progress.table_done(name, out.rows);
     Ok(out)
 }
 
@@ -534,19 +540,24 @@ pub fn inspect_export(
         Some(m) => merge_mapping(m, &suggestions),
         None => Mapping::from_suggestions(&suggestions),
     };
-    let readable: Vec<&TableRef> = tables
+    // Each proposal with the table it reads: its own, or the one its records come from.
+    let readable: Vec<(&TableRef, &str)> = suggestions
         .iter()
-        .filter(|t| suggestions.iter().any(|s| s.table == t.name))
+        .filter_map(|s| {
+            let source = s.from.as_deref().unwrap_or(&s.table);
+            let t = tables.iter().find(|t| t.name == source)?;
+            Some((t, s.table.as_str()))
+        })
         .collect();
     let passes = crate::parallel::map_ordered(
         &readable,
         opts.threads,
-        |t| t.entry.size,
-        |t| full_pass(export, t, &mapping, opts, progress),
+        |(t, _)| t.entry.size,
+        |(t, name)| full_pass(export, t, name, &mapping, opts, progress),
     );
     let mut outcomes: HashMap<String, Result<TableOutcome, ReadError>> = readable
         .iter()
-        .map(|t| t.name.clone())
+        .map(|(_, name)| name.to_string())
         .zip(passes)
         .collect();
     let mut ids: HashMap<Kind, suggest::IdSet> = HashMap::new();

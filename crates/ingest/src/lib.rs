@@ -8,6 +8,7 @@ pub mod clock;
 pub mod columns;
 pub mod country;
 pub mod currency;
+pub mod derive;
 pub mod header;
 pub mod inspect;
 pub mod keys;

@@ -100,9 +100,18 @@ pub struct FileMapping {
     pub encoding: Option<TextEncoding>,
     /// The unit time entries' quantities are written in; converted to hours on reading.
     pub quantity_unit: QuantityUnit,
+    /// The table this kind's records are read from when the export has no table of them:
+    /// each distinct record its mapped columns write, once (see [`crate::derive`]). `table`
+    /// is then the name the records go by, "Matters.csv (contacts)".
+    pub from: Option<String>,
 }
 
 impl FileMapping {
+    /// The export's table the rows are read from.
+    pub fn source(&self) -> &str {
+        self.from.as_deref().unwrap_or(&self.table)
+    }
+
     /// Whether rows of this table get a value for `field` of `def`: from a column, from
     /// the key (for the id field), or from a default.
     pub fn fills(&self, def: &KindDef, field: &str) -> bool {
@@ -213,6 +222,10 @@ struct RawFile {
     encoding: Option<Spanned<String>>,
     /// "hours" (the default), "tenths" or "minutes": the unit of time entries' quantity.
     quantity_unit: Option<Spanned<String>>,
+    /// Each distinct record the mapped columns write, once: a kind read from a table of
+    /// another kind (clients named on a matter list), beside that table's own mapping.
+    #[serde(default)]
+    distinct: Option<Spanned<bool>>,
 }
 
 #[derive(Deserialize)]
@@ -396,6 +409,24 @@ impl Mapping {
                 }
             };
             let _ = f.confidence;
+            let from = match (&f.distinct, kind) {
+                (Some(d), None) if *d.get_ref() => {
+                    return Err(err(
+                        d.span().start,
+                        "distinct needs the kind its records are".into(),
+                    ))
+                }
+                (Some(d), Some(k)) if *d.get_ref() => {
+                    if !columns.iter().any(|(_, c)| c.is_some()) {
+                        return Err(err(
+                            d.span().start,
+                            "distinct records need a column mapped to a field".into(),
+                        ));
+                    }
+                    Some((f.path.get_ref().clone(), k))
+                }
+                _ => None,
+            };
             let key = match (&f.key, kind) {
                 (None, _) | (_, None) => Key::Field,
                 (Some(k), Some(_)) => {
@@ -481,8 +512,19 @@ impl Mapping {
                     });
                 }
             }
+            let table = match &from {
+                Some((path, k)) => crate::derive::name(path, *k),
+                None => f.path.get_ref().clone(),
+            };
+            if files.iter().any(|m: &FileMapping| m.table == table) {
+                return Err(err(
+                    f.path.span().start,
+                    format!("\"{table}\" is mapped twice"),
+                ));
+            }
             files.push(FileMapping {
-                table: f.path.get_ref().clone(),
+                table,
+                from: from.map(|(path, _)| path),
                 kind,
                 left_out,
                 date_order,
@@ -512,22 +554,37 @@ impl Mapping {
         self.files.iter().find(|f| f.table == table)
     }
 
+    /// Headers of `table` that a kind read from it takes (see [`FileMapping::from`]): the
+    /// table's own mapping has decided about them.
+    pub fn taken_from(&self, table: &str) -> Vec<&str> {
+        self.files
+            .iter()
+            .filter(|f| f.from.as_deref() == Some(table))
+            .flat_map(|f| f.columns.iter())
+            .filter(|(_, field)| field.is_some())
+            .map(|(h, _)| h.as_str())
+            .collect()
+    }
+
     /// The mapping a suggestion proposes.
     pub fn from_suggestions(tables: &[TableSuggestion]) -> Mapping {
         let files = tables
             .iter()
             .map(|t| FileMapping {
                 table: t.table.clone(),
+                from: t.from.clone(),
                 kind: t.kind,
                 // Only a person leaves a file out; an unrecognised one waits for a decision.
                 left_out: false,
                 date_order: t.date_order,
                 two_digit_years: t.two_digit_years.filter(|_| t.kind.is_some()),
                 // A file left out keeps no fields, key or defaults.
+                // Records read from another kind's table are made of the columns they map.
                 columns: t
                     .columns
                     .iter()
                     .map(|c| (c.header.clone(), c.field.filter(|_| t.kind.is_some())))
+                    .filter(|(_, f)| t.from.is_none() || f.is_some())
                     .collect(),
                 // Only a person leaves a column out on purpose.
                 ignored: Vec::new(),
@@ -617,7 +674,7 @@ impl Mapping {
         for f in &self.files {
             let s = suggestions.iter().find(|s| s.table == f.table);
             let _ = writeln!(out, "\n[[file]]");
-            let _ = writeln!(out, "path = {}", q(&f.table));
+            let _ = writeln!(out, "path = {}", q(f.source()));
             let kind = match (f.kind, f.left_out) {
                 (Some(k), _) => k.as_str(),
                 (None, true) => IGNORE,
@@ -632,6 +689,11 @@ impl Mapping {
             let _ = writeln!(out, "kind = {}", q(kind));
             if let Some(s) = s {
                 let _ = writeln!(out, "confidence = {}", s.kind_confidence);
+            }
+            if f.from.is_some() {
+                let _ = writeln!(out, "# the export has no {kind} file: each distinct {kind} record these columns write, once");
+                let _ = writeln!(out, "# (from the first row that writes it; a later row that disagrees is rejected, never merged)");
+                let _ = writeln!(out, "distinct = true");
             }
             if let Some(e) = f.encoding {
                 let _ = writeln!(out, "encoding = {}", q(e.label()));
@@ -707,10 +769,17 @@ impl Mapping {
                     .unwrap_or_default();
                 let _ = writeln!(out, "quantity_unit = {}{note}", q(f.quantity_unit.as_str()));
             }
-            let order: Vec<String> = f.columns.iter().map(|(h, _)| q(h)).collect();
+            // Records read from another kind's table take only the columns they name.
+            let columns: Vec<&(String, Option<&'static str>)> = f
+                .columns
+                .iter()
+                .filter(|(_, field)| f.from.is_none() || field.is_some())
+                .collect();
+            let taken = self.taken_from(&f.table);
+            let order: Vec<String> = columns.iter().map(|(h, _)| q(h)).collect();
             let _ = writeln!(out, "order = [{}]", order.join(", "));
             let _ = writeln!(out, "[file.columns]");
-            for (header, field) in &f.columns {
+            for (header, field) in columns {
                 let note = s
                     .and_then(|s| s.columns.iter().find(|c| &c.header == header))
                     .map(|c| match (c.field, c.best_guess) {
@@ -725,6 +794,10 @@ impl Mapping {
                         ),
                         (None, None) => "  # unmapped".to_string(),
                     });
+                let note = match (field, taken.contains(&header.as_str())) {
+                    (None, true) => Some("  # read as the distinct records below".to_string()),
+                    _ => note,
+                };
                 // Example values may hold line breaks; a comment must stay on its line.
                 let note = note
                     .unwrap_or_default()

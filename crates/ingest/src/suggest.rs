@@ -149,6 +149,9 @@ pub struct TableSuggestion {
     /// Reference columns holding the parent's name rather than its id (see
     /// [`crate::by_name`]).
     pub by_name: Vec<crate::by_name::NameRef>,
+    /// The table the records are read from, when they are a kind the export has no table
+    /// of (see [`crate::derive`]); `table` is then the name they go by.
+    pub from: Option<String>,
 }
 
 impl TableSuggestion {
@@ -700,6 +703,21 @@ pub fn suggest_table_with(
     links: &[ValueLink],
     parent: Option<&ParentKey>,
 ) -> TableSuggestion {
+    suggest_scoped(sample, threshold, links, parent, None)
+}
+
+/// The mapping of a table onto one kind, known already (see [`crate::derive`]).
+pub(crate) fn suggest_as(sample: &TableSample, threshold: f64, kind: Kind) -> TableSuggestion {
+    suggest_scoped(sample, threshold, &[], None, Some(kind))
+}
+
+fn suggest_scoped(
+    sample: &TableSample,
+    threshold: f64,
+    links: &[ValueLink],
+    parent: Option<&ParentKey>,
+    only: Option<Kind>,
+) -> TableSuggestion {
     let profiles: Vec<ColumnProfile> = (0..sample.headers.len())
         .map(|i| ColumnProfile::of(sample, i))
         .collect();
@@ -716,6 +734,7 @@ pub fn suggest_table_with(
     let assigned: Vec<(&KindDef, Vec<Candidate>, Vec<Candidate>)> = CATALOGUE
         .iter()
         .copied()
+        .filter(|def| only.is_none_or(|k| def.kind == k))
         .map(|def| {
             let mut all: Vec<Candidate> = profiles
                 .iter()
@@ -895,7 +914,7 @@ pub fn suggest_table_with(
             });
         }
     }
-    let recognised = kind_score >= KIND_THRESHOLD;
+    let recognised = only.is_some() || kind_score >= KIND_THRESHOLD;
     let mut columns = columns;
     let mut defaults = defaults;
     if !recognised {
@@ -936,6 +955,7 @@ pub fn suggest_table_with(
         quantity_unit_evidence: None,
         times: Vec::new(),
         by_name: Vec::new(),
+        from: None,
     };
     if let Some(def) = def.filter(|_| recognised) {
         crate::separators::settle(&mut suggestion, def, &profiles);
@@ -1001,6 +1021,7 @@ fn empty_suggestion(sample: &TableSample) -> TableSuggestion {
         quantity_unit_evidence: None,
         times: Vec::new(),
         by_name: Vec::new(),
+        from: None,
     }
 }
 

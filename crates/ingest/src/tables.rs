@@ -1,10 +1,12 @@
 //! The tables of an export: every CSV/JSON/JSONL file and every worksheet of every workbook.
 
 use crate::columns::TableSample;
+use crate::mapping::{FileMapping, Key};
 use crate::read::{
     open_sheet, open_table_with, sheets, Entry, Export, ReadError, ReadOptions, SourceRow,
     TableReader,
 };
+use migrationai_domain::catalogue::kind_def;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TableRef {
@@ -56,6 +58,41 @@ pub fn open(
         Some(sheet) => open_sheet(export, &table.entry, sheet, opts),
         None => open_table_with(export, &table.entry, opts),
     }
+}
+
+/// Opens the table a mapping reads: the table itself or, for a kind read from another
+/// kind's table (see [`FileMapping::from`]), the distinct records its mapped columns write.
+pub fn open_mapped(
+    export: &Export,
+    table: &TableRef,
+    file: &FileMapping,
+    opts: &ReadOptions,
+) -> Result<TableReader, ReadError> {
+    let reader = open(export, table, opts)?;
+    if file.from.is_none() {
+        return Ok(reader);
+    }
+    let headers = reader.headers();
+    let at = |h: &str| headers.iter().position(|x| x == h);
+    let columns: Vec<usize> = file
+        .columns
+        .iter()
+        .filter(|(_, f)| f.is_some())
+        .filter_map(|(h, _)| at(h))
+        .collect();
+    let key: Vec<usize> = match &file.key {
+        Key::Columns(hs) => hs.iter().filter_map(|h| at(h)).collect(),
+        Key::Field => {
+            let id = file.kind.map(|k| kind_def(k).id_field().name);
+            file.columns
+                .iter()
+                .filter(|(_, f)| f.is_some() && *f == id)
+                .filter_map(|(h, _)| at(h))
+                .collect()
+        }
+        Key::Derived => Vec::new(),
+    };
+    Ok(reader.distinct(&columns, &key))
 }
 
 /// Reads the head of a table for profiling; row errors are skipped here (the full pass reports them).

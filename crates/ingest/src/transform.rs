@@ -313,6 +313,7 @@ mod tests {
             minor_units: Vec::new(),
             serial_dates: Vec::new(),
             by_name: Vec::new(),
+            from: None,
             times: Vec::new(),
             columns: vec![
                 ("Matter".into(), Some("project_id")),

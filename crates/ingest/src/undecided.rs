@@ -63,7 +63,14 @@ struct Counter {
 
 impl Tally {
     /// The undecided columns of a table read with `headers` under `file`'s mapping.
-    pub fn new(file: &FileMapping, headers: &[String]) -> Tally {
+    /// `taken`: headers a kind read from this table maps (see [`FileMapping::from`]). A
+    /// table read that way has no columns of its own to decide about.
+    pub fn new(file: &FileMapping, headers: &[String], taken: &[&str]) -> Tally {
+        if file.from.is_some() {
+            return Tally {
+                columns: Vec::new(),
+            };
+        }
         let key: &[String] = match &file.key {
             Key::Columns(h) => h,
             Key::Field | Key::Derived => &[],
@@ -74,7 +81,10 @@ impl Tally {
             .filter(|(_, h)| {
                 let mapped = file.columns.iter().any(|(c, f)| c == *h && f.is_some())
                     || file.times.iter().any(|(c, _)| c == *h);
-                !mapped && !key.contains(h) && !file.ignored.contains(h)
+                !mapped
+                    && !key.contains(h)
+                    && !file.ignored.contains(h)
+                    && !taken.contains(&h.as_str())
             })
             .map(|(index, h)| Counter {
                 index,
@@ -199,7 +209,7 @@ key = "Nr"
             .iter()
             .map(|h| h.to_string())
             .collect();
-        let mut tally = Tally::new(&mapping(), &headers);
+        let mut tally = Tally::new(&mapping(), &headers, &[]);
         for (i, satz) in ["240,00", "1.234,50", "$12", "180,00"].iter().enumerate() {
             let n = i.to_string();
             let row: Vec<String> = [

@@ -258,3 +258,33 @@ fn single_column_file() {
     let (rows, _) = drain(&mut reader);
     assert_eq!(rows.len(), 2);
 }
+
+/// A matter list read as its clients: each client once, on the first row that names it,
+/// with what a later row fills in that the first left empty. A later row that disagrees
+/// stays a row of its own, and a row that names no client is not read.
+#[test]
+fn a_table_read_as_distinct_records_holds_each_once() {
+    let (_d, _e, reader) = table(
+        "Matters.csv",
+        b"Matter,Client,Email,Phone\n\
+          M-1,Ada Lovelace,,555-0101\n\
+          M-2,Grace Hopper,grace@example.com,555-0102\n\
+          M-3,Ada  Lovelace,ada@example.com,555-0101\n\
+          M-4,Grace Hopper,hopper@example.org,555-0102\n\
+          M-5,,,\n\
+          M-6,Grace Hopper,grace@example.com,\n",
+    );
+    let mut reader = reader.expect("opens").distinct(&[1, 2, 3], &[1]);
+    assert_eq!(reader.headers(), ["Matter", "Client", "Email", "Phone"]);
+    let (rows, errors) = drain(&mut reader);
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(row_numbers(&rows), [2, 3, 5]);
+    assert_eq!(
+        values(&rows),
+        [
+            ["", "Ada Lovelace", "ada@example.com", "555-0101"],
+            ["", "Grace Hopper", "grace@example.com", "555-0102"],
+            ["", "Grace Hopper", "hopper@example.org", "555-0102"],
+        ]
+    );
+}

@@ -3,7 +3,7 @@ use crate::output::TableBars;
 use anyhow::Context;
 use migrationai_domain::catalogue::kind_def;
 use migrationai_ingest::inspect::{inspect, FileReport, InspectOptions, InspectReport};
-use migrationai_ingest::mapping::FileMapping;
+use migrationai_ingest::mapping::{FileMapping, Mapping};
 use migrationai_pipeline::jobs::submit::read_mapping;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -46,7 +46,8 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     if let Some(m) = mapping.as_mut() {
         for (file, encoding) in &a.encodings {
             for fm in m.files.iter_mut() {
-                if fm.table == *file || fm.table.split('#').next() == Some(file.as_str()) {
+                let source = fm.source();
+                if source == *file || source.split('#').next() == Some(file.as_str()) {
                     fm.encoding = Some(*encoding);
                 }
             }
@@ -110,7 +111,7 @@ fn print_report(r: &InspectReport) {
         say!("Amounts are read in {}: {why}", r.mapping.currency);
     }
     for f in &r.files {
-        print_file(f, r.mapping.file(&f.file));
+        print_file(f, r.mapping.file(&f.file), &r.mapping);
     }
     let questions: Vec<_> = r.questions().collect();
     if !questions.is_empty() {
@@ -129,7 +130,15 @@ fn print_report(r: &InspectReport) {
 
 /// A table as it will run: the kind and the columns of the mapping in force (the given file's
 /// or the proposal), with the proposal's confidence and examples beside each column.
-fn print_file(f: &FileReport, mapping: Option<&FileMapping>) {
+/// `all`: the whole mapping, for the kinds read from this table.
+fn print_file(f: &FileReport, mapping: Option<&FileMapping>, all: &Mapping) {
+    let taken = all.taken_from(&f.file);
+    let readers: Vec<&str> = all
+        .files
+        .iter()
+        .filter(|m| m.from.as_deref() == Some(f.file.as_str()))
+        .map(|m| m.table.as_str())
+        .collect();
     let kind = f
         .kind
         .map(|k| k.to_string())
@@ -168,7 +177,16 @@ fn print_file(f: &FileReport, mapping: Option<&FileMapping>) {
             .map(|c| (c.header.clone(), c.field))
             .collect(),
     };
+    // Records read from another kind's table show only the columns they are made of.
+    let derived = mapping.map_or(f.suggestion.from.is_some(), |m| m.from.is_some());
     for (header, field) in &columns {
+        if derived && field.is_none() {
+            continue;
+        }
+        if field.is_none() && taken.contains(&header.as_str()) {
+            say!("  {header:<28}   (read into {})", readers.join(", "));
+            continue;
+        }
         let suggested = f.suggestion.columns.iter().find(|c| &c.header == header);
         let examples = suggested
             .map(|c| c.examples.join(" | "))

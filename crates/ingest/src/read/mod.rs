@@ -5,6 +5,7 @@
 //! problem comes back as a value naming the file, row and field.
 
 mod csv;
+mod distinct;
 pub mod encoding;
 pub mod error;
 mod export;

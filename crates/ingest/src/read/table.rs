@@ -3,6 +3,7 @@
 use std::collections::HashSet;
 
 use super::csv::CsvTable;
+use super::distinct::Distinct;
 use super::encoding::{Doubt, TextEncoding};
 use super::error::{ErrorKind, ReadError};
 use super::export::{Entry, Export, Format};
@@ -107,6 +108,7 @@ enum Inner {
     Sheet(SheetTable),
     Json(JsonTable),
     Jsonl(JsonlTable),
+    Distinct(Box<Distinct>),
 }
 
 /// A table being read: headers, then rows one at a time.
@@ -115,6 +117,14 @@ pub struct TableReader {
 }
 
 impl TableReader {
+    /// This table's rows as the distinct records the columns at `columns` write, keyed by
+    /// the columns at `key` (see [`super::distinct`]). Reads the table whole.
+    pub fn distinct(self, columns: &[usize], key: &[usize]) -> TableReader {
+        TableReader {
+            inner: Inner::Distinct(Box::new(Distinct::read(self, columns, key))),
+        }
+    }
+
     /// File name (relative to the export root); for a worksheet "file.xlsx#Sheet".
     pub fn name(&self) -> &str {
         match &self.inner {
@@ -122,6 +132,7 @@ impl TableReader {
             Inner::Sheet(t) => t.name(),
             Inner::Json(t) => t.name(),
             Inner::Jsonl(t) => t.name(),
+            Inner::Distinct(d) => d.source.name(),
         }
     }
 
@@ -132,6 +143,7 @@ impl TableReader {
             Inner::Sheet(t) => t.headers(),
             Inner::Json(t) => t.headers(),
             Inner::Jsonl(t) => t.headers(),
+            Inner::Distinct(d) => d.source.headers(),
         }
     }
 
@@ -140,7 +152,8 @@ impl TableReader {
         match &self.inner {
             Inner::Csv(t) => t.header_issues(),
             Inner::Sheet(t) => t.header_issues(),
-            Inner::Json(_) | Inner::Jsonl(_) => &[],
+            // The source table's own reading reports its header.
+            Inner::Json(_) | Inner::Jsonl(_) | Inner::Distinct(_) => &[],
         }
     }
 
@@ -152,6 +165,7 @@ impl TableReader {
             Inner::Sheet(_) => "UTF-8",
             Inner::Json(t) => t.encoding().label(),
             Inner::Jsonl(t) => t.encoding().label(),
+            Inner::Distinct(d) => d.source.encoding(),
         }
     }
 
@@ -162,6 +176,7 @@ impl TableReader {
             Inner::Sheet(_) => TextEncoding::Utf8,
             Inner::Json(t) => t.encoding(),
             Inner::Jsonl(t) => t.encoding(),
+            Inner::Distinct(d) => d.source.encoding_kind(),
         }
     }
 
@@ -173,6 +188,7 @@ impl TableReader {
             Inner::Json(t) => t.encoding_doubt(),
             Inner::Jsonl(t) => t.encoding_doubt(),
             Inner::Sheet(_) => None,
+            Inner::Distinct(d) => d.source.encoding_doubt(),
         }
     }
 
@@ -180,6 +196,7 @@ impl TableReader {
     pub fn delimiter(&self) -> Option<u8> {
         match &self.inner {
             Inner::Csv(t) => Some(t.delimiter()),
+            Inner::Distinct(d) => d.source.delimiter(),
             _ => None,
         }
     }
@@ -191,6 +208,7 @@ impl TableReader {
             Inner::Sheet(t) => t.has_rows(),
             Inner::Json(t) => t.has_rows(),
             Inner::Jsonl(t) => t.has_rows(),
+            Inner::Distinct(d) => d.has_rows(),
         }
     }
 
@@ -203,6 +221,7 @@ impl TableReader {
             Inner::Sheet(t) => t.read_into(row),
             Inner::Json(t) => t.read_into(row),
             Inner::Jsonl(t) => t.read_into(row),
+            Inner::Distinct(d) => d.read_into(row),
         }
     }
 

@@ -55,6 +55,7 @@ pub fn file_mapping(kind: Kind, file: &str, headers: &[String]) -> Option<FileMa
         minor_units: Vec::new(),
         serial_dates: Vec::new(),
         by_name: Vec::new(),
+        from: None,
         times: Vec::new(),
         columns,
         ignored: Vec::new(),

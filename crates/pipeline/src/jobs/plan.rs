@@ -16,7 +16,7 @@ use migrationai_ingest::by_name::Lookups;
 use migrationai_ingest::inspect::{archive_message, problem_code};
 use migrationai_ingest::mapping::{FileMapping, Mapping};
 use migrationai_ingest::parallel::map_ordered;
-use migrationai_ingest::tables::{list_tables, open, TableRef};
+use migrationai_ingest::tables::{list_tables, open, open_mapped, TableRef};
 use migrationai_ingest::transform::RowMapper;
 use migrationai_ingest::undecided::Tally;
 use migrationai_ingest::{Export, ReadOptions, SourceRow};
@@ -214,10 +214,10 @@ fn split_kind(
     let mut seen = SeenIds::default();
     let mut batch_no: i64 = 0;
     for &fm in files {
-        let Some(table) = tables.iter().find(|t| t.name == fm.table) else {
+        let Some(table) = tables.iter().find(|t| t.name == fm.source()) else {
             return Err(ProcessingError::Export(format!(
                 "{} is in the mapping but not in the export",
-                fm.table
+                fm.source()
             )));
         };
         // Read in the encoding the mapping names; detection otherwise, refusing a guess.
@@ -225,7 +225,7 @@ fn split_kind(
             encoding: fm.encoding,
             ..ReadOptions::default()
         };
-        let mut reader = match open(export, table, &read) {
+        let mut reader = match open_mapped(export, table, fm, &read) {
             Ok(r) => r,
             Err(e) => {
                 // The other tables still migrate; this one fails the verdict.
@@ -242,7 +242,7 @@ fn split_kind(
             continue;
         };
         let mapper = mapper.read_names(fm, to.lookups);
-        let mut undecided = Tally::new(fm, &headers);
+        let mut undecided = Tally::new(fm, &headers, &mapping.taken_from(&fm.table));
         let mut listed = FileLine {
             kind: Some(kind.as_str().to_string()),
             encoding: Some(reader.encoding().to_string()),

@@ -185,8 +185,8 @@ async fn mapping_for(
                 let missing: Vec<&str> = m
                     .files
                     .iter()
-                    .filter(|f| !tables.iter().any(|t| t.name == f.table))
-                    .map(|f| f.table.as_str())
+                    .filter(|f| !tables.iter().any(|t| t.name == f.source()))
+                    .map(|f| f.source())
                     .collect();
                 if !missing.is_empty() {
                     return Err(ProcessingError::Mapping(format!(
@@ -227,7 +227,7 @@ async fn mapping_for(
         let mapped = mapping
             .files
             .iter()
-            .filter(|f| f.kind.is_some() && tables.iter().any(|t| t.name == f.table))
+            .filter(|f| f.kind.is_some() && tables.iter().any(|t| t.name == f.source()))
             .count();
         if mapped == 0 {
             return Err(ProcessingError::NothingToMigrate(format!(
@@ -243,7 +243,8 @@ async fn mapping_for(
     for (path, encoding) in &config.encodings {
         let mut found = false;
         for fm in mapping.files.iter_mut() {
-            if fm.table == *path || fm.table.split('#').next() == Some(path.as_str()) {
+            let source = fm.source();
+            if source == *path || source.split('#').next() == Some(path.as_str()) {
                 fm.encoding = Some(*encoding);
                 found = true;
             }

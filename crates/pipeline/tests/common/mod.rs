@@ -66,6 +66,7 @@ pub fn write_true_mapping(export: &Path, truth: &GroundTruth, out: &Path) {
             minor_units: Vec::new(),
             serial_dates: Vec::new(),
             by_name: Vec::new(),
+            from: None,
             times: Vec::new(),
             columns: file
                 .columns
