@@ -202,7 +202,8 @@ fn derive(
             _ => proposal
                 .field
                 .filter(|f| *f != named && *f != id)
-                .filter(|_| held.is_none_or(|h| proposal.confidence > h)),
+                .filter(|_| held.is_none_or(|h| proposal.confidence > h))
+                .filter(|_| describes(sample, column, i, proposal)),
         };
         if field.is_none() {
             continue;
@@ -258,6 +259,52 @@ fn derive(
     })
 }
 
+/// Share of the repeated names on whose rows a column may hold more than one value and still
+/// describe the named record (a client's phone typed two ways on one matter in ten).
+const VARIES: f64 = 0.1;
+/// Header likeness a column needs to describe the named record when no name repeats in the
+/// sample to show it.
+const HEADER_ALONE: f64 = 0.5;
+
+/// Whether column `i` describes the record column `named` names: the same value on every
+/// row naming the same record (a client's email on each of their matters), where the sample
+/// repeats names; a note's "Pinned" flag varies from note to note and describes the note.
+fn describes(sample: &TableSample, named: usize, i: usize, proposal: &ColumnSuggestion) -> bool {
+    let mut first: std::collections::HashMap<&str, (&str, bool)> = Default::default();
+    let (mut repeated, mut varied) = (0usize, 0usize);
+    for row in &sample.rows {
+        let (Some(name), Some(value)) = (row.get(named), row.get(i)) else {
+            continue;
+        };
+        let (name, value) = (name.trim(), value.trim());
+        if name.is_empty() || value.is_empty() {
+            continue;
+        }
+        match first.get_mut(name) {
+            None => {
+                first.insert(name, (value, false));
+            }
+            Some((seen, counted)) => {
+                if !*counted {
+                    *counted = true;
+                    repeated += 1;
+                }
+                if *seen != value {
+                    varied += 1;
+                    *seen = value;
+                }
+            }
+        }
+    }
+    match repeated {
+        0 => proposal
+            .evidence
+            .as_ref()
+            .is_some_and(|e| e.header_score >= HEADER_ALONE),
+        _ => varied as f64 <= VARIES * repeated as f64,
+    }
+}
+
 /// The field a record's name goes in when nothing says which: the first of the kind's
 /// "some name" group, else its first required text field.
 fn name_field(def: &KindDef) -> Option<&'static str> {
@@ -301,7 +348,11 @@ mod tests {
                         format!("Matter {i}"),
                         c.to_string(),
                         format!("{mail}@example.com"),
-                        format!("(212) 555-{:04}", 1000 + i),
+                        // A client's phone, the same on each of their matters.
+                        format!(
+                            "(212) 555-{:04}",
+                            1000 + clients.iter().position(|x| x == c).unwrap_or(i)
+                        ),
                         "2024-03-05".into(),
                     ]
                 })
@@ -421,6 +472,37 @@ mod tests {
             .map(|t| (t.table.as_str(), t.from.as_deref()))
             .collect();
         assert_eq!(derived, [("Matters.csv (contacts)", Some("Matters.csv"))]);
+    }
+
+    /// Notes naming contacts: the contact's name makes the records, and a flag that varies
+    /// from note to note of one contact stays the note's.
+    #[test]
+    fn a_column_that_varies_for_one_name_is_not_the_records() {
+        let notes = TableSample {
+            name: "Notes.csv".into(),
+            headers: ["Note ID", "Matter", "Contact", "Pinned", "Note"]
+                .map(String::from)
+                .to_vec(),
+            rows: (0..40)
+                .map(|i| {
+                    vec![
+                        format!("N{i:03}"),
+                        format!("M{:03}", i % 7),
+                        CLIENTS[i % CLIENTS.len()].to_string(),
+                        ["true", "false", "false"][i % 3].to_string(),
+                        format!("Called about the hearing {i}"),
+                    ]
+                })
+                .collect(),
+        };
+        let tables = settled(vec![notes]);
+        let derived = tables.iter().find(|t| t.from.is_some()).expect("derived");
+        let mapped: Vec<(&str, &str)> = derived
+            .columns
+            .iter()
+            .filter_map(|c| Some((c.header.as_str(), c.field?)))
+            .collect();
+        assert_eq!(mapped, [("Contact", "full_name")], "{derived:#?}");
     }
 
     #[test]

@@ -6,8 +6,8 @@
 //! when the two agree wherever both have a value; it may fill what the first left empty. A
 //! row that disagrees (another email for the same client) stays a row of its own, so the
 //! load rejects it as a second record with the same id and the report shows its values:
-//! nothing is dropped or changed silently. A row whose columns are all empty writes no
-//! record and is not read.
+//! nothing is dropped or changed silently. A row that names no record (its key is empty)
+//! writes none: its own table's mapping reads it.
 
 use std::collections::HashMap;
 
@@ -40,15 +40,16 @@ impl Distinct {
                 }
             }
             let cell = |i: usize| row.values.get(i).map_or(String::new(), |v| plain(v));
-            if columns.iter().all(|&i| cell(i).is_empty()) {
-                continue;
-            }
             let key_of: Vec<String> = if key.is_empty() { columns } else { key }
                 .iter()
                 .map(|&i| cell(i))
                 .collect();
-            // A record without a key cannot be merged with anything: the load says why.
-            let keyless = key_of.iter().all(String::is_empty);
+            // A row that names no record writes none: its own table's mapping reads it.
+            if key_of.iter().all(String::is_empty) {
+                continue;
+            }
+            // A record named in part cannot be merged with anything: the load says why.
+            let keyless = key_of.iter().any(String::is_empty);
             if let Some(&first) = firsts.get(&key_of).filter(|_| !keyless) {
                 if let Some(kept) = rows.get_mut(first) {
                     if merge(kept, &row.values, columns) {
