@@ -260,8 +260,9 @@ fn derive(
 }
 
 /// Share of the repeated names on whose rows a column may hold more than one value and still
-/// describe the named record (a client's phone typed two ways on one matter in ten).
-const VARIES: f64 = 0.1;
+/// describe the named record: namesakes and typos. A column describing the rows varies on
+/// most of them.
+const VARIES: f64 = 0.25;
 /// Header likeness a column needs to describe the named record when no name repeats in the
 /// sample to show it.
 const HEADER_ALONE: f64 = 0.5;
@@ -270,13 +271,20 @@ const HEADER_ALONE: f64 = 0.5;
 /// row naming the same record (a client's email on each of their matters), where the sample
 /// repeats names; a note's "Pinned" flag varies from note to note and describes the note.
 fn describes(sample: &TableSample, named: usize, i: usize, proposal: &ColumnSuggestion) -> bool {
-    let mut first: std::collections::HashMap<&str, (&str, bool)> = Default::default();
+    // Values compare by their letters and digits: "617.943.7178" is "(617) 943-7178".
+    let plain = |v: &str| -> String {
+        v.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let mut first: std::collections::HashMap<&str, (String, bool)> = Default::default();
     let (mut repeated, mut varied) = (0usize, 0usize);
     for row in &sample.rows {
         let (Some(name), Some(value)) = (row.get(named), row.get(i)) else {
             continue;
         };
-        let (name, value) = (name.trim(), value.trim());
+        let (name, value) = (name.trim(), plain(value));
         if name.is_empty() || value.is_empty() {
             continue;
         }

@@ -260,8 +260,9 @@ fn single_column_file() {
 }
 
 /// A matter list read as its clients: each client once, on the first row that names it,
-/// with what a later row fills in that the first left empty. A later row that disagrees
-/// stays a row of its own, and a row that names no client is not read.
+/// with what a later row fills in that the first left empty; a value written another way
+/// (case, punctuation) is the same value. A later row that disagrees stays a row of its
+/// own, and a row that names no client is not read.
 #[test]
 fn a_table_read_as_distinct_records_holds_each_once() {
     let (_d, _e, reader) = table(
@@ -272,7 +273,8 @@ fn a_table_read_as_distinct_records_holds_each_once() {
           M-3,Ada  Lovelace,ada@example.com,555-0101\n\
           M-4,Grace Hopper,hopper@example.org,555-0102\n\
           M-5,,,\n\
-          M-6,Grace Hopper,grace@example.com,\n",
+          M-6,Grace Hopper,grace@example.com,\n\
+          M-7,Ada Lovelace,ADA@example.com,(555) 0101\n",
     );
     let mut reader = reader.expect("opens").distinct(&[1, 2, 3], &[1]);
     assert_eq!(reader.headers(), ["Matter", "Client", "Email", "Phone"]);

@@ -100,10 +100,20 @@ fn plain(v: &str) -> String {
     v.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// A value as two rows of one record compare it: its letters and digits, in lower case
+/// ("617.943.7178" is "(617) 943-7178").
+fn comparable(v: &str) -> String {
+    v.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
 /// Merges `row` into `kept` when they agree wherever both have a value, filling what
 /// `kept` left empty; false, and `kept` unchanged, when they disagree.
 fn merge(kept: &mut SourceRow, row: &[String], columns: &[usize]) -> bool {
-    let value = |values: &[String], i: usize| values.get(i).map_or(String::new(), |v| plain(v));
+    let value =
+        |values: &[String], i: usize| values.get(i).map_or(String::new(), |v| comparable(v));
     let agree = columns.iter().all(|&i| {
         let (a, b) = (value(&kept.values, i), value(row, i));
         a.is_empty() || b.is_empty() || a == b
