@@ -67,7 +67,7 @@ fn patterns(vectors: &[Vector]) -> Vec<Pattern> {
         *counts.entry(*v).or_default() += 1;
     }
     let mut out: Vec<Pattern> = counts.into_iter().map(|(v, n)| (v, n as f64)).collect();
-    out.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    out.sort_unstable_by_key(|p| p.0);
     out
 }
 
