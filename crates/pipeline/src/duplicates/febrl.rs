@@ -171,7 +171,7 @@ pub fn score_set(dir: &Path, set: &str, settings: &Settings) -> Result<Score, St
     let scored = score_pairs(records.iter().map(|(c, _)| c).collect(), settings);
     let strong = bits(settings.strong);
     let found: HashSet<(String, String)> = scored
-        .pairs
+        .kept
         .iter()
         .filter(|p| p.score >= strong)
         .map(|p| (&scored.ids[p.i as usize], &scored.ids[p.j as usize]))

@@ -111,30 +111,31 @@ fn contradicts(v: &Vector) -> bool {
         .any(|c: Comparison| c.identifies() && v[c as usize] == c.different())
 }
 
-/// Every candidate pair's vector, the pairs split over the machine's cores.
+/// Every candidate pair's vector, the pairs split over the machine's cores, each part
+/// writing its vectors in place.
 fn compare_all(t: &Table, candidates: &[(u32, u32)]) -> Vec<Vector> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let chunk = candidates.len().div_ceil(threads).max(10_000);
+    let mut out = vec![[NULL; compare::COMPARISONS]; candidates.len()];
     std::thread::scope(|scope| {
         let parts: Vec<_> = candidates
             .chunks(chunk)
-            .map(|part| {
+            .zip(out.chunks_mut(chunk))
+            .map(|(pairs, vectors)| {
                 scope.spawn(move || {
-                    part.iter()
-                        .map(|&(i, j)| compare::compare(t, i as usize, j as usize))
-                        .collect::<Vec<Vector>>()
+                    for (&(i, j), v) in pairs.iter().zip(vectors) {
+                        *v = compare::compare(t, i as usize, j as usize);
+                    }
                 })
             })
             .collect();
-        let mut out = Vec::with_capacity(candidates.len());
         for p in parts {
-            match p.join() {
-                Ok(vectors) => out.extend(vectors),
-                Err(panic) => std::panic::resume_unwind(panic),
+            if let Err(panic) = p.join() {
+                std::panic::resume_unwind(panic);
             }
         }
-        out
-    })
+    });
+    out
 }
 
 /// The contacts to match, gathered one at a time: each one's id, and its values as
@@ -177,39 +178,63 @@ impl<'a> FromIterator<&'a Contact> for Contacts {
     }
 }
 
-/// The contacts' candidate pairs, each scored by the model learned from them.
+/// The pairs the report and the groups need of the contacts' candidate pairs, scored by
+/// the model learned from all of them: those at or above the review line, and the
+/// contradictions between contacts that have a strong link. The candidates' vectors are
+/// held once, as the model learns; no scored copy of every candidate is kept.
 struct Scoring {
     ids: Vec<String>,
     table: Table,
     model: Model,
-    pairs: Vec<Scored>,
+    /// At or above the review line or the strong one, in candidate order.
+    kept: Vec<Scored>,
+    /// Below the strong line and contradicting, between contacts that have a strong link:
+    /// (i, j) with i < j.
+    contradiction: HashSet<(u32, u32)>,
 }
 
 fn score_pairs(contacts: Contacts, settings: &Settings) -> Scoring {
     let Contacts { ids, table } = contacts;
     debug_assert_eq!(ids.len(), table.len());
     let t = table.finish();
-    let candidates: Vec<(u32, u32)> = blocking::candidates(&t, settings.max_block)
-        .into_iter()
-        .filter(|&(i, j)| ids[i as usize] != ids[j as usize])
-        .collect();
+    let mut candidates = blocking::candidates(&t, settings.max_block);
+    candidates.retain(|&(i, j)| ids[i as usize] != ids[j as usize]);
     let vectors = compare_all(&t, &candidates);
     let model = Model::fit(&t, &vectors);
-    let pairs: Vec<Scored> = candidates
+    let (review, strong) = (bits(settings.review), bits(settings.strong));
+    let score = |i: u32, v: &Vector| model.score(&t, i as usize, v);
+    let kept: Vec<Scored> = candidates
         .iter()
-        .zip(vectors)
-        .map(|(&(i, j), vector)| Scored {
-            i,
-            j,
-            score: model.score(&t, i as usize, &vector),
-            vector,
+        .zip(&vectors)
+        .filter_map(|(&(i, j), v)| {
+            let score = score(i, v);
+            (score >= review.min(strong)).then_some(Scored {
+                i,
+                j,
+                score,
+                vector: *v,
+            })
         })
+        .collect();
+    // Contradictions matter only between contacts that have a strong link.
+    let mut linked = vec![false; ids.len()];
+    for p in kept.iter().filter(|p| p.score >= strong) {
+        linked[p.i as usize] = true;
+        linked[p.j as usize] = true;
+    }
+    let contradiction = candidates
+        .iter()
+        .zip(&vectors)
+        .filter(|&(&(i, j), v)| linked[i as usize] && linked[j as usize] && contradicts(v))
+        .filter(|&(&(i, _), v)| score(i, v) < strong)
+        .map(|(&pair, _)| pair)
         .collect();
     Scoring {
         ids,
         table: t,
         model,
-        pairs,
+        kept,
+        contradiction,
     }
 }
 
@@ -225,11 +250,12 @@ pub fn detect(contacts: Contacts, settings: &Settings) -> Found {
         ids,
         table: t,
         model,
-        pairs,
+        kept,
+        contradiction,
     } = score_pairs(contacts, settings);
     let (review, strong) = (bits(settings.review), bits(settings.strong));
-    let mut found = group(&ids, &pairs, strong, settings.max_group);
-    found.links = pairs
+    let mut found = group(&ids, &kept, &contradiction, strong, settings.max_group);
+    found.links = kept
         .iter()
         .filter(|p| p.score >= review)
         .map(|p| {
@@ -255,20 +281,14 @@ fn root(parent: &mut [usize], mut i: usize) -> usize {
     i
 }
 
-/// Groups from the strong, unambiguous links.
-fn group(ids: &[String], pairs: &[Scored], strong: f64, max_group: usize) -> Found {
-    // Contradictions matter only between contacts that have a strong link.
-    let mut linked = vec![false; ids.len()];
-    for p in pairs.iter().filter(|p| p.score >= strong) {
-        linked[p.i as usize] = true;
-        linked[p.j as usize] = true;
-    }
-    let contradiction: HashSet<(u32, u32)> = pairs
-        .iter()
-        .filter(|p| linked[p.i as usize] && linked[p.j as usize])
-        .filter(|p| p.score < strong && contradicts(&p.vector))
-        .map(|p| (p.i, p.j))
-        .collect();
+/// Groups from the strong, unambiguous links among the pairs.
+fn group(
+    ids: &[String],
+    pairs: &[Scored],
+    contradiction: &HashSet<(u32, u32)>,
+    strong: f64,
+    max_group: usize,
+) -> Found {
     let contradicts = |a: u32, b: u32| contradiction.contains(&(a.min(b), a.max(b)));
     let strong: Vec<&Scored> = pairs.iter().filter(|p| p.score >= strong).collect();
     let mut adjacent: HashMap<u32, Vec<u32>> = HashMap::new();

@@ -14,6 +14,8 @@
 //! log2(m/u). Everything is computed in a fixed order, so the same contacts always give the
 //! same scores.
 
+use std::collections::HashMap;
+
 use super::compare::{compare, Comparison, Vector, ALL, COMPARISONS, MAX_LEVELS, NULL};
 use super::table::{Reach, Table};
 
@@ -57,13 +59,16 @@ pub(super) struct Model {
 /// A comparison vector and how many candidate pairs have it.
 type Pattern = (Vector, f64);
 
+/// The distinct vectors, sorted, each with how many pairs have it: counted, not sorted from
+/// a copy of every pair's vector.
 fn patterns(vectors: &[Vector]) -> Vec<Pattern> {
-    let mut sorted = vectors.to_vec();
-    sorted.sort_unstable();
-    sorted
-        .chunk_by(|a, b| a == b)
-        .map(|run| (run[0], run.len() as f64))
-        .collect()
+    let mut counts: HashMap<Vector, usize> = HashMap::new();
+    for v in vectors {
+        *counts.entry(*v).or_default() += 1;
+    }
+    let mut out: Vec<Pattern> = counts.into_iter().map(|(v, n)| (v, n as f64)).collect();
+    out.sort_unstable_by_key(|p| p.0);
+    out
 }
 
 /// m (and the share of duplicates among the candidates) by expectation–maximisation. u here

@@ -81,7 +81,9 @@ impl ColumnBuilder {
         id
     }
 
-    fn finish(self) -> Column {
+    fn finish(mut self) -> Column {
+        // Grown one contact at a time, the list may hold twice the room it needs.
+        self.ids.shrink_to_fit();
         let mut text: Vec<Box<str>> = vec![Box::default(); self.count.len()];
         for (v, id) in self.index {
             if let Some(slot) = text.get_mut(id as usize) {
@@ -229,7 +231,11 @@ impl TableBuilder {
         self.organisation.len()
     }
 
-    pub fn finish(self) -> Table {
+    pub fn finish(mut self) -> Table {
+        // A combination one contact holds is what `Table::together` answers when it finds
+        // none: only the shared ones are kept while the pairs are scored.
+        self.together.retain(|_, n| *n > 1);
+        self.together.shrink_to_fit();
         Table {
             len: self.organisation.len(),
             organisation: self.organisation,
