@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{config, migrate, stored_fields, write_tables, Inspected};
+use common::{assert_all_loaded, config, migrate, stored_fields, write_tables, Inspected};
 use migrationai_domain::Kind;
 use std::fmt::Write as _;
 
@@ -111,18 +111,14 @@ async fn each_distinct_client_of_a_flat_matter_list_is_one_contact() {
     let report = migrate(&export, None, None, &config, &|_| {})
         .await
         .expect("migrates");
-    for (kind, rows) in [
-        (Kind::Contacts, CLIENTS),
-        (Kind::Projects, MATTERS),
-        (Kind::BillingItems, ENTRIES),
-    ] {
-        let c = &report.kinds[kind.as_str()];
-        assert_eq!(
-            (c.source_rows, c.loaded),
-            (rows as u64, rows as u64),
-            "{kind}"
-        );
-    }
+    assert_all_loaded(
+        &report,
+        &[
+            (Kind::Contacts, CLIENTS),
+            (Kind::Projects, MATTERS),
+            (Kind::BillingItems, ENTRIES),
+        ],
+    );
     assert!(report.verdict.migrated, "{:?}", report.verdict);
     // Nothing in Matters.csv is left undecided: the client's columns went to the contacts.
     let listed = report
