@@ -18,6 +18,7 @@ use migrationai_domain::Kind;
 use crate::by_values::reads_as_name;
 use crate::columns::TableSample;
 use crate::mapping::Key;
+use crate::read::comparable;
 use crate::suggest::{suggest_as, ColumnSuggestion, TableSuggestion};
 
 /// Distinct names a reference column must show to be read as records.
@@ -167,12 +168,8 @@ fn derive(
         .and_then(|c| c.field)
         .filter(|f| def.field(f).is_some_and(|fd| fd.ty == FieldType::Text))
         .or_else(|| name_field(def))?;
-    let header = table
-        .columns
-        .iter()
-        .find(|c| c.column == column)?
-        .header
-        .clone();
+    let reference = table.columns.iter().find(|c| c.column == column)?;
+    let header = reference.header.clone();
     let mut columns: Vec<ColumnSuggestion> = table
         .columns
         .iter()
@@ -214,11 +211,7 @@ fn derive(
         if let Some(c) = columns.iter_mut().find(|c| c.column == i) {
             c.field = field;
             c.confidence = match j {
-                0 => table
-                    .columns
-                    .iter()
-                    .find(|c| c.column == column)
-                    .map_or(0.0, |c| c.confidence),
+                0 => reference.confidence,
                 _ => proposal.confidence,
             };
             c.evidence = proposal.evidence.clone();
@@ -230,11 +223,7 @@ fn derive(
         return None;
     }
     // The kind is the reference's, as sure as the reference column is.
-    proposed.kind_confidence = table
-        .columns
-        .iter()
-        .find(|c| c.column == column)
-        .map_or(0.0, |c| c.confidence);
+    proposed.kind_confidence = reference.confidence;
     proposed.kind_scores = vec![(parent, proposed.kind_confidence)];
     proposed.missing_required = Vec::new();
     proposed.columns = columns;
@@ -271,20 +260,14 @@ const HEADER_ALONE: f64 = 0.5;
 /// row naming the same record (a client's email on each of their matters), where the sample
 /// repeats names; a note's "Pinned" flag varies from note to note and describes the note.
 fn describes(sample: &TableSample, named: usize, i: usize, proposal: &ColumnSuggestion) -> bool {
-    // Values compare by their letters and digits: "617.943.7178" is "(617) 943-7178".
-    let plain = |v: &str| -> String {
-        v.chars()
-            .filter(|c| c.is_alphanumeric())
-            .flat_map(char::to_lowercase)
-            .collect()
-    };
+    // Values compare as two rows of one record's do: "617.943.7178" is "(617) 943-7178".
     let mut first: std::collections::HashMap<&str, (String, bool)> = Default::default();
     let (mut repeated, mut varied) = (0usize, 0usize);
     for row in &sample.rows {
         let (Some(name), Some(value)) = (row.get(named), row.get(i)) else {
             continue;
         };
-        let (name, value) = (name.trim(), plain(value));
+        let (name, value) = (name.trim(), comparable(value));
         if name.is_empty() || value.is_empty() {
             continue;
         }

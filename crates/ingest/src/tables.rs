@@ -73,21 +73,17 @@ pub fn open_mapped(
         return Ok(reader);
     }
     let headers = reader.headers();
-    let at = |h: &str| headers.iter().position(|x| x == h);
-    let columns: Vec<usize> = file
-        .columns
-        .iter()
-        .filter(|(_, f)| f.is_some())
-        .filter_map(|(h, _)| at(h))
-        .collect();
+    let fields = file.fields_by_position(headers);
+    let columns: Vec<usize> = (0..fields.len()).filter(|&i| fields[i].is_some()).collect();
     let key: Vec<usize> = match &file.key {
-        Key::Columns(hs) => hs.iter().filter_map(|h| at(h)).collect(),
+        Key::Columns(hs) => hs
+            .iter()
+            .filter_map(|h| headers.iter().position(|x| x == h))
+            .collect(),
         Key::Field => {
             let id = file.kind.map(|k| kind_def(k).id_field().name);
-            file.columns
-                .iter()
-                .filter(|(_, f)| f.is_some() && *f == id)
-                .filter_map(|(h, _)| at(h))
+            (0..fields.len())
+                .filter(|&i| id.is_some() && fields[i] == id)
                 .collect()
         }
         Key::Derived => Vec::new(),

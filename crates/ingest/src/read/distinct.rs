@@ -102,7 +102,7 @@ fn plain(v: &str) -> String {
 
 /// A value as two rows of one record compare it: its letters and digits, in lower case
 /// ("617.943.7178" is "(617) 943-7178").
-fn comparable(v: &str) -> String {
+pub(crate) fn comparable(v: &str) -> String {
     v.chars()
         .filter(|c| c.is_alphanumeric())
         .flat_map(char::to_lowercase)

@@ -14,6 +14,7 @@ mod table;
 mod xlsx;
 mod zip;
 
+pub(crate) use distinct::comparable;
 pub use encoding::{detect_encoding, Detected, Doubt, TextEncoding};
 pub use error::{ErrorKind, ExportError, ExportErrorKind, ReadError, RefError, RowError};
 pub use export::{reference_parts, Entry, Export, Format};
